@@ -1,0 +1,57 @@
+"""prodlife demo: a month-end anchor, a mid-period change, and money that adds up.
+
+Run it with ``python examples/demo.py``. It prints what a billing engineer checks first:
+periods that never drift, a prorated charge under several day-count conventions, and an
+amount split across lines with no cent lost.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from prodlife import (
+    ACTUAL_DAYS,
+    MONTHLY,
+    THIRTY_DAY_MONTHS,
+    BillingSchedule,
+    FixedDays,
+    Money,
+    Period,
+    align_to_billing_day,
+    format_money,
+    format_period,
+)
+
+
+def main() -> None:
+    price = Money("29.99", "EUR")
+    schedule = BillingSchedule(MONTHLY, date(2025, 1, 31))
+    print("A monthly service anchored on Jan 31 (no drift after February):")
+    for index in range(4):
+        print(f"  period {index}: {schedule.period(index)}")
+
+    february = schedule.period(1)
+    change = date(2025, 3, 10)
+    used = Period(february.start, change)
+    print(f"\nUsed {used} of {february} at {format_money(price, 'en_IE')} a month:")
+    for convention in (ACTUAL_DAYS, THIRTY_DAY_MONTHS, FixedDays(30)):
+        measure = convention.measure(used, february)
+        exact = price * measure.used / measure.total
+        print(
+            f"  {convention.name:<14} {measure.used:>2}/{measure.total:<2} "
+            f"exact {exact.amount:.6f}  charged {format_money(exact.round(), 'de_DE')}"
+        )
+
+    aligned = align_to_billing_day(date(2025, 3, 10), 1)
+    print(
+        f"\nOrdered on Mar 10, billed on the 1st: first charge covers "
+        f"{format_period(aligned.first)} of the window {format_period(aligned.window)}"
+    )
+
+    parts = Money("100.00", "EUR").allocate([1, 1, 1])
+    print(f"\nEUR 100.00 split three ways: {', '.join(str(p) for p in parts)}")
+    print(f"  and back together: {sum(parts)}")
+
+
+if __name__ == "__main__":
+    main()

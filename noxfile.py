@@ -1,0 +1,49 @@
+"""Developer tasks: ``nox -s tests``, ``typing``, ``lint``, ``examples``, ``docs``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nox
+
+nox.options.sessions = ["tests", "typing", "lint", "examples", "docs"]
+nox.options.reuse_existing_virtualenvs = True
+
+ROOT = Path(__file__).parent
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run pytest: unit and property tests, doctests in modules, docs and README."""
+    session.install("-e", ".[test]")
+    session.run("python", "-m", "pytest", *session.posargs)
+
+
+@nox.session
+def typing(session: nox.Session) -> None:
+    """Run mypy --strict over src/ and the public-API typing checks in tests/typing/."""
+    session.install("-e", ".[test]")
+    session.run("python", "-m", "mypy", "--strict", "src/prodlife", "tests/typing")
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Run ruff's linter and formatter check."""
+    session.install("ruff")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def examples(session: nox.Session) -> None:
+    """Run every script in examples/; each must exit 0."""
+    session.install(".")
+    for script in sorted((ROOT / "examples").glob("*.py")):
+        session.run("python", str(script))
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the Sphinx documentation, treating warnings as errors."""
+    session.install("-e", ".[docs]")
+    session.run("sphinx-build", "-W", "--keep-going", "-b", "html", "docs", "docs/_build/html")

@@ -1,0 +1,483 @@
+"""Billing cycles and the schedules of periods they make from an anchor date.
+
+A :class:`BillingCycle` says how long one period is (one month, a quarter, 14
+days); a :class:`BillingSchedule` lays those periods out from an anchor date.
+Every boundary is computed from the anchor, never from the previous boundary,
+so nothing drifts: an anchor on the 31st falls on the last day of shorter
+months and comes back to the 31st afterwards.
+
+>>> from datetime import date
+>>> schedule = BillingSchedule(MONTHLY, date(2025, 1, 31))
+>>> [str(schedule.period(k)) for k in range(3)]
+['[2025-01-31, 2025-02-28)', '[2025-02-28, 2025-03-31)', '[2025-03-31, 2025-04-30)']
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterator
+from datetime import date, timedelta
+from fractions import Fraction
+
+import attrs
+
+from prodlife.errors import InvalidBillingCycle, InvalidPeriod
+from prodlife.periods import Period, _require_date
+
+__all__ = [
+    "ANNUAL",
+    "BIENNIAL",
+    "MONTHLY",
+    "ONE_TIME",
+    "QUARTERLY",
+    "SEMI_ANNUAL",
+    "TRIENNIAL",
+    "Alignment",
+    "BillingCycle",
+    "BillingSchedule",
+    "CycleUnit",
+    "MonthEnd",
+    "align_to_billing_day",
+    "days_in_month",
+]
+
+_MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def days_in_month(year: int, month: int) -> int:
+    """Return how many days ``month`` of ``year`` has (Gregorian calendar).
+
+    >>> days_in_month(2024, 2), days_in_month(2025, 2), days_in_month(2100, 2)
+    (29, 28, 28)
+    """
+    if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
+        return 29
+    return _MONTH_DAYS[month]
+
+
+def _is_month_end(day: date) -> bool:
+    return day.day == days_in_month(day.year, day.month)
+
+
+def _month_date(year: int, month0: int, day: int) -> date:
+    """The ``day`` of the month ``month0`` months after January of ``year``, clamped."""
+    extra_years, month_index = divmod(month0, 12)
+    year += extra_years
+    month = month_index + 1
+    try:
+        return date(year, month, min(day, days_in_month(year, month)))
+    except ValueError:
+        raise InvalidPeriod(
+            f"a billing date in {year:04d}-{month:02d} is outside the years 1-9999 that dates "
+            "can hold; use a nearer anchor or fewer periods"
+        ) from None
+
+
+class CycleUnit(enum.Enum):
+    """The unit a billing cycle counts in."""
+
+    ONE_TIME = "one-time"
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+
+
+_NAMES = {
+    (CycleUnit.ONE_TIME, 1): "one-time",
+    (CycleUnit.DAY, 1): "daily",
+    (CycleUnit.WEEK, 1): "weekly",
+    (CycleUnit.MONTH, 1): "monthly",
+    (CycleUnit.MONTH, 3): "quarterly",
+    (CycleUnit.MONTH, 6): "semi-annual",
+    (CycleUnit.MONTH, 12): "annual",
+    (CycleUnit.MONTH, 24): "biennial",
+    (CycleUnit.MONTH, 36): "triennial",
+}
+
+_SYNONYMS = {
+    "one-time": (CycleUnit.ONE_TIME, 1),
+    "onetime": (CycleUnit.ONE_TIME, 1),
+    "once": (CycleUnit.ONE_TIME, 1),
+    "free": (CycleUnit.ONE_TIME, 1),
+    "daily": (CycleUnit.DAY, 1),
+    "weekly": (CycleUnit.WEEK, 1),
+    "monthly": (CycleUnit.MONTH, 1),
+    "quarterly": (CycleUnit.MONTH, 3),
+    "semi-annual": (CycleUnit.MONTH, 6),
+    "semiannual": (CycleUnit.MONTH, 6),
+    "semi-annually": (CycleUnit.MONTH, 6),
+    "semiannually": (CycleUnit.MONTH, 6),
+    "annual": (CycleUnit.MONTH, 12),
+    "annually": (CycleUnit.MONTH, 12),
+    "yearly": (CycleUnit.MONTH, 12),
+    "biennial": (CycleUnit.MONTH, 24),
+    "biennially": (CycleUnit.MONTH, 24),
+    "triennial": (CycleUnit.MONTH, 36),
+    "triennially": (CycleUnit.MONTH, 36),
+}
+
+_COUNTED = re.compile(r"^(?:every\s+)?(\d+)\s*(day|week|month|year)s?$")
+_ISO = re.compile(r"^p(\d+)([dwmy])$")
+_ISO_UNITS = {"d": "day", "w": "week", "m": "month", "y": "year"}
+
+#: A month's average length in the Gregorian calendar (365.2425 / 12 days).
+_MONTH_LENGTH = Fraction(146097, 4800)
+
+
+def _check_count(instance: BillingCycle, attribute: attrs.Attribute[int], count: int) -> None:
+    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+        raise InvalidBillingCycle(
+            f"a billing cycle counts {count!r} {instance.unit.value}s; the count must be a "
+            "whole number of at least 1"
+        )
+    if instance.unit is CycleUnit.ONE_TIME and count != 1:
+        raise InvalidBillingCycle(
+            f"a one-time cycle cannot repeat {count} times; use BillingCycle.one_time()"
+        )
+
+
+@attrs.frozen(slots=True, repr=False)
+class BillingCycle:
+    """How often a recurring price is charged: once, or every N days, weeks or months.
+
+    Use the named cycles (:data:`MONTHLY`, :data:`QUARTERLY`, :data:`ANNUAL`...)
+    or the constructors :meth:`days`, :meth:`weeks`, :meth:`months`, or
+    :meth:`parse` a name.
+
+    Args:
+        unit: what the cycle counts.
+        count: how many units one period lasts (1 for a one-time cycle).
+
+    Raises:
+        InvalidBillingCycle: the count is not a whole number of at least 1.
+
+    >>> BillingCycle.months(3) == QUARTERLY
+    True
+    >>> str(BillingCycle.parse("every 2 weeks"))
+    'every 2 weeks'
+    """
+
+    unit: CycleUnit
+    count: int = attrs.field(default=1, validator=_check_count)
+
+    @classmethod
+    def one_time(cls) -> BillingCycle:
+        """A price charged once, with no recurring periods."""
+        return cls(CycleUnit.ONE_TIME, 1)
+
+    @classmethod
+    def days(cls, count: int) -> BillingCycle:
+        """A cycle of ``count`` days."""
+        return cls(CycleUnit.DAY, count)
+
+    @classmethod
+    def weeks(cls, count: int) -> BillingCycle:
+        """A cycle of ``count`` weeks."""
+        return cls(CycleUnit.WEEK, count)
+
+    @classmethod
+    def months(cls, count: int) -> BillingCycle:
+        """A cycle of ``count`` calendar months (12 for annual)."""
+        return cls(CycleUnit.MONTH, count)
+
+    @classmethod
+    def parse(cls, text: str) -> BillingCycle:
+        """Read a cycle from a name, a count or an ISO 8601 duration.
+
+        Accepts names and their usual spellings (``monthly``, ``quarterly``,
+        ``semiannually``, ``annually``, ``yearly``, ``biennially``,
+        ``triennially``, ``one-time``), counts (``"10 days"``,
+        ``"every 2 weeks"``, ``"18 months"``, ``"2 years"``) and durations of
+        one unit (``"P1M"``, ``"P2W"``, ``"P1Y"``).
+
+        Raises:
+            InvalidBillingCycle: the text names no cycle.
+        """
+        if not isinstance(text, str):
+            raise InvalidBillingCycle(f"billing cycle {text!r} must be text such as 'monthly'")
+        key = " ".join(text.strip().lower().replace("_", "-").split())
+        if key in _SYNONYMS:
+            return cls(*_SYNONYMS[key])
+        match = _COUNTED.match(key) or _ISO.match(key.replace(" ", ""))
+        if match:
+            count, unit = int(match.group(1)), _ISO_UNITS.get(match.group(2), match.group(2))
+            if unit == "year":
+                unit, count = "month", count * 12
+            return cls(CycleUnit(unit), count)
+        raise InvalidBillingCycle(
+            f"unknown billing cycle {text!r}; use a name such as 'monthly', 'quarterly' or "
+            "'annually', a count such as '2 weeks', or an ISO duration such as 'P3M'"
+        )
+
+    @property
+    def is_recurring(self) -> bool:
+        """Whether the cycle repeats (every cycle but one-time)."""
+        return self.unit is not CycleUnit.ONE_TIME
+
+    @property
+    def nominal_days(self) -> Fraction:
+        """The cycle's average length in days, for ordering cycles by length.
+
+        Months count 365.2425 / 12 days; a one-time cycle counts 0.
+
+        >>> sorted([ANNUAL, MONTHLY, BillingCycle.weeks(2)], key=lambda c: c.nominal_days)
+        [BillingCycle.weeks(2), MONTHLY, ANNUAL]
+        """
+        if self.unit is CycleUnit.MONTH:
+            return self.count * _MONTH_LENGTH
+        if self.unit is CycleUnit.WEEK:
+            return Fraction(7 * self.count)
+        if self.unit is CycleUnit.DAY:
+            return Fraction(self.count)
+        return Fraction(0)
+
+    def _require_recurring(self) -> None:
+        if not self.is_recurring:
+            raise InvalidBillingCycle(
+                "a one-time cycle has no recurring periods; use a recurring cycle such as "
+                "MONTHLY to lay out periods"
+            )
+
+    def shift(self, anchor: date, periods: int, anchor_day: int | None = None) -> date:
+        """Return the date ``periods`` cycles after (or before) ``anchor``.
+
+        Month-based cycles aim for ``anchor_day`` (``anchor.day`` unless given)
+        and fall on the last day of months too short for it.
+
+        Raises:
+            InvalidBillingCycle: the cycle is one-time.
+            InvalidPeriod: the date would fall outside the years 1-9999.
+
+        >>> MONTHLY.shift(date(2024, 1, 31), 1), MONTHLY.shift(date(2024, 1, 31), 2)
+        (datetime.date(2024, 2, 29), datetime.date(2024, 3, 31))
+        """
+        self._require_recurring()
+        if self.unit is CycleUnit.MONTH:
+            day = anchor.day if anchor_day is None else anchor_day
+            return _month_date(anchor.year, anchor.month - 1 + periods * self.count, day)
+        step = self.count * (7 if self.unit is CycleUnit.WEEK else 1)
+        try:
+            return anchor + timedelta(days=periods * step)
+        except OverflowError:
+            raise InvalidPeriod(
+                f"{periods} periods of {self} from {anchor} fall outside the years 1-9999"
+            ) from None
+
+    def __str__(self) -> str:
+        name = _NAMES.get((self.unit, self.count))
+        if name is not None:
+            return name
+        return f"every {self.count} {self.unit.value}s"
+
+    def __repr__(self) -> str:
+        for constant, value in _CONSTANTS.items():
+            if value == self:
+                return constant
+        return f"BillingCycle.{self.unit.value}s({self.count})"
+
+
+ONE_TIME = BillingCycle(CycleUnit.ONE_TIME)
+MONTHLY = BillingCycle(CycleUnit.MONTH, 1)
+QUARTERLY = BillingCycle(CycleUnit.MONTH, 3)
+SEMI_ANNUAL = BillingCycle(CycleUnit.MONTH, 6)
+ANNUAL = BillingCycle(CycleUnit.MONTH, 12)
+BIENNIAL = BillingCycle(CycleUnit.MONTH, 24)
+TRIENNIAL = BillingCycle(CycleUnit.MONTH, 36)
+
+_CONSTANTS = {
+    "ONE_TIME": ONE_TIME,
+    "MONTHLY": MONTHLY,
+    "QUARTERLY": QUARTERLY,
+    "SEMI_ANNUAL": SEMI_ANNUAL,
+    "ANNUAL": ANNUAL,
+    "BIENNIAL": BIENNIAL,
+    "TRIENNIAL": TRIENNIAL,
+}
+
+
+class MonthEnd(enum.Enum):
+    """What a month-based schedule does with an anchor on a month's last day.
+
+    ``CLAMP`` (the default) keeps the anchor's day number: an anchor on Apr 30
+    gives May 30. ``STICKY`` keeps month ends on month ends: Apr 30 gives
+    May 31, then Jun 30.
+    """
+
+    CLAMP = "clamp"
+    STICKY = "sticky"
+
+
+def _valid_day(day: object) -> None:
+    if not isinstance(day, int) or isinstance(day, bool) or not 1 <= day <= 31:
+        raise InvalidBillingCycle(f"day of month {day!r} must be a whole number from 1 to 31")
+
+
+def _check_day(instance: object, attribute: attrs.Attribute[int | None], day: int | None) -> None:
+    if day is not None:
+        _valid_day(day)
+
+
+@attrs.frozen(slots=True)
+class BillingSchedule:
+    """The periods of a recurring cycle, laid out from an anchor date.
+
+    Period ``k`` is ``[boundary(k), boundary(k + 1))``; period 0 starts on the
+    anchor, and negative ``k`` counts backwards from it.
+
+    Args:
+        cycle: a recurring billing cycle.
+        anchor: the first boundary (period 0 starts here).
+        anchor_day: for month-based cycles, the day of the month boundaries
+            aim for, when it differs from ``anchor.day`` because the anchor is
+            already clamped (an anchor day of 31 starting on Feb 28). The
+            anchor must be that day clamped to the anchor's month.
+        month_end: what an anchor on a month's last day does (see
+            :class:`MonthEnd`).
+
+    Raises:
+        InvalidBillingCycle: the cycle is one-time, or ``anchor_day`` does not
+            clamp to the anchor.
+
+    >>> leap = BillingSchedule(ANNUAL, date(2024, 2, 29))
+    >>> [leap.boundary(k) for k in range(1, 5)][::3]
+    [datetime.date(2025, 2, 28), datetime.date(2028, 2, 29)]
+    >>> sticky = BillingSchedule(MONTHLY, date(2025, 4, 30), month_end=MonthEnd.STICKY)
+    >>> sticky.boundary(1)
+    datetime.date(2025, 5, 31)
+    """
+
+    cycle: BillingCycle
+    anchor: date
+    anchor_day: int | None = attrs.field(default=None, validator=_check_day)
+    month_end: MonthEnd = MonthEnd.CLAMP
+    _day: int = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        self.cycle._require_recurring()
+        _require_date(self.anchor, "anchor")
+        day = self.anchor.day if self.anchor_day is None else self.anchor_day
+        if min(day, days_in_month(self.anchor.year, self.anchor.month)) != self.anchor.day:
+            raise InvalidBillingCycle(
+                f"anchor day {day} does not fall on the anchor {self.anchor}; pass the anchor "
+                f"as day {day} of its month (or that month's last day when it is shorter)"
+            )
+        if self.month_end is MonthEnd.STICKY and _is_month_end(self.anchor):
+            day = 31
+        object.__setattr__(self, "_day", day)
+
+    def boundary(self, index: int) -> date:
+        """The first date of period ``index``."""
+        return self.cycle.shift(self.anchor, index, self._day)
+
+    def period(self, index: int) -> Period:
+        """Period ``index``: ``[boundary(index), boundary(index + 1))``."""
+        return Period(self.boundary(index), self.boundary(index + 1))
+
+    def index_of(self, day: date) -> int:
+        """The index of the period that contains ``day`` (negative before the anchor)."""
+        cycle = self.cycle
+        if cycle.unit is CycleUnit.MONTH:
+            months = (day.year - self.anchor.year) * 12 + day.month - self.anchor.month
+            index = months // cycle.count
+        else:
+            step = cycle.count * (7 if cycle.unit is CycleUnit.WEEK else 1)
+            return (day - self.anchor).days // step
+        while self.boundary(index) > day:
+            index -= 1
+        while self.boundary(index + 1) <= day:
+            index += 1
+        return index
+
+    def period_containing(self, day: date) -> Period:
+        """The period that contains ``day``.
+
+        >>> BillingSchedule(MONTHLY, date(2025, 1, 31)).period_containing(date(2025, 3, 15))
+        Period(2025-02-28, 2025-03-31)
+        """
+        return self.period(self.index_of(day))
+
+    def next_boundary(self, day: date) -> date:
+        """The first boundary strictly after ``day``."""
+        return self.boundary(self.index_of(day) + 1)
+
+    def periods(self, start: int = 0) -> Iterator[Period]:
+        """Yield the periods from index ``start`` onwards, without end."""
+        index = start
+        low = self.boundary(index)
+        while True:
+            high = self.boundary(index + 1)
+            yield Period(low, high)
+            low, index = high, index + 1
+
+    def periods_between(self, span: Period) -> list[Period]:
+        """The periods that overlap ``span``, in order, uncut."""
+        first = self.index_of(span.start)
+        last = self.index_of(span.last_day)
+        return [self.period(index) for index in range(first, last + 1)]
+
+
+@attrs.frozen(slots=True)
+class Alignment:
+    """Where a service ordered on some date starts billing, aligned to a billing day.
+
+    Attributes:
+        first: the first period to charge, from the order date up to the next
+            billing day (a partial stub), or a whole period when the order
+            falls on a billing day.
+        window: the whole billing period the first one belongs to: the
+            denominator when the stub is prorated.
+        schedule: the regular periods; period 0 starts where ``first`` ends.
+    """
+
+    first: Period
+    window: Period
+    schedule: BillingSchedule
+
+    @property
+    def is_stub(self) -> bool:
+        """Whether the first period is shorter than a whole period."""
+        return self.first != self.window
+
+
+def align_to_billing_day(
+    start: date,
+    billing_day: int,
+    cycle: BillingCycle = MONTHLY,
+    *,
+    month_end: MonthEnd = MonthEnd.CLAMP,
+) -> Alignment:
+    """Align a service starting on ``start`` to a fixed billing day of the month.
+
+    The first period runs from ``start`` to the next billing day (a day of 31
+    falls on the last day of shorter months); from there the cycle repeats.
+    The window of a stub is the whole cycle that ends on that billing day.
+
+    Args:
+        start: the date service starts.
+        billing_day: the day of the month every period starts on (1-31).
+        cycle: a month-based cycle.
+        month_end: month-end policy for the regular periods.
+
+    Raises:
+        InvalidBillingCycle: the cycle is not month-based, or the day is not 1-31.
+
+    >>> aligned = align_to_billing_day(date(2025, 3, 10), 1)
+    >>> aligned.first, aligned.window, aligned.is_stub
+    (Period(2025-03-10, 2025-04-01), Period(2025-03-01, 2025-04-01), True)
+    """
+    _valid_day(billing_day)
+    _require_date(start, "start")
+    if cycle.unit is not CycleUnit.MONTH:
+        raise InvalidBillingCycle(
+            f"cannot align a {cycle} cycle to a day of the month; use a month-based cycle"
+        )
+    if start.day == min(billing_day, days_in_month(start.year, start.month)):
+        schedule = BillingSchedule(cycle, start, billing_day, month_end)
+        first = schedule.period(0)
+        return Alignment(first, first, BillingSchedule(cycle, first.end, billing_day, month_end))
+    this_month = _month_date(start.year, start.month - 1, billing_day)
+    monthly = BillingSchedule(MONTHLY, this_month, billing_day)
+    next_day = monthly.next_boundary(start)
+    schedule = BillingSchedule(cycle, next_day, billing_day, month_end)
+    return Alignment(Period(start, next_day), schedule.period(-1), schedule)

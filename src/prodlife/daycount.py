@@ -1,0 +1,294 @@
+"""Day-count conventions: how much of a period a portion of it is.
+
+A convention measures a *portion* (a span inside a billing period) against
+the whole *period* and returns a :class:`Measure`: units used, units in the
+period, and their exact ratio as a :class:`~fractions.Fraction`. No rounding
+happens here; proration multiplies a price by that exact fraction and rounds
+once, at the end.
+
+Every built-in convention gives each point of a period a *position* (its
+count of units since the period's start) and measures a portion as the
+difference of positions at its ends. That makes every convention:
+
+- additive: the pieces of a split period measure exactly the whole;
+- monotone: a longer portion never measures less;
+- whole: the period itself always measures 1, so all conventions agree on
+  whole periods.
+
+>>> from datetime import date
+>>> from prodlife.periods import Period
+>>> february = Period(date(2025, 2, 1), date(2025, 3, 1))
+>>> first_half = Period(date(2025, 2, 1), date(2025, 2, 15))
+>>> ACTUAL_DAYS.measure(first_half, february)
+Measure(used=14, total=28, convention='actual days')
+>>> THIRTY_DAY_MONTHS.measure(first_half, february).fraction
+Fraction(7, 15)
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from fractions import Fraction
+from typing import Protocol, runtime_checkable
+
+import attrs
+
+from prodlife.cycles import days_in_month
+from prodlife.errors import InvalidPeriod, ValidationError
+from prodlife.periods import Interval, Period
+
+__all__ = [
+    "ACTUAL_DAYS",
+    "SECONDS",
+    "THIRTY_DAY_MONTHS",
+    "ActualDays",
+    "DayCount",
+    "FixedDays",
+    "Measure",
+    "Seconds",
+    "ThirtyDayMonths",
+]
+
+
+@attrs.frozen(slots=True)
+class Measure:
+    """How much of a period a portion is, in a convention's units.
+
+    Attributes:
+        used: units in the portion.
+        total: units in the whole period (always positive).
+        convention: the name of the convention that measured them.
+    """
+
+    used: int
+    total: int
+    convention: str
+
+    @property
+    def fraction(self) -> Fraction:
+        """``used / total`` exactly."""
+        return Fraction(self.used, self.total)
+
+
+@runtime_checkable
+class DayCount(Protocol):
+    """A day-count convention: anything that can measure a portion of a period.
+
+    Implement :meth:`measure` to add a convention of your own; keep it
+    additive (pieces of a period measure the whole) and make the whole period
+    measure exactly 1.
+    """
+
+    @property
+    def name(self) -> str:
+        """A short, human-readable name shown in proration breakdowns."""
+        ...
+
+    def measure(self, portion: Period, period: Period) -> Measure:
+        """Measure ``portion`` (a span inside ``period``) against ``period``.
+
+        Raises:
+            InvalidPeriod: ``portion`` is not inside ``period``.
+        """
+        ...
+
+
+def _inside(portion: Period | Interval, period: Period | Interval) -> None:
+    if type(portion) is not type(period):
+        raise InvalidPeriod(
+            f"cannot measure {portion!r} against {period!r}: both must be Periods of dates "
+            "or both Intervals of instants"
+        )
+    if not (period.start <= portion.start and portion.end <= period.end):
+        raise InvalidPeriod(
+            f"portion {portion} is not inside the period {period}; pass a portion within it "
+            "(use Period.intersection to cut one)"
+        )
+
+
+def _dates_only(name: str, portion: object, period: object) -> None:
+    if not (isinstance(portion, Period) and isinstance(period, Period)):
+        raise InvalidPeriod(
+            f"the {name} convention measures Periods of billing dates, not {period!r}; turn "
+            "instants into dates with billing_date(), or measure instants with SECONDS"
+        )
+
+
+@attrs.frozen(slots=True)
+class ActualDays:
+    """Count calendar days: a portion of 10 days in a 31-day month is 10/31."""
+
+    @property
+    def name(self) -> str:
+        return "actual days"
+
+    def measure(self, portion: Period, period: Period) -> Measure:
+        """Measure ``portion`` against ``period`` (see the class docstring).
+
+        Raises:
+            InvalidPeriod: ``portion`` is not inside ``period``, or they are not dates.
+        """
+        _dates_only(self.name, portion, period)
+        _inside(portion, period)
+        return Measure(portion.days, period.days, "actual days")
+
+
+def _whole_month_day(period: Period) -> tuple[int, int] | None:
+    """The month count and anchor day that make ``period`` whole months, if any."""
+    start, end = period.start, period.end
+    months = (end.year - start.year) * 12 + end.month - start.month
+    if months < 1:
+        return None
+    end_length = days_in_month(end.year, end.month)
+    start_length = days_in_month(start.year, start.month)
+    for day in (start.day, end.day, 31):
+        if min(day, start_length) == start.day and min(day, end_length) == end.day:
+            return months, day
+    return None
+
+
+def _months_after(start: date, months: int, day: int) -> date:
+    total = start.year * 12 + start.month - 1 + months
+    year, month0 = divmod(total, 12)
+    return date(year, month0 + 1, min(day, days_in_month(year, month0 + 1)))
+
+
+@attrs.frozen(slots=True)
+class ThirtyDayMonths:
+    """Count every month of the period as 30 days (a 30/360-style convention).
+
+    The period is cut into months from its start (an anchor on the 29th-31st
+    falls on shorter months' last days). Day *i* of each month counts as unit
+    *i*, up to 30: the 31st day of a long month counts nothing, and in a month
+    shorter than 30 days the last day carries the missing units (the last day
+    of February counts 3 units in common years). A period of *n* whole months
+    measures ``30 n`` units. A period that is not whole months (a 10-day
+    stub) counts its trailing days one unit each, up to 30.
+    """
+
+    @property
+    def name(self) -> str:
+        return "30-day months"
+
+    def _position(self, day: date, period: Period, shape: tuple[int, int] | None) -> int:
+        if shape is not None and day == period.end:
+            return 30 * shape[0]
+        anchor_day = period.start.day if shape is None else shape[1]
+        months = (day.year - period.start.year) * 12 + day.month - period.start.month
+        if _months_after(period.start, months, anchor_day) > day:
+            months -= 1
+        month_start = _months_after(period.start, months, anchor_day)
+        return 30 * months + min(30, (day - month_start).days)
+
+    def measure(self, portion: Period, period: Period) -> Measure:
+        """Measure ``portion`` against ``period`` (see the class docstring).
+
+        Raises:
+            InvalidPeriod: ``portion`` is not inside ``period``, or they are not dates.
+        """
+        _dates_only(self.name, portion, period)
+        _inside(portion, period)
+        shape = _whole_month_day(period)
+        start = self._position(portion.start, period, shape)
+        end = self._position(portion.end, period, shape)
+        total = self._position(period.end, period, shape)
+        return Measure(end - start, total, "30-day months")
+
+
+@attrs.frozen(slots=True)
+class FixedDays:
+    """Divide every period into the same fixed number of days (e.g. 30 or 365).
+
+    The price of one day is the period's price divided by ``days``, whatever
+    the period's real length. Each day from the period's start counts one
+    unit until ``days`` units are reached; later days count nothing, and in a
+    period shorter than ``days`` its last day carries the missing units, so a
+    whole period is always exactly the full price and a portion plus the rest
+    of its period always add up to it.
+
+    Args:
+        days: the fixed denominator, a whole number of at least 1.
+
+    Raises:
+        ValidationError: ``days`` is not a whole number of at least 1.
+    """
+
+    days: int = attrs.field()
+
+    @days.validator
+    def _check(self, attribute: attrs.Attribute[int], value: int) -> None:
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ValidationError(
+                f"a fixed day count of {value!r} days is not possible; use a whole number "
+                "of at least 1, such as 30 or 365"
+            )
+
+    @property
+    def name(self) -> str:
+        return f"fixed {self.days} days"
+
+    def _position(self, day: date, period: Period) -> int:
+        if day == period.end:
+            return self.days
+        return min(self.days, (day - period.start).days)
+
+    def measure(self, portion: Period, period: Period) -> Measure:
+        """Measure ``portion`` against ``period`` (see the class docstring).
+
+        Raises:
+            InvalidPeriod: ``portion`` is not inside ``period``, or they are not dates.
+        """
+        _dates_only(self.name, portion, period)
+        _inside(portion, period)
+        used = self._position(portion.end, period) - self._position(portion.start, period)
+        return Measure(used, self.days, self.name)
+
+
+@attrs.frozen(slots=True)
+class Seconds:
+    """Count elapsed seconds; measures :class:`~prodlife.periods.Interval` s of instants.
+
+    Instants are counted in whole seconds since the Unix epoch (a fraction of
+    a second is dropped from each end before counting, consistently, so the
+    pieces of an interval still add up). Periods of billing dates count
+    86,400 seconds a day: calendar days, so a change of daylight saving time
+    never changes a day's weight.
+    """
+
+    @property
+    def name(self) -> str:
+        return "seconds"
+
+    def measure(self, portion: Period | Interval, period: Period | Interval) -> Measure:
+        """Measure ``portion`` against ``period``: both Intervals, or both Periods.
+
+        Raises:
+            InvalidPeriod: ``portion`` is not inside ``period``, the two are of
+                different kinds, or the interval is shorter than a second.
+        """
+        _inside(portion, period)
+        if isinstance(portion, Interval) and isinstance(period, Interval):
+            total = _epoch_seconds(period.end) - _epoch_seconds(period.start)
+            if total == 0:
+                raise InvalidPeriod(f"interval {period} is shorter than one second")
+            used = _epoch_seconds(portion.end) - _epoch_seconds(portion.start)
+            return Measure(used, total, "seconds")
+        if isinstance(portion, Period) and isinstance(period, Period):
+            return Measure(portion.days * 86400, period.days * 86400, "seconds")
+        raise InvalidPeriod(f"cannot measure {portion!r} against {period!r}")  # pragma: no cover
+
+
+_EPOCH = datetime(1970, 1, 1).toordinal()
+
+
+def _epoch_seconds(instant: datetime) -> int:
+    days = instant.toordinal() - _EPOCH
+    return days * 86400 + instant.hour * 3600 + instant.minute * 60 + instant.second
+
+
+#: Calendar days (the most common convention).
+ACTUAL_DAYS = ActualDays()
+#: Every month counts 30 days.
+THIRTY_DAY_MONTHS = ThirtyDayMonths()
+#: Elapsed seconds between instants.
+SECONDS = Seconds()

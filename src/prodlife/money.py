@@ -1,0 +1,460 @@
+"""Exact money: :class:`Currency`, :class:`Money`, rounding and allocation.
+
+Amounts are :class:`decimal.Decimal`, never floats. A :class:`Money` keeps its
+amount exactly as computed (``USD 3.333...`` after a division); rounding to
+the currency's minor units happens once, where the caller decides, through
+:meth:`Money.round`. :meth:`Money.allocate` splits a rounded amount into parts
+that always add up to it exactly.
+
+>>> price = Money("10.00", "USD")
+>>> price * 3
+Money('30.00', 'USD')
+>>> (price / 3).round()
+Money('3.33', 'USD')
+>>> price.allocate([1, 1, 1])
+[Money('3.34', 'USD'), Money('3.33', 'USD'), Money('3.33', 'USD')]
+
+Arithmetic runs in prodlife's own decimal context (34 significant digits,
+the precision of IEEE decimal128), never in the caller's thread-local one, so
+results do not depend on what other code set. Sums, differences and products
+of amounts under 34 digits are exact; a quotient that has no finite decimal
+expansion (10 / 3) is correct to 34 significant digits.
+"""
+
+from __future__ import annotations
+
+import decimal
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from fractions import Fraction
+from functools import cache, lru_cache
+from typing import cast, overload
+
+import attrs
+import babel.numbers
+
+from prodlife.errors import CurrencyMismatch, InvalidAmount, InvalidRounding, UnknownCurrency
+
+__all__ = ["CONTEXT", "ROUNDING_MODES", "Currency", "Money", "to_decimal", "total"]
+
+#: The decimal context all prodlife arithmetic runs in: 34 significant digits,
+#: and every error (invalid operation, division by zero, overflow) trapped.
+CONTEXT = decimal.Context(
+    prec=34,
+    rounding=decimal.ROUND_HALF_EVEN,
+    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
+)
+
+#: The rounding modes :meth:`Money.round` accepts: the :mod:`decimal` constants.
+ROUNDING_MODES = frozenset(
+    {
+        decimal.ROUND_UP,
+        decimal.ROUND_DOWN,
+        decimal.ROUND_CEILING,
+        decimal.ROUND_FLOOR,
+        decimal.ROUND_HALF_UP,
+        decimal.ROUND_HALF_DOWN,
+        decimal.ROUND_HALF_EVEN,
+        decimal.ROUND_05UP,
+    }
+)
+
+
+def to_decimal(value: object, what: str = "amount") -> Decimal:
+    """Return ``value`` as a finite :class:`~decimal.Decimal`.
+
+    Accepts ``Decimal``, ``int`` and numeric strings. Refuses floats (they
+    cannot hold most decimal fractions exactly), booleans, NaN and infinities.
+
+    Args:
+        value: the value to convert.
+        what: how the value is called in the error message.
+
+    Raises:
+        InvalidAmount: the value is not an exact finite number.
+
+    >>> to_decimal("19.99")
+    Decimal('19.99')
+    """
+    if type(value) is Decimal:
+        result = value
+    elif isinstance(value, bool):
+        raise InvalidAmount(value, f"{what} {value!r} is a boolean, not a number; pass a number")
+    elif isinstance(value, (Decimal, int)):
+        result = Decimal(value)
+    elif isinstance(value, float):
+        raise InvalidAmount(
+            value,
+            f"{what} {value!r} is a float, which cannot hold money exactly; "
+            f"pass a string instead, e.g. '{value!r}' or Decimal('{value!r}')",
+        )
+    elif isinstance(value, str):
+        try:
+            result = Decimal(value)
+        except decimal.InvalidOperation:
+            raise InvalidAmount(
+                value, f"{what} {value!r} is not a number; pass digits such as '19.99'"
+            ) from None
+    else:
+        raise InvalidAmount(
+            value,
+            f"{what} {value!r} has type {type(value).__name__}; pass a Decimal, an int or a "
+            "numeric string",
+        )
+    if not result.is_finite():
+        raise InvalidAmount(value, f"{what} {value!r} is not a finite number; pass a finite one")
+    return result
+
+
+@cache
+def _minor_units(code: str) -> int:
+    return babel.numbers.get_currency_precision(code)
+
+
+@cache
+def _known(code: str) -> bool:
+    return babel.numbers.is_currency(code)
+
+
+def _code(code: str) -> str:
+    if not isinstance(code, str) or not _known(code.upper()):
+        raise UnknownCurrency(code)
+    return code.upper()
+
+
+@attrs.frozen(slots=True, repr=False)
+class Currency:
+    """An ISO 4217 currency, with its minor units taken from babel (CLDR).
+
+    Args:
+        code: the three-letter code; lower case is accepted and upper-cased.
+
+    Raises:
+        UnknownCurrency: the code is not a currency babel knows.
+
+    >>> Currency("JPY").minor_units, Currency("USD").minor_units, Currency("BHD").minor_units
+    (0, 2, 3)
+    """
+
+    code: str = attrs.field(converter=_code)
+    #: Digits after the decimal point in an amount of this currency (2 for USD).
+    minor_units: int = attrs.field(init=False, eq=False)
+    #: The smallest amount of this currency (``Decimal('0.01')`` for USD).
+    quantum: Decimal = attrs.field(init=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        units = _minor_units(self.code)
+        object.__setattr__(self, "minor_units", units)
+        object.__setattr__(self, "quantum", Decimal(1).scaleb(-units))
+
+    def __str__(self) -> str:
+        return self.code
+
+    def __repr__(self) -> str:
+        return f"Currency({self.code!r})"
+
+
+@lru_cache(maxsize=512)
+def _currency(code: str) -> Currency:
+    return Currency(code)
+
+
+def _to_currency(value: Currency | str) -> Currency:
+    if isinstance(value, Currency):
+        return value
+    if isinstance(value, str):
+        return _currency(value)
+    raise UnknownCurrency(value)
+
+
+def _to_amount(value: Decimal | int | str) -> Decimal:
+    if isinstance(value, float):
+        raise InvalidAmount(
+            value,
+            f"amount {value!r} is a float, which cannot hold money exactly; "
+            f"pass a string instead, e.g. Money('{value!r}', 'USD')",
+        )
+    return to_decimal(value)
+
+
+def _check_rounding(mode: str) -> None:
+    if mode not in ROUNDING_MODES:
+        raise InvalidRounding(mode)
+
+
+def _new(amount: Decimal, currency: Currency) -> Money:
+    """Build a Money from values already known to be valid (no conversion)."""
+    money = object.__new__(Money)
+    object.__setattr__(money, "amount", amount)
+    object.__setattr__(money, "currency", currency)
+    return money
+
+
+@attrs.frozen(slots=True, repr=False, order=False)
+class Money:
+    """An exact amount of one currency.
+
+    Args:
+        amount: a ``Decimal``, ``int`` or numeric string (never a float).
+        currency: a :class:`Currency` or its ISO 4217 code.
+
+    Raises:
+        InvalidAmount: the amount is a float, not a number, or not finite.
+        UnknownCurrency: the currency code is unknown.
+
+    Amounts add and subtract only within one currency; they multiply and
+    divide by plain numbers (``int`` or ``Decimal``); dividing two amounts of
+    one currency gives their ratio as a ``Decimal``.
+
+    >>> Money("10.00", "EUR") + Money("0.50", "EUR")
+    Money('10.50', 'EUR')
+    >>> Money("10.00", "EUR") / Money("2.50", "EUR")
+    Decimal('4')
+    >>> sum([Money("1.10", "EUR"), Money("2.20", "EUR")])
+    Money('3.30', 'EUR')
+    """
+
+    amount: Decimal = attrs.field(converter=_to_amount)
+    currency: Currency = attrs.field(converter=_to_currency)
+
+    @classmethod
+    def zero(cls, currency: Currency | str) -> Money:
+        """Return zero in ``currency``.
+
+        >>> Money.zero("JPY")
+        Money('0', 'JPY')
+        """
+        return _new(Decimal(0), _to_currency(currency))
+
+    @classmethod
+    def from_minor_units(cls, units: int, currency: Currency | str) -> Money:
+        """Return the amount that is ``units`` of the currency's minor unit.
+
+        >>> Money.from_minor_units(1999, "USD")
+        Money('19.99', 'USD')
+
+        Raises:
+            InvalidAmount: ``units`` is not an int.
+        """
+        if not isinstance(units, int) or isinstance(units, bool):
+            raise InvalidAmount(units, f"minor units {units!r} must be an int, e.g. 1999")
+        cur = _to_currency(currency)
+        return _new(Decimal(units).scaleb(-cur.minor_units), cur)
+
+    @property
+    def is_zero(self) -> bool:
+        """Whether the amount is zero."""
+        return not self.amount
+
+    @property
+    def is_rounded(self) -> bool:
+        """Whether the amount is a whole number of the currency's minor units."""
+        return self.amount == self.amount.quantize(self.currency.quantum, context=CONTEXT)
+
+    def round(self, rounding: str = decimal.ROUND_HALF_UP) -> Money:
+        """Return the amount rounded to the currency's minor units.
+
+        Args:
+            rounding: one of :mod:`decimal`'s rounding modes; half up (away
+                from zero on a tie) by default.
+
+        Raises:
+            InvalidRounding: ``rounding`` is not a decimal rounding mode.
+
+        >>> Money("2.675", "USD").round()
+        Money('2.68', 'USD')
+        >>> Money("2.675", "USD").round(decimal.ROUND_HALF_EVEN)
+        Money('2.68', 'USD')
+        >>> Money("2.665", "USD").round(decimal.ROUND_HALF_EVEN)
+        Money('2.66', 'USD')
+        >>> Money("1234.5", "JPY").round()
+        Money('1235', 'JPY')
+        """
+        if rounding is not decimal.ROUND_HALF_UP:
+            _check_rounding(rounding)
+        return _new(
+            self.amount.quantize(self.currency.quantum, rounding=rounding, context=CONTEXT),
+            self.currency,
+        )
+
+    def to_minor_units(self) -> int:
+        """Return the amount as a whole number of minor units (cents for USD).
+
+        Raises:
+            InvalidAmount: the amount has more digits than the currency's
+                minor units; round it first.
+        """
+        scaled = self.amount.scaleb(self.currency.minor_units, context=CONTEXT)
+        if scaled != scaled.to_integral_value():
+            raise InvalidAmount(
+                self,
+                f"{self} is not a whole number of {self.currency} minor units; call .round() first",
+            )
+        return int(scaled)
+
+    def allocate(self, ratios: Sequence[Decimal | int | str]) -> list[Money]:
+        """Split the amount into parts proportional to ``ratios``, losing nothing.
+
+        The parts always add up exactly to the amount. Each part is its ideal
+        share rounded down to minor units, and the minor units left over go
+        one each to the parts with the largest remainders (ties go to the
+        earlier part): the largest remainder method. No part is a whole minor
+        unit away from its ideal share, and a zero ratio always gets zero.
+
+        Args:
+            ratios: non-negative numbers (not floats), at least one positive.
+
+        Returns:
+            One amount per ratio, in the order of ``ratios``.
+
+        Raises:
+            InvalidAmount: the amount is not a whole number of minor units
+                (round it first), or a ratio is negative, a float, or all
+                ratios are zero.
+
+        >>> Money("100.00", "EUR").allocate([70, 20, 10])
+        [Money('70.00', 'EUR'), Money('20.00', 'EUR'), Money('10.00', 'EUR')]
+        >>> Money("-0.05", "EUR").allocate([1, 1])
+        [Money('-0.03', 'EUR'), Money('-0.02', 'EUR')]
+        """
+        units = self.to_minor_units()
+        weights = [Fraction(to_decimal(ratio, "ratio")) for ratio in ratios]
+        if not weights:
+            raise InvalidAmount(ratios, "cannot allocate over no ratios; pass at least one")
+        if any(weight < 0 for weight in weights):
+            raise InvalidAmount(ratios, f"ratios {list(ratios)!r} include a negative one")
+        total_weight = sum(weights)
+        if total_weight == 0:
+            raise InvalidAmount(ratios, f"ratios {list(ratios)!r} are all zero; give one weight")
+        whole = abs(units)
+        parts: list[int] = []
+        remainders: list[Fraction] = []
+        for weight in weights:
+            share = whole * weight / total_weight
+            floor = share.numerator // share.denominator
+            parts.append(floor)
+            remainders.append(share - floor)
+        left = whole - sum(parts)
+        by_remainder = sorted(range(len(parts)), key=lambda i: (-remainders[i], i))
+        for index in by_remainder[:left]:
+            parts[index] += 1
+        sign = -1 if units < 0 else 1
+        return [Money.from_minor_units(sign * part, self.currency) for part in parts]
+
+    # -- arithmetic ---------------------------------------------------------
+
+    def _same(self, other: Money, operation: str) -> None:
+        if other.currency != self.currency:
+            raise CurrencyMismatch(self, other, operation)
+
+    def __add__(self, other: Money) -> Money:
+        if not isinstance(other, Money):
+            return NotImplemented
+        if other.currency is not self.currency:
+            self._same(other, "add")
+        return _new(CONTEXT.add(self.amount, other.amount), self.currency)
+
+    def __radd__(self, other: int) -> Money:
+        # Lets the builtin sum() start from its default 0.
+        if isinstance(other, int) and not isinstance(other, bool) and other == 0:
+            return self
+        return NotImplemented
+
+    def __sub__(self, other: Money) -> Money:
+        if not isinstance(other, Money):
+            return NotImplemented
+        if other.currency is not self.currency:
+            self._same(other, "subtract")
+        return _new(CONTEXT.subtract(self.amount, other.amount), self.currency)
+
+    def __neg__(self) -> Money:
+        return _new(CONTEXT.minus(self.amount), self.currency)
+
+    def __pos__(self) -> Money:
+        return self
+
+    def __abs__(self) -> Money:
+        return _new(CONTEXT.abs(self.amount), self.currency)
+
+    def __mul__(self, factor: Decimal | int) -> Money:
+        value = to_decimal(factor, "multiplier")
+        return _new(CONTEXT.multiply(self.amount, value), self.currency)
+
+    __rmul__ = __mul__
+
+    @overload
+    def __truediv__(self, divisor: Money) -> Decimal: ...
+    @overload
+    def __truediv__(self, divisor: Decimal | int) -> Money: ...
+    def __truediv__(self, divisor: Money | Decimal | int) -> Money | Decimal:
+        if isinstance(divisor, Money):
+            return self.ratio(divisor)
+        value = to_decimal(divisor, "divisor")
+        if not value:
+            raise InvalidAmount(divisor, f"cannot divide {self} by zero")
+        return _new(CONTEXT.divide(self.amount, value), self.currency)
+
+    def ratio(self, other: Money) -> Decimal:
+        """Return ``self / other`` as a ``Decimal``; both in one currency.
+
+        Raises:
+            CurrencyMismatch: the currencies differ.
+            InvalidAmount: ``other`` is zero.
+        """
+        self._same(other, "divide")
+        if not other.amount:
+            raise InvalidAmount(other, f"cannot divide {self} by {other}, which is zero")
+        return CONTEXT.divide(self.amount, other.amount)
+
+    # -- comparison ----------------------------------------------------------
+
+    def _compare(self, other: object) -> Decimal | None:
+        if not isinstance(other, Money):
+            return None
+        self._same(other, "compare")
+        return other.amount
+
+    def __lt__(self, other: Money) -> bool:
+        value = self._compare(other)
+        return NotImplemented if value is None else self.amount < value
+
+    def __le__(self, other: Money) -> bool:
+        value = self._compare(other)
+        return NotImplemented if value is None else self.amount <= value
+
+    def __gt__(self, other: Money) -> bool:
+        value = self._compare(other)
+        return NotImplemented if value is None else self.amount > value
+
+    def __ge__(self, other: Money) -> bool:
+        value = self._compare(other)
+        return NotImplemented if value is None else self.amount >= value
+
+    # -- display --------------------------------------------------------------
+
+    def _padded(self) -> Decimal:
+        quantum = self.currency.quantum
+        if cast(int, self.amount.as_tuple().exponent) > -self.currency.minor_units:
+            return self.amount.quantize(quantum, context=CONTEXT)
+        return self.amount
+
+    def __str__(self) -> str:
+        return f"{self.currency.code} {self._padded()}"
+
+    def __repr__(self) -> str:
+        return f"Money('{self.amount}', '{self.currency.code}')"
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
+def total(amounts: Iterable[Money], currency: Currency | str) -> Money:
+    """Return the sum of ``amounts``, which is zero in ``currency`` when empty.
+
+    Raises:
+        CurrencyMismatch: an amount is in another currency.
+    """
+    result = Money.zero(currency)
+    for amount in amounts:
+        result = result + amount
+    return result

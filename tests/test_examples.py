@@ -1,0 +1,35 @@
+"""Every script in examples/ runs and prints what it promises."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = sorted((Path(__file__).parents[1] / "examples").glob("*.py"))
+
+
+def test_there_are_examples() -> None:
+    assert EXAMPLES
+
+
+@pytest.mark.parametrize("script", EXAMPLES, ids=lambda p: p.name)
+def test_example_runs(script: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip()
+
+
+def test_demo_shows_no_drift_and_no_lost_cent() -> None:
+    script = next(p for p in EXAMPLES if p.name == "demo.py")
+    out = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=True
+    ).stdout
+    assert "[2025-02-28, 2025-03-31)" in out
+    assert "[2025-03-31, 2025-04-30)" in out
+    assert "EUR 33.34, EUR 33.33, EUR 33.33" in out
+    assert "and back together: EUR 100.00" in out

@@ -1,0 +1,44 @@
+"""Checked by mypy --strict (not run by pytest): the public API's types as users see them."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from fractions import Fraction
+from typing import assert_type
+
+import prodlife
+from prodlife import (
+    ACTUAL_DAYS,
+    MONTHLY,
+    BillingSchedule,
+    Clock,
+    DayCount,
+    FixedClock,
+    Measure,
+    Money,
+    Period,
+)
+
+price = Money("29.99", "USD")
+assert_type(price + price, Money)
+assert_type(price * 3, Money)
+assert_type(price * Decimal("0.5"), Money)
+assert_type(price / 3, Money)
+assert_type(price / price, Decimal)
+assert_type(price.round(), Money)
+assert_type(price.allocate([1, 2]), list[Money])
+assert_type(price < price, bool)
+assert_type(sum([price, price], Money.zero("USD")), Money)
+
+schedule = BillingSchedule(MONTHLY, date(2025, 1, 31))
+assert_type(schedule.period(1), Period)
+assert_type(schedule.boundary(1), date)
+
+measure = ACTUAL_DAYS.measure(schedule.period(0), schedule.period(0))
+assert_type(measure, Measure)
+assert_type(measure.fraction, Fraction)
+
+convention: DayCount = prodlife.FixedDays(30)
+clock: Clock = FixedClock(datetime(2025, 1, 1, tzinfo=UTC))
+assert_type(clock.now(), datetime)
