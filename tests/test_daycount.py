@@ -78,14 +78,13 @@ def test_thirty_day_months_table(
     assert (measure.used, measure.total) == (used, total)
 
 
-def test_fixed_days_divides_by_the_fixed_count() -> None:
+def test_fixed_days_counts_days_remaining_at_face_value() -> None:
     feb = P("2025-02-01", "2025-03-01")
-    assert FixedDays(30).measure(P("2025-02-01", "2025-02-15"), feb) == Measure(
-        14, 30, "fixed 30 days"
-    )
-    assert FixedDays(30).measure(P("2025-02-15", "2025-03-01"), feb).used == 16
+    assert FixedDays(30).measure(P("2025-02-15", "2025-03-01"), feb).used == 14
+    assert FixedDays(30).measure(P("2025-02-01", "2025-02-15"), feb).used == 16
     jan = P("2025-01-01", "2025-02-01")
-    assert FixedDays(30).measure(P("2025-01-31", "2025-02-01"), jan).used == 0
+    assert FixedDays(30).measure(P("2025-01-31", "2025-02-01"), jan).used == 1
+    assert FixedDays(30).measure(P("2025-01-01", "2025-01-02"), jan).used == 0
     assert FixedDays(30).measure(jan, jan).fraction == 1
 
 

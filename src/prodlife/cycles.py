@@ -277,12 +277,19 @@ class BillingCycle:
         return f"BillingCycle.{self.unit.value}s({self.count})"
 
 
+#: Charged once, with no recurring periods.
 ONE_TIME = BillingCycle(CycleUnit.ONE_TIME)
+#: Every month.
 MONTHLY = BillingCycle(CycleUnit.MONTH, 1)
+#: Every 3 months.
 QUARTERLY = BillingCycle(CycleUnit.MONTH, 3)
+#: Every 6 months.
 SEMI_ANNUAL = BillingCycle(CycleUnit.MONTH, 6)
+#: Every 12 months.
 ANNUAL = BillingCycle(CycleUnit.MONTH, 12)
+#: Every 24 months.
 BIENNIAL = BillingCycle(CycleUnit.MONTH, 24)
+#: Every 36 months.
 TRIENNIAL = BillingCycle(CycleUnit.MONTH, 36)
 
 _CONSTANTS = {

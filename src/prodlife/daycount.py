@@ -37,6 +37,9 @@ from prodlife.cycles import days_in_month
 from prodlife.errors import InvalidPeriod, ValidationError
 from prodlife.periods import Interval, Period
 
+#: What a convention measures: a Period of billing dates or an Interval of instants.
+Span = Period | Interval
+
 __all__ = [
     "ACTUAL_DAYS",
     "SECONDS",
@@ -84,7 +87,7 @@ class DayCount(Protocol):
         """A short, human-readable name shown in proration breakdowns."""
         ...
 
-    def measure(self, portion: Period, period: Period) -> Measure:
+    def measure(self, portion: Span, period: Span) -> Measure:
         """Measure ``portion`` (a span inside ``period``) against ``period``.
 
         Raises:
@@ -93,7 +96,7 @@ class DayCount(Protocol):
         ...
 
 
-def _inside(portion: Period | Interval, period: Period | Interval) -> None:
+def _inside(portion: Span, period: Span) -> None:
     if type(portion) is not type(period):
         raise InvalidPeriod(
             f"cannot measure {portion!r} against {period!r}: both must be Periods of dates "
@@ -106,12 +109,13 @@ def _inside(portion: Period | Interval, period: Period | Interval) -> None:
         )
 
 
-def _dates_only(name: str, portion: object, period: object) -> None:
+def _dates_only(name: str, portion: Span, period: Span) -> tuple[Period, Period]:
     if not (isinstance(portion, Period) and isinstance(period, Period)):
         raise InvalidPeriod(
             f"the {name} convention measures Periods of billing dates, not {period!r}; turn "
             "instants into dates with billing_date(), or measure instants with SECONDS"
         )
+    return portion, period
 
 
 @attrs.frozen(slots=True)
@@ -120,15 +124,16 @@ class ActualDays:
 
     @property
     def name(self) -> str:
+        """The convention's name, as shown in proration breakdowns."""
         return "actual days"
 
-    def measure(self, portion: Period, period: Period) -> Measure:
+    def measure(self, portion: Span, period: Span) -> Measure:
         """Measure ``portion`` against ``period`` (see the class docstring).
 
         Raises:
             InvalidPeriod: ``portion`` is not inside ``period``, or they are not dates.
         """
-        _dates_only(self.name, portion, period)
+        portion, period = _dates_only(self.name, portion, period)
         _inside(portion, period)
         return Measure(portion.days, period.days, "actual days")
 
@@ -168,6 +173,7 @@ class ThirtyDayMonths:
 
     @property
     def name(self) -> str:
+        """The convention's name, as shown in proration breakdowns."""
         return "30-day months"
 
     def _position(self, day: date, period: Period, shape: tuple[int, int] | None) -> int:
@@ -180,13 +186,13 @@ class ThirtyDayMonths:
         month_start = _months_after(period.start, months, anchor_day)
         return 30 * months + min(30, (day - month_start).days)
 
-    def measure(self, portion: Period, period: Period) -> Measure:
+    def measure(self, portion: Span, period: Span) -> Measure:
         """Measure ``portion`` against ``period`` (see the class docstring).
 
         Raises:
             InvalidPeriod: ``portion`` is not inside ``period``, or they are not dates.
         """
-        _dates_only(self.name, portion, period)
+        portion, period = _dates_only(self.name, portion, period)
         _inside(portion, period)
         shape = _whole_month_day(period)
         start = self._position(portion.start, period, shape)
@@ -200,11 +206,15 @@ class FixedDays:
     """Divide every period into the same fixed number of days (e.g. 30 or 365).
 
     The price of one day is the period's price divided by ``days``, whatever
-    the period's real length. Each day from the period's start counts one
-    unit until ``days`` units are reached; later days count nothing, and in a
-    period shorter than ``days`` its last day carries the missing units, so a
-    whole period is always exactly the full price and a portion plus the rest
-    of its period always add up to it.
+    the period's real length, and the days *left* in a period count at face
+    value: ``n`` days remaining are worth ``n / days`` of the price (capped at
+    the whole), which is what "daily rate times days remaining" billing
+    systems compute for credits, upgrades and first-period stubs.
+
+    To keep a portion plus the rest of its period always equal to the whole,
+    the start of the period takes up the difference: in a period longer than
+    ``days`` its first days count nothing, and in a shorter one (February
+    against 30) its first day carries the missing units.
 
     Args:
         days: the fixed denominator, a whole number of at least 1.
@@ -225,20 +235,21 @@ class FixedDays:
 
     @property
     def name(self) -> str:
+        """The convention's name, as shown in proration breakdowns."""
         return f"fixed {self.days} days"
 
     def _position(self, day: date, period: Period) -> int:
-        if day == period.end:
-            return self.days
-        return min(self.days, (day - period.start).days)
+        if day == period.start:
+            return 0
+        return self.days - min(self.days, (period.end - day).days)
 
-    def measure(self, portion: Period, period: Period) -> Measure:
+    def measure(self, portion: Span, period: Span) -> Measure:
         """Measure ``portion`` against ``period`` (see the class docstring).
 
         Raises:
             InvalidPeriod: ``portion`` is not inside ``period``, or they are not dates.
         """
-        _dates_only(self.name, portion, period)
+        portion, period = _dates_only(self.name, portion, period)
         _inside(portion, period)
         used = self._position(portion.end, period) - self._position(portion.start, period)
         return Measure(used, self.days, self.name)
@@ -246,7 +257,7 @@ class FixedDays:
 
 @attrs.frozen(slots=True)
 class Seconds:
-    """Count elapsed seconds; measures :class:`~prodlife.periods.Interval` s of instants.
+    """Count elapsed seconds between instants (spans of type :class:`~prodlife.periods.Interval`).
 
     Instants are counted in whole seconds since the Unix epoch (a fraction of
     a second is dropped from each end before counting, consistently, so the
@@ -257,9 +268,10 @@ class Seconds:
 
     @property
     def name(self) -> str:
+        """The convention's name, as shown in proration breakdowns."""
         return "seconds"
 
-    def measure(self, portion: Period | Interval, period: Period | Interval) -> Measure:
+    def measure(self, portion: Span, period: Span) -> Measure:
         """Measure ``portion`` against ``period``: both Intervals, or both Periods.
 
         Raises:

@@ -80,7 +80,7 @@ class CurrencyMismatch(ValidationError):
     Attributes:
         left: the amount on the left of the operation.
         right: the amount on the right of the operation.
-        operation: what was attempted ("add", "subtract", "compare").
+        operation: what was attempted ("add", "subtract", "compare", "divide"...).
     """
 
     def __init__(self, left: object, right: object, operation: str) -> None:
@@ -94,7 +94,11 @@ class CurrencyMismatch(ValidationError):
 
 
 class InvalidRounding(ValidationError):
-    """A rounding mode is not one of the :mod:`decimal` module's modes."""
+    """A rounding mode is not one of the :mod:`decimal` module's modes.
+
+    Attributes:
+        mode: the mode as given.
+    """
 
     def __init__(self, mode: object) -> None:
         self.mode = mode
@@ -121,6 +125,9 @@ class InvalidInstant(ValidationError):
 
     prodlife keeps instants as aware UTC datetimes; a naive datetime is
     ambiguous (which zone?), so it is refused rather than guessed.
+
+    Attributes:
+        value: the offending value.
     """
 
     def __init__(self, value: object) -> None:

@@ -5,7 +5,7 @@ itself. Amounts are shown exactly: an unrounded amount keeps its extra
 digits rather than being silently rounded for display.
 
 >>> from decimal import Decimal
->>> from prodlife.money import Money
+>>> from prodlife.money import CONTEXT, Money
 >>> format_money(Money("1234.5", "EUR"), "de_DE")
 '1.234,50\xa0€'
 >>> format_money(Money("1234.5", "USD"), "en_US")
@@ -16,6 +16,7 @@ digits rather than being silently rounded for display.
 
 from __future__ import annotations
 
+import decimal
 from datetime import date, datetime, tzinfo
 
 import babel
@@ -24,7 +25,7 @@ import babel.numbers
 
 from prodlife.clock import as_utc
 from prodlife.errors import ValidationError
-from prodlife.money import Money
+from prodlife.money import CONTEXT, Money
 from prodlife.periods import Period, time_zone
 
 __all__ = [
@@ -71,13 +72,14 @@ def format_money(money: Money, locale_name: str | babel.Locale = "en_US") -> str
     Raises:
         UnknownLocale: the locale is unknown.
     """
-    return babel.numbers.format_currency(
-        money.amount,
-        money.currency.code,
-        locale=get_locale(locale_name),
-        currency_digits=True,
-        decimal_quantization=False,
-    )
+    with decimal.localcontext(CONTEXT):
+        return babel.numbers.format_currency(
+            money.amount,
+            money.currency.code,
+            locale=get_locale(locale_name),
+            currency_digits=True,
+            decimal_quantization=False,
+        )
 
 
 def format_date(day: date, locale_name: str | babel.Locale = "en_US", style: str = "medium") -> str:

@@ -37,15 +37,15 @@ from prodlife.errors import CurrencyMismatch, InvalidAmount, InvalidRounding, Un
 
 __all__ = ["CONTEXT", "ROUNDING_MODES", "Currency", "Money", "to_decimal", "total"]
 
-#: The decimal context all prodlife arithmetic runs in: 34 significant digits,
-#: and every error (invalid operation, division by zero, overflow) trapped.
+#: The decimal context all prodlife arithmetic runs in. It keeps 34 significant
+#: digits and traps every error (invalid operation, division by zero, overflow).
 CONTEXT = decimal.Context(
     prec=34,
     rounding=decimal.ROUND_HALF_EVEN,
     traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
 )
 
-#: The rounding modes :meth:`Money.round` accepts: the :mod:`decimal` constants.
+#: The rounding modes :meth:`Money.round` accepts, the :mod:`decimal` constants.
 ROUNDING_MODES = frozenset(
     {
         decimal.ROUND_UP,

@@ -1,0 +1,275 @@
+"""The share of a period: :func:`prorate`, and the values every quote is built from."""
+
+from __future__ import annotations
+
+import decimal
+import enum
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from fractions import Fraction
+
+import attrs
+
+from prodlife.clock import as_utc
+from prodlife.daycount import ACTUAL_DAYS, DayCount, Span
+from prodlife.errors import InvalidAmount, InvalidPeriod, InvalidRounding, ValidationError
+from prodlife.money import CONTEXT, ROUNDING_MODES, Money, _new
+from prodlife.periods import Interval, Period
+
+__all__ = [
+    "Charge",
+    "Line",
+    "LineKind",
+    "Proration",
+    "ProrationError",
+    "Span",
+    "prorate",
+]
+
+#: A point in time: a billing date, or an aware instant.
+Point = date | datetime
+
+
+class ProrationError(ValidationError):
+    """A proration input is inconsistent: a change outside what was charged,
+    a charge whose window does not hold it, a quantity below zero..."""
+
+
+def span(start: Point, end: Point) -> Span:
+    """A Period between two dates, or an Interval between two instants."""
+    if isinstance(start, datetime):
+        return Interval(start, end)  # type: ignore[arg-type]
+    return Period(start, end)
+
+
+def same_kind(point: Point, reference: Span, what: str) -> Point:
+    """Check that ``point`` is a date for a Period and an instant for an Interval."""
+    if isinstance(reference, Interval):
+        if not isinstance(point, datetime):
+            raise ProrationError(
+                f"{what} {point!r} is a date but the charge covers instants {reference}; "
+                "pass an aware datetime"
+            )
+        return as_utc(point)
+    if isinstance(point, datetime):
+        raise ProrationError(
+            f"{what} {point!r} is an instant but the charge covers billing dates {reference}; "
+            "pass a date (billing_date() converts an instant in the customer's zone)"
+        )
+    return point
+
+
+def next_day(point: Point) -> Point:
+    """The day after a date; an instant is returned as it is (it owns no day)."""
+    if isinstance(point, datetime):
+        return point
+    return point + timedelta(days=1)
+
+
+def check_rounding(rounding: str) -> str:
+    if rounding not in ROUNDING_MODES:
+        raise InvalidRounding(rounding)
+    return rounding
+
+
+@attrs.frozen(slots=True)
+class Proration:
+    """The share of a price for a portion of the period it is for, with its working.
+
+    Attributes:
+        price: the price of the whole ``period``.
+        period: the span the price is for.
+        portion: the part of ``period`` being priced.
+        used: units of the portion, in the convention's units.
+        total: units of the whole period.
+        convention: the day-count convention's name.
+        exact: ``price * used / total``, unrounded (34 significant digits).
+        amount: ``exact`` rounded once to the currency's minor units.
+        rounding: the rounding mode that made ``amount``.
+    """
+
+    price: Money
+    period: Span
+    portion: Span
+    used: int
+    total: int
+    convention: str
+    exact: Money
+    amount: Money
+    rounding: str = decimal.ROUND_HALF_UP
+
+    @property
+    def fraction(self) -> Fraction:
+        """``used / total`` exactly (a period of zero units counts whole or nothing)."""
+        if self.total == 0:
+            return Fraction(1 if self.portion == self.period else 0)
+        return Fraction(self.used, self.total)
+
+
+def prorate(
+    price: Money,
+    period: Span,
+    portion: Span,
+    day_count: DayCount = ACTUAL_DAYS,
+    *,
+    rounding: str = decimal.ROUND_HALF_UP,
+    window: Span | None = None,
+) -> Proration:
+    """Price ``portion`` of ``period`` when ``price`` pays for the whole period.
+
+    The amount is ``price * used / total`` with ``used`` and ``total`` measured
+    by ``day_count``, computed exactly and rounded once to the currency's minor
+    units with ``rounding``.
+
+    Args:
+        price: what the whole ``period`` costs.
+        period: the span ``price`` pays for.
+        portion: the part of ``period`` to price.
+        day_count: the convention that measures them (actual days by default).
+        rounding: a :mod:`decimal` rounding mode, half up by default.
+        window: when ``period`` is itself part of a longer billing period (a
+            stub that was prorated against a whole month), that billing period:
+            units are then measured against it, so the portion's share of
+            ``price`` is consistent with how ``price`` was computed.
+
+    Raises:
+        InvalidPeriod: ``portion`` is not inside ``period`` (or ``period`` not
+            inside ``window``).
+        InvalidRounding: ``rounding`` is not a decimal rounding mode.
+        InvalidAmount: ``price`` is not Money.
+
+    >>> from datetime import date
+    >>> from prodlife import Money, Period
+    >>> january = Period(date(2025, 1, 1), date(2025, 2, 1))
+    >>> share = prorate(Money("31.00", "USD"), january, Period(date(2025, 1, 22), date(2025, 2, 1)))
+    >>> share.used, share.total, share.amount
+    (10, 31, Money('10.00', 'USD'))
+    """
+    if not isinstance(price, Money):
+        raise InvalidAmount(price, f"price {price!r} must be Money, e.g. Money('10.00', 'USD')")
+    if rounding is not decimal.ROUND_HALF_UP:
+        check_rounding(rounding)
+    if window is None:
+        measure = day_count.measure(portion, period)
+        used, total = measure.used, measure.total
+    else:
+        if not (period.start <= portion.start and portion.end <= period.end):
+            raise InvalidPeriod(f"portion {portion} is not inside the period {period}")
+        used = day_count.measure(portion, window).used
+        total = day_count.measure(period, window).used
+    amount = price.amount
+    if total == 0:
+        exact = amount if portion == period else amount * 0
+    elif used == total:
+        exact = amount
+    else:
+        exact = CONTEXT.divide(CONTEXT.multiply(amount, used), total)
+    currency = price.currency
+    return Proration(
+        price,
+        period,
+        portion,
+        used,
+        total,
+        day_count.name,
+        _new(exact, currency),
+        _new(exact.quantize(currency.quantum, rounding=rounding, context=CONTEXT), currency),
+        rounding,
+    )
+
+
+def whole(price: Money, period: Span, day_count: DayCount, rounding: str) -> Proration:
+    """The whole price of a whole period, as a proration of fraction 1."""
+    return prorate(price, period, period, day_count, rounding=rounding)
+
+
+class LineKind(enum.Enum):
+    """Whether a quote line charges the customer or credits them."""
+
+    CHARGE = "charge"
+    CREDIT = "credit"
+
+
+@attrs.frozen(slots=True)
+class Line:
+    """One explained line of a quote.
+
+    Attributes:
+        kind: charge or credit.
+        description: what the line is for, in words.
+        proration: the working: price, period, portion, units, exact and rounded amounts.
+        subject: which service, option or add-on the line is about (may be empty).
+    """
+
+    kind: LineKind
+    description: str
+    proration: Proration
+    subject: str = ""
+
+    @property
+    def amount(self) -> Money:
+        """The rounded amount, negative for a credit."""
+        rounded = self.proration.amount
+        return -rounded if self.kind is LineKind.CREDIT else rounded
+
+
+def _check_window(
+    instance: Charge, attribute: attrs.Attribute[Span | None], value: Span | None
+) -> None:
+    covered = instance.span
+    if value is None:
+        return
+    if type(value) is not type(covered) or not (
+        value.start <= covered.start and covered.end <= value.end
+    ):
+        raise ProrationError(
+            f"charge window {value} does not hold the charged span {covered}; pass the whole "
+            "billing period the charge was prorated against"
+        )
+
+
+@attrs.frozen(slots=True)
+class Charge:
+    """What a customer was actually charged, and for which span.
+
+    Quotes credit charges, never list prices: a second change in one period
+    credits what the first change charged, over that charge's own dates.
+
+    Args:
+        amount: what was charged.
+        span: the dates (or instants) the amount pays for.
+        window: the whole billing period the amount was prorated against,
+            when ``span`` is a stub of it; ``span`` itself when omitted.
+        description: what was charged, in words.
+
+    Raises:
+        ProrationError: ``window`` does not contain ``span``.
+    """
+
+    amount: Money
+    span: Span
+    window: Span | None = attrs.field(default=None, validator=_check_window)
+    description: str = ""
+
+    @property
+    def billing_period(self) -> Span:
+        """The window if given, else the span."""
+        return self.span if self.window is None else self.window
+
+
+def charges_of(lines: Sequence[Line]) -> tuple[Charge, ...]:
+    """The charges a quote's charge lines put in force, for the next quote to credit."""
+    return tuple(
+        Charge(share.amount, share.portion, share.period, line.description)
+        for line in lines
+        if line.kind is LineKind.CHARGE
+        for share in (line.proration,)
+    )
+
+
+def credit_for(charge: Charge, portion: Span, day_count: DayCount, rounding: str) -> Proration:
+    """The share of what ``charge`` cost that ``portion`` of its span is worth."""
+    window = charge.window
+    if window is None or window == charge.span:
+        return prorate(charge.amount, charge.span, portion, day_count, rounding=rounding)
+    return prorate(charge.amount, charge.span, portion, day_count, rounding=rounding, window=window)

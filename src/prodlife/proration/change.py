@@ -1,0 +1,362 @@
+"""Plan, edition, quantity and option changes in the middle of a paid period.
+
+A change credits what the customer was actually charged for the time they
+will no longer use, and charges the new price for the time left, under a
+:class:`ChangePolicy` whose knobs reproduce the public billing systems.
+
+>>> from datetime import date
+>>> from prodlife import Money, Period
+>>> paid = Charge(Money("30.00", "USD"), Period(date(2025, 11, 1), date(2025, 12, 1)))
+>>> quote = quote_change(paid, Money("100.00", "USD"), date(2025, 11, 16))
+>>> [str(line.amount) for line in quote.lines], str(quote.net)
+(['USD -15.00', 'USD 50.00'], 'USD 35.00')
+"""
+
+from __future__ import annotations
+
+import decimal
+import enum
+from collections.abc import Sequence
+from datetime import date, datetime
+
+import attrs
+
+from prodlife.cycles import BillingCycle
+from prodlife.daycount import ACTUAL_DAYS, DayCount
+from prodlife.errors import CurrencyMismatch
+from prodlife.money import Money
+from prodlife.proration._share import (
+    Charge,
+    Line,
+    LineKind,
+    Point,
+    ProrationError,
+    Span,
+    charges_of,
+    check_rounding,
+    credit_for,
+    next_day,
+    prorate,
+    same_kind,
+    span,
+    whole,
+)
+from prodlife.proration.quote import Quote
+
+__all__ = [
+    "Anchor",
+    "ChangeDay",
+    "ChangePolicy",
+    "ChargeMode",
+    "CreditMode",
+    "quote_change",
+    "quote_option_change",
+    "quote_quantity_change",
+]
+
+
+class CreditMode(enum.Enum):
+    """What the customer gets back for the unused part of the old charge."""
+
+    #: The share of what was charged for the time left.
+    PRORATED = "prorated"
+    #: Everything that was charged for the period, used or not.
+    FULL = "full"
+    #: Nothing.
+    NONE = "none"
+
+
+class ChargeMode(enum.Enum):
+    """What the customer pays for the new plan in the current period."""
+
+    #: The new price's share for the time left.
+    PRORATED = "prorated"
+    #: The new price for the whole period, however little is left.
+    FULL = "full"
+    #: Nothing now: the new price starts at the next renewal.
+    NONE = "none"
+
+
+class ChangeDay(enum.Enum):
+    """Which plan pays for the day of the change (dates only; instants split exactly)."""
+
+    #: The change day is the first day on the new plan (Stripe, Kill Bill, Zuora).
+    NEW_PLAN = "new plan"
+    #: The old plan keeps the change day; the new one starts the day after.
+    OLD_PLAN = "old plan"
+
+
+class Anchor(enum.Enum):
+    """What a change does to the billing period."""
+
+    #: Keep the period end (the anniversary): prorate the new price up to it.
+    KEEP = "keep"
+    #: Start a new period of the new cycle on the change date, at the full new price.
+    RESTART = "restart"
+
+
+@attrs.frozen(slots=True)
+class ChangePolicy:
+    """How a mid-period change is credited and charged.
+
+    Attributes:
+        credit: what comes back for the unused old charge.
+        charge: what is paid for the new plan now.
+        change_day: which plan pays for the day of the change.
+        anchor: keep the current period end, or restart the period.
+        day_count: how portions of a period are measured.
+        rounding: the rounding mode for every line (each line rounds once).
+    """
+
+    credit: CreditMode = CreditMode.PRORATED
+    charge: ChargeMode = ChargeMode.PRORATED
+    change_day: ChangeDay = ChangeDay.NEW_PLAN
+    anchor: Anchor = Anchor.KEEP
+    day_count: DayCount = ACTUAL_DAYS
+    rounding: str = attrs.field(
+        default=decimal.ROUND_HALF_UP, validator=lambda i, a, v: check_rounding(v)
+    )
+
+
+def _charges(charged: Charge | Sequence[Charge]) -> tuple[Charge, ...]:
+    charges = (charged,) if isinstance(charged, Charge) else tuple(charged)
+    if not charges:
+        raise ProrationError("nothing was charged; pass at least one Charge to credit")
+    kinds = {type(charge.span) for charge in charges}
+    currencies = {charge.amount.currency for charge in charges}
+    if len(kinds) > 1:
+        raise ProrationError("charges mix billing dates and instants; pass one kind")
+    if len(currencies) > 1:
+        first, *rest = charges
+        other = next(c for c in rest if c.amount.currency != first.amount.currency)
+        raise CurrencyMismatch(first.amount, other.amount, "credit together")
+    return charges
+
+
+def _effective(
+    charges: tuple[Charge, ...], at: Point, change_day: ChangeDay
+) -> tuple[Point, Point]:
+    """The point the new terms start, and the end of what was charged."""
+    reference = charges[0].span
+    at = same_kind(at, reference, "change")
+    start = min(charge.span.start for charge in charges)
+    end = max(charge.span.end for charge in charges)
+    if not start <= at <= end:
+        raise ProrationError(
+            f"the change on {at} is outside what was charged [{start}, {end}); pass the charges "
+            "that cover the change"
+        )
+    effective = next_day(at) if change_day is ChangeDay.OLD_PLAN else at
+    return min(effective, end), end
+
+
+def credit_lines(
+    charges: tuple[Charge, ...],
+    start: Point,
+    mode: CreditMode,
+    day_count: DayCount,
+    rounding: str,
+    label: str,
+) -> list[Line]:
+    """Credit every charge for its part from ``start`` on, under ``mode``."""
+    lines: list[Line] = []
+    if mode is CreditMode.NONE:
+        return lines
+    for charge in charges:
+        if charge.span.end <= start:
+            continue
+        what = charge.description or label
+        if mode is CreditMode.FULL:
+            share = credit_for(charge, charge.span, day_count, rounding)
+            text = f"full credit of {what}"
+        else:
+            unused = span(max(start, charge.span.start), charge.span.end)
+            share = credit_for(charge, unused, day_count, rounding)
+            text = f"unused {what}"
+        lines.append(Line(LineKind.CREDIT, text, share))
+    return lines
+
+
+def shift(point: Point, cycle: BillingCycle, periods: int, anchor_day: int) -> Point:
+    """``point`` moved by whole cycles; an instant keeps its time of day."""
+    if isinstance(point, datetime):
+        moved = cycle.shift(point.date(), periods, anchor_day)
+        return datetime.combine(moved, point.timetz())
+    return cycle.shift(point, periods, anchor_day)
+
+
+def windows_ending(end: Point, cycle: BillingCycle, start: Point) -> list[Span]:
+    """The periods of ``cycle`` that end on ``end`` and cover back to ``start``, in order."""
+    found: list[Span] = []
+    index = 0
+    day = end.day
+    while True:
+        low = shift(end, cycle, index - 1, day)
+        found.append(span(low, shift(end, cycle, index, day)))
+        if low <= start:
+            return found[::-1]
+        index -= 1
+
+
+def _new_terms(
+    price: Money,
+    windows: list[Span],
+    start: Point,
+    mode: ChargeMode,
+    policy: ChangePolicy,
+    label: str,
+) -> list[Line]:
+    lines: list[Line] = []
+    if mode is ChargeMode.NONE:
+        return lines
+    for window in windows:
+        if window.end <= start:
+            continue
+        if mode is ChargeMode.FULL or window.start >= start:
+            share = whole(price, window, policy.day_count, policy.rounding)
+        else:
+            portion = span(start, window.end)
+            share = prorate(price, window, portion, policy.day_count, rounding=policy.rounding)
+        lines.append(Line(LineKind.CHARGE, label, share))
+    return lines
+
+
+def quote_change(
+    charged: Charge | Sequence[Charge],
+    new_price: Money,
+    at: date | datetime,
+    *,
+    new_cycle: BillingCycle | None = None,
+    policy: ChangePolicy | None = None,
+    description: str = "new plan",
+) -> Quote:
+    """Quote a change of plan or edition (or price) at ``at``.
+
+    Args:
+        charged: what the customer was charged for the current period: one
+            :class:`Charge`, or several (a list price and an earlier change's
+            stub); each is credited over its own dates.
+        new_price: the new plan's recurring price for one period of its cycle.
+        at: the change date, or instant (with spans of instants).
+        new_cycle: the new plan's cycle, when the cycle changes (monthly to
+            annual). With :attr:`Anchor.KEEP` the new price is prorated over
+            the new cycle's periods that end on the old anniversary; with
+            :attr:`Anchor.RESTART` a new period of this cycle starts at ``at``.
+            Omitted, the new price is for the same billing period as the old.
+        policy: the change policy; the defaults credit and charge prorated
+            by actual days, the change day on the new plan, period kept.
+        description: how the new plan is called in the quote.
+
+    Returns:
+        A :class:`Quote` with the credit lines, the charge lines, their net,
+        the next due date and the charges now in force (pass them as
+        ``charged`` to quote a second change in the same period).
+
+    Raises:
+        ProrationError: the change is outside what was charged, or a restart
+            has no cycle.
+        CurrencyMismatch: the new price is in another currency.
+    """
+    policy = ChangePolicy() if policy is None else policy
+    charges = _charges(charged)
+    currency = charges[0].amount.currency
+    if new_price.currency != currency:
+        raise CurrencyMismatch(charges[0].amount, new_price, "change between")
+    start, end = _effective(charges, at, policy.change_day)
+    lines = credit_lines(
+        charges, start, policy.credit, policy.day_count, policy.rounding, "old plan"
+    )
+    if policy.anchor is Anchor.RESTART:
+        if new_cycle is None:
+            raise ProrationError(
+                "restarting the period needs the new plan's cycle; pass new_cycle (for the "
+                "same cycle, pass the current one)"
+            )
+        windows = [span(start, shift(start, new_cycle, 1, start.day))]
+        mode = ChargeMode.NONE if policy.charge is ChargeMode.NONE else ChargeMode.FULL
+    elif new_cycle is None:
+        windows = list(dict.fromkeys(charge.billing_period for charge in charges))
+        mode = policy.charge
+    else:
+        windows = windows_ending(end, new_cycle, start)
+        mode = policy.charge
+    charge_lines = _new_terms(new_price, windows, start, mode, policy, description)
+    next_due = windows[-1].end if policy.anchor is Anchor.RESTART else end
+    return Quote(
+        "plan change",
+        currency,
+        (*lines, *charge_lines),
+        next_due,
+        charges_of(charge_lines),
+    )
+
+
+def quote_quantity_change(
+    charged: Charge | Sequence[Charge],
+    unit_price: Money,
+    quantity: int,
+    at: date | datetime,
+    *,
+    policy: ChangePolicy | None = None,
+) -> Quote:
+    """Quote a change of seats (or any quantity) to ``quantity`` at ``unit_price`` each.
+
+    The old charge is credited and the new quantity charged, as for a plan
+    change; a quantity of zero charges nothing.
+
+    Raises:
+        ProrationError: ``quantity`` is not a whole number of at least 0.
+
+    >>> from datetime import date
+    >>> from prodlife import Money, Period
+    >>> april = Period(date(2012, 4, 1), date(2012, 5, 1))
+    >>> seats = Charge(Money("90.00", "USD"), april, description="3 seats")
+    >>> str(quote_quantity_change(seats, Money("30.00", "USD"), 2, date(2012, 4, 11)).net)
+    'USD -20.00'
+    """
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 0:
+        raise ProrationError(f"quantity {quantity!r} must be a whole number of at least 0")
+    return quote_change(
+        charged,
+        unit_price * quantity,
+        at,
+        policy=policy,
+        description=f"{quantity} × {unit_price}",
+    )
+
+
+def quote_option_change(
+    old_price: Money,
+    new_price: Money,
+    period: Span,
+    at: date | datetime,
+    *,
+    option: str = "option",
+    policy: ChangePolicy | None = None,
+) -> Quote:
+    """Quote a configurable option change billed on the price difference.
+
+    One line prices ``new_price - old_price`` for the rest of ``period``: a
+    charge when the option gets dearer, a credit when it gets cheaper. The
+    policy's ``credit`` and ``charge`` modes apply to that line.
+
+    >>> from datetime import date
+    >>> from prodlife import Money, Period
+    >>> month = Period(date(2025, 6, 1), date(2025, 7, 1))
+    >>> disk = quote_option_change(Money("5", "USD"), Money("8", "USD"), month, date(2025, 6, 16))
+    >>> str(disk.net)
+    'USD 1.50'
+    """
+    policy = ChangePolicy() if policy is None else policy
+    start, end = _effective((Charge(old_price, period),), at, policy.change_day)
+    difference = new_price - old_price
+    kind = LineKind.CHARGE if difference.amount > 0 else LineKind.CREDIT
+    mode = (policy.charge if kind is LineKind.CHARGE else policy.credit).value
+    lines: list[Line] = []
+    if start < end and not difference.is_zero and mode != "none":
+        portion = period if mode == "full" else span(start, end)
+        share = prorate(
+            abs(difference), period, portion, policy.day_count, rounding=policy.rounding
+        )
+        lines.append(Line(kind, f"{option} {old_price} → {new_price}", share, option))
+    return Quote("option change", new_price.currency, tuple(lines), end)

@@ -1,0 +1,183 @@
+"""A :class:`Quote`: explained lines that a person can check by hand, in any medium.
+
+A quote is plain data (attrs values that prodlife's converter serializes);
+it prints as a text table, renders as HTML in a notebook, turns into rows for
+a DataFrame, and formats its amounts and dates for a locale through babel.
+"""
+
+from __future__ import annotations
+
+import decimal
+import html
+from datetime import date, datetime
+from decimal import Decimal
+
+import attrs
+import babel
+
+from prodlife.l10n import format_date, format_instant, format_money
+from prodlife.money import Currency, Money, _new
+from prodlife.proration._share import Charge, Line, LineKind, Span
+
+__all__ = ["Quote"]
+
+_COLUMNS = ("kind", "description", "from", "to", "units", "fraction", "exact", "amount")
+
+
+def _point_text(point: date, locale: str | babel.Locale | None) -> str:
+    if locale is None:
+        return point.isoformat()
+    if isinstance(point, datetime):
+        return format_instant(point, "UTC", locale)
+    return format_date(point, locale)
+
+
+def _last_text(span: Span, locale: str | babel.Locale | None) -> str:
+    """The last date covered (inclusive) for dates; the end instant for instants."""
+    if isinstance(span.end, datetime):
+        return _point_text(span.end, locale)
+    return _point_text(span.end.fromordinal(span.end.toordinal() - 1), locale)
+
+
+def _exact_text(amount: Decimal) -> str:
+    """The exact amount, cut to 6 decimal places with an ellipsis when longer."""
+    cut = amount.quantize(Decimal("0.000001"), rounding=decimal.ROUND_DOWN)
+    return str(amount) if cut == amount else f"{cut}…"
+
+
+@attrs.frozen(slots=True)
+class Quote:
+    """The explained result of a proration operation.
+
+    Attributes:
+        operation: what was quoted ("plan change", "co-term", ...).
+        currency: the currency of every line.
+        lines: credits and charges, each with its working.
+        next_due: the date (or instant) the next regular charge falls due
+            after the operation, when the operation decides it.
+        in_force: what the customer is charged for after the operation,
+            to pass to the next quote in the same period.
+    """
+
+    operation: str
+    currency: Currency
+    lines: tuple[Line, ...] = ()
+    next_due: date | None = None
+    in_force: tuple[Charge, ...] = ()
+
+    @property
+    def net(self) -> Money:
+        """Charges minus credits: positive when the customer owes money."""
+        amount = self.currency.quantum * 0
+        for line in self.lines:
+            amount += line.amount.amount
+        return _new(amount, self.currency)
+
+    @property
+    def credits(self) -> tuple[Line, ...]:
+        """The credit lines."""
+        return tuple(line for line in self.lines if line.kind is LineKind.CREDIT)
+
+    @property
+    def charges(self) -> tuple[Line, ...]:
+        """The charge lines."""
+        return tuple(line for line in self.lines if line.kind is LineKind.CHARGE)
+
+    def as_rows(self) -> list[dict[str, object]]:
+        """One dict per line, ready for ``pandas.DataFrame(quote.as_rows())``.
+
+        Dates stay dates and amounts stay Decimals; the end date is exclusive
+        (``to`` is the first date not covered).
+        """
+        rows: list[dict[str, object]] = []
+        for line in self.lines:
+            share = line.proration
+            rows.append(
+                {
+                    "kind": line.kind.value,
+                    "subject": line.subject,
+                    "description": line.description,
+                    "from": share.portion.start,
+                    "to": share.portion.end,
+                    "period_from": share.period.start,
+                    "period_to": share.period.end,
+                    "price": share.price.amount,
+                    "units_used": share.used,
+                    "units_total": share.total,
+                    "convention": share.convention,
+                    "fraction": share.fraction,
+                    "exact": share.exact.amount,
+                    "amount": line.amount.amount,
+                    "currency": self.currency.code,
+                }
+            )
+        return rows
+
+    def _cells(self, locale: str | babel.Locale | None) -> list[tuple[str, ...]]:
+        cells: list[tuple[str, ...]] = []
+        for line in self.lines:
+            share = line.proration
+            amount = line.amount
+            text = format_money(amount, locale) if locale else str(amount.amount)
+            described = f"{line.subject}: {line.description}" if line.subject else line.description
+            cells.append(
+                (
+                    line.kind.value,
+                    described,
+                    _point_text(share.portion.start, locale),
+                    _last_text(share.portion, locale),
+                    f"{share.used}/{share.total} {share.convention}",
+                    str(share.fraction),
+                    _exact_text(share.exact.amount),
+                    text,
+                )
+            )
+        return cells
+
+    def _net_text(self, locale: str | babel.Locale | None) -> str:
+        return format_money(self.net, locale) if locale else str(self.net)
+
+    def format(self, locale: str | babel.Locale | None = None) -> str:
+        """The quote as a text table; amounts and dates for ``locale`` when given.
+
+        The "to" column shows the last date covered (inclusive), as people
+        read periods; :meth:`as_rows` keeps the exclusive end.
+        """
+        head = [f"{self.operation} ({self.currency.code})"]
+        cells = self._cells(locale)
+        widths = [
+            max(len(title), *(len(row[i]) for row in cells)) if cells else len(title)
+            for i, title in enumerate(_COLUMNS)
+        ]
+
+        def render(row: tuple[str, ...]) -> str:
+            parts = []
+            for i, cell in enumerate(row):
+                align = cell.rjust if i >= 4 else cell.ljust
+                parts.append(align(widths[i]))
+            return "  ".join(parts).rstrip()
+
+        lines = [*head, render(_COLUMNS), render(tuple("-" * w for w in widths))]
+        lines += [render(row) for row in cells]
+        lines.append(f"net: {self._net_text(locale)}")
+        if self.next_due is not None:
+            lines.append(f"next due: {_point_text(self.next_due, locale)}")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.format()
+
+    def _repr_html_(self) -> str:
+        """An HTML table for Jupyter notebooks."""
+        head = "".join(f"<th>{html.escape(title)}</th>" for title in _COLUMNS)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>"
+            for row in self._cells(None)
+        )
+        caption = html.escape(f"{self.operation} ({self.currency.code})")
+        due = f"<p>next due: {html.escape(str(self.next_due))}</p>" if self.next_due else ""
+        return (
+            f"<table><caption>{caption}</caption><thead><tr>{head}</tr></thead>"
+            f"<tbody>{body}</tbody><tfoot><tr><td colspan='7'>net</td>"
+            f"<td>{html.escape(str(self.net))}</td></tr></tfoot></table>{due}"
+        )

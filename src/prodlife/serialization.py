@@ -1,0 +1,130 @@
+"""One cattrs converter for every prodlife value: to JSON-safe data and back, losslessly.
+
+Amounts travel as strings (never floats), dates and instants as ISO 8601
+text, currencies as codes, cycles and day-count conventions by name.
+
+>>> from datetime import date
+>>> from prodlife import Money, Period
+>>> converter = make_converter()
+>>> converter.unstructure(Money("10.50", "EUR"))
+{'amount': '10.50', 'currency': 'EUR'}
+>>> converter.structure({"start": "2025-01-01", "end": "2025-02-01"}, Period)
+Period(2025-01-01, 2025-02-01)
+"""
+
+from __future__ import annotations
+
+import re
+import typing
+from datetime import date, datetime
+from decimal import Decimal
+from fractions import Fraction
+import cattrs
+
+from prodlife.cycles import BillingCycle
+from prodlife.daycount import (
+    ACTUAL_DAYS,
+    SECONDS,
+    THIRTY_DAY_MONTHS,
+    ActualDays,
+    DayCount,
+    FixedDays,
+    Seconds,
+    Span,
+    ThirtyDayMonths,
+)
+from prodlife.errors import ValidationError
+from prodlife.money import Currency, Money, to_decimal
+from prodlife.periods import Interval, Period
+
+__all__ = ["UnknownDayCount", "day_count_named", "make_converter"]
+
+_FIXED = re.compile(r"^fixed (\d+) days$")
+_NAMED: dict[str, DayCount] = {c.name: c for c in (ACTUAL_DAYS, THIRTY_DAY_MONTHS, SECONDS)}
+_CONVENTION_TYPES = (ActualDays, ThirtyDayMonths, Seconds, FixedDays)
+
+
+class UnknownDayCount(ValidationError):
+    """A day-count convention name is not one prodlife knows."""
+
+    def __init__(self, name: object) -> None:
+        self.name = name
+        known = ", ".join(repr(n) for n in [*_NAMED, "fixed N days"])
+        super().__init__(f"unknown day-count convention {name!r}; use one of {known}")
+
+
+def day_count_named(name: str) -> DayCount:
+    """Return the built-in convention called ``name`` (``"fixed 30 days"`` included).
+
+    Raises:
+        UnknownDayCount: no built-in convention has that name.
+    """
+    if name in _NAMED:
+        return _NAMED[name]
+    match = _FIXED.match(name) if isinstance(name, str) else None
+    if match:
+        return FixedDays(int(match.group(1)))
+    raise UnknownDayCount(name)
+
+
+def _point(text: str, _: object = None) -> date:
+    return datetime.fromisoformat(text) if "T" in text else date.fromisoformat(text)
+
+
+def _span(data: dict[str, str], _: object = None) -> Span:
+    start, end = _point(data["start"]), _point(data["end"])
+    if isinstance(start, datetime) and isinstance(end, datetime):
+        return Interval(start, end)
+    return Period(start, end)
+
+
+def _is_span(kind: object) -> bool:
+    """Whether ``kind`` is ``Period | Interval``, optionally ``| None``."""
+    args = set(typing.get_args(kind))
+    return {Period, Interval} <= args <= {Period, Interval, type(None)}
+
+
+def _span_or_none(data: dict[str, str] | None, _: object = None) -> Span | None:
+    return None if data is None else _span(data)
+
+
+def make_converter() -> cattrs.Converter:
+    """Return a converter that (un)structures every prodlife value.
+
+    Unstructured data holds only dicts, lists, strings, ints, booleans and
+    ``None``: ready for ``json.dumps`` or TOML.
+    """
+    converter = cattrs.Converter()
+    converter.register_unstructure_hook(Decimal, str)
+    converter.register_structure_hook(Decimal, lambda value, _: to_decimal(value))
+    converter.register_unstructure_hook(Fraction, str)
+    converter.register_structure_hook(Fraction, lambda value, _: Fraction(value))
+    converter.register_unstructure_hook(Currency, lambda currency: currency.code)
+    converter.register_structure_hook(Currency, lambda code, _: Currency(code))
+    converter.register_unstructure_hook(
+        Money, lambda money: {"amount": str(money.amount), "currency": money.currency.code}
+    )
+    converter.register_structure_hook(
+        Money, lambda data, _: Money(to_decimal(data["amount"]), data["currency"])
+    )
+    converter.register_unstructure_hook(date, lambda day: day.isoformat())
+    converter.register_unstructure_hook(datetime, lambda instant: instant.isoformat())
+    converter.register_structure_hook(date, _point)
+    converter.register_structure_hook(datetime, lambda text, _: datetime.fromisoformat(text))
+    for kind in (Period, Interval):
+        converter.register_unstructure_hook(
+            kind, lambda value: {"start": value.start.isoformat(), "end": value.end.isoformat()}
+        )
+    converter.register_structure_hook(
+        Period, lambda data, _: Period(_point(data["start"]), _point(data["end"]))
+    )
+    converter.register_structure_hook(Interval, _span)
+    converter.register_structure_hook_func(_is_span, _span_or_none)
+    converter.register_unstructure_hook(BillingCycle, str)
+    converter.register_structure_hook(BillingCycle, lambda text, _: BillingCycle.parse(text))
+    converter.register_unstructure_hook_func(
+        lambda kind: kind is DayCount or kind in _CONVENTION_TYPES,
+        lambda convention: convention.name,
+    )
+    converter.register_structure_hook(DayCount, lambda name, _: day_count_named(name))
+    return converter
