@@ -20,6 +20,8 @@ PUBLIC_MODULES = [
     "prodlife.l10n",
     "prodlife.money",
     "prodlife.periods",
+    "prodlife.proration",
+    "prodlife.serialization",
 ]
 #: Modules that may touch storage, files or test tooling; the rest is the pure domain.
 EDGE = ("stores", "io", "testing", "cli.py", "__main__.py", "app")

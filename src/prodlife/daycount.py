@@ -49,6 +49,7 @@ __all__ = [
     "FixedDays",
     "Measure",
     "Seconds",
+    "Span",
     "ThirtyDayMonths",
 ]
 

@@ -19,6 +19,7 @@ import typing
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
+
 import cattrs
 
 from prodlife.cycles import BillingCycle

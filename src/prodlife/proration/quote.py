@@ -21,7 +21,7 @@ from prodlife.proration._share import Charge, Line, LineKind, Span
 
 __all__ = ["Quote"]
 
-_COLUMNS = ("kind", "description", "from", "to", "units", "fraction", "exact", "amount")
+_COLUMNS = ("kind", "description", "from", "through", "units", "fraction", "exact", "amount")
 
 
 def _point_text(point: date, locale: str | babel.Locale | None) -> str:
@@ -140,7 +140,7 @@ class Quote:
     def format(self, locale: str | babel.Locale | None = None) -> str:
         """The quote as a text table; amounts and dates for ``locale`` when given.
 
-        The "to" column shows the last date covered (inclusive), as people
+        The "through" column shows the last date covered (inclusive), as people
         read periods; :meth:`as_rows` keeps the exclusive end.
         """
         head = [f"{self.operation} ({self.currency.code})"]

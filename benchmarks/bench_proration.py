@@ -1,0 +1,96 @@
+"""Speed of proration against a bare-Decimal loop doing the same arithmetic, in one run.
+
+Run: ``python benchmarks/bench_proration.py`` (``--quick`` for a short run).
+
+Prints operations per second for prodlife and for the bare loop, and their ratio
+(prodlife's time / the bare loop's time). Targets: ``prorate`` within 3x of the bare
+loop; a full plan-change quote with its breakdown within 4x of the bare loop computing
+the same credit and charge. Exits 1 when a target is missed.
+"""
+
+from __future__ import annotations
+
+import decimal
+import sys
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal
+
+from prodlife import Charge, Money, Period, prorate, quote_change
+
+TARGETS = {"prorate": 3.0, "plan-change quote": 4.0}
+
+
+def _cases(count: int) -> list[tuple[Period, Period, Money, Money, date]]:
+    cases = []
+    start = date(2025, 1, 1)
+    for i in range(count):
+        period_start = start + timedelta(days=i % 365)
+        period = Period(period_start, period_start + timedelta(days=28 + i % 4))
+        change = period_start + timedelta(days=1 + i % 27)
+        portion = Period(change, period.end)
+        old = Money(Decimal(1000 + i % 5000).scaleb(-2), "USD")
+        new = Money(Decimal(3000 + i % 7000).scaleb(-2), "USD")
+        cases.append((period, portion, old, new, change))
+    return cases
+
+
+def _best(run: Callable[[], object], repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        began = time.perf_counter()
+        run()
+        best = min(best, time.perf_counter() - began)
+    return best
+
+
+def main(argv: list[str]) -> int:
+    quick = "--quick" in argv
+    n = 2_000 if quick else 20_000
+    repeat = 3 if quick else 5
+    cases = _cases(n)
+    cent = Decimal("0.01")
+    half_up = decimal.ROUND_HALF_UP
+
+    def bare_prorate() -> None:
+        for period, portion, old, _new, _at in cases:
+            used = (portion.end - portion.start).days
+            total = (period.end - period.start).days
+            (old.amount * used / total).quantize(cent, rounding=half_up)
+
+    def lib_prorate() -> None:
+        for period, portion, old, _new, _at in cases:
+            prorate(old, period, portion)
+
+    def bare_change() -> None:
+        for period, _portion, old, new, at in cases:
+            used = (period.end - at).days
+            total = (period.end - period.start).days
+            credit = (old.amount * used / total).quantize(cent, rounding=half_up)
+            charge = (new.amount * used / total).quantize(cent, rounding=half_up)
+            charge - credit  # noqa: B018 - the net, as the quote computes it
+
+    def lib_change() -> None:
+        for period, _portion, old, new, at in cases:
+            quote_change(Charge(old, period), new, at).net  # noqa: B018
+
+    results = {
+        "prorate": (_best(bare_prorate, repeat), _best(lib_prorate, repeat)),
+        "plan-change quote": (_best(bare_change, repeat), _best(lib_change, repeat)),
+    }
+    failed = False
+    print(f"{'operation':<18} {'prodlife/s':>12} {'bare loop/s':>12} {'ratio':>7} {'target':>7}")
+    for name, (bare, lib) in results.items():
+        ratio = lib / bare
+        ok = ratio <= TARGETS[name]
+        failed |= not ok
+        print(
+            f"{name:<18} {n / lib:>12,.0f} {n / bare:>12,.0f} {ratio:>6.2f}x "
+            f"{TARGETS[name]:>6.1f}x {'ok' if ok else 'MISSED'}"
+        )
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
