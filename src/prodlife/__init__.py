@@ -56,6 +56,7 @@ from prodlife.l10n import (
     format_date,
     format_instant,
     format_money,
+    format_number,
     format_period,
     get_locale,
 )
@@ -152,6 +153,7 @@ __all__ = [
     "format_date",
     "format_instant",
     "format_money",
+    "format_number",
     "format_period",
     "get_locale",
     "make_converter",

@@ -119,8 +119,31 @@ def _dates_only(name: str, portion: Span, period: Span) -> tuple[Period, Period]
     return portion, period
 
 
+class _Convention:
+    """What the built-in conventions share: ``measure`` from a private ``_units``."""
+
+    __slots__ = ()
+
+    @property
+    def name(self) -> str:  # pragma: no cover - every convention overrides it
+        raise NotImplementedError
+
+    def _units(self, portion: Span, period: Span) -> tuple[int, int]:  # pragma: no cover
+        raise NotImplementedError
+
+    def measure(self, portion: Span, period: Span) -> Measure:
+        """Measure ``portion`` against ``period`` (see the class docstring).
+
+        Raises:
+            InvalidPeriod: ``portion`` is not inside ``period``, or the spans are of a
+                kind the convention does not measure.
+        """
+        used, total = self._units(portion, period)
+        return Measure(used, total, self.name)
+
+
 @attrs.frozen(slots=True)
-class ActualDays:
+class ActualDays(_Convention):
     """Count calendar days: a portion of 10 days in a 31-day month is 10/31."""
 
     @property
@@ -128,15 +151,17 @@ class ActualDays:
         """The convention's name, as shown in proration breakdowns."""
         return "actual days"
 
-    def measure(self, portion: Span, period: Span) -> Measure:
-        """Measure ``portion`` against ``period`` (see the class docstring).
-
-        Raises:
-            InvalidPeriod: ``portion`` is not inside ``period``, or they are not dates.
-        """
+    def _units(self, portion: Span, period: Span) -> tuple[int, int]:
+        if (
+            type(portion) is Period
+            and type(period) is Period
+            and period.start <= portion.start
+            and portion.end <= period.end
+        ):
+            return (portion.end - portion.start).days, (period.end - period.start).days
         portion, period = _dates_only(self.name, portion, period)
         _inside(portion, period)
-        return Measure(portion.days, period.days, "actual days")
+        return portion.days, period.days  # pragma: no cover - _inside raised
 
 
 def _whole_month_day(period: Period) -> tuple[int, int] | None:
@@ -160,7 +185,7 @@ def _months_after(start: date, months: int, day: int) -> date:
 
 
 @attrs.frozen(slots=True)
-class ThirtyDayMonths:
+class ThirtyDayMonths(_Convention):
     """Count every month of the period as 30 days (a 30/360-style convention).
 
     The period is cut into months from its start (an anchor on the 29th-31st
@@ -187,23 +212,17 @@ class ThirtyDayMonths:
         month_start = _months_after(period.start, months, anchor_day)
         return 30 * months + min(30, (day - month_start).days)
 
-    def measure(self, portion: Span, period: Span) -> Measure:
-        """Measure ``portion`` against ``period`` (see the class docstring).
-
-        Raises:
-            InvalidPeriod: ``portion`` is not inside ``period``, or they are not dates.
-        """
+    def _units(self, portion: Span, period: Span) -> tuple[int, int]:
         portion, period = _dates_only(self.name, portion, period)
         _inside(portion, period)
         shape = _whole_month_day(period)
         start = self._position(portion.start, period, shape)
         end = self._position(portion.end, period, shape)
-        total = self._position(period.end, period, shape)
-        return Measure(end - start, total, "30-day months")
+        return end - start, self._position(period.end, period, shape)
 
 
 @attrs.frozen(slots=True)
-class FixedDays:
+class FixedDays(_Convention):
     """Divide every period into the same fixed number of days (e.g. 30 or 365).
 
     The price of one day is the period's price divided by ``days``, whatever
@@ -244,20 +263,15 @@ class FixedDays:
             return 0
         return self.days - min(self.days, (period.end - day).days)
 
-    def measure(self, portion: Span, period: Span) -> Measure:
-        """Measure ``portion`` against ``period`` (see the class docstring).
-
-        Raises:
-            InvalidPeriod: ``portion`` is not inside ``period``, or they are not dates.
-        """
+    def _units(self, portion: Span, period: Span) -> tuple[int, int]:
         portion, period = _dates_only(self.name, portion, period)
         _inside(portion, period)
         used = self._position(portion.end, period) - self._position(portion.start, period)
-        return Measure(used, self.days, self.name)
+        return used, self.days
 
 
 @attrs.frozen(slots=True)
-class Seconds:
+class Seconds(_Convention):
     """Count elapsed seconds between instants (spans of type :class:`~prodlife.periods.Interval`).
 
     Instants are counted in whole seconds since the Unix epoch (a fraction of
@@ -272,23 +286,15 @@ class Seconds:
         """The convention's name, as shown in proration breakdowns."""
         return "seconds"
 
-    def measure(self, portion: Span, period: Span) -> Measure:
-        """Measure ``portion`` against ``period``: both Intervals, or both Periods.
-
-        Raises:
-            InvalidPeriod: ``portion`` is not inside ``period``, the two are of
-                different kinds, or the interval is shorter than a second.
-        """
+    def _units(self, portion: Span, period: Span) -> tuple[int, int]:
+        """Both Intervals or both Periods; an interval under a second is refused."""
         _inside(portion, period)
         if isinstance(portion, Interval) and isinstance(period, Interval):
             total = _epoch_seconds(period.end) - _epoch_seconds(period.start)
             if total == 0:
                 raise InvalidPeriod(f"interval {period} is shorter than one second")
-            used = _epoch_seconds(portion.end) - _epoch_seconds(portion.start)
-            return Measure(used, total, "seconds")
-        if isinstance(portion, Period) and isinstance(period, Period):
-            return Measure(portion.days * 86400, period.days * 86400, "seconds")
-        raise InvalidPeriod(f"cannot measure {portion!r} against {period!r}")  # pragma: no cover
+            return _epoch_seconds(portion.end) - _epoch_seconds(portion.start), total
+        return portion.days * 86400, period.days * 86400  # type: ignore[union-attr]
 
 
 _EPOCH = datetime(1970, 1, 1).toordinal()

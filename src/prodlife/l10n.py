@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import decimal
 from datetime import date, datetime, tzinfo
+from decimal import Decimal
 
 import babel
 import babel.dates
@@ -33,6 +34,7 @@ __all__ = [
     "format_date",
     "format_instant",
     "format_money",
+    "format_number",
     "format_period",
     "get_locale",
 ]
@@ -79,6 +81,18 @@ def format_money(money: Money, locale_name: str | babel.Locale = "en_US") -> str
             locale=get_locale(locale_name),
             currency_digits=True,
             decimal_quantization=False,
+        )
+
+
+def format_number(number: Decimal, locale_name: str | babel.Locale = "en_US") -> str:
+    """Format an exact number for a locale, keeping every digit it has.
+
+    >>> format_number(Decimal("1234.567891"), "de_DE")
+    '1.234,567891'
+    """
+    with decimal.localcontext(CONTEXT):
+        return babel.numbers.format_decimal(
+            number, locale=get_locale(locale_name), decimal_quantization=False
         )
 
 

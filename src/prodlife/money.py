@@ -24,7 +24,7 @@ expansion (10 / 3) is correct to 34 significant digits.
 from __future__ import annotations
 
 import decimal
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from functools import cache, lru_cache
@@ -33,6 +33,7 @@ from typing import cast, overload
 import attrs
 import babel.numbers
 
+from prodlife._fast import builder
 from prodlife.errors import CurrencyMismatch, InvalidAmount, InvalidRounding, UnknownCurrency
 
 __all__ = ["CONTEXT", "ROUNDING_MODES", "Currency", "Money", "to_decimal", "total"]
@@ -180,14 +181,6 @@ def _to_amount(value: Decimal | int | str) -> Decimal:
 def _check_rounding(mode: str) -> None:
     if mode not in ROUNDING_MODES:
         raise InvalidRounding(mode)
-
-
-def _new(amount: Decimal, currency: Currency) -> Money:
-    """Build a Money from values already known to be valid (no conversion)."""
-    money = object.__new__(Money)
-    object.__setattr__(money, "amount", amount)
-    object.__setattr__(money, "currency", currency)
-    return money
 
 
 @attrs.frozen(slots=True, repr=False, order=False)
@@ -446,6 +439,10 @@ class Money:
 
     def __format__(self, spec: str) -> str:
         return format(str(self), spec)
+
+
+#: Build a Money from values already known to be valid (no conversion).
+_new: Callable[[Decimal, Currency], Money] = builder(Money, "amount", "currency")
 
 
 def total(amounts: Iterable[Money], currency: Currency | str) -> Money:

@@ -19,11 +19,13 @@ Billing dates are calendar dates in the customer's time zone;
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
+from prodlife._fast import builder
 from prodlife.clock import as_utc
 from prodlife.errors import InvalidPeriod, ValidationError
 
@@ -162,6 +164,10 @@ class Period:
 
     def __repr__(self) -> str:
         return f"Period({self.start}, {self.end})"
+
+
+#: Build a Period from bounds already known to be dates in order (no checks).
+_period: Callable[[date, date], Period] = builder(Period, "start", "end")
 
 
 @attrs.frozen(slots=True, repr=False)

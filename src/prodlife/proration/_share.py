@@ -6,15 +6,17 @@ import decimal
 import enum
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from fractions import Fraction
 
 import attrs
 
+from prodlife._fast import builder
 from prodlife.clock import as_utc
 from prodlife.daycount import ACTUAL_DAYS, DayCount, Span
 from prodlife.errors import InvalidAmount, InvalidPeriod, InvalidRounding, ValidationError
 from prodlife.money import CONTEXT, ROUNDING_MODES, Money, _new
-from prodlife.periods import Interval, Period
+from prodlife.periods import Interval, Period, _period
 
 __all__ = [
     "Charge",
@@ -36,9 +38,11 @@ class ProrationError(ValidationError):
 
 
 def span(start: Point, end: Point) -> Span:
-    """A Period between two dates, or an Interval between two instants."""
+    """A Period between two dates, or an Interval between two instants (start < end)."""
     if isinstance(start, datetime):
         return Interval(start, end)  # type: ignore[arg-type]
+    if start < end and type(start) is date and type(end) is date:
+        return _period(start, end)
     return Period(start, end)
 
 
@@ -83,8 +87,7 @@ class Proration:
         used: units of the portion, in the convention's units.
         total: units of the whole period.
         convention: the day-count convention's name.
-        exact: ``price * used / total``, unrounded (34 significant digits).
-        amount: ``exact`` rounded once to the currency's minor units.
+        amount: :attr:`exact` rounded once to the currency's minor units.
         rounding: the rounding mode that made ``amount``.
     """
 
@@ -94,9 +97,16 @@ class Proration:
     used: int
     total: int
     convention: str
-    exact: Money
     amount: Money
     rounding: str = decimal.ROUND_HALF_UP
+
+    @property
+    def exact(self) -> Money:
+        """``price * used / total``, unrounded (34 significant digits)."""
+        return _new(
+            _exact(self.price.amount, self.used, self.total, self.portion, self.period),
+            self.price.currency,
+        )
 
     @property
     def fraction(self) -> Fraction:
@@ -104,6 +114,19 @@ class Proration:
         if self.total == 0:
             return Fraction(1 if self.portion == self.period else 0)
         return Fraction(self.used, self.total)
+
+
+_proration = builder(
+    Proration,
+    "price",
+    "period",
+    "portion",
+    "used",
+    "total",
+    "convention",
+    "amount",
+    "rounding",
+)
 
 
 def prorate(
@@ -145,37 +168,63 @@ def prorate(
     >>> share.used, share.total, share.amount
     (10, 31, Money('10.00', 'USD'))
     """
-    if not isinstance(price, Money):
+    if type(price) is not Money:
         raise InvalidAmount(price, f"price {price!r} must be Money, e.g. Money('10.00', 'USD')")
-    if rounding is not decimal.ROUND_HALF_UP:
-        check_rounding(rounding)
-    if window is None:
-        measure = day_count.measure(portion, period)
-        used, total = measure.used, measure.total
-    else:
-        if not (period.start <= portion.start and portion.end <= period.end):
+    if rounding not in ROUNDING_MODES:
+        raise InvalidRounding(rounding)
+    if window is not None:
+        used, total = _within(portion, period, window, day_count)
+    elif day_count is ACTUAL_DAYS and type(portion) is Period and type(period) is Period:
+        low, high = period.start, period.end
+        if portion.start < low or portion.end > high:
             raise InvalidPeriod(f"portion {portion} is not inside the period {period}")
-        used = day_count.measure(portion, window).used
-        total = day_count.measure(period, window).used
-    amount = price.amount
-    if total == 0:
-        exact = amount if portion == period else amount * 0
-    elif used == total:
-        exact = amount
+        used, total = (portion.end - portion.start).days, (high - low).days
     else:
+        used, total = _units(day_count, portion, period)
+    amount = price.amount
+    if used != total:
         exact = CONTEXT.divide(CONTEXT.multiply(amount, used), total)
+    else:
+        exact = amount if total or portion == period else amount * 0
     currency = price.currency
-    return Proration(
+    return _proration(
         price,
         period,
         portion,
         used,
         total,
         day_count.name,
-        _new(exact, currency),
-        _new(exact.quantize(currency.quantum, rounding=rounding, context=CONTEXT), currency),
+        _new(exact.quantize(currency.quantum, rounding, CONTEXT), currency),
         rounding,
     )
+
+
+def _exact(amount: Decimal, used: int, total: int, portion: Span, period: Span) -> Decimal:
+    """``amount * used / total`` in prodlife's context; a zero-unit period is all or nothing."""
+    if used == total:
+        return amount if total or portion == period else amount * 0
+    return CONTEXT.divide(CONTEXT.multiply(amount, used), total)
+
+
+def _units(day_count: DayCount, portion: Span, period: Span) -> tuple[int, int]:
+    units = getattr(day_count, "_units", None)
+    if units is not None:
+        used, total = units(portion, period)
+        return used, total
+    measure = day_count.measure(portion, period)
+    return measure.used, measure.total
+
+
+def _within(portion: Span, period: Span, window: Span, day_count: DayCount) -> tuple[int, int]:
+    """Units of ``portion`` and of ``period``, both measured against ``window``."""
+    if not type(portion) is type(period) is type(window):
+        raise InvalidPeriod(
+            f"cannot measure {portion!r} of {period!r} in {window!r}: pass Periods of dates "
+            "or Intervals of instants, not both"
+        )
+    if not (period.start <= portion.start and portion.end <= period.end):
+        raise InvalidPeriod(f"portion {portion} is not inside the period {period}")
+    return _units(day_count, portion, window)[0], _units(day_count, period, window)[0]
 
 
 def whole(price: Money, period: Span, day_count: DayCount, rounding: str) -> Proration:
@@ -211,6 +260,10 @@ class Line:
         """The rounded amount, negative for a credit."""
         rounded = self.proration.amount
         return -rounded if self.kind is LineKind.CREDIT else rounded
+
+
+#: Build a Line from valid values (kind, description, proration, subject).
+make_line = builder(Line, "kind", "description", "proration", "subject")
 
 
 def _check_window(

@@ -32,16 +32,16 @@ from prodlife.proration._share import (
     Point,
     ProrationError,
     Span,
-    charges_of,
     check_rounding,
     credit_for,
+    make_line,
     next_day,
     prorate,
     same_kind,
     span,
     whole,
 )
-from prodlife.proration.quote import Quote
+from prodlife.proration.quote import Quote, make_quote
 
 __all__ = [
     "Anchor",
@@ -118,8 +118,13 @@ class ChangePolicy:
     )
 
 
+_DEFAULT = ChangePolicy()
+
+
 def _charges(charged: Charge | Sequence[Charge]) -> tuple[Charge, ...]:
-    charges = (charged,) if isinstance(charged, Charge) else tuple(charged)
+    if isinstance(charged, Charge):
+        return (charged,)
+    charges = tuple(charged)
     if not charges:
         raise ProrationError("nothing was charged; pass at least one Charge to credit")
     kinds = {type(charge.span) for charge in charges}
@@ -139,14 +144,17 @@ def _effective(
     """The point the new terms start, and the end of what was charged."""
     reference = charges[0].span
     at = same_kind(at, reference, "change")
-    start = min(charge.span.start for charge in charges)
-    end = max(charge.span.end for charge in charges)
-    if not start <= at <= end:
+    if len(charges) == 1:
+        start, end = reference.start, reference.end
+    else:
+        start = min(charge.span.start for charge in charges)
+        end = max(charge.span.end for charge in charges)
+    effective = next_day(at) if change_day is ChangeDay.OLD_PLAN else at
+    if not (start <= effective and at <= end):
         raise ProrationError(
             f"the change on {at} is outside what was charged [{start}, {end}); pass the charges "
             "that cover the change"
         )
-    effective = next_day(at) if change_day is ChangeDay.OLD_PLAN else at
     return min(effective, end), end
 
 
@@ -162,18 +170,18 @@ def credit_lines(
     lines: list[Line] = []
     if mode is CreditMode.NONE:
         return lines
+    full = mode is CreditMode.FULL
+    prefix = "full credit of " if full else "unused "
     for charge in charges:
-        if charge.span.end <= start:
+        covered = charge.span
+        if covered.end <= start:
             continue
-        what = charge.description or label
-        if mode is CreditMode.FULL:
-            share = credit_for(charge, charge.span, day_count, rounding)
-            text = f"full credit of {what}"
+        if full:
+            share = credit_for(charge, covered, day_count, rounding)
         else:
-            unused = span(max(start, charge.span.start), charge.span.end)
+            unused = covered if covered.start >= start else span(start, covered.end)
             share = credit_for(charge, unused, day_count, rounding)
-            text = f"unused {what}"
-        lines.append(Line(LineKind.CREDIT, text, share))
+        lines.append(make_line(LineKind.CREDIT, prefix + (charge.description or label), share, ""))
     return lines
 
 
@@ -217,7 +225,7 @@ def _new_terms(
         else:
             portion = span(start, window.end)
             share = prorate(price, window, portion, policy.day_count, rounding=policy.rounding)
-        lines.append(Line(LineKind.CHARGE, label, share))
+        lines.append(make_line(LineKind.CHARGE, label, share, ""))
     return lines
 
 
@@ -257,10 +265,10 @@ def quote_change(
             has no cycle.
         CurrencyMismatch: the new price is in another currency.
     """
-    policy = ChangePolicy() if policy is None else policy
+    policy = _DEFAULT if policy is None else policy
     charges = _charges(charged)
     currency = charges[0].amount.currency
-    if new_price.currency != currency:
+    if new_price.currency is not currency and new_price.currency != currency:
         raise CurrencyMismatch(charges[0].amount, new_price, "change between")
     start, end = _effective(charges, at, policy.change_day)
     lines = credit_lines(
@@ -275,20 +283,18 @@ def quote_change(
         windows = [span(start, shift(start, new_cycle, 1, start.day))]
         mode = ChargeMode.NONE if policy.charge is ChargeMode.NONE else ChargeMode.FULL
     elif new_cycle is None:
-        windows = list(dict.fromkeys(charge.billing_period for charge in charges))
+        windows = (
+            [charges[0].billing_period]
+            if len(charges) == 1
+            else list(dict.fromkeys(charge.billing_period for charge in charges))
+        )
         mode = policy.charge
     else:
         windows = windows_ending(end, new_cycle, start)
         mode = policy.charge
     charge_lines = _new_terms(new_price, windows, start, mode, policy, description)
     next_due = windows[-1].end if policy.anchor is Anchor.RESTART else end
-    return Quote(
-        "plan change",
-        currency,
-        (*lines, *charge_lines),
-        next_due,
-        charges_of(charge_lines),
-    )
+    return make_quote("plan change", currency, (*lines, *charge_lines), next_due)
 
 
 def quote_quantity_change(

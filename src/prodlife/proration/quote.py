@@ -15,12 +15,15 @@ from decimal import Decimal
 import attrs
 import babel
 
-from prodlife.l10n import format_date, format_instant, format_money
-from prodlife.money import Currency, Money, _new
-from prodlife.proration._share import Charge, Line, LineKind, Span
+from prodlife._fast import builder
+from prodlife.l10n import format_date, format_instant, format_money, format_number
+from prodlife.money import CONTEXT, Currency, Money, _new
+from prodlife.proration._share import Charge, Line, LineKind, Span, charges_of
 
 __all__ = ["Quote"]
 
+_ZERO = Decimal(0)
+_MICRO = Decimal("0.000001")
 _COLUMNS = ("kind", "description", "from", "through", "units", "fraction", "exact", "amount")
 
 
@@ -39,10 +42,12 @@ def _last_text(span: Span, locale: str | babel.Locale | None) -> str:
     return _point_text(span.end.fromordinal(span.end.toordinal() - 1), locale)
 
 
-def _exact_text(amount: Decimal) -> str:
+def _exact_text(amount: Decimal, locale: str | babel.Locale | None) -> str:
     """The exact amount, cut to 6 decimal places with an ellipsis when longer."""
-    cut = amount.quantize(Decimal("0.000001"), rounding=decimal.ROUND_DOWN)
-    return str(amount) if cut == amount else f"{cut}…"
+    cut = amount.quantize(_MICRO, rounding=decimal.ROUND_DOWN, context=CONTEXT)
+    if cut == amount:
+        return str(amount) if locale is None else format_number(amount, locale)
+    return (str(cut) if locale is None else format_number(cut, locale)) + "…"
 
 
 @attrs.frozen(slots=True)
@@ -55,22 +60,32 @@ class Quote:
         lines: credits and charges, each with its working.
         next_due: the date (or instant) the next regular charge falls due
             after the operation, when the operation decides it.
-        in_force: what the customer is charged for after the operation,
-            to pass to the next quote in the same period.
     """
 
     operation: str
     currency: Currency
     lines: tuple[Line, ...] = ()
     next_due: date | None = None
-    in_force: tuple[Charge, ...] = ()
+
+    @property
+    def in_force(self) -> tuple[Charge, ...]:
+        """What this quote's charge lines charge for, over their own dates.
+
+        Pass them (with any charge still running) as ``charged`` to the next
+        quote in the same period, so it credits what was actually charged.
+        """
+        return charges_of(self.lines)
 
     @property
     def net(self) -> Money:
         """Charges minus credits: positive when the customer owes money."""
-        amount = self.currency.quantum * 0
+        amount = _ZERO
         for line in self.lines:
-            amount += line.amount.amount
+            value = line.proration.amount.amount
+            if line.kind is LineKind.CREDIT:
+                amount = CONTEXT.subtract(amount, value)
+            else:
+                amount = CONTEXT.add(amount, value)
         return _new(amount, self.currency)
 
     @property
@@ -128,7 +143,7 @@ class Quote:
                     _last_text(share.portion, locale),
                     f"{share.used}/{share.total} {share.convention}",
                     str(share.fraction),
-                    _exact_text(share.exact.amount),
+                    _exact_text(share.exact.amount, locale),
                     text,
                 )
             )
@@ -181,3 +196,7 @@ class Quote:
             f"<tbody>{body}</tbody><tfoot><tr><td colspan='7'>net</td>"
             f"<td>{html.escape(str(self.net))}</td></tr></tfoot></table>{due}"
         )
+
+
+#: Build a Quote from valid values (operation, currency, lines, next_due).
+make_quote = builder(Quote, "operation", "currency", "lines", "next_due")

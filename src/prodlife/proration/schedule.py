@@ -24,7 +24,6 @@ from prodlife.proration._share import (
     Line,
     LineKind,
     ProrationError,
-    charges_of,
     check_rounding,
     prorate,
     whole,
@@ -79,7 +78,7 @@ def quote_first_charge(
             )
         period = BillingSchedule(cycle, start).period(0)
         line = Line(LineKind.CHARGE, "first period", whole(price, period, day_count, rounding))
-        return Quote("first charge", price.currency, (line,), period.end, charges_of((line,)))
+        return Quote("first charge", price.currency, (line,), period.end)
     if charge_next_after is not None and (
         not isinstance(charge_next_after, int) or not 1 <= charge_next_after <= 31
     ):
@@ -101,7 +100,7 @@ def quote_first_charge(
             )
         )
         next_due = following.end
-    return Quote("first charge", price.currency, tuple(lines), next_due, charges_of(lines))
+    return Quote("first charge", price.currency, tuple(lines), next_due)
 
 
 @attrs.frozen(slots=True)
@@ -136,7 +135,9 @@ def quote_coterm(
     Each service gets one line per billing period the gap touches: a charge
     for the days from its current due date up to ``new_due``, or a credit
     when ``new_due`` is earlier; a service already due on ``new_due`` gets
-    none. Each gap is priced against the service's own billing period.
+    none. Each gap is priced against the billing periods of the service's cycle
+    that start on the earlier of the two dates, in both directions, so moving a
+    due date and moving it back nets to exactly zero.
 
     Raises:
         ProrationError: no items, or items in several currencies.
@@ -156,7 +157,12 @@ def quote_coterm(
         due = item.next_due
         if due == new_due:
             continue
-        schedule = BillingSchedule(item.cycle, due, item.anchor_day)
+        # Both directions price the gap against the periods that start on the earlier
+        # date, so moving a due date later and back again nets to exactly zero.
+        if new_due > due:
+            schedule = BillingSchedule(item.cycle, due, item.anchor_day)
+        else:
+            schedule = BillingSchedule(item.cycle, new_due)
         gap = Period(min(due, new_due), max(due, new_due))
         kind = LineKind.CHARGE if new_due > due else LineKind.CREDIT
         for window in schedule.periods_between(gap):
