@@ -26,10 +26,7 @@ from prodlife import (
     days_in_month,
 )
 from prodlife.testing.strategies import billing_dates, schedules
-
-
-def d(text: str) -> date:
-    return date.fromisoformat(text)
+from tests._support import d
 
 
 @pytest.mark.parametrize(

@@ -24,6 +24,7 @@ from prodlife import (
     ValidationError,
 )
 from prodlife.testing.strategies import billing_dates, schedules
+from tests._support import P
 
 CONVENTIONS: list[DayCount] = [
     ACTUAL_DAYS,
@@ -32,14 +33,6 @@ CONVENTIONS: list[DayCount] = [
     FixedDays(365),
     SECONDS,
 ]
-
-
-def d(text: str) -> date:
-    return date.fromisoformat(text)
-
-
-def P(start: str, end: str) -> Period:
-    return Period(d(start), d(end))
 
 
 def test_actual_days_counts_calendar_days() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import decimal
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 
 import pytest
@@ -43,19 +43,7 @@ from prodlife.proration import (
     quote_quantity_change,
 )
 from prodlife.serialization import make_converter
-
-
-def d(text: str) -> date:
-    return date.fromisoformat(text)
-
-
-def P(start: str, end: str) -> Period:
-    return Period(d(start), d(end))
-
-
-def usd(amount: str) -> Money:
-    return Money(amount, "USD")
-
+from tests._support import P, d, usd
 
 JANUARY = P("2025-01-01", "2025-02-01")
 #: 31.00 for January: one dollar a day, so every share below is easy to check.

@@ -7,7 +7,7 @@ here as half-open periods: the end is the day after the last day served.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 
 import pytest
@@ -38,18 +38,7 @@ from prodlife.proration import (
     quote_first_charge,
     quote_quantity_change,
 )
-
-
-def d(text: str) -> date:
-    return date.fromisoformat(text)
-
-
-def P(start: str, end: str) -> Period:
-    return Period(d(start), d(end))
-
-
-def usd(amount: str) -> Money:
-    return Money(amount, "USD")
+from tests._support import P, d, usd
 
 
 def eur(amount: str) -> Money:

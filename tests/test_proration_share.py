@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import decimal
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from zoneinfo import ZoneInfo
@@ -21,22 +21,9 @@ from prodlife import (
     InvalidPeriod,
     InvalidRounding,
     Money,
-    Period,
 )
 from prodlife.proration import Proration, prorate
-
-
-def d(text: str) -> date:
-    return date.fromisoformat(text)
-
-
-def P(start: str, end: str) -> Period:
-    return Period(d(start), d(end))
-
-
-def usd(amount: str) -> Money:
-    return Money(amount, "USD")
-
+from tests._support import P, usd
 
 JANUARY = P("2025-01-01", "2025-02-01")
 
