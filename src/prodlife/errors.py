@@ -18,13 +18,17 @@ pass a string instead, e.g. Money('0.1', 'USD')
 from __future__ import annotations
 
 __all__ = [
+    "CatalogProblem",
     "CurrencyMismatch",
+    "InvalidCatalog",
     "InvalidAmount",
     "InvalidBillingCycle",
     "InvalidInstant",
     "InvalidPeriod",
     "InvalidRounding",
+    "NotFound",
     "ProdlifeError",
+    "RuleViolation",
     "UnknownCurrency",
     "ValidationError",
 ]
@@ -135,4 +139,79 @@ class InvalidInstant(ValidationError):
         super().__init__(
             f"instant {value!r} has no time zone; pass an aware datetime, "
             "e.g. datetime(2025, 1, 31, 12, 0, tzinfo=timezone.utc)"
+        )
+
+
+class NotFound(ProdlifeError, LookupError):
+    """Something looked up by its code or id does not exist.
+
+    Attributes:
+        kind: what was looked up ("product", "product type"...).
+        key: the code or id that was not found.
+    """
+
+    def __init__(self, kind: str, key: object, hint: str = "") -> None:
+        self.kind = kind
+        self.key = key
+        fix = hint or f"define the {kind} first, or check the code for a typo"
+        super().__init__(f"no {kind} {key!r}; {fix}")
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class RuleViolation(ValidationError):
+    """A definition or a request breaks one of the domain's named rules.
+
+    Attributes:
+        rule: the rule's identifier, e.g. ``"type.flexible-bundle"``; the
+            documentation lists every rule under its identifier.
+        subject: what broke the rule (a product code, a bundle...), if known.
+    """
+
+    def __init__(self, rule: str, message: str, subject: str = "") -> None:
+        self.rule = rule
+        self.subject = subject
+        super().__init__(f"{message} (rule {rule})")
+
+
+class CatalogProblem(ProdlifeError):
+    """One problem found while checking a catalog, with where it is.
+
+    Not raised alone: :class:`InvalidCatalog` carries all of them.
+
+    Attributes:
+        path: where the problem is, e.g. ``"products[DSL-100].editions"``.
+        rule: the rule broken.
+        message: what is wrong and how to fix it.
+    """
+
+    def __init__(self, path: str, rule: str, message: str) -> None:
+        self.path = path
+        self.rule = rule
+        self.message = message
+        super().__init__(f"{path}: {message} (rule {rule})")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CatalogProblem):
+            return NotImplemented
+        return (self.path, self.rule, self.message) == (other.path, other.rule, other.message)
+
+    def __hash__(self) -> int:
+        return hash((self.path, self.rule, self.message))
+
+
+class InvalidCatalog(ValidationError):
+    """A catalog (or a file holding one) has problems; every one is listed.
+
+    Attributes:
+        problems: each :class:`CatalogProblem`, in the order found.
+    """
+
+    def __init__(self, problems: list[CatalogProblem] | tuple[CatalogProblem, ...]) -> None:
+        self.problems = tuple(problems)
+        listing = "\n".join(f"  - {problem}" for problem in self.problems)
+        count = len(self.problems)
+        super().__init__(
+            f"the catalog has {count} problem{'s' if count != 1 else ''}; fix each:\n{listing}"
         )

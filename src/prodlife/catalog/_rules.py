@@ -1,0 +1,34 @@
+"""How catalog definitions report broken rules: as (rule, message) findings.
+
+Each definition has a ``check_*`` function returning every finding; building a
+definition raises :class:`~prodlife.errors.RuleViolation` for the first, and
+checking a whole catalog collects them all with their paths.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from prodlife.errors import RuleViolation
+
+#: A broken rule: its identifier and a message saying what is wrong and how to fix it.
+Finding = tuple[str, str]
+
+
+def raise_first(findings: Iterable[Finding], subject: str = "") -> None:
+    """Raise :class:`RuleViolation` for the first finding, if there is one."""
+    for rule, message in findings:
+        raise RuleViolation(rule, message, subject)
+
+
+def check_code(code: object, what: str) -> list[Finding]:
+    """A code is non-empty text without spaces at either end."""
+    if not isinstance(code, str) or not code.strip() or code != code.strip():
+        return [
+            (
+                "code.format",
+                f"{what} code {code!r} must be non-empty text with no spaces at either end, "
+                "e.g. 'DSL-100'",
+            )
+        ]
+    return []

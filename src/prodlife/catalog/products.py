@@ -1,0 +1,284 @@
+"""Products: what a provider sells, with everything seeds 004 and 001 describe.
+
+A :class:`Product` is a plain value; the rules that need the rest of the
+catalog (the type exists, codes are unique) are checked by
+:class:`~prodlife.catalog.Catalog`. The rules a product can check alone run
+when it is built.
+
+>>> from datetime import date
+>>> dsl = Product("DSL-100", "DSL 100", "INTERNET", validity=Validity(date(2025, 1, 1)))
+>>> dsl.is_offered_on(date(2024, 12, 31)), dsl.is_offered_on(date(2025, 6, 1))
+(False, True)
+>>> copy = copy_product(dsl, "DSL-200", "DSL 200")
+>>> copy.type_code, copy.validity == dsl.validity, copy.alternative_code
+('INTERNET', True, None)
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
+
+import attrs
+
+from prodlife.catalog._rules import Finding, check_code, raise_first
+
+__all__ = [
+    "Availability",
+    "CustomField",
+    "FieldKind",
+    "Image",
+    "Product",
+    "ProviderId",
+    "Validity",
+    "check_product",
+    "copy_product",
+]
+
+#: At most this many images per product (seed 004).
+MAX_IMAGES = 4
+
+
+class Availability(enum.Enum):
+    """Whether a product can be sold (seed 001)."""
+
+    #: On sale and shown.
+    ACTIVE = "active"
+    #: On sale but not shown in catalogs offered to customers.
+    HIDDEN = "hidden"
+    #: Retired: no longer sold, but customers who hold it keep it, with its history.
+    HISTORIC = "historic"
+
+
+@attrs.frozen(slots=True)
+class Validity:
+    """When a product may be used in new business: always, from a date, or between dates.
+
+    ``start`` is the first day it is valid; ``end`` is the first day it no longer
+    is (half-open, like every period in prodlife). ``None`` means no bound.
+    """
+
+    start: date | None = None
+    end: date | None = None
+
+    def covers(self, day: date) -> bool:
+        """Whether ``day`` is inside the validity."""
+        return (self.start is None or self.start <= day) and (self.end is None or day < self.end)
+
+    @property
+    def kind(self) -> str:
+        """``"always"``, ``"from"`` or ``"between"``."""
+        if self.start is None and self.end is None:
+            return "always"
+        return "from" if self.end is None else "between"
+
+
+class FieldKind(enum.Enum):
+    """The type of a custom field's value."""
+
+    STRING = "string"
+    NUMBER = "number"
+    DATE = "date"
+
+
+_FIELD_TYPES: dict[FieldKind, tuple[type, ...]] = {
+    FieldKind.STRING: (str,),
+    FieldKind.NUMBER: (Decimal, int),
+    FieldKind.DATE: (date,),
+}
+
+
+@attrs.frozen(slots=True)
+class CustomField:
+    """A typed custom field: a name, a kind and a value of that kind.
+
+    Numbers are ``Decimal`` or ``int`` (never float); dates are ``datetime.date``.
+    """
+
+    name: str
+    kind: FieldKind
+    value: str | Decimal | int | date
+
+
+@attrs.frozen(slots=True)
+class Image:
+    """A product image: where it is, the text shown when it cannot be, and whether it is the default."""
+
+    url: str
+    alt_text: str = ""
+    default: bool = False
+
+
+@attrs.frozen(slots=True)
+class ProviderId:
+    """How a provisioning provider identifies the product."""
+
+    provider: str
+    external_id: str
+
+
+def _frozen(values: Iterable[str]) -> frozenset[str]:
+    return frozenset(values)
+
+
+@attrs.frozen(slots=True)
+class Product:
+    """A sellable item.
+
+    Args:
+        code: unique code (SKU).
+        name: display name.
+        type_code: the code of its :class:`~prodlife.catalog.ProductType`.
+        alternative_code: another code that identifies it.
+        description: marketing description.
+        long_description: longer description.
+        brand: brand name (Samsung, Apple).
+        family: product family (decoders, modems).
+        categories: business classification.
+        priority: priority level for sales and care (higher first).
+        validity: when it may be used in new business.
+        availability: active, hidden, or historic (retired, history kept).
+        tax_codes: the codes of the tax rates that apply.
+        vat_code: the code of the VAT rate that applies.
+        display_class: how a catalogue view groups it (seed 001).
+        display_position: its position within the display class.
+        applicable_on_numbers: whether it applies to customers' numbers (seed 001).
+        applicable_on_features: the features it applies to (seed 001).
+        auto_add_to_customer: add it to a customer's holdings when a number or
+            feature carrying it is added (seed 001).
+        auto_remove_from_interests: drop it from the customer's interests then.
+        custom_fields: typed custom fields.
+        images: up to four images, exactly one default when there are any.
+        provider_ids: how provisioning providers identify it.
+
+    Raises:
+        RuleViolation: a rule a product can check alone is broken (code
+            format, images, custom fields, validity, display position).
+    """
+
+    code: str
+    name: str
+    type_code: str
+    alternative_code: str | None = None
+    description: str = ""
+    long_description: str = ""
+    brand: str | None = None
+    family: str | None = None
+    categories: frozenset[str] = attrs.field(factory=frozenset, converter=_frozen)
+    priority: int | None = None
+    validity: Validity = Validity()
+    availability: Availability = Availability.ACTIVE
+    tax_codes: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    vat_code: str | None = None
+    display_class: str | None = None
+    display_position: int | None = None
+    applicable_on_numbers: bool = False
+    applicable_on_features: frozenset[str] = attrs.field(factory=frozenset, converter=_frozen)
+    auto_add_to_customer: bool = False
+    auto_remove_from_interests: bool = False
+    custom_fields: tuple[CustomField, ...] = attrs.field(default=(), converter=tuple)
+    images: tuple[Image, ...] = attrs.field(default=(), converter=tuple)
+    provider_ids: tuple[ProviderId, ...] = attrs.field(default=(), converter=tuple)
+
+    def __attrs_post_init__(self) -> None:
+        raise_first(check_product(self), self.code)
+
+    def is_offered_on(self, day: date) -> bool:
+        """Whether the product can be sold in new business on ``day``.
+
+        Historic products never are; hidden ones are (they are just not shown).
+        """
+        return self.availability is not Availability.HISTORIC and self.validity.covers(day)
+
+    @property
+    def default_image(self) -> Image | None:
+        """The default image, if the product has images."""
+        return next((image for image in self.images if image.default), None)
+
+    def field(self, name: str) -> str | Decimal | int | date | None:
+        """The value of the custom field ``name``, or ``None``."""
+        return next((f.value for f in self.custom_fields if f.name == name), None)
+
+    def provider_id(self, provider: str) -> str | None:
+        """The id ``provider`` knows the product by, or ``None``."""
+        return next((p.external_id for p in self.provider_ids if p.provider == provider), None)
+
+
+def check_product(product: Product) -> list[Finding]:
+    """Every rule ``product`` breaks on its own (without the rest of the catalog)."""
+    p = product
+    found = check_code(p.code, "product")
+    found += check_code(p.type_code, "product type")
+    if not isinstance(p.name, str) or not p.name.strip():
+        found.append(("product.name", "a product needs a name; give it one"))
+    v = p.validity
+    if v.start is not None and v.end is not None and v.end <= v.start:
+        found.append(
+            (
+                "product.validity",
+                f"validity ends on {v.end}, not after it starts on {v.start}; the end date "
+                "is the first day it is no longer valid",
+            )
+        )
+    for bound in (v.start, v.end):
+        if bound is not None and (isinstance(bound, datetime) or not isinstance(bound, date)):
+            found.append(("product.validity", f"validity bound {bound!r} must be a date"))
+    if len(p.images) > MAX_IMAGES:
+        found.append(
+            ("product.images", f"{len(p.images)} images given; keep at most {MAX_IMAGES}")
+        )
+    defaults = sum(1 for image in p.images if image.default)
+    if p.images and defaults != 1:
+        found.append(
+            (
+                "product.default-image",
+                f"{defaults} images are marked default; mark exactly one as the default",
+            )
+        )
+    names = [f.name for f in p.custom_fields]
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        found.append(("product.custom-fields", f"custom fields {duplicates} are defined twice"))
+    for custom in p.custom_fields:
+        allowed = _FIELD_TYPES[custom.kind]
+        value = custom.value
+        wrong = not isinstance(value, allowed) or isinstance(value, bool)
+        if custom.kind is FieldKind.DATE and isinstance(value, datetime):
+            wrong = True
+        if wrong:
+            found.append(
+                (
+                    "product.custom-fields",
+                    f"custom field {custom.name!r} is a {custom.kind.value} field but holds "
+                    f"{value!r}; give it a {custom.kind.value} (numbers as Decimal or int)",
+                )
+            )
+    if p.display_position is not None and p.display_position < 0:
+        found.append(
+            ("product.display-position", f"display position {p.display_position} is negative")
+        )
+    providers = [pid.provider for pid in p.provider_ids]
+    if len(set(providers)) != len(providers):
+        found.append(("product.provider-ids", "a provider is given two ids; keep one each"))
+    return [(rule, f"product {p.code!r}: {message}") for rule, message in found]
+
+
+def copy_product(product: Product, code: str, name: str) -> Product:
+    """Start a new product from an existing one (seed 004's NEW > COPY).
+
+    Carries over the type, brand, family, description, validity and categories,
+    and nothing else: codes, prices, images, fields and provider ids are the
+    new product's own.
+    """
+    return Product(
+        code,
+        name,
+        product.type_code,
+        description=product.description,
+        brand=product.brand,
+        family=product.family,
+        categories=product.categories,
+        validity=product.validity,
+    )
