@@ -13,6 +13,7 @@ import prodlife
 
 SRC = Path(prodlife.__file__).parent
 PUBLIC_MODULES = [
+    "prodlife.catalog",
     "prodlife.clock",
     "prodlife.cycles",
     "prodlife.daycount",

@@ -20,9 +20,9 @@ from __future__ import annotations
 __all__ = [
     "CatalogProblem",
     "CurrencyMismatch",
-    "InvalidCatalog",
     "InvalidAmount",
     "InvalidBillingCycle",
+    "InvalidCatalog",
     "InvalidInstant",
     "InvalidPeriod",
     "InvalidRounding",

@@ -89,11 +89,20 @@ def _span_or_none(data: dict[str, str] | None, _: object = None) -> Span | None:
     return None if data is None else _span(data)
 
 
+def _is_set(kind: object) -> bool:
+    return kind in (set, frozenset) or typing.get_origin(kind) in (set, frozenset)
+
+
+def _sorted_list(values: typing.Iterable[typing.Any]) -> list[typing.Any]:
+    """Sets become sorted lists, so files are stable and JSON can hold them."""
+    return [list(v) if isinstance(v, tuple) else v for v in sorted(values)]
+
+
 def make_converter() -> cattrs.Converter:
     """Return a converter that (un)structures every prodlife value.
 
     Unstructured data holds only dicts, lists, strings, ints, booleans and
-    ``None``: ready for ``json.dumps`` or TOML.
+    ``None``: ready for ``json.dumps`` or TOML. Sets become sorted lists.
     """
     converter = cattrs.Converter()
     converter.register_unstructure_hook(Decimal, str)
@@ -121,6 +130,7 @@ def make_converter() -> cattrs.Converter:
     )
     converter.register_structure_hook(Interval, _span)
     converter.register_structure_hook_func(_is_span, _span_or_none)
+    converter.register_unstructure_hook_func(_is_set, _sorted_list)
     converter.register_unstructure_hook(BillingCycle, str)
     converter.register_structure_hook(BillingCycle, lambda text, _: BillingCycle.parse(text))
     converter.register_unstructure_hook_func(

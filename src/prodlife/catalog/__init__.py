@@ -1,6 +1,58 @@
-"""The catalog: product types, products, editions, add-ons, bundles, change rules, versions."""
+"""The catalog: product types, products, editions, add-ons, bundles, change rules, versions.
 
-from prodlife.catalog.editions import Direction, Edition, EditionLadder, check_edition_ladder
+Each definition checks its own rules when built; a :class:`Catalog` checks the rules
+that span definitions and reports every problem at once. See ``docs/catalog.md``.
+"""
+
+from prodlife.catalog.addons import (
+    AddOn,
+    check_addon,
+    check_addon_in_catalog,
+    check_attach,
+    custom_addon,
+)
+from prodlife.catalog.bundles import (
+    CONFLICT_RULES,
+    Component,
+    FixedBundle,
+    FlexibleBundle,
+    Pool,
+    PoolKind,
+    SelectionInvalid,
+    check_bundle,
+    check_component,
+    check_fixed_bundle,
+    check_flexible_bundle,
+    check_pool,
+    check_selection,
+    expand,
+    find_selection,
+    validate_selection,
+)
+from prodlife.catalog.cancellation import (
+    CancellationDefaults,
+    CancellationPolicy,
+    CancellationTiming,
+    check_cancellation_defaults,
+    check_cancellation_policy,
+)
+from prodlife.catalog.catalog import (
+    Bundle,
+    Catalog,
+    CatalogVersion,
+    CatalogVersions,
+    check_catalog,
+)
+from prodlife.catalog.data import (
+    catalog_from_data,
+    catalog_to_data,
+)
+from prodlife.catalog.editions import (
+    Direction,
+    Edition,
+    EditionLadder,
+    check_edition_ladder,
+)
 from prodlife.catalog.products import (
     Availability,
     CustomField,
@@ -12,6 +64,15 @@ from prodlife.catalog.products import (
     check_product,
     copy_product,
 )
+from prodlife.catalog.rules import (
+    ChangeRequest,
+    ChangeRule,
+    ChangeRules,
+    ChangeTiming,
+    check_change_request,
+    check_change_rule,
+    check_change_rules,
+)
 from prodlife.catalog.types import (
     Classification,
     Composition,
@@ -22,23 +83,63 @@ from prodlife.catalog.types import (
 )
 
 __all__ = [
+    "CONFLICT_RULES",
+    "AddOn",
     "Availability",
+    "Bundle",
+    "CancellationDefaults",
+    "CancellationPolicy",
+    "CancellationTiming",
+    "Catalog",
+    "CatalogVersion",
+    "CatalogVersions",
+    "ChangeRequest",
+    "ChangeRule",
+    "ChangeRules",
+    "ChangeTiming",
     "Classification",
+    "Component",
     "Composition",
     "CustomField",
     "Direction",
     "Edition",
     "EditionLadder",
     "FieldKind",
+    "FixedBundle",
+    "FlexibleBundle",
     "GoodKind",
     "Image",
+    "Pool",
+    "PoolKind",
     "Product",
     "ProductType",
     "ProviderId",
+    "SelectionInvalid",
     "ServiceKind",
     "Validity",
+    "catalog_from_data",
+    "catalog_to_data",
+    "check_addon",
+    "check_addon_in_catalog",
+    "check_attach",
+    "check_bundle",
+    "check_cancellation_defaults",
+    "check_cancellation_policy",
+    "check_catalog",
+    "check_change_request",
+    "check_change_rule",
+    "check_change_rules",
+    "check_component",
     "check_edition_ladder",
+    "check_fixed_bundle",
+    "check_flexible_bundle",
+    "check_pool",
     "check_product",
     "check_product_type",
+    "check_selection",
     "copy_product",
+    "custom_addon",
+    "expand",
+    "find_selection",
+    "validate_selection",
 ]

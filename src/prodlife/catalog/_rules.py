@@ -32,3 +32,8 @@ def check_code(code: object, what: str) -> list[Finding]:
             )
         ]
     return []
+
+
+def frozen_codes(values: Iterable[str] | str) -> frozenset[str]:
+    """Codes as a frozenset; a single string is one code, not its characters."""
+    return frozenset([values] if isinstance(values, str) else values)

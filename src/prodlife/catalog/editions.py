@@ -14,12 +14,14 @@ supported).
 >>> office.check_move("PREMIUM", "BASIC")
 Traceback (most recent call last):
 ...
-prodlife.errors.RuleViolation: OFFICE does not support moving from edition PREMIUM to BASIC; choose another edition (rule edition.forbidden-move)
+prodlife.errors.RuleViolation: OFFICE does not support moving from edition PREMIUM to BASIC;
+choose another edition (rule edition.forbidden-move)
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 
 import attrs
 
@@ -52,6 +54,10 @@ def _forbidden(pairs: object) -> frozenset[tuple[str, str]]:
     return frozenset(tuple(pair) for pair in pairs)  # type: ignore[attr-defined]
 
 
+def _editions(values: Iterable[Edition]) -> tuple[Edition, ...]:
+    return tuple(values)
+
+
 @attrs.frozen(slots=True)
 class EditionLadder:
     """The editions of one product, lowest first, and the moves it does not support.
@@ -67,7 +73,7 @@ class EditionLadder:
     """
 
     product_code: str
-    editions: tuple[Edition, ...] = attrs.field(converter=tuple)
+    editions: tuple[Edition, ...] = attrs.field(converter=_editions)
     forbidden: frozenset[tuple[str, str]] = attrs.field(factory=frozenset, converter=_forbidden)
 
     def __attrs_post_init__(self) -> None:

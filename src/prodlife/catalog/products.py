@@ -23,7 +23,7 @@ from decimal import Decimal
 
 import attrs
 
-from prodlife.catalog._rules import Finding, check_code, raise_first
+from prodlife.catalog._rules import Finding, check_code, frozen_codes, raise_first
 
 __all__ = [
     "Availability",
@@ -104,7 +104,7 @@ class CustomField:
 
 @attrs.frozen(slots=True)
 class Image:
-    """A product image: where it is, the text shown when it cannot be, and whether it is the default."""
+    """A product image: where it is, its alternative text, and whether it is the default."""
 
     url: str
     alt_text: str = ""
@@ -119,8 +119,23 @@ class ProviderId:
     external_id: str
 
 
-def _frozen(values: Iterable[str]) -> frozenset[str]:
-    return frozenset(values)
+# Typed converters, so callers may pass any iterable and mypy still checks items.
+
+
+def _strings(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(values)
+
+
+def _fields(values: Iterable[CustomField]) -> tuple[CustomField, ...]:
+    return tuple(values)
+
+
+def _images(values: Iterable[Image]) -> tuple[Image, ...]:
+    return tuple(values)
+
+
+def _provider_ids(values: Iterable[ProviderId]) -> tuple[ProviderId, ...]:
+    return tuple(values)
 
 
 @attrs.frozen(slots=True)
@@ -166,21 +181,21 @@ class Product:
     long_description: str = ""
     brand: str | None = None
     family: str | None = None
-    categories: frozenset[str] = attrs.field(factory=frozenset, converter=_frozen)
+    categories: frozenset[str] = attrs.field(factory=frozenset, converter=frozen_codes)
     priority: int | None = None
     validity: Validity = Validity()
     availability: Availability = Availability.ACTIVE
-    tax_codes: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    tax_codes: tuple[str, ...] = attrs.field(default=(), converter=_strings)
     vat_code: str | None = None
     display_class: str | None = None
     display_position: int | None = None
     applicable_on_numbers: bool = False
-    applicable_on_features: frozenset[str] = attrs.field(factory=frozenset, converter=_frozen)
+    applicable_on_features: frozenset[str] = attrs.field(factory=frozenset, converter=frozen_codes)
     auto_add_to_customer: bool = False
     auto_remove_from_interests: bool = False
-    custom_fields: tuple[CustomField, ...] = attrs.field(default=(), converter=tuple)
-    images: tuple[Image, ...] = attrs.field(default=(), converter=tuple)
-    provider_ids: tuple[ProviderId, ...] = attrs.field(default=(), converter=tuple)
+    custom_fields: tuple[CustomField, ...] = attrs.field(default=(), converter=_fields)
+    images: tuple[Image, ...] = attrs.field(default=(), converter=_images)
+    provider_ids: tuple[ProviderId, ...] = attrs.field(default=(), converter=_provider_ids)
 
     def __attrs_post_init__(self) -> None:
         raise_first(check_product(self), self.code)
@@ -226,9 +241,7 @@ def check_product(product: Product) -> list[Finding]:
         if bound is not None and (isinstance(bound, datetime) or not isinstance(bound, date)):
             found.append(("product.validity", f"validity bound {bound!r} must be a date"))
     if len(p.images) > MAX_IMAGES:
-        found.append(
-            ("product.images", f"{len(p.images)} images given; keep at most {MAX_IMAGES}")
-        )
+        found.append(("product.images", f"{len(p.images)} images given; keep at most {MAX_IMAGES}"))
     defaults = sum(1 for image in p.images if image.default)
     if p.images and defaults != 1:
         found.append(

@@ -25,7 +25,9 @@ ProductType(code='CHANNEL', ...)
 ... )
 Traceback (most recent call last):
 ...
-prodlife.errors.RuleViolation: product type 'KIT': a flexible bundle must be a termed service or a non-traceable physical good, not a usage service; make it termed or flat (rule type.flexible-bundle)
+prodlife.errors.RuleViolation: product type 'KIT': a flexible bundle must be a termed service
+or a non-traceable physical good, not a usage service; make it termed or flat
+(rule type.flexible-bundle)
 """
 
 from __future__ import annotations
@@ -103,9 +105,7 @@ def check_product_type(product_type: ProductType) -> list[Finding]:
     if not good and t.good_kind is not None:
         found.append(("type.good-kind", "a service cannot have a physical good kind; drop it"))
     if not good and t.service_kind is None:
-        found.append(
-            ("type.service-kind", "a service must be termed, usage, one-time or expense")
-        )
+        found.append(("type.service-kind", "a service must be termed, usage, one-time or expense"))
     if good and t.service_kind is not None:
         found.append(("type.service-kind", "a physical good cannot have a service kind; drop it"))
     termed = not good and t.service_kind is ServiceKind.TERMED
@@ -127,9 +127,7 @@ def check_product_type(product_type: ProductType) -> list[Finding]:
                 f"not a {_kind_name(t)}; make it termed or flat",
             )
         )
-    if t.usage_record_type is not None and not (
-        not good and t.service_kind is ServiceKind.USAGE
-    ):
+    if t.usage_record_type is not None and not (not good and t.service_kind is ServiceKind.USAGE):
         found.append(
             (
                 "type.usage-record",

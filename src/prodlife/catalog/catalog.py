@@ -1,0 +1,379 @@
+"""The :class:`Catalog`: every definition together, checked as a whole.
+
+Each definition checks its own rules when it is built; a catalog checks the
+rules that span definitions (a product's type exists, codes are unique, a
+bundle's pools can be satisfied...) and reports every problem at once, each
+with the path of the definition at fault.
+
+>>> from prodlife.catalog import Classification, Product, ProductType, ServiceKind
+>>> internet = ProductType("INTERNET", "Internet", Classification.SERVICE,
+...                        service_kind=ServiceKind.TERMED)
+>>> catalog = Catalog(types=(internet,), products=(Product("DSL-100", "DSL 100", "INTERNET"),))
+>>> catalog.product("DSL-100").name
+'DSL 100'
+>>> Catalog(products=(Product("DSL-100", "DSL 100", "FIBRE"),))
+Traceback (most recent call last):
+...
+prodlife.errors.InvalidCatalog: the catalog has 1 problem; fix each:
+  - products[DSL-100]: product 'DSL-100' has type 'FIBRE', which the catalog does not
+    define; add the type or fix the code (rule catalog.unknown-type)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date
+from typing import TypeVar
+
+import attrs
+
+from prodlife.catalog._rules import Finding
+from prodlife.catalog.addons import AddOn, check_addon_in_catalog
+from prodlife.catalog.bundles import FixedBundle, FlexibleBundle, check_bundle
+from prodlife.catalog.cancellation import CancellationDefaults, check_cancellation_defaults
+from prodlife.catalog.editions import EditionLadder
+from prodlife.catalog.products import Product
+from prodlife.catalog.rules import ChangeRules, check_change_rules
+from prodlife.catalog.types import ProductType
+from prodlife.errors import CatalogProblem, InvalidCatalog, NotFound
+
+__all__ = ["Bundle", "Catalog", "CatalogVersion", "CatalogVersions", "check_catalog"]
+
+#: A fixed or a flexible bundle definition.
+Bundle = FixedBundle | FlexibleBundle
+
+T = TypeVar("T")
+
+
+def _index(items: Iterable[T], key: Callable[[T], str]) -> dict[str, T]:
+    return {key(item): item for item in items}
+
+
+# Typed converters, so callers may pass any iterable and mypy still checks items.
+
+
+def _types(values: Iterable[ProductType]) -> tuple[ProductType, ...]:
+    return tuple(values)
+
+
+def _products(values: Iterable[Product]) -> tuple[Product, ...]:
+    return tuple(values)
+
+
+def _ladders(values: Iterable[EditionLadder]) -> tuple[EditionLadder, ...]:
+    return tuple(values)
+
+
+def _addons(values: Iterable[AddOn]) -> tuple[AddOn, ...]:
+    return tuple(values)
+
+
+def _bundles(values: Iterable[Bundle]) -> tuple[Bundle, ...]:
+    return tuple(values)
+
+
+def _versions(values: Iterable[CatalogVersion]) -> tuple[CatalogVersion, ...]:
+    return tuple(values)
+
+
+@attrs.frozen(slots=True)
+class Catalog:
+    """Everything a provider sells, and the rules that govern it.
+
+    Args:
+        types: product types.
+        products: products; each names one of ``types``.
+        editions: edition ladders, at most one per product.
+        addons: add-ons and the base products they attach to.
+        bundles: fixed and flexible bundle definitions, one per bundle product.
+        change_rules: what upgrades, downgrades and cross-grades do.
+        cancellation: cancellation policy defaults per product.
+
+    Raises:
+        InvalidCatalog: a rule spanning definitions is broken; every problem
+            is listed with its path.
+    """
+
+    types: tuple[ProductType, ...] = attrs.field(default=(), converter=_types)
+    products: tuple[Product, ...] = attrs.field(default=(), converter=_products)
+    editions: tuple[EditionLadder, ...] = attrs.field(default=(), converter=_ladders)
+    addons: tuple[AddOn, ...] = attrs.field(default=(), converter=_addons)
+    bundles: tuple[Bundle, ...] = attrs.field(default=(), converter=_bundles)
+    change_rules: ChangeRules | None = None
+    cancellation: CancellationDefaults | None = None
+    _types: dict[str, ProductType] = attrs.field(init=False, eq=False, repr=False)
+    _products: dict[str, Product] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_types", _index(self.types, lambda t: t.code))
+        object.__setattr__(self, "_products", _index(self.products, lambda p: p.code))
+        problems = check_catalog(self)
+        if problems:
+            raise InvalidCatalog(problems)
+
+    def product_type(self, code: str) -> ProductType:
+        """The product type ``code``.
+
+        Raises:
+            NotFound: the catalog defines no such type.
+        """
+        try:
+            return self._types[code]
+        except KeyError:
+            raise NotFound("product type", code) from None
+
+    def product(self, code: str) -> Product:
+        """The product ``code``.
+
+        Raises:
+            NotFound: the catalog defines no such product.
+        """
+        try:
+            return self._products[code]
+        except KeyError:
+            raise NotFound("product", code) from None
+
+    def type_of(self, product_code: str) -> ProductType:
+        """The type of product ``product_code``."""
+        return self.product_type(self.product(product_code).type_code)
+
+    def ladder(self, product_code: str) -> EditionLadder | None:
+        """The editions of product ``product_code``, if it has any."""
+        return next((e for e in self.editions if e.product_code == product_code), None)
+
+    def bundle(self, product_code: str) -> Bundle | None:
+        """The bundle definition of product ``product_code``, if it is a bundle."""
+        return next((b for b in self.bundles if b.product_code == product_code), None)
+
+    def addons_for(self, base_code: str, customer: str | None = None) -> tuple[AddOn, ...]:
+        """The add-ons a base product may carry: predefined ones, and ``customer``'s own."""
+        return tuple(
+            addon
+            for addon in self.addons
+            if base_code in addon.bases and addon.custom_for in (None, customer)
+        )
+
+    def offered_on(self, day: date) -> tuple[Product, ...]:
+        """The products that can be sold in new business on ``day``."""
+        return tuple(product for product in self.products if product.is_offered_on(day))
+
+    def add(self, *definitions: ProductType | Product | EditionLadder | AddOn | Bundle) -> Catalog:
+        """A new catalog with ``definitions`` added, checked as a whole.
+
+        Raises:
+            InvalidCatalog: the result breaks a rule; nothing is added.
+        """
+        new = [d for d in definitions if not isinstance(d, _KINDS)]
+        if new:
+            raise TypeError(f"{new[0]!r} is not a catalog definition")
+        return Catalog(
+            (*self.types, *(d for d in definitions if isinstance(d, ProductType))),
+            (*self.products, *(d for d in definitions if isinstance(d, Product))),
+            (*self.editions, *(d for d in definitions if isinstance(d, EditionLadder))),
+            (*self.addons, *(d for d in definitions if isinstance(d, AddOn))),
+            (
+                *self.bundles,
+                *(d for d in definitions if isinstance(d, FixedBundle | FlexibleBundle)),
+            ),
+            self.change_rules,
+            self.cancellation,
+        )
+
+
+_BUNDLES = (FixedBundle, FlexibleBundle)
+_KINDS = (ProductType, Product, EditionLadder, AddOn, *_BUNDLES)
+
+
+def _duplicates(codes: Sequence[str]) -> list[str]:
+    return sorted({code for code in codes if codes.count(code) > 1})
+
+
+def _problems(path: str, findings: Iterable[Finding]) -> list[CatalogProblem]:
+    return [CatalogProblem(path, rule, message) for rule, message in findings]
+
+
+def check_catalog(catalog: Catalog) -> list[CatalogProblem]:
+    """Every rule spanning definitions that ``catalog`` breaks, with paths."""
+    found: list[CatalogProblem] = []
+    for kind, codes in (
+        ("types", [t.code for t in catalog.types]),
+        ("products", [p.code for p in catalog.products]),
+        ("editions", [e.product_code for e in catalog.editions]),
+        ("addons", [a.code for a in catalog.addons]),
+        ("bundles", [b.product_code for b in catalog.bundles]),
+    ):
+        for code in _duplicates(codes):
+            found.append(
+                CatalogProblem(
+                    f"{kind}[{code}]",
+                    "catalog.duplicate",
+                    f"{code!r} is defined more than once in {kind}; keep one definition",
+                )
+            )
+    alternatives = [p.alternative_code for p in catalog.products if p.alternative_code]
+    for code in _duplicates(alternatives):
+        found.append(
+            CatalogProblem(
+                "products",
+                "catalog.duplicate-alternative-code",
+                f"alternative code {code!r} is used by several products; make it unique",
+            )
+        )
+    types = _index(catalog.types, lambda t: t.code)
+    products = _index(catalog.products, lambda p: p.code)
+    bundled = {b.product_code for b in catalog.bundles}
+    for product in catalog.products:
+        path = f"products[{product.code}]"
+        product_type = types.get(product.type_code)
+        if product_type is None:
+            found.append(
+                CatalogProblem(
+                    path,
+                    "catalog.unknown-type",
+                    f"product {product.code!r} has type {product.type_code!r}, which the "
+                    "catalog does not define; add the type or fix the code",
+                )
+            )
+        elif product_type.is_bundle and product.code not in bundled:
+            found.append(
+                CatalogProblem(
+                    path,
+                    "catalog.bundle-undefined",
+                    f"product {product.code!r} is a {product_type.composition.value} but has "
+                    "no bundle definition; define its components",
+                )
+            )
+    for ladder in catalog.editions:
+        if ladder.product_code not in products:
+            found.append(
+                CatalogProblem(
+                    f"editions[{ladder.product_code}]",
+                    "catalog.unknown-product",
+                    f"editions are defined for {ladder.product_code!r}, which the catalog does "
+                    "not define; add the product or fix the code",
+                )
+            )
+    for addon in catalog.addons:
+        found += _problems(f"addons[{addon.code}]", check_addon_in_catalog(addon, products))
+    for bundle in catalog.bundles:
+        found += _problems(f"bundles[{bundle.product_code}]", check_bundle(bundle, products, types))
+    if catalog.change_rules is not None:
+        found += _problems("change_rules", check_change_rules(catalog.change_rules, products))
+    if catalog.cancellation is not None:
+        found += _problems(
+            "cancellation", check_cancellation_defaults(catalog.cancellation, products)
+        )
+    return found
+
+
+@attrs.frozen(slots=True)
+class CatalogVersion:
+    """A catalog as it stands from a date on.
+
+    Args:
+        name: the version's name, which services record.
+        effective: the first day this version answers lookups.
+        catalog: the definitions of this version.
+        existing_move_on: when services created under earlier versions move
+            to this version's prices; ``None`` keeps them on their own
+            version's prices until they change (grandfathering).
+    """
+
+    name: str
+    effective: date
+    catalog: Catalog
+    existing_move_on: date | None = None
+
+
+@attrs.frozen(slots=True)
+class CatalogVersions:
+    """The versions of a catalog over time.
+
+    >>> first = CatalogVersion("2025", date(2025, 1, 1), Catalog())
+    >>> second = CatalogVersion("2026", date(2026, 1, 1), Catalog(), date(2026, 7, 1))
+    >>> history = CatalogVersions((first, second))
+    >>> history.in_force(date(2025, 12, 31)).name, history.in_force(date(2026, 1, 1)).name
+    ('2025', '2026')
+    >>> history.for_service("2025", date(2026, 3, 1)).name  # grandfathered
+    '2025'
+    >>> history.for_service("2025", date(2026, 7, 1)).name  # moved on
+    '2026'
+
+    Raises:
+        InvalidCatalog: two versions share a name or an effective date, or a
+            version moves existing services before it takes effect.
+    """
+
+    versions: tuple[CatalogVersion, ...] = attrs.field(converter=_versions)
+
+    def __attrs_post_init__(self) -> None:
+        ordered = tuple(sorted(self.versions, key=lambda v: v.effective))
+        object.__setattr__(self, "versions", ordered)
+        found = []
+        for code in _duplicates([v.name for v in ordered]):
+            found.append(
+                CatalogProblem(f"versions[{code}]", "version.duplicate", "the name is used twice")
+            )
+        days = [v.effective.isoformat() for v in ordered]
+        for day in _duplicates(days):
+            found.append(
+                CatalogProblem(
+                    "versions",
+                    "version.same-day",
+                    f"two versions take effect on {day}; give each its own date",
+                )
+            )
+        for version in ordered:
+            if version.existing_move_on and version.existing_move_on < version.effective:
+                found.append(
+                    CatalogProblem(
+                        f"versions[{version.name}]",
+                        "version.move-before-effective",
+                        f"existing services move on {version.existing_move_on}, before the "
+                        f"version takes effect on {version.effective}",
+                    )
+                )
+        if found:
+            raise InvalidCatalog(found)
+
+    def in_force(self, day: date) -> CatalogVersion:
+        """The version that answers lookups on ``day``.
+
+        Raises:
+            NotFound: ``day`` is before the first version.
+        """
+        current = None
+        for version in self.versions:
+            if version.effective > day:
+                break
+            current = version
+        if current is None:
+            raise NotFound("catalog version in force on", day, "add a version effective earlier")
+        return current
+
+    def version(self, name: str) -> CatalogVersion:
+        """The version called ``name``.
+
+        Raises:
+            NotFound: no version has that name.
+        """
+        found = next((v for v in self.versions if v.name == name), None)
+        if found is None:
+            raise NotFound("catalog version", name)
+        return found
+
+    def for_service(self, name: str, day: date) -> CatalogVersion:
+        """The version whose prices a service created under version ``name`` uses on ``day``.
+
+        A service keeps its version (grandfathering) until a later version
+        in force says existing services move, from its ``existing_move_on``.
+        """
+        current = self.version(name)
+        for version in self.versions:
+            if (
+                version.effective > current.effective
+                and version.existing_move_on is not None
+                and version.existing_move_on <= day
+            ):
+                current = version
+        return current

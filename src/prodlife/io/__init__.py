@@ -1,0 +1,1 @@
+"""Input and output at the edge: catalog files (JSON, TOML) and product synchronization."""
