@@ -22,6 +22,7 @@ from fractions import Fraction
 
 import cattrs
 
+from prodlife.catalog.products import CustomField, FieldKind
 from prodlife.cycles import BillingCycle
 from prodlife.daycount import (
     ACTUAL_DAYS,
@@ -98,6 +99,26 @@ def _sorted_list(values: typing.Iterable[typing.Any]) -> list[typing.Any]:
     return [list(v) if isinstance(v, tuple) else v for v in sorted(values)]
 
 
+def _unstructure_field(field: CustomField) -> dict[str, str]:
+    value = field.value
+    text = value.isoformat() if isinstance(value, date) else str(value)
+    return {"name": field.name, "kind": field.kind.value, "value": text}
+
+
+def _structure_field(data: dict[str, object], _: object = None) -> CustomField:
+    """A custom field's value is read by its kind: text, a number, or an ISO date."""
+    kind = FieldKind(data["kind"])
+    raw = data["value"]
+    value: str | Decimal | int | date
+    if kind is FieldKind.NUMBER:
+        value = raw if isinstance(raw, int) and not isinstance(raw, bool) else to_decimal(raw)
+    elif kind is FieldKind.DATE:
+        value = date.fromisoformat(str(raw))
+    else:
+        value = str(raw)
+    return CustomField(str(data["name"]), kind, value)
+
+
 def make_converter() -> cattrs.Converter:
     """Return a converter that (un)structures every prodlife value.
 
@@ -131,6 +152,8 @@ def make_converter() -> cattrs.Converter:
     converter.register_structure_hook(Interval, _span)
     converter.register_structure_hook_func(_is_span, _span_or_none)
     converter.register_unstructure_hook_func(_is_set, _sorted_list)
+    converter.register_unstructure_hook(CustomField, _unstructure_field)
+    converter.register_structure_hook(CustomField, _structure_field)
     converter.register_unstructure_hook(BillingCycle, str)
     converter.register_structure_hook(BillingCycle, lambda text, _: BillingCycle.parse(text))
     converter.register_unstructure_hook_func(

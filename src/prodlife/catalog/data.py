@@ -8,10 +8,12 @@ that a file with many mistakes reports all of them at once, each with its path
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
 import cattrs
+from cattrs.v import format_exception
 
 from prodlife.catalog.addons import AddOn
 from prodlife.catalog.bundles import FixedBundle, FlexibleBundle
@@ -77,21 +79,36 @@ def _compact(value: Any) -> Any:
     """Drop ``None`` values from mappings, recursively (TOML has no null)."""
     if isinstance(value, dict):
         return {k: _compact(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return [_compact(v) for v in value]
     return value
 
 
 def _problem(path: str, error: BaseException) -> list[CatalogProblem]:
-    if isinstance(error, cattrs.ClassValidationError | cattrs.IterableValidationError):
+    """The problems one failed definition holds, each with its own path."""
+    if isinstance(error, cattrs.BaseValidationError):
         found = []
-        for inner, note in zip(*error.group_exceptions(), strict=False):
-            found += _problem(f"{path}.{note.name}" if hasattr(note, "name") else path, inner)
-        return found or [CatalogProblem(path, "data.invalid", str(error))]
-    rule = getattr(error, "rule", "data.invalid")
+        for text in cattrs.transform_error(error, path=path, format_exception=_describe):
+            message, _, where = text.rpartition(" @ ")
+            ruled = _RULED.match(message)
+            if ruled:
+                found.append(CatalogProblem(where or path, ruled["rule"], ruled["message"]))
+            else:
+                found.append(CatalogProblem(where or path, "data.invalid", message))
+        return found
     if isinstance(error, KeyError):
         return [CatalogProblem(path, "data.missing", f"{error.args[0]!r} is required")]
-    return [CatalogProblem(path, rule, str(error))]
+    return [CatalogProblem(path, getattr(error, "rule", "data.invalid"), str(error))]
+
+
+_RULED = re.compile(r"^(?P<message>.*) \(rule (?P<rule>[\w.-]+)\)$", re.S)
+
+
+def _describe(error: BaseException, kind: type | None) -> str:
+    """prodlife's own message for its errors; cattrs' wording for the rest."""
+    if isinstance(error, ProdlifeError):
+        return str(error)
+    return format_exception(error, kind)
 
 
 def _label(raw: object, index: int) -> str:
