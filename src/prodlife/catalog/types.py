@@ -5,16 +5,16 @@ goods, which kind, whether they are bundles, whether they are provisioned, and
 whether a customer may delete a service of the type. Every usage condition of
 seed 004's table is a named rule, checked when the type is defined:
 
-======================  =========================================================
-rule                    condition
-======================  =========================================================
-``type.good-kind``      a physical good is traceable or non-traceable; a service is neither
-``type.service-kind``   a service is termed, usage, one-time or expense; a good is none
-``type.flexible-bundle`` a flexible bundle is a termed service or a non-traceable good
-``type.fixed-bundle``   a fixed bundle is a termed service or a physical good
-``type.usage-record``   a usage record type only for usage services
-``type.meter-reading``  a meter reading type only for flat or fixed traceable goods
-======================  =========================================================
+========================  =========================================================
+rule                      condition
+========================  =========================================================
+``type.good-kind``        a physical good is traceable or non-traceable; a service neither
+``type.service-kind``     a service is termed, usage, one-time or expense; a good none
+``type.flexible-bundle``  a flexible bundle is a termed service or a non-traceable good
+``type.fixed-bundle``     a fixed bundle is a termed service or a physical good
+``type.usage-record``     a usage record type only for usage services
+``type.meter-reading``    a meter reading type only for flat or fixed traceable goods
+========================  =========================================================
 
 >>> ProductType("CHANNEL", "TV channel", Classification.SERVICE, service_kind=ServiceKind.TERMED)
 ... # doctest: +ELLIPSIS
