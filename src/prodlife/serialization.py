@@ -69,8 +69,33 @@ def day_count_named(name: str) -> DayCount:
     raise UnknownDayCount(name)
 
 
-def _point(text: str, _: object = None) -> date:
-    return datetime.fromisoformat(text) if "T" in text else date.fromisoformat(text)
+def _point(value: str | date, _: object = None) -> date:
+    """A date or an instant from ISO text; TOML's own dates and times are taken as they are."""
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        raise ValidationError(
+            f"{value!r} is not a date; write it as ISO 8601 text, e.g. '2025-01-31'"
+        )
+    return datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+
+
+def _instant(value: str | datetime, _: object = None) -> datetime:
+    point = _point(value)
+    if not isinstance(point, datetime):
+        raise ValidationError(f"{value!r} is a date, not an instant; give a time and an offset")
+    return point
+
+
+def _strict(kind: type, wanted: str) -> typing.Callable[[object, object], typing.Any]:
+    """Read a value only if it already has the type: no silent "false" -> True, 2.7 -> 2."""
+
+    def structure(value: object, _: object = None) -> object:
+        if type(value) is not kind:
+            raise ValidationError(f"{value!r} is not {wanted}; write {wanted}")
+        return value
+
+    return structure
 
 
 def _span(data: dict[str, str], _: object = None) -> Span:
@@ -141,7 +166,10 @@ def make_converter() -> cattrs.Converter:
     converter.register_unstructure_hook(date, lambda day: day.isoformat())
     converter.register_unstructure_hook(datetime, lambda instant: instant.isoformat())
     converter.register_structure_hook(date, _point)
-    converter.register_structure_hook(datetime, lambda text, _: datetime.fromisoformat(text))
+    converter.register_structure_hook(datetime, _instant)
+    converter.register_structure_hook(bool, _strict(bool, "true or false"))
+    converter.register_structure_hook(int, _strict(int, "a whole number"))
+    converter.register_structure_hook(str, _strict(str, "text"))
     for kind in (Period, Interval):
         converter.register_unstructure_hook(
             kind, lambda value: {"start": value.start.isoformat(), "end": value.end.isoformat()}

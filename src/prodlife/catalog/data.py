@@ -111,6 +111,17 @@ def _describe(error: BaseException, kind: type | None) -> str:
     return format_exception(error, kind)
 
 
+def _section(data: Mapping[str, Any], name: str, problems: list[CatalogProblem]) -> list[Any]:
+    """The list a section holds; anything else is a problem, and reads as empty."""
+    value = data.get(name, [])
+    if isinstance(value, list):
+        return value
+    problems.append(
+        CatalogProblem(name, "data.shape", f"{name} must be a list of definitions, not {value!r}")
+    )
+    return []
+
+
 def _label(raw: object, index: int) -> str:
     if isinstance(raw, Mapping):
         for key in ("code", "product_code"):
@@ -137,7 +148,7 @@ def catalog_from_data(data: Mapping[str, Any]) -> Catalog:
     parts: dict[str, Any] = {}
     for name, kind in _LISTS:
         items: list[object] = []
-        for index, raw in enumerate(data.get(name, [])):
+        for index, raw in enumerate(_section(data, name, problems)):
             try:
                 items.append(converter.structure(raw, kind))
             except (
@@ -150,7 +161,7 @@ def catalog_from_data(data: Mapping[str, Any]) -> Catalog:
                 problems += _problem(f"{name}[{_label(raw, index)}]", error)
         parts[name] = tuple(items)
     bundles: list[Bundle] = []
-    for index, raw in enumerate(data.get("bundles", [])):
+    for index, raw in enumerate(_section(data, "bundles", problems)):
         path = f"bundles[{_label(raw, index)}]"
         try:
             fields = dict(raw)

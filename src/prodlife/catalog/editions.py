@@ -51,7 +51,10 @@ class Edition:
 
 
 def _forbidden(pairs: object) -> frozenset[tuple[str, str]]:
-    return frozenset(tuple(pair) for pair in pairs)  # type: ignore[attr-defined]
+    """Pairs of edition codes; a single ``(from, to)`` pair is accepted as one."""
+    if isinstance(pairs, tuple) and len(pairs) == 2 and all(isinstance(c, str) for c in pairs):
+        return frozenset({(pairs[0], pairs[1])})
+    return frozenset((str(a), str(b)) for a, b in pairs)  # type: ignore[attr-defined]
 
 
 def _editions(values: Iterable[Edition]) -> tuple[Edition, ...]:

@@ -221,6 +221,10 @@ class Product:
         return next((p.external_id for p in self.provider_ids if p.provider == provider), None)
 
 
+def _is_date(value: object) -> bool:
+    return isinstance(value, date) and not isinstance(value, datetime)
+
+
 def check_product(product: Product) -> list[Finding]:
     """Every rule ``product`` breaks on its own (without the rest of the catalog)."""
     p = product
@@ -229,7 +233,10 @@ def check_product(product: Product) -> list[Finding]:
     if not isinstance(p.name, str) or not p.name.strip():
         found.append(("product.name", "a product needs a name; give it one"))
     v = p.validity
-    if v.start is not None and v.end is not None and v.end <= v.start:
+    bad = [b for b in (v.start, v.end) if b is not None and not _is_date(b)]
+    for bound in bad:
+        found.append(("product.validity", f"validity bound {bound!r} must be a date"))
+    if not bad and v.start is not None and v.end is not None and v.end <= v.start:
         found.append(
             (
                 "product.validity",
@@ -237,9 +244,6 @@ def check_product(product: Product) -> list[Finding]:
                 "is the first day it is no longer valid",
             )
         )
-    for bound in (v.start, v.end):
-        if bound is not None and (isinstance(bound, datetime) or not isinstance(bound, date)):
-            found.append(("product.validity", f"validity bound {bound!r} must be a date"))
     if len(p.images) > MAX_IMAGES:
         found.append(("product.images", f"{len(p.images)} images given; keep at most {MAX_IMAGES}"))
     defaults = sum(1 for image in p.images if image.default)

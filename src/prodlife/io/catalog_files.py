@@ -55,10 +55,10 @@ def load_catalog(path: str | Path) -> Catalog:
     """
     source = Path(path)
     kind = _format(source)
-    text = source.read_text(encoding="utf-8")
     try:
+        text = source.read_text(encoding="utf-8")
         data = json.loads(text) if kind == "json" else tomllib.loads(text)
-    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as error:
+    except (UnicodeDecodeError, json.JSONDecodeError, tomllib.TOMLDecodeError) as error:
         raise InvalidCatalog(
             [CatalogProblem(str(source), "file.syntax", f"cannot parse the file: {error}")]
         ) from None

@@ -20,11 +20,16 @@ from typing import Any
 
 __all__ = ["dumps"]
 
-_BARE = re.compile(r"^[A-Za-z0-9_-]+$")
+_BARE = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _string(text: str) -> str:
+    """A TOML basic string: JSON's escapes, plus DEL, which TOML forbids raw."""
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def _key(key: str) -> str:
-    return key if _BARE.match(key) else json.dumps(key, ensure_ascii=False)
+    return key if _BARE.fullmatch(key) else _string(key)
 
 
 def _is_table_array(value: Any) -> bool:
@@ -39,8 +44,8 @@ def _scalar(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, Sequence):
+        return _string(value)
+    if isinstance(value, Sequence) and not isinstance(value, bytes | bytearray):
         return "[" + ", ".join(_scalar(item) for item in value) + "]"
     if isinstance(value, Mapping):
         inner = ", ".join(f"{_key(k)} = {_scalar(v)}" for k, v in value.items())
