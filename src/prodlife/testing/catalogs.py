@@ -84,9 +84,9 @@ _LAST = date(2099, 12, 31)
 #: Characters that make codes awkward but valid: dashes, dots, underscores, an accent.
 _CODE_ALPHABET = "ABCDEFGHKMPRSTX0123456789-_.é"
 
-#: Never drawn in text: U+007F (DEL), which TOML forbids raw and prodlife.io.toml
-#: writes unescaped. (Surrogates are left out too: no UTF-8 file can hold them.)
-_UNWRITABLE = "\x7f"
+#: Never drawn in text: nothing today (surrogates are left out by the UTF-8 codec: no
+#: UTF-8 file can hold them).
+_UNWRITABLE = ""
 
 _FAMILIES = ("MOVIES", "SPORTS", "NEWS")
 _CATEGORIES = ("internet", "tv", "promo", "b2b")
