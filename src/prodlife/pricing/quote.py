@@ -1,0 +1,339 @@
+"""Price one order line: setup, recurring, options, add-ons, promotion, discounts, tax.
+
+:func:`quote_order_line` answers "what does this customer pay, and why" for one
+line of an order, line by line. Every line is computed exactly and rounded
+once, to the currency's minor units; the total is the sum of the rounded lines,
+so the lines always add up to it exactly.
+
+The order of the steps, and what each applies to:
+
+1. the price plan's row for the product, edition and cycle (the shortest
+   configured cycle when none is given, seed 003), or the line's price
+   override; its rate model prices the quantity;
+2. the row's one-time setup fee;
+3. configurable options and add-ons, each priced on its own;
+4. the promo code, on the product's recurring price (and its setup fee, when
+   the promotion says so), for the first payment;
+5. additive discounts (seed 004: after price-plan discounts and promotions),
+   on what remains of the product's recurring price, never below zero;
+6. taxes on the net of all lines: added as tax lines for exclusive prices;
+   for inclusive prices the lines already hold the tax, which
+   :attr:`PriceQuote.included_taxes` reports.
+
+>>> from datetime import date
+>>> from prodlife import MONTHLY, Money
+>>> from prodlife.pricing import PlanRate, PricePlan, Rate, TaxRate
+>>> plan = PricePlan("STD", "Standard", "USD", [
+...     PlanRate("VPS", MONTHLY, Rate.flat(Money("10.00", "USD")), setup_fee=Money("5.00", "USD")),
+... ])
+>>> context = PricingContext(plan, date(2025, 1, 10), taxes=(TaxRate("VAT", "VAT", 20),))
+>>> quote = quote_order_line(OrderLineSpec("VPS"), context)
+>>> [(line.kind.value, str(line.amount)) for line in quote.lines]
+[('recurring', 'USD 10.00'), ('setup', 'USD 5.00'), ('tax', 'USD 3.00')]
+>>> quote.total
+Money('18.00', 'USD')
+"""
+
+from __future__ import annotations
+
+import decimal
+import enum
+from collections.abc import Iterable
+from datetime import date
+
+import attrs
+
+from prodlife.cycles import BillingCycle
+from prodlife.errors import NotFound
+from prodlife.money import CONTEXT, Currency, Money, total
+from prodlife.pricing.discounts import AdditiveDiscount, apply_discounts
+from prodlife.pricing.options import ConfigurableOption, check_option_for, option_price
+from prodlife.pricing.plans import PricePlan
+from prodlife.pricing.promotions import Promotion, apply_promotion
+from prodlife.pricing.redemption import PromotionUse, check_promotion, find_promotion
+from prodlife.pricing.taxes import PriceBasis, TaxPart, TaxRate, tax_line
+
+__all__ = [
+    "OptionPick",
+    "OrderLineSpec",
+    "PriceLine",
+    "PriceLineKind",
+    "PriceQuote",
+    "PricingContext",
+    "quote_order_line",
+]
+
+
+@attrs.frozen(slots=True)
+class OptionPick:
+    """A configurable option chosen on an order line: option code, choice code, quantity."""
+
+    option: str
+    choice: str
+    quantity: int = 1
+
+
+def _picks(values: Iterable[OptionPick]) -> tuple[OptionPick, ...]:
+    return tuple(values)
+
+
+def _codes(values: Iterable[str]) -> tuple[str, ...]:
+    return (values,) if isinstance(values, str) else tuple(values)
+
+
+@attrs.frozen(slots=True)
+class OrderLineSpec:
+    """What a customer orders on one line.
+
+    Args:
+        product_code: the product.
+        quantity: units priced by the rate model (seats, users); 1 by default.
+        cycle: the billing cycle; the shortest configured one when omitted.
+        edition: the edition, for products with editions.
+        options: configurable options chosen.
+        addons: codes of add-ons ordered with it, priced on their own cycle.
+        promo_code: a promo code entered for the line.
+        price_override: a hard-coded recurring price replacing the plan's
+            (seed 003's price override); promotions and discounts still apply.
+    """
+
+    product_code: str
+    quantity: int = 1
+    cycle: BillingCycle | None = None
+    edition: str | None = None
+    options: tuple[OptionPick, ...] = attrs.field(default=(), converter=_picks)
+    addons: tuple[str, ...] = attrs.field(default=(), converter=_codes)
+    promo_code: str | None = None
+    price_override: Money | None = None
+
+
+def _options(values: Iterable[ConfigurableOption]) -> tuple[ConfigurableOption, ...]:
+    return tuple(values)
+
+
+def _promotions(values: Iterable[Promotion]) -> tuple[Promotion, ...]:
+    return tuple(values)
+
+
+def _discounts(values: Iterable[AdditiveDiscount]) -> tuple[AdditiveDiscount, ...]:
+    return tuple(values)
+
+
+def _taxes(values: Iterable[TaxRate]) -> tuple[TaxRate, ...]:
+    return tuple(values)
+
+
+@attrs.frozen(slots=True)
+class PricingContext:
+    """Everything a line is priced against, besides the line itself.
+
+    Args:
+        plan: the price plan.
+        on: the date the line is priced on.
+        options: the configurable options that exist.
+        promotions: the promotions that exist.
+        discounts: additive discounts, applied in this order.
+        taxes: the tax rates that apply to the line, in order (compound rates
+            compound on the ones before them).
+        basis: whether prices exclude or include tax.
+        rounding: the rounding mode of every line.
+        customer_id: who orders (promotion limits are per customer).
+        customer_is_new: whether the customer is new (some codes require it).
+        promo_uses: how often the entered code was used so far, by anyone.
+        customer_promo_uses: how often this customer used it so far.
+    """
+
+    plan: PricePlan
+    on: date
+    options: tuple[ConfigurableOption, ...] = attrs.field(default=(), converter=_options)
+    promotions: tuple[Promotion, ...] = attrs.field(default=(), converter=_promotions)
+    discounts: tuple[AdditiveDiscount, ...] = attrs.field(default=(), converter=_discounts)
+    taxes: tuple[TaxRate, ...] = attrs.field(default=(), converter=_taxes)
+    basis: PriceBasis = PriceBasis.EXCLUSIVE
+    rounding: str = decimal.ROUND_HALF_UP
+    customer_id: str = ""
+    customer_is_new: bool = False
+    promo_uses: int = 0
+    customer_promo_uses: int = 0
+
+
+class PriceLineKind(enum.Enum):
+    """What a price line is for."""
+
+    RECURRING = "recurring"
+    SETUP = "setup"
+    OPTION = "option"
+    ADDON = "add-on"
+    DISCOUNT = "discount"
+    TAX = "tax"
+
+
+@attrs.frozen(slots=True)
+class PriceLine:
+    """One explained line: what it is, the exact amount, and the amount rounded once.
+
+    Discounts are negative.
+    """
+
+    kind: PriceLineKind
+    description: str
+    exact: Money
+    amount: Money
+    subject: str = ""
+
+
+@attrs.frozen(slots=True)
+class PriceQuote:
+    """The priced order line.
+
+    Attributes:
+        product_code: the product.
+        cycle: the billing cycle priced.
+        currency: the currency of every line.
+        lines: the explained lines; they add up exactly to :attr:`total`.
+        included_taxes: for tax-inclusive prices, the tax each rate holds
+            (already inside the lines); empty otherwise.
+    """
+
+    product_code: str
+    cycle: BillingCycle
+    currency: Currency
+    lines: tuple[PriceLine, ...]
+    included_taxes: tuple[TaxPart, ...] = ()
+
+    @property
+    def total(self) -> Money:
+        """What the customer pays for this line now: the sum of the rounded lines."""
+        amount = decimal.Decimal(0)
+        for line in self.lines:
+            amount = CONTEXT.add(amount, line.amount.amount)
+        return Money(amount.quantize(self.currency.quantum, context=CONTEXT), self.currency)
+
+    def as_rows(self) -> list[dict[str, object]]:
+        """One dict per line, ready for a DataFrame."""
+        return [
+            {
+                "kind": line.kind.value,
+                "subject": line.subject,
+                "description": line.description,
+                "exact": line.exact.amount,
+                "amount": line.amount.amount,
+                "currency": self.currency.code,
+            }
+            for line in self.lines
+        ]
+
+    def __str__(self) -> str:
+        width = max((len(line.description) for line in self.lines), default=0)
+        rows = [f"{self.product_code} ({self.cycle}, {self.currency.code})"]
+        rows += [
+            f"{line.kind.value:<9} {line.description:<{width}} {line.amount.amount:>12}"
+            for line in self.lines
+        ]
+        rows.append(f"{'total':<9} {'':<{width}} {self.total.amount:>12}")
+        return "\n".join(rows)
+
+
+def _line(
+    kind: PriceLineKind, description: str, exact: Money, rounding: str, subject: str = ""
+) -> PriceLine:
+    return PriceLine(kind, description, exact, exact.round(rounding), subject)
+
+
+def _option(context: PricingContext, code: str) -> ConfigurableOption:
+    found = next((o for o in context.options if o.code == code), None)
+    if found is None:
+        known = [o.code for o in context.options]
+        raise NotFound("configurable option", code, f"the options are {known}")
+    return found
+
+
+def quote_order_line(spec: OrderLineSpec, context: PricingContext) -> PriceQuote:
+    """Price one order line into explained lines that add up exactly to the total.
+
+    Raises:
+        NotFound: the plan has no price for the product, edition or cycle, or
+            an option or add-on does not exist.
+        PromotionRefused: the promo code cannot be used; its reason says why.
+        RuleViolation: an option does not apply to the product, or a quantity
+            or price is not acceptable.
+    """
+    plan, on, rounding = context.plan, context.on, context.rounding
+    if spec.cycle is None:
+        row = plan.default_rate(spec.product_code, on, spec.edition)
+    else:
+        row = plan.rate_for(spec.product_code, spec.cycle, on, spec.edition)
+    cycle = row.cycle
+    if spec.price_override is not None:
+        recurring = spec.price_override
+        what = f"{row.describe()}: price override"
+    else:
+        charge = row.charge(spec.quantity)
+        recurring = charge.total
+        parts = "; ".join(part.description for part in charge.parts)
+        what = f"{row.describe()}: {parts}" if parts else row.describe()
+    lines = [_line(PriceLineKind.RECURRING, what, recurring, rounding, spec.product_code)]
+    setup = row.setup_fee
+    if setup is not None and not setup.is_zero:
+        lines.append(_line(PriceLineKind.SETUP, "setup fee", setup, rounding, spec.product_code))
+    for pick in spec.options:
+        option = _option(context, pick.option)
+        check_option_for(option, spec.product_code)
+        price = option_price(option, pick.choice, cycle, pick.quantity)
+        label = f"{option.name}: {option.choice(pick.choice).name}"
+        if pick.quantity != 1:
+            label += f" x {pick.quantity}"
+        lines.append(_line(PriceLineKind.OPTION, label, price, rounding, option.code))
+    for code in spec.addons:
+        addon_row = plan.default_rate(code, on)
+        lines.append(
+            _line(
+                PriceLineKind.ADDON,
+                addon_row.describe(),
+                addon_row.charge(1).total,
+                rounding,
+                code,
+            )
+        )
+    remaining = recurring
+    if spec.promo_code is not None:
+        promotion = find_promotion(context.promotions, spec.promo_code)
+        use = PromotionUse(
+            on,
+            spec.product_code,
+            cycle,
+            context.customer_id,
+            context.promo_uses,
+            context.customer_promo_uses,
+            context.customer_is_new,
+        )
+        check_promotion(promotion, use)
+        effect = apply_promotion(promotion, recurring, setup, cycle_number=1)
+        for off, label in (
+            (effect.recurring_discount, f"promo {promotion.code}: {promotion.describe()}"),
+            (effect.setup_discount, f"promo {promotion.code} on the setup fee"),
+        ):
+            if not off.is_zero:
+                lines.append(_line(PriceLineKind.DISCOUNT, label, -off, rounding, promotion.code))
+        remaining = recurring - effect.recurring_discount
+    if context.discounts:
+        result = apply_discounts(remaining, None, context.discounts, spec.product_code, on)
+        for applied in result.applied:
+            if applied.amount.is_zero:
+                continue
+            label = f"discount {applied.code}"
+            lines.append(
+                _line(PriceLineKind.DISCOUNT, label, -applied.amount, rounding, applied.code)
+            )
+    included: tuple[TaxPart, ...] = ()
+    if context.taxes:
+        net = total((line.amount for line in lines), recurring.currency)
+        taxed = tax_line(net, context.taxes, context.basis, rounding=rounding)
+        if context.basis is PriceBasis.EXCLUSIVE:
+            for part in taxed.parts:
+                lines.append(
+                    PriceLine(PriceLineKind.TAX, f"tax {part.code}", part.amount, part.amount)
+                )
+        else:
+            included = taxed.parts
+    return PriceQuote(spec.product_code, cycle, recurring.currency, tuple(lines), included)
