@@ -21,6 +21,7 @@ PUBLIC_MODULES = [
     "prodlife.l10n",
     "prodlife.money",
     "prodlife.periods",
+    "prodlife.pricing",
     "prodlife.proration",
     "prodlife.serialization",
 ]
