@@ -1,8 +1,9 @@
-"""prodlife demo: a month-end anchor, a mid-period change, and money that adds up.
+"""prodlife demo: periods, proration, a plan change and a priced order line.
 
 Run it with ``python examples/demo.py``. It prints what a billing engineer checks first:
-periods that never drift, a prorated charge under several day-count conventions, and an
-amount split across lines with no cent lost.
+periods that never drift, a prorated charge under several day-count conventions, an amount
+split across lines with no cent lost, a mid-period upgrade explained line by line, and an
+order line priced from a price plan with a promo code and VAT.
 """
 
 from __future__ import annotations
@@ -14,12 +15,24 @@ from prodlife import (
     MONTHLY,
     THIRTY_DAY_MONTHS,
     BillingSchedule,
+    Charge,
     FixedDays,
     Money,
+    OrderLineSpec,
     Period,
+    PlanRate,
+    PricePlan,
+    PricingContext,
+    Promotion,
+    PromotionKind,
+    Rate,
+    TaxRate,
+    Tier,
     align_to_billing_day,
     format_money,
     format_period,
+    quote_change,
+    quote_order_line,
 )
 
 
@@ -51,6 +64,25 @@ def main() -> None:
     parts = Money("100.00", "EUR").allocate([1, 1, 1])
     print(f"\nEUR 100.00 split three ways: {', '.join(str(p) for p in parts)}")
     print(f"  and back together: {sum(parts)}")
+
+    paid = Charge(Money("30.00", "USD"), Period(date(2025, 11, 1), date(2025, 12, 1)))
+    upgrade = quote_change(paid, Money("100.00", "USD"), date(2025, 11, 16))
+    print(f"\nUpgrade from USD 30 to USD 100 a month on Nov 16:\n{upgrade}")
+
+    seats = Rate.graduated([Tier(10, Money("5.00", "USD")), Tier(None, Money("4.00", "USD"))])
+    plan = PricePlan(
+        "STD", "Standard", "USD", [PlanRate("CRM", MONTHLY, seats, setup_fee=Money("50", "USD"))]
+    )
+    welcome = Promotion("WELCOME", PromotionKind.FREE_SETUP, None)
+    context = PricingContext(
+        plan,
+        date(2025, 11, 16),
+        promotions=[welcome],
+        taxes=[TaxRate("VAT", "VAT", 20)],
+        customer_id="C-1",
+    )
+    order = quote_order_line(OrderLineSpec("CRM", quantity=12, promo_code="welcome"), context)
+    print(f"\n12 CRM seats with promo code WELCOME:\n{order}")
 
 
 if __name__ == "__main__":

@@ -216,3 +216,8 @@ def test_quote_lines_always_add_up_exactly_to_the_total(
         or (line.kind is PriceLineKind.DISCOUNT and line.subject in ("P", "D"))
     ]
     assert sum(product_lines, usd("0")) >= usd("-0.01")
+
+
+def test_a_promo_code_needs_the_customer_who_enters_it() -> None:
+    with pytest.raises(RuleViolation, match=r"quote\.customer"):
+        quote_order_line(OrderLineSpec("CRM", promo_code="WELCOME"), context(customer_id=""))

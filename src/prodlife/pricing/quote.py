@@ -44,7 +44,7 @@ from datetime import date
 import attrs
 
 from prodlife.cycles import BillingCycle
-from prodlife.errors import NotFound
+from prodlife.errors import NotFound, RuleViolation
 from prodlife.money import CONTEXT, Currency, Money, total
 from prodlife.pricing.discounts import AdditiveDiscount, apply_discounts
 from prodlife.pricing.options import ConfigurableOption, check_option_for, option_price
@@ -255,8 +255,9 @@ def quote_order_line(spec: OrderLineSpec, context: PricingContext) -> PriceQuote
         NotFound: the plan has no price for the product, edition or cycle, or
             an option or add-on does not exist.
         PromotionRefused: the promo code cannot be used; its reason says why.
-        RuleViolation: an option does not apply to the product, or a quantity
-            or price is not acceptable.
+        RuleViolation: an option does not apply to the product, a quantity or
+            price is not acceptable, or a promo code comes without a customer
+            (rule ``quote.customer``).
     """
     plan, on, rounding = context.plan, context.on, context.rounding
     if spec.cycle is None:
@@ -270,7 +271,10 @@ def quote_order_line(spec: OrderLineSpec, context: PricingContext) -> PriceQuote
     else:
         charge = row.charge(spec.quantity)
         recurring = charge.total
-        parts = "; ".join(part.description for part in charge.parts)
+        parts = "; ".join(
+            f"{part.description} {part.units.normalize():f} x {part.unit_price.amount}"
+            for part in charge.parts
+        )
         what = f"{row.describe()}: {parts}" if parts else row.describe()
     lines = [_line(PriceLineKind.RECURRING, what, recurring, rounding, spec.product_code)]
     setup = row.setup_fee
@@ -297,6 +301,12 @@ def quote_order_line(spec: OrderLineSpec, context: PricingContext) -> PriceQuote
         )
     remaining = recurring
     if spec.promo_code is not None:
+        if not context.customer_id:
+            raise RuleViolation(
+                "quote.customer",
+                f"promo code {spec.promo_code!r} needs the customer who enters it (codes have "
+                "per-customer limits); set PricingContext.customer_id",
+            )
         promotion = find_promotion(context.promotions, spec.promo_code)
         use = PromotionUse(
             on,
