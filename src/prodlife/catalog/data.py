@@ -40,6 +40,7 @@ _SINGLE: tuple[tuple[str, type], ...] = (
 )
 #: What reading one definition can raise; each becomes a problem with a path.
 _READ_ERRORS = (ProdlifeError, cattrs.BaseValidationError, KeyError, TypeError, ValueError)
+_BUNDLE_SHAPES: dict[str, type[Bundle]] = {"fixed": FixedBundle, "flexible": FlexibleBundle}
 _KNOWN = {name for name, _ in _LISTS} | {name for name, _ in _SINGLE} | {"bundles"}
 
 
@@ -151,31 +152,25 @@ def catalog_from_data(data: Mapping[str, Any]) -> Catalog:
         for index, raw in enumerate(_section(data, name, problems)):
             try:
                 items.append(converter.structure(raw, kind))
-            except (
-                ProdlifeError,
-                cattrs.BaseValidationError,
-                KeyError,
-                TypeError,
-                ValueError,
-            ) as error:
+            except _READ_ERRORS as error:
                 problems += _problem(f"{name}[{_label(raw, index)}]", error)
         parts[name] = tuple(items)
     bundles: list[Bundle] = []
     for index, raw in enumerate(_section(data, "bundles", problems)):
         path = f"bundles[{_label(raw, index)}]"
-        try:
-            fields = dict(raw)
-            composition = fields.pop("composition", None)
-            shape: type[Bundle] = {"fixed": FixedBundle, "flexible": FlexibleBundle}[composition]
-            bundles.append(converter.structure(fields, shape))
-        except KeyError:
+        fields = dict(raw) if isinstance(raw, Mapping) else {}
+        shape = _BUNDLE_SHAPES.get(str(fields.pop("composition", "")))
+        if shape is None:
             problems.append(
                 CatalogProblem(
                     path,
                     "data.bundle-composition",
-                    "give the bundle composition 'fixed' or 'flexible'",
+                    "give the bundle a mapping with composition 'fixed' or 'flexible'",
                 )
             )
+            continue
+        try:
+            bundles.append(converter.structure(fields, shape))
         except _READ_ERRORS as error:
             problems += _problem(path, error)
     parts["bundles"] = tuple(bundles)
@@ -183,13 +178,7 @@ def catalog_from_data(data: Mapping[str, Any]) -> Catalog:
         if name in data:
             try:
                 parts[name] = converter.structure(data[name], kind)
-            except (
-                ProdlifeError,
-                cattrs.BaseValidationError,
-                KeyError,
-                TypeError,
-                ValueError,
-            ) as error:
+            except _READ_ERRORS as error:
                 problems += _problem(name, error)
     try:
         catalog = Catalog(**parts)
