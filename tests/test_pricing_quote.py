@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from prodlife import ANNUAL, MONTHLY, Money, NotFound, RuleViolation
+from prodlife import ANNUAL, MONTHLY, CurrencyMismatch, Money, NotFound, RuleViolation
 from prodlife.pricing import (
     AdditiveDiscount,
     ConfigurableOption,
@@ -221,3 +221,38 @@ def test_quote_lines_always_add_up_exactly_to_the_total(
 def test_a_promo_code_needs_the_customer_who_enters_it() -> None:
     with pytest.raises(RuleViolation, match=r"quote\.customer"):
         quote_order_line(OrderLineSpec("CRM", promo_code="WELCOME"), context(customer_id=""))
+
+
+def test_a_price_override_in_another_currency_is_refused() -> None:
+    spec = OrderLineSpec("CRM", cycle=MONTHLY, price_override=Money("8.00", "EUR"))
+    with pytest.raises(CurrencyMismatch):
+        quote_order_line(spec, context(taxes=()))
+
+
+def test_a_negative_price_override_is_refused() -> None:
+    spec = OrderLineSpec("CRM", cycle=MONTHLY, price_override=usd("-3.00"))
+    with pytest.raises(RuleViolation, match=r"quote\.override"):
+        quote_order_line(spec, context(taxes=()))
+
+
+def test_an_option_priced_in_another_currency_is_refused() -> None:
+    euro = ConfigurableOption(
+        "EXTRA", "Extra", (OptionChoice("X", "X", {MONTHLY: Money("2", "EUR")}),), {"CRM"}
+    )
+    spec = OrderLineSpec("CRM", options=(OptionPick("EXTRA", "X"),))
+    with pytest.raises(CurrencyMismatch):
+        quote_order_line(spec, context(options=(euro,), taxes=()))
+
+
+def test_a_bundle_component_is_not_charged_where_the_rate_excludes_components() -> None:
+    plan = PricePlan(
+        "P",
+        "P",
+        "USD",
+        [PlanRate("CH", MONTHLY, Rate.flat(usd("4.00")), applies_to_components=False)],
+    )
+    alone = quote_order_line(OrderLineSpec("CH"), PricingContext(plan, DAY))
+    inside = quote_order_line(OrderLineSpec("CH", as_component=True), PricingContext(plan, DAY))
+    assert alone.total == usd("4.00")
+    assert inside.total == usd("0.00")
+    assert "bundle component" in inside.lines[0].description

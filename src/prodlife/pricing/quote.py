@@ -44,8 +44,8 @@ from datetime import date
 import attrs
 
 from prodlife.cycles import BillingCycle
-from prodlife.errors import NotFound, RuleViolation
-from prodlife.money import CONTEXT, Currency, Money, total
+from prodlife.errors import CurrencyMismatch, NotFound, RuleViolation
+from prodlife.money import Currency, Money, total
 from prodlife.pricing.discounts import AdditiveDiscount, apply_discounts
 from prodlife.pricing.options import ConfigurableOption, check_option_for, option_price
 from prodlife.pricing.plans import PricePlan
@@ -95,6 +95,8 @@ class OrderLineSpec:
         promo_code: a promo code entered for the line.
         price_override: a hard-coded recurring price replacing the plan's
             (seed 003's price override); promotions and discounts still apply.
+        as_component: the line prices a component of a bundle; a plan row
+            that does not apply to components charges it nothing.
     """
 
     product_code: str
@@ -105,6 +107,7 @@ class OrderLineSpec:
     addons: tuple[str, ...] = attrs.field(default=(), converter=_codes)
     promo_code: str | None = None
     price_override: Money | None = None
+    as_component: bool = False
 
 
 def _options(values: Iterable[ConfigurableOption]) -> tuple[ConfigurableOption, ...]:
@@ -204,10 +207,7 @@ class PriceQuote:
     @property
     def total(self) -> Money:
         """What the customer pays for this line now: the sum of the rounded lines."""
-        amount = decimal.Decimal(0)
-        for line in self.lines:
-            amount = CONTEXT.add(amount, line.amount.amount)
-        return Money(amount.quantize(self.currency.quantum, context=CONTEXT), self.currency)
+        return total((line.amount for line in self.lines), self.currency).round()
 
     def as_rows(self) -> list[dict[str, object]]:
         """One dict per line, ready for a DataFrame."""
@@ -248,6 +248,13 @@ def _option(context: PricingContext, code: str) -> ConfigurableOption:
     return found
 
 
+def _in_plan(amount: Money, currency: Currency, what: str) -> Money:
+    """``amount``, refused unless it is in the plan's currency."""
+    if amount.currency != currency:
+        raise CurrencyMismatch(Money.zero(currency), amount, f"price {what} in the plan with")
+    return amount
+
+
 def quote_order_line(spec: OrderLineSpec, context: PricingContext) -> PriceQuote:
     """Price one order line into explained lines that add up exactly to the total.
 
@@ -265,8 +272,17 @@ def quote_order_line(spec: OrderLineSpec, context: PricingContext) -> PriceQuote
     else:
         row = plan.rate_for(spec.product_code, spec.cycle, on, spec.edition)
     cycle = row.cycle
-    if spec.price_override is not None:
-        recurring = spec.price_override
+    currency = row.currency
+    if spec.as_component and not row.applies(as_component=True):
+        recurring = Money.zero(currency)
+        what = f"{row.describe()}: bundle component, not charged under this rate"
+    elif spec.price_override is not None:
+        recurring = _in_plan(spec.price_override, currency, "price override")
+        if recurring.amount < 0:
+            raise RuleViolation(
+                "quote.override",
+                f"price override {recurring} is negative; give zero or more, or a discount",
+            )
         what = f"{row.describe()}: price override"
     else:
         charge = row.charge(spec.quantity)
@@ -277,13 +293,15 @@ def quote_order_line(spec: OrderLineSpec, context: PricingContext) -> PriceQuote
         )
         what = f"{row.describe()}: {parts}" if parts else row.describe()
     lines = [_line(PriceLineKind.RECURRING, what, recurring, rounding, spec.product_code)]
-    setup = row.setup_fee
+    setup = None if spec.as_component and not row.applies(as_component=True) else row.setup_fee
     if setup is not None and not setup.is_zero:
         lines.append(_line(PriceLineKind.SETUP, "setup fee", setup, rounding, spec.product_code))
     for pick in spec.options:
         option = _option(context, pick.option)
         check_option_for(option, spec.product_code)
-        price = option_price(option, pick.choice, cycle, pick.quantity)
+        price = _in_plan(
+            option_price(option, pick.choice, cycle, pick.quantity), currency, option.code
+        )
         label = f"{option.name}: {option.choice(pick.choice).name}"
         if pick.quantity != 1:
             label += f" x {pick.quantity}"
