@@ -27,8 +27,10 @@ __all__ = [
     "InvalidPeriod",
     "InvalidRounding",
     "NotFound",
+    "PermissionDenied",
     "ProdlifeError",
     "RuleViolation",
+    "TransitionNotAllowed",
     "UnknownCurrency",
     "ValidationError",
 ]
@@ -215,3 +217,36 @@ class InvalidCatalog(ValidationError):
         super().__init__(
             f"the catalog has {count} problem{'s' if count != 1 else ''}; fix each:\n{listing}"
         )
+
+
+class TransitionNotAllowed(ProdlifeError):
+    """An operation cannot be carried out on a service in its current status.
+
+    Attributes:
+        status: the service's status (with its substate) when it was refused.
+        operation: the operation that was refused.
+        hint: what would make it possible, when something would.
+    """
+
+    def __init__(self, status: object, operation: object, hint: str = "") -> None:
+        self.status = status
+        self.operation = operation
+        self.hint = hint
+        fix = f"; {hint}" if hint else ""
+        super().__init__(f"cannot {operation} a service that is {status}{fix}")
+
+
+class PermissionDenied(ProdlifeError):
+    """The actor may not carry out the operation.
+
+    The message never reveals anything about a service the actor does not own.
+
+    Attributes:
+        actor: who tried.
+        operation: what they tried.
+    """
+
+    def __init__(self, actor: object, operation: object, reason: str) -> None:
+        self.actor = actor
+        self.operation = operation
+        super().__init__(f"{actor} may not {operation}: {reason}")
