@@ -174,13 +174,16 @@ def prorate(
         raise InvalidRounding(rounding)
     if window is not None:
         used, total = _within(portion, period, window, day_count)
+        name = day_count.name
     elif day_count is ACTUAL_DAYS and type(portion) is Period and type(period) is Period:
         low, high = period.start, period.end
         if portion.start < low or portion.end > high:
             raise InvalidPeriod(f"portion {portion} is not inside the period {period}")
         used, total = (portion.end - portion.start).days, (high - low).days
+        name = "actual days"
     else:
         used, total = _units(day_count, portion, period)
+        name = day_count.name
     amount = price.amount
     if used != total:
         exact = CONTEXT.divide(CONTEXT.multiply(amount, used), total)
@@ -193,7 +196,7 @@ def prorate(
         portion,
         used,
         total,
-        day_count.name,
+        name,
         _new(exact.quantize(currency.quantum, rounding, CONTEXT), currency),
         rounding,
     )
