@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from prodlife import ANNUAL, MONTHLY, CurrencyMismatch, Money, NotFound, RuleViolation
 from prodlife.pricing import (
     AdditiveDiscount,
+    AddonPick,
     ConfigurableOption,
     OptionChoice,
     OptionPick,
@@ -256,3 +257,19 @@ def test_a_bundle_component_is_not_charged_where_the_rate_excludes_components() 
     assert alone.total == usd("4.00")
     assert inside.total == usd("0.00")
     assert "bundle component" in inside.lines[0].description
+
+
+def test_an_addon_can_be_ordered_on_its_own_cycle_and_quantity() -> None:
+    plan = PricePlan(
+        "P",
+        "P",
+        "USD",
+        [
+            PlanRate("CRM", MONTHLY, Rate.flat(usd("10.00"))),
+            PlanRate("BACKUP", MONTHLY, Rate.per_unit(usd("3.00"))),
+            PlanRate("BACKUP", ANNUAL, Rate.per_unit(usd("30.00"))),
+        ],
+    )
+    spec = OrderLineSpec("CRM", addons=[AddonPick("BACKUP", ANNUAL, 2), "BACKUP"])
+    quote = quote_order_line(spec, PricingContext(plan, DAY))
+    assert kinds(quote) == [("recurring", "10.00"), ("add-on", "60.00"), ("add-on", "3.00")]

@@ -132,6 +132,7 @@ from prodlife.periods import Interval, Period, UnknownTimeZone, billing_date, ti
 from prodlife.pricing import (
     PLAN_DISCOUNT,
     AdditiveDiscount,
+    AddonPick,
     AppliedDiscount,
     ChargePart,
     ConfigurableOption,
@@ -241,6 +242,7 @@ __all__ = [
     "ActualDays",
     "AddOn",
     "AdditiveDiscount",
+    "AddonPick",
     "Alignment",
     "Anchor",
     "AppliedDiscount",

@@ -44,6 +44,7 @@ from prodlife.pricing.promotions import (
     check_promotion_definition,
 )
 from prodlife.pricing.quote import (
+    AddonPick,
     OptionPick,
     OrderLineSpec,
     PriceLine,
@@ -96,6 +97,7 @@ from prodlife.pricing.usage import (
 __all__ = [
     "PLAN_DISCOUNT",
     "AdditiveDiscount",
+    "AddonPick",
     "AppliedDiscount",
     "ChargePart",
     "ConfigurableOption",

@@ -54,6 +54,7 @@ from prodlife.pricing.redemption import PromotionUse, check_promotion, find_prom
 from prodlife.pricing.taxes import PriceBasis, TaxPart, TaxRate, tax_line
 
 __all__ = [
+    "AddonPick",
     "OptionPick",
     "OrderLineSpec",
     "PriceLine",
@@ -77,8 +78,19 @@ def _picks(values: Iterable[OptionPick]) -> tuple[OptionPick, ...]:
     return tuple(values)
 
 
-def _codes(values: Iterable[str]) -> tuple[str, ...]:
-    return (values,) if isinstance(values, str) else tuple(values)
+@attrs.frozen(slots=True)
+class AddonPick:
+    """An add-on ordered on a line: its code, its own cycle (the shortest configured
+    one when omitted) and how many."""
+
+    code: str
+    cycle: BillingCycle | None = None
+    quantity: int = 1
+
+
+def _addons(values: Iterable[AddonPick | str] | str) -> tuple[AddonPick, ...]:
+    items = [values] if isinstance(values, str) else list(values)
+    return tuple(AddonPick(item) if isinstance(item, str) else item for item in items)
 
 
 @attrs.frozen(slots=True)
@@ -91,7 +103,8 @@ class OrderLineSpec:
         cycle: the billing cycle; the shortest configured one when omitted.
         edition: the edition, for products with editions.
         options: configurable options chosen.
-        addons: codes of add-ons ordered with it, priced on their own cycle.
+        addons: add-ons ordered with it (codes, or :class:`AddonPick` with a
+            cycle and quantity), each priced on its own cycle.
         promo_code: a promo code entered for the line.
         price_override: a hard-coded recurring price replacing the plan's
             (seed 003's price override); promotions and discounts still apply.
@@ -104,7 +117,7 @@ class OrderLineSpec:
     cycle: BillingCycle | None = None
     edition: str | None = None
     options: tuple[OptionPick, ...] = attrs.field(default=(), converter=_picks)
-    addons: tuple[str, ...] = attrs.field(default=(), converter=_codes)
+    addons: tuple[AddonPick, ...] = attrs.field(default=(), converter=_addons)
     promo_code: str | None = None
     price_override: Money | None = None
     as_component: bool = False
@@ -306,17 +319,14 @@ def quote_order_line(spec: OrderLineSpec, context: PricingContext) -> PriceQuote
         if pick.quantity != 1:
             label += f" x {pick.quantity}"
         lines.append(_line(PriceLineKind.OPTION, label, price, rounding, option.code))
-    for code in spec.addons:
-        addon_row = plan.default_rate(code, on)
-        lines.append(
-            _line(
-                PriceLineKind.ADDON,
-                addon_row.describe(),
-                addon_row.charge(1).total,
-                rounding,
-                code,
-            )
-        )
+    for addon in spec.addons:
+        if addon.cycle is None:
+            addon_row = plan.default_rate(addon.code, on)
+        else:
+            addon_row = plan.rate_for(addon.code, addon.cycle, on)
+        label = addon_row.describe() + (f" x {addon.quantity}" if addon.quantity != 1 else "")
+        price = addon_row.charge(addon.quantity).total
+        lines.append(_line(PriceLineKind.ADDON, label, price, rounding, addon.code))
     remaining = recurring
     if spec.promo_code is not None:
         if not context.customer_id:
