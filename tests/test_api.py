@@ -19,6 +19,7 @@ PUBLIC_MODULES = [
     "prodlife.daycount",
     "prodlife.errors",
     "prodlife.l10n",
+    "prodlife.lifecycle",
     "prodlife.money",
     "prodlife.periods",
     "prodlife.pricing",

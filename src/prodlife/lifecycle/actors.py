@@ -1,0 +1,372 @@
+"""Who acts on a service, and what each may do.
+
+Every operation is asked for by an :class:`Actor`: a customer (acting on their
+own services), a staff member (with named permissions), or the system (the
+scheduler and the provider's answers). :func:`authorize` decides, and raises
+:class:`~prodlife.errors.PermissionDenied` when the actor may not. Whether the
+service's status allows the operation is a separate question
+(:func:`prodlife.lifecycle.status.next_status`).
+
+Customers act only on their own services, and only those they can see (a
+deleted service is hidden, seed 002); anything else is refused with
+:func:`not_yours`, whose message is the same whether the service exists or
+not. No customer sets a price (``sets_price``). Staff need the permission
+:data:`REQUIRED_PERMISSION` names for the operation (seed 001's "customer
+products" permission for editing), and :attr:`Permission.SET_PRICES` to set a
+price. The system does what the scheduler and the provisioning module do.
+
+=========================  ==================================  ==================================
+operation                  customer (own service)              system
+=========================  ==================================  ==================================
+check out, pay             yes                                 no
+confirm payment,           no                                  yes
+payment failed
+configure                  yes (seed 002 quick order)          no
+activate                   no                                  yes
+provisioned, provision     no                                  yes
+failed, provider
+unavailable
+suspend                    only by customer or temporarily     only for abuse or for non-payment
+unsuspend                  only by customer or temporarily     only for non-payment (paid) or
+                                                               temporarily (pause over)
+renew                      yes                                 yes
+change package             yes                                 yes (paid upgrade, end of term)
+change options             yes                                 yes (paid option change)
+change password, reboot    yes                                 no
+edit                       yes, but no price                   no
+schedule cancellation,     yes                                 no
+reactivate
+cancel                     yes                                 yes (scheduled cancellation)
+terminate                  no                                  yes (auto-terminate)
+transfer                   no                                  no
+delete                     only if the product type allows     no
+=========================  ==================================  ==================================
+
+Staff may do every operation, given its permission.
+
+>>> from prodlife.lifecycle.status import ACTIVE
+>>> ann = Actor.staff("ann", {Permission.SUSPEND})
+>>> authorize(ann, Operation.SUSPEND, owner_customer_id="C-1", current=ACTIVE,
+...           customer_may_delete=False, kind=SuspensionKind.FOR_ABUSE)
+>>> authorize(Actor.customer("C-2"), Operation.REBOOT, owner_customer_id="C-1", current=ACTIVE,
+...           customer_may_delete=False)
+Traceback (most recent call last):
+...
+prodlife.errors.PermissionDenied: customer 'C-2' may not reboot: no such service among this
+customer's services
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
+
+import attrs
+
+from prodlife.errors import PermissionDenied, ValidationError
+from prodlife.lifecycle.status import ServiceStatus, Status, SuspensionKind
+from prodlife.lifecycle.transitions import Operation, visible_to_customer
+
+__all__ = [
+    "CUSTOMER_OPERATIONS",
+    "CUSTOMER_SUSPENSIONS",
+    "REQUIRED_PERMISSION",
+    "SYSTEM_OPERATIONS",
+    "SYSTEM_SUSPENSIONS",
+    "SYSTEM_UNSUSPENSIONS",
+    "Actor",
+    "ActorKind",
+    "Permission",
+    "authorize",
+    "not_yours",
+]
+
+
+class ActorKind(enum.Enum):
+    """The three kinds of actor."""
+
+    CUSTOMER = "customer"
+    STAFF = "staff"
+    SYSTEM = "system"
+
+
+class Permission(enum.StrEnum):
+    """A named staff permission; staff hold a set of them."""
+
+    VIEW_CUSTOMER_PRODUCTS = "customer products: view"
+    """Seed 001: view the products a customer holds."""
+    EDIT_CUSTOMER_PRODUCTS = "customer products: edit"
+    """Seed 001: edit them (configuration, options, password)."""
+    RECORD_PAYMENTS = "payments: record"
+    PROVISION = "services: provision"
+    SUSPEND = "services: suspend"
+    RENEW = "services: renew"
+    CHANGE_PACKAGE = "services: change package"
+    CANCEL = "services: cancel"
+    TERMINATE = "services: terminate"
+    TRANSFER = "services: transfer"
+    DELETE = "services: delete"
+    SET_PRICES = "prices: set"
+    """Needed on top of the operation's own permission to set a price."""
+
+
+_P, _O = Permission, Operation
+
+#: The permission a staff member needs for each operation.
+REQUIRED_PERMISSION: Mapping[Operation, Permission] = MappingProxyType(
+    {
+        _O.CHECKOUT: _P.RECORD_PAYMENTS,
+        _O.PAY: _P.RECORD_PAYMENTS,
+        _O.PAYMENT_FAILED: _P.RECORD_PAYMENTS,
+        _O.CONFIRM_PAYMENT: _P.RECORD_PAYMENTS,
+        _O.CONFIGURE: _P.EDIT_CUSTOMER_PRODUCTS,
+        _O.ACTIVATE: _P.PROVISION,
+        _O.PROVISIONED: _P.PROVISION,
+        _O.PROVISION_FAILED: _P.PROVISION,
+        _O.PROVIDER_UNAVAILABLE: _P.PROVISION,
+        _O.SUSPEND: _P.SUSPEND,
+        _O.UNSUSPEND: _P.SUSPEND,
+        _O.RENEW: _P.RENEW,
+        _O.CHANGE_PACKAGE: _P.CHANGE_PACKAGE,
+        _O.CHANGE_OPTIONS: _P.EDIT_CUSTOMER_PRODUCTS,
+        _O.CHANGE_PASSWORD: _P.EDIT_CUSTOMER_PRODUCTS,
+        _O.REBOOT: _P.PROVISION,
+        _O.EDIT: _P.EDIT_CUSTOMER_PRODUCTS,
+        _O.SCHEDULE_CANCELLATION: _P.CANCEL,
+        _O.REACTIVATE: _P.CANCEL,
+        _O.CANCEL: _P.CANCEL,
+        _O.TERMINATE: _P.TERMINATE,
+        _O.TRANSFER: _P.TRANSFER,
+        _O.DELETE: _P.DELETE,
+    }
+)
+
+#: What a customer may ask for on their own service (further limited below).
+CUSTOMER_OPERATIONS: frozenset[Operation] = frozenset(
+    {
+        _O.CHECKOUT,
+        _O.PAY,
+        _O.CONFIGURE,
+        _O.SUSPEND,
+        _O.UNSUSPEND,
+        _O.RENEW,
+        _O.CHANGE_PACKAGE,
+        _O.CHANGE_OPTIONS,
+        _O.CHANGE_PASSWORD,
+        _O.REBOOT,
+        _O.EDIT,
+        _O.SCHEDULE_CANCELLATION,
+        _O.REACTIVATE,
+        _O.CANCEL,
+        _O.DELETE,
+    }
+)
+#: The suspensions a customer may impose and lift: their own, and a temporary pause
+#: (seed 000). An administrator's, abuse or non-payment suspension is not theirs to lift.
+CUSTOMER_SUSPENSIONS: frozenset[SuspensionKind] = frozenset(
+    {SuspensionKind.BY_CUSTOMER, SuspensionKind.TEMPORARY}
+)
+
+#: What the system (scheduler, payment gateway, provisioning module) may do.
+SYSTEM_OPERATIONS: frozenset[Operation] = frozenset(
+    {
+        _O.CONFIRM_PAYMENT,
+        _O.PAYMENT_FAILED,
+        _O.ACTIVATE,
+        _O.PROVISIONED,
+        _O.PROVISION_FAILED,
+        _O.PROVIDER_UNAVAILABLE,
+        _O.SUSPEND,
+        _O.UNSUSPEND,
+        _O.RENEW,
+        _O.CHANGE_PACKAGE,
+        _O.CHANGE_OPTIONS,
+        _O.CANCEL,
+        _O.TERMINATE,
+    }
+)
+#: The suspensions the system imposes: the abuse limit (seed 002), overdue invoices.
+SYSTEM_SUSPENSIONS: frozenset[SuspensionKind] = frozenset(
+    {SuspensionKind.FOR_ABUSE, SuspensionKind.FOR_NON_PAYMENT}
+)
+#: The suspensions the system lifts: non-payment once paid (seed 003), a pause that ended.
+SYSTEM_UNSUSPENSIONS: frozenset[SuspensionKind] = frozenset(
+    {SuspensionKind.FOR_NON_PAYMENT, SuspensionKind.TEMPORARY}
+)
+
+
+def _permissions(values: Iterable[Permission | str]) -> frozenset[Permission]:
+    try:
+        return frozenset(Permission(value) for value in values)
+    except ValueError as error:
+        raise ValidationError(
+            f"{error}; use the Permission names, e.g. Permission.SUSPEND"
+        ) from None
+
+
+@attrs.frozen(slots=True)
+class Actor:
+    """Who asks for an operation. Build one with :meth:`customer`, :meth:`staff` or :meth:`system`.
+
+    Args:
+        kind: customer, staff or system.
+        customer_id: the customer's id (customers only).
+        name: the staff member's name (staff only).
+        permissions: the staff member's permissions (staff only).
+
+    Raises:
+        ValidationError: a customer without an id, staff without a name, or
+            an id, name or permissions on the wrong kind of actor.
+    """
+
+    kind: ActorKind
+    customer_id: str | None = None
+    name: str | None = None
+    permissions: frozenset[Permission] = attrs.field(default=frozenset(), converter=_permissions)
+
+    def __attrs_post_init__(self) -> None:
+        wants = {
+            ActorKind.CUSTOMER: (True, False),
+            ActorKind.STAFF: (False, True),
+            ActorKind.SYSTEM: (False, False),
+        }
+        if not isinstance(self.kind, ActorKind):
+            raise ValidationError(f"actor kind {self.kind!r} is not an ActorKind")
+        needs_id, needs_name = wants[self.kind]
+        for needed, value, what in (
+            (needs_id, self.customer_id, "customer id"),
+            (needs_name, self.name, "name"),
+        ):
+            if needed and (not isinstance(value, str) or not value.strip()):
+                raise ValidationError(f"a {self.kind.value} actor needs a {what}; give one")
+            if not needed and value is not None:
+                raise ValidationError(f"a {self.kind.value} actor has no {what}; leave it out")
+        if self.permissions and self.kind is not ActorKind.STAFF:
+            raise ValidationError(f"only staff hold permissions, not a {self.kind.value}")
+
+    @classmethod
+    def customer(cls, customer_id: str) -> Actor:
+        """A customer acting on their own services."""
+        return cls(ActorKind.CUSTOMER, customer_id=customer_id)
+
+    @classmethod
+    def staff(cls, name: str, permissions: Iterable[Permission | str] = ()) -> Actor:
+        """A staff member holding ``permissions``."""
+        return cls(ActorKind.STAFF, name=name, permissions=frozenset(permissions))
+
+    @classmethod
+    def system(cls) -> Actor:
+        """The system: scheduler, payment gateway and provisioning module."""
+        return cls(ActorKind.SYSTEM)
+
+    def __str__(self) -> str:
+        if self.kind is ActorKind.CUSTOMER:
+            return f"customer {self.customer_id!r}"
+        if self.kind is ActorKind.STAFF:
+            return f"staff member {self.name!r}"
+        return "the system"
+
+
+def not_yours(actor: Actor, operation: Operation) -> PermissionDenied:
+    """The refusal for a service the customer does not own or cannot see.
+
+    The same for a service of another customer, a deleted one, and one that
+    does not exist, so the refusal reveals nothing about the service.
+    """
+    return PermissionDenied(actor, operation, "no such service among this customer's services")
+
+
+def _deny(actor: Actor, operation: Operation, reason: str) -> PermissionDenied:
+    return PermissionDenied(actor, operation, reason)
+
+
+def _suspension_rule(
+    operation: Operation,
+    current: ServiceStatus,
+    kind: SuspensionKind | None,
+    may_impose: frozenset[SuspensionKind],
+    may_lift: frozenset[SuspensionKind],
+) -> str:
+    if operation is Operation.SUSPEND and kind is not None and kind not in may_impose:
+        names = " or ".join(sorted(str(k) for k in may_impose))
+        return f"it may suspend only {names}, not {kind}"
+    if (
+        operation is Operation.UNSUSPEND
+        and current.status is Status.SUSPENDED
+        and current.substate not in may_lift
+    ):
+        fix = (
+            "; pay the overdue invoices and it is lifted"
+            if current.substate is SuspensionKind.FOR_NON_PAYMENT
+            else ""
+        )
+        return f"only staff can lift a suspension {current.substate}{fix}"
+    return ""
+
+
+def authorize(
+    actor: Actor,
+    operation: Operation,
+    *,
+    owner_customer_id: str | None,
+    current: ServiceStatus,
+    customer_may_delete: bool,
+    sets_price: bool = False,
+    kind: SuspensionKind | None = None,
+) -> None:
+    """Check that ``actor`` may ask for ``operation`` on a service.
+
+    Args:
+        actor: who asks.
+        operation: what they ask for.
+        owner_customer_id: the customer who owns the service.
+        current: the service's status (suspensions and visibility depend on it).
+        customer_may_delete: the product type's deletion rule
+            (:attr:`prodlife.catalog.types.ProductType.customer_may_delete`).
+        sets_price: whether the request sets a price (a price override, a
+            renewal price).
+        kind: for :attr:`Operation.SUSPEND`, the suspension being imposed.
+
+    Raises:
+        PermissionDenied: the actor may not; for a customer's request on a
+            service that is not theirs, always :func:`not_yours`.
+    """
+    if actor.kind is ActorKind.CUSTOMER:
+        if actor.customer_id != owner_customer_id or not visible_to_customer(current):
+            raise not_yours(actor, operation)
+        if sets_price:
+            raise _deny(actor, operation, "customers cannot set prices; ask the provider")
+        if operation not in CUSTOMER_OPERATIONS:
+            raise _deny(actor, operation, "only the provider can do this; open a ticket")
+        if operation is Operation.DELETE and not customer_may_delete:
+            raise _deny(
+                actor,
+                operation,
+                "this product type's deletion rules do not let customers delete; "
+                "ask the provider or cancel instead",
+            )
+        reason = _suspension_rule(
+            operation, current, kind, CUSTOMER_SUSPENSIONS, CUSTOMER_SUSPENSIONS
+        )
+        if reason:
+            raise _deny(actor, operation, reason)
+        return
+    if actor.kind is ActorKind.SYSTEM:
+        if sets_price:
+            raise _deny(actor, operation, "prices are set by staff holding 'prices: set'")
+        if operation not in SYSTEM_OPERATIONS:
+            raise _deny(actor, operation, "it is not a scheduled or provider operation")
+        reason = _suspension_rule(
+            operation, current, kind, SYSTEM_SUSPENSIONS, SYSTEM_UNSUSPENSIONS
+        )
+        if reason:
+            raise _deny(actor, operation, reason)
+        return
+    needed = {REQUIRED_PERMISSION[operation]}
+    if sets_price:
+        needed.add(Permission.SET_PRICES)
+    missing = sorted(needed - actor.permissions)
+    if missing:
+        listed = ", ".join(f"'{p}'" for p in missing)
+        raise _deny(actor, operation, f"it needs the permission {listed}; ask an administrator")
