@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from prodlife import Money
 from prodlife.catalog import Product
 from prodlife.errors import InvalidRounding, NotFound, RuleViolation
-from prodlife.pricing.taxes import (
+from prodlife.pricing import (
     PriceBasis,
     TaxedAmount,
     TaxKind,

@@ -73,13 +73,13 @@ from prodlife.pricing.redemption import (
     find_promotion,
     refusals,
 )
+from prodlife.pricing.tax_table import TaxTable
 from prodlife.pricing.taxes import (
     PriceBasis,
     TaxedAmount,
     TaxKind,
     TaxPart,
     TaxRate,
-    TaxTable,
     check_tax_rate,
     tax_line,
 )

@@ -1,0 +1,658 @@
+"""The Service aggregate: one customer's instance of a product, and every change to it.
+
+A :class:`Service` holds what the customer bought (product, edition, cycle,
+quantity, recurring price, options, add-ons), its dates (start, next due,
+paid through, termination), its status and its full :class:`History`. It is an
+immutable value: :meth:`Service.perform` checks who asks
+(:func:`~prodlife.lifecycle.actors.authorize`) and what the status allows
+(:func:`~prodlife.lifecycle.transitions.next_status`), then returns a *new*
+service one version later with one more history entry. A refusal raises and
+leaves nothing changed.
+
+Decisions:
+
+- ``paid_through`` is the last day paid for (inclusive); ``next_due`` is the
+  first day not yet paid for, so ``start <= paid_through < next_due``.
+- A scheduled cancellation is a :class:`CancellationRequest` kept on the
+  service; :attr:`Operation.SCHEDULE_CANCELLATION` sets it,
+  :attr:`Operation.REACTIVATE` withdraws it (seed 000). It is kept once the
+  service has ended, as the record of why.
+- A service that is cancelled, terminated or deleted has ended: it has a
+  termination date, and so does each of its add-ons, which end with it at the
+  same moment (seed 003) taking its status; an add-on that ended earlier keeps
+  its status and its date, moved back to the base's date if it was later
+  (:meth:`prodlife.catalog.addons.AddOn.end_date`).
+- Add-ons are told apart by their code: a service holds each add-on code once.
+- ``override_auto_suspend`` is ``None`` (no override: overdue services are
+  suspended as usual) or an :class:`OverrideAutoSuspend`, whose ``until`` is
+  the last day it protects, or ``None`` for never.
+
+>>> from datetime import UTC, date, datetime
+>>> from prodlife import Money
+>>> from prodlife.cycles import MONTHLY
+>>> from prodlife.lifecycle.actors import Actor
+>>> from prodlife.lifecycle.transitions import Operation
+>>> from prodlife.pricing.recurring import RecurringPrice
+>>> service = Service(
+...     id="S-1", customer_id="C-1", product_code="VPS", edition="pro", cycle=MONTHLY,
+...     price=RecurringPrice.at_order(Money("10.00", "USD")), payment_method="card",
+...     start=date(2025, 1, 1),
+... )
+>>> done = service.perform(
+...     Operation.ACTIVATE, Actor.system(), datetime(2025, 1, 1, 9, tzinfo=UTC),
+...     "paid", provisioning=False,
+... )
+>>> print(done.status, done.version, len(done.history))
+active 1 1
+>>> print(service.status, service.version)
+pending (ordered) 0
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from datetime import date, datetime
+
+import attrs
+
+from prodlife.catalog.addons import AddOn
+from prodlife.clock import as_utc
+from prodlife.cycles import BillingCycle, CycleUnit
+from prodlife.errors import NotFound, RuleViolation, ValidationError
+from prodlife.lifecycle.actors import Actor, authorize
+from prodlife.lifecycle.history import History, HistoryEntry
+from prodlife.lifecycle.status import ORDERED, ServiceStatus, Status, SuspensionKind
+from prodlife.lifecycle.transitions import Operation, next_status, visible_to_customer
+from prodlife.pricing.recurring import RecurringPrice
+
+__all__ = [
+    "ENDED",
+    "CancellationKind",
+    "CancellationRequest",
+    "OverrideAutoSuspend",
+    "Service",
+    "ServiceAddOn",
+    "ServiceOption",
+]
+
+#: The statuses in which a service (or an add-on) has ended.
+ENDED: frozenset[Status] = frozenset({Status.CANCELLED, Status.TERMINATED, Status.DELETED})
+
+
+def _text(value: object, rule: str, what: str) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise RuleViolation(rule, f"{what} {value!r} must be non-empty text; give one")
+
+
+def _day(value: object, rule: str, what: str, *, optional: bool = False) -> None:
+    if value is None and optional:
+        return
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise RuleViolation(
+            rule,
+            f"{what} {value!r} must be a datetime.date (a billing date), not a datetime "
+            "or other type; convert the instant to a billing date first",
+        )
+
+
+def _count(value: object, rule: str, what: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise RuleViolation(rule, f"{what} {value!r} must be a whole number of at least 1")
+
+
+def _kind(value: object, kind: type, rule: str, what: str) -> None:
+    if not isinstance(value, kind):
+        raise RuleViolation(rule, f"{what} {value!r} is not a {kind.__name__}; pass one")
+
+
+def _ended(status: ServiceStatus) -> bool:
+    return status.status in ENDED
+
+
+@attrs.frozen(slots=True)
+class ServiceOption:
+    """A configurable option of a service and the choice made for it (e.g. RAM: 4 GB).
+
+    Raises:
+        RuleViolation: an empty code or choice, or a quantity below 1
+            (rule ``service.option``).
+    """
+
+    code: str
+    choice: str
+    quantity: int = 1
+
+    def __attrs_post_init__(self) -> None:
+        _text(self.code, "service.option", "option code")
+        _text(self.choice, "service.option", f"option {self.code!r} choice")
+        _count(self.quantity, "service.option", f"option {self.code!r} quantity")
+
+
+@attrs.frozen(slots=True)
+class ServiceAddOn:
+    """An add-on held on a service, with its own cycle, dates, status and price.
+
+    Args:
+        code: the catalog add-on's code (unique on its service).
+        cycle: its own billing cycle.
+        start: the day it started.
+        next_due: the first day not yet paid for, or ``None``.
+        status: its own status.
+        termination_date: the day it ended; set exactly when its status is
+            cancelled, terminated or deleted.
+        price: its recurring price, or ``None`` when it is included.
+
+    Raises:
+        RuleViolation: bad types or dates (rule ``addon.dates``), a
+            termination date without an ended status or the reverse (rule
+            ``addon.termination-date``).
+    """
+
+    code: str
+    cycle: BillingCycle
+    start: date
+    next_due: date | None
+    status: ServiceStatus
+    termination_date: date | None = None
+    price: RecurringPrice | None = None
+
+    def __attrs_post_init__(self) -> None:
+        what = f"add-on {self.code!r}"
+        _text(self.code, "addon.dates", "add-on code")
+        _kind(self.cycle, BillingCycle, "addon.dates", f"{what} cycle")
+        _kind(self.status, ServiceStatus, "addon.dates", f"{what} status")
+        if self.price is not None:
+            _kind(self.price, RecurringPrice, "addon.dates", f"{what} price")
+        _day(self.start, "addon.dates", f"{what} start")
+        _day(self.next_due, "addon.dates", f"{what} next due date", optional=True)
+        _day(self.termination_date, "addon.termination-date", f"{what} end", optional=True)
+        if self.next_due is not None and self.next_due < self.start:
+            raise RuleViolation(
+                "addon.dates",
+                f"{what} is next due {self.next_due} before it started on {self.start}; "
+                "give a due date on or after the start",
+            )
+        if _ended(self.status) != (self.termination_date is not None):
+            raise RuleViolation(
+                "addon.termination-date",
+                f"{what} is {self.status} with termination date {self.termination_date}; "
+                "an add-on has a termination date exactly when it is cancelled, terminated "
+                "or deleted",
+            )
+
+    @property
+    def ended(self) -> bool:
+        """Whether it is cancelled, terminated or deleted."""
+        return _ended(self.status)
+
+
+@attrs.frozen(slots=True)
+class OverrideAutoSuspend:
+    """Staff's exemption of a service from automatic suspension for non-payment (seed 003).
+
+    Args:
+        until: the last day the exemption holds; ``None`` for never suspend.
+
+    >>> OverrideAutoSuspend.never().applies_on(date(2099, 1, 1))
+    True
+    >>> OverrideAutoSuspend(date(2025, 1, 31)).applies_on(date(2025, 2, 1))
+    False
+    """
+
+    until: date | None = None
+
+    def __attrs_post_init__(self) -> None:
+        _day(self.until, "service.override-auto-suspend", "override until", optional=True)
+
+    @classmethod
+    def never(cls) -> OverrideAutoSuspend:
+        """Never suspend this service automatically."""
+        return cls(None)
+
+    def applies_on(self, day: date) -> bool:
+        """Whether automatic suspension is held off on ``day``."""
+        return self.until is None or day <= self.until
+
+
+class CancellationKind(enum.Enum):
+    """When a requested cancellation takes effect (seed 000, seed 003)."""
+
+    IMMEDIATE = "immediate"
+    END_OF_PERIOD = "end of period"
+    AFTER_RENEWALS = "after renewals"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@attrs.frozen(slots=True)
+class CancellationRequest:
+    """A customer's or staff's request to cancel a service.
+
+    Args:
+        kind: when it takes effect.
+        reason: why (shown to staff).
+        requested_at: when it was asked for; any aware datetime, kept in UTC.
+        renewals_left: for :attr:`CancellationKind.AFTER_RENEWALS`, how many
+            renewals remain (at least 1); ``None`` for the other kinds.
+
+    Raises:
+        RuleViolation: a wrong kind, reason or count (rule
+            ``service.cancellation-request``).
+        InvalidInstant: ``requested_at`` is naive.
+    """
+
+    kind: CancellationKind
+    reason: str
+    requested_at: datetime = attrs.field(converter=as_utc)
+    renewals_left: int | None = None
+
+    def __attrs_post_init__(self) -> None:
+        rule = "service.cancellation-request"
+        _kind(self.kind, CancellationKind, rule, "cancellation kind")
+        _kind(self.reason, str, rule, "cancellation reason")
+        if self.kind is CancellationKind.AFTER_RENEWALS:
+            _count(self.renewals_left, rule, "renewals left")
+        elif self.renewals_left is not None:
+            raise RuleViolation(
+                rule,
+                f"a cancellation {self.kind} counts no renewals, got {self.renewals_left!r}; "
+                "leave renewals_left out or use CancellationKind.AFTER_RENEWALS",
+            )
+
+
+def _unique(codes: Iterable[str], rule: str, what: str) -> None:
+    seen: set[str] = set()
+    for code in codes:
+        if code in seen:
+            raise RuleViolation(rule, f"{what} {code!r} appears twice; keep each code once")
+        seen.add(code)
+
+
+def _options(values: Iterable[ServiceOption]) -> tuple[ServiceOption, ...]:
+    return tuple(values)
+
+
+def _addons(values: Iterable[ServiceAddOn]) -> tuple[ServiceAddOn, ...]:
+    return tuple(values)
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class Service:
+    """One customer's instance of a product (a subscription); every change returns a new one.
+
+    Args:
+        id: the service's id.
+        customer_id: the customer who owns it.
+        product_code: the product.
+        edition: the product's edition, or ``None`` for a product without editions.
+        cycle: the billing cycle.
+        quantity: how many (at least 1).
+        price: the recurring price per cycle (list price or override).
+        options: the options chosen (each code once).
+        addons: the add-ons held (each code once).
+        domain: the domain it serves, if any.
+        payment_method: how it is paid.
+        start: the day it started.
+        next_due: the first day not yet paid for; ``None`` when nothing is due
+            (always for a one-time cycle).
+        paid_through: the last day paid for (inclusive), or ``None``.
+        status: its status with substate.
+        auto_renew: whether it renews by itself.
+        override_auto_suspend: ``None``, or staff's exemption from automatic suspension.
+        cancellation: the cancellation request, if one was made.
+        termination_date: the day it ended; set exactly when it is cancelled,
+            terminated or deleted.
+        version: how many operations it has been through (``len(history)``).
+        history: every operation, oldest first.
+
+    Raises:
+        RuleViolation: a rule below is broken (``service.*``, ``addon.*``).
+    """
+
+    id: str
+    customer_id: str
+    product_code: str
+    edition: str | None
+    cycle: BillingCycle
+    quantity: int = 1
+    price: RecurringPrice
+    options: tuple[ServiceOption, ...] = attrs.field(default=(), converter=_options)
+    addons: tuple[ServiceAddOn, ...] = attrs.field(default=(), converter=_addons)
+    domain: str | None = None
+    payment_method: str
+    start: date
+    next_due: date | None = None
+    paid_through: date | None = None
+    status: ServiceStatus = ORDERED
+    auto_renew: bool = True
+    override_auto_suspend: OverrideAutoSuspend | None = None
+    cancellation: CancellationRequest | None = None
+    termination_date: date | None = None
+    version: int = 0
+    history: History = attrs.field(factory=History)
+
+    def __attrs_post_init__(self) -> None:
+        self._check_values()
+        self._check_dates()
+        self._check_addons()
+        self._check_history()
+
+    def _check_values(self) -> None:
+        for value, what in (
+            (self.id, "service id"),
+            (self.customer_id, "customer id"),
+            (self.product_code, "product code"),
+            (self.payment_method, "payment method"),
+        ):
+            _text(value, "service.field", what)
+        for optional, what in ((self.edition, "edition"), (self.domain, "domain")):
+            if optional is not None:
+                _text(optional, "service.field", what)
+        _kind(self.cycle, BillingCycle, "service.field", "cycle")
+        _kind(self.price, RecurringPrice, "service.field", "price")
+        _kind(self.status, ServiceStatus, "service.field", "status")
+        _kind(self.auto_renew, bool, "service.field", "auto-renew")
+        _kind(self.history, History, "service.field", "history")
+        _count(self.quantity, "service.quantity", "quantity")
+        if self.override_auto_suspend is not None:
+            _kind(
+                self.override_auto_suspend,
+                OverrideAutoSuspend,
+                "service.override-auto-suspend",
+                "override auto-suspend",
+            )
+        if self.cancellation is not None:
+            _kind(
+                self.cancellation,
+                CancellationRequest,
+                "service.cancellation-request",
+                "cancellation",
+            )
+        for option in self.options:
+            _kind(option, ServiceOption, "service.option", "option")
+        _unique((o.code for o in self.options), "service.option", "option")
+
+    def _check_dates(self) -> None:
+        _day(self.start, "service.dates", "start")
+        _day(self.next_due, "service.next-due", "next due date", optional=True)
+        _day(self.paid_through, "service.paid-through", "paid-through date", optional=True)
+        _day(self.termination_date, "service.termination-date", "termination date", optional=True)
+        if self.next_due is not None:
+            if self.cycle.unit is CycleUnit.ONE_TIME:
+                raise RuleViolation(
+                    "service.next-due",
+                    f"a one-time service is never due again, got next due {self.next_due}; "
+                    "pass next_due=None",
+                )
+            if self.next_due < self.start:
+                raise RuleViolation(
+                    "service.next-due",
+                    f"next due {self.next_due} is before the start {self.start}; "
+                    "give a day on or after the start",
+                )
+        if self.paid_through is not None:
+            if self.paid_through < self.start:
+                raise RuleViolation(
+                    "service.paid-through",
+                    f"paid through {self.paid_through} is before the start {self.start}; "
+                    "pass None when nothing is paid yet",
+                )
+            if self.next_due is not None and self.paid_through >= self.next_due:
+                raise RuleViolation(
+                    "service.paid-through",
+                    f"paid through {self.paid_through} but next due {self.next_due}: a day "
+                    "cannot be both paid and due; move next_due past the paid-through date",
+                )
+        if _ended(self.status) != (self.termination_date is not None):
+            raise RuleViolation(
+                "service.termination-date",
+                f"a service that is {self.status} has termination date "
+                f"{self.termination_date}; it has one exactly when cancelled, terminated or "
+                "deleted",
+            )
+
+    def _check_addons(self) -> None:
+        for addon in self.addons:
+            _kind(addon, ServiceAddOn, "service.addon", "add-on")
+        _unique((a.code for a in self.addons), "service.addon", "add-on")
+        for addon in self.addons:
+            if addon.start < self.start:
+                raise RuleViolation(
+                    "service.addon",
+                    f"add-on {addon.code!r} starts {addon.start}, before its base "
+                    f"{self.start}; start it on or after the base",
+                )
+            if self.termination_date is None:
+                continue
+            if not addon.ended:
+                raise RuleViolation(
+                    "addon.ends-with-base",
+                    f"add-on {addon.code!r} is {addon.status} but its base is {self.status}; "
+                    "an add-on ends with its base",
+                )
+            if addon.termination_date is not None and addon.termination_date > (
+                self.termination_date
+            ):
+                raise RuleViolation(
+                    "addon.ends-with-base",
+                    f"add-on {addon.code!r} ends {addon.termination_date}, after its base "
+                    f"ended {self.termination_date}; end it on or before the base",
+                )
+
+    def _check_history(self) -> None:
+        if isinstance(self.version, bool) or not isinstance(self.version, int):
+            raise RuleViolation(
+                "service.version", f"version {self.version!r} is not a whole number"
+            )
+        if self.version != len(self.history):
+            raise RuleViolation(
+                "service.version",
+                f"version {self.version} but {len(self.history)} history entries; the version "
+                "counts the operations, so they must match",
+            )
+        last = self.history.last
+        if last is not None and last.after != self.status:
+            raise RuleViolation(
+                "service.history",
+                f"the service is {self.status} but its history ends at {last.after}; "
+                "record every change of status through perform()",
+            )
+
+    @property
+    def ended(self) -> bool:
+        """Whether it is cancelled, terminated or deleted."""
+        return _ended(self.status)
+
+    @property
+    def cancellation_pending(self) -> bool:
+        """Whether a cancellation is requested and the service has not ended yet."""
+        return self.cancellation is not None and not self.ended
+
+    @property
+    def visible_to_customer(self) -> bool:
+        """Whether its customer sees it (every status but deleted, seed 002)."""
+        return visible_to_customer(self.status)
+
+    def addon(self, code: str) -> ServiceAddOn:
+        """The add-on held under ``code``.
+
+        Raises:
+            NotFound: the service holds no such add-on.
+        """
+        for addon in self.addons:
+            if addon.code == code:
+                return addon
+        raise NotFound("add-on", code, f"service {self.id!r} holds no such add-on")
+
+    def perform(
+        self,
+        operation: Operation,
+        actor: Actor,
+        at: datetime,
+        reason: str = "",
+        *,
+        kind: SuspensionKind | None = None,
+        provisioning: bool = True,
+        customer_may_delete: bool = False,
+        request: CancellationRequest | None = None,
+        termination_date: date | None = None,
+        details: str = "",
+    ) -> Service:
+        """Carry out ``operation`` for ``actor`` at instant ``at``; return the changed service.
+
+        Args:
+            operation: what is done.
+            actor: who asks.
+            at: when; an aware datetime, recorded in UTC.
+            reason: why, for the history.
+            kind: for :attr:`Operation.SUSPEND`: who or why.
+            provisioning: whether a provisioning module does the work (the
+                service passes through ``in progress``).
+            customer_may_delete: the product type's deletion rule.
+            request: for :attr:`Operation.SCHEDULE_CANCELLATION` (required there only).
+            termination_date: when the operation ends the service: the day it
+                ended, instead of the UTC date of ``at``.
+            details: anything else worth keeping in the history entry.
+
+        Returns:
+            A new service, one version later, with one more history entry;
+            ``self`` is unchanged.
+
+        Raises:
+            PermissionDenied: the actor may not ask for it.
+            TransitionNotAllowed: the status does not allow it.
+            ValidationError: suspending without a ``kind``; a naive ``at``.
+            RuleViolation: ``request`` missing or misplaced (rule
+                ``service.cancellation-request``); ``termination_date`` given to
+                an operation that does not end the service (rule
+                ``service.termination-date``); ``at`` before the last history
+                entry (rule ``history.order``).
+        """
+        if not isinstance(operation, Operation):
+            raise ValidationError(f"operation {operation!r} is not an Operation; pass one")
+        at = as_utc(at)
+        authorize(
+            actor,
+            operation,
+            owner_customer_id=self.customer_id,
+            current=self.status,
+            customer_may_delete=customer_may_delete,
+            kind=kind,
+        )
+        after = next_status(
+            self.status,
+            operation,
+            kind=kind,
+            cancellation_pending=self.cancellation is not None,
+            provisioning=provisioning,
+        )
+        cancellation = self._cancellation_after(operation, request)
+        history = self.history.append(
+            HistoryEntry(at, actor, operation, reason, self.status, after, details)
+        )
+        ends_now = _ended(after) and not self.ended
+        if termination_date is not None and not ends_now:
+            raise RuleViolation(
+                "service.termination-date",
+                f"{operation} leaves the service {after}, so it has no termination date to "
+                f"set to {termination_date}; pass termination_date only when it ends",
+            )
+        if not ends_now:
+            return attrs.evolve(
+                self,
+                status=after,
+                cancellation=cancellation,
+                version=self.version + 1,
+                history=history,
+            )
+        day = at.date() if termination_date is None else termination_date
+        _day(day, "service.termination-date", "termination date")
+        return attrs.evolve(
+            self,
+            status=after,
+            cancellation=cancellation,
+            version=self.version + 1,
+            history=history,
+            termination_date=day,
+            addons=tuple(_end_with_base(addon, after, day) for addon in self.addons),
+        )
+
+    def _cancellation_after(
+        self, operation: Operation, request: CancellationRequest | None
+    ) -> CancellationRequest | None:
+        if operation is Operation.SCHEDULE_CANCELLATION:
+            if not isinstance(request, CancellationRequest):
+                raise RuleViolation(
+                    "service.cancellation-request",
+                    f"scheduling a cancellation needs request=CancellationRequest(...), got "
+                    f"{request!r}; say when it takes effect and why",
+                )
+            return request
+        if request is not None:
+            raise RuleViolation(
+                "service.cancellation-request",
+                f"{operation} takes no cancellation request; pass it to schedule cancellation",
+            )
+        if operation is Operation.REACTIVATE:
+            return None
+        return self.cancellation
+
+    def set_addon_termination_date(
+        self, code: str, day: date, *, actor: Actor, at: datetime, reason: str = ""
+    ) -> Service:
+        """Change the day an ended add-on ended (seed 003), recorded as an edit.
+
+        Args:
+            code: the add-on's code.
+            day: its new termination date.
+            actor: who asks (needs the right to edit, as for :attr:`Operation.EDIT`).
+            at: when; an aware datetime.
+            reason: why, for the history.
+
+        Returns:
+            A new service, one version later, with an edit in its history.
+
+        Raises:
+            NotFound: no add-on ``code``.
+            RuleViolation: the add-on is not cancelled or terminated (rule
+                ``addon.termination-date``), or ``day`` is after the base's
+                termination date (rule ``addon.ends-with-base``).
+            PermissionDenied, TransitionNotAllowed: as for an edit
+                (a deleted service is final).
+        """
+        addon = self.addon(code)
+        if addon.status.status not in (Status.CANCELLED, Status.TERMINATED):
+            raise RuleViolation(
+                "addon.termination-date",
+                f"add-on {code!r} is {addon.status}; its termination date can be edited only "
+                "once it is cancelled or terminated; cancel it first",
+            )
+        _day(day, "addon.termination-date", f"add-on {code!r} termination date")
+        if self.termination_date is not None and day > self.termination_date:
+            raise RuleViolation(
+                "addon.ends-with-base",
+                f"add-on {code!r} cannot end {day}, after its base ended "
+                f"{self.termination_date}; an add-on never outlives its base",
+            )
+        edited = self.perform(
+            Operation.EDIT,
+            actor,
+            at,
+            reason,
+            details=f"add-on {code} termination date {addon.termination_date} -> {day}",
+        )
+        return attrs.evolve(
+            edited,
+            addons=tuple(
+                attrs.evolve(a, termination_date=day) if a.code == code else a for a in self.addons
+            ),
+        )
+
+
+def _end_with_base(addon: ServiceAddOn, base_status: ServiceStatus, day: date) -> ServiceAddOn:
+    if not addon.ended:
+        return attrs.evolve(addon, status=base_status, termination_date=day)
+    end = AddOn.end_date(addon.termination_date, day)
+    return addon if end == addon.termination_date else attrs.evolve(addon, termination_date=end)
