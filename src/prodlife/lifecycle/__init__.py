@@ -20,6 +20,15 @@ from prodlife.lifecycle.actors import (
     not_yours,
 )
 from prodlife.lifecycle.history import History, HistoryEntry, format_entry
+from prodlife.lifecycle.service_parts import (
+    ENDED,
+    CancellationKind,
+    CancellationRequest,
+    OverrideAutoSuspend,
+    ServiceAddOn,
+    ServiceOption,
+)
+from prodlife.lifecycle.services import Service
 from prodlife.lifecycle.status import (
     ACTIVE,
     CONFIGURATION_REQUIRED,
@@ -50,6 +59,7 @@ __all__ = [
     "CONFIGURATION_REQUIRED",
     "CUSTOMER_OPERATIONS",
     "CUSTOMER_SUSPENSIONS",
+    "ENDED",
     "GUARDS",
     "ORDERED",
     "REQUIRED_PERMISSION",
@@ -59,12 +69,18 @@ __all__ = [
     "TRANSITIONS",
     "Actor",
     "ActorKind",
+    "CancellationKind",
+    "CancellationRequest",
     "History",
     "HistoryEntry",
     "Operation",
+    "OverrideAutoSuspend",
     "PendingReason",
     "Permission",
     "Progress",
+    "Service",
+    "ServiceAddOn",
+    "ServiceOption",
     "ServiceStatus",
     "Status",
     "Substate",

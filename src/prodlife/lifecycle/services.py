@@ -50,7 +50,6 @@ pending (ordered) 0
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable
 from datetime import date, datetime
 
@@ -62,204 +61,26 @@ from prodlife.cycles import BillingCycle, CycleUnit
 from prodlife.errors import NotFound, RuleViolation, ValidationError
 from prodlife.lifecycle.actors import Actor, authorize
 from prodlife.lifecycle.history import History, HistoryEntry
+from prodlife.lifecycle.service_parts import (
+    ENDED,
+    CancellationRequest,
+    OverrideAutoSuspend,
+    ServiceAddOn,
+    ServiceOption,
+    _count,
+    _day,
+    _ended,
+    _kind,
+    _text,
+)
 from prodlife.lifecycle.status import ORDERED, ServiceStatus, Status, SuspensionKind
 from prodlife.lifecycle.transitions import Operation, next_status, visible_to_customer
 from prodlife.pricing.recurring import RecurringPrice
 
 __all__ = [
     "ENDED",
-    "CancellationKind",
-    "CancellationRequest",
-    "OverrideAutoSuspend",
     "Service",
-    "ServiceAddOn",
-    "ServiceOption",
 ]
-
-#: The statuses in which a service (or an add-on) has ended.
-ENDED: frozenset[Status] = frozenset({Status.CANCELLED, Status.TERMINATED, Status.DELETED})
-
-
-def _text(value: object, rule: str, what: str) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise RuleViolation(rule, f"{what} {value!r} must be non-empty text; give one")
-
-
-def _day(value: object, rule: str, what: str, *, optional: bool = False) -> None:
-    if value is None and optional:
-        return
-    if isinstance(value, datetime) or not isinstance(value, date):
-        raise RuleViolation(
-            rule,
-            f"{what} {value!r} must be a datetime.date (a billing date), not a datetime "
-            "or other type; convert the instant to a billing date first",
-        )
-
-
-def _count(value: object, rule: str, what: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise RuleViolation(rule, f"{what} {value!r} must be a whole number of at least 1")
-
-
-def _kind(value: object, kind: type, rule: str, what: str) -> None:
-    if not isinstance(value, kind):
-        raise RuleViolation(rule, f"{what} {value!r} is not a {kind.__name__}; pass one")
-
-
-def _ended(status: ServiceStatus) -> bool:
-    return status.status in ENDED
-
-
-@attrs.frozen(slots=True)
-class ServiceOption:
-    """A configurable option of a service and the choice made for it (e.g. RAM: 4 GB).
-
-    Raises:
-        RuleViolation: an empty code or choice, or a quantity below 1
-            (rule ``service.option``).
-    """
-
-    code: str
-    choice: str
-    quantity: int = 1
-
-    def __attrs_post_init__(self) -> None:
-        _text(self.code, "service.option", "option code")
-        _text(self.choice, "service.option", f"option {self.code!r} choice")
-        _count(self.quantity, "service.option", f"option {self.code!r} quantity")
-
-
-@attrs.frozen(slots=True)
-class ServiceAddOn:
-    """An add-on held on a service, with its own cycle, dates, status and price.
-
-    Args:
-        code: the catalog add-on's code (unique on its service).
-        cycle: its own billing cycle.
-        start: the day it started.
-        next_due: the first day not yet paid for, or ``None``.
-        status: its own status.
-        termination_date: the day it ended; set exactly when its status is
-            cancelled, terminated or deleted.
-        price: its recurring price, or ``None`` when it is included.
-
-    Raises:
-        RuleViolation: bad types or dates (rule ``addon.dates``), a
-            termination date without an ended status or the reverse (rule
-            ``addon.termination-date``).
-    """
-
-    code: str
-    cycle: BillingCycle
-    start: date
-    next_due: date | None
-    status: ServiceStatus
-    termination_date: date | None = None
-    price: RecurringPrice | None = None
-
-    def __attrs_post_init__(self) -> None:
-        what = f"add-on {self.code!r}"
-        _text(self.code, "addon.dates", "add-on code")
-        _kind(self.cycle, BillingCycle, "addon.dates", f"{what} cycle")
-        _kind(self.status, ServiceStatus, "addon.dates", f"{what} status")
-        if self.price is not None:
-            _kind(self.price, RecurringPrice, "addon.dates", f"{what} price")
-        _day(self.start, "addon.dates", f"{what} start")
-        _day(self.next_due, "addon.dates", f"{what} next due date", optional=True)
-        _day(self.termination_date, "addon.termination-date", f"{what} end", optional=True)
-        if self.next_due is not None and self.next_due < self.start:
-            raise RuleViolation(
-                "addon.dates",
-                f"{what} is next due {self.next_due} before it started on {self.start}; "
-                "give a due date on or after the start",
-            )
-        if _ended(self.status) != (self.termination_date is not None):
-            raise RuleViolation(
-                "addon.termination-date",
-                f"{what} is {self.status} with termination date {self.termination_date}; "
-                "an add-on has a termination date exactly when it is cancelled, terminated "
-                "or deleted",
-            )
-
-    @property
-    def ended(self) -> bool:
-        """Whether it is cancelled, terminated or deleted."""
-        return _ended(self.status)
-
-
-@attrs.frozen(slots=True)
-class OverrideAutoSuspend:
-    """Staff's exemption of a service from automatic suspension for non-payment (seed 003).
-
-    Args:
-        until: the last day the exemption holds; ``None`` for never suspend.
-
-    >>> OverrideAutoSuspend.never().applies_on(date(2099, 1, 1))
-    True
-    >>> OverrideAutoSuspend(date(2025, 1, 31)).applies_on(date(2025, 2, 1))
-    False
-    """
-
-    until: date | None = None
-
-    def __attrs_post_init__(self) -> None:
-        _day(self.until, "service.override-auto-suspend", "override until", optional=True)
-
-    @classmethod
-    def never(cls) -> OverrideAutoSuspend:
-        """Never suspend this service automatically."""
-        return cls(None)
-
-    def applies_on(self, day: date) -> bool:
-        """Whether automatic suspension is held off on ``day``."""
-        return self.until is None or day <= self.until
-
-
-class CancellationKind(enum.Enum):
-    """When a requested cancellation takes effect (seed 000, seed 003)."""
-
-    IMMEDIATE = "immediate"
-    END_OF_PERIOD = "end of period"
-    AFTER_RENEWALS = "after renewals"
-
-    def __str__(self) -> str:
-        return self.value
-
-
-@attrs.frozen(slots=True)
-class CancellationRequest:
-    """A customer's or staff's request to cancel a service.
-
-    Args:
-        kind: when it takes effect.
-        reason: why (shown to staff).
-        requested_at: when it was asked for; any aware datetime, kept in UTC.
-        renewals_left: for :attr:`CancellationKind.AFTER_RENEWALS`, how many
-            renewals remain (at least 1); ``None`` for the other kinds.
-
-    Raises:
-        RuleViolation: a wrong kind, reason or count (rule
-            ``service.cancellation-request``).
-        InvalidInstant: ``requested_at`` is naive.
-    """
-
-    kind: CancellationKind
-    reason: str
-    requested_at: datetime = attrs.field(converter=as_utc)
-    renewals_left: int | None = None
-
-    def __attrs_post_init__(self) -> None:
-        rule = "service.cancellation-request"
-        _kind(self.kind, CancellationKind, rule, "cancellation kind")
-        _kind(self.reason, str, rule, "cancellation reason")
-        if self.kind is CancellationKind.AFTER_RENEWALS:
-            _count(self.renewals_left, rule, "renewals left")
-        elif self.renewals_left is not None:
-            raise RuleViolation(
-                rule,
-                f"a cancellation {self.kind} counts no renewals, got {self.renewals_left!r}; "
-                "leave renewals_left out or use CancellationKind.AFTER_RENEWALS",
-            )
 
 
 def _unique(codes: Iterable[str], rule: str, what: str) -> None:
