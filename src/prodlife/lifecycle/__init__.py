@@ -20,6 +20,18 @@ from prodlife.lifecycle.actors import (
     not_yours,
 )
 from prodlife.lifecycle.history import History, HistoryEntry, format_entry
+from prodlife.lifecycle.orders import (
+    DomainAction,
+    DomainLine,
+    LineQuote,
+    Order,
+    OrderLine,
+    OrderOptions,
+    OrderQuote,
+    OrderStatus,
+    price_order,
+    services_for,
+)
 from prodlife.lifecycle.service_parts import (
     ENDED,
     CancellationKind,
@@ -71,9 +83,17 @@ __all__ = [
     "ActorKind",
     "CancellationKind",
     "CancellationRequest",
+    "DomainAction",
+    "DomainLine",
     "History",
     "HistoryEntry",
+    "LineQuote",
     "Operation",
+    "Order",
+    "OrderLine",
+    "OrderOptions",
+    "OrderQuote",
+    "OrderStatus",
     "OverrideAutoSuspend",
     "PendingReason",
     "Permission",
@@ -94,6 +114,8 @@ __all__ = [
     "format_entry",
     "next_status",
     "not_yours",
+    "price_order",
+    "services_for",
     "transition_table_markdown",
     "visible_to_customer",
 ]

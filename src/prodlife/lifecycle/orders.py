@@ -1,0 +1,458 @@
+"""Orders: what staff or a customer orders at once, its price, and the services it creates.
+
+Seed 003's "add new order" form: a client, a payment method, a promo code, an
+order status, three boxes (order confirmation e-mail, generate invoice, send
+invoice e-mail), product lines (product, domain, billing cycle, quantity, price
+override) and a domain registration section (none, register, or transfer with
+the EPP code; years; price override). Seed 000: activating a product always
+goes through a sales order, so every :class:`~prodlife.lifecycle.Service` is
+born from an :class:`Order` by :func:`services_for`.
+
+Decisions:
+
+- **Quantity.** Seed 003's quantity field ("quantity 10 creates 10 services") is
+  :attr:`OrderLine.services`. :attr:`OrderLineSpec.quantity` keeps its pricing
+  meaning: units priced by the rate model (seats) *within each* service. A line
+  is quoted once, for one service; the order total counts it ``services`` times.
+- **Promo code.** The order's promo code applies to every product line that has
+  none of its own; a line's own code wins. Pricing uses the order's customer.
+- **Domains have no price plan here.** A :class:`DomainLine` is priced only from
+  its ``price_override`` (the price of the whole registration or transfer term,
+  untaxed); without one :func:`price_order` refuses it (rule ``order.domain-price``).
+  Domain lines create no services: a product line's ``domain`` is its service's.
+- **Services** are always created pending (ordered); activation is a separate
+  operation on each service. No services are created for an order that is
+  cancelled or marked fraud (rule ``order.status``). Each service starts on the
+  UTC billing date of :attr:`Order.placed_at` and is next due one cycle later
+  (``None`` for a one-time cycle).
+
+Rules: ``order.code``, ``order.empty``, ``order.line``, ``order.services``,
+``order.promo-code``, ``order.domain``, ``order.domain-years``,
+``order.auth-code``, ``order.domain-price``, ``order.duplicate-domain``,
+``order.options``, ``order.status``, ``order.quote``.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from datetime import datetime
+
+import attrs
+
+from prodlife.catalog._rules import Finding, check_code, raise_first
+from prodlife.clock import as_utc
+from prodlife.cycles import BillingCycle
+from prodlife.errors import CurrencyMismatch, RuleViolation
+from prodlife.lifecycle.service_parts import ServiceAddOn, ServiceOption
+from prodlife.lifecycle.services import Service
+from prodlife.lifecycle.status import ORDERED
+from prodlife.money import Currency, Money, total
+from prodlife.pricing.quote import (
+    OrderLineSpec,
+    PriceLineKind,
+    PriceQuote,
+    PricingContext,
+    quote_order_line,
+)
+from prodlife.pricing.recurring import RecurringPrice
+
+__all__ = [
+    "DomainAction",
+    "DomainLine",
+    "LineQuote",
+    "Order",
+    "OrderLine",
+    "OrderOptions",
+    "OrderQuote",
+    "OrderStatus",
+    "price_order",
+    "services_for",
+]
+
+_LABEL = r"(?!-)[a-z0-9-]{1,63}(?<!-)"
+_DOMAIN = re.compile(rf"^(?:{_LABEL}\.)+(?:[a-z]{{2,63}}|xn--[a-z0-9-]{{1,59}})$", re.IGNORECASE)
+
+
+class OrderStatus(enum.Enum):
+    """An order's status (seed 003's order statuses).
+
+    ``PENDING`` (the usual choice: staff review it once paid), ``ACTIVE``,
+    ``CANCELLED``, and ``FRAUD`` (marked as fraudulent).
+    """
+
+    PENDING = "pending"
+    ACTIVE = "active"
+    CANCELLED = "cancelled"
+    FRAUD = "fraud"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class DomainAction(enum.Enum):
+    """What a domain line asks for (seed 003; "none" is simply no domain line)."""
+
+    REGISTER = "register"
+    TRANSFER = "transfer"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def _not(value: object, kind: type) -> bool:
+    return not isinstance(value, kind)
+
+
+def _whole(value: object, low: int, high: int | None = None) -> bool:
+    """Whether ``value`` is an int (not a bool) from ``low`` to ``high``."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return False
+    return low <= value and (high is None or value <= high)
+
+
+def _codes(value: object, what: str, rule: str = "order.code") -> list[Finding]:
+    return [(rule, message) for _, message in check_code(value, what)]
+
+
+def _check_domain(name: object) -> None:
+    if not isinstance(name, str) or len(name) > 253 or not _DOMAIN.match(name):
+        raise RuleViolation(
+            "order.domain",
+            f"domain {name!r} is not a domain name; write it as yourdomain.com "
+            "(letters, digits and hyphens; internationalized names in punycode, xn--)",
+        )
+
+
+@attrs.frozen(slots=True)
+class DomainLine:
+    """A domain registration or transfer on an order (seed 003).
+
+    Args:
+        domain: the name, e.g. ``example.com``.
+        action: register or transfer.
+        years: the registration term, 1 to 10 years.
+        auth_code: the EPP (transfer authorization) code; required for a
+            transfer, refused for a registration.
+        price_override: the price of the term (also its renewal amount);
+            required to price the order, since domains have no price plan here.
+
+    Raises:
+        RuleViolation: rules ``order.domain``, ``order.domain-years``,
+            ``order.auth-code``, ``order.domain-price``.
+    """
+
+    domain: str
+    action: DomainAction
+    years: int = 1
+    auth_code: str | None = None
+    price_override: Money | None = None
+
+    def __attrs_post_init__(self) -> None:
+        _check_domain(self.domain)
+        if _not(self.action, DomainAction):
+            raise RuleViolation("order.domain", f"{self.action!r} is not a DomainAction")
+        if not _whole(self.years, 1, 10):
+            raise RuleViolation(
+                "order.domain-years",
+                f"domain {self.domain} for {self.years!r} years; give a whole number, 1 to 10",
+            )
+        code = self.auth_code
+        if self.action is DomainAction.TRANSFER:
+            if not isinstance(code, str) or not code.strip():
+                raise RuleViolation(
+                    "order.auth-code",
+                    f"transferring {self.domain} needs the EPP (auth) code from its current "
+                    "registrar; pass auth_code",
+                )
+        elif code is not None:
+            raise RuleViolation(
+                "order.auth-code",
+                f"registering {self.domain} takes no EPP code, got {code!r}; leave auth_code "
+                "out, or use DomainAction.TRANSFER",
+            )
+        price = self.price_override
+        if price is not None and (not isinstance(price, Money) or price.amount < 0):
+            raise RuleViolation(
+                "order.domain-price",
+                f"domain {self.domain} price {price!r} must be a Money of zero or more",
+            )
+
+
+@attrs.frozen(slots=True)
+class OrderLine:
+    """One product line of an order.
+
+    Args:
+        spec: what is priced for one service (product, cycle, seats, options,
+            add-ons, promo code, price override).
+        domain: the domain the services serve, if any.
+        services: how many identical services the line creates (seed 003's
+            quantity), each priced as ``spec``.
+
+    Raises:
+        RuleViolation: rules ``order.line``, ``order.domain``, ``order.services``.
+    """
+
+    spec: OrderLineSpec
+    domain: str | None = None
+    services: int = 1
+
+    def __attrs_post_init__(self) -> None:
+        if _not(self.spec, OrderLineSpec):
+            raise RuleViolation("order.line", f"{self.spec!r} is not an OrderLineSpec")
+        raise_first(_codes(self.spec.product_code, "product"))
+        if self.domain is not None:
+            _check_domain(self.domain)
+        if not _whole(self.services, 1):
+            raise RuleViolation(
+                "order.services",
+                f"line {self.spec.product_code} creates {self.services!r} services; give 1+",
+            )
+
+
+@attrs.frozen(slots=True)
+class OrderOptions:
+    """Seed 003's three boxes: confirmation e-mail, generate invoice, send invoice e-mail.
+
+    Raises:
+        RuleViolation: a box is not a bool, or the invoice e-mail is asked for
+            without generating the invoice (rule ``order.options``).
+    """
+
+    send_confirmation: bool = True
+    generate_invoice: bool = True
+    send_invoice_email: bool = True
+
+    def __attrs_post_init__(self) -> None:
+        for box in (self.send_confirmation, self.generate_invoice, self.send_invoice_email):
+            if _not(box, bool):
+                raise RuleViolation("order.options", f"order option {box!r} is not a bool")
+        if self.send_invoice_email and not self.generate_invoice:
+            raise RuleViolation(
+                "order.options",
+                "the invoice e-mail needs an invoice; tick generate_invoice or untick "
+                "send_invoice_email",
+            )
+
+
+def _order_findings(order: Order) -> list[Finding]:
+    found: list[Finding] = []
+    for value, what in (
+        (order.id, "order"),
+        (order.customer_id, "customer"),
+        (order.payment_method, "payment method"),
+    ):
+        found += _codes(value, what)
+    if order.promo_code is not None:
+        found += _codes(order.promo_code, "promo", "order.promo-code")
+    if not order.lines and not order.domains:
+        found.append(("order.empty", "an order needs at least one product line or domain line"))
+    for items, kind, rule in (
+        (order.lines, OrderLine, "order.line"),
+        (order.domains, DomainLine, "order.domain"),
+        ((order.status,), OrderStatus, "order.status"),
+        ((order.options,), OrderOptions, "order.options"),
+    ):
+        found += [(rule, f"{x!r} is not a {kind.__name__}") for x in items if _not(x, kind)]
+    names = [d.domain.lower() for d in order.domains if not _not(d, DomainLine)]
+    for name in sorted({n for n in names if names.count(n) > 1}):
+        found.append(("order.duplicate-domain", f"domain {name} is on the order twice"))
+    return found
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class Order:
+    """A sales order: product lines and domain lines for one customer (seed 003).
+
+    Args:
+        id: the order's id.
+        customer_id: who orders.
+        payment_method: how the order and its invoice are paid.
+        lines: the product lines.
+        domains: the domain registrations and transfers.
+        promo_code: applies to every product line without its own code.
+        status: the order's status; pending by default.
+        options: the confirmation / invoice boxes.
+        placed_at: when it was placed; any aware datetime, kept in UTC.
+
+    Raises:
+        RuleViolation: a rule ``order.*`` is broken.
+        InvalidInstant: ``placed_at`` is naive.
+    """
+
+    id: str
+    customer_id: str
+    payment_method: str
+    lines: tuple[OrderLine, ...] = attrs.field(default=(), converter=tuple)
+    domains: tuple[DomainLine, ...] = attrs.field(default=(), converter=tuple)
+    promo_code: str | None = None
+    status: OrderStatus = OrderStatus.PENDING
+    options: OrderOptions = OrderOptions()
+    placed_at: datetime = attrs.field(converter=as_utc)
+
+    def __attrs_post_init__(self) -> None:
+        raise_first(_order_findings(self), str(self.id))
+
+    def spec_for(self, line: OrderLine) -> OrderLineSpec:
+        """The line's spec with the order's promo code when the line has none."""
+        if line.spec.promo_code is None and self.promo_code is not None:
+            return attrs.evolve(line.spec, promo_code=self.promo_code)
+        return line.spec
+
+
+@attrs.frozen(slots=True)
+class LineQuote:
+    """One product line priced: the quote of one service, how many, add-on cycles."""
+
+    quote: PriceQuote
+    services: int
+    addon_cycles: tuple[BillingCycle, ...]
+
+    @property
+    def total(self) -> Money:
+        """The line's quote total times its number of services."""
+        return self.quote.total * self.services
+
+
+@attrs.frozen(slots=True)
+class OrderQuote:
+    """A priced order: one :class:`LineQuote` per product line, one price per domain line.
+
+    Attributes:
+        order_id: the order priced.
+        currency: the currency of every amount.
+        lines: the product lines, in the order's order.
+        domain_prices: each domain line's price, in the order's order.
+    """
+
+    order_id: str
+    currency: Currency
+    lines: tuple[LineQuote, ...]
+    domain_prices: tuple[Money, ...]
+
+    @property
+    def quotes(self) -> tuple[PriceQuote, ...]:
+        """The quote of one service of each product line."""
+        return tuple(line.quote for line in self.lines)
+
+    @property
+    def total(self) -> Money:
+        """Exactly the sum of every line's total and every domain price."""
+        amounts = [line.total for line in self.lines] + list(self.domain_prices)
+        return total(amounts, self.currency)
+
+
+def price_order(order: Order, context: PricingContext) -> OrderQuote:
+    """Price every line of ``order`` against ``context``, for ``order.customer_id``.
+
+    Raises:
+        RuleViolation: a domain line without a price (rule ``order.domain-price``),
+            or anything :func:`~prodlife.pricing.quote_order_line` refuses.
+        CurrencyMismatch: amounts in more than one currency.
+        NotFound, PromotionRefused: as :func:`~prodlife.pricing.quote_order_line`.
+    """
+    context = attrs.evolve(context, customer_id=order.customer_id)
+    lines: list[LineQuote] = []
+    for line in order.lines:
+        spec = order.spec_for(line)
+        quote = quote_order_line(spec, context)
+        cycles = tuple(
+            pick.cycle
+            if pick.cycle is not None
+            else context.plan.default_rate(pick.code, context.on).cycle
+            for pick in spec.addons
+        )
+        lines.append(LineQuote(quote, line.services, cycles))
+    prices: list[Money] = []
+    for domain in order.domains:
+        if domain.price_override is None:
+            raise RuleViolation(
+                "order.domain-price",
+                f"domain {domain.domain} ({domain.action}) has no price: domains have no price "
+                "plan here; give price_override",
+            )
+        prices.append(domain.price_override)
+    currency = lines[0].quote.currency if lines else prices[0].currency
+    for amount in [q.quote.total for q in lines] + prices:
+        if amount.currency != currency:
+            raise CurrencyMismatch(Money.zero(currency), amount, "price on one order")
+    return OrderQuote(order.id, currency, tuple(lines), tuple(prices))
+
+
+def _amount(quote: PriceQuote, kind: PriceLineKind, subject: str) -> Money:
+    return next(
+        line.amount for line in quote.lines if line.kind is kind and line.subject == subject
+    )
+
+
+def services_for(
+    order: Order, quote: OrderQuote, *, first_id: int = 1, id_prefix: str = "S-"
+) -> tuple[Service, ...]:
+    """The pending (ordered) services ``order`` creates: ``line.services`` per product line.
+
+    Ids are ``id_prefix`` followed by ``first_id``, ``first_id + 1``... in line
+    order. Each service carries its line's quote: the cycle, the recurring price
+    (marked as an override when the spec has a price override), options, and
+    add-ons with their own cycle and price.
+
+    Raises:
+        RuleViolation: ``quote`` is not this order's (rule ``order.quote``), the
+            order is cancelled or fraud (rule ``order.status``), or a bad
+            ``first_id`` (rule ``order.services``).
+    """
+    if (
+        quote.order_id != order.id
+        or len(quote.lines) != len(order.lines)
+        or any(
+            q.quote.product_code != line.spec.product_code or q.services != line.services
+            for q, line in zip(quote.lines, order.lines, strict=True)
+        )
+    ):
+        raise RuleViolation(
+            "order.quote", f"the quote is not order {order.id}'s; price it with price_order"
+        )
+    if order.status in (OrderStatus.CANCELLED, OrderStatus.FRAUD):
+        raise RuleViolation("order.status", f"order {order.id} is {order.status}: no services")
+    if not _whole(first_id, 0):
+        raise RuleViolation("order.services", f"first id {first_id!r} must be a whole number >= 0")
+    start = order.placed_at.date()
+    made: list[Service] = []
+    for line, priced in zip(order.lines, quote.lines, strict=True):
+        spec, cycle = line.spec, priced.quote.cycle
+        recurring = _amount(priced.quote, PriceLineKind.RECURRING, spec.product_code)
+        price = RecurringPrice.at_order(recurring, spec.price_override)
+        addons = tuple(
+            ServiceAddOn(
+                pick.code,
+                addon_cycle,
+                start,
+                addon_cycle.shift(start, 1) if addon_cycle.is_recurring else None,
+                ORDERED,
+                price=RecurringPrice.at_order(
+                    _amount(priced.quote, PriceLineKind.ADDON, pick.code)
+                ),
+            )
+            for pick, addon_cycle in zip(spec.addons, priced.addon_cycles, strict=True)
+        )
+        options = tuple(ServiceOption(p.option, p.choice, p.quantity) for p in spec.options)
+        for _ in range(line.services):
+            made.append(
+                Service(
+                    id=f"{id_prefix}{first_id + len(made)}",
+                    customer_id=order.customer_id,
+                    product_code=spec.product_code,
+                    edition=spec.edition,
+                    cycle=cycle,
+                    quantity=spec.quantity,
+                    price=price,
+                    options=options,
+                    addons=addons,
+                    domain=line.domain,
+                    payment_method=order.payment_method,
+                    start=start,
+                    next_due=cycle.shift(start, 1) if cycle.is_recurring else None,
+                    status=ORDERED,
+                )
+            )
+    return tuple(made)
