@@ -22,6 +22,7 @@ from prodlife import (
     InvalidPeriod,
     MonthEnd,
     Period,
+    ValidationError,
     align_to_billing_day,
     days_in_month,
 )
@@ -253,3 +254,27 @@ def test_alignment_stub_ends_on_the_billing_day_inside_its_window(
     assert aligned.window.end == end == aligned.schedule.boundary(0)
     assert aligned.first.days <= aligned.window.days
     assert end - start <= timedelta(days=31 * months)
+
+
+def test_a_cycle_unit_given_as_text_is_read_or_refused() -> None:
+    assert BillingCycle("month", 1) == MONTHLY  # type: ignore[arg-type]
+    with pytest.raises(InvalidBillingCycle, match="unit"):
+        BillingCycle("moon", 1)  # type: ignore[arg-type]
+
+
+def test_a_month_end_policy_given_as_text_is_read_or_refused() -> None:
+    sticky = BillingSchedule(MONTHLY, d("2025-04-30"), month_end="sticky")  # type: ignore[arg-type]
+    assert sticky.boundary(1) == d("2025-05-31")
+    with pytest.raises(InvalidBillingCycle, match="month-end"):
+        BillingSchedule(MONTHLY, d("2025-04-30"), month_end="sometimes")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("month", [0, -1, 13])
+def test_days_in_month_refuses_months_that_do_not_exist(month: int) -> None:
+    with pytest.raises(ValidationError, match="1 to 12"):
+        days_in_month(2025, month)
+
+
+def test_shifting_beyond_any_year_is_a_clear_error() -> None:
+    with pytest.raises(InvalidPeriod):
+        MONTHLY.shift(d("2025-01-01"), 10**20)

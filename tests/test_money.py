@@ -280,3 +280,27 @@ def test_currency_guard_holds_for_any_two_currencies(a: Money, b: Money) -> None
     with pytest.raises(CurrencyMismatch):
         _ = a < b
     assert a != b
+
+
+def test_minor_units_are_exact_whatever_the_callers_context() -> None:
+    with decimal.localcontext() as context:
+        context.prec = 4
+        assert Money.from_minor_units(123456, "USD") == Money("1234.56", "USD")
+        parts = Money("1000.00", "USD").allocate([1, 1, 1])
+    assert sum(parts, Money.zero("USD")) == Money("1000.00", "USD")
+    huge = 10**30 + 1
+    assert Money.from_minor_units(huge, "USD").to_minor_units() == huge
+
+
+def test_an_amount_too_large_to_round_is_a_clear_error() -> None:
+    with pytest.raises(InvalidAmount, match="too large"):
+        Money("1e40", "USD").round()
+
+
+def test_a_rounded_negative_zero_prints_as_zero() -> None:
+    assert str(Money("-0.001", "USD").round()) == "USD 0.00"
+
+
+def test_money_formats_its_amount_with_a_spec() -> None:
+    assert f"{Money('1234.5', 'USD'):,.2f}" == "USD 1,234.50"
+    assert f"{Money('1.5', 'USD')}" == "USD 1.50"

@@ -673,3 +673,25 @@ def test_a_quote_survives_a_round_trip_through_json(quote: Quote) -> None:
     converter = make_converter()
     data = json.loads(json.dumps(converter.unstructure(quote)))
     assert converter.structure(data, Quote) == quote
+
+
+def test_a_cycle_change_keeps_a_month_end_anchor() -> None:
+    # Anchored on the 31st, the period Jan 31 - Feb 28 is one whole month: naming the same
+    # cycle explicitly changes nothing.
+    paid = Charge(usd("28.00"), P("2025-01-31", "2025-02-28"))
+    implicit = quote_change(paid, usd("56.00"), d("2025-02-14"))
+    explicit = quote_change(paid, usd("56.00"), d("2025-02-14"), new_cycle=MONTHLY)
+    assert [line.amount for line in explicit.lines] == [line.amount for line in implicit.lines]
+    assert explicit.charges[0].proration.period == P("2025-01-31", "2025-02-28")
+
+
+def test_coterming_a_month_end_anchor_and_back_nets_to_zero() -> None:
+    there = quote_coterm(
+        [CotermItem("a", usd("31.00"), MONTHLY, d("2025-02-28"), 31)], d("2025-04-15")
+    )
+    back = quote_coterm(
+        [CotermItem("a", usd("31.00"), MONTHLY, d("2025-04-15"))],
+        d("2025-02-28"),
+        new_anchor_day=31,
+    )
+    assert there.net + back.net == usd("0.00")

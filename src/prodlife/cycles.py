@@ -22,7 +22,7 @@ from fractions import Fraction
 
 import attrs
 
-from prodlife.errors import InvalidBillingCycle, InvalidPeriod
+from prodlife.errors import InvalidBillingCycle, InvalidPeriod, ValidationError
 from prodlife.periods import Period, _require_date
 
 __all__ = [
@@ -51,6 +51,8 @@ def days_in_month(year: int, month: int) -> int:
     >>> days_in_month(2024, 2), days_in_month(2025, 2), days_in_month(2100, 2)
     (29, 28, 28)
     """
+    if not isinstance(month, int) or isinstance(month, bool) or not 1 <= month <= 12:
+        raise ValidationError(f"month {month!r} does not exist; give a month from 1 to 12")
     if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
         return 29
     return _MONTH_DAYS[month]
@@ -67,7 +69,7 @@ def _month_date(year: int, month0: int, day: int) -> date:
     month = month_index + 1
     try:
         return date(year, month, min(day, days_in_month(year, month)))
-    except ValueError:
+    except (ValueError, OverflowError):
         raise InvalidPeriod(
             f"a billing date in {year:04d}-{month:02d} is outside the years 1-9999 that dates "
             "can hold; use a nearer anchor or fewer periods"
@@ -125,6 +127,16 @@ _ISO_UNITS = {"d": "day", "w": "week", "m": "month", "y": "year"}
 _MONTH_LENGTH = Fraction(146097, 4800)
 
 
+def _unit(value: CycleUnit | str) -> CycleUnit:
+    try:
+        return CycleUnit(value)
+    except ValueError:
+        units = ", ".join(repr(u.value) for u in CycleUnit)
+        raise InvalidBillingCycle(
+            f"unknown billing cycle unit {value!r}; use a CycleUnit or one of {units}"
+        ) from None
+
+
 def _check_count(instance: BillingCycle, attribute: attrs.Attribute[int], count: int) -> None:
     if not isinstance(count, int) or isinstance(count, bool) or count < 1:
         raise InvalidBillingCycle(
@@ -158,7 +170,7 @@ class BillingCycle:
     'every 2 weeks'
     """
 
-    unit: CycleUnit
+    unit: CycleUnit = attrs.field(converter=_unit)
     count: int = attrs.field(default=1, validator=_check_count)
 
     @classmethod
@@ -325,6 +337,15 @@ def _check_day(instance: object, attribute: attrs.Attribute[int | None], day: in
         _valid_day(day)
 
 
+def _month_end(value: MonthEnd | str) -> MonthEnd:
+    try:
+        return MonthEnd(value)
+    except ValueError:
+        raise InvalidBillingCycle(
+            f"unknown month-end policy {value!r}; use MonthEnd.CLAMP or MonthEnd.STICKY"
+        ) from None
+
+
 @attrs.frozen(slots=True)
 class BillingSchedule:
     """The periods of a recurring cycle, laid out from an anchor date.
@@ -357,7 +378,7 @@ class BillingSchedule:
     cycle: BillingCycle
     anchor: date
     anchor_day: int | None = attrs.field(default=None, validator=_check_day)
-    month_end: MonthEnd = MonthEnd.CLAMP
+    month_end: MonthEnd = attrs.field(default=MonthEnd.CLAMP, converter=_month_end)
     _day: int = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:

@@ -179,8 +179,25 @@ def _to_amount(value: Decimal | int | str) -> Decimal:
 
 
 def _check_rounding(mode: str) -> None:
-    if mode not in ROUNDING_MODES:
+    if not isinstance(mode, str) or mode not in ROUNDING_MODES:
         raise InvalidRounding(mode)
+
+
+def quantize(amount: Decimal, currency: Currency, rounding: str) -> Decimal:
+    """``amount`` rounded to ``currency``'s minor units.
+
+    Raises:
+        InvalidAmount: the amount has more than 34 significant digits once
+            rounded, more than prodlife's decimal context holds.
+    """
+    try:
+        return amount.quantize(currency.quantum, rounding=rounding, context=CONTEXT)
+    except decimal.InvalidOperation:
+        raise InvalidAmount(
+            amount,
+            f"{currency.code} {amount} is too large to round to minor units within "
+            f"{CONTEXT.prec} significant digits",
+        ) from None
 
 
 @attrs.frozen(slots=True, repr=False, order=False)
@@ -232,7 +249,8 @@ class Money:
         if not isinstance(units, int) or isinstance(units, bool):
             raise InvalidAmount(units, f"minor units {units!r} must be an int, e.g. 1999")
         cur = _to_currency(currency)
-        return _new(Decimal(units).scaleb(-cur.minor_units), cur)
+        sign, digits, exponent = Decimal(units).as_tuple()
+        return _new(Decimal((sign, digits, cast(int, exponent) - cur.minor_units)), cur)
 
     @property
     def is_zero(self) -> bool:
@@ -242,7 +260,7 @@ class Money:
     @property
     def is_rounded(self) -> bool:
         """Whether the amount is a whole number of the currency's minor units."""
-        return self.amount == self.amount.quantize(self.currency.quantum, context=CONTEXT)
+        return self.amount == quantize(self.amount, self.currency, decimal.ROUND_HALF_EVEN)
 
     def round(self, rounding: str = decimal.ROUND_HALF_UP) -> Money:
         """Return the amount rounded to the currency's minor units.
@@ -265,10 +283,7 @@ class Money:
         """
         if rounding is not decimal.ROUND_HALF_UP:
             _check_rounding(rounding)
-        return _new(
-            self.amount.quantize(self.currency.quantum, rounding=rounding, context=CONTEXT),
-            self.currency,
-        )
+        return _new(quantize(self.amount, self.currency, rounding), self.currency)
 
     def to_minor_units(self) -> int:
         """Return the amount as a whole number of minor units (cents for USD).
@@ -426,10 +441,10 @@ class Money:
     # -- display --------------------------------------------------------------
 
     def _padded(self) -> Decimal:
-        quantum = self.currency.quantum
-        if cast(int, self.amount.as_tuple().exponent) > -self.currency.minor_units:
-            return self.amount.quantize(quantum, context=CONTEXT)
-        return self.amount
+        amount = self.amount if self.amount else abs(self.amount)  # never print "-0.00"
+        if cast(int, amount.as_tuple().exponent) > -self.currency.minor_units:
+            return amount.quantize(self.currency.quantum, context=CONTEXT)
+        return amount
 
     def __str__(self) -> str:
         return f"{self.currency.code} {self._padded()}"
@@ -438,7 +453,13 @@ class Money:
         return f"Money('{self.amount}', '{self.currency.code}')"
 
     def __format__(self, spec: str) -> str:
-        return format(str(self), spec)
+        """Format the amount with ``spec`` (``f"{price:,.2f}"``), after the currency code.
+
+        An empty spec gives ``str(money)``.
+        """
+        if not spec:
+            return str(self)
+        return f"{self.currency.code} {format(self.amount, spec)}"
 
 
 #: Build a Money from values already known to be valid (no conversion).

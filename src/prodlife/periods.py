@@ -52,7 +52,7 @@ def time_zone(zone: str | tzinfo) -> tzinfo:
         return zone
     try:
         return ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError, TypeError):
+    except (ZoneInfoNotFoundError, ValueError, TypeError, OSError):
         raise UnknownTimeZone(zone) from None
 
 

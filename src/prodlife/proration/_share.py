@@ -15,7 +15,7 @@ from prodlife._fast import builder
 from prodlife.clock import as_utc
 from prodlife.daycount import ACTUAL_DAYS, DayCount, Span
 from prodlife.errors import InvalidAmount, InvalidPeriod, InvalidRounding, ValidationError
-from prodlife.money import CONTEXT, ROUNDING_MODES, Money, _new
+from prodlife.money import CONTEXT, ROUNDING_MODES, Money, _new, quantize
 from prodlife.periods import Interval, Period, _period
 
 __all__ = [
@@ -71,7 +71,7 @@ def next_day(point: Point) -> Point:
 
 
 def check_rounding(rounding: str) -> str:
-    if rounding not in ROUNDING_MODES:
+    if not isinstance(rounding, str) or rounding not in ROUNDING_MODES:
         raise InvalidRounding(rounding)
     return rounding
 
@@ -170,7 +170,7 @@ def prorate(
     """
     if type(price) is not Money:
         raise InvalidAmount(price, f"price {price!r} must be Money, e.g. Money('10.00', 'USD')")
-    if rounding not in ROUNDING_MODES:
+    if not isinstance(rounding, str) or rounding not in ROUNDING_MODES:
         raise InvalidRounding(rounding)
     if window is not None:
         used, total = _within(portion, period, window, day_count)
@@ -197,7 +197,7 @@ def prorate(
         used,
         total,
         name,
-        _new(exact.quantize(currency.quantum, rounding, CONTEXT), currency),
+        _new(quantize(exact, currency, rounding), currency),
         rounding,
     )
 

@@ -141,7 +141,13 @@ def _charges(charged: Charge | Sequence[Charge]) -> tuple[Charge, ...]:
 def _effective(
     charges: tuple[Charge, ...], at: Point, change_day: ChangeDay
 ) -> tuple[Point, Point]:
-    """The point the new terms start, and the end of what was charged."""
+    """The point the new terms start, and the end of what was charged.
+
+    The change takes effect on ``at``, or the day after when the old plan keeps
+    the change day; that effective day must lie within what was charged (a
+    change dated the day before a charge starts, with the old plan keeping the
+    day, credits the whole charge).
+    """
     reference = charges[0].span
     at = same_kind(at, reference, "change")
     if len(charges) == 1:
@@ -193,11 +199,14 @@ def shift(point: Point, cycle: BillingCycle, periods: int, anchor_day: int) -> P
     return cycle.shift(point, periods, anchor_day)
 
 
-def windows_ending(end: Point, cycle: BillingCycle, start: Point) -> list[Span]:
-    """The periods of ``cycle`` that end on ``end`` and cover back to ``start``, in order."""
+def windows_ending(end: Point, cycle: BillingCycle, start: Point, day: int) -> list[Span]:
+    """The periods of ``cycle`` that end on ``end`` and cover back to ``start``, in order.
+
+    ``day`` is the day of the month the periods aim for (31 for a month-end anchor
+    whose period ends on Feb 28).
+    """
     found: list[Span] = []
     index = 0
-    day = end.day
     while True:
         low = shift(end, cycle, index - 1, day)
         found.append(span(low, shift(end, cycle, index, day)))
@@ -290,7 +299,9 @@ def quote_change(
         )
         mode = policy.charge
     else:
-        windows = windows_ending(end, new_cycle, start)
+        current = charges[-1].billing_period
+        anchor_day = max(current.start.day, current.end.day)
+        windows = windows_ending(end, new_cycle, start, anchor_day)
         mode = policy.charge
     charge_lines = _new_terms(new_price, windows, start, mode, policy, description)
     next_due = windows[-1].end if policy.anchor is Anchor.RESTART else end

@@ -129,6 +129,7 @@ def quote_coterm(
     *,
     day_count: DayCount = ACTUAL_DAYS,
     rounding: str = decimal.ROUND_HALF_UP,
+    new_anchor_day: int | None = None,
 ) -> Quote:
     """Quote moving the next due date of several services to one date (a prorata invoice).
 
@@ -137,7 +138,17 @@ def quote_coterm(
     when ``new_due`` is earlier; a service already due on ``new_due`` gets
     none. Each gap is priced against the billing periods of the service's cycle
     that start on the earlier of the two dates, in both directions, so moving a
-    due date and moving it back nets to exactly zero.
+    due date and moving it back nets to exactly zero (give ``new_anchor_day``
+    when the new due date is a clamped month end, as ``anchor_day`` does for
+    the current one).
+
+    Args:
+        items: the services to move.
+        new_due: the next due date they all move to.
+        day_count: how each gap is measured.
+        rounding: the rounding mode of each line.
+        new_anchor_day: the day of the month ``new_due`` stands for, when it
+            is clamped (31 for a new due date of Feb 28 anchored to month ends).
 
     Raises:
         ProrationError: no items, or items in several currencies.
@@ -162,7 +173,7 @@ def quote_coterm(
         if new_due > due:
             schedule = BillingSchedule(item.cycle, due, item.anchor_day)
         else:
-            schedule = BillingSchedule(item.cycle, new_due)
+            schedule = BillingSchedule(item.cycle, new_due, new_anchor_day)
         gap = Period(min(due, new_due), max(due, new_due))
         kind = LineKind.CHARGE if new_due > due else LineKind.CREDIT
         for window in schedule.periods_between(gap):
