@@ -9,7 +9,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from prodlife import ANNUAL, MONTHLY, CurrencyMismatch, Money, NotFound, RuleViolation
+from prodlife import (
+    ANNUAL,
+    MONTHLY,
+    CurrencyMismatch,
+    InvalidAmount,
+    InvalidPeriod,
+    Money,
+    NotFound,
+    RuleViolation,
+)
 from prodlife.pricing import (
     AdditiveDiscount,
     AddonPick,
@@ -273,3 +282,17 @@ def test_an_addon_can_be_ordered_on_its_own_cycle_and_quantity() -> None:
     spec = OrderLineSpec("CRM", addons=[AddonPick("BACKUP", ANNUAL, 2), "BACKUP"])
     quote = quote_order_line(spec, PricingContext(plan, DAY))
     assert kinds(quote) == [("recurring", "10.00"), ("add-on", "60.00"), ("add-on", "3.00")]
+
+
+def test_a_float_price_override_is_refused() -> None:
+    with pytest.raises(InvalidAmount, match="Money"):
+        OrderLineSpec("CRM", price_override=9.99)  # type: ignore[arg-type]
+
+
+def test_a_cycle_may_be_given_by_name() -> None:
+    assert OrderLineSpec("CRM", cycle="annually").cycle == ANNUAL  # type: ignore[arg-type]
+
+
+def test_a_pricing_date_must_be_a_date() -> None:
+    with pytest.raises(InvalidPeriod):
+        PricingContext(PLAN, None)  # type: ignore[arg-type]

@@ -17,6 +17,7 @@ from prodlife import (
     CurrencyMismatch,
     FixedDays,
     Interval,
+    InvalidAmount,
     InvalidBillingCycle,
     InvalidRounding,
     Money,
@@ -695,3 +696,12 @@ def test_coterming_a_month_end_anchor_and_back_nets_to_zero() -> None:
         new_anchor_day=31,
     )
     assert there.net + back.net == usd("0.00")
+
+
+def test_a_price_that_is_not_money_is_refused() -> None:
+    with pytest.raises(InvalidAmount, match="Money"):
+        quote_change(PAID_JANUARY, 5.0, d("2025-01-10"))  # type: ignore[arg-type]
+    with pytest.raises(InvalidAmount):
+        Charge(5.0, JANUARY)  # type: ignore[arg-type]
+    with pytest.raises(ProrationError, match="Period"):
+        Charge(usd("1.00"), (d("2025-01-01"), d("2025-02-01")))  # type: ignore[arg-type]

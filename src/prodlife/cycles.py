@@ -265,6 +265,11 @@ class BillingCycle:
         (datetime.date(2024, 2, 29), datetime.date(2024, 3, 31))
         """
         self._require_recurring()
+        _require_date(anchor, "anchor")
+        if not isinstance(periods, int) or isinstance(periods, bool):
+            raise InvalidBillingCycle(f"periods {periods!r} must be a whole number")
+        if anchor_day is not None:
+            _valid_day(anchor_day)
         if self.unit is CycleUnit.MONTH:
             day = anchor.day if anchor_day is None else anchor_day
             return _month_date(anchor.year, anchor.month - 1 + periods * self.count, day)
@@ -382,6 +387,10 @@ class BillingSchedule:
     _day: int = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
+        if not isinstance(self.cycle, BillingCycle):
+            raise InvalidBillingCycle(
+                f"cycle {self.cycle!r} must be a BillingCycle; BillingCycle.parse() reads a name"
+            )
         self.cycle._require_recurring()
         _require_date(self.anchor, "anchor")
         day = self.anchor.day if self.anchor_day is None else self.anchor_day
@@ -404,6 +413,7 @@ class BillingSchedule:
 
     def index_of(self, day: date) -> int:
         """The index of the period that contains ``day`` (negative before the anchor)."""
+        _require_date(day, "date")
         cycle = self.cycle
         if cycle.unit is CycleUnit.MONTH:
             months = (day.year - self.anchor.year) * 12 + day.month - self.anchor.month

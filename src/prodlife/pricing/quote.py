@@ -46,12 +46,14 @@ import attrs
 from prodlife.cycles import BillingCycle
 from prodlife.errors import CurrencyMismatch, NotFound, RuleViolation
 from prodlife.money import Currency, Money, total
+from prodlife.periods import _require_date
 from prodlife.pricing.discounts import AdditiveDiscount, apply_discounts
 from prodlife.pricing.options import ConfigurableOption, check_option_for, option_price
 from prodlife.pricing.plans import PricePlan
 from prodlife.pricing.promotions import Promotion, apply_promotion
 from prodlife.pricing.redemption import PromotionUse, check_promotion, find_promotion
 from prodlife.pricing.taxes import PriceBasis, TaxPart, TaxRate, tax_line
+from prodlife.proration._share import require_money
 
 __all__ = [
     "AddonPick",
@@ -93,6 +95,16 @@ def _addons(values: Iterable[AddonPick | str] | str) -> tuple[AddonPick, ...]:
     return tuple(AddonPick(item) if isinstance(item, str) else item for item in items)
 
 
+def _cycle(value: BillingCycle | str | None) -> BillingCycle | None:
+    """A cycle, or its name read with :meth:`BillingCycle.parse`."""
+    return BillingCycle.parse(value) if isinstance(value, str) else value
+
+
+def _optional_money(instance: object, attribute: object, value: Money | None) -> None:
+    if value is not None:
+        require_money(value, "price override")
+
+
 @attrs.frozen(slots=True)
 class OrderLineSpec:
     """What a customer orders on one line.
@@ -114,29 +126,29 @@ class OrderLineSpec:
 
     product_code: str
     quantity: int = 1
-    cycle: BillingCycle | None = None
+    cycle: BillingCycle | None = attrs.field(default=None, converter=_cycle)
     edition: str | None = None
     options: tuple[OptionPick, ...] = attrs.field(default=(), converter=_picks)
     addons: tuple[AddonPick, ...] = attrs.field(default=(), converter=_addons)
     promo_code: str | None = None
-    price_override: Money | None = None
+    price_override: Money | None = attrs.field(default=None, validator=_optional_money)
     as_component: bool = False
 
 
-def _options(values: Iterable[ConfigurableOption]) -> tuple[ConfigurableOption, ...]:
-    return tuple(values)
+def _options(values: Iterable[ConfigurableOption] | None) -> tuple[ConfigurableOption, ...]:
+    return () if values is None else tuple(values)
 
 
-def _promotions(values: Iterable[Promotion]) -> tuple[Promotion, ...]:
-    return tuple(values)
+def _promotions(values: Iterable[Promotion] | None) -> tuple[Promotion, ...]:
+    return () if values is None else tuple(values)
 
 
-def _discounts(values: Iterable[AdditiveDiscount]) -> tuple[AdditiveDiscount, ...]:
-    return tuple(values)
+def _discounts(values: Iterable[AdditiveDiscount] | None) -> tuple[AdditiveDiscount, ...]:
+    return () if values is None else tuple(values)
 
 
-def _taxes(values: Iterable[TaxRate]) -> tuple[TaxRate, ...]:
-    return tuple(values)
+def _taxes(values: Iterable[TaxRate] | None) -> tuple[TaxRate, ...]:
+    return () if values is None else tuple(values)
 
 
 @attrs.frozen(slots=True)
@@ -160,7 +172,7 @@ class PricingContext:
     """
 
     plan: PricePlan
-    on: date
+    on: date = attrs.field(validator=lambda i, a, v: _require_date(v, "pricing date"))
     options: tuple[ConfigurableOption, ...] = attrs.field(default=(), converter=_options)
     promotions: tuple[Promotion, ...] = attrs.field(default=(), converter=_promotions)
     discounts: tuple[AdditiveDiscount, ...] = attrs.field(default=(), converter=_discounts)

@@ -269,6 +269,19 @@ class Line:
 make_line = builder(Line, "kind", "description", "proration", "subject")
 
 
+def require_money(value: object, what: str) -> None:
+    """Refuse anything but Money, saying what it should have been."""
+    if not isinstance(value, Money):
+        raise InvalidAmount(value, f"{what} {value!r} must be Money, e.g. Money('10.00', 'USD')")
+
+
+def _require_span(value: object) -> None:
+    if not isinstance(value, Period | Interval):
+        raise ProrationError(
+            f"charge span {value!r} must be a Period of dates or an Interval of instants"
+        )
+
+
 def _check_window(
     instance: Charge, attribute: attrs.Attribute[Span | None], value: Span | None
 ) -> None:
@@ -302,8 +315,8 @@ class Charge:
         ProrationError: ``window`` does not contain ``span``.
     """
 
-    amount: Money
-    span: Span
+    amount: Money = attrs.field(validator=lambda i, a, v: require_money(v, "charge amount"))
+    span: Span = attrs.field(validator=lambda i, a, v: _require_span(v))
     window: Span | None = attrs.field(default=None, validator=_check_window)
     description: str = ""
 

@@ -37,6 +37,7 @@ from prodlife.proration._share import (
     make_line,
     next_day,
     prorate,
+    require_money,
     same_kind,
     span,
     whole,
@@ -275,6 +276,7 @@ def quote_change(
         CurrencyMismatch: the new price is in another currency.
     """
     policy = _DEFAULT if policy is None else policy
+    require_money(new_price, "new price")
     charges = _charges(charged)
     currency = charges[0].amount.currency
     if new_price.currency is not currency and new_price.currency != currency:
@@ -331,6 +333,7 @@ def quote_quantity_change(
     >>> str(quote_quantity_change(seats, Money("30.00", "USD"), 2, date(2012, 4, 11)).net)
     'USD -20.00'
     """
+    require_money(unit_price, "unit price")
     if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 0:
         raise ProrationError(f"quantity {quantity!r} must be a whole number of at least 0")
     return quote_change(
@@ -366,6 +369,7 @@ def quote_option_change(
     """
     policy = ChangePolicy() if policy is None else policy
     start, end = _effective((Charge(old_price, period),), at, policy.change_day)
+    require_money(new_price, "new option price")
     difference = new_price - old_price
     kind = LineKind.CHARGE if difference.amount > 0 else LineKind.CREDIT
     mode = (policy.charge if kind is LineKind.CHARGE else policy.credit).value
