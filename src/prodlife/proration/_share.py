@@ -170,7 +170,11 @@ def prorate(
     """
     if type(price) is not Money:
         raise InvalidAmount(price, f"price {price!r} must be Money, e.g. Money('10.00', 'USD')")
-    if not isinstance(rounding, str) or rounding not in ROUNDING_MODES:
+    try:
+        known = rounding in ROUNDING_MODES
+    except TypeError:  # an unhashable value
+        known = False
+    if not known:
         raise InvalidRounding(rounding)
     if window is not None:
         used, total = _within(portion, period, window, day_count)
@@ -190,6 +194,10 @@ def prorate(
     else:
         exact = amount if total or portion == period else amount * 0
     currency = price.currency
+    try:
+        rounded = exact.quantize(currency.quantum, rounding, CONTEXT)
+    except decimal.InvalidOperation:
+        rounded = quantize(exact, currency, rounding)  # raises prodlife's error
     return _proration(
         price,
         period,
@@ -197,7 +205,7 @@ def prorate(
         used,
         total,
         name,
-        _new(quantize(exact, currency, rounding), currency),
+        _new(rounded, currency),
         rounding,
     )
 
