@@ -112,8 +112,9 @@ def _inside(portion: Span, period: Span) -> None:
 
 def _dates_only(name: str, portion: Span, period: Span) -> tuple[Period, Period]:
     if not (isinstance(portion, Period) and isinstance(period, Period)):
+        wrong = period if isinstance(portion, Period) else portion
         raise InvalidPeriod(
-            f"the {name} convention measures Periods of billing dates, not {period!r}; turn "
+            f"the {name} convention measures Periods of billing dates, not {wrong!r}; turn "
             "instants into dates with billing_date(), or measure instants with SECONDS"
         )
     return portion, period

@@ -326,6 +326,8 @@ class Money:
         [Money('-0.03', 'EUR'), Money('-0.02', 'EUR')]
         """
         units = self.to_minor_units()
+        if isinstance(ratios, str) or not isinstance(ratios, Sequence):
+            raise InvalidAmount(ratios, f"ratios {ratios!r} must be a list of numbers, e.g. [1, 2]")
         weights = [Fraction(to_decimal(ratio, "ratio")) for ratio in ratios]
         if not weights:
             raise InvalidAmount(ratios, "cannot allocate over no ratios; pass at least one")
@@ -409,6 +411,8 @@ class Money:
             CurrencyMismatch: the currencies differ.
             InvalidAmount: ``other`` is zero.
         """
+        if not isinstance(other, Money):
+            raise InvalidAmount(other, f"cannot take the ratio of {self} to {other!r}; pass Money")
         self._same(other, "divide")
         if not other.amount:
             raise InvalidAmount(other, f"cannot divide {self} by {other}, which is zero")
@@ -474,5 +478,7 @@ def total(amounts: Iterable[Money], currency: Currency | str) -> Money:
     """
     result = Money.zero(currency)
     for amount in amounts:
+        if not isinstance(amount, Money):
+            raise InvalidAmount(amount, f"cannot add {amount!r} to an amount; pass Money")
         result = result + amount
     return result

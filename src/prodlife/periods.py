@@ -83,6 +83,11 @@ def _require_date(value: object, name: str) -> None:
         )
 
 
+def _require_period(value: object) -> None:
+    if not isinstance(value, Period):
+        raise InvalidPeriod(f"{value!r} is not a Period; build one with Period(start, end)")
+
+
 @attrs.frozen(slots=True, repr=False)
 class Period:
     """A half-open span of billing dates ``[start, end)``.
@@ -130,7 +135,12 @@ class Period:
         return other in self
 
     def overlaps(self, other: Period) -> bool:
-        """Whether the two periods share at least one date."""
+        """Whether the two periods share at least one date.
+
+        Raises:
+            InvalidPeriod: ``other`` is not a Period.
+        """
+        _require_period(other)
         return self.start < other.end and other.start < self.end
 
     def intersection(self, other: Period) -> Period | None:
@@ -140,6 +150,7 @@ class Period:
         >>> a.intersection(Period(date(2025, 1, 10), date(2025, 3, 1)))
         Period(2025-01-10, 2025-01-20)
         """
+        _require_period(other)
         start = max(self.start, other.start)
         end = min(self.end, other.end)
         return Period(start, end) if start < end else None

@@ -186,6 +186,10 @@ def prorate(
         used, total = (portion.end - portion.start).days, (high - low).days
         name = "actual days"
     else:
+        if not isinstance(day_count, DayCount):
+            raise ValidationError(
+                f"day count {day_count!r} is not a convention; pass one such as ACTUAL_DAYS"
+            )
         used, total = _units(day_count, portion, period)
         name = day_count.name
     amount = price.amount
@@ -235,6 +239,8 @@ def _within(portion: Span, period: Span, window: Span, day_count: DayCount) -> t
         )
     if not (period.start <= portion.start and portion.end <= period.end):
         raise InvalidPeriod(f"portion {portion} is not inside the period {period}")
+    if not (window.start <= period.start and period.end <= window.end):
+        raise InvalidPeriod(f"period {period} is not inside its window {window}")
     return _units(day_count, portion, window)[0], _units(day_count, period, window)[0]
 
 

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from prodlife.daycount import ACTUAL_DAYS, DayCount
+from prodlife.periods import Interval, Period
 from prodlife.proration._share import (
     Charge,
     Line,
@@ -89,6 +90,10 @@ def quote_pause(
     """
     check_rounding(rounding)
     charges = _charges(charged)
+    if not isinstance(pause, Period | Interval):
+        raise ProrationError(
+            f"pause {pause!r} must be a Period of dates or an Interval of instants"
+        )
     same_kind(pause.start, charges[0].span, "pause start")
     lines: list[Line] = []
     touched = False

@@ -80,7 +80,9 @@ def quote_first_charge(
         line = Line(LineKind.CHARGE, "first period", whole(price, period, day_count, rounding))
         return Quote("first charge", price.currency, (line,), period.end)
     if charge_next_after is not None and (
-        not isinstance(charge_next_after, int) or not 1 <= charge_next_after <= 31
+        not isinstance(charge_next_after, int)
+        or isinstance(charge_next_after, bool)
+        or not 1 <= charge_next_after <= 31
     ):
         raise InvalidBillingCycle(
             f"charge_next_after {charge_next_after!r} must be a day of the month from 1 to 31"

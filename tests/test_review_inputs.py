@@ -1,0 +1,63 @@
+"""Bad inputs are refused with prodlife's own errors, never a bare TypeError or AttributeError."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from prodlife import (
+    MONTHLY,
+    Charge,
+    InvalidAmount,
+    InvalidBillingCycle,
+    InvalidPeriod,
+    Money,
+    Period,
+    ProrationError,
+    ValidationError,
+    prorate,
+    quote_first_charge,
+    quote_pause,
+    total,
+)
+
+JANUARY = Period(date(2025, 1, 1), date(2025, 2, 1))
+LATE = Period(date(2025, 1, 20), date(2025, 2, 1))
+PRICE = Money("31.00", "USD")
+
+
+def test_periods_refuse_what_is_not_a_period() -> None:
+    with pytest.raises(InvalidPeriod, match="not a Period"):
+        JANUARY.overlaps(None)  # type: ignore[arg-type]
+    with pytest.raises(InvalidPeriod, match="not a Period"):
+        JANUARY.intersection(date(2025, 1, 5))  # type: ignore[arg-type]
+
+
+def test_money_refuses_what_is_not_money() -> None:
+    with pytest.raises(InvalidAmount):
+        PRICE.ratio(5)  # type: ignore[arg-type]
+    with pytest.raises(InvalidAmount):
+        total([None], "USD")  # type: ignore[list-item]
+    with pytest.raises(InvalidAmount, match="list of numbers"):
+        PRICE.allocate(None)  # type: ignore[arg-type]
+
+
+def test_a_pause_must_be_a_span() -> None:
+    with pytest.raises(ProrationError, match="Period"):
+        quote_pause(Charge(PRICE, JANUARY), (date(2025, 1, 5), date(2025, 1, 9)))  # type: ignore[arg-type]
+
+
+def test_a_threshold_day_is_not_a_boolean() -> None:
+    with pytest.raises(InvalidBillingCycle):
+        quote_first_charge(PRICE, MONTHLY, date(2025, 1, 27), billing_day=1, charge_next_after=True)
+
+
+def test_prorate_names_what_is_wrong() -> None:
+    with pytest.raises(ValidationError, match="convention"):
+        prorate(PRICE, JANUARY, LATE, None)  # type: ignore[arg-type]
+    with pytest.raises(InvalidPeriod, match="not None"):
+        prorate(PRICE, JANUARY, None)  # type: ignore[arg-type]
+    stub = Period(date(2025, 1, 10), date(2025, 2, 1))
+    with pytest.raises(InvalidPeriod, match="window"):
+        prorate(PRICE, stub, LATE, window=Period(date(2025, 1, 15), date(2025, 2, 1)))
