@@ -313,3 +313,12 @@ def test_services_count_and_state(
         assert service.status == ORDERED
         assert service.next_due is not None and service.next_due > service.start
         assert service.start == placed_at.date()
+
+
+def test_services_start_on_the_order_date_in_the_customers_zone() -> None:
+    late = order(placed_at=datetime(2025, 1, 31, 23, 30, tzinfo=UTC))
+    quote = price_order(late, CONTEXT)
+    tokyo = services_for(late, quote, zone="Asia/Tokyo")
+    utc = services_for(late, quote)
+    assert {service.start for service in tokyo} == {date(2025, 2, 1)}
+    assert {service.start for service in utc} == {date(2025, 1, 31)}

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import enum
 import re
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 import attrs
 
@@ -48,6 +48,7 @@ from prodlife.lifecycle.service_parts import ServiceAddOn, ServiceOption
 from prodlife.lifecycle.services import Service
 from prodlife.lifecycle.status import ORDERED
 from prodlife.money import Currency, Money, total
+from prodlife.periods import billing_date
 from prodlife.pricing.quote import (
     OrderLineSpec,
     PriceLineKind,
@@ -387,14 +388,20 @@ def _amount(quote: PriceQuote, kind: PriceLineKind, subject: str) -> Money:
 
 
 def services_for(
-    order: Order, quote: OrderQuote, *, first_id: int = 1, id_prefix: str = "S-"
+    order: Order,
+    quote: OrderQuote,
+    *,
+    first_id: int = 1,
+    id_prefix: str = "S-",
+    zone: str | tzinfo = "UTC",
 ) -> tuple[Service, ...]:
     """The pending (ordered) services ``order`` creates: ``line.services`` per product line.
 
     Ids are ``id_prefix`` followed by ``first_id``, ``first_id + 1``... in line
-    order. Each service carries its line's quote: the cycle, the recurring price
-    (marked as an override when the spec has a price override), options, and
-    add-ons with their own cycle and price.
+    order. Services start on the billing date the order was placed on in the
+    customer's time ``zone`` (UTC unless given). Each service carries its line's
+    quote: the cycle, the recurring price (marked as an override when the spec
+    has a price override), options, and add-ons with their own cycle and price.
 
     Raises:
         RuleViolation: ``quote`` is not this order's (rule ``order.quote``), the
@@ -416,7 +423,7 @@ def services_for(
         raise RuleViolation("order.status", f"order {order.id} is {order.status}: no services")
     if not _whole(first_id, 0):
         raise RuleViolation("order.services", f"first id {first_id!r} must be a whole number >= 0")
-    start = order.placed_at.date()
+    start = billing_date(order.placed_at, zone)
     made: list[Service] = []
     for line, priced in zip(order.lines, quote.lines, strict=True):
         spec, cycle = line.spec, priced.quote.cycle
