@@ -8,6 +8,7 @@ checking a whole catalog collects them all with their paths.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date, datetime
 
 from prodlife.errors import RuleViolation
 
@@ -37,3 +38,29 @@ def check_code(code: object, what: str) -> list[Finding]:
 def frozen_codes(values: Iterable[str] | str) -> frozenset[str]:
     """Codes as a frozenset; a single string is one code, not its characters."""
     return frozenset([values] if isinstance(values, str) else values)
+
+
+def is_date(value: object) -> bool:
+    """Whether ``value`` is a calendar date (a datetime is not)."""
+    return isinstance(value, date) and not isinstance(value, datetime)
+
+
+def is_whole(value: object, low: int, high: int | None = None) -> bool:
+    """Whether ``value`` is an int (not a bool) from ``low`` to ``high``."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return False
+    return low <= value and (high is None or value <= high)
+
+
+def is_text(value: object) -> bool:
+    """Whether ``value`` is text with something in it besides spaces."""
+    return isinstance(value, str) and bool(value.strip())
+
+
+def is_a(value: object, kind: type) -> bool:
+    """``isinstance`` for values whose declared type a caller may not have respected.
+
+    A plain ``isinstance`` on a typed field lets mypy call the other branch
+    unreachable; going through this function keeps the check.
+    """
+    return isinstance(value, kind)

@@ -58,6 +58,7 @@ import attrs
 
 from prodlife.catalog._bundle_search import _LIMITS, _Class, _explain, _solve
 from prodlife.catalog._rules import Finding, check_code, raise_first
+from prodlife.catalog._rules import is_whole as _count
 from prodlife.catalog.products import Product
 from prodlife.catalog.types import Classification, Composition, GoodKind, ProductType
 from prodlife.errors import NotFound, RuleViolation
@@ -86,10 +87,6 @@ CONFLICT_RULES = frozenset({"bundle.conflict", "bundle.empty-pool", "bundle.rest
 
 Products = Mapping[str, Product]
 Types = Mapping[str, ProductType]
-
-
-def _count(value: object, least: int) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= least
 
 
 def _about(subject: str, found: list[Finding]) -> list[Finding]:

@@ -24,6 +24,7 @@ from decimal import Decimal
 import attrs
 
 from prodlife.catalog._rules import Finding, check_code, frozen_codes, raise_first
+from prodlife.catalog._rules import is_date as _is_date
 
 __all__ = [
     "Availability",
@@ -219,10 +220,6 @@ class Product:
     def provider_id(self, provider: str) -> str | None:
         """The id ``provider`` knows the product by, or ``None``."""
         return next((p.external_id for p in self.provider_ids if p.provider == provider), None)
-
-
-def _is_date(value: object) -> bool:
-    return isinstance(value, date) and not isinstance(value, datetime)
 
 
 def check_product(product: Product) -> list[Finding]:

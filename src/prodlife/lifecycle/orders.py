@@ -41,6 +41,7 @@ from datetime import datetime, tzinfo
 import attrs
 
 from prodlife.catalog._rules import Finding, check_code, raise_first
+from prodlife.catalog._rules import is_whole as _whole
 from prodlife.clock import as_utc
 from prodlife.cycles import BillingCycle
 from prodlife.errors import CurrencyMismatch, RuleViolation
@@ -103,13 +104,6 @@ class DomainAction(enum.Enum):
 
 def _not(value: object, kind: type) -> bool:
     return not isinstance(value, kind)
-
-
-def _whole(value: object, low: int, high: int | None = None) -> bool:
-    """Whether ``value`` is an int (not a bool) from ``low`` to ``high``."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        return False
-    return low <= value and (high is None or value <= high)
 
 
 def _codes(value: object, what: str, rule: str = "order.code") -> list[Finding]:

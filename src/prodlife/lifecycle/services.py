@@ -380,24 +380,19 @@ class Service:
                 f"{operation} leaves the service {after}, so it has no termination date to "
                 f"set to {termination_date}; pass termination_date only when it ends",
             )
-        if not ends_now:
-            return attrs.evolve(
-                self,
-                status=after,
-                cancellation=cancellation,
-                version=self.version + 1,
-                history=history,
-            )
-        day = at.date() if termination_date is None else termination_date
-        _day(day, "service.termination-date", "termination date")
+        termination, addons = self.termination_date, self.addons
+        if ends_now:
+            termination = at.date() if termination_date is None else termination_date
+            _day(termination, "service.termination-date", "termination date")
+            addons = tuple(_end_with_base(addon, after, termination) for addon in addons)
         return attrs.evolve(
             self,
             status=after,
             cancellation=cancellation,
             version=self.version + 1,
             history=history,
-            termination_date=day,
-            addons=tuple(_end_with_base(addon, after, day) for addon in self.addons),
+            termination_date=termination,
+            addons=addons,
         )
 
     def _cancellation_after(

@@ -58,12 +58,13 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 import attrs
 
 from prodlife.catalog._rules import Finding, check_code, frozen_codes, raise_first
+from prodlife.catalog._rules import is_date as _is_date
 from prodlife.catalog.products import Validity
 from prodlife.errors import InvalidAmount, RuleViolation
 from prodlife.money import Money, to_decimal
@@ -158,10 +159,6 @@ class AdditiveDiscount:
     def applies_to(self, product_code: str, on: date) -> bool:
         """Whether it applies to a line of ``product_code`` on ``on``."""
         return self.skip_reason(product_code, on) is None
-
-
-def _is_date(value: object) -> bool:
-    return isinstance(value, date) and not isinstance(value, datetime)
 
 
 def check_additive_discount(discount: AdditiveDiscount) -> list[Finding]:

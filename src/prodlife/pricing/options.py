@@ -40,6 +40,7 @@ from typing import Any
 import attrs
 
 from prodlife.catalog._rules import Finding, check_code, frozen_codes, raise_first
+from prodlife.catalog._rules import is_a as _is
 from prodlife.cycles import BillingCycle
 from prodlife.errors import NotFound, RuleViolation
 from prodlife.money import Money
@@ -55,11 +56,6 @@ __all__ = [
 ]
 
 CyclePrices = tuple[tuple[BillingCycle, Money], ...]
-
-
-def _is(value: object, kind: type) -> bool:
-    # Checks values whose declared type a caller may not have respected (no narrowing).
-    return isinstance(value, kind)
 
 
 def _prices(

@@ -64,6 +64,7 @@ from fractions import Fraction
 import attrs
 
 from prodlife.catalog._rules import Finding, check_code, raise_first
+from prodlife.catalog._rules import is_a as _is
 from prodlife.catalog.products import Validity
 from prodlife.cycles import BillingCycle
 from prodlife.errors import NotFound
@@ -91,11 +92,6 @@ def cycle_order(cycle: BillingCycle) -> tuple[bool, Fraction, str, int]:
     [MONTHLY, QUARTERLY, ANNUAL, ONE_TIME]
     """
     return (not cycle.is_recurring, cycle.nominal_days, cycle.unit.value, cycle.count)
-
-
-def _is(value: object, kind: type) -> bool:
-    # Checks values whose declared type a caller may not have respected (no narrowing).
-    return isinstance(value, kind)
 
 
 def _validity_findings(validity: object, what: str) -> list[Finding]:

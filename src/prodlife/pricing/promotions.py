@@ -64,12 +64,14 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 import attrs
 
 from prodlife.catalog._rules import Finding, check_code, frozen_codes, raise_first
+from prodlife.catalog._rules import is_date as _is_date
+from prodlife.catalog._rules import is_whole as _is_count
 from prodlife.cycles import BillingCycle
 from prodlife.errors import InvalidAmount, RuleViolation, ValidationError
 from prodlife.money import CONTEXT, Money, to_decimal
@@ -120,18 +122,6 @@ def _decimal_or_keep(value: object) -> object:
 
 def _cycle_set(values: Iterable[BillingCycle] | BillingCycle) -> frozenset[BillingCycle]:
     return frozenset([values] if isinstance(values, BillingCycle) else values)
-
-
-def _is_count(value: object, least: int) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= least
-
-
-def _is_text(value: object) -> bool:
-    return isinstance(value, str) and bool(value.strip())
-
-
-def _is_date(value: object) -> bool:
-    return isinstance(value, date) and not isinstance(value, datetime)
 
 
 @attrs.frozen(slots=True)

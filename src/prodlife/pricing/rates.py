@@ -73,6 +73,7 @@ from typing import cast
 import attrs
 
 from prodlife.catalog._rules import Finding, raise_first
+from prodlife.catalog._rules import is_a as _is
 from prodlife.errors import RuleViolation
 from prodlife.money import CONTEXT, Currency, Money, total
 
@@ -100,11 +101,6 @@ class RateModel(enum.Enum):
     VOLUME = "volume"
     #: A price per block of ``package_size`` units, partial blocks rounded up.
     PACKAGE = "package"
-
-
-def _is(value: object, kind: type) -> bool:
-    # Checks values whose declared type a caller may not have respected (no narrowing).
-    return isinstance(value, kind)
 
 
 def _price_findings(value: object, what: str) -> list[Finding]:
