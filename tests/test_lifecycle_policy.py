@@ -55,6 +55,7 @@ SYSTEM_MAY = {
     Op.SUSPEND,
     Op.UNSUSPEND,
     Op.RENEW,
+    Op.INVOICE,
     Op.CHANGE_PACKAGE,
     Op.CHANGE_OPTIONS,
     Op.CANCEL,

@@ -82,6 +82,7 @@ def _suspended_row(kind: SuspensionKind) -> dict[Operation, str]:
     row = {
         Op.UNSUSPEND: via("resume", "active"),
         Op.RENEW: via("renewal", me),
+        Op.INVOICE: SAME,
         Op.TRANSFER: via("transfer", me),
         Op.EDIT: SAME,
         Op.SCHEDULE_CANCELLATION: SAME,
@@ -109,6 +110,7 @@ def _in_progress_row(progress: Progress) -> dict[Operation, str]:
 _PENDING_COMMON = {
     Op.CONFIRM_PAYMENT: via("activation", "active"),
     Op.ACTIVATE: via("activation", "active"),
+    Op.INVOICE: SAME,
     Op.EDIT: SAME,
     Op.CANCEL: "cancelled",
     Op.DELETE: "deleted",
@@ -137,6 +139,7 @@ EXPECTED: dict[str, dict[Operation, str]] = {
     "active": {
         Op.SUSPEND: via("suspension", "suspended (for abuse)"),
         Op.RENEW: via("renewal", "active"),
+        Op.INVOICE: SAME,
         Op.REBOOT: via("reboot", "active"),
         Op.TRANSFER: via("transfer", "active"),
         Op.CHANGE_PACKAGE: SAME,

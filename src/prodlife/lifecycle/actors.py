@@ -102,6 +102,8 @@ class Permission(enum.StrEnum):
     PROVISION = "services: provision"
     SUSPEND = "services: suspend"
     RENEW = "services: renew"
+    INVOICE = "invoices: create"
+    """Issue an invoice ahead of its time (seed 003's "invoice early")."""
     CHANGE_PACKAGE = "services: change package"
     CANCEL = "services: cancel"
     TERMINATE = "services: terminate"
@@ -128,6 +130,7 @@ REQUIRED_PERMISSION: Mapping[Operation, Permission] = MappingProxyType(
         _O.SUSPEND: _P.SUSPEND,
         _O.UNSUSPEND: _P.SUSPEND,
         _O.RENEW: _P.RENEW,
+        _O.INVOICE: _P.INVOICE,
         _O.CHANGE_PACKAGE: _P.CHANGE_PACKAGE,
         _O.CHANGE_OPTIONS: _P.EDIT_CUSTOMER_PRODUCTS,
         _O.CHANGE_PASSWORD: _P.EDIT_CUSTOMER_PRODUCTS,
@@ -180,6 +183,7 @@ SYSTEM_OPERATIONS: frozenset[Operation] = frozenset(
         _O.SUSPEND,
         _O.UNSUSPEND,
         _O.RENEW,
+        _O.INVOICE,
         _O.CHANGE_PACKAGE,
         _O.CHANGE_OPTIONS,
         _O.CANCEL,

@@ -62,13 +62,14 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol, runtime_checkable
 
 import attrs
 
 from prodlife.errors import ProdlifeError, TransitionNotAllowed, ValidationError
 from prodlife.lifecycle.actors import Actor
+from prodlife.lifecycle.service_parts import ENDED
 from prodlife.lifecycle.services import Service
 from prodlife.lifecycle.status import Progress, Status
 from prodlife.lifecycle.transitions import Operation
@@ -215,13 +216,22 @@ _COMMANDS: dict[Progress, str | None] = {
 }
 
 
-def run_module(service: Service, module: ProvisioningModule, at: datetime) -> Service:
+def run_module(
+    service: Service,
+    module: ProvisioningModule,
+    at: datetime,
+    *,
+    termination_date: date | None = None,
+) -> Service:
     """Carry out an in-progress service's module command and record the answer.
 
     Args:
         service: a service *in progress*.
         module: the host's module.
         at: when the answer is recorded (an aware datetime).
+        termination_date: when the operation ends the service (cancel,
+            terminate, delete) and the module succeeds: the day it ended,
+            instead of the UTC date of ``at``.
 
     Returns:
         The service after ``PROVISIONED``, ``PROVISION_FAILED`` or
@@ -239,14 +249,20 @@ def run_module(service: Service, module: ProvisioningModule, at: datetime) -> Se
         )
     progress = current.substate
     command = _COMMANDS[progress]
+    ends = current.target is not None and current.target.status in ENDED
+    day = termination_date if ends else None
     if command is None:
         reason = f"{progress}: no module command needed"
-        return service.perform(Operation.PROVISIONED, Actor.system(), at, reason)
+        return service.perform(
+            Operation.PROVISIONED, Actor.system(), at, reason, termination_date=day
+        )
     result = call_module(command, lambda: getattr(module, command)(service))
     message = result.message
     if result.ok:
         reason = f"module {command} succeeded" + (f": {message}" if message else "")
-        return service.perform(Operation.PROVISIONED, Actor.system(), at, reason)
+        return service.perform(
+            Operation.PROVISIONED, Actor.system(), at, reason, termination_date=day
+        )
     if result.outcome is ModuleOutcome.NO_RESOURCES and progress is Progress.ACTIVATION:
         reason = f"module {command} found no resources" + (f": {message}" if message else "")
         return service.perform(Operation.PROVIDER_UNAVAILABLE, Actor.system(), at, reason)

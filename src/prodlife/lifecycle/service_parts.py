@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from datetime import date, datetime
 
 import attrs
 
+from prodlife.catalog.rules import ChangeTiming
 from prodlife.clock import as_utc
 from prodlife.cycles import BillingCycle
 from prodlife.errors import RuleViolation
 from prodlife.lifecycle.status import ServiceStatus, Status
 from prodlife.pricing.recurring import RecurringPrice
+from prodlife.proration import Charge
 
 __all__ = [
     "ENDED",
     "CancellationKind",
     "CancellationRequest",
     "OverrideAutoSuspend",
+    "PendingChange",
     "ServiceAddOn",
     "ServiceOption",
 ]
@@ -51,6 +55,14 @@ def _count(value: object, rule: str, what: str) -> None:
 def _kind(value: object, kind: type, rule: str, what: str) -> None:
     if not isinstance(value, kind):
         raise RuleViolation(rule, f"{what} {value!r} is not a {kind.__name__}; pass one")
+
+
+def _ids(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(values)
+
+
+def _charges(values: Iterable[Charge]) -> tuple[Charge, ...]:
+    return tuple(values)
 
 
 def _ended(status: ServiceStatus) -> bool:
@@ -183,6 +195,8 @@ class CancellationRequest:
         requested_at: when it was asked for; any aware datetime, kept in UTC.
         renewals_left: for :attr:`CancellationKind.AFTER_RENEWALS`, how many
             renewals remain (at least 1); ``None`` for the other kinds.
+        cancelled_invoices: the ids of the unpaid invoices the request
+            cancelled (seed 003); withdrawing the request restores them.
 
     Raises:
         RuleViolation: a wrong kind, reason or count (rule
@@ -194,9 +208,12 @@ class CancellationRequest:
     reason: str
     requested_at: datetime = attrs.field(converter=as_utc)
     renewals_left: int | None = None
+    cancelled_invoices: tuple[str, ...] = attrs.field(default=(), converter=_ids)
 
     def __attrs_post_init__(self) -> None:
         rule = "service.cancellation-request"
+        for invoice in self.cancelled_invoices:
+            _text(invoice, rule, "cancelled invoice id")
         _kind(self.kind, CancellationKind, rule, "cancellation kind")
         _kind(self.reason, str, rule, "cancellation reason")
         if self.kind is CancellationKind.AFTER_RENEWALS:
@@ -206,4 +223,66 @@ class CancellationRequest:
                 rule,
                 f"a cancellation {self.kind} counts no renewals, got {self.renewals_left!r}; "
                 "leave renewals_left out or use CancellationKind.AFTER_RENEWALS",
+            )
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class PendingChange:
+    """A change of product, edition, cycle or price waiting to take effect.
+
+    The catalog's change rules (:class:`~prodlife.catalog.rules.ChangeRules`)
+    decide that a change happens at the end of the term (the scheduler applies
+    it on the service's next due date) or once the invoice for the difference
+    is paid (:func:`~prodlife.lifecycle.changes.confirm_change_payment`).
+
+    Args:
+        timing: :attr:`ChangeTiming.END_OF_TERM` or :attr:`ChangeTiming.AFTER_PAYMENT`.
+        product_code: the product it moves to.
+        edition: the edition it moves to, or ``None``.
+        cycle: the billing cycle it moves to.
+        price: the recurring price it will have.
+        requested_at: when it was asked for (UTC).
+        effective: the billing date it takes effect (end of term), or ``None``
+            while it waits for a payment.
+        rule: the name of the change rule that decided the timing.
+        charges: for a change after payment, the charges in force once it is
+            carried out (what its invoice charged), for a later change to credit.
+        next_due: for a change after payment that restarts the period, the
+            next due date it sets.
+
+    Raises:
+        RuleViolation: a timing that does not wait, or a bad field (rule
+            ``service.pending-change``).
+    """
+
+    timing: ChangeTiming
+    product_code: str
+    edition: str | None
+    cycle: BillingCycle
+    price: RecurringPrice
+    requested_at: datetime = attrs.field(converter=as_utc)
+    effective: date | None = None
+    rule: str = ""
+    charges: tuple[Charge, ...] = attrs.field(default=(), converter=_charges)
+    next_due: date | None = None
+
+    def __attrs_post_init__(self) -> None:
+        rule = "service.pending-change"
+        if self.timing not in (ChangeTiming.END_OF_TERM, ChangeTiming.AFTER_PAYMENT):
+            raise RuleViolation(
+                rule,
+                f"a change {self.timing!r} does not wait; only end-of-term and after-payment "
+                "changes are kept pending",
+            )
+        _text(self.product_code, rule, "product code")
+        if self.edition is not None:
+            _text(self.edition, rule, "edition")
+        _kind(self.cycle, BillingCycle, rule, "cycle")
+        _kind(self.price, RecurringPrice, rule, "price")
+        _day(self.effective, rule, "effective date", optional=True)
+        if (self.timing is ChangeTiming.END_OF_TERM) != (self.effective is not None):
+            raise RuleViolation(
+                rule,
+                f"an {self.timing.value} change has effective date {self.effective}; an "
+                "end-of-term change needs one, a change waiting for payment has none",
             )

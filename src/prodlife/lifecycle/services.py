@@ -58,13 +58,14 @@ import attrs
 from prodlife.catalog.addons import AddOn
 from prodlife.clock import as_utc
 from prodlife.cycles import BillingCycle, CycleUnit
-from prodlife.errors import NotFound, RuleViolation, ValidationError
+from prodlife.errors import NotFound, ProdlifeError, RuleViolation, ValidationError
 from prodlife.lifecycle.actors import Actor, authorize
 from prodlife.lifecycle.history import History, HistoryEntry
 from prodlife.lifecycle.service_parts import (
     ENDED,
     CancellationRequest,
     OverrideAutoSuspend,
+    PendingChange,
     ServiceAddOn,
     ServiceOption,
     _count,
@@ -75,7 +76,9 @@ from prodlife.lifecycle.service_parts import (
 )
 from prodlife.lifecycle.status import ORDERED, ServiceStatus, Status, SuspensionKind
 from prodlife.lifecycle.transitions import Operation, next_status, visible_to_customer
+from prodlife.periods import Period, time_zone
 from prodlife.pricing.recurring import RecurringPrice
+from prodlife.proration import Charge, prorate
 
 __all__ = [
     "ENDED",
@@ -96,6 +99,10 @@ def _options(values: Iterable[ServiceOption]) -> tuple[ServiceOption, ...]:
 
 
 def _addons(values: Iterable[ServiceAddOn]) -> tuple[ServiceAddOn, ...]:
+    return tuple(values)
+
+
+def _charges(values: Iterable[Charge]) -> tuple[Charge, ...]:
     return tuple(values)
 
 
@@ -125,6 +132,16 @@ class Service:
         cancellation: the cancellation request, if one was made.
         termination_date: the day it ended; set exactly when it is cancelled,
             terminated or deleted.
+        time_zone: the customer's IANA time zone; billing dates of instants
+            (when something is due) are taken there.
+        invoiced_until: the first day not yet invoiced, when invoices ran ahead of
+            ``next_due`` (a renewal invoice issued before it is paid); ``None``
+            when everything up to ``next_due`` is invoiced and nothing more.
+        pending_change: a change of product, edition or cycle waiting for the
+            end of the term or for its invoice to be paid.
+        charges: what was charged for the current period when a change inside
+            it made that differ from the recurring price over the whole period;
+            empty otherwise. A second change credits these, never the list price.
         version: how many operations it has been through (``len(history)``).
         history: every operation, oldest first.
 
@@ -151,6 +168,10 @@ class Service:
     override_auto_suspend: OverrideAutoSuspend | None = None
     cancellation: CancellationRequest | None = None
     termination_date: date | None = None
+    time_zone: str = "UTC"
+    invoiced_until: date | None = None
+    pending_change: PendingChange | None = None
+    charges: tuple[Charge, ...] = attrs.field(default=(), converter=_charges)
     version: int = 0
     history: History = attrs.field(factory=History)
 
@@ -176,6 +197,16 @@ class Service:
         _kind(self.status, ServiceStatus, "service.field", "status")
         _kind(self.auto_renew, bool, "service.field", "auto-renew")
         _kind(self.history, History, "service.field", "history")
+        if self.time_zone != "UTC":
+            _text(self.time_zone, "service.time-zone", "time zone")
+            try:
+                time_zone(self.time_zone)
+            except ProdlifeError as error:
+                raise RuleViolation("service.time-zone", str(error)) from None
+        if self.pending_change is not None:
+            _kind(self.pending_change, PendingChange, "service.pending-change", "pending change")
+        for charge in self.charges:
+            _kind(charge, Charge, "service.charges", "charge")
         _count(self.quantity, "service.quantity", "quantity")
         if self.override_auto_suspend is not None:
             _kind(
@@ -200,6 +231,16 @@ class Service:
         _day(self.next_due, "service.next-due", "next due date", optional=True)
         _day(self.paid_through, "service.paid-through", "paid-through date", optional=True)
         _day(self.termination_date, "service.termination-date", "termination date", optional=True)
+        _day(self.invoiced_until, "service.invoiced-until", "invoiced-until date", optional=True)
+        if self.invoiced_until is not None and (
+            self.next_due is None or self.invoiced_until <= self.next_due
+        ):
+            raise RuleViolation(
+                "service.invoiced-until",
+                f"invoiced until {self.invoiced_until} but next due {self.next_due}: it "
+                "records invoices issued beyond the next due date, so it must be later; "
+                "pass None when nothing beyond it is invoiced",
+            )
         if self.next_due is not None:
             if self.cycle.unit is CycleUnit.ONE_TIME:
                 raise RuleViolation(
@@ -296,6 +337,50 @@ class Service:
         """Whether its customer sees it (every status but deleted, seed 002)."""
         return visible_to_customer(self.status)
 
+    @property
+    def billed_until(self) -> date | None:
+        """The first day not yet invoiced: ``invoiced_until``, else ``next_due``."""
+        return self.next_due if self.invoiced_until is None else self.invoiced_until
+
+    @property
+    def current_period(self) -> Period | None:
+        """The billing period the next due date ends, or ``None`` when nothing is due.
+
+        >>> from prodlife import Money
+        >>> from prodlife.cycles import MONTHLY
+        >>> from prodlife.pricing.recurring import RecurringPrice
+        >>> service = Service(
+        ...     id="S-1", customer_id="C-1", product_code="VPS", edition=None, cycle=MONTHLY,
+        ...     price=RecurringPrice.at_order(Money("10", "USD")), payment_method="card",
+        ...     start=date(2025, 1, 1), next_due=date(2025, 3, 1),
+        ... )
+        >>> print(service.current_period)
+        [2025-02-01, 2025-03-01)
+        """
+        if self.next_due is None:
+            return None
+        return Period(self.cycle.shift(self.next_due, -1), self.next_due)
+
+    @property
+    def charged(self) -> tuple[Charge, ...]:
+        """What the customer was charged for the current period, for a quote to credit.
+
+        The recorded :attr:`charges` when a change made them differ from the
+        recurring price; otherwise the recurring price over the current period
+        (over the part of it since the start, when the service started inside it).
+        Empty when nothing is due (a one-time service).
+        """
+        if self.charges:
+            return self.charges
+        period = self.current_period
+        if period is None:
+            return ()
+        if period.start >= self.start:
+            return (Charge(self.price.amount, period),)
+        stub = Period(self.start, period.end)
+        amount = prorate(self.price.amount, period, stub).amount
+        return (Charge(amount, stub, period),)
+
     def addon(self, code: str) -> ServiceAddOn:
         """The add-on held under ``code``.
 
@@ -317,6 +402,7 @@ class Service:
         kind: SuspensionKind | None = None,
         provisioning: bool = True,
         customer_may_delete: bool = False,
+        sets_price: bool = False,
         request: CancellationRequest | None = None,
         termination_date: date | None = None,
         details: str = "",
@@ -332,6 +418,8 @@ class Service:
             provisioning: whether a provisioning module does the work (the
                 service passes through ``in progress``).
             customer_may_delete: the product type's deletion rule.
+            sets_price: whether the request sets a price by hand (customers
+                and the system may not; staff need ``prices: set``).
             request: for :attr:`Operation.SCHEDULE_CANCELLATION` (required there only).
             termination_date: when the operation ends the service: the day it
                 ended, instead of the UTC date of ``at``.
@@ -360,6 +448,7 @@ class Service:
             owner_customer_id=self.customer_id,
             current=self.status,
             customer_may_delete=customer_may_delete,
+            sets_price=sets_price,
             kind=kind,
         )
         after = next_status(

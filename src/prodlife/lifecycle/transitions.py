@@ -103,7 +103,9 @@ class Operation(_Labelled):
     Edit and Delete; ``REBOOT`` and ``TRANSFER`` are seed 002's in-progress
     states (seed 003 moves a service to another client); ``CANCEL``,
     ``SCHEDULE_CANCELLATION`` and ``REACTIVATE`` are seed 000's and seed 003's
-    cancellations. There is no restore: seed 002's deleted cannot be restored.
+    cancellations. ``INVOICE`` issues the invoice for the next period ahead of its
+    payment: seed 003's renewal invoices and its "invoice early". There is no
+    restore: seed 002's deleted cannot be restored.
     """
 
     CHECKOUT = "check out"
@@ -118,6 +120,7 @@ class Operation(_Labelled):
     SUSPEND = "suspend"
     UNSUSPEND = "unsuspend"
     RENEW = "renew"
+    INVOICE = "invoice"
     CHANGE_PACKAGE = "change package"
     CHANGE_OPTIONS = "change options"
     CHANGE_PASSWORD = "change password"
@@ -248,6 +251,7 @@ def _build() -> tuple[Transition, ...]:
         ),
         *_rows(st.PENDING, [op.CONFIRM_PAYMENT, op.ACTIVATE], ACTIVE, via=Progress.ACTIVATION),
         *_rows(st.PENDING, settled_ops, same),
+        *_rows(st.PENDING, [op.INVOICE], same),
         *_rows(st.PENDING, [op.CANCEL], cancelled),
         *_rows(st.PENDING, [op.DELETE], deleted),
         *_rows(st.IN_PROGRESS, [op.PROVISIONED], Target.IN_PROGRESS_TARGET),
@@ -281,6 +285,7 @@ def _build() -> tuple[Transition, ...]:
     for live in (st.ACTIVE, st.SUSPENDED):
         rows += [
             *_rows(live, settled_ops, same),
+            *_rows(live, [op.INVOICE], same),
             *_rows(live, [op.SCHEDULE_CANCELLATION], same, guard="no cancellation pending"),
             *_rows(live, [op.REACTIVATE], same, guard="cancellation pending"),
             *_rows(live, [op.CANCEL], cancelled, via=Progress.DELETION),

@@ -1,0 +1,503 @@
+"""The lifecycle operations: each takes a service and returns an :class:`Outcome`.
+
+Every operation checks who asks and what the status allows through
+:meth:`Service.perform` *before* anything else happens, so a refusal changes
+nothing. Operations a provisioning module carries out (activate, suspend,
+unsuspend, reboot, cancel, terminate, delete) take an optional ``module``:
+with one, the service passes through *in progress* and the module's answer is
+recorded (a failure puts it back where it was, ready to retry; no resources on
+activation makes it *not available*); without one, the operation completes at
+once. Money moves only through invoice lines; the day an operation ends a
+service is its billing date in the customer's time zone.
+
+The plan, option and add-on changes are in :mod:`prodlife.lifecycle.changes`,
+cancellation requests in :mod:`prodlife.lifecycle.cancellations`.
+
+>>> from datetime import UTC, date, datetime
+>>> from prodlife import Money
+>>> from prodlife.cycles import MONTHLY
+>>> from prodlife.lifecycle.actors import Actor
+>>> from prodlife.pricing.recurring import RecurringPrice
+>>> service = Service(
+...     id="S-1", customer_id="C-1", product_code="VPS", edition=None, cycle=MONTHLY,
+...     price=RecurringPrice.at_order(Money("10.00", "USD")), payment_method="card",
+...     start=date(2025, 1, 1), next_due=date(2025, 2, 1),
+... )
+>>> active = activate(service, Actor.system(), datetime(2025, 1, 1, 9, tzinfo=UTC)).service
+>>> early = invoice_early(active, Actor.staff("ann", ["invoices: create"]),
+...                       datetime(2025, 1, 20, tzinfo=UTC))
+>>> print(early.lines[0])
+S-1 recurring VPS for the period [2025-02-01, 2025-03-01) USD 10.00
+>>> renewed = renew(early.service, Actor.system(), datetime(2025, 1, 30, tzinfo=UTC))
+>>> renewed.service.next_due, renewed.lines
+(datetime.date(2025, 3, 1), ())
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import attrs
+
+from prodlife.clock import as_utc
+from prodlife.errors import RuleViolation, ValidationError
+from prodlife.lifecycle.actors import Actor, authorize
+from prodlife.lifecycle.events import EventKind
+from prodlife.lifecycle.invoicing import InvoiceLine, LineKind, lines_from_quote
+from prodlife.lifecycle.outcome import Outcome, event
+from prodlife.lifecycle.provisioning import ProvisioningModule, run_module
+from prodlife.lifecycle.provisioning import change_password as _module_change_password
+from prodlife.lifecycle.service_parts import CancellationKind, CancellationRequest
+from prodlife.lifecycle.services import Service
+from prodlife.lifecycle.status import Status, SuspensionKind
+from prodlife.lifecycle.transitions import Operation, find_transition
+from prodlife.periods import Period, billing_date
+from prodlife.proration import CreditMode, UsedDay, quote_cancellation
+
+__all__ = [
+    "activate",
+    "delete",
+    "end_service",
+    "invoice_early",
+    "invoice_next_period",
+    "reboot",
+    "renew",
+    "resend_welcome_email",
+    "set_password",
+    "suspend",
+    "terminate",
+    "through_module",
+    "today",
+    "transfer",
+    "unsuspend",
+]
+
+
+def today(service: Service, at: datetime) -> date:
+    """The billing date of instant ``at`` in the service's customer's time zone."""
+    return billing_date(as_utc(at), service.time_zone)
+
+
+def through_module(
+    service: Service,
+    operation: Operation,
+    actor: Actor,
+    at: datetime,
+    reason: str,
+    module: ProvisioningModule | None,
+    success: EventKind,
+    *,
+    kind: SuspensionKind | None = None,
+    customer_may_delete: bool = False,
+    termination_date: date | None = None,
+) -> Outcome:
+    """Perform ``operation``, run the module if the service went *in progress*, and report.
+
+    The outcome has the ``success`` event when the operation completed, a
+    :attr:`EventKind.PROVISIONING_FAILED` event when the module failed (the
+    service is back where it was), or :attr:`EventKind.NOT_AVAILABLE`.
+    """
+    row = find_transition(service.status, operation)
+    staged = module is not None and row is not None and row.via is not None
+    started = service.perform(
+        operation,
+        actor,
+        at,
+        reason,
+        kind=kind,
+        provisioning=module is not None,
+        customer_may_delete=customer_may_delete,
+        termination_date=None if staged else termination_date,
+    )
+    if module is None or started.status.status is not Status.IN_PROGRESS:
+        return Outcome(started, (event(started, success, at),))
+    done = run_module(started, module, at, termination_date=termination_date)
+    answer = done.history.last
+    assert answer is not None  # run_module always records an entry
+    if answer.operation is Operation.PROVISIONED:
+        return Outcome(done, (event(done, success, at),))
+    failure = (
+        EventKind.NOT_AVAILABLE
+        if answer.operation is Operation.PROVIDER_UNAVAILABLE
+        else EventKind.PROVISIONING_FAILED
+    )
+    return Outcome(
+        done,
+        (event(done, failure, at, (("operation", str(operation)), ("reason", answer.reason))),),
+    )
+
+
+def activate(
+    service: Service,
+    actor: Actor,
+    at: datetime,
+    *,
+    module: ProvisioningModule | None = None,
+    reason: str = "",
+) -> Outcome:
+    """Activate a pending (or not available) service: the module's *create* (seed 003).
+
+    Call it again to retry after a failure. Raises as :meth:`Service.perform`.
+    """
+    return through_module(
+        service, Operation.ACTIVATE, actor, at, reason, module, EventKind.ACTIVATED
+    )
+
+
+def suspend(
+    service: Service,
+    actor: Actor,
+    at: datetime,
+    kind: SuspensionKind,
+    *,
+    module: ProvisioningModule | None = None,
+    reason: str = "",
+) -> Outcome:
+    """Suspend an active service for ``kind`` (by customer, administrator, abuse...)."""
+    if not isinstance(kind, SuspensionKind):
+        raise ValidationError(f"suspension kind {kind!r} is not a SuspensionKind; pass one")
+    outcome = through_module(
+        service, Operation.SUSPEND, actor, at, reason, module, EventKind.SUSPENDED, kind=kind
+    )
+    if outcome.kinds() == (EventKind.SUSPENDED,):
+        return attrs.evolve(
+            outcome,
+            events=(event(outcome.service, EventKind.SUSPENDED, at, (("kind", str(kind)),)),),
+        )
+    return outcome
+
+
+def unsuspend(
+    service: Service,
+    actor: Actor,
+    at: datetime,
+    *,
+    module: ProvisioningModule | None = None,
+    reason: str = "",
+) -> Outcome:
+    """Lift a suspension (only staff lift an administrator's or abuse suspension)."""
+    return through_module(
+        service, Operation.UNSUSPEND, actor, at, reason, module, EventKind.UNSUSPENDED
+    )
+
+
+def reboot(
+    service: Service,
+    actor: Actor,
+    at: datetime,
+    *,
+    module: ProvisioningModule | None = None,
+    reason: str = "",
+) -> Outcome:
+    """Reboot an active service through the module (seed 002)."""
+    return through_module(service, Operation.REBOOT, actor, at, reason, module, EventKind.REBOOTED)
+
+
+def set_password(
+    service: Service,
+    actor: Actor,
+    at: datetime,
+    new_password: str,
+    module: ProvisioningModule,
+    *,
+    reason: str = "",
+) -> Outcome:
+    """Change the service's password through the module; the password is never kept.
+
+    Raises:
+        ModuleFailed: the module did not succeed; nothing changed.
+    """
+    changed = _module_change_password(service, module, new_password, actor, at, reason)
+    return Outcome(changed, (event(changed, EventKind.PASSWORD_CHANGED, at),))
+
+
+def _renewal_line(service: Service, period: Period) -> InvoiceLine:
+    description = f"{service.product_code}" + (
+        f" {service.edition}" if service.edition is not None else ""
+    )
+    return InvoiceLine(
+        service.id,
+        service.customer_id,
+        LineKind.RECURRING,
+        f"{description} for the period",
+        service.price.amount,
+        period,
+    )
+
+
+def invoice_next_period(
+    service: Service, actor: Actor, at: datetime, *, reason: str = "renewal invoice"
+) -> Outcome:
+    """Issue the invoice line for the period starting on the next due date.
+
+    Records an :attr:`Operation.INVOICE` and moves :attr:`Service.invoiced_until`
+    to the end of that period, so the same due date is never invoiced twice.
+
+    Raises:
+        RuleViolation: nothing is due (a one-time service), or the period is
+            already invoiced (rule ``invoice.already-invoiced``).
+        PermissionDenied, TransitionNotAllowed: as :meth:`Service.perform`
+            (only pending, active or suspended services are invoiced).
+    """
+    if service.next_due is None:
+        raise RuleViolation(
+            "invoice.nothing-due",
+            f"service {service.id} is one-time or has no next due date; nothing to invoice",
+        )
+    if service.invoiced_until is not None:
+        raise RuleViolation(
+            "invoice.already-invoiced",
+            f"the period from {service.next_due} of service {service.id} is already "
+            f"invoiced (until {service.invoiced_until}); it is invoiced once, record its "
+            "payment with renew",
+        )
+    start = service.next_due
+    period = Period(start, service.cycle.shift(start, 1))
+    done = service.perform(Operation.INVOICE, actor, at, reason, details=f"period {period}")
+    done = attrs.evolve(done, invoiced_until=period.end)
+    line = _renewal_line(done, period)
+    details = (("due", start.isoformat()), ("period", str(period)))
+    return Outcome(done, (event(done, EventKind.INVOICED, at, details),), (line,))
+
+
+def invoice_early(service: Service, actor: Actor, at: datetime, *, reason: str = "") -> Outcome:
+    """Seed 003's "invoice early": invoice the next period now, once per due date.
+
+    Only pending, active or suspended services can be invoiced early.
+    Raises as :func:`invoice_next_period`.
+    """
+    return invoice_next_period(service, actor, at, reason=reason or "invoiced early")
+
+
+def renew(
+    service: Service,
+    actor: Actor,
+    at: datetime,
+    *,
+    periods: int = 1,
+    reason: str = "",
+) -> Outcome:
+    """Extend the service's validity by ``periods`` billing periods (its payment arrived).
+
+    The next due date moves ``periods`` cycles on and the paid-through date with
+    it. Periods not invoiced yet are invoiced now (one recurring line each);
+    one already invoiced (by the scheduler or :func:`invoice_early`) is not
+    invoiced again. A cancellation after N renewals counts this renewal; after
+    the last one it takes effect at the end of the new period. Charges from a
+    change inside the old period are cleared: the new period is charged the
+    recurring price.
+
+    Raises:
+        RuleViolation: a one-time service, or ``periods`` below 1.
+        PermissionDenied, TransitionNotAllowed: as :meth:`Service.perform`.
+    """
+    if isinstance(periods, bool) or not isinstance(periods, int) or periods < 1:
+        raise RuleViolation("renew.periods", f"periods {periods!r} must be a whole number >= 1")
+    if service.next_due is None:
+        raise RuleViolation(
+            "renew.nothing-due",
+            f"service {service.id} is one-time; there is no period to renew",
+        )
+    done = service.perform(
+        Operation.RENEW, actor, at, reason, provisioning=False, details=f"{periods} period(s)"
+    )
+    new_due = service.cycle.shift(service.next_due, periods)
+    billed = service.billed_until
+    assert billed is not None
+    lines = []
+    start = billed
+    while start < new_due:
+        end = service.cycle.shift(start, 1)
+        lines.append(_renewal_line(done, Period(start, end)))
+        start = end
+    invoiced = billed if billed > new_due else None
+    done = attrs.evolve(
+        done,
+        next_due=new_due,
+        paid_through=date.fromordinal(new_due.toordinal() - 1),
+        invoiced_until=invoiced,
+        charges=(),
+        cancellation=_count_renewal(done.cancellation, periods),
+    )
+    details = (("periods", str(periods)), ("next_due", new_due.isoformat()))
+    return Outcome(done, (event(done, EventKind.RENEWED, at, details),), tuple(lines))
+
+
+def _count_renewal(request: CancellationRequest | None, periods: int) -> CancellationRequest | None:
+    if request is None or request.kind is not CancellationKind.AFTER_RENEWALS:
+        return request
+    assert request.renewals_left is not None
+    left = request.renewals_left - periods
+    if left >= 1:
+        return attrs.evolve(request, renewals_left=left)
+    return attrs.evolve(request, kind=CancellationKind.END_OF_PERIOD, renewals_left=None)
+
+
+def _refund_lines(
+    service: Service, day: date, refund: CreditMode, used_day: UsedDay
+) -> tuple[InvoiceLine, ...]:
+    """The refund for ending ``service`` on ``day``, if it paid for days after it."""
+    if refund is CreditMode.NONE or service.paid_through is None or service.next_due is None:
+        return ()
+    charged = service.charged
+    if not charged or day >= service.next_due or day < charged[0].span.start:
+        return ()
+    quote = quote_cancellation(charged, day, refund=refund, used_day=used_day)
+    return lines_from_quote(quote, service.id, service.customer_id, refund=True)
+
+
+def end_service(
+    service: Service,
+    operation: Operation,
+    actor: Actor,
+    at: datetime,
+    *,
+    on: date | None = None,
+    refund: CreditMode = CreditMode.NONE,
+    used_day: UsedDay = UsedDay.USED,
+    module: ProvisioningModule | None = None,
+    customer_may_delete: bool = False,
+    reason: str = "",
+) -> Outcome:
+    """Cancel, terminate or delete ``service`` (its add-ons end with it).
+
+    Args:
+        operation: :attr:`Operation.CANCEL`, :attr:`Operation.TERMINATE` or
+            :attr:`Operation.DELETE`.
+        on: the day it ends; by default the billing date of ``at``.
+        refund: none, prorated (the unused part of what was charged) or full.
+        used_day: whether the last day counts as used.
+        module: runs *terminate* when the status passes through *in progress*.
+        customer_may_delete: the product type's deletion rule.
+
+    Refunds are issued only when the module (if any) succeeded.
+    """
+    if operation not in (Operation.CANCEL, Operation.TERMINATE, Operation.DELETE):
+        raise ValidationError(f"{operation} does not end a service; cancel, terminate or delete")
+    day = today(service, at) if on is None else on
+    success = {
+        Operation.CANCEL: EventKind.CANCELLED,
+        Operation.TERMINATE: EventKind.TERMINATED,
+        Operation.DELETE: EventKind.DELETED,
+    }[operation]
+    outcome = through_module(
+        service,
+        operation,
+        actor,
+        at,
+        reason,
+        module,
+        success,
+        customer_may_delete=customer_may_delete,
+        termination_date=None if service.ended else day,
+    )
+    if not outcome.service.ended or service.ended:
+        return outcome
+    lines = _refund_lines(service, day, refund, used_day)
+    return attrs.evolve(outcome, lines=lines)
+
+
+def terminate(
+    service: Service,
+    actor: Actor,
+    at: datetime,
+    *,
+    refund: CreditMode = CreditMode.NONE,
+    used_day: UsedDay = UsedDay.USED,
+    module: ProvisioningModule | None = None,
+    reason: str = "",
+) -> Outcome:
+    """Terminate the service now (seed 003's Terminate), refunding per ``refund``."""
+    return end_service(
+        service,
+        Operation.TERMINATE,
+        actor,
+        at,
+        refund=refund,
+        used_day=used_day,
+        module=module,
+        reason=reason,
+    )
+
+
+def delete(
+    service: Service,
+    actor: Actor,
+    at: datetime,
+    *,
+    customer_may_delete: bool = False,
+    module: ProvisioningModule | None = None,
+    reason: str = "",
+) -> Outcome:
+    """Delete the service: hidden from its customer, history kept (seed 002).
+
+    Customers may delete only where the product type allows it
+    (``customer_may_delete``); a service that already ended is simply
+    marked deleted.
+    """
+    return end_service(
+        service,
+        Operation.DELETE,
+        actor,
+        at,
+        module=module,
+        customer_may_delete=customer_may_delete,
+        reason=reason,
+    )
+
+
+def transfer(
+    service: Service, actor: Actor, at: datetime, to_customer: str, *, reason: str = ""
+) -> Outcome:
+    """Move the service to another customer (seed 003).
+
+    Invoice lines already issued stay with the previous owner; lines issued
+    from now on name the new one. The event names both.
+
+    Raises:
+        RuleViolation: ``to_customer`` is empty or already the owner (rule
+            ``transfer.customer``).
+        PermissionDenied, TransitionNotAllowed: as :meth:`Service.perform`.
+    """
+    if not isinstance(to_customer, str) or not to_customer.strip():
+        raise RuleViolation("transfer.customer", f"customer {to_customer!r} must be an id")
+    if to_customer == service.customer_id:
+        raise RuleViolation(
+            "transfer.customer",
+            f"service {service.id} already belongs to {to_customer}; name another customer",
+        )
+    done = service.perform(
+        Operation.TRANSFER,
+        actor,
+        at,
+        reason,
+        provisioning=False,
+        details=f"customer {service.customer_id} -> {to_customer}",
+    )
+    done = attrs.evolve(done, customer_id=to_customer)
+    details = (("from", service.customer_id), ("to", to_customer))
+    return Outcome(done, (event(done, EventKind.TRANSFERRED, at, details),))
+
+
+def resend_welcome_email(service: Service, actor: Actor, at: datetime) -> Outcome:
+    """Ask the host to send the welcome e-mail again: an event, nothing else changes.
+
+    Raises:
+        PermissionDenied: the actor may not edit the service.
+        RuleViolation: the service has not been activated yet or has ended
+            (rule ``welcome-email.status``).
+    """
+    authorize(
+        actor,
+        Operation.EDIT,
+        owner_customer_id=service.customer_id,
+        current=service.status,
+        customer_may_delete=False,
+    )
+    if service.status.status not in (Status.ACTIVE, Status.SUSPENDED):
+        raise RuleViolation(
+            "welcome-email.status",
+            f"service {service.id} is {service.status}; the welcome e-mail is sent for "
+            "active or suspended services",
+        )
+    return Outcome(service, (event(service, EventKind.WELCOME_EMAIL_REQUESTED, at),))
