@@ -25,8 +25,8 @@ import attrs
 from prodlife.errors import RuleViolation
 from prodlife.money import Money, total
 from prodlife.periods import Period
-from prodlife.proration import Quote
 from prodlife.proration import LineKind as QuoteLineKind
+from prodlife.proration import Quote
 
 __all__ = ["InvoiceLine", "LineKind", "lines_from_quote", "lines_total"]
 

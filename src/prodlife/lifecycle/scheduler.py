@@ -1,0 +1,340 @@
+"""The scheduler: everything that falls due on its own, done exactly once.
+
+:func:`run_due` takes services and an instant and carries out, for each
+service, every piece of work due on its customer's billing date, in this
+order:
+
+1. a pending cancellation request: an immediate one at once, an end-of-period
+   one on the next due date (the termination date);
+2. auto-termination at the end of the cycle for a service that does not renew
+   (seed 003's "auto terminate end of cycle"), on the next due date;
+3. an end-of-term change of package (:class:`PendingChange`) on its date;
+4. the renewal invoice for the next period, ``invoice_days_before`` days ahead
+   of the next due date (seed 003's invoice generation), once per due date;
+5. the automatic suspension of an overdue service ``suspend_days_after`` days
+   after its unpaid due date, unless staff override it
+   (:class:`OverrideAutoSuspend`);
+6. the automatic termination of a service still suspended for non-payment
+   ``terminate_days_after`` days after its unpaid due date;
+7. each add-on's renewal on its own cycle (a line per period; add-ons follow
+   their base's payment).
+
+Each step changes the service so that it is no longer due (a request is
+carried out, a due date invoiced, a status changed), which makes the run
+**idempotent**: calling it again with the same or an earlier instant does
+nothing more. It reads no clock (pass ``clock.now()``), so it is
+deterministic: services are handled in id order. :func:`next_work_date` tells
+a store which date to index a service under, so a billing run loads only the
+services with work due.
+
+>>> from datetime import UTC, date, datetime
+>>> from prodlife import Money
+>>> from prodlife.cycles import MONTHLY
+>>> from prodlife.lifecycle.status import ACTIVE
+>>> from prodlife.pricing.recurring import RecurringPrice
+>>> service = Service(
+...     id="S-1", customer_id="C-1", product_code="VPS", edition=None, cycle=MONTHLY,
+...     price=RecurringPrice.at_order(Money("10.00", "USD")), payment_method="card",
+...     start=date(2025, 1, 1), next_due=date(2025, 2, 1), paid_through=date(2025, 1, 31),
+...     status=ACTIVE,
+... )
+>>> policy = SchedulerPolicy(invoice_days_before=7, suspend_days_after=5)
+>>> next_work_date(service, policy)
+datetime.date(2025, 1, 25)
+>>> run = run_due([service], datetime(2025, 1, 26, tzinfo=UTC), policy)
+>>> [str(line) for line in run.lines]
+['S-1 recurring VPS for the period [2025-02-01, 2025-03-01) USD 10.00']
+>>> again = run_due(run.services, datetime(2025, 1, 26, tzinfo=UTC), policy)
+>>> again.outcomes
+()
+>>> late = run_due(run.services, datetime(2025, 2, 6, tzinfo=UTC), policy)
+>>> print(late.services[0].status)
+suspended (for non-payment)
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+
+import attrs
+
+from prodlife.clock import as_utc
+from prodlife.errors import RuleViolation
+from prodlife.lifecycle.actors import Actor
+from prodlife.lifecycle.changes import apply_pending_change
+from prodlife.lifecycle.events import Event, EventKind
+from prodlife.lifecycle.invoicing import InvoiceLine, LineKind
+from prodlife.lifecycle.operations import end_service, invoice_next_period, suspend
+from prodlife.lifecycle.outcome import Outcome, event
+from prodlife.lifecycle.service_parts import CancellationKind
+from prodlife.lifecycle.services import Service
+from prodlife.lifecycle.status import Status, SuspensionKind
+from prodlife.lifecycle.transitions import Operation
+from prodlife.periods import Period, billing_date
+
+__all__ = ["DueRun", "DueWork", "SchedulerPolicy", "next_work_date", "run_due", "run_service"]
+
+_SYSTEM = Actor.system()
+_LIVE = (Status.ACTIVE, Status.SUSPENDED)
+
+
+def _days(value: object, what: str, *, optional: bool) -> None:
+    if value is None and optional:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise RuleViolation("scheduler.policy", f"{what} {value!r} must be a whole number >= 0")
+
+
+@attrs.frozen(slots=True)
+class SchedulerPolicy:
+    """The provider's automation settings (seed 003's automation page).
+
+    Args:
+        invoice_days_before: how many days before a due date its renewal
+            invoice is issued (0: on the day).
+        suspend_days_after: how many days after an unpaid due date the
+            service is suspended for non-payment; ``None`` never.
+        terminate_days_after: how many days after an unpaid due date a
+            service suspended for non-payment is terminated; ``None`` never.
+
+    Raises:
+        RuleViolation: a negative or non-whole number of days, or termination
+            before suspension (rule ``scheduler.policy``).
+    """
+
+    invoice_days_before: int = 0
+    suspend_days_after: int | None = None
+    terminate_days_after: int | None = None
+
+    def __attrs_post_init__(self) -> None:
+        _days(self.invoice_days_before, "invoice days before", optional=False)
+        _days(self.suspend_days_after, "suspend days after", optional=True)
+        _days(self.terminate_days_after, "terminate days after", optional=True)
+        if (
+            self.terminate_days_after is not None
+            and self.suspend_days_after is not None
+            and self.terminate_days_after < self.suspend_days_after
+        ):
+            raise RuleViolation(
+                "scheduler.policy",
+                f"termination after {self.terminate_days_after} days comes before suspension "
+                f"after {self.suspend_days_after}; terminate on or after the suspension",
+            )
+
+
+class DueWork(enum.Enum):
+    """A kind of work the scheduler does, in the order it is done."""
+
+    CANCEL = "cancel as requested"
+    AUTO_TERMINATE = "terminate at the end of the cycle"
+    CHANGE = "apply an end-of-term change"
+    RENEWAL_INVOICE = "invoice the renewal"
+    SUSPEND_OVERDUE = "suspend for non-payment"
+    TERMINATE_OVERDUE = "terminate for non-payment"
+    ADDON_RENEWAL = "renew an add-on"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def _plus(day: date, days: int) -> date:
+    return day + timedelta(days=days)
+
+
+def agenda(service: Service, policy: SchedulerPolicy) -> list[tuple[DueWork, date, str]]:
+    """Every piece of work ``service`` has coming, with the billing date it falls due.
+
+    The third item names the add-on for :attr:`DueWork.ADDON_RENEWAL`, else is empty.
+    """
+    status = service.status.status
+    if status not in _LIVE and status is not Status.PENDING:
+        return []
+    work: list[tuple[DueWork, date, str]] = []
+    due = service.next_due
+    request = service.cancellation
+    ending = False
+    if request is not None:
+        if request.kind is CancellationKind.IMMEDIATE:
+            work.append((DueWork.CANCEL, date.min, ""))
+            ending = True
+        elif request.kind is CancellationKind.END_OF_PERIOD:
+            work.append((DueWork.CANCEL, date.min if due is None else due, ""))
+            ending = True
+    if status is Status.PENDING:
+        return work
+    if due is not None and not service.auto_renew:
+        work.append((DueWork.AUTO_TERMINATE, due, ""))
+        ending = True
+    pending = service.pending_change
+    if pending is not None and pending.effective is not None:
+        work.append((DueWork.CHANGE, pending.effective, ""))
+    if due is not None and not ending and service.invoiced_until is None:
+        work.append((DueWork.RENEWAL_INVOICE, _plus(due, -policy.invoice_days_before), ""))
+    if due is not None and status is Status.ACTIVE and policy.suspend_days_after is not None:
+        work.append((DueWork.SUSPEND_OVERDUE, _plus(due, policy.suspend_days_after), ""))
+    if (
+        due is not None
+        and service.status.substate is SuspensionKind.FOR_NON_PAYMENT
+        and policy.terminate_days_after is not None
+    ):
+        work.append((DueWork.TERMINATE_OVERDUE, _plus(due, policy.terminate_days_after), ""))
+    for addon in service.addons:
+        if not addon.ended and addon.price is not None and addon.next_due is not None:
+            work.append(
+                (
+                    DueWork.ADDON_RENEWAL,
+                    _plus(addon.next_due, -policy.invoice_days_before),
+                    addon.code,
+                )
+            )
+    return work
+
+
+def next_work_date(service: Service, policy: SchedulerPolicy) -> date | None:
+    """The first billing date on which the scheduler has work for ``service``, or ``None``.
+
+    A store indexes services by it: a billing run on day D loads only the
+    services whose date is on or before D. Work held off by an override of
+    auto-suspension still counts (the run then does nothing for it).
+    """
+    dates = [day for _, day, _ in agenda(service, policy)]
+    return min(dates) if dates else None
+
+
+def _overridden(service: Service, day: date) -> bool:
+    override = service.override_auto_suspend
+    return override is not None and override.applies_on(day)
+
+
+def _step(service: Service, work: DueWork, addon: str, day: date, at: datetime) -> Outcome | None:
+    if work is DueWork.CANCEL:
+        request = service.cancellation
+        assert request is not None
+        on = day if request.kind is CancellationKind.IMMEDIATE else (service.next_due or day)
+        reason = f"cancellation requested: {request.reason}" if request.reason else "cancellation"
+        return end_service(service, Operation.CANCEL, _SYSTEM, at, on=min(on, day), reason=reason)
+    if work is DueWork.AUTO_TERMINATE:
+        on = service.next_due or day
+        reason = "auto-terminated at the end of the cycle"
+        return end_service(service, Operation.TERMINATE, _SYSTEM, at, on=on, reason=reason)
+    if work is DueWork.CHANGE:
+        return apply_pending_change(service, at)
+    if work is DueWork.RENEWAL_INVOICE:
+        return invoice_next_period(service, _SYSTEM, at)
+    if work is DueWork.SUSPEND_OVERDUE:
+        if _overridden(service, day):
+            return None
+        reason = f"overdue since {service.next_due}"
+        return suspend(service, _SYSTEM, at, SuspensionKind.FOR_NON_PAYMENT, reason=reason)
+    if work is DueWork.TERMINATE_OVERDUE:
+        reason = f"unpaid since {service.next_due}"
+        return end_service(service, Operation.TERMINATE, _SYSTEM, at, reason=reason)
+    return _renew_addon(service, addon, at)
+
+
+def _renew_addon(service: Service, code: str, at: datetime) -> Outcome:
+    addon = service.addon(code)
+    assert addon.next_due is not None and addon.price is not None
+    period = Period(addon.next_due, addon.cycle.shift(addon.next_due, 1))
+    done = service.perform(
+        Operation.INVOICE, _SYSTEM, at, f"add-on {code} renewal", details=f"period {period}"
+    )
+    renewed = attrs.evolve(addon, next_due=period.end)
+    done = attrs.evolve(
+        done, addons=tuple(renewed if a.code == code else a for a in service.addons)
+    )
+    line = InvoiceLine(
+        service.id,
+        service.customer_id,
+        LineKind.RECURRING,
+        f"add-on {code} for the period",
+        addon.price.amount,
+        period,
+        code,
+    )
+    details = (("addon", code), ("period", str(period)))
+    return Outcome(done, (event(done, EventKind.INVOICED, at, details),), (line,))
+
+
+def run_service(
+    service: Service, now: datetime, policy: SchedulerPolicy, *, today: date | None = None
+) -> Outcome | None:
+    """Do everything due for one service at ``now``; ``None`` when nothing is.
+
+    Args:
+        today: the billing date of ``now`` in the service's time zone, when
+            the caller has it (it is computed otherwise).
+    """
+    day = billing_date(now, service.time_zone) if today is None else today
+    outcome: Outcome | None = None
+    skipped: set[tuple[DueWork, str]] = set()
+    while True:
+        due = sorted(
+            (list(DueWork).index(work), code, work)
+            for work, when, code in agenda(service, policy)
+            if when <= day and (work, code) not in skipped
+        )
+        if not due:
+            return outcome
+        _, code, work = due[0]
+        step = _step(service, work, code, day, now)
+        if step is None:
+            skipped.add((work, code))
+            continue
+        service = step.service
+        outcome = step if outcome is None else outcome.then(step)
+
+
+@attrs.frozen(slots=True)
+class DueRun:
+    """What one scheduler run did: one outcome per service that had work."""
+
+    outcomes: tuple[Outcome, ...]
+
+    @property
+    def services(self) -> tuple[Service, ...]:
+        """The changed services, in id order."""
+        return tuple(o.service for o in self.outcomes)
+
+    @property
+    def events(self) -> tuple[Event, ...]:
+        """Every event of the run, service by service."""
+        return tuple(e for o in self.outcomes for e in o.events)
+
+    @property
+    def lines(self) -> tuple[InvoiceLine, ...]:
+        """Every invoice line of the run, service by service."""
+        return tuple(line for o in self.outcomes for line in o.lines)
+
+
+def run_due(services: Iterable[Service], now: datetime, policy: SchedulerPolicy) -> DueRun:
+    """Carry out everything due at ``now`` for ``services``; idempotent and deterministic.
+
+    Args:
+        services: the services to look at (any order; the store's due index
+            keeps this small).
+        now: the instant of the run, from the host's clock.
+        policy: the automation settings.
+
+    Returns:
+        A :class:`DueRun` with an outcome for each service that had work, in
+        service id order; the host saves the services, issues the lines and
+        publishes the events.
+    """
+    now = as_utc(now)
+    days: dict[str, date] = {}
+    outcomes = []
+    for service in sorted(services, key=lambda s: s.id):
+        zone = service.time_zone
+        day = days.get(zone)
+        if day is None:
+            day = days[zone] = billing_date(now, zone)
+        wake = next_work_date(service, policy)
+        if wake is None or wake > day:
+            continue
+        outcome = run_service(service, now, policy, today=day)
+        if outcome is not None:
+            outcomes.append(outcome)
+    return DueRun(tuple(outcomes))
