@@ -177,8 +177,7 @@ def _switch(
 ) -> Service:
     """``service`` on its new package; ``charges`` and ``next_due`` from the change's quote."""
     moved = next_due is not None and next_due != service.next_due
-    return attrs.evolve(
-        service,
+    return service._evolved(
         product_code=product,
         edition=edition,
         cycle=cycle,
@@ -281,7 +280,7 @@ def change_package(
             "change.end-of-term",
             f"service {service.id} has no next due date, so no end of term to change at",
         )
-    scheduled = attrs.evolve(done, pending_change=pending)
+    scheduled = done._evolved(pending_change=pending)
     when = (("when", str(pending.effective or "after payment")),)
     kept = lines if rule.timing is ChangeTiming.AFTER_PAYMENT else ()
     return Outcome(
@@ -427,7 +426,7 @@ def change_options(
             f"the option prices take the recurring price below zero ({amount}); check them",
         )
     price = RecurringPrice(amount, override=service.price.override)
-    changed = attrs.evolve(done, options=options, price=price)
+    changed = done._evolved(options=options, price=price)
     return Outcome(
         changed, (event(changed, EventKind.OPTIONS_CHANGED, at, (("options", detail),)),), lines
     )
@@ -458,7 +457,7 @@ def add_addon(
     status = ACTIVE if service.status.status is Status.ACTIVE else service.status
     added = attrs.evolve(addon, status=status, termination_date=None)
     kept = tuple(a for a in service.addons if a.code != addon.code)
-    changed = attrs.evolve(done, addons=(*kept, added))
+    changed = done._evolved(addons=(*kept, added))
     lines: tuple[InvoiceLine, ...] = ()
     if addon.price is not None and addon.next_due is not None:
         lines = (
@@ -515,8 +514,8 @@ def remove_addon(
     cancelled = attrs.evolve(
         addon, status=ServiceStatus(Status.CANCELLED), termination_date=max(day, addon.start)
     )
-    changed = attrs.evolve(
-        done, addons=tuple(cancelled if a.code == code else a for a in service.addons)
+    changed = done._evolved(
+        addons=tuple(cancelled if a.code == code else a for a in service.addons)
     )
     lines: tuple[InvoiceLine, ...] = ()
     if refund is not CreditMode.NONE and addon.price is not None and addon.next_due is not None:

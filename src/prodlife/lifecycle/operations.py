@@ -253,8 +253,14 @@ def invoice_next_period(
         )
     start = service.next_due
     period = Period(start, service.cycle.shift(start, 1))
-    done = service.perform(Operation.INVOICE, actor, at, reason, details=f"period {period}")
-    done = attrs.evolve(done, invoiced_until=period.end)
+    done = service.perform(
+        Operation.INVOICE,
+        actor,
+        at,
+        reason,
+        details=f"period {period}",
+        _also={"invoiced_until": period.end},
+    )
     line = _renewal_line(done, period)
     details = (("due", start.isoformat()), ("period", str(period)))
     return Outcome(done, (event(done, EventKind.INVOICED, at, details),), (line,))
@@ -311,8 +317,7 @@ def renew(
         lines.append(_renewal_line(done, Period(start, end)))
         start = end
     invoiced = billed if billed > new_due else None
-    done = attrs.evolve(
-        done,
+    done = done._evolved(
         next_due=new_due,
         paid_through=date.fromordinal(new_due.toordinal() - 1),
         invoiced_until=invoiced,
@@ -474,7 +479,7 @@ def transfer(
         provisioning=False,
         details=f"customer {service.customer_id} -> {to_customer}",
     )
-    done = attrs.evolve(done, customer_id=to_customer)
+    done = done._evolved(customer_id=to_customer)
     details = (("from", service.customer_id), ("to", to_customer))
     return Outcome(done, (event(done, EventKind.TRANSFERRED, at, details),))
 

@@ -139,6 +139,9 @@ class DueWork(enum.Enum):
         return self.value
 
 
+_ORDER = {work: index for index, work in enumerate(DueWork)}
+
+
 def _plus(day: date, days: int) -> date:
     return day + timedelta(days=days)
 
@@ -242,9 +245,7 @@ def _renew_addon(service: Service, code: str, at: datetime) -> Outcome:
         Operation.INVOICE, _SYSTEM, at, f"add-on {code} renewal", details=f"period {period}"
     )
     renewed = attrs.evolve(addon, next_due=period.end)
-    done = attrs.evolve(
-        done, addons=tuple(renewed if a.code == code else a for a in service.addons)
-    )
+    done = done._evolved(addons=tuple(renewed if a.code == code else a for a in service.addons))
     line = InvoiceLine(
         service.id,
         service.customer_id,
@@ -272,7 +273,7 @@ def run_service(
     skipped: set[tuple[DueWork, str]] = set()
     while True:
         due = sorted(
-            (list(DueWork).index(work), code, work)
+            (_ORDER[work], code, work)
             for work, when, code in agenda(service, policy)
             if when <= day and (work, code) not in skipped
         )

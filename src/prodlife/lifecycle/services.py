@@ -50,8 +50,10 @@ pending (ordered) 0
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import operator
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
+from typing import Any
 
 import attrs
 
@@ -322,6 +324,27 @@ class Service:
                 "record every change of status through perform()",
             )
 
+    def _evolved(self, **changes: Any) -> Service:
+        """``attrs.evolve`` for internal changes, checking only what they can break.
+
+        Fields the operations compute from already-checked values (status,
+        history, version, dates, requests, charges) skip the type checks; the
+        date and history invariants are always checked, the add-on rules when
+        add-ons or the termination date change, and everything when any other
+        field changes.
+        """
+        new = object.__new__(Service)
+        values = _GET_ALL(self)
+        for slot, name, value in zip(_SLOTS, _FIELDS, values, strict=True):
+            slot.__set__(new, changes.get(name, value))
+        if not changes.keys() <= _TRUSTED:
+            new._check_values()
+        new._check_dates()
+        if "addons" in changes or "termination_date" in changes:
+            new._check_addons()
+        new._check_history()
+        return new
+
     @property
     def ended(self) -> bool:
         """Whether it is cancelled, terminated or deleted."""
@@ -406,6 +429,7 @@ class Service:
         request: CancellationRequest | None = None,
         termination_date: date | None = None,
         details: str = "",
+        _also: Mapping[str, Any] | None = None,
     ) -> Service:
         """Carry out ``operation`` for ``actor`` at instant ``at``; return the changed service.
 
@@ -469,20 +493,22 @@ class Service:
                 f"{operation} leaves the service {after}, so it has no termination date to "
                 f"set to {termination_date}; pass termination_date only when it ends",
             )
-        termination, addons = self.termination_date, self.addons
+        changes: dict[str, Any] = {
+            "status": after,
+            "cancellation": cancellation,
+            "version": self.version + 1,
+            "history": history,
+        }
         if ends_now:
             termination = at.date() if termination_date is None else termination_date
             _day(termination, "service.termination-date", "termination date")
-            addons = tuple(_end_with_base(addon, after, termination) for addon in addons)
-        return attrs.evolve(
-            self,
-            status=after,
-            cancellation=cancellation,
-            version=self.version + 1,
-            history=history,
-            termination_date=termination,
-            addons=addons,
-        )
+            changes["termination_date"] = termination
+            changes["addons"] = tuple(
+                _end_with_base(addon, after, termination) for addon in self.addons
+            )
+        if _also:
+            changes.update(_also)
+        return self._evolved(**changes)
 
     def _cancellation_after(
         self, operation: Operation, request: CancellationRequest | None
@@ -554,6 +580,27 @@ class Service:
                 attrs.evolve(a, termination_date=day) if a.code == code else a for a in self.addons
             ),
         )
+
+
+_FIELDS = tuple(field.name for field in attrs.fields(Service))
+#: The slot descriptors, which set a field without the frozen class's refusal.
+_SLOTS = tuple(getattr(Service, name) for name in _FIELDS)
+_GET_ALL = operator.attrgetter(*_FIELDS)
+_TRUSTED = frozenset(
+    {
+        "status",
+        "history",
+        "version",
+        "cancellation",
+        "termination_date",
+        "addons",
+        "next_due",
+        "paid_through",
+        "invoiced_until",
+        "charges",
+        "pending_change",
+    }
+)
 
 
 def _end_with_base(addon: ServiceAddOn, base_status: ServiceStatus, day: date) -> ServiceAddOn:
