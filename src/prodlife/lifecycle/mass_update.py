@@ -1,0 +1,219 @@
+"""Mass update: staff change several services at once (seed 003's "mass update").
+
+One :class:`MassUpdate` names what changes — recurring price, billing cycle,
+next due date (with a prorata line per service for the gap, seed 003's
+"prorata invoice"), status (suspend, unsuspend or terminate), payment method,
+override of auto-suspension — and :func:`mass_update` applies it to each
+service, returning one :class:`Outcome` each. Every service is checked before
+any is changed: if one refuses (permission, status, a bad date), the whole
+update raises and nothing is returned.
+
+>>> from datetime import UTC, date, datetime
+>>> from prodlife import Money
+>>> from prodlife.cycles import MONTHLY
+>>> from prodlife.lifecycle.actors import Actor
+>>> from prodlife.lifecycle.status import ACTIVE
+>>> from prodlife.pricing.recurring import RecurringPrice
+>>> def service(id, due):
+...     return Service(
+...         id=id, customer_id="C-1", product_code="VPS", edition=None, cycle=MONTHLY,
+...         price=RecurringPrice.at_order(Money("30.00", "USD")), payment_method="card",
+...         start=date(2025, 1, 1), next_due=due, status=ACTIVE,
+...     )
+>>> staff = Actor.staff("ann", ["customer products: edit"])
+>>> done = mass_update(
+...     [service("S-1", date(2025, 6, 1)), service("S-2", date(2025, 6, 11))],
+...     staff, datetime(2025, 5, 20, tzinfo=UTC), MassUpdate(next_due=date(2025, 6, 21)),
+... )
+>>> for line in (line for outcome in done for line in outcome.lines):
+...     print(line)
+S-1 prorated charge until the new due date [2025-06-01, 2025-06-21) USD 20.00
+S-2 prorated charge until the new due date [2025-06-11, 2025-06-21) USD 10.00
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+import attrs
+
+from prodlife.cycles import BillingCycle
+from prodlife.errors import RuleViolation, ValidationError
+from prodlife.lifecycle.actors import Actor
+from prodlife.lifecycle.events import EventKind
+from prodlife.lifecycle.invoicing import InvoiceLine, lines_from_quote
+from prodlife.lifecycle.operations import end_service, suspend, unsuspend
+from prodlife.lifecycle.outcome import Outcome, event
+from prodlife.lifecycle.service_parts import OverrideAutoSuspend
+from prodlife.lifecycle.services import Service
+from prodlife.lifecycle.status import SuspensionKind
+from prodlife.lifecycle.transitions import Operation
+from prodlife.money import Money
+from prodlife.proration import CotermItem, quote_coterm
+
+__all__ = ["KEEP", "MassUpdate", "mass_update"]
+
+
+class _Keep:
+    """The marker for "leave this field as it is"."""
+
+    _instance: _Keep | None = None
+
+    def __new__(cls) -> _Keep:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "KEEP"
+
+
+#: Leave a field of a :class:`MassUpdate` unchanged (``None`` is a value for some fields).
+KEEP = _Keep()
+
+_STATUS_OPERATIONS = (Operation.SUSPEND, Operation.UNSUSPEND, Operation.TERMINATE)
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class MassUpdate:
+    """What a mass update changes; every field left out stays as it is.
+
+    Args:
+        price: a new recurring price per cycle, set by hand (needs ``prices: set``).
+        cycle: a new billing cycle.
+        next_due: a new next due date; each service gets a prorated line for
+            the gap (a charge when later, a credit when earlier).
+        status: :attr:`Operation.SUSPEND` (with ``suspension``),
+            :attr:`Operation.UNSUSPEND` or :attr:`Operation.TERMINATE`.
+        suspension: the kind of suspension for ``status=SUSPEND``.
+        payment_method: a new payment method.
+        override_auto_suspend: an :class:`OverrideAutoSuspend`, or ``None`` to
+            lift one; :data:`KEEP` leaves it.
+        reason: why, for each service's history.
+
+    Raises:
+        RuleViolation: nothing to change, a status that is not one of the
+            three, or a suspension without a kind (rule ``mass-update.fields``).
+    """
+
+    price: Money | None = None
+    cycle: BillingCycle | None = None
+    next_due: date | None = None
+    status: Operation | None = None
+    suspension: SuspensionKind | None = None
+    payment_method: str | None = None
+    override_auto_suspend: OverrideAutoSuspend | _Keep | None = KEEP
+    reason: str = "mass update"
+
+    def __attrs_post_init__(self) -> None:
+        rule = "mass-update.fields"
+        edits = self.edits()
+        if not edits and self.status is None:
+            raise RuleViolation(rule, "a mass update that changes nothing; name a field to set")
+        if self.status is not None and self.status not in _STATUS_OPERATIONS:
+            raise RuleViolation(
+                rule, f"status {self.status!r} must be SUSPEND, UNSUSPEND or TERMINATE"
+            )
+        if (self.status is Operation.SUSPEND) != (self.suspension is not None):
+            raise RuleViolation(
+                rule, "give a suspension kind exactly when the status change is SUSPEND"
+            )
+        if self.price is not None and not isinstance(self.price, Money):
+            raise RuleViolation(rule, f"price {self.price!r} is not a Money")
+        if self.cycle is not None and not isinstance(self.cycle, BillingCycle):
+            raise RuleViolation(rule, f"cycle {self.cycle!r} is not a BillingCycle")
+        if self.next_due is not None and (
+            isinstance(self.next_due, datetime) or not isinstance(self.next_due, date)
+        ):
+            raise RuleViolation(rule, f"next due {self.next_due!r} is not a billing date")
+
+    def edits(self) -> dict[str, Any]:
+        """The plain field changes (not the status), by service field name."""
+        edits: dict[str, Any] = {}
+        if self.cycle is not None:
+            edits["cycle"] = self.cycle
+        if self.next_due is not None:
+            edits["next_due"] = self.next_due
+        if self.payment_method is not None:
+            edits["payment_method"] = self.payment_method
+        if not isinstance(self.override_auto_suspend, _Keep):
+            edits["override_auto_suspend"] = self.override_auto_suspend
+        if self.price is not None:
+            edits["price"] = self.price
+        return edits
+
+
+def _edit(service: Service, actor: Actor, at: datetime, update: MassUpdate) -> Outcome:
+    edits = update.edits()
+    if "price" in edits:
+        edits["price"] = service.price.with_override(edits["price"])
+    lines: tuple[InvoiceLine, ...] = ()
+    new_due = edits.get("next_due")
+    if new_due is not None and service.next_due is not None and new_due != service.next_due:
+        if new_due <= service.start:
+            raise RuleViolation(
+                "mass-update.next-due",
+                f"service {service.id} started {service.start}; its next due date must be later "
+                f"than that, not {new_due}",
+            )
+        item = CotermItem(service.id, service.price.amount, service.cycle, service.next_due)
+        quote = quote_coterm([item], new_due)
+        made = lines_from_quote(quote, service.id, service.customer_id)
+        lines = tuple(attrs.evolve(line, subject="") for line in made)
+        if service.paid_through is not None and service.paid_through >= new_due:
+            edits["paid_through"] = date.fromordinal(new_due.toordinal() - 1)
+        if service.invoiced_until is not None and service.invoiced_until <= new_due:
+            edits["invoiced_until"] = None
+    changed = ", ".join(f"{name}={value}" for name, value in sorted(edits.items()))
+    done = service.perform(
+        Operation.EDIT,
+        actor,
+        at,
+        update.reason,
+        sets_price="price" in edits,
+        details=changed,
+        _also=edits,
+    )
+    return Outcome(done, (event(done, EventKind.UPDATED, at, (("changed", changed),)),), lines)
+
+
+def _status(service: Service, actor: Actor, at: datetime, update: MassUpdate) -> Outcome:
+    if update.status is Operation.SUSPEND:
+        assert update.suspension is not None
+        return suspend(service, actor, at, update.suspension, reason=update.reason)
+    if update.status is Operation.UNSUSPEND:
+        return unsuspend(service, actor, at, reason=update.reason)
+    return end_service(service, Operation.TERMINATE, actor, at, reason=update.reason)
+
+
+def mass_update(
+    services: Sequence[Service], actor: Actor, at: datetime, update: MassUpdate
+) -> tuple[Outcome, ...]:
+    """Apply ``update`` to every service; all or nothing.
+
+    The field edits are one :attr:`Operation.EDIT` per service (staff need
+    ``customer products: edit``, and ``prices: set`` for a price); the status
+    change follows as its own operation.
+
+    Returns:
+        One outcome per service, in the order given.
+
+    Raises:
+        ValidationError: no services, or one listed twice.
+        PermissionDenied, TransitionNotAllowed, RuleViolation: for the first
+            service that refuses; no outcome is returned, so nothing is saved.
+    """
+    if not services:
+        raise ValidationError("no services to update; pass at least one")
+    ids = [s.id for s in services]
+    if len(set(ids)) != len(ids):
+        raise ValidationError(f"services {ids} list one service twice; give each once")
+    outcomes = []
+    for service in services:
+        outcome = _edit(service, actor, at, update) if update.edits() else Outcome(service)
+        if update.status is not None:
+            outcome = outcome.then(_status(outcome.service, actor, at, update))
+        outcomes.append(outcome)
+    return tuple(outcomes)
