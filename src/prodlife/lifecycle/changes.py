@@ -54,7 +54,7 @@ from prodlife.cycles import BillingCycle
 from prodlife.errors import RuleViolation, ValidationError
 from prodlife.lifecycle.actors import Actor
 from prodlife.lifecycle.events import EventKind
-from prodlife.lifecycle.invoicing import InvoiceLine, LineKind, lines_from_quote
+from prodlife.lifecycle.invoicing import InvoiceLine, InvoiceLineKind, lines_from_quote
 from prodlife.lifecycle.operations import today
 from prodlife.lifecycle.outcome import Outcome, event
 from prodlife.lifecycle.provisioning import ModuleFailed, ProvisioningModule, call_module
@@ -464,7 +464,7 @@ def add_addon(
             InvoiceLine(
                 service.id,
                 service.customer_id,
-                LineKind.RECURRING,
+                InvoiceLineKind.RECURRING,
                 f"add-on {addon.code} for the period",
                 addon.price.amount,
                 Period(addon.start, addon.next_due),
@@ -476,7 +476,7 @@ def add_addon(
             InvoiceLine(
                 service.id,
                 service.customer_id,
-                LineKind.ONE_TIME,
+                InvoiceLineKind.ONE_TIME,
                 f"add-on {addon.code}",
                 addon.price.amount,
                 None,

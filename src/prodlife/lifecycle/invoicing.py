@@ -8,7 +8,7 @@ negative amount, so the lines of one operation add up to what it costs.
 >>> from datetime import date
 >>> from prodlife import Money, Period
 >>> line = InvoiceLine(
-...     "S-1", "C-1", LineKind.RECURRING, "VPS monthly", Money("10.00", "USD"),
+...     "S-1", "C-1", InvoiceLineKind.RECURRING, "VPS monthly", Money("10.00", "USD"),
 ...     Period(date(2025, 2, 1), date(2025, 3, 1)),
 ... )
 >>> print(line)
@@ -28,10 +28,10 @@ from prodlife.periods import Period
 from prodlife.proration import LineKind as QuoteLineKind
 from prodlife.proration import Quote
 
-__all__ = ["InvoiceLine", "LineKind", "lines_from_quote", "lines_total"]
+__all__ = ["InvoiceLine", "InvoiceLineKind", "lines_from_quote", "lines_total"]
 
 
-class LineKind(enum.Enum):
+class InvoiceLineKind(enum.Enum):
     """Why an invoice line exists."""
 
     #: A whole period of the recurring price (renewal, invoice early).
@@ -49,7 +49,7 @@ class LineKind(enum.Enum):
         return self.value
 
 
-_CREDITS = frozenset({LineKind.PRORATED_CREDIT, LineKind.REFUND})
+_CREDITS = frozenset({InvoiceLineKind.PRORATED_CREDIT, InvoiceLineKind.REFUND})
 
 
 @attrs.frozen(slots=True)
@@ -74,7 +74,7 @@ class InvoiceLine:
 
     service_id: str
     customer_id: str
-    kind: LineKind
+    kind: InvoiceLineKind
     description: str
     amount: Money
     period: Period | None = None
@@ -106,12 +106,12 @@ def lines_from_quote(
         customer_id: who pays.
         refund: whether the credits are refunds (cancellation, termination).
     """
-    credit_kind = LineKind.REFUND if refund else LineKind.PRORATED_CREDIT
+    credit_kind = InvoiceLineKind.REFUND if refund else InvoiceLineKind.PRORATED_CREDIT
     made = []
     for line in quote.lines:
         portion = line.proration.portion
         period = portion if isinstance(portion, Period) else None
-        kind = credit_kind if line.kind is QuoteLineKind.CREDIT else LineKind.PRORATED_CHARGE
+        kind = credit_kind if line.kind is QuoteLineKind.CREDIT else InvoiceLineKind.PRORATED_CHARGE
         made.append(
             InvoiceLine(
                 service_id, customer_id, kind, line.description, line.amount, period, line.subject

@@ -43,7 +43,7 @@ from prodlife.clock import as_utc
 from prodlife.errors import RuleViolation, ValidationError
 from prodlife.lifecycle.actors import Actor, authorize
 from prodlife.lifecycle.events import EventKind
-from prodlife.lifecycle.invoicing import InvoiceLine, LineKind, lines_from_quote
+from prodlife.lifecycle.invoicing import InvoiceLine, InvoiceLineKind, lines_from_quote
 from prodlife.lifecycle.outcome import Outcome, event
 from prodlife.lifecycle.provisioning import ProvisioningModule, run_module
 from prodlife.lifecycle.provisioning import change_password as _module_change_password
@@ -56,6 +56,7 @@ from prodlife.proration import CreditMode, UsedDay, quote_cancellation
 
 __all__ = [
     "activate",
+    "change_password",
     "delete",
     "end_service",
     "invoice_early",
@@ -63,7 +64,6 @@ __all__ = [
     "reboot",
     "renew",
     "resend_welcome_email",
-    "set_password",
     "suspend",
     "terminate",
     "through_module",
@@ -193,7 +193,7 @@ def reboot(
     return through_module(service, Operation.REBOOT, actor, at, reason, module, EventKind.REBOOTED)
 
 
-def set_password(
+def change_password(
     service: Service,
     actor: Actor,
     at: datetime,
@@ -218,7 +218,7 @@ def _renewal_line(service: Service, period: Period) -> InvoiceLine:
     return InvoiceLine(
         service.id,
         service.customer_id,
-        LineKind.RECURRING,
+        InvoiceLineKind.RECURRING,
         f"{description} for the period",
         service.price.amount,
         period,

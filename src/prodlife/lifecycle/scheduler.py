@@ -65,7 +65,7 @@ from prodlife.errors import RuleViolation
 from prodlife.lifecycle.actors import Actor
 from prodlife.lifecycle.changes import apply_pending_change
 from prodlife.lifecycle.events import Event, EventKind
-from prodlife.lifecycle.invoicing import InvoiceLine, LineKind
+from prodlife.lifecycle.invoicing import InvoiceLine, InvoiceLineKind
 from prodlife.lifecycle.operations import end_service, invoice_next_period, suspend
 from prodlife.lifecycle.outcome import Outcome, event
 from prodlife.lifecycle.service_parts import CancellationKind
@@ -249,7 +249,7 @@ def _renew_addon(service: Service, code: str, at: datetime) -> Outcome:
     line = InvoiceLine(
         service.id,
         service.customer_id,
-        LineKind.RECURRING,
+        InvoiceLineKind.RECURRING,
         f"add-on {code} for the period",
         addon.price.amount,
         period,
