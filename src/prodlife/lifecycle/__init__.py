@@ -123,6 +123,7 @@ from prodlife.lifecycle.transitions import (
     allowed_operations,
     find_transition,
     next_status,
+    state_diagram_mermaid,
     transition_table_markdown,
     visible_to_customer,
 )
@@ -230,6 +231,7 @@ __all__ = [
     "run_module",
     "run_service",
     "services_for",
+    "state_diagram_mermaid",
     "suspend",
     "terminate",
     "through_module",

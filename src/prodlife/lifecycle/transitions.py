@@ -468,3 +468,54 @@ def transition_table_markdown() -> str:
             f"| {row.source} | {subs} | {row.operation.name} | {via} | {row.target} | {row.guard} |"
         )
     return "\n".join(lines)
+
+
+def _landing(row: Transition) -> str:
+    target = row.target
+    if isinstance(target, ServiceStatus):
+        return target.status.name.lower()
+    if target is Target.SUSPENDED_AS_GIVEN:
+        return Status.SUSPENDED.name.lower()
+    return row.source.name.lower()
+
+
+def state_diagram_mermaid() -> str:
+    """The status machine as a Mermaid ``stateDiagram-v2``, drawn from :data:`TRANSITIONS`.
+
+    One arrow per status pair, labelled with the operations that take it;
+    operations that keep the status (edits, invoices...) and the *in progress*
+    hops are left out (the table has them). Paste it where Mermaid renders
+    (GitHub, most wikis).
+
+    >>> print(state_diagram_mermaid().splitlines()[0])
+    stateDiagram-v2
+    """
+    arrows: dict[tuple[str, str], list[str]] = {}
+    for row in TRANSITIONS:
+        if row.source is Status.IN_PROGRESS:
+            continue
+        source, landing = row.source.name.lower(), _landing(row)
+        if landing == source:
+            continue
+        names = arrows.setdefault((source, landing), [])
+        if row.operation.name not in names:
+            names.append(row.operation.name)
+    # An activation that finds no resources lands on "not available" through in progress.
+    for row in TRANSITIONS:
+        if row.via is Progress.ACTIVATION and any(
+            r.operation is Operation.PROVIDER_UNAVAILABLE for r in TRANSITIONS
+        ):
+            source = row.source.name.lower()
+            if source != "not_available":
+                key = (source, Status.NOT_AVAILABLE.name.lower())
+                label = f"{row.operation.name} (no resources)"
+                names = arrows.setdefault(key, [])
+                if label not in names:
+                    names.append(label)
+    lines = ["stateDiagram-v2", "    [*] --> pending"]
+    lines += [
+        f"    {source} --> {landing}: {', '.join(names)}"
+        for (source, landing), names in arrows.items()
+    ]
+    lines.append("    deleted --> [*]")
+    return "\n".join(lines)
