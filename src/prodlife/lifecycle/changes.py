@@ -43,7 +43,7 @@ S-1 prorated charge new plan [2025-04-16, 2025-05-01) USD 20.00
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import attrs
 
@@ -441,8 +441,9 @@ def add_addon(
     service's status.
 
     Raises:
-        RuleViolation: the service already holds it (rule ``service.addon``)
-            or it starts before the service.
+        RuleViolation: the service already holds it (rule ``service.addon``),
+            it starts before the service, or it ended on or after the day it
+            would start again, which was billed already (rule ``addon.re-add``).
         PermissionDenied, TransitionNotAllowed: as for a change of options.
     """
     if not isinstance(addon, ServiceAddOn):
@@ -451,6 +452,14 @@ def add_addon(
         raise RuleViolation(
             "service.addon", f"service {service.id} already holds add-on {addon.code!r}"
         )
+    for held in service.addons:
+        ended = held.termination_date
+        if held.code == addon.code and ended is not None and addon.start <= ended:
+            raise RuleViolation(
+                "addon.re-add",
+                f"add-on {addon.code!r} ended on {ended}, which was billed; add it again "
+                f"from {ended + timedelta(days=1)} at the earliest",
+            )
     done = service.perform(
         Operation.CHANGE_OPTIONS, actor, at, reason, details=f"add-on {addon.code} added"
     )
