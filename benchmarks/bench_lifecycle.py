@@ -136,7 +136,9 @@ def main() -> None:
     plain = best(3, lambda: plain_run(rows))
     per_service = ours / count
     print(f"billing run over {count:,} services, every one due")
-    print(f"  prodlife run_due : {count / ours:12,.0f} services/s  ({per_service * 1e6:.1f} µs each)")
+    print(
+        f"  prodlife run_due : {count / ours:12,.0f} services/s  ({per_service * 1e6:.1f} µs each)"
+    )
     print(f"  plain dicts      : {count / plain:12,.0f} services/s")
     print(f"  ratio            : {ours / plain:12.1f}x the plain-dict loop")
     million = per_service * 1_000_000

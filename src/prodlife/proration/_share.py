@@ -276,11 +276,12 @@ class Line:
     def amount(self) -> Money:
         """The rounded amount, negative for a credit."""
         rounded = self.proration.amount
-        return -rounded if self.kind is LineKind.CREDIT else rounded
+        return -rounded if self.kind is _CREDIT else rounded
 
 
 #: Build a Line from valid values (kind, description, proration, subject).
 make_line = builder(Line, "kind", "description", "proration", "subject")
+_CREDIT = LineKind.CREDIT
 
 
 def require_money(value: object, what: str) -> None:
@@ -289,8 +290,13 @@ def require_money(value: object, what: str) -> None:
         raise InvalidAmount(value, f"{what} {value!r} must be Money, e.g. Money('10.00', 'USD')")
 
 
-def _require_span(value: object) -> None:
-    if not isinstance(value, Period | Interval):
+def _check_amount(instance: Charge, attribute: attrs.Attribute[Money], value: Money) -> None:
+    if type(value) is not Money:
+        require_money(value, "charge amount")
+
+
+def _check_span(instance: Charge, attribute: attrs.Attribute[Span], value: Span) -> None:
+    if type(value) is not Period and not isinstance(value, (Period, Interval)):
         raise ProrationError(
             f"charge span {value!r} must be a Period of dates or an Interval of instants"
         )
@@ -299,9 +305,9 @@ def _require_span(value: object) -> None:
 def _check_window(
     instance: Charge, attribute: attrs.Attribute[Span | None], value: Span | None
 ) -> None:
-    covered = instance.span
     if value is None:
         return
+    covered = instance.span
     if type(value) is not type(covered) or not (
         value.start <= covered.start and covered.end <= value.end
     ):
@@ -329,8 +335,8 @@ class Charge:
         ProrationError: ``window`` does not contain ``span``.
     """
 
-    amount: Money = attrs.field(validator=lambda i, a, v: require_money(v, "charge amount"))
-    span: Span = attrs.field(validator=lambda i, a, v: _require_span(v))
+    amount: Money = attrs.field(validator=_check_amount)
+    span: Span = attrs.field(validator=_check_span)
     window: Span | None = attrs.field(default=None, validator=_check_window)
     description: str = ""
 

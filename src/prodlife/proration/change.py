@@ -24,7 +24,8 @@ import attrs
 from prodlife.cycles import BillingCycle
 from prodlife.daycount import ACTUAL_DAYS, DayCount
 from prodlife.errors import CurrencyMismatch
-from prodlife.money import Money
+from prodlife.money import CONTEXT, Money, _new
+from prodlife.periods import Period, _period
 from prodlife.proration._share import (
     Charge,
     Line,
@@ -32,6 +33,7 @@ from prodlife.proration._share import (
     Point,
     ProrationError,
     Span,
+    _proration,
     check_rounding,
     credit_for,
     make_line,
@@ -120,6 +122,11 @@ class ChangePolicy:
 
 
 _DEFAULT = ChangePolicy()
+_HALF_UP = decimal.ROUND_HALF_UP
+_CREDIT = LineKind.CREDIT
+_CHARGE = LineKind.CHARGE
+_multiply = CONTEXT.multiply
+_divide = CONTEXT.divide
 
 
 def _charges(charged: Charge | Sequence[Charge]) -> tuple[Charge, ...]:
@@ -239,6 +246,76 @@ def _new_terms(
     return lines
 
 
+def _plain_change(charged: object, new_price: object, at: object, description: str) -> Quote | None:
+    """The quote of the most common change, in one pass; ``None`` for any other.
+
+    That change: one :class:`Charge` of Money for a Period, without a window; a
+    new price in its currency; a change date strictly inside the period; the
+    default policy and no new cycle. Its credit and its charge share the portion
+    and its day counts, so each is one multiplication, one division and one
+    rounding, as :func:`prorate` computes them. The quote built is equal, value
+    for value and type for type, to the one the general path builds; anything
+    else (including every input error) is left to the general path.
+    """
+    if type(charged) is not Charge or type(at) is not date or type(new_price) is not Money:
+        return None
+    covered = charged.span
+    price = charged.amount
+    if type(covered) is not Period or charged.window is not None or type(price) is not Money:
+        return None
+    currency = price.currency
+    charge_currency = new_price.currency
+    low = covered.start
+    end = covered.end
+    if not (charge_currency is currency or charge_currency == currency) or not low <= at < end:
+        return None
+    total = (end - low).days
+    try:
+        if at == low:  # the whole period: nothing to divide
+            portion = covered
+            used = total
+            credited = price.amount.quantize(currency.quantum, _HALF_UP, CONTEXT)
+            charged_new = new_price.amount.quantize(charge_currency.quantum, _HALF_UP, CONTEXT)
+        else:
+            portion = _period(at, end)
+            used = (end - at).days
+            credited = _divide(_multiply(price.amount, used), total).quantize(
+                currency.quantum, _HALF_UP, CONTEXT
+            )
+            charged_new = _divide(_multiply(new_price.amount, used), total).quantize(
+                charge_currency.quantum, _HALF_UP, CONTEXT
+            )
+    except decimal.DecimalException:
+        return None  # the general path raises the same error, or prodlife's own
+    credit = _proration(
+        price, covered, portion, used, total, "actual days", _new(credited, currency), _HALF_UP
+    )
+    charge = _proration(
+        new_price,
+        covered,
+        portion,
+        used,
+        total,
+        "actual days",
+        _new(charged_new, charge_currency),
+        _HALF_UP,
+    )
+    return make_quote(
+        "plan change",
+        currency,
+        (
+            make_line(
+                _CREDIT,
+                "unused " + charged.description if charged.description else "unused old plan",
+                credit,
+                "",
+            ),
+            make_line(_CHARGE, description, charge, ""),
+        ),
+        end,
+    )
+
+
 def quote_change(
     charged: Charge | Sequence[Charge],
     new_price: Money,
@@ -275,6 +352,10 @@ def quote_change(
             has no cycle.
         CurrencyMismatch: the new price is in another currency.
     """
+    if policy is None and new_cycle is None:
+        quote = _plain_change(charged, new_price, at, description)
+        if quote is not None:
+            return quote
     policy = _DEFAULT if policy is None else policy
     require_money(new_price, "new price")
     charges = _charges(charged)

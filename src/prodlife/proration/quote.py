@@ -23,6 +23,10 @@ from prodlife.proration._share import Charge, Line, LineKind, Span, charges_of
 __all__ = ["Quote"]
 
 _ZERO = Decimal(0)
+_CREDIT = LineKind.CREDIT
+_CHARGE = LineKind.CHARGE
+_add = CONTEXT.add
+_subtract = CONTEXT.subtract
 _MICRO = Decimal("0.000001")
 _COLUMNS = ("kind", "description", "from", "through", "units", "fraction", "exact", "amount")
 
@@ -81,22 +85,21 @@ class Quote:
         """Charges minus credits: positive when the customer owes money."""
         amount = _ZERO
         for line in self.lines:
-            value = line.proration.amount.amount
-            if line.kind is LineKind.CREDIT:
-                amount = CONTEXT.subtract(amount, value)
+            if line.kind is _CREDIT:
+                amount = _subtract(amount, line.proration.amount.amount)
             else:
-                amount = CONTEXT.add(amount, value)
+                amount = _add(amount, line.proration.amount.amount)
         return _new(amount, self.currency)
 
     @property
     def credits(self) -> tuple[Line, ...]:
         """The credit lines."""
-        return tuple(line for line in self.lines if line.kind is LineKind.CREDIT)
+        return tuple(line for line in self.lines if line.kind is _CREDIT)
 
     @property
     def charges(self) -> tuple[Line, ...]:
         """The charge lines."""
-        return tuple(line for line in self.lines if line.kind is LineKind.CHARGE)
+        return tuple(line for line in self.lines if line.kind is _CHARGE)
 
     def as_rows(self) -> list[dict[str, object]]:
         """One dict per line, ready for ``pandas.DataFrame(quote.as_rows())``.
