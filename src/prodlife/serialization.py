@@ -14,6 +14,7 @@ Period(2025-01-01, 2025-02-01)
 
 from __future__ import annotations
 
+import enum
 import re
 import typing
 from datetime import date, datetime
@@ -124,6 +125,30 @@ def _sorted_list(values: typing.Iterable[typing.Any]) -> list[typing.Any]:
     return [list(v) if isinstance(v, tuple) else v for v in sorted(values)]
 
 
+def _is_enum_set(kind: object) -> bool:
+    """Whether ``kind`` is a set or frozenset of one enum, e.g. ``frozenset[Permission]``."""
+    args = typing.get_args(kind)
+    return (
+        _is_set(kind)
+        and len(args) == 1
+        and isinstance(args[0], type)
+        and issubclass(args[0], enum.Enum)
+    )
+
+
+def _sorted_values(members: typing.Iterable[enum.Enum]) -> list[typing.Any]:
+    """Sets of enum members become sorted lists of their values (plain text, for JSON)."""
+    return sorted(member.value for member in members)
+
+
+def _text_enum(value: typing.Any, kind: type[enum.StrEnum]) -> enum.StrEnum:
+    """A ``StrEnum`` member from its value, not the text the ``str`` hook would give.
+
+    The bare text compares equal to the member, so the mistake would go unseen.
+    """
+    return kind(value)
+
+
 def _unstructure_field(field: CustomField) -> dict[str, str]:
     value = field.value
     text = value.isoformat() if isinstance(value, date) else str(value)
@@ -148,7 +173,8 @@ def make_converter() -> cattrs.Converter:
     """Return a converter that (un)structures every prodlife value.
 
     Unstructured data holds only dicts, lists, strings, ints, booleans and
-    ``None``: ready for ``json.dumps`` or TOML. Sets become sorted lists.
+    ``None``: ready for ``json.dumps`` or TOML. Sets become sorted lists; sets
+    of enum members, sorted lists of their values.
     """
     converter = cattrs.Converter()
     converter.register_unstructure_hook(Decimal, str)
@@ -170,6 +196,7 @@ def make_converter() -> cattrs.Converter:
     converter.register_structure_hook(bool, _strict(bool, "true or false"))
     converter.register_structure_hook(int, _strict(int, "a whole number"))
     converter.register_structure_hook(str, _strict(str, "text"))
+    converter.register_structure_hook(enum.StrEnum, _text_enum)
     for kind in (Period, Interval):
         converter.register_unstructure_hook(
             kind, lambda value: {"start": value.start.isoformat(), "end": value.end.isoformat()}
@@ -180,6 +207,7 @@ def make_converter() -> cattrs.Converter:
     converter.register_structure_hook(Interval, _span)
     converter.register_structure_hook_func(_is_span, _span_or_none)
     converter.register_unstructure_hook_func(_is_set, _sorted_list)
+    converter.register_unstructure_hook_func(_is_enum_set, _sorted_values)
     converter.register_unstructure_hook(CustomField, _unstructure_field)
     converter.register_structure_hook(CustomField, _structure_field)
     converter.register_unstructure_hook(BillingCycle, str)

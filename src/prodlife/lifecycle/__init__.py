@@ -31,6 +31,7 @@ from prodlife.lifecycle.changes import (
     preview_change,
     remove_addon,
 )
+from prodlife.lifecycle.data import service_from_data, service_to_data
 from prodlife.lifecycle.events import Event, EventKind
 from prodlife.lifecycle.history import History, HistoryEntry, format_entry
 from prodlife.lifecycle.holdings import (
@@ -230,6 +231,8 @@ __all__ = [
     "run_due",
     "run_module",
     "run_service",
+    "service_from_data",
+    "service_to_data",
     "services_for",
     "state_diagram_mermaid",
     "suspend",

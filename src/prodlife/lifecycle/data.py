@@ -9,16 +9,18 @@ The document follows the service's fields, by name, through prodlife's
 converter (:func:`prodlife.serialization.make_converter`): amounts are
 decimal strings, billing dates ``YYYY-MM-DD``, instants ISO 8601 in UTC with
 their offset (``2025-01-01T09:00:00+00:00``), cycles and enums by name or
-value, sets as sorted lists. Two shapes are its own:
+value, sets as sorted lists, ``None`` as ``null``. Two shapes are its own:
 
 - a status is ``{"status": ..., "substate": ...}``, the substate only when the
   status has one, with ``"previous"`` and ``"target"`` statuses for ``in
   progress`` only;
 - the history is the list of its entries, oldest first.
 
+Reading is strict: a date is ``YYYY-MM-DD`` text, an instant must carry its
+offset, a list must be a list (text is never taken apart into characters),
+and a key the service does not know is a problem, not silently dropped.
 Fields added to :class:`~prodlife.lifecycle.services.Service` later flow
 through unchanged; one missing from an older document takes its default.
-A key the service does not know is a problem, not silently dropped.
 
 >>> import json
 >>> from datetime import UTC, date, datetime
@@ -33,9 +35,10 @@ A key the service does not know is a problem, not silently dropped.
 ... ).perform(Operation.ACTIVATE, Actor.system(), datetime(2025, 1, 1, 9, tzinfo=UTC), "paid",
 ...           provisioning=False)
 >>> data = service_to_data(service)
->>> data["price"], data["status"], data["history"][0]["at"]
-({'amount': {'amount': '10.00', 'currency': 'USD'}, 'override': False}, \
-{'status': 'active'}, '2025-01-01T09:00:00+00:00')
+>>> data["price"]
+{'amount': {'amount': '10.00', 'currency': 'USD'}, 'override': False}
+>>> data["status"], data["history"][0]["at"], data["history"][0]["operation"]
+({'status': 'active'}, '2025-01-01T09:00:00+00:00', 'activate')
 >>> service_from_data(json.loads(json.dumps(data))) == service
 True
 """
@@ -46,6 +49,7 @@ import enum
 import functools
 import typing
 from collections.abc import Mapping
+from datetime import date, datetime
 from typing import Any
 
 import attrs
@@ -77,6 +81,30 @@ def _member(kind: type[enum.Enum], value: object, what: str) -> Any:
         raise ValidationError(
             f"{what} {value!r} is not a {kind.__name__}; use one of {_choices(kind)}"
         ) from None
+
+
+def _day(value: object, _: object = None) -> date:
+    """A billing date from ``YYYY-MM-DD`` text, and nothing else."""
+    if isinstance(value, str) and "T" not in value:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValidationError(f"{value!r} is not a date; write it as ISO 8601 text, e.g. '2025-01-31'")
+
+
+def _instant(value: object, _: object = None) -> datetime:
+    """An instant from ISO 8601 text with its UTC offset: a naive one is ambiguous."""
+    example = "e.g. '2025-01-31T12:00:00+00:00'"
+    try:
+        instant = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        instant = None
+    if instant is None:
+        raise ValidationError(f"{value!r} is not an instant; write ISO 8601 text, {example}")
+    if instant.utcoffset() is None:
+        raise ValidationError(f"instant {value!r} has no UTC offset; give one, {example}")
+    return instant
 
 
 def _unstructure_status(status: ServiceStatus) -> dict[str, Any]:
@@ -149,6 +177,8 @@ def _structure_collection(data: object, kind: Any) -> Any:
 def _converter() -> cattrs.Converter:
     converter = make_converter()
     converter.forbid_extra_keys = True
+    converter.register_structure_hook(date, _day)
+    converter.register_structure_hook(datetime, _instant)
     converter.register_structure_hook_func(_is_collection, _structure_collection)
     converter.register_unstructure_hook(ServiceStatus, _unstructure_status)
     converter.register_structure_hook(ServiceStatus, _structure_status)
@@ -256,5 +286,5 @@ def _describe(error: BaseException, kind: type | None) -> str:
     if isinstance(kind, type) and issubclass(kind, enum.Enum) and isinstance(error, ValueError):
         return f"{error}; use one of {_choices(kind)}"
     if isinstance(kind, type) and attrs.has(kind) and isinstance(error, AttributeError | TypeError):
-        return f"a {kind.__name__} is a mapping of its fields, not that ({error})"
+        return f"a {kind.__name__} is written as a mapping of its fields ({error})"
     return format_exception(error, kind)

@@ -1,0 +1,148 @@
+"""Shared fixtures for the lifecycle operation tests: actors, services, catalogs, a fake module.
+
+The money in these tests is chosen so it can be checked by hand: a WEB service
+on the monthly cycle, paid for April 2025 (30 days, ``[2025-04-01,
+2025-05-01)``), at the example catalog's editions BASIC 10.00, PRO 40.00 and
+PREMIUM 70.00 USD a month. A change on 2025-04-16 leaves 15 of the 30 days.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from prodlife import Money
+from prodlife.catalog.catalog import Catalog
+from prodlife.catalog.rules import ChangeRule, ChangeRules, ChangeTiming
+from prodlife.cycles import MONTHLY
+from prodlife.io.catalog_files import load_catalog
+from prodlife.lifecycle import (
+    ACTIVE,
+    ORDERED,
+    Actor,
+    ModuleResult,
+    Permission,
+    Service,
+    ServiceAddOn,
+)
+from prodlife.lifecycle.outcome import Outcome
+from prodlife.pricing.recurring import RecurringPrice
+from tests._support import d, usd
+
+#: Ids that appear nowhere else, so a message that names them is easy to catch.
+SERVICE_ID = "SVC-7731"
+OWNER_ID = "CUST-OWNER-42"
+STRANGER_ID = "CUST-OTHER-9"
+
+OWNER = Actor.customer(OWNER_ID)
+STRANGER = Actor.customer(STRANGER_ID)
+STAFF = Actor.staff("ann", set(Permission))
+SYSTEM = Actor.system()
+
+#: The example catalog: WEB editions BASIC < PRO < PREMIUM, PREMIUM -> BASIC forbidden,
+#: change rules "premium stays" (illegal), "upgrades once paid" (after payment),
+#: "downgrades at renewal" (end of term), "everything else" (immediate).
+CATALOG: Catalog = load_catalog(Path(__file__).parents[1] / "examples" / "catalog.toml")
+#: The same catalog where every change is immediate.
+IMMEDIATE_CATALOG: Catalog = attrs.evolve(
+    CATALOG,
+    change_rules=ChangeRules((ChangeRule(ChangeTiming.IMMEDIATE, name="all at once"),)),
+)
+PRICES = {"BASIC": usd("10.00"), "PRO": usd("40.00"), "PREMIUM": usd("70.00")}
+
+
+def at(day: str, hour: int = 12, minute: int = 0) -> datetime:
+    """Noon (or ``hour:minute``) UTC on the ISO date ``day``."""
+    return datetime.combine(d(day), datetime.min.time(), UTC).replace(hour=hour, minute=minute)
+
+
+def web(edition: str = "BASIC", **changes: Any) -> Service:
+    """An active WEB service on ``edition``, paid for April 2025 and due again on May 1."""
+    values: dict[str, Any] = {
+        "id": SERVICE_ID,
+        "customer_id": OWNER_ID,
+        "product_code": "WEB",
+        "edition": edition,
+        "cycle": MONTHLY,
+        "price": RecurringPrice.at_order(PRICES[edition]),
+        "payment_method": "card",
+        "start": d("2025-04-01"),
+        "next_due": d("2025-05-01"),
+        "paid_through": d("2025-04-30"),
+        "status": ACTIVE,
+    }
+    values.update(changes)
+    return Service(**values)
+
+
+def ordered(**changes: Any) -> Service:
+    """A WEB BASIC service just ordered (pending, nothing paid), starting 2025-04-01."""
+    values: dict[str, Any] = {"status": ORDERED, "paid_through": None}
+    values.update(changes)
+    return web(**values)
+
+
+def backup(
+    start: str = "2025-04-01", next_due: str | None = "2025-05-01", price: str | None = "3.00"
+) -> ServiceAddOn:
+    """The BACKUP add-on, monthly, active."""
+    return ServiceAddOn(
+        "BACKUP",
+        MONTHLY,
+        d(start),
+        None if next_due is None else d(next_due),
+        ACTIVE,
+        price=None if price is None else RecurringPrice.at_order(usd(price)),
+    )
+
+
+def amounts(outcome: Outcome) -> list[Money]:
+    """The amounts of an outcome's lines, in order."""
+    return [line.amount for line in outcome.lines]
+
+
+class FakeModule:
+    """A host's provisioning module that records its calls and answers from a script.
+
+    ``answers`` are used one per call (the last one repeats); an exception is raised.
+    """
+
+    def __init__(self, *answers: ModuleResult | Exception) -> None:
+        self.calls: list[tuple[str, str, str]] = []
+        self.answers: list[ModuleResult | Exception] = list(answers) or [ModuleResult.success("ok")]
+
+    def _do(self, command: str, service: Service, extra: str = "") -> ModuleResult:
+        self.calls.append((command, service.id, extra))
+        answer = self.answers[0] if len(self.answers) == 1 else self.answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    def create(self, service: Service) -> ModuleResult:
+        return self._do("create", service)
+
+    def suspend(self, service: Service) -> ModuleResult:
+        return self._do("suspend", service)
+
+    def unsuspend(self, service: Service) -> ModuleResult:
+        return self._do("unsuspend", service)
+
+    def terminate(self, service: Service) -> ModuleResult:
+        return self._do("terminate", service)
+
+    def change_package(self, service: Service, package_code: str) -> ModuleResult:
+        return self._do("change_package", service, package_code)
+
+    def change_password(self, service: Service, new_password: str) -> ModuleResult:
+        return self._do("change_password", service, new_password)
+
+    def reboot(self, service: Service) -> ModuleResult:
+        return self._do("reboot", service)
+
+
+def commands(module: FakeModule) -> list[str]:
+    """The commands the module was asked to run, in order."""
+    return [command for command, _, _ in module.calls]
