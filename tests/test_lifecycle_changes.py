@@ -382,13 +382,6 @@ def test_applying_needs_an_end_of_term_change() -> None:
         apply_pending_change(waiting, at("2025-05-01"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG changes.change_package: an end-of-term PendingChange keeps the quote's "
-    "in_force charges and next_due of the *current* period; if the renewal is paid before "
-    "the effective date, _switch moves next_due back to 05-01 behind paid_through 05-31 and "
-    "the service invariant raises",
-)
 def test_an_end_of_term_change_applies_after_the_renewal_was_paid_early() -> None:
     scheduled = change_package(
         web("PRO"),
@@ -477,12 +470,6 @@ def test_confirming_needs_a_change_waiting_for_payment_and_a_willing_module() ->
         confirm_change_payment(waiting, at("2025-04-17"), module=FakeModule(OSError("down")))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG changes._carry_out: the module's change_package runs before "
-    "service.perform() checks the status, so a refused change (here: suspended by an "
-    "administrator) has already changed the server",
-)
 def test_a_refused_confirmation_never_reaches_the_module() -> None:
     waiting = change_package(
         web(), OWNER, at("2025-04-16"), catalog=CATALOG, to_edition="PRO", new_price=usd("40.00")
@@ -494,11 +481,6 @@ def test_a_refused_confirmation_never_reaches_the_module() -> None:
     assert module.calls == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG changes._carry_out: the PACKAGE_CHANGED event names only the product "
-    "('WEB'), where an immediate change names 'WEB edition PRO'",
-)
 def test_a_confirmed_change_names_its_edition_like_an_immediate_one() -> None:
     waiting = change_package(
         web(), OWNER, at("2025-04-16"), catalog=CATALOG, to_edition="PRO", new_price=usd("40.00")
@@ -768,12 +750,6 @@ def test_removing_an_addon_refunds_nothing_by_default() -> None:
     assert remove_addon(held, OWNER, at("2025-04-26"), "BACKUP").lines == ()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG changes.remove_addon: the refund line comes from quote_cancellation with an "
-    "empty subject and the description 'unused service', so it reads as a refund of the "
-    "service itself, not of the add-on",
-)
 def test_an_addon_refund_line_names_the_addon() -> None:
     held = web(addons=(backup(),))
     done = remove_addon(held, OWNER, at("2025-04-26"), "BACKUP", refund=CreditMode.FULL)

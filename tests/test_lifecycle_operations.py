@@ -735,12 +735,6 @@ _LEAKS: dict[str, Call] = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG changes/operations: the request is validated against the service (change "
-    "request, add-on lookup, owner, invoiced_until) before authorize(), so a stranger gets "
-    "a RuleViolation/NotFound naming the service instead of PermissionDenied",
-)
 @pytest.mark.parametrize("name", sorted(_LEAKS))
 def test_a_stranger_is_refused_before_the_request_is_checked_against_the_service(
     name: str,

@@ -55,7 +55,7 @@ from prodlife.errors import RuleViolation, ValidationError
 from prodlife.lifecycle.actors import Actor
 from prodlife.lifecycle.events import EventKind
 from prodlife.lifecycle.invoicing import InvoiceLine, InvoiceLineKind, lines_from_quote
-from prodlife.lifecycle.operations import today
+from prodlife.lifecycle.operations import check_actor, today
 from prodlife.lifecycle.outcome import Outcome, event
 from prodlife.lifecycle.provisioning import ModuleFailed, ProvisioningModule, call_module
 from prodlife.lifecycle.service_parts import PendingChange, ServiceAddOn, ServiceOption
@@ -229,6 +229,7 @@ def change_package(
         PermissionDenied, TransitionNotAllowed: as :meth:`Service.perform`.
         ModuleFailed: the module refused an immediate change.
     """
+    check_actor(service, actor, Operation.CHANGE_PACKAGE, sets_price=override)
     request = change_request(
         catalog, service, to_product=to_product, to_edition=to_edition, to_cycle=to_cycle
     )
@@ -263,6 +264,8 @@ def change_package(
             done, request.to_product, request.to_edition, cycle, price, charges, next_due
         )
         return Outcome(changed, (event(changed, EventKind.PACKAGE_CHANGED, at, what),), lines)
+    # An end-of-term change starts with a fresh period: nothing of this one carries over.
+    waits_for_term = rule.timing is ChangeTiming.END_OF_TERM
     pending = PendingChange(
         timing=rule.timing,
         product_code=request.to_product,
@@ -272,8 +275,8 @@ def change_package(
         requested_at=at,
         effective=service.next_due if rule.timing is ChangeTiming.END_OF_TERM else None,
         rule=rule.name,
-        charges=() if quote is None else quote.in_force,
-        next_due=None if quote is None else quote.next_due,
+        charges=() if quote is None or waits_for_term else quote.in_force,
+        next_due=None if quote is None or waits_for_term else quote.next_due,
     )
     if pending.timing is ChangeTiming.END_OF_TERM and pending.effective is None:
         raise RuleViolation(
@@ -293,12 +296,6 @@ def _carry_out(
 ) -> Outcome:
     pending = service.pending_change
     assert pending is not None
-    if module is not None:
-        result = call_module(
-            "change_package", lambda: module.change_package(service, pending.product_code)
-        )
-        if not result.ok:
-            raise ModuleFailed("change_package", result)
     done = service.perform(
         Operation.CHANGE_PACKAGE,
         Actor.system(),
@@ -306,6 +303,12 @@ def _carry_out(
         reason,
         details=f"{service.product_code} -> {pending.product_code} ({pending.timing.value})",
     )
+    if module is not None:
+        result = call_module(
+            "change_package", lambda: module.change_package(service, pending.product_code)
+        )
+        if not result.ok:
+            raise ModuleFailed("change_package", result)
     changed = _switch(
         done,
         pending.product_code,
@@ -315,7 +318,8 @@ def _carry_out(
         pending.charges,
         pending.next_due,
     )
-    what = (("to", pending.product_code), ("cycle", str(pending.cycle)))
+    target = pending.product_code + (f" edition {pending.edition}" if pending.edition else "")
+    what = (("to", target), ("cycle", str(pending.cycle)))
     return Outcome(changed, (event(changed, EventKind.PACKAGE_CHANGED, at, what),))
 
 
@@ -396,6 +400,7 @@ def change_options(
         RuleViolation: a bad option (rule ``service.option``).
         PermissionDenied, TransitionNotAllowed: as :meth:`Service.perform`.
     """
+    check_actor(service, actor, Operation.CHANGE_OPTIONS)
     if not changes:
         raise ValidationError("no option changes given; pass at least one OptionChange")
     codes = [c.code for c in changes]
@@ -446,6 +451,7 @@ def add_addon(
             would start again, which was billed already (rule ``addon.re-add``).
         PermissionDenied, TransitionNotAllowed: as for a change of options.
     """
+    check_actor(service, actor, Operation.CHANGE_OPTIONS)
     if not isinstance(addon, ServiceAddOn):
         raise ValidationError(f"add-on {addon!r} is not a ServiceAddOn; pass one")
     if any(a.code == addon.code and not a.ended for a in service.addons):
@@ -513,6 +519,7 @@ def remove_addon(
         RuleViolation: the add-on already ended (rule ``addon.ended``).
         PermissionDenied, TransitionNotAllowed: as for a change of options.
     """
+    check_actor(service, actor, Operation.CHANGE_OPTIONS)
     addon = service.addon(code)
     if addon.ended:
         raise RuleViolation("addon.ended", f"add-on {code!r} is already {addon.status}")
@@ -533,6 +540,9 @@ def remove_addon(
             quote = quote_cancellation(
                 Charge(addon.price.amount, period), day, refund=refund, used_day=used_day
             )
-            lines = lines_from_quote(quote, service.id, service.customer_id, refund=True)
+            lines = tuple(
+                attrs.evolve(line, subject=code, description=f"unused add-on {code}")
+                for line in lines_from_quote(quote, service.id, service.customer_id, refund=True)
+            )
     kind = EventKind.ADDON_REMOVED
     return Outcome(changed, (event(changed, kind, at, (("addon", code),)),), lines)

@@ -57,6 +57,7 @@ from prodlife.proration import CreditMode, UsedDay, quote_cancellation
 __all__ = [
     "activate",
     "change_password",
+    "check_actor",
     "delete",
     "end_service",
     "invoice_early",
@@ -71,6 +72,24 @@ __all__ = [
     "transfer",
     "unsuspend",
 ]
+
+
+def check_actor(
+    service: Service, actor: Actor, operation: Operation, *, sets_price: bool = False
+) -> None:
+    """Authorize ``actor`` before any check that could tell them about ``service``.
+
+    A customer asking about a service that is not theirs gets the same
+    :class:`~prodlife.errors.PermissionDenied` whatever else is wrong with the request.
+    """
+    authorize(
+        actor,
+        operation,
+        owner_customer_id=service.customer_id,
+        current=service.status,
+        customer_may_delete=True,
+        sets_price=sets_price,
+    )
 
 
 def today(service: Service, at: datetime) -> date:
@@ -239,6 +258,7 @@ def invoice_next_period(
         PermissionDenied, TransitionNotAllowed: as :meth:`Service.perform`
             (only pending, active or suspended services are invoiced).
     """
+    check_actor(service, actor, Operation.INVOICE)
     if service.next_due is None:
         raise RuleViolation(
             "invoice.nothing-due",
@@ -464,6 +484,7 @@ def transfer(
             ``transfer.customer``).
         PermissionDenied, TransitionNotAllowed: as :meth:`Service.perform`.
     """
+    check_actor(service, actor, Operation.TRANSFER)
     if not isinstance(to_customer, str) or not to_customer.strip():
         raise RuleViolation("transfer.customer", f"customer {to_customer!r} must be an id")
     if to_customer == service.customer_id:
