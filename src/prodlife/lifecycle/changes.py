@@ -158,12 +158,16 @@ def preview_change(
     """
     day = today(service, at)
     charged = service.charged
-    if service.paid_through is None or not charged or day < charged[0].span.start:
+    if service.paid_through is None or not charged:
+        return None
+    if not charged[0].span.start <= day < charged[-1].span.end:
         return None
     cycle = None if new_cycle is None or new_cycle == service.cycle else new_cycle
-    if day >= charged[-1].span.end:
-        return None
     return quote_change(charged, new_price, day, new_cycle=cycle, policy=policy)
+
+
+def _package_name(product: str, edition: str | None) -> str:
+    return product if edition is None else f"{product} edition {edition}"
 
 
 def _switch(
@@ -240,9 +244,7 @@ def change_package(
         if override
         else service.price.recalculate(new_price, auto_recalculate=True)
     )
-    target = f"{request.to_product}" + (
-        f" edition {request.to_edition}" if request.to_edition else ""
-    )
+    target = _package_name(request.to_product, request.to_edition)
     details = f"{service.product_code} -> {target} ({request.direction.value}, {rule.timing.value})"
     done = service.perform(
         Operation.CHANGE_PACKAGE, actor, at, reason, details=details, sets_price=override
@@ -273,7 +275,7 @@ def change_package(
         cycle=cycle,
         price=price,
         requested_at=at,
-        effective=service.next_due if rule.timing is ChangeTiming.END_OF_TERM else None,
+        effective=service.next_due if waits_for_term else None,
         rule=rule.name,
         charges=() if quote is None or waits_for_term else quote.in_force,
         next_due=None if quote is None or waits_for_term else quote.next_due,
@@ -318,7 +320,7 @@ def _carry_out(
         pending.charges,
         pending.next_due,
     )
-    target = pending.product_code + (f" edition {pending.edition}" if pending.edition else "")
+    target = _package_name(pending.product_code, pending.edition)
     what = (("to", target), ("cycle", str(pending.cycle)))
     return Outcome(changed, (event(changed, EventKind.PACKAGE_CHANGED, at, what),))
 
@@ -474,32 +476,21 @@ def add_addon(
     kept = tuple(a for a in service.addons if a.code != addon.code)
     changed = done._evolved(addons=(*kept, added))
     lines: tuple[InvoiceLine, ...] = ()
-    if addon.price is not None and addon.next_due is not None:
-        lines = (
-            InvoiceLine(
-                service.id,
-                service.customer_id,
-                InvoiceLineKind.RECURRING,
-                f"add-on {addon.code} for the period",
-                addon.price.amount,
-                Period(addon.start, addon.next_due),
-                addon.code,
-            ),
-        )
-    elif addon.price is not None:
-        lines = (
-            InvoiceLine(
-                service.id,
-                service.customer_id,
-                InvoiceLineKind.ONE_TIME,
-                f"add-on {addon.code}",
-                addon.price.amount,
-                None,
-                addon.code,
-            ),
-        )
+    if addon.price is not None:
+        period = None if addon.next_due is None else Period(addon.start, addon.next_due)
+        lines = (_addon_line(service, addon.code, addon.price.amount, period),)
     kind = EventKind.ADDON_ADDED
     return Outcome(changed, (event(changed, kind, at, (("addon", addon.code),)),), lines)
+
+
+def _addon_line(service: Service, code: str, amount: Money, period: Period | None) -> InvoiceLine:
+    """The line charging add-on ``code`` of ``service``: for ``period``, or once when ``None``."""
+    kind, description = (
+        (InvoiceLineKind.ONE_TIME, f"add-on {code}")
+        if period is None
+        else (InvoiceLineKind.RECURRING, f"add-on {code} for the period")
+    )
+    return InvoiceLine(service.id, service.customer_id, kind, description, amount, period, code)
 
 
 def remove_addon(

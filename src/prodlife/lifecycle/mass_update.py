@@ -33,6 +33,7 @@ S-2 prorated charge until the new due date [2025-06-11, 2025-06-21) USD 10.00
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
@@ -56,22 +57,17 @@ from prodlife.proration import CotermItem, quote_coterm
 __all__ = ["KEEP", "MassUpdate", "mass_update"]
 
 
-class _Keep:
+class _Keep(enum.Enum):
     """The marker for "leave this field as it is"."""
 
-    _instance: _Keep | None = None
-
-    def __new__(cls) -> _Keep:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
+    KEEP = "keep"
 
     def __repr__(self) -> str:
         return "KEEP"
 
 
 #: Leave a field of a :class:`MassUpdate` unchanged (``None`` is a value for some fields).
-KEEP = _Keep()
+KEEP = _Keep.KEEP
 
 _STATUS_OPERATIONS = (Operation.SUSPEND, Operation.UNSUSPEND, Operation.TERMINATE)
 

@@ -109,6 +109,7 @@ def through_module(
     kind: SuspensionKind | None = None,
     customer_may_delete: bool = False,
     termination_date: date | None = None,
+    details: tuple[tuple[str, str], ...] = (),
 ) -> Outcome:
     """Perform ``operation``, run the module if the service went *in progress*, and report.
 
@@ -129,12 +130,12 @@ def through_module(
         termination_date=None if staged else termination_date,
     )
     if module is None or started.status.status is not Status.IN_PROGRESS:
-        return Outcome(started, (event(started, success, at),))
+        return Outcome(started, (event(started, success, at, details),))
     done = run_module(started, module, at, termination_date=termination_date)
     answer = done.history.last
     assert answer is not None  # run_module always records an entry
     if answer.operation is Operation.PROVISIONED:
-        return Outcome(done, (event(done, success, at),))
+        return Outcome(done, (event(done, success, at, details),))
     failure = (
         EventKind.NOT_AVAILABLE
         if answer.operation is Operation.PROVIDER_UNAVAILABLE
@@ -175,15 +176,17 @@ def suspend(
     """Suspend an active service for ``kind`` (by customer, administrator, abuse...)."""
     if not isinstance(kind, SuspensionKind):
         raise ValidationError(f"suspension kind {kind!r} is not a SuspensionKind; pass one")
-    outcome = through_module(
-        service, Operation.SUSPEND, actor, at, reason, module, EventKind.SUSPENDED, kind=kind
+    return through_module(
+        service,
+        Operation.SUSPEND,
+        actor,
+        at,
+        reason,
+        module,
+        EventKind.SUSPENDED,
+        kind=kind,
+        details=(("kind", str(kind)),),
     )
-    if outcome.kinds() == (EventKind.SUSPENDED,):
-        return attrs.evolve(
-            outcome,
-            events=(event(outcome.service, EventKind.SUSPENDED, at, (("kind", str(kind)),)),),
-        )
-    return outcome
 
 
 def unsuspend(

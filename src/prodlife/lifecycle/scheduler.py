@@ -63,9 +63,9 @@ import attrs
 from prodlife.clock import as_utc
 from prodlife.errors import RuleViolation
 from prodlife.lifecycle.actors import Actor
-from prodlife.lifecycle.changes import apply_pending_change
+from prodlife.lifecycle.changes import _addon_line, apply_pending_change
 from prodlife.lifecycle.events import Event, EventKind
-from prodlife.lifecycle.invoicing import InvoiceLine, InvoiceLineKind
+from prodlife.lifecycle.invoicing import InvoiceLine
 from prodlife.lifecycle.operations import end_service, invoice_next_period, suspend
 from prodlife.lifecycle.outcome import Outcome, event
 from prodlife.lifecycle.service_parts import CancellationKind
@@ -246,15 +246,7 @@ def _renew_addon(service: Service, code: str, at: datetime) -> Outcome:
     )
     renewed = attrs.evolve(addon, next_due=period.end)
     done = done._evolved(addons=tuple(renewed if a.code == code else a for a in service.addons))
-    line = InvoiceLine(
-        service.id,
-        service.customer_id,
-        InvoiceLineKind.RECURRING,
-        f"add-on {code} for the period",
-        addon.price.amount,
-        period,
-        code,
-    )
+    line = _addon_line(service, code, addon.price.amount, period)
     details = (("addon", code), ("period", str(period)))
     return Outcome(done, (event(done, EventKind.INVOICED, at, details),), (line,))
 
@@ -332,9 +324,6 @@ def run_due(services: Iterable[Service], now: datetime, policy: SchedulerPolicy)
         day = days.get(zone)
         if day is None:
             day = days[zone] = billing_date(now, zone)
-        wake = next_work_date(service, policy)
-        if wake is None or wake > day:
-            continue
         outcome = run_service(service, now, policy, today=day)
         if outcome is not None:
             outcomes.append(outcome)

@@ -70,6 +70,7 @@ from prodlife.lifecycle.service_parts import (
     PendingChange,
     ServiceAddOn,
     ServiceOption,
+    _charges,
     _count,
     _day,
     _ended,
@@ -101,10 +102,6 @@ def _options(values: Iterable[ServiceOption]) -> tuple[ServiceOption, ...]:
 
 
 def _addons(values: Iterable[ServiceAddOn]) -> tuple[ServiceAddOn, ...]:
-    return tuple(values)
-
-
-def _charges(values: Iterable[Charge]) -> tuple[Charge, ...]:
     return tuple(values)
 
 
