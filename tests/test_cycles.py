@@ -24,6 +24,7 @@ from prodlife import (
     Period,
     ValidationError,
     align_to_billing_day,
+    billing_day,
     days_in_month,
 )
 from prodlife.testing.strategies import billing_dates, schedules
@@ -278,3 +279,27 @@ def test_days_in_month_refuses_months_that_do_not_exist(month: int) -> None:
 def test_shifting_beyond_any_year_is_a_clear_error() -> None:
     with pytest.raises(InvalidPeriod):
         MONTHLY.shift(d("2025-01-01"), 10**20)
+
+
+@given(
+    st.sampled_from([MONTHLY, QUARTERLY, ANNUAL, BillingCycle.months(5)]),
+    billing_dates(),
+    st.integers(0, 40),
+    st.integers(-3, 6),
+)
+def test_billing_day_recovers_the_schedule_from_any_of_its_boundaries(
+    cycle: BillingCycle, start: date, index: int, step: int
+) -> None:
+    """From the start and any boundary, shifting by the billing day stays on the schedule."""
+    schedule = BillingSchedule(cycle, start)
+    boundary = schedule.boundary(index)
+    assert cycle.shift(boundary, step, billing_day(start, boundary)) == schedule.boundary(
+        index + step
+    )
+
+
+def test_billing_day_follows_a_boundary_moved_to_another_day() -> None:
+    # A service begun on the 15th and aligned to the 1st bills on the 1st.
+    assert billing_day(d("2025-01-15"), d("2025-02-01")) == 1
+    # Moved onto the 28th of a 30-day month, a 31st start no longer explains it.
+    assert billing_day(d("2025-01-31"), d("2025-04-28")) == 28

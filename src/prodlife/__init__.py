@@ -87,6 +87,7 @@ from prodlife.cycles import (
     CycleUnit,
     MonthEnd,
     align_to_billing_day,
+    billing_day,
     days_in_month,
 )
 from prodlife.daycount import (
@@ -557,6 +558,7 @@ __all__ = [
     "as_utc",
     "authorize",
     "billing_date",
+    "billing_day",
     "call_module",
     "cancel",
     "catalog_from_data",

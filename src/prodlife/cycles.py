@@ -39,6 +39,7 @@ __all__ = [
     "CycleUnit",
     "MonthEnd",
     "align_to_billing_day",
+    "billing_day",
     "days_in_month",
 ]
 
@@ -60,6 +61,24 @@ def days_in_month(year: int, month: int) -> int:
 
 def _is_month_end(day: date) -> bool:
     return day.day == days_in_month(day.year, day.month)
+
+
+def billing_day(start: date, boundary: date) -> int:
+    """The day of the month the boundaries of a schedule begun on ``start`` aim for.
+
+    ``boundary`` is one of the schedule's boundaries (a next due date). It
+    keeps ``start``'s day when it is that day clamped to a shorter month (a
+    service begun on the 31st is due on Feb 28 and again on Mar 31);
+    otherwise the schedule was moved to ``boundary``'s own day.
+
+    >>> billing_day(date(2025, 1, 31), date(2025, 2, 28))
+    31
+    >>> billing_day(date(2025, 1, 15), date(2025, 3, 1))
+    1
+    """
+    if boundary.day < start.day and _is_month_end(boundary):
+        return start.day
+    return boundary.day
 
 
 def _month_date(year: int, month0: int, day: int) -> date:

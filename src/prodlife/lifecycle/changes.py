@@ -55,7 +55,7 @@ from prodlife.errors import RuleViolation, ValidationError
 from prodlife.lifecycle.actors import Actor
 from prodlife.lifecycle.events import EventKind
 from prodlife.lifecycle.invoicing import InvoiceLine, InvoiceLineKind, lines_from_quote
-from prodlife.lifecycle.operations import check_actor, today
+from prodlife.lifecycle.operations import addon_refund_lines, check_actor, today
 from prodlife.lifecycle.outcome import Outcome, event
 from prodlife.lifecycle.provisioning import ModuleFailed, ProvisioningModule, call_module
 from prodlife.lifecycle.service_parts import PendingChange, ServiceAddOn, ServiceOption
@@ -71,7 +71,6 @@ from prodlife.proration import (
     CreditMode,
     Quote,
     UsedDay,
-    quote_cancellation,
     quote_change,
     quote_option_change,
 )
@@ -166,6 +165,60 @@ def preview_change(
     return quote_change(charged, new_price, day, new_cycle=cycle, policy=policy)
 
 
+def _in_force(quote: Quote | None, service: Service, at: datetime) -> tuple[Charge, ...]:
+    """What the rest of the period is charged after a change quoted by ``quote``.
+
+    The quote's charges; a zero charge for the rest of the period when it
+    charged nothing (``ChargeMode.NONE``), so a later change or cancellation
+    credits nothing for it rather than the new list price.
+    """
+    if quote is None:
+        return ()
+    if quote.in_force:
+        return quote.in_force
+    end = quote.next_due or service.charged[-1].span.end
+    return (Charge(Money(0, quote.currency), Period(today(service, at), end)),)
+
+
+def _reinvoice_ahead(
+    service: Service, name: str, price: Money, cycle: BillingCycle, next_due: date | None
+) -> tuple[InvoiceLine, ...]:
+    """Lines for a period invoiced ahead at the old price, when a change replaces the package.
+
+    When the change keeps the dates (same cycle, same due date), the period
+    invoiced early is charged (or credited) the difference to the new price;
+    otherwise it is credited in full and the new schedule is invoiced as usual
+    from its due date.
+    """
+    if service.invoiced_until is None:
+        return ()
+    assert service.next_due is not None
+    ahead = Period(service.next_due, service.invoiced_until)
+    if cycle != service.cycle or next_due not in (None, service.next_due):
+        old = _package_name(service.product_code, service.edition)
+        description = f"{old} invoiced ahead, replaced by a change"
+        return (
+            _line(
+                service, InvoiceLineKind.PRORATED_CREDIT, description, -service.price.amount, ahead
+            ),
+        )
+    difference = price - service.price.amount
+    if not difference:
+        return ()
+    kind = (
+        InvoiceLineKind.PRORATED_CHARGE
+        if difference.amount > 0
+        else InvoiceLineKind.PRORATED_CREDIT
+    )
+    return (_line(service, kind, f"{name} for the period invoiced ahead", difference, ahead),)
+
+
+def _line(
+    service: Service, kind: InvoiceLineKind, description: str, amount: Money, period: Period
+) -> InvoiceLine:
+    return InvoiceLine(service.id, service.customer_id, kind, description, amount, period)
+
+
 def _package_name(product: str, edition: str | None) -> str:
     return product if edition is None else f"{product} edition {edition}"
 
@@ -181,6 +234,8 @@ def _switch(
 ) -> Service:
     """``service`` on its new package; ``charges`` and ``next_due`` from the change's quote."""
     moved = next_due is not None and next_due != service.next_due
+    # A period invoiced ahead on the old cycle was credited by the change (_reinvoice_ahead).
+    invoiced = None if moved or cycle != service.cycle else service.invoiced_until
     return service._evolved(
         product_code=product,
         edition=edition,
@@ -189,7 +244,7 @@ def _switch(
         pending_change=None,
         charges=charges or service.charges,
         next_due=next_due if moved else service.next_due,
-        invoiced_until=None if moved else service.invoiced_until,
+        invoiced_until=invoiced,
     )
 
 
@@ -252,6 +307,9 @@ def change_package(
     cycle = request.to_cycle or service.cycle
     quote = preview_change(service, new_price, at, new_cycle=cycle, policy=policy)
     lines = () if quote is None else lines_from_quote(quote, service.id, service.customer_id)
+    if rule.timing is not ChangeTiming.END_OF_TERM:
+        next_due = None if quote is None else quote.next_due
+        lines += _reinvoice_ahead(service, target, price.amount, cycle, next_due)
     what = (("to", target), ("cycle", str(cycle)), ("rule", rule.name or rule.conditions))
     if rule.timing is ChangeTiming.IMMEDIATE:
         if module is not None:
@@ -260,7 +318,7 @@ def change_package(
             )
             if not result.ok:
                 raise ModuleFailed("change_package", result)
-        charges = () if quote is None else quote.in_force
+        charges = _in_force(quote, service, at)
         next_due = None if quote is None else quote.next_due
         changed = _switch(
             done, request.to_product, request.to_edition, cycle, price, charges, next_due
@@ -277,7 +335,7 @@ def change_package(
         requested_at=at,
         effective=service.next_due if waits_for_term else None,
         rule=rule.name,
-        charges=() if quote is None or waits_for_term else quote.in_force,
+        charges=() if waits_for_term else _in_force(quote, service, at),
         next_due=None if quote is None or waits_for_term else quote.next_due,
     )
     if pending.timing is ChangeTiming.END_OF_TERM and pending.effective is None:
@@ -524,16 +582,6 @@ def remove_addon(
     changed = done._evolved(
         addons=tuple(cancelled if a.code == code else a for a in service.addons)
     )
-    lines: tuple[InvoiceLine, ...] = ()
-    if refund is not CreditMode.NONE and addon.price is not None and addon.next_due is not None:
-        period = Period(addon.cycle.shift(addon.next_due, -1), addon.next_due)
-        if period.start <= day < period.end:
-            quote = quote_cancellation(
-                Charge(addon.price.amount, period), day, refund=refund, used_day=used_day
-            )
-            lines = tuple(
-                attrs.evolve(line, subject=code, description=f"unused add-on {code}")
-                for line in lines_from_quote(quote, service.id, service.customer_id, refund=True)
-            )
+    lines = addon_refund_lines(service, addon, day, refund, used_day)
     kind = EventKind.ADDON_REMOVED
     return Outcome(changed, (event(changed, kind, at, (("addon", code),)),), lines)

@@ -40,6 +40,7 @@ from datetime import date, datetime
 import attrs
 
 from prodlife.clock import as_utc
+from prodlife.cycles import billing_day
 from prodlife.errors import RuleViolation, ValidationError
 from prodlife.lifecycle.actors import Actor, authorize
 from prodlife.lifecycle.events import EventKind
@@ -47,12 +48,17 @@ from prodlife.lifecycle.invoicing import InvoiceLine, InvoiceLineKind, lines_fro
 from prodlife.lifecycle.outcome import Outcome, event
 from prodlife.lifecycle.provisioning import ProvisioningModule, run_module
 from prodlife.lifecycle.provisioning import change_password as _module_change_password
-from prodlife.lifecycle.service_parts import CancellationKind, CancellationRequest
+from prodlife.lifecycle.service_parts import (
+    CancellationKind,
+    CancellationRequest,
+    PendingChange,
+    ServiceAddOn,
+)
 from prodlife.lifecycle.services import Service
 from prodlife.lifecycle.status import Status, SuspensionKind
 from prodlife.lifecycle.transitions import Operation, find_transition
 from prodlife.periods import Period, billing_date
-from prodlife.proration import CreditMode, UsedDay, quote_cancellation
+from prodlife.proration import Charge, CreditMode, UsedDay, quote_cancellation
 
 __all__ = [
     "activate",
@@ -233,16 +239,20 @@ def change_password(
     return Outcome(changed, (event(changed, EventKind.PASSWORD_CHANGED, at),))
 
 
-def _renewal_line(service: Service, period: Period) -> InvoiceLine:
-    description = f"{service.product_code}" + (
-        f" {service.edition}" if service.edition is not None else ""
-    )
+def _renewal_line(
+    service: Service, period: Period, pending: PendingChange | None = None
+) -> InvoiceLine:
+    """The recurring line for ``period``: on the package ``pending`` moves to, when given."""
+    product, edition, price = service.product_code, service.edition, service.price
+    if pending is not None:
+        product, edition, price = pending.product_code, pending.edition, pending.price
+    description = product if edition is None else f"{product} {edition}"
     return InvoiceLine(
         service.id,
         service.customer_id,
         InvoiceLineKind.RECURRING,
         f"{description} for the period",
-        service.price.amount,
+        price.amount,
         period,
     )
 
@@ -254,10 +264,14 @@ def invoice_next_period(
 
     Records an :attr:`Operation.INVOICE` and moves :attr:`Service.invoiced_until`
     to the end of that period, so the same due date is never invoiced twice.
+    When an end-of-term change takes effect on the due date, the period is
+    the new package's, at its price and on its cycle.
 
     Raises:
-        RuleViolation: nothing is due (a one-time service), or the period is
-            already invoiced (rule ``invoice.already-invoiced``).
+        RuleViolation: nothing is due (a one-time service), the period is
+            already invoiced (rule ``invoice.already-invoiced``), or the service
+            ends on its next due date: a cancellation takes effect then or
+            sooner, or it does not renew automatically (rule ``invoice.ending``).
         PermissionDenied, TransitionNotAllowed: as :meth:`Service.perform`
             (only pending, active or suspended services are invoiced).
     """
@@ -274,8 +288,23 @@ def invoice_next_period(
             f"invoiced (until {service.invoiced_until}); it is invoiced once, record its "
             "payment with renew",
         )
+    request = service.cancellation
+    if not service.auto_renew or (
+        request is not None and request.kind is not CancellationKind.AFTER_RENEWALS
+    ):
+        raise RuleViolation(
+            "invoice.ending",
+            f"service {service.id} ends on its next due date {service.next_due} (a "
+            "cancellation is pending or it does not renew automatically), so there is no next "
+            "period to invoice; withdraw the cancellation or turn auto-renew on first",
+        )
     start = service.next_due
-    period = Period(start, service.cycle.shift(start, 1))
+    # An end-of-term change taking effect on this due date bills the new package.
+    pending = service.pending_change
+    if pending is not None and pending.effective == start:
+        period = Period(start, pending.cycle.shift(start, 1, billing_day(service.start, start)))
+    else:
+        pending, period = None, Period(start, service.due_date(1))
     done = service.perform(
         Operation.INVOICE,
         actor,
@@ -284,7 +313,7 @@ def invoice_next_period(
         details=f"period {period}",
         _also={"invoiced_until": period.end},
     )
-    line = _renewal_line(done, period)
+    line = _renewal_line(done, period, pending)
     details = (("due", start.isoformat()), ("period", str(period)))
     return Outcome(done, (event(done, EventKind.INVOICED, at, details),), (line,))
 
@@ -314,7 +343,8 @@ def renew(
     invoiced again. A cancellation after N renewals counts this renewal; after
     the last one it takes effect at the end of the new period. Charges from a
     change inside the old period are cleared: the new period is charged the
-    recurring price.
+    recurring price. When an end-of-term change takes effect on the due date,
+    the new periods are the new package's (its cycle and price).
 
     Raises:
         RuleViolation: a one-time service, or ``periods`` below 1.
@@ -330,14 +360,22 @@ def renew(
     done = service.perform(
         Operation.RENEW, actor, at, reason, provisioning=False, details=f"{periods} period(s)"
     )
-    new_due = service.cycle.shift(service.next_due, periods)
+    # An end-of-term change taking effect on the due date renews the new package.
+    due = service.next_due
+    pending = service.pending_change
+    if pending is None or pending.effective != due:
+        pending = None
+    cycle = service.cycle if pending is None else pending.cycle
+    day = billing_day(service.start, due)
+    new_due = cycle.shift(due, periods, day)
     billed = service.billed_until
     assert billed is not None
     lines = []
-    start = billed
-    while start < new_due:
-        end = service.cycle.shift(start, 1)
-        lines.append(_renewal_line(done, Period(start, end)))
+    start = due
+    for step in range(1, periods + 1):
+        end = cycle.shift(due, step, day)
+        if start >= billed:  # periods before it were invoiced already
+            lines.append(_renewal_line(done, Period(start, end), pending))
         start = end
     invoiced = billed if billed > new_due else None
     done = done._evolved(
@@ -374,6 +412,23 @@ def _refund_lines(
     return lines_from_quote(quote, service.id, service.customer_id, refund=True)
 
 
+def addon_refund_lines(
+    service: Service, addon: ServiceAddOn, day: date, refund: CreditMode, used_day: UsedDay
+) -> tuple[InvoiceLine, ...]:
+    """The refund for ending ``addon`` of ``service`` on ``day``, if it paid for days after it."""
+    if refund is CreditMode.NONE or addon.price is None or addon.next_due is None:
+        return ()
+    period = Period(addon.due_date(-1), addon.next_due)
+    if not period.start <= day < period.end:
+        return ()
+    charge = Charge(addon.price.amount, period)
+    quote = quote_cancellation(charge, day, refund=refund, used_day=used_day)
+    return tuple(
+        attrs.evolve(line, subject=addon.code, description=f"unused add-on {addon.code}")
+        for line in lines_from_quote(quote, service.id, service.customer_id, refund=True)
+    )
+
+
 def end_service(
     service: Service,
     operation: Operation,
@@ -388,6 +443,8 @@ def end_service(
     reason: str = "",
 ) -> Outcome:
     """Cancel, terminate or delete ``service`` (its add-ons end with it).
+
+    A refund covers the add-ons that end with it too, each on its own period.
 
     Args:
         operation: :attr:`Operation.CANCEL`, :attr:`Operation.TERMINATE` or
@@ -422,6 +479,9 @@ def end_service(
     if not outcome.service.ended or service.ended:
         return outcome
     lines = _refund_lines(service, day, refund, used_day)
+    for addon in service.addons:
+        if not addon.ended:
+            lines += addon_refund_lines(service, addon, day, refund, used_day)
     return attrs.evolve(outcome, lines=lines)
 
 

@@ -240,7 +240,7 @@ def _step(service: Service, work: DueWork, addon: str, day: date, at: datetime) 
 def _renew_addon(service: Service, code: str, at: datetime) -> Outcome:
     addon = service.addon(code)
     assert addon.next_due is not None and addon.price is not None
-    period = Period(addon.next_due, addon.cycle.shift(addon.next_due, 1))
+    period = Period(addon.next_due, addon.due_date(1))
     done = service.perform(
         Operation.INVOICE, _SYSTEM, at, f"add-on {code} renewal", details=f"period {period}"
     )

@@ -10,7 +10,7 @@ import attrs
 
 from prodlife.catalog.rules import ChangeTiming
 from prodlife.clock import as_utc
-from prodlife.cycles import BillingCycle
+from prodlife.cycles import BillingCycle, billing_day
 from prodlife.errors import RuleViolation
 from prodlife.lifecycle.status import ServiceStatus, Status
 from prodlife.pricing.recurring import RecurringPrice
@@ -144,6 +144,20 @@ class ServiceAddOn:
     def ended(self) -> bool:
         """Whether it is cancelled, terminated or deleted."""
         return _ended(self.status)
+
+    def due_date(self, periods: int) -> date:
+        """The boundary ``periods`` of its periods after (or before) its next due date.
+
+        Month-based cycles keep the day it started on (see :func:`billing_day`).
+
+        Raises:
+            RuleViolation: nothing is due (rule ``addon.dates``).
+        """
+        if self.next_due is None:
+            raise RuleViolation(
+                "addon.dates", f"add-on {self.code!r} has no next due date; nothing is due"
+            )
+        return self.cycle.shift(self.next_due, periods, billing_day(self.start, self.next_due))
 
 
 @attrs.frozen(slots=True)

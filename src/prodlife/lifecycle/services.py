@@ -59,7 +59,7 @@ import attrs
 
 from prodlife.catalog.addons import AddOn
 from prodlife.clock import as_utc
-from prodlife.cycles import BillingCycle, CycleUnit
+from prodlife.cycles import BillingCycle, CycleUnit, billing_day
 from prodlife.errors import NotFound, ProdlifeError, RuleViolation, ValidationError
 from prodlife.lifecycle.actors import Actor, authorize
 from prodlife.lifecycle.history import History, HistoryEntry
@@ -379,7 +379,22 @@ class Service:
         """
         if self.next_due is None:
             return None
-        return Period(self.cycle.shift(self.next_due, -1), self.next_due)
+        return Period(self.due_date(-1), self.next_due)
+
+    def due_date(self, periods: int) -> date:
+        """The boundary ``periods`` billing periods after (or before) the next due date.
+
+        Month-based cycles keep the day the service started on: a service begun
+        on Jan 31 is due on Feb 28, then on Mar 31 (see :func:`billing_day`).
+
+        Raises:
+            RuleViolation: nothing is due (a one-time service).
+        """
+        if self.next_due is None:
+            raise RuleViolation(
+                "service.nothing-due", f"service {self.id} is one-time; it has no due dates"
+            )
+        return self.cycle.shift(self.next_due, periods, billing_day(self.start, self.next_due))
 
     @property
     def charged(self) -> tuple[Charge, ...]:
