@@ -18,7 +18,9 @@ pass a string instead, e.g. Money('0.1', 'USD')
 from __future__ import annotations
 
 __all__ = [
+    "AlreadyExists",
     "CatalogProblem",
+    "ConcurrencyConflict",
     "CurrencyMismatch",
     "InvalidAmount",
     "InvalidBillingCycle",
@@ -30,6 +32,9 @@ __all__ = [
     "PermissionDenied",
     "ProdlifeError",
     "RuleViolation",
+    "StoreBusy",
+    "StoreError",
+    "StoreUnavailable",
     "TransitionNotAllowed",
     "UnknownCurrency",
     "ValidationError",
@@ -250,3 +255,62 @@ class PermissionDenied(ProdlifeError):
         self.actor = actor
         self.operation = operation
         super().__init__(f"{actor} may not {operation}: {reason}")
+
+
+class AlreadyExists(ProdlifeError):
+    """Something added to a store has the id or code of one already stored.
+
+    Attributes:
+        kind: what was added ("service", "order"...).
+        key: the id or code already taken.
+    """
+
+    def __init__(self, kind: str, key: object) -> None:
+        self.kind = kind
+        self.key = key
+        super().__init__(
+            f"a {kind} {key!r} is already stored; give the new one another id, or load and "
+            "save the stored one to change it"
+        )
+
+
+class ConcurrencyConflict(ProdlifeError):
+    """Another writer changed a stored aggregate since it was loaded.
+
+    Nothing was overwritten: load it again, redo the operation on what is
+    stored now, and save that.
+
+    Attributes:
+        kind: what was saved ("service", "price plan"...).
+        key: its id or code.
+        expected: the version the writer loaded.
+        found: the version stored now (``None`` when unknown).
+    """
+
+    def __init__(self, kind: str, key: object, expected: object, found: object = None) -> None:
+        self.kind = kind
+        self.key = key
+        self.expected = expected
+        self.found = found
+        now = "" if found is None else f", it is at version {found} now"
+        super().__init__(
+            f"{kind} {key!r} was changed by another writer since it was loaded at version "
+            f"{expected}{now}; load it again and redo the operation"
+        )
+
+
+class StoreError(ProdlifeError):
+    """The store failed to carry out a request (its driver's error is the ``__cause__``).
+
+    Raised for what the caller cannot fix by changing the request: a broken
+    database file, a stored document prodlife cannot read, a transaction used
+    after it ended.
+    """
+
+
+class StoreBusy(StoreError):
+    """The store stayed locked by another writer longer than its timeout; retry later."""
+
+
+class StoreUnavailable(StoreError):
+    """The store cannot be reached or opened (a wrong path or URL, a server down)."""

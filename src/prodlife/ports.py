@@ -1,0 +1,367 @@
+"""The protocols a host implements to give prodlife its storage and its outside world.
+
+Nothing here is a base class: any object with these methods fits
+(:class:`typing.Protocol`). prodlife ships three stores that do
+(:func:`prodlife.stores.open_store`), and :mod:`prodlife.testing.contract`
+holds the test suite that proves a store keeps every contract written below.
+
+A :class:`Store` opens transactions. A transaction is a :class:`UnitOfWork`:
+its repositories read and write inside it, and nothing it wrote is visible to
+anyone else, or kept, until :meth:`UnitOfWork.commit`. Leaving the ``with``
+block without committing (or on an exception) rolls everything back.
+
+Contracts every repository keeps:
+
+- **Not found**: ``get`` of an unknown id or code raises
+  :class:`~prodlife.errors.NotFound`.
+- **Uniqueness**: ``add`` of an id or code already stored raises
+  :class:`~prodlife.errors.AlreadyExists` (checked when it is called, or at
+  the latest at commit).
+- **Versions**: ``save`` names the version the caller loaded; when the stored
+  one differs, it raises :class:`~prodlife.errors.ConcurrencyConflict` and
+  overwrites nothing.
+- **Ordering**: every list is returned in the order its docstring names,
+  so results are the same in every store.
+- **Values**: what is read back equals (``==``) what was written.
+- **Errors**: driver errors never escape; they become
+  :class:`~prodlife.errors.StoreError` (or a subclass, or one of the above).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from datetime import date, datetime, timedelta
+from typing import Protocol, runtime_checkable
+
+import attrs
+
+from prodlife.catalog.catalog import CatalogVersion, CatalogVersions
+from prodlife.lifecycle.events import Event
+from prodlife.lifecycle.invoicing import InvoiceLine
+from prodlife.lifecycle.orders import Order
+from prodlife.lifecycle.services import Service
+from prodlife.lifecycle.status import Status
+from prodlife.money import Money
+from prodlife.pricing.plans import PricePlan
+from prodlife.pricing.promotions import Promotion
+
+__all__ = [
+    "CatalogRepository",
+    "EventRepository",
+    "InvoiceLineRepository",
+    "IssuedLine",
+    "Notifier",
+    "OrderRepository",
+    "PricePlanRepository",
+    "ProductRevenue",
+    "PromotionRepository",
+    "SchedulerRepository",
+    "ServiceQuery",
+    "ServiceRepository",
+    "Store",
+    "StoredEvent",
+    "UnitOfWork",
+]
+
+
+@attrs.frozen(slots=True)
+class ServiceQuery:
+    """Which services :meth:`ServiceRepository.find` returns: those matching every filter given.
+
+    Args:
+        customer_id: held by this customer.
+        product_code: of this product.
+        status: in this status (any substate).
+        due_on_or_before: with scheduler work due on or before this billing
+            date (the ``due_on`` the service was saved with).
+        after_id: only ids greater than this one (for paging).
+        limit: at most this many (``None`` for all).
+    """
+
+    customer_id: str | None = None
+    product_code: str | None = None
+    status: Status | None = None
+    due_on_or_before: date | None = None
+    after_id: str | None = None
+    limit: int | None = None
+
+
+@attrs.frozen(slots=True)
+class IssuedLine:
+    """An invoice line as stored: the line, its product and when it was issued.
+
+    Attributes:
+        line: the line itself.
+        product_code: the product of the service when the line was issued.
+        issued_at: the instant it was issued (aware, UTC).
+        sequence: its place among all stored lines (1, 2, ...), in insertion
+            order; assigned by the store.
+    """
+
+    line: InvoiceLine
+    product_code: str
+    issued_at: datetime
+    sequence: int
+
+
+@attrs.frozen(slots=True)
+class ProductRevenue:
+    """What the lines of one product add up to in one currency (seed 004's product performance)."""
+
+    product_code: str
+    amount: Money
+    lines: int
+
+
+@attrs.frozen(slots=True)
+class StoredEvent:
+    """A domain event in the store's outbox.
+
+    Attributes:
+        sequence: its place among all stored events (1, 2, ...), assigned by the store.
+        event: the event.
+        published: whether the notifier has had it.
+    """
+
+    sequence: int
+    event: Event
+    published: bool = False
+
+
+class CatalogRepository(Protocol):
+    """The catalog's versions: each a whole catalog (types, products, editions,
+    add-ons, bundles, rules) in force from a date on."""
+
+    def add_version(self, version: CatalogVersion) -> None:
+        """Store a new version. Raises ``AlreadyExists`` when its name is taken."""
+        ...
+
+    def versions(self) -> CatalogVersions:
+        """Every version, by effective date. Raises ``NotFound`` when there is none."""
+        ...
+
+
+class PricePlanRepository(Protocol):
+    """Price plans, by code."""
+
+    def add(self, plan: PricePlan) -> None:
+        """Store a new plan. Raises ``AlreadyExists`` when its code is taken."""
+        ...
+
+    def get(self, code: str) -> PricePlan:
+        """The plan ``code``. Raises ``NotFound``."""
+        ...
+
+    def replace(self, plan: PricePlan) -> None:
+        """Replace the stored plan with the same code. Raises ``NotFound``."""
+        ...
+
+    def all(self) -> list[PricePlan]:
+        """Every plan, ordered by code."""
+        ...
+
+
+class PromotionRepository(Protocol):
+    """Promo codes and how often they were used (for their limits)."""
+
+    def add(self, promotion: Promotion) -> None:
+        """Store a new promotion. Raises ``AlreadyExists`` when its code is taken
+        (codes compare ignoring case)."""
+        ...
+
+    def get(self, code: str) -> Promotion:
+        """The promotion ``code`` (ignoring case). Raises ``NotFound``."""
+        ...
+
+    def all(self) -> list[Promotion]:
+        """Every promotion, ordered by code."""
+        ...
+
+    def record_use(self, code: str, customer_id: str, order_id: str) -> None:
+        """Count one use of ``code`` by ``customer_id`` on ``order_id``. Raises
+        ``NotFound`` for an unknown code, ``AlreadyExists`` when that order
+        already used it."""
+        ...
+
+    def uses(self, code: str, customer_id: str | None = None) -> int:
+        """How many times ``code`` was used, by everyone or by one customer."""
+        ...
+
+
+class ServiceRepository(Protocol):
+    """Customers' services: whole :class:`~prodlife.lifecycle.Service` aggregates,
+    with the billing date their next scheduler work is due (``due_on``)."""
+
+    def add(self, service: Service, *, due_on: date | None) -> None:
+        """Store a new service. Raises ``AlreadyExists`` when its id is taken."""
+        ...
+
+    def get(self, service_id: str) -> Service:
+        """The stored service. Raises ``NotFound``."""
+        ...
+
+    def save(self, service: Service, *, expected_version: int, due_on: date | None) -> None:
+        """Replace the stored service, which must still be at ``expected_version``.
+
+        Releases any scheduler claim on it. Raises ``NotFound`` when it was
+        never stored, ``ConcurrencyConflict`` when the stored version is not
+        ``expected_version`` (nothing is written).
+        """
+        ...
+
+    def find(self, query: ServiceQuery) -> list[Service]:
+        """The services matching every filter of ``query``, ordered by id."""
+        ...
+
+    def count(self, query: ServiceQuery) -> int:
+        """How many services :meth:`find` would return, ignoring ``limit``."""
+        ...
+
+
+class OrderRepository(Protocol):
+    """Sales orders, by id."""
+
+    def add(self, order: Order) -> None:
+        """Store a new order. Raises ``AlreadyExists`` when its id is taken."""
+        ...
+
+    def get(self, order_id: str) -> Order:
+        """The stored order. Raises ``NotFound``."""
+        ...
+
+    def replace(self, order: Order) -> None:
+        """Replace the stored order with the same id (a new status). Raises ``NotFound``."""
+        ...
+
+    def for_customer(self, customer_id: str) -> list[Order]:
+        """The customer's orders, ordered by when they were placed, then id."""
+        ...
+
+
+class InvoiceLineRepository(Protocol):
+    """Every invoice line operations issued, append only."""
+
+    def add(self, lines: Sequence[InvoiceLine], *, product_code: str, issued_at: datetime) -> None:
+        """Append ``lines`` (in order), all for a service of ``product_code``."""
+        ...
+
+    def for_service(self, service_id: str) -> list[IssuedLine]:
+        """The service's lines, in insertion order."""
+        ...
+
+    def for_customer(self, customer_id: str) -> list[IssuedLine]:
+        """The customer's lines, in insertion order."""
+        ...
+
+    def revenue_by_product(self, start: datetime, end: datetime) -> list[ProductRevenue]:
+        """What lines issued in ``[start, end)`` add up to, per product and
+        currency, ordered by product code then currency code. Credits count
+        negative. Products with no line in the span are left out."""
+        ...
+
+
+class EventRepository(Protocol):
+    """The outbox: events stored with the change that raised them, published after commit."""
+
+    def add(self, events: Sequence[Event]) -> None:
+        """Append ``events`` (in order), unpublished."""
+        ...
+
+    def for_service(self, service_id: str) -> list[StoredEvent]:
+        """The service's events, in insertion order."""
+        ...
+
+    def unpublished(self, limit: int | None = None) -> list[StoredEvent]:
+        """Events not yet marked published, in insertion order."""
+        ...
+
+    def mark_published(self, sequences: Sequence[int]) -> None:
+        """Mark these events published (unknown sequences are ignored)."""
+        ...
+
+
+class SchedulerRepository(Protocol):
+    """Claims that let several workers run the scheduler over one store.
+
+    A claim holds a service for one worker until a lease expires; saving the
+    service releases it. A worker that dies leaves its claims to expire, and
+    another worker claims them then. Version checks on save make sure a
+    service claimed twice (a lease expired under a slow worker) is still
+    changed only once.
+    """
+
+    def claim_due(
+        self, on: date, *, worker: str, now: datetime, lease: timedelta, limit: int
+    ) -> list[str]:
+        """Claim up to ``limit`` services due on or before ``on`` that no live
+        claim holds (none, or one whose lease ended at or before ``now``) for
+        ``worker`` until ``now + lease``. Returns their ids, ordered by
+        ``due_on`` then id. Two workers never get the same id while a lease lives."""
+        ...
+
+    def release(self, service_ids: Sequence[str], *, worker: str) -> None:
+        """Drop ``worker``'s claims on these services (other workers' claims stay)."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction: its repositories, and the decision to keep what it wrote."""
+
+    @property
+    def catalog(self) -> CatalogRepository: ...
+
+    @property
+    def price_plans(self) -> PricePlanRepository: ...
+
+    @property
+    def promotions(self) -> PromotionRepository: ...
+
+    @property
+    def services(self) -> ServiceRepository: ...
+
+    @property
+    def orders(self) -> OrderRepository: ...
+
+    @property
+    def invoice_lines(self) -> InvoiceLineRepository: ...
+
+    @property
+    def events(self) -> EventRepository: ...
+
+    @property
+    def scheduler(self) -> SchedulerRepository: ...
+
+    def commit(self) -> None:
+        """Keep everything written in this transaction, all of it or none of it.
+
+        Ends the transaction: using the unit of work afterwards raises
+        ``StoreError``. Raises ``ConcurrencyConflict`` or ``AlreadyExists``
+        when a check deferred to commit fails (then nothing is kept).
+        """
+        ...
+
+    def rollback(self) -> None:
+        """Drop everything written in this transaction and end it."""
+        ...
+
+
+@runtime_checkable
+class Store(Protocol):
+    """Where prodlife's aggregates live."""
+
+    def transaction(self) -> AbstractContextManager[UnitOfWork]:
+        """Open a transaction; the ``with`` block rolls it back unless committed."""
+        ...
+
+    def close(self) -> None:
+        """Release the store's connections; it cannot be used afterwards."""
+        ...
+
+
+class Notifier(Protocol):
+    """Where domain events go once their change is committed (e-mails, webhooks, tickets)."""
+
+    def publish(self, events: Sequence[StoredEvent]) -> None:
+        """Deliver ``events``; raising leaves them unpublished, to be retried."""
+        ...

@@ -1,0 +1,447 @@
+"""The in-memory store: the reference implementation of :mod:`prodlife.ports`.
+
+Everything lives in dictionaries of immutable domain values. One transaction
+runs at a time (the others wait for it, as SQLite writers do); its writes go
+straight to the dictionaries with an undo log, so a rollback, an exception or
+a ``with`` block left without :meth:`commit` puts back exactly what was there.
+
+>>> from prodlife.stores import open_store
+>>> store = open_store("memory:")
+>>> with store.transaction() as uow:
+...     uow.services.count(ServiceQuery())
+0
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
+from typing import TypeVar
+
+import attrs
+
+from prodlife.catalog.catalog import CatalogVersion, CatalogVersions
+from prodlife.clock import as_utc
+from prodlife.errors import (
+    AlreadyExists,
+    ConcurrencyConflict,
+    NotFound,
+    StoreError,
+    ValidationError,
+)
+from prodlife.lifecycle.events import Event
+from prodlife.lifecycle.invoicing import InvoiceLine
+from prodlife.lifecycle.orders import Order
+from prodlife.lifecycle.services import Service
+from prodlife.money import Money
+from prodlife.ports import (
+    IssuedLine,
+    ProductRevenue,
+    ServiceQuery,
+    StoredEvent,
+    UnitOfWork,
+)
+from prodlife.pricing.plans import PricePlan
+from prodlife.pricing.promotions import Promotion
+
+__all__ = ["MemoryStore", "MemoryUnitOfWork"]
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+@attrs.define(slots=True)
+class _Row:
+    service: Service
+    due_on: date | None
+    worker: str | None = None
+    lease_until: datetime | None = None
+
+
+@attrs.define(slots=True)
+class _State:
+    versions: dict[str, CatalogVersion] = attrs.Factory(dict)
+    plans: dict[str, PricePlan] = attrs.Factory(dict)
+    promotions: dict[str, Promotion] = attrs.Factory(dict)
+    promotion_uses: dict[tuple[str, str], str] = attrs.Factory(dict)
+    services: dict[str, _Row] = attrs.Factory(dict)
+    orders: dict[str, Order] = attrs.Factory(dict)
+    lines: list[IssuedLine] = attrs.Factory(list)
+    events: list[StoredEvent] = attrs.Factory(list)
+
+
+def _matches(row: _Row, query: ServiceQuery) -> bool:
+    service = row.service
+    return (
+        (query.customer_id is None or service.customer_id == query.customer_id)
+        and (query.product_code is None or service.product_code == query.product_code)
+        and (query.status is None or service.status.status is query.status)
+        and (
+            query.due_on_or_before is None
+            or (row.due_on is not None and row.due_on <= query.due_on_or_before)
+        )
+        and (query.after_id is None or service.id > query.after_id)
+    )
+
+
+class MemoryUnitOfWork:
+    """One transaction over a :class:`MemoryStore`; see :class:`prodlife.ports.UnitOfWork`."""
+
+    def __init__(self, state: _State) -> None:
+        self._state = state
+        self._undo: list[Callable[[], None]] = []
+        self._open = True
+
+    # --- the unit of work ------------------------------------------------------------------
+
+    @property
+    def catalog(self) -> MemoryUnitOfWork:
+        """Catalog versions (this object)."""
+        return self
+
+    @property
+    def price_plans(self) -> _PricePlans:
+        """Price plans."""
+        return _PricePlans(self)
+
+    @property
+    def promotions(self) -> _Promotions:
+        """Promotions and their uses."""
+        return _Promotions(self)
+
+    @property
+    def services(self) -> _Services:
+        """Services."""
+        return _Services(self)
+
+    @property
+    def orders(self) -> _Orders:
+        """Orders."""
+        return _Orders(self)
+
+    @property
+    def invoice_lines(self) -> _Lines:
+        """Invoice lines."""
+        return _Lines(self)
+
+    @property
+    def events(self) -> _Events:
+        """The event outbox."""
+        return _Events(self)
+
+    @property
+    def scheduler(self) -> _Services:
+        """Scheduler claims (kept on the services)."""
+        return _Services(self)
+
+    def commit(self) -> None:
+        """Keep what this transaction wrote and end it."""
+        self.state()
+        self._undo.clear()
+        self._open = False
+
+    def rollback(self) -> None:
+        """Undo what this transaction wrote and end it."""
+        if not self._open:
+            return
+        for undo in reversed(self._undo):
+            undo()
+        self._undo.clear()
+        self._open = False
+
+    # --- shared by the repositories -------------------------------------------------------
+
+    def state(self) -> _State:
+        """The store's state, while the transaction is open."""
+        if not self._open:
+            raise StoreError(
+                "this transaction has ended (committed or rolled back); open a new one with "
+                "store.transaction()"
+            )
+        return self._state
+
+    def put(self, table: dict[K, V], key: K, value: V) -> None:
+        """Set ``table[key]``, remembering how to undo it."""
+        if key in table:
+            old = table[key]
+            self._undo.append(lambda: table.__setitem__(key, old))
+        else:
+            self._undo.append(lambda: table.__delitem__(key))
+        table[key] = value
+
+    def replace(self, items: list[V], index: int, value: V) -> None:
+        """Set ``items[index]``, remembering how to undo it."""
+        old = items[index]
+        items[index] = value
+        self._undo.append(lambda: items.__setitem__(index, old))
+
+    def append(self, items: list[V], values: Sequence[V]) -> None:
+        """Append ``values`` to ``items``, remembering how to undo it."""
+        size = len(items)
+        items.extend(values)
+        self._undo.append(lambda: items.__delitem__(slice(size, None)))
+
+    # --- catalog ------------------------------------------------------------------------------
+
+    def add_version(self, version: CatalogVersion) -> None:
+        """Store a new catalog version. Raises ``AlreadyExists``."""
+        if not isinstance(version, CatalogVersion):
+            raise ValidationError(f"{version!r} is not a CatalogVersion; pass one")
+        versions = self.state().versions
+        if version.name in versions:
+            raise AlreadyExists("catalog version", version.name)
+        self.put(versions, version.name, version)
+
+    def versions(self) -> CatalogVersions:
+        """Every catalog version. Raises ``NotFound`` when there is none."""
+        versions = self.state().versions
+        if not versions:
+            raise NotFound("catalog version", "any", "add one with uow.catalog.add_version()")
+        return CatalogVersions(tuple(versions.values()))
+
+
+@attrs.frozen(slots=True)
+class _PricePlans:
+    uow: MemoryUnitOfWork
+
+    def add(self, plan: PricePlan) -> None:
+        plans = self.uow.state().plans
+        if plan.code in plans:
+            raise AlreadyExists("price plan", plan.code)
+        self.uow.put(plans, plan.code, plan)
+
+    def get(self, code: str) -> PricePlan:
+        try:
+            return self.uow.state().plans[code]
+        except KeyError:
+            raise NotFound("price plan", code) from None
+
+    def replace(self, plan: PricePlan) -> None:
+        self.get(plan.code)
+        self.uow.put(self.uow.state().plans, plan.code, plan)
+
+    def all(self) -> list[PricePlan]:
+        plans = self.uow.state().plans
+        return [plans[code] for code in sorted(plans)]
+
+
+@attrs.frozen(slots=True)
+class _Promotions:
+    uow: MemoryUnitOfWork
+
+    def add(self, promotion: Promotion) -> None:
+        promotions = self.uow.state().promotions
+        key = promotion.code.upper()
+        if key in promotions:
+            raise AlreadyExists("promotion", promotion.code)
+        self.uow.put(promotions, key, promotion)
+
+    def get(self, code: str) -> Promotion:
+        try:
+            return self.uow.state().promotions[code.upper()]
+        except KeyError:
+            raise NotFound("promotion", code) from None
+
+    def all(self) -> list[Promotion]:
+        promotions = self.uow.state().promotions.values()
+        return sorted(promotions, key=lambda promotion: promotion.code)
+
+    def record_use(self, code: str, customer_id: str, order_id: str) -> None:
+        promotion = self.get(code)
+        uses = self.uow.state().promotion_uses
+        key = (promotion.code.upper(), order_id)
+        if key in uses:
+            raise AlreadyExists("use of promotion on order", f"{promotion.code} on {order_id}")
+        self.uow.put(uses, key, customer_id)
+
+    def uses(self, code: str, customer_id: str | None = None) -> int:
+        wanted = code.upper()
+        return sum(
+            1
+            for (used, _), customer in self.uow.state().promotion_uses.items()
+            if used == wanted and (customer_id is None or customer == customer_id)
+        )
+
+
+@attrs.frozen(slots=True)
+class _Services:
+    uow: MemoryUnitOfWork
+
+    def add(self, service: Service, *, due_on: date | None) -> None:
+        if not isinstance(service, Service):
+            raise ValidationError(f"{service!r} is not a Service; pass one")
+        rows = self.uow.state().services
+        if service.id in rows:
+            raise AlreadyExists("service", service.id)
+        self.uow.put(rows, service.id, _Row(service, due_on))
+
+    def get(self, service_id: str) -> Service:
+        return self._row(service_id).service
+
+    def _row(self, service_id: str) -> _Row:
+        try:
+            return self.uow.state().services[service_id]
+        except KeyError:
+            raise NotFound("service", service_id) from None
+
+    def save(self, service: Service, *, expected_version: int, due_on: date | None) -> None:
+        if not isinstance(service, Service):
+            raise ValidationError(f"{service!r} is not a Service; pass one")
+        row = self._row(service.id)
+        if row.service.version != expected_version:
+            raise ConcurrencyConflict("service", service.id, expected_version, row.service.version)
+        self.uow.put(self.uow.state().services, service.id, _Row(service, due_on))
+
+    def find(self, query: ServiceQuery) -> list[Service]:
+        rows = self.uow.state().services
+        found = [rows[key].service for key in sorted(rows) if _matches(rows[key], query)]
+        return found if query.limit is None else found[: query.limit]
+
+    def count(self, query: ServiceQuery) -> int:
+        return sum(1 for row in self.uow.state().services.values() if _matches(row, query))
+
+    # --- scheduler claims --------------------------------------------------------------------
+
+    def claim_due(
+        self, on: date, *, worker: str, now: datetime, lease: timedelta, limit: int
+    ) -> list[str]:
+        now = as_utc(now)
+        rows = self.uow.state().services
+        free = [
+            row
+            for row in rows.values()
+            if row.due_on is not None
+            and row.due_on <= on
+            and (row.lease_until is None or row.lease_until <= now)
+        ]
+        free.sort(key=lambda row: (row.due_on, row.service.id))
+        claimed = []
+        for row in free[:limit]:
+            self.uow.put(
+                rows, row.service.id, attrs.evolve(row, worker=worker, lease_until=now + lease)
+            )
+            claimed.append(row.service.id)
+        return claimed
+
+    def release(self, service_ids: Sequence[str], *, worker: str) -> None:
+        rows = self.uow.state().services
+        for key in service_ids:
+            row = rows.get(key)
+            if row is not None and row.worker == worker:
+                self.uow.put(rows, key, attrs.evolve(row, worker=None, lease_until=None))
+
+
+@attrs.frozen(slots=True)
+class _Orders:
+    uow: MemoryUnitOfWork
+
+    def add(self, order: Order) -> None:
+        orders = self.uow.state().orders
+        if order.id in orders:
+            raise AlreadyExists("order", order.id)
+        self.uow.put(orders, order.id, order)
+
+    def get(self, order_id: str) -> Order:
+        try:
+            return self.uow.state().orders[order_id]
+        except KeyError:
+            raise NotFound("order", order_id) from None
+
+    def replace(self, order: Order) -> None:
+        self.get(order.id)
+        self.uow.put(self.uow.state().orders, order.id, order)
+
+    def for_customer(self, customer_id: str) -> list[Order]:
+        mine = [o for o in self.uow.state().orders.values() if o.customer_id == customer_id]
+        return sorted(mine, key=lambda order: (order.placed_at, order.id))
+
+
+@attrs.frozen(slots=True)
+class _Lines:
+    uow: MemoryUnitOfWork
+
+    def add(self, lines: Sequence[InvoiceLine], *, product_code: str, issued_at: datetime) -> None:
+        stored = self.uow.state().lines
+        issued_at = as_utc(issued_at)
+        start = len(stored) + 1
+        new = [
+            IssuedLine(line, product_code, issued_at, start + index)
+            for index, line in enumerate(lines)
+        ]
+        self.uow.append(stored, new)
+
+    def for_service(self, service_id: str) -> list[IssuedLine]:
+        return [item for item in self.uow.state().lines if item.line.service_id == service_id]
+
+    def for_customer(self, customer_id: str) -> list[IssuedLine]:
+        return [item for item in self.uow.state().lines if item.line.customer_id == customer_id]
+
+    def revenue_by_product(self, start: datetime, end: datetime) -> list[ProductRevenue]:
+        start, end = as_utc(start), as_utc(end)
+        sums: dict[tuple[str, str], tuple[Money, int]] = {}
+        for item in self.uow.state().lines:
+            if start <= item.issued_at < end:
+                key = (item.product_code, item.line.amount.currency.code)
+                amount, count = sums.get(key, (Money(0, key[1]), 0))
+                sums[key] = (amount + item.line.amount, count + 1)
+        return [
+            ProductRevenue(product, *sums[(product, currency)])
+            for product, currency in sorted(sums)
+        ]
+
+
+@attrs.frozen(slots=True)
+class _Events:
+    uow: MemoryUnitOfWork
+
+    def add(self, events: Sequence[Event]) -> None:
+        stored = self.uow.state().events
+        start = len(stored) + 1
+        new = [StoredEvent(start + index, event) for index, event in enumerate(events)]
+        self.uow.append(stored, new)
+
+    def for_service(self, service_id: str) -> list[StoredEvent]:
+        return [item for item in self.uow.state().events if item.event.service_id == service_id]
+
+    def unpublished(self, limit: int | None = None) -> list[StoredEvent]:
+        waiting = [item for item in self.uow.state().events if not item.published]
+        return waiting if limit is None else waiting[:limit]
+
+    def mark_published(self, sequences: Sequence[int]) -> None:
+        stored = self.uow.state().events
+        for sequence in sequences:
+            if 1 <= sequence <= len(stored) and not stored[sequence - 1].published:
+                self.uow.replace(
+                    stored, sequence - 1, attrs.evolve(stored[sequence - 1], published=True)
+                )
+
+
+class MemoryStore:
+    """A transactional store in this process's memory (``open_store("memory:")``).
+
+    Transactions run one at a time across threads; a second one waits for the
+    first to end.
+    """
+
+    def __init__(self) -> None:
+        self._state = _State()
+        self._lock = threading.Lock()
+        self._closed = False
+
+    @contextmanager
+    def transaction(self) -> Iterator[UnitOfWork]:
+        """Open a transaction; it is rolled back unless committed inside the block."""
+        if self._closed:
+            raise StoreError("this store is closed; open a new one with open_store()")
+        with self._lock:
+            uow = MemoryUnitOfWork(self._state)
+            try:
+                yield uow
+            finally:
+                uow.rollback()
+
+    def close(self) -> None:
+        """Close the store; its data is gone with it."""
+        self._closed = True
