@@ -15,6 +15,7 @@ Period(2025-01-01, 2025-02-01)
 from __future__ import annotations
 
 import enum
+import json
 import re
 import typing
 from datetime import date, datetime
@@ -120,9 +121,44 @@ def _is_set(kind: object) -> bool:
     return kind in (set, frozenset) or typing.get_origin(kind) in (set, frozenset)
 
 
-def _sorted_list(values: typing.Iterable[typing.Any]) -> list[typing.Any]:
-    """Sets become sorted lists, so files are stable and JSON can hold them."""
-    return [list(v) if isinstance(v, tuple) else v for v in sorted(values)]
+def _decimal_money_or_none(data: object, _: object = None) -> Decimal | Money | None:
+    """A promotion's value: none, a percentage (text), or an amount (``{amount, currency}``)."""
+    if data is None:
+        return None
+    if isinstance(data, dict):
+        return Money(to_decimal(data["amount"]), data["currency"])
+    return to_decimal(data)
+
+
+def _set_hooks(
+    converter: cattrs.Converter,
+) -> tuple[
+    typing.Callable[[typing.Iterable[typing.Any]], list[typing.Any]],
+    typing.Callable[[object, typing.Any], typing.Any],
+]:
+    """Hooks that turn sets into sorted lists of plain items, and lists back into sets."""
+
+    def order(item: object) -> tuple[int, str]:
+        if isinstance(item, str):
+            return (0, item)
+        return (1, json.dumps(item, sort_keys=True, ensure_ascii=False))
+
+    def unstructure(values: typing.Iterable[typing.Any]) -> list[typing.Any]:
+        items = [converter.unstructure(value) for value in values]
+        return sorted((list(v) if isinstance(v, tuple) else v for v in items), key=order)
+
+    def structure(data: object, kind: typing.Any) -> typing.Any:
+        if isinstance(data, (str, bytes, dict)) or not isinstance(data, typing.Iterable):
+            raise ValidationError(
+                f"expected a list of values for a set, got {data!r}; write [{data!r}] for one"
+            )
+        args = typing.get_args(kind)
+        item_kind = args[0] if args else typing.Any
+        frozen = kind is frozenset or typing.get_origin(kind) is frozenset
+        items = (converter.structure(item, item_kind) for item in data)
+        return frozenset(items) if frozen else set(items)
+
+    return unstructure, structure
 
 
 def _is_enum_set(kind: object) -> bool:
@@ -206,7 +242,10 @@ def make_converter() -> cattrs.Converter:
     )
     converter.register_structure_hook(Interval, _span)
     converter.register_structure_hook_func(_is_span, _span_or_none)
-    converter.register_unstructure_hook_func(_is_set, _sorted_list)
+    converter.register_structure_hook(Decimal | Money | None, _decimal_money_or_none)
+    unstructure_set, structure_set = _set_hooks(converter)
+    converter.register_unstructure_hook_func(_is_set, unstructure_set)
+    converter.register_structure_hook_func(_is_set, structure_set)
     converter.register_unstructure_hook_func(_is_enum_set, _sorted_values)
     converter.register_unstructure_hook(CustomField, _unstructure_field)
     converter.register_structure_hook(CustomField, _structure_field)

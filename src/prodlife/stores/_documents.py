@@ -1,0 +1,94 @@
+"""JSON documents for what stores keep: one encoding shared by the SQL stores.
+
+Every aggregate is kept as a JSON-safe document (amounts as text, dates as ISO
+8601) next to the columns its queries need. :func:`decode` turns a document
+back into its value, and a document that cannot be read (written by a newer
+prodlife, or edited by hand) raises :class:`~prodlife.errors.StoreError`
+naming what it was.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import date
+from typing import Any, TypeVar, cast
+
+from prodlife.catalog.catalog import CatalogVersion
+from prodlife.catalog.data import catalog_from_data, catalog_to_data
+from prodlife.errors import ProdlifeError, StoreError
+from prodlife.lifecycle.data import service_from_data, service_to_data
+from prodlife.lifecycle.services import Service
+from prodlife.serialization import make_converter
+
+__all__ = ["decode", "dumps", "encode", "loads"]
+
+T = TypeVar("T")
+
+_CONVERTER = make_converter()
+
+
+def encode(value: object) -> dict[str, Any]:
+    """The JSON-safe document for ``value`` (a service, catalog version, order, plan...)."""
+    if isinstance(value, Service):
+        return service_to_data(value)
+    if isinstance(value, CatalogVersion):
+        return {
+            "name": value.name,
+            "effective": value.effective.isoformat(),
+            "catalog": catalog_to_data(value.catalog),
+            "existing_move_on": (
+                None if value.existing_move_on is None else value.existing_move_on.isoformat()
+            ),
+        }
+    return cast(dict[str, Any], _CONVERTER.unstructure(value))
+
+
+def decode(kind: type[T], data: Mapping[str, Any], key: object) -> T:
+    """The value of type ``kind`` a document holds.
+
+    Raises:
+        StoreError: the document does not hold a valid ``kind``; the message
+            names it by ``key``.
+    """
+    try:
+        if kind is Service:
+            return cast(T, service_from_data(data))
+        if kind is CatalogVersion:
+            move_on = data["existing_move_on"]
+            return cast(
+                T,
+                CatalogVersion(
+                    data["name"],
+                    date.fromisoformat(data["effective"]),
+                    catalog_from_data(data["catalog"]),
+                    None if move_on is None else date.fromisoformat(move_on),
+                ),
+            )
+        return _CONVERTER.structure(data, kind)
+    except (ProdlifeError, KeyError, TypeError, ValueError, AttributeError) as error:
+        raise StoreError(
+            f"the stored {kind.__name__} {key!r} cannot be read ({error}); it was written by "
+            "another program or version: restore it from a backup or fix the document"
+        ) from error
+    except Exception as error:  # cattrs groups its errors in ExceptionGroups
+        raise StoreError(
+            f"the stored {kind.__name__} {key!r} cannot be read ({error!r}); it was written "
+            "by another program or version: restore it from a backup or fix the document"
+        ) from error
+
+
+def dumps(value: object) -> str:
+    """``value``'s document as compact JSON text."""
+    return json.dumps(encode(value), separators=(",", ":"), ensure_ascii=False)
+
+
+def loads(kind: type[T], text: str | bytes, key: object) -> T:
+    """The value of type ``kind`` in the JSON ``text``; see :func:`decode`."""
+    try:
+        data = json.loads(text)
+    except ValueError as error:
+        raise StoreError(
+            f"the stored {kind.__name__} {key!r} is not JSON ({error}); restore it from a backup"
+        ) from error
+    return decode(kind, data, key)
