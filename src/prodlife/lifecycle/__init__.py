@@ -45,7 +45,13 @@ from prodlife.lifecycle.holdings import (
     holdings_from_services,
     offer_next,
 )
-from prodlife.lifecycle.invoicing import InvoiceLine, InvoiceLineKind, lines_from_quote, lines_total
+from prodlife.lifecycle.invoicing import (
+    InvoiceLine,
+    InvoiceLineKind,
+    first_invoice_lines,
+    lines_from_quote,
+    lines_total,
+)
 from prodlife.lifecycle.mass_update import KEEP, MassUpdate, mass_update
 from prodlife.lifecycle.operations import (
     activate,
@@ -214,6 +220,7 @@ __all__ = [
     "holdings_from_services",
     "invoice_early",
     "invoice_next_period",
+    "first_invoice_lines",
     "lines_from_quote",
     "lines_total",
     "mass_update",

@@ -19,16 +19,27 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import attrs
 
 from prodlife.errors import RuleViolation
 from prodlife.money import Money, total
 from prodlife.periods import Period
+from prodlife.pricing.quote import PriceLineKind, PriceQuote
 from prodlife.proration import LineKind as QuoteLineKind
 from prodlife.proration import Quote
 
-__all__ = ["InvoiceLine", "InvoiceLineKind", "lines_from_quote", "lines_total"]
+if TYPE_CHECKING:
+    from prodlife.lifecycle.services import Service
+
+__all__ = [
+    "InvoiceLine",
+    "InvoiceLineKind",
+    "first_invoice_lines",
+    "lines_from_quote",
+    "lines_total",
+]
 
 
 class InvoiceLineKind(enum.Enum):
@@ -44,12 +55,18 @@ class InvoiceLineKind(enum.Enum):
     REFUND = "refund"
     #: Charged once: an add-on's or a domain's first period, a setup fee.
     ONE_TIME = "one-time"
+    #: A promotion's discount on an order (negative).
+    DISCOUNT = "discount"
+    #: Tax added on top of a price.
+    TAX = "tax"
 
     def __str__(self) -> str:
         return self.value
 
 
-_CREDITS = frozenset({InvoiceLineKind.PRORATED_CREDIT, InvoiceLineKind.REFUND})
+_CREDITS = frozenset(
+    {InvoiceLineKind.PRORATED_CREDIT, InvoiceLineKind.REFUND, InvoiceLineKind.DISCOUNT}
+)
 
 
 @attrs.frozen(slots=True)
@@ -118,6 +135,39 @@ def lines_from_quote(
             )
         )
     return tuple(made)
+
+
+_FIRST_KINDS = {
+    PriceLineKind.RECURRING: InvoiceLineKind.RECURRING,
+    PriceLineKind.OPTION: InvoiceLineKind.RECURRING,
+    PriceLineKind.ADDON: InvoiceLineKind.RECURRING,
+    PriceLineKind.SETUP: InvoiceLineKind.ONE_TIME,
+    PriceLineKind.DISCOUNT: InvoiceLineKind.DISCOUNT,
+    PriceLineKind.TAX: InvoiceLineKind.TAX,
+}
+
+
+def first_invoice_lines(service: Service, quote: PriceQuote) -> tuple[InvoiceLine, ...]:
+    """The invoice lines of a newly ordered ``service``, from its order line's ``quote``.
+
+    Recurring, option and add-on lines pay for the first period (from the
+    start to the next due date); setup fees are one-time; discounts are
+    negative; taxes are their own lines. Zero lines are left out.
+    """
+    period = None if service.next_due is None else Period(service.start, service.next_due)
+    return tuple(
+        InvoiceLine(
+            service.id,
+            service.customer_id,
+            _FIRST_KINDS[line.kind],
+            line.description,
+            line.amount,
+            period if _FIRST_KINDS[line.kind] is InvoiceLineKind.RECURRING else None,
+            line.subject if line.subject != service.product_code else "",
+        )
+        for line in quote.lines
+        if line.amount.amount
+    )
 
 
 def lines_total(lines: Iterable[InvoiceLine]) -> Money | None:

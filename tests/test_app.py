@@ -1,0 +1,434 @@
+"""Use cases over a store: all or nothing, events after commit, scheduler runs, queries.
+
+Every test runs over each store in ``STORES``; a fault injected at each write
+of a multi-service use case must leave the store exactly as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+
+from prodlife import (
+    MONTHLY,
+    FixedClock,
+    Money,
+    OrderLine,
+    OrderLineSpec,
+    OrderOptions,
+    SuspensionKind,
+    reboot,
+    renew,
+    suspend,
+    unsuspend,
+)
+from prodlife.app import Billing, PublishFailed
+from prodlife.errors import (
+    AlreadyExists,
+    NotFound,
+    PermissionDenied,
+    StoreError,
+)
+from prodlife.lifecycle import MassUpdate, Status
+from prodlife.lifecycle.events import EventKind
+from prodlife.ports import ServiceQuery, Store, StoredEvent, UnitOfWork
+from prodlife.stores import open_store
+from tests._lifecycle import OWNER, OWNER_ID, STAFF, STRANGER, web
+from tests._support import d, usd
+from tests.test_lifecycle_orders import CONTEXT, order
+
+NOW = datetime(2025, 4, 20, 12, tzinfo=UTC)
+
+
+def due(service_id: str, on: str = "2025-04-20", **changes: Any) -> Any:
+    """An active service paid up to the day before ``on``."""
+    day = d(on)
+    return web(id=service_id, next_due=day, paid_through=day - timedelta(days=1), **changes)
+
+
+def _stores() -> list[str]:
+    kinds = ["memory"]
+    try:
+        import prodlife.stores.sqlite  # noqa: F401
+    except ImportError:  # pragma: no cover - until the SQLite store lands
+        pass
+    else:
+        kinds.append("sqlite")
+    return kinds
+
+
+@pytest.fixture(params=_stores())
+def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], Store]]:
+    """Opens a new, empty store of one kind each time it is called."""
+    opened: list[Store] = []
+
+    def make() -> Store:
+        name = f"billing-{len(opened)}.db"
+        url = "memory:" if request.param == "memory" else f"sqlite:///{tmp_path / name}"
+        opened.append(open_store(url))
+        return opened[-1]
+
+    yield make
+    for store in opened:
+        store.close()
+
+
+@pytest.fixture
+def store(make_store: Callable[[], Store]) -> Store:
+    return make_store()
+
+
+class Recorder:
+    """A notifier that records what it got, and what the store held when it got it."""
+
+    def __init__(self, store: Store | None = None, fail: bool = False) -> None:
+        self.store = store
+        self.fail = fail
+        self.published: list[StoredEvent] = []
+        self.versions_seen: list[int] = []
+
+    def publish(self, events: Sequence[StoredEvent]) -> None:
+        if self.fail:
+            raise ConnectionError("mail server down")
+        if self.store is not None:
+            with self.store.transaction() as uow:
+                for item in events:
+                    service = uow.services.get(item.event.service_id)
+                    self.versions_seen.append(service.version)
+        self.published += events
+
+
+def billing(store: Store, **options: Any) -> Billing:
+    return Billing(store, clock=FixedClock(NOW), **options)
+
+
+# --- one service -------------------------------------------------------------------------------
+
+
+def test_an_operation_is_saved_and_its_events_published_only_after_commit(store: Store) -> None:
+    notifier = Recorder(store)
+    app = billing(store, notifier=notifier)
+    app.add_services([web()])
+    done = app.perform(
+        suspend, web().id, STAFF, SuspensionKind.BY_ADMINISTRATOR, reason="abuse report"
+    )
+    stored = app.service(web().id, STAFF)
+    assert stored == done.service
+    assert stored.status.status is Status.SUSPENDED and stored.version == 1
+    assert [item.event for item in notifier.published] == list(done.events)
+    # When the notifier ran, the store already held the suspended service.
+    assert notifier.versions_seen == [1] * len(done.events)
+    with store.transaction() as uow:
+        assert uow.events.unpublished() == []
+
+
+def test_a_refused_operation_saves_nothing(store: Store) -> None:
+    app = billing(store)
+    app.add_services([web()])
+    app.perform(suspend, web().id, STAFF, SuspensionKind.BY_ADMINISTRATOR)
+    with pytest.raises(PermissionDenied):  # a customer cannot lift an administrator's suspension
+        app.perform(unsuspend, web().id, OWNER)
+    assert app.service(web().id, STAFF).version == 1
+
+
+def test_a_customer_learns_nothing_about_services_not_theirs(store: Store) -> None:
+    app = billing(store)
+    app.add_services([web()])
+    with pytest.raises(PermissionDenied) as other:
+        app.perform(reboot, web().id, STRANGER)
+    with pytest.raises(PermissionDenied) as missing:
+        app.perform(reboot, "NO-SUCH", STRANGER)
+    assert str(other.value) == str(missing.value)
+    with pytest.raises(NotFound):
+        app.perform(reboot, "NO-SUCH", STAFF)
+    assert app.perform(reboot, web().id, OWNER).service.version == 1
+
+
+def test_the_events_of_a_change_wait_in_the_outbox_while_the_notifier_is_down(
+    store: Store,
+) -> None:
+    down = Recorder(fail=True)
+    app = billing(store, notifier=down)
+    app.add_services([web()])
+    with pytest.raises(PublishFailed, match="publish_pending"):
+        app.perform(reboot, web().id, OWNER)
+    assert app.service(web().id, STAFF).version == 1  # the change itself was kept
+    up = Recorder()
+    assert billing(store, notifier=up).publish_pending() == 1
+    assert [item.event.kind for item in up.published] == [EventKind.REBOOTED]
+    assert billing(store, notifier=up).publish_pending() == 0
+
+
+# --- many services, all or nothing -------------------------------------------------------------
+
+
+def _ten_services_order() -> Any:
+    return order(
+        id="O-10",
+        customer_id=OWNER_ID,
+        lines=(OrderLine(OrderLineSpec("VPS"), services=10),),
+        options=OrderOptions(generate_invoice=True),
+    )
+
+
+def test_an_order_of_ten_stores_the_order_its_services_and_their_first_invoice(
+    store: Store,
+) -> None:
+    app = billing(store)
+    quote, services = app.place_order(_ten_services_order(), CONTEXT, OWNER)
+    assert len(services) == 10
+    found = app.services(ServiceQuery(customer_id=OWNER_ID))
+    assert [s.id for s in found] == sorted(s.id for s in services)
+    with store.transaction() as uow:
+        assert uow.orders.get("O-10").customer_id == OWNER_ID
+        lines = uow.invoice_lines.for_customer(OWNER_ID)
+    # Each VPS: 10.00 for the first month and a 5.00 setup fee.
+    assert sum((item.line.amount for item in lines), usd("0")) == quote.total
+    assert {item.product_code for item in lines} == {"VPS"}
+
+
+def test_a_customer_cannot_order_for_another(store: Store) -> None:
+    with pytest.raises(PermissionDenied):
+        billing(store).place_order(_ten_services_order(), CONTEXT, STRANGER)
+
+
+class InjectedFault(StoreError):
+    """The fault a test injects into a store write."""
+
+
+_WRITES = frozenset(
+    {"add", "save", "replace", "record_use", "add_version", "mark_published", "claim_due"}
+)
+
+
+class _Counting:
+    """A repository whose write methods count, and fail at write number ``fail_at``."""
+
+    def __init__(self, inner: object, counter: list[int], fail_at: int | None) -> None:
+        self._inner, self._counter, self._fail_at = inner, counter, fail_at
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._inner, name)
+        if name not in _WRITES:
+            return attribute
+
+        def write(*args: Any, **kwargs: Any) -> Any:
+            self._counter[0] += 1
+            if self._counter[0] == self._fail_at:
+                raise InjectedFault(f"fault injected at write {self._fail_at} ({name})")
+            return attribute(*args, **kwargs)
+
+        return write
+
+
+class FaultyStore:
+    """Wraps a store; its repositories fail at the ``fail_at``-th write (counting from 1)."""
+
+    def __init__(self, inner: Store, fail_at: int | None = None) -> None:
+        self.inner, self.fail_at, self.counter = inner, fail_at, [0]
+
+    @contextmanager
+    def transaction(self) -> Iterator[UnitOfWork]:
+        with self.inner.transaction() as uow:
+            yield _FaultyUnitOfWork(uow, self.counter, self.fail_at)  # type: ignore[misc]
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+class _FaultyUnitOfWork:
+    def __init__(self, inner: UnitOfWork, counter: list[int], fail_at: int | None) -> None:
+        self._inner, self._counter, self._fail_at = inner, counter, fail_at
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._inner, name)
+        if name in ("commit", "rollback"):
+            return attribute
+        return _Counting(attribute, self._counter, self._fail_at)
+
+
+def _snapshot(store: Store, customers: Sequence[str]) -> tuple[object, ...]:
+    with store.transaction() as uow:
+        return (
+            uow.services.find(ServiceQuery()),
+            [uow.invoice_lines.for_customer(c) for c in customers],
+            [uow.orders.for_customer(c) for c in customers],
+            uow.events.unpublished(),
+            uow.promotions.uses("HALF"),
+        )
+
+
+def _use_cases(store: Store) -> dict[str, Callable[[Billing], object]]:
+    half = attrs.evolve(_ten_services_order(), promo_code="HALF")
+    return {
+        "order of 10": lambda app: app.place_order(half, CONTEXT, OWNER),
+        "mass update of 3": lambda app: app.mass_update(
+            ["M-1", "M-2", "M-3"], STAFF, MassUpdate(next_due=d("2025-05-15"))
+        ),
+    }
+
+
+def _seed(store: Store) -> None:
+    from prodlife.pricing.promotions import Promotion, PromotionKind
+
+    app = billing(store)
+    app.add_services([web(id=f"M-{n}") for n in (1, 2, 3)] + [due(f"D-{n}") for n in (1, 2, 3)])
+    with store.transaction() as uow:
+        uow.promotions.add(Promotion("HALF", PromotionKind.PERCENTAGE, 50))
+        uow.commit()
+
+
+@pytest.mark.parametrize("case", ["order of 10", "mass update of 3"])
+def test_a_fault_at_any_write_of_a_use_case_leaves_the_store_as_it_was(
+    make_store: Callable[[], Store], case: str
+) -> None:
+    store = make_store()
+    _seed(store)
+    before = _snapshot(store, [OWNER_ID])
+    counting = FaultyStore(store)
+    _use_cases(store)[case](billing(counting))  # type: ignore[arg-type]
+    writes = counting.counter[0]
+    after = _snapshot(store, [OWNER_ID])
+    assert after != before and writes >= 2
+    # Start again from the seed for each write to fail at.
+    for fail_at in range(1, writes + 1):
+        target = make_store()
+        _seed(target)
+        seeded = _snapshot(target, [OWNER_ID])
+        faulty = FaultyStore(target, fail_at)
+        with pytest.raises(InjectedFault):
+            _use_cases(target)[case](billing(faulty))  # type: ignore[arg-type]
+        assert _snapshot(target, [OWNER_ID]) == seeded, f"write {fail_at} left changes"
+
+
+def test_a_scheduler_run_cut_at_any_write_is_finished_by_the_next_run_once(
+    make_store: Callable[[], Store],
+) -> None:
+    """Each batch commits on its own: a fault keeps whole services, and the next run does
+    the rest, never twice."""
+    counting = FaultyStore(make_store())
+    _seed(counting.inner)
+    billing(counting).run_due(batch=2)  # type: ignore[arg-type]
+    for fail_at in range(1, counting.counter[0] + 1):
+        store = make_store()
+        _seed(store)
+        with contextlib.suppress(InjectedFault):
+            billing(FaultyStore(store, fail_at)).run_due(batch=2)  # type: ignore[arg-type]
+        later = Billing(store, clock=FixedClock(NOW + timedelta(minutes=11)))  # leases expired
+        later.run_due(batch=2)
+        with store.transaction() as uow:
+            for key in ("D-1", "D-2", "D-3"):
+                assert len(uow.invoice_lines.for_service(key)) == 1, (fail_at, key)
+                assert uow.services.get(key).version == 1
+
+
+def test_an_order_whose_seventh_service_is_taken_leaves_nothing_behind(store: Store) -> None:
+    app = billing(store)
+    app.add_services([web(id="S-7")])
+    before = _snapshot(store, [OWNER_ID])
+    with pytest.raises(AlreadyExists, match="S-7"):
+        app.place_order(_ten_services_order(), CONTEXT, OWNER)
+    assert _snapshot(store, [OWNER_ID]) == before
+
+
+# --- the scheduler -----------------------------------------------------------------------------
+
+
+def test_a_scheduler_run_handles_each_due_service_once(store: Store) -> None:
+    app = billing(store)
+    due_now = [due(f"D-{n}") for n in range(7)]
+    later = [due(f"L-{n}", "2025-06-01") for n in range(3)]
+    app.add_services(due_now + later)
+    report = app.run_due(batch=3)
+    assert sorted(report.handled) == sorted(s.id for s in due_now)
+    assert report.failed == ()
+    with store.transaction() as uow:
+        for service in due_now:
+            (line,) = uow.invoice_lines.for_service(service.id)
+            assert line.line.period is not None and line.line.period.start == d("2025-04-20")
+    assert billing(store).run_due().handled == ()  # nothing twice
+
+
+def test_a_service_failing_in_the_scheduler_does_not_hold_back_the_others(store: Store) -> None:
+    app = billing(store)
+    app.add_services([due(f"D-{n}") for n in (0, 1, 2)])
+
+    class SaveFails:
+        def __init__(self, inner: Store) -> None:
+            self.inner = inner
+
+        @contextmanager
+        def transaction(self) -> Iterator[Any]:
+            with self.inner.transaction() as uow:
+                yield _SaveRefuses(uow)
+
+        def close(self) -> None:
+            self.inner.close()
+
+    class _SaveRefuses:
+        def __init__(self, inner: UnitOfWork) -> None:
+            self._inner = inner
+
+        def __getattr__(self, name: str) -> Any:
+            if name != "services":
+                return getattr(self._inner, name)
+            services = self._inner.services
+
+            class Services:
+                def __getattr__(self, attr: str) -> Any:
+                    if attr != "save":
+                        return getattr(services, attr)
+
+                    def save(service: Any, **kwargs: Any) -> None:
+                        if service.id == "D-0":
+                            raise InjectedFault("D-0 cannot be saved")
+                        services.save(service, **kwargs)
+
+                    return save
+
+            return Services()
+
+    report = billing(SaveFails(store)).run_due(batch=10)  # type: ignore[arg-type]
+    assert sorted(report.handled) == ["D-1", "D-2"]
+    assert [key for key, _ in report.failed] == ["D-0"]
+    # Released: the next run retries it.
+    assert billing(store).run_due().handled == ("D-0",)
+
+
+# --- queries -----------------------------------------------------------------------------------
+
+
+def test_revenue_per_product_over_the_last_twelve_months(store: Store) -> None:
+    app = billing(store)
+    app.add_services([web(), web(id="VPS-1", product_code="VPS")])
+    old = Billing(store, clock=FixedClock(NOW - timedelta(days=400)))
+    old.perform(renew, "VPS-1", STAFF)  # issued more than 12 months ago: left out
+    app.perform(renew, web().id, STAFF)
+    app.perform(renew, "VPS-1", STAFF)
+    revenue = {(r.product_code, r.amount.currency.code): r.amount for r in app.revenue_by_product()}
+    assert revenue == {("WEB", "USD"): usd("10.00"), ("VPS", "USD"): usd("10.00")}
+    assert app.revenue_by_product(months=24)[0].amount == Money("20.00", "USD")
+
+
+def test_services_are_found_by_customer_product_status_and_due_date(store: Store) -> None:
+    app = billing(store)
+    app.add_services(
+        [
+            web(id="A"),
+            web(id="B", product_code="VPS", customer_id="C-2"),
+            due("C", "2025-04-22", cycle=MONTHLY),
+        ]
+    )
+    app.perform(suspend, "A", STAFF, SuspensionKind.BY_ADMINISTRATOR)
+    assert [s.id for s in app.services(ServiceQuery(customer_id="C-2"))] == ["B"]
+    assert [s.id for s in app.services(ServiceQuery(product_code="WEB"))] == ["A", "C"]
+    assert [s.id for s in app.services(ServiceQuery(status=Status.SUSPENDED))] == ["A"]
+    soon = app.services(ServiceQuery(due_on_or_before=d("2025-04-22")))
+    assert [s.id for s in soon] == ["C"]  # the others are due on May 1st
