@@ -361,9 +361,10 @@ class Billing:
         Several workers (threads, processes or machines) may run this at once
         on one store: each claims its own batches, so no service is handled
         twice, and a worker that dies leaves its claims to expire after
-        ``lease`` for another to pick up. Each batch is saved in one
-        transaction; when one of its services fails, the batch is redone one
-        service per transaction, so a failure never holds back the others.
+        ``lease`` for another to pick up. A batch is read, worked out of any
+        transaction, and saved in one transaction (with version checks); when
+        that fails, its services are redone one per transaction, so a failure
+        never holds back the others.
         """
         if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
             raise ValidationError(f"batch {batch!r} must be a whole number >= 1")
@@ -380,24 +381,37 @@ class Billing:
                 uow.commit()
             if not ids:
                 break
+            # Read, then work outside any transaction, then write in one short transaction:
+            # workers sharing a store only wait for each other's writes.
+            with self.store.transaction() as uow:
+                loaded = [uow.services.get(key) for key in ids]
+            outcomes: list[tuple[Service, Outcome]] = []
+            for service in loaded:
+                try:
+                    outcome = self._due_work(service, now)
+                except ProdlifeError as error:
+                    failed.append((service.id, str(error)))
+                    continue
+                if outcome is None:
+                    idle.append(service.id)
+                else:
+                    outcomes.append((service, outcome))
             try:
                 with self.store.transaction() as uow:
-                    done, quiet = self._run_batch(uow, ids, now)
+                    for before, outcome in outcomes:
+                        self._keep(uow, before.version, outcome, now)
                     uow.commit()
+                handled += [before.id for before, _ in outcomes]
             except ProdlifeError:
-                done, quiet = [], []
-                for key in ids:
+                # Someone changed one of them meanwhile, or a write failed: one at a time.
+                for before, _ in outcomes:
                     try:
-                        with self.store.transaction() as uow:
-                            one, none = self._run_batch(uow, [key], now)
-                            uow.commit()
+                        if self._run_one(before.id, now):
+                            handled.append(before.id)
+                        else:
+                            idle.append(before.id)
                     except ProdlifeError as error:
-                        failed.append((key, str(error)))
-                        continue
-                    done += one
-                    quiet += none
-            handled += done
-            idle += quiet
+                        failed.append((before.id, str(error)))
         if idle or failed:
             with self.store.transaction() as uow:
                 uow.scheduler.release(idle + [key for key, _ in failed], worker=worker)
@@ -470,25 +484,20 @@ class Billing:
             uow.commit()
         return self._published(outcome)
 
-    def _run_batch(
-        self, uow: UnitOfWork, ids: Sequence[str], now: datetime
-    ) -> tuple[list[str], list[str]]:
-        done: list[str] = []
-        quiet: list[str] = []
-        days: dict[str, date] = {}
-        for key in ids:
-            service = uow.services.get(key)
-            zone = service.time_zone
-            day = days.get(zone)
-            if day is None:
-                day = days[zone] = billing_date(now, zone)
-            outcome = run_service(service, now, self.policy, today=day)
+    def _due_work(self, service: Service, now: datetime) -> Outcome | None:
+        day = billing_date(now, service.time_zone)
+        return run_service(service, now, self.policy, today=day)
+
+    def _run_one(self, service_id: str, now: datetime) -> bool:
+        """Do one service's due work in its own transaction; whether there was any."""
+        with self.store.transaction() as uow:
+            service = uow.services.get(service_id)
+            outcome = self._due_work(service, now)
             if outcome is None:
-                quiet.append(key)
-                continue
+                return False
             self._keep(uow, service.version, outcome, now)
-            done.append(key)
-        return done, quiet
+            uow.commit()
+        return True
 
     def _published(self, outcome: Outcome) -> Outcome:
         try:
