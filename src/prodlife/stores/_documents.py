@@ -18,6 +18,8 @@ from prodlife.catalog.catalog import CatalogVersion
 from prodlife.catalog.data import catalog_from_data, catalog_to_data
 from prodlife.errors import ProdlifeError, StoreError
 from prodlife.lifecycle.data import service_from_data, service_to_data
+from prodlife.lifecycle.events import Event
+from prodlife.lifecycle.invoicing import InvoiceLine
 from prodlife.lifecycle.services import Service
 from prodlife.serialization import make_converter
 
@@ -28,8 +30,42 @@ T = TypeVar("T")
 _CONVERTER = make_converter()
 
 
+def _line(line: InvoiceLine) -> dict[str, Any]:
+    """An invoice line's document, as the converter writes it (written by hand: it is hot)."""
+    period = line.period
+    return {
+        "service_id": line.service_id,
+        "customer_id": line.customer_id,
+        "kind": line.kind.value,
+        "description": line.description,
+        "amount": {"amount": str(line.amount.amount), "currency": line.amount.currency.code},
+        "period": (
+            None
+            if period is None
+            else {"start": period.start.isoformat(), "end": period.end.isoformat()}
+        ),
+        "subject": line.subject,
+    }
+
+
+def _event(event: Event) -> dict[str, Any]:
+    """An event's document, as the converter writes it (written by hand: it is hot)."""
+    return {
+        "kind": event.kind.value,
+        "service_id": event.service_id,
+        "customer_id": event.customer_id,
+        "at": event.at.isoformat(),
+        "details": [list(pair) for pair in event.details],
+    }
+
+
 def encode(value: object) -> dict[str, Any]:
     """The JSON-safe document for ``value`` (a service, catalog version, order, plan...)."""
+    kind = type(value)
+    if kind is InvoiceLine:
+        return _line(value)  # type: ignore[arg-type]
+    if kind is Event:
+        return _event(value)  # type: ignore[arg-type]
     if isinstance(value, Service):
         return service_to_data(value)
     if isinstance(value, CatalogVersion):

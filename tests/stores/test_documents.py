@@ -1,0 +1,71 @@
+"""Store documents: aggregates to JSON and back; the hand-written encoders match the converter."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from prodlife import Event, EventKind, InvoiceLine, InvoiceLineKind, Service, StoreError
+from prodlife.serialization import make_converter
+from prodlife.stores._documents import decode, dumps, encode, loads
+from prodlife.testing.strategies import money, periods, services
+
+_TEXT = st.text(min_size=1, max_size=12)
+_CREDITS = {InvoiceLineKind.PRORATED_CREDIT, InvoiceLineKind.REFUND, InvoiceLineKind.DISCOUNT}
+
+
+@st.composite
+def invoice_lines(draw: st.DrawFn) -> InvoiceLine:
+    kind = draw(st.sampled_from(list(InvoiceLineKind)))
+    amount = abs(draw(money()))
+    return InvoiceLine(
+        draw(_TEXT),
+        draw(_TEXT),
+        kind,
+        draw(st.text(max_size=20)),
+        -amount if kind in _CREDITS else amount,
+        draw(st.none() | periods()),
+        draw(st.text(max_size=5)),
+    )
+
+
+events = st.builds(
+    Event,
+    st.sampled_from(list(EventKind)),
+    _TEXT,
+    _TEXT,
+    st.datetimes(timezones=st.just(UTC)).filter(lambda moment: moment.year > 1),
+    st.lists(st.tuples(_TEXT, st.text(max_size=8)), max_size=3),
+)
+
+
+@given(st.one_of(invoice_lines(), events))
+def test_hot_encoders_write_what_the_converter_writes(value: InvoiceLine | Event) -> None:
+    assert json.loads(dumps(value)) == json.loads(json.dumps(make_converter().unstructure(value)))
+    assert loads(type(value), dumps(value), "key") == value
+
+
+@given(services())
+def test_services_round_trip(service: Service) -> None:
+    assert loads(Service, dumps(service), service.id) == service
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [("not json", "is not JSON"), ('{"id": 3}', "stored Service 'S-1' cannot be read")],
+)
+def test_a_document_that_cannot_be_read_is_a_store_error(text: str, match: str) -> None:
+    with pytest.raises(StoreError, match=match):
+        loads(Service, text, "S-1")
+
+
+def test_decode_names_the_kind_and_key() -> None:
+    with pytest.raises(StoreError, match="stored Event 'E-9'"):
+        decode(Event, {"kind": "nonsense"}, "E-9")
+    assert encode(Event(EventKind.INVOICED, "S", "C", datetime(2025, 1, 1, tzinfo=UTC)))["at"] == (
+        "2025-01-01T00:00:00+00:00"
+    )
