@@ -3,21 +3,29 @@
 Run it with ``python examples/demo.py``. It prints what a billing engineer checks first:
 periods that never drift, a prorated charge under several day-count conventions, an amount
 split across lines with no cent lost, a mid-period upgrade explained line by line, and an
-order line priced from a price plan with a promo code and VAT.
+order line priced from a price plan with a promo code and VAT, and a month of billing kept in
+an SQLite file: an order of two services, their activation and the scheduler's renewal run.
 """
 
 from __future__ import annotations
 
-from datetime import date
+import tempfile
+from datetime import UTC, date, datetime
+from pathlib import Path
 
 from prodlife import (
     ACTUAL_DAYS,
     MONTHLY,
     THIRTY_DAY_MONTHS,
+    Actor,
+    Billing,
     BillingSchedule,
     Charge,
+    FixedClock,
     FixedDays,
     Money,
+    Order,
+    OrderLine,
     OrderLineSpec,
     Period,
     PlanRate,
@@ -26,14 +34,17 @@ from prodlife import (
     Promotion,
     PromotionKind,
     Rate,
+    ServiceQuery,
     TaxRate,
     Tier,
+    activate,
     align_to_billing_day,
     format_money,
     format_period,
     quote_change,
     quote_order_line,
 )
+from prodlife.stores import open_store
 
 
 def main() -> None:
@@ -83,6 +94,39 @@ def main() -> None:
     )
     order = quote_order_line(OrderLineSpec("CRM", quantity=12, promo_code="welcome"), context)
     print(f"\n12 CRM seats with promo code WELCOME:\n{order}")
+
+    with tempfile.TemporaryDirectory() as folder:
+        a_month_of_billing(f"sqlite:///{Path(folder) / 'billing.db'}", context, welcome)
+
+
+def a_month_of_billing(url: str, context: PricingContext, welcome: Promotion) -> None:
+    """Order, activate and renew two services kept in an SQLite file (the embedded default)."""
+    print(f"\nA month of billing in {url.rsplit('/', 1)[-1]} (SQLite, the default store):")
+    store = open_store(url)
+    with store.transaction() as uow:
+        uow.promotions.add(welcome)
+        uow.commit()
+    clock = FixedClock(datetime(2025, 11, 16, 9, tzinfo=UTC))
+    billing = Billing(store, clock=clock)
+    line = OrderLine(OrderLineSpec("CRM", quantity=12, promo_code="WELCOME"), services=2)
+    order = Order(
+        id="O-1", customer_id="C-1", payment_method="card", lines=[line], placed_at=clock.now()
+    )
+    quote, services = billing.place_order(order, context, Actor.customer("C-1"))
+    print(f"  order O-1: {len(services)} services, {quote.total} invoiced")
+    staff = Actor.staff("ann", ["services: provision"])
+    for service in services:
+        billing.perform(activate, service.id, staff)
+    clock.set(datetime(2025, 12, 16, 6, tzinfo=UTC))
+    report = billing.run_due()
+    print(f"  Dec 16 scheduler run renewed {', '.join(report.handled)}")
+    store.close()
+    reopened = Billing(open_store(url), clock=clock)  # everything was kept in the file
+    for service in reopened.services(ServiceQuery(customer_id="C-1")):
+        print(f"  {service.id}: {service.status}, invoiced until {service.billed_until}")
+    for revenue in reopened.revenue_by_product():
+        print(f"  revenue over 12 months, {revenue.product_code}: {revenue.amount}")
+    reopened.store.close()
 
 
 if __name__ == "__main__":

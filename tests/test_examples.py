@@ -33,3 +33,13 @@ def test_demo_shows_no_drift_and_no_lost_cent() -> None:
     assert "[2025-03-31, 2025-04-30)" in out
     assert "EUR 33.34, EUR 33.33, EUR 33.33" in out
     assert "and back together: EUR 100.00" in out
+
+
+def test_demo_keeps_a_month_of_billing_in_sqlite() -> None:
+    script = next(p for p in EXAMPLES if p.name == "demo.py")
+    out = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=True
+    ).stdout
+    assert "order O-1: 2 services, USD 139.20 invoiced" in out
+    assert "Dec 16 scheduler run renewed S-1, S-2" in out
+    assert "S-2: active, invoiced until 2026-01-16" in out
