@@ -25,6 +25,11 @@ Contracts every repository keeps:
 - **Values**: what is read back equals (``==``) what was written.
 - **Errors**: driver errors never escape; they become
   :class:`~prodlife.errors.StoreError` (or a subclass, or one of the above).
+  After ``NotFound``, ``AlreadyExists`` or ``ConcurrencyConflict`` the unit of
+  work stays usable (nothing was written by the failed call); after any other
+  ``StoreError`` (a lock timeout, a lost connection) it may refuse further use,
+  and only a rollback is safe. A connection lost during ``commit`` leaves the
+  outcome unknown: read the data again before retrying.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from typing import Protocol, runtime_checkable
 import attrs
 
 from prodlife.catalog.catalog import CatalogVersion, CatalogVersions
+from prodlife.errors import ValidationError
 from prodlife.lifecycle.events import Event
 from prodlife.lifecycle.invoicing import InvoiceLine
 from prodlife.lifecycle.orders import Order
@@ -76,7 +82,10 @@ class ServiceQuery:
         due_on_or_before: with scheduler work due on or before this billing
             date (the ``due_on`` the service was saved with).
         after_id: only ids greater than this one (for paging).
-        limit: at most this many (``None`` for all).
+        limit: at most this many (``None`` for all); a whole number >= 0.
+
+    Raises:
+        ValidationError: a negative or non-integer ``limit``.
     """
 
     customer_id: str | None = None
@@ -85,6 +94,13 @@ class ServiceQuery:
     due_on_or_before: date | None = None
     after_id: str | None = None
     limit: int | None = None
+
+    def __attrs_post_init__(self) -> None:
+        limit = self.limit
+        if limit is not None and (
+            isinstance(limit, bool) or not isinstance(limit, int) or limit < 0
+        ):
+            raise ValidationError(f"limit {limit!r} must be None or a whole number >= 0")
 
 
 @attrs.frozen(slots=True)
@@ -95,8 +111,9 @@ class IssuedLine:
         line: the line itself.
         product_code: the product of the service when the line was issued.
         issued_at: the instant it was issued (aware, UTC).
-        sequence: its place among all stored lines (1, 2, ...), in insertion
-            order; assigned by the store.
+        sequence: increasing in insertion order, assigned by the store; a
+            rolled-back transaction may leave gaps, and concurrent transactions
+            may commit out of sequence order.
     """
 
     line: InvoiceLine
@@ -119,7 +136,9 @@ class StoredEvent:
     """A domain event in the store's outbox.
 
     Attributes:
-        sequence: its place among all stored events (1, 2, ...), assigned by the store.
+        sequence: increasing in insertion order, assigned by the store; gaps
+            are possible (see :class:`IssuedLine`), so an outbox reader takes
+            every unpublished event rather than those after the last it saw.
         event: the event.
         published: whether the notifier has had it.
     """
@@ -297,7 +316,8 @@ class SchedulerRepository(Protocol):
         """Claim up to ``limit`` services due on or before ``on`` that no live
         claim holds (none, or one whose lease ended at or before ``now``) for
         ``worker`` until ``now + lease``. Returns their ids, ordered by
-        ``due_on`` then id. Two workers never get the same id while a lease lives."""
+        ``due_on`` then id. Two workers never get the same id while a lease
+        lives. A ``limit`` below 1 claims nothing."""
         ...
 
     def release(self, service_ids: Sequence[str], *, worker: str) -> None:

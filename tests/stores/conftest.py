@@ -6,6 +6,8 @@
 - ``postgresql_schema``: a fresh, empty schema for the test, dropped afterwards; its
   ``conninfo`` connects with that schema as the only ``search_path``.
 - ``postgresql``: an open psycopg connection into that schema, closed afterwards.
+- ``postgresql_new_schema``: the name of a schema not created yet, dropped afterwards.
+- ``postgres_store``: a ``PostgresStore`` in the test's own schema, closed afterwards.
 """
 
 from __future__ import annotations
@@ -43,3 +45,30 @@ def postgresql(postgresql_schema: IsolatedSchema) -> Iterator[Any]:
     psycopg = import_psycopg(os.environ)
     with psycopg.connect(postgresql_schema.conninfo) as connection:
         yield connection
+
+
+@pytest.fixture
+def postgresql_new_schema(postgresql_url: str) -> Iterator[str]:
+    """The name of a schema that does not exist yet (for a store to create); dropped afterwards."""
+    import uuid
+
+    psycopg = import_psycopg(os.environ)
+    from psycopg import sql
+
+    name = f"test_new_{uuid.uuid4().hex[:16]}"
+    yield name
+    with psycopg.connect(postgresql_url, autocommit=True, connect_timeout=10) as admin:
+        admin.execute("SET lock_timeout = '10s'")
+        admin.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(name)))
+
+
+@pytest.fixture
+def postgres_store(postgresql_url: str, postgresql_schema: IsolatedSchema) -> Iterator[Any]:
+    """A :class:`~prodlife.stores.postgres.PostgresStore` in the test's own schema, closed after."""
+    from prodlife.stores.postgres import PostgresStore
+
+    store = PostgresStore(postgresql_url, schema=postgresql_schema.name)
+    try:
+        yield store
+    finally:
+        store.close()

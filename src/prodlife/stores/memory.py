@@ -318,7 +318,7 @@ class _Services:
         ]
         free.sort(key=lambda row: (row.due_on, row.service.id))
         claimed = []
-        for row in free[:limit]:
+        for row in free[: max(limit, 0)]:
             self.uow.put(
                 rows, row.service.id, attrs.evolve(row, worker=worker, lease_until=now + lease)
             )

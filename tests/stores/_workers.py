@@ -1,0 +1,154 @@
+"""What the worker processes of the PostgreSQL store tests run (imported by spawned children).
+
+Each function opens its own :class:`~prodlife.stores.postgres.PostgresStore`, does its
+part, closes the store, and puts one ``dict`` on ``results``: what it did, or ``"error"``
+with the traceback, so the test never waits on a child that failed.
+"""
+
+from __future__ import annotations
+
+import traceback
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from prodlife.errors import ConcurrencyConflict
+from prodlife.lifecycle import reboot
+from prodlife.lifecycle.scheduler import SchedulerPolicy, next_work_date, run_service
+from prodlife.stores.postgres import PostgresStore
+from tests._lifecycle import STAFF
+
+#: How long a child waits for its siblings at a barrier before giving up.
+BARRIER_TIMEOUT = 60.0
+
+
+def race_reboot(
+    url: str, schema: str, service_id: str, reason: str, at: datetime, barrier: Any, results: Any
+) -> None:
+    """Load the service, wait for the other racer, reboot it and save it with the loaded version.
+
+    Puts ``{"reason": reason, "result": "won" | "conflict", "loaded": version}``.
+    """
+    try:
+        store = PostgresStore(url, schema=schema)
+        try:
+            with store.transaction() as uow:
+                service = uow.services.get(service_id)
+                barrier.wait(BARRIER_TIMEOUT)
+                outcome = reboot(service, STAFF, at, reason=reason)
+                try:
+                    uow.services.save(
+                        outcome.service, expected_version=service.version, due_on=None
+                    )
+                except ConcurrencyConflict:
+                    result = "conflict"
+                else:
+                    uow.events.add(outcome.events)
+                    uow.commit()
+                    result = "won"
+        finally:
+            store.close()
+        results.put({"reason": reason, "result": result, "loaded": service.version})
+    except BaseException:
+        results.put({"reason": reason, "error": traceback.format_exc()})
+
+
+def run_scheduler(
+    url: str,
+    schema: str,
+    worker: str,
+    today: date,
+    now: datetime,
+    limit: int,
+    lease: timedelta,
+    barrier: Any,
+    results: Any,
+) -> None:
+    """Claim due services in batches and run each in its own transaction, until none is left.
+
+    Puts ``{"worker", "processed": [ids], "unchanged": [ids], "conflicts": [ids],
+    "batches": n}``.
+    """
+    try:
+        policy = SchedulerPolicy()
+        processed: list[str] = []
+        unchanged: list[str] = []
+        conflicts: list[str] = []
+        batches = 0
+        store = PostgresStore(url, schema=schema)
+        try:
+            if barrier is not None:
+                barrier.wait(BARRIER_TIMEOUT)
+            while True:
+                with store.transaction() as uow:
+                    claimed = uow.scheduler.claim_due(
+                        today, worker=worker, now=now, lease=lease, limit=limit
+                    )
+                    uow.commit()
+                if not claimed:
+                    break
+                batches += 1
+                for service_id in claimed:
+                    with store.transaction() as uow:
+                        service = uow.services.get(service_id)
+                        outcome = run_service(service, now, policy)
+                        changed = service if outcome is None else outcome.service
+                        try:
+                            uow.services.save(
+                                changed,
+                                expected_version=service.version,
+                                due_on=next_work_date(changed, policy),
+                            )
+                        except ConcurrencyConflict:
+                            conflicts.append(service_id)
+                            continue
+                        if outcome is None:
+                            unchanged.append(service_id)
+                        else:
+                            uow.invoice_lines.add(
+                                outcome.lines, product_code=service.product_code, issued_at=now
+                            )
+                            uow.events.add(outcome.events)
+                            processed.append(service_id)
+                        uow.commit()
+        finally:
+            store.close()
+        results.put(
+            {
+                "worker": worker,
+                "processed": processed,
+                "unchanged": unchanged,
+                "conflicts": conflicts,
+                "batches": batches,
+            }
+        )
+    except BaseException:
+        results.put({"worker": worker, "error": traceback.format_exc()})
+
+
+def claim_and_die(
+    url: str,
+    schema: str,
+    worker: str,
+    today: date,
+    now: datetime,
+    limit: int,
+    lease: timedelta,
+    results: Any,
+) -> None:
+    """Claim one batch, commit the claim, and exit without running any of it.
+
+    Puts ``{"worker", "claimed": [ids]}``.
+    """
+    try:
+        store = PostgresStore(url, schema=schema)
+        try:
+            with store.transaction() as uow:
+                claimed = uow.scheduler.claim_due(
+                    today, worker=worker, now=now, lease=lease, limit=limit
+                )
+                uow.commit()
+        finally:
+            store.close()
+        results.put({"worker": worker, "claimed": claimed})
+    except BaseException:
+        results.put({"worker": worker, "error": traceback.format_exc()})
