@@ -144,8 +144,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         raw_save, raw_load = raw_sqlite(services, folder / "raw.db")
-        print(f"{count:,} services; raw sqlite3 + json: save {count / raw_save:,.0f}/s, "
-              f"load {count / raw_load:,.0f}/s")
+        print(
+            f"{count:,} services; raw sqlite3 + json: save {count / raw_save:,.0f}/s, "
+            f"load {count / raw_load:,.0f}/s"
+        )
         urls = {"memory": "memory:", "sqlite": f"sqlite:///{folder / 'store.db'}"}
         if os.environ.get("PRODLIFE_POSTGRESQL_URL"):
             urls["postgresql"] = os.environ["PRODLIFE_POSTGRESQL_URL"]

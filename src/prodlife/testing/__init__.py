@@ -1,5 +1,62 @@
 """Test support for prodlife and for host applications that build on it.
 
-:mod:`prodlife.testing.strategies` holds hypothesis strategies for the domain's
-values. This package needs the ``test`` extra (``pip install 'prodlife[test]'``).
+- :mod:`prodlife.testing.strategies` and :mod:`prodlife.testing.catalogs`: hypothesis
+  strategies for the domain's values and for whole catalogs.
+- :mod:`prodlife.testing.contract`: the store conformance suite, pytest classes
+  (:class:`~prodlife.testing.contract.StoreContract` and one per repository) that a
+  host subclasses to prove its :class:`~prodlife.ports.Store` keeps every contract.
+- :mod:`prodlife.testing.store_machine`: :func:`~prodlife.testing.store_machine.store_machine`,
+  a hypothesis state machine running random work on a store beside the memory store.
+  Import the function from its module (``from prodlife.testing.store_machine import
+  store_machine``): as an attribute of this package, ``store_machine`` is the module.
+
+This package needs the ``test`` extra (``pip install 'prodlife[test]'``): hypothesis,
+and pytest for the contract. Importing ``prodlife.testing`` itself needs neither; the
+names below are imported from their modules when first used.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from prodlife.testing.contract import (
+        CatalogRepositoryContract,
+        EventOutboxContract,
+        InvoiceLineContract,
+        OrderRepositoryContract,
+        PricePlanRepositoryContract,
+        PromotionRepositoryContract,
+        SchedulerContract,
+        ServiceRepositoryContract,
+        StoreContract,
+        StoreFixture,
+        TransactionContract,
+    )
+    from prodlife.testing.store_machine import MACHINE_SETTINGS
+
+__all__ = [
+    "MACHINE_SETTINGS",
+    "CatalogRepositoryContract",
+    "EventOutboxContract",
+    "InvoiceLineContract",
+    "OrderRepositoryContract",
+    "PricePlanRepositoryContract",
+    "PromotionRepositoryContract",
+    "SchedulerContract",
+    "ServiceRepositoryContract",
+    "StoreContract",
+    "StoreFixture",
+    "TransactionContract",
+]
+
+_MODULES = {"MACHINE_SETTINGS": "prodlife.testing.store_machine"}
+
+
+def __getattr__(name: str) -> Any:
+    """Import the contract (needs pytest) and the machine (needs hypothesis) on first use."""
+    if name not in __all__:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = importlib.import_module(_MODULES.get(name, "prodlife.testing.contract"))
+    return getattr(module, name)
