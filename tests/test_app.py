@@ -235,8 +235,8 @@ class FaultyStore:
         self.inner, self.fail_at, self.counter = inner, fail_at, [0]
 
     @contextmanager
-    def transaction(self) -> Iterator[UnitOfWork]:
-        with self.inner.transaction() as uow:
+    def transaction(self, *, readonly: bool = False) -> Iterator[UnitOfWork]:
+        with self.inner.transaction(readonly=readonly) as uow:
             yield _FaultyUnitOfWork(uow, self.counter, self.fail_at)  # type: ignore[misc]
 
     def close(self) -> None:
@@ -365,8 +365,8 @@ def test_a_service_failing_in_the_scheduler_does_not_hold_back_the_others(store:
             self.inner = inner
 
         @contextmanager
-        def transaction(self) -> Iterator[Any]:
-            with self.inner.transaction() as uow:
+        def transaction(self, *, readonly: bool = False) -> Iterator[Any]:
+            with self.inner.transaction(readonly=readonly) as uow:
                 yield _SaveRefuses(uow)
 
         def close(self) -> None:

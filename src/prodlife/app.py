@@ -140,12 +140,12 @@ class Billing:
             PermissionDenied: a customer asking for a service that is not
                 theirs, deleted or missing (the same refusal for all three).
         """
-        with self.store.transaction() as uow:
+        with self.store.transaction(readonly=True) as uow:
             return self._load(uow, service_id, actor, Operation.EDIT)
 
     def services(self, query: ServiceQuery) -> list[Service]:
         """The services matching ``query`` (seed 003's list of services), ordered by id."""
-        with self.store.transaction() as uow:
+        with self.store.transaction(readonly=True) as uow:
             return uow.services.find(query)
 
     def revenue_by_product(self, months: int = 12) -> list[ProductRevenue]:
@@ -160,7 +160,7 @@ class Billing:
             raise ValidationError(f"months {months!r} must be a whole number >= 1")
         end = datetime.combine(self.clock.now().date() + timedelta(days=1), time(), UTC)
         start = end - timedelta(days=1) - relativedelta(months=months)
-        with self.store.transaction() as uow:
+        with self.store.transaction(readonly=True) as uow:
             return uow.invoice_lines.revenue_by_product(start, end)
 
     def catalog(self, day: date | None = None) -> CatalogVersion:
@@ -170,7 +170,7 @@ class Billing:
             NotFound: no catalog version is stored, or none is in force yet.
         """
         when = self.clock.now().date() if day is None else day
-        with self.store.transaction() as uow:
+        with self.store.transaction(readonly=True) as uow:
             return uow.catalog.versions().in_force(when)
 
     # --- writing ------------------------------------------------------------------------------
@@ -383,7 +383,7 @@ class Billing:
                 break
             # Read, then work outside any transaction, then write in one short transaction:
             # workers sharing a store only wait for each other's writes.
-            with self.store.transaction() as uow:
+            with self.store.transaction(readonly=True) as uow:
                 loaded = [uow.services.get(key) for key in ids]
             outcomes: list[tuple[Service, Outcome]] = []
             for service in loaded:
@@ -430,7 +430,7 @@ class Billing:
         """
         if self.notifier is None:
             return 0
-        with self.store.transaction() as uow:
+        with self.store.transaction(readonly=True) as uow:
             waiting = uow.events.unpublished(limit)
         if not waiting:
             return 0

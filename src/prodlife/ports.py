@@ -370,8 +370,13 @@ class UnitOfWork(Protocol):
 class Store(Protocol):
     """Where prodlife's aggregates live."""
 
-    def transaction(self) -> AbstractContextManager[UnitOfWork]:
-        """Open a transaction; the ``with`` block rolls it back unless committed."""
+    def transaction(self, *, readonly: bool = False) -> AbstractContextManager[UnitOfWork]:
+        """Open a transaction; the ``with`` block rolls it back unless committed.
+
+        A ``readonly`` transaction only reads: any write in it raises
+        ``StoreError``, and a store may run it alongside a writer (SQLite and
+        PostgreSQL do; the memory store runs one transaction at a time).
+        """
         ...
 
     def close(self) -> None:

@@ -34,7 +34,7 @@ class TestMemoryStore(StoreContract):
 
 
 class TestSQLiteStore(StoreContract):
-    concurrent_readers = False  # SQLite runs one writing transaction at a time
+    concurrent_readers = True  # read-only transactions read a WAL snapshot alongside a writer
 
     @pytest.fixture
     def store(self, tmp_path: Path) -> Iterator[Store]:

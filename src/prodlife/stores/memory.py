@@ -48,6 +48,8 @@ from prodlife.pricing.promotions import Promotion
 
 __all__ = ["MemoryStore", "MemoryUnitOfWork"]
 
+_READONLY = "this transaction is read-only; open store.transaction() without readonly=True to write"
+
 K = TypeVar("K")
 V = TypeVar("V")
 
@@ -89,10 +91,11 @@ def _matches(row: _Row, query: ServiceQuery) -> bool:
 class MemoryUnitOfWork:
     """One transaction over a :class:`MemoryStore`; see :class:`prodlife.ports.UnitOfWork`."""
 
-    def __init__(self, state: _State) -> None:
+    def __init__(self, state: _State, readonly: bool = False) -> None:
         self._state = state
         self._undo: list[Callable[[], None]] = []
         self._open = True
+        self._readonly = readonly
 
     # --- the unit of work ------------------------------------------------------------------
 
@@ -162,8 +165,15 @@ class MemoryUnitOfWork:
             )
         return self._state
 
+    def writable(self) -> None:
+        """Refuse a write in a read-only transaction."""
+        self.state()
+        if self._readonly:
+            raise StoreError(_READONLY)
+
     def put(self, table: dict[K, V], key: K, value: V) -> None:
         """Set ``table[key]``, remembering how to undo it."""
+        self.writable()
         if key in table:
             old = table[key]
             self._undo.append(lambda: table.__setitem__(key, old))
@@ -173,12 +183,14 @@ class MemoryUnitOfWork:
 
     def replace(self, items: list[V], index: int, value: V) -> None:
         """Set ``items[index]``, remembering how to undo it."""
+        self.writable()
         old = items[index]
         items[index] = value
         self._undo.append(lambda: items.__setitem__(index, old))
 
     def append(self, items: list[V], values: Sequence[V]) -> None:
         """Append ``values`` to ``items``, remembering how to undo it."""
+        self.writable()
         size = len(items)
         items.extend(values)
         self._undo.append(lambda: items.__delitem__(slice(size, None)))
@@ -431,12 +443,15 @@ class MemoryStore:
         self._closed = False
 
     @contextmanager
-    def transaction(self) -> Iterator[UnitOfWork]:
-        """Open a transaction; it is rolled back unless committed inside the block."""
+    def transaction(self, *, readonly: bool = False) -> Iterator[UnitOfWork]:
+        """Open a transaction; it is rolled back unless committed inside the block.
+
+        ``readonly`` refuses writes; it still runs one transaction at a time.
+        """
         if self._closed:
             raise StoreError("this store is closed; open a new one with open_store()")
         with self._lock:
-            uow = MemoryUnitOfWork(self._state)
+            uow = MemoryUnitOfWork(self._state, readonly)
             try:
                 yield uow
             finally:

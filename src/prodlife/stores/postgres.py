@@ -1071,8 +1071,11 @@ class PostgresStore:
             connection.prepare_threshold = 0 if self._prepare else None
 
     @contextmanager
-    def transaction(self) -> Iterator[PostgresUnitOfWork]:
+    def transaction(self, *, readonly: bool = False) -> Iterator[PostgresUnitOfWork]:
         """Open a transaction; it is rolled back unless committed inside the block.
+
+        A ``readonly`` one runs ``SET TRANSACTION READ ONLY``: the server refuses
+        its writes (``StoreError``).
 
         Raises:
             StoreError: the store is closed.
@@ -1081,6 +1084,8 @@ class PostgresStore:
         connection = self._pool.acquire()
         try:
             uow = PostgresUnitOfWork(connection)
+            if readonly:
+                uow._execute("SET TRANSACTION READ ONLY")
         except BaseException:
             self._pool.release(connection)
             raise

@@ -219,6 +219,9 @@ _IDLE_CONNECTIONS = 8
 _BUSY, _LOCKED, _READONLY, _CANTOPEN, _NOTADB, _PERM = 5, 6, 8, 14, 26, 3
 _DUPLICATE_KEY = frozenset({1555, 2067})  # SQLITE_CONSTRAINT_PRIMARYKEY, _UNIQUE
 
+_READ_ONLY_WRITE = (
+    "this transaction is read-only; open store.transaction() without readonly=True to write"
+)
 _ENDED = (
     "this transaction has ended (committed or rolled back); open a new one with store.transaction()"
 )
@@ -404,6 +407,7 @@ class SQLiteUnitOfWork:
         "_orders",
         "_plans",
         "_promotions",
+        "_readonly",
         "_services",
     )
 
@@ -411,9 +415,11 @@ class SQLiteUnitOfWork:
         self,
         connection: sqlite3.Connection,
         catalog_cache: dict[str, tuple[str, CatalogVersion]],
+        readonly: bool = False,
     ) -> None:
         self._connection = connection
         self._open = True
+        self._readonly = readonly
         self._catalog = _Catalog(self, catalog_cache)
         self._plans = _PricePlans(self)
         self._promotions = _Promotions(self)
@@ -496,6 +502,13 @@ class SQLiteUnitOfWork:
             raise StoreError(_ENDED)
         return self._connection
 
+    def writable(self) -> sqlite3.Connection:
+        """The connection, for a write: ``StoreError`` once ended or when read-only."""
+        connection = self.connection()
+        if self._readonly:
+            raise StoreError(_READ_ONLY_WRITE)
+        return connection
+
     def end(self) -> bool:
         """Roll back unless committed, never raising; whether the connection is still sound."""
         self._open = False
@@ -525,7 +538,7 @@ class SQLiteUnitOfWork:
 
     def change(self, sql: str, parameters: Sequence[object], where: str) -> int:
         """Run one write; how many rows it changed."""
-        connection = self.connection()
+        connection = self.writable()
         try:
             return connection.execute(sql, parameters).rowcount
         except sqlite3.Error as error:
@@ -533,7 +546,7 @@ class SQLiteUnitOfWork:
 
     def changes(self, sql: str, parameters: Sequence[Sequence[object]], where: str) -> None:
         """Run one write for each parameter row (``executemany``)."""
-        connection = self.connection()
+        connection = self.writable()
         try:
             connection.executemany(sql, parameters)
         except sqlite3.Error as error:
@@ -541,7 +554,7 @@ class SQLiteUnitOfWork:
 
     def insert(self, sql: str, parameters: Sequence[object], kind: str, key: object) -> None:
         """Insert one row; ``AlreadyExists(kind, key)`` when its key is taken."""
-        connection = self.connection()
+        connection = self.writable()
         try:
             connection.execute(sql, parameters)
         except sqlite3.IntegrityError as error:
@@ -753,7 +766,7 @@ class _Services:
         self, on: date, *, worker: str, now: datetime, lease: timedelta, limit: int
     ) -> list[str]:
         uow = self._uow
-        uow.connection()
+        uow.writable()
         now = as_utc(now)
         day, since, until = on.isoformat(), _instant(now), _instant(now + lease)
         where = "claiming due services"
@@ -1104,8 +1117,11 @@ class SQLiteStore:
     # --- the store -------------------------------------------------------------------------------
 
     @contextmanager
-    def transaction(self) -> Iterator[SQLiteUnitOfWork]:
+    def transaction(self, *, readonly: bool = False) -> Iterator[SQLiteUnitOfWork]:
         """Open a transaction (``BEGIN IMMEDIATE``); rolled back unless committed in the block.
+
+        A ``readonly`` one starts with a plain ``BEGIN``: under WAL it reads a
+        snapshot without waiting for writers, and refuses writes.
 
         Raises:
             StoreBusy: another writer held the database longer than ``timeout``.
@@ -1119,10 +1135,10 @@ class SQLiteStore:
             try:
                 if connection.in_transaction:
                     connection.execute("ROLLBACK")
-                connection.execute("BEGIN IMMEDIATE")
+                connection.execute("BEGIN" if readonly else "BEGIN IMMEDIATE")
             except sqlite3.Error as error:
                 raise _translate(error, "starting a transaction") from error
-            uow = SQLiteUnitOfWork(connection, self._catalog_cache)
+            uow = SQLiteUnitOfWork(connection, self._catalog_cache, readonly)
             try:
                 yield uow
             finally:

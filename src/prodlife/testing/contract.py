@@ -28,9 +28,10 @@ only some of them; :class:`StoreContract` inherits them all.
 
 Two class attributes tune the suite:
 
-- ``concurrent_readers`` (``True``): whether a second transaction can read
-  while one is open. A store that runs one transaction at a time (the memory
-  store) sets it to ``False`` and its isolation test is skipped.
+- ``concurrent_readers`` (``True``): whether a read-only transaction can
+  read while another one is open. A store that runs one transaction at a
+  time (the memory store) sets it to ``False`` and its isolation test is
+  skipped.
 - ``examples`` (``20``): how many examples each hypothesis round-trip draws.
 
 Ordering is Python's ordering of ``str`` (by code point), the memory store's:
@@ -328,8 +329,8 @@ def write(store: Store, work: Callable[[UnitOfWork], object]) -> None:
 
 
 def read(store: Store, work: Callable[[UnitOfWork], T]) -> T:
-    """What ``work`` returns in a transaction of its own (left without committing)."""
-    with store.transaction() as uow:
+    """What ``work`` returns in a read-only transaction of its own."""
+    with store.transaction(readonly=True) as uow:
         return work(uow)
 
 
@@ -521,6 +522,28 @@ class StoreFixture:
         )
 
 
+_WRITES: list[tuple[str, Callable[[UnitOfWork], object]]] = [
+    ("services.add", lambda uow: uow.services.add(make_service("S-2"), due_on=None)),
+    (
+        "services.save",
+        lambda uow: uow.services.save(make_service("S-1"), expected_version=0, due_on=None),
+    ),
+    ("price_plans.add", lambda uow: uow.price_plans.add(PLAN)),
+    ("promotions.add", lambda uow: uow.promotions.add(PROMOTIONS[0])),
+    (
+        "scheduler.claim_due",
+        lambda uow: uow.scheduler.claim_due(
+            date(2025, 5, 1),
+            worker="w",
+            now=datetime(2025, 5, 1, tzinfo=UTC),
+            lease=timedelta(minutes=5),
+            limit=5,
+        ),
+    ),
+    ("events.add", lambda uow: uow.events.add([make_event()])),
+]
+
+
 _AFTER_ENDED: list[tuple[str, Callable[[UnitOfWork], object]]] = [
     ("services.get", lambda uow: uow.services.get("S-1")),
     ("services.find", lambda uow: uow.services.find(ServiceQuery())),
@@ -706,6 +729,16 @@ class TransactionContract(StoreFixture):
         after = read(store, snapshot)
         assert [s.id for s in after["services"]] == ["S-0", "S-1"]  # type: ignore[attr-defined]
         assert after["plan"] == PLAN
+
+    @pytest.mark.parametrize(("name", "attempt"), _WRITES)
+    def test_a_read_only_transaction_refuses_every_write(
+        self, store: Store, name: str, attempt: Callable[[UnitOfWork], object]
+    ) -> None:
+        write(store, lambda uow: uow.services.add(make_service("S-1"), due_on=date(2025, 5, 1)))
+        before = read(store, snapshot)
+        with store.transaction(readonly=True) as uow, pytest.raises(StoreError):
+            attempt(uow)
+        assert read(store, snapshot) == before, name
 
     def test_a_closed_store_refuses_new_transactions(self, store: Store) -> None:
         store.close()
