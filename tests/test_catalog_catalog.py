@@ -518,3 +518,38 @@ def test_a_later_version_that_keeps_services_does_not_move_them() -> None:
 def test_a_service_of_an_unknown_version_is_not_found() -> None:
     with pytest.raises(NotFound):
         grandfathering().for_service("1999", d("2030-01-01"))
+
+
+def test_products_are_found_by_type_family_category_brand_availability_day_and_text() -> None:
+    from datetime import date
+
+    from prodlife import Availability, Catalog, Product, ProductQuery
+    from prodlife.catalog.products import Validity
+
+    web = Product(
+        "WEB", "Web hosting", "HOSTING", family="web", categories={"shared"}, brand="Acme"
+    )
+    vps = Product(
+        "VPS",
+        "Virtual server",
+        "SERVER",
+        alternative_code="vps-1",
+        family="servers",
+        validity=Validity(date(2025, 1, 1), date(2025, 6, 1)),
+    )
+    old = Product("OLD", "Old hosting", "HOSTING", availability=Availability.HISTORIC)
+    types = [ProductType(code, code, **TERMED) for code in ("HOSTING", "SERVER")]  # type: ignore[arg-type]
+    catalog = Catalog(types=types, products=[web, vps, old])
+
+    def codes(**filters: object) -> list[str]:
+        return [p.code for p in catalog.find_products(ProductQuery(**filters))]  # type: ignore[arg-type]
+
+    assert codes() == ["OLD", "VPS", "WEB"]
+    assert codes(type_code="HOSTING") == ["OLD", "WEB"]
+    assert codes(family="servers") == ["VPS"]
+    assert codes(category="shared") == codes(brand="Acme") == ["WEB"]
+    assert codes(availability=Availability.HISTORIC) == ["OLD"]
+    assert codes(offered_on=date(2025, 7, 1)) == ["WEB"]
+    assert codes(text="HOSTING") == ["OLD", "WEB"]
+    assert codes(text="VPS-1") == ["VPS"]
+    assert codes(type_code="HOSTING", text="web") == ["WEB"]

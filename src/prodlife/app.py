@@ -34,7 +34,8 @@ from typing import Concatenate, ParamSpec
 import attrs
 from dateutil.relativedelta import relativedelta
 
-from prodlife.catalog.catalog import Catalog, CatalogVersion
+from prodlife.catalog.catalog import Catalog, CatalogVersion, ProductQuery
+from prodlife.catalog.products import Product
 from prodlife.clock import Clock
 from prodlife.cycles import BillingCycle
 from prodlife.errors import NotFound, ProdlifeError, ValidationError
@@ -162,6 +163,14 @@ class Billing:
         start = end - timedelta(days=1) - relativedelta(months=months)
         with self.store.transaction(readonly=True) as uow:
             return uow.invoice_lines.revenue_by_product(start, end)
+
+    def products(self, query: ProductQuery, day: date | None = None) -> tuple[Product, ...]:
+        """The products of the catalog in force on ``day`` matching ``query`` (seed 003's list).
+
+        Raises:
+            NotFound: as :meth:`catalog`.
+        """
+        return self.catalog(day).catalog.find_products(query)
 
     def catalog(self, day: date | None = None) -> CatalogVersion:
         """The catalog version in force on ``day`` (today in UTC by default).

@@ -41,6 +41,7 @@ from prodlife.catalog.catalog import (
     Catalog,
     CatalogVersion,
     CatalogVersions,
+    ProductQuery,
     check_catalog,
 )
 from prodlife.catalog.data import (
@@ -112,6 +113,7 @@ __all__ = [
     "Pool",
     "PoolKind",
     "Product",
+    "ProductQuery",
     "ProductType",
     "ProviderId",
     "SelectionInvalid",

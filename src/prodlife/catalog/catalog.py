@@ -32,12 +32,19 @@ from prodlife.catalog.addons import AddOn, check_addon_in_catalog
 from prodlife.catalog.bundles import FixedBundle, FlexibleBundle, check_bundle
 from prodlife.catalog.cancellation import CancellationDefaults, check_cancellation_defaults
 from prodlife.catalog.editions import EditionLadder
-from prodlife.catalog.products import Product
+from prodlife.catalog.products import Availability, Product
 from prodlife.catalog.rules import ChangeRules, check_change_rules
 from prodlife.catalog.types import ProductType
 from prodlife.errors import CatalogProblem, InvalidCatalog, NotFound
 
-__all__ = ["Bundle", "Catalog", "CatalogVersion", "CatalogVersions", "check_catalog"]
+__all__ = [
+    "Bundle",
+    "Catalog",
+    "CatalogVersion",
+    "CatalogVersions",
+    "ProductQuery",
+    "check_catalog",
+]
 
 #: A fixed or a flexible bundle definition.
 Bundle = FixedBundle | FlexibleBundle
@@ -157,6 +164,20 @@ class Catalog:
         """The products that can be sold in new business on ``day``."""
         return tuple(product for product in self.products if product.is_offered_on(day))
 
+    def find_products(self, query: ProductQuery) -> tuple[Product, ...]:
+        """The products matching every filter of ``query``, ordered by code (seed 003's list).
+
+        >>> from prodlife.catalog.products import Product
+        >>> catalog = Catalog(products=[Product("WEB", "Web hosting", "HOSTING", family="web")])
+        >>> [p.code for p in catalog.find_products(ProductQuery(text="hosting"))]
+        ['WEB']
+        """
+        return tuple(
+            product
+            for product in sorted(self.products, key=lambda item: item.code)
+            if query.matches(product)
+        )
+
     def add(self, *definitions: ProductType | Product | EditionLadder | AddOn | Bundle) -> Catalog:
         """A new catalog with ``definitions`` added, checked as a whole.
 
@@ -182,6 +203,50 @@ class Catalog:
 
 _BUNDLES = (FixedBundle, FlexibleBundle)
 _KINDS = (ProductType, Product, EditionLadder, AddOn, *_BUNDLES)
+
+
+@attrs.frozen(slots=True)
+class ProductQuery:
+    """Which products :meth:`Catalog.find_products` returns: those matching every filter given.
+
+    Args:
+        type_code: of this product type.
+        family: in this family.
+        category: in this category.
+        brand: of this brand.
+        availability: with this availability (active, hidden, historic).
+        offered_on: that can be sold in new business on this day.
+        text: with this text in the code, alternative code or name (ignoring case).
+    """
+
+    type_code: str | None = None
+    family: str | None = None
+    category: str | None = None
+    brand: str | None = None
+    availability: Availability | None = None
+    offered_on: date | None = None
+    text: str | None = None
+
+    def matches(self, product: Product) -> bool:
+        """Whether ``product`` passes every filter."""
+        text = None if self.text is None else self.text.casefold()
+        return (
+            (self.type_code is None or product.type_code == self.type_code)
+            and (self.family is None or product.family == self.family)
+            and (self.category is None or self.category in product.categories)
+            and (self.brand is None or product.brand == self.brand)
+            and (self.availability is None or product.availability is self.availability)
+            and (self.offered_on is None or product.is_offered_on(self.offered_on))
+            and (
+                text is None
+                or text in product.code.casefold()
+                or text in product.name.casefold()
+                or (
+                    product.alternative_code is not None
+                    and text in product.alternative_code.casefold()
+                )
+            )
+        )
 
 
 def _duplicates(codes: Sequence[str]) -> list[str]:
