@@ -11,6 +11,8 @@ import traceback
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from prodlife.app import Billing
+from prodlife.clock import FixedClock
 from prodlife.errors import ConcurrencyConflict
 from prodlife.lifecycle import reboot
 from prodlife.lifecycle.scheduler import SchedulerPolicy, next_work_date, run_service
@@ -150,5 +152,31 @@ def claim_and_die(
         finally:
             store.close()
         results.put({"worker": worker, "claimed": claimed})
+    except BaseException:
+        results.put({"worker": worker, "error": traceback.format_exc()})
+
+
+def run_billing(
+    url: str, schema: str, worker: str, now: datetime, batch: int, barrier: Any, results: Any
+) -> None:
+    """Run :meth:`prodlife.app.Billing.run_due` as ``worker`` once every sibling is ready.
+
+    Puts ``{"worker", "handled": [ids], "failed": [(id, error)], "not_due": n}``.
+    """
+    try:
+        store = PostgresStore(url, schema=schema)
+        try:
+            barrier.wait(BARRIER_TIMEOUT)
+            report = Billing(store, clock=FixedClock(now)).run_due(worker=worker, batch=batch)
+        finally:
+            store.close()
+        results.put(
+            {
+                "worker": worker,
+                "handled": list(report.handled),
+                "failed": list(report.failed),
+                "not_due": report.not_due,
+            }
+        )
     except BaseException:
         results.put({"worker": worker, "error": traceback.format_exc()})

@@ -838,6 +838,21 @@ def test_four_worker_processes_run_every_due_service_exactly_once(
     assert claimed.fetchone() == (0,)  # saving released every claim
 
 
+def test_four_billing_processes_share_one_run_and_handle_each_due_service_once(
+    postgresql_url: str, postgres_store: PostgresStore, due_services: list[str]
+) -> None:
+    calls = [(postgresql_url, postgres_store.schema, f"billing-{n}", NOW, 20) for n in range(4)]
+
+    results = _spawn(_workers.run_billing, calls, barrier=True)
+
+    handled = Counter(service_id for result in results for service_id in result["handled"])
+    assert sorted(handled) == sorted(due_services)
+    assert set(handled.values()) == {1}
+    assert [result["failed"] for result in results] == [[]] * 4
+    assert sum(1 for result in results if result["handled"]) >= 2  # they really shared it
+    _check_each_ran_once(postgres_store, due_services)
+
+
 def test_a_dead_workers_claims_are_taken_over_once_their_lease_expires(
     postgresql_url: str, postgres_store: PostgresStore, due_services: list[str]
 ) -> None:
