@@ -114,9 +114,12 @@ def decode(kind: type[T], data: Mapping[str, Any], key: object) -> T:
         ) from error
 
 
+_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, check_circular=False)
+
+
 def dumps(value: object) -> str:
     """``value``'s document as compact JSON text."""
-    return json.dumps(encode(value), separators=(",", ":"), ensure_ascii=False)
+    return _JSON.encode(encode(value))
 
 
 def loads(kind: type[T], text: str | bytes, key: object) -> T:
