@@ -393,7 +393,7 @@ class Billing:
             # Read, then work outside any transaction, then write in one short transaction:
             # workers sharing a store only wait for each other's writes.
             with self.store.transaction(readonly=True) as uow:
-                loaded = [uow.services.get(key) for key in ids]
+                loaded = uow.services.get_many(ids)
             outcomes: list[tuple[Service, Outcome]] = []
             for service in loaded:
                 try:

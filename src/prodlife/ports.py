@@ -220,6 +220,11 @@ class ServiceRepository(Protocol):
         """The stored service. Raises ``NotFound``."""
         ...
 
+    def get_many(self, service_ids: Sequence[str]) -> list[Service]:
+        """The stored services with these ids, in the order given (a repeated id
+        repeats). Raises ``NotFound`` naming the first id not stored."""
+        ...
+
     def save(self, service: Service, *, expected_version: int, due_on: date | None) -> None:
         """Replace the stored service, which must still be at ``expected_version``.
 

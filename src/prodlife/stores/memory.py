@@ -292,6 +292,9 @@ class _Services:
     def get(self, service_id: str) -> Service:
         return self._row(service_id).service
 
+    def get_many(self, service_ids: Sequence[str]) -> list[Service]:
+        return [self._row(key).service for key in service_ids]
+
     def _row(self, service_id: str) -> _Row:
         try:
             return self.uow.state().services[service_id]

@@ -218,6 +218,7 @@ _ADD_SERVICE: LiteralString = (
     "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING"
 )
 _GET_SERVICE: LiteralString = "SELECT doc FROM services WHERE id = %s"
+_GET_SERVICES: LiteralString = "SELECT id, doc FROM services WHERE id = ANY(%s)"
 _SAVE_SERVICE: LiteralString = (
     "UPDATE services SET customer_id = %s, product_code = %s, status = %s, due_on = %s, "
     "version = %s, worker = NULL, lease_until = NULL, doc = %s WHERE id = %s AND version = %s"
@@ -670,6 +671,15 @@ class _Services:
         if row is None:
             raise NotFound("service", service_id)
         return decode(Service, row[0], service_id)
+
+    def get_many(self, service_ids: Sequence[str]) -> list[Service]:
+        keys = list(service_ids)
+        rows = self._uow._all(_GET_SERVICES, (sorted(set(keys)),)) if keys else []
+        found = {key: decode(Service, doc, key) for key, doc in rows}
+        for key in keys:
+            if key not in found:
+                raise NotFound("service", key)
+        return [found[key] for key in keys]
 
     def save(self, service: Service, *, expected_version: int, due_on: date | None) -> None:
         if not isinstance(service, Service):

@@ -257,6 +257,9 @@ _SERVICE_ADD = (
     "VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
 _SERVICE_GET = "SELECT doc FROM services WHERE id = ?"
+_SERVICE_MANY_PREFIX = "SELECT id, doc FROM services WHERE id IN ("
+#: Ids read per statement by ``get_many`` (under SQLite's oldest limit of 999 parameters).
+_MANY = 500
 _SERVICE_SAVE = (
     "UPDATE services SET customer_id = ?, product_code = ?, status = ?, due_on = ?, "
     "version = ?, worker = NULL, lease_until = NULL, doc = ? WHERE id = ? AND version = ?"
@@ -705,6 +708,22 @@ class _Services:
         if row is None:
             raise NotFound("service", service_id)
         return loads(Service, row[0], service_id)
+
+    def get_many(self, service_ids: Sequence[str]) -> list[Service]:
+        keys = list(service_ids)
+        found: dict[str, Service] = {}
+        for start in range(0, len(keys), _MANY):
+            chunk = sorted(set(keys[start : start + _MANY]) - found.keys())
+            if not chunk:
+                continue
+            # Only placeholders are joined into the SQL; every id is a bound parameter.
+            sql = _SERVICE_MANY_PREFIX + ", ".join("?" * len(chunk)) + ")"
+            rows = self._uow.rows(sql, chunk, "reading services")
+            found.update((key, loads(Service, doc, key)) for key, doc in rows)
+        for key in keys:
+            if key not in found:
+                raise NotFound("service", key)
+        return [found[key] for key in keys]
 
     def save(self, service: Service, *, expected_version: int, due_on: date | None) -> None:
         if not isinstance(service, Service):

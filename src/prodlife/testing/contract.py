@@ -848,6 +848,23 @@ class ServiceRepositoryContract(StoreFixture):
                 with pytest.raises(NotFound):
                     uow.services.get(unknown)
 
+    def test_get_many_returns_services_in_the_order_asked(self, store: Store) -> None:
+        ids = [f"S-{n}" for n in range(1, 8)]
+        add_services(store, [(make_service(key), None) for key in ids])
+        asked = ["S-7", "S-1", "S-3", "S-1"]
+        got = read(store, lambda uow: uow.services.get_many(asked))
+        assert [service.id for service in got] == asked
+        assert got[0] == make_service("S-7")
+        assert read(store, lambda uow: uow.services.get_many([])) == []
+        with store.transaction() as uow, pytest.raises(NotFound, match="S-9"):
+            uow.services.get_many(["S-2", "S-9", "S-8"])
+
+    def test_get_many_reads_more_ids_than_one_statement_holds(self, store: Store) -> None:
+        ids = [f"S-{n:04d}" for n in range(1200)]
+        add_services(store, [(make_service(key), None) for key in ids])
+        got = read(store, lambda uow: uow.services.get_many(ids[::-1]))
+        assert [service.id for service in got] == ids[::-1]
+
     def test_a_transaction_reads_its_own_writes(self, store: Store) -> None:
         with store.transaction() as uow:
             uow.services.add(make_service("S-1"), due_on=date(2025, 5, 1))
