@@ -18,8 +18,8 @@ Contracts every repository keeps:
   :class:`~prodlife.errors.AlreadyExists` (checked when it is called, or at
   the latest at commit).
 - **Versions**: ``save`` names the version the caller loaded; when the stored
-  one differs, it raises :class:`~prodlife.errors.ConcurrencyConflict` and
-  overwrites nothing.
+  one differs, it raises :class:`~prodlife.errors.ConcurrencyConflict` (at the
+  call, or at the latest at commit) and overwrites nothing.
 - **Ordering**: every list is returned in the order its docstring names,
   so results are the same in every store.
 - **Values**: what is read back equals (``==``) what was written.
@@ -230,7 +230,8 @@ class ServiceRepository(Protocol):
 
         Releases any scheduler claim on it. Raises ``NotFound`` when it was
         never stored, ``ConcurrencyConflict`` when the stored version is not
-        ``expected_version`` (nothing is written).
+        ``expected_version``: at the call, or at the latest at commit (a store
+        may defer the write to keep its lock short); nothing is kept then.
         """
         ...
 

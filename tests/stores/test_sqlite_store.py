@@ -365,8 +365,9 @@ def test_a_second_writer_times_out_with_store_busy(path: Path) -> None:
     holder = raw(path)
     holder.execute("BEGIN IMMEDIATE")
     started = time.monotonic()
-    with pytest.raises(StoreBusy, match="locked") as raised, store.transaction():
-        pass
+    # The transaction takes the lock on its first statement.
+    with pytest.raises(StoreBusy, match="locked") as raised, store.transaction() as uow:
+        uow.services.add(web(), due_on=None)
     assert time.monotonic() - started >= 0.15
     assert isinstance(raised.value.__cause__, sqlite3.OperationalError)
     holder.execute("ROLLBACK")

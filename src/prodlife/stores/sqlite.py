@@ -20,11 +20,16 @@ Durability and concurrency
   WAL and makes commits several times faster than ``FULL``. A host that must
   keep every acknowledged commit through a power cut passes
   ``synchronous="FULL"``.
-- **Writers serialize**: every transaction starts with ``BEGIN IMMEDIATE``,
-  taking the write lock at once, so two transactions (threads or processes)
-  never interleave their reads and writes. One that cannot get the lock
-  within ``timeout`` seconds (the busy timeout) raises
-  :class:`~prodlife.errors.StoreBusy`.
+- **Writers serialize**: a transaction starts with ``BEGIN IMMEDIATE`` on its
+  first statement, taking the write lock then, so two writing transactions
+  (threads or processes) never interleave their reads and writes. One that
+  cannot get the lock within ``timeout`` seconds (the busy timeout) raises
+  :class:`~prodlife.errors.StoreBusy`. Saving a service and adding invoice
+  lines and events before any read are deferred to the first statement or
+  the commit, with their documents already encoded, so a scheduler batch
+  holds the lock only while its statements run (a stale version or a missing
+  service is then reported by ``commit``). A ``readonly`` transaction starts
+  with a plain ``BEGIN`` and reads a snapshot alongside the writer.
 - **Connections**: a small pool; a transaction takes a connection of its own
   and gives it back at its end, so threads never share one. ``":memory:"``
   is one private database on a single connection: its transactions take
@@ -81,7 +86,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -402,6 +407,7 @@ class SQLiteUnitOfWork:
     """
 
     __slots__ = (
+        "_begun",
         "_catalog",
         "_connection",
         "_events",
@@ -410,6 +416,7 @@ class SQLiteUnitOfWork:
         "_orders",
         "_plans",
         "_promotions",
+        "_queue",
         "_readonly",
         "_services",
     )
@@ -423,6 +430,8 @@ class SQLiteUnitOfWork:
         self._connection = connection
         self._open = True
         self._readonly = readonly
+        self._begun = False
+        self._queue: list[Callable[[], None]] = []
         self._catalog = _Catalog(self, catalog_cache)
         self._plans = _PricePlans(self)
         self._promotions = _Promotions(self)
@@ -479,6 +488,14 @@ class SQLiteUnitOfWork:
                 nothing is kept and the transaction is over).
         """
         connection = self.connection()
+        if not self._begun and not self._queue:
+            self._open = False  # nothing was read or written: there is nothing to commit
+            return
+        try:
+            self.begin()
+        except BaseException:
+            self.end()
+            raise
         try:
             connection.execute("COMMIT")
         except sqlite3.Error as error:
@@ -512,8 +529,41 @@ class SQLiteUnitOfWork:
             raise StoreError(_READ_ONLY_WRITE)
         return connection
 
+    def begin(self) -> sqlite3.Connection:
+        """Start the transaction on its first statement, then run the writes deferred so far.
+
+        Starting late keeps the write lock for the statements alone: a scheduler
+        batch encodes its documents before ``BEGIN IMMEDIATE``, so workers sharing
+        the file wait only for each other's statements.
+        """
+        connection = self.connection()
+        if self._begun:
+            return connection
+        try:
+            connection.execute("BEGIN" if self._readonly else "BEGIN IMMEDIATE")
+        except sqlite3.Error as error:
+            raise _translate(error, "starting a transaction") from error
+        self._begun = True
+        queue, self._queue = self._queue, []
+        for run in queue:
+            run()
+        return connection
+
+    def defer(self, run: Callable[[], None]) -> None:
+        """Run the write ``run`` once the transaction has started (now, if it has).
+
+        Its errors (a stale version, a missing service) then surface at the next
+        statement or at :meth:`commit`, which the ports allow.
+        """
+        self.writable()
+        if self._begun:
+            run()
+        else:
+            self._queue.append(run)
+
     def end(self) -> bool:
         """Roll back unless committed, never raising; whether the connection is still sound."""
+        self._queue.clear()
         self._open = False
         connection = self._connection
         try:
@@ -525,7 +575,7 @@ class SQLiteUnitOfWork:
 
     def one(self, sql: str, parameters: Sequence[object], where: str) -> Any:
         """The first row ``sql`` returns, or ``None``."""
-        connection = self.connection()
+        connection = self.begin()
         try:
             return connection.execute(sql, parameters).fetchone()
         except sqlite3.Error as error:
@@ -533,7 +583,7 @@ class SQLiteUnitOfWork:
 
     def rows(self, sql: str, parameters: Sequence[object], where: str) -> list[Any]:
         """Every row ``sql`` returns."""
-        connection = self.connection()
+        connection = self.begin()
         try:
             return connection.execute(sql, parameters).fetchall()
         except sqlite3.Error as error:
@@ -541,7 +591,8 @@ class SQLiteUnitOfWork:
 
     def change(self, sql: str, parameters: Sequence[object], where: str) -> int:
         """Run one write; how many rows it changed."""
-        connection = self.writable()
+        self.writable()
+        connection = self.begin()
         try:
             return connection.execute(sql, parameters).rowcount
         except sqlite3.Error as error:
@@ -549,7 +600,8 @@ class SQLiteUnitOfWork:
 
     def changes(self, sql: str, parameters: Sequence[Sequence[object]], where: str) -> None:
         """Run one write for each parameter row (``executemany``)."""
-        connection = self.writable()
+        self.writable()
+        connection = self.begin()
         try:
             connection.executemany(sql, parameters)
         except sqlite3.Error as error:
@@ -557,7 +609,8 @@ class SQLiteUnitOfWork:
 
     def insert(self, sql: str, parameters: Sequence[object], kind: str, key: object) -> None:
         """Insert one row; ``AlreadyExists(kind, key)`` when its key is taken."""
-        connection = self.writable()
+        self.writable()
+        connection = self.begin()
         try:
             connection.execute(sql, parameters)
         except sqlite3.IntegrityError as error:
@@ -728,28 +781,29 @@ class _Services:
     def save(self, service: Service, *, expected_version: int, due_on: date | None) -> None:
         if not isinstance(service, Service):
             raise ValidationError(f"{service!r} is not a Service; pass one")
-        self._uow.connection()
+        uow = self._uow
+        uow.writable()
         where = f"saving the service {service.id!r}"
-        changed = self._uow.change(
-            _SERVICE_SAVE,
-            (
-                service.customer_id,
-                service.product_code,
-                service.status.status.value,
-                None if due_on is None else due_on.isoformat(),
-                service.version,
-                dumps(service),
-                service.id,
-                expected_version,
-            ),
-            where,
+        parameters = (
+            service.customer_id,
+            service.product_code,
+            service.status.status.value,
+            None if due_on is None else due_on.isoformat(),
+            service.version,
+            dumps(service),
+            service.id,
+            expected_version,
         )
-        if changed:
-            return
-        row = self._uow.one(_SERVICE_VERSION, (service.id,), where)
-        if row is None:
-            raise NotFound("service", service.id)
-        raise ConcurrencyConflict("service", service.id, expected_version, row[0])
+
+        def run() -> None:
+            if uow.change(_SERVICE_SAVE, parameters, where):
+                return
+            row = uow.one(_SERVICE_VERSION, (service.id,), where)
+            if row is None:
+                raise NotFound("service", service.id)
+            raise ConcurrencyConflict("service", service.id, expected_version, row[0])
+
+        uow.defer(run)
 
     @staticmethod
     def _filters(query: ServiceQuery) -> tuple[tuple[bool, ...], list[object]]:
@@ -855,24 +909,22 @@ class _Lines:
         self._uow = uow
 
     def add(self, lines: Sequence[InvoiceLine], *, product_code: str, issued_at: datetime) -> None:
-        self._uow.connection()
+        uow = self._uow
+        uow.writable()
         at = _instant(issued_at)
-        self._uow.changes(
-            _LINE_ADD,
-            [
-                (
-                    line.service_id,
-                    line.customer_id,
-                    product_code,
-                    at,
-                    line.amount.currency.code,
-                    str(line.amount.amount),
-                    dumps(line),
-                )
-                for line in lines
-            ],
-            "storing invoice lines",
-        )
+        rows = [
+            (
+                line.service_id,
+                line.customer_id,
+                product_code,
+                at,
+                line.amount.currency.code,
+                str(line.amount.amount),
+                dumps(line),
+            )
+            for line in lines
+        ]
+        uow.defer(lambda: uow.changes(_LINE_ADD, rows, "storing invoice lines"))
 
     def for_service(self, service_id: str) -> list[IssuedLine]:
         return _issued(
@@ -910,10 +962,10 @@ class _Events:
         self._uow = uow
 
     def add(self, events: Sequence[Event]) -> None:
-        self._uow.connection()
-        self._uow.changes(
-            _EVENT_ADD, [(event.service_id, dumps(event)) for event in events], "storing events"
-        )
+        uow = self._uow
+        uow.writable()
+        rows = [(event.service_id, dumps(event)) for event in events]
+        uow.defer(lambda: uow.changes(_EVENT_ADD, rows, "storing events"))
 
     def for_service(self, service_id: str) -> list[StoredEvent]:
         rows = self._uow.rows(_EVENT_FOR_SERVICE, (service_id,), "reading a service's events")
@@ -1154,7 +1206,6 @@ class SQLiteStore:
             try:
                 if connection.in_transaction:
                     connection.execute("ROLLBACK")
-                connection.execute("BEGIN" if readonly else "BEGIN IMMEDIATE")
             except sqlite3.Error as error:
                 raise _translate(error, "starting a transaction") from error
             uow = SQLiteUnitOfWork(connection, self._catalog_cache, readonly)

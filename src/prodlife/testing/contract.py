@@ -909,8 +909,9 @@ class ServiceRepositoryContract(StoreFixture):
         assert read(store, lambda uow: uow.services.count(ServiceQuery())) == 0
 
     def test_save_of_an_unknown_service_raises_not_found(self, store: Store) -> None:
-        with store.transaction() as uow, pytest.raises(NotFound):
+        with store.transaction() as uow, pytest.raises(NotFound):  # at the call, or at commit
             uow.services.save(make_service("S-1"), expected_version=0, due_on=None)
+            uow.commit()
         assert read(store, lambda uow: uow.services.count(ServiceQuery())) == 0
 
     def test_save_with_the_loaded_version_replaces_the_service_and_its_due_date(

@@ -290,13 +290,13 @@ def store_machine(make_store: Callable[[], Store]) -> type[RuleBasedStateMachine
             """Run ``work`` in both transactions; the same result or error, else fail.
 
             A refused write (anything but ``NotFound``) ends both transactions. A
-            store that accepted a write the model refused as taken or stale must
-            refuse it at commit (a check deferred to commit).
+            store that accepted a write the model refused as taken, stale or
+            missing must refuse it at commit (a check deferred to commit).
             """
             self.ensure_open()
             model = _attempt(work, self.model.unit())
             real = _attempt(real_work or work, self.real.unit())
-            deferred = (AlreadyExists.__name__, ConcurrencyConflict.__name__)
+            deferred = (AlreadyExists.__name__, ConcurrencyConflict.__name__, NotFound.__name__)
             if model[0] == real[0]:
                 if model[0] == "ok":
                     assert real[1] == model[1], (
