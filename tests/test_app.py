@@ -35,6 +35,7 @@ from prodlife.errors import (
     NotFound,
     PermissionDenied,
     StoreError,
+    ValidationError,
 )
 from prodlife.lifecycle import MassUpdate, Status
 from prodlife.lifecycle.events import EventKind
@@ -331,9 +332,9 @@ def test_a_scheduler_run_cut_at_any_write_is_finished_by_the_next_run_once(
 
 def test_an_order_whose_seventh_service_is_taken_leaves_nothing_behind(store: Store) -> None:
     app = billing(store)
-    app.add_services([web(id="S-7")])
+    app.add_services([web(id="O-10-7")])
     before = _snapshot(store, [OWNER_ID])
-    with pytest.raises(AlreadyExists, match="S-7"):
+    with pytest.raises(AlreadyExists, match="O-10-7"):
         app.place_order(_ten_services_order(), CONTEXT, OWNER)
     assert _snapshot(store, [OWNER_ID]) == before
 
@@ -432,3 +433,145 @@ def test_services_are_found_by_customer_product_status_and_due_date(store: Store
     assert [s.id for s in app.services(ServiceQuery(status=Status.SUSPENDED))] == ["A"]
     soon = app.services(ServiceQuery(due_on_or_before=d("2025-04-22")))
     assert [s.id for s in soon] == ["C"]  # the others are due on May 1st
+
+
+# --- review fixes ------------------------------------------------------------------------------
+
+
+def _with_catalog(store: Store) -> Billing:
+    from prodlife import CatalogVersion, PlanRate, PricePlan, Rate
+    from tests._lifecycle import IMMEDIATE_CATALOG
+
+    app = billing(store)
+    app.add_catalog_version(CatalogVersion("2025", d("2025-01-01"), IMMEDIATE_CATALOG))
+    rates = [
+        PlanRate("WEB", MONTHLY, Rate.flat(usd(price)), edition=edition)
+        for edition, price in (("BASIC", "10.00"), ("PRO", "40.00"))
+    ]
+    with store.transaction() as uow:
+        uow.price_plans.add(PricePlan("STD", "Standard", "USD", rates))
+        uow.commit()
+    app.add_services([web()])
+    return app
+
+
+def test_a_package_change_is_priced_from_the_stored_plan(store: Store) -> None:
+    app = _with_catalog(store)
+    done = app.change_package(web().id, OWNER, price_plan="STD", to_edition="PRO")
+    # April 20: 11 days of BASIC (10.00) back, 11 days of PRO (40.00) charged.
+    assert [line.amount for line in done.lines] == [usd("-3.67"), usd("14.67")]
+    assert app.service(web().id, OWNER).edition == "PRO"
+
+
+def test_a_customer_cannot_name_the_price_of_a_package_change(store: Store) -> None:
+    app = _with_catalog(store)
+    with pytest.raises(PermissionDenied, match="customers cannot set prices"):
+        app.change_package(web().id, OWNER, new_price=usd("0.01"), to_edition="PRO")
+    with pytest.raises(ValidationError, match="either as price_plan"):
+        app.change_package(web().id, STAFF, to_edition="PRO")
+    assert app.service(web().id, STAFF).edition == "BASIC"
+
+
+def test_a_scheduler_run_refuses_a_lease_that_ends_at_once_or_never(store: Store) -> None:
+    for lease in (timedelta(0), timedelta(seconds=-1), timedelta(days=400)):
+        with pytest.raises(ValidationError, match="lease"):
+            billing(store).run_due(lease=lease)
+
+
+def test_a_service_handled_and_claimed_again_in_one_run_is_not_counted_as_not_due(
+    store: Store,
+) -> None:
+    from prodlife import SchedulerPolicy
+
+    app = Billing(store, clock=FixedClock(NOW), policy=SchedulerPolicy(suspend_days_after=1))
+    app.add_services([due(f"D-{n}") for n in (1, 2, 3)])
+    report = app.run_due()
+    assert sorted(report.handled) == ["D-1", "D-2", "D-3"]
+    assert report.not_due == 0
+
+
+def test_a_notifier_failing_after_a_scheduler_run_keeps_the_report_and_releases_claims(
+    store: Store,
+) -> None:
+    app = billing(store, notifier=Recorder(fail=True))
+    app.add_services([due("D-1"), due("L-1", "2025-04-21")])
+    with pytest.raises(PublishFailed) as failed:
+        app.run_due()
+    assert failed.value.outcome.handled == ("D-1",)  # type: ignore[attr-defined]
+    # L-1 (claimed, not due in its zone yet) was released: another worker can claim it.
+    with store.transaction() as uow:
+        claimed = uow.scheduler.claim_due(
+            d("2025-04-21"), worker="other", now=NOW, lease=timedelta(minutes=5), limit=5
+        )
+    assert claimed == ["L-1"]
+
+
+def test_staff_without_the_order_permission_cannot_place_orders(store: Store) -> None:
+    from prodlife import Actor
+
+    with pytest.raises(PermissionDenied, match="payments: record"):
+        billing(store).place_order(_ten_services_order(), CONTEXT, Actor.staff("intern"))
+
+
+def test_promotion_limits_are_checked_against_the_stored_uses(store: Store) -> None:
+    from prodlife import Promotion, PromotionKind, PromotionRefused
+
+    once = Promotion("ONCE", PromotionKind.PERCENTAGE, 50, max_uses=1)
+    with store.transaction() as uow:
+        uow.promotions.add(once)
+        uow.commit()
+    context = attrs.evolve(CONTEXT, promotions=(once,))
+    app = billing(store)
+    first = attrs.evolve(_ten_services_order(), id="O-1", promo_code="ONCE")
+    _, services = app.place_order(first, context, OWNER)
+    assert services[0].id == "O-1-1"  # ids come from the order: no collisions between orders
+    second = attrs.evolve(first, id="O-2")
+    with pytest.raises(PromotionRefused):
+        app.place_order(second, context, OWNER)
+    with store.transaction() as uow:
+        assert uow.promotions.uses("ONCE") == 1
+        assert uow.orders.for_customer(OWNER_ID) == [first]
+
+
+def test_a_customer_lists_only_their_own_services(store: Store) -> None:
+    app = billing(store)
+    app.add_services([web(id="MINE"), web(id="THEIRS", customer_id="C-OTHER")])
+    assert [s.id for s in app.services(ServiceQuery(), OWNER)] == ["MINE"]
+    assert app.services(ServiceQuery(customer_id="C-OTHER"), OWNER) == []
+    assert [s.id for s in app.services(ServiceQuery(), STAFF)] == ["MINE", "THEIRS"]
+
+
+def test_text_that_is_not_unicode_is_kept_or_refused_with_a_prodlife_error(store: Store) -> None:
+    app = billing(store)
+    app.add_services([web()])
+    done = app.perform(reboot, web().id, OWNER, reason="odd \ud800 text")
+    assert app.service(web().id, STAFF) == done.service
+    # A store keeps such an id, or refuses it with a ValidationError, never a UnicodeError.
+    with contextlib.suppress(ValidationError):
+        app.add_services([web(id="S-\ud800")])
+
+
+def test_revenue_over_twelve_months_counts_an_annual_invoice_once(store: Store) -> None:
+    from prodlife import ANNUAL
+
+    year_ago = Billing(store, clock=FixedClock(NOW - timedelta(days=365)))
+    year_ago.add_services(
+        [
+            web(
+                id="Y",
+                cycle=ANNUAL,
+                next_due=d("2024-05-01"),
+                start=d("2024-04-01"),
+                paid_through=d("2024-04-30"),
+            )
+        ]
+    )
+    year_ago.perform(renew, "Y", STAFF)  # issued 2024-04-21, exactly 12 months before
+    billing(store).perform(renew, "Y", STAFF)
+    assert [r.amount for r in billing(store).revenue_by_product()] == [usd("10.00")]
+
+
+def test_a_second_transaction_in_one_thread_is_refused_not_waited_for(store: Store) -> None:
+    refused = pytest.raises(StoreError, match="already has a transaction")
+    with store.transaction(), refused, store.transaction():
+        pass

@@ -41,5 +41,5 @@ def test_demo_keeps_a_month_of_billing_in_sqlite() -> None:
         [sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=True
     ).stdout
     assert "order O-1: 2 services, USD 139.20 invoiced" in out
-    assert "Dec 16 scheduler run renewed S-1, S-2" in out
-    assert "S-2: active, invoiced until 2026-01-16" in out
+    assert "Dec 16 scheduler run renewed O-1-1, O-1-2" in out
+    assert "O-1-2: active, invoiced until 2026-01-16" in out

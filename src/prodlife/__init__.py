@@ -269,6 +269,7 @@ from prodlife.ports import (
     Store,
     StoredEvent,
     UnitOfWork,
+    check_limit,
 )
 from prodlife.pricing import (
     PLAN_DISCOUNT,
@@ -632,6 +633,7 @@ __all__ = [
     "check_edition_ladder",
     "check_fixed_bundle",
     "check_flexible_bundle",
+    "check_limit",
     "check_option_choice",
     "check_option_for",
     "check_plan_rate",

@@ -25,21 +25,23 @@ notifier is down (call :meth:`Billing.publish_pending` to retry).
 
 from __future__ import annotations
 
-import functools
 import inspect
+import os
+import socket
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Concatenate, ParamSpec
+from typing import Concatenate, ParamSpec, TypeVar
 
 import attrs
 from dateutil.relativedelta import relativedelta
 
 from prodlife.catalog.catalog import Catalog, CatalogVersion, ProductQuery
 from prodlife.catalog.products import Product
-from prodlife.clock import Clock
+from prodlife.clock import Clock, as_utc
 from prodlife.cycles import BillingCycle
-from prodlife.errors import NotFound, ProdlifeError, ValidationError
-from prodlife.lifecycle.actors import Actor, ActorKind, not_yours
+from prodlife.errors import NotFound, PermissionDenied, ProdlifeError, ValidationError
+from prodlife.lifecycle.actors import REQUIRED_PERMISSION, Actor, ActorKind, not_yours
 from prodlife.lifecycle.changes import apply_pending_change, change_package, confirm_change_payment
 from prodlife.lifecycle.invoicing import first_invoice_lines
 from prodlife.lifecycle.mass_update import MassUpdate, mass_update
@@ -53,11 +55,13 @@ from prodlife.money import Money
 from prodlife.periods import billing_date
 from prodlife.ports import Notifier, ProductRevenue, ServiceQuery, Store, UnitOfWork
 from prodlife.pricing.quote import PricingContext
+from prodlife.pricing.redemption import PromotionUse, check_promotion
 from prodlife.proration import ChangePolicy
 
 __all__ = ["Billing", "PublishFailed", "SchedulerReport"]
 
 P = ParamSpec("P")
+R = TypeVar("R")
 
 #: The time zone whose calendar runs furthest ahead (UTC+14): no service's
 #: billing date is later than this zone's.
@@ -71,7 +75,8 @@ class PublishFailed(ProdlifeError):
     :meth:`Billing.publish_pending` once the notifier works again.
 
     Attributes:
-        outcome: what the use case did (committed).
+        outcome: what the use case returned (an :class:`~prodlife.lifecycle.Outcome`,
+            or the :class:`SchedulerReport` of a run), all of it committed.
     """
 
     def __init__(self, outcome: object, error: BaseException) -> None:
@@ -98,9 +103,24 @@ class SchedulerReport:
     failed: tuple[tuple[str, str], ...] = ()
 
 
-@functools.cache
 def _takes_module(operation: Callable[..., Outcome]) -> bool:
-    return "module" in inspect.signature(operation).parameters
+    try:
+        return "module" in inspect.signature(operation).parameters
+    except (TypeError, ValueError):  # a callable without a signature takes no module
+        return False
+
+
+#: The longest lease a scheduler claim may take.
+_MAX_LEASE = timedelta(days=1)
+
+
+def _worker_name() -> str:
+    """A name no other worker has: host, process and a random part."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _describe(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"
 
 
 class Billing:
@@ -144,23 +164,33 @@ class Billing:
         with self.store.transaction(readonly=True) as uow:
             return self._load(uow, service_id, actor, Operation.EDIT)
 
-    def services(self, query: ServiceQuery) -> list[Service]:
-        """The services matching ``query`` (seed 003's list of services), ordered by id."""
+    def services(self, query: ServiceQuery, actor: Actor | None = None) -> list[Service]:
+        """The services matching ``query`` (seed 003's list of services), ordered by id.
+
+        With a customer ``actor``, only their own services they may see (not
+        deleted ones); a query for another customer's finds nothing.
+        """
+        customer = None if actor is None or actor.kind is not ActorKind.CUSTOMER else actor
+        if customer is not None:
+            if query.customer_id not in (None, customer.customer_id):
+                return []
+            query = attrs.evolve(query, customer_id=customer.customer_id)
         with self.store.transaction(readonly=True) as uow:
-            return uow.services.find(query)
+            found = uow.services.find(query)
+        return found if customer is None else [s for s in found if s.visible_to_customer]
 
     def revenue_by_product(self, months: int = 12) -> list[ProductRevenue]:
         """What each product brought in over the last ``months`` months (seed 004).
 
-        Sums the invoice lines issued over the ``months`` months up to today
-        (UTC days: from the start of the same day ``months`` months ago to the
-        end of today), per product and currency; credits and refunds count
-        negative.
+        Sums the invoice lines issued over the ``months`` months that end with
+        today (UTC days: from the start of the day after the same day ``months``
+        months ago to the end of today), per product and currency; credits and
+        refunds count negative.
         """
         if isinstance(months, bool) or not isinstance(months, int) or months < 1:
             raise ValidationError(f"months {months!r} must be a whole number >= 1")
-        end = datetime.combine(self.clock.now().date() + timedelta(days=1), time(), UTC)
-        start = end - timedelta(days=1) - relativedelta(months=months)
+        end = datetime.combine(self._now().date() + timedelta(days=1), time(), UTC)
+        start = end - relativedelta(months=months)
         with self.store.transaction(readonly=True) as uow:
             return uow.invoice_lines.revenue_by_product(start, end)
 
@@ -178,7 +208,7 @@ class Billing:
         Raises:
             NotFound: no catalog version is stored, or none is in force yet.
         """
-        when = self.clock.now().date() if day is None else day
+        when = self._now().date() if day is None else day
         with self.store.transaction(readonly=True) as uow:
             return uow.catalog.versions().in_force(when)
 
@@ -241,7 +271,8 @@ class Billing:
         service_id: str,
         actor: Actor,
         *,
-        new_price: Money,
+        price_plan: str | None = None,
+        new_price: Money | None = None,
         to_product: str | None = None,
         to_edition: str | None = None,
         to_cycle: BillingCycle | None = None,
@@ -251,20 +282,46 @@ class Billing:
     ) -> Outcome:
         """:func:`~prodlife.lifecycle.change_package` with the catalog version in force today.
 
+        The new recurring price comes from the stored ``price_plan`` (the row
+        for the new product, edition and cycle, for the service's quantity).
+        Staff may give ``new_price`` instead; customers never set a price.
+
         Raises:
+            PermissionDenied: a customer gives ``new_price``.
+            ValidationError: neither or both of ``price_plan`` and ``new_price``.
             NotFound: no catalog version is in force on the service's billing
-                date; otherwise as :func:`~prodlife.lifecycle.change_package`
-                and :meth:`perform`.
+                date, or the plan has no row for the new package; otherwise as
+                :func:`~prodlife.lifecycle.change_package` and :meth:`perform`.
         """
+        if (price_plan is None) == (new_price is None):
+            raise ValidationError(
+                "give the new price either as price_plan (the stored plan to price it from) "
+                "or as new_price (staff only), not both or neither"
+            )
+        if new_price is not None and actor.kind is ActorKind.CUSTOMER:
+            raise PermissionDenied(
+                actor, Operation.CHANGE_PACKAGE, "customers cannot set prices; pass price_plan"
+            )
 
         def run(service: Service, at: datetime, uow: UnitOfWork) -> Outcome:
-            catalog = self._catalog(uow, billing_date(at, service.time_zone))
+            day = billing_date(at, service.time_zone)
+            catalog = self._catalog(uow, day)
+            price = new_price
+            if price is None:
+                assert price_plan is not None
+                row = uow.price_plans.get(price_plan).rate_for(
+                    to_product or service.product_code,
+                    to_cycle or service.cycle,
+                    day,
+                    service.edition if to_edition is None else to_edition,
+                )
+                price = row.charge(service.quantity).total
             return change_package(
                 service,
                 actor,
                 at,
                 catalog=catalog,
-                new_price=new_price,
+                new_price=price,
                 to_product=to_product,
                 to_edition=to_edition,
                 to_cycle=to_cycle,
@@ -299,7 +356,7 @@ class Billing:
             One outcome: no service (``service`` is the last one changed), the
             events and prorata lines of all of them.
         """
-        at = self.clock.now()
+        at = self._now()
         with self.store.transaction() as uow:
             loaded = [self._load(uow, key, actor, Operation.EDIT) for key in service_ids]
             outcomes = mass_update(loaded, actor, at, update)
@@ -320,31 +377,40 @@ class Billing:
         actor: Actor,
         *,
         first_id: int = 1,
-        id_prefix: str = "S-",
+        id_prefix: str | None = None,
         zone: str = "UTC",
     ) -> tuple[OrderQuote, tuple[Service, ...]]:
         """Price and store ``order`` and the pending services it creates, all or nothing.
 
-        A line of quantity N creates N services. When the order's options ask
-        for an invoice, each service's first-period lines are issued. Promo
-        codes used are counted for their limits.
+        A line of quantity N creates N services, with ids ``id_prefix`` (the
+        order id and a dash by default) followed by ``first_id``, ``first_id + 1``...
+        When the order's options ask for an invoice, each service's first-period
+        lines are issued. Each promo code is checked against its limits with
+        the uses stored (inside the transaction, so two orders cannot both take
+        the last use) and counted once for the order.
 
         Raises:
-            PermissionDenied: a customer ordering for another customer.
+            PermissionDenied: a customer ordering for another customer, or
+                staff without the permission to take orders.
+            PromotionRefused: a promo code's limits are reached.
             AlreadyExists: the order id or a service id is taken (nothing is
                 stored); otherwise whatever :func:`~prodlife.lifecycle.price_order`
                 or :func:`~prodlife.lifecycle.services_for` refuses.
         """
         if actor.kind is ActorKind.CUSTOMER and actor.customer_id != order.customer_id:
-            raise not_yours(actor, Operation.CHECKOUT)
+            raise PermissionDenied(
+                actor, Operation.CHECKOUT, "a customer places orders for themselves only"
+            )
+        needed = REQUIRED_PERMISSION[Operation.CHECKOUT]
+        if actor.kind is ActorKind.STAFF and needed not in actor.permissions:
+            raise PermissionDenied(actor, Operation.CHECKOUT, f"it needs the permission {needed}")
         quote = price_order(order, context)
-        services = services_for(order, quote, first_id=first_id, id_prefix=id_prefix, zone=zone)
-        at = self.clock.now()
+        prefix = f"{order.id}-" if id_prefix is None else id_prefix
+        services = services_for(order, quote, first_id=first_id, id_prefix=prefix, zone=zone)
+        at = self._now()
         with self.store.transaction() as uow:
+            self._use_promotions(uow, order, quote, billing_date(at, zone))
             uow.orders.add(order)
-            codes = {order.spec_for(line).promo_code for line in order.lines} - {None}
-            for code in sorted(c for c in codes if c is not None):
-                uow.promotions.record_use(code, order.customer_id, order.id)
             made = iter(services)
             for line, priced in zip(order.lines, quote.lines, strict=True):
                 for _ in range(line.services):
@@ -358,10 +424,35 @@ class Billing:
             uow.commit()
         return quote, services
 
+    def _use_promotions(self, uow: UnitOfWork, order: Order, quote: OrderQuote, day: date) -> None:
+        """Check each promo code of ``order`` against the stored uses, then count it once."""
+        new_customer = uow.services.count(
+            ServiceQuery(customer_id=order.customer_id)
+        ) == 0 and not uow.orders.for_customer(order.customer_id)
+        codes: set[str] = set()
+        for line, priced in zip(order.lines, quote.lines, strict=True):
+            code = order.spec_for(line).promo_code
+            if code is None:
+                continue
+            promotion = uow.promotions.get(code)
+            use = PromotionUse(
+                on=day,
+                product_code=line.spec.product_code,
+                cycle=priced.quote.cycle,
+                customer_id=order.customer_id,
+                uses_so_far=uow.promotions.uses(promotion.code),
+                customer_uses_so_far=uow.promotions.uses(promotion.code, order.customer_id),
+                customer_is_new=new_customer,
+            )
+            check_promotion(promotion, use)
+            codes.add(promotion.code)
+        for code in sorted(codes):
+            uow.promotions.record_use(code, order.customer_id, order.id)
+
     def run_due(
         self,
         *,
-        worker: str = "scheduler",
+        worker: str | None = None,
         batch: int = 500,
         lease: timedelta = timedelta(minutes=10),
     ) -> SchedulerReport:
@@ -377,56 +468,78 @@ class Billing:
         """
         if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
             raise ValidationError(f"batch {batch!r} must be a whole number >= 1")
-        now = self.clock.now()
-        latest = billing_date(now, _EARLIEST_ZONE)
+        if not isinstance(lease, timedelta) or not timedelta(0) < lease <= _MAX_LEASE:
+            raise ValidationError(
+                f"lease {lease!r} must be a timedelta above zero and at most {_MAX_LEASE}"
+            )
+        worker = _worker_name() if worker is None else worker
         handled: list[str] = []
         failed: list[tuple[str, str]] = []
         idle: list[str] = []
-        while True:
-            with self.store.transaction() as uow:
-                ids = uow.scheduler.claim_due(
-                    latest, worker=worker, now=now, lease=lease, limit=batch
-                )
-                uow.commit()
-            if not ids:
-                break
-            # Read, then work outside any transaction, then write in one short transaction:
-            # workers sharing a store only wait for each other's writes.
-            with self.store.transaction(readonly=True) as uow:
-                loaded = uow.services.get_many(ids)
-            outcomes: list[tuple[Service, Outcome]] = []
-            for service in loaded:
-                try:
-                    outcome = self._due_work(service, now)
-                except ProdlifeError as error:
-                    failed.append((service.id, str(error)))
-                    continue
-                if outcome is None:
-                    idle.append(service.id)
-                else:
-                    outcomes.append((service, outcome))
-            try:
+        try:
+            while True:
+                now = self._now()  # each claim's lease starts when it is made
+                latest = billing_date(now, _EARLIEST_ZONE)
                 with self.store.transaction() as uow:
-                    for before, outcome in outcomes:
-                        self._keep(uow, before.version, outcome, now)
+                    ids = uow.scheduler.claim_due(
+                        latest, worker=worker, now=now, lease=lease, limit=batch
+                    )
                     uow.commit()
-                handled += [before.id for before, _ in outcomes]
-            except ProdlifeError:
-                # Someone changed one of them meanwhile, or a write failed: one at a time.
-                for before, _ in outcomes:
-                    try:
-                        if self._run_one(before.id, now):
-                            handled.append(before.id)
-                        else:
-                            idle.append(before.id)
-                    except ProdlifeError as error:
-                        failed.append((before.id, str(error)))
-        if idle or failed:
+                if not ids:
+                    break
+                done, quiet, broken = self._run_claimed(ids, now)
+                handled += done
+                idle += quiet
+                failed += broken
+        finally:
+            if idle or failed:
+                with self.store.transaction() as uow:
+                    uow.scheduler.release(idle + [key for key, _ in failed], worker=worker)
+                    uow.commit()
+        # A service handled here may be claimed again in the run, with nothing more due.
+        report = SchedulerReport(tuple(handled), len(set(idle) - set(handled)), tuple(failed))
+        self._published(report)
+        return report
+
+    def _run_claimed(
+        self, ids: Sequence[str], now: datetime
+    ) -> tuple[list[str], list[str], list[tuple[str, str]]]:
+        """Carry out the due work of claimed services: (handled, not due, failed)."""
+        handled: list[str] = []
+        idle: list[str] = []
+        failed: list[tuple[str, str]] = []
+        # Read, then work outside any transaction, then write in one short transaction:
+        # workers sharing a store only wait for each other's writes.
+        with self.store.transaction(readonly=True) as uow:
+            loaded = uow.services.get_many(ids)
+        outcomes: list[tuple[Service, Outcome]] = []
+        for service in loaded:
+            try:
+                outcome = self._due_work(service, now)
+            except Exception as error:  # one broken service never stops the run
+                failed.append((service.id, _describe(error)))
+                continue
+            if outcome is None:
+                idle.append(service.id)
+            else:
+                outcomes.append((service, outcome))
+        try:
             with self.store.transaction() as uow:
-                uow.scheduler.release(idle + [key for key, _ in failed], worker=worker)
+                for before, outcome in outcomes:
+                    self._keep(uow, before.version, outcome, now)
                 uow.commit()
-        self.publish_pending()
-        return SchedulerReport(tuple(handled), len(idle), tuple(failed))
+            handled += [before.id for before, _ in outcomes]
+        except ProdlifeError:
+            # Someone changed one of them meanwhile, or a write failed: one at a time.
+            for before, _ in outcomes:
+                try:
+                    if self._run_one(before.id, now):
+                        handled.append(before.id)
+                    else:
+                        idle.append(before.id)
+                except Exception as error:
+                    failed.append((before.id, _describe(error)))
+        return handled, idle, failed
 
     def publish_pending(self, limit: int | None = None) -> int:
         """Hand the outbox's unpublished events to the notifier; return how many.
@@ -450,6 +563,9 @@ class Billing:
         return len(waiting)
 
     # --- plumbing -----------------------------------------------------------------------------
+
+    def _now(self) -> datetime:
+        return as_utc(self.clock.now())
 
     def _load(
         self, uow: UnitOfWork, service_id: str, actor: Actor, operation: Operation
@@ -485,7 +601,7 @@ class Billing:
         actor: Actor,
         run: Callable[[Service, datetime, UnitOfWork], Outcome],
     ) -> Outcome:
-        at = self.clock.now()
+        at = self._now()
         with self.store.transaction() as uow:
             service = self._load(uow, service_id, actor, Operation.EDIT)
             outcome = run(service, at, uow)
@@ -495,7 +611,7 @@ class Billing:
 
     def _due_work(self, service: Service, now: datetime) -> Outcome | None:
         day = billing_date(now, service.time_zone)
-        return run_service(service, now, self.policy, today=day)
+        return run_service(service, now, self.policy, today=day, module=self.module)
 
     def _run_one(self, service_id: str, now: datetime) -> bool:
         """Do one service's due work in its own transaction; whether there was any."""
@@ -508,7 +624,7 @@ class Billing:
             uow.commit()
         return True
 
-    def _published(self, outcome: Outcome) -> Outcome:
+    def _published(self, outcome: R) -> R:
         try:
             self.publish_pending()
         except Exception as error:

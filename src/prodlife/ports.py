@@ -68,7 +68,14 @@ __all__ = [
     "Store",
     "StoredEvent",
     "UnitOfWork",
+    "check_limit",
 ]
+
+
+def check_limit(limit: int | None) -> None:
+    """Refuse a ``limit`` that is neither ``None`` nor a whole number >= 0 (``ValidationError``)."""
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+        raise ValidationError(f"limit {limit!r} must be None or a whole number >= 0")
 
 
 @attrs.frozen(slots=True)
@@ -96,11 +103,7 @@ class ServiceQuery:
     limit: int | None = None
 
     def __attrs_post_init__(self) -> None:
-        limit = self.limit
-        if limit is not None and (
-            isinstance(limit, bool) or not isinstance(limit, int) or limit < 0
-        ):
-            raise ValidationError(f"limit {limit!r} must be None or a whole number >= 0")
+        check_limit(self.limit)
 
 
 @attrs.frozen(slots=True)
@@ -298,7 +301,8 @@ class EventRepository(Protocol):
         ...
 
     def unpublished(self, limit: int | None = None) -> list[StoredEvent]:
-        """Events not yet marked published, in insertion order."""
+        """Events not yet marked published, in insertion order; at most ``limit``.
+        Raises ``ValidationError`` for a negative or non-integer limit."""
         ...
 
     def mark_published(self, sequences: Sequence[int]) -> None:

@@ -68,6 +68,7 @@ from prodlife.lifecycle.events import Event, EventKind
 from prodlife.lifecycle.invoicing import InvoiceLine
 from prodlife.lifecycle.operations import end_service, invoice_next_period, suspend
 from prodlife.lifecycle.outcome import Outcome, event
+from prodlife.lifecycle.provisioning import ProvisioningModule
 from prodlife.lifecycle.service_parts import CancellationKind
 from prodlife.lifecycle.services import Service
 from prodlife.lifecycle.status import Status, SuspensionKind
@@ -211,29 +212,41 @@ def _overridden(service: Service, day: date) -> bool:
     return override is not None and override.applies_on(day)
 
 
-def _step(service: Service, work: DueWork, addon: str, day: date, at: datetime) -> Outcome | None:
+def _step(
+    service: Service,
+    work: DueWork,
+    addon: str,
+    day: date,
+    at: datetime,
+    module: ProvisioningModule | None,
+) -> Outcome | None:
     if work is DueWork.CANCEL:
         request = service.cancellation
         assert request is not None
         on = day if request.kind is CancellationKind.IMMEDIATE else (service.next_due or day)
         reason = f"cancellation requested: {request.reason}" if request.reason else "cancellation"
-        return end_service(service, Operation.CANCEL, _SYSTEM, at, on=min(on, day), reason=reason)
+        return end_service(
+            service, Operation.CANCEL, _SYSTEM, at, on=min(on, day), module=module, reason=reason
+        )
     if work is DueWork.AUTO_TERMINATE:
         on = service.next_due or day
         reason = "auto-terminated at the end of the cycle"
-        return end_service(service, Operation.TERMINATE, _SYSTEM, at, on=on, reason=reason)
+        return end_service(
+            service, Operation.TERMINATE, _SYSTEM, at, on=on, module=module, reason=reason
+        )
     if work is DueWork.CHANGE:
-        return apply_pending_change(service, at)
+        return apply_pending_change(service, at, module=module)
     if work is DueWork.RENEWAL_INVOICE:
         return invoice_next_period(service, _SYSTEM, at)
     if work is DueWork.SUSPEND_OVERDUE:
         if _overridden(service, day):
             return None
         reason = f"overdue since {service.next_due}"
-        return suspend(service, _SYSTEM, at, SuspensionKind.FOR_NON_PAYMENT, reason=reason)
+        kind = SuspensionKind.FOR_NON_PAYMENT
+        return suspend(service, _SYSTEM, at, kind, module=module, reason=reason)
     if work is DueWork.TERMINATE_OVERDUE:
         reason = f"unpaid since {service.next_due}"
-        return end_service(service, Operation.TERMINATE, _SYSTEM, at, reason=reason)
+        return end_service(service, Operation.TERMINATE, _SYSTEM, at, module=module, reason=reason)
     return _renew_addon(service, addon, at)
 
 
@@ -252,13 +265,20 @@ def _renew_addon(service: Service, code: str, at: datetime) -> Outcome:
 
 
 def run_service(
-    service: Service, now: datetime, policy: SchedulerPolicy, *, today: date | None = None
+    service: Service,
+    now: datetime,
+    policy: SchedulerPolicy,
+    *,
+    today: date | None = None,
+    module: ProvisioningModule | None = None,
 ) -> Outcome | None:
     """Do everything due for one service at ``now``; ``None`` when nothing is.
 
     Args:
         today: the billing date of ``now`` in the service's time zone, when
             the caller has it (it is computed otherwise).
+        module: the host's provisioning module, for the automatic suspensions,
+            terminations, cancellations and end-of-term changes.
     """
     day = billing_date(now, service.time_zone) if today is None else today
     outcome: Outcome | None = None
@@ -272,7 +292,7 @@ def run_service(
         if not due:
             return outcome
         _, code, work = due[0]
-        step = _step(service, work, code, day, now)
+        step = _step(service, work, code, day, now, module)
         if step is None:
             skipped.add((work, code))
             continue
@@ -302,7 +322,13 @@ class DueRun:
         return tuple(line for o in self.outcomes for line in o.lines)
 
 
-def run_due(services: Iterable[Service], now: datetime, policy: SchedulerPolicy) -> DueRun:
+def run_due(
+    services: Iterable[Service],
+    now: datetime,
+    policy: SchedulerPolicy,
+    *,
+    module: ProvisioningModule | None = None,
+) -> DueRun:
     """Carry out everything due at ``now`` for ``services``; idempotent and deterministic.
 
     Args:
@@ -324,7 +350,7 @@ def run_due(services: Iterable[Service], now: datetime, policy: SchedulerPolicy)
         day = days.get(zone)
         if day is None:
             day = days[zone] = billing_date(now, zone)
-        outcome = run_service(service, now, policy, today=day)
+        outcome = run_service(service, now, policy, today=day, module=module)
         if outcome is not None:
             outcomes.append(outcome)
     return DueRun(tuple(outcomes))

@@ -114,7 +114,9 @@ def decode(kind: type[T], data: Mapping[str, Any], key: object) -> T:
         ) from error
 
 
-_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, check_circular=False)
+# ASCII-only JSON: text that is not valid Unicode (a lone surrogate) is escaped, not refused
+# by the database's UTF-8 encoder.
+_JSON = json.JSONEncoder(separators=(",", ":"), check_circular=False)
 
 
 def dumps(value: object) -> str:

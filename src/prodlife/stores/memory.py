@@ -42,6 +42,7 @@ from prodlife.ports import (
     ServiceQuery,
     StoredEvent,
     UnitOfWork,
+    check_limit,
 )
 from prodlife.pricing.plans import PricePlan
 from prodlife.pricing.promotions import Promotion
@@ -421,6 +422,7 @@ class _Events:
         return [item for item in self.uow.state().events if item.event.service_id == service_id]
 
     def unpublished(self, limit: int | None = None) -> list[StoredEvent]:
+        check_limit(limit)
         waiting = [item for item in self.uow.state().events if not item.published]
         return waiting if limit is None else waiting[:limit]
 
@@ -443,6 +445,7 @@ class MemoryStore:
     def __init__(self) -> None:
         self._state = _State()
         self._lock = threading.Lock()
+        self._owner: int | None = None
         self._closed = False
 
     @contextmanager
@@ -453,11 +456,19 @@ class MemoryStore:
         """
         if self._closed:
             raise StoreError("this store is closed; open a new one with open_store()")
+        thread = threading.get_ident()
+        if self._owner == thread:
+            raise StoreError(
+                "this thread already has a transaction open on this store, and a second one "
+                "would wait for the first forever; finish the first one before opening another"
+            )
         with self._lock:
+            self._owner = thread
             uow = MemoryUnitOfWork(self._state, readonly)
             try:
                 yield uow
             finally:
+                self._owner = None
                 uow.rollback()
 
     def close(self) -> None:

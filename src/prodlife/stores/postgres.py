@@ -98,7 +98,7 @@ from prodlife.lifecycle.invoicing import InvoiceLine
 from prodlife.lifecycle.orders import Order
 from prodlife.lifecycle.services import Service
 from prodlife.money import Money
-from prodlife.ports import IssuedLine, ProductRevenue, ServiceQuery, StoredEvent
+from prodlife.ports import IssuedLine, ProductRevenue, ServiceQuery, StoredEvent, check_limit
 from prodlife.pricing.plans import PricePlan
 from prodlife.pricing.promotions import Promotion
 from prodlife.stores._documents import decode, encode
@@ -840,6 +840,7 @@ class _Events:
         return [_stored(row) for row in self._uow._all(_SERVICE_EVENTS, (service_id,))]
 
     def unpublished(self, limit: int | None = None) -> list[StoredEvent]:
+        check_limit(limit)
         if limit is None:
             rows = self._uow._all(_UNPUBLISHED)
         else:

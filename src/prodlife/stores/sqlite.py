@@ -115,6 +115,7 @@ from prodlife.ports import (
     ProductRevenue,
     ServiceQuery,
     StoredEvent,
+    check_limit,
 )
 from prodlife.pricing.plans import PricePlan
 from prodlife.pricing.promotions import Promotion
@@ -395,6 +396,13 @@ def _translate(error: sqlite3.Error, where: str) -> StoreError:
     return StoreError(f"the SQLite store failed while {where} ({message})")
 
 
+def _not_unicode(error: UnicodeEncodeError) -> ValidationError:
+    return ValidationError(
+        f"text {error.object[error.start : error.end]!r} is not valid Unicode (a lone "
+        "surrogate) and cannot be stored; fix the id or code that holds it"
+    )
+
+
 # --- the unit of work ----------------------------------------------------------------------------
 
 
@@ -578,6 +586,8 @@ class SQLiteUnitOfWork:
         connection = self.begin()
         try:
             return connection.execute(sql, parameters).fetchone()
+        except UnicodeEncodeError as error:
+            raise _not_unicode(error) from error
         except sqlite3.Error as error:
             raise _translate(error, where) from error
 
@@ -586,6 +596,8 @@ class SQLiteUnitOfWork:
         connection = self.begin()
         try:
             return connection.execute(sql, parameters).fetchall()
+        except UnicodeEncodeError as error:
+            raise _not_unicode(error) from error
         except sqlite3.Error as error:
             raise _translate(error, where) from error
 
@@ -595,6 +607,8 @@ class SQLiteUnitOfWork:
         connection = self.begin()
         try:
             return connection.execute(sql, parameters).rowcount
+        except UnicodeEncodeError as error:
+            raise _not_unicode(error) from error
         except sqlite3.Error as error:
             raise _translate(error, where) from error
 
@@ -604,6 +618,8 @@ class SQLiteUnitOfWork:
         connection = self.begin()
         try:
             connection.executemany(sql, parameters)
+        except UnicodeEncodeError as error:
+            raise _not_unicode(error) from error
         except sqlite3.Error as error:
             raise _translate(error, where) from error
 
@@ -613,6 +629,8 @@ class SQLiteUnitOfWork:
         connection = self.begin()
         try:
             connection.execute(sql, parameters)
+        except UnicodeEncodeError as error:
+            raise _not_unicode(error) from error
         except sqlite3.IntegrityError as error:
             if _is_duplicate(error):
                 raise AlreadyExists(kind, key) from error
@@ -975,6 +993,7 @@ class _Events:
         ]
 
     def unpublished(self, limit: int | None = None) -> list[StoredEvent]:
+        check_limit(limit)
         rows = self._uow.rows(
             _EVENT_UNPUBLISHED, (_sql_limit(limit),), "reading unpublished events"
         )

@@ -909,9 +909,11 @@ class ServiceRepositoryContract(StoreFixture):
         assert read(store, lambda uow: uow.services.count(ServiceQuery())) == 0
 
     def test_save_of_an_unknown_service_raises_not_found(self, store: Store) -> None:
-        with store.transaction() as uow, pytest.raises(NotFound):  # at the call, or at commit
+        def save(uow: UnitOfWork) -> None:
             uow.services.save(make_service("S-1"), expected_version=0, due_on=None)
-            uow.commit()
+
+        with pytest.raises(NotFound):  # at the call, or at commit
+            write(store, save)
         assert read(store, lambda uow: uow.services.count(ServiceQuery())) == 0
 
     def test_save_with_the_loaded_version_replaces_the_service_and_its_due_date(
