@@ -43,7 +43,8 @@ from prodlife.cycles import BillingCycle
 from prodlife.errors import NotFound, PermissionDenied, ProdlifeError, ValidationError
 from prodlife.lifecycle.actors import REQUIRED_PERMISSION, Actor, ActorKind, not_yours
 from prodlife.lifecycle.changes import apply_pending_change, change_package, confirm_change_payment
-from prodlife.lifecycle.invoicing import first_invoice_lines
+from prodlife.lifecycle.events import Event
+from prodlife.lifecycle.invoicing import InvoiceLine, first_invoice_lines
 from prodlife.lifecycle.mass_update import MassUpdate, mass_update
 from prodlife.lifecycle.orders import Order, OrderQuote, price_order, services_for
 from prodlife.lifecycle.outcome import Outcome
@@ -360,8 +361,8 @@ class Billing:
         with self.store.transaction() as uow:
             loaded = [self._load(uow, key, actor, Operation.EDIT) for key in service_ids]
             outcomes = mass_update(loaded, actor, at, update)
-            for before, outcome in zip(loaded, outcomes, strict=True):
-                self._keep(uow, before.version, outcome, at)
+            versions = [before.version for before in loaded]
+            self._keep_all(uow, list(zip(versions, outcomes, strict=True)), at)
             uow.commit()
         merged = Outcome(
             outcomes[-1].service,
@@ -525,8 +526,7 @@ class Billing:
                 outcomes.append((service, outcome))
         try:
             with self.store.transaction() as uow:
-                for before, outcome in outcomes:
-                    self._keep(uow, before.version, outcome, now)
+                self._keep_all(uow, [(b.version, o) for b, o in outcomes], now)
                 uow.commit()
             handled += [before.id for before, _ in outcomes]
         except ProdlifeError:
@@ -586,14 +586,27 @@ class Billing:
         return uow.catalog.versions().in_force(day).catalog
 
     def _keep(self, uow: UnitOfWork, version: int, outcome: Outcome, at: datetime) -> None:
-        service = outcome.service
-        uow.services.save(
-            service, expected_version=version, due_on=next_work_date(service, self.policy)
-        )
-        if outcome.lines:
-            uow.invoice_lines.add(outcome.lines, product_code=service.product_code, issued_at=at)
-        if outcome.events:
-            uow.events.add(outcome.events)
+        self._keep_all(uow, [(version, outcome)], at)
+
+    def _keep_all(
+        self, uow: UnitOfWork, outcomes: Sequence[tuple[int, Outcome]], at: datetime
+    ) -> None:
+        """Save each outcome's service over the version loaded, then append the lines
+        (one call per product) and the events (one call)."""
+        lines: dict[str, list[InvoiceLine]] = {}
+        events: list[Event] = []
+        for version, outcome in outcomes:
+            service = outcome.service
+            uow.services.save(
+                service, expected_version=version, due_on=next_work_date(service, self.policy)
+            )
+            lines.setdefault(service.product_code, []).extend(outcome.lines)
+            events.extend(outcome.events)
+        for product_code, issued in lines.items():
+            if issued:
+                uow.invoice_lines.add(issued, product_code=product_code, issued_at=at)
+        if events:
+            uow.events.add(events)
 
     def _on_service(
         self,
