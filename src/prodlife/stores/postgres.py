@@ -101,7 +101,7 @@ from prodlife.money import Money
 from prodlife.ports import IssuedLine, ProductRevenue, ServiceQuery, StoredEvent, check_limit
 from prodlife.pricing.plans import PricePlan
 from prodlife.pricing.promotions import Promotion
-from prodlife.stores._documents import decode, encode
+from prodlife.stores._documents import decode, dumps
 
 if TYPE_CHECKING:
     import psycopg
@@ -215,13 +215,14 @@ _CUSTOMER_USES: LiteralString = (
 
 _ADD_SERVICE: LiteralString = (
     "INSERT INTO services (id, customer_id, product_code, status, due_on, version, doc) "
-    "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING"
+    "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING RETURNING id"
 )
 _GET_SERVICE: LiteralString = "SELECT doc FROM services WHERE id = %s"
 _GET_SERVICES: LiteralString = "SELECT id, doc FROM services WHERE id = ANY(%s)"
 _SAVE_SERVICE: LiteralString = (
     "UPDATE services SET customer_id = %s, product_code = %s, status = %s, due_on = %s, "
-    "version = %s, worker = NULL, lease_until = NULL, doc = %s WHERE id = %s AND version = %s"
+    "version = %s, worker = NULL, lease_until = NULL, doc = %s WHERE id = %s AND version = %s "
+    "RETURNING id"
 )
 _SERVICE_VERSION: LiteralString = "SELECT version FROM services WHERE id = %s"
 _CLAIM_DUE: LiteralString = (
@@ -301,6 +302,26 @@ class _About(NamedTuple):
     expected: int | None = None
 
 
+class _Write(NamedTuple):
+    """A write deferred until the transaction's first read or its commit (parameters ready).
+
+    ``about`` names the service of a checked write: an ``add`` (``expected`` is ``None``)
+    fails when its id is taken, a ``save`` when the stored version is not ``expected``;
+    ``version`` is the service's version once the write is done. Invoice lines and events
+    have no check (``about`` is ``None``).
+    """
+
+    query: LiteralString
+    params: tuple[Any, ...]
+    about: _About | None = None
+    version: int = 0
+
+
+def _as_is(data: bytes) -> bytes:
+    """The JSON "dumps" of a document already dumped (see ``PostgresUnitOfWork._doc``)."""
+    return data
+
+
 def _first_line(error: BaseException) -> str:
     text = str(error).strip()
     return text.splitlines()[0].strip() if text else type(error).__name__
@@ -356,18 +377,34 @@ def _translate(
 # --- the unit of work -------------------------------------------------------------------------
 
 
+def _written(cursor: _Cursor, count: int) -> list[bool]:
+    """Which of the ``count`` statements of an ``executemany(..., returning=True)`` returned a
+    row (an ``INSERT ... ON CONFLICT DO NOTHING`` that inserted, an ``UPDATE`` that matched)."""
+    done = [cursor.fetchone() is not None]
+    while cursor.nextset():
+        done.append(cursor.fetchone() is not None)
+    if len(done) != count:
+        raise StoreError(f"PostgreSQL answered {len(done)} of {count} deferred writes")
+    return done
+
+
 class PostgresUnitOfWork:
     """One transaction over a :class:`PostgresStore`; see :class:`prodlife.ports.UnitOfWork`.
 
     It owns one connection while open. A failed statement ends the
     transaction in PostgreSQL: the unit of work then raises ``StoreError``
-    until its ``with`` block rolls it back.
+    until its ``with`` block rolls it back. Services added and saved, invoice
+    lines and events written before the first read wait in a queue, run
+    together at that read or at :meth:`commit` (see the module's
+    documentation).
     """
 
     __slots__ = (
+        "_adding",
         "_catalog",
         "_connection",
         "_cursor",
+        "_deferring",
         "_ended",
         "_error",
         "_events",
@@ -377,7 +414,9 @@ class PostgresUnitOfWork:
         "_orders",
         "_plans",
         "_promotions",
+        "_queue",
         "_services",
+        "_why",
     )
 
     def __init__(self, connection: _Connection) -> None:
@@ -388,6 +427,10 @@ class PostgresUnitOfWork:
         self._cursor: _Cursor | None = connection.cursor()
         self._ended = False
         self._failure: ProdlifeError | None = None
+        self._why = ""
+        self._deferring = True  # until the first statement that is not a deferred write
+        self._queue: list[_Write] = []
+        self._adding: set[object] = set()  # the ids of the services added in the queue
         self._error: type[psycopg.Error] = psycopg.Error
         self._jsonb: type[Jsonb] = Jsonb
         self._catalog = _Catalog(self)
@@ -445,12 +488,24 @@ class PostgresUnitOfWork:
     def commit(self) -> None:
         """Keep what this transaction wrote and end it.
 
+        Runs the writes still deferred first: when one of them fails, commit
+        raises what its call would have raised, rolls back and keeps nothing.
+
         Raises:
+            AlreadyExists: a deferred ``services.add`` found its id taken.
+            NotFound: a deferred ``services.save`` found no such service.
+            ConcurrencyConflict: a deferred ``services.save`` found another version.
             StoreError: the transaction had already ended or failed.
             StoreUnavailable: the connection failed while committing (whether
                 the commit was kept is unknown).
         """
-        self._live()
+        cursor = self._live()
+        if self._queue:
+            try:
+                self._flush(cursor)
+            except BaseException:
+                self.rollback()
+                raise
         self._cursor = None
         self._ended = True
         try:
@@ -460,6 +515,8 @@ class PostgresUnitOfWork:
 
     def rollback(self) -> None:
         """Drop what this transaction wrote and end it (nothing happens when it has ended)."""
+        self._queue = []
+        self._adding.clear()
         if self._ended:
             return
         self._cursor = None
@@ -477,7 +534,7 @@ class PostgresUnitOfWork:
         if self._failure is not None and not self._ended:
             raise StoreError(
                 f"an earlier statement of this transaction failed ({self._failure}), which ended "
-                "it in PostgreSQL; leave its with block (which rolls it back) and retry in a new "
+                f"it {self._why}; leave its with block (which rolls it back) and retry in a new "
                 "transaction"
             )
         raise StoreError(
@@ -489,33 +546,138 @@ class PostgresUnitOfWork:
         self._cursor = None
         failure = _translate(error, about=about, broken=self._connection.broken)
         self._failure = failure
+        self._why = "in PostgreSQL"
         return failure
+
+    # --- deferred writes ----------------------------------------------------------------------
+
+    def _defers(self) -> bool:
+        """Whether a write is deferred now (nothing was read yet); ``StoreError`` once ended."""
+        self._live()
+        return self._deferring
+
+    def _defer(self, write: _Write) -> None:
+        """Queue ``write`` (``AlreadyExists`` at once for an id added earlier in the queue)."""
+        about = write.about
+        if about is not None and about.expected is None:
+            if about.key in self._adding:
+                raise AlreadyExists(about.kind, about.key)
+            self._adding.add(about.key)
+        self._queue.append(write)
+
+    def _statement(self) -> _Cursor:
+        """The cursor for a statement run now, once the deferred writes have run."""
+        cursor = self._live()
+        if self._deferring:
+            self._deferring = False
+            if self._queue:
+                self._flush(cursor)
+        return cursor
+
+    def _flush(self, cursor: _Cursor) -> None:
+        """Run the deferred writes in order, consecutive ones of one statement together.
+
+        Each run of one statement is one ``executemany`` (pipelined: one round trip).
+        When a write fails, the transaction cannot go on, and this raises what the
+        first failing write's call would have raised had it run at once.
+        """
+        queue, self._queue = self._queue, []
+        self._adding.clear()
+        start = 0
+        while start < len(queue):
+            query = queue[start].query
+            end = start + 1
+            while end < len(queue) and queue[end].query == query:
+                end += 1
+            group = queue[start:end]
+            checked = group[0].about is not None
+            try:
+                cursor.executemany(query, [write.params for write in group], returning=checked)
+                done = _written(cursor, len(group)) if checked else []
+            except self._error as error:
+                raise self._failed(error, group[0].about if len(group) == 1 else None) from error
+            if not all(done):
+                raise self._refused(cursor, queue, start, done)
+            start = end
+
+    def _refused(
+        self, cursor: _Cursor, queue: list[_Write], start: int, done: list[bool]
+    ) -> ProdlifeError:
+        """The error of the first write of ``queue[start:]`` not done, the transaction failed.
+
+        ``done`` tells which of the writes from ``start`` on ran (later ones did not).
+        """
+        failing = start + done.index(False)
+        about = queue[failing].about
+        assert about is not None  # only checked writes can be refused
+        failure: ProdlifeError
+        if about.expected is None:
+            failure = AlreadyExists(about.kind, about.key)
+        else:
+            found = self._found(cursor, queue, start, done, failing)
+            if found is None:
+                failure = NotFound(about.kind, about.key)
+            else:
+                failure = ConcurrencyConflict(about.kind, about.key, about.expected, found)
+        self._cursor = None
+        self._failure = failure
+        self._why = "(its writes had run since)"
+        return failure
+
+    def _found(
+        self, cursor: _Cursor, queue: list[_Write], start: int, done: list[bool], failing: int
+    ) -> int | None:
+        """The version the refused save ``queue[failing]`` met (``None``: no such service).
+
+        What the queue's own writes of that service tell, else what is stored: a later
+        write of it that ran tells what was there before it.
+        """
+        key = queue[failing].about.key  # type: ignore[union-attr]
+        for index in range(failing - 1, -1, -1):
+            write = queue[index]
+            if (
+                write.about is not None
+                and write.about.key == key
+                and (index < start or done[index - start])
+            ):
+                return write.version
+        for index in range(failing + 1, start + len(done)):
+            write = queue[index]
+            if write.about is not None and write.about.key == key and done[index - start]:
+                return write.about.expected
+        try:
+            row = cursor.execute(_SERVICE_VERSION, (key,)).fetchone()
+        except self._error as error:
+            raise self._failed(error, None) from error
+        return None if row is None else int(row[0])
+
+    # --- statements run now -------------------------------------------------------------------
 
     def _execute(
         self, query: LiteralString, params: Sequence[Any] = (), about: _About | None = None
     ) -> _Cursor:
-        cursor = self._live()
+        cursor = self._statement()
         try:
             return cursor.execute(query, params)
         except self._error as error:
             raise self._failed(error, about) from error
 
     def _executemany(self, query: LiteralString, params: Sequence[Sequence[Any]]) -> None:
-        cursor = self._live()
+        cursor = self._statement()
         try:
             cursor.executemany(query, params)
         except self._error as error:
             raise self._failed(error, None) from error
 
     def _one(self, query: LiteralString, params: Sequence[Any]) -> tuple[Any, ...] | None:
-        cursor = self._live()
+        cursor = self._statement()
         try:
             return cursor.execute(query, params).fetchone()
         except self._error as error:
             raise self._failed(error, None) from error
 
     def _all(self, query: LiteralString, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        cursor = self._live()
+        cursor = self._statement()
         try:
             return cursor.execute(query, params).fetchall()
         except self._error as error:
@@ -526,7 +688,8 @@ class PostgresUnitOfWork:
         return 0 if row is None else int(row[0])
 
     def _doc(self, value: object) -> Jsonb:
-        return self._jsonb(encode(value))
+        # Dumped now, not when the statement runs: a deferred write holds its JSON ready.
+        return self._jsonb(dumps(value).encode(), _as_is)
 
     def _finish(self) -> None:
         self.rollback()
@@ -663,6 +826,9 @@ class _Services:
             service.version,
             uow._doc(service),
         )
+        if uow._defers():
+            uow._defer(_Write(_ADD_SERVICE, params, _About("service", service.id), service.version))
+            return
         if uow._execute(_ADD_SERVICE, params).rowcount == 0:
             raise AlreadyExists("service", service.id)
 
@@ -696,6 +862,9 @@ class _Services:
             expected_version,
         )
         about = _About("service", service.id, expected_version)
+        if uow._defers():
+            uow._defer(_Write(_SAVE_SERVICE, params, about, service.version))
+            return
         if uow._execute(_SAVE_SERVICE, params, about).rowcount:
             return
         row = uow._one(_SERVICE_VERSION, (service.id,))
@@ -796,10 +965,10 @@ class _Lines:
             )
             for line in lines
         ]
-        if rows:
+        if uow._defers():
+            uow._queue.extend(_Write(_ADD_LINE, row) for row in rows)
+        elif rows:
             uow._executemany(_ADD_LINE, rows)
-        else:
-            uow._live()
 
     def for_service(self, service_id: str) -> list[IssuedLine]:
         return [_issued(row) for row in self._uow._all(_SERVICE_LINES, (service_id,))]
@@ -831,10 +1000,10 @@ class _Events:
     def add(self, events: Sequence[Event]) -> None:
         uow = self._uow
         rows = [(event.service_id, uow._doc(event)) for event in events]
-        if rows:
+        if uow._defers():
+            uow._queue.extend(_Write(_ADD_EVENT, row) for row in rows)
+        elif rows:
             uow._executemany(_ADD_EVENT, rows)
-        else:
-            uow._live()
 
     def for_service(self, service_id: str) -> list[StoredEvent]:
         return [_stored(row) for row in self._uow._all(_SERVICE_EVENTS, (service_id,))]
