@@ -575,3 +575,20 @@ def test_a_second_transaction_in_one_thread_is_refused_not_waited_for(store: Sto
     refused = pytest.raises(StoreError, match="already has a transaction")
     with store.transaction(), refused, store.transaction():
         pass
+
+
+def test_the_hosts_module_runs_for_operations_and_for_the_schedulers_automatic_work(
+    store: Store,
+) -> None:
+    from prodlife import SchedulerPolicy
+    from tests._lifecycle import FakeModule, commands
+
+    module = FakeModule()
+    policy = SchedulerPolicy(suspend_days_after=3)
+    app = Billing(store, clock=FixedClock(NOW), module=module, policy=policy)
+    app.add_services([web(), due("LATE", "2025-04-16", invoiced_until=d("2025-05-16"))])
+    app.perform(reboot, web().id, OWNER)
+    report = app.run_due()
+    assert report.handled == ("LATE",)  # unpaid since Apr 16: suspended on Apr 19
+    assert commands(module) == ["reboot", "suspend"]
+    assert app.service("LATE", STAFF).status.substate is SuspensionKind.FOR_NON_PAYMENT
