@@ -41,9 +41,30 @@ Locking
     failures (a deadlock while saving a service raises ``ConcurrencyConflict``).
     Any failed statement ends the transaction in PostgreSQL: afterwards the
     unit of work raises ``StoreError`` until its ``with`` block rolls it back.
-    An ``add`` of a taken id does not fail the transaction (it is an
-    ``INSERT ... ON CONFLICT DO NOTHING``): it raises ``AlreadyExists`` and
+    An ``add`` of a taken id run at once does not fail the transaction (it is
+    an ``INSERT ... ON CONFLICT DO NOTHING``): it raises ``AlreadyExists`` and
     the transaction goes on, as in the other stores.
+
+Deferred writes
+    Until the transaction's first other statement (a read, or any other
+    write), ``services.add``, ``services.save``, ``invoice_lines.add`` and
+    ``events.add`` only queue their statement, parameters and JSON document
+    (dumped at the call). The queue runs, in call order, just before that
+    first statement or in ``commit``: each run of consecutive writes of one
+    statement is one ``executemany`` (pipelined: one round trip for all of
+    them), so a transaction that only writes costs a few round trips instead
+    of one per write. Afterwards, writes run at once. An ``add`` of an id
+    already added in the queue raises ``AlreadyExists`` at its call; the
+    other checks run with the queue (``INSERT ... ON CONFLICT DO NOTHING
+    RETURNING id``, ``UPDATE ... WHERE id = ... AND version = ... RETURNING
+    id``), and the first write in call order that was refused raises what its
+    call would have raised at once (``AlreadyExists``, ``NotFound``,
+    ``ConcurrencyConflict`` with the version it met), from the statement
+    that ran the queue or from ``commit``, as :mod:`prodlife.ports` allows.
+    Any failure while the queue runs ends the transaction: ``commit`` then
+    raises and keeps nothing, and every other call raises ``StoreError``
+    until the ``with`` block rolls it back. A read-only transaction starts
+    with a statement, so its writes are refused at their call.
 
 Claims
     :meth:`~prodlife.ports.SchedulerRepository.claim_due` marks up to
@@ -57,9 +78,10 @@ Claims
 Sequences
     Invoice lines and events are numbered by ``bigserial`` columns: 1, 2, 3...
     in insertion order. A sequence number taken by a transaction that rolls
-    back is not reused, so a rollback can leave a gap; and transactions
-    committing out of order make numbers appear out of order (an outbox
-    reader takes every unpublished event, not "everything after the last").
+    back after its inserts ran is not reused, so a rollback can leave a gap
+    (deferred inserts that never ran take none); and transactions committing
+    out of order make numbers appear out of order (an outbox reader takes
+    every unpublished event, not "everything after the last").
 
 Errors
     psycopg's errors never escape: a taken key becomes
