@@ -270,6 +270,12 @@ _SERVICE_SAVE = (
     "UPDATE services SET customer_id = ?, product_code = ?, status = ?, due_on = ?, "
     "version = ?, worker = NULL, lease_until = NULL, doc = ? WHERE id = ? AND version = ?"
 )
+#: A save that keeps the customer, product and status (a renewal invoice, most saves) leaves
+#: their indexes alone; SQLite rewrites an index whenever its column is SET, even unchanged.
+_SERVICE_SAVE_SAME = (
+    "UPDATE services SET due_on = ?, version = ?, worker = NULL, lease_until = NULL, doc = ? "
+    "WHERE id = ? AND version = ? AND customer_id = ? AND product_code = ? AND status = ?"
+)
 _SERVICE_VERSION = "SELECT version FROM services WHERE id = ?"
 _CLAIM_FREE = (
     "SELECT id FROM services WHERE due_on IS NOT NULL AND due_on <= ? "
@@ -813,7 +819,11 @@ class _Services:
             expected_version,
         )
 
+        same = (*parameters[3:], service.customer_id, service.product_code, parameters[2])
+
         def run() -> None:
+            if uow.change(_SERVICE_SAVE_SAME, same, where):
+                return
             if uow.change(_SERVICE_SAVE, parameters, where):
                 return
             row = uow.one(_SERVICE_VERSION, (service.id,), where)
