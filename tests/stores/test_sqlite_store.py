@@ -283,11 +283,36 @@ def test_reopening_a_file_keeps_its_data(path: Path) -> None:
     again.close()
 
 
+def test_a_file_at_schema_version_1_is_migrated_forward_keeping_its_data(path: Path) -> None:
+    store = SQLiteStore(path)
+    with store.transaction() as uow:
+        uow.services.add(web(), due_on=date(2025, 5, 1))
+        uow.commit()
+    store.close()
+    with raw(path) as connection:  # put the file back as version 1 wrote it
+        connection.execute("DROP INDEX services_due")
+        connection.execute(
+            "CREATE INDEX services_due ON services (due_on, id, lease_until) "
+            "WHERE due_on IS NOT NULL"
+        )
+        connection.execute("UPDATE schema_version SET version = 1")
+    store = SQLiteStore(path)
+    with store.transaction() as uow:
+        assert uow.services.get(SERVICE_ID) == web()
+        assert uow.services.count(ServiceQuery(due_on_or_before=date(2025, 5, 1))) == 1
+    store.close()
+    with raw(path) as connection:
+        columns = [row[2] for row in connection.execute("PRAGMA index_info(services_due)")]
+        (version,) = connection.execute("SELECT version FROM schema_version").fetchone()
+    assert (columns, version) == (["due_on", "id"], SCHEMA_VERSION)
+
+
 def test_a_file_from_a_newer_prodlife_is_refused(path: Path) -> None:
     SQLiteStore(path).close()
     with raw(path) as connection:
         connection.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION + 1,))
-    with pytest.raises(StoreError, match=r"schema version 2, newer than the 1"):
+    newer = rf"schema version {SCHEMA_VERSION + 1}, newer than the {SCHEMA_VERSION}"
+    with pytest.raises(StoreError, match=newer):
         SQLiteStore(path)
 
 

@@ -197,6 +197,12 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX events_service ON events (service_id)",
         "CREATE INDEX events_unpublished ON events (sequence) WHERE published = 0",
     ),
+    # 2: the due index leaves out the lease, so claiming a service rewrites no index entry
+    # (a claim checks the lease on the row itself).
+    (
+        "DROP INDEX services_due",
+        "CREATE INDEX services_due ON services (due_on, id) WHERE due_on IS NOT NULL",
+    ),
 )
 
 #: The schema version this code writes: how many migrations it knows.
