@@ -592,3 +592,26 @@ def test_the_hosts_module_runs_for_operations_and_for_the_schedulers_automatic_w
     assert report.handled == ("LATE",)  # unpaid since Apr 16: suspended on Apr 19
     assert commands(module) == ["reboot", "suspend"]
     assert app.service("LATE", STAFF).status.substate is SuspensionKind.FOR_NON_PAYMENT
+
+
+class Picky(Recorder):
+    """A notifier that refuses every reboot event, and takes the others."""
+
+    def publish(self, events: Sequence[StoredEvent]) -> None:
+        if any(item.event.kind is EventKind.REBOOTED for item in events):
+            raise ValueError("reboot events are not wanted here")
+        super().publish(events)
+
+
+def test_an_event_the_notifier_keeps_refusing_never_blocks_later_changes(store: Store) -> None:
+    picky = Picky()
+    app = billing(store, notifier=picky)
+    app.add_services([web()])
+    with pytest.raises(PublishFailed):
+        app.perform(reboot, web().id, OWNER)
+    done = app.perform(suspend, web().id, STAFF, SuspensionKind.BY_ADMINISTRATOR)
+    assert [item.event for item in picky.published] == list(done.events)
+    with pytest.raises(ValueError, match="reboot events"):
+        app.publish_pending()  # the refused one waits for the host to deal with it
+    with store.transaction() as uow:
+        assert [item.event.kind for item in uow.events.unpublished()] == [EventKind.REBOOTED]

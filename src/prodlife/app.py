@@ -369,7 +369,7 @@ class Billing:
             tuple(e for o in outcomes for e in o.events),
             tuple(line for o in outcomes for line in o.lines),
         )
-        return self._published(merged)
+        return self._published_own(merged)
 
     def place_order(
         self,
@@ -620,7 +620,7 @@ class Billing:
             outcome = run(service, at, uow)
             self._keep(uow, service.version, outcome, at)
             uow.commit()
-        return self._published(outcome)
+        return self._published_own(outcome)
 
     def _due_work(self, service: Service, now: datetime) -> Outcome | None:
         day = billing_date(now, service.time_zone)
@@ -638,8 +638,36 @@ class Billing:
         return True
 
     def _published(self, outcome: R) -> R:
+        """Publish the outbox after a run; ``PublishFailed`` (with ``outcome``) if it fails."""
         try:
             self.publish_pending()
+        except Exception as error:
+            raise PublishFailed(outcome, error) from error
+        return outcome
+
+    def _published_own(self, outcome: Outcome) -> Outcome:
+        """Publish the events ``outcome`` committed, and only those.
+
+        The rest of the outbox (events a failed notifier left behind) is
+        :meth:`publish_pending`'s: one event the notifier keeps refusing never
+        blocks the events of later changes.
+        """
+        if self.notifier is None or not outcome.events:
+            return outcome
+        wanted = set(outcome.events)
+        try:
+            with self.store.transaction(readonly=True) as uow:
+                mine = [
+                    item
+                    for service_id in dict.fromkeys(e.service_id for e in outcome.events)
+                    for item in uow.events.for_service(service_id)
+                    if not item.published and item.event in wanted
+                ]
+            if mine:
+                self.notifier.publish(mine)
+                with self.store.transaction() as uow:
+                    uow.events.mark_published([item.sequence for item in mine])
+                    uow.commit()
         except Exception as error:
             raise PublishFailed(outcome, error) from error
         return outcome
