@@ -615,9 +615,12 @@ class Billing:
         run: Callable[[Service, datetime, UnitOfWork], Outcome],
     ) -> Outcome:
         at = self._now()
-        with self.store.transaction() as uow:
+        # The operation (and the host's module) runs in a read-only transaction, so other
+        # writers never wait for it; the save checks that nobody changed the service meanwhile.
+        with self.store.transaction(readonly=True) as uow:
             service = self._load(uow, service_id, actor, Operation.EDIT)
             outcome = run(service, at, uow)
+        with self.store.transaction() as uow:
             self._keep(uow, service.version, outcome, at)
             uow.commit()
         return self._published_own(outcome)
