@@ -615,3 +615,32 @@ def test_an_event_the_notifier_keeps_refusing_never_blocks_later_changes(store: 
         app.publish_pending()  # the refused one waits for the host to deal with it
     with store.transaction() as uow:
         assert [item.event.kind for item in uow.events.unpublished()] == [EventKind.REBOOTED]
+
+
+def test_a_change_saved_while_an_operation_ran_wins_and_the_operation_conflicts(
+    tmp_path: Path,
+) -> None:
+    import threading
+
+    from prodlife import ConcurrencyConflict
+    from tests._lifecycle import FakeModule
+
+    store = open_store(f"sqlite:///{tmp_path / 'race.db'}")
+    billing(store).add_services([web()])
+
+    class Meddling(FakeModule):
+        def reboot(self, service: Any) -> Any:
+            other = threading.Thread(
+                target=lambda: billing(store).perform(
+                    suspend, web().id, STAFF, SuspensionKind.BY_ADMINISTRATOR
+                )
+            )
+            other.start()
+            other.join()  # SQLite lets the other writer in while this operation runs
+            return super().reboot(service)
+
+    with pytest.raises(ConcurrencyConflict):
+        billing(store, module=Meddling()).perform(reboot, web().id, OWNER)
+    stored = billing(store).service(web().id, STAFF)
+    assert stored.status.substate is SuspensionKind.BY_ADMINISTRATOR and stored.version == 1
+    store.close()
