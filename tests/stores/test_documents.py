@@ -69,3 +69,13 @@ def test_decode_names_the_kind_and_key() -> None:
     assert encode(Event(EventKind.INVOICED, "S", "C", datetime(2025, 1, 1, tzinfo=UTC)))["at"] == (
         "2025-01-01T00:00:00+00:00"
     )
+
+
+def test_open_store_refuses_unknown_urls_and_options() -> None:
+    from prodlife import ValidationError
+    from prodlife.stores import UnknownStore, open_store
+
+    with pytest.raises(UnknownStore, match="sqlite:///path"):
+        open_store("mysql://db")
+    with pytest.raises(ValidationError, match="takes no option timout"):
+        open_store("sqlite:///:memory:", timout=1)

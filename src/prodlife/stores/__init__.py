@@ -12,6 +12,8 @@ Each implements :class:`prodlife.ports.Store`.
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
 from typing import Any
 
 from prodlife.errors import ValidationError
@@ -37,6 +39,7 @@ def open_store(url: str, **options: Any) -> Store:
 
     Raises:
         UnknownStore: the URL names no known store.
+        ValidationError: an option the store does not take (a typo in its name).
         StoreUnavailable: the store cannot be opened or reached.
 
     >>> store = open_store("memory:")
@@ -47,13 +50,23 @@ def open_store(url: str, **options: Any) -> Store:
     if not isinstance(url, str):
         raise UnknownStore(url)
     if url == "memory:":
-        return MemoryStore(**options)
-    if url.startswith("sqlite:///"):
+        kind: Callable[..., Store] = MemoryStore
+        target: tuple[str, ...] = ()
+    elif url.startswith("sqlite:///"):
         from prodlife.stores.sqlite import SQLiteStore
 
-        return SQLiteStore(url.removeprefix("sqlite:///"), **options)
-    if url.startswith(("postgresql://", "postgres://")):
+        kind, target = SQLiteStore, (url.removeprefix("sqlite:///"),)
+    elif url.startswith(("postgresql://", "postgres://")):
         from prodlife.stores.postgres import PostgresStore
 
-        return PostgresStore(url, **options)
-    raise UnknownStore(url)
+        kind, target = PostgresStore, (url,)
+    else:
+        raise UnknownStore(url)
+    parameters = inspect.signature(kind).parameters
+    unknown = sorted(name for name in options if name not in parameters)
+    if unknown:
+        known = sorted(name for name in parameters if name not in ("path", "url"))
+        raise ValidationError(
+            f"{kind.__name__} takes no option {', '.join(unknown)}; it takes {known or 'none'}"
+        )
+    return kind(*target, **options)
