@@ -74,7 +74,8 @@ class InvoiceLine:
     """One line of an invoice, for one service.
 
     Args:
-        service_id: the service billed.
+        service_id: what is billed: the service, or for a one-off sale the
+            job's or activity's id (:mod:`prodlife.pricing.one_off`).
         customer_id: who pays (the owner at the time; a transfer does not move
             lines already issued).
         kind: why it is billed.
