@@ -37,7 +37,7 @@ from prodlife.errors import (
     StoreError,
     ValidationError,
 )
-from prodlife.lifecycle import MassUpdate, Status
+from prodlife.lifecycle import MassUpdate, OverrideAutoSuspend, Status
 from prodlife.lifecycle.events import EventKind
 from prodlife.ports import ServiceQuery, Store, StoredEvent, UnitOfWork
 from prodlife.stores import open_store
@@ -644,3 +644,17 @@ def test_a_change_saved_while_an_operation_ran_wins_and_the_operation_conflicts(
     stored = billing(store).service(web().id, STAFF)
     assert stored.status.substate is SuspensionKind.BY_ADMINISTRATOR and stored.version == 1
     store.close()
+
+
+def test_an_order_under_a_billing_term_scheme_makes_its_services_by_their_terms(
+    store: Store,
+) -> None:
+    from prodlife.catalog.subscriptions import BillingTerm, BillingTermScheme
+
+    scheme = BillingTermScheme(
+        "TV", "TV", prepaid=False, terms=[BillingTerm("VPS", exclude_from_deactivation=True)]
+    )
+    _, services = billing(store).place_order(_ten_services_order(), CONTEXT, OWNER, scheme=scheme)
+    stored = billing(store).services(ServiceQuery(customer_id=OWNER_ID))
+    assert stored == sorted(services, key=lambda service: service.id)
+    assert {s.override_auto_suspend for s in stored} == {OverrideAutoSuspend.never()}

@@ -38,6 +38,7 @@ from dateutil.relativedelta import relativedelta
 
 from prodlife.catalog.catalog import Catalog, CatalogVersion, ProductQuery
 from prodlife.catalog.products import Product
+from prodlife.catalog.subscriptions import BillingTermScheme
 from prodlife.clock import Clock, as_utc
 from prodlife.cycles import BillingCycle
 from prodlife.errors import NotFound, PermissionDenied, ProdlifeError, ValidationError
@@ -51,6 +52,7 @@ from prodlife.lifecycle.outcome import Outcome
 from prodlife.lifecycle.provisioning import ProvisioningModule
 from prodlife.lifecycle.scheduler import SchedulerPolicy, next_work_date, run_service
 from prodlife.lifecycle.services import Service
+from prodlife.lifecycle.terms import under_terms
 from prodlife.lifecycle.transitions import Operation
 from prodlife.money import Money
 from prodlife.periods import billing_date
@@ -380,6 +382,7 @@ class Billing:
         first_id: int = 1,
         id_prefix: str | None = None,
         zone: str = "UTC",
+        scheme: BillingTermScheme | None = None,
     ) -> tuple[OrderQuote, tuple[Service, ...]]:
         """Price and store ``order`` and the pending services it creates, all or nothing.
 
@@ -388,7 +391,9 @@ class Billing:
         When the order's options ask for an invoice, each service's first-period
         lines are issued. Each promo code is checked against its limits with
         the uses stored (inside the transaction, so two orders cannot both take
-        the last use) and counted once for the order.
+        the last use) and counted once for the order. With a billing term
+        ``scheme``, each service is made as its product's term says
+        (:func:`~prodlife.lifecycle.terms.under_terms`).
 
         Raises:
             PermissionDenied: a customer ordering for another customer, or
@@ -408,6 +413,8 @@ class Billing:
         quote = price_order(order, context)
         prefix = f"{order.id}-" if id_prefix is None else id_prefix
         services = services_for(order, quote, first_id=first_id, id_prefix=prefix, zone=zone)
+        if scheme is not None:
+            services = tuple(under_terms(service, scheme) for service in services)
         at = self._now()
         with self.store.transaction() as uow:
             self._use_promotions(uow, order, quote, billing_date(at, zone))

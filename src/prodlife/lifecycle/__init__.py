@@ -120,6 +120,7 @@ from prodlife.lifecycle.status import (
     Substate,
     SuspensionKind,
 )
+from prodlife.lifecycle.terms import under_terms
 from prodlife.lifecycle.transitions import (
     GUARDS,
     TRANSITIONS,
@@ -247,6 +248,7 @@ __all__ = [
     "through_module",
     "transfer",
     "transition_table_markdown",
+    "under_terms",
     "unsuspend",
     "visible_to_customer",
     "withdraw_cancellation",
