@@ -658,3 +658,22 @@ def test_an_order_under_a_billing_term_scheme_makes_its_services_by_their_terms(
     stored = billing(store).services(ServiceQuery(customer_id=OWNER_ID))
     assert stored == sorted(services, key=lambda service: service.id)
     assert {s.override_auto_suspend for s in stored} == {OverrideAutoSuspend.never()}
+
+
+def test_an_unreadable_stored_service_is_reported_and_the_others_are_billed(
+    tmp_path: Path,
+) -> None:
+    import sqlite3
+
+    path = tmp_path / "broken.db"
+    store = open_store(f"sqlite:///{path}")
+    billing(store).add_services([due(f"D-{n}") for n in (1, 2, 3)])
+    raw = sqlite3.connect(path)
+    with raw:
+        raw.execute("UPDATE services SET doc = ? WHERE id = ?", ('{"id": 2}', "D-2"))
+    raw.close()
+    report = billing(store).run_due()
+    assert sorted(report.handled) == ["D-1", "D-3"]
+    assert [key for key, _ in report.failed] == ["D-2"]
+    assert "StoreError" in report.failed[0][1]
+    store.close()

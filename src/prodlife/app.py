@@ -519,7 +519,15 @@ class Billing:
         # Read, then work outside any transaction, then write in one short transaction:
         # workers sharing a store only wait for each other's writes.
         with self.store.transaction(readonly=True) as uow:
-            loaded = uow.services.get_many(ids)
+            try:
+                loaded = uow.services.get_many(ids)
+            except ProdlifeError:  # one unreadable service: read the others one by one
+                loaded = []
+                for key in ids:
+                    try:
+                        loaded.append(uow.services.get(key))
+                    except ProdlifeError as error:
+                        failed.append((key, _describe(error)))
         outcomes: list[tuple[Service, Outcome]] = []
         for service in loaded:
             try:
