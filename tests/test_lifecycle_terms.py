@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from prodlife import NotFound, RuleViolation
+from prodlife import NotFound
 from prodlife.catalog.subscriptions import BillingTerm, BillingTermScheme, BillingTiming
 from prodlife.lifecycle import SchedulerPolicy, Status, SuspensionKind, run_service, under_terms
 from tests._lifecycle import at, web
@@ -56,8 +56,16 @@ def test_a_service_on_an_ordinary_term_is_suspended_then_terminated() -> None:
     assert ended is not None and ended.service.status.status is Status.TERMINATED
 
 
-def test_terms_in_arrears_and_products_without_a_term_are_refused() -> None:
-    with pytest.raises(RuleViolation, match=r"in arrears.*rule terms\.in-arrears"):
-        under_terms(overdue("PPV"), SCHEME)  # type: ignore[arg-type]
+def test_a_term_in_arrears_bills_after_use_so_nothing_is_paid_at_the_order() -> None:
+    service = under_terms(overdue("PPV"), SCHEME)  # type: ignore[arg-type]
+    assert service.billing_timing is BillingTiming.IN_ARREARS
+    assert (service.next_due, service.paid_through, service.invoiced_until) == (
+        service.start,
+        None,
+        None,
+    )
+
+
+def test_products_without_a_term_are_refused() -> None:
     with pytest.raises(NotFound):
         under_terms(overdue("RADIO"), SCHEME)  # type: ignore[arg-type]

@@ -61,6 +61,7 @@ from prodlife.lifecycle.provisioning import ModuleFailed, ProvisioningModule, ca
 from prodlife.lifecycle.service_parts import PendingChange, ServiceAddOn, ServiceOption
 from prodlife.lifecycle.services import Service
 from prodlife.lifecycle.status import ACTIVE, ServiceStatus, Status
+from prodlife.lifecycle.terms import close_segment, in_arrears, paused, term_end
 from prodlife.lifecycle.transitions import Operation
 from prodlife.money import Money
 from prodlife.periods import Period
@@ -234,8 +235,11 @@ def _switch(
 ) -> Service:
     """``service`` on its new package; ``charges`` and ``next_due`` from the change's quote."""
     moved = next_due is not None and next_due != service.next_due
-    # A period invoiced ahead on the old cycle was credited by the change (_reinvoice_ahead).
-    invoiced = None if moved or cycle != service.cycle else service.invoiced_until
+    # A period invoiced ahead on the old cycle was credited by the change (_reinvoice_ahead);
+    # in arrears what is invoiced was used, and stays so.
+    invoiced = service.invoiced_until
+    if (moved or cycle != service.cycle) and not in_arrears(service):
+        invoiced = None
     return service._evolved(
         product_code=product,
         edition=edition,
@@ -294,6 +298,8 @@ def change_package(
     )
     rules = catalog.change_rules
     rule = _IMMEDIATE if rules is None else rules.check_change(request)
+    if in_arrears(service):
+        rule = _in_arrears(rule, request.to_cycle or service.cycle, service.cycle)
     price = (
         RecurringPrice(new_price, override=True)
         if override
@@ -305,9 +311,15 @@ def change_package(
         Operation.CHANGE_PACKAGE, actor, at, reason, details=details, sets_price=override
     )
     cycle = request.to_cycle or service.cycle
-    quote = preview_change(service, new_price, at, new_cycle=cycle, policy=policy)
+    # Paused, the new package is worth nothing either until the pause ends.
+    worth = Money(0, new_price.currency) if paused(service.status) else new_price
+    quote = (
+        None
+        if in_arrears(service)
+        else preview_change(service, worth, at, new_cycle=cycle, policy=policy)
+    )
     lines = () if quote is None else lines_from_quote(quote, service.id, service.customer_id)
-    if rule.timing is not ChangeTiming.END_OF_TERM:
+    if rule.timing is not ChangeTiming.END_OF_TERM and not in_arrears(service):
         next_due = None if quote is None else quote.next_due
         lines += _reinvoice_ahead(service, target, price.amount, cycle, next_due)
     what = (("to", target), ("cycle", str(cycle)), ("rule", rule.name or rule.conditions))
@@ -318,7 +330,11 @@ def change_package(
             )
             if not result.ok:
                 raise ModuleFailed("change_package", result)
-        charges = _in_force(quote, service, at)
+        charges = (
+            close_segment(service, today(service, at))
+            if in_arrears(service)
+            else _in_force(quote, service, at)
+        )
         next_due = None if quote is None else quote.next_due
         changed = _switch(
             done, request.to_product, request.to_edition, cycle, price, charges, next_due
@@ -333,7 +349,7 @@ def change_package(
         cycle=cycle,
         price=price,
         requested_at=at,
-        effective=service.next_due if waits_for_term else None,
+        effective=term_end(service) if waits_for_term else None,
         rule=rule.name,
         charges=() if waits_for_term else _in_force(quote, service, at),
         next_due=None if quote is None or waits_for_term else quote.next_due,
@@ -351,11 +367,38 @@ def change_package(
     )
 
 
+def _in_arrears(rule: ChangeRule, new_cycle: BillingCycle, cycle: BillingCycle) -> ChangeRule:
+    """The rule for a service invoiced in arrears, where no invoice precedes a change.
+
+    A change waiting for payment happens at once (there is no invoice for the
+    difference to pay: the period is invoiced for what was used). A change of
+    cycle waits for the end of the period in use, which is invoiced whole.
+    """
+    if rule.timing is ChangeTiming.END_OF_TERM:
+        return rule
+    if new_cycle != cycle:
+        return attrs.evolve(rule, timing=ChangeTiming.END_OF_TERM)
+    if rule.timing is ChangeTiming.AFTER_PAYMENT:
+        return attrs.evolve(rule, timing=ChangeTiming.IMMEDIATE)
+    return rule
+
+
 def _carry_out(
     service: Service, at: datetime, reason: str, module: ProvisioningModule | None
 ) -> Outcome:
     pending = service.pending_change
     assert pending is not None
+    charges = pending.charges
+    if in_arrears(service) and pending.effective is not None:
+        billed = service.billed_until
+        if billed is None or billed < pending.effective:
+            raise RuleViolation(
+                "change.not-invoiced",
+                f"service {service.id} is invoiced in arrears and its period ending "
+                f"{pending.effective} is not invoiced yet; invoice it first "
+                "(invoice_next_period), then carry out the change",
+            )
+        charges = close_segment(service, pending.effective)
     done = service.perform(
         Operation.CHANGE_PACKAGE,
         Actor.system(),
@@ -375,7 +418,7 @@ def _carry_out(
         pending.edition,
         pending.cycle,
         pending.price,
-        pending.charges,
+        charges,
         pending.next_due,
     )
     target = _package_name(pending.product_code, pending.edition)
@@ -474,10 +517,13 @@ def change_options(
     period = service.current_period
     lines: list[InvoiceLine] = []
     amount = service.price.amount
+    # In arrears the use so far is closed at the old price; paused, nothing is billed.
+    quoted = not in_arrears(service) and not paused(service.status)
     for change in changes:
         amount = amount + (change.new_price - change.old_price)
         if (
-            period is not None
+            quoted
+            and period is not None
             and service.paid_through is not None
             and period.start <= day < period.end
         ):
@@ -492,6 +538,8 @@ def change_options(
         )
     price = RecurringPrice(amount, override=service.price.override)
     changed = done._evolved(options=options, price=price)
+    if in_arrears(service):
+        changed = changed._evolved(charges=close_segment(service, day))
     return Outcome(
         changed, (event(changed, EventKind.OPTIONS_CHANGED, at, (("options", detail),)),), lines
     )

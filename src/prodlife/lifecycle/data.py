@@ -66,6 +66,7 @@ from cattrs.errors import ForbiddenExtraKeysError, IterableValidationError, Iter
 from cattrs.v import format_exception
 
 from prodlife import _fast
+from prodlife.catalog.subscriptions import BillingTiming
 from prodlife.clock import as_utc
 from prodlife.cycles import BillingCycle, CycleUnit
 from prodlife.errors import ProdlifeError, ValidationError
@@ -611,6 +612,9 @@ def _fast_from_data(data: dict[str, Any]) -> Service:
         charges = ()
     else:
         charges = _strict(charges, _FIELD_TYPES["charges"])
+    timing = _TIMINGS.get(data["billing_timing"]) if type(data["billing_timing"]) is str else None
+    if timing is None:
+        raise _Slow
     # Service's rules; the type checks hold by construction. Values:
     if zone != "UTC" and zone not in _ZONES:
         time_zone(_text(zone))
@@ -669,6 +673,7 @@ def _fast_from_data(data: dict[str, Any]) -> Service:
         invoiced_until,
         pending_change,
         charges,
+        timing,
         version,
         history,
     )
@@ -785,6 +790,7 @@ def _fast_to_data(service: Service) -> dict[str, Any]:
             None if pending_change is None else _rare(pending_change, "pending_change")
         ),
         "charges": _rare(charges, "charges") if charges else [],
+        "billing_timing": service.billing_timing.value,
         "version": service.version,
         "history": [_entry_data(entry) for entry in service.history.entries],
     }
@@ -821,6 +827,7 @@ _KNOWN_FIELDS: dict[type, tuple[str, ...]] = {
         "invoiced_until",
         "pending_change",
         "charges",
+        "billing_timing",
         "version",
         "history",
     ),
@@ -853,9 +860,11 @@ _RAW_DEFAULTS: dict[str, Any] = {
     "invoiced_until": None,
     "pending_change": None,
     "charges": [],
+    "billing_timing": BillingTiming.IN_ADVANCE.value,
     "version": 0,
     "history": [],
 }
+_TIMINGS = {timing.value: timing for timing in BillingTiming}
 _build_service = _fast.builder(Service, *_KNOWN_FIELDS[Service])
 _build_option = _fast.builder(ServiceOption, *_KNOWN_FIELDS[ServiceOption])
 _build_addon = _fast.builder(ServiceAddOn, *_KNOWN_FIELDS[ServiceAddOn])

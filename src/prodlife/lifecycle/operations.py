@@ -35,7 +35,7 @@ S-1 recurring VPS for the period [2025-02-01, 2025-03-01) USD 10.00
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import attrs
 
@@ -56,7 +56,17 @@ from prodlife.lifecycle.service_parts import (
 )
 from prodlife.lifecycle.services import Service
 from prodlife.lifecycle.status import Status, SuspensionKind
+from prodlife.lifecycle.terms import (
+    in_arrears,
+    package_label,
+    pause_billing,
+    paused,
+    period_starting,
+    running_period,
+    usage_lines,
+)
 from prodlife.lifecycle.transitions import Operation, find_transition
+from prodlife.money import Money
 from prodlife.periods import Period, billing_date
 from prodlife.proration import Charge, CreditMode, UsedDay, quote_cancellation
 
@@ -179,10 +189,15 @@ def suspend(
     module: ProvisioningModule | None = None,
     reason: str = "",
 ) -> Outcome:
-    """Suspend an active service for ``kind`` (by customer, administrator, abuse...)."""
+    """Suspend an active service for ``kind`` (by customer, administrator, abuse...).
+
+    A temporary suspension is a pause: nothing is billed for the paused days
+    (:mod:`prodlife.lifecycle.terms`); in advance its outcome credits the rest
+    of the period paid for.
+    """
     if not isinstance(kind, SuspensionKind):
         raise ValidationError(f"suspension kind {kind!r} is not a SuspensionKind; pass one")
-    return through_module(
+    outcome = through_module(
         service,
         Operation.SUSPEND,
         actor,
@@ -193,6 +208,15 @@ def suspend(
         kind=kind,
         details=(("kind", str(kind)),),
     )
+    return _billed_pause(service, outcome, at)
+
+
+def _billed_pause(before: Service, outcome: Outcome, at: datetime) -> Outcome:
+    """``outcome`` with the billing of a pause it began or ended (:func:`pause_billing`)."""
+    after, lines = pause_billing(before, outcome.service, today(before, at))
+    if after is outcome.service:
+        return outcome
+    return attrs.evolve(outcome, service=after, lines=outcome.lines + lines)
 
 
 def unsuspend(
@@ -203,10 +227,14 @@ def unsuspend(
     module: ProvisioningModule | None = None,
     reason: str = "",
 ) -> Outcome:
-    """Lift a suspension (only staff lift an administrator's or abuse suspension)."""
-    return through_module(
+    """Lift a suspension (only staff lift an administrator's or abuse suspension).
+
+    Lifting a pause bills the rest of the period again (:mod:`prodlife.lifecycle.terms`).
+    """
+    outcome = through_module(
         service, Operation.UNSUSPEND, actor, at, reason, module, EventKind.UNSUSPENDED
     )
+    return _billed_pause(service, outcome, at)
 
 
 def reboot(
@@ -246,12 +274,11 @@ def _renewal_line(
     product, edition, price = service.product_code, service.edition, service.price
     if pending is not None:
         product, edition, price = pending.product_code, pending.edition, pending.price
-    description = product if edition is None else f"{product} {edition}"
     return InvoiceLine(
         service.id,
         service.customer_id,
         InvoiceLineKind.RECURRING,
-        f"{description} for the period",
+        f"{package_label(product, edition)} for the period",
         price.amount,
         period,
     )
@@ -260,18 +287,27 @@ def _renewal_line(
 def invoice_next_period(
     service: Service, actor: Actor, at: datetime, *, reason: str = "renewal invoice"
 ) -> Outcome:
-    """Issue the invoice line for the period starting on the next due date.
+    """Issue the invoice for the next period: in advance, before it; in arrears, after it.
 
-    Records an :attr:`Operation.INVOICE` and moves :attr:`Service.invoiced_until`
-    to the end of that period, so the same due date is never invoiced twice.
-    When an end-of-term change takes effect on the due date, the period is
-    the new package's, at its price and on its cycle.
+    In advance, invoices the period starting on the next due date: records an
+    :attr:`Operation.INVOICE` and moves :attr:`Service.invoiced_until` to the
+    end of that period, so the same due date is never invoiced twice. When an
+    end-of-term change takes effect on the due date, the period is the new
+    package's, at its price and on its cycle. A paused service is not
+    invoiced: on its due date its next period is settled at zero, paid with
+    nothing to pay.
+
+    In arrears, invoices the period in use once it has ended, for what was
+    used (:func:`~prodlife.lifecycle.terms.usage_lines`); a period worth
+    nothing (paused throughout) is paid at once when everything before it is.
 
     Raises:
         RuleViolation: nothing is due (a one-time service), the period is
-            already invoiced (rule ``invoice.already-invoiced``), or the service
+            already invoiced (rule ``invoice.already-invoiced``), the service
             ends on its next due date: a cancellation takes effect then or
-            sooner, or it does not renew automatically (rule ``invoice.ending``).
+            sooner, or it does not renew automatically (rule ``invoice.ending``),
+            a paused service before its due date (rule ``invoice.paused``), or
+            in arrears a period that has not ended (rule ``invoice.in-arrears``).
         PermissionDenied, TransitionNotAllowed: as :meth:`Service.perform`
             (only pending, active or suspended services are invoiced).
     """
@@ -281,6 +317,8 @@ def invoice_next_period(
             "invoice.nothing-due",
             f"service {service.id} is one-time or has no next due date; nothing to invoice",
         )
+    if in_arrears(service):
+        return _invoice_used_period(service, actor, at, reason)
     if service.invoiced_until is not None:
         raise RuleViolation(
             "invoice.already-invoiced",
@@ -299,6 +337,8 @@ def invoice_next_period(
             "period to invoice; withdraw the cancellation or turn auto-renew on first",
         )
     start = service.next_due
+    if paused(service.status):
+        return _settle_paused_period(service, actor, at, reason)
     # An end-of-term change taking effect on this due date bills the new package.
     pending = service.pending_change
     if pending is not None and pending.effective == start:
@@ -316,6 +356,63 @@ def invoice_next_period(
     line = _renewal_line(done, period, pending)
     details = (("due", start.isoformat()), ("period", str(period)))
     return Outcome(done, (event(done, EventKind.INVOICED, at, details),), (line,))
+
+
+def _invoice_used_period(service: Service, actor: Actor, at: datetime, reason: str) -> Outcome:
+    """In arrears: invoice the period in use, which must have ended."""
+    period = running_period(service)
+    assert period is not None and service.next_due is not None
+    if today(service, at) < period.end:
+        raise RuleViolation(
+            "invoice.in-arrears",
+            f"service {service.id} is invoiced in arrears: its period {period} is invoiced "
+            f"when it ends, on {period.end}, not before",
+        )
+    lines = usage_lines(service, period.end)
+    changes: dict[str, object] = {"invoiced_until": period.end, "charges": ()}
+    if service.next_due == period.start and not any(line.amount.amount for line in lines):
+        changes = {
+            "next_due": period.end,
+            "paid_through": date.fromordinal(period.end.toordinal() - 1),
+            "invoiced_until": None,
+            "charges": (),
+        }
+    done = service.perform(
+        Operation.INVOICE, actor, at, reason, details=f"period {period} used", _also=changes
+    )
+    details = (("due", period.end.isoformat()), ("period", str(period)))
+    return Outcome(done, (event(done, EventKind.INVOICED, at, details),), lines)
+
+
+def _settle_paused_period(service: Service, actor: Actor, at: datetime, reason: str) -> Outcome:
+    """In advance: a paused service's period falls due; it is paid at zero, nothing invoiced."""
+    start = service.next_due
+    assert start is not None
+    if today(service, at) < start:
+        raise RuleViolation(
+            "invoice.paused",
+            f"service {service.id} is paused: its period from {start} is not invoiced ahead; "
+            f"on {start} it is settled at zero if the pause still lasts",
+        )
+    period = Period(start, service.due_date(1))
+    zero = Money(0, service.price.amount.currency)
+    billed = service.billed_until
+    assert billed is not None
+    done = service.perform(
+        Operation.INVOICE,
+        actor,
+        at,
+        reason,
+        details=f"period {period} paused, settled at zero",
+        _also={
+            "next_due": period.end,
+            "paid_through": date.fromordinal(period.end.toordinal() - 1),
+            "invoiced_until": billed if billed > period.end else None,
+            "charges": (Charge(zero, period),),
+        },
+    )
+    details = (("due", start.isoformat()), ("period", str(period)), ("paused", "true"))
+    return Outcome(done, (event(done, EventKind.INVOICED, at, details),))
 
 
 def invoice_early(service: Service, actor: Actor, at: datetime, *, reason: str = "") -> Outcome:
@@ -357,6 +454,8 @@ def renew(
             "renew.nothing-due",
             f"service {service.id} is one-time; there is no period to renew",
         )
+    if in_arrears(service):
+        return _pay_arrears(service, actor, at, periods, reason)
     done = service.perform(
         Operation.RENEW, actor, at, reason, provisioning=False, details=f"{periods} period(s)"
     )
@@ -389,6 +488,34 @@ def renew(
     return Outcome(done, (event(done, EventKind.RENEWED, at, details),), tuple(lines))
 
 
+def _pay_arrears(
+    service: Service, actor: Actor, at: datetime, periods: int, reason: str
+) -> Outcome:
+    """In arrears: the invoices of ``periods`` ended periods are paid; nothing is invoiced."""
+    due, billed = service.next_due, service.billed_until
+    assert due is not None and billed is not None
+    day = billing_day(service.start, due)
+    if service.cycle.shift(due, periods - 1, day) >= billed:
+        raise RuleViolation(
+            "renew.not-invoiced",
+            f"service {service.id} is invoiced in arrears and invoiced until {billed}; "
+            f"{periods} period(s) from {due} go beyond it. Pay invoiced periods only: a "
+            "period is invoiced when it ends",
+        )
+    new_due = min(service.cycle.shift(due, periods, day), billed)
+    done = service.perform(
+        Operation.RENEW, actor, at, reason, provisioning=False, details=f"{periods} period(s)"
+    )
+    done = done._evolved(
+        next_due=new_due,
+        paid_through=date.fromordinal(new_due.toordinal() - 1),
+        invoiced_until=billed if billed > new_due else None,
+        cancellation=_count_renewal(done.cancellation, periods),
+    )
+    details = (("periods", str(periods)), ("next_due", new_due.isoformat()))
+    return Outcome(done, (event(done, EventKind.RENEWED, at, details),))
+
+
 def _count_renewal(request: CancellationRequest | None, periods: int) -> CancellationRequest | None:
     if request is None or request.kind is not CancellationKind.AFTER_RENEWALS:
         return request
@@ -410,6 +537,24 @@ def _refund_lines(
         return ()
     quote = quote_cancellation(charged, day, refund=refund, used_day=used_day)
     return lines_from_quote(quote, service.id, service.customer_id, refund=True)
+
+
+def _final_usage_lines(service: Service, day: date, used_day: UsedDay) -> tuple[InvoiceLine, ...]:
+    """In arrears: the final invoice for ending ``service`` on ``day``, for the use not billed.
+
+    The day it ends counts as used (unless ``used_day`` says otherwise) except
+    when a period ends that day: then nothing of the next one was used.
+    """
+    billed = service.billed_until
+    if billed is None or day <= billed:
+        return ()
+    period = running_period(service)
+    assert period is not None
+    while period.end < day:
+        period = period_starting(service, period.end)
+    boundary = day == period.end
+    until = day if boundary or used_day is UsedDay.UNUSED else day + timedelta(days=1)
+    return usage_lines(service, until)
 
 
 def addon_refund_lines(
@@ -478,7 +623,10 @@ def end_service(
     )
     if not outcome.service.ended or service.ended:
         return outcome
-    lines = _refund_lines(service, day, refund, used_day)
+    if in_arrears(service):
+        lines = _final_usage_lines(service, day, used_day)
+    else:
+        lines = _refund_lines(service, day, refund, used_day)
     for addon in service.addons:
         if not addon.ended:
             lines += addon_refund_lines(service, addon, day, refund, used_day)

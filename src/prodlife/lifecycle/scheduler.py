@@ -19,6 +19,13 @@ order:
 7. each add-on's renewal on its own cycle (a line per period; add-ons follow
    their base's payment).
 
+A service invoiced in arrears (:mod:`prodlife.lifecycle.terms`) has its
+period invoiced on the day it ends, for what was used, before an end-of-term
+change applies (step 4 comes before step 3); a cancellation or termination at
+the end of the period bills it in its final invoice instead. Its overdue
+days count from that invoice. A paused service in advance has its period
+settled at zero on its due date, not ``invoice_days_before`` it.
+
 Each step changes the service so that it is no longer due (a request is
 carried out, a due date invoiced, a status changed), which makes the run
 **idempotent**: calling it again with the same or an earlier instant does
@@ -72,6 +79,7 @@ from prodlife.lifecycle.provisioning import ProvisioningModule
 from prodlife.lifecycle.service_parts import CancellationKind
 from prodlife.lifecycle.services import Service
 from prodlife.lifecycle.status import Status, SuspensionKind
+from prodlife.lifecycle.terms import in_arrears, paused, payment_due, term_end
 from prodlife.lifecycle.transitions import Operation
 from prodlife.periods import Period, billing_date
 
@@ -141,6 +149,21 @@ class DueWork(enum.Enum):
 
 
 _ORDER = {work: index for index, work in enumerate(DueWork)}
+#: In arrears a period is invoiced, for what was used, before a change at its end applies.
+_ARREARS_ORDER = {
+    work: index
+    for index, work in enumerate(
+        (
+            DueWork.CANCEL,
+            DueWork.AUTO_TERMINATE,
+            DueWork.RENEWAL_INVOICE,
+            DueWork.CHANGE,
+            DueWork.SUSPEND_OVERDUE,
+            DueWork.TERMINATE_OVERDUE,
+            DueWork.ADDON_RENEWAL,
+        )
+    )
+}
 
 
 def _plus(day: date, days: int) -> date:
@@ -156,7 +179,7 @@ def agenda(service: Service, policy: SchedulerPolicy) -> list[tuple[DueWork, dat
     if status not in _LIVE and status is not Status.PENDING:
         return []
     work: list[tuple[DueWork, date, str]] = []
-    due = service.next_due
+    end = term_end(service)
     request = service.cancellation
     ending = False
     if request is not None:
@@ -164,18 +187,26 @@ def agenda(service: Service, policy: SchedulerPolicy) -> list[tuple[DueWork, dat
             work.append((DueWork.CANCEL, date.min, ""))
             ending = True
         elif request.kind is CancellationKind.END_OF_PERIOD:
-            work.append((DueWork.CANCEL, date.min if due is None else due, ""))
+            work.append((DueWork.CANCEL, date.min if end is None else end, ""))
             ending = True
     if status is Status.PENDING:
         return work
-    if due is not None and not service.auto_renew:
-        work.append((DueWork.AUTO_TERMINATE, due, ""))
+    if end is not None and not service.auto_renew:
+        work.append((DueWork.AUTO_TERMINATE, end, ""))
         ending = True
     pending = service.pending_change
     if pending is not None and pending.effective is not None:
         work.append((DueWork.CHANGE, pending.effective, ""))
-    if due is not None and not ending and service.invoiced_until is None:
-        work.append((DueWork.RENEWAL_INVOICE, _plus(due, -policy.invoice_days_before), ""))
+    due = service.next_due
+    if in_arrears(service):
+        # Each period is invoiced on the day it ends, for what was used.
+        assert end is not None
+        work.append((DueWork.RENEWAL_INVOICE, end, ""))
+    elif due is not None and not ending and service.invoiced_until is None:
+        # A paused service's period is settled at zero on its due date, not before.
+        ahead = 0 if paused(service.status) else policy.invoice_days_before
+        work.append((DueWork.RENEWAL_INVOICE, _plus(due, -ahead), ""))
+    due = payment_due(service)
     if due is not None and status is Status.ACTIVE and policy.suspend_days_after is not None:
         work.append((DueWork.SUSPEND_OVERDUE, _plus(due, policy.suspend_days_after), ""))
     if (
@@ -223,13 +254,13 @@ def _step(
     if work is DueWork.CANCEL:
         request = service.cancellation
         assert request is not None
-        on = day if request.kind is CancellationKind.IMMEDIATE else (service.next_due or day)
+        on = day if request.kind is CancellationKind.IMMEDIATE else (term_end(service) or day)
         reason = f"cancellation requested: {request.reason}" if request.reason else "cancellation"
         return end_service(
             service, Operation.CANCEL, _SYSTEM, at, on=min(on, day), module=module, reason=reason
         )
     if work is DueWork.AUTO_TERMINATE:
-        on = service.next_due or day
+        on = term_end(service) or day
         reason = "auto-terminated at the end of the cycle"
         return end_service(
             service, Operation.TERMINATE, _SYSTEM, at, on=on, module=module, reason=reason
@@ -241,11 +272,11 @@ def _step(
     if work is DueWork.SUSPEND_OVERDUE:
         if _overridden(service, day):
             return None
-        reason = f"overdue since {service.next_due}"
+        reason = f"overdue since {payment_due(service)}"
         kind = SuspensionKind.FOR_NON_PAYMENT
         return suspend(service, _SYSTEM, at, kind, module=module, reason=reason)
     if work is DueWork.TERMINATE_OVERDUE:
-        reason = f"unpaid since {service.next_due}"
+        reason = f"unpaid since {payment_due(service)}"
         return end_service(service, Operation.TERMINATE, _SYSTEM, at, module=module, reason=reason)
     return _renew_addon(service, addon, at)
 
@@ -283,9 +314,10 @@ def run_service(
     day = billing_date(now, service.time_zone) if today is None else today
     outcome: Outcome | None = None
     skipped: set[tuple[DueWork, str]] = set()
+    order = _ARREARS_ORDER if in_arrears(service) else _ORDER
     while True:
         due = sorted(
-            (_ORDER[work], code, work)
+            (order[work], code, work)
             for work, when, code in agenda(service, policy)
             if when <= day and (work, code) not in skipped
         )

@@ -58,6 +58,7 @@ from typing import Any
 import attrs
 
 from prodlife.catalog.addons import AddOn
+from prodlife.catalog.subscriptions import BillingTiming
 from prodlife.clock import as_utc
 from prodlife.cycles import BillingCycle, CycleUnit, billing_day
 from prodlife.errors import NotFound, ProdlifeError, RuleViolation, ValidationError
@@ -138,9 +139,17 @@ class Service:
             when everything up to ``next_due`` is invoiced and nothing more.
         pending_change: a change of product, edition or cycle waiting for the
             end of the term or for its invoice to be paid.
-        charges: what was charged for the current period when a change inside
-            it made that differ from the recurring price over the whole period;
-            empty otherwise. A second change credits these, never the list price.
+        charges: in advance, what was charged for the current period when a
+            change or a pause inside it made that differ from the recurring
+            price over the whole period (a second change credits these, never
+            the list price); in arrears, the parts of the period in use that a
+            change or a pause closed, each priced at what it was worth, to be
+            invoiced when the period ends. Empty otherwise.
+        billing_timing: when its periods are invoiced: in advance (pre-bill,
+            the default: at the start of each period, the unused part credited
+            on a change, pause or cancellation) or in arrears (post-bill: at the
+            end of each period, for what was used; see
+            :mod:`prodlife.lifecycle.terms`).
         version: how many operations it has been through (``len(history)``).
         history: every operation, oldest first.
 
@@ -171,6 +180,7 @@ class Service:
     invoiced_until: date | None = None
     pending_change: PendingChange | None = None
     charges: tuple[Charge, ...] = attrs.field(default=(), converter=_charges)
+    billing_timing: BillingTiming = BillingTiming.IN_ADVANCE
     version: int = 0
     history: History = attrs.field(factory=History)
 
@@ -195,6 +205,7 @@ class Service:
         _kind(self.price, RecurringPrice, "service.field", "price")
         _kind(self.status, ServiceStatus, "service.field", "status")
         _kind(self.auto_renew, bool, "service.field", "auto-renew")
+        _kind(self.billing_timing, BillingTiming, "service.field", "billing timing")
         _kind(self.history, History, "service.field", "history")
         if self.time_zone != "UTC":
             _text(self.time_zone, "service.time-zone", "time zone")

@@ -15,6 +15,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from prodlife.catalog.subscriptions import BillingTiming
 from prodlife.catalog.rules import ChangeTiming
 from prodlife.cycles import ONE_TIME, BillingCycle, BillingSchedule, CycleUnit, MonthEnd
 from prodlife.errors import PermissionDenied
@@ -304,6 +305,7 @@ def services(
         invoiced_until=invoiced_until,
         pending_change=_pending_change(draw, cur) if draw(st.integers(0, 3)) == 0 else None,
         charges=[_charge(draw, cur) for _ in range(draw(st.integers(0, 2)))],
+        billing_timing=draw(st.sampled_from(BillingTiming)),
     )
     return _perform_some(draw, service, at, max_operations)
 
