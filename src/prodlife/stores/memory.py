@@ -46,6 +46,7 @@ from prodlife.ports import (
 )
 from prodlife.pricing.plans import PricePlan
 from prodlife.pricing.promotions import Promotion
+from prodlife.stores._common import in_asked_order
 
 __all__ = ["MemoryStore", "MemoryUnitOfWork"]
 
@@ -294,7 +295,10 @@ class _Services:
         return self._row(service_id).service
 
     def get_many(self, service_ids: Sequence[str]) -> list[Service]:
-        return [self._row(key).service for key in service_ids]
+        keys = list(service_ids)
+        if not keys:  # reads nothing, as the SQL stores: not even an ended transaction's state
+            return []
+        return [row.service for row in in_asked_order(self.uow.state().services, keys, "service")]
 
     def _row(self, service_id: str) -> _Row:
         try:

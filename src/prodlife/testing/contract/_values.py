@@ -1,0 +1,241 @@
+"""The values the conformance suite stores, and the builders that make them."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+
+from hypothesis import strategies as st
+
+from prodlife.catalog.catalog import Catalog, CatalogVersion
+from prodlife.catalog.products import Validity
+from prodlife.cycles import ANNUAL, MONTHLY
+from prodlife.lifecycle.actors import Actor, Permission
+from prodlife.lifecycle.events import Event, EventKind
+from prodlife.lifecycle.invoicing import InvoiceLine, InvoiceLineKind
+from prodlife.lifecycle.operations import suspend, unsuspend
+from prodlife.lifecycle.orders import (
+    DomainAction,
+    DomainLine,
+    Order,
+    OrderLine,
+    OrderOptions,
+    OrderStatus,
+)
+from prodlife.lifecycle.services import Service
+from prodlife.lifecycle.status import ACTIVE, ServiceStatus, Status, SuspensionKind
+from prodlife.money import Money
+from prodlife.periods import Period
+from prodlife.pricing.plans import PlanRate, PricePlan
+from prodlife.pricing.promotions import Promotion, PromotionDuration, PromotionKind
+from prodlife.pricing.quote import AddonPick, OptionPick, OrderLineSpec
+from prodlife.pricing.rates import Rate, Tier
+from prodlife.pricing.recurring import RecurringPrice
+
+# --- values the tests store -------------------------------------------------------------
+
+#: Every instant in the suite is built from this one (no wall clock).
+T0 = datetime(2025, 4, 1, 12, tzinfo=UTC)
+HOUR = timedelta(hours=1)
+TOKYO = timezone(timedelta(hours=9))
+ST_JOHNS = timezone(-timedelta(hours=3, minutes=30))
+NEW_YORK = timezone(-timedelta(hours=5))
+STAFF = Actor.staff("contract", set(Permission))
+
+#: Ids whose order differs between code points and other collations: case, digits,
+#: punctuation, accents, CJK, a character above U+FFFF and one that UTF-16 puts after it.
+TRICKY_IDS = (
+    "S-10",
+    "S-9",
+    "S-1",
+    "s-1",
+    "S-1a",
+    "S_1",
+    "S 1",
+    "Z",
+    "a",
+    "10",
+    "9",
+    "-1",
+    "~",
+    "é-1",
+    "e-1",
+    "ß",
+    "Ω",
+    "中-1",
+    "\U0001f600",
+    "\uff5e",
+)
+
+
+def usd(amount: str) -> Money:
+    """US dollars."""
+    return Money(amount, "USD")
+
+
+def make_service(
+    service_id: str = "S-1",
+    *,
+    customer_id: str = "C-1",
+    product_code: str = "WEB",
+    status: ServiceStatus = ACTIVE,
+    next_due: date | None = date(2025, 5, 1),
+) -> Service:
+    """A monthly service started on 2025-04-01 (10.00 USD), paid until its next due date."""
+    ended = status.status in {Status.CANCELLED, Status.TERMINATED, Status.DELETED}
+    return Service(
+        id=service_id,
+        customer_id=customer_id,
+        product_code=product_code,
+        edition="BASIC",
+        cycle=MONTHLY,
+        price=RecurringPrice.at_order(usd("10.00")),
+        payment_method="card",
+        start=date(2025, 4, 1),
+        next_due=next_due,
+        paid_through=None if next_due is None else next_due - timedelta(days=1),
+        status=status,
+        termination_date=date(2025, 4, 20) if ended else None,
+    )
+
+
+def changed(service: Service, at: datetime = T0) -> Service:
+    """``service`` one version later (suspended by staff, or unsuspended)."""
+    if service.status.status is Status.SUSPENDED:
+        return unsuspend(service, STAFF, at).service
+    return suspend(service, STAFF, at, SuspensionKind.BY_ADMINISTRATOR).service
+
+
+def make_line(
+    service_id: str = "S-1",
+    customer_id: str = "C-1",
+    amount: Money | str = "10.00",
+    kind: InvoiceLineKind | None = None,
+    description: str = "WEB BASIC for the period",
+) -> InvoiceLine:
+    """An invoice line: a recurring charge, or a prorated credit when ``amount`` is negative."""
+    value = amount if isinstance(amount, Money) else usd(amount)
+    if kind is None:
+        negative = value.amount < 0
+        kind = InvoiceLineKind.PRORATED_CREDIT if negative else InvoiceLineKind.RECURRING
+    return InvoiceLine(
+        service_id,
+        customer_id,
+        kind,
+        description,
+        value,
+        Period(date(2025, 5, 1), date(2025, 6, 1)),
+    )
+
+
+def make_event(
+    service_id: str = "S-1",
+    kind: EventKind = EventKind.SUSPENDED,
+    at: datetime = T0,
+    customer_id: str = "C-1",
+) -> Event:
+    """An event with details."""
+    return Event(kind, service_id, customer_id, at, (("kind", "by administrator"), ("n", "1")))
+
+
+PLAN = PricePlan(
+    "STD",
+    "Standard",
+    "USD",
+    (
+        PlanRate("VPS", MONTHLY, Rate.flat(usd("10.00")), setup_fee=usd("5.00")),
+        PlanRate("VPS", ANNUAL, Rate.graduated((Tier(5, usd("8.00")), Tier(None, usd("6.50"))))),
+        PlanRate(
+            "WEB",
+            MONTHLY,
+            Rate.per_unit(usd("4.125")),
+            edition="PRO",
+            validity=Validity(date(2025, 1, 1), date(2026, 1, 1)),
+            applies_to_components=False,
+        ),
+    ),
+    Validity(start=date(2025, 1, 1)),
+)
+
+PROMOTIONS = (
+    Promotion(
+        "SUMMER25",
+        PromotionKind.PERCENTAGE,
+        Decimal("12.5"),
+        PromotionDuration.CYCLES,
+        cycles=3,
+        products=frozenset({"WEB", "VPS"}),
+        billing_cycles=frozenset({MONTHLY, ANNUAL}),
+        starts=date(2025, 6, 1),
+        expires=date(2025, 9, 1),
+        max_uses=100,
+        max_uses_per_customer=2,
+        new_customers_only=True,
+        applies_to_setup=True,
+    ),
+    Promotion(
+        "Fixed5", PromotionKind.FIXED_AMOUNT, Money("5.00", "EUR"), PromotionDuration.FOREVER
+    ),
+    Promotion("OVERRIDE", PromotionKind.PRICE_OVERRIDE, Money("1.999", "BHD")),
+    Promotion("FREESETUP", PromotionKind.FREE_SETUP, None),
+)
+
+
+def make_order(
+    order_id: str = "O-1",
+    customer_id: str = "C-1",
+    placed_at: datetime = T0,
+    status: OrderStatus = OrderStatus.PENDING,
+) -> Order:
+    """An order with a rich product line, a domain transfer, a promo code and options."""
+    spec = OrderLineSpec(
+        "VPS",
+        quantity=2,
+        cycle=ANNUAL,
+        edition="PRO",
+        options=(OptionPick("RAM", "4GB", 2),),
+        addons=(AddonPick("BACKUP", MONTHLY, 1),),
+        promo_code="SUMMER25",
+        price_override=usd("9.99"),
+    )
+    fields: dict[str, Any] = {  # mypy cannot type Order's tuple converters
+        "id": order_id,
+        "customer_id": customer_id,
+        "payment_method": "card",
+        "lines": (
+            OrderLine(spec, domain="example.com", services=2),
+            OrderLine(OrderLineSpec("WEB")),
+        ),
+        "domains": (
+            DomainLine(
+                "example.org",
+                DomainAction.TRANSFER,
+                years=2,
+                auth_code="EPP-1",
+                price_override=usd("12.00"),
+            ),
+        ),
+        "promo_code": "FREESETUP",
+        "status": status,
+        "options": OrderOptions(send_confirmation=False, generate_invoice=True),
+        "placed_at": placed_at,
+    }
+    return Order(**fields)
+
+
+def make_version(name: str = "2025", effective: date = date(2025, 1, 1)) -> CatalogVersion:
+    """A catalog version over an empty catalog."""
+    return CatalogVersion(name, effective, Catalog())
+
+
+# --- what the hypothesis round-trips draw ---------------------------------------------
+
+_TEXT = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=12)
+_CODE = _TEXT.filter(lambda text: bool(text.strip()) and text == text.strip())
+_ZONES = st.sampled_from((UTC, TOKYO, ST_JOHNS, NEW_YORK))
+_INSTANTS = st.builds(
+    lambda moment, zone: moment.replace(tzinfo=UTC).astimezone(zone),
+    st.datetimes(datetime(2000, 1, 1), datetime(2090, 12, 31)),
+    _ZONES,
+)

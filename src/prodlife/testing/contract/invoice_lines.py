@@ -1,0 +1,203 @@
+"""The contract of the invoice line repository: insertion order and revenue."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from prodlife.errors import RuleViolation
+from prodlife.lifecycle.invoicing import InvoiceLine, InvoiceLineKind
+from prodlife.money import Money
+from prodlife.ports import ProductRevenue, Store, UnitOfWork
+from prodlife.testing.contract._support import StoreFixture, issued, read, write
+from prodlife.testing.contract._values import (
+    _CODE,
+    _INSTANTS,
+    _TEXT,
+    HOUR,
+    ST_JOHNS,
+    T0,
+    TOKYO,
+    make_line,
+    usd,
+)
+from prodlife.testing.strategies import money, periods
+
+
+@st.composite
+def _lines(draw: st.DrawFn) -> InvoiceLine:
+    """Invoice lines of any kind: charges zero or more, credits (whichever kinds) negative."""
+    kind = draw(st.sampled_from(InvoiceLineKind))
+    amount = draw(money(max_minor_units=10**12, min_minor_units=0, rounded=draw(st.booleans())))
+    fields = (draw(_CODE), draw(_CODE), kind, draw(_TEXT))
+    rest = (draw(st.none() | periods(max_days=400)), draw(_TEXT))
+    try:
+        return InvoiceLine(*fields, amount, *rest)
+    except RuleViolation:  # a credit
+        return InvoiceLine(*fields, -amount, *rest)
+
+
+def _revenue_lines() -> list[tuple[InvoiceLine, str, datetime]]:
+    start = T0
+    return [
+        (make_line("W-1", amount="10.00"), "WEB", start),
+        (make_line("W-1", amount="-3.33"), "WEB", start + HOUR),
+        (make_line("W-2", amount="0.10"), "WEB", start + 2 * HOUR),
+        (make_line("W-2", amount="0.10"), "WEB", start + 2 * HOUR),
+        (make_line("W-2", amount="0.10"), "WEB", start + 2 * HOUR),
+        (make_line("W-3", amount=Money("5.00", "EUR")), "WEB", start.astimezone(TOKYO)),
+        (make_line("V-1", amount=Money("1000", "JPY")), "VPS", start + 5 * HOUR),
+        (make_line("V-1", amount=Money("234", "JPY")), "VPS", start + 6 * HOUR),
+        (make_line("V-2", amount=Money("0.001", "BHD")), "VPS", start),
+        (make_line("V-2", amount=Money("0.002", "BHD")), "VPS", start),
+        (make_line("B-1", amount=usd("123456789012345678.91")), "BIG", start),
+        (make_line("B-1", amount=usd("0.01")), "BIG", start),
+        (make_line("B-1", amount=usd("0.000001")), "BIG", start),
+        (make_line("R-1", amount="10.00"), "REFUNDED", start),
+        (make_line("R-1", amount="-10.00", kind=InvoiceLineKind.REFUND), "REFUNDED", start),
+        # Outside [T0, T0 + 24h): before, at the end, and a wall clock that looks inside.
+        (make_line("X-1", amount="99.00"), "WEB", start - timedelta(microseconds=1)),
+        (make_line("X-1", amount="99.00"), "WEB", start + 24 * HOUR),
+        (make_line("X-1", amount="99.00"), "OUT", (start - HOUR).astimezone(TOKYO)),
+        # Inside, just before the end, written in another zone.
+        (make_line("W-4", amount="0.01"), "WEB", (start + 24 * HOUR - timedelta(microseconds=1))),
+        (make_line("W-4", amount="0.02"), "WEB", (start + 20 * HOUR).astimezone(ST_JOHNS)),
+    ]
+
+
+def _add_lines(store: Store, rows: Sequence[tuple[InvoiceLine, str, datetime]]) -> None:
+    def add(uow: UnitOfWork) -> None:
+        for line, product, at in rows:
+            uow.invoice_lines.add([line], product_code=product, issued_at=at)
+
+    write(store, add)
+
+
+class InvoiceLineContract(StoreFixture):
+    """Invoice lines: insertion order, by service and customer, revenue per product."""
+
+    def test_lines_come_back_in_insertion_order_numbered_from_one(self, store: Store) -> None:
+        first = [make_line("S-1", amount="10.00"), make_line("S-1", amount="-4.00")]
+        second = [make_line("S-2", amount="1.00"), make_line("S-1", amount="2.00")]
+        with store.transaction() as uow:
+            uow.invoice_lines.add(first, product_code="WEB", issued_at=T0.astimezone(TOKYO))
+            uow.invoice_lines.add([], product_code="WEB", issued_at=T0)
+            uow.invoice_lines.add(second, product_code="VPS", issued_at=T0 + HOUR)
+            uow.commit()
+        with store.transaction() as uow:
+            mine = uow.invoice_lines.for_customer("C-1")
+        assert [item.sequence for item in mine] == [1, 2, 3, 4]
+        assert [item.line for item in mine] == first + second
+        assert [item.product_code for item in mine] == ["WEB", "WEB", "VPS", "VPS"]
+        assert [item.issued_at for item in mine] == [T0, T0, T0 + HOUR, T0 + HOUR]
+        assert all(item.issued_at.utcoffset() == timedelta(0) for item in mine)
+
+    def test_sequences_keep_increasing_across_transactions(self, store: Store) -> None:
+        _add_lines(store, [(make_line(amount="1.00"), "WEB", T0)])
+        with store.transaction() as uow:
+            uow.invoice_lines.add([make_line(amount="2.00")], product_code="WEB", issued_at=T0)
+        _add_lines(store, [(make_line(amount="3.00"), "WEB", T0)] * 2)
+        mine = read(store, lambda uow: uow.invoice_lines.for_service("S-1"))
+        assert [item.line.amount for item in mine] == [usd("1.00"), usd("3.00"), usd("3.00")]
+        sequences = [item.sequence for item in mine]
+        assert sequences == sorted(set(sequences))
+        assert sequences[0] == 1
+
+    def test_for_service_and_for_customer_return_only_their_lines(self, store: Store) -> None:
+        rows = [
+            (make_line("S-1", "C-1", "1.00"), "WEB", T0),
+            (make_line("S-2", "C-2", "2.00"), "WEB", T0),
+            (make_line("S-1", "C-2", "3.00"), "WEB", T0 + HOUR),  # after a transfer
+            (make_line("S-3", "C-1", "4.00"), "VPS", T0 + HOUR),
+            (make_line("S-1", "C-1", "-1.00"), "WEB", T0 + 2 * HOUR),
+        ]
+        _add_lines(store, rows)
+        with store.transaction() as uow:
+            by_service = issued(uow.invoice_lines.for_service("S-1"))
+            by_customer = issued(uow.invoice_lines.for_customer("C-2"))
+            assert uow.invoice_lines.for_service("s-1") == []
+            assert uow.invoice_lines.for_customer("C-404") == []
+        assert by_service == [rows[0], rows[2], rows[4]]
+        assert by_customer == [rows[1], rows[2]]
+
+    def test_revenue_by_product_sums_each_product_and_currency_in_the_half_open_span(
+        self, store: Store
+    ) -> None:
+        _add_lines(store, _revenue_lines())
+        revenue = read(store, lambda uow: uow.invoice_lines.revenue_by_product(T0, T0 + 24 * HOUR))
+        assert revenue == [
+            ProductRevenue("BIG", usd("123456789012345678.920001"), 3),
+            ProductRevenue("REFUNDED", usd("0.00"), 2),
+            ProductRevenue("VPS", Money("0.003", "BHD"), 2),
+            ProductRevenue("VPS", Money("1234", "JPY"), 2),
+            ProductRevenue("WEB", Money("5.00", "EUR"), 1),
+            ProductRevenue("WEB", usd("7.00"), 7),
+        ]
+
+    def test_revenue_compares_instants_whatever_their_zone(self, store: Store) -> None:
+        _add_lines(store, _revenue_lines())
+        start, end = T0.astimezone(ST_JOHNS), (T0 + 24 * HOUR).astimezone(TOKYO)
+        assert read(store, lambda uow: uow.invoice_lines.revenue_by_product(start, end)) == read(
+            store, lambda uow: uow.invoice_lines.revenue_by_product(T0, T0 + 24 * HOUR)
+        )
+
+    @pytest.mark.parametrize(
+        ("start", "end", "expected"),
+        [
+            (
+                T0 - HOUR,
+                T0,
+                [ProductRevenue("OUT", usd("99.00"), 1), ProductRevenue("WEB", usd("99.00"), 1)],
+            ),
+            (T0 - 2 * HOUR, T0 - HOUR, []),
+            (T0 + 24 * HOUR, T0 + 25 * HOUR, [ProductRevenue("WEB", usd("99.00"), 1)]),
+            (T0 + 5 * HOUR, T0 + 6 * HOUR, [ProductRevenue("VPS", Money("1000", "JPY"), 1)]),
+            (T0 + 100 * HOUR, T0 + 200 * HOUR, []),
+        ],
+        ids=["hour-before", "nothing-before", "at-the-end", "one-line", "nothing-after"],
+    )
+    def test_revenue_leaves_out_products_without_lines_in_the_span(
+        self,
+        store: Store,
+        start: datetime,
+        end: datetime,
+        expected: list[ProductRevenue],
+    ) -> None:
+        _add_lines(store, _revenue_lines())
+        with store.transaction() as uow:
+            assert uow.invoice_lines.revenue_by_product(start, end) == expected
+
+    def test_lines_are_rolled_back_with_their_transaction(self, store: Store) -> None:
+        with store.transaction() as uow:
+            uow.invoice_lines.add([make_line()], product_code="WEB", issued_at=T0)
+            assert len(uow.invoice_lines.for_service("S-1")) == 1
+        with store.transaction() as uow:
+            assert uow.invoice_lines.for_service("S-1") == []
+            assert uow.invoice_lines.revenue_by_product(T0, T0 + HOUR) == []
+
+    def test_lines_read_back_equal_to_what_was_written(self, store: Store) -> None:
+        @self.hypothesis_settings()
+        @given(
+            lines=st.lists(_lines(), min_size=1, max_size=4),
+            product=_CODE,
+            at=_INSTANTS,
+        )
+        def round_trip(lines: list[InvoiceLine], product: str, at: datetime) -> None:
+            with store.transaction() as uow:
+                uow.invoice_lines.add(lines, product_code=product, issued_at=at)
+                uow.commit()
+            with store.transaction() as uow:
+                for service_id in {line.service_id for line in lines}:
+                    mine = issued(uow.invoice_lines.for_service(service_id))
+                    tail = [(line, product, at) for line in lines if line.service_id == service_id]
+                    assert mine[-len(tail) :] == tail
+                span = uow.invoice_lines.revenue_by_product(at, at + timedelta(microseconds=1))
+                assert {(r.product_code, r.amount.currency) for r in span} >= {
+                    (product, line.amount.currency) for line in lines
+                }
+
+        round_trip()
