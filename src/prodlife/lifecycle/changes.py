@@ -319,7 +319,10 @@ def change_package(
         else preview_change(service, worth, at, new_cycle=cycle, policy=policy)
     )
     lines = () if quote is None else lines_from_quote(quote, service.id, service.customer_id)
-    if rule.timing is not ChangeTiming.END_OF_TERM and not in_arrears(service):
+    # Paused, a period invoiced ahead was credited whole; the resume charges it again.
+    if rule.timing is not ChangeTiming.END_OF_TERM and not (
+        in_arrears(service) or paused(service.status)
+    ):
         next_due = None if quote is None else quote.next_due
         lines += _reinvoice_ahead(service, target, price.amount, cycle, next_due)
     what = (("to", target), ("cycle", str(cycle)), ("rule", rule.name or rule.conditions))

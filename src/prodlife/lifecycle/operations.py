@@ -61,7 +61,6 @@ from prodlife.lifecycle.terms import (
     package_label,
     pause_billing,
     paused,
-    period_starting,
     running_period,
     usage_lines,
 )
@@ -319,13 +318,6 @@ def invoice_next_period(
         )
     if in_arrears(service):
         return _invoice_used_period(service, actor, at, reason)
-    if service.invoiced_until is not None:
-        raise RuleViolation(
-            "invoice.already-invoiced",
-            f"the period from {service.next_due} of service {service.id} is already "
-            f"invoiced (until {service.invoiced_until}); it is invoiced once, record its "
-            "payment with renew",
-        )
     request = service.cancellation
     if not service.auto_renew or (
         request is not None and request.kind is not CancellationKind.AFTER_RENEWALS
@@ -336,9 +328,16 @@ def invoice_next_period(
             "cancellation is pending or it does not renew automatically), so there is no next "
             "period to invoice; withdraw the cancellation or turn auto-renew on first",
         )
-    start = service.next_due
     if paused(service.status):
         return _settle_paused_period(service, actor, at, reason)
+    if service.invoiced_until is not None:
+        raise RuleViolation(
+            "invoice.already-invoiced",
+            f"the period from {service.next_due} of service {service.id} is already "
+            f"invoiced (until {service.invoiced_until}); it is invoiced once, record its "
+            "payment with renew",
+        )
+    start = service.next_due
     # An end-of-term change taking effect on this due date bills the new package.
     pending = service.pending_change
     if pending is not None and pending.effective == start:
@@ -492,6 +491,9 @@ def _pay_arrears(
     service: Service, actor: Actor, at: datetime, periods: int, reason: str
 ) -> Outcome:
     """In arrears: the invoices of ``periods`` ended periods are paid; nothing is invoiced."""
+    done = service.perform(
+        Operation.RENEW, actor, at, reason, provisioning=False, details=f"{periods} period(s)"
+    )
     due, billed = service.next_due, service.billed_until
     assert due is not None and billed is not None
     day = billing_day(service.start, due)
@@ -503,9 +505,6 @@ def _pay_arrears(
             "period is invoiced when it ends",
         )
     new_due = min(service.cycle.shift(due, periods, day), billed)
-    done = service.perform(
-        Operation.RENEW, actor, at, reason, provisioning=False, details=f"{periods} period(s)"
-    )
     done = done._evolved(
         next_due=new_due,
         paid_through=date.fromordinal(new_due.toordinal() - 1),
@@ -539,22 +538,20 @@ def _refund_lines(
     return lines_from_quote(quote, service.id, service.customer_id, refund=True)
 
 
-def _final_usage_lines(service: Service, day: date, used_day: UsedDay) -> tuple[InvoiceLine, ...]:
-    """In arrears: the final invoice for ending ``service`` on ``day``, for the use not billed.
+def _final_usage_lines(
+    service: Service, day: date, used_day: UsedDay
+) -> tuple[tuple[InvoiceLine, ...], date | None]:
+    """In arrears: the final invoice for ending ``service`` on ``day``, and what it bills until.
 
-    The day it ends counts as used (unless ``used_day`` says otherwise) except
-    when a period ends that day: then nothing of the next one was used.
+    It bills the use not billed yet, through the day it ends unless
+    ``used_day`` says that day is not used (the scheduler's end-of-term
+    cancellations and terminations: the service ends as that day begins).
     """
+    until = day + timedelta(days=1) if used_day is UsedDay.USED else day
     billed = service.billed_until
-    if billed is None or day <= billed:
-        return ()
-    period = running_period(service)
-    assert period is not None
-    while period.end < day:
-        period = period_starting(service, period.end)
-    boundary = day == period.end
-    until = day if boundary or used_day is UsedDay.UNUSED else day + timedelta(days=1)
-    return usage_lines(service, until)
+    if billed is None or until <= billed:
+        return (), None
+    return usage_lines(service, until), until
 
 
 def addon_refund_lines(
@@ -624,7 +621,9 @@ def end_service(
     if not outcome.service.ended or service.ended:
         return outcome
     if in_arrears(service):
-        lines = _final_usage_lines(service, day, used_day)
+        lines, until = _final_usage_lines(service, day, used_day)
+        if until is not None:
+            outcome = attrs.evolve(outcome, service=outcome.service._evolved(invoiced_until=until))
     else:
         lines = _refund_lines(service, day, refund, used_day)
     for addon in service.addons:

@@ -82,10 +82,13 @@ from prodlife.lifecycle.status import Status, SuspensionKind
 from prodlife.lifecycle.terms import in_arrears, paused, payment_due, term_end
 from prodlife.lifecycle.transitions import Operation
 from prodlife.periods import Period, billing_date
+from prodlife.proration import UsedDay
 
 __all__ = ["DueRun", "DueWork", "SchedulerPolicy", "next_work_date", "run_due", "run_service"]
 
 _SYSTEM = Actor.system()
+#: A service ending at the end of its term ends as that day begins: in arrears it is not billed.
+_ENDS = UsedDay.UNUSED
 _LIVE = (Status.ACTIVE, Status.SUSPENDED)
 
 
@@ -202,10 +205,11 @@ def agenda(service: Service, policy: SchedulerPolicy) -> list[tuple[DueWork, dat
         # Each period is invoiced on the day it ends, for what was used.
         assert end is not None
         work.append((DueWork.RENEWAL_INVOICE, end, ""))
-    elif due is not None and not ending and service.invoiced_until is None:
+    elif due is not None and not ending and paused(service.status):
         # A paused service's period is settled at zero on its due date, not before.
-        ahead = 0 if paused(service.status) else policy.invoice_days_before
-        work.append((DueWork.RENEWAL_INVOICE, _plus(due, -ahead), ""))
+        work.append((DueWork.RENEWAL_INVOICE, due, ""))
+    elif due is not None and not ending and service.invoiced_until is None:
+        work.append((DueWork.RENEWAL_INVOICE, _plus(due, -policy.invoice_days_before), ""))
     due = payment_due(service)
     if due is not None and status is Status.ACTIVE and policy.suspend_days_after is not None:
         work.append((DueWork.SUSPEND_OVERDUE, _plus(due, policy.suspend_days_after), ""))
@@ -257,13 +261,27 @@ def _step(
         on = day if request.kind is CancellationKind.IMMEDIATE else (term_end(service) or day)
         reason = f"cancellation requested: {request.reason}" if request.reason else "cancellation"
         return end_service(
-            service, Operation.CANCEL, _SYSTEM, at, on=min(on, day), module=module, reason=reason
+            service,
+            Operation.CANCEL,
+            _SYSTEM,
+            at,
+            on=min(on, day),
+            used_day=UsedDay.USED if request.kind is CancellationKind.IMMEDIATE else _ENDS,
+            module=module,
+            reason=reason,
         )
     if work is DueWork.AUTO_TERMINATE:
         on = term_end(service) or day
         reason = "auto-terminated at the end of the cycle"
         return end_service(
-            service, Operation.TERMINATE, _SYSTEM, at, on=on, module=module, reason=reason
+            service,
+            Operation.TERMINATE,
+            _SYSTEM,
+            at,
+            on=on,
+            used_day=_ENDS,
+            module=module,
+            reason=reason,
         )
     if work is DueWork.CHANGE:
         return apply_pending_change(service, at, module=module)

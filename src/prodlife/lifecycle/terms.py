@@ -235,8 +235,9 @@ def pause_billing(
 
     In arrears the part of the period before ``day`` is closed at the rate
     ``before`` had. In advance the rest of the current period is credited
-    (pause) or charged (resume) by proration, and a pause credits an invoice
-    issued ahead in full. Returns ``after`` as billed, and the lines.
+    (pause) or charged (resume) by proration, and a period invoiced ahead is
+    credited in full (pause) or charged again (resume). Returns ``after`` as
+    billed, and the lines.
     """
     if paused(before.status) == paused(after.status) or after.next_due is None:
         return after, ()
@@ -250,7 +251,9 @@ def pause_billing(
         and charged
         and charged[0].span.start <= day < charged[-1].span.end
     ):
-        quote = quote_change(charged, rate(after), day)
+        label = package_label(before.product_code, before.edition)
+        named = tuple(c if c.description else attrs.evolve(c, description=label) for c in charged)
+        quote = quote_change(named, rate(after), day, description=label)
         lines = tuple(
             line
             for line in lines_from_quote(quote, before.id, before.customer_id)
@@ -258,18 +261,24 @@ def pause_billing(
         )
         charges = quote.in_force
     ahead = before.invoiced_until
-    if ahead is not None and paused(after.status):
+    if ahead is not None:
+        # The period invoiced ahead is credited whole by a pause, charged again on resume.
         assert before.next_due is not None
         label = package_label(before.product_code, before.edition)
+        amount, kind, what = (
+            (-before.price.amount, InvoiceLineKind.PRORATED_CREDIT, "paused")
+            if paused(after.status)
+            else (before.price.amount, InvoiceLineKind.PRORATED_CHARGE, "resumed")
+        )
+        period = Period(before.next_due, ahead)
         lines += (
             InvoiceLine(
                 before.id,
                 before.customer_id,
-                InvoiceLineKind.PRORATED_CREDIT,
-                f"{label} invoiced ahead, paused",
-                -before.price.amount,
-                Period(before.next_due, ahead),
+                kind,
+                f"{label} invoiced ahead, {what}",
+                amount,
+                period,
             ),
         )
-        ahead = None
-    return after._evolved(charges=charges, invoiced_until=ahead), lines
+    return after._evolved(charges=charges), lines
