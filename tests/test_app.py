@@ -677,3 +677,30 @@ def test_an_unreadable_stored_service_is_reported_and_the_others_are_billed(
     assert [key for key, _ in report.failed] == ["D-2"]
     assert "StoreError" in report.failed[0][1]
     store.close()
+
+
+def test_an_order_in_arrears_invoices_the_setup_fee_now_and_the_first_month_when_it_ends(
+    store: Store,
+) -> None:
+    from prodlife.catalog.subscriptions import BillingTerm, BillingTermScheme, BillingTiming
+    from prodlife import Period
+    from prodlife.lifecycle import Actor, activate, invoice_next_period
+
+    scheme = BillingTermScheme(
+        "POST", "Post-bill", prepaid=False, terms=[BillingTerm("VPS", BillingTiming.IN_ARREARS)]
+    )
+    app = billing(store)
+    _, services = app.place_order(_ten_services_order(), CONTEXT, OWNER, scheme=scheme)
+    with store.transaction() as uow:
+        lines = uow.invoice_lines.for_customer(OWNER_ID)
+    # Each VPS: only its 5.00 setup fee at the order; the month is billed after use.
+    assert [str(item.line.amount) for item in lines] == ["USD 5.00"] * 10
+    first = services[0]
+    assert first.billing_timing is BillingTiming.IN_ARREARS and first.next_due == first.start
+    app.perform(activate, first.id, Actor.system())
+    assert first.due_date(1) <= NOW.date()  # the first month has ended
+    month = app.perform(invoice_next_period, first.id, Actor.system())
+    assert [str(line) for line in month.lines] == [
+        f"{first.id} recurring VPS for the period {Period(first.start, first.due_date(1))} "
+        "USD 10.00"
+    ]

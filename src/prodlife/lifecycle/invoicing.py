@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from prodlife.catalog.subscriptions import BillingTiming
 from prodlife.errors import RuleViolation
 from prodlife.money import Money, total
 from prodlife.periods import Period
@@ -154,8 +155,17 @@ def first_invoice_lines(service: Service, quote: PriceQuote) -> tuple[InvoiceLin
     Recurring, option and add-on lines pay for the first period (from the
     start to the next due date); setup fees are one-time; discounts are
     negative; taxes are their own lines. Zero lines are left out.
+
+    A service invoiced in arrears pays for its periods when they end, so its
+    first invoice holds only the setup fees and the add-ons (which are
+    invoiced in advance); the quote's discounts and taxes are not carried
+    over to it.
     """
-    period = None if service.next_due is None else Period(service.start, service.next_due)
+    lines, first_end = quote.lines, service.next_due
+    if service.billing_timing is BillingTiming.IN_ARREARS:
+        lines = tuple(line for line in lines if line.kind in _ORDERED_IN_ARREARS)
+        first_end = None if first_end is None else service.due_date(1)
+    period = None if first_end is None else Period(service.start, first_end)
     return tuple(
         InvoiceLine(
             service.id,
@@ -166,9 +176,13 @@ def first_invoice_lines(service: Service, quote: PriceQuote) -> tuple[InvoiceLin
             period if _FIRST_KINDS[line.kind] is InvoiceLineKind.RECURRING else None,
             line.subject if line.subject != service.product_code else "",
         )
-        for line in quote.lines
+        for line in lines
         if line.amount.amount
     )
+
+
+#: What the order of a service in arrears invoices: its setup fees and add-ons.
+_ORDERED_IN_ARREARS = frozenset({PriceLineKind.SETUP, PriceLineKind.ADDON})
 
 
 def lines_total(lines: Iterable[InvoiceLine]) -> Money | None:
