@@ -120,7 +120,14 @@ from prodlife.lifecycle.status import (
     Substate,
     SuspensionKind,
 )
-from prodlife.lifecycle.terms import under_terms
+from prodlife.lifecycle.terms import (
+    in_arrears,
+    payment_due,
+    running_period,
+    term_end,
+    under_terms,
+    usage_lines,
+)
 from prodlife.lifecycle.transitions import (
     GUARDS,
     TRANSITIONS,
@@ -220,6 +227,7 @@ __all__ = [
     "first_invoice_lines",
     "format_entry",
     "holdings_from_services",
+    "in_arrears",
     "invoice_early",
     "invoice_next_period",
     "lines_from_quote",
@@ -229,6 +237,7 @@ __all__ = [
     "next_work_date",
     "not_yours",
     "offer_next",
+    "payment_due",
     "preview_change",
     "price_order",
     "reboot",
@@ -239,17 +248,20 @@ __all__ = [
     "run_due",
     "run_module",
     "run_service",
+    "running_period",
     "service_from_data",
     "service_to_data",
     "services_for",
     "state_diagram_mermaid",
     "suspend",
+    "term_end",
     "terminate",
     "through_module",
     "transfer",
     "transition_table_markdown",
     "under_terms",
     "unsuspend",
+    "usage_lines",
     "visible_to_customer",
     "withdraw_cancellation",
 ]

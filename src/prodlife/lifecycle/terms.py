@@ -71,13 +71,8 @@ from prodlife.periods import Period
 from prodlife.proration import Charge, prorate, quote_change
 
 __all__ = [
-    "close_segment",
     "in_arrears",
-    "package_label",
-    "paused",
     "payment_due",
-    "period_starting",
-    "rate",
     "running_period",
     "term_end",
     "under_terms",

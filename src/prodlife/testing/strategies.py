@@ -15,8 +15,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from prodlife.catalog.subscriptions import BillingTiming
 from prodlife.catalog.rules import ChangeTiming
+from prodlife.catalog.subscriptions import BillingTiming
 from prodlife.cycles import ONE_TIME, BillingCycle, BillingSchedule, CycleUnit, MonthEnd
 from prodlife.errors import PermissionDenied
 from prodlife.lifecycle.actors import Actor, Permission
