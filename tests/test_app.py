@@ -682,8 +682,8 @@ def test_an_unreadable_stored_service_is_reported_and_the_others_are_billed(
 def test_an_order_in_arrears_invoices_the_setup_fee_now_and_the_first_month_when_it_ends(
     store: Store,
 ) -> None:
-    from prodlife.catalog.subscriptions import BillingTerm, BillingTermScheme, BillingTiming
     from prodlife import Period
+    from prodlife.catalog.subscriptions import BillingTerm, BillingTermScheme, BillingTiming
     from prodlife.lifecycle import Actor, activate, invoice_next_period
 
     scheme = BillingTermScheme(
