@@ -47,6 +47,7 @@ from prodlife.lifecycle import (
     request_cancellation,
     run_service,
     suspend,
+    transfer,
     unsuspend,
 )
 from prodlife.lifecycle.invoicing import InvoiceLine
@@ -396,3 +397,16 @@ def test_in_arrears_a_change_at_the_end_of_term_lands_after_the_period_is_invoic
     )
     with pytest.raises(RuleViolation, match=r"rule change\.not-invoiced"):
         apply_pending_change(early.service, at("2025-05-01", 1))
+
+
+def test_in_arrears_a_transfer_bills_the_previous_owner_for_their_use_and_the_new_one_after() -> (
+    None
+):
+    customer = arrears_customer()
+    customer.on("2025-04-11", lambda s, when: transfer(s, STAFF, when, "NEW-OWNER"))
+    customer.until(d("2025-05-01"))
+    assert [(line.customer_id, str(line.period), str(line.amount)) for line in customer] == [
+        (OWNER.customer_id, "[2025-04-01, 2025-04-11)", "USD 3.33"),
+        ("NEW-OWNER", "[2025-04-11, 2025-05-01)", "USD 6.67"),
+    ]
+    assert customer.service.next_due == d("2025-05-01")  # both paid

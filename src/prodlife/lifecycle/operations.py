@@ -57,6 +57,7 @@ from prodlife.lifecycle.service_parts import (
 from prodlife.lifecycle.services import Service
 from prodlife.lifecycle.status import Status, SuspensionKind
 from prodlife.lifecycle.terms import (
+    bill_use,
     in_arrears,
     package_label,
     pause_billing,
@@ -687,7 +688,9 @@ def transfer(
     """Move the service to another customer (seed 003).
 
     Invoice lines already issued stay with the previous owner; lines issued
-    from now on name the new one. The event names both.
+    from now on name the new one. The event names both. In arrears the
+    previous owner is invoiced for their use of the period in progress now,
+    up to the day of the transfer.
 
     Raises:
         RuleViolation: ``to_customer`` is empty or already the owner (rule
@@ -710,9 +713,14 @@ def transfer(
         provisioning=False,
         details=f"customer {service.customer_id} -> {to_customer}",
     )
+    lines: tuple[InvoiceLine, ...] = ()
+    if in_arrears(service) and not service.ended:
+        # The previous owner pays for what they used; the period's invoice bills the rest.
+        billed, lines = bill_use(service, today(service, at))
+        done = done._evolved(charges=billed.charges, invoiced_until=billed.invoiced_until)
     done = done._evolved(customer_id=to_customer)
     details = (("from", service.customer_id), ("to", to_customer))
-    return Outcome(done, (event(done, EventKind.TRANSFERRED, at, details),))
+    return Outcome(done, (event(done, EventKind.TRANSFERRED, at, details),), lines)
 
 
 def resend_welcome_email(service: Service, actor: Actor, at: datetime) -> Outcome:

@@ -200,18 +200,32 @@ def usage_lines(service: Service, until: date) -> tuple[InvoiceLine, ...]:
     :func:`rate` (a whole period at the recurring price is one recurring
     line). Parts worth zero (paused) have no line.
     """
+    return bill_use(service, until)[1]
+
+
+def bill_use(service: Service, until: date) -> tuple[Service, tuple[InvoiceLine, ...]]:
+    """In arrears, bill the use up to ``until``: the service billed that far, and the lines.
+
+    Periods that end by ``until`` are invoiced whole (``invoiced_until`` moves
+    past them); the use of a period ``until`` falls inside is billed up to it
+    and kept as a part worth nothing, so the period's invoice bills the rest.
+    """
     billed = service.billed_until
     if billed is None:
-        return ()
+        return service, ()
     lines: list[InvoiceLine] = []
     while billed < until:
-        parts = close_segment(service, until)
-        for part in parts:
+        period = period_starting(service, billed)
+        for part in close_segment(service, until):
             if part.amount.amount:
                 lines.append(_usage_line(service, part))
-        billed = period_starting(service, billed).end
+        if until < period.end:
+            zero = Money(0, service.price.amount.currency)
+            done = Charge(zero, Period(period.start, until), period, "billed")
+            return service._evolved(charges=(done,)), tuple(lines)
+        billed = period.end
         service = service._evolved(charges=(), invoiced_until=billed)
-    return tuple(lines)
+    return service, tuple(lines)
 
 
 def _usage_line(service: Service, part: Charge) -> InvoiceLine:
