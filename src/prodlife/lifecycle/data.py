@@ -624,6 +624,8 @@ def _fast_from_data(data: dict[str, Any]) -> Service:
     # Dates:
     if invoiced_until is not None and (next_due is None or invoiced_until <= next_due):
         raise _Slow
+    if timing is BillingTiming.IN_ARREARS and cycle.unit is CycleUnit.ONE_TIME:
+        raise _Slow
     if next_due is not None and (cycle.unit is CycleUnit.ONE_TIME or next_due < start):
         raise _Slow
     if paid_through is not None and (

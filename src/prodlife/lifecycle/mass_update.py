@@ -45,11 +45,12 @@ from prodlife.errors import RuleViolation, ValidationError
 from prodlife.lifecycle.actors import Actor
 from prodlife.lifecycle.events import EventKind
 from prodlife.lifecycle.invoicing import InvoiceLine, lines_from_quote
-from prodlife.lifecycle.operations import end_service, suspend, unsuspend
+from prodlife.lifecycle.operations import end_service, suspend, today, unsuspend
 from prodlife.lifecycle.outcome import Outcome, event
 from prodlife.lifecycle.service_parts import OverrideAutoSuspend
 from prodlife.lifecycle.services import Service
 from prodlife.lifecycle.status import SuspensionKind
+from prodlife.lifecycle.terms import close_segment, in_arrears
 from prodlife.lifecycle.transitions import Operation
 from prodlife.money import Money
 from prodlife.proration import CotermItem, quote_coterm
@@ -146,6 +147,10 @@ def _edit(service: Service, actor: Actor, at: datetime, update: MassUpdate) -> O
     if "price" in edits:
         edits["price"] = service.price.with_override(edits["price"])
     lines: tuple[InvoiceLine, ...] = ()
+    if in_arrears(service):
+        _check_arrears(service, edits)
+        if "price" in edits:  # the use so far is worth the old price
+            edits["charges"] = close_segment(service, today(service, at))
     new_due = edits.get("next_due")
     if new_due is not None and service.next_due is not None and new_due != service.next_due:
         if new_due <= service.start:
@@ -173,6 +178,22 @@ def _edit(service: Service, actor: Actor, at: datetime, update: MassUpdate) -> O
         _also=edits,
     )
     return Outcome(done, (event(done, EventKind.UPDATED, at, (("changed", changed),)),), lines)
+
+
+def _check_arrears(service: Service, edits: dict[str, Any]) -> None:
+    """Refuse the edits that would bill a service in arrears twice or out of step."""
+    moved = [
+        name
+        for name in ("next_due", "cycle")
+        if name in edits and edits[name] != getattr(service, name)
+    ]
+    if moved:
+        raise RuleViolation(
+            "mass-update.in-arrears",
+            f"service {service.id} is invoiced in arrears: its {' and '.join(moved)} follow "
+            "the periods invoiced when they end, so a mass update does not move them; change "
+            "the cycle with change_package (it lands at the end of the period in use)",
+        )
 
 
 def _status(service: Service, actor: Actor, at: datetime, update: MassUpdate) -> Outcome:

@@ -62,6 +62,7 @@ from prodlife.lifecycle.terms import (
     package_label,
     pause_billing,
     paused,
+    period_starting,
     running_period,
     usage_lines,
 )
@@ -377,11 +378,15 @@ def _invoice_used_period(service: Service, actor: Actor, at: datetime, reason: s
             "invoiced_until": None,
             "charges": (),
         }
-    done = service.perform(
-        Operation.INVOICE, actor, at, reason, details=f"period {period} used", _also=changes
-    )
+    free = not any(line.amount.amount for line in lines)
+    details = f"period {period} used{_NOTHING_TO_PAY if free else ''}"
+    done = service.perform(Operation.INVOICE, actor, at, reason, details=details, _also=changes)
     details = (("due", period.end.isoformat()), ("period", str(period)))
     return Outcome(done, (event(done, EventKind.INVOICED, at, details),), lines)
+
+
+#: How the history records an arrears period worth nothing; paying the one before pays it too.
+_NOTHING_TO_PAY = ", nothing to pay"
 
 
 def _settle_paused_period(service: Service, actor: Actor, at: datetime, reason: str) -> Outcome:
@@ -506,6 +511,17 @@ def _pay_arrears(
             "period is invoiced when it ends",
         )
     new_due = min(service.cycle.shift(due, periods, day), billed)
+    # Periods invoiced at nothing (paused throughout) right after are paid with it.
+    free = {
+        entry.details
+        for entry in service.history.entries
+        if entry.operation is Operation.INVOICE and entry.details.endswith(_NOTHING_TO_PAY)
+    }
+    while new_due < billed:
+        following = period_starting(service, new_due)
+        if f"period {following} used{_NOTHING_TO_PAY}" not in free:
+            break
+        new_due = following.end
     done = done._evolved(
         next_due=new_due,
         paid_through=date.fromordinal(new_due.toordinal() - 1),
@@ -539,6 +555,14 @@ def _refund_lines(
     return lines_from_quote(quote, service.id, service.customer_id, refund=True)
 
 
+def _in_use(service: Service) -> bool:
+    """Whether ``service`` is being used: active or suspended (an order never activated is not)."""
+    status = service.status
+    if status.status is Status.IN_PROGRESS and status.previous is not None:
+        status = status.previous
+    return status.status in (Status.ACTIVE, Status.SUSPENDED)
+
+
 def _final_usage_lines(
     service: Service, day: date, used_day: UsedDay
 ) -> tuple[tuple[InvoiceLine, ...], date | None]:
@@ -550,7 +574,7 @@ def _final_usage_lines(
     """
     until = day + timedelta(days=1) if used_day is UsedDay.USED else day
     billed = service.billed_until
-    if billed is None or until <= billed:
+    if billed is None or until <= billed or not _in_use(service):
         return (), None
     return usage_lines(service, until), until
 

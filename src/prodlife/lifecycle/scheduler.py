@@ -202,9 +202,12 @@ def agenda(service: Service, policy: SchedulerPolicy) -> list[tuple[DueWork, dat
         work.append((DueWork.CHANGE, pending.effective, ""))
     due = service.next_due
     if in_arrears(service):
-        # Each period is invoiced on the day it ends, for what was used.
-        assert end is not None
-        work.append((DueWork.RENEWAL_INVOICE, end, ""))
+        # Each period is invoiced on the day it ends, for what was used; a change taking
+        # effect where invoicing stopped applies first, so the next period is the new package's.
+        billed = service.billed_until
+        assert end is not None and billed is not None
+        if pending is None or pending.effective is None or pending.effective > billed:
+            work.append((DueWork.RENEWAL_INVOICE, end, ""))
     elif due is not None and not ending and paused(service.status):
         # A paused service's period is settled at zero on its due date, not before.
         work.append((DueWork.RENEWAL_INVOICE, due, ""))

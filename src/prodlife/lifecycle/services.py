@@ -251,6 +251,15 @@ class Service:
                 "records invoices issued beyond the next due date, so it must be later; "
                 "pass None when nothing beyond it is invoiced",
             )
+        if (
+            self.billing_timing is BillingTiming.IN_ARREARS
+            and self.cycle.unit is CycleUnit.ONE_TIME
+        ):
+            raise RuleViolation(
+                "service.billing-timing",
+                f"a one-time service is invoiced once, at its order; it cannot be billed in "
+                f"arrears, got {self.billing_timing}; leave it in advance",
+            )
         if self.next_due is not None:
             if self.cycle.unit is CycleUnit.ONE_TIME:
                 raise RuleViolation(

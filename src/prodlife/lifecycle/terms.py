@@ -274,10 +274,15 @@ def pause_billing(
         # The period invoiced ahead is credited whole by a pause, charged again on resume.
         assert before.next_due is not None
         label = package_label(before.product_code, before.edition)
+        # What was invoiced ahead: the package an end-of-term change moves to on the due date.
+        pending = before.pending_change
+        invoiced = before.price.amount
+        if pending is not None and pending.effective == before.next_due:
+            invoiced = pending.price.amount
         amount, kind, what = (
-            (-before.price.amount, InvoiceLineKind.PRORATED_CREDIT, "paused")
+            (-invoiced, InvoiceLineKind.PRORATED_CREDIT, "paused")
             if paused(after.status)
-            else (before.price.amount, InvoiceLineKind.PRORATED_CHARGE, "resumed")
+            else (invoiced, InvoiceLineKind.PRORATED_CHARGE, "resumed")
         )
         period = Period(before.next_due, ahead)
         lines += (

@@ -305,7 +305,11 @@ def services(
         invoiced_until=invoiced_until,
         pending_change=_pending_change(draw, cur) if draw(st.integers(0, 3)) == 0 else None,
         charges=[_charge(draw, cur) for _ in range(draw(st.integers(0, 2)))],
-        billing_timing=draw(st.sampled_from(BillingTiming)),
+        billing_timing=(
+            draw(st.sampled_from(BillingTiming))
+            if cycle.unit is not CycleUnit.ONE_TIME
+            else BillingTiming.IN_ADVANCE
+        ),
     )
     return _perform_some(draw, service, at, max_operations)
 
