@@ -379,8 +379,8 @@ def _invoice_used_period(service: Service, actor: Actor, at: datetime, reason: s
             "charges": (),
         }
     free = not any(line.amount.amount for line in lines)
-    details = f"period {period} used{_NOTHING_TO_PAY if free else ''}"
-    done = service.perform(Operation.INVOICE, actor, at, reason, details=details, _also=changes)
+    entry = f"period {period} used{_NOTHING_TO_PAY if free else ''}"
+    done = service.perform(Operation.INVOICE, actor, at, reason, details=entry, _also=changes)
     details = (("due", period.end.isoformat()), ("period", str(period)))
     return Outcome(done, (event(done, EventKind.INVOICED, at, details),), lines)
 
