@@ -370,15 +370,15 @@ def _invoice_used_period(service: Service, actor: Actor, at: datetime, reason: s
             f"when it ends, on {period.end}, not before",
         )
     lines = usage_lines(service, period.end)
+    free = not any(line.amount.amount for line in lines)
     changes: dict[str, object] = {"invoiced_until": period.end, "charges": ()}
-    if service.next_due == period.start and not any(line.amount.amount for line in lines):
+    if service.next_due == period.start and free:
         changes = {
             "next_due": period.end,
             "paid_through": date.fromordinal(period.end.toordinal() - 1),
             "invoiced_until": None,
             "charges": (),
         }
-    free = not any(line.amount.amount for line in lines)
     entry = f"period {period} used{_NOTHING_TO_PAY if free else ''}"
     done = service.perform(Operation.INVOICE, actor, at, reason, details=entry, _also=changes)
     details = (("due", period.end.isoformat()), ("period", str(period)))
