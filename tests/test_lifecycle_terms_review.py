@@ -1,7 +1,7 @@
 """Regressions from a review of billing in arrears and pauses, one test per finding.
 
-Each test states the expected behaviour in its docstring. The two marked ``xfail`` are
-known limits (docs/billing-terms.md), pinned strictly so that fixing one shows up.
+Each test states the expected behaviour in its docstring. The one marked ``xfail`` is a
+known limit (docs/billing-terms.md), pinned strictly so that fixing it shows up.
 Money is the example catalog's: WEB BASIC 10.00, PRO 40.00 USD a month, April 2025 has 30
 days, May 31.
 """
@@ -274,13 +274,10 @@ def test_a_one_time_service_in_arrears_is_refused_or_has_no_scheduler_work() -> 
 # 9 ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True, reason="known limit: a pause after the due date credits the invoice ahead whole"
-)
 def test_a_pause_inside_an_unpaid_invoiced_period_bills_the_days_used_before_it() -> None:
     """In advance, May is invoiced on May 1 (10.00) and not paid yet; the customer pauses
-    on May 3. May 1 and 2 were used: May nets to 10 x 2/31 = 0.65. Today the invoice is
-    credited whole (-10.00) and the period settled at zero: the two days are never billed.
+    on May 3. May 1 and 2 were used: May nets to 10 x 2/31 = 0.65, the credit covering
+    May 3 to 31 only.
     """
     service = web("BASIC")
     invoiced = run_service(service, at("2025-05-01", 6), SchedulerPolicy())

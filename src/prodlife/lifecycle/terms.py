@@ -279,12 +279,16 @@ def pause_billing(
         invoiced = before.price.amount
         if pending is not None and pending.effective == before.next_due:
             invoiced = pending.price.amount
+        period = Period(before.next_due, ahead)
+        # Past its due date the period invoiced ahead is in use: only the rest of it moves.
+        if period.start < day < period.end:
+            invoiced = prorate(invoiced, period, Period(day, period.end)).amount
+            period = Period(day, period.end)
         amount, kind, what = (
             (-invoiced, InvoiceLineKind.PRORATED_CREDIT, "paused")
             if paused(after.status)
             else (invoiced, InvoiceLineKind.PRORATED_CHARGE, "resumed")
         )
-        period = Period(before.next_due, ahead)
         lines += (
             InvoiceLine(
                 before.id,
