@@ -373,12 +373,7 @@ def _invoice_used_period(service: Service, actor: Actor, at: datetime, reason: s
     free = not any(line.amount.amount for line in lines)
     changes: dict[str, object] = {"invoiced_until": period.end, "charges": ()}
     if service.next_due == period.start and free:
-        changes = {
-            "next_due": period.end,
-            "paid_through": date.fromordinal(period.end.toordinal() - 1),
-            "invoiced_until": None,
-            "charges": (),
-        }
+        changes = {**_paid_up_to(period.end), "invoiced_until": None, "charges": ()}
     entry = f"period {period} used{_NOTHING_TO_PAY if free else ''}"
     done = service.perform(Operation.INVOICE, actor, at, reason, details=entry, _also=changes)
     details = (("due", period.end.isoformat()), ("period", str(period)))
@@ -410,8 +405,7 @@ def _settle_paused_period(service: Service, actor: Actor, at: datetime, reason: 
         reason,
         details=f"period {period} paused, settled at zero",
         _also={
-            "next_due": period.end,
-            "paid_through": date.fromordinal(period.end.toordinal() - 1),
+            **_paid_up_to(period.end),
             "invoiced_until": billed if billed > period.end else None,
             "charges": (Charge(zero, period),),
         },
@@ -483,8 +477,7 @@ def renew(
         start = end
     invoiced = billed if billed > new_due else None
     done = done._evolved(
-        next_due=new_due,
-        paid_through=date.fromordinal(new_due.toordinal() - 1),
+        **_paid_up_to(new_due),
         invoiced_until=invoiced,
         charges=(),
         cancellation=_count_renewal(done.cancellation, periods),
@@ -523,13 +516,17 @@ def _pay_arrears(
             break
         new_due = following.end
     done = done._evolved(
-        next_due=new_due,
-        paid_through=date.fromordinal(new_due.toordinal() - 1),
+        **_paid_up_to(new_due),
         invoiced_until=billed if billed > new_due else None,
         cancellation=_count_renewal(done.cancellation, periods),
     )
     details = (("periods", str(periods)), ("next_due", new_due.isoformat()))
     return Outcome(done, (event(done, EventKind.RENEWED, at, details),))
+
+
+def _paid_up_to(due: date) -> dict[str, date]:
+    """The dates of a service paid up to ``due``: due then, paid through the day before."""
+    return {"next_due": due, "paid_through": date.fromordinal(due.toordinal() - 1)}
 
 
 def _count_renewal(request: CancellationRequest | None, periods: int) -> CancellationRequest | None:

@@ -205,8 +205,9 @@ def agenda(service: Service, policy: SchedulerPolicy) -> list[tuple[DueWork, dat
         # Each period is invoiced on the day it ends, for what was used; a change taking
         # effect where invoicing stopped applies first, so the next period is the new package's.
         billed = service.billed_until
-        assert end is not None and billed is not None
-        if pending is None or pending.effective is None or pending.effective > billed:
+        effective = None if pending is None else pending.effective
+        change_first = effective is not None and billed is not None and effective <= billed
+        if end is not None and not change_first:
             work.append((DueWork.RENEWAL_INVOICE, end, ""))
     elif due is not None and not ending and paused(service.status):
         # A paused service's period is settled at zero on its due date, not before.

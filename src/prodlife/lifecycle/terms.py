@@ -19,13 +19,14 @@ alone. :func:`under_terms` makes a service as its scheme says;
 - **Paused** (suspended :attr:`SuspensionKind.TEMPORARY`, seed 000's
   "billing suspended but account and data preserved"): nothing is billed for
   the paused days. In advance the pause credits the rest of the paid period
-  (and an invoice issued ahead in full), a period that falls due during the
-  pause is settled at zero, and the resume charges the rest of its period; in
+  (and of an invoice issued ahead), a period that falls due during the pause
+  is settled at zero, and the resume charges the rest of its period; in
   arrears the paused days are worth zero (Kill Bill's pause, a blocking state
   that blocks billing, does the same).
 
 The day of a change or a pause is the first day at the new price (or paused);
-the day a service ends counts as used, unless it is the day a period ends.
+the day a service ends counts as used, unless the scheduler ends it at the end
+of its term (it ends as that day begins).
 Add-ons keep their own cycle and are invoiced in advance.
 
 >>> from datetime import date
@@ -245,7 +246,7 @@ def pause_billing(
     In arrears the part of the period before ``day`` is closed at the rate
     ``before`` had. In advance the rest of the current period is credited
     (pause) or charged (resume) by proration, and a period invoiced ahead is
-    credited in full (pause) or charged again (resume). Returns ``after`` as
+    credited (pause) or charged again (resume), from ``day`` once it has begun. Returns ``after`` as
     billed, and the lines.
     """
     if paused(before.status) == paused(after.status) or after.next_due is None:
@@ -255,12 +256,12 @@ def pause_billing(
     lines: tuple[InvoiceLine, ...] = ()
     charges = after.charges
     charged = before.charged
+    label = package_label(before.product_code, before.edition)
     if (
         before.paid_through is not None
         and charged
         and charged[0].span.start <= day < charged[-1].span.end
     ):
-        label = package_label(before.product_code, before.edition)
         named = tuple(c if c.description else attrs.evolve(c, description=label) for c in charged)
         quote = quote_change(named, rate(after), day, description=label)
         lines = tuple(
@@ -273,7 +274,6 @@ def pause_billing(
     if ahead is not None:
         # The period invoiced ahead is credited whole by a pause, charged again on resume.
         assert before.next_due is not None
-        label = package_label(before.product_code, before.edition)
         # What was invoiced ahead: the package an end-of-term change moves to on the due date.
         pending = before.pending_change
         invoiced = before.price.amount
