@@ -1,0 +1,38 @@
+"""Billing: a service's timeline, and the one engine that derives what it owes.
+
+- :mod:`prodlife.billing.timeline`: what a customer is entitled to, and when
+  (:class:`Timeline`, its :class:`Track` of :class:`Rate` segments, pauses,
+  discounts, one-time charges, taxes).
+- :mod:`prodlife.billing.engine`: :func:`lines_due`, the only place a
+  service's money is computed: the lines now due, repairs included.
+- :mod:`prodlife.billing.lines`: :class:`BillingLine`, one explained amount.
+
+Operations (:mod:`prodlife.lifecycle`) change timelines; they never compute
+money. See ``docs/billing.md``.
+"""
+
+from prodlife.billing.engine import lines_due
+from prodlife.billing.lines import BillingLine, LineType, lines_total
+from prodlife.billing.timeline import (
+    Discount,
+    DiscountKind,
+    OneTimeCharge,
+    Pause,
+    Rate,
+    Timeline,
+    Track,
+)
+
+__all__ = [
+    "BillingLine",
+    "Discount",
+    "DiscountKind",
+    "LineType",
+    "OneTimeCharge",
+    "Pause",
+    "Rate",
+    "Timeline",
+    "Track",
+    "lines_due",
+    "lines_total",
+]

@@ -1,0 +1,559 @@
+"""The billing engine: from a timeline and what was invoiced, the lines now due.
+
+:func:`lines_due` is the only place a service's money is computed. It is pure:
+
+1. **Propose.** From the :class:`~prodlife.billing.timeline.Timeline`, every
+   track is cut into *pieces*: the part of one billing period of its schedule
+   during which one rate was in force, inside the billed span and outside
+   pauses. Each discount in force on a piece makes a discount piece (taken, in
+   order, off what remains of the period's price); each exclusive tax makes a
+   tax piece on what remains after discounts. Pieces are proposed for every
+   period that is due (in advance: the period holding ``on`` plus the
+   invoice-ahead days; in arrears: every period ended by ``on``, and the rest
+   once the service ended) and for every span already invoiced.
+2. **Compare.** For each thing billed (type, subject, code), the lines
+   already invoiced say, for every day, at which rate of which period it was
+   invoiced (a line's :class:`~prodlife.proration.Proration` keeps its price,
+   period and part; a reversal counts negative). Where the invoiced rates of a
+   span differ from the proposed one, the span is *repaired*: what was
+   invoiced for it is reversed, prorated against each original period and
+   rate, and the proposed rate charged.
+3. **Round once.** Each line is one :func:`~prodlife.proration.prorate`:
+   ``rate x used / total`` rounded once to the currency's minor units.
+
+So, whatever the order of events, after the engine runs every day billed is
+invoiced exactly once at the rate the timeline gives it: by construction the
+lines of a service add up to the value of what it was entitled to, within half
+a minor unit per prorated line (the rounding of each).
+
+>>> from datetime import date
+>>> from prodlife import Money
+>>> from prodlife.billing.timeline import Rate, Timeline, Track
+>>> from prodlife.cycles import MONTHLY, BillingSchedule
+>>> monthly = BillingSchedule(MONTHLY, date(2025, 1, 1))
+>>> web = Track.of(LineType.RECURRING, "WEB", Rate(date(2025, 1, 1), None,
+...                Money("10.00", "USD"), monthly, "WEB monthly"))
+>>> timeline = Timeline("S-1", "C-1", date(2025, 1, 1), tracks=(web,))
+>>> january = lines_due(timeline, (), date(2025, 1, 1))
+>>> for line in january: print(line)
+S-1 recurring WEB monthly [2025-01-01, 2025-02-01) USD 10.00
+>>> upgraded = timeline.change_rate("WEB", date(2025, 1, 16), amount=Money("40.00", "USD"),
+...                                 description="WEB PRO monthly")
+>>> for line in lines_due(upgraded, january, date(2025, 1, 16)): print(line)
+S-1 recurring reversed WEB monthly [2025-01-16, 2025-02-01) 16/31 of USD 10.00 = USD -5.16
+S-1 recurring WEB PRO monthly [2025-01-16, 2025-02-01) 16/31 of USD 40.00 = USD 20.65
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
+from decimal import Decimal
+
+import attrs
+
+from prodlife.billing.lines import BillingLine, LineType
+from prodlife.billing.timeline import Rate, Timeline, Track
+from prodlife.catalog.subscriptions import BillingTiming
+from prodlife.errors import ValidationError
+from prodlife.money import CONTEXT, Currency, Money
+from prodlife.periods import Period
+from prodlife.pricing.taxes import PriceBasis
+from prodlife.proration import prorate
+
+__all__ = ["lines_due"]
+
+#: (type, subject, code): what a line bills.
+Key = tuple[LineType, str, str]
+
+#: The most days ahead of a period's start its invoice may be issued.
+MAX_DAYS_AHEAD = 366
+
+
+@attrs.frozen(slots=True)
+class _Piece:
+    """A proposed rate over ``span``, a part of billing period ``period``."""
+
+    period: Period
+    span: Period
+    rate: Decimal
+    description: str
+
+
+@attrs.frozen(slots=True)
+class _Point:
+    """A proposed one-time amount."""
+
+    day: date
+    amount: Decimal
+    description: str
+
+
+def lines_due(
+    timeline: Timeline,
+    invoiced: Iterable[BillingLine],
+    on: date,
+    *,
+    days_ahead: int = 0,
+    since: date | None = None,
+) -> tuple[BillingLine, ...]:
+    """The lines due for ``timeline`` on ``on``, given the lines already ``invoiced``.
+
+    Args:
+        timeline: what the customer is entitled to.
+        invoiced: every line already issued for the service (or, with
+            ``since``, every one whose span ends after ``since``).
+        on: the billing date the lines are due on.
+        days_ahead: in advance, how many days before a period starts its
+            invoice is issued (0 to 366).
+        since: the first day whose billing may have changed since the
+            service was last billed; earlier days are taken as settled, so
+            lines before it need not be given. ``None`` compares everything.
+
+    Returns:
+        The new lines, credits (reversals) before charges for each span,
+        oldest spans first; empty when nothing is due.
+
+    Raises:
+        ValidationError: ``days_ahead`` is out of range, ``on`` or ``since`` is
+            not a date, or a line already invoiced is for another service.
+    """
+    if type(on) is not date or (since is not None and type(since) is not date):
+        raise ValidationError(f"on={on!r}, since={since!r}: pass dates")
+    if isinstance(days_ahead, bool) or not isinstance(days_ahead, int):
+        raise ValidationError(f"days_ahead {days_ahead!r} must be a whole number of days")
+    if not 0 <= days_ahead <= MAX_DAYS_AHEAD:
+        raise ValidationError(
+            f"days_ahead {days_ahead} is outside 0-{MAX_DAYS_AHEAD}; invoice at most a year ahead"
+        )
+    low = timeline.start if since is None else max(since, timeline.start)
+    periods, points = _invoiced(timeline, invoiced, low)
+    currency = _currency(timeline, invoiced)
+    if currency is None:
+        return ()
+    due_on = on + timedelta(days=days_ahead)
+    proposed = _proposed_pieces(timeline, periods, on, due_on, low)
+    out: list[BillingLine] = []
+    for key in sorted(proposed.keys() | periods.keys(), key=_key_order):
+        out.extend(
+            _reconcile(timeline, key, periods.get(key, []), proposed.get(key, []), low, currency)
+        )
+    proposed_points = _proposed_points(timeline, points, due_on, low)
+    for key in sorted(proposed_points.keys() | points.keys(), key=_key_order):
+        out.extend(
+            _reconcile_points(
+                timeline, key, points.get(key, []), proposed_points.get(key, []), currency
+            )
+        )
+    out.sort(key=_line_order)
+    return tuple(out)
+
+
+# -- what was invoiced -------------------------------------------------------------------
+
+
+#: An invoiced period line: its period, span, signed rate, description, customer.
+_Invoiced = tuple[Period, Period, Decimal, str, str]
+#: An invoiced one-time line: its day, signed amount, description, customer.
+_InvoicedPoint = tuple[date, Decimal, str, str]
+
+
+def _invoiced(
+    timeline: Timeline, lines: Iterable[BillingLine], low: date
+) -> tuple[dict[Key, list[_Invoiced]], dict[Key, list[_InvoicedPoint]]]:
+    periods: dict[Key, list[_Invoiced]] = defaultdict(list)
+    points: dict[Key, list[_InvoicedPoint]] = defaultdict(list)
+    for line in lines:
+        if not isinstance(line, BillingLine):
+            raise ValidationError(f"invoiced line {line!r} is not a BillingLine")
+        if line.service_id != timeline.service_id:
+            raise ValidationError(
+                f"line {line} is for service {line.service_id!r}, not {timeline.service_id!r}; "
+                "pass the lines of this service only"
+            )
+        share = line.proration
+        if share is None:
+            assert line.day is not None  # a BillingLine has one or the other
+            if line.day >= low:
+                points[line.key].append(
+                    (line.day, line.amount.amount, line.description, line.customer_id)
+                )
+            continue
+        portion, period = share.portion, share.period
+        if not isinstance(portion, Period) or not isinstance(period, Period):
+            raise ValidationError(f"line {line} prorates instants; the engine bills dates")
+        if portion.end <= low:
+            continue
+        rate = share.price.amount
+        periods[line.key].append(
+            (period, portion, -rate if line.reverses else rate, line.description, line.customer_id)
+        )
+    return periods, points
+
+
+def _currency(timeline: Timeline, lines: Iterable[BillingLine]) -> Currency | None:
+    for track in timeline.tracks:
+        if track.rates:
+            return track.rates[0].amount.currency
+    for charge in timeline.one_time:
+        return charge.amount.currency
+    for line in lines:
+        return line.amount.currency
+    return None
+
+
+# -- what the timeline says --------------------------------------------------------------
+
+
+def _due_end(timeline: Timeline, rate: Rate, on: date, due_on: date) -> date | None:
+    """The end of what is due of ``rate`` on ``on``, or ``None`` when nothing is."""
+    schedule = rate.schedule
+    if timeline.timing is BillingTiming.IN_ADVANCE:
+        if rate.start > due_on or timeline.start > due_on:
+            return None
+        reach = schedule.next_boundary(max(due_on, rate.start))
+    elif timeline.end is not None and timeline.end <= on:
+        reach = timeline.end
+    else:
+        reach = schedule.boundary(schedule.index_of(on))
+    for end in (rate.end, timeline.end):
+        if end is not None and end < reach:
+            reach = end
+    return reach if reach > max(rate.start, timeline.start) else None
+
+
+def _proposed_pieces(
+    timeline: Timeline,
+    invoiced: dict[Key, list[_Invoiced]],
+    on: date,
+    due_on: date,
+    low: date,
+) -> dict[Key, list[_Piece]]:
+    reach_invoiced: dict[str, date] = {}
+    for (_, subject, _), items in invoiced.items():
+        end = max(item[1].end for item in items)
+        if subject not in reach_invoiced or end > reach_invoiced[subject]:
+            reach_invoiced[subject] = end
+    out: dict[Key, list[_Piece]] = defaultdict(list)
+    for track in timeline.tracks:
+        reach = reach_invoiced.get(track.subject)
+        for rate in track.rates:
+            due_end = _due_end(timeline, rate, on, due_on)
+            if due_end is not None and (reach is None or due_end > reach):
+                reach = due_end
+        if reach is None:
+            continue
+        for rate in track.rates:
+            for span in timeline.billed_spans(max(rate.start, low), _min(rate.end, reach)):
+                _add_pieces(timeline, track, rate, span, out)
+    return out
+
+
+def _min(a: date | None, b: date) -> date:
+    return b if a is None else min(a, b)
+
+
+def _add_pieces(
+    timeline: Timeline, track: Track, rate: Rate, span: Period, out: dict[Key, list[_Piece]]
+) -> None:
+    """Cut ``span`` of ``rate`` by its billing periods and add its pieces (and derived ones)."""
+    schedule = rate.schedule
+    index = schedule.index_of(span.start)
+    low = span.start
+    while low < span.end:
+        period = schedule.period(index)
+        high = min(period.end, span.end)
+        _add_piece(timeline, track, rate, period, Period(low, high), out)
+        low, index = high, index + 1
+
+
+def _add_piece(
+    timeline: Timeline,
+    track: Track,
+    rate: Rate,
+    period: Period,
+    span: Period,
+    out: dict[Key, list[_Piece]],
+) -> None:
+    subject = track.subject
+    amount = rate.amount.amount
+    if amount:
+        out[(track.type, subject, "")].append(_Piece(period, span, amount, rate.description))
+    discounts = [
+        d
+        for d in timeline.discounts
+        if d.recurring
+        and subject in d.subjects
+        and d.start < span.end
+        and (d.end is None or d.end > span.start)
+    ]
+    if not discounts and not _taxed(timeline, track.taxable):
+        return
+    cuts = sorted(
+        {span.start, span.end}
+        | {d.start for d in discounts if span.start < d.start < span.end}
+        | {d.end for d in discounts if d.end is not None and span.start < d.end < span.end}
+    )
+    for start, end in itertools.pairwise(cuts):
+        part = Period(start, end)
+        remaining = amount
+        for discount in discounts:
+            if discount.start <= start and (discount.end is None or discount.end >= end):
+                off = discount.off(remaining)
+                remaining -= off
+                if off:
+                    key = (LineType.DISCOUNT, subject, discount.code)
+                    out[key].append(_Piece(period, part, -off, discount.description))
+        if _taxed(timeline, track.taxable):
+            for code, name, tax in _taxes(timeline, remaining):
+                if tax:
+                    out[(LineType.TAX, subject, code)].append(_Piece(period, part, tax, name))
+
+
+def _taxed(timeline: Timeline, taxable: bool) -> bool:
+    return taxable and bool(timeline.taxes) and timeline.tax_basis is PriceBasis.EXCLUSIVE
+
+
+def _taxes(timeline: Timeline, net: Decimal) -> list[tuple[str, str, Decimal]]:
+    """Each tax on ``net`` (exact): compound taxes on the net plus the taxes before them."""
+    out: list[tuple[str, str, Decimal]] = []
+    so_far = Decimal(0)
+    for rate in timeline.taxes:
+        base = net + so_far if rate.compound else net
+        tax = CONTEXT.divide(CONTEXT.multiply(base, rate.percent), 100)
+        out.append((rate.code, rate.name, tax))
+        so_far += tax
+    return out
+
+
+def _proposed_points(
+    timeline: Timeline, invoiced: dict[Key, list[_InvoicedPoint]], due_on: date, low: date
+) -> dict[Key, list[_Point]]:
+    seen_days = {day for items in invoiced.values() for day, *_ in items}
+    out: dict[Key, list[_Point]] = defaultdict(list)
+    for charge in timeline.one_time:
+        if charge.day < low or (charge.day > due_on and charge.day not in seen_days):
+            continue
+        if timeline.end is not None and charge.day >= timeline.end:
+            continue
+        subject, remaining = charge.subject, charge.amount.amount
+        if remaining:
+            out[(LineType.ONE_TIME, subject, "")].append(
+                _Point(charge.day, remaining, charge.description)
+            )
+        for discount in timeline.discounts:
+            if (
+                discount.one_time
+                and subject in discount.subjects
+                and discount.start <= charge.day
+                and (discount.end is None or charge.day < discount.end)
+            ):
+                off = discount.off(remaining)
+                remaining -= off
+                if off:
+                    key = (LineType.DISCOUNT, subject, discount.code)
+                    out[key].append(_Point(charge.day, -off, discount.description))
+        if _taxed(timeline, charge.taxable):
+            for code, name, tax in _taxes(timeline, remaining):
+                if tax:
+                    out[(LineType.TAX, subject, code)].append(_Point(charge.day, tax, name))
+    return out
+
+
+# -- comparing and repairing ---------------------------------------------------------------
+
+
+def _reconcile(
+    timeline: Timeline,
+    key: Key,
+    invoiced: Sequence[_Invoiced],
+    proposed: Sequence[_Piece],
+    low: date,
+    currency: Currency,
+) -> list[BillingLine]:
+    if _same(invoiced, proposed):
+        return []
+    cuts: set[date] = set()
+    for _, span, *_ in invoiced:
+        cuts.update((max(span.start, low), span.end))
+    for piece in proposed:
+        cuts.update((piece.span.start, piece.span.end))
+    bounds = sorted(day for day in cuts if day >= low)
+    runs: list[tuple[date, date, dict[Period, Decimal], dict[Period, Decimal]]] = []
+    for start, end in itertools.pairwise(bounds):
+        had: dict[Period, Decimal] = {}
+        for period, span, rate, *_ in invoiced:
+            if span.start <= start and end <= span.end:
+                had[period] = had.get(period, Decimal(0)) + rate
+        had = {period: rate for period, rate in had.items() if rate}
+        wants = {
+            piece.period: piece.rate
+            for piece in proposed
+            if piece.span.start <= start and end <= piece.span.end
+        }
+        if had == wants:
+            continue
+        if runs and runs[-1][1] == start and runs[-1][2] == had and runs[-1][3] == wants:
+            runs[-1] = (runs[-1][0], end, had, wants)
+        else:
+            runs.append((start, end, had, wants))
+    out: list[BillingLine] = []
+    type_, subject, code = key
+    for start, end, had, wants in runs:
+        span = Period(start, end)
+        for period in sorted(had.keys() | wants.keys(), key=lambda p: p.start):
+            old, new = had.get(period, Decimal(0)), wants.get(period, Decimal(0))
+            if old == new:
+                continue
+            if old:
+                description, customer = _described(invoiced, period, span, timeline.customer_id)
+                share = prorate(
+                    Money(old, currency),
+                    period,
+                    span,
+                    timeline.day_count,
+                    rounding=timeline.rounding,
+                )
+                out.append(
+                    BillingLine(
+                        timeline.service_id,
+                        customer,
+                        type_,
+                        subject,
+                        code,
+                        description,
+                        -share.amount,
+                        share,
+                        reverses=True,
+                    )
+                )
+            if new:
+                description = next(
+                    p.description
+                    for p in proposed
+                    if p.period == period and p.span.start <= start < p.span.end
+                )
+                share = prorate(
+                    Money(new, currency),
+                    period,
+                    span,
+                    timeline.day_count,
+                    rounding=timeline.rounding,
+                )
+                out.append(
+                    BillingLine(
+                        timeline.service_id,
+                        timeline.customer_id,
+                        type_,
+                        subject,
+                        code,
+                        description,
+                        share.amount,
+                        share,
+                    )
+                )
+    return out
+
+
+def _same(invoiced: Sequence[_Invoiced], proposed: Sequence[_Piece]) -> bool:
+    """The common case, quickly: each proposed piece invoiced once, as it is, and nothing else."""
+    if len(invoiced) != len(proposed):
+        return False
+    wanted = {(p.period, p.span, p.rate) for p in proposed}
+    return all((period, span, rate) in wanted for period, span, rate, *_ in invoiced) and len(
+        wanted
+    ) == len(proposed)
+
+
+def _described(
+    invoiced: Sequence[_Invoiced], period: Period, span: Period, fallback: str
+) -> tuple[str, str]:
+    """The description and payer of the latest invoiced line over ``span`` of ``period``."""
+    for item_period, item_span, rate, description, customer in reversed(invoiced):
+        if item_period == period and item_span.start <= span.start < item_span.end and rate:
+            return description, customer
+    for item_period, item_span, _, description, customer in reversed(invoiced):
+        if item_period == period and item_span.start <= span.start < item_span.end:
+            return description, customer
+    return "", fallback
+
+
+def _reconcile_points(
+    timeline: Timeline,
+    key: Key,
+    invoiced: Sequence[_InvoicedPoint],
+    proposed: Sequence[_Point],
+    currency: Currency,
+) -> list[BillingLine]:
+    had: dict[date, Decimal] = defaultdict(Decimal)
+    for when, invoiced_amount, *_ in invoiced:
+        had[when] += invoiced_amount
+    exact: dict[date, Decimal] = defaultdict(Decimal)
+    for point in proposed:
+        exact[point.day] += point.amount
+    # One-time amounts are rounded once, before comparing with what was invoiced.
+    wants = {
+        when: Money(value, currency).round(timeline.rounding).amount
+        for when, value in exact.items()
+    }
+    out: list[BillingLine] = []
+    type_, subject, code = key
+    for day in sorted(had.keys() | wants.keys()):
+        old, new = had.get(day, Decimal(0)), wants.get(day, Decimal(0))
+        if old == new:
+            continue
+        if old:
+            description, customer = next(
+                (d, c) for when, _, d, c in reversed(invoiced) if when == day
+            )
+            out.append(
+                BillingLine(
+                    timeline.service_id,
+                    customer,
+                    type_,
+                    subject,
+                    code,
+                    description,
+                    Money(-old, currency),
+                    day=day,
+                    reverses=True,
+                )
+            )
+        if new:
+            description = next(p.description for p in proposed if p.day == day)
+            out.append(
+                BillingLine(
+                    timeline.service_id,
+                    timeline.customer_id,
+                    type_,
+                    subject,
+                    code,
+                    description,
+                    Money(new, currency),
+                    day=day,
+                )
+            )
+    return out
+
+
+_TYPE_ORDER = {
+    LineType.RECURRING: 0,
+    LineType.OPTION: 1,
+    LineType.ADDON: 2,
+    LineType.ONE_TIME: 3,
+    LineType.DISCOUNT: 4,
+    LineType.TAX: 5,
+}
+
+
+def _key_order(key: Key) -> tuple[int, str, str]:
+    return (_TYPE_ORDER[key[0]], key[1], key[2])
+
+
+def _line_order(line: BillingLine) -> tuple[date, int, str, str, bool]:
+    period, day = line.period, line.day
+    start = period.start if period is not None else day
+    assert start is not None  # a line has a period or a day
+    return (start, _TYPE_ORDER[line.type], line.subject, line.code, not line.reverses)

@@ -1,0 +1,461 @@
+"""The billing engine: lines due from a timeline, and repairs of what was invoiced.
+
+The central property: whatever a timeline goes through (changes of price and
+cycle, backdated or scheduled ahead, pauses, add-ons, discounts, taxes, an
+end), and whenever the engine runs, once everything is due every day is
+invoiced exactly once at the rate the final timeline gives it. Checked against
+an oracle that prices each day on its own, in exact fractions.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from prodlife import Money
+from prodlife.billing import (
+    BillingLine,
+    Discount,
+    DiscountKind,
+    LineType,
+    OneTimeCharge,
+    Pause,
+    Rate,
+    Timeline,
+    Track,
+    lines_due,
+)
+from prodlife.catalog.subscriptions import BillingTiming
+from prodlife.cycles import ANNUAL, MONTHLY, QUARTERLY, BillingCycle, BillingSchedule
+from prodlife.errors import RuleViolation, ValidationError
+from prodlife.periods import Period
+from prodlife.pricing.taxes import TaxRate
+
+USD = "USD"
+JAN_1 = date(2025, 1, 1)
+MONTH = BillingSchedule(MONTHLY, JAN_1)
+
+
+def usd(text: str) -> Money:
+    return Money(text, USD)
+
+
+def web(amount: str = "10.00", schedule: BillingSchedule = MONTH, start: date = JAN_1) -> Track:
+    return Track.of(
+        LineType.RECURRING, "WEB", Rate(start, None, usd(amount), schedule, "WEB monthly")
+    )
+
+
+def timeline(*tracks: Track, start: date = JAN_1, **fields: object) -> Timeline:
+    return Timeline("S-1", "C-1", start, tracks=tracks or (web(),), **fields)  # type: ignore[arg-type]
+
+
+def run(tl: Timeline, on: date, invoiced: list[BillingLine], **kwargs: int) -> list[BillingLine]:
+    new = list(lines_due(tl, invoiced, on, **kwargs))  # type: ignore[arg-type]
+    invoiced.extend(new)
+    return new
+
+
+def amounts(lines: list[BillingLine]) -> list[str]:
+    return [str(line.amount.amount) for line in lines]
+
+
+# -- worked examples ---------------------------------------------------------------------
+
+
+def test_in_advance_a_period_is_invoiced_when_it_starts_and_only_once() -> None:
+    tl, invoiced = timeline(), list[BillingLine]()
+    assert amounts(run(tl, JAN_1, invoiced)) == ["10.00"]
+    assert run(tl, date(2025, 1, 20), invoiced) == []
+    assert amounts(run(tl, date(2025, 2, 1), invoiced)) == ["10.00"]
+    assert invoiced[1].period == Period(date(2025, 2, 1), date(2025, 3, 1))
+
+
+def test_invoice_ahead_bills_the_next_period_days_before_it_starts() -> None:
+    invoiced: list[BillingLine] = []
+    run(timeline(), JAN_1, invoiced)
+    assert run(timeline(), date(2025, 1, 24), invoiced, days_ahead=7) == []
+    assert amounts(run(timeline(), date(2025, 1, 25), invoiced, days_ahead=7)) == ["10.00"]
+
+
+def test_first_month_upgrade_credits_the_unused_days_and_charges_the_new_price() -> None:
+    invoiced: list[BillingLine] = []
+    run(timeline(), JAN_1, invoiced)
+    upgraded = timeline().change_rate("WEB", date(2025, 1, 16), amount=usd("40.00"))
+    repair = run(upgraded, date(2025, 1, 16), invoiced)
+    # 16 of January's 31 days: 10.00 x 16 / 31 = 5.16; 40.00 x 16 / 31 = 20.65.
+    assert amounts(repair) == ["-5.16", "20.65"]
+    assert [line.reverses for line in repair] == [True, False]
+    assert amounts(run(upgraded, date(2025, 2, 1), invoiced)) == ["40.00"]
+
+
+def test_a_change_after_the_next_period_was_invoiced_ahead_repairs_both_periods() -> None:
+    invoiced: list[BillingLine] = []
+    run(timeline(), JAN_1, invoiced)
+    run(timeline(), date(2025, 1, 25), invoiced, days_ahead=7)
+    upgraded = timeline().change_rate("WEB", date(2025, 1, 26), amount=usd("40.00"))
+    repair = run(upgraded, date(2025, 1, 26), invoiced, days_ahead=7)
+    # January: 6 of 31 days reversed at 10.00 and charged at 40.00; February whole.
+    assert amounts(repair) == ["-1.94", "7.74", "-10.00", "40.00"]
+
+
+def test_a_cancellation_after_paying_ahead_credits_every_unused_day() -> None:
+    invoiced: list[BillingLine] = []
+    run(timeline(), JAN_1, invoiced)
+    run(timeline(), date(2025, 1, 25), invoiced, days_ahead=7)
+    cancelled = timeline().ended(date(2025, 1, 26))
+    assert amounts(run(cancelled, date(2025, 1, 26), invoiced)) == ["-1.94", "-10.00"]
+    total = sum(line.amount.amount for line in invoiced)
+    assert total == Decimal("8.06")  # 25 days of January at 10.00 / 31 = 8.0645...
+
+
+def test_a_pause_credits_the_paused_days_and_the_resume_charges_them_again() -> None:
+    invoiced: list[BillingLine] = []
+    run(timeline(), JAN_1, invoiced)
+    paused = timeline().pause(date(2025, 1, 11))
+    assert amounts(run(paused, date(2025, 1, 11), invoiced)) == ["-6.77"]  # 21/31
+    assert run(paused, date(2025, 2, 1), invoiced) == []  # a paused period is not billed
+    resumed = paused.resume(date(2025, 2, 15))
+    assert amounts(run(resumed, date(2025, 2, 15), invoiced)) == ["5.00"]  # 14/28
+
+
+def test_an_addon_on_its_own_annual_cycle_is_billed_its_year_not_the_base_month() -> None:
+    year = BillingSchedule(ANNUAL, date(2025, 1, 10))
+    ssl = Track.of(LineType.ADDON, "SSL", Rate(date(2025, 1, 10), None, usd("60.00"), year, "SSL"))
+    tl = timeline(web(), ssl)
+    invoiced: list[BillingLine] = []
+    run(tl, JAN_1, invoiced)
+    lines = run(tl, date(2025, 1, 10), invoiced)
+    assert amounts(lines) == ["60.00"]
+    assert lines[0].period == Period(date(2025, 1, 10), date(2026, 1, 10))
+
+
+def test_a_pause_over_an_addon_credits_the_addon_too() -> None:
+    year = BillingSchedule(ANNUAL, JAN_1)
+    ssl = Track.of(LineType.ADDON, "SSL", Rate(JAN_1, None, usd("365.00"), year, "SSL"))
+    invoiced: list[BillingLine] = []
+    run(timeline(web("31.00"), ssl), JAN_1, invoiced)
+    paused = timeline(web("31.00"), ssl).pause(date(2025, 1, 22)).resume(date(2025, 2, 1))
+    credits = [line for line in run(paused, date(2025, 2, 1), invoiced) if line.reverses]
+    assert amounts(credits) == ["-10.00", "-10.00"]  # 10 days of each
+    assert {line.subject for line in credits} == {"WEB", "SSL"}
+
+
+def test_a_billing_day_of_31_is_kept_after_february() -> None:
+    schedule = BillingSchedule(MONTHLY, date(2025, 1, 31))
+    tl = timeline(web(schedule=schedule, start=date(2025, 1, 31)), start=date(2025, 1, 31))
+    invoiced: list[BillingLine] = []
+    for day in (date(2025, 1, 31), date(2025, 2, 28), date(2025, 3, 31)):
+        run(tl, day, invoiced)
+    assert [str(line.period) for line in invoiced] == [
+        "[2025-01-31, 2025-02-28)",
+        "[2025-02-28, 2025-03-31)",
+        "[2025-03-31, 2025-04-30)",
+    ]
+
+
+def test_a_stub_to_the_billing_day_is_prorated_against_its_whole_period() -> None:
+    tl = timeline(web("31.00"), start=date(2025, 1, 22))
+    lines = run(tl, date(2025, 1, 22), [])
+    assert amounts(lines) == ["10.00"]
+    assert lines[0].proration is not None and lines[0].proration.period == Period(
+        JAN_1, date(2025, 2, 1)
+    )
+
+
+def test_in_arrears_a_period_is_invoiced_when_it_ends_for_what_was_used() -> None:
+    tl = timeline(timing=BillingTiming.IN_ARREARS)
+    invoiced: list[BillingLine] = []
+    assert run(tl, JAN_1, invoiced) == []
+    changed = tl.change_rate("WEB", date(2025, 1, 16), amount=usd("40.00"))
+    assert run(changed, date(2025, 1, 31), invoiced) == []
+    assert amounts(run(changed, date(2025, 2, 1), invoiced)) == ["4.84", "20.65"]
+    ended = changed.ended(date(2025, 2, 11))
+    assert amounts(run(ended, date(2025, 2, 11), invoiced)) == ["14.29"]  # 10/28 of 40
+
+
+def test_a_promotion_for_three_cycles_discounts_three_periods_with_tax_on_the_net() -> None:
+    promo = Discount(
+        "SPRING",
+        "promo SPRING 20% off",
+        DiscountKind.PERCENT,
+        Decimal(20),
+        JAN_1,
+        date(2025, 4, 1),
+        {"WEB"},
+    )
+    vat = TaxRate("VAT20", "VAT 20 %", Decimal(20))
+    tl = timeline(discounts=(promo,), taxes=(vat,))
+    invoiced: list[BillingLine] = []
+    for month in range(1, 6):
+        run(tl, date(2025, month, 1), invoiced)
+    by_month = defaultdict(list)
+    for line in invoiced:
+        assert line.period is not None
+        by_month[line.period.start.month].append(str(line.amount.amount))
+    assert by_month[1] == ["10.00", "-2.00", "1.60"]
+    assert by_month[3] == ["10.00", "-2.00", "1.60"]
+    assert by_month[4] == ["10.00", "2.00"]
+
+
+def test_a_setup_fee_is_billed_once_and_a_free_setup_takes_it_off() -> None:
+    setup = OneTimeCharge("WEB", "setup fee", usd("5.00"), JAN_1)
+    free = Discount(
+        "FREESETUP",
+        "free setup",
+        DiscountKind.PERCENT,
+        Decimal(100),
+        JAN_1,
+        None,
+        {"WEB"},
+        one_time=True,
+        recurring=False,
+    )
+    tl = timeline(one_time=(setup,), discounts=(free,))
+    invoiced: list[BillingLine] = []
+    assert sorted(amounts(run(tl, JAN_1, invoiced))) == ["-5.00", "10.00", "5.00"]
+    assert run(tl, JAN_1, invoiced) == []
+
+
+def test_lines_of_another_service_are_refused() -> None:
+    line = lines_due(timeline(), [], JAN_1)[0]
+    other = Timeline("S-2", "C-1", JAN_1, tracks=(web(),))
+    with pytest.raises(ValidationError, match="S-1"):
+        lines_due(other, [line], JAN_1)
+
+
+def test_days_ahead_is_bounded() -> None:
+    with pytest.raises(ValidationError, match="0-366"):
+        lines_due(timeline(), [], JAN_1, days_ahead=400)
+
+
+def test_overlapping_rates_are_refused() -> None:
+    first = Rate(JAN_1, None, usd("1.00"), MONTH, "a")
+    with pytest.raises(RuleViolation, match="overlaps"):
+        Track.of(
+            LineType.RECURRING, "WEB", first, Rate(date(2025, 2, 1), None, usd("2"), MONTH, "b")
+        )
+
+
+# -- the conservation property -------------------------------------------------------------
+
+CYCLES = (MONTHLY, QUARTERLY, ANNUAL, BillingCycle.days(10), BillingCycle.weeks(2))
+PRICES = st.sampled_from(["0.00", "1.00", "9.99", "10.00", "29.95", "120.00", "1000.01"])
+
+
+def schedule_for(cycle: BillingCycle, anchor: date, day: int) -> BillingSchedule:
+    if cycle.unit.name == "MONTH":
+        last = (anchor.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        return BillingSchedule(cycle, anchor.replace(day=min(day, last.day)), day)
+    return BillingSchedule(cycle, anchor)
+
+
+@st.composite
+def histories(draw: st.DrawFn) -> tuple[Timeline, list[tuple[date, Timeline]], int]:
+    """A starting timeline and the timelines it becomes, each with the day it changed."""
+    start = draw(st.dates(date(2024, 1, 1), date(2026, 12, 31)))
+    day = draw(st.integers(1, 31))
+    cycle = draw(st.sampled_from(CYCLES))
+    schedule = schedule_for(cycle, start, day)
+    timing = draw(st.sampled_from(list(BillingTiming)))
+    taxes = draw(st.sampled_from([(), (TaxRate("VAT", "VAT 21 %", Decimal(21)),)]))
+    base = Track.of(
+        LineType.RECURRING, "BASE", Rate(start, None, usd(draw(PRICES)), schedule, "base")
+    )
+    tl = Timeline("S-1", "C-1", start, timing=timing, tracks=(base,), taxes=taxes)
+    days_ahead = draw(st.sampled_from([0, 7])) if timing is BillingTiming.IN_ADVANCE else 0
+    steps: list[tuple[date, Timeline]] = []
+    now = start
+    for _ in range(draw(st.integers(0, 8))):
+        now += timedelta(days=draw(st.integers(0, 75)))
+        op = draw(
+            st.sampled_from(
+                [
+                    "price",
+                    "backdated",
+                    "scheduled",
+                    "cycle",
+                    "pause",
+                    "resume",
+                    "addon",
+                    "drop-addon",
+                    "discount",
+                    "end",
+                    "unend",
+                    "setup",
+                ]
+            )
+        )
+        if op in ("price", "backdated", "scheduled"):
+            shift = {
+                "price": 0,
+                "backdated": -draw(st.integers(1, 40)),
+                "scheduled": draw(st.integers(1, 60)),
+            }[op]
+            when = max(start, now + timedelta(days=shift))
+            tl = tl.change_rate("BASE", when, amount=usd(draw(PRICES)))
+        elif op == "cycle":
+            new_cycle = draw(st.sampled_from(CYCLES))
+            tl = tl.change_rate("BASE", now, schedule=schedule_for(new_cycle, now, now.day))
+        elif op == "pause" and not tl.paused and (not tl.pauses or _ended_by(tl.pauses[-1], now)):
+            tl = tl.pause(max(now, start))
+        elif op == "resume" and tl.paused:
+            tl = tl.resume(now)
+        elif op == "addon":
+            subject = f"ADDON{len(tl.tracks)}"
+            addon_cycle = draw(st.sampled_from(CYCLES))
+            rate = Rate(
+                now, None, usd(draw(PRICES)), schedule_for(addon_cycle, now, now.day), subject
+            )
+            tl = tl.with_track(Track.of(LineType.ADDON, subject, rate))
+        elif op == "drop-addon" and len(tl.tracks) > 1:
+            track = tl.tracks[-1]
+            if track.rates and (track.rates[-1].end is None) and track.rates[-1].start < now:
+                tl = tl.stop(track.subject, now)
+        elif op == "discount":
+            kind = draw(st.sampled_from(list(DiscountKind)))
+            value: Decimal | Money = (
+                Decimal(draw(st.sampled_from([10, 25, 100])))
+                if kind is DiscountKind.PERCENT
+                else usd(draw(st.sampled_from(["1.00", "5.00", "50.00"])))
+            )
+            length = draw(st.one_of(st.none(), st.integers(1, 120)))
+            end = None if length is None else now + timedelta(days=length)
+            code = f"D{len(tl.discounts)}"
+            subjects = {t.subject for t in tl.tracks}
+            tl = tl.with_discount(Discount(code, code, kind, value, now, end, subjects))
+        elif op == "end":
+            tl = tl.ended(max(now, start + timedelta(days=1)))
+        elif op == "unend":
+            tl = tl.ended(None)
+        elif op == "setup":
+            tl = tl.charge_once(OneTimeCharge(f"FEE{len(tl.one_time)}", "fee", usd("5.00"), now))
+        steps.append((now, tl))
+    return tl, steps, days_ahead
+
+
+def _ended_by(pause: Pause, day: date) -> bool:
+    return pause.end is not None and pause.end <= day
+
+
+def density(tl: Timeline, line_type_subject_code: tuple[LineType, str, str], day: date) -> Fraction:
+    """The oracle: what ``day`` is worth for one thing billed, priced on its own."""
+    line_type, subject, code = line_type_subject_code
+    if (tl.end is not None and day >= tl.end) or day < tl.start:
+        return Fraction(0)
+    if any(p.start <= day and (p.end is None or day < p.end) for p in tl.pauses):
+        return Fraction(0)
+    tracks = [t for t in tl.tracks if t.subject == subject]
+    if not tracks:
+        return Fraction(0)
+    rate = tracks[0].rate_on(day)
+    if rate is None:
+        return Fraction(0)
+    days = rate.schedule.period_containing(day).days
+    remaining = Fraction(rate.amount.amount)
+    worth: dict[tuple[LineType, str], Fraction] = {(tracks[0].type, ""): remaining}
+    for discount in tl.discounts:
+        if (
+            discount.recurring
+            and subject in discount.subjects
+            and discount.start <= day
+            and (discount.end is None or day < discount.end)
+        ):
+            off = Fraction(discount.off(Decimal(remaining.numerator) / remaining.denominator))
+            if isinstance(discount.value, Decimal):
+                off = remaining * Fraction(discount.value) / 100
+            remaining -= off
+            worth[(LineType.DISCOUNT, discount.code)] = -off
+    so_far = Fraction(0)
+    for tax in tl.taxes:
+        amount = (remaining + (so_far if tax.compound else 0)) * Fraction(tax.percent) / 100
+        worth[(LineType.TAX, tax.code)] = amount
+        so_far += amount
+    return worth.get((line_type, code), Fraction(0)) / days
+
+
+def invoiced_density(
+    lines: list[BillingLine], key: tuple[LineType, str, str], day: date
+) -> Fraction:
+    out = Fraction(0)
+    for line in lines:
+        share = line.proration
+        if line.key != key or share is None or not share.portion.start <= day < share.portion.end:
+            continue
+        assert isinstance(share.period, Period)
+        rate = Fraction(share.price.amount) / share.period.days
+        out += -rate if line.reverses else rate
+    return out
+
+
+@given(histories(), st.lists(st.integers(0, 90), max_size=12))
+def test_every_day_is_invoiced_once_at_what_the_final_timeline_says_it_is_worth(
+    history: tuple[Timeline, list[tuple[date, Timeline]], int], runs: list[int]
+) -> None:
+    first, steps, ahead = history
+    invoiced: list[BillingLine] = []
+    tl = first
+    run(tl, tl.start, invoiced, days_ahead=ahead)
+    moments = sorted(
+        [(when, index, step) for index, (when, step) in enumerate(steps)]
+        + [(first.start + timedelta(days=offset), -1, None) for offset in runs],
+        key=lambda item: (item[0], item[1]),
+    )
+    for when, _, step in moments:
+        if step is not None:
+            tl = step
+        run(tl, when, invoiced, days_ahead=ahead)
+    last_day = max([when for when, *_ in moments] + [tl.start]) + timedelta(days=60)
+    final = tl.ended(tl.end or last_day)
+    settle = (final.end or last_day) + timedelta(days=800)
+    run(final, settle, invoiced, days_ahead=ahead)
+    assert lines_due(final, invoiced, settle, days_ahead=ahead) == ()
+
+    keys = {line.key for line in invoiced if line.proration is not None}
+    for key in keys:
+        day = final.start
+        while day < settle:
+            assert invoiced_density(invoiced, key, day) == density(final, key, day), (key, day)
+            day += timedelta(days=1)
+    # Money: the lines add up to the exact worth, within half a cent per prorated line.
+    exact = sum(
+        (density(final, key, d) for key in keys for d in _days(final.start, settle)), Fraction(0)
+    )
+    period_total = sum(
+        (Fraction(line.amount.amount) for line in invoiced if line.proration is not None),
+        Fraction(0),
+    )
+    prorated = sum(1 for line in invoiced if line.proration is not None)
+    assert abs(period_total - exact) <= Fraction(1, 200) * prorated
+
+
+def _days(start: date, end: date) -> list[date]:
+    return [start + timedelta(days=k) for k in range((end - start).days)]
+
+
+@given(histories())
+def test_billing_once_at_the_end_or_at_every_step_comes_to_the_same_days(
+    history: tuple[Timeline, list[tuple[date, Timeline]], int],
+) -> None:
+    first, steps, ahead = history
+    final = steps[-1][1] if steps else first
+    end = final.end or (final.start + timedelta(days=400))
+    final = final.ended(end)
+    settle = end + timedelta(days=800)
+    stepped: list[BillingLine] = []
+    tl = first
+    for when, step in [(first.start, first), *steps]:
+        tl = step
+        run(tl, when, stepped, days_ahead=ahead)
+    run(final, settle, stepped, days_ahead=ahead)
+    once = run(final, settle, [], days_ahead=ahead)
+    keys = {line.key for line in stepped + once if line.proration is not None}
+    for key in keys:
+        for day in _days(final.start, end):
+            assert invoiced_density(stepped, key, day) == invoiced_density(once, key, day)
