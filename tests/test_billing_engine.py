@@ -459,3 +459,64 @@ def test_billing_once_at_the_end_or_at_every_step_comes_to_the_same_days(
     for key in keys:
         for day in _days(final.start, end):
             assert invoiced_density(stepped, key, day) == invoiced_density(once, key, day)
+
+
+# -- promotions and additive discounts on the timeline ---------------------------------------
+
+
+def test_a_promotion_for_every_payment_discounts_every_renewal() -> None:
+    from prodlife.billing import promotion_discount
+    from prodlife.pricing.promotions import Promotion, PromotionDuration, PromotionKind
+
+    forever = Promotion("LOYAL", PromotionKind.FIXED_AMOUNT, usd("3.00"), PromotionDuration.FOREVER)
+    tl = timeline(discounts=(promotion_discount(forever, JAN_1, MONTH, {"WEB"}),))
+    invoiced: list[BillingLine] = []
+    for month in (1, 2, 3, 12):
+        run(tl, date(2025, month, 1), invoiced)
+    assert [str(line.amount.amount) for line in invoiced if line.type is LineType.DISCOUNT] == [
+        "-3.00"
+    ] * 12
+
+
+def test_a_first_payment_promotion_on_a_stub_ends_with_the_stub() -> None:
+    from prodlife.billing import promotion_discount
+    from prodlife.pricing.promotions import Promotion, PromotionKind
+
+    once = Promotion("HELLO", PromotionKind.PERCENTAGE, 50)
+    start = date(2025, 1, 22)
+    tl = timeline(
+        web("31.00"), start=start, discounts=(promotion_discount(once, start, MONTH, {"WEB"}),)
+    )
+    invoiced: list[BillingLine] = []
+    run(tl, start, invoiced)
+    run(tl, date(2025, 2, 1), invoiced)
+    assert amounts(invoiced) == ["10.00", "-5.00", "31.00"]
+
+
+def test_an_additive_discount_applies_over_its_validity_only() -> None:
+    from prodlife.billing import additive_discount
+    from prodlife.catalog.products import Validity
+    from prodlife.pricing.discounts import AdditiveDiscount
+
+    summer = AdditiveDiscount(
+        "SUMMER", "Summer", percent=10, validity=Validity(date(2025, 2, 1), date(2025, 3, 1))
+    )
+    tl = timeline(discounts=(additive_discount(summer, JAN_1, {"WEB"}),))
+    invoiced: list[BillingLine] = []
+    for month in (1, 2, 3):
+        run(tl, date(2025, month, 1), invoiced)
+    assert amounts(invoiced) == ["10.00", "10.00", "-1.00", "10.00"]
+
+
+def test_a_rate_with_a_window_charges_its_whole_amount_over_the_window() -> None:
+    rest = Period(date(2025, 1, 16), date(2025, 2, 1))
+    full = Rate(rest.start, rest.end, usd("40.00"), MONTH, "WEB PRO, full price", window=rest)
+    tl = timeline().schedule_rate("WEB", full)
+    invoiced: list[BillingLine] = []
+    run(timeline(), JAN_1, invoiced)
+    assert amounts(run(tl, date(2025, 1, 16), invoiced)) == ["-5.16", "40.00"]
+
+
+def test_a_window_must_hold_its_rate() -> None:
+    with pytest.raises(RuleViolation, match="window"):
+        Rate(JAN_1, None, usd("1"), MONTH, "x", window=Period(JAN_1, date(2025, 2, 1)))

@@ -6,6 +6,8 @@
 - :mod:`prodlife.billing.engine`: :func:`lines_due`, the only place a
   service's money is computed: the lines now due, repairs included.
 - :mod:`prodlife.billing.lines`: :class:`BillingLine`, one explained amount.
+- :mod:`prodlife.billing.offers`: promotions and additive discounts as
+  timeline discounts, in force for the periods they cover.
 
 Operations (:mod:`prodlife.lifecycle`) change timelines; they never compute
 money. See ``docs/billing.md``.
@@ -13,6 +15,7 @@ money. See ``docs/billing.md``.
 
 from prodlife.billing.engine import lines_due
 from prodlife.billing.lines import BillingLine, LineType, lines_total
+from prodlife.billing.offers import additive_discount, promotion_discount
 from prodlife.billing.timeline import (
     Discount,
     DiscountKind,
@@ -33,6 +36,8 @@ __all__ = [
     "Rate",
     "Timeline",
     "Track",
+    "additive_discount",
     "lines_due",
     "lines_total",
+    "promotion_discount",
 ]

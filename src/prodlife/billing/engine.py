@@ -80,6 +80,9 @@ class _Piece:
     span: Period
     rate: Decimal
     description: str
+    #: Whether it is due; a piece that is not (past what is due, but invoiced already)
+    #: keeps what was invoiced when it is worth the same, and is credited otherwise.
+    due: bool = True
 
 
 @attrs.frozen(slots=True)
@@ -209,13 +212,18 @@ def _currency(timeline: Timeline, lines: Iterable[BillingLine]) -> Currency | No
 
 def _due_end(timeline: Timeline, rate: Rate, on: date, due_on: date) -> date | None:
     """The end of what is due of ``rate`` on ``on``, or ``None`` when nothing is."""
-    schedule = rate.schedule
+    schedule, window = rate.schedule, rate.window
     if timeline.timing is BillingTiming.IN_ADVANCE:
         if rate.start > due_on or timeline.start > due_on:
             return None
-        reach = schedule.next_boundary(max(due_on, rate.start))
+        if window is not None:
+            reach = window.end
+        else:
+            reach = schedule.next_boundary(max(due_on, rate.start))
     elif timeline.end is not None and timeline.end <= on:
         reach = timeline.end
+    elif window is not None:
+        reach = window.end if window.end <= on else window.start
     else:
         reach = schedule.boundary(schedule.index_of(on))
     for end in (rate.end, timeline.end):
@@ -238,16 +246,20 @@ def _proposed_pieces(
             reach_invoiced[subject] = end
     out: dict[Key, list[_Piece]] = defaultdict(list)
     for track in timeline.tracks:
-        reach = reach_invoiced.get(track.subject)
+        due: date | None = None
         for rate in track.rates:
             due_end = _due_end(timeline, rate, on, due_on)
-            if due_end is not None and (reach is None or due_end > reach):
-                reach = due_end
-        if reach is None:
-            continue
+            if due_end is not None and (due is None or due_end > due):
+                due = due_end
+        invoiced_end = reach_invoiced.get(track.subject)
         for rate in track.rates:
-            for span in timeline.billed_spans(max(rate.start, low), _min(rate.end, reach)):
-                _add_pieces(timeline, track, rate, span, out)
+            if due is not None:
+                for span in timeline.billed_spans(max(rate.start, low), _min(rate.end, due)):
+                    _add_pieces(timeline, track, rate, span, out, True)
+            if invoiced_end is not None and (due is None or invoiced_end > due):
+                begin = max(rate.start, low) if due is None else max(rate.start, low, due)
+                for span in timeline.billed_spans(begin, _min(rate.end, invoiced_end)):
+                    _add_pieces(timeline, track, rate, span, out, False)
     return out
 
 
@@ -256,16 +268,24 @@ def _min(a: date | None, b: date) -> date:
 
 
 def _add_pieces(
-    timeline: Timeline, track: Track, rate: Rate, span: Period, out: dict[Key, list[_Piece]]
+    timeline: Timeline,
+    track: Track,
+    rate: Rate,
+    span: Period,
+    out: dict[Key, list[_Piece]],
+    due: bool,
 ) -> None:
     """Cut ``span`` of ``rate`` by its billing periods and add its pieces (and derived ones)."""
+    if rate.window is not None:
+        _add_piece(timeline, track, rate, rate.window, span, out, due)
+        return
     schedule = rate.schedule
     index = schedule.index_of(span.start)
     low = span.start
     while low < span.end:
         period = schedule.period(index)
         high = min(period.end, span.end)
-        _add_piece(timeline, track, rate, period, Period(low, high), out)
+        _add_piece(timeline, track, rate, period, Period(low, high), out, due)
         low, index = high, index + 1
 
 
@@ -276,11 +296,12 @@ def _add_piece(
     period: Period,
     span: Period,
     out: dict[Key, list[_Piece]],
+    due: bool,
 ) -> None:
     subject = track.subject
     amount = rate.amount.amount
     if amount:
-        out[(track.type, subject, "")].append(_Piece(period, span, amount, rate.description))
+        out[(track.type, subject, "")].append(_Piece(period, span, amount, rate.description, due))
     discounts = [
         d
         for d in timeline.discounts
@@ -305,11 +326,11 @@ def _add_piece(
                 remaining -= off
                 if off:
                     key = (LineType.DISCOUNT, subject, discount.code)
-                    out[key].append(_Piece(period, part, -off, discount.description))
+                    out[key].append(_Piece(period, part, -off, discount.description, due))
         if _taxed(timeline, track.taxable):
             for code, name, tax in _taxes(timeline, remaining):
                 if tax:
-                    out[(LineType.TAX, subject, code)].append(_Piece(period, part, tax, name))
+                    out[(LineType.TAX, subject, code)].append(_Piece(period, part, tax, name, due))
 
 
 def _taxed(timeline: Timeline, taxable: bool) -> bool:
@@ -381,80 +402,96 @@ def _reconcile(
     for piece in proposed:
         cuts.update((piece.span.start, piece.span.end))
     bounds = sorted(day for day in cuts if day >= low)
-    runs: list[tuple[date, date, dict[Period, Decimal], dict[Period, Decimal]]] = []
+    # Per elementary span: what it was invoiced at (rate per billing period, reversals
+    # netted) against what it is worth; every difference is a reversal of the first and
+    # a charge of the second, merged with the same reversal or charge of the span before.
+    credits: list[_Run] = []
+    charges: list[_Run] = []
     for start, end in itertools.pairwise(bounds):
         had: dict[Period, Decimal] = {}
         for period, span, rate, *_ in invoiced:
             if span.start <= start and end <= span.end:
                 had[period] = had.get(period, Decimal(0)) + rate
         had = {period: rate for period, rate in had.items() if rate}
-        wants = {
-            piece.period: piece.rate
-            for piece in proposed
-            if piece.span.start <= start and end <= piece.span.end
-        }
+        covering = [p for p in proposed if p.span.start <= start and end <= p.span.end]
+        wants = {piece.period: piece.rate for piece in covering}
         if had == wants:
             continue
-        if runs and runs[-1][1] == start and runs[-1][2] == had and runs[-1][3] == wants:
-            runs[-1] = (runs[-1][0], end, had, wants)
-        else:
-            runs.append((start, end, had, wants))
-    out: list[BillingLine] = []
-    type_, subject, code = key
-    for start, end, had, wants in runs:
-        span = Period(start, end)
-        for period in sorted(had.keys() | wants.keys(), key=lambda p: p.start):
+        if not all(piece.due for piece in covering):
+            wants = {}  # not due yet: reverse what no longer holds, charge nothing
+        for period in had.keys() | wants.keys():
             old, new = had.get(period, Decimal(0)), wants.get(period, Decimal(0))
             if old == new:
                 continue
             if old:
-                description, customer = _described(invoiced, period, span, timeline.customer_id)
-                share = prorate(
-                    Money(old, currency),
-                    period,
-                    span,
-                    timeline.day_count,
-                    rounding=timeline.rounding,
-                )
-                out.append(
-                    BillingLine(
-                        timeline.service_id,
-                        customer,
-                        type_,
-                        subject,
-                        code,
-                        description,
-                        -share.amount,
-                        share,
-                        reverses=True,
-                    )
-                )
+                _extend(credits, period, old, start, end)
             if new:
-                description = next(
-                    p.description
-                    for p in proposed
-                    if p.period == period and p.span.start <= start < p.span.end
-                )
-                share = prorate(
-                    Money(new, currency),
-                    period,
-                    span,
-                    timeline.day_count,
-                    rounding=timeline.rounding,
-                )
-                out.append(
-                    BillingLine(
-                        timeline.service_id,
-                        timeline.customer_id,
-                        type_,
-                        subject,
-                        code,
-                        description,
-                        share.amount,
-                        share,
-                    )
-                )
+                _extend(charges, period, new, start, end)
+    out: list[BillingLine] = []
+    type_, subject, code = key
+    for run in credits:
+        period, rate, start, end = run.period, run.rate, run.start, run.end
+        span = Period(start, end)
+        description, customer = _described(invoiced, period, span, timeline.customer_id)
+        share = prorate(
+            Money(rate, currency), period, span, timeline.day_count, rounding=timeline.rounding
+        )
+        out.append(
+            BillingLine(
+                timeline.service_id,
+                customer,
+                type_,
+                subject,
+                code,
+                description,
+                -share.amount,
+                share,
+                reverses=True,
+            )
+        )
+    for run in charges:
+        period, rate, start, end = run.period, run.rate, run.start, run.end
+        span = Period(start, end)
+        description = next(
+            p.description
+            for p in proposed
+            if p.period == period and p.span.start <= start < p.span.end
+        )
+        share = prorate(
+            Money(rate, currency), period, span, timeline.day_count, rounding=timeline.rounding
+        )
+        out.append(
+            BillingLine(
+                timeline.service_id,
+                timeline.customer_id,
+                type_,
+                subject,
+                code,
+                description,
+                share.amount,
+                share,
+            )
+        )
     return out
+
+
+@attrs.define(slots=True)
+class _Run:
+    """A span to reverse or charge at one rate of one billing period."""
+
+    period: Period
+    rate: Decimal
+    start: date
+    end: date
+
+
+def _extend(runs: list[_Run], period: Period, rate: Decimal, start: date, end: date) -> None:
+    """Add ``[start, end)`` at ``rate`` of ``period`` to ``runs``, joining the run it continues."""
+    for run in reversed(runs):
+        if run.period == period and run.rate == rate and run.end == start:
+            run.end = end
+            return
+    runs.append(_Run(period, rate, start, end))
 
 
 def _same(invoiced: Sequence[_Invoiced], proposed: Sequence[_Piece]) -> bool:

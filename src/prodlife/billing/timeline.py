@@ -76,10 +76,10 @@ def _later(a: date | None, b: date | None) -> bool:
     return b is not None and a > b
 
 
-def _check_span(start: object, end: object, rule: str, what: str) -> None:
+def _check_span(start: object, end: object, rule: str, what: str, *, empty: bool = False) -> None:
     if type(start) is not date:
         raise RuleViolation(rule, f"{what} starts {start!r}; give a date")
-    if end is not None and (type(end) is not date or end <= start):
+    if end is not None and (type(end) is not date or end < start or (end == start and not empty)):
         raise RuleViolation(
             rule, f"{what} runs from {start} to {end!r}; give an end date after the start, or None"
         )
@@ -111,10 +111,16 @@ class Rate:
         description: what is billed, in words ("WEB PRO monthly x 2").
         source: where the price came from (a price plan row, an override and
             who set it), for the record.
+        window: when given, the one period ``amount`` pays for, instead of
+            the schedule's periods: a rate over ``[start, end)`` inside it is
+            worth ``amount`` times its share of the window (the window itself:
+            the whole amount, as for a change charged in full for the rest of
+            a period). The rate must end inside it.
 
     Raises:
         RuleViolation: the span is empty, the amount negative or not Money,
-            or the schedule missing (rule ``timeline.rate``).
+            the schedule missing, or the span outside the window (rule
+            ``timeline.rate``).
     """
 
     start: date
@@ -123,6 +129,7 @@ class Rate:
     schedule: BillingSchedule
     description: str
     source: str = ""
+    window: Period | None = None
 
     def __attrs_post_init__(self) -> None:
         _check_span(self.start, self.end, "timeline.rate", f"rate {self.description!r}")
@@ -137,6 +144,17 @@ class Rate:
                 "timeline.rate",
                 f"rate {self.description!r} has schedule {self.schedule!r}; give a "
                 "BillingSchedule (a recurring cycle and its anchor)",
+            )
+        window = self.window
+        if window is not None and (
+            not isinstance(window, Period)
+            or self.end is None
+            or not (window.start <= self.start and self.end <= window.end)
+        ):
+            raise RuleViolation(
+                "timeline.rate",
+                f"rate {self.description!r} from {self.start} to {self.end} is measured against "
+                f"the window {window!r}; give a Period that holds the whole rate",
             )
 
     def cut(self, start: date, end: date | None) -> Rate | None:
@@ -390,7 +408,8 @@ class Timeline:
         service_id: the service.
         customer_id: who is billed now (lines already issued keep their own).
         start: the first day billed.
-        end: the first day no longer billed, or ``None`` while it runs.
+        end: the first day no longer billed, or ``None`` while it runs; the
+            start itself for a service billed nothing (ended before it began).
         timing: in advance (each period invoiced when it starts) or in
             arrears (when it ends).
         tracks: the priced things, each subject once.
@@ -423,7 +442,9 @@ class Timeline:
     rounding: str = attrs.field(default=decimal.ROUND_HALF_UP, validator=_check_rounding)
 
     def __attrs_post_init__(self) -> None:
-        _check_span(self.start, self.end, "timeline.span", f"service {self.service_id!r}")
+        _check_span(
+            self.start, self.end, "timeline.span", f"service {self.service_id!r}", empty=True
+        )
         subjects = [track.subject for track in self.tracks]
         if len(set(subjects)) != len(subjects):
             raise RuleViolation(
