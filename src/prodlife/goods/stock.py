@@ -85,6 +85,8 @@ def _movements(values: Iterable[Movement]) -> tuple[Movement, ...]:
 
 def _components_findings(catalog: Catalog, m: Movement, traceable: bool) -> list[str]:
     """What is wrong with a receipt's kit components (empty when nothing)."""
+    if m.kind is not K.RECEIVE:
+        return []  # only a receipt names components (checked by Movement)
     bundle = catalog.bundle(m.product_code)
     wanted: dict[str, int] = {}
     if isinstance(bundle, FixedBundle) and traceable:
