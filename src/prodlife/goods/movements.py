@@ -8,22 +8,22 @@ Movements are never changed nor removed: a mistake is corrected by another
 movement. The rules a movement can check alone run when it is built; the rules
 that need the stock or the catalog are :class:`~prodlife.goods.Stock`'s.
 
-=====================  =============================================================
-rule                   condition
-=====================  =============================================================
-``code.format``        codes, ids and serial numbers are text with no spaces at
-                       either end
-``goods.warehouse``    a warehouse has a name
-``goods.quantity``     a quantity is a whole number of at least 1
-``goods.date``         a movement's date is a ``date``
-``goods.holder``       reserve, release, issue and return name whose service or job
-                       it is; receive and write-off name nobody
-``goods.ownership``    an issue is a sale or a rental, a rental only to a service;
-                       other movements are neither
-``goods.serial-count`` serial numbers, when given, are as many as the quantity and
-                       each given once
-``goods.components``   only a receipt carries a kit's component serial numbers
-=====================  =============================================================
+=======================  =============================================================
+rule                     condition
+=======================  =============================================================
+``code.format``          codes, ids and serial numbers are text with no spaces at
+                         either end
+``goods.warehouse``      a warehouse has a name
+``goods.quantity``       a quantity is a whole number of at least 1
+``goods.date``           a movement's date is a ``date``
+``goods.holder``         reserve, release, issue and return name whose service or job
+                         it is; receive and write-off name nobody
+``goods.ownership``      an issue is a sale or a rental, a rental only to a service;
+                         other movements are neither
+``goods.serial-count``   serial numbers, when given, are as many as the quantity and
+                         each given once
+``goods.components``     only a receipt carries a kit's component serial numbers
+=======================  =============================================================
 
 >>> from datetime import date
 >>> service = Holder.service("S-1", "C-1")

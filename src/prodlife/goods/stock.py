@@ -9,16 +9,16 @@ it was. Balances, units and attachments are what the movements add up to.
 
 Against the catalog, a movement is checked so:
 
-=======================  ============================================================
-rule                     condition
-=======================  ============================================================
-``goods.not-a-good``     the product is a physical good
-``goods.serial-missing`` a traceable good's movement names its units' serial numbers
-``goods.serial-refused`` a non-traceable good's movement names none
-``goods.components``     a kit (a fixed traceable bundle) is received one at a time
-                         with its traceable components' serial numbers, as many as
-                         the bundle holds, and nothing else
-=======================  ============================================================
+=========================  ============================================================
+rule                       condition
+=========================  ============================================================
+``goods.not-a-good``       the product is a physical good
+``goods.serial-missing``   a traceable good's movement names its units' serial numbers
+``goods.serial-refused``   a non-traceable good's movement names none
+``goods.components``       a kit (a fixed traceable bundle) is received one at a time
+                           with its traceable components' serial numbers, as many as
+                           the bundle holds, and nothing else
+=========================  ============================================================
 
 and against the stock: the warehouse exists (``NotFound``); movements of a
 product are dated in order (``goods.date-order``); balances never fall below
