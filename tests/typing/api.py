@@ -45,16 +45,18 @@ convention: DayCount = prodlife.FixedDays(30)
 clock: Clock = FixedClock(datetime(2025, 1, 1, tzinfo=UTC))
 assert_type(clock.now(), datetime)
 
-# Physical goods: the stock is an immutable value; operations return a new one.
 
-stock = Stock([Warehouse("MAIN", "Main depot")])
-holder = Holder.service("S-1", "C-1")
-goods_catalog = Catalog()
-assert_type(stock.receive(goods_catalog, "CABLE", "MAIN", date(2025, 3, 1), 10), Stock)
-assert_type(
-    stock.issue(goods_catalog, "CABLE", "MAIN", date(2025, 3, 1), holder, Ownership.SALE, 1),
-    Stock,
-)
-assert_type(stock.balance("CABLE"), Balance)
-assert_type(stock.balance("CABLE").available, int)
-assert_type(stock.unit("MODEM", "M1"), Unit)
+def _goods() -> None:
+    """Physical goods: the stock is an immutable value; operations return a new one."""
+
+    stock = Stock([Warehouse("MAIN", "Main depot")])
+    holder = Holder.service("S-1", "C-1")
+    goods_catalog = Catalog()
+    assert_type(stock.receive(goods_catalog, "CABLE", "MAIN", date(2025, 3, 1), 10), Stock)
+    assert_type(
+        stock.issue(goods_catalog, "CABLE", "MAIN", date(2025, 3, 1), holder, Ownership.SALE, 1),
+        Stock,
+    )
+    assert_type(stock.balance("CABLE"), Balance)
+    assert_type(stock.balance("CABLE").available, int)
+    assert_type(stock.unit("MODEM", "M1"), Unit)
