@@ -54,9 +54,9 @@ from datetime import date
 
 import attrs
 
-from prodlife.catalog import Catalog, FixedBundle
-from prodlife.catalog.types import Classification, GoodKind
+from prodlife.catalog import Catalog
 from prodlife.errors import NotFound, RuleViolation
+from prodlife.goods._checks import check_good
 from prodlife.goods._state import _Ledger
 from prodlife.goods.attachments import Attachment
 from prodlife.goods.balances import Balance
@@ -81,35 +81,6 @@ def _warehouses(values: Iterable[Warehouse]) -> tuple[Warehouse, ...]:
 
 def _movements(values: Iterable[Movement]) -> tuple[Movement, ...]:
     return tuple(values)
-
-
-def _components_findings(catalog: Catalog, m: Movement, traceable: bool) -> list[str]:
-    """What is wrong with a receipt's kit components (empty when nothing)."""
-    if m.kind is not K.RECEIVE:
-        return []  # only a receipt names components (checked by Movement)
-    bundle = catalog.bundle(m.product_code)
-    wanted: dict[str, int] = {}
-    if isinstance(bundle, FixedBundle) and traceable:
-        wanted = {
-            code: count
-            for code, count in bundle.quantities.items()
-            if catalog.type_of(code).good_kind is GoodKind.TRACEABLE
-        }
-    given = {part.product_code: len(part.serials) for part in m.components}
-    if not wanted and not given:
-        return []
-    problems = []
-    if wanted and m.quantity != 1:
-        problems.append("receive kits one at a time, each with its components' serial numbers")
-    for code in sorted(set(wanted) | set(given)):
-        if wanted.get(code, 0) != given.get(code, 0):
-            problems.append(
-                f"the kit holds {wanted.get(code, 0)} traceable {code}, the receipt names "
-                f"{given.get(code, 0)} serial numbers of it"
-            )
-    if len(m.components) != len(given):
-        problems.append("list each component once")
-    return problems
 
 
 @attrs.frozen(slots=True)
@@ -243,7 +214,7 @@ class Stock:
                 :class:`~prodlife.goods.SerialConflict`).
             NotFound: the product or the warehouse does not exist.
         """
-        self._check_good(catalog, movement)
+        check_good(catalog, movement)
         ledger = self._ledger.copy()
         ledger.apply(movement, len(self.movements), self._by_code)
         new = object.__new__(Stock)
@@ -252,24 +223,6 @@ class Stock:
         object.__setattr__(new, "_ledger", ledger)
         object.__setattr__(new, "_by_code", self._by_code)
         return new
-
-    def _check_good(self, catalog: Catalog, m: Movement) -> None:
-        product_type = catalog.type_of(m.product_code)
-        p = m.product_code
-        if product_type.classification is not Classification.PHYSICAL_GOOD:
-            message = f"{p} is a {product_type.describes}, not a physical good; stock only goods"
-            raise RuleViolation("goods.not-a-good", message, p)
-        traceable = product_type.good_kind is GoodKind.TRACEABLE
-        if traceable and not m.serials:
-            message = f"{p} is traceable: {m.kind.value} names each unit's serial number"
-            raise RuleViolation("goods.serial-missing", f"{message}; give serials=", p)
-        if not traceable and m.serials:
-            message = f"{p} is not traceable: it is counted, not numbered; drop serials="
-            raise RuleViolation("goods.serial-refused", message, p)
-        problems = _components_findings(catalog, m, traceable)
-        if problems:
-            message = f"receipt of kit {p}: " + "; ".join(problems)
-            raise RuleViolation("goods.components", message, p)
 
     def _moved(
         self,
