@@ -19,6 +19,8 @@ from prodlife import (
     Money,
     Period,
 )
+from prodlife.catalog import Catalog
+from prodlife.goods import Balance, Holder, Ownership, Stock, Unit, Warehouse
 
 price = Money("29.99", "USD")
 assert_type(price + price, Money)
@@ -42,3 +44,19 @@ assert_type(measure.fraction, Fraction)
 convention: DayCount = prodlife.FixedDays(30)
 clock: Clock = FixedClock(datetime(2025, 1, 1, tzinfo=UTC))
 assert_type(clock.now(), datetime)
+
+
+def _goods() -> None:
+    """Physical goods: the stock is an immutable value; operations return a new one."""
+
+    stock = Stock([Warehouse("MAIN", "Main depot")])
+    holder = Holder.service("S-1", "C-1")
+    goods_catalog = Catalog()
+    assert_type(stock.receive(goods_catalog, "CABLE", "MAIN", date(2025, 3, 1), 10), Stock)
+    assert_type(
+        stock.issue(goods_catalog, "CABLE", "MAIN", date(2025, 3, 1), holder, Ownership.SALE, 1),
+        Stock,
+    )
+    assert_type(stock.balance("CABLE"), Balance)
+    assert_type(stock.balance("CABLE").available, int)
+    assert_type(stock.unit("MODEM", "M1"), Unit)

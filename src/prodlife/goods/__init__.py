@@ -1,0 +1,59 @@
+"""Physical goods: warehouses, stock movements, traceable units, sales, rentals, meters.
+
+See ``docs/goods.md``. The domain layer between pricing and lifecycle: it uses the
+catalog (product types, fixed bundles) and pricing (price plans, usage rating).
+"""
+
+from prodlife.goods.attachments import Attachment, Returned
+from prodlife.goods.balances import Balance, InsufficientStock
+from prodlife.goods.capacity import BundleCapacity, bundle_capacity, bundles_from_stock
+from prodlife.goods.charges import GoodCharge, good_charges, price_attachment
+from prodlife.goods.movements import (
+    ComponentSerials,
+    Holder,
+    HolderKind,
+    Movement,
+    MovementKind,
+    Ownership,
+    Warehouse,
+    check_movement,
+)
+from prodlife.goods.readings import (
+    DuplicateReading,
+    MeterLog,
+    MeterReading,
+    MeterResult,
+    read_meter,
+)
+from prodlife.goods.stock import Stock
+from prodlife.goods.units import SerialConflict, Unit, UnitStatus
+
+__all__ = [
+    "Attachment",
+    "Balance",
+    "BundleCapacity",
+    "ComponentSerials",
+    "DuplicateReading",
+    "GoodCharge",
+    "Holder",
+    "HolderKind",
+    "InsufficientStock",
+    "MeterLog",
+    "MeterReading",
+    "MeterResult",
+    "Movement",
+    "MovementKind",
+    "Ownership",
+    "Returned",
+    "SerialConflict",
+    "Stock",
+    "Unit",
+    "UnitStatus",
+    "Warehouse",
+    "bundle_capacity",
+    "bundles_from_stock",
+    "check_movement",
+    "good_charges",
+    "price_attachment",
+    "read_meter",
+]
