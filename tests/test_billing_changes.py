@@ -18,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from prodlife import Money
-from prodlife.billing import BillingLine, LineType, Rate, Timeline, Track, lines_due
+from prodlife.billing import InvoiceLine, LineType, Rate, Timeline, Track, lines_due
 from prodlife.billing.changes import change_rate, end_billing
 from prodlife.cycles import ANNUAL, MONTHLY, QUARTERLY, BillingCycle, BillingSchedule
 from prodlife.errors import NotFound, RuleViolation
@@ -48,7 +48,7 @@ def one_track(start: date, price: Money, cycle: BillingCycle) -> Timeline:
     return Timeline("S", "C", start, tracks=(Track.of(LineType.RECURRING, "P", rate),))
 
 
-def total(lines: tuple[BillingLine, ...] | list[BillingLine]) -> Decimal:
+def total(lines: tuple[InvoiceLine, ...] | list[InvoiceLine]) -> Decimal:
     return sum((line.amount.amount for line in lines), Decimal(0))
 
 

@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 
 from prodlife import Money
 from prodlife.billing import (
-    BillingLine,
     Discount,
     DiscountKind,
+    InvoiceLine,
     LineType,
     OneTimeCharge,
     Pause,
@@ -56,13 +56,13 @@ def timeline(*tracks: Track, start: date = JAN_1, **fields: object) -> Timeline:
     return Timeline("S-1", "C-1", start, tracks=tracks or (web(),), **fields)  # type: ignore[arg-type]
 
 
-def run(tl: Timeline, on: date, invoiced: list[BillingLine], **kwargs: int) -> list[BillingLine]:
-    new = list(lines_due(tl, invoiced, on, **kwargs))  # type: ignore[arg-type]
+def run(tl: Timeline, on: date, invoiced: list[InvoiceLine]) -> list[InvoiceLine]:
+    new = list(lines_due(tl, invoiced, on))
     invoiced.extend(new)
     return new
 
 
-def amounts(lines: list[BillingLine]) -> list[str]:
+def amounts(lines: list[InvoiceLine]) -> list[str]:
     return [str(line.amount.amount) for line in lines]
 
 
@@ -70,7 +70,7 @@ def amounts(lines: list[BillingLine]) -> list[str]:
 
 
 def test_in_advance_a_period_is_invoiced_when_it_starts_and_only_once() -> None:
-    tl, invoiced = timeline(), list[BillingLine]()
+    tl, invoiced = timeline(), list[InvoiceLine]()
     assert amounts(run(tl, JAN_1, invoiced)) == ["10.00"]
     assert run(tl, date(2025, 1, 20), invoiced) == []
     assert amounts(run(tl, date(2025, 2, 1), invoiced)) == ["10.00"]
@@ -78,14 +78,15 @@ def test_in_advance_a_period_is_invoiced_when_it_starts_and_only_once() -> None:
 
 
 def test_invoice_ahead_bills_the_next_period_days_before_it_starts() -> None:
-    invoiced: list[BillingLine] = []
-    run(timeline(), JAN_1, invoiced)
-    assert run(timeline(), date(2025, 1, 24), invoiced, days_ahead=7) == []
-    assert amounts(run(timeline(), date(2025, 1, 25), invoiced, days_ahead=7)) == ["10.00"]
+    invoiced: list[InvoiceLine] = []
+    ahead = timeline(invoice_days_before=7)
+    run(ahead, JAN_1, invoiced)
+    assert run(ahead, date(2025, 1, 24), invoiced) == []
+    assert amounts(run(ahead, date(2025, 1, 25), invoiced)) == ["10.00"]
 
 
 def test_first_month_upgrade_credits_the_unused_days_and_charges_the_new_price() -> None:
-    invoiced: list[BillingLine] = []
+    invoiced: list[InvoiceLine] = []
     run(timeline(), JAN_1, invoiced)
     upgraded = timeline().change_rate("WEB", date(2025, 1, 16), amount=usd("40.00"))
     repair = run(upgraded, date(2025, 1, 16), invoiced)
@@ -96,27 +97,29 @@ def test_first_month_upgrade_credits_the_unused_days_and_charges_the_new_price()
 
 
 def test_a_change_after_the_next_period_was_invoiced_ahead_repairs_both_periods() -> None:
-    invoiced: list[BillingLine] = []
-    run(timeline(), JAN_1, invoiced)
-    run(timeline(), date(2025, 1, 25), invoiced, days_ahead=7)
-    upgraded = timeline().change_rate("WEB", date(2025, 1, 26), amount=usd("40.00"))
-    repair = run(upgraded, date(2025, 1, 26), invoiced, days_ahead=7)
+    invoiced: list[InvoiceLine] = []
+    ahead = timeline(invoice_days_before=7)
+    run(ahead, JAN_1, invoiced)
+    run(ahead, date(2025, 1, 25), invoiced)
+    upgraded = ahead.change_rate("WEB", date(2025, 1, 26), amount=usd("40.00"))
+    repair = run(upgraded, date(2025, 1, 26), invoiced)
     # January: 6 of 31 days reversed at 10.00 and charged at 40.00; February whole.
     assert amounts(repair) == ["-1.94", "7.74", "-10.00", "40.00"]
 
 
 def test_a_cancellation_after_paying_ahead_credits_every_unused_day() -> None:
-    invoiced: list[BillingLine] = []
-    run(timeline(), JAN_1, invoiced)
-    run(timeline(), date(2025, 1, 25), invoiced, days_ahead=7)
-    cancelled = timeline().ended(date(2025, 1, 26))
+    invoiced: list[InvoiceLine] = []
+    ahead = timeline(invoice_days_before=7)
+    run(ahead, JAN_1, invoiced)
+    run(ahead, date(2025, 1, 25), invoiced)
+    cancelled = ahead.ended(date(2025, 1, 26))
     assert amounts(run(cancelled, date(2025, 1, 26), invoiced)) == ["-1.94", "-10.00"]
     total = sum(line.amount.amount for line in invoiced)
     assert total == Decimal("8.06")  # 25 days of January at 10.00 / 31 = 8.0645...
 
 
 def test_a_pause_credits_the_paused_days_and_the_resume_charges_them_again() -> None:
-    invoiced: list[BillingLine] = []
+    invoiced: list[InvoiceLine] = []
     run(timeline(), JAN_1, invoiced)
     paused = timeline().pause(date(2025, 1, 11))
     assert amounts(run(paused, date(2025, 1, 11), invoiced)) == ["-6.77"]  # 21/31
@@ -129,7 +132,7 @@ def test_an_addon_on_its_own_annual_cycle_is_billed_its_year_not_the_base_month(
     year = BillingSchedule(ANNUAL, date(2025, 1, 10))
     ssl = Track.of(LineType.ADDON, "SSL", Rate(date(2025, 1, 10), None, usd("60.00"), year, "SSL"))
     tl = timeline(web(), ssl)
-    invoiced: list[BillingLine] = []
+    invoiced: list[InvoiceLine] = []
     run(tl, JAN_1, invoiced)
     lines = run(tl, date(2025, 1, 10), invoiced)
     assert amounts(lines) == ["60.00"]
@@ -139,7 +142,7 @@ def test_an_addon_on_its_own_annual_cycle_is_billed_its_year_not_the_base_month(
 def test_a_pause_over_an_addon_credits_the_addon_too() -> None:
     year = BillingSchedule(ANNUAL, JAN_1)
     ssl = Track.of(LineType.ADDON, "SSL", Rate(JAN_1, None, usd("365.00"), year, "SSL"))
-    invoiced: list[BillingLine] = []
+    invoiced: list[InvoiceLine] = []
     run(timeline(web("31.00"), ssl), JAN_1, invoiced)
     paused = timeline(web("31.00"), ssl).pause(date(2025, 1, 22)).resume(date(2025, 2, 1))
     credits = [line for line in run(paused, date(2025, 2, 1), invoiced) if line.reverses]
@@ -150,7 +153,7 @@ def test_a_pause_over_an_addon_credits_the_addon_too() -> None:
 def test_a_billing_day_of_31_is_kept_after_february() -> None:
     schedule = BillingSchedule(MONTHLY, date(2025, 1, 31))
     tl = timeline(web(schedule=schedule, start=date(2025, 1, 31)), start=date(2025, 1, 31))
-    invoiced: list[BillingLine] = []
+    invoiced: list[InvoiceLine] = []
     for day in (date(2025, 1, 31), date(2025, 2, 28), date(2025, 3, 31)):
         run(tl, day, invoiced)
     assert [str(line.period) for line in invoiced] == [
@@ -171,7 +174,7 @@ def test_a_stub_to_the_billing_day_is_prorated_against_its_whole_period() -> Non
 
 def test_in_arrears_a_period_is_invoiced_when_it_ends_for_what_was_used() -> None:
     tl = timeline(timing=BillingTiming.IN_ARREARS)
-    invoiced: list[BillingLine] = []
+    invoiced: list[InvoiceLine] = []
     assert run(tl, JAN_1, invoiced) == []
     changed = tl.change_rate("WEB", date(2025, 1, 16), amount=usd("40.00"))
     assert run(changed, date(2025, 1, 31), invoiced) == []
@@ -192,7 +195,7 @@ def test_a_promotion_for_three_cycles_discounts_three_periods_with_tax_on_the_ne
     )
     vat = TaxRate("VAT20", "VAT 20 %", Decimal(20))
     tl = timeline(discounts=(promo,), taxes=(vat,))
-    invoiced: list[BillingLine] = []
+    invoiced: list[InvoiceLine] = []
     for month in range(1, 6):
         run(tl, date(2025, month, 1), invoiced)
     by_month = defaultdict(list)
@@ -218,7 +221,7 @@ def test_a_setup_fee_is_billed_once_and_a_free_setup_takes_it_off() -> None:
         recurring=False,
     )
     tl = timeline(one_time=(setup,), discounts=(free,))
-    invoiced: list[BillingLine] = []
+    invoiced: list[InvoiceLine] = []
     assert sorted(amounts(run(tl, JAN_1, invoiced))) == ["-5.00", "10.00", "5.00"]
     assert run(tl, JAN_1, invoiced) == []
 
@@ -231,8 +234,8 @@ def test_lines_of_another_service_are_refused() -> None:
 
 
 def test_days_ahead_is_bounded() -> None:
-    with pytest.raises(ValidationError, match="0-366"):
-        lines_due(timeline(), [], JAN_1, days_ahead=400)
+    with pytest.raises(RuleViolation, match="0 to 366"):
+        timeline(invoice_days_before=400)
 
 
 def test_overlapping_rates_are_refused() -> None:
@@ -257,7 +260,7 @@ def schedule_for(cycle: BillingCycle, anchor: date, day: int) -> BillingSchedule
 
 
 @st.composite
-def histories(draw: st.DrawFn) -> tuple[Timeline, list[tuple[date, Timeline]], int]:
+def histories(draw: st.DrawFn) -> tuple[Timeline, list[tuple[date, Timeline]]]:
     """A starting timeline and the timelines it becomes, each with the day it changed."""
     start = draw(st.dates(date(2024, 1, 1), date(2026, 12, 31)))
     day = draw(st.integers(1, 31))
@@ -268,8 +271,16 @@ def histories(draw: st.DrawFn) -> tuple[Timeline, list[tuple[date, Timeline]], i
     base = Track.of(
         LineType.RECURRING, "BASE", Rate(start, None, usd(draw(PRICES)), schedule, "base")
     )
-    tl = Timeline("S-1", "C-1", start, timing=timing, tracks=(base,), taxes=taxes)
     days_ahead = draw(st.sampled_from([0, 7])) if timing is BillingTiming.IN_ADVANCE else 0
+    tl = Timeline(
+        "S-1",
+        "C-1",
+        start,
+        timing=timing,
+        tracks=(base,),
+        taxes=taxes,
+        invoice_days_before=days_ahead,
+    )
     steps: list[tuple[date, Timeline]] = []
     now = start
     for _ in range(draw(st.integers(0, 8))):
@@ -337,7 +348,7 @@ def histories(draw: st.DrawFn) -> tuple[Timeline, list[tuple[date, Timeline]], i
         elif op == "setup":
             tl = tl.charge_once(OneTimeCharge(f"FEE{len(tl.one_time)}", "fee", usd("5.00"), now))
         steps.append((now, tl))
-    return tl, steps, days_ahead
+    return tl, steps
 
 
 def _ended_by(pause: Pause, day: date) -> bool:
@@ -381,7 +392,7 @@ def density(tl: Timeline, line_type_subject_code: tuple[LineType, str, str], day
 
 
 def invoiced_density(
-    lines: list[BillingLine], key: tuple[LineType, str, str], day: date
+    lines: list[InvoiceLine], key: tuple[LineType, str, str], day: date
 ) -> Fraction:
     out = Fraction(0)
     for line in lines:
@@ -396,12 +407,12 @@ def invoiced_density(
 
 @given(histories(), st.lists(st.integers(0, 90), max_size=12))
 def test_every_day_is_invoiced_once_at_what_the_final_timeline_says_it_is_worth(
-    history: tuple[Timeline, list[tuple[date, Timeline]], int], runs: list[int]
+    history: tuple[Timeline, list[tuple[date, Timeline]]], runs: list[int]
 ) -> None:
-    first, steps, ahead = history
-    invoiced: list[BillingLine] = []
+    first, steps = history
+    invoiced: list[InvoiceLine] = []
     tl = first
-    run(tl, tl.start, invoiced, days_ahead=ahead)
+    run(tl, tl.start, invoiced)
     moments = sorted(
         [(when, index, step) for index, (when, step) in enumerate(steps)]
         + [(first.start + timedelta(days=offset), -1, None) for offset in runs],
@@ -410,12 +421,12 @@ def test_every_day_is_invoiced_once_at_what_the_final_timeline_says_it_is_worth(
     for when, _, step in moments:
         if step is not None:
             tl = step
-        run(tl, when, invoiced, days_ahead=ahead)
+        run(tl, when, invoiced)
     last_day = max([when for when, *_ in moments] + [tl.start]) + timedelta(days=60)
     final = tl.ended(tl.end or last_day)
     settle = (final.end or last_day) + timedelta(days=800)
-    run(final, settle, invoiced, days_ahead=ahead)
-    assert lines_due(final, invoiced, settle, days_ahead=ahead) == ()
+    run(final, settle, invoiced)
+    assert lines_due(final, invoiced, settle) == ()
 
     keys = {line.key for line in invoiced if line.proration is not None}
     for key in keys:
@@ -441,20 +452,20 @@ def _days(start: date, end: date) -> list[date]:
 
 @given(histories())
 def test_billing_once_at_the_end_or_at_every_step_comes_to_the_same_days(
-    history: tuple[Timeline, list[tuple[date, Timeline]], int],
+    history: tuple[Timeline, list[tuple[date, Timeline]]],
 ) -> None:
-    first, steps, ahead = history
+    first, steps = history
     final = steps[-1][1] if steps else first
     end = final.end or (final.start + timedelta(days=400))
     final = final.ended(end)
     settle = end + timedelta(days=800)
-    stepped: list[BillingLine] = []
+    stepped: list[InvoiceLine] = []
     tl = first
     for when, step in [(first.start, first), *steps]:
         tl = step
-        run(tl, when, stepped, days_ahead=ahead)
-    run(final, settle, stepped, days_ahead=ahead)
-    once = run(final, settle, [], days_ahead=ahead)
+        run(tl, when, stepped)
+    run(final, settle, stepped)
+    once = run(final, settle, [])
     keys = {line.key for line in stepped + once if line.proration is not None}
     for key in keys:
         for day in _days(final.start, end):
@@ -470,7 +481,7 @@ def test_a_promotion_for_every_payment_discounts_every_renewal() -> None:
 
     forever = Promotion("LOYAL", PromotionKind.FIXED_AMOUNT, usd("3.00"), PromotionDuration.FOREVER)
     tl = timeline(discounts=(promotion_discount(forever, JAN_1, MONTH, {"WEB"}),))
-    invoiced: list[BillingLine] = []
+    invoiced: list[InvoiceLine] = []
     for month in (1, 2, 3, 12):
         run(tl, date(2025, month, 1), invoiced)
     assert [str(line.amount.amount) for line in invoiced if line.type is LineType.DISCOUNT] == [
@@ -487,7 +498,7 @@ def test_a_first_payment_promotion_on_a_stub_ends_with_the_stub() -> None:
     tl = timeline(
         web("31.00"), start=start, discounts=(promotion_discount(once, start, MONTH, {"WEB"}),)
     )
-    invoiced: list[BillingLine] = []
+    invoiced: list[InvoiceLine] = []
     run(tl, start, invoiced)
     run(tl, date(2025, 2, 1), invoiced)
     assert amounts(invoiced) == ["10.00", "-5.00", "31.00"]
@@ -502,7 +513,7 @@ def test_an_additive_discount_applies_over_its_validity_only() -> None:
         "SUMMER", "Summer", percent=10, validity=Validity(date(2025, 2, 1), date(2025, 3, 1))
     )
     tl = timeline(discounts=(additive_discount(summer, JAN_1, {"WEB"}),))
-    invoiced: list[BillingLine] = []
+    invoiced: list[InvoiceLine] = []
     for month in (1, 2, 3):
         run(tl, date(2025, month, 1), invoiced)
     assert amounts(invoiced) == ["10.00", "10.00", "-1.00", "10.00"]
@@ -512,7 +523,7 @@ def test_a_rate_with_a_window_charges_its_whole_amount_over_the_window() -> None
     rest = Period(date(2025, 1, 16), date(2025, 2, 1))
     full = Rate(rest.start, rest.end, usd("40.00"), MONTH, "WEB PRO, full price", window=rest)
     tl = timeline().schedule_rate("WEB", full)
-    invoiced: list[BillingLine] = []
+    invoiced: list[InvoiceLine] = []
     run(timeline(), JAN_1, invoiced)
     assert amounts(run(tl, date(2025, 1, 16), invoiced)) == ["-5.16", "40.00"]
 
@@ -520,3 +531,62 @@ def test_a_rate_with_a_window_charges_its_whole_amount_over_the_window() -> None
 def test_a_window_must_hold_its_rate() -> None:
     with pytest.raises(RuleViolation, match="window"):
         Rate(JAN_1, None, usd("1"), MONTH, "x", window=Period(JAN_1, date(2025, 2, 1)))
+
+
+# -- the ledger and the scheduler's next billing date ----------------------------------------
+
+
+@given(histories(), st.lists(st.integers(0, 90), max_size=12))
+def test_billing_through_the_ledger_on_its_next_dates_misses_nothing(
+    history: tuple[Timeline, list[tuple[date, Timeline]]], runs: list[int]
+) -> None:
+    """Billed only when a change happens and on each next billing date (as the scheduler
+    does), with the ledger keeping only the open lines, every day ends up invoiced once."""
+    from prodlife.billing.ledger import Ledger, bill, next_billing_date
+
+    first, steps = history
+    issued: list[InvoiceLine] = []
+    ledger, new = bill(first, Ledger(), first.start)
+    issued.extend(new)
+    tl = first
+    changes = dict(steps)
+    day, last = first.start, max([first.start, *changes]) + timedelta(days=120)
+    while day <= last:
+        step = changes.get(day)
+        if (
+            step is not None
+            and ledger.settled is not None
+            and _reaches_before(tl, step, ledger.settled)
+        ):
+            step = None  # the lifecycle refuses changes dated before the settled days
+        if step is not None:
+            tl = step
+        due = next_billing_date(tl, ledger)
+        if step is not None or (due is not None and due <= day):
+            ledger, new = bill(tl, ledger, day)
+            issued.extend(new)
+        day += timedelta(days=1)
+    final = tl.ended(tl.end or last)
+    settle = (final.end or last) + timedelta(days=800)
+    for when in (settle,):
+        ledger, new = bill(final, ledger, when)
+        issued.extend(new)
+    keys = {line.key for line in issued if line.proration is not None}
+    for key in keys:
+        for d in _days(final.start, settle):
+            assert invoiced_density(issued, key, d) == density(final, key, d), (key, d)
+
+
+def _reaches_before(old: Timeline, new: Timeline, settled: date) -> bool:
+    """Whether ``new`` differs from ``old`` on a day before ``settled``."""
+    day = old.start
+    keys = {(t.type, t.subject, "") for t in (*old.tracks, *new.tracks)}
+    codes = {
+        (LineType.DISCOUNT, s, d.code) for d in (*old.discounts, *new.discounts) for s in d.subjects
+    }
+    while day < settled:
+        for key in keys | codes:
+            if density(old, key, day) != density(new, key, day):
+                return True
+        day += timedelta(days=1)
+    return old.one_time != new.one_time and any(c.day < settled for c in new.one_time)

@@ -20,7 +20,7 @@ from datetime import date
 from decimal import Decimal
 
 from prodlife import Money
-from prodlife.billing import BillingLine, LineType, Rate, Timeline, Track, lines_due
+from prodlife.billing import InvoiceLine, LineType, Rate, Timeline, Track, lines_due
 from prodlife.catalog.subscriptions import BillingTiming
 from prodlife.cycles import ANNUAL, MONTHLY, QUARTERLY, BillingSchedule
 
@@ -34,7 +34,7 @@ def plan(start: date, amount: str, schedule: BillingSchedule, **fields: object) 
     return Timeline("S", "C", start, tracks=(Track.of(LineType.RECURRING, "P", rate),), **fields)  # type: ignore[arg-type]
 
 
-def bill(timeline: Timeline, on: date, invoiced: list[BillingLine]) -> list[tuple[str, str, str]]:
+def bill(timeline: Timeline, on: date, invoiced: list[InvoiceLine]) -> list[tuple[str, str, str]]:
     new = lines_due(timeline, invoiced, on)
     invoiced.extend(new)
     return [
@@ -46,7 +46,7 @@ def bill(timeline: Timeline, on: date, invoiced: list[BillingLine]) -> list[tupl
 def test_annual_upgrade_repairs_the_old_year_and_prorates_the_new_one() -> None:
     """TestSubscription.testChangeOfPlan: shotgun-annual 2399.95 -> assault-rifle 5999.95."""
     year = BillingSchedule(ANNUAL, date(2012, 5, 1))
-    invoiced: list[BillingLine] = []
+    invoiced: list[InvoiceLine] = []
     shotgun = plan(date(2012, 5, 1), "2399.95", year)
     bill(shotgun, date(2012, 5, 1), invoiced)
     rifle = shotgun.change_rate("P", date(2012, 5, 11), amount=usd("5999.95"))
@@ -58,7 +58,7 @@ def test_annual_upgrade_repairs_the_old_year_and_prorates_the_new_one() -> None:
 
 def test_annual_change_reanchored_on_a_leap_year_period() -> None:
     """TestIntegrationWithDifferentBillingPeriods.testChangeAnnualToAnnual (BCD 1)."""
-    invoiced: list[BillingLine] = []
+    invoiced: list[InvoiceLine] = []
     shotgun = plan(date(2015, 1, 1), "2399.95", BillingSchedule(ANNUAL, date(2015, 1, 1)))
     bill(shotgun, date(2015, 1, 1), invoiced)
     march = BillingSchedule(ANNUAL, date(2015, 3, 1))
@@ -72,7 +72,7 @@ def test_annual_change_reanchored_on_a_leap_year_period() -> None:
 
 def test_annual_cancellation_a_month_in_repairs_the_rest_of_the_year() -> None:
     """TestIntegrationInvoiceWithRepairLogic.testRepairWithFullRemainingItemAdjustment."""
-    invoiced: list[BillingLine] = []
+    invoiced: list[InvoiceLine] = []
     shotgun = plan(date(2013, 8, 18), "2399.95", BillingSchedule(ANNUAL, date(2013, 8, 18)))
     bill(shotgun, date(2013, 8, 18), invoiced)
     cancelled = shotgun.ended(date(2013, 9, 17))
@@ -83,7 +83,7 @@ def test_annual_cancellation_a_month_in_repairs_the_rest_of_the_year() -> None:
 
 def test_monthly_cancellation_on_the_25th_repairs_seven_days() -> None:
     """TestSubscriptionItemTree.testMergeCancellationWithFinalRepair: 12.00, cut on 2014-01-25."""
-    invoiced: list[BillingLine] = []
+    invoiced: list[InvoiceLine] = []
     monthly = plan(date(2014, 1, 1), "12.00", BillingSchedule(MONTHLY, date(2014, 1, 1)))
     bill(monthly, date(2014, 1, 1), invoiced)
     assert bill(monthly.ended(date(2014, 1, 25)), date(2014, 1, 25), invoiced) == [
@@ -93,7 +93,7 @@ def test_monthly_cancellation_on_the_25th_repairs_seven_days() -> None:
 
 def test_pause_and_resume_repair_the_paused_days_and_bill_from_the_resume() -> None:
     """TestIntegration.testWithPauseResume: shotgun monthly 249.95, BCD 2."""
-    invoiced: list[BillingLine] = []
+    invoiced: list[InvoiceLine] = []
     shotgun = plan(date(2012, 3, 2), "249.95", BillingSchedule(MONTHLY, date(2012, 3, 2)))
     bill(shotgun, date(2012, 3, 2), invoiced)
     paused = shotgun.pause(date(2012, 3, 4))
@@ -109,7 +109,7 @@ def test_pause_and_resume_repair_the_paused_days_and_bill_from_the_resume() -> N
 
 def test_two_blocks_inside_one_month_repair_each_span() -> None:
     """TestSubscriptionItemTree.testMergeCancellationWithTwoMiddleRepair: 12.00 for January."""
-    invoiced: list[BillingLine] = []
+    invoiced: list[InvoiceLine] = []
     monthly = plan(date(2014, 1, 1), "12.00", BillingSchedule(MONTHLY, date(2014, 1, 1)))
     bill(monthly, date(2014, 1, 1), invoiced)
     blocked = (
@@ -126,7 +126,7 @@ def test_two_blocks_inside_one_month_repair_each_span() -> None:
 
 def test_monthly_to_annual_repairs_the_month_and_prorates_the_year() -> None:
     """TestIntegrationWithDifferentBillingPeriods.testChangeMonthlyToAnnual (BCD 1)."""
-    invoiced: list[BillingLine] = []
+    invoiced: list[InvoiceLine] = []
     monthly = plan(date(2012, 5, 1), "249.95", BillingSchedule(MONTHLY, date(2012, 5, 1)))
     bill(monthly, date(2012, 5, 1), invoiced)
     annual = monthly.change_rate(
@@ -143,7 +143,7 @@ def test_monthly_to_annual_repairs_the_month_and_prorates_the_year() -> None:
 
 def test_monthly_to_quarterly_then_the_next_whole_quarter() -> None:
     """TestIntegrationWithDifferentBillingPeriods.testChangeMonthlyToQuarterly: 29.95 -> 69.95."""
-    invoiced: list[BillingLine] = []
+    invoiced: list[InvoiceLine] = []
     monthly = plan(date(2012, 5, 1), "29.95", BillingSchedule(MONTHLY, date(2012, 5, 1)))
     bill(monthly, date(2012, 5, 1), invoiced)
     quarterly = monthly.change_rate(
@@ -163,7 +163,7 @@ def test_monthly_to_quarterly_then_the_next_whole_quarter() -> None:
 
 def test_a_stub_rounds_half_up_and_a_change_of_billing_day_repairs_the_tail() -> None:
     """TestIntegrationWithDifferentBillingPeriods.testChangeMonthlyToAnnualWithDifferentBCD."""
-    invoiced: list[BillingLine] = []
+    invoiced: list[InvoiceLine] = []
     monthly = plan(date(2016, 7, 1), "249.95", BillingSchedule(MONTHLY, date(2016, 6, 10)))
     assert bill(monthly, date(2016, 7, 1), invoiced) == [
         ("[2016-07-01, 2016-07-10)", "RECURRING", "74.99"),  # 9/30 of 249.95: 74.985
@@ -183,7 +183,7 @@ def test_a_stub_rounds_half_up_and_a_change_of_billing_day_repairs_the_tail() ->
 
 def test_billing_day_31_stub_in_march_then_full_months_of_any_length() -> None:
     """TestIntegration.testBasePlanCompleteWithBillingDayInPast: BCD 31, 599.95 then 29.95."""
-    invoiced: list[BillingLine] = []
+    invoiced: list[InvoiceLine] = []
     bcd31 = BillingSchedule(MONTHLY, date(2012, 1, 31))
     rifle = plan(date(2012, 3, 2), "599.95", bcd31)
     assert bill(rifle, date(2012, 3, 2), invoiced) == [
@@ -198,7 +198,7 @@ def test_billing_day_31_stub_in_march_then_full_months_of_any_length() -> None:
 
 def test_two_changes_on_consecutive_days_repair_the_repair() -> None:
     """TestIntegrationInvoiceWithRepairLogic.testMultiplePartialRepairs: 599.95 -> 9.95 -> 29.95."""
-    invoiced: list[BillingLine] = []
+    invoiced: list[InvoiceLine] = []
     rifle = plan(date(2012, 5, 1), "599.95", BillingSchedule(MONTHLY, date(2012, 5, 1)))
     bill(rifle, date(2012, 5, 1), invoiced)
     blowdart = rifle.change_rate("P", date(2012, 5, 7), amount=usd("9.95"))
@@ -218,7 +218,7 @@ def test_two_changes_on_consecutive_days_repair_the_repair() -> None:
 
 def test_annual_to_monthly_and_back_the_same_day_issues_kill_bills_lines() -> None:
     """TestSubscription.testForcePolicy: 169.32 / -2334.20, then 2334.20 / -169.32."""
-    invoiced: list[BillingLine] = []
+    invoiced: list[InvoiceLine] = []
     year = BillingSchedule(ANNUAL, date(2012, 5, 1))
     annual = plan(date(2012, 5, 1), "2399.95", year)
     bill(annual, date(2012, 5, 1), invoiced)
@@ -246,7 +246,7 @@ def test_in_arrears_a_pause_bills_the_days_used_either_side() -> None:
     Kill Bill invoices the days before the pause when it starts (45.16) and the
     rest at the period's end (38.71); prodlife invoices both at the period's end.
     """
-    invoiced: list[BillingLine] = []
+    invoiced: list[InvoiceLine] = []
     support = plan(
         date(2020, 1, 1),
         "100.00",
@@ -263,7 +263,7 @@ def test_in_arrears_a_pause_bills_the_days_used_either_side() -> None:
 
 def test_in_arrears_a_cancellation_bills_the_days_used_up_to_it() -> None:
     """TestWithInvoiceOptimization.testRecurringInArrear5: 100.00 monthly, cancelled 2020-02-15."""
-    invoiced: list[BillingLine] = []
+    invoiced: list[InvoiceLine] = []
     monthly = plan(
         date(2020, 2, 1),
         "100.00",

@@ -5,7 +5,7 @@
   discounts, one-time charges, taxes).
 - :mod:`prodlife.billing.engine`: :func:`lines_due`, the only place a
   service's money is computed: the lines now due, repairs included.
-- :mod:`prodlife.billing.lines`: :class:`BillingLine`, one explained amount.
+- :mod:`prodlife.billing.lines`: :class:`InvoiceLine`, one explained amount.
 - :mod:`prodlife.billing.offers`: promotions and additive discounts as
   timeline discounts, in force for the periods they cover.
 
@@ -14,7 +14,8 @@ money. See ``docs/billing.md``.
 """
 
 from prodlife.billing.engine import lines_due
-from prodlife.billing.lines import BillingLine, LineType, lines_total
+from prodlife.billing.ledger import Ledger, bill, next_billing_date
+from prodlife.billing.lines import InvoiceLine, LineType, lines_total
 from prodlife.billing.offers import additive_discount, promotion_discount
 from prodlife.billing.timeline import (
     Discount,
@@ -27,9 +28,10 @@ from prodlife.billing.timeline import (
 )
 
 __all__ = [
-    "BillingLine",
     "Discount",
     "DiscountKind",
+    "InvoiceLine",
+    "Ledger",
     "LineType",
     "OneTimeCharge",
     "Pause",
@@ -37,7 +39,9 @@ __all__ = [
     "Timeline",
     "Track",
     "additive_discount",
+    "bill",
     "lines_due",
     "lines_total",
+    "next_billing_date",
     "promotion_discount",
 ]

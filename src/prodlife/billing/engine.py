@@ -54,7 +54,7 @@ from decimal import Decimal
 
 import attrs
 
-from prodlife.billing.lines import BillingLine, LineType
+from prodlife.billing.lines import InvoiceLine, LineType
 from prodlife.billing.timeline import Rate, Timeline, Track
 from prodlife.catalog.subscriptions import BillingTiming
 from prodlife.errors import ValidationError
@@ -67,9 +67,6 @@ __all__ = ["lines_due"]
 
 #: (type, subject, code): what a line bills.
 Key = tuple[LineType, str, str]
-
-#: The most days ahead of a period's start its invoice may be issued.
-MAX_DAYS_AHEAD = 366
 
 
 @attrs.frozen(slots=True)
@@ -96,49 +93,45 @@ class _Point:
 
 def lines_due(
     timeline: Timeline,
-    invoiced: Iterable[BillingLine],
+    invoiced: Iterable[InvoiceLine],
     on: date,
     *,
-    days_ahead: int = 0,
     since: date | None = None,
-) -> tuple[BillingLine, ...]:
+    interim: bool = False,
+) -> tuple[InvoiceLine, ...]:
     """The lines due for ``timeline`` on ``on``, given the lines already ``invoiced``.
 
     Args:
         timeline: what the customer is entitled to.
         invoiced: every line already issued for the service (or, with
             ``since``, every one whose span ends after ``since``).
-        on: the billing date the lines are due on.
-        days_ahead: in advance, how many days before a period starts its
-            invoice is issued (0 to 366).
+        on: the billing date the lines are due on. In advance, the periods
+            that start by ``on`` plus the timeline's ``invoice_days_before``
+            are due.
         since: the first day whose billing may have changed since the
             service was last billed; earlier days are taken as settled, so
             lines before it need not be given. ``None`` compares everything.
+        interim: in arrears, also bill the period in use up to ``on`` (the
+            days used so far), as for a transfer to another customer.
 
     Returns:
         The new lines, credits (reversals) before charges for each span,
         oldest spans first; empty when nothing is due.
 
     Raises:
-        ValidationError: ``days_ahead`` is out of range, ``on`` or ``since`` is
-            not a date, or a line already invoiced is for another service.
+        ValidationError: ``on`` or ``since`` is not a date, or a line already
+            invoiced is for another service.
     """
     if type(on) is not date or (since is not None and type(since) is not date):
         raise ValidationError(f"on={on!r}, since={since!r}: pass dates")
-    if isinstance(days_ahead, bool) or not isinstance(days_ahead, int):
-        raise ValidationError(f"days_ahead {days_ahead!r} must be a whole number of days")
-    if not 0 <= days_ahead <= MAX_DAYS_AHEAD:
-        raise ValidationError(
-            f"days_ahead {days_ahead} is outside 0-{MAX_DAYS_AHEAD}; invoice at most a year ahead"
-        )
     low = timeline.start if since is None else max(since, timeline.start)
     periods, points = _invoiced(timeline, invoiced, low)
     currency = _currency(timeline, invoiced)
     if currency is None:
         return ()
-    due_on = on + timedelta(days=days_ahead)
-    proposed = _proposed_pieces(timeline, periods, on, due_on, low)
-    out: list[BillingLine] = []
+    due_on = on + timedelta(days=timeline.invoice_days_before)
+    proposed = _proposed_pieces(timeline, periods, on, due_on, low, interim)
+    out: list[InvoiceLine] = []
     for key in sorted(proposed.keys() | periods.keys(), key=_key_order):
         out.extend(
             _reconcile(timeline, key, periods.get(key, []), proposed.get(key, []), low, currency)
@@ -164,13 +157,13 @@ _InvoicedPoint = tuple[date, Decimal, str, str]
 
 
 def _invoiced(
-    timeline: Timeline, lines: Iterable[BillingLine], low: date
+    timeline: Timeline, lines: Iterable[InvoiceLine], low: date
 ) -> tuple[dict[Key, list[_Invoiced]], dict[Key, list[_InvoicedPoint]]]:
     periods: dict[Key, list[_Invoiced]] = defaultdict(list)
     points: dict[Key, list[_InvoicedPoint]] = defaultdict(list)
     for line in lines:
-        if not isinstance(line, BillingLine):
-            raise ValidationError(f"invoiced line {line!r} is not a BillingLine")
+        if not isinstance(line, InvoiceLine):
+            raise ValidationError(f"invoiced line {line!r} is not a InvoiceLine")
         if line.service_id != timeline.service_id:
             raise ValidationError(
                 f"line {line} is for service {line.service_id!r}, not {timeline.service_id!r}; "
@@ -178,7 +171,7 @@ def _invoiced(
             )
         share = line.proration
         if share is None:
-            assert line.day is not None  # a BillingLine has one or the other
+            assert line.day is not None  # a InvoiceLine has one or the other
             if line.day >= low:
                 points[line.key].append(
                     (line.day, line.amount.amount, line.description, line.customer_id)
@@ -196,7 +189,7 @@ def _invoiced(
     return periods, points
 
 
-def _currency(timeline: Timeline, lines: Iterable[BillingLine]) -> Currency | None:
+def _currency(timeline: Timeline, lines: Iterable[InvoiceLine]) -> Currency | None:
     for track in timeline.tracks:
         if track.rates:
             return track.rates[0].amount.currency
@@ -210,7 +203,7 @@ def _currency(timeline: Timeline, lines: Iterable[BillingLine]) -> Currency | No
 # -- what the timeline says --------------------------------------------------------------
 
 
-def _due_end(timeline: Timeline, rate: Rate, on: date, due_on: date) -> date | None:
+def _due_end(timeline: Timeline, rate: Rate, on: date, due_on: date, interim: bool) -> date | None:
     """The end of what is due of ``rate`` on ``on``, or ``None`` when nothing is."""
     schedule, window = rate.schedule, rate.window
     if timeline.timing is BillingTiming.IN_ADVANCE:
@@ -222,6 +215,8 @@ def _due_end(timeline: Timeline, rate: Rate, on: date, due_on: date) -> date | N
             reach = schedule.next_boundary(max(due_on, rate.start))
     elif timeline.end is not None and timeline.end <= on:
         reach = timeline.end
+    elif interim:
+        reach = on
     elif window is not None:
         reach = window.end if window.end <= on else window.start
     else:
@@ -238,6 +233,7 @@ def _proposed_pieces(
     on: date,
     due_on: date,
     low: date,
+    interim: bool,
 ) -> dict[Key, list[_Piece]]:
     reach_invoiced: dict[str, date] = {}
     for (_, subject, _), items in invoiced.items():
@@ -248,7 +244,7 @@ def _proposed_pieces(
     for track in timeline.tracks:
         due: date | None = None
         for rate in track.rates:
-            due_end = _due_end(timeline, rate, on, due_on)
+            due_end = _due_end(timeline, rate, on, due_on, interim)
             if due_end is not None and (due is None or due_end > due):
                 due = due_end
         invoiced_end = reach_invoiced.get(track.subject)
@@ -393,7 +389,7 @@ def _reconcile(
     proposed: Sequence[_Piece],
     low: date,
     currency: Currency,
-) -> list[BillingLine]:
+) -> list[InvoiceLine]:
     if _same(invoiced, proposed):
         return []
     cuts: set[date] = set()
@@ -427,7 +423,7 @@ def _reconcile(
                 _extend(credits, period, old, start, end)
             if new:
                 _extend(charges, period, new, start, end)
-    out: list[BillingLine] = []
+    out: list[InvoiceLine] = []
     type_, subject, code = key
     for run in credits:
         period, rate, start, end = run.period, run.rate, run.start, run.end
@@ -437,7 +433,7 @@ def _reconcile(
             Money(rate, currency), period, span, timeline.day_count, rounding=timeline.rounding
         )
         out.append(
-            BillingLine(
+            InvoiceLine(
                 timeline.service_id,
                 customer,
                 type_,
@@ -461,7 +457,7 @@ def _reconcile(
             Money(rate, currency), period, span, timeline.day_count, rounding=timeline.rounding
         )
         out.append(
-            BillingLine(
+            InvoiceLine(
                 timeline.service_id,
                 timeline.customer_id,
                 type_,
@@ -523,7 +519,7 @@ def _reconcile_points(
     invoiced: Sequence[_InvoicedPoint],
     proposed: Sequence[_Point],
     currency: Currency,
-) -> list[BillingLine]:
+) -> list[InvoiceLine]:
     had: dict[date, Decimal] = defaultdict(Decimal)
     for when, invoiced_amount, *_ in invoiced:
         had[when] += invoiced_amount
@@ -535,7 +531,7 @@ def _reconcile_points(
         when: Money(value, currency).round(timeline.rounding).amount
         for when, value in exact.items()
     }
-    out: list[BillingLine] = []
+    out: list[InvoiceLine] = []
     type_, subject, code = key
     for day in sorted(had.keys() | wants.keys()):
         old, new = had.get(day, Decimal(0)), wants.get(day, Decimal(0))
@@ -546,7 +542,7 @@ def _reconcile_points(
                 (d, c) for when, _, d, c in reversed(invoiced) if when == day
             )
             out.append(
-                BillingLine(
+                InvoiceLine(
                     timeline.service_id,
                     customer,
                     type_,
@@ -561,7 +557,7 @@ def _reconcile_points(
         if new:
             description = next(p.description for p in proposed if p.day == day)
             out.append(
-                BillingLine(
+                InvoiceLine(
                     timeline.service_id,
                     timeline.customer_id,
                     type_,
@@ -589,7 +585,7 @@ def _key_order(key: Key) -> tuple[int, str, str]:
     return (_TYPE_ORDER[key[0]], key[1], key[2])
 
 
-def _line_order(line: BillingLine) -> tuple[date, int, str, str, bool]:
+def _line_order(line: InvoiceLine) -> tuple[date, int, str, str, bool]:
     period, day = line.period, line.day
     start = period.start if period is not None else day
     assert start is not None  # a line has a period or a day

@@ -1,6 +1,6 @@
 """Billing lines: what the billing engine says a service owes, one explained line each.
 
-A :class:`BillingLine` is one amount for one priced thing of a service (its
+A :class:`InvoiceLine` is one amount for one priced thing of a service (its
 recurring price, an option, an add-on, a discount on one of those, a tax, a
 one-time charge) over one span of one billing period. A line that pays for
 part of a period carries the :class:`~prodlife.proration.Proration` that made
@@ -17,7 +17,7 @@ sign of what it reverses. Lines of a service add up to what it owes.
 >>> from prodlife.proration import prorate
 >>> january = Period(date(2025, 1, 1), date(2025, 2, 1))
 >>> share = prorate(Money("31.00", "USD"), january, Period(date(2025, 1, 22), date(2025, 2, 1)))
->>> line = BillingLine("S-1", "C-1", LineType.RECURRING, "VPS", "", "VPS pro monthly",
+>>> line = InvoiceLine("S-1", "C-1", LineType.RECURRING, "VPS", "", "VPS pro monthly",
 ...                    share.amount, share)
 >>> print(line)
 S-1 recurring VPS pro monthly [2025-01-22, 2025-02-01) 10/31 of USD 31.00 = USD 10.00
@@ -36,7 +36,7 @@ from prodlife.money import Money, total
 from prodlife.periods import Period
 from prodlife.proration import Proration
 
-__all__ = ["BillingLine", "LineType", "lines_total"]
+__all__ = ["InvoiceLine", "LineType", "lines_total"]
 
 
 class LineType(enum.Enum):
@@ -64,7 +64,7 @@ _NEGATIVE = frozenset({LineType.DISCOUNT})
 
 
 @attrs.frozen(slots=True)
-class BillingLine:
+class InvoiceLine:
     """One explained amount a service owes (or is owed back).
 
     Args:
@@ -86,8 +86,8 @@ class BillingLine:
 
     Raises:
         RuleViolation: the amount's sign does not fit the line (rule
-            ``billing-line.sign``), or a line has both or neither of
-            ``proration`` and ``day`` (rule ``billing-line.when``).
+            ``invoice-line.sign``), or a line has both or neither of
+            ``proration`` and ``day`` (rule ``invoice-line.when``).
     """
 
     service_id: str
@@ -104,7 +104,7 @@ class BillingLine:
     def __attrs_post_init__(self) -> None:
         if (self.proration is None) == (self.day is None):
             raise RuleViolation(
-                "billing-line.when",
+                "invoice-line.when",
                 f"billing line {self.description!r} needs exactly one of a proration (a "
                 "period line) and a day (a one-time charge)",
             )
@@ -112,7 +112,7 @@ class BillingLine:
         sign = self.amount.amount
         if (negative and sign > 0) or (not negative and sign < 0):
             raise RuleViolation(
-                "billing-line.sign",
+                "invoice-line.sign",
                 f"a {'reversed ' if self.reverses else ''}{self.type} line of {self.amount}: "
                 "charges are zero or more, discounts zero or less, and a reversal has the "
                 "opposite sign",
@@ -142,7 +142,7 @@ class BillingLine:
         return f"{text} {share.portion} {share.used}/{share.total} of {share.price} = {self.amount}"
 
 
-def lines_total(lines: Iterable[BillingLine]) -> Money | None:
+def lines_total(lines: Iterable[InvoiceLine]) -> Money | None:
     """What ``lines`` add up to, or ``None`` for no lines.
 
     Raises:

@@ -65,6 +65,9 @@ __all__ = [
     "Track",
 ]
 
+#: The most days before a period starts that its invoice may be issued.
+MAX_DAYS_AHEAD = 366
+
 #: The types of line a track bills.
 TRACK_TYPES = frozenset({LineType.RECURRING, LineType.OPTION, LineType.ADDON})
 
@@ -421,6 +424,9 @@ class Timeline:
             (prices include them; no tax lines).
         day_count: how parts of periods are measured (actual days by default).
         rounding: the rounding mode of every line (each rounds once).
+        invoice_days_before: in advance, how many days before a period starts
+            it is invoiced (0 to 366): the service's own setting, so every
+            process bills it the same way.
 
     Raises:
         RuleViolation: the span is empty, a subject appears twice, pauses
@@ -440,8 +446,20 @@ class Timeline:
     tax_basis: PriceBasis = PriceBasis.EXCLUSIVE
     day_count: DayCount = ACTUAL_DAYS
     rounding: str = attrs.field(default=decimal.ROUND_HALF_UP, validator=_check_rounding)
+    invoice_days_before: int = 0
 
     def __attrs_post_init__(self) -> None:
+        ahead = self.invoice_days_before
+        if (
+            isinstance(ahead, bool)
+            or not isinstance(ahead, int)
+            or not 0 <= ahead <= MAX_DAYS_AHEAD
+        ):
+            raise RuleViolation(
+                "timeline.days-ahead",
+                f"invoice_days_before {ahead!r} must be a whole number of days from 0 to "
+                f"{MAX_DAYS_AHEAD}; invoice at most a year ahead",
+            )
         _check_span(
             self.start, self.end, "timeline.span", f"service {self.service_id!r}", empty=True
         )
@@ -502,6 +520,19 @@ class Timeline:
             low = max(low, pause.end)
         if low < span.end:
             yield Period(low, span.end)
+
+    def first_billed_day(self, start: date, end: date | None) -> date | None:
+        """The first day of ``[start, end)`` billed (inside the span, not paused), or ``None``."""
+        low = max(start, self.start)
+        high = end if self.end is None else (self.end if end is None else min(end, self.end))
+        for pause in self.pauses:
+            if pause.start <= low and (pause.end is None or low < pause.end):
+                if pause.end is None:
+                    return None
+                low = pause.end
+        if high is not None and low >= high:
+            return None
+        return low
 
     # -- changing --------------------------------------------------------------------------
 
