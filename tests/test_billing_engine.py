@@ -281,6 +281,7 @@ def histories(draw: st.DrawFn) -> tuple[Timeline, list[tuple[date, Timeline]]]:
         taxes=taxes,
         invoice_days_before=days_ahead,
     )
+    first = tl
     steps: list[tuple[date, Timeline]] = []
     now = start
     for _ in range(draw(st.integers(0, 8))):
@@ -348,7 +349,7 @@ def histories(draw: st.DrawFn) -> tuple[Timeline, list[tuple[date, Timeline]]]:
         elif op == "setup":
             tl = tl.charge_once(OneTimeCharge(f"FEE{len(tl.one_time)}", "fee", usd("5.00"), now))
         steps.append((now, tl))
-    return tl, steps
+    return first, steps
 
 
 def _ended_by(pause: Pause, day: date) -> bool:
@@ -565,6 +566,8 @@ def test_billing_through_the_ledger_on_its_next_dates_misses_nothing(
         if step is not None or (due is not None and due <= day):
             ledger, new = bill(tl, ledger, day)
             issued.extend(new)
+            after = next_billing_date(tl, ledger)
+            assert after is None or after > day, "billing must move the next billing date on"
         day += timedelta(days=1)
     final = tl.ended(tl.end or last)
     settle = (final.end or last) + timedelta(days=800)

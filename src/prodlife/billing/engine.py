@@ -207,12 +207,13 @@ def _due_end(timeline: Timeline, rate: Rate, on: date, due_on: date, interim: bo
     """The end of what is due of ``rate`` on ``on``, or ``None`` when nothing is."""
     schedule, window = rate.schedule, rate.window
     if timeline.timing is BillingTiming.IN_ADVANCE:
-        if rate.start > due_on or timeline.start > due_on:
+        if timeline.start > due_on:
             return None
-        if window is not None:
-            reach = window.end
-        else:
-            reach = schedule.next_boundary(max(due_on, rate.start))
+        # A period is due once it starts, with every rate in force during it.
+        period = window or schedule.period_containing(max(due_on, rate.start))
+        if period.start > due_on:
+            return None
+        reach = period.end
     elif timeline.end is not None and timeline.end <= on:
         reach = timeline.end
     elif interim:

@@ -156,6 +156,8 @@ def next_billing_date(timeline: Timeline, ledger: Ledger) -> date | None:
         frontier = ledger.invoiced_until(track.subject)
         low = floor if frontier is None else max(floor, frontier)
         for rate in track.rates:
+            if rate.amount.is_zero:
+                continue  # a free rate bills nothing (its discounts and taxes neither)
             day = timeline.first_billed_day(max(low, rate.start), rate.end)
             if day is None:
                 continue
