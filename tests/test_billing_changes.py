@@ -100,7 +100,12 @@ def test_every_change_policy_bills_what_its_quote_says(
         # The quote charges every new window up to the old anniversary at once; the engine
         # when each falls due. Both charge the same windows by the anniversary.
         billed = [line for line in billed if line.period is None or line.period.end <= period.end]
-    assert total(billed) == quote.net.amount
+    if old == new and new_cycle in (None, cycle):
+        # Days whose price does not change are left as invoiced: the engine reverses and
+        # charges nothing for them, where the quote credits and charges them, each rounded.
+        assert abs(total(billed) - quote.net.amount) <= Decimal("0.01")
+    else:
+        assert total(billed) == quote.net.amount
 
 
 @given(

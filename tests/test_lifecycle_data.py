@@ -198,15 +198,11 @@ def test_instants_are_written_in_utc_whatever_zone_they_were_given_in() -> None:
 
 def test_a_document_without_the_fields_added_later_takes_their_defaults() -> None:
     data = service_to_data(example())
-    for later in ("time_zone", "invoiced_until", "pending_change", "charges"):
+    for later in ("time_zone", "pending_change", "timeline", "ledger"):
         del data[later]
     service = service_from_data(data)
-    assert (service.time_zone, service.invoiced_until, service.pending_change) == (
-        "UTC",
-        None,
-        None,
-    )
-    assert service.charges == ()
+    assert (service.time_zone, service.pending_change) == ("UTC", None)
+    assert service.timeline == example().timeline  # made from its fields, as at construction
     assert service == example()
 
 
@@ -304,9 +300,9 @@ BAD = [
     ("no termination date", _set("status", {"status": "cancelled"}), "service: a service that is"),
     ("bad time zone", _set("time_zone", "Mars/Base"), "service: unknown time zone 'Mars/Base'"),
     (
-        "charge without span",
-        _set("charges", [{"amount": {"amount": "1", "currency": "USD"}}]),
-        "service.charges[0].span: required field missing",
+        "ledger line without amount",
+        _set("ledger", {"settled": None, "lines": [{"service_id": "S-1"}]}),
+        "service.ledger.lines[0].customer_id: required field missing",
     ),
 ]
 

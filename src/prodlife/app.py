@@ -36,6 +36,7 @@ from typing import Concatenate, ParamSpec, TypeVar
 import attrs
 from dateutil.relativedelta import relativedelta
 
+from prodlife.billing.lines import InvoiceLine
 from prodlife.catalog.catalog import Catalog, CatalogVersion, ProductQuery
 from prodlife.catalog.products import Product
 from prodlife.catalog.subscriptions import BillingTermScheme
@@ -45,7 +46,6 @@ from prodlife.errors import NotFound, PermissionDenied, ProdlifeError, Validatio
 from prodlife.lifecycle.actors import REQUIRED_PERMISSION, Actor, ActorKind, not_yours
 from prodlife.lifecycle.changes import apply_pending_change, change_package, confirm_change_payment
 from prodlife.lifecycle.events import Event
-from prodlife.lifecycle.invoicing import InvoiceLine, first_invoice_lines
 from prodlife.lifecycle.mass_update import MassUpdate, mass_update
 from prodlife.lifecycle.orders import Order, OrderQuote, price_order, services_for
 from prodlife.lifecycle.outcome import Outcome
@@ -53,6 +53,7 @@ from prodlife.lifecycle.provisioning import ProvisioningModule
 from prodlife.lifecycle.scheduler import SchedulerPolicy, next_work_date, run_service
 from prodlife.lifecycle.services import Service
 from prodlife.lifecycle.terms import under_terms
+from prodlife.lifecycle.timelines import billed
 from prodlife.lifecycle.transitions import Operation
 from prodlife.money import Money
 from prodlife.periods import billing_date
@@ -388,8 +389,11 @@ class Billing:
 
         A line of quantity N creates N services, with ids ``id_prefix`` (the
         order id and a dash by default) followed by ``first_id``, ``first_id + 1``...
-        When the order's options ask for an invoice, each service's first-period
-        lines are issued. Each promo code is checked against its limits with
+        When the order's options ask for an invoice, each service is billed at
+        once by the engine (its first period, setup fee, add-ons, domains, with
+        the promotion, discounts and taxes of ``context``); otherwise the
+        scheduler bills it when it runs. Each service keeps the policy's
+        ``invoice_days_before`` on its timeline. Each promo code is checked against its limits with
         the uses stored (inside the transaction, so two orders cannot both take
         the last use) and counted once for the order. With a billing term
         ``scheme``, each service is made as its product's term says
@@ -412,25 +416,33 @@ class Billing:
             raise PermissionDenied(actor, Operation.CHECKOUT, f"it needs the permission {needed}")
         quote = price_order(order, context)
         prefix = f"{order.id}-" if id_prefix is None else id_prefix
-        services = services_for(order, quote, first_id=first_id, id_prefix=prefix, zone=zone)
+        services = services_for(
+            order,
+            quote,
+            first_id=first_id,
+            id_prefix=prefix,
+            zone=zone,
+            context=context,
+            invoice_days_before=self.policy.invoice_days_before,
+        )
         if scheme is not None:
             services = tuple(under_terms(service, scheme) for service in services)
         at = self._now()
+        placed: list[Service] = []
         with self.store.transaction() as uow:
             self._use_promotions(uow, order, quote, billing_date(at, zone))
             uow.orders.add(order)
-            made = iter(services)
-            for line, priced in zip(order.lines, quote.lines, strict=True):
-                for _ in range(line.services):
-                    service = next(made)
-                    uow.services.add(service, due_on=next_work_date(service, self.policy))
-                    lines = first_invoice_lines(service, priced.quote)
-                    if order.options.generate_invoice and lines:
-                        uow.invoice_lines.add(
-                            lines, product_code=service.product_code, issued_at=at
-                        )
+            for service in services:
+                lines: tuple[InvoiceLine, ...] = ()
+                if order.options.generate_invoice:
+                    first = billed(Outcome(service), service.start)
+                    service, lines = first.service, first.lines
+                uow.services.add(service, due_on=next_work_date(service, self.policy))
+                if lines:
+                    uow.invoice_lines.add(lines, product_code=service.product_code, issued_at=at)
+                placed.append(service)
             uow.commit()
-        return quote, services
+        return quote, tuple(placed)
 
     def _use_promotions(self, uow: UnitOfWork, order: Order, quote: OrderQuote, day: date) -> None:
         """Check each promo code of ``order`` against the stored uses, then count it once."""

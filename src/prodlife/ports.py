@@ -41,10 +41,10 @@ from typing import Protocol, runtime_checkable
 
 import attrs
 
+from prodlife.billing.lines import InvoiceLine
 from prodlife.catalog.catalog import CatalogVersion, CatalogVersions
 from prodlife.errors import ValidationError
 from prodlife.lifecycle.events import Event
-from prodlife.lifecycle.invoicing import InvoiceLine
 from prodlife.lifecycle.orders import Order
 from prodlife.lifecycle.services import Service
 from prodlife.lifecycle.status import Status

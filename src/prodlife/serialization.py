@@ -243,6 +243,7 @@ def make_converter() -> cattrs.Converter:
     converter.register_structure_hook(Interval, _span)
     converter.register_structure_hook_func(_is_span, _span_or_none)
     converter.register_structure_hook(Decimal | Money | None, _decimal_money_or_none)
+    converter.register_structure_hook(Decimal | Money, _decimal_money_or_none)
     unstructure_set, structure_set = _set_hooks(converter)
     converter.register_unstructure_hook_func(_is_set, unstructure_set)
     converter.register_structure_hook_func(_is_set, structure_set)

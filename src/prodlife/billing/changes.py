@@ -55,7 +55,7 @@ from prodlife.money import Money
 from prodlife.periods import Period
 from prodlife.proration import Anchor, ChangeDay, ChangePolicy, ChargeMode, CreditMode, UsedDay
 
-__all__ = ["billing_period", "change_rate", "end_billing"]
+__all__ = ["billing_period", "change_rate", "end_billing", "end_track"]
 
 _DEFAULT = ChangePolicy()
 
@@ -173,6 +173,55 @@ def change_rate(
     return changed if kept is None else changed.with_track(kept)
 
 
+def _ended_track(track: Track, day: date, end: date, refund: CreditMode) -> tuple[Track, date]:
+    """``track`` ended on ``end`` (on ``day``) under ``refund``, and the last day it bills."""
+    rate = track.rate_on(day)
+    if rate is None or refund is CreditMode.PRORATED:
+        return track.until(end), end
+    period = billing_period(rate, day)
+    if refund is CreditMode.NONE:
+        last = max(end, period.end)
+        return track.until(last), last
+    begin = max(period.start, rate.start)
+    cut = track.until(begin)
+    if begin < end:
+        nothing = attrs.evolve(rate, start=begin, end=end, amount=rate.amount * 0)
+        cut = attrs.evolve(cut, rates=(*cut.rates, nothing))
+    return cut, end
+
+
+def _end_day(day: date, used_day: UsedDay) -> date:
+    return day + timedelta(days=1) if used_day is UsedDay.USED else day
+
+
+def end_track(
+    timeline: Timeline,
+    subject: str,
+    day: date,
+    *,
+    refund: CreditMode = CreditMode.PRORATED,
+    used_day: UsedDay = UsedDay.USED,
+) -> Timeline:
+    """``subject`` no longer billed from ``day`` (an add-on or option removed), as ``refund`` says.
+
+    Args:
+        timeline: the service's timeline.
+        subject: the track that ends.
+        day: the day it ends.
+        refund: prorated (its unused days come back), full (its current
+            period comes back whole) or none (it stays billed to the end of
+            its current period).
+        used_day: whether ``day`` itself is billed.
+
+    Raises:
+        NotFound: no track prices ``subject``.
+    """
+    track = timeline.track(subject)
+    end = max(_end_day(day, used_day), track.rates[0].start if track.rates else day)
+    ended, _ = _ended_track(track, day, end, refund)
+    return timeline.with_track(ended)
+
+
 def end_billing(
     timeline: Timeline,
     day: date,
@@ -195,25 +244,13 @@ def end_billing(
         the day counts as used), or with no refund the end of the last
         current period.
     """
-    end = max(day + timedelta(days=1) if used_day is UsedDay.USED else day, timeline.start)
+    end = max(_end_day(day, used_day), timeline.start)
     if refund is CreditMode.PRORATED:
         return timeline.ended(end)
     tracks: list[Track] = []
     last = end
     for track in timeline.tracks:
-        rate = track.rate_on(day)
-        if rate is None:
-            tracks.append(track.until(end))
-            continue
-        period = billing_period(rate, day)
-        if refund is CreditMode.NONE:
-            tracks.append(track.until(max(end, period.end)))
-            last = max(last, period.end)
-            continue
-        begin = max(period.start, rate.start)
-        cut = track.until(begin)
-        if begin < end:
-            nothing = attrs.evolve(rate, start=begin, end=end, amount=rate.amount * 0)
-            cut = attrs.evolve(cut, rates=(*cut.rates, nothing))
-        tracks.append(cut)
+        ended, until = _ended_track(track, day, end, refund)
+        tracks.append(ended)
+        last = max(last, until)
     return attrs.evolve(timeline, tracks=tuple(tracks), end=last)

@@ -97,6 +97,7 @@ def lines_due(
     on: date,
     *,
     since: date | None = None,
+    through: date | None = None,
     interim: bool = False,
 ) -> tuple[InvoiceLine, ...]:
     """The lines due for ``timeline`` on ``on``, given the lines already ``invoiced``.
@@ -111,6 +112,8 @@ def lines_due(
         since: the first day whose billing may have changed since the
             service was last billed; earlier days are taken as settled, so
             lines before it need not be given. ``None`` compares everything.
+        through: in advance, also bill every period that starts by this day
+            (an invoice issued early, periods paid ahead).
         interim: in arrears, also bill the period in use up to ``on`` (the
             days used so far), as for a transfer to another customer.
 
@@ -122,14 +125,17 @@ def lines_due(
         ValidationError: ``on`` or ``since`` is not a date, or a line already
             invoiced is for another service.
     """
-    if type(on) is not date or (since is not None and type(since) is not date):
-        raise ValidationError(f"on={on!r}, since={since!r}: pass dates")
+    for value in (since, through):
+        if type(on) is not date or (value is not None and type(value) is not date):
+            raise ValidationError(f"on={on!r}, since={since!r}, through={through!r}: pass dates")
     low = timeline.start if since is None else max(since, timeline.start)
     periods, points = _invoiced(timeline, invoiced, low)
     currency = _currency(timeline, invoiced)
     if currency is None:
         return ()
     due_on = on + timedelta(days=timeline.invoice_days_before)
+    if through is not None and through > due_on:
+        due_on = through
     proposed = _proposed_pieces(timeline, periods, on, due_on, low, interim)
     out: list[InvoiceLine] = []
     for key in sorted(proposed.keys() | periods.keys(), key=_key_order):

@@ -109,7 +109,12 @@ def settle_point(timeline: Timeline, on: date) -> date:
 
 
 def bill(
-    timeline: Timeline, ledger: Ledger, on: date, *, interim: bool = False
+    timeline: Timeline,
+    ledger: Ledger,
+    on: date,
+    *,
+    through: date | None = None,
+    interim: bool = False,
 ) -> tuple[Ledger, tuple[InvoiceLine, ...]]:
     """Bill ``timeline`` on ``on``: the lines now due, and the ledger that records them.
 
@@ -117,6 +122,8 @@ def bill(
         timeline: the service's timeline.
         ledger: its ledger.
         on: the billing date.
+        through: in advance, also bill every period starting by this day
+            (an invoice issued early).
         interim: in arrears, also bill the days used so far of the period in
             use (see :func:`~prodlife.billing.engine.lines_due`).
 
@@ -124,7 +131,9 @@ def bill(
         The new ledger (settled up to the start of the current periods, its
         older lines let go) and the new lines, which the host issues.
     """
-    new = lines_due(timeline, ledger.lines, on, since=ledger.settled, interim=interim)
+    new = lines_due(
+        timeline, ledger.lines, on, since=ledger.settled, through=through, interim=interim
+    )
     point = settle_point(timeline, min(on, timeline.end or on))
     if ledger.settled is not None and point < ledger.settled:
         point = ledger.settled

@@ -68,6 +68,8 @@ __all__ = [
 #: The most days before a period starts that its invoice may be issued.
 MAX_DAYS_AHEAD = 366
 
+RECURRING = LineType.RECURRING
+
 #: The types of line a track bills.
 TRACK_TYPES = frozenset({LineType.RECURRING, LineType.OPTION, LineType.ADDON})
 
@@ -182,8 +184,9 @@ class Track:
     Args:
         type: :attr:`LineType.RECURRING`, :attr:`LineType.OPTION` or
             :attr:`LineType.ADDON`.
-        subject: what it prices: the product's, option's or add-on's code
-            (each subject once per timeline).
+        subject: what it prices: empty for the service's own recurring price,
+            the option's or add-on's code otherwise (each subject once per
+            timeline).
         rates: its prices, oldest first, never overlapping; a gap between two
             is a span it was not held.
         taxable: whether the timeline's taxes apply to it.
@@ -205,8 +208,12 @@ class Track:
                 f"track {self.subject!r} bills {self.type!r}; a track bills a recurring price, "
                 "an option or an add-on",
             )
-        if not isinstance(self.subject, str) or not self.subject:
-            raise RuleViolation("timeline.track", f"track subject {self.subject!r} is not a code")
+        if not isinstance(self.subject, str) or (not self.subject and self.type is not RECURRING):
+            raise RuleViolation(
+                "timeline.track",
+                f"track subject {self.subject!r} is not a code; only the service's own "
+                "recurring price is named by the empty subject",
+            )
         currencies = {rate.amount.currency for rate in self.rates}
         if len(currencies) > 1:
             raise RuleViolation(

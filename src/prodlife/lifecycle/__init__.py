@@ -28,7 +28,6 @@ from prodlife.lifecycle.changes import (
     change_package,
     change_request,
     confirm_change_payment,
-    preview_change,
     remove_addon,
 )
 from prodlife.lifecycle.data import service_from_data, service_to_data
@@ -44,13 +43,6 @@ from prodlife.lifecycle.holdings import (
     add_number,
     holdings_from_services,
     offer_next,
-)
-from prodlife.lifecycle.invoicing import (
-    InvoiceLine,
-    InvoiceLineKind,
-    first_invoice_lines,
-    lines_from_quote,
-    lines_total,
 )
 from prodlife.lifecycle.mass_update import KEEP, MassUpdate, mass_update
 from prodlife.lifecycle.operations import (
@@ -126,8 +118,8 @@ from prodlife.lifecycle.terms import (
     running_period,
     term_end,
     under_terms,
-    usage_lines,
 )
+from prodlife.lifecycle.timelines import billed
 from prodlife.lifecycle.transitions import (
     GUARDS,
     TRANSITIONS,
@@ -173,8 +165,6 @@ __all__ = [
     "History",
     "HistoryEntry",
     "Holding",
-    "InvoiceLine",
-    "InvoiceLineKind",
     "LineQuote",
     "MassUpdate",
     "ModuleFailed",
@@ -214,6 +204,7 @@ __all__ = [
     "allowed_operations",
     "apply_pending_change",
     "authorize",
+    "billed",
     "call_module",
     "cancel",
     "change_options",
@@ -224,21 +215,17 @@ __all__ = [
     "delete",
     "end_service",
     "find_transition",
-    "first_invoice_lines",
     "format_entry",
     "holdings_from_services",
     "in_arrears",
     "invoice_early",
     "invoice_next_period",
-    "lines_from_quote",
-    "lines_total",
     "mass_update",
     "next_status",
     "next_work_date",
     "not_yours",
     "offer_next",
     "payment_due",
-    "preview_change",
     "price_order",
     "reboot",
     "remove_addon",
@@ -261,7 +248,6 @@ __all__ = [
     "transition_table_markdown",
     "under_terms",
     "unsuspend",
-    "usage_lines",
     "visible_to_customer",
     "withdraw_cancellation",
 ]

@@ -3,9 +3,12 @@
 A package change is decided by the catalog: its edition ladder refuses
 forbidden moves and tells an upgrade from a downgrade, and its change rules
 (:class:`~prodlife.catalog.rules.ChangeRules`) say whether the change happens
-now (prorated with :func:`~prodlife.proration.quote_change`), at the end of the
-term (the scheduler applies it on the next due date) or once the invoice for
-the difference is paid (:func:`confirm_change_payment`), or never. While a
+now, at the end of the term (the scheduler switches the package on the next
+due date) or once the invoice for the difference is paid
+(:func:`confirm_change_payment`), or never. Each change is a dated edit of
+the service's timeline (:func:`prodlife.billing.changes.change_rate`, under the
+:class:`~prodlife.proration.ChangePolicy`); the billing engine bills it,
+repairing whatever was already invoiced for the days it changes. While a
 service is suspended by an administrator or for abuse, the transition table
 refuses it (seed 002).
 
@@ -34,8 +37,8 @@ refuses it (seed 002).
 ... )
 >>> for line in up.lines:
 ...     print(line)
-S-1 prorated credit unused old plan [2025-04-16, 2025-05-01) USD -5.00
-S-1 prorated charge new plan [2025-04-16, 2025-05-01) USD 20.00
+S-1 recurring reversed WEB s [2025-04-16, 2025-05-01) 15/30 of USD 10.00 = USD -5.00
+S-1 recurring WEB l [2025-04-16, 2025-05-01) 15/30 of USD 40.00 = USD 20.00
 >>> up.service.edition, str(up.total)
 ('l', 'USD 15.00')
 """
@@ -43,38 +46,32 @@ S-1 prorated charge new plan [2025-04-16, 2025-05-01) USD 20.00
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import attrs
 
+from prodlife.billing.changes import change_rate, end_track
+from prodlife.billing.lines import LineType
+from prodlife.billing.timeline import OneTimeCharge, Rate, Timeline, Track
 from prodlife.catalog.catalog import Catalog
 from prodlife.catalog.editions import Direction
 from prodlife.catalog.rules import ChangeRequest, ChangeRule, ChangeTiming
-from prodlife.cycles import BillingCycle
+from prodlife.cycles import BillingCycle, BillingSchedule
 from prodlife.errors import RuleViolation, ValidationError
 from prodlife.lifecycle.actors import Actor
 from prodlife.lifecycle.events import EventKind
-from prodlife.lifecycle.invoicing import InvoiceLine, InvoiceLineKind, lines_from_quote
-from prodlife.lifecycle.operations import addon_refund_lines, check_actor, today
+from prodlife.lifecycle.operations import check_actor, today
 from prodlife.lifecycle.outcome import Outcome, event
 from prodlife.lifecycle.provisioning import ModuleFailed, ProvisioningModule, call_module
 from prodlife.lifecycle.service_parts import PendingChange, ServiceAddOn, ServiceOption
 from prodlife.lifecycle.services import Service
 from prodlife.lifecycle.status import ACTIVE, ServiceStatus, Status
-from prodlife.lifecycle.terms import close_segment, in_arrears, paused, term_end
+from prodlife.lifecycle.terms import in_arrears, term_end
+from prodlife.lifecycle.timelines import BASE, billed, package_label, schedule_for
 from prodlife.lifecycle.transitions import Operation
 from prodlife.money import Money
-from prodlife.periods import Period
 from prodlife.pricing.recurring import RecurringPrice
-from prodlife.proration import (
-    ChangePolicy,
-    Charge,
-    CreditMode,
-    Quote,
-    UsedDay,
-    quote_change,
-    quote_option_change,
-)
+from prodlife.proration import Anchor, ChangePolicy, CreditMode, UsedDay
 
 __all__ = [
     "OptionChange",
@@ -84,7 +81,6 @@ __all__ = [
     "change_package",
     "change_request",
     "confirm_change_payment",
-    "preview_change",
     "remove_addon",
 ]
 
@@ -143,85 +139,34 @@ def change_request(
     )
 
 
-def preview_change(
-    service: Service,
-    new_price: Money,
-    at: datetime,
-    *,
-    new_cycle: BillingCycle | None = None,
-    policy: ChangePolicy | None = None,
-) -> Quote | None:
-    """The proration quote for changing ``service`` to ``new_price`` at ``at`` (nothing changes).
-
-    ``None`` when the service has paid for nothing yet (nothing to credit or
-    prorate: the new price applies from the start).
-    """
-    day = today(service, at)
-    charged = service.charged
-    if service.paid_through is None or not charged:
-        return None
-    if not charged[0].span.start <= day < charged[-1].span.end:
-        return None
-    cycle = None if new_cycle is None or new_cycle == service.cycle else new_cycle
-    return quote_change(charged, new_price, day, new_cycle=cycle, policy=policy)
-
-
-def _in_force(quote: Quote | None, service: Service, at: datetime) -> tuple[Charge, ...]:
-    """What the rest of the period is charged after a change quoted by ``quote``.
-
-    The quote's charges; a zero charge for the rest of the period when it
-    charged nothing (``ChargeMode.NONE``), so a later change or cancellation
-    credits nothing for it rather than the new list price.
-    """
-    if quote is None:
-        return ()
-    if quote.in_force:
-        return quote.in_force
-    end = quote.next_due or service.charged[-1].span.end
-    return (Charge(Money(0, quote.currency), Period(today(service, at), end)),)
-
-
-def _reinvoice_ahead(
-    service: Service, name: str, price: Money, cycle: BillingCycle, next_due: date | None
-) -> tuple[InvoiceLine, ...]:
-    """Lines for a period invoiced ahead at the old price, when a change replaces the package.
-
-    When the change keeps the dates (same cycle, same due date), the period
-    invoiced early is charged (or credited) the difference to the new price;
-    otherwise it is credited in full and the new schedule is invoiced as usual
-    from its due date.
-    """
-    if service.invoiced_until is None:
-        return ()
-    assert service.next_due is not None
-    ahead = Period(service.next_due, service.invoiced_until)
-    if cycle != service.cycle or next_due not in (None, service.next_due):
-        old = _package_name(service.product_code, service.edition)
-        description = f"{old} invoiced ahead, replaced by a change"
-        return (
-            _line(
-                service, InvoiceLineKind.PRORATED_CREDIT, description, -service.price.amount, ahead
-            ),
-        )
-    difference = price - service.price.amount
-    if not difference:
-        return ()
-    kind = (
-        InvoiceLineKind.PRORATED_CHARGE
-        if difference.amount > 0
-        else InvoiceLineKind.PRORATED_CREDIT
-    )
-    return (_line(service, kind, f"{name} for the period invoiced ahead", difference, ahead),)
-
-
-def _line(
-    service: Service, kind: InvoiceLineKind, description: str, amount: Money, period: Period
-) -> InvoiceLine:
-    return InvoiceLine(service.id, service.customer_id, kind, description, amount, period)
-
-
 def _package_name(product: str, edition: str | None) -> str:
     return product if edition is None else f"{product} edition {edition}"
+
+
+def _repriced(
+    service: Service,
+    day: datetime,
+    price: RecurringPrice,
+    cycle: BillingCycle,
+    policy: ChangePolicy | None,
+    label: str,
+) -> tuple[Timeline, object]:
+    """The timeline with the recurring price changed on ``day``, and the next due date it sets.
+
+    The next due date moves only when the change restarts the period (the
+    anchor restarts); otherwise the anniversary is kept.
+    """
+    on = today(service, day)
+    service.ledger.check_change(service.id, on)
+    new_cycle = None if cycle == service.cycle else cycle
+    timeline = change_rate(
+        service.timeline, BASE, on, price.amount, cycle=new_cycle, policy=policy, description=label
+    )
+    next_due = None
+    if policy is not None and policy.anchor is Anchor.RESTART and service.next_due is not None:
+        rate = timeline.track(BASE).rates[-1]
+        next_due = rate.schedule.next_boundary(rate.start)
+    return timeline, next_due
 
 
 def _switch(
@@ -230,26 +175,22 @@ def _switch(
     edition: str | None,
     cycle: BillingCycle,
     price: RecurringPrice,
-    charges: tuple[Charge, ...],
-    next_due: date | None,
+    next_due: object,
 ) -> Service:
-    """``service`` on its new package; ``charges`` and ``next_due`` from the change's quote."""
-    moved = next_due is not None and next_due != service.next_due
-    # A period invoiced ahead on the old cycle was credited by the change (_reinvoice_ahead);
-    # in arrears what is invoiced was used, and stays so.
-    invoiced = service.invoiced_until
-    if (moved or cycle != service.cycle) and not in_arrears(service):
-        invoiced = None
-    return service._evolved(
-        product_code=product,
-        edition=edition,
-        cycle=cycle,
-        price=price,
-        pending_change=None,
-        charges=charges or service.charges,
-        next_due=next_due if moved else service.next_due,
-        invoiced_until=invoiced,
-    )
+    """``service`` described as its new package (its timeline already bills it)."""
+    changes: dict[str, object] = {
+        "product_code": product,
+        "edition": edition,
+        "cycle": cycle,
+        "price": price,
+        "pending_change": None,
+    }
+    if next_due is not None:
+        changes["next_due"] = next_due
+        paid = service.paid_through
+        if paid is not None and paid >= next_due:  # type: ignore[operator]
+            changes["paid_through"] = next_due - timedelta(days=1)  # type: ignore[operator]
+    return service._evolved(**changes)
 
 
 def change_package(
@@ -269,22 +210,27 @@ def change_package(
 ) -> Outcome:
     """Upgrade, downgrade or cross-grade ``service`` as the catalog's change rules say.
 
+    The outcome is also the preview: the operation is pure, so a host shows
+    its lines before saving anything.
+
     Args:
         catalog: decides the direction (edition ladder) and the timing (change rules;
             without any, changes are immediate).
         new_price: the recurring price of the new package for one period of its cycle.
         to_product, to_edition, to_cycle: the target; omitted parts stay.
-        policy: how an immediate change is credited and charged.
+        policy: how an immediate (or after-payment) change is credited and charged.
         module: its *change package* command runs for an immediate change;
             a failure raises :class:`ModuleFailed` and nothing changes.
         override: whether ``new_price`` is a price set by hand (staff with
             ``prices: set`` only).
 
     Returns:
-        Immediate: the changed service with the quote's credit and charge
-        lines. End of term: the service with a :class:`PendingChange` effective
-        on its next due date, no money. After payment: the pending change and
-        the lines of the invoice for the difference.
+        Immediate: the changed service, and the lines the engine bills for it
+        (the old price's unused days reversed, the new price charged).
+        End of term: the service with a :class:`PendingChange` effective on
+        its next due date and the new price on its timeline from then (a
+        period already invoiced ahead is repaired). After payment: the
+        pending change and the lines of the difference, billed now.
 
     Raises:
         RuleViolation: an illegal change per the rules (rule ``change.illegal``),
@@ -311,20 +257,8 @@ def change_package(
         Operation.CHANGE_PACKAGE, actor, at, reason, details=details, sets_price=override
     )
     cycle = request.to_cycle or service.cycle
-    # Paused, the new package is worth nothing either until the pause ends.
-    worth = Money(0, new_price.currency) if paused(service.status) else new_price
-    quote = (
-        None
-        if in_arrears(service)
-        else preview_change(service, worth, at, new_cycle=cycle, policy=policy)
-    )
-    lines = () if quote is None else lines_from_quote(quote, service.id, service.customer_id)
-    # Paused, a period invoiced ahead was credited whole; the resume charges it again.
-    if rule.timing is not ChangeTiming.END_OF_TERM and not (
-        in_arrears(service) or paused(service.status)
-    ):
-        next_due = None if quote is None else quote.next_due
-        lines += _reinvoice_ahead(service, target, price.amount, cycle, next_due)
+    label = package_label(request.to_product, request.to_edition)
+    day = today(service, at)
     what = (("to", target), ("cycle", str(cycle)), ("rule", rule.name or rule.conditions))
     if rule.timing is ChangeTiming.IMMEDIATE:
         if module is not None:
@@ -333,18 +267,31 @@ def change_package(
             )
             if not result.ok:
                 raise ModuleFailed("change_package", result)
-        charges = (
-            close_segment(service, today(service, at))
-            if in_arrears(service)
-            else _in_force(quote, service, at)
-        )
-        next_due = None if quote is None else quote.next_due
+        timeline, next_due = _repriced(done, at, price, cycle, policy, label)
         changed = _switch(
-            done, request.to_product, request.to_edition, cycle, price, charges, next_due
+            done._evolved(timeline=timeline),
+            request.to_product,
+            request.to_edition,
+            cycle,
+            price,
+            next_due,
         )
-        return Outcome(changed, (event(changed, EventKind.PACKAGE_CHANGED, at, what),), lines)
-    # An end-of-term change starts with a fresh period: nothing of this one carries over.
-    waits_for_term = rule.timing is ChangeTiming.END_OF_TERM
+        outcome = Outcome(changed, (event(changed, EventKind.PACKAGE_CHANGED, at, what),))
+        return billed(outcome, day)
+    if rule.timing is ChangeTiming.END_OF_TERM:
+        effective = term_end(service)
+        if effective is None:
+            raise RuleViolation(
+                "change.end-of-term",
+                f"service {service.id} has no next due date, so no end of term to change at",
+            )
+        done.ledger.check_change(service.id, effective)
+        rate = Rate(effective, None, price.amount, schedule_for(cycle, effective), label)
+        timeline = done.timeline.schedule_rate(BASE, rate)
+        next_due = None
+    else:
+        timeline, next_due = _repriced(done, at, price, cycle, policy, label)
+        effective = None
     pending = PendingChange(
         timing=rule.timing,
         product_code=request.to_product,
@@ -352,22 +299,14 @@ def change_package(
         cycle=cycle,
         price=price,
         requested_at=at,
-        effective=term_end(service) if waits_for_term else None,
+        effective=effective,
         rule=rule.name,
-        charges=() if waits_for_term else _in_force(quote, service, at),
-        next_due=None if quote is None or waits_for_term else quote.next_due,
+        next_due=next_due,  # type: ignore[arg-type]
     )
-    if pending.timing is ChangeTiming.END_OF_TERM and pending.effective is None:
-        raise RuleViolation(
-            "change.end-of-term",
-            f"service {service.id} has no next due date, so no end of term to change at",
-        )
-    scheduled = done._evolved(pending_change=pending)
+    scheduled = done._evolved(pending_change=pending, timeline=timeline)
     when = (("when", str(pending.effective or "after payment")),)
-    kept = lines if rule.timing is ChangeTiming.AFTER_PAYMENT else ()
-    return Outcome(
-        scheduled, (event(scheduled, EventKind.CHANGE_SCHEDULED, at, what + when),), kept
-    )
+    outcome = Outcome(scheduled, (event(scheduled, EventKind.CHANGE_SCHEDULED, at, what + when),))
+    return billed(outcome, day)
 
 
 def _in_arrears(rule: ChangeRule, new_cycle: BillingCycle, cycle: BillingCycle) -> ChangeRule:
@@ -391,17 +330,6 @@ def _carry_out(
 ) -> Outcome:
     pending = service.pending_change
     assert pending is not None
-    charges = pending.charges
-    if in_arrears(service) and pending.effective is not None:
-        billed = service.billed_until
-        if billed is None or billed < pending.effective:
-            raise RuleViolation(
-                "change.not-invoiced",
-                f"service {service.id} is invoiced in arrears and its period ending "
-                f"{pending.effective} is not invoiced yet; invoice it first "
-                "(invoice_next_period), then carry out the change",
-            )
-        charges = close_segment(service, pending.effective)
     done = service.perform(
         Operation.CHANGE_PACKAGE,
         Actor.system(),
@@ -416,13 +344,7 @@ def _carry_out(
         if not result.ok:
             raise ModuleFailed("change_package", result)
     changed = _switch(
-        done,
-        pending.product_code,
-        pending.edition,
-        pending.cycle,
-        pending.price,
-        charges,
-        pending.next_due,
+        done, pending.product_code, pending.edition, pending.cycle, pending.price, pending.next_due
     )
     target = _package_name(pending.product_code, pending.edition)
     what = (("to", target), ("cycle", str(pending.cycle)))
@@ -432,7 +354,10 @@ def _carry_out(
 def apply_pending_change(
     service: Service, at: datetime, *, module: ProvisioningModule | None = None
 ) -> Outcome:
-    """Carry out an end-of-term change once its effective date has come (the scheduler's job).
+    """Switch to an end-of-term change's package once its date has come (the scheduler's job).
+
+    Its price is on the timeline from that date already; this changes what
+    the service is (product, edition, cycle) and runs the module.
 
     Raises:
         RuleViolation: no end-of-term change is pending, or it is not due yet
@@ -469,7 +394,7 @@ def confirm_change_payment(
 
 @attrs.frozen(slots=True)
 class OptionChange:
-    """A configurable option set to a new choice, with its price per period before and after.
+    """A configurable option set to a new choice, with its price per period after the change.
 
     Args:
         code: the option.
@@ -486,6 +411,16 @@ class OptionChange:
     quantity: int = 1
 
 
+def _base_schedule(service: Service, day: datetime) -> BillingSchedule:
+    """The schedule the recurring price is billed on at ``day`` (options follow it)."""
+    on = today(service, day)
+    track = service.timeline.track(BASE)
+    rate = track.rate_on(on) or (track.rates[-1] if track.rates else None)
+    if rate is None:
+        return schedule_for(service.cycle, service.start, service.next_due)
+    return rate.schedule
+
+
 def change_options(
     service: Service,
     actor: Actor,
@@ -495,15 +430,16 @@ def change_options(
     policy: ChangePolicy | None = None,
     reason: str = "",
 ) -> Outcome:
-    """Set options to new choices, billed on the price difference for the rest of the period.
+    """Set options to new choices, each billed at its new price from today.
 
-    The recurring price moves by the sum of the differences (an override
-    stays an override). Each option gets one prorated line, a charge when it
-    gets dearer and a credit when it gets cheaper.
+    Each option is a track of the timeline on the recurring price's periods;
+    the change is billed under ``policy`` like a change of package (the old
+    price's unused days reversed, the new one charged), and a later change of
+    package leaves it be.
 
     Raises:
         ValidationError: no changes, or an option listed twice.
-        RuleViolation: a bad option (rule ``service.option``).
+        RuleViolation: a bad option (rule ``service.option``), or a negative price.
         PermissionDenied, TransitionNotAllowed: as :meth:`Service.perform`.
     """
     check_actor(service, actor, Operation.CHANGE_OPTIONS)
@@ -517,44 +453,42 @@ def change_options(
     detail = ", ".join(f"{c.code}={c.choice}" for c in changes)
     done = service.perform(Operation.CHANGE_OPTIONS, actor, at, reason, details=detail)
     day = today(service, at)
-    period = service.current_period
-    lines: list[InvoiceLine] = []
-    amount = service.price.amount
-    # In arrears the use so far is closed at the old price; paused, nothing is billed.
-    quoted = not in_arrears(service) and not paused(service.status)
+    done.ledger.check_change(service.id, day)
+    timeline = done.timeline
     for change in changes:
-        amount = amount + (change.new_price - change.old_price)
-        if (
-            quoted
-            and period is not None
-            and service.paid_through is not None
-            and period.start <= day < period.end
-        ):
-            quote = quote_option_change(
-                change.old_price, change.new_price, period, day, option=change.code, policy=policy
+        if change.new_price.amount < 0:
+            raise RuleViolation(
+                "service.option",
+                f"option {change.code!r} would cost {change.new_price}; give zero or more",
             )
-            lines += lines_from_quote(quote, service.id, service.customer_id)
-    if amount.amount < 0:
-        raise RuleViolation(
-            "service.option",
-            f"the option prices take the recurring price below zero ({amount}); check them",
+        label = f"{change.code}: {change.choice}" + (
+            f" x {change.quantity}" if change.quantity != 1 else ""
         )
-    price = RecurringPrice(amount, override=service.price.override)
-    changed = done._evolved(options=options, price=price)
-    if in_arrears(service):
-        changed = changed._evolved(charges=close_segment(service, day))
-    return Outcome(
-        changed, (event(changed, EventKind.OPTIONS_CHANGED, at, (("options", detail),)),), lines
-    )
+        held = any(t.subject == change.code for t in timeline.tracks)
+        if held and timeline.track(change.code).rate_on(day) is not None:
+            timeline = change_rate(
+                timeline, change.code, day, change.new_price, policy=policy, description=label
+            )
+        else:
+            rate = Rate(day, None, change.new_price, _base_schedule(done, at), label)
+            timeline = (
+                timeline.schedule_rate(change.code, rate)
+                if held
+                else timeline.with_track(Track.of(LineType.OPTION, change.code, rate))
+            )
+    changed = done._evolved(options=options, timeline=timeline)
+    events = (event(changed, EventKind.OPTIONS_CHANGED, at, (("options", detail),)),)
+    return billed(Outcome(changed, events), day)
 
 
 def add_addon(
     service: Service, actor: Actor, at: datetime, addon: ServiceAddOn, *, reason: str = ""
 ) -> Outcome:
-    """Add an add-on to a live service; its first period is charged in full on its own cycle.
+    """Add an add-on to a live service, billed on its own cycle from its start.
 
     The add-on starts active when the service is active, otherwise with the
-    service's status.
+    service's status. Its first period is billed at once (in advance), whole
+    or prorated to its schedule.
 
     Raises:
         RuleViolation: the service already holds it (rule ``service.addon``),
@@ -580,26 +514,28 @@ def add_addon(
     done = service.perform(
         Operation.CHANGE_OPTIONS, actor, at, reason, details=f"add-on {addon.code} added"
     )
+    done.ledger.check_change(service.id, addon.start)
     status = ACTIVE if service.status.status is Status.ACTIVE else service.status
     added = attrs.evolve(addon, status=status, termination_date=None)
     kept = tuple(a for a in service.addons if a.code != addon.code)
-    changed = done._evolved(addons=(*kept, added))
-    lines: tuple[InvoiceLine, ...] = ()
+    timeline = done.timeline
     if addon.price is not None:
-        period = None if addon.next_due is None else Period(addon.start, addon.next_due)
-        lines = (_addon_line(service, addon.code, addon.price.amount, period),)
+        what = f"add-on {addon.code}"
+        if not addon.cycle.is_recurring:
+            charge = OneTimeCharge(addon.code, what, addon.price.amount, addon.start)
+            timeline = timeline.charge_once(charge)
+        else:
+            rate = Rate(
+                addon.start, None, addon.price.amount, schedule_for(addon.cycle, addon.start), what
+            )
+            if any(t.subject == addon.code for t in timeline.tracks):
+                timeline = timeline.schedule_rate(addon.code, rate)
+            else:
+                timeline = timeline.with_track(Track.of(LineType.ADDON, addon.code, rate))
+    changed = done._evolved(addons=(*kept, added), timeline=timeline)
     kind = EventKind.ADDON_ADDED
-    return Outcome(changed, (event(changed, kind, at, (("addon", addon.code),)),), lines)
-
-
-def _addon_line(service: Service, code: str, amount: Money, period: Period | None) -> InvoiceLine:
-    """The line charging add-on ``code`` of ``service``: for ``period``, or once when ``None``."""
-    kind, description = (
-        (InvoiceLineKind.ONE_TIME, f"add-on {code}")
-        if period is None
-        else (InvoiceLineKind.RECURRING, f"add-on {code} for the period")
-    )
-    return InvoiceLine(service.id, service.customer_id, kind, description, amount, period, code)
+    outcome = Outcome(changed, (event(changed, kind, at, (("addon", addon.code),)),))
+    return billed(outcome, today(service, at))
 
 
 def remove_addon(
@@ -630,9 +566,12 @@ def remove_addon(
     cancelled = attrs.evolve(
         addon, status=ServiceStatus(Status.CANCELLED), termination_date=max(day, addon.start)
     )
+    timeline = done.timeline
+    if any(t.subject == code for t in timeline.tracks):
+        timeline = end_track(timeline, code, day, refund=refund, used_day=used_day)
     changed = done._evolved(
-        addons=tuple(cancelled if a.code == code else a for a in service.addons)
+        addons=tuple(cancelled if a.code == code else a for a in service.addons),
+        timeline=timeline,
     )
-    lines = addon_refund_lines(service, addon, day, refund, used_day)
     kind = EventKind.ADDON_REMOVED
-    return Outcome(changed, (event(changed, kind, at, (("addon", code),)),), lines)
+    return billed(Outcome(changed, (event(changed, kind, at, (("addon", code),)),)), day)

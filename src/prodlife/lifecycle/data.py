@@ -66,6 +66,8 @@ from cattrs.errors import ForbiddenExtraKeysError, IterableValidationError, Iter
 from cattrs.v import format_exception
 
 from prodlife import _fast
+from prodlife.billing.ledger import Ledger
+from prodlife.billing.timeline import Timeline
 from prodlife.catalog.subscriptions import BillingTiming
 from prodlife.clock import as_utc
 from prodlife.cycles import BillingCycle, CycleUnit
@@ -593,7 +595,6 @@ def _fast_from_data(data: dict[str, Any]) -> Service:
     start = _DAYS.get(start) or _new_day(start)
     next_due, paid_through = _optional_day(data["next_due"]), _optional_day(data["paid_through"])
     ended = _optional_day(data["termination_date"])
-    invoiced_until = _optional_day(data["invoiced_until"])
     status = _status(data["status"])
     options, addons = _options(data["options"]), _addons(data["addons"])
     history = _history(data["history"])
@@ -605,13 +606,11 @@ def _fast_from_data(data: dict[str, Any]) -> Service:
         override = _strict(override, _FIELD_TYPES["override_auto_suspend"])
     if cancellation is not None:
         cancellation = _strict(cancellation, _FIELD_TYPES["cancellation"])
-    pending_change, charges = data["pending_change"], data["charges"]
+    pending_change = data["pending_change"]
     if pending_change is not None:
         pending_change = _strict(pending_change, _FIELD_TYPES["pending_change"])
-    if type(charges) is list and not charges:
-        charges = ()
-    else:
-        charges = _strict(charges, _FIELD_TYPES["charges"])
+    timeline = _strict(data["timeline"], Timeline)
+    ledger = _strict(data["ledger"], Ledger)
     timing = _TIMINGS.get(data["billing_timing"]) if type(data["billing_timing"]) is str else None
     if timing is None:
         raise _Slow
@@ -622,7 +621,7 @@ def _fast_from_data(data: dict[str, Any]) -> Service:
     if len({option.code for option in options}) != len(options):
         raise _Slow
     # Dates:
-    if invoiced_until is not None and (next_due is None or invoiced_until <= next_due):
+    if timeline.service_id != data["id"] or timeline.timing is not timing:
         raise _Slow
     if timing is BillingTiming.IN_ARREARS and cycle.unit is CycleUnit.ONE_TIME:
         raise _Slow
@@ -672,10 +671,10 @@ def _fast_from_data(data: dict[str, Any]) -> Service:
         cancellation,
         ended,
         zone,
-        invoiced_until,
         pending_change,
-        charges,
         timing,
+        timeline,
+        ledger,
         version,
         history,
     )
@@ -760,7 +759,7 @@ def _rare(value: object, name: str) -> Any:
 def _fast_to_data(service: Service) -> dict[str, Any]:
     """The converter's document for ``service``, field by field, written by hand."""
     override, cancellation = service.override_auto_suspend, service.cancellation
-    pending_change, charges = service.pending_change, service.charges
+    pending_change = service.pending_change
     return {
         "id": service.id,
         "customer_id": service.customer_id,
@@ -787,12 +786,12 @@ def _fast_to_data(service: Service) -> dict[str, Any]:
         "cancellation": None if cancellation is None else _rare(cancellation, "cancellation"),
         "termination_date": _day_data(service.termination_date),
         "time_zone": service.time_zone,
-        "invoiced_until": _day_data(service.invoiced_until),
         "pending_change": (
             None if pending_change is None else _rare(pending_change, "pending_change")
         ),
-        "charges": _rare(charges, "charges") if charges else [],
         "billing_timing": service.billing_timing.value,
+        "timeline": _rare(service.timeline, "timeline"),
+        "ledger": _rare(service.ledger, "ledger"),
         "version": service.version,
         "history": [_entry_data(entry) for entry in service.history.entries],
     }
@@ -826,10 +825,10 @@ _KNOWN_FIELDS: dict[type, tuple[str, ...]] = {
         "cancellation",
         "termination_date",
         "time_zone",
-        "invoiced_until",
         "pending_change",
-        "charges",
         "billing_timing",
+        "timeline",
+        "ledger",
         "version",
         "history",
     ),
@@ -859,9 +858,7 @@ _RAW_DEFAULTS: dict[str, Any] = {
     "cancellation": None,
     "termination_date": None,
     "time_zone": "UTC",
-    "invoiced_until": None,
     "pending_change": None,
-    "charges": [],
     "billing_timing": BillingTiming.IN_ADVANCE.value,
     "version": 0,
     "history": [],

@@ -1,14 +1,15 @@
 """Mass update: staff change several services at once (seed 003's "mass update").
 
-One :class:`MassUpdate` names what changes — recurring price, billing cycle,
-next due date (with a prorata line per service for the gap, seed 003's
-"prorata invoice"), status (suspend, unsuspend or terminate), payment method,
-override of auto-suspension — and :func:`mass_update` applies it to each
-service, returning one :class:`Outcome` each. Every service is checked before
+One :class:`MassUpdate` names what changes — recurring price (from today),
+billing cycle (from the next due date), next due date (the schedule moves to
+it; the gap is billed prorated, seed 003's "prorata invoice"), status
+(suspend, unsuspend or terminate), payment method, override of
+auto-suspension — and :func:`mass_update` applies it to each service,
+returning one :class:`Outcome` each. Every service is checked before
 any is changed: if one refuses (permission, status, a bad date), the whole
 update raises and nothing is returned.
 
->>> from datetime import UTC, date, datetime
+>>> from datetime import UTC, date, datetime, timedelta
 >>> from prodlife import Money
 >>> from prodlife.cycles import MONTHLY
 >>> from prodlife.lifecycle.actors import Actor
@@ -18,7 +19,8 @@ update raises and nothing is returned.
 ...     return Service(
 ...         id=id, customer_id="C-1", product_code="VPS", edition=None, cycle=MONTHLY,
 ...         price=RecurringPrice.at_order(Money("30.00", "USD")), payment_method="card",
-...         start=date(2025, 1, 1), next_due=due, status=ACTIVE,
+...         start=date(2025, 1, 1), next_due=due, paid_through=due - timedelta(days=1),
+...         status=ACTIVE,
 ...     )
 >>> staff = Actor.staff("ann", ["customer products: edit"])
 >>> done = mass_update(
@@ -27,15 +29,15 @@ update raises and nothing is returned.
 ... )
 >>> for line in (line for outcome in done for line in outcome.lines):
 ...     print(line)
-S-1 prorated charge until the new due date [2025-06-01, 2025-06-21) USD 20.00
-S-2 prorated charge until the new due date [2025-06-11, 2025-06-21) USD 10.00
+S-1 recurring VPS [2025-06-01, 2025-06-21) 20/31 of USD 30.00 = USD 19.35
+S-2 recurring VPS [2025-06-11, 2025-06-21) 10/31 of USD 30.00 = USD 9.68
 """
 
 from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import attrs
@@ -44,16 +46,15 @@ from prodlife.cycles import BillingCycle
 from prodlife.errors import RuleViolation, ValidationError
 from prodlife.lifecycle.actors import Actor
 from prodlife.lifecycle.events import EventKind
-from prodlife.lifecycle.invoicing import InvoiceLine, lines_from_quote
 from prodlife.lifecycle.operations import end_service, suspend, today, unsuspend
 from prodlife.lifecycle.outcome import Outcome, event
 from prodlife.lifecycle.service_parts import OverrideAutoSuspend
 from prodlife.lifecycle.services import Service
 from prodlife.lifecycle.status import SuspensionKind
-from prodlife.lifecycle.terms import close_segment, in_arrears
+from prodlife.lifecycle.terms import in_arrears
+from prodlife.lifecycle.timelines import BASE, billed, schedule_for
 from prodlife.lifecycle.transitions import Operation
 from prodlife.money import Money
-from prodlife.proration import CotermItem, quote_coterm
 
 __all__ = ["KEEP", "MassUpdate", "mass_update"]
 
@@ -146,28 +147,39 @@ def _edit(service: Service, actor: Actor, at: datetime, update: MassUpdate) -> O
     edits = update.edits()
     if "price" in edits:
         edits["price"] = service.price.with_override(edits["price"])
-    lines: tuple[InvoiceLine, ...] = ()
     if in_arrears(service):
         _check_arrears(service, edits)
-        if "price" in edits:  # the use so far is worth the old price
-            edits["charges"] = close_segment(service, today(service, at))
+    day = today(service, at)
+    timeline = service.timeline
+    track = timeline.track(BASE) if any(t.subject == BASE for t in timeline.tracks) else None
+    if track is not None and "price" in edits:  # from today: the use so far keeps the old price
+        service.ledger.check_change(service.id, day)
+        timeline = timeline.change_rate(BASE, day, amount=edits["price"].amount)
     new_due = edits.get("next_due")
-    if new_due is not None and service.next_due is not None and new_due != service.next_due:
+    due = service.next_due
+    if new_due is not None and due is not None and new_due != due:
         if new_due <= service.start:
             raise RuleViolation(
                 "mass-update.next-due",
                 f"service {service.id} started {service.start}; its next due date must be later "
                 f"than that, not {new_due}",
             )
-        item = CotermItem(service.id, service.price.amount, service.cycle, service.next_due)
-        quote = quote_coterm([item], new_due)
-        made = lines_from_quote(quote, service.id, service.customer_id)
-        lines = tuple(attrs.evolve(line, subject="") for line in made)
+        if track is not None:
+            # The periods move to the new date; the gap is billed on the new schedule.
+            moved = min(due, new_due)
+            service.ledger.check_change(service.id, moved)
+            cycle = edits.get("cycle", service.cycle)
+            timeline = timeline.change_rate(BASE, moved, schedule=schedule_for(cycle, new_due))
         if service.paid_through is not None and service.paid_through >= new_due:
             edits["paid_through"] = date.fromordinal(new_due.toordinal() - 1)
-        if service.invoiced_until is not None and service.invoiced_until <= new_due:
-            edits["invoiced_until"] = None
-    changed = ", ".join(f"{name}={value}" for name, value in sorted(edits.items()))
+    elif track is not None and "cycle" in edits and edits["cycle"] != service.cycle and due:
+        # A new cycle from the next due date: what is paid stays as it is.
+        timeline = timeline.change_rate(BASE, due, schedule=schedule_for(edits["cycle"], due))
+    if timeline is not service.timeline:
+        edits["timeline"] = timeline
+    changed = ", ".join(
+        f"{name}={value}" for name, value in sorted(edits.items()) if name != "timeline"
+    )
     done = service.perform(
         Operation.EDIT,
         actor,
@@ -177,7 +189,8 @@ def _edit(service: Service, actor: Actor, at: datetime, update: MassUpdate) -> O
         details=changed,
         _also=edits,
     )
-    return Outcome(done, (event(done, EventKind.UPDATED, at, (("changed", changed),)),), lines)
+    outcome = Outcome(done, (event(done, EventKind.UPDATED, at, (("changed", changed),)),))
+    return billed(outcome, day, through=None if new_due is None else new_due - timedelta(days=1))
 
 
 def _check_arrears(service: Service, edits: dict[str, Any]) -> None:

@@ -7,8 +7,10 @@ unsuspend, reboot, cancel, terminate, delete) take an optional ``module``:
 with one, the service passes through *in progress* and the module's answer is
 recorded (a failure puts it back where it was, ready to retry; no resources on
 activation makes it *not available*); without one, the operation completes at
-once. Money moves only through invoice lines; the day an operation ends a
-service is its billing date in the customer's time zone.
+once. Operations change the service's status and its timeline (what the
+customer is entitled to, and when); its invoice lines come from the billing
+engine (:func:`~prodlife.lifecycle.timelines.billed`). The day an operation
+ends a service is its billing date in the customer's time zone.
 
 The plan, option and add-on changes are in :mod:`prodlife.lifecycle.changes`,
 cancellation requests in :mod:`prodlife.lifecycle.cancellations`.
@@ -26,8 +28,9 @@ cancellation requests in :mod:`prodlife.lifecycle.cancellations`.
 >>> active = activate(service, Actor.system(), datetime(2025, 1, 1, 9, tzinfo=UTC)).service
 >>> early = invoice_early(active, Actor.staff("ann", ["invoices: create"]),
 ...                       datetime(2025, 1, 20, tzinfo=UTC))
->>> print(early.lines[0])
-S-1 recurring VPS for the period [2025-02-01, 2025-03-01) USD 10.00
+>>> for line in early.lines: print(line)
+S-1 recurring VPS [2025-01-01, 2025-02-01) USD 10.00
+S-1 recurring VPS [2025-02-01, 2025-03-01) USD 10.00
 >>> renewed = renew(early.service, Actor.system(), datetime(2025, 1, 30, tzinfo=UTC))
 >>> renewed.service.next_due, renewed.lines
 (datetime.date(2025, 3, 1), ())
@@ -39,37 +42,23 @@ from datetime import date, datetime, timedelta
 
 import attrs
 
+from prodlife.billing.changes import end_billing
 from prodlife.clock import as_utc
 from prodlife.cycles import billing_day
 from prodlife.errors import RuleViolation, ValidationError
 from prodlife.lifecycle.actors import Actor, authorize
 from prodlife.lifecycle.events import EventKind
-from prodlife.lifecycle.invoicing import InvoiceLine, InvoiceLineKind, lines_from_quote
 from prodlife.lifecycle.outcome import Outcome, event
 from prodlife.lifecycle.provisioning import ProvisioningModule, run_module
 from prodlife.lifecycle.provisioning import change_password as _module_change_password
-from prodlife.lifecycle.service_parts import (
-    CancellationKind,
-    CancellationRequest,
-    PendingChange,
-    ServiceAddOn,
-)
+from prodlife.lifecycle.service_parts import CancellationKind, CancellationRequest
 from prodlife.lifecycle.services import Service
 from prodlife.lifecycle.status import Status, SuspensionKind
-from prodlife.lifecycle.terms import (
-    bill_use,
-    in_arrears,
-    package_label,
-    pause_billing,
-    paused,
-    period_starting,
-    running_period,
-    usage_lines,
-)
+from prodlife.lifecycle.terms import in_arrears, paused, period_starting, running_period
+from prodlife.lifecycle.timelines import billed
 from prodlife.lifecycle.transitions import Operation, find_transition
-from prodlife.money import Money
 from prodlife.periods import Period, billing_date
-from prodlife.proration import Charge, CreditMode, UsedDay, quote_cancellation
+from prodlife.proration import CreditMode, UsedDay
 
 __all__ = [
     "activate",
@@ -193,8 +182,8 @@ def suspend(
     """Suspend an active service for ``kind`` (by customer, administrator, abuse...).
 
     A temporary suspension is a pause: nothing is billed for the paused days
-    (:mod:`prodlife.lifecycle.terms`); in advance its outcome credits the rest
-    of the period paid for.
+    (:mod:`prodlife.lifecycle.terms`); in advance what was invoiced for them is
+    credited.
     """
     if not isinstance(kind, SuspensionKind):
         raise ValidationError(f"suspension kind {kind!r} is not a SuspensionKind; pass one")
@@ -213,11 +202,14 @@ def suspend(
 
 
 def _billed_pause(before: Service, outcome: Outcome, at: datetime) -> Outcome:
-    """``outcome`` with the billing of a pause it began or ended (:func:`pause_billing`)."""
-    after, lines = pause_billing(before, outcome.service, today(before, at))
-    if after is outcome.service:
+    """``outcome`` with the pause it began or ended on the timeline, billed."""
+    was, now = paused(before.status), paused(outcome.service.status)
+    if was == now:
         return outcome
-    return attrs.evolve(outcome, service=after, lines=outcome.lines + lines)
+    day = today(before, at)
+    service = outcome.service
+    timeline = service.timeline.pause(day) if now else service.timeline.resume(day)
+    return billed(attrs.evolve(outcome, service=service._evolved(timeline=timeline)), day)
 
 
 def unsuspend(
@@ -268,47 +260,28 @@ def change_password(
     return Outcome(changed, (event(changed, EventKind.PASSWORD_CHANGED, at),))
 
 
-def _renewal_line(
-    service: Service, period: Period, pending: PendingChange | None = None
-) -> InvoiceLine:
-    """The recurring line for ``period``: on the package ``pending`` moves to, when given."""
-    product, edition, price = service.product_code, service.edition, service.price
-    if pending is not None:
-        product, edition, price = pending.product_code, pending.edition, pending.price
-    return InvoiceLine(
-        service.id,
-        service.customer_id,
-        InvoiceLineKind.RECURRING,
-        f"{package_label(product, edition)} for the period",
-        price.amount,
-        period,
-    )
-
-
 def invoice_next_period(
     service: Service, actor: Actor, at: datetime, *, reason: str = "renewal invoice"
 ) -> Outcome:
     """Issue the invoice for the next period: in advance, before it; in arrears, after it.
 
-    In advance, invoices the period starting on the next due date: records an
-    :attr:`Operation.INVOICE` and moves :attr:`Service.invoiced_until` to the
-    end of that period, so the same due date is never invoiced twice. When an
-    end-of-term change takes effect on the due date, the period is the new
-    package's, at its price and on its cycle. A paused service is not
-    invoiced: on its due date its next period is settled at zero, paid with
-    nothing to pay.
+    In advance, invoices the period starting where invoicing stopped (the
+    period from the next due date, or one not invoiced before it) now, and
+    records an :attr:`Operation.INVOICE`; a period is never invoiced twice.
+    When an end-of-term change takes effect then, the period is the new
+    package's (its price and cycle are on the timeline from that day).
 
     In arrears, invoices the period in use once it has ended, for what was
-    used (:func:`~prodlife.lifecycle.terms.usage_lines`); a period worth
-    nothing (paused throughout) is paid at once when everything before it is.
+    used.
 
     Raises:
-        RuleViolation: nothing is due (a one-time service), the period is
-            already invoiced (rule ``invoice.already-invoiced``), the service
-            ends on its next due date: a cancellation takes effect then or
-            sooner, or it does not renew automatically (rule ``invoice.ending``),
-            a paused service before its due date (rule ``invoice.paused``), or
-            in arrears a period that has not ended (rule ``invoice.in-arrears``).
+        RuleViolation: nothing is due (a one-time service), the period from
+            the next due date is already invoiced (rule
+            ``invoice.already-invoiced``), the service ends on its next due
+            date: a cancellation takes effect then or sooner, or it does not
+            renew automatically (rule ``invoice.ending``), a paused service
+            (rule ``invoice.paused``), or in arrears a period that has not
+            ended (rule ``invoice.in-arrears``).
         PermissionDenied, TransitionNotAllowed: as :meth:`Service.perform`
             (only pending, active or suspended services are invoiced).
     """
@@ -318,8 +291,9 @@ def invoice_next_period(
             "invoice.nothing-due",
             f"service {service.id} is one-time or has no next due date; nothing to invoice",
         )
+    day = today(service, at)
     if in_arrears(service):
-        return _invoice_used_period(service, actor, at, reason)
+        return _invoice_used_period(service, actor, at, reason, day)
     request = service.cancellation
     if not service.auto_renew or (
         request is not None and request.kind is not CancellationKind.AFTER_RENEWALS
@@ -331,84 +305,66 @@ def invoice_next_period(
             "period to invoice; withdraw the cancellation or turn auto-renew on first",
         )
     if paused(service.status):
-        return _settle_paused_period(service, actor, at, reason)
-    if service.invoiced_until is not None:
+        raise RuleViolation(
+            "invoice.paused",
+            f"service {service.id} is paused: its periods are not invoiced until it resumes",
+        )
+    billed_until = service.billed_until
+    if billed_until is not None and billed_until > service.next_due:
         raise RuleViolation(
             "invoice.already-invoiced",
             f"the period from {service.next_due} of service {service.id} is already "
-            f"invoiced (until {service.invoiced_until}); it is invoiced once, record its "
-            "payment with renew",
+            f"invoiced (until {billed_until}); it is invoiced once, record its payment with "
+            "renew",
         )
-    start = service.next_due
-    # An end-of-term change taking effect on this due date bills the new package.
-    pending = service.pending_change
-    if pending is not None and pending.effective == start:
-        period = Period(start, pending.cycle.shift(start, 1, billing_day(service.start, start)))
-    else:
-        pending, period = None, Period(start, service.due_date(1))
-    done = service.perform(
-        Operation.INVOICE,
-        actor,
-        at,
-        reason,
-        details=f"period {period}",
-        _also={"invoiced_until": period.end},
-    )
-    line = _renewal_line(done, period, pending)
-    details = (("due", start.isoformat()), ("period", str(period)))
-    return Outcome(done, (event(done, EventKind.INVOICED, at, details),), (line,))
+    start = service.next_due if billed_until is None else min(billed_until, service.next_due)
+    done = service.perform(Operation.INVOICE, actor, at, reason, details=f"period from {start}")
+    details = (("due", service.next_due.isoformat()), ("from", start.isoformat()))
+    outcome = Outcome(done, (event(done, EventKind.INVOICED, at, details),))
+    return billed(outcome, day, through=service.next_due)
 
 
-def _invoice_used_period(service: Service, actor: Actor, at: datetime, reason: str) -> Outcome:
+def _invoice_used_period(
+    service: Service, actor: Actor, at: datetime, reason: str, day: date
+) -> Outcome:
     """In arrears: invoice the period in use, which must have ended."""
     period = running_period(service)
-    assert period is not None and service.next_due is not None
-    if today(service, at) < period.end:
+    if period is None or day < period.end:
         raise RuleViolation(
             "invoice.in-arrears",
             f"service {service.id} is invoiced in arrears: its period {period} is invoiced "
-            f"when it ends, on {period.end}, not before",
+            f"when it ends, {'on ' + str(period.end) if period else 'once it has one'}, not "
+            "before",
         )
-    lines = usage_lines(service, period.end)
-    free = not any(line.amount.amount for line in lines)
-    changes: dict[str, object] = {"invoiced_until": period.end, "charges": ()}
-    if service.next_due == period.start and free:
-        changes = {**_paid_up_to(period.end), "invoiced_until": None, "charges": ()}
-    entry = f"period {period} used{_NOTHING_TO_PAY if free else ''}"
-    done = service.perform(Operation.INVOICE, actor, at, reason, details=entry, _also=changes)
+    done = service.perform(Operation.INVOICE, actor, at, reason, details=f"period {period} used")
     details = (("due", period.end.isoformat()), ("period", str(period)))
-    return Outcome(done, (event(done, EventKind.INVOICED, at, details),), lines)
+    return billed(Outcome(done, (event(done, EventKind.INVOICED, at, details),)), period.end)
 
 
-#: How the history records an arrears period worth nothing; paying the one before pays it too.
-_NOTHING_TO_PAY = ", nothing to pay"
+def settle_paused_period(service: Service, at: datetime, reason: str = "paused") -> Outcome:
+    """A paused service's next due date comes: the period is worth nothing, so it is paid.
 
+    Nothing is invoiced for paused days, so nothing falls overdue: the next
+    due date moves one period on (the scheduler does this on the due date).
 
-def _settle_paused_period(service: Service, actor: Actor, at: datetime, reason: str) -> Outcome:
-    """In advance: a paused service's period falls due; it is paid at zero, nothing invoiced."""
+    Raises:
+        RuleViolation: the service is not paused, or the due date has not come
+            (rule ``invoice.paused``).
+    """
     start = service.next_due
-    assert start is not None
-    if today(service, at) < start:
+    if start is None or not paused(service.status) or today(service, at) < start:
         raise RuleViolation(
             "invoice.paused",
-            f"service {service.id} is paused: its period from {start} is not invoiced ahead; "
-            f"on {start} it is settled at zero if the pause still lasts",
+            f"service {service.id} is not paused on its due date {start}; nothing to settle",
         )
     period = Period(start, service.due_date(1))
-    zero = Money(0, service.price.amount.currency)
-    billed = service.billed_until
-    assert billed is not None
     done = service.perform(
         Operation.INVOICE,
-        actor,
+        Actor.system(),
         at,
         reason,
         details=f"period {period} paused, settled at zero",
-        _also={
-            **_paid_up_to(period.end),
-            "invoiced_until": billed if billed > period.end else None,
-            "charges": (Charge(zero, period),),
-        },
+        _also=_paid_up_to(period.end),
     )
     details = (("due", start.isoformat()), ("period", str(period)), ("paused", "true"))
     return Outcome(done, (event(done, EventKind.INVOICED, at, details),))
@@ -431,19 +387,19 @@ def renew(
     periods: int = 1,
     reason: str = "",
 ) -> Outcome:
-    """Extend the service's validity by ``periods`` billing periods (its payment arrived).
+    """Record that ``periods`` billing periods were paid: the next due date moves on.
 
-    The next due date moves ``periods`` cycles on and the paid-through date with
-    it. Periods not invoiced yet are invoiced now (one recurring line each);
-    one already invoiced (by the scheduler or :func:`invoice_early`) is not
-    invoiced again. A cancellation after N renewals counts this renewal; after
-    the last one it takes effect at the end of the new period. Charges from a
-    change inside the old period are cleared: the new period is charged the
-    recurring price. When an end-of-term change takes effect on the due date,
-    the new periods are the new package's (its cycle and price).
+    The next due date moves ``periods`` cycles on and the paid-through date
+    with it. In advance, periods paid for and not invoiced yet are invoiced
+    now; a period invoiced already (by the scheduler or :func:`invoice_early`)
+    is not invoiced again. A cancellation after N renewals counts this
+    renewal; after the last one it takes effect at the end of the new period.
+    In arrears, payment covers invoiced periods only.
 
     Raises:
-        RuleViolation: a one-time service, or ``periods`` below 1.
+        RuleViolation: a one-time service, or ``periods`` below 1 (rule
+            ``renew.periods``), or in arrears periods not invoiced yet (rule
+            ``renew.not-invoiced``).
         PermissionDenied, TransitionNotAllowed: as :meth:`Service.perform`.
     """
     if isinstance(periods, bool) or not isinstance(periods, int) or periods < 1:
@@ -458,32 +414,18 @@ def renew(
     done = service.perform(
         Operation.RENEW, actor, at, reason, provisioning=False, details=f"{periods} period(s)"
     )
-    # An end-of-term change taking effect on the due date renews the new package.
-    due = service.next_due
+    new_due = service.due_date(periods)
+    # An end-of-term change taking effect on the due date renews on the new package's cycle.
     pending = service.pending_change
-    if pending is None or pending.effective != due:
-        pending = None
-    cycle = service.cycle if pending is None else pending.cycle
-    day = billing_day(service.start, due)
-    new_due = cycle.shift(due, periods, day)
-    billed = service.billed_until
-    assert billed is not None
-    lines = []
-    start = due
-    for step in range(1, periods + 1):
-        end = cycle.shift(due, step, day)
-        if start >= billed:  # periods before it were invoiced already
-            lines.append(_renewal_line(done, Period(start, end), pending))
-        start = end
-    invoiced = billed if billed > new_due else None
+    if pending is not None and pending.effective == service.next_due:
+        due = service.next_due
+        new_due = pending.cycle.shift(due, periods, billing_day(service.start, due))
     done = done._evolved(
-        **_paid_up_to(new_due),
-        invoiced_until=invoiced,
-        charges=(),
-        cancellation=_count_renewal(done.cancellation, periods),
+        **_paid_up_to(new_due), cancellation=_count_renewal(done.cancellation, periods)
     )
     details = (("periods", str(periods)), ("next_due", new_due.isoformat()))
-    return Outcome(done, (event(done, EventKind.RENEWED, at, details),), tuple(lines))
+    outcome = Outcome(done, (event(done, EventKind.RENEWED, at, details),))
+    return billed(outcome, today(service, at), through=new_due - timedelta(days=1))
 
 
 def _pay_arrears(
@@ -493,35 +435,32 @@ def _pay_arrears(
     done = service.perform(
         Operation.RENEW, actor, at, reason, provisioning=False, details=f"{periods} period(s)"
     )
-    due, billed = service.next_due, service.billed_until
-    assert due is not None and billed is not None
+    due, billed_until = service.next_due, service.billed_until
+    assert due is not None
     day = billing_day(service.start, due)
-    if service.cycle.shift(due, periods - 1, day) >= billed:
+    if billed_until is None or service.cycle.shift(due, periods - 1, day) >= billed_until:
         raise RuleViolation(
             "renew.not-invoiced",
-            f"service {service.id} is invoiced in arrears and invoiced until {billed}; "
+            f"service {service.id} is invoiced in arrears and invoiced until {billed_until}; "
             f"{periods} period(s) from {due} go beyond it. Pay invoiced periods only: a "
             "period is invoiced when it ends",
         )
-    new_due = min(service.cycle.shift(due, periods, day), billed)
-    # Periods invoiced at nothing (paused throughout) right after are paid with it.
-    free = {
-        entry.details
-        for entry in service.history.entries
-        if entry.operation is Operation.INVOICE and entry.details.endswith(_NOTHING_TO_PAY)
-    }
-    while new_due < billed:
-        following = period_starting(service, new_due)
-        if f"period {following} used{_NOTHING_TO_PAY}" not in free:
-            break
-        new_due = following.end
+    new_due = min(service.cycle.shift(due, periods, day), billed_until)
+    # Periods worth nothing (paused throughout) right after are paid with it.
+    while new_due < billed_until and not _worth_anything(
+        service, period_starting(service, new_due)
+    ):
+        new_due = period_starting(service, new_due).end
     done = done._evolved(
-        **_paid_up_to(new_due),
-        invoiced_until=billed if billed > new_due else None,
-        cancellation=_count_renewal(done.cancellation, periods),
+        **_paid_up_to(new_due), cancellation=_count_renewal(done.cancellation, periods)
     )
     details = (("periods", str(periods)), ("next_due", new_due.isoformat()))
     return Outcome(done, (event(done, EventKind.RENEWED, at, details),))
+
+
+def _worth_anything(service: Service, period: Period) -> bool:
+    """Whether any day of ``period`` of ``service`` was billed (not paused throughout)."""
+    return service.timeline.first_billed_day(period.start, period.end) is not None
 
 
 def _paid_up_to(due: date) -> dict[str, date]:
@@ -539,58 +478,12 @@ def _count_renewal(request: CancellationRequest | None, periods: int) -> Cancell
     return attrs.evolve(request, kind=CancellationKind.END_OF_PERIOD, renewals_left=None)
 
 
-def _refund_lines(
-    service: Service, day: date, refund: CreditMode, used_day: UsedDay
-) -> tuple[InvoiceLine, ...]:
-    """The refund for ending ``service`` on ``day``, if it paid for days after it."""
-    if refund is CreditMode.NONE or service.paid_through is None or service.next_due is None:
-        return ()
-    charged = service.charged
-    if not charged or day >= service.next_due or day < charged[0].span.start:
-        return ()
-    quote = quote_cancellation(charged, day, refund=refund, used_day=used_day)
-    return lines_from_quote(quote, service.id, service.customer_id, refund=True)
-
-
 def _in_use(service: Service) -> bool:
     """Whether ``service`` is being used: active or suspended (an order never activated is not)."""
     status = service.status
     if status.status is Status.IN_PROGRESS and status.previous is not None:
         status = status.previous
     return status.status in (Status.ACTIVE, Status.SUSPENDED)
-
-
-def _final_usage_lines(
-    service: Service, day: date, used_day: UsedDay
-) -> tuple[tuple[InvoiceLine, ...], date | None]:
-    """In arrears: the final invoice for ending ``service`` on ``day``, and what it bills until.
-
-    It bills the use not billed yet, through the day it ends unless
-    ``used_day`` says that day is not used (the scheduler's end-of-term
-    cancellations and terminations: the service ends as that day begins).
-    """
-    until = day + timedelta(days=1) if used_day is UsedDay.USED else day
-    billed = service.billed_until
-    if billed is None or until <= billed or not _in_use(service):
-        return (), None
-    return usage_lines(service, until), until
-
-
-def addon_refund_lines(
-    service: Service, addon: ServiceAddOn, day: date, refund: CreditMode, used_day: UsedDay
-) -> tuple[InvoiceLine, ...]:
-    """The refund for ending ``addon`` of ``service`` on ``day``, if it paid for days after it."""
-    if refund is CreditMode.NONE or addon.price is None or addon.next_due is None:
-        return ()
-    period = Period(addon.due_date(-1), addon.next_due)
-    if not period.start <= day < period.end:
-        return ()
-    charge = Charge(addon.price.amount, period)
-    quote = quote_cancellation(charge, day, refund=refund, used_day=used_day)
-    return tuple(
-        attrs.evolve(line, subject=addon.code, description=f"unused add-on {addon.code}")
-        for line in lines_from_quote(quote, service.id, service.customer_id, refund=True)
-    )
 
 
 def end_service(
@@ -608,7 +501,11 @@ def end_service(
 ) -> Outcome:
     """Cancel, terminate or delete ``service`` (its add-ons end with it).
 
-    A refund covers the add-ons that end with it too, each on its own period.
+    Its timeline ends (:func:`~prodlife.billing.changes.end_billing`): with a
+    prorated refund the unused days are credited, with a full refund every
+    current period, with none the service stays billed to the end of its
+    periods; the add-ons likewise, each on its own period. In arrears the
+    days used are billed. An order never activated is billed nothing.
 
     Args:
         operation: :attr:`Operation.CANCEL`, :attr:`Operation.TERMINATE` or
@@ -643,15 +540,13 @@ def end_service(
     if not outcome.service.ended or service.ended:
         return outcome
     if in_arrears(service):
-        lines, until = _final_usage_lines(service, day, used_day)
-        if until is not None:
-            outcome = attrs.evolve(outcome, service=outcome.service._evolved(invoiced_until=until))
-    else:
-        lines = _refund_lines(service, day, refund, used_day)
-    for addon in service.addons:
-        if not addon.ended:
-            lines += addon_refund_lines(service, addon, day, refund, used_day)
-    return attrs.evolve(outcome, lines=lines)
+        refund = CreditMode.PRORATED  # in arrears only what was used is billed
+    if not _in_use(service):
+        # An order never activated was not used: nothing of it is billed.
+        refund, used_day = CreditMode.FULL, UsedDay.UNUSED
+    timeline = end_billing(outcome.service.timeline, day, refund=refund, used_day=used_day)
+    ended = attrs.evolve(outcome, service=outcome.service._evolved(timeline=timeline))
+    return billed(ended, day)
 
 
 def terminate(
@@ -734,14 +629,13 @@ def transfer(
         provisioning=False,
         details=f"customer {service.customer_id} -> {to_customer}",
     )
-    lines: tuple[InvoiceLine, ...] = ()
-    if in_arrears(service) and not service.ended:
-        # The previous owner pays for what they used; the period's invoice bills the rest.
-        billed, lines = bill_use(service, today(service, at))
-        done = done._evolved(charges=billed.charges, invoiced_until=billed.invoiced_until)
-    done = done._evolved(customer_id=to_customer)
+    day = today(service, at)
+    # The previous owner is billed what is due (in arrears, their use so far).
+    before = billed(Outcome(done), day, interim=in_arrears(service) and not service.ended)
+    done = before.service
+    moved = done._evolved(customer_id=to_customer, timeline=done.timeline.transferred(to_customer))
     details = (("from", service.customer_id), ("to", to_customer))
-    return Outcome(done, (event(done, EventKind.TRANSFERRED, at, details),), lines)
+    return Outcome(moved, (event(moved, EventKind.TRANSFERRED, at, details),), before.lines)
 
 
 def resend_welcome_email(service: Service, actor: Actor, at: datetime) -> Outcome:

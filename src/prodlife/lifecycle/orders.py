@@ -34,12 +34,17 @@ Rules: ``order.code``, ``order.empty``, ``order.line``, ``order.services``,
 
 from __future__ import annotations
 
+import decimal
 import enum
 import re
-from datetime import datetime, tzinfo
+from collections.abc import Sequence
+from datetime import date, datetime, tzinfo
 
 import attrs
 
+from prodlife.billing.lines import LineType
+from prodlife.billing.offers import additive_discount, promotion_discount
+from prodlife.billing.timeline import Discount, OneTimeCharge, Rate, Timeline, Track
 from prodlife.catalog._rules import Finding, check_code, raise_first
 from prodlife.catalog._rules import is_whole as _whole
 from prodlife.clock import as_utc
@@ -48,6 +53,7 @@ from prodlife.errors import CurrencyMismatch, RuleViolation
 from prodlife.lifecycle.service_parts import ServiceAddOn, ServiceOption
 from prodlife.lifecycle.services import Service
 from prodlife.lifecycle.status import ORDERED
+from prodlife.lifecycle.timelines import BASE, package_label, schedule_for
 from prodlife.money import Currency, Money, total
 from prodlife.periods import billing_date
 from prodlife.pricing.quote import (
@@ -58,6 +64,8 @@ from prodlife.pricing.quote import (
     quote_order_line,
 )
 from prodlife.pricing.recurring import RecurringPrice
+from prodlife.pricing.redemption import find_promotion
+from prodlife.pricing.taxes import PriceBasis, TaxRate
 
 __all__ = [
     "DomainAction",
@@ -381,6 +389,75 @@ def _amount(quote: PriceQuote, kind: PriceLineKind, subject: str) -> Money:
     )
 
 
+def _timeline(
+    service_id: str,
+    customer_id: str,
+    start: date,
+    spec: OrderLineSpec,
+    priced: LineQuote,
+    context: PricingContext | None,
+    domains: Sequence[tuple[DomainLine, Money]],
+    invoice_days_before: int,
+) -> Timeline:
+    """What one ordered service is entitled to: its order line's quote, on the timeline."""
+    quote, cycle = priced.quote, priced.quote.cycle
+    label = package_label(spec.product_code, spec.edition)
+    tracks: list[Track] = []
+    one_time: list[OneTimeCharge] = []
+    recurring = _amount(quote, PriceLineKind.RECURRING, spec.product_code)
+    schedule = schedule_for(cycle, start) if cycle.is_recurring else None
+    if schedule is None:
+        one_time.append(OneTimeCharge(BASE, label, recurring, start))
+    else:
+        tracks.append(
+            Track.of(LineType.RECURRING, BASE, Rate(start, None, recurring, schedule, label))
+        )
+    for line in quote.lines:
+        if line.kind is PriceLineKind.SETUP:
+            one_time.append(OneTimeCharge(BASE, f"{label} {line.description}", line.amount, start))
+        elif line.kind is PriceLineKind.OPTION:
+            if schedule is None:
+                one_time.append(OneTimeCharge(line.subject, line.description, line.amount, start))
+            else:
+                rate = Rate(start, None, line.amount, schedule, line.description)
+                tracks.append(Track.of(LineType.OPTION, line.subject, rate))
+    for pick, addon_cycle in zip(spec.addons, priced.addon_cycles, strict=True):
+        amount = _amount(quote, PriceLineKind.ADDON, pick.code)
+        what = f"add-on {pick.code}" + (f" x {pick.quantity}" if pick.quantity != 1 else "")
+        if addon_cycle.is_recurring:
+            rate = Rate(start, None, amount, schedule_for(addon_cycle, start), what)
+            tracks.append(Track.of(LineType.ADDON, pick.code, rate))
+        else:
+            one_time.append(OneTimeCharge(pick.code, what, amount, start))
+    for domain, price in domains:
+        what = f"domain {domain.domain} ({domain.action}, {domain.years} year(s))"
+        one_time.append(OneTimeCharge(domain.domain, what, price, start))
+    discounts: list[Discount] = []
+    taxes: tuple[TaxRate, ...] = ()
+    basis = PriceBasis.EXCLUSIVE
+    if context is not None:
+        if spec.promo_code is not None and schedule is not None:
+            promotion = find_promotion(context.promotions, spec.promo_code)
+            discounts.append(promotion_discount(promotion, start, schedule, {BASE}))
+        for additive in context.discounts:
+            valid = additive.validity.end is None or additive.validity.end > start
+            if valid and (not additive.products or spec.product_code in additive.products):
+                discounts.append(additive_discount(additive, start, {BASE}))
+        taxes, basis = context.taxes, context.basis
+    return Timeline(
+        service_id,
+        customer_id,
+        start,
+        tracks=tracks,
+        discounts=discounts,
+        one_time=one_time,
+        taxes=taxes,
+        tax_basis=basis,
+        rounding=context.rounding if context is not None else decimal.ROUND_HALF_UP,
+        invoice_days_before=invoice_days_before,
+    )
+
+
 def services_for(
     order: Order,
     quote: OrderQuote,
@@ -388,14 +465,25 @@ def services_for(
     first_id: int = 1,
     id_prefix: str = "S-",
     zone: str | tzinfo = "UTC",
+    context: PricingContext | None = None,
+    invoice_days_before: int = 0,
 ) -> tuple[Service, ...]:
     """The pending (ordered) services ``order`` creates: ``line.services`` per product line.
 
     Ids are ``id_prefix`` followed by ``first_id``, ``first_id + 1``... in line
     order. Services start on the billing date the order was placed on in the
     customer's time ``zone`` (UTC unless given). Each service carries its line's
-    quote: the cycle, the recurring price (marked as an override when the spec
-    has a price override), options, and add-ons with their own cycle and price.
+    quote on its timeline: the recurring price on its cycle, options, add-ons
+    on their own cycles, the setup fee; with the pricing ``context`` the order
+    was priced in, the promo code for the payments it covers, the additive
+    discounts over their validity and the taxes. The order's domains are
+    charged once, on the service of their line (or the first service).
+    Nothing is invoiced yet: bill the services
+    (:func:`~prodlife.lifecycle.timelines.billed`) for the order's invoice.
+
+    Args:
+        invoice_days_before: how many days before a period starts each
+            service's invoice is issued (kept on its timeline).
 
     Raises:
         RuleViolation: ``quote`` is not this order's (rule ``order.quote``), the
@@ -418,6 +506,7 @@ def services_for(
     if not _whole(first_id, 0):
         raise RuleViolation("order.services", f"first id {first_id!r} must be a whole number >= 0")
     start = billing_date(order.placed_at, zone)
+    domains = list(zip(order.domains, quote.domain_prices, strict=True))
     made: list[Service] = []
     for line, priced in zip(order.lines, quote.lines, strict=True):
         spec, cycle = line.spec, priced.quote.cycle
@@ -438,9 +527,24 @@ def services_for(
         )
         options = tuple(ServiceOption(p.option, p.choice, p.quantity) for p in spec.options)
         for _ in range(line.services):
+            service_id = f"{id_prefix}{first_id + len(made)}"
+            mine = [(d, p) for d, p in domains if d.domain == line.domain] or (
+                domains if not made else []
+            )
+            domains = [pair for pair in domains if pair not in mine]
+            timeline = _timeline(
+                service_id,
+                order.customer_id,
+                start,
+                spec,
+                priced,
+                context,
+                mine,
+                invoice_days_before,
+            )
             made.append(
                 Service(
-                    id=f"{id_prefix}{first_id + len(made)}",
+                    id=service_id,
                     customer_id=order.customer_id,
                     product_code=spec.product_code,
                     edition=spec.edition,
@@ -454,6 +558,7 @@ def services_for(
                     start=start,
                     next_due=cycle.shift(start, 1) if cycle.is_recurring else None,
                     status=ORDERED,
+                    timeline=timeline,
                 )
             )
     return tuple(made)

@@ -7,8 +7,8 @@ from datetime import datetime
 
 import attrs
 
+from prodlife.billing.lines import InvoiceLine, lines_total
 from prodlife.lifecycle.events import Event, EventKind
-from prodlife.lifecycle.invoicing import InvoiceLine, lines_total
 from prodlife.lifecycle.services import Service
 from prodlife.money import Money
 

@@ -9,22 +9,23 @@ order:
 2. auto-termination at the end of the cycle for a service that does not renew
    (seed 003's "auto terminate end of cycle"), on the next due date;
 3. an end-of-term change of package (:class:`PendingChange`) on its date;
-4. the renewal invoice for the next period, ``invoice_days_before`` days ahead
-   of the next due date (seed 003's invoice generation), once per due date;
-5. the automatic suspension of an overdue service ``suspend_days_after`` days
+4. invoicing what the billing engine says is due (seed 003's invoice
+   generation): in advance each period the service's own
+   ``invoice_days_before`` days ahead of its start, in arrears each period on
+   the day it ends, the add-ons on their own cycles, once each
+   (:func:`~prodlife.billing.next_billing_date`);
+5. a paused service's period settled at zero on its due date (nothing is
+   invoiced for paused days, so nothing falls overdue);
+6. the automatic suspension of an overdue service ``suspend_days_after`` days
    after its unpaid due date, unless staff override it
    (:class:`OverrideAutoSuspend`);
-6. the automatic termination of a service still suspended for non-payment
-   ``terminate_days_after`` days after its unpaid due date;
-7. each add-on's renewal on its own cycle (a line per period; add-ons follow
-   their base's payment).
+7. the automatic termination of a service still suspended for non-payment
+   ``terminate_days_after`` days after its unpaid due date.
 
-A service invoiced in arrears (:mod:`prodlife.lifecycle.terms`) has its
-period invoiced on the day it ends, for what was used, before an end-of-term
-change applies (step 4 comes before step 3); a cancellation or termination at
-the end of the period bills it in its final invoice instead. Its overdue
-days count from that invoice. A paused service in advance has its period
-settled at zero on its due date, not ``invoice_days_before`` it.
+A service that ends at the end of its term (a cancellation or auto-renew
+off) is not invoiced for the term after it; a cancellation or termination
+bills what is due in its own outcome. Overdue days of a service in arrears
+count from the invoice of its period.
 
 Each step changes the service so that it is no longer due (a request is
 carried out, a due date invoiced, a status changed), which makes the run
@@ -45,12 +46,14 @@ services with work due.
 ...     start=date(2025, 1, 1), next_due=date(2025, 2, 1), paid_through=date(2025, 1, 31),
 ...     status=ACTIVE,
 ... )
->>> policy = SchedulerPolicy(invoice_days_before=7, suspend_days_after=5)
+>>> service = attrs.evolve(service, timeline=attrs.evolve(service.timeline,
+...                                                       invoice_days_before=7))
+>>> policy = SchedulerPolicy(suspend_days_after=5)
 >>> next_work_date(service, policy)
 datetime.date(2025, 1, 25)
 >>> run = run_due([service], datetime(2025, 1, 26, tzinfo=UTC), policy)
 >>> [str(line) for line in run.lines]
-['S-1 recurring VPS for the period [2025-02-01, 2025-03-01) USD 10.00']
+['S-1 recurring VPS [2025-02-01, 2025-03-01) USD 10.00']
 >>> again = run_due(run.services, datetime(2025, 1, 26, tzinfo=UTC), policy)
 >>> again.outcomes
 ()
@@ -67,21 +70,23 @@ from datetime import date, datetime, timedelta
 
 import attrs
 
+from prodlife.billing.ledger import next_billing_date
+from prodlife.billing.lines import InvoiceLine
 from prodlife.clock import as_utc
 from prodlife.errors import RuleViolation
 from prodlife.lifecycle.actors import Actor
-from prodlife.lifecycle.changes import _addon_line, apply_pending_change
+from prodlife.lifecycle.changes import apply_pending_change
 from prodlife.lifecycle.events import Event, EventKind
-from prodlife.lifecycle.invoicing import InvoiceLine
-from prodlife.lifecycle.operations import end_service, invoice_next_period, suspend
+from prodlife.lifecycle.operations import end_service, settle_paused_period, suspend
 from prodlife.lifecycle.outcome import Outcome, event
 from prodlife.lifecycle.provisioning import ProvisioningModule
 from prodlife.lifecycle.service_parts import CancellationKind
 from prodlife.lifecycle.services import Service
 from prodlife.lifecycle.status import Status, SuspensionKind
 from prodlife.lifecycle.terms import in_arrears, paused, payment_due, term_end
+from prodlife.lifecycle.timelines import billed
 from prodlife.lifecycle.transitions import Operation
-from prodlife.periods import Period, billing_date
+from prodlife.periods import billing_date
 from prodlife.proration import UsedDay
 
 __all__ = ["DueRun", "DueWork", "SchedulerPolicy", "next_work_date", "run_due", "run_service"]
@@ -104,8 +109,11 @@ class SchedulerPolicy:
     """The provider's automation settings (seed 003's automation page).
 
     Args:
-        invoice_days_before: how many days before a due date its renewal
-            invoice is issued (0: on the day).
+        invoice_days_before: how many days before a period starts its
+            invoice is issued (0: on the day), for the services ordered under
+            this policy: each service keeps it on its timeline
+            (:attr:`prodlife.billing.Timeline.invoice_days_before`), so every
+            process bills it alike.
         suspend_days_after: how many days after an unpaid due date the
             service is suspended for non-payment; ``None`` never.
         terminate_days_after: how many days after an unpaid due date a
@@ -142,31 +150,16 @@ class DueWork(enum.Enum):
     CANCEL = "cancel as requested"
     AUTO_TERMINATE = "terminate at the end of the cycle"
     CHANGE = "apply an end-of-term change"
-    RENEWAL_INVOICE = "invoice the renewal"
+    INVOICE = "invoice what is due"
+    SETTLE_PAUSED = "settle a paused period at zero"
     SUSPEND_OVERDUE = "suspend for non-payment"
     TERMINATE_OVERDUE = "terminate for non-payment"
-    ADDON_RENEWAL = "renew an add-on"
 
     def __str__(self) -> str:
         return self.value
 
 
 _ORDER = {work: index for index, work in enumerate(DueWork)}
-#: In arrears a period is invoiced, for what was used, before a change at its end applies.
-_ARREARS_ORDER = {
-    work: index
-    for index, work in enumerate(
-        (
-            DueWork.CANCEL,
-            DueWork.AUTO_TERMINATE,
-            DueWork.RENEWAL_INVOICE,
-            DueWork.CHANGE,
-            DueWork.SUSPEND_OVERDUE,
-            DueWork.TERMINATE_OVERDUE,
-            DueWork.ADDON_RENEWAL,
-        )
-    )
-}
 
 
 def _plus(day: date, days: int) -> date:
@@ -201,19 +194,12 @@ def agenda(service: Service, policy: SchedulerPolicy) -> list[tuple[DueWork, dat
     if pending is not None and pending.effective is not None:
         work.append((DueWork.CHANGE, pending.effective, ""))
     due = service.next_due
-    if in_arrears(service):
-        # Each period is invoiced on the day it ends, for what was used; a change taking
-        # effect where invoicing stopped applies first, so the next period is the new package's.
-        billed = service.billed_until
-        effective = None if pending is None else pending.effective
-        change_first = effective is not None and billed is not None and effective <= billed
-        if end is not None and not change_first:
-            work.append((DueWork.RENEWAL_INVOICE, end, ""))
-    elif due is not None and not ending and paused(service.status):
-        # A paused service's period is settled at zero on its due date, not before.
-        work.append((DueWork.RENEWAL_INVOICE, due, ""))
-    elif due is not None and not ending and service.invoiced_until is None:
-        work.append((DueWork.RENEWAL_INVOICE, _plus(due, -policy.invoice_days_before), ""))
+    if not ending:
+        billing = next_billing_date(service.timeline, service.ledger)
+        if billing is not None:
+            work.append((DueWork.INVOICE, billing, ""))
+    if due is not None and not ending and paused(service.status) and not in_arrears(service):
+        work.append((DueWork.SETTLE_PAUSED, due, ""))
     due = payment_due(service)
     if due is not None and status is Status.ACTIVE and policy.suspend_days_after is not None:
         work.append((DueWork.SUSPEND_OVERDUE, _plus(due, policy.suspend_days_after), ""))
@@ -223,15 +209,6 @@ def agenda(service: Service, policy: SchedulerPolicy) -> list[tuple[DueWork, dat
         and policy.terminate_days_after is not None
     ):
         work.append((DueWork.TERMINATE_OVERDUE, _plus(due, policy.terminate_days_after), ""))
-    for addon in service.addons:
-        if not addon.ended and addon.price is not None and addon.next_due is not None:
-            work.append(
-                (
-                    DueWork.ADDON_RENEWAL,
-                    _plus(addon.next_due, -policy.invoice_days_before),
-                    addon.code,
-                )
-            )
     return work
 
 
@@ -289,8 +266,10 @@ def _step(
         )
     if work is DueWork.CHANGE:
         return apply_pending_change(service, at, module=module)
-    if work is DueWork.RENEWAL_INVOICE:
-        return invoice_next_period(service, _SYSTEM, at)
+    if work is DueWork.INVOICE:
+        return _invoice(service, day, at)
+    if work is DueWork.SETTLE_PAUSED:
+        return settle_paused_period(service, at)
     if work is DueWork.SUSPEND_OVERDUE:
         if _overridden(service, day):
             return None
@@ -300,21 +279,19 @@ def _step(
     if work is DueWork.TERMINATE_OVERDUE:
         reason = f"unpaid since {payment_due(service)}"
         return end_service(service, Operation.TERMINATE, _SYSTEM, at, module=module, reason=reason)
-    return _renew_addon(service, addon, at)
+    raise AssertionError(f"unknown scheduler work {work}")  # pragma: no cover
 
 
-def _renew_addon(service: Service, code: str, at: datetime) -> Outcome:
-    addon = service.addon(code)
-    assert addon.next_due is not None and addon.price is not None
-    period = Period(addon.next_due, addon.due_date(1))
-    done = service.perform(
-        Operation.INVOICE, _SYSTEM, at, f"add-on {code} renewal", details=f"period {period}"
-    )
-    renewed = attrs.evolve(addon, next_due=period.end)
-    done = done._evolved(addons=tuple(renewed if a.code == code else a for a in service.addons))
-    line = _addon_line(service, code, addon.price.amount, period)
-    details = (("addon", code), ("period", str(period)))
-    return Outcome(done, (event(done, EventKind.INVOICED, at, details),), (line,))
+def _invoice(service: Service, day: date, at: datetime) -> Outcome | None:
+    """Invoice what is due on ``day``, recorded as an :attr:`Operation.INVOICE`."""
+    done = service.perform(Operation.INVOICE, _SYSTEM, at, "invoice run", details=f"due {day}")
+    outcome = billed(Outcome(done), day)
+    if outcome.service.ledger == service.ledger:
+        return None  # nothing was due after all
+    if not outcome.lines:
+        return outcome
+    details = (("due", day.isoformat()),)
+    return attrs.evolve(outcome, events=(event(outcome.service, EventKind.INVOICED, at, details),))
 
 
 def run_service(
@@ -336,7 +313,7 @@ def run_service(
     day = billing_date(now, service.time_zone) if today is None else today
     outcome: Outcome | None = None
     skipped: set[tuple[DueWork, str]] = set()
-    order = _ARREARS_ORDER if in_arrears(service) else _ORDER
+    order = _ORDER
     while True:
         due = sorted(
             (order[work], code, work)

@@ -57,6 +57,8 @@ from typing import Any
 
 import attrs
 
+from prodlife.billing.ledger import Ledger
+from prodlife.billing.timeline import Timeline
 from prodlife.catalog.addons import AddOn
 from prodlife.catalog.subscriptions import BillingTiming
 from prodlife.clock import as_utc
@@ -71,7 +73,6 @@ from prodlife.lifecycle.service_parts import (
     PendingChange,
     ServiceAddOn,
     ServiceOption,
-    _charges,
     _count,
     _day,
     _ended,
@@ -79,10 +80,10 @@ from prodlife.lifecycle.service_parts import (
     _text,
 )
 from prodlife.lifecycle.status import ORDERED, ServiceStatus, Status, SuspensionKind
+from prodlife.lifecycle.timelines import opening_ledger, opening_timeline
 from prodlife.lifecycle.transitions import Operation, next_status, visible_to_customer
 from prodlife.periods import Period, time_zone
 from prodlife.pricing.recurring import RecurringPrice
-from prodlife.proration import Charge, prorate
 
 __all__ = [
     "ENDED",
@@ -134,22 +135,21 @@ class Service:
             terminated or deleted.
         time_zone: the customer's IANA time zone; billing dates of instants
             (when something is due) are taken there.
-        invoiced_until: the first day not yet invoiced, when invoices ran ahead of
-            ``next_due`` (a renewal invoice issued before it is paid); ``None``
-            when everything up to ``next_due`` is invoiced and nothing more.
         pending_change: a change of product, edition or cycle waiting for the
             end of the term or for its invoice to be paid.
-        charges: in advance, what was charged for the current period when a
-            change or a pause inside it made that differ from the recurring
-            price over the whole period (a second change credits these, never
-            the list price); in arrears, the parts of the period in use that a
-            change or a pause closed, each priced at what it was worth, to be
-            invoiced when the period ends. Empty otherwise.
         billing_timing: when its periods are invoiced: in advance (pre-bill,
             the default: at the start of each period, the unused part credited
             on a change, pause or cancellation) or in arrears (post-bill: at the
             end of each period, for what was used; see
             :mod:`prodlife.lifecycle.terms`).
+        timeline: what the customer is entitled to and when, at which prices
+            (:class:`~prodlife.billing.Timeline`): the billing engine's only
+            input. By default the recurring price on the service's cycle from
+            its start, and its add-ons on theirs.
+        ledger: what was invoiced for the days not yet settled
+            (:class:`~prodlife.billing.Ledger`). By default nothing, or for a
+            service paid through a day, the period before its next due date
+            invoiced at its price.
         version: how many operations it has been through (``len(history)``).
         history: every operation, oldest first.
 
@@ -177,10 +177,10 @@ class Service:
     cancellation: CancellationRequest | None = None
     termination_date: date | None = None
     time_zone: str = "UTC"
-    invoiced_until: date | None = None
     pending_change: PendingChange | None = None
-    charges: tuple[Charge, ...] = attrs.field(default=(), converter=_charges)
     billing_timing: BillingTiming = BillingTiming.IN_ADVANCE
+    timeline: Timeline = attrs.field(default=attrs.Factory(opening_timeline, takes_self=True))
+    ledger: Ledger = attrs.field(default=attrs.Factory(opening_ledger, takes_self=True))
     version: int = 0
     history: History = attrs.field(factory=History)
 
@@ -215,8 +215,8 @@ class Service:
                 raise RuleViolation("service.time-zone", str(error)) from None
         if self.pending_change is not None:
             _kind(self.pending_change, PendingChange, "service.pending-change", "pending change")
-        for charge in self.charges:
-            _kind(charge, Charge, "service.charges", "charge")
+        _kind(self.timeline, Timeline, "service.timeline", "timeline")
+        _kind(self.ledger, Ledger, "service.ledger", "ledger")
         _count(self.quantity, "service.quantity", "quantity")
         if self.override_auto_suspend is not None:
             _kind(
@@ -241,15 +241,12 @@ class Service:
         _day(self.next_due, "service.next-due", "next due date", optional=True)
         _day(self.paid_through, "service.paid-through", "paid-through date", optional=True)
         _day(self.termination_date, "service.termination-date", "termination date", optional=True)
-        _day(self.invoiced_until, "service.invoiced-until", "invoiced-until date", optional=True)
-        if self.invoiced_until is not None and (
-            self.next_due is None or self.invoiced_until <= self.next_due
-        ):
+        timeline = self.timeline
+        if timeline.service_id != self.id or timeline.timing is not self.billing_timing:
             raise RuleViolation(
-                "service.invoiced-until",
-                f"invoiced until {self.invoiced_until} but next due {self.next_due}: it "
-                "records invoices issued beyond the next due date, so it must be later; "
-                "pass None when nothing beyond it is invoiced",
+                "service.timeline",
+                f"service {self.id} ({self.billing_timing}) has the timeline of service "
+                f"{timeline.service_id!r} ({timeline.timing}); give it its own",
             )
         if (
             self.billing_timing is BillingTiming.IN_ARREARS
@@ -379,8 +376,11 @@ class Service:
 
     @property
     def billed_until(self) -> date | None:
-        """The first day not yet invoiced: ``invoiced_until``, else ``next_due``."""
-        return self.next_due if self.invoiced_until is None else self.invoiced_until
+        """The first day of its recurring price not yet invoiced, or ``None`` before any was."""
+        invoiced, settled = self.ledger.invoiced_until(""), self.ledger.settled
+        if invoiced is None or settled is None:
+            return settled if invoiced is None else invoiced
+        return max(invoiced, settled)
 
     @property
     def current_period(self) -> Period | None:
@@ -415,26 +415,6 @@ class Service:
                 "service.nothing-due", f"service {self.id} is one-time; it has no due dates"
             )
         return self.cycle.shift(self.next_due, periods, billing_day(self.start, self.next_due))
-
-    @property
-    def charged(self) -> tuple[Charge, ...]:
-        """What the customer was charged for the current period, for a quote to credit.
-
-        The recorded :attr:`charges` when a change made them differ from the
-        recurring price; otherwise the recurring price over the current period
-        (over the part of it since the start, when the service started inside it).
-        Empty when nothing is due (a one-time service).
-        """
-        if self.charges:
-            return self.charges
-        period = self.current_period
-        if period is None:
-            return ()
-        if period.start >= self.start:
-            return (Charge(self.price.amount, period),)
-        stub = Period(self.start, period.end)
-        amount = prorate(self.price.amount, period, stub).amount
-        return (Charge(amount, stub, period),)
 
     def addon(self, code: str) -> ServiceAddOn:
         """The add-on held under ``code``.
@@ -628,9 +608,9 @@ _TRUSTED = frozenset(
         "addons",
         "next_due",
         "paid_through",
-        "invoiced_until",
-        "charges",
         "pending_change",
+        "timeline",
+        "ledger",
     }
 )
 

@@ -56,6 +56,7 @@ from datetime import date
 
 import attrs
 
+from prodlife.billing.changes import billing_period
 from prodlife.catalog.subscriptions import (
     BillingTermScheme,
     BillingTiming,
@@ -63,13 +64,11 @@ from prodlife.catalog.subscriptions import (
     is_in_arrears,
 )
 from prodlife.cycles import billing_day
-from prodlife.lifecycle.invoicing import InvoiceLine, InvoiceLineKind, lines_from_quote
 from prodlife.lifecycle.service_parts import OverrideAutoSuspend
 from prodlife.lifecycle.services import Service
 from prodlife.lifecycle.status import ServiceStatus, Status, SuspensionKind
-from prodlife.money import Money
+from prodlife.lifecycle.timelines import BASE
 from prodlife.periods import Period
-from prodlife.proration import Charge, prorate, quote_change
 
 __all__ = [
     "in_arrears",
@@ -77,7 +76,6 @@ __all__ = [
     "running_period",
     "term_end",
     "under_terms",
-    "usage_lines",
 ]
 
 
@@ -98,9 +96,9 @@ def under_terms(service: Service, scheme: BillingTermScheme) -> Service:
         service = attrs.evolve(
             service,
             billing_timing=BillingTiming.IN_ARREARS,
+            timeline=attrs.evolve(service.timeline, timing=BillingTiming.IN_ARREARS),
             next_due=service.start,
             paid_through=None,
-            invoiced_until=None,
         )
     if excluded_from_deactivation(scheme, service.product_code):
         service = attrs.evolve(service, override_auto_suspend=OverrideAutoSuspend.never())
@@ -117,34 +115,34 @@ def paused(status: ServiceStatus) -> bool:
     return status.status is Status.SUSPENDED and status.substate is SuspensionKind.TEMPORARY
 
 
-def rate(service: Service) -> Money:
-    """What one period of ``service`` is worth now: its price, or zero while it is paused."""
-    amount = service.price.amount
-    return Money(0, amount.currency) if paused(service.status) else amount
-
-
-def package_label(product_code: str, edition: str | None) -> str:
-    """How invoice lines name a package: the product, then the edition if any."""
-    return product_code if edition is None else f"{product_code} {edition}"
-
-
 def period_starting(service: Service, day: date) -> Period:
-    """The billing period of ``service`` that starts on ``day`` (a date of its schedule).
+    """The billing period of ``service``'s recurring price that holds ``day``.
 
-    Month-based cycles keep the day the service started on
-    (:func:`~prodlife.cycles.billing_day`).
+    From the rate in force on ``day`` (its schedule keeps the billing day),
+    or the service's own cycle when none is.
     """
-    return Period(day, service.cycle.shift(day, 1, billing_day(service.start, day)))
+    rate = service.timeline.track(BASE).rate_on(day) if _has_base(service) else None
+    if rate is None:
+        return Period(day, service.cycle.shift(day, 1, billing_day(service.start, day)))
+    period = billing_period(rate, day)
+    return Period(max(period.start, day), period.end) if period.start < day else period
+
+
+def _has_base(service: Service) -> bool:
+    return any(track.subject == BASE for track in service.timeline.tracks)
 
 
 def running_period(service: Service) -> Period | None:
     """In arrears, the period in use and not invoiced yet; ``None`` when nothing recurs.
 
-    It starts where invoicing stopped (:attr:`Service.billed_until`) and is
-    invoiced on its last day's morrow, its end.
+    It starts where invoicing of the recurring price stopped (or at the
+    service's start) and is invoiced on its end.
     """
+    if service.next_due is None:
+        return None
     billed = service.billed_until
-    return None if billed is None else period_starting(service, billed)
+    start = max(service.start, service.ledger.settled or service.start)
+    return period_starting(service, start if billed is None else max(billed, start))
 
 
 def term_end(service: Service) -> date | None:
@@ -170,133 +168,5 @@ def payment_due(service: Service) -> date | None:
         return due
     end = period_starting(service, due).end
     billed = service.billed_until
-    assert billed is not None
     # A period invoiced before a change of cycle ends no later than what is invoiced.
-    return min(end, billed) if due < billed else end
-
-
-def close_segment(service: Service, day: date) -> tuple[Charge, ...]:
-    """In arrears, :attr:`Service.charges` with the use up to ``day`` priced and closed.
-
-    The part of the period in use since the last closed part, up to ``day``
-    (the first day at the new price), is worth its share of :func:`rate`.
-    """
-    period = running_period(service)
-    if period is None:
-        return service.charges
-    start = service.charges[-1].span.end if service.charges else period.start
-    day = min(max(day, start), period.end)
-    if day <= start:
-        return service.charges
-    part = Period(start, day)
-    label = package_label(service.product_code, service.edition)
-    worth = prorate(rate(service), period, part).amount
-    return (*service.charges, Charge(worth, part, period, label))
-
-
-def usage_lines(service: Service, until: date) -> tuple[InvoiceLine, ...]:
-    """In arrears, the lines for the use from :attr:`Service.billed_until` up to ``until``.
-
-    Period by period: the parts a change or pause closed, then the rest at
-    :func:`rate` (a whole period at the recurring price is one recurring
-    line). Parts worth zero (paused) have no line.
-    """
-    return bill_use(service, until)[1]
-
-
-def bill_use(service: Service, until: date) -> tuple[Service, tuple[InvoiceLine, ...]]:
-    """In arrears, bill the use up to ``until``: the service billed that far, and the lines.
-
-    Periods that end by ``until`` are invoiced whole (``invoiced_until`` moves
-    past them); the use of a period ``until`` falls inside is billed up to it
-    and kept as a part worth nothing, so the period's invoice bills the rest.
-    """
-    billed = service.billed_until
-    if billed is None:
-        return service, ()
-    lines: list[InvoiceLine] = []
-    while billed < until:
-        period = period_starting(service, billed)
-        for part in close_segment(service, until):
-            if part.amount.amount:
-                lines.append(_usage_line(service, part))
-        if until < period.end:
-            zero = Money(0, service.price.amount.currency)
-            done = Charge(zero, Period(period.start, until), period, "billed")
-            return service._evolved(charges=(done,)), tuple(lines)
-        billed = period.end
-        service = service._evolved(charges=(), invoiced_until=billed)
-    return service, tuple(lines)
-
-
-def _usage_line(service: Service, part: Charge) -> InvoiceLine:
-    span = part.span
-    assert isinstance(span, Period)
-    whole = part.window in (None, span)
-    kind = InvoiceLineKind.RECURRING if whole else InvoiceLineKind.PRORATED_CHARGE
-    description = f"{part.description} for the period" if whole else f"{part.description} used"
-    return InvoiceLine(service.id, service.customer_id, kind, description, part.amount, span)
-
-
-def pause_billing(
-    before: Service, after: Service, day: date
-) -> tuple[Service, tuple[InvoiceLine, ...]]:
-    """Bill a pause that began or ended on ``day`` (``before`` and ``after`` an operation).
-
-    In arrears the part of the period before ``day`` is closed at the rate
-    ``before`` had. In advance the rest of the current period is credited
-    (pause) or charged (resume) by proration, and a period invoiced ahead is
-    credited (pause) or charged again (resume), from ``day`` once it has begun. Returns ``after`` as
-    billed, and the lines.
-    """
-    if paused(before.status) == paused(after.status) or after.next_due is None:
-        return after, ()
-    if in_arrears(before):
-        return after._evolved(charges=close_segment(before, day)), ()
-    lines: tuple[InvoiceLine, ...] = ()
-    charges = after.charges
-    charged = before.charged
-    label = package_label(before.product_code, before.edition)
-    if (
-        before.paid_through is not None
-        and charged
-        and charged[0].span.start <= day < charged[-1].span.end
-    ):
-        named = tuple(c if c.description else attrs.evolve(c, description=label) for c in charged)
-        quote = quote_change(named, rate(after), day, description=label)
-        lines = tuple(
-            line
-            for line in lines_from_quote(quote, before.id, before.customer_id)
-            if line.amount.amount
-        )
-        charges = quote.in_force
-    ahead = before.invoiced_until
-    if ahead is not None:
-        # The period invoiced ahead is credited whole by a pause, charged again on resume.
-        assert before.next_due is not None
-        # What was invoiced ahead: the package an end-of-term change moves to on the due date.
-        pending = before.pending_change
-        invoiced = before.price.amount
-        if pending is not None and pending.effective == before.next_due:
-            invoiced = pending.price.amount
-        period = Period(before.next_due, ahead)
-        # Past its due date the period invoiced ahead is in use: only the rest of it moves.
-        if period.start < day < period.end:
-            invoiced = prorate(invoiced, period, Period(day, period.end)).amount
-            period = Period(day, period.end)
-        amount, kind, what = (
-            (-invoiced, InvoiceLineKind.PRORATED_CREDIT, "paused")
-            if paused(after.status)
-            else (invoiced, InvoiceLineKind.PRORATED_CHARGE, "resumed")
-        )
-        lines += (
-            InvoiceLine(
-                before.id,
-                before.customer_id,
-                kind,
-                f"{label} invoiced ahead, {what}",
-                amount,
-                period,
-            ),
-        )
-    return after._evolved(charges=charges), lines
+    return min(end, billed) if billed is not None and due < billed else end

@@ -90,8 +90,8 @@ rule                        condition
 >>> for line in price_activity(activity, visits, catalog, plan,
 ...                            taxes=[TaxRate("VAT", "VAT 20 %", 20)]):
 ...     print(line)
-A-1 one-time Installation: 1:00 billed for 0:50 at USD 60.00 an hour [INSTALL] USD 60.00
-A-1 tax tax VAT [VAT] USD 12.00
+A-1 one-time Installation: 1:00 billed for 0:50 at USD 60.00 an hour on 2025-03-01 USD 60.00
+A-1 tax tax VAT on 2025-03-01 USD 12.00
 """
 
 from __future__ import annotations
@@ -124,8 +124,8 @@ from prodlife.pricing.rates import RateModel
 from prodlife.pricing.taxes import TaxRate, _round, tax_line
 
 if TYPE_CHECKING:
-    # Imported when used: prodlife.lifecycle.invoicing imports prodlife.pricing.
-    from prodlife.lifecycle.invoicing import InvoiceLine
+    # Imported when used: prodlife.billing imports prodlife.pricing.
+    from prodlife.billing.lines import InvoiceLine
 
 __all__ = [
     "Activity",
@@ -555,12 +555,23 @@ def check_activity(activity: Activity) -> list[Finding]:
 
 
 def _line(
-    sale_id: str, customer_id: str, tax: bool, description: str, amount: Money, subject: str
+    sale_id: str,
+    customer_id: str,
+    tax: bool,
+    description: str,
+    amount: Money,
+    subject: str,
+    on: date,
 ) -> InvoiceLine:
-    from prodlife.lifecycle.invoicing import InvoiceLine, InvoiceLineKind
+    from prodlife.billing.lines import InvoiceLine, LineType
 
-    kind = InvoiceLineKind.TAX if tax else InvoiceLineKind.ONE_TIME
-    return InvoiceLine(sale_id, customer_id, kind, description, amount, subject=subject)
+    if tax:
+        return InvoiceLine(
+            sale_id, customer_id, LineType.TAX, "", subject, description, amount, day=on
+        )
+    return InvoiceLine(
+        sale_id, customer_id, LineType.ONE_TIME, subject, "", description, amount, day=on
+    )
 
 
 def _in_plan(price: Money, currency: Currency, rule: str, code: str) -> Money:
@@ -581,12 +592,13 @@ def _taxed(
     currency: Currency,
     taxes: Sequence[TaxRate],
     rounding: str,
+    on: date,
 ) -> tuple[InvoiceLine, ...]:
     if taxes:
         net = total((line.amount for line in lines), currency)
         for part in tax_line(net, tuple(taxes), rounding=rounding).parts:
             lines.append(
-                _line(sale_id, customer_id, True, f"tax {part.code}", part.amount, part.code)
+                _line(sale_id, customer_id, True, f"tax {part.code}", part.amount, part.code, on)
             )
     return tuple(lines)
 
@@ -651,8 +663,10 @@ def price_job(
         else:
             exact = plan.rate_for(code, ONE_TIME, job.on).charge(line.quantity).total
         label = name if line.quantity == 1 else f"{name} x {line.quantity}"
-        lines.append(_line(job.id, job.customer_id, False, label, exact.round(rounding), code))
-    return _taxed(lines, job.id, job.customer_id, currency, taxes, rounding)
+        lines.append(
+            _line(job.id, job.customer_id, False, label, exact.round(rounding), code, job.on)
+        )
+    return _taxed(lines, job.id, job.customer_id, currency, taxes, rounding, job.on)
 
 
 def _clock(value: timedelta) -> str:
@@ -754,5 +768,9 @@ def price_activity(
             exact += Fraction(base.amount)
             label += f", plus {base}"
         amount = Money(_round(exact, currency, money_rounding), currency)
-        lines.append(_line(activity.id, activity.customer_id, False, label, amount, code))
-    return _taxed(lines, activity.id, activity.customer_id, currency, taxes, money_rounding)
+        lines.append(
+            _line(activity.id, activity.customer_id, False, label, amount, code, activity.on)
+        )
+    return _taxed(
+        lines, activity.id, activity.customer_id, currency, taxes, money_rounding, activity.on
+    )

@@ -14,12 +14,12 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any, TypeVar, cast
 
+from prodlife.billing.lines import InvoiceLine
 from prodlife.catalog.catalog import CatalogVersion
 from prodlife.catalog.data import catalog_from_data, catalog_to_data
 from prodlife.errors import ProdlifeError, StoreError
 from prodlife.lifecycle.data import service_from_data, service_to_data
 from prodlife.lifecycle.events import Event
-from prodlife.lifecycle.invoicing import InvoiceLine
 from prodlife.lifecycle.services import Service
 from prodlife.serialization import make_converter
 
@@ -32,19 +32,18 @@ _CONVERTER = make_converter()
 
 def _line(line: InvoiceLine) -> dict[str, Any]:
     """An invoice line's document, as the converter writes it (written by hand: it is hot)."""
-    period = line.period
+    share, day = line.proration, line.day
     return {
         "service_id": line.service_id,
         "customer_id": line.customer_id,
-        "kind": line.kind.value,
+        "type": line.type.value,
+        "subject": line.subject,
+        "code": line.code,
         "description": line.description,
         "amount": {"amount": str(line.amount.amount), "currency": line.amount.currency.code},
-        "period": (
-            None
-            if period is None
-            else {"start": period.start.isoformat(), "end": period.end.isoformat()}
-        ),
-        "subject": line.subject,
+        "proration": None if share is None else _CONVERTER.unstructure(share),
+        "day": None if day is None else day.isoformat(),
+        "reverses": line.reverses,
     }
 
 

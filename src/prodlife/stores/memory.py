@@ -22,6 +22,7 @@ from typing import TypeVar
 
 import attrs
 
+from prodlife.billing.lines import InvoiceLine
 from prodlife.catalog.catalog import CatalogVersion, CatalogVersions
 from prodlife.clock import as_utc
 from prodlife.errors import (
@@ -32,7 +33,6 @@ from prodlife.errors import (
     ValidationError,
 )
 from prodlife.lifecycle.events import Event
-from prodlife.lifecycle.invoicing import InvoiceLine
 from prodlife.lifecycle.orders import Order
 from prodlife.lifecycle.services import Service
 from prodlife.money import Money

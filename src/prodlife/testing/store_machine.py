@@ -48,11 +48,11 @@ from hypothesis.stateful import (
     rule,
 )
 
+from prodlife.billing.lines import InvoiceLine, LineType
 from prodlife.cycles import MONTHLY
 from prodlife.errors import AlreadyExists, ConcurrencyConflict, NotFound, ProdlifeError, StoreError
 from prodlife.lifecycle.actors import Actor, Permission
 from prodlife.lifecycle.events import Event, EventKind
-from prodlife.lifecycle.invoicing import InvoiceLine, InvoiceLineKind
 from prodlife.lifecycle.operations import (
     invoice_next_period,
     reboot,
@@ -395,9 +395,13 @@ def store_machine(make_store: Callable[[], Store]) -> type[RuleBasedStateMachine
                 InvoiceLine(
                     service_id,
                     customer_id,
-                    InvoiceLineKind.REFUND if units < 0 else InvoiceLineKind.ONE_TIME,
+                    LineType.ONE_TIME,
+                    f"FEE-{index}",
+                    "",
                     f"line {index}",
                     Money(Decimal(units).scaleb(-places), "EUR" if places % 2 else "USD"),
+                    day=self.now.date(),
+                    reverses=units < 0,
                 )
                 for index, (units, places) in enumerate(amounts)
             ]

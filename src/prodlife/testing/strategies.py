@@ -13,8 +13,10 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
+import attrs
 from hypothesis import strategies as st
 
+from prodlife.billing.ledger import bill
 from prodlife.catalog.rules import ChangeTiming
 from prodlife.catalog.subscriptions import BillingTiming
 from prodlife.cycles import ONE_TIME, BillingCycle, BillingSchedule, CycleUnit, MonthEnd
@@ -40,9 +42,8 @@ from prodlife.lifecycle.status import (
 )
 from prodlife.lifecycle.transitions import Operation, allowed_operations
 from prodlife.money import Currency, Money
-from prodlife.periods import Interval, Period
+from prodlife.periods import Period
 from prodlife.pricing.recurring import RecurringPrice
-from prodlife.proration import Charge
 
 __all__ = [
     "billing_cycles",
@@ -200,20 +201,6 @@ def _service_addon(
     )
 
 
-def _charge(draw: st.DrawFn, currency: Currency) -> Charge:
-    amount = _amounts(draw, currency, 10**7)
-    description = draw(_ANY_TEXT)
-    if draw(st.booleans()):
-        start = draw(_AWARE)
-        moment = Interval(start, start + timedelta(seconds=draw(st.integers(1, 10**8))))
-        return Charge(amount, moment, None, description)
-    window = draw(periods(max_days=400))
-    first = _later(draw, window.start, window.days - 1)
-    last = _later(draw, first + timedelta(days=1), (window.end - first).days - 1)
-    span = Period(first, last)
-    return Charge(amount, span, window if draw(st.booleans()) else None, description)
-
-
 def _pending_change(draw: st.DrawFn, currency: Currency) -> PendingChange:
     timing = draw(st.sampled_from((ChangeTiming.END_OF_TERM, ChangeTiming.AFTER_PAYMENT)))
     return PendingChange(
@@ -266,13 +253,11 @@ def services(
     next_due = None
     if cycle != ONE_TIME and draw(st.integers(0, 3)):
         next_due = _later(draw, start, 800)
-    paid_through = invoiced_until = None
+    paid_through = None
     if next_due is None:
         paid_through = _later(draw, start, 800) if draw(st.booleans()) else None
     elif next_due > start and draw(st.booleans()):
         paid_through = _later(draw, start, (next_due - start).days - 1)
-    if next_due is not None and draw(st.booleans()):
-        invoiced_until = _later(draw, next_due + timedelta(days=1), 400)
     at = _aware(
         datetime.combine(start, time())
         + draw(st.timedeltas(timedelta(0), timedelta(hours=23, minutes=59))),
@@ -302,15 +287,19 @@ def services(
         ),
         cancellation=_cancellation(draw, at) if draw(st.integers(0, 3)) == 0 else None,
         time_zone=draw(st.sampled_from(("UTC", "Europe/Paris", "Asia/Tokyo", "America/St_Johns"))),
-        invoiced_until=invoiced_until,
         pending_change=_pending_change(draw, cur) if draw(st.integers(0, 3)) == 0 else None,
-        charges=[_charge(draw, cur) for _ in range(draw(st.integers(0, 2)))],
         billing_timing=(
             draw(st.sampled_from(BillingTiming))
             if cycle.unit is not CycleUnit.ONE_TIME
             else BillingTiming.IN_ADVANCE
         ),
     )
+    if draw(st.booleans()):  # paused for a while, or billed up to a day
+        timeline = service.timeline.pause(_later(draw, start, 60))
+        service = attrs.evolve(service, timeline=timeline)
+    if draw(st.booleans()):
+        ledger, _ = bill(service.timeline, service.ledger, _later(draw, start, 400))
+        service = attrs.evolve(service, ledger=ledger)
     return _perform_some(draw, service, at, max_operations)
 
 

@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from prodlife.billing.lines import InvoiceLine
 from prodlife.catalog.catalog import CatalogVersion, CatalogVersions
 from prodlife.clock import as_utc
 from prodlife.errors import AlreadyExists, NotFound, ValidationError
 from prodlife.lifecycle.events import Event
-from prodlife.lifecycle.invoicing import InvoiceLine
 from prodlife.lifecycle.orders import Order
 from prodlife.money import Money
 from prodlife.ports import IssuedLine, ProductRevenue, StoredEvent, check_limit

@@ -7,10 +7,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from prodlife.billing.lines import InvoiceLine
 from prodlife.catalog.catalog import CatalogVersion, CatalogVersions
 from prodlife.errors import NotFound, ValidationError
 from prodlife.lifecycle.events import Event
-from prodlife.lifecycle.invoicing import InvoiceLine
 from prodlife.lifecycle.orders import Order
 from prodlife.money import CONTEXT, Money
 from prodlife.ports import IssuedLine, ProductRevenue, StoredEvent, check_limit

@@ -11,9 +11,9 @@ import attrs
 import pytest
 from hypothesis import HealthCheck, settings
 
+from prodlife.billing.lines import InvoiceLine
 from prodlife.errors import NotFound
 from prodlife.lifecycle.events import Event, EventKind
-from prodlife.lifecycle.invoicing import InvoiceLine
 from prodlife.lifecycle.orders import OrderStatus
 from prodlife.lifecycle.services import Service
 from prodlife.ports import IssuedLine, ServiceQuery, Store, StoredEvent, UnitOfWork

@@ -8,12 +8,12 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from prodlife.billing.lines import InvoiceLine, LineType
 from prodlife.catalog.catalog import Catalog, CatalogVersion
 from prodlife.catalog.products import Validity
 from prodlife.cycles import ANNUAL, MONTHLY
 from prodlife.lifecycle.actors import Actor, Permission
 from prodlife.lifecycle.events import Event, EventKind
-from prodlife.lifecycle.invoicing import InvoiceLine, InvoiceLineKind
 from prodlife.lifecycle.operations import suspend, unsuspend
 from prodlife.lifecycle.orders import (
     DomainAction,
@@ -32,6 +32,7 @@ from prodlife.pricing.promotions import Promotion, PromotionDuration, PromotionK
 from prodlife.pricing.quote import AddonPick, OptionPick, OrderLineSpec
 from prodlife.pricing.rates import Rate, Tier
 from prodlife.pricing.recurring import RecurringPrice
+from prodlife.proration import prorate
 
 # --- values the tests store -------------------------------------------------------------
 
@@ -111,21 +112,34 @@ def make_line(
     service_id: str = "S-1",
     customer_id: str = "C-1",
     amount: Money | str = "10.00",
-    kind: InvoiceLineKind | None = None,
     description: str = "WEB BASIC for the period",
 ) -> InvoiceLine:
-    """An invoice line: a recurring charge, or a prorated credit when ``amount`` is negative."""
+    """An invoice line for May 2025: a recurring charge, or a reversal when ``amount`` < 0."""
     value = amount if isinstance(amount, Money) else usd(amount)
-    if kind is None:
-        negative = value.amount < 0
-        kind = InvoiceLineKind.PRORATED_CREDIT if negative else InvoiceLineKind.RECURRING
+    may = Period(date(2025, 5, 1), date(2025, 6, 1))
+    share = prorate(abs(value), may, may)
+    if share.amount != abs(value):  # below the minor unit: a one-time line keeps it whole
+        return InvoiceLine(
+            service_id,
+            customer_id,
+            LineType.ONE_TIME,
+            "FEE",
+            "",
+            description,
+            value,
+            day=may.start,
+            reverses=value.amount < 0,
+        )
     return InvoiceLine(
         service_id,
         customer_id,
-        kind,
+        LineType.RECURRING,
+        "",
+        "",
         description,
         value,
-        Period(date(2025, 5, 1), date(2025, 6, 1)),
+        share,
+        reverses=value.amount < 0,
     )
 
 

@@ -9,10 +9,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from prodlife.errors import RuleViolation
-from prodlife.lifecycle.invoicing import InvoiceLine, InvoiceLineKind
+from prodlife.billing.lines import InvoiceLine, LineType
 from prodlife.money import Money
+from prodlife.periods import Period
 from prodlife.ports import ProductRevenue, Store, UnitOfWork
+from prodlife.proration import prorate
 from prodlife.testing.contract._support import StoreFixture, issued, read, write
 from prodlife.testing.contract._values import (
     _CODE,
@@ -30,15 +31,21 @@ from prodlife.testing.strategies import money, periods
 
 @st.composite
 def _lines(draw: st.DrawFn) -> InvoiceLine:
-    """Invoice lines of any kind: charges zero or more, credits (whichever kinds) negative."""
-    kind = draw(st.sampled_from(InvoiceLineKind))
-    amount = draw(money(max_minor_units=10**12, min_minor_units=0, rounded=draw(st.booleans())))
-    fields = (draw(_CODE), draw(_CODE), kind, draw(_TEXT))
-    rest = (draw(st.none() | periods(max_days=400)), draw(_TEXT))
-    try:
-        return InvoiceLine(*fields, amount, *rest)
-    except RuleViolation:  # a credit
-        return InvoiceLine(*fields, -amount, *rest)
+    """Invoice lines of every type: period lines and one-time lines, charges and reversals."""
+    line_type = draw(st.sampled_from(LineType))
+    reverses = draw(st.booleans())
+    negative = (line_type is LineType.DISCOUNT) != reverses
+    fields = (draw(_CODE), draw(_CODE), line_type, draw(_CODE), draw(_CODE), draw(_TEXT))
+    period = draw(st.none() | periods(max_days=400))
+    if period is None:
+        amount = draw(money(max_minor_units=10**12, min_minor_units=0, rounded=draw(st.booleans())))
+        day = draw(st.dates())
+        return InvoiceLine(*fields, -amount if negative else amount, day=day, reverses=reverses)
+    price = draw(money(max_minor_units=10**12, min_minor_units=0, rounded=True))
+    used = draw(st.integers(1, period.days))
+    share = prorate(price, period, Period(period.start, period.start + timedelta(days=used)))
+    amount = -share.amount if negative else share.amount
+    return InvoiceLine(*fields, amount, share, reverses=reverses)
 
 
 def _revenue_lines() -> list[tuple[InvoiceLine, str, datetime]]:
@@ -58,7 +65,7 @@ def _revenue_lines() -> list[tuple[InvoiceLine, str, datetime]]:
         (make_line("B-1", amount=usd("0.01")), "BIG", start),
         (make_line("B-1", amount=usd("0.000001")), "BIG", start),
         (make_line("R-1", amount="10.00"), "REFUNDED", start),
-        (make_line("R-1", amount="-10.00", kind=InvoiceLineKind.REFUND), "REFUNDED", start),
+        (make_line("R-1", amount="-10.00"), "REFUNDED", start),
         # Outside [T0, T0 + 24h): before, at the end, and a wall clock that looks inside.
         (make_line("X-1", amount="99.00"), "WEB", start - timedelta(microseconds=1)),
         (make_line("X-1", amount="99.00"), "WEB", start + 24 * HOUR),
