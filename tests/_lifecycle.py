@@ -8,6 +8,7 @@ PREMIUM 70.00 USD a month. A change on 2025-04-16 leaves 15 of the 30 days.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import attrs
 
 from prodlife import Money
+from prodlife.billing.lines import InvoiceLine
 from prodlife.catalog.catalog import Catalog
 from prodlife.catalog.rules import ChangeRule, ChangeRules, ChangeTiming
 from prodlife.cycles import MONTHLY
@@ -146,3 +148,16 @@ class FakeModule:
 def commands(module: FakeModule) -> list[str]:
     """The commands the module was asked to run, in order."""
     return [command for command, _, _ in module.calls]
+
+
+def rows(lines: Iterable[InvoiceLine]) -> list[tuple[str, str, str]]:
+    """Invoice lines as (what, when, amount): the line's type (``reversed`` when it reverses
+    an earlier one), its period or day, and its amount, for assertions read at a glance."""
+    return [
+        (
+            f"{line.type}{' reversed' if line.reverses else ''}",
+            str(line.period if line.period is not None else line.day),
+            str(line.amount.amount),
+        )
+        for line in lines
+    ]

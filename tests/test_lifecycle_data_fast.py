@@ -319,9 +319,7 @@ def test_the_fast_reader_builds_the_strict_service_for_every_field(name: str) ->
     assert same_value(fast, codec._strict_from_data(document)) == []
 
 
-@pytest.mark.parametrize(
-    "later", [(), ("time_zone",), ("pending_change", "billing_timing")]
-)
+@pytest.mark.parametrize("later", [(), ("time_zone",), ("pending_change", "billing_timing")])
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_an_older_document_takes_the_defaults_on_the_fast_path_too(
     name: str, later: tuple[str, ...]

@@ -19,6 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from prodlife import Money, Period
+from prodlife.billing.lines import InvoiceLine, LineType, lines_total
 from prodlife.cycles import ANNUAL, MONTHLY, ONE_TIME, QUARTERLY, BillingCycle
 from prodlife.errors import (
     CurrencyMismatch,
@@ -51,12 +52,6 @@ from prodlife.lifecycle.changes import (
     remove_addon,
 )
 from prodlife.lifecycle.events import Event, EventKind
-from prodlife.lifecycle.invoicing import (
-    InvoiceLine,
-    InvoiceLineKind,
-    lines_from_quote,
-    lines_total,
-)
 from prodlife.lifecycle.operations import (
     activate,
     change_password,
@@ -75,7 +70,7 @@ from prodlife.lifecycle.operations import (
 )
 from prodlife.lifecycle.outcome import Outcome
 from prodlife.lifecycle.service_parts import CancellationKind
-from prodlife.proration import Charge, CreditMode, quote_change
+from prodlife.proration import CreditMode
 from prodlife.testing.strategies import billing_dates
 from tests._lifecycle import (
     IMMEDIATE_CATALOG,
@@ -90,6 +85,7 @@ from tests._lifecycle import (
     backup,
     commands,
     ordered,
+    rows,
     web,
 )
 from tests._support import P, d, usd
@@ -115,18 +111,9 @@ def steps(service: Service) -> list[tuple[Operation, ServiceStatus, ServiceStatu
     return [(e.operation, e.before, e.after) for e in service.history]
 
 
-def recurring(
-    period: tuple[str, str], amount: str = "10.00", customer: str = OWNER_ID
-) -> InvoiceLine:
-    """A renewal line of the WEB BASIC fixture."""
-    return InvoiceLine(
-        SERVICE_ID,
-        customer,
-        InvoiceLineKind.RECURRING,
-        "WEB BASIC for the period",
-        usd(amount),
-        P(*period),
-    )
+def recurring(period: tuple[str, str], amount: str = "10.00") -> tuple[str, str, str]:
+    """A period of the WEB BASIC fixture's recurring price, as :func:`rows` shows it."""
+    return ("recurring", str(P(*period)), amount)
 
 
 # --- activate (seed 003 "Create": runs the create routine and sets the product active) ----
@@ -307,17 +294,16 @@ def test_a_failed_password_change_raises_and_returns_no_new_service() -> None:
 def test_invoicing_early_bills_the_next_period_once_and_records_how_far_it_billed() -> None:
     done = invoice_early(web(), STAFF, at("2025-04-20"))
     # The period starting on the next due date, one monthly cycle long, at the 10.00 price.
-    assert done.lines == (recurring(("2025-05-01", "2025-06-01")),)
+    assert rows(done.lines) == [recurring(("2025-05-01", "2025-06-01"))]
     assert done.total == usd("10.00")
-    assert done.service.invoiced_until == d("2025-06-01")
     assert done.service.billed_until == d("2025-06-01")
     assert done.service.next_due == d("2025-05-01")  # not paid yet
     entry = done.service.history.last
     assert entry is not None
     assert (entry.operation, entry.actor, entry.reason) == (Op.INVOICE, STAFF, "invoiced early")
-    assert entry.details == "period [2025-05-01, 2025-06-01)"
+    assert entry.details == "period from 2025-05-01"
     assert done.kinds() == (EventKind.INVOICED,)
-    assert done.events[0].details == (("due", "2025-05-01"), ("period", "[2025-05-01, 2025-06-01)"))
+    assert done.events[0].details == (("due", "2025-05-01"), ("from", "2025-05-01"))
 
 
 def test_invoicing_the_same_due_date_twice_is_refused() -> None:
@@ -351,7 +337,7 @@ def test_the_scheduler_renewal_invoice_has_its_own_reason() -> None:
     done = invoice_next_period(web(), SYSTEM, at("2025-04-24"))
     assert done.service.history.last is not None
     assert done.service.history.last.reason == "renewal invoice"
-    assert done.lines == (recurring(("2025-05-01", "2025-06-01")),)
+    assert rows(done.lines) == [recurring(("2025-05-01", "2025-06-01"))]
 
 
 @pytest.mark.parametrize("status", [ORDERED, ACTIVE, BY_ADMIN, FOR_NON_PAYMENT])
@@ -359,7 +345,7 @@ def test_pending_active_and_suspended_services_can_be_invoiced_early(status: Ser
     # Seed 003: "the status must be Pending, Active or Suspended".
     done = invoice_early(web(status=status), STAFF, at("2025-04-20"))
     assert done.service.status == status
-    assert done.service.invoiced_until == d("2025-06-01")
+    assert done.service.billed_until == d("2025-06-01")
 
 
 @pytest.mark.parametrize(
@@ -392,9 +378,9 @@ def test_customers_cannot_invoice_early_and_staff_need_the_invoice_permission() 
 
 def test_renewing_invoices_the_period_and_moves_the_due_and_paid_through_dates() -> None:
     done = renew(web(), OWNER, at("2025-04-28"), reason="paid by card")
-    assert done.lines == (recurring(("2025-05-01", "2025-06-01")),)
+    assert rows(done.lines) == [recurring(("2025-05-01", "2025-06-01"))]
     assert (done.service.next_due, done.service.paid_through) == (d("2025-06-01"), d("2025-05-31"))
-    assert done.service.invoiced_until is None
+    assert done.service.billed_until == d("2025-06-01")
     assert steps(done.service) == [(Op.RENEW, ACTIVE, ACTIVE)]
     assert done.service.history.last is not None
     assert done.service.history.last.details == "1 period(s)"
@@ -406,16 +392,16 @@ def test_renewing_after_an_early_invoice_issues_no_second_line() -> None:
     early = invoice_early(web(), STAFF, at("2025-04-20"))
     done = renew(early.service, SYSTEM, at("2025-04-28"))
     assert done.lines == ()
-    assert (done.service.next_due, done.service.invoiced_until) == (d("2025-06-01"), None)
+    assert (done.service.next_due, done.service.billed_until) == (d("2025-06-01"), d("2025-06-01"))
 
 
 def test_renewing_several_periods_after_an_early_invoice_bills_only_the_new_ones() -> None:
     early = invoice_early(web(), STAFF, at("2025-04-20")).service  # May is invoiced
     done = renew(early, SYSTEM, at("2025-04-28"), periods=3)  # May, June, July paid
-    assert done.lines == (
+    assert rows(done.lines) == [
         recurring(("2025-06-01", "2025-07-01")),
         recurring(("2025-07-01", "2025-08-01")),
-    )
+    ]
     assert done.total == usd("20.00")  # two periods at 10.00
     assert (done.service.next_due, done.service.paid_through) == (d("2025-08-01"), d("2025-07-31"))
 
@@ -432,7 +418,7 @@ def test_a_renewal_is_for_one_period_or_more(periods: Any) -> None:
         renew(web(), OWNER, at("2025-04-28"), periods=periods)
 
 
-def test_a_renewal_clears_the_charges_of_a_change_in_the_old_period() -> None:
+def test_a_renewal_after_a_change_in_the_old_period_bills_the_new_price() -> None:
     changed = change_package(
         web(),
         OWNER,
@@ -441,9 +427,7 @@ def test_a_renewal_clears_the_charges_of_a_change_in_the_old_period() -> None:
         to_edition="PRO",
         new_price=usd("40.00"),
     ).service
-    assert changed.charges != ()
     done = renew(changed, OWNER, at("2025-04-28"))
-    assert done.service.charges == ()
     # The new period is billed at the new recurring price.
     assert [(line.amount, line.period) for line in done.lines] == [
         (usd("40.00"), P("2025-05-01", "2025-06-01"))
@@ -477,42 +461,35 @@ def test_renewals_and_early_invoices_bill_each_period_exactly_once(
     service = web(start=start, next_due=start, paid_through=None, cycle=cycle)
 
     # The periods of the service, anchored on its start (on the 29th-31st, clamped and back).
-    def period(k: int) -> tuple[date, date]:
-        return cycle.shift(start, k), cycle.shift(start, k + 1)
+    def period(k: int) -> Period:
+        return Period(cycle.shift(start, k), cycle.shift(start, k + 1))
 
     renewed = 0
     lines: list[InvoiceLine] = []
-    when = at("2025-01-01")
+    when = at(start.isoformat())  # the day it starts: nothing is due yet
     for step, action in enumerate(actions):
         when = when + timedelta(minutes=step)
+        invoiced = len(lines)
         if action == 0:
-            if service.invoiced_until is not None:
+            if invoiced > renewed:  # the period from the next due date is invoiced already
                 with pytest.raises(RuleViolation, match=r"invoice\.already-invoiced"):
                     invoice_early(service, STAFF, when)
                 continue
             outcome = invoice_early(service, STAFF, when)
-            assert [line.period for line in outcome.lines] == [Period(*period(renewed))]
+            assert [line.period for line in outcome.lines] == [period(invoiced)]
         else:
-            billed = service.billed_until
-            assert billed is not None
             outcome = renew(service, SYSTEM, when, periods=action)
-            new = [
-                Period(*period(k))
-                for k in range(renewed, renewed + action)
-                if period(k)[0] >= billed  # not invoiced before
-            ]
             renewed += action
             assert outcome.service.next_due == cycle.shift(start, renewed)
-            assert [line.period for line in outcome.lines] == new
+            expected = [period(k) for k in range(invoiced, renewed)]
+            assert [line.period for line in outcome.lines] == expected
         lines += outcome.lines
         service = outcome.service
     # Every line is one whole period at the price, the periods follow each other from the
     # start without gap or overlap, and they reach exactly as far as billed.
-    assert all(
-        line.kind is InvoiceLineKind.RECURRING and line.amount == usd("10.00") for line in lines
-    )
-    assert [line.period for line in lines] == [Period(*period(k)) for k in range(len(lines))]
-    assert service.billed_until == cycle.shift(start, len(lines))
+    assert all(line.type is LineType.RECURRING and line.amount == usd("10.00") for line in lines)
+    assert [line.period for line in lines] == [period(k) for k in range(len(lines))]
+    assert service.billed_until == (cycle.shift(start, len(lines)) if lines else None)
     assert service.next_due == cycle.shift(start, renewed)
 
 
@@ -553,9 +530,7 @@ def test_a_failed_termination_refunds_nothing_and_leaves_the_service_running() -
 
 def test_terminating_with_a_full_refund_gives_back_the_whole_period() -> None:
     done = terminate(web(), STAFF, at("2025-04-20"), refund=CreditMode.FULL)
-    assert [(line.kind, line.amount, line.period) for line in done.lines] == [
-        (InvoiceLineKind.REFUND, usd("-10.00"), P("2025-04-01", "2025-05-01"))
-    ]
+    assert rows(done.lines) == [("recurring reversed", "[2025-04-01, 2025-05-01)", "-10.00")]
     assert {line.customer_id for line in done.lines} == {OWNER_ID}
 
 
@@ -614,7 +589,8 @@ def test_lines_issued_before_a_transfer_stay_with_the_old_owner_later_ones_go_to
     moved = transfer(early.service, STAFF, at("2025-04-21"), "CUST-NEW-7")
     later = renew(moved.service, SYSTEM, at("2025-04-28"), periods=2)  # May (billed) and June
     assert [line.customer_id for line in early.lines] == [OWNER_ID]
-    assert later.lines == (recurring(("2025-06-01", "2025-07-01"), customer="CUST-NEW-7"),)
+    assert rows(later.lines) == [recurring(("2025-06-01", "2025-07-01"))]
+    assert [line.customer_id for line in later.lines] == ["CUST-NEW-7"]
     # The new owner now acts on it, the old one cannot.
     rebooted = reboot(later.service, Actor.customer("CUST-NEW-7"), at("2025-04-29"))
     assert rebooted.kinds() == (EventKind.REBOOTED,)
@@ -739,9 +715,7 @@ _LEAKS: dict[str, Call] = {
         attrs.evolve(s, addons=(backup(),)), a, _AT, backup()
     ),
     "transfer to its owner": lambda s, a: transfer(s, a, _AT, OWNER_ID),
-    "invoice_early twice": lambda s, a: invoice_early(
-        attrs.evolve(s, invoiced_until=d("2025-06-01")), a, _AT
-    ),
+    "invoice_early twice": lambda s, a: invoice_early(invoice_early(s, STAFF, _AT).service, a, _AT),
 }
 
 
@@ -824,10 +798,14 @@ def test_a_hosting_account_from_order_to_termination() -> None:
         EventKind.RENEWED,
         EventKind.TERMINATED,
     )
-    # Money: the add-on's first month (3.00) and May once (10.00), renewing billed nothing more.
+    # Money: the order was not invoiced, so the first change bills April (10.00) with the
+    # add-on's first month (3.00); May once (10.00); the renewal paid through May bills the
+    # add-on's month that begins in it; the termination refunds nothing.
     assert [(line.subject, line.amount, line.period) for line in story.lines] == [
+        ("", usd("10.00"), P("2025-04-01", "2025-05-01")),
         ("BACKUP", usd("3.00"), P("2025-04-02", "2025-05-02")),
         ("", usd("10.00"), P("2025-05-01", "2025-06-01")),
+        ("BACKUP", usd("3.00"), P("2025-05-02", "2025-06-02")),
     ]
     service = story.service
     assert (service.status, service.termination_date) == (TERMINATED, d("2025-05-10"))
@@ -867,43 +845,51 @@ def test_an_event_is_kept_in_utc_and_finds_its_details() -> None:
     )
 
 
+def _one_time(kind: LineType, amount: str, *, reverses: bool = False) -> InvoiceLine:
+    return InvoiceLine(
+        SERVICE_ID,
+        OWNER_ID,
+        kind,
+        "FEE",
+        "",
+        "x",
+        usd(amount),
+        day=d("2025-04-01"),
+        reverses=reverses,
+    )
+
+
 @pytest.mark.parametrize(
-    ("kind", "amount"),
+    ("kind", "amount", "reverses"),
     [
-        (InvoiceLineKind.PRORATED_CREDIT, "1.00"),
-        (InvoiceLineKind.REFUND, "0.01"),
-        (InvoiceLineKind.RECURRING, "-0.01"),
-        (InvoiceLineKind.PRORATED_CHARGE, "-5.00"),
-        (InvoiceLineKind.ONE_TIME, "-1"),
+        (LineType.RECURRING, "-0.01", False),
+        (LineType.ONE_TIME, "-1", False),
+        (LineType.DISCOUNT, "1.00", False),
+        (LineType.RECURRING, "1.00", True),
+        (LineType.DISCOUNT, "-1.00", True),
     ],
 )
-def test_credits_are_negative_and_charges_are_not(kind: InvoiceLineKind, amount: str) -> None:
+def test_charges_are_not_negative_discounts_not_positive_and_reversals_the_opposite(
+    kind: LineType, amount: str, reverses: bool
+) -> None:
     with pytest.raises(RuleViolation, match=r"rule invoice-line\.sign"):
-        InvoiceLine(SERVICE_ID, OWNER_ID, kind, "x", usd(amount))
+        _one_time(kind, amount, reverses=reverses)
+
+
+def test_a_line_is_for_a_period_or_for_a_day() -> None:
+    with pytest.raises(RuleViolation, match=r"rule invoice-line\.when"):
+        InvoiceLine(SERVICE_ID, OWNER_ID, LineType.ONE_TIME, "FEE", "", "x", usd("1"))
 
 
 def test_lines_add_up_in_one_currency() -> None:
-    charge = InvoiceLine(SERVICE_ID, OWNER_ID, InvoiceLineKind.RECURRING, "x", usd("10.00"))
-    credit = InvoiceLine(SERVICE_ID, OWNER_ID, InvoiceLineKind.REFUND, "y", usd("-2.50"))
-    free = InvoiceLine(SERVICE_ID, OWNER_ID, InvoiceLineKind.ONE_TIME, "z", usd("0.00"))
+    charge = _one_time(LineType.RECURRING, "10.00")
+    credit = _one_time(LineType.RECURRING, "-2.50", reverses=True)
+    free = _one_time(LineType.ONE_TIME, "0.00")
     assert lines_total([charge, credit, free]) == usd("7.50")
     assert lines_total([]) is None
-    euro = InvoiceLine(SERVICE_ID, OWNER_ID, InvoiceLineKind.RECURRING, "x", Money("1", "EUR"))
+    euro = attrs.evolve(charge, amount=Money("1", "EUR"))
     with pytest.raises(CurrencyMismatch):
         lines_total([charge, euro])
-
-
-def test_quote_lines_become_invoice_lines_with_their_periods() -> None:
-    paid = Charge(usd("30.00"), P("2025-04-01", "2025-05-01"))
-    quote = quote_change(paid, usd("60.00"), d("2025-04-21"))
-    # 10 of 30 days left: credit 30.00 * 10/30 = 10.00, charge 60.00 * 10/30 = 20.00.
-    lines = lines_from_quote(quote, SERVICE_ID, OWNER_ID)
-    assert [(ln.kind, ln.amount, ln.period) for ln in lines] == [
-        (InvoiceLineKind.PRORATED_CREDIT, usd("-10.00"), P("2025-04-21", "2025-05-01")),
-        (InvoiceLineKind.PRORATED_CHARGE, usd("20.00"), P("2025-04-21", "2025-05-01")),
-    ]
-    refunds = lines_from_quote(quote, SERVICE_ID, OWNER_ID, refund=True)
-    assert [ln.kind for ln in refunds] == [InvoiceLineKind.REFUND, InvoiceLineKind.PRORATED_CHARGE]
 
 
 def test_outcomes_chain_their_events_and_lines_and_keep_the_last_service() -> None:

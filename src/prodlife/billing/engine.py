@@ -421,7 +421,14 @@ def _reconcile(
         if had == wants:
             continue
         if not all(piece.due for piece in covering):
-            wants = {}  # not due yet: reverse what no longer holds, charge nothing
+            # Not due yet: a period invoiced as it is proposed is repaired in place; what no
+            # longer holds otherwise (a new schedule) is reversed, its new periods billed when due.
+            invoiced_periods = {
+                period for period, span, *_ in invoiced if span.start <= start and end <= span.end
+            }
+            wants = {p: rate for p, rate in wants.items() if p in invoiced_periods}
+            if had == wants:
+                continue
         for period in had.keys() | wants.keys():
             old, new = had.get(period, Decimal(0)), wants.get(period, Decimal(0))
             if old == new:

@@ -46,7 +46,7 @@ S-1 recurring WEB l [2025-04-16, 2025-05-01) 15/30 of USD 40.00 = USD 20.00
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import attrs
 
@@ -67,7 +67,13 @@ from prodlife.lifecycle.service_parts import PendingChange, ServiceAddOn, Servic
 from prodlife.lifecycle.services import Service
 from prodlife.lifecycle.status import ACTIVE, ServiceStatus, Status
 from prodlife.lifecycle.terms import in_arrears, term_end
-from prodlife.lifecycle.timelines import BASE, billed, package_label, schedule_for
+from prodlife.lifecycle.timelines import (
+    BASE,
+    billed,
+    option_label,
+    package_label,
+    schedule_for,
+)
 from prodlife.lifecycle.transitions import Operation
 from prodlife.money import Money
 from prodlife.pricing.recurring import RecurringPrice
@@ -150,7 +156,7 @@ def _repriced(
     cycle: BillingCycle,
     policy: ChangePolicy | None,
     label: str,
-) -> tuple[Timeline, object]:
+) -> tuple[Timeline, date | None]:
     """The timeline with the recurring price changed on ``day``, and the next due date it sets.
 
     The next due date moves only when the change restarts the period (the
@@ -175,7 +181,7 @@ def _switch(
     edition: str | None,
     cycle: BillingCycle,
     price: RecurringPrice,
-    next_due: object,
+    next_due: date | None,
 ) -> Service:
     """``service`` described as its new package (its timeline already bills it)."""
     changes: dict[str, object] = {
@@ -188,8 +194,8 @@ def _switch(
     if next_due is not None:
         changes["next_due"] = next_due
         paid = service.paid_through
-        if paid is not None and paid >= next_due:  # type: ignore[operator]
-            changes["paid_through"] = next_due - timedelta(days=1)  # type: ignore[operator]
+        if paid is not None and paid >= next_due:
+            changes["paid_through"] = next_due - timedelta(days=1)
     return service._evolved(**changes)
 
 
@@ -301,7 +307,7 @@ def change_package(
         requested_at=at,
         effective=effective,
         rule=rule.name,
-        next_due=next_due,  # type: ignore[arg-type]
+        next_due=next_due,
     )
     scheduled = done._evolved(pending_change=pending, timeline=timeline)
     when = (("when", str(pending.effective or "after payment")),)
@@ -396,17 +402,18 @@ def confirm_change_payment(
 class OptionChange:
     """A configurable option set to a new choice, with its price per period after the change.
 
+    What it cost before is on the service's timeline; an option not held
+    before cost nothing.
+
     Args:
         code: the option.
         choice: the new choice.
-        old_price: what the option cost per period before (zero if it was not held).
-        new_price: what it costs per period now.
+        new_price: what it costs per period of the service's cycle now.
         quantity: how many of the new choice.
     """
 
     code: str
     choice: str
-    old_price: Money
     new_price: Money
     quantity: int = 1
 
@@ -448,7 +455,14 @@ def change_options(
     codes = [c.code for c in changes]
     if len(set(codes)) != len(codes):
         raise ValidationError(f"options {codes} list one option twice; give each once")
-    picked = {c.code: ServiceOption(c.code, c.choice, c.quantity) for c in changes}
+    for change in changes:
+        if not isinstance(change.new_price, Money) or change.new_price.amount < 0:
+            raise RuleViolation(
+                "service.option",
+                f"option {change.code!r} would cost {change.new_price!r}; give Money of zero "
+                "or more",
+            )
+    picked = {c.code: ServiceOption(c.code, c.choice, c.quantity, c.new_price) for c in changes}
     options = tuple(picked.pop(o.code, o) for o in service.options) + tuple(picked.values())
     detail = ", ".join(f"{c.code}={c.choice}" for c in changes)
     done = service.perform(Operation.CHANGE_OPTIONS, actor, at, reason, details=detail)
@@ -456,14 +470,7 @@ def change_options(
     done.ledger.check_change(service.id, day)
     timeline = done.timeline
     for change in changes:
-        if change.new_price.amount < 0:
-            raise RuleViolation(
-                "service.option",
-                f"option {change.code!r} would cost {change.new_price}; give zero or more",
-            )
-        label = f"{change.code}: {change.choice}" + (
-            f" x {change.quantity}" if change.quantity != 1 else ""
-        )
+        label = option_label(change.code, change.choice, change.quantity)
         held = any(t.subject == change.code for t in timeline.tracks)
         if held and timeline.track(change.code).rate_on(day) is not None:
             timeline = change_rate(
@@ -488,7 +495,8 @@ def add_addon(
 
     The add-on starts active when the service is active, otherwise with the
     service's status. Its first period is billed at once (in advance), whole
-    or prorated to its schedule.
+    or prorated to its schedule; one without a cycle or a next due date is
+    charged once.
 
     Raises:
         RuleViolation: the service already holds it (rule ``service.addon``),
@@ -521,7 +529,7 @@ def add_addon(
     timeline = done.timeline
     if addon.price is not None:
         what = f"add-on {addon.code}"
-        if not addon.cycle.is_recurring:
+        if not addon.cycle.is_recurring or addon.next_due is None:
             charge = OneTimeCharge(addon.code, what, addon.price.amount, addon.start)
             timeline = timeline.charge_once(charge)
         else:

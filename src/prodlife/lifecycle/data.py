@@ -508,11 +508,18 @@ def _options(raw: object) -> tuple[ServiceOption, ...]:
         raise _Slow
     options = []
     for item in raw:
-        if type(item) is not dict or len(item) != 3:
+        if type(item) is not dict or len(item) != 4:
             raise _Slow
-        # ServiceOption's rules: code and choice not blank, quantity at least 1.
+        # ServiceOption's rules: code and choice not blank, quantity at least 1, price >= 0.
+        price = item["price"]
+        if price is not None:
+            price = _strict(price, Money)
+            if price.amount < 0:
+                raise _Slow
         options.append(
-            _build_option(_text(item["code"]), _text(item["choice"]), _count(item["quantity"]))
+            _build_option(
+                _text(item["code"]), _text(item["choice"]), _count(item["quantity"]), price
+            )
         )
     return tuple(options)
 
@@ -680,6 +687,10 @@ def _fast_from_data(data: dict[str, Any]) -> Service:
     )
 
 
+def _money_data(amount: Money) -> dict[str, Any]:
+    return {"amount": str(amount.amount), "currency": amount.currency.code}
+
+
 def _price_data(price: RecurringPrice) -> dict[str, Any]:
     amount = price.amount
     return {
@@ -769,7 +780,12 @@ def _fast_to_data(service: Service) -> dict[str, Any]:
         "quantity": service.quantity,
         "price": _price_data(service.price),
         "options": [
-            {"code": option.code, "choice": option.choice, "quantity": option.quantity}
+            {
+                "code": option.code,
+                "choice": option.choice,
+                "quantity": option.quantity,
+                "price": None if option.price is None else _money_data(option.price),
+            }
             for option in service.options
         ],
         "addons": [_addon_data(addon) for addon in service.addons],
@@ -832,7 +848,7 @@ _KNOWN_FIELDS: dict[type, tuple[str, ...]] = {
         "version",
         "history",
     ),
-    ServiceOption: ("code", "choice", "quantity"),
+    ServiceOption: ("code", "choice", "quantity", "price"),
     ServiceAddOn: ("code", "cycle", "start", "next_due", "status", "termination_date", "price"),
     HistoryEntry: ("at", "actor", "operation", "reason", "before", "after", "details"),
     History: ("entries",),

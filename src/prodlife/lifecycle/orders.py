@@ -525,7 +525,15 @@ def services_for(
             )
             for pick, addon_cycle in zip(spec.addons, priced.addon_cycles, strict=True)
         )
-        options = tuple(ServiceOption(p.option, p.choice, p.quantity) for p in spec.options)
+        options = tuple(
+            ServiceOption(
+                p.option,
+                p.choice,
+                p.quantity,
+                _amount(priced.quote, PriceLineKind.OPTION, p.option),
+            )
+            for p in spec.options
+        )
         for _ in range(line.services):
             service_id = f"{id_prefix}{first_id + len(made)}"
             mine = [(d, p) for d, p in domains if d.domain == line.domain] or (

@@ -13,8 +13,8 @@ from prodlife.clock import as_utc
 from prodlife.cycles import BillingCycle, billing_day
 from prodlife.errors import RuleViolation
 from prodlife.lifecycle.status import ServiceStatus, Status
+from prodlife.money import Money
 from prodlife.pricing.recurring import RecurringPrice
-from prodlife.proration import Charge
 
 __all__ = [
     "ENDED",
@@ -61,10 +61,6 @@ def _ids(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(values)
 
 
-def _charges(values: Iterable[Charge]) -> tuple[Charge, ...]:
-    return tuple(values)
-
-
 def _ended(status: ServiceStatus) -> bool:
     return status.status in ENDED
 
@@ -73,19 +69,33 @@ def _ended(status: ServiceStatus) -> bool:
 class ServiceOption:
     """A configurable option of a service and the choice made for it (e.g. RAM: 4 GB).
 
+    Args:
+        code: the option's code (each once on its service).
+        choice: the choice made.
+        quantity: how many of it.
+        price: what it costs per period of the service's cycle (billed on its
+            own line), or ``None`` when it is included in the service's price.
+
     Raises:
-        RuleViolation: an empty code or choice, or a quantity below 1
-            (rule ``service.option``).
+        RuleViolation: an empty code or choice, a quantity below 1, or a price
+            that is not Money of zero or more (rule ``service.option``).
     """
 
     code: str
     choice: str
     quantity: int = 1
+    price: Money | None = None
 
     def __attrs_post_init__(self) -> None:
         _text(self.code, "service.option", "option code")
         _text(self.choice, "service.option", f"option {self.code!r} choice")
         _count(self.quantity, "service.option", f"option {self.code!r} quantity")
+        price = self.price
+        if price is not None and (type(price) is not Money or price.amount < 0):
+            raise RuleViolation(
+                "service.option",
+                f"option {self.code!r} costs {price!r}; give Money of zero or more, or None",
+            )
 
 
 @attrs.frozen(slots=True)
@@ -259,8 +269,6 @@ class PendingChange:
         effective: the billing date it takes effect (end of term), or ``None``
             while it waits for a payment.
         rule: the name of the change rule that decided the timing.
-        charges: for a change after payment, the charges in force once it is
-            carried out (what its invoice charged), for a later change to credit.
         next_due: for a change after payment that restarts the period, the
             next due date it sets.
 
@@ -277,7 +285,6 @@ class PendingChange:
     requested_at: datetime = attrs.field(converter=as_utc)
     effective: date | None = None
     rule: str = ""
-    charges: tuple[Charge, ...] = attrs.field(default=(), converter=_charges)
     next_due: date | None = None
 
     def __attrs_post_init__(self) -> None:

@@ -36,6 +36,7 @@ __all__ = [
     "billed",
     "opening_ledger",
     "opening_timeline",
+    "option_label",
     "package_label",
     "schedule_for",
 ]
@@ -47,6 +48,11 @@ BASE = ""
 def package_label(product_code: str, edition: str | None) -> str:
     """How invoice lines name a package: the product, then the edition if any."""
     return product_code if edition is None else f"{product_code} {edition}"
+
+
+def option_label(code: str, choice: str, quantity: int) -> str:
+    """How invoice lines name an option: its code and choice, and how many."""
+    return f"{code}: {choice}" + (f" x {quantity}" if quantity != 1 else "")
 
 
 def schedule_for(cycle: BillingCycle, start: date, boundary: date | None = None) -> BillingSchedule:
@@ -75,6 +81,11 @@ def opening_timeline(service: Service) -> Timeline:
         schedule = schedule_for(service.cycle, service.start, service.next_due)
         rate = Rate(service.start, None, service.price.amount, schedule, label)
         tracks.append(Track.of(LineType.RECURRING, BASE, rate))
+        for option in service.options:
+            if option.price is not None:
+                what = option_label(option.code, option.choice, option.quantity)
+                rate = Rate(service.start, None, option.price, schedule, what)
+                tracks.append(Track.of(LineType.OPTION, option.code, rate))
     else:
         one_time.append(OneTimeCharge(BASE, label, service.price.amount, service.start))
     for addon in service.addons:
@@ -82,7 +93,7 @@ def opening_timeline(service: Service) -> Timeline:
             continue
         end = _day_after(addon.termination_date)
         what = f"add-on {addon.code}"
-        if not addon.cycle.is_recurring:
+        if not addon.cycle.is_recurring or addon.next_due is None:
             one_time.append(OneTimeCharge(addon.code, what, addon.price.amount, addon.start))
         elif end is None or end > addon.start:
             schedule = schedule_for(addon.cycle, addon.start)
