@@ -39,7 +39,6 @@ from prodlife.lifecycle import (
 from prodlife.lifecycle.cancellations import cancel, request_cancellation, withdraw_cancellation
 from prodlife.lifecycle.changes import change_package
 from prodlife.lifecycle.events import EventKind
-from prodlife.lifecycle.invoicing import InvoiceLine, InvoiceLineKind
 from prodlife.lifecycle.operations import renew, terminate
 from prodlife.pricing.recurring import RecurringPrice
 from prodlife.proration import ChangePolicy, ChargeMode, CreditMode, UsedDay
@@ -48,8 +47,6 @@ from tests._lifecycle import (
     CATALOG,
     IMMEDIATE_CATALOG,
     OWNER,
-    OWNER_ID,
-    SERVICE_ID,
     STAFF,
     SYSTEM,
     FakeModule,
@@ -58,6 +55,7 @@ from tests._lifecycle import (
     backup,
     commands,
     ordered,
+    rows,
     web,
 )
 from tests._support import P, d, usd
@@ -69,10 +67,9 @@ BY_CUSTOMER = ServiceStatus(Status.SUSPENDED, SuspensionKind.BY_CUSTOMER)
 NOW_PRORATED = CancellationPolicy(CancellationTiming.IMMEDIATE, refund=CreditMode.PRORATED)
 
 
-def refund(amount: str, period: Period, description: str = "unused service") -> InvoiceLine:
-    return InvoiceLine(
-        SERVICE_ID, OWNER_ID, InvoiceLineKind.REFUND, description, usd(amount), period
-    )
+def refund(amount: str, period: Period) -> tuple[str, str, str]:
+    """A reversal of the recurring price, as :func:`rows` shows it."""
+    return ("recurring reversed", str(period), amount)
 
 
 def ip_cancelled_on(day: str) -> ServiceAddOn:
@@ -233,7 +230,7 @@ def test_withdrawing_needs_a_pending_request_and_works_while_suspended() -> None
         # Everything paid for April back.
         (
             CancellationPolicy(CancellationTiming.IMMEDIATE, refund=CreditMode.FULL),
-            [refund("-10.00", P("2025-04-01", "2025-05-01"), "full credit of service")],
+            [refund("-10.00", P("2025-04-01", "2025-05-01"))],
         ),
         (CancellationPolicy(CancellationTiming.IMMEDIATE), []),
         # Not immediate: the customer used what was paid, nothing to refund.
@@ -242,10 +239,10 @@ def test_withdrawing_needs_a_pending_request_and_works_while_suspended() -> None
     ],
 )
 def test_cancelling_now_refunds_per_the_policy(
-    policy: CancellationPolicy | None, lines: list[InvoiceLine]
+    policy: CancellationPolicy | None, lines: list[tuple[str, str, str]]
 ) -> None:
     done = cancel(web(), OWNER, at("2025-04-21"), policy=policy, reason="closing the shop")
-    assert list(done.lines) == lines
+    assert rows(done.lines) == lines
     service = done.service
     assert (service.status, service.termination_date) == (CANCELLED, d("2025-04-21"))
     entry = service.history.last
@@ -266,12 +263,13 @@ def test_cancelling_on_a_given_day_refunds_from_that_day() -> None:
     done = cancel(web(), STAFF, at("2025-04-21"), policy=NOW_PRORATED, on=d("2025-04-26"))
     assert done.service.termination_date == d("2025-04-26")
     # [04-27, 05-01) is 4 of 30 days: 10.00 * 4/30 = 1.333... -> 1.33.
-    assert done.lines == (refund("-1.33", P("2025-04-27", "2025-05-01")),)
+    assert rows(done.lines) == [refund("-1.33", P("2025-04-27", "2025-05-01"))]
 
 
-def test_nothing_is_refunded_once_the_paid_period_is_over_or_before_payment() -> None:
+def test_after_the_paid_period_the_days_used_are_billed_and_an_unused_order_costs_nothing() -> None:
     overdue = cancel(web(), STAFF, at("2025-05-03"), policy=NOW_PRORATED)
-    assert overdue.lines == ()
+    # May was not invoiced; May 1 to 3 were used: 10.00 * 3/31 = 0.97.
+    assert rows(overdue.lines) == [("recurring", "[2025-05-01, 2025-05-04)", "0.97")]
     module = FakeModule()
     unpaid = cancel(ordered(), STAFF, at("2025-04-03"), policy=NOW_PRORATED, module=module)
     assert unpaid.service.status == CANCELLED
@@ -289,9 +287,10 @@ def test_a_refund_after_a_change_credits_what_the_change_charged() -> None:
         new_price=usd("40.00"),
     ).service
     done = cancel(upgraded, OWNER, at("2025-04-21"), policy=NOW_PRORATED)
-    # The change charged 20.00 for [04-16, 05-01) (15 days); [04-22, 05-01) is 9 of them:
-    # 20.00 * 9/15 = 12.00.
-    assert done.lines == (refund("-12.00", P("2025-04-22", "2025-05-01"), "unused new plan"),)
+    # The change charged PRO's 40.00 a month from 04-16; [04-22, 05-01) is 9 of April's 30
+    # days: 40.00 * 9/30 = 12.00.
+    assert rows(done.lines) == [refund("-12.00", P("2025-04-22", "2025-05-01"))]
+    assert done.lines[0].description == "WEB PRO"
 
 
 def test_a_cancellation_through_the_module_refunds_only_once_it_succeeded() -> None:
@@ -452,7 +451,7 @@ def test_a_refund_never_exceeds_what_was_charged_for_the_period(
         service = outcome.service
     policy = CancellationPolicy(CancellationTiming.IMMEDIATE, refund=refund_mode, used_day=used_day)
     done = cancel(service, OWNER, datetime.combine(cancelled_on, time(18), UTC), policy=policy)
-    assert all(ln.kind is InvoiceLineKind.REFUND for ln in done.lines)
+    assert all(ln.reverses for ln in done.lines)
     refunded = -(done.total or Money(0, currency))
     assert Money(0, currency) <= refunded <= charged
     if refund_mode is CreditMode.NONE:

@@ -2,7 +2,8 @@
 
 Invariants checked after every step, over everything the operations returned:
 
-- a due date is never invoiced twice (one recurring line per service and period start);
+- every day invoiced is invoiced once, at what the service's timeline says it is worth now
+  (a change, a pause or an ending repairs what was invoiced before it);
 - money credited or refunded never exceeds money charged for the service (the first
   period, paid at order, counts as charged);
 - add-ons are never live under an ended base;
@@ -14,11 +15,13 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, date, datetime, timedelta
 
+import attrs
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from prodlife import Money
+from prodlife.billing import InvoiceLine
 from prodlife.catalog import (
     CancellationPolicy,
     CancellationTiming,
@@ -35,8 +38,6 @@ from prodlife.errors import ProdlifeError
 from prodlife.lifecycle import (
     ACTIVE,
     CancellationKind,
-    InvoiceLine,
-    InvoiceLineKind,
     Outcome,
     SchedulerPolicy,
     Service,
@@ -58,6 +59,7 @@ from prodlife.lifecycle import (
 from prodlife.lifecycle.actors import Actor
 from prodlife.pricing.recurring import RecurringPrice
 from prodlife.proration import CreditMode
+from tests.test_billing_engine import density, invoiced_density
 
 OWNER = Actor.customer("C-1")
 STAFF = Actor.staff(
@@ -72,7 +74,7 @@ CATALOG = Catalog(
     products=[Product("WEB", "Web hosting", "HOSTING")],
     editions=[EditionLadder("WEB", tuple(Edition(code, code) for code in EDITIONS))],
 )
-POLICY = SchedulerPolicy(invoice_days_before=5, suspend_days_after=10, terminate_days_after=40)
+POLICY = SchedulerPolicy(suspend_days_after=10, terminate_days_after=40)
 
 
 class Lifecycle(RuleBasedStateMachine):
@@ -92,11 +94,13 @@ class Lifecycle(RuleBasedStateMachine):
             paid_through=date(2025, 1, 31),
             status=ACTIVE,
         )
+        # Invoiced five days before each period starts.
+        self.service = attrs.evolve(
+            self.service, timeline=attrs.evolve(self.service.timeline, invoice_days_before=5)
+        )
         self.now = datetime(2025, 1, 1, 9, tzinfo=UTC)
-        # The first month was paid with the order.
-        self.lines: list[InvoiceLine] = [
-            InvoiceLine("S-1", "C-1", InvoiceLineKind.RECURRING, "order", EDITIONS["S"], None)
-        ]
+        # The first month was invoiced and paid with the order.
+        self.lines: list[InvoiceLine] = list(self.service.ledger.lines)
 
     def _take(self, outcome: Outcome) -> None:
         self.service = outcome.service
@@ -184,13 +188,18 @@ class Lifecycle(RuleBasedStateMachine):
         self._try(lambda: cancel(self.service, OWNER, self.now, policy=policy))
 
     @invariant()
-    def a_due_date_is_never_invoiced_twice(self) -> None:
-        starts = [
-            (line.subject, line.period.start)
-            for line in self.lines
-            if line.kind is InvoiceLineKind.RECURRING and line.period is not None
-        ]
-        assert len(starts) == len(set(starts)), starts
+    def every_day_invoiced_is_invoiced_once_at_its_current_worth(self) -> None:
+        timeline = self.service.timeline
+        keys = {line.key for line in self.lines if line.proration is not None}
+        last = max((line.period.end for line in self.lines if line.period), default=None)
+        if last is None:
+            return
+        day = timeline.start
+        while day < last:
+            for key in keys:
+                invoiced = invoiced_density(self.lines, key, day)
+                assert invoiced in (0, density(timeline, key, day)), (key, day, invoiced)
+            day += timedelta(days=1)
 
     @invariant()
     def credits_never_exceed_charges(self) -> None:

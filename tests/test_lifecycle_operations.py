@@ -669,7 +669,7 @@ _OPERATIONS: dict[str, Call] = {
         s, a, _AT, catalog=IMMEDIATE_CATALOG, to_edition="PRO", new_price=usd("40.00")
     ),
     "change_options": lambda s, a: change_options(
-        s, a, _AT, [OptionChange("RAM", "4GB", usd("0"), usd("2.00"))]
+        s, a, _AT, [OptionChange("RAM", "4GB", usd("2.00"))]
     ),
     "add_addon": lambda s, a: add_addon(s, a, _AT, backup()),
     "remove_addon": lambda s, a: remove_addon(

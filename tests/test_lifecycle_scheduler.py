@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import attrs
 import pytest
@@ -19,7 +20,6 @@ from prodlife.lifecycle import (
     CancellationKind,
     DueWork,
     EventKind,
-    InvoiceLineKind,
     OverrideAutoSuspend,
     PendingChange,
     SchedulerPolicy,
@@ -34,7 +34,9 @@ from prodlife.lifecycle import (
     request_cancellation,
     run_due,
 )
+from prodlife.billing import LineType, Rate
 from prodlife.lifecycle.actors import Actor
+from prodlife.lifecycle.timelines import schedule_for
 from prodlife.pricing.recurring import RecurringPrice
 
 SYSTEM = Actor.system()
@@ -45,34 +47,40 @@ def at(day: date, hour: int = 6) -> datetime:
     return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
 
 
-def paid(id: str = "S-1", due: date = date(2025, 2, 1), **changes: object) -> Service:
-    service = Service(
-        id=id,
-        customer_id="C-1",
-        product_code="VPS",
-        edition=None,
-        cycle=MONTHLY,
-        price=RecurringPrice.at_order(Money("10.00", "USD")),
-        payment_method="card",
-        start=date(2025, 1, 1),
-        next_due=due,
-        paid_through=due - timedelta(days=1),
-        status=ACTIVE,
-    )
-    return attrs.evolve(service, **changes)
+def paid(
+    id: str = "S-1", due: date = date(2025, 2, 1), *, ahead: int = 0, **changes: Any
+) -> Service:
+    """A VPS service paid up to ``due``, invoiced ``ahead`` days before each period."""
+    values: dict[str, Any] = {
+        "id": id,
+        "customer_id": "C-1",
+        "product_code": "VPS",
+        "edition": None,
+        "cycle": MONTHLY,
+        "price": RecurringPrice.at_order(Money("10.00", "USD")),
+        "payment_method": "card",
+        "start": date(2025, 1, 1),
+        "next_due": due,
+        "paid_through": due - timedelta(days=1),
+        "status": ACTIVE,
+    }
+    service = Service(**{**values, **changes})
+    timeline = attrs.evolve(service.timeline, invoice_days_before=ahead)
+    return attrs.evolve(service, timeline=timeline)
 
 
 def test_renewal_invoice_is_issued_days_before_and_only_once() -> None:
-    policy = SchedulerPolicy(invoice_days_before=7)
-    service = paid()
+    policy = SchedulerPolicy()
+    service = paid(ahead=7)
     assert next_work_date(service, policy) == date(2025, 1, 25)
     assert run_due([service], at(date(2025, 1, 24)), policy).outcomes == ()
     run = run_due([service], at(date(2025, 1, 25)), policy)
     (line,) = run.lines
-    assert line.kind is InvoiceLineKind.RECURRING
+    assert line.type is LineType.RECURRING and not line.reverses
     assert line.amount == Money("10.00", "USD")
+    assert line.period is not None
     assert (line.period.start, line.period.end) == (date(2025, 2, 1), date(2025, 3, 1))
-    assert run.services[0].invoiced_until == date(2025, 3, 1)
+    assert run.services[0].billed_until == date(2025, 3, 1)
     # Every later run before the payment does nothing more for that due date.
     for day in (date(2025, 1, 25), date(2025, 1, 31), date(2025, 2, 1)):
         assert run_due(run.services, at(day), policy).outcomes == ()
@@ -84,7 +92,7 @@ def test_after_payment_the_next_invoice_comes_a_cycle_later() -> None:
     renewed = renew(first, SYSTEM, at(date(2025, 2, 1), 7))
     assert renewed.lines == ()  # the period was invoiced by the scheduler already
     assert renewed.service.next_due == date(2025, 3, 1)
-    assert renewed.service.invoiced_until is None
+    assert renewed.service.billed_until == date(2025, 3, 1)
     assert run_due([renewed.service], at(date(2025, 2, 28)), policy).outcomes == ()
     second = run_due([renewed.service], at(date(2025, 3, 1)), policy)
     assert [(line.period.start, line.period.end) for line in second.lines] == [
@@ -94,14 +102,14 @@ def test_after_payment_the_next_invoice_comes_a_cycle_later() -> None:
 
 def test_end_of_period_cancellation_ends_on_the_due_date_with_its_add_ons() -> None:
     backup = ServiceAddOn("BACKUP", MONTHLY, date(2025, 1, 1), date(2025, 2, 1), ACTIVE)
-    service = paid(addons=(backup,))
+    service = paid(addons=(backup,), ahead=7)
     asked = request_cancellation(
         service, OWNER, at(date(2025, 1, 10)), CancellationKind.END_OF_PERIOD, "too expensive"
     ).service
-    policy = SchedulerPolicy(invoice_days_before=7)
+    policy = SchedulerPolicy()
     # No renewal invoice for a service that ends at its due date.
     assert {work for work, _, _ in agenda(asked, policy)} >= {DueWork.CANCEL}
-    assert DueWork.RENEWAL_INVOICE not in {work for work, _, _ in agenda(asked, policy)}
+    assert DueWork.INVOICE not in {work for work, _, _ in agenda(asked, policy)}
     assert run_due([asked], at(date(2025, 1, 31)), policy).outcomes == ()
     run = run_due([asked], at(date(2025, 2, 3)), policy)
     ended = run.services[0]
@@ -157,7 +165,17 @@ def test_end_of_term_change_applies_before_the_renewal_is_invoiced() -> None:
         requested_at=at(date(2025, 1, 15)),
         effective=date(2025, 2, 1),
     )
-    run = run_due([paid(pending_change=change)], at(date(2025, 2, 1)), SchedulerPolicy())
+    # change_package puts the new price on the timeline from its date; here by hand.
+    service = paid(pending_change=change)
+    new = Rate(
+        date(2025, 2, 1),
+        None,
+        Money("25.00", "USD"),
+        schedule_for(QUARTERLY, date(2025, 2, 1)),
+        "VPS-S",
+    )
+    service = attrs.evolve(service, timeline=service.timeline.schedule_rate("", new))
+    run = run_due([service], at(date(2025, 2, 1)), SchedulerPolicy())
     changed = run.services[0]
     assert (changed.product_code, changed.cycle, changed.pending_change) == (
         "VPS-S",
@@ -166,6 +184,7 @@ def test_end_of_term_change_applies_before_the_renewal_is_invoiced() -> None:
     )
     (line,) = run.lines
     assert line.amount == Money("25.00", "USD")
+    assert line.period is not None
     assert (line.period.start, line.period.end) == (date(2025, 2, 1), date(2025, 5, 1))
     assert [e.kind for e in run.events] == [EventKind.PACKAGE_CHANGED, EventKind.INVOICED]
 
@@ -193,7 +212,7 @@ def test_override_auto_suspend_holds_off_suspension_until_its_date() -> None:
     assert run_due([never], at(date(2026, 1, 1)), policy).outcomes == ()
 
 
-def test_add_ons_renew_on_their_own_cycle() -> None:
+def test_add_ons_are_invoiced_on_their_own_cycle_up_to_the_next_due_date() -> None:
     yearly = ANNUAL
     addon = ServiceAddOn(
         "IP",
@@ -207,7 +226,7 @@ def test_add_ons_renew_on_their_own_cycle() -> None:
     run = run_due([service], at(date(2026, 1, 1)), SchedulerPolicy())
     subjects = sorted((line.subject, line.amount.amount) for line in run.lines)
     assert [s for s, _ in subjects] == ["", "IP"]
-    assert run.services[0].addon("IP").next_due == date(2027, 1, 1)
+    # Unpaid, the service is not invoiced for the periods after its next due date.
     assert run_due(run.services, at(date(2026, 6, 1)), SchedulerPolicy()).lines == ()
 
 
@@ -238,8 +257,8 @@ _days = st.lists(st.integers(min_value=0, max_value=40), min_size=1, max_size=8)
 def test_any_schedule_of_runs_invoices_each_due_date_once_and_is_deterministic(
     steps: list[int], pays: list[bool], seed: int
 ) -> None:
-    policy = SchedulerPolicy(invoice_days_before=5, suspend_days_after=7, terminate_days_after=30)
-    services = [paid(f"S-{i}", date(2025, 2, 1 + i)) for i in range(4)]
+    policy = SchedulerPolicy(suspend_days_after=7, terminate_days_after=30)
+    services = [paid(f"S-{i}", date(2025, 2, 1 + i), ahead=5) for i in range(4)]
     moment = at(date(2025, 1, 20))
     invoiced: list[tuple[str, date]] = []
     for step, pay in zip(steps, pays, strict=False):
@@ -251,12 +270,19 @@ def test_any_schedule_of_runs_invoices_each_due_date_once_and_is_deterministic(
         assert run == run_due(services, moment, policy)
         # Idempotent: a second run at the same instant does nothing.
         assert run_due(_merge(services, run.services), moment, policy).outcomes == ()
-        invoiced += [(line.service_id, line.period.start) for line in run.lines if line.period]
+        invoiced += [
+            (line.service_id, line.period.start)
+            for line in run.lines
+            if line.period and not line.reverses
+        ]
         services = _merge(services, run.services)
         if pay:
             services = [
                 renew(s, SYSTEM, moment).service
-                if s.status.status is Status.ACTIVE and s.invoiced_until is not None
+                if s.status.status is Status.ACTIVE
+                and s.billed_until is not None
+                and s.next_due is not None
+                and s.billed_until > s.next_due
                 else s
                 for s in services
             ]

@@ -21,7 +21,7 @@ from prodlife.catalog import (
     ServiceKind,
 )
 from prodlife.errors import InvalidRounding, NotFound, RuleViolation
-from prodlife.lifecycle import InvoiceLine, InvoiceLineKind
+from prodlife.billing import InvoiceLine, LineType
 from prodlife.pricing import (
     Activity,
     ActivityLine,
@@ -96,7 +96,7 @@ def activity(*lines: ActivityLine, activity_type: str = "VISIT") -> Activity:
 
 
 def amounts(lines: tuple[InvoiceLine, ...]) -> list[tuple[str, str]]:
-    return [(line.kind.value, str(line.amount.amount)) for line in lines]
+    return [(line.type.value, str(line.amount.amount)) for line in lines]
 
 
 # -- worked examples --------------------------------------------------------------------
@@ -109,7 +109,7 @@ def test_job_sells_an_expense_once_and_goods_by_quantity_then_tax() -> None:
     # 50.00 + 2 x 12.50 = 75.00; VAT 20 % of 75.00 = 15.00
     assert amounts(lines) == [("one-time", "50.00"), ("one-time", "25.00"), ("tax", "15.00")]
     assert [line.service_id for line in lines] == ["J-1"] * 3
-    assert [line.subject for line in lines] == ["INSTALL-FEE", "ANTENNA", "VAT20"]
+    assert [line.subject or line.code for line in lines] == ["INSTALL-FEE", "ANTENNA", "VAT20"]
     assert [line.description for line in lines] == ["Installation fee", "Antenna x 2", "tax VAT20"]
     assert all(line.customer_id == "C-1" for line in lines)
 
@@ -117,7 +117,7 @@ def test_job_sells_an_expense_once_and_goods_by_quantity_then_tax() -> None:
 def test_job_without_taxes_has_no_tax_lines() -> None:
     lines = price_job(job(JobLine("ROKU")), SETUP, CATALOG, PLAN)
     assert amounts(lines) == [("one-time", "99.99")]
-    assert lines[0].kind is InvoiceLineKind.ONE_TIME
+    assert lines[0].type is LineType.ONE_TIME
 
 
 def test_job_price_override_is_a_unit_price() -> None:

@@ -174,7 +174,13 @@ def change_rate(
 
 
 def _ended_track(track: Track, day: date, end: date, refund: CreditMode) -> tuple[Track, date]:
-    """``track`` ended on ``end`` (on ``day``) under ``refund``, and the last day it bills."""
+    """``track`` ended on ``end`` (on ``day``) under ``refund``, and the last day it bills.
+
+    Without a refund the period holding ``day`` stays billed whole, as
+    :func:`~prodlife.proration.quote_cancellation` keeps it; an ending at a
+    period's start that should keep nothing of it is prorated (nothing to
+    refund either way).
+    """
     rate = track.rate_on(day)
     if rate is None or refund is CreditMode.PRORATED:
         return track.until(end), end

@@ -11,8 +11,9 @@ order:
 3. an end-of-term change of package (:class:`PendingChange`) on its date;
 4. invoicing what the billing engine says is due (seed 003's invoice
    generation): in advance each period the service's own
-   ``invoice_days_before`` days ahead of its start, in arrears each period on
-   the day it ends, the add-ons on their own cycles, once each
+   ``invoice_days_before`` days ahead of its start, up to the period that
+   starts on the next due date (later ones follow its payment), in arrears
+   each period on the day it ends; add-ons on their own cycles; once each
    (:func:`~prodlife.billing.next_billing_date`);
 5. a paused service's period settled at zero on its due date (nothing is
    invoiced for paused days, so nothing falls overdue);
@@ -87,7 +88,7 @@ from prodlife.lifecycle.terms import in_arrears, paused, payment_due, term_end
 from prodlife.lifecycle.timelines import billed
 from prodlife.lifecycle.transitions import Operation
 from prodlife.periods import billing_date
-from prodlife.proration import UsedDay
+from prodlife.proration import CreditMode, UsedDay
 
 __all__ = ["DueRun", "DueWork", "SchedulerPolicy", "next_work_date", "run_due", "run_service"]
 
@@ -195,7 +196,7 @@ def agenda(service: Service, policy: SchedulerPolicy) -> list[tuple[DueWork, dat
         work.append((DueWork.CHANGE, pending.effective, ""))
     due = service.next_due
     if not ending:
-        billing = next_billing_date(service.timeline, service.ledger)
+        billing = _billing_date(service)
         if billing is not None:
             work.append((DueWork.INVOICE, billing, ""))
     if due is not None and not ending and paused(service.status) and not in_arrears(service):
@@ -248,6 +249,10 @@ def _step(
             at,
             on=min(on, day),
             used_day=UsedDay.USED if request.kind is CancellationKind.IMMEDIATE else _ENDS,
+            # At the end of its term nothing is left to refund, nor to bill after it.
+            refund=CreditMode.NONE
+            if request.kind is CancellationKind.IMMEDIATE
+            else CreditMode.PRORATED,
             module=module,
             reason=reason,
         )
@@ -261,6 +266,7 @@ def _step(
             at,
             on=on,
             used_day=_ENDS,
+            refund=CreditMode.PRORATED,
             module=module,
             reason=reason,
         )
@@ -282,10 +288,30 @@ def _step(
     raise AssertionError(f"unknown scheduler work {work}")  # pragma: no cover
 
 
+def _cap(service: Service) -> date | None:
+    """In advance, the last billing date whose periods may be invoiced before a payment.
+
+    Periods are invoiced up to the one starting on the next due date (seed 003: the next
+    invoice follows the payment of the last); later ones wait until it is paid.
+    """
+    if in_arrears(service) or service.next_due is None:
+        return None
+    return service.next_due - timedelta(days=service.timeline.invoice_days_before)
+
+
+def _billing_date(service: Service) -> date | None:
+    billing = next_billing_date(service.timeline, service.ledger)
+    cap = _cap(service)
+    if billing is None or (cap is not None and billing > cap):
+        return None
+    return billing
+
+
 def _invoice(service: Service, day: date, at: datetime) -> Outcome | None:
     """Invoice what is due on ``day``, recorded as an :attr:`Operation.INVOICE`."""
     done = service.perform(Operation.INVOICE, _SYSTEM, at, "invoice run", details=f"due {day}")
-    outcome = billed(Outcome(done), day)
+    cap = _cap(service)
+    outcome = billed(Outcome(done), day if cap is None else min(day, cap))
     if outcome.service.ledger == service.ledger:
         return None  # nothing was due after all
     if not outcome.lines:
