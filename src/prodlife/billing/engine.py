@@ -9,8 +9,9 @@
    order, off what remains of the period's price); each exclusive tax makes a
    tax piece on what remains after discounts. Pieces are proposed for every
    period that is due (in advance: the period holding ``on`` plus the
-   invoice-ahead days; in arrears: every period ended by ``on``, and the rest
-   once the service ended) and for every span already invoiced.
+   invoice-ahead days; in arrears: every period ended by ``on``, and
+   everything up to its end once the service has one: the final invoice) and
+   for every span already invoiced.
 2. **Compare.** For each thing billed (type, subject, code), the lines
    already invoiced say, for every day, at which rate of which period it was
    invoiced (a line's :class:`~prodlife.proration.Proration` keeps its price,
@@ -220,8 +221,8 @@ def _due_end(timeline: Timeline, rate: Rate, on: date, due_on: date, interim: bo
         if period.start > due_on:
             return None
         reach = period.end
-    elif timeline.end is not None and timeline.end <= on:
-        reach = timeline.end
+    elif timeline.end is not None:
+        reach = timeline.end  # in arrears an ended service is billed to its end at once
     elif interim:
         reach = on
     elif window is not None:

@@ -338,7 +338,8 @@ def _invoice_used_period(
         )
     done = service.perform(Operation.INVOICE, actor, at, reason, details=f"period {period} used")
     details = (("due", period.end.isoformat()), ("period", str(period)))
-    return billed(Outcome(done, (event(done, EventKind.INVOICED, at, details),)), period.end)
+    outcome = billed(Outcome(done, (event(done, EventKind.INVOICED, at, details),)), period.end)
+    return attrs.evolve(outcome, service=paid_free_periods(outcome.service))
 
 
 def settle_paused_period(service: Service, at: datetime, reason: str = "paused") -> Outcome:
@@ -435,8 +436,10 @@ def _pay_arrears(
     done = service.perform(
         Operation.RENEW, actor, at, reason, provisioning=False, details=f"{periods} period(s)"
     )
-    due, billed_until = service.next_due, service.billed_until
-    assert due is not None
+    billed_until = service.billed_until
+    assert service.next_due is not None
+    # Periods worth nothing (paused throughout) are paid with nothing.
+    due = _past_free(service, service.next_due, billed_until)
     day = billing_day(service.start, due)
     if billed_until is None or service.cycle.shift(due, periods - 1, day) >= billed_until:
         raise RuleViolation(
@@ -447,15 +450,35 @@ def _pay_arrears(
         )
     new_due = min(service.cycle.shift(due, periods, day), billed_until)
     # Periods worth nothing (paused throughout) right after are paid with it.
-    while new_due < billed_until and not _worth_anything(
-        service, period_starting(service, new_due)
-    ):
-        new_due = period_starting(service, new_due).end
+    new_due = _past_free(service, new_due, billed_until)
     done = done._evolved(
         **_paid_up_to(new_due), cancellation=_count_renewal(done.cancellation, periods)
     )
     details = (("periods", str(periods)), ("next_due", new_due.isoformat()))
     return Outcome(done, (event(done, EventKind.RENEWED, at, details),))
+
+
+def paid_free_periods(service: Service) -> Service:
+    """In arrears, ``service`` with its invoiced periods worth nothing (paused throughout) paid.
+
+    Nothing is owed for them, so they never fall overdue: the next due date
+    moves past those that follow it.
+    """
+    due, billed_until = service.next_due, service.billed_until
+    if not in_arrears(service) or due is None or billed_until is None:
+        return service
+    moved = _past_free(service, due, billed_until)
+    return service if moved == due else service._evolved(**_paid_up_to(moved))
+
+
+def _past_free(service: Service, day: date, limit: date | None) -> date:
+    """``day`` moved past the periods worth nothing that start there, up to ``limit``."""
+    while limit is not None and day < limit:
+        period = period_starting(service, day)
+        if _worth_anything(service, period):
+            break
+        day = period.end
+    return day
 
 
 def _worth_anything(service: Service, period: Period) -> bool:

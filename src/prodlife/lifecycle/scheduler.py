@@ -78,7 +78,12 @@ from prodlife.errors import RuleViolation
 from prodlife.lifecycle.actors import Actor
 from prodlife.lifecycle.changes import apply_pending_change
 from prodlife.lifecycle.events import Event, EventKind
-from prodlife.lifecycle.operations import end_service, settle_paused_period, suspend
+from prodlife.lifecycle.operations import (
+    end_service,
+    paid_free_periods,
+    settle_paused_period,
+    suspend,
+)
 from prodlife.lifecycle.outcome import Outcome, event
 from prodlife.lifecycle.provisioning import ProvisioningModule
 from prodlife.lifecycle.service_parts import CancellationKind
@@ -312,6 +317,7 @@ def _invoice(service: Service, day: date, at: datetime) -> Outcome | None:
     done = service.perform(Operation.INVOICE, _SYSTEM, at, "invoice run", details=f"due {day}")
     cap = _cap(service)
     outcome = billed(Outcome(done), day if cap is None else min(day, cap))
+    outcome = attrs.evolve(outcome, service=paid_free_periods(outcome.service))
     if outcome.service.ledger == service.ledger:
         return None  # nothing was due after all
     if not outcome.lines:

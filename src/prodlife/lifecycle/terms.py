@@ -157,6 +157,10 @@ def term_end(service: Service) -> date | None:
     return None if period is None else period.end
 
 
+#: How many periods worth nothing in a row :func:`payment_due` looks past.
+_MAX_FREE_PERIODS = 1200
+
+
 def payment_due(service: Service) -> date | None:
     """The day the oldest money not paid for falls due; overdue counts from it.
 
@@ -166,6 +170,14 @@ def payment_due(service: Service) -> date | None:
     due = service.next_due
     if due is None or not in_arrears(service):
         return due
+    # Periods worth nothing (paused throughout) are owed nothing.
+    for _ in range(_MAX_FREE_PERIODS):
+        period = period_starting(service, due)
+        if service.timeline.first_billed_day(period.start, period.end) is not None:
+            break
+        if service.timeline.first_billed_day(period.end, None) is None:
+            return None  # paused (or ended) from here on: nothing more is owed
+        due = period.end
     end = period_starting(service, due).end
     billed = service.billed_until
     # A period invoiced before a change of cycle ends no later than what is invoiced.
