@@ -581,12 +581,15 @@ def test_the_hosts_module_runs_for_operations_and_for_the_schedulers_automatic_w
     store: Store,
 ) -> None:
     from prodlife import SchedulerPolicy
-    from tests._lifecycle import FakeModule, commands
+    from prodlife.lifecycle import Actor, invoice_early
+    from tests._lifecycle import FakeModule, at, commands
 
     module = FakeModule()
     policy = SchedulerPolicy(suspend_days_after=3)
     app = Billing(store, clock=FixedClock(NOW), module=module, policy=policy)
-    app.add_services([web(), due("LATE", "2025-04-16", invoiced_until=d("2025-05-16"))])
+    late = due("LATE", "2025-04-16")
+    late = invoice_early(late, Actor.staff("ann", ["invoices: create"]), at("2025-04-10")).service
+    app.add_services([web(), late])
     app.perform(reboot, web().id, OWNER)
     report = app.run_due()
     assert report.handled == ("LATE",)  # unpaid since Apr 16: suspended on Apr 19
@@ -701,6 +704,5 @@ def test_an_order_in_arrears_invoices_the_setup_fee_now_and_the_first_month_when
     assert first.due_date(1) <= NOW.date()  # the first month has ended
     month = app.perform(invoice_next_period, first.id, Actor.system())
     assert [str(line) for line in month.lines] == [
-        f"{first.id} recurring VPS for the period {Period(first.start, first.due_date(1))} "
-        "USD 10.00"
+        f"{first.id} recurring VPS {Period(first.start, first.due_date(1))} USD 10.00"
     ]

@@ -21,6 +21,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from prodlife import Money
+from prodlife.billing import bill
 from prodlife.catalog.rules import ChangeTiming
 from prodlife.cycles import MONTHLY, ONE_TIME
 from prodlife.errors import ValidationError
@@ -38,9 +39,7 @@ from prodlife.lifecycle import (
 from prodlife.lifecycle import data as codec
 from prodlife.lifecycle.service_parts import OverrideAutoSuspend, PendingChange
 from prodlife.lifecycle.status import ACTIVE, ServiceStatus, Status
-
 from prodlife.pricing.recurring import RecurringPrice
-from prodlife.billing import bill
 from prodlife.testing.strategies import services
 from tests._support import d, usd
 

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from prodlife import Money
+from prodlife.billing import LineType, Rate
 from prodlife.catalog.rules import ChangeTiming
 from prodlife.cycles import ANNUAL, MONTHLY, QUARTERLY
 from prodlife.errors import RuleViolation
@@ -34,7 +35,6 @@ from prodlife.lifecycle import (
     request_cancellation,
     run_due,
 )
-from prodlife.billing import LineType, Rate
 from prodlife.lifecycle.actors import Actor
 from prodlife.lifecycle.timelines import schedule_for
 from prodlife.pricing.recurring import RecurringPrice

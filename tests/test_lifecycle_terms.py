@@ -59,7 +59,7 @@ def test_a_service_on_an_ordinary_term_is_suspended_then_terminated() -> None:
 def test_a_term_in_arrears_bills_after_use_so_nothing_is_paid_at_the_order() -> None:
     service = under_terms(overdue("PPV"), SCHEME)  # type: ignore[arg-type]
     assert service.billing_timing is BillingTiming.IN_ARREARS
-    assert (service.next_due, service.paid_through, service.invoiced_until) == (
+    assert (service.next_due, service.paid_through, service.billed_until) == (
         service.start,
         None,
         None,

@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from prodlife import ONE_TIME, Money
+from prodlife.billing import InvoiceLine, LineType
 from prodlife.catalog import (
     Catalog,
     Classification,
@@ -21,7 +22,6 @@ from prodlife.catalog import (
     ServiceKind,
 )
 from prodlife.errors import InvalidRounding, NotFound, RuleViolation
-from prodlife.billing import InvoiceLine, LineType
 from prodlife.pricing import (
     Activity,
     ActivityLine,

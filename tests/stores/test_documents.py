@@ -9,28 +9,32 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from prodlife import Event, EventKind, InvoiceLine, InvoiceLineKind, Service, StoreError
+from prodlife import Event, EventKind, InvoiceLine, Service, StoreError
+from prodlife.billing import LineType
+from prodlife.proration import prorate
 from prodlife.serialization import make_converter
 from prodlife.stores._documents import decode, dumps, encode, loads
 from prodlife.testing.strategies import money, periods, services
 
 _TEXT = st.text(min_size=1, max_size=12)
-_CREDITS = {InvoiceLineKind.PRORATED_CREDIT, InvoiceLineKind.REFUND, InvoiceLineKind.DISCOUNT}
 
 
 @st.composite
 def invoice_lines(draw: st.DrawFn) -> InvoiceLine:
-    kind = draw(st.sampled_from(list(InvoiceLineKind)))
+    """Period lines (with their proration) and one-time lines, charges and reversals."""
+    kind = draw(st.sampled_from(list(LineType)))
+    reverses = draw(st.booleans())
+    negative = (kind is LineType.DISCOUNT) != reverses
     amount = abs(draw(money()))
-    return InvoiceLine(
-        draw(_TEXT),
-        draw(_TEXT),
-        kind,
-        draw(st.text(max_size=20)),
-        -amount if kind in _CREDITS else amount,
-        draw(st.none() | periods()),
-        draw(st.text(max_size=5)),
-    )
+    fields = (draw(_TEXT), draw(_TEXT), kind, draw(st.text(max_size=5)), draw(st.text(max_size=5)))
+    description = draw(st.text(max_size=20))
+    period = draw(st.none() | periods())
+    if period is None:
+        value = -amount if negative else amount
+        return InvoiceLine(*fields, description, value, day=draw(st.dates()), reverses=reverses)
+    share = prorate(amount, period, period)
+    value = -share.amount if negative else share.amount
+    return InvoiceLine(*fields, description, value, share, reverses=reverses)
 
 
 events = st.builds(

@@ -25,6 +25,7 @@ import attrs
 import pytest
 
 from prodlife import MONTHLY, Money
+from prodlife.billing import InvoiceLine, LineType
 from prodlife.catalog.catalog import CatalogVersion
 from prodlife.errors import (
     AlreadyExists,
@@ -38,7 +39,6 @@ from prodlife.errors import (
 from prodlife.lifecycle import reboot
 from prodlife.lifecycle.actors import ActorKind
 from prodlife.lifecycle.events import Event, EventKind
-from prodlife.lifecycle.invoicing import InvoiceLine, InvoiceLineKind
 from prodlife.lifecycle.orders import Order, OrderLine, OrderStatus
 from prodlife.lifecycle.scheduler import SchedulerPolicy, next_work_date, run_service
 from prodlife.lifecycle.status import Status
@@ -47,6 +47,7 @@ from prodlife.pricing import OrderLineSpec, PlanRate, PricePlan, Promotion, Prom
 from prodlife.stores import open_store
 from prodlife.stores.memory import MemoryStore
 from prodlife.stores.postgres import SCHEMA_VERSION, PostgresStore, _About, _translate
+from prodlife.testing.contract._values import make_line
 from tests._lifecycle import CATALOG, SERVICE_ID, STAFF, at, ordered, web
 from tests._support import usd
 from tests.stores import _workers
@@ -608,8 +609,8 @@ def _script(store: Store) -> list[object]:
     with store.transaction() as uow:
         outcome = run_service(uow.services.get("b-2"), NOW, POLICY)
         assert outcome is not None
-        credit = InvoiceLine("B-1", "C-1", InvoiceLineKind.REFUND, "refund", Money("-2.50", "USD"))
-        euros = InvoiceLine("B-1", "C-1", InvoiceLineKind.ONE_TIME, "setup", Money("7", "EUR"))
+        credit = make_line("B-1", "C-1", Money("-2.50", "USD"), "refund")
+        euros = make_line("B-1", "C-1", Money("7", "EUR"), "setup")
         uow.invoice_lines.add(outcome.lines, product_code="WEB", issued_at=NOW)
         uow.invoice_lines.add([], product_code="WEB", issued_at=NOW)
         uow.invoice_lines.add(
@@ -650,9 +651,9 @@ def test_revenue_is_summed_in_numeric_and_comes_back_as_money(
     postgres_store: PostgresStore,
 ) -> None:
     lines = [
-        InvoiceLine("S-1", "C-1", InvoiceLineKind.ONE_TIME, "a", Money("0.10", "USD")),
-        InvoiceLine("S-1", "C-1", InvoiceLineKind.ONE_TIME, "b", Money("0.20", "USD")),
-        InvoiceLine("S-1", "C-1", InvoiceLineKind.ONE_TIME, "c", Money("100", "JPY")),
+        make_line("S-1", "C-1", Money("0.10", "USD"), "a"),
+        make_line("S-1", "C-1", Money("0.20", "USD"), "b"),
+        make_line("S-1", "C-1", Money("100", "JPY"), "c"),
     ]
     with postgres_store.transaction() as uow:
         uow.invoice_lines.add(lines * 10, product_code="WEB", issued_at=NOW)
@@ -699,7 +700,7 @@ def _event(day: str, service_id: str = SERVICE_ID) -> Event:
 
 
 def _line(description: str) -> InvoiceLine:
-    return InvoiceLine(SERVICE_ID, "C-1", InvoiceLineKind.ONE_TIME, description, usd("1.00"))
+    return make_line(SERVICE_ID, "C-1", usd("1.00"), description)
 
 
 def _at_once(store: PostgresStore, write: Callable[[Any], None]) -> ProdlifeError:
@@ -1032,7 +1033,7 @@ def _check_each_ran_once(store: PostgresStore, ids: list[str]) -> None:
     with store.transaction() as uow:
         for service_id in ids:
             lines = uow.invoice_lines.for_service(service_id)
-            assert [item.line.kind for item in lines] == [InvoiceLineKind.RECURRING], service_id
+            assert [item.line.type for item in lines] == [LineType.RECURRING], service_id
             service = uow.services.get(service_id)
             runs = [
                 entry

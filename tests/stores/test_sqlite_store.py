@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 
 from prodlife import Money
+from prodlife.billing import InvoiceLine
 from prodlife.catalog.catalog import CatalogVersion
 from prodlife.errors import (
     AlreadyExists,
@@ -38,7 +39,6 @@ from prodlife.errors import (
 )
 from prodlife.lifecycle import SuspensionKind, reboot, suspend
 from prodlife.lifecycle.events import Event, EventKind
-from prodlife.lifecycle.invoicing import InvoiceLine, InvoiceLineKind
 from prodlife.lifecycle.orders import Order, OrderLine
 from prodlife.lifecycle.outcome import Outcome
 from prodlife.lifecycle.services import Service
@@ -50,6 +50,7 @@ from prodlife.stores import open_store
 from prodlife.stores import sqlite as sqlite_module
 from prodlife.stores.memory import MemoryStore
 from prodlife.stores.sqlite import SCHEMA_VERSION, SQLiteStore, SQLiteUnitOfWork
+from prodlife.testing.contract._values import make_line
 from tests._lifecycle import CATALOG, OWNER_ID, SERVICE_ID, STAFF, at, web
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -85,9 +86,8 @@ def add(store: Store, *services: Service, due_on: date | None = None) -> None:
 
 
 def line(amount: str, *, service_id: str = SERVICE_ID, currency: str = "USD") -> InvoiceLine:
-    """A charge (or, when negative, a credit) of ``amount``."""
-    kind = InvoiceLineKind.PRORATED_CREDIT if amount.startswith("-") else InvoiceLineKind.RECURRING
-    return InvoiceLine(service_id, OWNER_ID, kind, "April", Money(amount, currency))
+    """A charge (or, when negative, a reversal) of ``amount``."""
+    return make_line(service_id, OWNER_ID, Money(amount, currency), "April")
 
 
 def order(order_id: str, placed_at: datetime, customer_id: str = OWNER_ID) -> Order:

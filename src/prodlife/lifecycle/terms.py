@@ -57,6 +57,7 @@ from datetime import date
 import attrs
 
 from prodlife.billing.changes import billing_period
+from prodlife.billing.ledger import Ledger
 from prodlife.catalog.subscriptions import (
     BillingTermScheme,
     BillingTiming,
@@ -97,6 +98,7 @@ def under_terms(service: Service, scheme: BillingTermScheme) -> Service:
             service,
             billing_timing=BillingTiming.IN_ARREARS,
             timeline=attrs.evolve(service.timeline, timing=BillingTiming.IN_ARREARS),
+            ledger=Ledger(),
             next_due=service.start,
             paid_through=None,
         )
