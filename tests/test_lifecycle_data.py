@@ -133,7 +133,7 @@ def test_the_document_has_a_stable_readable_shape() -> None:
     data = service_to_data(example())
 
     assert data["price"] == {"amount": {"amount": "10.00", "currency": "USD"}, "override": False}
-    assert data["options"] == [{"code": "RAM", "choice": "4 GB", "quantity": 2}]
+    assert data["options"] == [{"code": "RAM", "choice": "4 GB", "quantity": 2, "price": None}]
     assert data["addons"] == [
         {
             "code": "BACKUP",
@@ -163,6 +163,31 @@ def test_the_document_has_a_stable_readable_shape() -> None:
         "renewals_left": None,
         "cancelled_invoices": [],
     }
+    assert data["timeline"]["tracks"] == [
+        {
+            "type": "recurring",
+            "subject": "",
+            "rates": [
+                {
+                    "start": "2025-01-01",
+                    "end": None,
+                    "amount": {"amount": "10.00", "currency": "USD"},
+                    "schedule": {
+                        "cycle": "monthly",
+                        "anchor": "2025-02-01",
+                        "anchor_day": None,
+                        "month_end": "clamp",
+                    },
+                    "description": "VPS pro",
+                    "source": "",
+                    "window": None,
+                }
+            ],
+            "taxable": True,
+        }
+    ]
+    assert data["ledger"]["settled"] == "2025-01-01"
+    assert [line["amount"]["amount"] for line in data["ledger"]["lines"]] == ["10.00"]
     assert data["version"] == 3
     assert data["history"][2] == {
         "at": "2025-01-03T12:30:00+00:00",

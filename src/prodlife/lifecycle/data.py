@@ -893,6 +893,7 @@ def _rules_fingerprint() -> str:
         Service.__attrs_post_init__,
         Service._check_values,
         Service._check_dates,
+        Service._check_timeline,
         Service._check_addons,
         Service._check_history,
         ServiceOption.__attrs_post_init__,

@@ -53,7 +53,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 import attrs
 
@@ -89,6 +89,11 @@ __all__ = [
     "ENDED",
     "Service",
 ]
+
+
+#: Stand-ins for "made from the service's fields" (see :func:`opening_timeline`).
+_DEFAULT_TIMELINE = cast(Timeline, object())
+_DEFAULT_LEDGER = cast(Ledger, object())
 
 
 def _unique(codes: Iterable[str], rule: str, what: str) -> None:
@@ -179,14 +184,20 @@ class Service:
     time_zone: str = "UTC"
     pending_change: PendingChange | None = None
     billing_timing: BillingTiming = BillingTiming.IN_ADVANCE
-    timeline: Timeline = attrs.field(default=attrs.Factory(opening_timeline, takes_self=True))
-    ledger: Ledger = attrs.field(default=attrs.Factory(opening_ledger, takes_self=True))
+    timeline: Timeline = _DEFAULT_TIMELINE
+    ledger: Ledger = _DEFAULT_LEDGER
     version: int = 0
     history: History = attrs.field(factory=History)
 
     def __attrs_post_init__(self) -> None:
         self._check_values()
         self._check_dates()
+        # Made from the fields once they are checked: the default timeline and ledger.
+        if self.timeline is _DEFAULT_TIMELINE:
+            object.__setattr__(self, "timeline", opening_timeline(self))
+        if self.ledger is _DEFAULT_LEDGER:
+            object.__setattr__(self, "ledger", opening_ledger(self))
+        self._check_timeline()
         self._check_addons()
         self._check_history()
 
@@ -215,8 +226,6 @@ class Service:
                 raise RuleViolation("service.time-zone", str(error)) from None
         if self.pending_change is not None:
             _kind(self.pending_change, PendingChange, "service.pending-change", "pending change")
-        _kind(self.timeline, Timeline, "service.timeline", "timeline")
-        _kind(self.ledger, Ledger, "service.ledger", "ledger")
         _count(self.quantity, "service.quantity", "quantity")
         if self.override_auto_suspend is not None:
             _kind(
@@ -241,13 +250,6 @@ class Service:
         _day(self.next_due, "service.next-due", "next due date", optional=True)
         _day(self.paid_through, "service.paid-through", "paid-through date", optional=True)
         _day(self.termination_date, "service.termination-date", "termination date", optional=True)
-        timeline = self.timeline
-        if timeline.service_id != self.id or timeline.timing is not self.billing_timing:
-            raise RuleViolation(
-                "service.timeline",
-                f"service {self.id} ({self.billing_timing}) has the timeline of service "
-                f"{timeline.service_id!r} ({timeline.timing}); give it its own",
-            )
         if (
             self.billing_timing is BillingTiming.IN_ARREARS
             and self.cycle.unit is CycleUnit.ONE_TIME
@@ -289,6 +291,17 @@ class Service:
                 f"a service that is {self.status} has termination date "
                 f"{self.termination_date}; it has one exactly when cancelled, terminated or "
                 "deleted",
+            )
+
+    def _check_timeline(self) -> None:
+        timeline = self.timeline
+        _kind(timeline, Timeline, "service.timeline", "timeline")
+        _kind(self.ledger, Ledger, "service.ledger", "ledger")
+        if timeline.service_id != self.id or timeline.timing is not self.billing_timing:
+            raise RuleViolation(
+                "service.timeline",
+                f"service {self.id} ({self.billing_timing}) has the timeline of service "
+                f"{timeline.service_id!r} ({timeline.timing}); give it its own",
             )
 
     def _check_addons(self) -> None:
@@ -354,6 +367,7 @@ class Service:
         if not changes.keys() <= _TRUSTED:
             new._check_values()
         new._check_dates()
+        new._check_timeline()
         if "addons" in changes or "termination_date" in changes:
             new._check_addons()
         new._check_history()
@@ -415,6 +429,17 @@ class Service:
                 "service.nothing-due", f"service {self.id} is one-time; it has no due dates"
             )
         return self.cycle.shift(self.next_due, periods, billing_day(self.start, self.next_due))
+
+    def renamed(self, service_id: str) -> Service:
+        """This service under another id, its timeline and ledger with it (a host's import)."""
+        ledger = self.ledger
+        lines = tuple(attrs.evolve(line, service_id=service_id) for line in ledger.lines)
+        return attrs.evolve(
+            self,
+            id=service_id,
+            timeline=attrs.evolve(self.timeline, service_id=service_id),
+            ledger=attrs.evolve(ledger, lines=lines),
+        )
 
     def addon(self, code: str) -> ServiceAddOn:
         """The add-on held under ``code``.

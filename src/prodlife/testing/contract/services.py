@@ -314,7 +314,7 @@ class ServiceRepositoryContract(StoreFixture):
             due_on=st.none() | billing_dates(date(2000, 1, 1), date(2099, 12, 31)),
         )
         def round_trip(service: Service, due_on: date | None) -> None:
-            service = attrs.evolve(service, id=f"{next(counter):05d}{service.id}")
+            service = service.renamed(f"{next(counter):05d}{service.id}")
             with store.transaction() as uow:
                 uow.services.add(service, due_on=due_on)
                 assert uow.services.get(service.id) == service
