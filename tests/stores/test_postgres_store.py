@@ -207,7 +207,7 @@ def test_a_database_migrated_by_a_newer_prodlife_is_refused(
     postgresql.execute("UPDATE schema_version SET version = %s", (SCHEMA_VERSION + 1,))
     postgresql.commit()
 
-    with pytest.raises(StoreError, match=rf"at version {SCHEMA_VERSION + 1}, newer") as raised:
+    with pytest.raises(StoreError, match=rf"schema version {SCHEMA_VERSION + 1}, newer") as raised:
         PostgresStore(postgresql_url, schema=postgres_store.schema)
     assert "upgrade prodlife" in str(raised.value)
 
