@@ -228,10 +228,19 @@ class ServiceRepository(Protocol):
         repeats). Raises ``NotFound`` naming the first id not stored."""
         ...
 
-    def save(self, service: Service, *, expected_version: int, due_on: date | None) -> None:
+    def save(
+        self,
+        service: Service,
+        *,
+        expected_version: int,
+        due_on: date | None,
+        worker: str | None = None,
+    ) -> None:
         """Replace the stored service, which must still be at ``expected_version``.
 
-        Releases any scheduler claim on it. Raises ``NotFound`` when it was
+        Releases ``worker``'s scheduler claim on it; a claim another worker
+        holds (any claim, when no ``worker`` is named) stays until that worker
+        saves or releases it, or its lease ends. Raises ``NotFound`` when it was
         never stored, ``ConcurrencyConflict`` when the stored version is not
         ``expected_version``: at the call, or at the latest at commit (a store
         may defer the write to keep its lock short); nothing is kept then.
@@ -313,9 +322,11 @@ class EventRepository(Protocol):
 class SchedulerRepository(Protocol):
     """Claims that let several workers run the scheduler over one store.
 
-    A claim holds a service for one worker until a lease expires; saving the
-    service releases it. A worker that dies leaves its claims to expire, and
-    another worker claims them then. Version checks on save make sure a
+    A claim holds a service for one worker until its lease expires, or until
+    that worker releases it or saves the service naming itself
+    (``services.save(..., worker=...)``); no other worker's save or release
+    drops it. A worker that dies leaves its claims to expire, and another
+    worker claims them then. Version checks on save make sure a
     service claimed twice (a lease expired under a slow worker) is still
     changed only once.
     """

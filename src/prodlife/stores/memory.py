@@ -306,13 +306,23 @@ class _Services:
         except KeyError:
             raise NotFound("service", service_id) from None
 
-    def save(self, service: Service, *, expected_version: int, due_on: date | None) -> None:
+    def save(
+        self,
+        service: Service,
+        *,
+        expected_version: int,
+        due_on: date | None,
+        worker: str | None = None,
+    ) -> None:
         if not isinstance(service, Service):
             raise ValidationError(f"{service!r} is not a Service; pass one")
         row = self._row(service.id)
         if row.service.version != expected_version:
             raise ConcurrencyConflict("service", service.id, expected_version, row.service.version)
-        self.uow.put(self.uow.state().services, service.id, _Row(service, due_on))
+        saved = _Row(service, due_on)
+        if row.worker is not None and row.worker != worker:  # another worker's claim stays
+            saved = _Row(service, due_on, row.worker, row.lease_until)
+        self.uow.put(self.uow.state().services, service.id, saved)
 
     def find(self, query: ServiceQuery) -> list[Service]:
         rows = self.uow.state().services

@@ -6,7 +6,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Final
 
 from prodlife.errors import StoreError
-from prodlife.stores.sql.schema import MIGRATIONS, current_version, migrate, render
+from prodlife.stores.sql.schema import (
+    MIGRATIONS,
+    check_not_foreign,
+    current_version,
+    migrate,
+    render,
+)
 
 if TYPE_CHECKING:
     from prodlife.stores.postgres.dialect import PostgresDialect
@@ -106,13 +112,20 @@ def tables(cursor: Any, schema: str) -> set[str]:
     return {name for (name,) in cursor.execute(_TABLES, (schema,)).fetchall()}
 
 
-def prepare(dialect: PostgresDialect, connection: Any, given: str | None, prepare: bool) -> None:
+def prepare(
+    dialect: PostgresDialect,
+    connection: Any,
+    given: str | None,
+    prepare: bool,
+    allow_foreign_tables: bool = False,
+) -> None:
     """Create or migrate the tables to :data:`SCHEMA_VERSION`, in one transaction.
 
     ``given`` is the store's ``schema`` option (created when missing; ``None``: the
     connection's current schema); ``prepare`` is the store's option, whose prepare
     threshold the connection gets back afterwards. Stores opening together wait for
-    each other on an advisory lock named after the schema.
+    each other on an advisory lock named after the schema. A schema holding other
+    tables and no ``schema_version`` is refused unless ``allow_foreign_tables``.
     """
     from psycopg import sql
 
@@ -137,9 +150,12 @@ def prepare(dialect: PostgresDialect, connection: Any, given: str | None, prepar
             ).fetchone()
             if found is None:
                 cursor.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
-        has_table = "schema_version" in tables(cursor, schema)
+        names = tables(cursor, schema)
+        place = f"the PostgreSQL schema {schema!r}"
+        fix = "open the store in a schema of its own (schema='billing')"
+        check_not_foreign(names, allow_foreign_tables, place, fix)
         known = SCHEMA_VERSION
-        version = current_version(cursor, has_table, known, f"the PostgreSQL schema {schema!r}")
+        version = current_version(cursor, "schema_version" in names, known, place)
         migrate(cursor, dialect.render, VERSION_TABLE, version, _MIGRATIONS, known)
         connection.commit()
     except dialect.error as error:

@@ -65,6 +65,8 @@ class PostgresStore(SQLStore[PostgresUnitOfWork]):
         prepare: prepare each statement on its first use on a connection
             (faster); turn it off behind a pooler that cannot keep prepared
             statements (PgBouncer in transaction mode before 1.21).
+        allow_foreign_tables: add prodlife's tables to a schema that holds another
+            program's tables (by default such a schema is refused).
 
     Opening creates or migrates the tables (see the module's documentation).
 
@@ -73,6 +75,8 @@ class PostgresStore(SQLStore[PostgresUnitOfWork]):
             reached with ``url``.
         StoreError: the database was migrated by a newer prodlife, or the
             tables cannot be created.
+        ForeignDatabase: the schema holds other tables and no prodlife schema (and
+            ``allow_foreign_tables`` is not set).
     """
 
     _unit_of_work = PostgresUnitOfWork
@@ -86,9 +90,14 @@ class PostgresStore(SQLStore[PostgresUnitOfWork]):
         connect_timeout: int = 10,
         pool_size: int = 8,
         prepare: bool = True,
+        allow_foreign_tables: bool = False,
     ) -> None:
         super().__init__()
         _require_psycopg()
+        if not isinstance(allow_foreign_tables, bool):
+            raise ValidationError(
+                f"allow_foreign_tables {allow_foreign_tables!r} must be True or False"
+            )
         if schema is not None and (not isinstance(schema, str) or not schema):
             raise ValidationError(f"schema {schema!r} is not a schema name; pass a non-empty str")
         if lock_timeout is not None and (isinstance(lock_timeout, bool) or lock_timeout < 0):
@@ -105,7 +114,9 @@ class PostgresStore(SQLStore[PostgresUnitOfWork]):
         )
         connection = self._connect()
         try:
-            prepare_schema(self._dialect, connection, self._schema, self._prepare)
+            prepare_schema(
+                self._dialect, connection, self._schema, self._prepare, allow_foreign_tables
+            )
         except BaseException:
             connection.close()
             raise

@@ -38,7 +38,7 @@ class DeferredWrites:
 
     __slots__ = ("_adding", "_failure", "_queue", "_why")
 
-    _dialect: Dialect
+    dialect: Dialect
     _connection: Any
     sql: Statements
 
@@ -61,10 +61,10 @@ class DeferredWrites:
         the database ended it (or ``ends``)."""
         if key is not None:
             where = f"{where} {key!r}"
-        failure = self._dialect.translate(error, self._connection, where, about)
-        if ends or self._dialect.failure_ends_transaction:
+        failure = self.dialect.translate(error, self._connection, where, about)
+        if ends or self.dialect.failure_ends_transaction:
             self._failure = failure
-            self._why = f"in {self._dialect.title}"
+            self._why = f"in {self.dialect.title}"
         return failure
 
     def defer(self, write: Write) -> None:
@@ -102,12 +102,12 @@ class DeferredWrites:
                     done = []
                 else:
                     rows = [write.params for write in group]
-                    done = self._dialect.run_checked(cursor, query, rows)
+                    done = self.dialect.run_checked(cursor, query, rows)
             except UnicodeEncodeError as error:
                 failure: ProdlifeError = not_unicode(error)
                 self._failure, self._why = failure, "(its writes had run since)"
                 raise failure from error
-            except self._dialect.error as error:
+            except self.dialect.error as error:
                 single = about if len(group) == 1 else None
                 where = "running the writes deferred so far"
                 raise self._failed(error, where, None, single, ends=True) from error
@@ -162,6 +162,6 @@ class DeferredWrites:
                 return write.about.expected
         try:
             row = cursor.execute(self.sql.service_version, (key,)).fetchone()
-        except self._dialect.error as error:
+        except self.dialect.error as error:
             raise self._failed(error, "reading the version of the service", key) from error
         return None if row is None else int(row[0])

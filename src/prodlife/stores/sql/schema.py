@@ -27,19 +27,23 @@ name           SQLite                                  PostgreSQL
 ``{sequence}`` ``INTEGER PRIMARY KEY AUTOINCREMENT``   ``bigserial PRIMARY KEY``
 ``{false}``    ``0``                                   ``false``
 ============== ======================================= ===========================
+Another program's database is never taken over silently: a database (in
+PostgreSQL, a schema) that holds tables but no ``schema_version`` is refused with
+:class:`~prodlife.errors.ForeignDatabase`, unless the store is opened with
+``allow_foreign_tables=True`` (prodlife's tables then go beside the others).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from prodlife.errors import StoreError
+from prodlife.errors import ForeignDatabase, StoreError
 
 if TYPE_CHECKING:
     from prodlife.stores.sql.dialect import Cursor
 
-__all__ = ["MIGRATIONS", "current_version", "migrate", "render"]
+__all__ = ["MIGRATIONS", "check_not_foreign", "current_version", "migrate", "render"]
 
 #: The migrations written once for every SQL database, run after each dialect's own.
 #: Append new ones; never edit one that was released.
@@ -55,6 +59,17 @@ def render(
 ) -> tuple[tuple[str, ...], ...]:
     """``migrations`` with their type names (``{doc}``...) in one dialect's types."""
     return tuple(tuple(statement.format_map(types) for statement in step) for step in migrations)
+
+
+def check_not_foreign(tables: Collection[str], allowed: bool, where: str, fix: str) -> None:
+    """Refuse a database holding ``tables`` but no ``schema_version``, unless ``allowed``.
+
+    Raises:
+        ForeignDatabase: another program's tables, and no prodlife schema; ``fix`` says
+            where prodlife's tables should go instead.
+    """
+    if tables and "schema_version" not in tables and not allowed:
+        raise ForeignDatabase(where, sorted(tables), fix)
 
 
 def current_version(cursor: Cursor, has_table: bool, known: int, where: str) -> int:

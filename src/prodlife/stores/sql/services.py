@@ -81,10 +81,19 @@ class Services:
             found.update((key, load(Service, doc, key)) for key, doc in rows)
         return in_asked_order(found, keys, "service")
 
-    def save(self, service: Service, *, expected_version: int, due_on: date | None) -> None:
-        """Replace the stored service at ``expected_version``. Raises ``NotFound`` or
-        ``ConcurrencyConflict`` (at the call, or from the statement that runs the
-        deferred writes)."""
+    def save(
+        self,
+        service: Service,
+        *,
+        expected_version: int,
+        due_on: date | None,
+        worker: str | None = None,
+    ) -> None:
+        """Replace the stored service at ``expected_version``, dropping ``worker``'s claim.
+
+        Raises ``NotFound`` or ``ConcurrencyConflict`` (at the call, or from the
+        statement that runs the deferred writes).
+        """
         if not isinstance(service, Service):
             raise ValidationError(f"{service!r} is not a Service; pass one")
         uow = self._uow
@@ -97,6 +106,8 @@ class Services:
             dialect.day(due_on),
             service.version,
             dialect.doc(service),
+            worker,
+            worker,
             service.id,
             expected_version,
         )

@@ -28,6 +28,12 @@ _FILTERS = (
 )
 
 _SERVICE_COLUMNS = "id, customer_id, product_code, status, due_on, version, doc"
+#: What a save does to the claim: drops it when the saving worker holds it (two parameters,
+#: both the worker's name), keeps it otherwise.
+_RELEASE_OWN = (
+    "worker = CASE WHEN worker = ? THEN NULL ELSE worker END, "
+    "lease_until = CASE WHEN worker = ? THEN NULL ELSE lease_until END"
+)
 _LINE_COLUMNS = "service_id, customer_id, product_code, issued_at, currency, amount, doc"
 
 
@@ -73,7 +79,8 @@ class Statements:
         )
         self.service_get = r("SELECT doc FROM services WHERE id = ?")
         self.service_version = r("SELECT version FROM services WHERE id = ?")
-        #: Parameters: customer, product, status, due on, version, document, id, expected.
+        #: Parameters: customer, product, status, due on, version, document, worker, worker,
+        #: id, expected version.
         self.service_save: Query = self._save(returning)
 
         # The lease is checked on the row itself, so claiming rewrites no index entry.
@@ -127,19 +134,24 @@ class Statements:
         self._publish = f"UPDATE events SET published = {true} WHERE published = {false} AND "
 
     def _save(self, returning: str) -> Query:
-        """The statements of a save, tried in turn (see ``Dialect.save_same_first``)."""
+        """The statements of a save, tried in turn (see ``Dialect.save_same_first``).
+
+        The claim is dropped only when the saving worker holds it (``worker = ?`` is
+        never true for ``NULL``, a save naming no worker).
+        """
         full = self._dialect.render(
             "UPDATE services SET customer_id = ?, product_code = ?, status = ?, due_on = ?, "
-            "version = ?, worker = NULL, lease_until = NULL, doc = ? "
-            "WHERE id = ? AND version = ?"
+            "version = ?, doc = ?, " + _RELEASE_OWN + " WHERE id = ? AND version = ?"
         )
         if not self._dialect.save_same_first:
             return (full + returning,)
         # The same parameters, numbered: a save that keeps the customer, product and status
         # (a renewal, most saves) leaves their columns, and so their indexes, alone.
         same = (
-            "UPDATE services SET due_on = ?4, version = ?5, worker = NULL, lease_until = NULL, "
-            "doc = ?6 WHERE id = ?7 AND version = ?8 "
+            "UPDATE services SET due_on = ?4, version = ?5, doc = ?6, "
+            "worker = CASE WHEN worker = ?7 THEN NULL ELSE worker END, "
+            "lease_until = CASE WHEN worker = ?8 THEN NULL ELSE lease_until END "
+            "WHERE id = ?9 AND version = ?10 "
             "AND customer_id = ?1 AND product_code = ?2 AND status = ?3"
         )
         return (same + returning, full + returning)

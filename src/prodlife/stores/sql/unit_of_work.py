@@ -51,7 +51,6 @@ class SQLUnitOfWork(DeferredWrites):
         "_catalog",
         "_connection",
         "_cursor",
-        "_dialect",
         "_events",
         "_lines",
         "_open",
@@ -60,6 +59,7 @@ class SQLUnitOfWork(DeferredWrites):
         "_promotions",
         "_readonly",
         "_services",
+        "dialect",
         "sql",
     )
 
@@ -72,7 +72,7 @@ class SQLUnitOfWork(DeferredWrites):
         readonly: bool = False,
     ) -> None:
         super().__init__()
-        self._dialect = dialect
+        self.dialect = dialect
         self.sql = statements
         self._connection = connection
         self._cursor = dialect.cursor(connection)
@@ -129,11 +129,6 @@ class SQLUnitOfWork(DeferredWrites):
         """Scheduler claims (kept on the services' rows)."""
         return self._services
 
-    @property
-    def dialect(self) -> Dialect:
-        """The database's dialect."""
-        return self._dialect
-
     # --- ending it ---------------------------------------------------------------------------
 
     def commit(self) -> None:
@@ -162,10 +157,10 @@ class SQLUnitOfWork(DeferredWrites):
             raise
         self._open = False
         try:
-            self._dialect.commit(self._connection)
-        except self._dialect.error as error:
-            failure = self._dialect.translate(error, self._connection, "committing", None, True)
-            self._dialect.rollback(self._connection)
+            self.dialect.commit(self._connection)
+        except self.dialect.error as error:
+            failure = self.dialect.translate(error, self._connection, "committing", None, True)
+            self.dialect.rollback(self._connection)
             raise failure from error
 
     def rollback(self) -> None:
@@ -179,14 +174,14 @@ class SQLUnitOfWork(DeferredWrites):
         if not self._open:
             return
         self._open = False
-        self._dialect.rollback(self._connection)
+        self.dialect.rollback(self._connection)
 
     def end(self) -> bool:
         """Roll back unless committed (never raising); whether the connection can be reused."""
         self._queue = []
         self._adding.clear()
         self._open = False
-        return self._dialect.rollback(self._connection)
+        return self.dialect.rollback(self._connection)
 
     # --- shared by the repositories ------------------------------------------------------
 
@@ -211,7 +206,8 @@ class SQLUnitOfWork(DeferredWrites):
     def defers(self) -> bool:
         """Whether a write is deferred now (no statement ran yet); refuses it like
         :meth:`writable`."""
-        self.writable()
+        if not self._open or self._failure is not None or self._readonly:
+            self.writable()  # raises
         return not self._begun
 
     def begin(self) -> Cursor:
@@ -221,8 +217,8 @@ class SQLUnitOfWork(DeferredWrites):
         if self._begun:
             return cursor
         try:
-            self._dialect.begin(self._connection, self._readonly)
-        except self._dialect.error as error:
+            self.dialect.begin(self._connection, self._readonly)
+        except self.dialect.error as error:
             raise self._failed(error, "starting a transaction") from error
         self._begun = True
         if self._queue:
@@ -236,7 +232,7 @@ class SQLUnitOfWork(DeferredWrites):
             return cursor.execute(sql, params).fetchone()
         except UnicodeEncodeError as error:
             raise not_unicode(error) from error
-        except self._dialect.error as error:
+        except self.dialect.error as error:
             raise self._failed(error, where, key) from error
 
     def all(self, sql: str, params: Sequence[Any], where: str, key: object = None) -> list[Any]:
@@ -246,7 +242,7 @@ class SQLUnitOfWork(DeferredWrites):
             rows: list[Any] = cursor.execute(sql, params).fetchall()
         except UnicodeEncodeError as error:
             raise not_unicode(error) from error
-        except self._dialect.error as error:
+        except self.dialect.error as error:
             raise self._failed(error, where, key) from error
         return rows
 
@@ -265,7 +261,7 @@ class SQLUnitOfWork(DeferredWrites):
             changed: int = cursor.execute(sql, params).rowcount
         except UnicodeEncodeError as error:
             raise not_unicode(error) from error
-        except self._dialect.error as error:
+        except self.dialect.error as error:
             raise self._failed(error, where, key, about) from error
         return changed
 
@@ -277,7 +273,7 @@ class SQLUnitOfWork(DeferredWrites):
             cursor.executemany(sql, rows)
         except UnicodeEncodeError as error:
             raise not_unicode(error) from error
-        except self._dialect.error as error:
+        except self.dialect.error as error:
             raise self._failed(error, where) from error
 
     def insert(self, sql: str, params: Sequence[Any], about: About) -> None:
@@ -289,7 +285,7 @@ class SQLUnitOfWork(DeferredWrites):
             written = cursor.execute(sql, params).rowcount
         except UnicodeEncodeError as error:
             raise not_unicode(error) from error
-        except self._dialect.error as error:
+        except self.dialect.error as error:
             raise self._failed(error, f"storing the {about.kind}", about.key, about) from error
         if not written:
             raise AlreadyExists(about.kind, about.key)

@@ -57,6 +57,23 @@ def _instant(value: datetime) -> str:
     return as_utc(value).isoformat(timespec="microseconds")
 
 
+def _inserted(cursor: Any, sql: str, rows: Sequence[Sequence[Any]]) -> list[bool]:
+    """Which of ``rows`` the insert ``sql`` wrote: all, or those before the first taken key.
+
+    Each row inserts one row or fails alone, so the rows written before a failure are
+    the connection's changes during the ``executemany``.
+    """
+    before = cursor.total_changes
+    try:
+        cursor.executemany(sql, rows)
+    except sqlite3.IntegrityError as error:
+        if not _is_duplicate(error):
+            raise
+        written = cursor.total_changes - before
+        return [True] * written + [False]
+    return [True] * len(rows)
+
+
 class SQLiteDialect(Dialect):
     """SQLite, through the standard library's :mod:`sqlite3`."""
 
@@ -141,13 +158,17 @@ class SQLiteDialect(Dialect):
     def run_checked(
         self, cursor: Cursor, query: Query, rows: Sequence[Sequence[Any]]
     ) -> list[bool]:
-        """One statement after the other (in process: no round trips to save)."""
-        done = []
+        """An insert's rows in one ``executemany`` (up to the first taken key); other writes
+        one row after the other, each trying its statements in turn."""
+        if len(query) == 1 and query[0].startswith("INSERT"):
+            return _inserted(cursor, query[0], rows)
+        done: list[bool] = []
+        execute = cursor.execute
         for params in rows:
             wrote = False
             for sql in query:
                 try:
-                    wrote = cursor.execute(sql, params).rowcount > 0
+                    wrote = execute(sql, params).rowcount > 0
                 except sqlite3.IntegrityError as error:
                     if not _is_duplicate(error):
                         raise

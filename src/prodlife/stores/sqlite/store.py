@@ -9,7 +9,7 @@ from typing import Final, Literal
 from prodlife.errors import StoreUnavailable, ValidationError
 from prodlife.stores import sqlite as _package
 from prodlife.stores.sql.pool import Pool
-from prodlife.stores.sql.schema import current_version, migrate
+from prodlife.stores.sql.schema import check_not_foreign, current_version, migrate
 from prodlife.stores.sql.store import SQLStore
 from prodlife.stores.sql.unit_of_work import SQLUnitOfWork
 from prodlife.stores.sqlite.dialect import DIALECT, STATEMENTS, DecimalSum
@@ -63,9 +63,13 @@ class SQLiteStore(SQLStore[SQLiteUnitOfWork]):
             lock before raising :class:`~prodlife.errors.StoreBusy`.
         synchronous: ``"NORMAL"`` (the default; see the package's notes on
             durability), ``"FULL"`` or ``"EXTRA"``.
+        allow_foreign_tables: add prodlife's tables to a file that holds another
+            program's tables (by default such a file is refused).
 
     Raises:
         StoreUnavailable: the file cannot be opened or is not a database.
+        ForeignDatabase: the file holds other tables and no prodlife schema (and
+            ``allow_foreign_tables`` is not set).
         StoreError: the file was written by a newer prodlife (its schema
             version is higher than :data:`SCHEMA_VERSION`), or a migration failed.
         ValidationError: an option has a wrong value.
@@ -82,8 +86,14 @@ class SQLiteStore(SQLStore[SQLiteUnitOfWork]):
         *,
         timeout: float = 30.0,
         synchronous: Literal["NORMAL", "FULL", "EXTRA"] = "NORMAL",
+        allow_foreign_tables: bool = False,
     ) -> None:
         super().__init__()
+        if not isinstance(allow_foreign_tables, bool):
+            raise ValidationError(
+                f"allow_foreign_tables {allow_foreign_tables!r} must be True or False"
+            )
+        self._allow_foreign = allow_foreign_tables
         if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout < 0:
             raise ValidationError(f"timeout {timeout!r} must be a number of seconds, 0 or more")
         if synchronous not in _SYNCHRONOUS:
@@ -163,11 +173,15 @@ class SQLiteStore(SQLStore[SQLiteUnitOfWork]):
             # Read from the package when opening (not bound at import): a test that patches
             # prodlife.stores.sqlite's _MIGRATIONS and SCHEMA_VERSION is seen here.
             migrations, known = _package._MIGRATIONS, _package.SCHEMA_VERSION
-            if self._version(connection, known, where) == known:
+            names = tables(connection)
+            if current_version(connection, "schema_version" in names, known, where) == known:
                 return
             connection.execute("BEGIN IMMEDIATE")
             try:
-                version = self._version(connection, known, where)  # again, under the lock
+                names = tables(connection)  # again, under the lock
+                fix = "open a file of prodlife's own"
+                check_not_foreign(names, self._allow_foreign, where, fix)
+                version = current_version(connection, "schema_version" in names, known, where)
                 migrate(connection, DIALECT.render, VERSION_TABLE, version, migrations, known)
                 connection.execute("COMMIT")
             finally:
@@ -175,7 +189,3 @@ class SQLiteStore(SQLStore[SQLiteUnitOfWork]):
                     connection.execute("ROLLBACK")
         except sqlite3.Error as error:
             raise _translate(error, f"opening {self._path!r}") from error
-
-    @staticmethod
-    def _version(connection: sqlite3.Connection, known: int, where: str) -> int:
-        return current_version(connection, "schema_version" in tables(connection), known, where)
