@@ -293,6 +293,7 @@ from prodlife.ports import (
     StoredEvent,
     UnitOfWork,
     check_limit,
+    check_text,
 )
 from prodlife.pricing import (
     PLAN_DISCOUNT,
@@ -710,6 +711,7 @@ __all__ = [
     "check_subscription_type",
     "check_subscription_type_definition",
     "check_tax_rate",
+    "check_text",
     "check_tier",
     "check_usage_catalog",
     "confirm_change_payment",

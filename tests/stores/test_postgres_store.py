@@ -691,9 +691,13 @@ def test_sequences_count_from_one_in_insertion_order_and_a_rollback_leaves_a_gap
 
 
 def test_a_statement_failing_while_the_queue_runs_fails_the_transaction(
-    postgres_store: PostgresStore,
+    postgres_store: PostgresStore, postgresql: Any
 ) -> None:
-    broken = web(id="SVC-2", customer_id="C-\x00")  # PostgreSQL's text cannot hold NUL
+    postgresql.execute(
+        "ALTER TABLE services ADD CONSTRAINT no_broken CHECK (customer_id <> 'C-BROKEN')"
+    )
+    postgresql.commit()
+    broken = web(id="SVC-2", customer_id="C-BROKEN")  # the server refuses it
 
     with postgres_store.transaction() as uow:
         uow.services.add(web(), due_on=None)

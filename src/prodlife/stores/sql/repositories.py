@@ -20,6 +20,7 @@ from prodlife.money import Money
 from prodlife.ports import IssuedLine, ProductRevenue, StoredEvent, check_limit
 from prodlife.pricing.plans import PricePlan
 from prodlife.pricing.promotions import Promotion
+from prodlife.stores._common import event_keys, line_keys, lookup_key, order_keys, stored_key
 from prodlife.stores.sql.dialect import About, Write
 
 if TYPE_CHECKING:
@@ -49,6 +50,7 @@ class Catalog:
         """Store a new catalog version. Raises ``AlreadyExists``."""
         if not isinstance(version, CatalogVersion):
             raise ValidationError(f"{version!r} is not a CatalogVersion; pass one")
+        stored_key(version.name, "catalog version name")
         uow = self._uow
         uow.writable()
         dialect = uow.dialect
@@ -82,6 +84,7 @@ class PricePlans:
 
     def add(self, plan: PricePlan) -> None:
         """Store a new plan. Raises ``AlreadyExists``."""
+        stored_key(plan.code, "price plan code")
         uow = self._uow
         uow.writable()
         params = (plan.code, uow.dialect.doc(plan))
@@ -89,6 +92,7 @@ class PricePlans:
 
     def get(self, code: str) -> PricePlan:
         """The plan ``code``. Raises ``NotFound``."""
+        lookup_key(code, "price plan code")
         uow = self._uow
         row = uow.one(uow.sql.plan_get, (code,), "reading the price plan", code)
         if row is None:
@@ -97,6 +101,7 @@ class PricePlans:
 
     def replace(self, plan: PricePlan) -> None:
         """Replace the stored plan with the same code. Raises ``NotFound``."""
+        stored_key(plan.code, "price plan code")
         uow = self._uow
         uow.writable()
         params = (uow.dialect.doc(plan), plan.code)
@@ -121,6 +126,7 @@ class Promotions:
 
     def add(self, promotion: Promotion) -> None:
         """Store a new promotion. Raises ``AlreadyExists`` (codes compare ignoring case)."""
+        stored_key(promotion.code, "promotion code")
         uow = self._uow
         uow.writable()
         code = promotion.code
@@ -129,6 +135,7 @@ class Promotions:
 
     def get(self, code: str) -> Promotion:
         """The promotion ``code`` (ignoring case). Raises ``NotFound``."""
+        lookup_key(code, "promotion code")
         uow = self._uow
         row = uow.one(uow.sql.promotion_get, (code.upper(),), "reading the promotion", code)
         if row is None:
@@ -145,6 +152,9 @@ class Promotions:
     def record_use(self, code: str, customer_id: str, order_id: str) -> None:
         """Count one use of ``code``. Raises ``NotFound``, or ``AlreadyExists`` when the
         order already used it."""
+        lookup_key(code, "promotion code")
+        stored_key(customer_id, "customer id")
+        stored_key(order_id, "order id")
         uow = self._uow
         key = code.upper()
         row = uow.one(uow.sql.promotion_code, (key,), "reading the promotion", code)
@@ -155,6 +165,9 @@ class Promotions:
 
     def uses(self, code: str, customer_id: str | None = None) -> int:
         """How many times ``code`` was used, by everyone or by one customer."""
+        lookup_key(code, "promotion code")
+        if customer_id is not None:
+            lookup_key(customer_id, "customer id")
         uow = self._uow
         where = "counting the uses of the promotion"
         if customer_id is None:
@@ -174,6 +187,7 @@ class Orders:
 
     def add(self, order: Order) -> None:
         """Store a new order. Raises ``AlreadyExists``."""
+        order_keys(order)
         uow = self._uow
         uow.writable()
         dialect = uow.dialect
@@ -182,6 +196,7 @@ class Orders:
 
     def get(self, order_id: str) -> Order:
         """The stored order. Raises ``NotFound``."""
+        lookup_key(order_id, "order id")
         uow = self._uow
         row = uow.one(uow.sql.order_get, (order_id,), "reading the order", order_id)
         if row is None:
@@ -190,6 +205,7 @@ class Orders:
 
     def replace(self, order: Order) -> None:
         """Replace the stored order with the same id. Raises ``NotFound``."""
+        order_keys(order)
         uow = self._uow
         uow.writable()
         dialect = uow.dialect
@@ -199,6 +215,7 @@ class Orders:
 
     def for_customer(self, customer_id: str) -> list[Order]:
         """The customer's orders, by when they were placed, then id."""
+        lookup_key(customer_id, "customer id")
         uow = self._uow
         load = uow.dialect.load
         rows = uow.all(uow.sql.order_for, (customer_id,), "reading a customer's orders")
@@ -215,6 +232,9 @@ class Lines:
 
     def add(self, lines: Sequence[InvoiceLine], *, product_code: str, issued_at: datetime) -> None:
         """Append ``lines`` (deferred before the transaction's first statement)."""
+        stored_key(product_code, "product code")
+        for line in lines:
+            line_keys(line)
         uow = self._uow
         deferred = uow.defers()
         dialect = uow.dialect
@@ -247,12 +267,14 @@ class Lines:
 
     def for_service(self, service_id: str) -> list[IssuedLine]:
         """The service's lines, in insertion order."""
+        lookup_key(service_id, "service id")
         uow = self._uow
         where = "reading a service's invoice lines"
         return self._issued(uow.all(uow.sql.line_for_service, (service_id,), where))
 
     def for_customer(self, customer_id: str) -> list[IssuedLine]:
         """The customer's lines, in insertion order."""
+        lookup_key(customer_id, "customer id")
         uow = self._uow
         where = "reading a customer's invoice lines"
         return self._issued(uow.all(uow.sql.line_for_customer, (customer_id,), where))
@@ -279,6 +301,8 @@ class Events:
 
     def add(self, events: Sequence[Event]) -> None:
         """Append ``events``, unpublished (deferred before the transaction's first statement)."""
+        for event in events:
+            event_keys(event)
         uow = self._uow
         deferred = uow.defers()
         doc = uow.dialect.doc
@@ -291,6 +315,7 @@ class Events:
 
     def for_service(self, service_id: str) -> list[StoredEvent]:
         """The service's events, in insertion order."""
+        lookup_key(service_id, "service id")
         uow = self._uow
         load = uow.dialect.load
         rows = uow.all(uow.sql.event_for_service, (service_id,), "reading a service's events")

@@ -27,6 +27,7 @@ name           SQLite                                  PostgreSQL
 ``{sequence}`` ``INTEGER PRIMARY KEY AUTOINCREMENT``   ``bigserial PRIMARY KEY``
 ``{false}``    ``0``                                   ``false``
 ============== ======================================= ===========================
+
 Another program's database is never taken over silently: a database (in
 PostgreSQL, a schema) that holds tables but no ``schema_version`` is refused with
 :class:`~prodlife.errors.ForeignDatabase`, unless the store is opened with

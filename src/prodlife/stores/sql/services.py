@@ -16,7 +16,7 @@ from prodlife.clock import as_utc
 from prodlife.errors import ConcurrencyConflict, NotFound, ValidationError
 from prodlife.lifecycle.services import Service
 from prodlife.ports import ServiceQuery
-from prodlife.stores._common import in_asked_order
+from prodlife.stores._common import in_asked_order, lookup_key, service_keys, stored_key
 from prodlife.stores.sql.dialect import About, Write
 from prodlife.stores.sql.repositories import chunks
 
@@ -40,6 +40,7 @@ class Services:
         that runs the deferred writes)."""
         if not isinstance(service, Service):
             raise ValidationError(f"{service!r} is not a Service; pass one")
+        service_keys(service)
         uow = self._uow
         deferred = uow.defers()
         dialect = uow.dialect
@@ -60,6 +61,7 @@ class Services:
 
     def get(self, service_id: str) -> Service:
         """The stored service. Raises ``NotFound``."""
+        lookup_key(service_id, "service id")
         uow = self._uow
         row = uow.one(uow.sql.service_get, (service_id,), "reading the service", service_id)
         if row is None:
@@ -68,7 +70,7 @@ class Services:
 
     def get_many(self, service_ids: Sequence[str]) -> list[Service]:
         """The services with these ids, in the order given. Raises ``NotFound``."""
-        keys = list(service_ids)
+        keys = [lookup_key(service_id, "service id") for service_id in service_ids]
         if not keys:
             return []
         uow = self._uow
@@ -96,6 +98,9 @@ class Services:
         """
         if not isinstance(service, Service):
             raise ValidationError(f"{service!r} is not a Service; pass one")
+        service_keys(service)
+        if worker is not None:
+            lookup_key(worker, "worker")
         uow = self._uow
         deferred = uow.defers()
         dialect = uow.dialect
@@ -162,6 +167,7 @@ class Services:
         self, on: date, *, worker: str, now: datetime, lease: timedelta, limit: int
     ) -> list[str]:
         """Claim up to ``limit`` due services for ``worker``; their ids by due date, then id."""
+        stored_key(worker, "worker")
         uow = self._uow
         now = as_utc(now)
         if limit < 1:
@@ -181,6 +187,8 @@ class Services:
 
     def release(self, service_ids: Sequence[str], *, worker: str) -> None:
         """Drop ``worker``'s claims on these services (other workers' claims stay)."""
+        lookup_key(worker, "worker")
+        service_ids = [lookup_key(service_id, "service id") for service_id in service_ids]
         uow = self._uow
         uow.writable()
         dialect = uow.dialect
