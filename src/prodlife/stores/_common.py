@@ -50,6 +50,8 @@ def lookup_key(value: object, what: str) -> str:
         TypeError: not a ``str``.
         ValidationError: it holds a NUL character or a lone surrogate.
     """
+    if isinstance(value, str) and value.isascii() and "\x00" not in value:
+        return value  # the usual id: checked at once
     return check_text(value, what)
 
 
@@ -60,6 +62,13 @@ def stored_key(value: object, what: str) -> str:
         TypeError: not a ``str``.
         ValidationError: it holds a NUL character or a lone surrogate, or is too long.
     """
+    if (
+        isinstance(value, str)
+        and len(value) <= MAX_KEY_LENGTH
+        and value.isascii()
+        and "\x00" not in value
+    ):
+        return value  # the usual id: checked at once
     text = check_text(value, what)
     if len(text) > MAX_KEY_LENGTH:
         raise ValidationError(
@@ -74,9 +83,11 @@ def stored_key(value: object, what: str) -> str:
 
 def service_keys(service: Service) -> None:
     """Refuse a service whose id, customer or product a store cannot keep (:func:`stored_key`)."""
-    stored_key(service.id, "service id")
-    stored_key(service.customer_id, "customer id")
-    stored_key(service.product_code, "product code")
+    keys = service.id + service.customer_id + service.product_code  # the usual: all plain
+    if len(keys) > MAX_KEY_LENGTH or not keys.isascii() or "\x00" in keys:
+        stored_key(service.id, "service id")
+        stored_key(service.customer_id, "customer id")
+        stored_key(service.product_code, "product code")
 
 
 def order_keys(order: Order) -> None:

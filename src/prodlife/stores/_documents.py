@@ -125,6 +125,8 @@ _NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
 
 def _odd(text: str, data: object) -> str | None:
     """What the JSON ``text`` of ``data`` holds that no store keeps (``None``: nothing)."""
+    if "\\" not in text:  # the usual document: no escape at all (one fast memchr)
+        return None
     if "\\u0000" in text and _NUL.search(text):
         return "a NUL character"
     if "\\ud" in text:  # surrogates: a pair (a character beyond the BMP), or a lone one
