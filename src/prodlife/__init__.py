@@ -134,6 +134,7 @@ from prodlife.errors import (
     CatalogProblem,
     ConcurrencyConflict,
     CurrencyMismatch,
+    ForeignDatabase,
     InvalidAmount,
     InvalidBillingCycle,
     InvalidCatalog,
@@ -295,6 +296,7 @@ from prodlife.ports import (
     StoredEvent,
     UnitOfWork,
     check_limit,
+    check_text,
 )
 from prodlife.pricing import (
     PLAN_DISCOUNT,
@@ -507,6 +509,7 @@ __all__ = [
     "FixedClock",
     "FixedDays",
     "FlexibleBundle",
+    "ForeignDatabase",
     "GoodKind",
     "History",
     "HistoryEntry",
@@ -715,6 +718,7 @@ __all__ = [
     "check_subscription_type",
     "check_subscription_type_definition",
     "check_tax_rate",
+    "check_text",
     "check_tier",
     "check_usage_catalog",
     "confirm_change_payment",

@@ -507,7 +507,7 @@ class Billing:
                     uow.commit()
                 if not ids:
                     break
-                done, quiet, broken = self._run_claimed(ids, now)
+                done, quiet, broken = self._run_claimed(ids, now, worker)
                 handled += done
                 idle += quiet
                 failed += broken
@@ -522,7 +522,7 @@ class Billing:
         return report
 
     def _run_claimed(
-        self, ids: Sequence[str], now: datetime
+        self, ids: Sequence[str], now: datetime, worker: str
     ) -> tuple[list[str], list[str], list[tuple[str, str]]]:
         """Carry out the due work of claimed services: (handled, not due, failed)."""
         handled: list[str] = []
@@ -553,14 +553,14 @@ class Billing:
                 outcomes.append((service, outcome))
         try:
             with self.store.transaction() as uow:
-                self._keep_all(uow, [(b.version, o) for b, o in outcomes], now)
+                self._keep_all(uow, [(b.version, o) for b, o in outcomes], now, worker=worker)
                 uow.commit()
             handled += [before.id for before, _ in outcomes]
         except ProdlifeError:
             # Someone changed one of them meanwhile, or a write failed: one at a time.
             for before, _ in outcomes:
                 try:
-                    if self._run_one(before.id, now):
+                    if self._run_one(before.id, now, worker):
                         handled.append(before.id)
                     else:
                         idle.append(before.id)
@@ -616,7 +616,12 @@ class Billing:
         self._keep_all(uow, [(version, outcome)], at)
 
     def _keep_all(
-        self, uow: UnitOfWork, outcomes: Sequence[tuple[int, Outcome]], at: datetime
+        self,
+        uow: UnitOfWork,
+        outcomes: Sequence[tuple[int, Outcome]],
+        at: datetime,
+        *,
+        worker: str | None = None,
     ) -> None:
         """Save each outcome's service over the version loaded, then append the lines
         (one call per product) and the events (one call)."""
@@ -625,7 +630,10 @@ class Billing:
         for version, outcome in outcomes:
             service = outcome.service
             uow.services.save(
-                service, expected_version=version, due_on=next_work_date(service, self.policy)
+                service,
+                expected_version=version,
+                due_on=next_work_date(service, self.policy),
+                worker=worker,
             )
             lines.setdefault(service.product_code, []).extend(outcome.lines)
             events.extend(outcome.events)
@@ -656,14 +664,14 @@ class Billing:
         day = billing_date(now, service.time_zone)
         return run_service(service, now, self.policy, today=day, module=self.module)
 
-    def _run_one(self, service_id: str, now: datetime) -> bool:
+    def _run_one(self, service_id: str, now: datetime, worker: str | None = None) -> bool:
         """Do one service's due work in its own transaction; whether there was any."""
         with self.store.transaction() as uow:
             service = uow.services.get(service_id)
             outcome = self._due_work(service, now)
             if outcome is None:
                 return False
-            self._keep(uow, service.version, outcome, now)
+            self._keep_all(uow, [(service.version, outcome)], now, worker=worker)
             uow.commit()
         return True
 

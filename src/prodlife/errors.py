@@ -17,11 +17,14 @@ pass a string instead, e.g. Money('0.1', 'USD')
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 __all__ = [
     "AlreadyExists",
     "CatalogProblem",
     "ConcurrencyConflict",
     "CurrencyMismatch",
+    "ForeignDatabase",
     "InvalidAmount",
     "InvalidBillingCycle",
     "InvalidCatalog",
@@ -314,3 +317,22 @@ class StoreBusy(StoreError):
 
 class StoreUnavailable(StoreError):
     """The store cannot be reached or opened (a wrong path or URL, a server down)."""
+
+
+class ForeignDatabase(StoreError):
+    """A database (or PostgreSQL schema) holds another program's tables and no prodlife schema.
+
+    A store never adds its tables beside another program's unless it is opened
+    with ``allow_foreign_tables=True``.
+
+    Attributes:
+        tables: the names of the tables found.
+    """
+
+    def __init__(self, where: str, tables: Sequence[str], fix: str) -> None:
+        self.tables = tuple(sorted(tables))
+        shown = ", ".join(self.tables[:5]) + (", ..." if len(self.tables) > 5 else "")
+        super().__init__(
+            f"{where} holds tables prodlife did not create ({shown}) and no prodlife schema; "
+            f"{fix}, or pass allow_foreign_tables=True to add prodlife's tables beside them"
+        )

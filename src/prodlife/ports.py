@@ -69,6 +69,7 @@ __all__ = [
     "StoredEvent",
     "UnitOfWork",
     "check_limit",
+    "check_text",
 ]
 
 
@@ -76,6 +77,52 @@ def check_limit(limit: int | None) -> None:
     """Refuse a ``limit`` that is neither ``None`` nor a whole number >= 0 (``ValidationError``)."""
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
         raise ValidationError(f"limit {limit!r} must be None or a whole number >= 0")
+
+
+def check_text(value: object, what: str) -> str:
+    r"""``value``, when it is text a store can keep or look up.
+
+    Every store refuses the same text: a NUL character (PostgreSQL's text holds
+    none) and a lone surrogate (not valid Unicode, so no database encodes it).
+    Any other character of any Unicode plane, and text of any length, is fine.
+
+    Raises:
+        TypeError: ``value`` is not a ``str``.
+        ValidationError: it holds a NUL character or a lone surrogate.
+
+    >>> check_text("S-\U0001f600", "service id")
+    'S-😀'
+    >>> try:
+    ...     check_text("S-\x00", "service id")
+    ... except ValidationError as error:
+    ...     print(error)
+    service id 'S-\x00' holds a NUL character, which no store keeps; remove it
+    """
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be a str, not {type(value).__name__}")
+    if "\x00" in value:
+        raise ValidationError(
+            f"{what} {_shown(value)} holds a NUL character, which no store keeps; remove it"
+        )
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValidationError(
+                f"{what} {_shown(value)} holds a lone surrogate (it is not valid Unicode), "
+                "which no store keeps; fix the text"
+            ) from None
+    return value
+
+
+def _shown(text: str) -> str:
+    """``text`` for a message: its repr, cut after 40 characters."""
+    return repr(text) if len(text) <= 40 else f"{text[:40]!r}... ({len(text)} characters)"
+
+
+def _optional_text(value: object, what: str) -> None:
+    if value is not None:
+        check_text(value, what)
 
 
 @attrs.frozen(slots=True)
@@ -92,7 +139,15 @@ class ServiceQuery:
         limit: at most this many (``None`` for all); a whole number >= 0.
 
     Raises:
-        ValidationError: a negative or non-integer ``limit``.
+        TypeError: a filter of the wrong type (``status`` not a :class:`Status`,
+            ``due_on_or_before`` not a ``date``, an id or code not a ``str``).
+        ValidationError: a negative or non-integer ``limit``; an id or code
+            holding text no store keeps (see :func:`check_text`).
+
+    >>> ServiceQuery(status="active")
+    Traceback (most recent call last):
+    ...
+    TypeError: status must be a Status or None, not str, e.g. Status('active')
     """
 
     customer_id: str | None = None
@@ -103,6 +158,16 @@ class ServiceQuery:
     limit: int | None = None
 
     def __attrs_post_init__(self) -> None:
+        _optional_text(self.customer_id, "customer_id")
+        _optional_text(self.product_code, "product_code")
+        _optional_text(self.after_id, "after_id")
+        status: object = self.status
+        if status is not None and not isinstance(status, Status):
+            hint = f", e.g. Status({status!r})" if isinstance(status, str) else ""
+            raise TypeError(f"status must be a Status or None, not {type(status).__name__}{hint}")
+        day: object = self.due_on_or_before
+        if day is not None and (not isinstance(day, date) or isinstance(day, datetime)):
+            raise TypeError(f"due_on_or_before must be a date or None, not {type(day).__name__}")
         check_limit(self.limit)
 
 
@@ -228,10 +293,19 @@ class ServiceRepository(Protocol):
         repeats). Raises ``NotFound`` naming the first id not stored."""
         ...
 
-    def save(self, service: Service, *, expected_version: int, due_on: date | None) -> None:
+    def save(
+        self,
+        service: Service,
+        *,
+        expected_version: int,
+        due_on: date | None,
+        worker: str | None = None,
+    ) -> None:
         """Replace the stored service, which must still be at ``expected_version``.
 
-        Releases any scheduler claim on it. Raises ``NotFound`` when it was
+        Releases ``worker``'s scheduler claim on it; a claim another worker
+        holds (any claim, when no ``worker`` is named) stays until that worker
+        saves or releases it, or its lease ends. Raises ``NotFound`` when it was
         never stored, ``ConcurrencyConflict`` when the stored version is not
         ``expected_version``: at the call, or at the latest at commit (a store
         may defer the write to keep its lock short); nothing is kept then.
@@ -313,9 +387,11 @@ class EventRepository(Protocol):
 class SchedulerRepository(Protocol):
     """Claims that let several workers run the scheduler over one store.
 
-    A claim holds a service for one worker until a lease expires; saving the
-    service releases it. A worker that dies leaves its claims to expire, and
-    another worker claims them then. Version checks on save make sure a
+    A claim holds a service for one worker until its lease expires, or until
+    that worker releases it or saves the service naming itself
+    (``services.save(..., worker=...)``); no other worker's save or release
+    drops it. A worker that dies leaves its claims to expire, and another
+    worker claims them then. Version checks on save make sure a
     service claimed twice (a lease expired under a slow worker) is still
     changed only once.
     """

@@ -99,6 +99,7 @@ def run_scheduler(
                                 changed,
                                 expected_version=service.version,
                                 due_on=next_work_date(changed, policy),
+                                worker=worker,
                             )
                         except ConcurrencyConflict:
                             conflicts.append(service_id)

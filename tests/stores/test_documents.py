@@ -9,14 +9,24 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from prodlife import Event, EventKind, InvoiceLine, Service, StoreError
+from prodlife import (
+    Event,
+    EventKind,
+    InvoiceLine,
+    Money,
+    Service,
+    StoreError,
+    ValidationError,
+)
 from prodlife.billing import LineType
 from prodlife.proration import prorate
 from prodlife.serialization import make_converter
 from prodlife.stores._documents import decode, dumps, encode, loads
 from prodlife.testing.strategies import money, periods, services
 
-_TEXT = st.text(min_size=1, max_size=12)
+#: Text a store keeps: anything but NUL (lone surrogates are never drawn by st.text).
+_CHARACTERS = st.characters(exclude_characters="\x00")
+_TEXT = st.text(_CHARACTERS, min_size=1, max_size=12)
 
 
 @st.composite
@@ -26,8 +36,14 @@ def invoice_lines(draw: st.DrawFn) -> InvoiceLine:
     reverses = draw(st.booleans())
     negative = (kind is LineType.DISCOUNT) != reverses
     amount = abs(draw(money()))
-    fields = (draw(_TEXT), draw(_TEXT), kind, draw(st.text(max_size=5)), draw(st.text(max_size=5)))
-    description = draw(st.text(max_size=20))
+    fields = (
+        draw(_TEXT),
+        draw(_TEXT),
+        kind,
+        draw(st.text(_CHARACTERS, max_size=5)),
+        draw(st.text(_CHARACTERS, max_size=5)),
+    )
+    description = draw(st.text(_CHARACTERS, max_size=20))
     period = draw(st.none() | periods())
     if period is None:
         value = -amount if negative else amount
@@ -37,13 +53,22 @@ def invoice_lines(draw: st.DrawFn) -> InvoiceLine:
     return InvoiceLine(*fields, description, value, share, reverses=reverses)
 
 
+def _fee(description: str) -> InvoiceLine:
+    """A one-time line described by ``description``."""
+    return InvoiceLine(
+        "S-1", "C-1", LineType.ONE_TIME, "FEE", "", description, Money("1.00", "USD"), day=T0
+    )
+
+
+T0 = datetime(2025, 4, 1).date()
+
 events = st.builds(
     Event,
     st.sampled_from(list(EventKind)),
     _TEXT,
     _TEXT,
     st.datetimes(timezones=st.just(UTC)).filter(lambda moment: moment.year > 1),
-    st.lists(st.tuples(_TEXT, st.text(max_size=8)), max_size=3),
+    st.lists(st.tuples(_TEXT, st.text(_CHARACTERS, max_size=8)), max_size=3),
 )
 
 
@@ -56,6 +81,28 @@ def test_hot_encoders_write_what_the_converter_writes(value: InvoiceLine | Event
 @given(services())
 def test_services_round_trip(service: Service) -> None:
     assert loads(Service, dumps(service), service.id) == service
+
+
+@pytest.mark.parametrize(
+    ("text", "odd"),
+    [
+        ("a\x00b", "a NUL character"),
+        ("\\\x00", "a NUL character"),
+        ("x\ud800", "a lone surrogate"),
+        ("\udc00y", "a lone surrogate"),
+        ("\ud83d\ude00", "a lone surrogate"),  # two surrogates, not the character they encode
+    ],
+)
+def test_a_document_holding_text_no_store_keeps_is_refused(text: str, odd: str) -> None:
+    line = _fee(text)
+    with pytest.raises(ValidationError, match=f"InvoiceLine to store holds {odd}"):
+        dumps(line)
+
+
+@pytest.mark.parametrize("text", ["\\u0000", "\\ud800", "\U0001f600", "\U0010fffd\ud7ff"])
+def test_a_document_holding_escapes_as_text_or_any_plane_is_kept(text: str) -> None:
+    line = _fee(text)
+    assert loads(InvoiceLine, dumps(line), "L-1") == line
 
 
 @pytest.mark.parametrize(

@@ -390,9 +390,14 @@ def test_a_second_writer_times_out_with_store_busy(path: Path) -> None:
     holder = raw(path)
     holder.execute("BEGIN IMMEDIATE")
     started = time.monotonic()
-    # The transaction takes the lock on its first statement.
-    with pytest.raises(StoreBusy, match="locked") as raised, store.transaction() as uow:
-        uow.services.add(web(), due_on=None)
+
+    def add_and_commit() -> None:
+        with store.transaction() as uow:
+            uow.services.add(web(), due_on=None)  # deferred until the first statement
+            uow.commit()  # the first statement: it takes the lock
+
+    with pytest.raises(StoreBusy, match="locked") as raised:
+        add_and_commit()
     assert time.monotonic() - started >= 0.15
     assert isinstance(raised.value.__cause__, sqlite3.OperationalError)
     holder.execute("ROLLBACK")
@@ -408,6 +413,7 @@ def test_a_second_writer_waits_for_the_first(path: Path) -> None:
 
     def write_slowly() -> None:
         with first.transaction() as uow:
+            uow.services.count(ServiceQuery())  # the first statement takes the write lock
             uow.services.add(web(), due_on=None)
             holding.set()
             time.sleep(0.3)
@@ -472,6 +478,7 @@ def test_a_duplicate_key_is_already_exists_and_the_transaction_goes_on(
     store: SQLiteStore,
 ) -> None:
     with store.transaction() as uow:
+        uow.services.count(ServiceQuery())  # a read: writes now run at once (none deferred)
         uow.services.add(web(), due_on=None)
         with pytest.raises(AlreadyExists) as raised:
             uow.services.add(web(edition="PRO"), due_on=None)
@@ -640,6 +647,7 @@ _KILLED = """
     print("committed", flush=True)
     with store.transaction() as uow:
         uow.connection().execute("PRAGMA cache_size = 2")  # spill pages into the WAL early
+        uow.events.unpublished()  # a read: the adds now run at once (none deferred)
         for index in range(300):
             uow.services.add(web(id=f"S-LOST-{index:03d}"), due_on=None)
         print("writing", flush=True)

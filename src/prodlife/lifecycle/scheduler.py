@@ -314,7 +314,7 @@ def _billing_date(service: Service) -> date | None:
 
 def _invoice(service: Service, day: date, at: datetime) -> Outcome | None:
     """Invoice what is due on ``day``, recorded as an :attr:`Operation.INVOICE`."""
-    done = service.perform(Operation.INVOICE, _SYSTEM, at, "invoice run", details=f"due {day}")
+    done = service.perform(Operation.INVOICE, _SYSTEM, at, "renewal invoice", details=f"due {day}")
     cap = _cap(service)
     outcome = billed(Outcome(done), day if cap is None else min(day, cap))
     outcome = attrs.evolve(outcome, service=paid_free_periods(outcome.service))

@@ -1,13 +1,32 @@
-"""What the stores share beyond their documents (:mod:`prodlife.stores._documents`)."""
+"""What every store shares beyond the documents (:mod:`prodlife.stores._documents`): the ids
+and codes it keeps and looks up, and the order of what it returns."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import TypeVar
 
-from prodlife.errors import NotFound
+from prodlife.billing.lines import InvoiceLine
+from prodlife.errors import NotFound, ValidationError
+from prodlife.lifecycle.events import Event
+from prodlife.lifecycle.orders import Order
+from prodlife.lifecycle.services import Service
+from prodlife.ports import check_text
 
-__all__ = ["in_asked_order"]
+__all__ = [
+    "MAX_KEY_LENGTH",
+    "event_keys",
+    "in_asked_order",
+    "line_keys",
+    "lookup_key",
+    "order_keys",
+    "service_keys",
+    "stored_key",
+]
+
+#: The longest id or code a store keeps. PostgreSQL's indexes hold two such keys in one
+#: entry (up to 4 bytes a character in UTF-8) within its limit of 2,704 bytes an entry.
+MAX_KEY_LENGTH = 255
 
 V = TypeVar("V")
 
@@ -22,3 +41,68 @@ def in_asked_order(found: Mapping[str, V], keys: Sequence[str], kind: str) -> li
         if key not in found:
             raise NotFound(kind, key)
     return [found[key] for key in keys]
+
+
+def lookup_key(value: object, what: str) -> str:
+    """``value`` as an id or code to look up (see :func:`prodlife.ports.check_text`).
+
+    Raises:
+        TypeError: not a ``str``.
+        ValidationError: it holds a NUL character or a lone surrogate.
+    """
+    if isinstance(value, str) and value.isascii() and "\x00" not in value:
+        return value  # the usual id: checked at once
+    return check_text(value, what)
+
+
+def stored_key(value: object, what: str) -> str:
+    """``value`` as an id or code to store: :func:`lookup_key`, at most :data:`MAX_KEY_LENGTH` long.
+
+    Raises:
+        TypeError: not a ``str``.
+        ValidationError: it holds a NUL character or a lone surrogate, or is too long.
+    """
+    if (
+        isinstance(value, str)
+        and len(value) <= MAX_KEY_LENGTH
+        and value.isascii()
+        and "\x00" not in value
+    ):
+        return value  # the usual id: checked at once
+    text = check_text(value, what)
+    if len(text) > MAX_KEY_LENGTH:
+        raise ValidationError(
+            f"{what} {text[:20]!r}... is {len(text)} characters long; a store keeps ids and "
+            f"codes of at most {MAX_KEY_LENGTH}: shorten it"
+        )
+    return text
+
+
+# --- the keys of what a store keeps (one place, for every store) -----------------------------
+
+
+def service_keys(service: Service) -> None:
+    """Refuse a service whose id, customer or product a store cannot keep (:func:`stored_key`)."""
+    keys = service.id + service.customer_id + service.product_code  # the usual: all plain
+    if len(keys) > MAX_KEY_LENGTH or not keys.isascii() or "\x00" in keys:
+        stored_key(service.id, "service id")
+        stored_key(service.customer_id, "customer id")
+        stored_key(service.product_code, "product code")
+
+
+def order_keys(order: Order) -> None:
+    """Refuse an order whose id or customer a store cannot keep."""
+    stored_key(order.id, "order id")
+    stored_key(order.customer_id, "customer id")
+
+
+def line_keys(line: InvoiceLine) -> None:
+    """Refuse an invoice line whose service or customer a store cannot keep."""
+    stored_key(line.service_id, "service id")
+    stored_key(line.customer_id, "customer id")
+
+
+def event_keys(event: Event) -> None:
+    """Refuse an event whose service or customer a store cannot keep."""
+    stored_key(event.service_id, "service id")
+    stored_key(event.customer_id, "customer id")

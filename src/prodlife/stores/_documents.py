@@ -10,6 +10,7 @@ naming what it was.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Any, TypeVar, cast
@@ -17,13 +18,13 @@ from typing import Any, TypeVar, cast
 from prodlife.billing.lines import InvoiceLine
 from prodlife.catalog.catalog import CatalogVersion
 from prodlife.catalog.data import catalog_from_data, catalog_to_data
-from prodlife.errors import ProdlifeError, StoreError
+from prodlife.errors import ProdlifeError, StoreError, ValidationError
 from prodlife.lifecycle.data import service_from_data, service_to_data
 from prodlife.lifecycle.events import Event
 from prodlife.lifecycle.services import Service
 from prodlife.serialization import make_converter
 
-__all__ = ["decode", "dumps", "encode", "loads"]
+__all__ = ["check_document", "decode", "dumps", "encode", "loads"]
 
 T = TypeVar("T")
 
@@ -113,14 +114,54 @@ def decode(kind: type[T], data: Mapping[str, Any], key: object) -> T:
         ) from error
 
 
-# ASCII-only JSON: text that is not valid Unicode (a lone surrogate) is escaped, not refused
-# by the database's UTF-8 encoder.
+# ASCII-only JSON: every character beyond ASCII is an escape, so NUL characters and lone
+# surrogates (which no store keeps) are found among the escapes.
 _JSON = json.JSONEncoder(separators=(",", ":"), check_circular=False)
+_UNICODE = json.JSONEncoder(ensure_ascii=False, check_circular=False)
+#: A NUL character's escape (after an even number of backslashes: not a literal "\u0000").
+_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
+
+
+def _odd(text: str, data: object) -> str | None:
+    """What the JSON ``text`` of ``data`` holds that no store keeps (``None``: nothing)."""
+    if "\\" not in text:  # the usual document: no escape at all (one fast memchr)
+        return None
+    if "\\u0000" in text and _NUL.search(text):
+        return "a NUL character"
+    if "\\ud" in text:  # surrogates: a pair (a character beyond the BMP), or a lone one
+        try:
+            _UNICODE.encode(data).encode("utf-8")
+        except UnicodeEncodeError:
+            return "a lone surrogate"
+    return None
 
 
 def dumps(value: object) -> str:
-    """``value``'s document as compact JSON text."""
-    return _JSON.encode(encode(value))
+    """``value``'s document as compact JSON text.
+
+    Raises:
+        ValidationError: some text of ``value`` holds a NUL character or a lone
+            surrogate, which no store keeps (see :func:`prodlife.ports.check_text`).
+    """
+    data = encode(value)
+    text = _JSON.encode(data)
+    odd = _odd(text, data)
+    if odd is not None:
+        raise ValidationError(
+            f"the {type(value).__name__} to store holds {odd} in its text (an id, a reason, a "
+            "description...), which no store keeps; remove it"
+        )
+    return text
+
+
+def check_document(value: object) -> None:
+    """Refuse ``value`` when some of its text holds what no store keeps, as :func:`dumps` does
+    (for a store that keeps values, not documents: the memory store).
+
+    Raises:
+        ValidationError: a NUL character or a lone surrogate in its text.
+    """
+    dumps(value)
 
 
 def loads(kind: type[T], text: str | bytes, key: object) -> T:

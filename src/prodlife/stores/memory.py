@@ -46,7 +46,16 @@ from prodlife.ports import (
 )
 from prodlife.pricing.plans import PricePlan
 from prodlife.pricing.promotions import Promotion
-from prodlife.stores._common import in_asked_order
+from prodlife.stores._common import (
+    event_keys,
+    in_asked_order,
+    line_keys,
+    lookup_key,
+    order_keys,
+    service_keys,
+    stored_key,
+)
+from prodlife.stores._documents import check_document
 
 __all__ = ["MemoryStore", "MemoryUnitOfWork"]
 
@@ -203,7 +212,9 @@ class MemoryUnitOfWork:
         """Store a new catalog version. Raises ``AlreadyExists``."""
         if not isinstance(version, CatalogVersion):
             raise ValidationError(f"{version!r} is not a CatalogVersion; pass one")
+        stored_key(version.name, "catalog version name")
         versions = self.state().versions
+        check_document(version)
         if version.name in versions:
             raise AlreadyExists("catalog version", version.name)
         self.put(versions, version.name, version)
@@ -221,12 +232,15 @@ class _PricePlans:
     uow: MemoryUnitOfWork
 
     def add(self, plan: PricePlan) -> None:
+        stored_key(plan.code, "price plan code")
         plans = self.uow.state().plans
+        check_document(plan)
         if plan.code in plans:
             raise AlreadyExists("price plan", plan.code)
         self.uow.put(plans, plan.code, plan)
 
     def get(self, code: str) -> PricePlan:
+        lookup_key(code, "price plan code")
         try:
             return self.uow.state().plans[code]
         except KeyError:
@@ -234,6 +248,7 @@ class _PricePlans:
 
     def replace(self, plan: PricePlan) -> None:
         self.get(plan.code)
+        check_document(plan)
         self.uow.put(self.uow.state().plans, plan.code, plan)
 
     def all(self) -> list[PricePlan]:
@@ -246,13 +261,16 @@ class _Promotions:
     uow: MemoryUnitOfWork
 
     def add(self, promotion: Promotion) -> None:
+        stored_key(promotion.code, "promotion code")
         promotions = self.uow.state().promotions
+        check_document(promotion)
         key = promotion.code.upper()
         if key in promotions:
             raise AlreadyExists("promotion", promotion.code)
         self.uow.put(promotions, key, promotion)
 
     def get(self, code: str) -> Promotion:
+        lookup_key(code, "promotion code")
         try:
             return self.uow.state().promotions[code.upper()]
         except KeyError:
@@ -263,6 +281,8 @@ class _Promotions:
         return sorted(promotions, key=lambda promotion: promotion.code)
 
     def record_use(self, code: str, customer_id: str, order_id: str) -> None:
+        stored_key(customer_id, "customer id")
+        stored_key(order_id, "order id")
         promotion = self.get(code)
         uses = self.uow.state().promotion_uses
         key = (promotion.code.upper(), order_id)
@@ -271,7 +291,9 @@ class _Promotions:
         self.uow.put(uses, key, customer_id)
 
     def uses(self, code: str, customer_id: str | None = None) -> int:
-        wanted = code.upper()
+        wanted = lookup_key(code, "promotion code").upper()
+        if customer_id is not None:
+            lookup_key(customer_id, "customer id")
         return sum(
             1
             for (used, _), customer in self.uow.state().promotion_uses.items()
@@ -286,16 +308,18 @@ class _Services:
     def add(self, service: Service, *, due_on: date | None) -> None:
         if not isinstance(service, Service):
             raise ValidationError(f"{service!r} is not a Service; pass one")
+        service_keys(service)
         rows = self.uow.state().services
+        check_document(service)
         if service.id in rows:
             raise AlreadyExists("service", service.id)
         self.uow.put(rows, service.id, _Row(service, due_on))
 
     def get(self, service_id: str) -> Service:
-        return self._row(service_id).service
+        return self._row(lookup_key(service_id, "service id")).service
 
     def get_many(self, service_ids: Sequence[str]) -> list[Service]:
-        keys = list(service_ids)
+        keys = [lookup_key(service_id, "service id") for service_id in service_ids]
         if not keys:  # reads nothing, as the SQL stores: not even an ended transaction's state
             return []
         return [row.service for row in in_asked_order(self.uow.state().services, keys, "service")]
@@ -306,13 +330,27 @@ class _Services:
         except KeyError:
             raise NotFound("service", service_id) from None
 
-    def save(self, service: Service, *, expected_version: int, due_on: date | None) -> None:
+    def save(
+        self,
+        service: Service,
+        *,
+        expected_version: int,
+        due_on: date | None,
+        worker: str | None = None,
+    ) -> None:
         if not isinstance(service, Service):
             raise ValidationError(f"{service!r} is not a Service; pass one")
+        service_keys(service)
+        if worker is not None:
+            lookup_key(worker, "worker")
         row = self._row(service.id)
+        check_document(service)
         if row.service.version != expected_version:
             raise ConcurrencyConflict("service", service.id, expected_version, row.service.version)
-        self.uow.put(self.uow.state().services, service.id, _Row(service, due_on))
+        saved = _Row(service, due_on)
+        if row.worker is not None and row.worker != worker:  # another worker's claim stays
+            saved = _Row(service, due_on, row.worker, row.lease_until)
+        self.uow.put(self.uow.state().services, service.id, saved)
 
     def find(self, query: ServiceQuery) -> list[Service]:
         rows = self.uow.state().services
@@ -327,6 +365,7 @@ class _Services:
     def claim_due(
         self, on: date, *, worker: str, now: datetime, lease: timedelta, limit: int
     ) -> list[str]:
+        stored_key(worker, "worker")
         now = as_utc(now)
         rows = self.uow.state().services
         free = [
@@ -346,11 +385,13 @@ class _Services:
         return claimed
 
     def release(self, service_ids: Sequence[str], *, worker: str) -> None:
+        lookup_key(worker, "worker")
+        service_ids = [lookup_key(service_id, "service id") for service_id in service_ids]
         rows = self.uow.state().services
-        for key in service_ids:
-            row = rows.get(key)
+        for service_id in service_ids:
+            row = rows.get(service_id)
             if row is not None and row.worker == worker:
-                self.uow.put(rows, key, attrs.evolve(row, worker=None, lease_until=None))
+                self.uow.put(rows, service_id, attrs.evolve(row, worker=None, lease_until=None))
 
 
 @attrs.frozen(slots=True)
@@ -358,22 +399,28 @@ class _Orders:
     uow: MemoryUnitOfWork
 
     def add(self, order: Order) -> None:
+        order_keys(order)
         orders = self.uow.state().orders
+        check_document(order)
         if order.id in orders:
             raise AlreadyExists("order", order.id)
         self.uow.put(orders, order.id, order)
 
     def get(self, order_id: str) -> Order:
+        lookup_key(order_id, "order id")
         try:
             return self.uow.state().orders[order_id]
         except KeyError:
             raise NotFound("order", order_id) from None
 
     def replace(self, order: Order) -> None:
+        order_keys(order)
         self.get(order.id)
+        check_document(order)
         self.uow.put(self.uow.state().orders, order.id, order)
 
     def for_customer(self, customer_id: str) -> list[Order]:
+        lookup_key(customer_id, "customer id")
         mine = [o for o in self.uow.state().orders.values() if o.customer_id == customer_id]
         return sorted(mine, key=lambda order: (order.placed_at, order.id))
 
@@ -383,7 +430,12 @@ class _Lines:
     uow: MemoryUnitOfWork
 
     def add(self, lines: Sequence[InvoiceLine], *, product_code: str, issued_at: datetime) -> None:
+        stored_key(product_code, "product code")
+        for line in lines:
+            line_keys(line)
         stored = self.uow.state().lines
+        for line in lines:
+            check_document(line)
         issued_at = as_utc(issued_at)
         start = len(stored) + 1
         new = [
@@ -393,9 +445,11 @@ class _Lines:
         self.uow.append(stored, new)
 
     def for_service(self, service_id: str) -> list[IssuedLine]:
+        lookup_key(service_id, "service id")
         return [item for item in self.uow.state().lines if item.line.service_id == service_id]
 
     def for_customer(self, customer_id: str) -> list[IssuedLine]:
+        lookup_key(customer_id, "customer id")
         return [item for item in self.uow.state().lines if item.line.customer_id == customer_id]
 
     def revenue_by_product(self, start: datetime, end: datetime) -> list[ProductRevenue]:
@@ -403,9 +457,9 @@ class _Lines:
         sums: dict[tuple[str, str], tuple[Money, int]] = {}
         for item in self.uow.state().lines:
             if start <= item.issued_at < end:
-                key = (item.product_code, item.line.amount.currency.code)
-                amount, count = sums.get(key, (Money(0, key[1]), 0))
-                sums[key] = (amount + item.line.amount, count + 1)
+                group = (item.product_code, item.line.amount.currency.code)
+                amount, count = sums.get(group, (Money(0, group[1]), 0))
+                sums[group] = (amount + item.line.amount, count + 1)
         return [
             ProductRevenue(product, *sums[(product, currency)])
             for product, currency in sorted(sums)
@@ -417,12 +471,17 @@ class _Events:
     uow: MemoryUnitOfWork
 
     def add(self, events: Sequence[Event]) -> None:
+        for event in events:
+            event_keys(event)
         stored = self.uow.state().events
+        for event in events:
+            check_document(event)
         start = len(stored) + 1
         new = [StoredEvent(start + index, event) for index, event in enumerate(events)]
         self.uow.append(stored, new)
 
     def for_service(self, service_id: str) -> list[StoredEvent]:
+        lookup_key(service_id, "service id")
         return [item for item in self.uow.state().events if item.event.service_id == service_id]
 
     def unpublished(self, limit: int | None = None) -> list[StoredEvent]:

@@ -418,14 +418,20 @@ def store_machine(make_store: Callable[[], Store]) -> type[RuleBasedStateMachine
             how=st.sampled_from(("get", "save")),
             service_id=st.sampled_from((*SERVICE_IDS, "S-404", "S-1 ")),
             version=st.integers(0, 2),
+            worker=st.sampled_from((None, *WORKERS)),
         )
-        def misuse(self, how: str, service_id: str, version: int) -> None:
-            """Get an id that may not be stored, or save over whatever is without loading it."""
+        def misuse(self, how: str, service_id: str, version: int, worker: str | None) -> None:
+            """Get an id that may not be stored, or save over whatever is without loading it
+            (as a worker, whose claim the save drops, or as none)."""
             if how == "get":
                 self.both(lambda uow: uow.services.get(service_id))
                 return
             service = machine_service(service_id, "C-1", "WEB", "active")
-            self.both(lambda uow: uow.services.save(service, expected_version=version, due_on=None))
+            self.both(
+                lambda uow: uow.services.save(
+                    service, expected_version=version, due_on=None, worker=worker
+                )
+            )
 
         @rule(
             worker=st.sampled_from(WORKERS),

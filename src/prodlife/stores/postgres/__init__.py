@@ -3,7 +3,10 @@
 Open it with ``open_store("postgresql://user@host/dbname")`` or
 ``PostgresStore(url, schema="billing")``; psycopg comes with the ``postgres``
 extra (``pip install 'prodlife[postgres]'``) and is imported only when a store
-opens, so ``import prodlife`` works without it.
+opens, so ``import prodlife`` works without it. It is the SQL layer
+(:mod:`prodlife.stores.sql`) with PostgreSQL's dialect
+(:mod:`prodlife.stores.postgres.dialect`): what follows is what PostgreSQL
+does its own way.
 
 Schema
     Every aggregate is a ``jsonb`` document (:mod:`prodlife.stores._documents`)
@@ -46,25 +49,13 @@ Locking
     the transaction goes on, as in the other stores.
 
 Deferred writes
-    Until the transaction's first other statement (a read, or any other
-    write), ``services.add``, ``services.save``, ``invoice_lines.add`` and
-    ``events.add`` only queue their statement, parameters and JSON document
-    (dumped at the call). The queue runs, in call order, just before that
-    first statement or in ``commit``: each run of consecutive writes of one
-    statement is one ``executemany`` (pipelined: one round trip for all of
-    them), so a transaction that only writes costs a few round trips instead
-    of one per write. Afterwards, writes run at once. An ``add`` of an id
-    already added in the queue raises ``AlreadyExists`` at its call; the
-    other checks run with the queue (``INSERT ... ON CONFLICT DO NOTHING
-    RETURNING id``, ``UPDATE ... WHERE id = ... AND version = ... RETURNING
-    id``), and the first write in call order that was refused raises what its
-    call would have raised at once (``AlreadyExists``, ``NotFound``,
-    ``ConcurrencyConflict`` with the version it met), from the statement
-    that ran the queue or from ``commit``, as :mod:`prodlife.ports` allows.
-    Any failure while the queue runs ends the transaction: ``commit`` then
-    raises and keeps nothing, and every other call raises ``StoreError``
-    until the ``with`` block rolls it back. A read-only transaction starts
-    with a statement, so its writes are refused at their call.
+    Until the transaction's first statement, ``services.add``,
+    ``services.save``, ``invoice_lines.add`` and ``events.add`` only queue
+    their statement and parameters (documents dumped at the call); the queue
+    runs at that statement or in ``commit``, each run of consecutive writes of
+    one statement as one pipelined ``executemany`` (one round trip for all of
+    them). See :mod:`prodlife.stores.sql.unit_of_work` for what a refused
+    write raises, and when.
 
 Claims
     :meth:`~prodlife.ports.SchedulerRepository.claim_due` marks up to
@@ -101,8 +92,7 @@ from typing import TYPE_CHECKING
 from prodlife.stores.postgres import schema
 from prodlife.stores.postgres.errors import _About as _About
 from prodlife.stores.postgres.errors import _translate as _translate
-from prodlife.stores.postgres.store import PostgresStore
-from prodlife.stores.postgres.unit_of_work import PostgresUnitOfWork
+from prodlife.stores.postgres.store import PostgresStore, PostgresUnitOfWork
 
 if TYPE_CHECKING:
     from prodlife.ports import Store, UnitOfWork

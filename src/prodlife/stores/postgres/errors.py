@@ -1,21 +1,18 @@
-"""The PostgreSQL driver, imported when a store opens, and how its errors become prodlife's."""
+"""The PostgreSQL driver, imported when a store opens, and which of its errors is which failure."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
-from prodlife.errors import (
-    AlreadyExists,
-    ConcurrencyConflict,
-    ProdlifeError,
-    StoreBusy,
-    StoreError,
-    StoreUnavailable,
-)
+from prodlife.errors import ProdlifeError, StoreUnavailable
+from prodlife.stores.sql.dialect import About, Failure
+from prodlife.stores.sql.errors import error_for
 
 if TYPE_CHECKING:
     import psycopg
 
+#: What a statement is about (the name the tests know it by).
+_About = About
 
 _INSTALL = "pip install 'prodlife[postgres]'"
 
@@ -30,61 +27,51 @@ def _require_psycopg() -> None:
         ) from error
 
 
-class _About(NamedTuple):
-    """What a statement is about, to name it in the error it may raise."""
-
-    kind: str
-    key: object
-    expected: int | None = None
-
-
 def _first_line(error: BaseException) -> str:
     text = str(error).strip()
     return text.splitlines()[0].strip() if text else type(error).__name__
 
 
-def _translate(
-    error: psycopg.Error,
-    *,
-    about: _About | None = None,
-    broken: bool = False,
-    committing: bool = False,
-) -> ProdlifeError:
-    """The prodlife error for a psycopg error (the caller raises it ``from error``)."""
+def _classify(error: psycopg.Error, broken: bool) -> tuple[Failure, str]:
+    """Which failure ``error`` is (``broken``: whether its connection broke), and its detail."""
     from psycopg import errors
 
     detail = _first_line(error)
     if isinstance(error, errors.UniqueViolation):
-        if about is not None:
-            return AlreadyExists(about.kind, about.key)
-        table = error.diag.table_name or "row"
-        return AlreadyExists(table, error.diag.message_detail or detail)
+        return Failure.DUPLICATE, error.diag.message_detail or detail
     if isinstance(error, errors.SerializationFailure | errors.DeadlockDetected):
-        if about is not None and about.expected is not None:
-            return ConcurrencyConflict(about.kind, about.key, about.expected)
-        return StoreBusy(
-            f"the transaction collided with a concurrent one ({detail}); roll it back and run "
-            "it again"
-        )
+        return Failure.COLLISION, detail
     if isinstance(error, errors.LockNotAvailable):
-        return StoreBusy(
-            f"another transaction held a lock longer than lock_timeout ({detail}); roll back "
-            "and retry later"
-        )
+        return Failure.LOCKED, detail
     if isinstance(error, errors.QueryCanceled):
-        return StoreBusy(
-            f"the statement was cancelled ({detail}), by statement_timeout or an administrator; "
-            "roll back and retry later"
-        )
+        return Failure.CANCELLED, detail
     state = error.sqlstate or ""
     if broken or (
         isinstance(error, errors.OperationalError)
         and (not state or state.startswith(("08", "57P")))
     ):
-        maybe = (
-            "; the commit may or may not have been kept: check before doing it again"
-            if committing
-            else "; nothing of the transaction was kept: retry once the server is back"
-        )
-        return StoreUnavailable(f"the connection to PostgreSQL failed ({detail}){maybe}")
-    return StoreError(f"PostgreSQL refused the request ({type(error).__name__}: {detail})")
+        return Failure.UNAVAILABLE, detail
+    return Failure.OTHER, f"{type(error).__name__}: {detail}"
+
+
+def _translate(
+    error: psycopg.Error,
+    *,
+    about: About | None = None,
+    broken: bool = False,
+    committing: bool = False,
+    where: str = "running a statement",
+) -> ProdlifeError:
+    """The prodlife error for a psycopg error (the caller raises it ``from error``)."""
+    from prodlife.stores.postgres.dialect import PostgresDialect
+
+    failure, detail = _classify(error, broken)
+    return error_for(
+        failure,
+        detail,
+        title=PostgresDialect.title,
+        hints=(PostgresDialect.lock_hint, PostgresDialect.unavailable_hint),
+        where=where,
+        about=about,
+        committing=committing,
+    )

@@ -1,19 +1,26 @@
-"""The PostgreSQL store's schema: its forward migrations, and how a database is migrated."""
+"""The PostgreSQL store's schema: its own (frozen) migrations, then the ones every database
+shares, applied under an advisory lock."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, LiteralString
+from typing import TYPE_CHECKING, Any, Final
 
 from prodlife.errors import StoreError
-from prodlife.stores.postgres.errors import _translate
+from prodlife.stores.sql.schema import (
+    MIGRATIONS,
+    check_not_foreign,
+    current_version,
+    migrate,
+    render,
+)
 
 if TYPE_CHECKING:
-    from prodlife.stores.postgres.unit_of_work import _Connection
+    from prodlife.stores.postgres.dialect import PostgresDialect
 
 
-#: The forward migrations, in order: applying ``_MIGRATIONS[n - 1]`` takes the
-#: schema from version ``n - 1`` to ``n``. Append new ones; never edit old ones.
-_MIGRATIONS: tuple[tuple[LiteralString, ...], ...] = (
+#: PostgreSQL's own migrations, as released versions wrote them: frozen. New ones go in
+#: :data:`prodlife.stores.sql.schema.MIGRATIONS`, written once for every database.
+_OWN: tuple[tuple[str, ...], ...] = (
     (
         """CREATE TABLE catalog_versions (
             name text COLLATE "C" PRIMARY KEY,
@@ -74,22 +81,57 @@ _MIGRATIONS: tuple[tuple[LiteralString, ...], ...] = (
     ),
 )
 
+#: How PostgreSQL writes the column types of the shared migrations.
+TYPES: Final = {
+    "key": 'text COLLATE "C"',
+    "text": "text",
+    "integer": "integer",
+    "flag": "boolean",
+    "date": "date",
+    "instant": "timestamptz",
+    "amount": "numeric",
+    "doc": "jsonb",
+    "sequence": "bigserial PRIMARY KEY",
+    "false": "false",
+}
+
+#: The forward migrations, in order: applying ``_MIGRATIONS[n - 1]`` takes the
+#: schema from version ``n - 1`` to ``n``.
+_MIGRATIONS: tuple[tuple[str, ...], ...] = _OWN + render(MIGRATIONS, TYPES)
+
 #: The schema version this prodlife creates and reads.
-SCHEMA_VERSION = len(_MIGRATIONS)
+SCHEMA_VERSION: Final = len(_MIGRATIONS)
+
+VERSION_TABLE: Final = "CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL)"
+
+_TABLES = "SELECT tablename FROM pg_tables WHERE schemaname = %s"
 
 
-def migrate(connection: _Connection, given: str | None, prepare: bool) -> None:
+def tables(cursor: Any, schema: str) -> set[str]:
+    """The names of the tables in ``schema``."""
+    return {name for (name,) in cursor.execute(_TABLES, (schema,)).fetchall()}
+
+
+def prepare(
+    dialect: PostgresDialect,
+    connection: Any,
+    given: str | None,
+    prepare: bool,
+    allow_foreign_tables: bool = False,
+) -> None:
     """Create or migrate the tables to :data:`SCHEMA_VERSION`, in one transaction.
 
     ``given`` is the store's ``schema`` option (created when missing; ``None``: the
     connection's current schema); ``prepare`` is the store's option, whose prepare
-    threshold the connection gets back afterwards.
+    threshold the connection gets back afterwards. Stores opening together wait for
+    each other on an advisory lock named after the schema. A schema holding other
+    tables and no ``schema_version`` is refused unless ``allow_foreign_tables``.
     """
-    import psycopg
     from psycopg import sql
 
     cursor = connection.cursor()
     connection.prepare_threshold = None  # run once: not worth keeping prepared
+    where = "opening the store"
     try:
         schema = given
         if schema is None:
@@ -100,6 +142,7 @@ def migrate(connection: _Connection, given: str | None, prepare: bool) -> None:
                     "no schema to create prodlife's tables in: the connection's search_path "
                     "names none that exists; pass schema='...' or create one"
                 )
+        where = f"opening the PostgreSQL schema {schema!r}"
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"prodlife:{schema}",))
         if given is not None:
             found = cursor.execute(
@@ -107,29 +150,16 @@ def migrate(connection: _Connection, given: str | None, prepare: bool) -> None:
             ).fetchone()
             if found is None:
                 cursor.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
-        found = cursor.execute(
-            "SELECT 1 FROM pg_tables WHERE schemaname = %s AND tablename = 'schema_version'",
-            (schema,),
-        ).fetchone()
-        if found is None:
-            cursor.execute("CREATE TABLE schema_version (version integer NOT NULL)")
-        row = cursor.execute("SELECT max(version) FROM schema_version").fetchone()
-        current = 0 if row is None or row[0] is None else int(row[0])
-        if current > SCHEMA_VERSION:
-            raise StoreError(
-                f"the database schema {schema!r} is at version {current}, newer than this "
-                f"prodlife knows (version {SCHEMA_VERSION}): a newer prodlife migrated it; "
-                "upgrade prodlife to use it"
-            )
-        for migration in _MIGRATIONS[current:]:
-            for statement in migration:
-                cursor.execute(statement)
-        if current < SCHEMA_VERSION:
-            cursor.execute("DELETE FROM schema_version")
-            cursor.execute("INSERT INTO schema_version (version) VALUES (%s)", (SCHEMA_VERSION,))
+        names = tables(cursor, schema)
+        place = f"the PostgreSQL schema {schema!r}"
+        fix = "open the store in a schema of its own (schema='billing')"
+        check_not_foreign(names, allow_foreign_tables, place, fix)
+        known = SCHEMA_VERSION
+        version = current_version(cursor, "schema_version" in names, known, place)
+        migrate(cursor, dialect.render, VERSION_TABLE, version, _MIGRATIONS, known)
         connection.commit()
-    except psycopg.Error as error:
-        raise _translate(error, broken=connection.broken) from error
+    except dialect.error as error:
+        raise dialect.translate(error, connection, where) from error
     finally:
         cursor.close()
         connection.prepare_threshold = 0 if prepare else None

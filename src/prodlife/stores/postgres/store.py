@@ -1,84 +1,37 @@
-"""The PostgreSQL store itself: connecting, and its pool of connections."""
+"""The PostgreSQL store itself: connecting, and its options."""
 
 from __future__ import annotations
 
 import math
-import os
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from prodlife.errors import StoreError, StoreUnavailable, ValidationError
-from prodlife.stores.postgres.errors import _first_line, _require_psycopg, _translate
-from prodlife.stores.postgres.schema import migrate
-from prodlife.stores.postgres.unit_of_work import PostgresUnitOfWork
+from prodlife.errors import StoreUnavailable, ValidationError
+from prodlife.stores.postgres.dialect import dialect
+from prodlife.stores.postgres.errors import _first_line, _require_psycopg
+from prodlife.stores.postgres.schema import prepare as prepare_schema
+from prodlife.stores.sql.pool import Pool
+from prodlife.stores.sql.store import SQLStore
+from prodlife.stores.sql.unit_of_work import SQLUnitOfWork
 
-if TYPE_CHECKING:
-    from prodlife.stores.postgres.unit_of_work import _Connection
+__all__ = ["PostgresStore", "PostgresUnitOfWork"]
 
 
-#: Connections a forked child inherited from its parent's pools (see :meth:`_Pool.acquire`).
-_INHERITED: list[Any] = []
+def _close(connection: Any) -> None:
+    connection.close()
 
 
-class _Pool:
-    """Idle connections kept for the next transactions (at most ``size``).
+class PostgresUnitOfWork(SQLUnitOfWork):
+    """One PostgreSQL transaction; see :class:`prodlife.ports.UnitOfWork`.
 
-    A transaction takes an idle connection or opens a new one, so there are as
-    many connections as transactions running at once; only ``size`` stay open
-    between transactions.
+    Made by :meth:`PostgresStore.transaction`; it owns one connection while open.
+    A failed statement ends the transaction in PostgreSQL: the unit of work then
+    raises ``StoreError`` until its ``with`` block rolls it back. Services added
+    and saved, invoice lines and events written before the first statement wait
+    in a queue and run together at that statement or at :meth:`commit` (see
+    :mod:`prodlife.stores.sql.unit_of_work`).
     """
 
-    def __init__(self, connect: Callable[[], _Connection], size: int) -> None:
-        self._connect = connect
-        self._size = size
-        self._idle: list[_Connection] = []
-        self._lock = threading.Lock()
-        self._pid = os.getpid()
-        self.closed = False
-
-    def acquire(self) -> _Connection:
-        with self._lock:
-            if self.closed:
-                raise StoreError("this store is closed; open a new one with open_store()")
-            if self._pid != os.getpid():
-                # Inherited through fork: those sockets are the parent's, never ours to use or
-                # close; kept referenced so that collecting them does not warn.
-                _INHERITED.extend(self._idle)
-                self._idle = []
-                self._pid = os.getpid()
-            while self._idle:
-                connection = self._idle.pop()
-                if not connection.closed and not connection.broken:
-                    return connection
-        return self._connect()
-
-    def release(self, connection: _Connection) -> None:
-        from psycopg.pq import TransactionStatus
-
-        reusable = (
-            not connection.closed
-            and not connection.broken
-            and connection.info.transaction_status == TransactionStatus.IDLE
-        )
-        with self._lock:
-            if (
-                reusable
-                and not self.closed
-                and self._pid == os.getpid()
-                and len(self._idle) < self._size
-            ):
-                self._idle.append(connection)
-                return
-        connection.close()
-
-    def close(self) -> None:
-        with self._lock:
-            self.closed = True
-            idle, self._idle = self._idle, []
-        for connection in idle:
-            connection.close()
+    __slots__ = ()
 
 
 def _where_to(url: str) -> tuple[str, str]:
@@ -96,7 +49,7 @@ def _where_to(url: str) -> tuple[str, str]:
     return f"{user}@{host}:{port}/{dbname}", str(params.get("password") or "")
 
 
-class PostgresStore:
+class PostgresStore(SQLStore[PostgresUnitOfWork]):
     """A transactional store in a PostgreSQL database (``open_store("postgresql://...")``).
 
     Args:
@@ -112,6 +65,8 @@ class PostgresStore:
         prepare: prepare each statement on its first use on a connection
             (faster); turn it off behind a pooler that cannot keep prepared
             statements (PgBouncer in transaction mode before 1.21).
+        allow_foreign_tables: add prodlife's tables to a schema that holds another
+            program's tables (by default such a schema is refused).
 
     Opening creates or migrates the tables (see the module's documentation).
 
@@ -120,7 +75,11 @@ class PostgresStore:
             reached with ``url``.
         StoreError: the database was migrated by a newer prodlife, or the
             tables cannot be created.
+        ForeignDatabase: the schema holds other tables and no prodlife schema (and
+            ``allow_foreign_tables`` is not set).
     """
+
+    _unit_of_work = PostgresUnitOfWork
 
     def __init__(
         self,
@@ -131,8 +90,14 @@ class PostgresStore:
         connect_timeout: int = 10,
         pool_size: int = 8,
         prepare: bool = True,
+        allow_foreign_tables: bool = False,
     ) -> None:
+        super().__init__()
         _require_psycopg()
+        if not isinstance(allow_foreign_tables, bool):
+            raise ValidationError(
+                f"allow_foreign_tables {allow_foreign_tables!r} must be True or False"
+            )
         if schema is not None and (not isinstance(schema, str) or not schema):
             raise ValidationError(f"schema {schema!r} is not a schema name; pass a non-empty str")
         if lock_timeout is not None and (isinstance(lock_timeout, bool) or lock_timeout < 0):
@@ -143,21 +108,26 @@ class PostgresStore:
         self._connect_timeout = connect_timeout
         self._prepare = prepare
         self._where, self._password = _where_to(url)
-        self._pool = _Pool(self._connect, pool_size)
+        self._dialect, self._sql = dialect()
+        self._pool = Pool(
+            self._connect, _close, self._dialect.usable, idle=pool_size, one_per_thread=False
+        )
         connection = self._connect()
         try:
-            migrate(connection, self._schema, self._prepare)
+            prepare_schema(
+                self._dialect, connection, self._schema, self._prepare, allow_foreign_tables
+            )
         except BaseException:
             connection.close()
             raise
-        self._pool.release(connection)
+        self._pool.adopt(connection)
 
     @property
     def schema(self) -> str | None:
         """The PostgreSQL schema holding the tables (``None``: the ``search_path``'s first)."""
         return self._schema
 
-    def _connect(self) -> _Connection:
+    def _connect(self) -> Any:
         import psycopg
         from psycopg import sql
 
@@ -190,37 +160,5 @@ class PostgresStore:
             connection.prepare_threshold = 0 if self._prepare else None
         except psycopg.Error as error:
             connection.close()
-            raise _translate(error, broken=connection.broken) from error
+            raise self._dialect.translate(error, connection, "connecting") from error
         return connection
-
-    @contextmanager
-    def transaction(self, *, readonly: bool = False) -> Iterator[PostgresUnitOfWork]:
-        """Open a transaction; it is rolled back unless committed inside the block.
-
-        A ``readonly`` one runs ``SET TRANSACTION READ ONLY``: the server refuses
-        its writes (``StoreError``).
-
-        Raises:
-            StoreError: the store is closed.
-            StoreUnavailable: no connection to the server could be made.
-        """
-        connection = self._pool.acquire()
-        try:
-            uow = PostgresUnitOfWork(connection)
-            if readonly:
-                uow._execute("SET TRANSACTION READ ONLY")
-        except BaseException:
-            self._pool.release(connection)
-            raise
-        try:
-            yield uow
-        finally:
-            uow._finish()
-            self._pool.release(connection)
-
-    def close(self) -> None:
-        """Close the store's idle connections; it cannot be used afterwards.
-
-        A transaction still open keeps its connection until its block ends.
-        """
-        self._pool.close()

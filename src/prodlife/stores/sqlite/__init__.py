@@ -1,5 +1,7 @@
 """The SQLite store: prodlife's embedded default (``open_store("sqlite:///billing.db")``).
 
+It is the SQL layer (:mod:`prodlife.stores.sql`) with SQLite's dialect
+(:mod:`prodlife.stores.sqlite.dialect`): what follows is what SQLite does its own way.
 It keeps every aggregate as a JSON document (:mod:`prodlife.stores._documents`)
 next to the columns its queries need, with the standard library's
 :mod:`sqlite3` and nothing else. It behaves exactly as the in-memory reference
@@ -24,11 +26,12 @@ Durability and concurrency
   first statement, taking the write lock then, so two writing transactions
   (threads or processes) never interleave their reads and writes. One that
   cannot get the lock within ``timeout`` seconds (the busy timeout) raises
-  :class:`~prodlife.errors.StoreBusy`. Saving a service and adding invoice
-  lines and events before any read are deferred to the first statement or
-  the commit, with their documents already encoded, so a scheduler batch
-  holds the lock only while its statements run (a stale version or a missing
-  service is then reported by ``commit``). A ``readonly`` transaction starts
+  :class:`~prodlife.errors.StoreBusy`. Adding and saving services and adding
+  invoice lines and events before the first statement are deferred to that
+  statement or the commit, with their documents already encoded, so a
+  scheduler batch holds the lock only while its statements run (a taken id,
+  a stale version or a missing service is then reported there; see
+  :mod:`prodlife.stores.sql.unit_of_work`). A ``readonly`` transaction starts
   with a plain ``BEGIN`` and reads a snapshot alongside the writer.
 - **Connections**: a small pool; a transaction takes a connection of its own
   and gives it back at its end, so threads never share one. ``":memory:"``
@@ -89,15 +92,11 @@ from typing import TYPE_CHECKING, Final
 # Besides its public names, the package holds the private ones the tests reach for. They
 # patch _MIGRATIONS, SCHEMA_VERSION and _HAS_RETURNING here, so the store reads those three
 # from this package (not from its modules) when it uses them.
+from prodlife.stores.sqlite import dialect as _dialect
 from prodlife.stores.sqlite import schema
 from prodlife.stores.sqlite.errors import _translate as _translate
 from prodlife.stores.sqlite.schema import _MIGRATIONS as _MIGRATIONS
-from prodlife.stores.sqlite.sql import _CLAIM_FREE as _CLAIM_FREE
-from prodlife.stores.sqlite.sql import _EVENT_UNPUBLISHED as _EVENT_UNPUBLISHED
-from prodlife.stores.sqlite.sql import _HAS_RETURNING as _HAS_RETURNING
-from prodlife.stores.sqlite.sql import _find_sql as _find_sql
-from prodlife.stores.sqlite.store import SQLiteStore
-from prodlife.stores.sqlite.unit_of_work import SQLiteUnitOfWork
+from prodlife.stores.sqlite.store import SQLiteStore, SQLiteUnitOfWork
 
 if TYPE_CHECKING:
     from prodlife.ports import Store, UnitOfWork
@@ -106,6 +105,11 @@ __all__ = ["SCHEMA_VERSION", "SQLiteStore", "SQLiteUnitOfWork"]
 
 #: The schema version this code writes: how many migrations it knows.
 SCHEMA_VERSION: Final[int] = schema.SCHEMA_VERSION
+
+_HAS_RETURNING: bool = _dialect.HAS_RETURNING
+_find_sql = _dialect.STATEMENTS.find
+_CLAIM_FREE = _dialect.STATEMENTS.claim_free
+_EVENT_UNPUBLISHED = _dialect.STATEMENTS.event_unpublished
 
 
 if TYPE_CHECKING:

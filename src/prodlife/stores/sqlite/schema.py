@@ -1,16 +1,15 @@
-"""The SQLite store's schema: its forward migrations, and how a database is brought up to date."""
+"""The SQLite store's schema: its own (frozen) migrations, then the ones every database shares."""
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
 from typing import Final
 
-from prodlife.errors import StoreError
+from prodlife.stores.sql.schema import MIGRATIONS, render
 
-#: The forward migrations, in order; each is a list of SQL statements. Never
-#: edit one that was released: append a new one.
-_MIGRATIONS: tuple[tuple[str, ...], ...] = (
+#: SQLite's own migrations, as released versions wrote them: frozen. New ones go in
+#: :data:`prodlife.stores.sql.schema.MIGRATIONS`, written once for every database.
+_OWN: tuple[tuple[str, ...], ...] = (
     (
         """CREATE TABLE catalog_versions (
             name TEXT PRIMARY KEY NOT NULL,
@@ -87,53 +86,34 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ),
 )
 
+#: How SQLite writes the column types of the shared migrations.
+TYPES: Final = {
+    "key": "TEXT",
+    "text": "TEXT",
+    "integer": "INTEGER",
+    "flag": "INTEGER",
+    "date": "TEXT",
+    "instant": "TEXT",
+    "amount": "TEXT",
+    "doc": "TEXT",
+    "sequence": "INTEGER PRIMARY KEY AUTOINCREMENT",
+    "false": "0",
+}
+
+#: The forward migrations, in order; each is a list of SQL statements.
+_MIGRATIONS: tuple[tuple[str, ...], ...] = _OWN + render(MIGRATIONS, TYPES)
+
 #: The schema version this code writes: how many migrations it knows.
 SCHEMA_VERSION: Final[int] = len(_MIGRATIONS)
 
-_VERSION_TABLE = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
-_VERSION_READ = "SELECT version FROM schema_version"
-_VERSION_CREATE = (
+VERSION_TABLE: Final = (
     "CREATE TABLE IF NOT EXISTS schema_version ("
     "id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)"
 )
-_VERSION_WRITE = "INSERT OR REPLACE INTO schema_version (id, version) VALUES (1, ?)"
+
+_TABLES = "SELECT name FROM sqlite_master WHERE type = 'table'"
 
 
-def schema_version(connection: sqlite3.Connection, path: str, known: int) -> int:
-    """The schema version of the database on ``connection`` (0: none yet).
-
-    Raises:
-        StoreError: the version is unreadable, or higher than ``known`` (a newer prodlife).
-    """
-    if connection.execute(_VERSION_TABLE).fetchone() is None:
-        return 0
-    row = connection.execute(_VERSION_READ).fetchone()
-    version = 0 if row is None else row[0]
-    if not isinstance(version, int) or version < 0:
-        raise StoreError(
-            f"the SQLite database {path!r} has an unreadable schema version "
-            f"{version!r}; restore it from a backup"
-        )
-    if version > known:
-        raise StoreError(
-            f"the SQLite database {path!r} has schema version {version}, newer than "
-            f"the {known} this prodlife knows; it was written by a newer prodlife: "
-            "upgrade prodlife to open it"
-        )
-    return version
-
-
-def migrate(
-    connection: sqlite3.Connection,
-    path: str,
-    migrations: Sequence[Sequence[str]],
-    known: int,
-) -> None:
-    """Apply the missing ``migrations`` up to version ``known`` (inside the caller's
-    transaction)."""
-    version = schema_version(connection, path, known)  # again, under the write lock
-    connection.execute(_VERSION_CREATE)
-    for statements in migrations[version:known]:
-        for statement in statements:
-            connection.execute(statement)
-    connection.execute(_VERSION_WRITE, (known,))
+def tables(connection: sqlite3.Connection) -> set[str]:
+    """The names of the tables in the database (SQLite's own left out)."""
+    return {name for (name,) in connection.execute(_TABLES) if not name.startswith("sqlite_")}

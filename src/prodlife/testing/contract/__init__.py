@@ -22,7 +22,8 @@ protocols only: transactions (commit, rollback, exceptions, a unit of work
 used after it ended, isolation), not found, uniqueness, versions, ordering,
 values read back equal (with hypothesis round-trips), queries and paging,
 scheduler claims, invoice lines and revenue, the event outbox, promotions and
-their uses, orders, price plans and catalog versions. Each repository has its
+their uses, orders, price plans and catalog versions, and text (what every
+store keeps, and refuses, alike). Each repository has its
 own class (:class:`ServiceRepositoryContract`...) for a store that implements
 only some of them; :class:`StoreContract` inherits them all.
 
@@ -89,6 +90,9 @@ from prodlife.testing.contract.services import (
 )
 from prodlife.testing.contract.services import ServiceRepositoryContract
 from prodlife.testing.contract.services import expected_find as expected_find
+from prodlife.testing.contract.text import EVERY_PLANE as EVERY_PLANE
+from prodlife.testing.contract.text import ODD as ODD
+from prodlife.testing.contract.text import TextContract
 from prodlife.testing.contract.transactions import TransactionContract
 
 __all__ = [
@@ -102,6 +106,7 @@ __all__ = [
     "ServiceRepositoryContract",
     "StoreContract",
     "StoreFixture",
+    "TextContract",
     "TransactionContract",
 ]
 
@@ -116,5 +121,6 @@ class StoreContract(
     PricePlanRepositoryContract,
     OrderRepositoryContract,
     CatalogRepositoryContract,
+    TextContract,
 ):
     """Every contract of :mod:`prodlife.ports`: subclass it and override the ``store`` fixture."""

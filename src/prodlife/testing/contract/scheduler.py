@@ -58,7 +58,8 @@ ALL_DUE = ["S-4", "S-2", "S-3", "S-1", "S-5"]
 
 
 class SchedulerContract(StoreFixture):
-    """Scheduler claims: what is due, in which order, leases, release, save releases."""
+    """Scheduler claims: what is due, in which order, leases, release, and a worker's save
+    releasing its own claim only."""
 
     def test_claim_due_returns_services_due_on_or_before_the_day_by_due_date_then_id(
         self, store: Store
@@ -137,16 +138,39 @@ class SchedulerContract(StoreFixture):
         write(store, lambda uow: uow.scheduler.release(["S-4"], worker="A"))
         assert claim_committed(store, "C", T0 + 2 * HOUR, limit=1) == ["S-2"]
 
-    def test_saving_a_service_releases_its_claim(self, store: Store) -> None:
+    def test_saving_a_service_as_its_worker_releases_the_claim(self, store: Store) -> None:
         add_services(store, _due_rows())
         assert claim_committed(store, "A", lease=1000 * HOUR) == ALL_DUE
         with store.transaction() as uow:
             loaded = uow.services.get("S-2")
             uow.services.save(
-                changed(loaded), expected_version=loaded.version, due_on=date(2025, 5, 1)
+                changed(loaded),
+                expected_version=loaded.version,
+                due_on=date(2025, 5, 1),
+                worker="A",
             )
             uow.commit()
         assert claim_committed(store, "B") == ["S-2"]
+
+    @pytest.mark.parametrize("saver", [None, "B"], ids=["no-worker", "another-worker"])
+    def test_saving_a_service_leaves_another_workers_claim(
+        self, store: Store, saver: str | None
+    ) -> None:
+        add_services(store, _due_rows())
+        assert claim_committed(store, "A", lease=HOUR) == ALL_DUE
+        with store.transaction() as uow:
+            loaded = uow.services.get("S-2")
+            uow.services.save(
+                changed(loaded),
+                expected_version=loaded.version,
+                due_on=date(2025, 5, 1),
+                worker=saver,
+            )
+            uow.commit()
+        assert claim_committed(store, "B") == []  # A's claim holds, whoever saved
+        assert claim_committed(store, "B", T0 + HOUR, limit=2) == ["S-4", "S-2"]  # until it ends
+        with store.transaction() as uow:
+            assert uow.services.get("S-2") == changed(loaded)
 
     def test_claims_are_kept_by_commit_and_dropped_by_rollback(self, store: Store) -> None:
         add_services(store, _due_rows())

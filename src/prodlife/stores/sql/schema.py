@@ -1,0 +1,128 @@
+"""Schema versions and migrations, the same way in every SQL database.
+
+A store creates and upgrades its own tables when it opens. The table
+``schema_version`` holds one row, the number of migrations applied; a dialect's
+migrations are an ordered list of forward steps (each a list of statements), and
+opening applies the missing ones in one transaction, all or none, under the
+database's lock (``BEGIN IMMEDIATE`` in SQLite, an advisory lock in PostgreSQL),
+so that stores opening together wait for each other. A database written by a
+newer prodlife (a higher version) is refused and left untouched.
+
+Each dialect's first migrations are its own and frozen (they are what released
+versions wrote). Migrations added since are written once, here, in
+:data:`MIGRATIONS`: their column types are names in braces that each dialect
+renders (:func:`render`), so that a new table is one edit for every database:
+
+============== ======================================= ===========================
+name           SQLite                                  PostgreSQL
+============== ======================================= ===========================
+``{key}``      ``TEXT`` (ids and codes)                ``text COLLATE "C"``
+``{text}``     ``TEXT``                                ``text``
+``{integer}``  ``INTEGER``                             ``integer``
+``{flag}``     ``INTEGER`` (0 or 1)                    ``boolean``
+``{date}``     ``TEXT`` (ISO 8601)                     ``date``
+``{instant}``  ``TEXT`` (fixed-width UTC ISO 8601)     ``timestamptz``
+``{amount}``   ``TEXT`` (exact decimal)                ``numeric``
+``{doc}``      ``TEXT`` (JSON)                         ``jsonb``
+``{sequence}`` ``INTEGER PRIMARY KEY AUTOINCREMENT``   ``bigserial PRIMARY KEY``
+``{false}``    ``0``                                   ``false``
+============== ======================================= ===========================
+
+Another program's database is never taken over silently: a database (in
+PostgreSQL, a schema) that holds tables but no ``schema_version`` is refused with
+:class:`~prodlife.errors.ForeignDatabase`, unless the store is opened with
+``allow_foreign_tables=True`` (prodlife's tables then go beside the others).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from prodlife.errors import ForeignDatabase, StoreError
+
+if TYPE_CHECKING:
+    from prodlife.stores.sql.dialect import Cursor
+
+__all__ = ["MIGRATIONS", "check_not_foreign", "current_version", "migrate", "render"]
+
+#: The migrations written once for every SQL database, run after each dialect's own.
+#: Append new ones; never edit one that was released.
+MIGRATIONS: tuple[tuple[str, ...], ...] = ()
+
+_READ = "SELECT max(version) FROM schema_version"
+_CLEAR = "DELETE FROM schema_version"
+_WRITE = "INSERT INTO schema_version (version) VALUES (?)"
+
+
+def render(
+    migrations: Sequence[Sequence[str]], types: Mapping[str, str]
+) -> tuple[tuple[str, ...], ...]:
+    """``migrations`` with their type names (``{doc}``...) in one dialect's types."""
+    return tuple(tuple(statement.format_map(types) for statement in step) for step in migrations)
+
+
+def check_not_foreign(tables: Collection[str], allowed: bool, where: str, fix: str) -> None:
+    """Refuse a database holding ``tables`` but no ``schema_version``, unless ``allowed``.
+
+    Raises:
+        ForeignDatabase: another program's tables, and no prodlife schema; ``fix`` says
+            where prodlife's tables should go instead.
+    """
+    if tables and "schema_version" not in tables and not allowed:
+        raise ForeignDatabase(where, sorted(tables), fix)
+
+
+def current_version(cursor: Cursor, has_table: bool, known: int, where: str) -> int:
+    """The schema version of the database on ``cursor`` (0: none yet).
+
+    Args:
+        has_table: whether the database has a ``schema_version`` table.
+        known: the version this prodlife writes.
+        where: the database, for messages.
+
+    Raises:
+        StoreError: the version is unreadable, or higher than ``known`` (a newer prodlife).
+    """
+    if not has_table:
+        return 0
+    row = cursor.execute(_READ).fetchone()
+    version = 0 if row is None or row[0] is None else row[0]
+    if not isinstance(version, int) or isinstance(version, bool) or version < 0:
+        raise StoreError(
+            f"{where} has an unreadable schema version {version!r}; restore it from a backup"
+        )
+    if version > known:
+        raise StoreError(
+            f"{where} has schema version {version}, newer than the {known} this prodlife "
+            "knows; it was written by a newer prodlife: upgrade prodlife to open it"
+        )
+    return version
+
+
+def migrate(
+    cursor: Cursor,
+    render_sql: Any,
+    version_table: str,
+    version: int,
+    migrations: Sequence[Sequence[str]],
+    known: int,
+) -> None:
+    """Apply ``migrations[version:known]`` and record ``known`` (in the caller's transaction).
+
+    Args:
+        cursor: where the statements run.
+        render_sql: the dialect's ``render`` (placeholders).
+        version_table: the dialect's ``CREATE TABLE IF NOT EXISTS schema_version``.
+        version: the version the database is at (see :func:`current_version`).
+        migrations: the dialect's migrations.
+        known: the version to bring it to.
+    """
+    if version == known:
+        return
+    cursor.execute(version_table)
+    for statements in migrations[version:known]:
+        for statement in statements:
+            cursor.execute(statement)
+    cursor.execute(_CLEAR)
+    cursor.execute(render_sql(_WRITE), (known,))

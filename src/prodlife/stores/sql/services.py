@@ -1,0 +1,197 @@
+"""The SQL stores' services and the scheduler's claims on them (one table, one row each).
+
+A claim is two columns of the service's row, ``worker`` and ``lease_until``.
+Claiming marks up to ``limit`` due rows whose lease is over in one ``UPDATE``
+(its rows picked with the dialect's ``FOR UPDATE SKIP LOCKED`` where it has
+one, so that claimers skip each other's rows instead of waiting).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from prodlife.clock import as_utc
+from prodlife.errors import ConcurrencyConflict, NotFound, ValidationError
+from prodlife.lifecycle.services import Service
+from prodlife.ports import ServiceQuery
+from prodlife.stores._common import in_asked_order, lookup_key, service_keys, stored_key
+from prodlife.stores.sql.dialect import About, Write
+from prodlife.stores.sql.repositories import chunks
+
+if TYPE_CHECKING:
+    from prodlife.stores.sql.unit_of_work import SQLUnitOfWork
+
+__all__ = ["Services"]
+
+
+class Services:
+    """Services and their scheduler claims; see :class:`prodlife.ports.ServiceRepository`
+    and :class:`prodlife.ports.SchedulerRepository`."""
+
+    __slots__ = ("_uow",)
+
+    def __init__(self, uow: SQLUnitOfWork) -> None:
+        self._uow = uow
+
+    def add(self, service: Service, *, due_on: date | None) -> None:
+        """Store a new service. Raises ``AlreadyExists`` (at the call, or from the statement
+        that runs the deferred writes)."""
+        if not isinstance(service, Service):
+            raise ValidationError(f"{service!r} is not a Service; pass one")
+        service_keys(service)
+        uow = self._uow
+        deferred = uow.defers()
+        dialect = uow.dialect
+        params = (
+            service.id,
+            service.customer_id,
+            service.product_code,
+            service.status.status.value,
+            dialect.day(due_on),
+            service.version,
+            dialect.doc(service),
+        )
+        about = About("service", service.id)
+        if deferred:
+            uow.defer(Write(uow.sql.service_add, params, about, service.version))
+        else:
+            uow.insert(uow.sql.service_add[0], params, about)
+
+    def get(self, service_id: str) -> Service:
+        """The stored service. Raises ``NotFound``."""
+        lookup_key(service_id, "service id")
+        uow = self._uow
+        row = uow.one(uow.sql.service_get, (service_id,), "reading the service", service_id)
+        if row is None:
+            raise NotFound("service", service_id)
+        return uow.dialect.load(Service, row[0], service_id)
+
+    def get_many(self, service_ids: Sequence[str]) -> list[Service]:
+        """The services with these ids, in the order given. Raises ``NotFound``."""
+        keys = [lookup_key(service_id, "service id") for service_id in service_ids]
+        if not keys:
+            return []
+        uow = self._uow
+        dialect = uow.dialect
+        load = dialect.load
+        found: dict[str, Service] = {}
+        for chunk in chunks(sorted(set(keys)), dialect.in_list_limit):
+            sql = uow.sql.services_in(len(chunk))
+            rows = uow.all(sql, dialect.in_values(chunk), "reading services")
+            found.update((key, load(Service, doc, key)) for key, doc in rows)
+        return in_asked_order(found, keys, "service")
+
+    def save(
+        self,
+        service: Service,
+        *,
+        expected_version: int,
+        due_on: date | None,
+        worker: str | None = None,
+    ) -> None:
+        """Replace the stored service at ``expected_version``, dropping ``worker``'s claim.
+
+        Raises ``NotFound`` or ``ConcurrencyConflict`` (at the call, or from the
+        statement that runs the deferred writes).
+        """
+        if not isinstance(service, Service):
+            raise ValidationError(f"{service!r} is not a Service; pass one")
+        service_keys(service)
+        if worker is not None:
+            lookup_key(worker, "worker")
+        uow = self._uow
+        deferred = uow.defers()
+        dialect = uow.dialect
+        params = (
+            service.customer_id,
+            service.product_code,
+            service.status.status.value,
+            dialect.day(due_on),
+            service.version,
+            dialect.doc(service),
+            worker,
+            worker,
+            service.id,
+            expected_version,
+        )
+        about = About("service", service.id, expected_version)
+        query = uow.sql.service_save
+        if deferred:
+            uow.defer(Write(query, params, about, service.version))
+            return
+        for sql in query:
+            if uow.change(sql, params, "saving the service", service.id, about):
+                return
+        row = uow.one(uow.sql.service_version, (service.id,), "saving the service", service.id)
+        if row is None:
+            raise NotFound("service", service.id)
+        raise ConcurrencyConflict("service", service.id, expected_version, row[0])
+
+    def _filters(self, query: ServiceQuery) -> tuple[tuple[bool, ...], list[Any]]:
+        status = None if query.status is None else query.status.value
+        values: list[Any] = []
+        used = []
+        for value in (
+            query.customer_id,
+            query.product_code,
+            status,
+            self._uow.dialect.day(query.due_on_or_before),
+            query.after_id,
+        ):
+            used.append(value is not None)
+            if value is not None:
+                values.append(value)
+        return tuple(used), values
+
+    def find(self, query: ServiceQuery) -> list[Service]:
+        """The services matching every filter of ``query``, ordered by id."""
+        uow = self._uow
+        dialect = uow.dialect
+        used, values = self._filters(query)
+        values.append(dialect.no_limit if query.limit is None else query.limit)
+        rows = uow.all(uow.sql.find(used, False), values, "finding services")
+        return [dialect.load(Service, doc, key) for key, doc in rows]
+
+    def count(self, query: ServiceQuery) -> int:
+        """How many services :meth:`find` would return, ignoring ``limit``."""
+        uow = self._uow
+        used, values = self._filters(query)
+        row = uow.one(uow.sql.find(used, True), values, "counting services")
+        return int(row[0])
+
+    # --- scheduler claims ----------------------------------------------------------------------
+
+    def claim_due(
+        self, on: date, *, worker: str, now: datetime, lease: timedelta, limit: int
+    ) -> list[str]:
+        """Claim up to ``limit`` due services for ``worker``; their ids by due date, then id."""
+        stored_key(worker, "worker")
+        uow = self._uow
+        now = as_utc(now)
+        if limit < 1:
+            uow.live()
+            return []
+        uow.writable()
+        dialect = uow.dialect
+        day, since, until = dialect.day(on), dialect.instant(now), dialect.instant(now + lease)
+        where = "claiming due services"
+        if dialect.has_returning():
+            rows = uow.all(uow.sql.claim, (worker, until, day, since, limit), where)
+            rows.sort(key=lambda row: (row[1], row[0]))
+            return [row[0] for row in rows]
+        ids = [row[0] for row in uow.all(uow.sql.claim_free, (day, since, limit), where)]
+        uow.change_many(uow.sql.claim_one, [(worker, until, key) for key in ids], where)
+        return ids
+
+    def release(self, service_ids: Sequence[str], *, worker: str) -> None:
+        """Drop ``worker``'s claims on these services (other workers' claims stay)."""
+        lookup_key(worker, "worker")
+        service_ids = [lookup_key(service_id, "service id") for service_id in service_ids]
+        uow = self._uow
+        uow.writable()
+        dialect = uow.dialect
+        for chunk in chunks(list(service_ids), dialect.in_list_limit):
+            params = [worker, *dialect.in_values(chunk)]
+            uow.change(uow.sql.release(len(chunk)), params, "releasing scheduler claims")

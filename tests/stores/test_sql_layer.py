@@ -1,0 +1,184 @@
+"""The SQL layer's schema, the same in every database: shared migrations, and refusing to
+move into another program's database.
+
+The repositories, claims and unit of work of :mod:`prodlife.stores.sql` are proved by the
+conformance suite on both SQL stores (``test_contract.py``); here, what is shared in the schema.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from prodlife.errors import ForeignDatabase, ValidationError
+from prodlife.stores import open_store
+from prodlife.stores import sqlite as sqlite_module
+from prodlife.stores.postgres import schema as postgres_schema
+from prodlife.stores.sql.schema import MIGRATIONS, render
+from prodlife.stores.sqlite import SQLiteStore
+from prodlife.stores.sqlite import schema as sqlite_schema
+from tests._lifecycle import SERVICE_ID, web
+from tests.stores._postgresql import IsolatedSchema
+
+#: A table as a new migration would write it: once, with type names.
+NOTES = (
+    (
+        "CREATE TABLE notes (sequence {sequence}, service_id {key} NOT NULL, "
+        "at {instant} NOT NULL, day {date}, amount {amount} NOT NULL, doc {doc} NOT NULL, "
+        "done {flag} NOT NULL DEFAULT {false}, tries {integer}, note {text})",
+        "CREATE INDEX notes_by_service ON notes (service_id, sequence)",
+    ),
+)
+
+
+def test_both_dialects_name_every_type_and_render_the_shared_migrations() -> None:
+    assert set(sqlite_schema.TYPES) == set(postgres_schema.TYPES)
+    for schema in (sqlite_schema, postgres_schema):
+        own = len(schema._OWN)
+        assert schema._MIGRATIONS[own:] == render(MIGRATIONS, schema.TYPES)
+        assert own + len(MIGRATIONS) == schema.SCHEMA_VERSION
+
+
+def test_a_shared_migration_creates_sqlite_columns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "billing.db"
+    added = render(NOTES, sqlite_schema.TYPES)
+    monkeypatch.setattr(sqlite_module, "_MIGRATIONS", (*sqlite_module._MIGRATIONS, *added))
+    known = sqlite_module.SCHEMA_VERSION + 1
+    monkeypatch.setattr(sqlite_module, "SCHEMA_VERSION", known)
+    SQLiteStore(path).close()
+    with sqlite3.connect(path) as connection:
+        columns = {row[1]: row[2] for row in connection.execute("PRAGMA table_info(notes)")}
+        (version,) = connection.execute("SELECT version FROM schema_version").fetchone()
+    assert columns == {
+        "sequence": "INTEGER",
+        "service_id": "TEXT",
+        "at": "TEXT",
+        "day": "TEXT",
+        "amount": "TEXT",
+        "doc": "TEXT",
+        "done": "INTEGER",
+        "tries": "INTEGER",
+        "note": "TEXT",
+    }
+    assert version == known
+
+
+def test_a_shared_migration_creates_postgresql_columns(
+    postgresql_url: str, postgresql_new_schema: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import psycopg
+
+    from prodlife.stores.postgres import PostgresStore
+
+    added = render(NOTES, postgres_schema.TYPES)
+    monkeypatch.setattr(postgres_schema, "_MIGRATIONS", (*postgres_schema._MIGRATIONS, *added))
+    monkeypatch.setattr(postgres_schema, "SCHEMA_VERSION", postgres_schema.SCHEMA_VERSION + 1)
+    PostgresStore(postgresql_url, schema=postgresql_new_schema).close()
+    with psycopg.connect(postgresql_url) as connection:
+        rows: list[Any] = connection.execute(
+            "SELECT column_name, data_type, collation_name FROM information_schema.columns "
+            "WHERE table_schema = %s AND table_name = 'notes'",
+            (postgresql_new_schema,),
+        ).fetchall()
+    assert {name: (kind, collation) for name, kind, collation in rows} == {
+        "sequence": ("bigint", None),
+        "service_id": ("text", "C"),
+        "at": ("timestamp with time zone", None),
+        "day": ("date", None),
+        "amount": ("numeric", None),
+        "doc": ("jsonb", None),
+        "done": ("boolean", None),
+        "tries": ("integer", None),
+        "note": ("text", None),
+    }
+
+
+# --- another program's database -------------------------------------------------------------
+
+
+def _sqlite_tables(path: Path) -> set[str]:
+    with closing(sqlite3.connect(path)) as connection:
+        rows = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        return {name for (name,) in rows if not name.startswith("sqlite_")}
+
+
+def test_a_sqlite_file_of_another_program_is_refused_and_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "crm.db"
+    with closing(sqlite3.connect(path)) as connection:
+        connection.execute("CREATE TABLE accounts (id INTEGER PRIMARY KEY, name TEXT)")
+        connection.commit()
+
+    with pytest.raises(ForeignDatabase, match=r"\(accounts\) and no prodlife schema") as raised:
+        open_store(f"sqlite:///{path}")
+    assert raised.value.tables == ("accounts",)
+    assert "allow_foreign_tables=True" in str(raised.value)
+    assert _sqlite_tables(path) == {"accounts"}
+
+
+def test_a_sqlite_file_of_another_program_takes_prodlifes_tables_when_allowed(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "crm.db"
+    with closing(sqlite3.connect(path)) as connection:
+        connection.execute("CREATE TABLE accounts (id INTEGER PRIMARY KEY, name TEXT)")
+        connection.execute("INSERT INTO accounts (name) VALUES ('kept')")
+        connection.commit()
+
+    store = open_store(f"sqlite:///{path}", allow_foreign_tables=True)
+    with store.transaction() as uow:
+        uow.services.add(web(), due_on=None)
+        uow.commit()
+    store.close()
+    again = open_store(f"sqlite:///{path}")  # prodlife's schema is there now: no option needed
+    with again.transaction() as uow:
+        assert uow.services.get(SERVICE_ID) == web()
+    again.close()
+    with closing(sqlite3.connect(path)) as connection:
+        assert connection.execute("SELECT name FROM accounts").fetchall() == [("kept",)]
+
+
+def test_an_empty_sqlite_file_is_taken(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    path.touch()
+    open_store(f"sqlite:///{path}").close()
+    assert "schema_version" in _sqlite_tables(path)
+
+
+@pytest.mark.parametrize("value", ["yes", 1, None])
+def test_allow_foreign_tables_is_true_or_false(tmp_path: Path, value: object) -> None:
+    with pytest.raises(ValidationError, match="allow_foreign_tables"):
+        open_store(f"sqlite:///{tmp_path}/billing.db", allow_foreign_tables=value)
+
+
+def test_a_postgresql_schema_of_another_program_is_refused_unless_allowed(
+    postgresql_url: str, postgresql_schema: IsolatedSchema, postgresql: Any
+) -> None:
+    postgresql.execute("CREATE TABLE accounts (id integer PRIMARY KEY, name text)")
+    postgresql.execute("INSERT INTO accounts VALUES (1, 'kept')")
+    postgresql.commit()
+
+    with pytest.raises(ForeignDatabase, match="accounts") as raised:
+        open_store(postgresql_url, schema=postgresql_schema.name)
+    assert raised.value.tables == ("accounts",)
+    assert "schema='billing'" in str(raised.value)
+    tables = "SELECT tablename FROM pg_tables WHERE schemaname = %s"
+    names = postgresql.execute(tables, (postgresql_schema.name,)).fetchall()
+    assert names == [("accounts",)]
+    postgresql.commit()
+
+    store = open_store(postgresql_url, schema=postgresql_schema.name, allow_foreign_tables=True)
+    with store.transaction() as uow:
+        uow.services.add(web(), due_on=None)
+        uow.commit()
+    store.close()
+    again = open_store(postgresql_url, schema=postgresql_schema.name)
+    with again.transaction() as uow:
+        assert uow.services.get(SERVICE_ID) == web()
+    again.close()
+    assert postgresql.execute("SELECT name FROM accounts").fetchall() == [("kept",)]
