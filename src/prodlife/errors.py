@@ -22,6 +22,8 @@ __all__ = [
     "CatalogProblem",
     "ConcurrencyConflict",
     "CurrencyMismatch",
+    "FileAccessError",
+    "ImportRefused",
     "InvalidAmount",
     "InvalidBillingCycle",
     "InvalidCatalog",
@@ -222,6 +224,44 @@ class InvalidCatalog(ValidationError):
         super().__init__(
             f"the catalog has {count} problem{'s' if count != 1 else ''}; fix each:\n{listing}"
         )
+
+
+class FileAccessError(ProdlifeError):
+    """A file cannot be read or written: missing, a directory, not permitted, the disk full.
+
+    The operating system's error is the ``__cause__``.
+
+    Attributes:
+        path: the file, as given.
+        reason: what the operating system said.
+    """
+
+    def __init__(self, path: object, doing: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(
+            f"cannot {doing} {str(path)!r}: {reason}; check the path and its permissions"
+        )
+
+
+class ImportRefused(ValidationError):
+    """A file given to product synchronization cannot be imported at all.
+
+    Raised before any row is applied: the file is too large, not in the format
+    its name says, not UTF-8, missing its header, malformed, or an XML file
+    declaring entities. Problems of single rows are not raised: the run
+    records them, row by row.
+
+    Attributes:
+        file_name: the file, as given.
+        code: what is wrong, e.g. ``"file.too-large"`` or ``"xml.entities"``
+            (docs/sync.md lists every code).
+    """
+
+    def __init__(self, file_name: str, code: str, message: str) -> None:
+        self.file_name = file_name
+        self.code = code
+        super().__init__(f"cannot import {file_name!r}: {message} ({code})")
 
 
 class TransitionNotAllowed(ProdlifeError):
