@@ -22,6 +22,7 @@ __all__ = [
     "CatalogProblem",
     "ConcurrencyConflict",
     "CurrencyMismatch",
+    "ExportRefused",
     "FileAccessError",
     "ImportRefused",
     "InvalidAmount",
@@ -262,6 +263,23 @@ class ImportRefused(ValidationError):
         self.file_name = file_name
         self.code = code
         super().__init__(f"cannot import {file_name!r}: {message} ({code})")
+
+
+class ExportRefused(ValidationError):
+    """Products cannot be written in the format asked for.
+
+    Raised before anything is written: a value holds a character the format
+    cannot carry (XML and spreadsheets refuse most control characters), a list
+    value holds the ``|`` that separates its items, or the format needs an
+    extra that is not installed.
+
+    Attributes:
+        code: what is wrong, e.g. ``"value.character"`` (docs/sync.md lists them).
+    """
+
+    def __init__(self, code: str, message: str) -> None:
+        self.code = code
+        super().__init__(f"{message} ({code})")
 
 
 class TransitionNotAllowed(ProdlifeError):
