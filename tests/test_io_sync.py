@@ -526,7 +526,7 @@ def test_synchronize_refuses_a_second_version_on_the_same_day() -> None:
     with store.transaction() as uow:
         uow.catalog.add_version(CatalogVersion("2025", d("2025-03-01"), BASE))
         uow.commit()
-    with pytest.raises(InvalidCatalog, match="version.same-day"):
+    with pytest.raises(InvalidCatalog, match=r"version\.same-day"):
         synchronize(
             store,
             csv("code,type", "ESPN,CH"),

@@ -16,6 +16,7 @@ HBO,,"'=HYPERLINK(""http://x"")",,CH,,,,,,,,
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -94,17 +95,27 @@ def _cells(product: Product) -> list[str]:
     return cells
 
 
+#: Characters each format cannot carry: no UTF-8 file carries a lone surrogate, XML 1.0
+#: refuses most control characters, and a spreadsheet turns a carriage return into a line feed.
+_SURROGATES = "[\ud800-\udfff]"
+_UNWRITABLE = {
+    FileFormat.CSV: re.compile(_SURROGATES),
+    FileFormat.XML: re.compile(f"{_xml.INVALID.pattern}|{_SURROGATES}"),
+    FileFormat.XLSX: re.compile(f"{_xml.INVALID.pattern}|{_SURROGATES}|\r"),
+}
+
+
 def _checked(product: Product, cells: list[str], file_format: FileFormat) -> list[str]:
-    if file_format is not FileFormat.CSV:
-        for column, cell in zip(COLUMNS, cells, strict=True):
-            bad = _xml.INVALID.search(cell)
-            if bad:
-                raise ExportRefused(
-                    "value.character",
-                    f"product {product.code!r}: {column} holds the control character "
-                    f"{bad.group()!r}, which {file_format.value.upper()} files cannot carry; "
-                    "remove it, or export as CSV",
-                )
+    unwritable = _UNWRITABLE[file_format]
+    for column, cell in zip(COLUMNS, cells, strict=True):
+        bad = unwritable.search(cell)
+        if bad:
+            raise ExportRefused(
+                "value.character",
+                f"product {product.code!r}: {column} holds the character {bad.group()!r}, "
+                f"which {file_format.value.upper()} files cannot carry; remove it"
+                + ("" if file_format is FileFormat.CSV else ", or export as CSV"),
+            )
     return [neutralized(cell) for cell in cells]
 
 
