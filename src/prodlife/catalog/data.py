@@ -17,7 +17,9 @@ import cattrs
 from cattrs.errors import IterableValidationNote
 from cattrs.v import format_exception
 
+from prodlife._bulk import bulk
 from prodlife._text import shown, unknown_key_message
+from prodlife.catalog._fast_products import Slow, product_from_plain, product_to_plain
 from prodlife.catalog._follow_ons import NAMESPACES, without_follow_ons
 from prodlife.catalog.addons import AddOn
 from prodlife.catalog.bundles import FixedBundle, FlexibleBundle
@@ -48,6 +50,8 @@ _BUNDLE_SHAPES: dict[str, type[Bundle]] = {"fixed": FixedBundle, "flexible": Fle
 _KNOWN = {name for name, _ in _LISTS} | {name for name, _ in _SINGLE} | {"bundles"}
 #: A section's namespace and the key holding a definition's code, where not ``(name, "code")``.
 _NAMESPACE = {"editions": ("editions", "product_code")}
+#: Products are written by hand (see _fast_products); tests compare with the converter.
+_FAST_WRITE = True
 #: No definition nests deeper than this; deeper data is refused before it is read.
 MAX_DEPTH = 32
 
@@ -59,11 +63,18 @@ def catalog_to_data(catalog: Catalog) -> dict[str, Any]:
     they can be told apart when read back. Empty sections and ``None`` values
     are left out.
     """
+    with bulk():
+        return _to_data(catalog)
+
+
+def _to_data(catalog: Catalog) -> dict[str, Any]:
     converter = make_converter()
     data: dict[str, Any] = {}
     for name, _ in _LISTS:
         items = getattr(catalog, name)
-        if items:
+        if items and name == "products" and _FAST_WRITE:
+            data[name] = [product_to_plain(item) for item in items]
+        elif items:
             data[name] = [_compact(converter.unstructure(item)) for item in items]
     if catalog.bundles:
         data["bundles"] = [
@@ -179,20 +190,29 @@ def _code(raw: object, key: str) -> str | None:
     return None
 
 
+_SCALARS = (str, int, bool, float, type(None))
+
+
 def _too_deep(value: object) -> bool:
     """Whether ``value`` nests more than :data:`MAX_DEPTH` levels (walked without recursion)."""
     stack: list[tuple[object, int]] = [(value, 0)]
     while stack:
         item, depth = stack.pop()
-        if isinstance(item, Mapping):
-            children: Iterable[object] = item.values()
+        if depth >= MAX_DEPTH:
+            return True
+        children: Iterable[object]
+        if type(item) is dict:
+            children = item.values()
+        elif type(item) is list:
+            children = item
+        elif isinstance(item, Mapping):
+            children = item.values()
         elif isinstance(item, list | tuple | set | frozenset):
             children = item
         else:
             continue
-        if depth >= MAX_DEPTH:
-            return True
-        stack.extend((child, depth + 1) for child in children)
+        deeper = depth + 1
+        stack.extend((child, deeper) for child in children if type(child) not in _SCALARS)
     return False
 
 
@@ -223,6 +243,11 @@ class _Reader:
             self.failed[namespace].add(code)
 
     def read(self, raw: object, kind: type, path: str, namespace: str, code: str | None) -> Any:
+        if kind is Product and type(raw) is dict:
+            try:
+                return product_from_plain(raw)
+            except Slow:
+                pass  # the strict path reads it, and says what is wrong
         if _too_deep(raw):
             self.problems.append(_deep_problem(path))
             self.fail(namespace, code)
@@ -256,6 +281,11 @@ def catalog_from_data(data: Mapping[str, Any]) -> Catalog:
         raise InvalidCatalog(
             [CatalogProblem("", "data.shape", f"a catalog is a mapping, not {shown(data)}")]
         )
+    with bulk():
+        return _from_data(data)
+
+
+def _from_data(data: Mapping[str, Any]) -> Catalog:
     reader = _Reader()
     problems = reader.problems
     for key in sorted(set(data) - _KNOWN, key=repr):

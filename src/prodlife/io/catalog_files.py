@@ -14,6 +14,7 @@ import json
 import tomllib
 from pathlib import Path
 
+from prodlife._bulk import bulk
 from prodlife.catalog.catalog import Catalog
 from prodlife.catalog.data import catalog_from_data, catalog_to_data
 from prodlife.errors import CatalogProblem, FileAccessError, InvalidCatalog
@@ -83,7 +84,8 @@ def load_catalog(path: str | Path) -> Catalog:
             [CatalogProblem(str(source), "file.syntax", f"cannot parse the file: {error}")]
         ) from None
     try:
-        data = json.loads(text) if kind == "json" else tomllib.loads(text)
+        with bulk():
+            data = json.loads(text) if kind == "json" else tomllib.loads(text)
     except RecursionError:
         message = "cannot parse the file: its tables or lists are nested too deeply"
         raise InvalidCatalog([CatalogProblem(str(source), "file.syntax", message)]) from None

@@ -14,6 +14,7 @@ formula is written with a leading ``'``, which reading removes.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -210,6 +211,18 @@ def read_date(cell: Cell, *, end: bool = False, day_only: bool = False) -> date:
         CellError: not a date, a date that does not exist, or a time where
             none is kept.
     """
+    if type(cell) is str:
+        return _text_date(cell, end, day_only)
+    return _day_of(cell, end, day_only)
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_date(text: str, end: bool, day_only: bool) -> date:
+    """Dates repeat in a file: each text is read once."""
+    return _day_of(text, end, day_only)
+
+
+def _day_of(cell: Cell, end: bool, day_only: bool) -> date:
     day, timed = _moment(cell)
     if timed and day_only:
         raise CellError(

@@ -13,13 +13,14 @@ from pathlib import Path
 
 import attrs
 
+from prodlife._bulk import bulk
 from prodlife.catalog.catalog import Catalog, CatalogVersion, CatalogVersions
 from prodlife.clock import Clock, as_utc
 from prodlife.errors import NotFound, ValidationError
 from prodlife.io.sync.apply import apply_rows
 from prodlife.io.sync.definition import SyncDefinition, SyncMode
-from prodlife.io.sync.run import FileFormat, SyncRun
-from prodlife.io.sync.source import read_source
+from prodlife.io.sync.run import FileFormat, RowResult, SyncRun
+from prodlife.io.sync.source import SourceTable, read_source
 from prodlife.ports import Store
 
 __all__ = ["ImportResult", "import_products", "synchronize"]
@@ -81,8 +82,9 @@ def import_products(
     """
     _check(definition, mode)
     started = as_utc(clock.now())
-    table = read_source(source, definition.limits, file_name=file_name, file_format=file_format)
-    applied = apply_rows(catalog, table, definition, mode)
+    with bulk():
+        table = read_source(source, definition.limits, file_name=file_name, file_format=file_format)
+        applied = apply_rows(catalog, table, definition, mode)
     run = SyncRun(
         definition,
         table.file_name,
@@ -139,7 +141,30 @@ def synchronize(
     if not isinstance(effective, date):
         raise ValidationError(f"effective {effective!r} is not a date; pass a datetime.date")
     started = as_utc(clock.now())
-    table = read_source(source, definition.limits, file_name=file_name, file_format=file_format)
+    with bulk():
+        table = read_source(source, definition.limits, file_name=file_name, file_format=file_format)
+        stored, rows = _store(store, table, definition, mode, version, effective)
+    return SyncRun(
+        definition,
+        table.file_name,
+        table.file_format,
+        mode,
+        started,
+        as_utc(clock.now()),
+        rows,
+        stored,
+    )
+
+
+def _store(
+    store: Store,
+    table: SourceTable,
+    definition: SyncDefinition,
+    mode: SyncMode,
+    version: str,
+    effective: date,
+) -> tuple[str | None, tuple[RowResult, ...]]:
+    """Apply ``table`` to the version in force on ``effective``, and store the result."""
     with store.transaction() as uow:
         try:
             versions: tuple[CatalogVersion, ...] = uow.catalog.versions().versions
@@ -155,13 +180,4 @@ def synchronize(
             uow.catalog.add_version(new)
             uow.commit()
             stored = version
-    return SyncRun(
-        definition,
-        table.file_name,
-        table.file_format,
-        mode,
-        started,
-        as_utc(clock.now()),
-        applied.rows,
-        stored,
-    )
+    return stored, applied.rows
