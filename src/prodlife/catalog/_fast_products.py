@@ -199,7 +199,9 @@ def product_from_plain(raw: dict[str, Any]) -> Product:
         _frozen(get("categories", _NONE)),
         _whole(get("priority")),
         _NO_VALIDITY if "validity" not in raw else _validity(raw["validity"]),
-        _AVAILABILITY[availability] if availability in _AVAILABILITY else _slow(),
+        _AVAILABILITY[availability]
+        if type(availability) is str and availability in _AVAILABILITY
+        else _slow(),
         _tuple(get("tax_codes", _NONE)),
         _optional_text(get("vat_code")),
         _optional_text(get("display_class")),

@@ -243,11 +243,6 @@ class _Reader:
             self.failed[namespace].add(code)
 
     def read(self, raw: object, kind: type, path: str, namespace: str, code: str | None) -> Any:
-        if kind is Product and type(raw) is dict:
-            try:
-                return product_from_plain(raw)
-            except Slow:
-                pass  # the strict path reads it, and says what is wrong
         if _too_deep(raw):
             self.problems.append(_deep_problem(path))
             self.fail(namespace, code)
@@ -295,7 +290,14 @@ def _from_data(data: Mapping[str, Any]) -> Catalog:
     for name, kind in _LISTS:
         items: list[object] = []
         namespace, key = _NAMESPACE.get(name, (name, "code"))
+        fast = kind is Product
         for index, raw in enumerate(_section(data, name, problems)):
+            if fast and type(raw) is dict:
+                try:
+                    items.append(product_from_plain(raw))
+                    continue
+                except Slow:
+                    pass  # the strict path reads it, and says what is wrong
             code = _code(raw, key)
             item = reader.read(raw, kind, f"{name}[{code or index}]", namespace, code)
             if item is not None:
