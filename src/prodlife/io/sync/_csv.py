@@ -35,7 +35,10 @@ def _text(data: bytes, builder: TableBuilder) -> str:
 
 
 def _delimiter(text: str) -> str:
-    """``;`` or ``,``: whichever splits the first line into more known column names."""
+    """``;`` or ``,``: whichever splits the first line into more known column names.
+
+    A header of one column says neither: then whichever the next lines hold more of.
+    """
     first = text.split("\n", 1)[0]
 
     def known(delimiter: str) -> int:
@@ -45,7 +48,11 @@ def _delimiter(text: str) -> str:
             return 0
         return sum(1 for cell in cells if column_named(cell) is not None)
 
-    return ";" if known(";") > known(",") else ","
+    semicolons, commas = known(";"), known(",")
+    if semicolons == commas:
+        sample = text[:4096]
+        semicolons, commas = sample.count(";"), sample.count(",")
+    return ";" if semicolons > commas else ","
 
 
 def read(data: bytes, builder: TableBuilder) -> None:

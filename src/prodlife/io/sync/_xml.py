@@ -106,11 +106,11 @@ def _fields(
             RowError("row.element", "<product> holds text or attributes; it holds fields only")
         )
     seen: set[str] = set()
+    unknown: list[str] = []
     for field in element:
         column = column_named(field.tag) if "{" not in field.tag else None
         if column is None:
-            message = unknown_key_message(field.tag, COLUMNS, "a <product>", "element")[0]
-            problems.append(RowError("row.unknown-column", message))
+            unknown.append(field.tag)
             continue
         if column in seen:
             problems.append(
@@ -125,6 +125,10 @@ def _fields(
             continue
         if field.text:
             builder.cell(cells, problems, column, field.text)
+    if unknown:
+        message = unknown_key_message(unknown[0], COLUMNS, "a <product>", "element")[0]
+        more = f" ({len(unknown) - 1} more unknown elements follow)" if len(unknown) > 1 else ""
+        problems.append(RowError("row.unknown-column", message + more))
 
 
 def _escape(text: str) -> str:

@@ -17,9 +17,10 @@ from typing import Any
 
 import attrs
 import cattrs
+from cattrs.v import format_exception
 
 from prodlife._text import shown
-from prodlife.errors import ValidationError
+from prodlife.errors import ProdlifeError, ValidationError
 from prodlife.io.sync.definition import SyncDefinition, SyncMode
 from prodlife.serialization import make_converter
 
@@ -158,6 +159,15 @@ class SyncRun:
 _COUNTS = {outcome.value: outcome for outcome in RowOutcome}
 
 
+def _describe(error: BaseException, kind: type | None) -> str:
+    """prodlife's own message for its errors; cattrs' wording for the rest."""
+    if isinstance(error, ProdlifeError):
+        return str(error)
+    if isinstance(error, cattrs.ForbiddenExtraKeysError):
+        return f"unknown keys {sorted(map(repr, error.extra_fields))}; remove them"
+    return format_exception(error, kind)
+
+
 def run_to_data(run: SyncRun) -> dict[str, Any]:
     """The run as JSON-safe data, with a count per outcome for a reader's convenience.
 
@@ -190,13 +200,11 @@ def run_from_data(data: Mapping[str, Any]) -> SyncRun:
     counts = fields.pop("counts", None)
     try:
         run: SyncRun = make_converter(strict=True).structure(fields, SyncRun)
-    except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as error:
-        found = (
-            "; ".join(cattrs.transform_error(error, path="run"))
-            if isinstance(error, cattrs.BaseValidationError)
-            else str(error)
-        )
+    except cattrs.BaseValidationError as error:
+        found = "; ".join(cattrs.transform_error(error, path="run", format_exception=_describe))
         raise ValidationError(f"the data is not a sync run: {found}") from None
+    except (ValueError, TypeError, KeyError, AttributeError) as error:
+        raise ValidationError(f"the data is not a sync run: {_describe(error, None)}") from None
     if counts is not None:
         expected = {name: run.count(outcome) for name, outcome in _COUNTS.items()}
         if counts != expected:

@@ -99,20 +99,25 @@ class TableBuilder:
         values: dict[str, Cell] = {}
         problems: list[RowError] = []
         width = len(self.columns)
+        extra: list[int] = []
         for index, cell in enumerate(cells):
             if cell is None or cell == "":
                 continue
             column = self.columns[index] if index < width else None
             if column is None:
-                problems.append(
-                    RowError(
-                        "row.extra-cells",
-                        f"cell {index + 1} holds {str(cell)[:40]!r} under no column of the "
-                        "header; remove it or name its column",
-                    )
-                )
+                extra.append(index)
                 continue
             self.cell(values, problems, column, cell)
+        if extra:
+            first = extra[0]
+            others = f" and {len(extra) - 1} more" if len(extra) > 1 else ""
+            problems.append(
+                RowError(
+                    "row.extra-cells",
+                    f"cell {first + 1} holds {str(cells[first])[:40]!r}{others} under no column "
+                    "of the header; remove them or name their columns",
+                )
+            )
         self.rows.append(SourceRow(number, values, problems))
 
     def cell(
