@@ -409,10 +409,16 @@ def test_templates_and_exports_are_written_to_paths_by_suffix(
 ) -> None:
     path = tmp_path / f"products.{file_format.value}"
     write_template(path)
-    assert path.read_bytes() == template(file_format)
+    assert (
+        load(path.read_bytes(), file_format).run.rows
+        == load(template(file_format), file_format).run.rows
+    )
     catalog = TYPES.add(Product("HBO", "HBO", "CH"))
     write_products(catalog, path)
-    assert path.read_bytes() == export_products(catalog, file_format)
+    # A workbook records when it was written, so compare what the files hold.
+    assert load(path.read_bytes(), file_format).catalog == catalog
+    if file_format is not FileFormat.XLSX:
+        assert path.read_bytes() == export_products(catalog, file_format)
 
 
 def test_writing_where_no_file_can_be_is_a_file_access_error(tmp_path: Path) -> None:
