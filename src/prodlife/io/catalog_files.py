@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import tomllib
 from pathlib import Path
+from typing import Any
 
 from prodlife._bulk import bulk
 from prodlife.catalog.catalog import Catalog
@@ -83,9 +84,13 @@ def load_catalog(path: str | Path) -> Catalog:
         raise InvalidCatalog(
             [CatalogProblem(str(source), "file.syntax", f"cannot parse the file: {error}")]
         ) from None
+    with bulk():  # one pause for parsing and reading: a million values, no cycles
+        return catalog_from_data(_parse(text, kind, source))
+
+
+def _parse(text: str, kind: str, source: Path) -> Any:
     try:
-        with bulk():
-            data = json.loads(text) if kind == "json" else tomllib.loads(text)
+        return json.loads(text) if kind == "json" else tomllib.loads(text)
     except RecursionError:
         message = "cannot parse the file: its tables or lists are nested too deeply"
         raise InvalidCatalog([CatalogProblem(str(source), "file.syntax", message)]) from None
@@ -93,4 +98,3 @@ def load_catalog(path: str | Path) -> Catalog:
         raise InvalidCatalog(
             [CatalogProblem(str(source), "file.syntax", f"cannot parse the file: {error}")]
         ) from None
-    return catalog_from_data(data)
