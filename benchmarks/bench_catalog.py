@@ -14,6 +14,7 @@ limited by the standard library's ``tomllib`` (pure Python), printed for referen
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 import tempfile
@@ -86,6 +87,7 @@ def make_catalog(count: int, bundles: int) -> Catalog:
 
 
 def timed(label: str, action: Callable[[], T], baseline: float | None = None) -> tuple[T, float]:
+    gc.collect()  # each step starts with no garbage left by the one before
     start = time.perf_counter()
     result = action()
     elapsed = time.perf_counter() - start
