@@ -355,7 +355,7 @@ def test_the_same_mistakes_in_json_are_reported_the_same_way(tmp_path: Path) -> 
         (
             {"products": [{"code": "HBO", "name": "HBO"}]},
             "products[HBO].type_code",
-            "data.invalid",
+            "data.missing",
         ),
         (
             {"types": [{"code": "X", "name": "X", "classification": "gadget"}]},

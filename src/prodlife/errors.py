@@ -24,7 +24,10 @@ __all__ = [
     "CatalogProblem",
     "ConcurrencyConflict",
     "CurrencyMismatch",
+    "ExportRefused",
+    "FileAccessError",
     "ForeignDatabase",
+    "ImportRefused",
     "InvalidAmount",
     "InvalidBillingCycle",
     "InvalidCatalog",
@@ -225,6 +228,61 @@ class InvalidCatalog(ValidationError):
         super().__init__(
             f"the catalog has {count} problem{'s' if count != 1 else ''}; fix each:\n{listing}"
         )
+
+
+class FileAccessError(ProdlifeError):
+    """A file cannot be read or written: missing, a directory, not permitted, the disk full.
+
+    The operating system's error is the ``__cause__``.
+
+    Attributes:
+        path: the file, as given.
+        reason: what the operating system said.
+    """
+
+    def __init__(self, path: object, doing: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(
+            f"cannot {doing} {str(path)!r}: {reason}; check the path and its permissions"
+        )
+
+
+class ImportRefused(ValidationError):
+    """A file given to product synchronization cannot be imported at all.
+
+    Raised before any row is applied: the file is too large, not in the format
+    its name says, not UTF-8, missing its header, malformed, or an XML file
+    declaring entities. Problems of single rows are not raised: the run
+    records them, row by row.
+
+    Attributes:
+        file_name: the file, as given.
+        code: what is wrong, e.g. ``"file.too-large"`` or ``"xml.entities"``
+            (docs/sync.md lists every code).
+    """
+
+    def __init__(self, file_name: str, code: str, message: str) -> None:
+        self.file_name = file_name
+        self.code = code
+        super().__init__(f"cannot import {file_name!r}: {message} ({code})")
+
+
+class ExportRefused(ValidationError):
+    """Products cannot be written in the format asked for.
+
+    Raised before anything is written: a value holds a character the format
+    cannot carry (XML and spreadsheets refuse most control characters), a list
+    value holds the ``|`` that separates its items, or the format needs an
+    extra that is not installed.
+
+    Attributes:
+        code: what is wrong, e.g. ``"value.character"`` (docs/sync.md lists them).
+    """
+
+    def __init__(self, code: str, message: str) -> None:
+        self.code = code
+        super().__init__(f"{message} ({code})")
 
 
 class TransitionNotAllowed(ProdlifeError):

@@ -18,12 +18,14 @@ import enum
 import json
 import re
 import typing
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
 
 import cattrs
 
+from prodlife._text import shown, unknown_key_message
 from prodlife.catalog.products import CustomField, FieldKind
 from prodlife.cycles import BillingCycle
 from prodlife.daycount import (
@@ -94,7 +96,7 @@ def _strict(kind: type, wanted: str) -> typing.Callable[[object, object], typing
 
     def structure(value: object, _: object = None) -> object:
         if type(value) is not kind:
-            raise ValidationError(f"{value!r} is not {wanted}; write {wanted}")
+            raise ValidationError(f"{shown(value)} is not {wanted}; write {wanted}")
         return value
 
     return structure
@@ -205,14 +207,20 @@ def _structure_field(data: dict[str, object], _: object = None) -> CustomField:
     return CustomField(str(data["name"]), kind, value)
 
 
-def make_converter() -> cattrs.Converter:
+def make_converter(*, strict: bool = False) -> cattrs.Converter:
     """Return a converter that (un)structures every prodlife value.
 
     Unstructured data holds only dicts, lists, strings, ints, booleans and
     ``None``: ready for ``json.dumps`` or TOML. Sets become sorted lists; sets
     of enum members, sorted lists of their values.
+
+    Args:
+        strict: read as catalog files are read: a key a value does not have
+            is refused (naming the key it probably meant), and a value that
+            is not one of an enumeration's, or not a date, is refused naming
+            it and what is allowed.
     """
-    converter = cattrs.Converter()
+    converter = cattrs.Converter(forbid_extra_keys=strict)
     converter.register_unstructure_hook(Decimal, str)
     converter.register_structure_hook(Decimal, lambda value, _: to_decimal(value))
     converter.register_unstructure_hook(Fraction, str)
@@ -257,4 +265,114 @@ def make_converter() -> cattrs.Converter:
         lambda convention: convention.name,
     )
     converter.register_structure_hook(DayCount, lambda name, _: day_count_named(name))
+    if strict:
+        _make_strict(converter)
     return converter
+
+
+# --- strict reading -------------------------------------------------------------------------
+
+
+def _keys(data: object, what: str, required: tuple[str, ...]) -> Mapping[str, typing.Any]:
+    """``data`` as a mapping holding exactly the ``required`` keys."""
+    if not isinstance(data, Mapping):
+        raise ValidationError(
+            f"{shown(data)} is not {what}; write a table with the keys {', '.join(required)}"
+        )
+    for key in sorted(data, key=repr):
+        if key not in required:
+            raise ValidationError(unknown_key_message(key, required, what)[0])
+    for key in required:
+        if key not in data:
+            raise ValidationError(f"{what} needs the key {key!r}; add it")
+    return data
+
+
+def _strict_point(value: object, _: object = None) -> date:
+    if isinstance(value, str):
+        try:
+            return _point(value)
+        except ValueError:
+            raise ValidationError(
+                f"{shown(value)} is not a date; write it as ISO 8601 text, e.g. '2025-01-31' "
+                "(or '2025-01-31T09:00:00+00:00' for an instant)"
+            ) from None
+    return _point(value)  # type: ignore[arg-type]
+
+
+def _strict_instant(value: object, _: object = None) -> datetime:
+    point = _strict_point(value)
+    if not isinstance(point, datetime):
+        raise ValidationError(f"{value!r} is a date, not an instant; give a time and an offset")
+    return point
+
+
+def _strict_span(data: object, _: object = None) -> Span:
+    fields = _keys(data, "a period", ("start", "end"))
+    start, end = _strict_point(fields["start"]), _strict_point(fields["end"])
+    if isinstance(start, datetime) and isinstance(end, datetime):
+        return Interval(start, end)
+    return Period(start, end)
+
+
+def _strict_period(data: object, _: object = None) -> Period:
+    fields = _keys(data, "a period", ("start", "end"))
+    return Period(_strict_point(fields["start"]), _strict_point(fields["end"]))
+
+
+def _strict_money(data: object, _: object = None) -> Money:
+    fields = _keys(data, "an amount of money", ("amount", "currency"))
+    return Money(to_decimal(fields["amount"]), fields["currency"])
+
+
+def _strict_decimal_money_or_none(data: object, _: object = None) -> Decimal | Money | None:
+    if isinstance(data, Mapping):
+        return _strict_money(data)
+    return _decimal_money_or_none(data)
+
+
+def _strict_enum(value: typing.Any, kind: type[enum.Enum]) -> enum.Enum:
+    """An enum member from its value, or an error naming the value and the allowed ones."""
+    try:
+        return kind(value)
+    except (ValueError, TypeError):
+        what = re.sub(r"(?<!^)(?=[A-Z])", " ", kind.__name__).lower()
+        allowed = ", ".join(repr(member.value) for member in kind)
+        raise ValidationError(f"{shown(value)} is not a {what}; use one of {allowed}") from None
+
+
+def _strict_field(data: object, _: object = None) -> CustomField:
+    fields = _keys(data, "a custom field", ("name", "kind", "value"))
+    kind = typing.cast(FieldKind, _strict_enum(fields["kind"], FieldKind))
+    raw, name = fields["value"], fields["name"]
+    if not isinstance(name, str):
+        raise ValidationError(f"custom field name {shown(name)} is not text; write text")
+    value: str | Decimal | int | date
+    if kind is FieldKind.NUMBER:
+        value = raw if isinstance(raw, int) and not isinstance(raw, bool) else to_decimal(raw)
+    elif kind is FieldKind.DATE:
+        value = raw if isinstance(raw, date) else _strict_point(raw)
+        if isinstance(value, datetime):
+            raise ValidationError(f"{shown(raw)} is an instant, not a date; write a date")
+    elif isinstance(raw, str):
+        value = raw
+    else:
+        raise ValidationError(f"{shown(raw)} is not text; a string field holds text")
+    return CustomField(name, kind, value)
+
+
+def _make_strict(converter: cattrs.Converter) -> None:
+    """Replace the lenient hooks: later registrations take precedence."""
+    converter.register_structure_hook(date, _strict_point)
+    converter.register_structure_hook(datetime, _strict_instant)
+    converter.register_structure_hook(Money, _strict_money)
+    converter.register_structure_hook(Period, _strict_period)
+    converter.register_structure_hook(Interval, _strict_span)
+    converter.register_structure_hook_func(
+        _is_span, lambda data, _: None if data is None else _strict_span(data)
+    )
+    converter.register_structure_hook(Decimal | Money | None, _strict_decimal_money_or_none)
+    # StrEnum by name too: as a str subclass it would otherwise reach the str hook.
+    converter.register_structure_hook(enum.Enum, _strict_enum)
+    converter.register_structure_hook(enum.StrEnum, _strict_enum)
+    converter.register_structure_hook(CustomField, _strict_field)

@@ -7,6 +7,7 @@ checking a whole catalog collects them all with their paths.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from datetime import date, datetime
 
@@ -22,8 +23,18 @@ def raise_first(findings: Iterable[Finding], subject: str = "") -> None:
         raise RuleViolation(rule, message, subject)
 
 
+def duplicates(values: Iterable[str]) -> list[str]:
+    """The values given more than once, sorted; in linear time (no ``list.count``)."""
+    given = values if isinstance(values, list | tuple) else list(values)
+    if len(given) < 2 or len(set(given)) == len(given):
+        return []
+    return sorted(value for value, times in Counter(given).items() if times > 1)
+
+
 def check_code(code: object, what: str) -> list[Finding]:
     """A code is non-empty text without spaces at either end."""
+    if type(code) is str and code and not code[0].isspace() and not code[-1].isspace():
+        return []
     if not isinstance(code, str) or not code.strip() or code != code.strip():
         return [
             (

@@ -32,7 +32,7 @@ F**a * T**b flows. When there is none, a deletion filter finds a minimal set of
 rules in conflict to name. Seed 004's warning example, two channels each
 required while their type allows one:
 
->>> from prodlife.catalog.types import ServiceKind
+>>> from prodlife.catalog.types import Classification, ServiceKind
 >>> termed = {"classification": Classification.SERVICE, "service_kind": ServiceKind.TERMED}
 >>> types = {"CHANNEL": ProductType("CHANNEL", "Channel", **termed),
 ...          "PACK": ProductType("PACK", "Pack", composition=Composition.FLEXIBLE_BUNDLE, **termed)}
@@ -56,11 +56,14 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 
-from prodlife.catalog._bundle_search import _LIMITS, _Class, _explain, _solve
-from prodlife.catalog._rules import Finding, check_code, raise_first
+from prodlife.catalog._bundle_offer import classes_of, offered, traits
+from prodlife.catalog._bundle_offer import refusal as _refusal
+from prodlife.catalog._bundle_offer import type_of as _type_of
+from prodlife.catalog._bundle_search import _LIMITS, _explain, _solve
+from prodlife.catalog._rules import Finding, check_code, duplicates, raise_first
 from prodlife.catalog._rules import is_whole as _count
 from prodlife.catalog.products import Product
-from prodlife.catalog.types import Classification, Composition, GoodKind, ProductType
+from prodlife.catalog.types import Composition, ProductType
 from prodlife.errors import NotFound, RuleViolation
 
 __all__ = [
@@ -204,7 +207,7 @@ def _shape(code: str, what: str, keys: list[str]) -> list[Finding]:
     found = check_code(code, "bundle product")
     if not keys:
         found.append(("bundle.no-components", f"the bundle needs at least one {what}"))
-    twice = sorted({key for key in keys if keys.count(key) > 1})
+    twice = duplicates(keys)
     if twice:
         found.append(("bundle.duplicate", f"{what}s {twice} are listed twice; list each once"))
     return found
@@ -255,64 +258,6 @@ def check_flexible_bundle(bundle: FlexibleBundle) -> list[Finding]:
     return _about(f"bundle {bundle.product_code!r}", found)
 
 
-def _type_of(code: str, products: Products, types: Types) -> ProductType | None:
-    product = products.get(code)
-    return None if product is None else types.get(product.type_code)
-
-
-def _refusal(bundle_type: ProductType | None, part: ProductType) -> str | None:
-    """Why the allowed-component table refuses ``part`` in a bundle, or ``None``."""
-    if part.is_bundle:
-        return f"bundles cannot be nested, and {part.code!r} is a {part.composition.value} type"
-    if bundle_type is None or not bundle_type.is_bundle:
-        return None
-    if bundle_type.is_termed_service:
-        wanted, fits = "termed services", part.is_termed_service
-    elif bundle_type.good_kind is GoodKind.TRACEABLE:
-        wanted, fits = "physical goods", part.classification is Classification.PHYSICAL_GOOD
-    elif bundle_type.good_kind is GoodKind.NON_TRACEABLE:
-        wanted, fits = "non-traceable physical goods", part.good_kind is GoodKind.NON_TRACEABLE
-    else:
-        return None
-    return (
-        None
-        if fits
-        else f"a {bundle_type.describes} bundle takes flat {wanted}, not a {part.describes}"
-    )
-
-
-def _offered(bundle: FlexibleBundle, products: Products, types: Types) -> list[Product]:
-    """The products a selection may hold: allowed components some pool offers."""
-    bundle_type = _type_of(bundle.product_code, products, types)
-    return [
-        p
-        for _, p in sorted(products.items())
-        if p.type_code in types
-        and _refusal(bundle_type, types[p.type_code]) is None
-        and any(pool.offers(p) for pool in bundle.pools)
-    ]
-
-
-def _traits(product: Product) -> tuple[str | None, str]:
-    """What the limits count: the product's family, and its type."""
-    return product.family, product.type_code
-
-
-def _classes(bundle: FlexibleBundle, offered: list[Product]) -> list[_Class]:
-    found: dict[object, _Class] = {}
-    for p in offered:
-        hits = [
-            next(
-                (i for i, pool in enumerate(bundle.pools) if pool.kind is k and pool.offers(p)),
-                None,
-            )
-            for k in PoolKind
-        ]
-        key = p.code if hits[0] is not None else (p.type_code, p.family)
-        found.setdefault(key, _Class(p.code, _traits(p), tuple(hits)))
-    return list(found.values())
-
-
 def _pool_findings(
     bundle: FlexibleBundle, bundle_type: ProductType | None, products: Products, types: Types
 ) -> list[Finding]:
@@ -329,13 +274,13 @@ def _pool_findings(
             found.append(("bundle.unknown-component", f"{pool.label}: {NotFound(kind, pool.key)}"))
         elif part is not None and (why := _refusal(bundle_type, part)) is not None:
             found.append(("bundle.allowed-component", f"{pool.label}: {why}; remove the pool"))
-    offered = _offered(bundle, products, types)
-    classes = _classes(bundle, offered)
+    classes = classes_of(bundle, products, types)
     if _solve(bundle.pools, classes, frozenset(), bundle.limits) is not None:
         return found
+    hit = {i for c in classes for i in c.pools if i is not None}
     empty = set()
     for i, pool in enumerate(bundle.pools):
-        if pool.min_quantity and not any(pool.offers(p) for p in offered):
+        if pool.min_quantity and i not in hit:
             empty.add(i)
             message = f"{pool.label} offers no product that may be a component"
             found.append(("bundle.empty-pool", f"{message}; add products to it or make its min 0"))
@@ -391,7 +336,7 @@ def find_selection(
     if isinstance(bundle, FixedBundle):
         chosen = bundle.quantities
         return None if check_selection(bundle, chosen, products, types) else chosen
-    classes = _classes(bundle, _offered(bundle, products, types))
+    classes = classes_of(bundle, products, types)
     flows = _solve(bundle.pools, classes, frozenset(), bundle.limits)
     return None if flows is None else {c.code: f for c, f in zip(classes, flows, strict=True) if f}
 
@@ -424,16 +369,16 @@ def check_selection(
     found: list[Finding] = []
     chosen: dict[str, int] = {}
     if isinstance(bundle, FlexibleBundle):
-        offered = {p.code for p in _offered(bundle, products, types)}
+        offered_codes = {p.code for p in offered(bundle, products, types)}
     else:
-        offered = set(bundle.quantities)
+        offered_codes = set(bundle.quantities)
     for code, quantity in sorted(selection.items()):
         if not _count(quantity, 0):
             message = f"{code!r}: quantity {quantity!r} must be a whole number, 0 or more"
             found.append(("bundle.selection-quantity", message))
         elif quantity and code not in products:
             found.append(("bundle.selection-unknown", str(NotFound("product", code))))
-        elif quantity and code not in offered:
+        elif quantity and code not in offered_codes:
             message = f"{code!r} is not offered by the bundle; pick products its pools offer"
             found.append(("bundle.selection-outside", message))
         elif quantity:
@@ -455,7 +400,7 @@ def check_selection(
         if pool.max_quantity is not None and total > pool.max_quantity:
             found.append(("bundle.pool-max", f"{pool.label} has {total}; pick fewer from it"))
     for what, n in zip(_LIMITS, bundle.limits, strict=True):
-        used = sorted({str(_traits(products[code])[_LIMITS.index(what)]) for code in chosen})
+        used = sorted({str(traits(products[code])[_LIMITS.index(what)]) for code in chosen})
         if n is not None and len(used) > n:
             message = f"the selection uses {len(used)} product {what} {used}, more than {n}"
             found.append((f"bundle.{what}-limit", f"{message}; keep to {n}"))

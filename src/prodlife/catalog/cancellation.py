@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 
-from prodlife.catalog._rules import Finding, check_code, raise_first
+from prodlife.catalog._rules import Finding, check_code, duplicates, raise_first
 from prodlife.catalog.products import Product
 from prodlife.proration.change import CreditMode
 from prodlife.proration.refunds import UsedDay
@@ -183,7 +183,7 @@ def check_cancellation_defaults(
                     "fix the code or drop the policy",
                 )
             )
-    twice = sorted({code for code in codes if codes.count(code) > 1})
+    twice = duplicates(codes)
     if twice:
         found.append(
             (

@@ -21,13 +21,14 @@ prodlife.errors.InvalidCatalog: the catalog has 1 problem; fix each:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import TypeVar
 
 import attrs
 
-from prodlife.catalog._rules import Finding
+from prodlife.catalog._index import ProductIndex
+from prodlife.catalog._rules import Finding, duplicates
 from prodlife.catalog.addons import AddOn, check_addon_in_catalog
 from prodlife.catalog.bundles import FixedBundle, FlexibleBundle, check_bundle
 from prodlife.catalog.cancellation import CancellationDefaults, check_cancellation_defaults
@@ -243,10 +244,6 @@ class ProductQuery:
         )
 
 
-def _duplicates(codes: Sequence[str]) -> list[str]:
-    return sorted({code for code in codes if codes.count(code) > 1})
-
-
 def _problems(path: str, findings: Iterable[Finding]) -> list[CatalogProblem]:
     return [CatalogProblem(path, rule, message) for rule, message in findings]
 
@@ -261,7 +258,7 @@ def check_catalog(catalog: Catalog) -> list[CatalogProblem]:
         ("addons", [a.code for a in catalog.addons]),
         ("bundles", [b.product_code for b in catalog.bundles]),
     ):
-        for code in _duplicates(codes):
+        for code in duplicates(codes):
             found.append(
                 CatalogProblem(
                     f"{kind}[{code}]",
@@ -270,7 +267,7 @@ def check_catalog(catalog: Catalog) -> list[CatalogProblem]:
                 )
             )
     alternatives = [p.alternative_code for p in catalog.products if p.alternative_code]
-    for code in _duplicates(alternatives):
+    for code in duplicates(alternatives):
         found.append(
             CatalogProblem(
                 "products",
@@ -279,7 +276,7 @@ def check_catalog(catalog: Catalog) -> list[CatalogProblem]:
             )
         )
     types = _index(catalog.types, lambda t: t.code)
-    products = _index(catalog.products, lambda p: p.code)
+    products = ProductIndex(catalog.products)
     bundled = {b.product_code for b in catalog.bundles}
     for product in catalog.products:
         path = f"products[{product.code}]"
@@ -369,12 +366,12 @@ class CatalogVersions:
         ordered = tuple(sorted(self.versions, key=lambda v: v.effective))
         object.__setattr__(self, "versions", ordered)
         found = []
-        for code in _duplicates([v.name for v in ordered]):
+        for code in duplicates([v.name for v in ordered]):
             found.append(
                 CatalogProblem(f"versions[{code}]", "version.duplicate", "the name is used twice")
             )
         days = [v.effective.isoformat() for v in ordered]
-        for day in _duplicates(days):
+        for day in duplicates(days):
             found.append(
                 CatalogProblem(
                     "versions",

@@ -9,12 +9,18 @@ that a file with many mistakes reports all of them at once, each with its path
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+import attrs
 import cattrs
+from cattrs.errors import IterableValidationNote
 from cattrs.v import format_exception
 
+from prodlife._bulk import bulk
+from prodlife._text import shown, unknown_key_message
+from prodlife.catalog._fast_products import Slow, product_from_plain, product_to_plain
+from prodlife.catalog._follow_ons import NAMESPACES, without_follow_ons
 from prodlife.catalog.addons import AddOn
 from prodlife.catalog.bundles import FixedBundle, FlexibleBundle
 from prodlife.catalog.cancellation import CancellationDefaults
@@ -42,10 +48,12 @@ _SINGLE: tuple[tuple[str, type], ...] = (
 _READ_ERRORS = (ProdlifeError, cattrs.BaseValidationError, KeyError, TypeError, ValueError)
 _BUNDLE_SHAPES: dict[str, type[Bundle]] = {"fixed": FixedBundle, "flexible": FlexibleBundle}
 _KNOWN = {name for name, _ in _LISTS} | {name for name, _ in _SINGLE} | {"bundles"}
-
-
-def _converter() -> cattrs.Converter:
-    return make_converter()
+#: A section's namespace and the key holding a definition's code, where not ``(name, "code")``.
+_NAMESPACE = {"editions": ("editions", "product_code")}
+#: Products are written by hand (see _fast_products); tests compare with the converter.
+_FAST_WRITE = True
+#: No definition nests deeper than this; deeper data is refused before it is read.
+MAX_DEPTH = 32
 
 
 def catalog_to_data(catalog: Catalog) -> dict[str, Any]:
@@ -55,11 +63,18 @@ def catalog_to_data(catalog: Catalog) -> dict[str, Any]:
     they can be told apart when read back. Empty sections and ``None`` values
     are left out.
     """
-    converter = _converter()
+    with bulk():
+        return _to_data(catalog)
+
+
+def _to_data(catalog: Catalog) -> dict[str, Any]:
+    converter = make_converter()
     data: dict[str, Any] = {}
     for name, _ in _LISTS:
         items = getattr(catalog, name)
-        if items:
+        if items and name == "products" and _FAST_WRITE:
+            data[name] = [product_to_plain(item) for item in items]
+        elif items:
             data[name] = [_compact(converter.unstructure(item)) for item in items]
     if catalog.bundles:
         data["bundles"] = [
@@ -85,31 +100,73 @@ def _compact(value: Any) -> Any:
     return value
 
 
-def _problem(path: str, error: BaseException) -> list[CatalogProblem]:
-    """The problems one failed definition holds, each with its own path."""
-    if isinstance(error, cattrs.BaseValidationError):
-        found = []
-        for text in cattrs.transform_error(error, path=path, format_exception=_describe):
-            message, _, where = text.rpartition(" @ ")
-            ruled = _RULED.match(message)
-            if ruled:
-                found.append(CatalogProblem(where or path, ruled["rule"], ruled["message"]))
+def _leaves(error: BaseException, path: str) -> Iterator[tuple[str, BaseException, type | None]]:
+    """Each error inside a cattrs validation error, with the path of the value at fault."""
+    if isinstance(error, cattrs.IterableValidationError | cattrs.ClassValidationError):
+        with_notes, without = error.group_exceptions()
+        for inner, note in with_notes:
+            if isinstance(note, IterableValidationNote):
+                here = f"{path}[{note.index!r}]"
             else:
-                found.append(CatalogProblem(where or path, "data.invalid", message))
-        return found
-    if isinstance(error, KeyError):
-        return [CatalogProblem(path, "data.missing", f"{error.args[0]!r} is required")]
-    return [CatalogProblem(path, getattr(error, "rule", "data.invalid"), str(error))]
+                here = f"{path}.{note.name}"
+            if isinstance(inner, cattrs.IterableValidationError | cattrs.ClassValidationError):
+                yield from _leaves(inner, here)
+            else:
+                yield here, inner, note.type
+        for inner in without:
+            yield path, inner, None
+    else:
+        yield path, error, None
 
 
 _RULED = re.compile(r"^(?P<message>.*) \(rule (?P<rule>[\w.-]+)\)$", re.S)
+_NAMES = {"AddOn": "an add-on"}
 
 
-def _describe(error: BaseException, kind: type | None) -> str:
-    """prodlife's own message for its errors; cattrs' wording for the rest."""
-    if isinstance(error, ProdlifeError):
-        return str(error)
-    return format_exception(error, kind)
+def _what(kind: type) -> str:
+    """How a message names a definition: ``ProductType`` is "a product type"."""
+    if kind.__name__ in _NAMES:
+        return _NAMES[kind.__name__]
+    words = re.sub(r"(?<!^)(?=[A-Z])", " ", kind.__name__).lower()
+    return ("an " if words[0] in "aeiou" else "a ") + words
+
+
+def _keys_of(kind: type) -> list[str]:
+    return [field.name for field in attrs.fields(kind) if field.init]
+
+
+def _problem(path: str, error: BaseException) -> list[CatalogProblem]:
+    """The problems one failed definition holds, each with its own path.
+
+    A misspelt key is reported once, as an unknown key naming the key it
+    probably meant, not again as that key missing.
+    """
+    found: list[tuple[str, str, str]] = []
+    meant: set[str] = set()
+    for where, inner, kind in _leaves(error, path):
+        if isinstance(inner, cattrs.ForbiddenExtraKeysError):
+            for key in sorted(inner.extra_fields, key=repr):
+                message, close = unknown_key_message(key, _keys_of(inner.cl), _what(inner.cl))
+                found.append((where, "data.unknown-key", message))
+                if close is not None:
+                    meant.add(f"{where}.{close}")
+        elif isinstance(inner, AttributeError):  # cattrs reading keys of a non-mapping
+            found.append((where, "data.shape", "write a table of keys and values here"))
+        elif isinstance(inner, KeyError):
+            found.append((where, "data.missing", f"the key {inner.args[0]!r} is required; add it"))
+        elif isinstance(inner, ProdlifeError):
+            ruled = _RULED.match(str(inner))
+            if ruled:
+                found.append((where, ruled["rule"], ruled["message"]))
+            else:
+                found.append((where, "data.invalid", str(inner)))
+        else:
+            found.append((where, "data.invalid", format_exception(inner, kind)))
+    return [
+        CatalogProblem(where, rule, message)
+        for where, rule, message in found
+        if not (rule == "data.missing" and where in meant)
+    ]
 
 
 def _section(data: Mapping[str, Any], name: str, problems: list[CatalogProblem]) -> list[Any]:
@@ -118,70 +175,162 @@ def _section(data: Mapping[str, Any], name: str, problems: list[CatalogProblem])
     if isinstance(value, list):
         return value
     problems.append(
-        CatalogProblem(name, "data.shape", f"{name} must be a list of definitions, not {value!r}")
+        CatalogProblem(
+            name, "data.shape", f"{name} must be a list of definitions, not {shown(value)}"
+        )
     )
     return []
 
 
-def _label(raw: object, index: int) -> str:
+def _code(raw: object, key: str) -> str | None:
     if isinstance(raw, Mapping):
-        for key in ("code", "product_code"):
-            if isinstance(raw.get(key), str):
-                return str(raw[key])
-    return str(index)
+        code = raw.get(key)
+        if isinstance(code, str):
+            return code
+    return None
+
+
+_SCALARS = (str, int, bool, float, type(None))
+
+
+def _too_deep(value: object) -> bool:
+    """Whether ``value`` nests more than :data:`MAX_DEPTH` levels (walked without recursion)."""
+    stack: list[tuple[object, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth >= MAX_DEPTH:
+            return True
+        children: Iterable[object]
+        if type(item) is dict:
+            children = item.values()
+        elif type(item) is list:
+            children = item
+        elif isinstance(item, Mapping):
+            children = item.values()
+        elif isinstance(item, list | tuple | set | frozenset):
+            children = item
+        else:
+            continue
+        deeper = depth + 1
+        stack.extend((child, deeper) for child in children if type(child) not in _SCALARS)
+    return False
+
+
+def _deep_problem(path: str) -> CatalogProblem:
+    return CatalogProblem(
+        path,
+        "data.too-deep",
+        f"the definition nests more than {MAX_DEPTH} levels of tables and lists; no "
+        "definition needs that many, so look for a value written inside itself",
+    )
+
+
+class _Reader:
+    """Reads definitions one by one, collecting problems and what could not be read."""
+
+    def __init__(self) -> None:
+        self.converter = make_converter(strict=True)
+        self.problems: list[CatalogProblem] = []
+        self.failed: dict[str, set[str]] = {name: set() for name in NAMESPACES}
+        self.anonymous: set[str] = set()
+
+    def fail(self, namespace: str, code: str | None) -> None:
+        if namespace not in NAMESPACES:
+            return
+        if code is None:
+            self.anonymous.add(namespace)
+        else:
+            self.failed[namespace].add(code)
+
+    def read(self, raw: object, kind: type, path: str, namespace: str, code: str | None) -> Any:
+        if _too_deep(raw):
+            self.problems.append(_deep_problem(path))
+            self.fail(namespace, code)
+            return None
+        if not isinstance(raw, Mapping):
+            message = f"{_what(kind)} is a table of keys and values, not {shown(raw)}"
+            self.problems.append(CatalogProblem(path, "data.shape", message))
+            self.fail(namespace, code)
+            return None
+        try:
+            return self.converter.structure(raw, kind)
+        except _READ_ERRORS as error:
+            self.problems += _problem(path, error)
+            self.fail(namespace, code)
+            return None
 
 
 def catalog_from_data(data: Mapping[str, Any]) -> Catalog:
     """Rebuild a catalog from plain data, checking it as a whole.
 
+    Reading is strict: a key a definition does not have is refused (naming
+    the key it probably meant), as is a value of the wrong type or not one of
+    the allowed values (naming them). Each mistake is reported once: a
+    definition naming one that could not be read is not checked against it.
+
     Raises:
         InvalidCatalog: lists every problem found, each with its path; the
             definitions are checked one by one, then across the catalog.
     """
-    converter = _converter()
-    problems: list[CatalogProblem] = []
     if not isinstance(data, Mapping):
-        raise InvalidCatalog([CatalogProblem("", "data.shape", "a catalog is a mapping")])
-    for key in sorted(set(data) - _KNOWN):
-        problems.append(
-            CatalogProblem(key, "data.unknown-section", f"unknown section {key!r}; remove it")
+        raise InvalidCatalog(
+            [CatalogProblem("", "data.shape", f"a catalog is a mapping, not {shown(data)}")]
         )
+    with bulk():
+        return _from_data(data)
+
+
+def _from_data(data: Mapping[str, Any]) -> Catalog:
+    reader = _Reader()
+    problems = reader.problems
+    for key in sorted(set(data) - _KNOWN, key=repr):
+        message = unknown_key_message(key, _KNOWN, "the catalog", "section")[0]
+        problems.append(CatalogProblem(str(key), "data.unknown-section", message))
     parts: dict[str, Any] = {}
     for name, kind in _LISTS:
         items: list[object] = []
+        namespace, key = _NAMESPACE.get(name, (name, "code"))
+        fast = kind is Product
         for index, raw in enumerate(_section(data, name, problems)):
-            try:
-                items.append(converter.structure(raw, kind))
-            except _READ_ERRORS as error:
-                problems += _problem(f"{name}[{_label(raw, index)}]", error)
+            if fast and type(raw) is dict:
+                try:
+                    items.append(product_from_plain(raw))
+                    continue
+                except Slow:
+                    pass  # the strict path reads it, and says what is wrong
+            code = _code(raw, key)
+            item = reader.read(raw, kind, f"{name}[{code or index}]", namespace, code)
+            if item is not None:
+                items.append(item)
         parts[name] = tuple(items)
     bundles: list[Bundle] = []
     for index, raw in enumerate(_section(data, "bundles", problems)):
-        path = f"bundles[{_label(raw, index)}]"
+        code = _code(raw, "product_code")
+        path = f"bundles[{code or index}]"
         fields = dict(raw) if isinstance(raw, Mapping) else {}
-        shape = _BUNDLE_SHAPES.get(str(fields.pop("composition", "")))
+        composition = fields.pop("composition", None)
+        shape = _BUNDLE_SHAPES.get(composition) if isinstance(composition, str) else None
         if shape is None:
             problems.append(
                 CatalogProblem(
                     path,
                     "data.bundle-composition",
-                    "give the bundle a mapping with composition 'fixed' or 'flexible'",
+                    f"composition {shown(composition)} is not 'fixed' or 'flexible'; give the "
+                    "bundle a table with composition 'fixed' or 'flexible'",
                 )
             )
+            reader.fail("bundles", code)
             continue
-        try:
-            bundles.append(converter.structure(fields, shape))
-        except _READ_ERRORS as error:
-            problems += _problem(path, error)
+        bundle = reader.read(fields, shape, path, "bundles", code)
+        if bundle is not None:
+            bundles.append(bundle)
     parts["bundles"] = tuple(bundles)
     for name, kind in _SINGLE:
         if name in data:
-            try:
-                parts[name] = converter.structure(data[name], kind)
-            except _READ_ERRORS as error:
-                problems += _problem(name, error)
+            parts[name] = reader.read(data[name], kind, name, name, None)
+    checked = without_follow_ons(parts, reader.failed, reader.anonymous)
     try:
-        catalog = Catalog(**parts)
+        catalog = Catalog(**checked)
     except InvalidCatalog as invalid:
         problems += invalid.problems
     if problems:

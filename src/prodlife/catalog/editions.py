@@ -25,7 +25,7 @@ from collections.abc import Iterable
 
 import attrs
 
-from prodlife.catalog._rules import Finding, check_code, raise_first
+from prodlife.catalog._rules import Finding, check_code, duplicates, raise_first
 from prodlife.errors import NotFound, RuleViolation
 
 __all__ = ["Direction", "Edition", "EditionLadder", "check_edition_ladder"]
@@ -139,7 +139,7 @@ def check_edition_ladder(ladder: EditionLadder) -> list[Finding]:
         found.append(("edition.none", "a ladder needs at least one edition"))
     for edition in ladder.editions:
         found += check_code(edition.code, "edition")
-    twice = sorted({code for code in codes if codes.count(code) > 1})
+    twice = duplicates(codes)
     if twice:
         found.append(("edition.duplicate", f"editions {twice} appear twice; codes must be unique"))
     for pair in sorted(ladder.forbidden):

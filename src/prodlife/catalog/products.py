@@ -23,7 +23,7 @@ from decimal import Decimal
 
 import attrs
 
-from prodlife.catalog._rules import Finding, check_code, frozen_codes, raise_first
+from prodlife.catalog._rules import Finding, check_code, duplicates, frozen_codes, raise_first
 from prodlife.catalog._rules import is_date as _is_date
 
 __all__ = [
@@ -230,32 +230,16 @@ def check_product(product: Product) -> list[Finding]:
     if not isinstance(p.name, str) or not p.name.strip():
         found.append(("product.name", "a product needs a name; give it one"))
     v = p.validity
-    bad = [b for b in (v.start, v.end) if b is not None and not _is_date(b)]
-    for bound in bad:
-        found.append(("product.validity", f"validity bound {bound!r} must be a date"))
-    if not bad and v.start is not None and v.end is not None and v.end <= v.start:
-        found.append(
-            (
-                "product.validity",
-                f"validity ends on {v.end}, not after it starts on {v.start}; the end date "
-                "is the first day it is no longer valid",
-            )
-        )
-    if len(p.images) > MAX_IMAGES:
-        found.append(("product.images", f"{len(p.images)} images given; keep at most {MAX_IMAGES}"))
-    defaults = sum(1 for image in p.images if image.default)
-    if p.images and defaults != 1:
-        found.append(
-            (
-                "product.default-image",
-                f"{defaults} images are marked default; mark exactly one as the default",
-            )
-        )
-    names = [f.name for f in p.custom_fields]
-    duplicates = sorted({name for name in names if names.count(name) > 1})
-    if duplicates:
-        found.append(("product.custom-fields", f"custom fields {duplicates} are defined twice"))
-    for custom in p.custom_fields:
+    if v.start is not None or v.end is not None:
+        found += _validity_findings(v)
+    if p.images:
+        found += _image_findings(p.images)
+    fields = p.custom_fields
+    if len(fields) > 1:
+        twice = duplicates([f.name for f in fields])
+        if twice:
+            found.append(("product.custom-fields", f"custom fields {twice} are defined twice"))
+    for custom in fields:
         allowed = _FIELD_TYPES[custom.kind]
         value = custom.value
         wrong = not isinstance(value, allowed) or isinstance(value, bool)
@@ -273,10 +257,44 @@ def check_product(product: Product) -> list[Finding]:
         found.append(
             ("product.display-position", f"display position {p.display_position} is negative")
         )
-    providers = [pid.provider for pid in p.provider_ids]
-    if len(set(providers)) != len(providers):
-        found.append(("product.provider-ids", "a provider is given two ids; keep one each"))
+    if len(p.provider_ids) > 1:
+        providers = [pid.provider for pid in p.provider_ids]
+        if len(set(providers)) != len(providers):
+            found.append(("product.provider-ids", "a provider is given two ids; keep one each"))
+    if not found:
+        return found
     return [(rule, f"product {p.code!r}: {message}") for rule, message in found]
+
+
+def _validity_findings(v: Validity) -> list[Finding]:
+    found: list[Finding] = []
+    bad = [b for b in (v.start, v.end) if b is not None and not _is_date(b)]
+    for bound in bad:
+        found.append(("product.validity", f"validity bound {bound!r} must be a date"))
+    if not bad and v.start is not None and v.end is not None and v.end <= v.start:
+        found.append(
+            (
+                "product.validity",
+                f"validity ends on {v.end}, not after it starts on {v.start}; the end date "
+                "is the first day it is no longer valid",
+            )
+        )
+    return found
+
+
+def _image_findings(images: tuple[Image, ...]) -> list[Finding]:
+    found: list[Finding] = []
+    if len(images) > MAX_IMAGES:
+        found.append(("product.images", f"{len(images)} images given; keep at most {MAX_IMAGES}"))
+    defaults = sum(1 for image in images if image.default)
+    if defaults != 1:
+        found.append(
+            (
+                "product.default-image",
+                f"{defaults} images are marked default; mark exactly one as the default",
+            )
+        )
+    return found
 
 
 def copy_product(product: Product, code: str, name: str) -> Product:

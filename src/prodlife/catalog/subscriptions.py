@@ -59,7 +59,14 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from prodlife.catalog._rules import Finding, check_code, frozen_codes, is_text, raise_first
+from prodlife.catalog._rules import (
+    Finding,
+    check_code,
+    duplicates,
+    frozen_codes,
+    is_text,
+    raise_first,
+)
 from prodlife.catalog.catalog import Catalog
 from prodlife.catalog.types import ProductType, ServiceKind
 from prodlife.cycles import MONTHLY, BillingCycle
@@ -261,7 +268,7 @@ def check_billing_term_scheme(scheme: BillingTermScheme) -> list[Finding]:
             )
             found.append(("scheme.term-kind", message))
     codes = [term.product_code for term in scheme.terms]
-    twice = sorted({code for code in codes if codes.count(code) > 1})
+    twice = duplicates(codes)
     if twice:
         message = f"products {twice} have more than one term; keep one term per product"
         found.append(("scheme.duplicate", message))

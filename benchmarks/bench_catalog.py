@@ -1,0 +1,137 @@
+"""Benchmark large catalogs: checking and loading 100,000 products.
+
+Run: ``PYTHONPATH=src python benchmarks/bench_catalog.py [products] [bundles]`` (defaults
+100,000 products and 50 flexible bundles picking from families and types).
+
+Prints the time to check the catalog (building a ``Catalog``, every rule spanning its
+definitions), to rebuild it from plain data (``catalog_from_data``, what stores and files
+both use), to write it as plain data, and to load it from a JSON and a TOML file, each next
+to ``json.loads`` of the same JSON file measured in the same run (with the cyclic garbage
+collector paused, as prodlife reads), with the ratio. Targets:
+checking, and loading from data or from the JSON file, each under 2 s. The TOML file is
+limited by the standard library's ``tomllib`` (pure Python), printed for reference.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import TypeVar
+
+from prodlife._bulk import bulk
+from prodlife.catalog import (
+    AddOn,
+    Catalog,
+    Classification,
+    Composition,
+    CustomField,
+    FieldKind,
+    FlexibleBundle,
+    Pool,
+    PoolKind,
+    Product,
+    ProductType,
+    ServiceKind,
+    Validity,
+    catalog_from_data,
+    catalog_to_data,
+)
+from prodlife.cycles import MONTHLY
+from prodlife.io.catalog_files import load_catalog, save_catalog
+
+T = TypeVar("T")
+FAMILIES = ("MOVIES", "NEWS", "SPORTS", "KIDS", "MUSIC")
+
+
+def make_catalog(count: int, bundles: int) -> Catalog:
+    termed = {"classification": Classification.SERVICE, "service_kind": ServiceKind.TERMED}
+    types = (
+        ProductType("CH", "Channel", **termed),  # type: ignore[arg-type]
+        ProductType("PACK", "Pack", composition=Composition.FLEXIBLE_BUNDLE, **termed),  # type: ignore[arg-type]
+    )
+    products = [
+        Product(
+            f"P{n:07d}",
+            f"Product {n}",
+            "CH",
+            alternative_code=f"EXT-{n:07d}",
+            description=f"Description of product {n}",
+            family=FAMILIES[n % len(FAMILIES)],
+            categories={"tv", "premium"} if n % 2 else {"tv"},
+            tax_codes=("VAT",),
+            vat_code="VAT",
+            validity=Validity(date(2025, 1, 1)),
+            custom_fields=(CustomField("udf_string_1", FieldKind.STRING, f"note {n}"),),
+        )
+        for n in range(count)
+    ]
+    packs = [Product(f"PACK-{n}", f"Pack {n}", "PACK") for n in range(bundles)]
+    definitions = [
+        FlexibleBundle(
+            f"PACK-{n}",
+            (
+                Pool(PoolKind.FAMILY, FAMILIES[n % len(FAMILIES)], 1, 3),
+                Pool(PoolKind.PRODUCT, f"P{n:07d}", 0, 1),
+            ),
+        )
+        for n in range(bundles)
+    ]
+    addons = [AddOn("EXTRA", "Extra", {"P0000001"}, MONTHLY)]
+    return Catalog(types, (*products, *packs), addons=addons, bundles=definitions)
+
+
+def timed(label: str, action: Callable[[], T], baseline: float | None = None) -> tuple[T, float]:
+    gc.collect()  # each step starts with no garbage left by the one before
+    start = time.perf_counter()
+    result = action()
+    elapsed = time.perf_counter() - start
+    ratio = "" if baseline is None else f"  ({elapsed / baseline:5.1f}x json.loads)"
+    print(f"{label:34s} {elapsed:7.3f} s{ratio}")
+    return result, elapsed
+
+
+def main() -> None:
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    bundles = int(sys.argv[2]) if len(sys.argv) > 2 else 50
+    catalog = make_catalog(count, bundles)
+    print(f"catalog: {count:,} products, {bundles} flexible bundles")
+    with tempfile.TemporaryDirectory() as folder:
+        json_path, toml_path = Path(folder) / "catalog.json", Path(folder) / "catalog.toml"
+        save_catalog(catalog, json_path)
+        save_catalog(catalog, toml_path)
+        text = json_path.read_text(encoding="utf-8")
+        timed("json.loads of the JSON file", lambda: json.loads(text))
+        with bulk():  # the baseline as prodlife parses: the cyclic collector paused
+            plain, baseline = timed("  the same, collector paused", lambda: json.loads(text))
+        parts = {
+            "types": catalog.types,
+            "products": catalog.products,
+            "addons": catalog.addons,
+            "bundles": catalog.bundles,
+        }
+        _, check = timed("check (build the Catalog)", lambda: Catalog(**parts), baseline)  # type: ignore[arg-type]
+        _, to_data = timed("catalog_to_data", lambda: catalog_to_data(catalog), baseline)
+        back, from_data = timed("catalog_from_data", lambda: catalog_from_data(plain), baseline)
+        assert back == catalog
+        _, from_json = timed("load_catalog (JSON file)", lambda: load_catalog(json_path), baseline)
+        _, _toml = timed(
+            "load_catalog (TOML file, tomllib)", lambda: load_catalog(toml_path), baseline
+        )
+    for label, elapsed in (
+        ("check", check),
+        ("catalog_from_data", from_data),
+        ("load_catalog (JSON)", from_json),
+    ):
+        verdict = "met" if elapsed < 2 else "MISSED"
+        print(f"target under 2 s, {label}: {verdict}")
+    print(f"(catalog_to_data: {to_data:.3f} s)")
+
+
+if __name__ == "__main__":
+    main()

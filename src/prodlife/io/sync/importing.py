@@ -1,0 +1,183 @@
+"""Importing a synchronization file: into a catalog value, or as a new version in a store.
+
+:func:`import_products` reads a file and applies it to a catalog, returning
+the new catalog and the :class:`~prodlife.io.sync.run.SyncRun`;
+:func:`synchronize` does the same against a store's catalog version in force,
+and stores the result as a new catalog version, in one transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import attrs
+
+from prodlife._bulk import bulk
+from prodlife.catalog.catalog import Catalog, CatalogVersion, CatalogVersions
+from prodlife.clock import Clock, as_utc
+from prodlife.errors import NotFound, ValidationError
+from prodlife.io.sync.apply import apply_rows
+from prodlife.io.sync.definition import SyncDefinition, SyncMode
+from prodlife.io.sync.run import FileFormat, RowResult, SyncRun
+from prodlife.io.sync.source import SourceTable, read_source
+from prodlife.ports import Store
+
+__all__ = ["ImportResult", "import_products", "synchronize"]
+
+
+@attrs.frozen(slots=True)
+class ImportResult:
+    """A file applied to a catalog.
+
+    Args:
+        catalog: the catalog after the run: the one given, when nothing was
+            applied.
+        run: what the run did, row by row.
+    """
+
+    catalog: Catalog
+    run: SyncRun
+
+
+def _check(definition: object, mode: object) -> None:
+    if not isinstance(definition, SyncDefinition):
+        raise ValidationError(f"{definition!r} is not a SyncDefinition; pass one")
+    if not isinstance(mode, SyncMode):
+        raise ValidationError(
+            f"mode {mode!r} is not a SyncMode; pass SyncMode.ALL_OR_NOTHING or SyncMode.ROW_BY_ROW"
+        )
+
+
+def import_products(
+    catalog: Catalog,
+    source: str | Path | bytes,
+    definition: SyncDefinition,
+    *,
+    clock: Clock,
+    mode: SyncMode = SyncMode.ALL_OR_NOTHING,
+    file_name: str | None = None,
+    file_format: FileFormat | None = None,
+) -> ImportResult:
+    """Create and update ``catalog``'s products from a CSV, XML or XLSX file.
+
+    Args:
+        catalog: the catalog the rows apply to.
+        source: the file's path, or its content.
+        definition: how rows match products, and the defaults.
+        clock: where the run's start and finish come from.
+        mode: all or nothing (the default), or row by row.
+        file_name: the name the run records (by default the path's); its
+            suffix gives the format unless ``file_format`` does.
+        file_format: the format, when the name does not say it.
+
+    Returns:
+        The new catalog and the run. Problems of single rows never raise:
+        the run lists them, each with its row, column, code and description.
+
+    Raises:
+        ImportRefused: the file as a whole cannot be imported (missing, too
+            large, not in its format, without the matching column, an XML
+            entity bomb...); nothing was applied.
+    """
+    _check(definition, mode)
+    started = as_utc(clock.now())
+    with bulk():
+        table = read_source(source, definition.limits, file_name=file_name, file_format=file_format)
+        applied = apply_rows(catalog, table, definition, mode)
+    run = SyncRun(
+        definition,
+        table.file_name,
+        table.file_format,
+        mode,
+        started,
+        as_utc(clock.now()),
+        applied.rows,
+    )
+    return ImportResult(applied.catalog, run)
+
+
+def synchronize(
+    store: Store,
+    source: str | Path | bytes,
+    definition: SyncDefinition,
+    *,
+    version: str,
+    effective: date,
+    clock: Clock,
+    mode: SyncMode = SyncMode.ALL_OR_NOTHING,
+    file_name: str | None = None,
+    file_format: FileFormat | None = None,
+) -> SyncRun:
+    """Import a file into a store: a new catalog version, from the one in force on ``effective``.
+
+    The file applies to the catalog version in force on ``effective`` (an
+    empty catalog when the store has none); when it changes that catalog, the
+    result is stored as version ``version`` taking effect on ``effective``,
+    in the same transaction it was read in. A run that changes nothing (every
+    row failed, unchanged, or an all-or-nothing run with a failure) stores
+    nothing.
+
+    Args:
+        store: the store (any :class:`~prodlife.ports.Store`).
+        source: the file's path, or its content.
+        definition: how rows match products, and the defaults.
+        version: the new version's name.
+        effective: the day the new version takes effect.
+        clock: where the run's start and finish come from.
+        mode: all or nothing (the default), or row by row.
+        file_name: the name the run records.
+        file_format: the format, when the name does not say it.
+
+    Returns:
+        The run; its ``catalog_version`` names the version stored, if any.
+
+    Raises:
+        ImportRefused: the file as a whole cannot be imported.
+        InvalidCatalog: a stored version is already called ``version`` or
+            already takes effect on ``effective``; nothing was stored.
+    """
+    _check(definition, mode)
+    if not isinstance(effective, date):
+        raise ValidationError(f"effective {effective!r} is not a date; pass a datetime.date")
+    started = as_utc(clock.now())
+    with bulk():
+        table = read_source(source, definition.limits, file_name=file_name, file_format=file_format)
+        stored, rows = _store(store, table, definition, mode, version, effective)
+    return SyncRun(
+        definition,
+        table.file_name,
+        table.file_format,
+        mode,
+        started,
+        as_utc(clock.now()),
+        rows,
+        stored,
+    )
+
+
+def _store(
+    store: Store,
+    table: SourceTable,
+    definition: SyncDefinition,
+    mode: SyncMode,
+    version: str,
+    effective: date,
+) -> tuple[str | None, tuple[RowResult, ...]]:
+    """Apply ``table`` to the version in force on ``effective``, and store the result."""
+    with store.transaction() as uow:
+        try:
+            versions: tuple[CatalogVersion, ...] = uow.catalog.versions().versions
+        except NotFound:
+            versions = ()
+        base = next((v for v in reversed(versions) if v.effective <= effective), None)
+        catalog = base.catalog if base is not None else Catalog()
+        applied = apply_rows(catalog, table, definition, mode)
+        stored = None
+        if applied.catalog != catalog:
+            new = CatalogVersion(version, effective, applied.catalog)
+            CatalogVersions((*versions, new))  # refuses a second version on the same day
+            uow.catalog.add_version(new)
+            uow.commit()
+            stored = version
+    return stored, applied.rows
