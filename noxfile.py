@@ -20,6 +20,24 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session
+def long(session: nox.Session) -> None:
+    """The long run: the billing engine's conservation properties and the lifecycle state
+    machines with 10,000 examples each (the ``long`` hypothesis profile)."""
+    session.install("-e", ".[test]")
+    session.run(
+        "python",
+        "-m",
+        "pytest",
+        "tests/test_billing_engine.py",
+        "tests/test_billing_changes.py",
+        "tests/test_lifecycle_machine.py",
+        "tests/test_lifecycle_billing_terms.py",
+        *session.posargs,
+        env={"HYPOTHESIS_PROFILE": "long"},
+    )
+
+
+@nox.session
 def typing(session: nox.Session) -> None:
     """Run mypy --strict over src/ and the public-API typing checks in tests/typing/."""
     session.install("-e", ".[test]")

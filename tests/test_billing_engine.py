@@ -36,6 +36,7 @@ from prodlife.cycles import ANNUAL, MONTHLY, QUARTERLY, BillingCycle, BillingSch
 from prodlife.errors import RuleViolation, ValidationError
 from prodlife.periods import Period
 from prodlife.pricing.taxes import TaxRate
+from prodlife.testing.conservation import invoiced_on_day, worth_of_day
 
 USD = "USD"
 JAN_1 = date(2025, 1, 1)
@@ -356,54 +357,8 @@ def _ended_by(pause: Pause, day: date) -> bool:
     return pause.end is not None and pause.end <= day
 
 
-def density(tl: Timeline, line_type_subject_code: tuple[LineType, str, str], day: date) -> Fraction:
-    """The oracle: what ``day`` is worth for one thing billed, priced on its own."""
-    line_type, subject, code = line_type_subject_code
-    if (tl.end is not None and day >= tl.end) or day < tl.start:
-        return Fraction(0)
-    if any(p.start <= day and (p.end is None or day < p.end) for p in tl.pauses):
-        return Fraction(0)
-    tracks = [t for t in tl.tracks if t.subject == subject]
-    if not tracks:
-        return Fraction(0)
-    rate = tracks[0].rate_on(day)
-    if rate is None:
-        return Fraction(0)
-    days = rate.schedule.period_containing(day).days
-    remaining = Fraction(rate.amount.amount)
-    worth: dict[tuple[LineType, str], Fraction] = {(tracks[0].type, ""): remaining}
-    for discount in tl.discounts:
-        if (
-            discount.recurring
-            and subject in discount.subjects
-            and discount.start <= day
-            and (discount.end is None or day < discount.end)
-        ):
-            off = Fraction(discount.off(Decimal(remaining.numerator) / remaining.denominator))
-            if isinstance(discount.value, Decimal):
-                off = remaining * Fraction(discount.value) / 100
-            remaining -= off
-            worth[(LineType.DISCOUNT, discount.code)] = -off
-    so_far = Fraction(0)
-    for tax in tl.taxes:
-        amount = (remaining + (so_far if tax.compound else 0)) * Fraction(tax.percent) / 100
-        worth[(LineType.TAX, tax.code)] = amount
-        so_far += amount
-    return worth.get((line_type, code), Fraction(0)) / days
-
-
-def invoiced_density(
-    lines: list[InvoiceLine], key: tuple[LineType, str, str], day: date
-) -> Fraction:
-    out = Fraction(0)
-    for line in lines:
-        share = line.proration
-        if line.key != key or share is None or not share.portion.start <= day < share.portion.end:
-            continue
-        assert isinstance(share.period, Period)
-        rate = Fraction(share.price.amount) / share.period.days
-        out += -rate if line.reverses else rate
-    return out
+density = worth_of_day
+invoiced_density = invoiced_on_day
 
 
 @given(histories(), st.lists(st.integers(0, 90), max_size=12))

@@ -23,7 +23,7 @@ from fractions import Fraction
 
 import attrs
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from prodlife import Money, RuleViolation
@@ -287,7 +287,6 @@ def histories(draw: st.DrawFn) -> tuple[BillingTiming, date, list[tuple[date, st
     return timing, start, steps, start + timedelta(days=offsets[-1])
 
 
-@settings(max_examples=150, deadline=None)
 @given(histories())
 def test_the_total_invoiced_is_what_the_use_of_each_price_over_time_was_worth(
     history: tuple[BillingTiming, date, list[tuple[date, str, str]], date],

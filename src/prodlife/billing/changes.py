@@ -48,7 +48,7 @@ from datetime import date, timedelta
 
 import attrs
 
-from prodlife.billing.timeline import Rate, Timeline, Track
+from prodlife.billing.timeline import Rate, Timeline, Track, period_of
 from prodlife.cycles import BillingCycle, BillingSchedule, CycleUnit
 from prodlife.errors import RuleViolation
 from prodlife.money import Money
@@ -62,7 +62,7 @@ _DEFAULT = ChangePolicy()
 
 def billing_period(rate: Rate, day: date) -> Period:
     """The billing period of ``rate`` that holds ``day``: its window, or its schedule's period."""
-    return rate.window if rate.window is not None else rate.schedule.period_containing(day)
+    return rate.window if rate.window is not None else period_of(rate.schedule, day)
 
 
 def _effective(at: date, change_day: ChangeDay) -> date:

@@ -29,7 +29,7 @@ a minor unit per prorated line (the rounding of each).
 
 >>> from datetime import date
 >>> from prodlife import Money
->>> from prodlife.billing.timeline import Rate, Timeline, Track
+>>> from prodlife.billing.timeline import Rate, Timeline, Track, period_of
 >>> from prodlife.cycles import MONTHLY, BillingSchedule
 >>> monthly = BillingSchedule(MONTHLY, date(2025, 1, 1))
 >>> web = Track.of(LineType.RECURRING, "WEB", Rate(date(2025, 1, 1), None,
@@ -56,7 +56,7 @@ from decimal import Decimal
 import attrs
 
 from prodlife.billing.lines import InvoiceLine, LineType
-from prodlife.billing.timeline import Rate, Timeline, Track
+from prodlife.billing.timeline import Rate, Timeline, Track, period_of
 from prodlife.catalog.subscriptions import BillingTiming
 from prodlife.errors import ValidationError
 from prodlife.money import CONTEXT, Currency, Money
@@ -217,7 +217,7 @@ def _due_end(timeline: Timeline, rate: Rate, on: date, due_on: date, interim: bo
         if timeline.start > due_on:
             return None
         # A period is due once it starts, with every rate in force during it.
-        period = window or schedule.period_containing(max(due_on, rate.start))
+        period = window or period_of(schedule, max(due_on, rate.start))
         if period.start > due_on:
             return None
         reach = period.end
@@ -228,7 +228,7 @@ def _due_end(timeline: Timeline, rate: Rate, on: date, due_on: date, interim: bo
     elif window is not None:
         reach = window.end if window.end <= on else window.start
     else:
-        reach = schedule.boundary(schedule.index_of(on))
+        reach = period_of(schedule, on).start
     for end in (rate.end, timeline.end):
         if end is not None and end < reach:
             reach = end
@@ -284,13 +284,12 @@ def _add_pieces(
         _add_piece(timeline, track, rate, rate.window, span, out, due)
         return
     schedule = rate.schedule
-    index = schedule.index_of(span.start)
     low = span.start
     while low < span.end:
-        period = schedule.period(index)
+        period = period_of(schedule, low)
         high = min(period.end, span.end)
         _add_piece(timeline, track, rate, period, Period(low, high), out, due)
-        low, index = high, index + 1
+        low = high
 
 
 def _add_piece(
@@ -400,6 +399,8 @@ def _reconcile(
 ) -> list[InvoiceLine]:
     if _same(invoiced, proposed):
         return []
+    if not invoiced:
+        return _charge_all(timeline, key, proposed, currency)
     cuts: set[date] = set()
     for _, span, *_ in invoiced:
         cuts.update((max(span.start, low), span.end))
@@ -471,6 +472,42 @@ def _reconcile(
         share = prorate(
             Money(rate, currency), period, span, timeline.day_count, rounding=timeline.rounding
         )
+        out.append(
+            InvoiceLine(
+                timeline.service_id,
+                timeline.customer_id,
+                type_,
+                subject,
+                code,
+                description,
+                share.amount,
+                share,
+            )
+        )
+    return out
+
+
+def _charge_all(
+    timeline: Timeline, key: Key, proposed: Sequence[_Piece], currency: Currency
+) -> list[InvoiceLine]:
+    """Nothing was invoiced for ``key``: each due piece is charged (the common case)."""
+    runs: list[_Run] = []
+    descriptions: dict[tuple[Period, Decimal, date], str] = {}
+    for piece in sorted(proposed, key=lambda p: p.span.start):
+        if piece.due and piece.rate:
+            _extend(runs, piece.period, piece.rate, piece.span.start, piece.span.end)
+            descriptions.setdefault((piece.period, piece.rate, piece.span.start), piece.description)
+    type_, subject, code = key
+    out: list[InvoiceLine] = []
+    for run in runs:
+        share = prorate(
+            Money(run.rate, currency),
+            run.period,
+            Period(run.start, run.end),
+            timeline.day_count,
+            rounding=timeline.rounding,
+        )
+        description = descriptions[(run.period, run.rate, run.start)]
         out.append(
             InvoiceLine(
                 timeline.service_id,

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import decimal
 import enum
+import functools
 from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
@@ -88,6 +89,12 @@ def _check_span(start: object, end: object, rule: str, what: str, *, empty: bool
         raise RuleViolation(
             rule, f"{what} runs from {start} to {end!r}; give an end date after the start, or None"
         )
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def period_of(schedule: BillingSchedule, day: date) -> Period:
+    """The period of ``schedule`` that holds ``day`` (remembered: a billing run asks often)."""
+    return schedule.period_containing(day)
 
 
 def clip(start: date, end: date | None, low: date, high: date | None) -> Period | None:

@@ -1,0 +1,353 @@
+"""Conservation of money, checked: every day invoiced once, at what it is worth.
+
+The billing engine (:mod:`prodlife.billing`) promises that, whatever a
+service went through, each day invoiced for it is invoiced exactly once at what
+its timeline says the day is worth now. This module checks that promise
+independently, in exact fractions, so a host can run it over its own catalog
+and its own operations:
+
+- :func:`worth_of_day`: what one day of one thing billed (a line key: type,
+  subject, code) is worth, priced on its own from the timeline;
+- :func:`invoiced_on_day`: what the lines invoiced for it that day, reversals netted;
+- :func:`check_books`: raises :class:`AssertionError` naming each day whose
+  invoiced worth is neither nothing (not invoiced yet) nor its worth.
+
+:class:`LifecycleMachine` is a hypothesis state machine (as zarr's
+``testing/stateful.py``) driving random operations, payments and scheduler
+runs on one service, checking the books after every step. A host subclasses
+it, overriding :meth:`LifecycleMachine.catalog`, :meth:`LifecycleMachine.prices`
+and :meth:`LifecycleMachine.first_service` for its own products::
+
+    class MyBooks(LifecycleMachine):
+        def catalog(self) -> Catalog: ...
+        def prices(self) -> dict[str, Money]: ...
+
+    TestMyBooks = MyBooks.TestCase
+
+>>> from datetime import date
+>>> from prodlife import Money
+>>> from prodlife.billing import LineType, Rate, Timeline, Track, lines_due
+>>> from prodlife.cycles import MONTHLY, BillingSchedule
+>>> rate = Rate(date(2025, 1, 1), None, Money("31.00", "USD"),
+...             BillingSchedule(MONTHLY, date(2025, 1, 1)), "WEB")
+>>> timeline = Timeline("S-1", "C-1", date(2025, 1, 1),
+...                     tracks=(Track.of(LineType.RECURRING, "", rate),))
+>>> lines = lines_due(timeline, (), date(2025, 1, 1))
+>>> key = (LineType.RECURRING, "", "")
+>>> worth_of_day(timeline, key, date(2025, 1, 5)), invoiced_on_day(lines, key, date(2025, 1, 5))
+(Fraction(1, 1), Fraction(1, 1))
+>>> check_books(timeline, lines)
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from fractions import Fraction
+
+import attrs
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+
+from prodlife.billing.changes import billing_period
+from prodlife.billing.lines import InvoiceLine, LineType
+from prodlife.billing.timeline import Timeline
+from prodlife.catalog.cancellation import CancellationPolicy, CancellationTiming
+from prodlife.catalog.catalog import Catalog
+from prodlife.cycles import MONTHLY
+from prodlife.errors import ProdlifeError
+from prodlife.lifecycle.actors import Actor
+from prodlife.lifecycle.cancellations import cancel, request_cancellation, withdraw_cancellation
+from prodlife.lifecycle.changes import add_addon, change_package, remove_addon
+from prodlife.lifecycle.operations import invoice_early, renew, suspend, unsuspend
+from prodlife.lifecycle.outcome import Outcome
+from prodlife.lifecycle.scheduler import SchedulerPolicy, run_due
+from prodlife.lifecycle.service_parts import CancellationKind, ServiceAddOn
+from prodlife.lifecycle.services import Service
+from prodlife.lifecycle.status import ACTIVE, SuspensionKind
+from prodlife.money import Money
+from prodlife.periods import Period
+from prodlife.pricing.recurring import RecurringPrice
+from prodlife.proration import ChangePolicy, ChargeMode, CreditMode
+
+__all__ = [
+    "LifecycleMachine",
+    "check_books",
+    "invoiced_on_day",
+    "worth_of_day",
+]
+
+#: What a line bills: its type, subject and code.
+Key = tuple[LineType, str, str]
+
+
+def _in(day: date, start: date, end: date | None) -> bool:
+    return start <= day and (end is None or day < end)
+
+
+def worth_of_day(timeline: Timeline, key: Key, day: date) -> Fraction:
+    """What ``day`` of the thing ``key`` bills is worth, exactly, from ``timeline`` alone.
+
+    The rate in force that day over the days of its billing period, less the
+    discounts in force (in order, each on what remains), or the taxes on what
+    remains; nothing outside the billed span or in a pause. Actual days only.
+    """
+    line_type, subject, code = key
+    if not _in(day, timeline.start, timeline.end):
+        return Fraction(0)
+    if any(_in(day, pause.start, pause.end) for pause in timeline.pauses):
+        return Fraction(0)
+    track = next((t for t in timeline.tracks if t.subject == subject), None)
+    rate = None if track is None else track.rate_on(day)
+    if track is None or rate is None:
+        return Fraction(0)
+    days = billing_period(rate, day).days
+    remaining = Fraction(rate.amount.amount)
+    worth: dict[tuple[LineType, str], Fraction] = {(track.type, ""): remaining}
+    for discount in timeline.discounts:
+        if (
+            discount.recurring
+            and subject in discount.subjects
+            and _in(day, discount.start, discount.end)
+        ):
+            value = discount.value
+            if isinstance(value, Decimal):
+                off = remaining * Fraction(value) / 100
+            elif discount.kind.value == "amount":
+                off = min(Fraction(value.amount), remaining)
+            else:
+                off = max(Fraction(0), remaining - Fraction(value.amount))
+            remaining -= off
+            worth[(LineType.DISCOUNT, discount.code)] = -off
+    if track.taxable and timeline.tax_basis.value == "exclusive":
+        so_far = Fraction(0)
+        for tax in timeline.taxes:
+            amount = (remaining + (so_far if tax.compound else 0)) * Fraction(tax.percent) / 100
+            worth[(LineType.TAX, tax.code)] = amount
+            so_far += amount
+    return worth.get((line_type, code), Fraction(0)) / days
+
+
+def invoiced_on_day(lines: Iterable[InvoiceLine], key: Key, day: date) -> Fraction:
+    """What ``lines`` invoiced for ``day`` of the thing ``key`` bills: each line's rate over
+    its period's days, reversals counted negative."""
+    total = Fraction(0)
+    for line in lines:
+        share = line.proration
+        if line.key != key or share is None or not isinstance(share.period, Period):
+            continue
+        portion = share.portion
+        if isinstance(portion, Period) and portion.start <= day < portion.end:
+            rate = Fraction(share.price.amount) / share.period.days
+            total += -rate if line.reverses else rate
+    return total
+
+
+def check_books(timeline: Timeline, lines: Sequence[InvoiceLine]) -> None:
+    """Check that every day invoiced is invoiced once, at what ``timeline`` says it is worth.
+
+    A day not invoiced yet (nothing invoiced for it) passes. Only lines with a
+    period are checked (one-time charges are checked by their own tests).
+
+    Raises:
+        AssertionError: naming the thing billed, the day, what was invoiced and
+            what the day is worth, for the first few days that disagree.
+    """
+    keys = {line.key for line in lines if line.proration is not None}
+    ends = [line.period.end for line in lines if line.period is not None]
+    if not ends:
+        return
+    wrong: list[str] = []
+    day, last = timeline.start, max(ends)
+    while day < last:
+        for key in sorted(keys, key=str):
+            invoiced = invoiced_on_day(lines, key, day)
+            worth = worth_of_day(timeline, key, day)
+            if invoiced not in (0, worth):
+                wrong.append(f"{key} on {day}: invoiced {invoiced}, worth {worth}")
+        day += timedelta(days=1)
+    if wrong:
+        shown = "; ".join(wrong[:5])
+        raise AssertionError(f"{len(wrong)} day(s) invoiced at another worth: {shown}")
+
+
+class LifecycleMachine(RuleBasedStateMachine):
+    """Random operations on one service, the books checked after every step.
+
+    Override the hooks for your own catalog: :meth:`catalog` (its editions
+    and change rules decide what a change does), :meth:`prices` (each
+    edition's price per period), :meth:`first_service` (the service, paid for
+    its first period), and :attr:`policy` (the scheduler's settings).
+    """
+
+    #: The scheduler's settings.
+    policy = SchedulerPolicy(suspend_days_after=10, terminate_days_after=40)
+    #: The customer acting, and staff with what the operations need.
+    owner = Actor.customer("C-1")
+    staff = Actor.staff(
+        "ann", ["invoices: create", "services: suspend", "services: cancel", "services: renew"]
+    )
+
+    def catalog(self) -> Catalog:
+        """The catalog of the product the service is; override it."""
+        raise NotImplementedError("override catalog() with your catalog")
+
+    def prices(self) -> dict[str, Money]:
+        """Each edition's recurring price per period; override it."""
+        raise NotImplementedError("override prices() with each edition's price")
+
+    def first_service(self) -> Service:
+        """The service at the start: active, its first period paid (and so invoiced)."""
+        editions = self.prices()
+        first = next(iter(editions))
+        product = self.catalog().products[0].code
+        return Service(
+            id="S-1",
+            customer_id=self.owner.customer_id or "C-1",
+            product_code=product,
+            edition=first,
+            cycle=MONTHLY,
+            price=RecurringPrice.at_order(editions[first]),
+            payment_method="card",
+            start=date(2025, 1, 1),
+            next_due=date(2025, 2, 1),
+            paid_through=date(2025, 1, 31),
+            status=ACTIVE,
+        )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.service = self.first_service()
+        self.now = datetime.combine(self.service.start, datetime.min.time(), UTC)
+        self.now += timedelta(hours=9)
+        self.lines: list[InvoiceLine] = list(self.service.ledger.lines)
+
+    def _take(self, outcome: Outcome) -> None:
+        self.service = outcome.service
+        self.lines += outcome.lines
+
+    def _try(self, make: object) -> None:
+        assert callable(make)
+        try:
+            outcome = make()
+        except ProdlifeError:
+            return  # refused: nothing changed, which the invariants check
+        self._take(outcome)
+
+    @rule(days=st.integers(min_value=0, max_value=7))
+    def invoice_ahead_days(self, days: int) -> None:
+        """Set how many days ahead the service is invoiced."""
+        timeline = attrs.evolve(self.service.timeline, invoice_days_before=days)
+        self.service = attrs.evolve(self.service, timeline=timeline)
+
+    @rule(hours=st.integers(min_value=1, max_value=24 * 20))
+    def time_passes_and_the_scheduler_runs(self, hours: int) -> None:
+        self.now += timedelta(hours=hours)
+        run = run_due([self.service], self.now, self.policy)
+        for outcome in run.outcomes:
+            self._take(outcome)
+        assert run_due([self.service], self.now, self.policy).outcomes == ()
+
+    @rule()
+    def invoice_early(self) -> None:
+        self._try(lambda: invoice_early(self.service, self.staff, self.now))
+
+    @rule()
+    def payment_arrives(self) -> None:
+        self._try(lambda: renew(self.service, Actor.system(), self.now))
+
+    @rule(
+        index=st.integers(min_value=0, max_value=10),
+        credit=st.sampled_from(list(CreditMode)),
+        charge=st.sampled_from(list(ChargeMode)),
+    )
+    def change_edition(self, index: int, credit: CreditMode, charge: ChargeMode) -> None:
+        editions = sorted(self.prices())
+        edition = editions[index % len(editions)]
+        self._try(
+            lambda: change_package(
+                self.service,
+                self.owner,
+                self.now,
+                catalog=self.catalog(),
+                to_edition=edition,
+                new_price=self.prices()[edition],
+                policy=ChangePolicy(credit=credit, charge=charge),
+            )
+        )
+
+    @rule(kind=st.sampled_from([SuspensionKind.BY_CUSTOMER, SuspensionKind.TEMPORARY]))
+    def customer_pauses(self, kind: SuspensionKind) -> None:
+        self._try(lambda: suspend(self.service, self.owner, self.now, kind))
+
+    @rule()
+    def customer_resumes(self) -> None:
+        self._try(lambda: unsuspend(self.service, self.owner, self.now))
+
+    @rule()
+    def add_backup(self) -> None:
+        day = max(self.now.date(), self.service.start)
+        currency = self.service.price.amount.currency
+        addon = ServiceAddOn(
+            "BACKUP",
+            MONTHLY,
+            day,
+            MONTHLY.shift(day, 1),
+            ACTIVE,
+            price=RecurringPrice.at_order(Money("3.00", currency)),
+        )
+        self._try(lambda: add_addon(self.service, self.owner, self.now, addon))
+
+    @rule(refund=st.sampled_from(list(CreditMode)))
+    def remove_backup(self, refund: CreditMode) -> None:
+        self._try(lambda: remove_addon(self.service, self.owner, self.now, "BACKUP", refund=refund))
+
+    @rule(kind=st.sampled_from(list(CancellationKind)))
+    def request_cancellation(self, kind: CancellationKind) -> None:
+        renewals = 1 if kind is CancellationKind.AFTER_RENEWALS else None
+        self._try(
+            lambda: request_cancellation(
+                self.service, self.owner, self.now, kind, "leaving", renewals=renewals
+            )
+        )
+
+    @rule()
+    def withdraw(self) -> None:
+        self._try(lambda: withdraw_cancellation(self.service, self.owner, self.now))
+
+    @precondition(lambda self: not self.service.ended)
+    @rule(refund=st.sampled_from(list(CreditMode)))
+    def cancel_now(self, refund: CreditMode) -> None:
+        policy = CancellationPolicy(CancellationTiming.IMMEDIATE, refund=refund)
+        self._try(lambda: cancel(self.service, self.owner, self.now, policy=policy))
+
+    @invariant()
+    def every_day_invoiced_is_invoiced_once_at_its_current_worth(self) -> None:
+        check_books(self.service.timeline, self.lines)
+
+    @invariant()
+    def credits_never_exceed_charges(self) -> None:
+        charged = sum((line.amount.amount for line in self.lines if line.amount.amount > 0), 0)
+        credited = -sum((line.amount.amount for line in self.lines if line.amount.amount < 0), 0)
+        assert credited <= charged, (credited, charged)
+
+    @invariant()
+    def add_ons_never_outlive_their_base(self) -> None:
+        if self.service.ended:
+            base_end = self.service.termination_date
+            assert base_end is not None
+            for addon in self.service.addons:
+                assert addon.ended and addon.termination_date is not None
+                assert addon.termination_date <= base_end
+
+    @invariant()
+    def history_is_complete(self) -> None:
+        entries = self.service.history.entries
+        assert len(entries) == self.service.version
+        for before, after in itertools.pairwise(entries):
+            assert after.before == before.after
+            assert after.at >= before.at
+        if entries:
+            assert entries[-1].after == self.service.status
