@@ -1,7 +1,8 @@
 """The shipped lifecycle state machine over an example catalog (``prodlife.testing``).
 
-:class:`prodlife.testing.conservation.LifecycleMachine` drives random operations,
-payments and scheduler runs on one service and checks after every step that:
+:class:`prodlife.testing.conservation.LifecycleMachine` starts a service on any billing day,
+in advance or in arrears, drives random operations, payments and scheduler runs on it and
+checks after every step that:
 
 - every day invoiced is invoiced once, at what the service's timeline says it is worth
   now (a change, a pause or an ending repairs what was invoiced before it);

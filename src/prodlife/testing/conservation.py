@@ -49,19 +49,34 @@ from fractions import Fraction
 
 import attrs
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+)
 
 from prodlife.billing.changes import billing_period
+from prodlife.billing.ledger import Ledger
 from prodlife.billing.lines import InvoiceLine, LineType
 from prodlife.billing.timeline import Timeline
 from prodlife.catalog.cancellation import CancellationPolicy, CancellationTiming
 from prodlife.catalog.catalog import Catalog
+from prodlife.catalog.subscriptions import BillingTiming
 from prodlife.cycles import MONTHLY
 from prodlife.errors import ProdlifeError
 from prodlife.lifecycle.actors import Actor
 from prodlife.lifecycle.cancellations import cancel, request_cancellation, withdraw_cancellation
-from prodlife.lifecycle.changes import add_addon, change_package, remove_addon
-from prodlife.lifecycle.operations import invoice_early, renew, suspend, unsuspend
+from prodlife.lifecycle.changes import (
+    OptionChange,
+    add_addon,
+    change_options,
+    change_package,
+    remove_addon,
+)
+from prodlife.lifecycle.mass_update import MassUpdate, mass_update
+from prodlife.lifecycle.operations import invoice_early, renew, suspend, transfer, unsuspend
 from prodlife.lifecycle.outcome import Outcome
 from prodlife.lifecycle.scheduler import SchedulerPolicy, run_due
 from prodlife.lifecycle.service_parts import CancellationKind, ServiceAddOn
@@ -198,12 +213,13 @@ class LifecycleMachine(RuleBasedStateMachine):
         """Each edition's recurring price per period; override it."""
         raise NotImplementedError("override prices() with each edition's price")
 
-    def first_service(self) -> Service:
-        """The service at the start: active, its first period paid (and so invoiced)."""
+    def first_service(self, start: date, timing: BillingTiming) -> Service:
+        """The service at the start: active from ``start`` (its billing day) and, in
+        advance, its first period paid (and so invoiced); in arrears nothing paid yet."""
         editions = self.prices()
         first = next(iter(editions))
         product = self.catalog().products[0].code
-        return Service(
+        service = Service(
             id="S-1",
             customer_id=self.owner.customer_id or "C-1",
             product_code=product,
@@ -211,18 +227,37 @@ class LifecycleMachine(RuleBasedStateMachine):
             cycle=MONTHLY,
             price=RecurringPrice.at_order(editions[first]),
             payment_method="card",
-            start=date(2025, 1, 1),
-            next_due=date(2025, 2, 1),
-            paid_through=date(2025, 1, 31),
+            start=start,
+            next_due=MONTHLY.shift(start, 1),
+            paid_through=MONTHLY.shift(start, 1) - timedelta(days=1),
             status=ACTIVE,
         )
+        if timing is BillingTiming.IN_ARREARS:
+            timeline = attrs.evolve(service.timeline, timing=timing)
+            service = attrs.evolve(
+                service,
+                billing_timing=timing,
+                timeline=timeline,
+                ledger=Ledger(),
+                next_due=start,
+                paid_through=None,
+            )
+        return service
 
     def __init__(self) -> None:
         super().__init__()
-        self.service = self.first_service()
+        self.owner = type(self).owner
+        self._start(date(2025, 1, 1), BillingTiming.IN_ADVANCE)
+
+    def _start(self, start: date, timing: BillingTiming) -> None:
+        self.service = self.first_service(start, timing)
         self.now = datetime.combine(self.service.start, datetime.min.time(), UTC)
         self.now += timedelta(hours=9)
         self.lines: list[InvoiceLine] = list(self.service.ledger.lines)
+
+    @initialize(day=st.integers(min_value=1, max_value=31), timing=st.sampled_from(BillingTiming))
+    def a_service_begun_on_any_day_in_either_timing(self, day: int, timing: BillingTiming) -> None:
+        self._start(date(2025, 1, day), timing)
 
     def _take(self, outcome: Outcome) -> None:
         self.service = outcome.service
@@ -322,6 +357,30 @@ class LifecycleMachine(RuleBasedStateMachine):
     def cancel_now(self, refund: CreditMode) -> None:
         policy = CancellationPolicy(CancellationTiming.IMMEDIATE, refund=refund)
         self._try(lambda: cancel(self.service, self.owner, self.now, policy=policy))
+
+    @rule(to=st.sampled_from(["C-2", "C-3"]))
+    def transfer_to_another_customer(self, to: str) -> None:
+        staff = Actor.staff("bo", ["services: transfer"])
+
+        def moved() -> Outcome:
+            outcome = transfer(self.service, staff, self.now, to)
+            self.owner = Actor.customer(to)
+            return outcome
+
+        self._try(moved)
+
+    @rule(price=st.sampled_from(["0.00", "2.00", "7.50"]))
+    def change_the_ram_option(self, price: str) -> None:
+        currency = self.service.price.amount.currency
+        change = OptionChange("RAM", f"RAM {price}", Money(price, currency))
+        self._try(lambda: change_options(self.service, self.owner, self.now, [change]))
+
+    @rule(price=st.sampled_from(["5.00", "12.34", "60.00"]))
+    def staff_set_the_price(self, price: str) -> None:
+        currency = self.service.price.amount.currency
+        staff = Actor.staff("cy", ["customer products: edit", "prices: set"])
+        update = MassUpdate(price=Money(price, currency))
+        self._try(lambda: mass_update([self.service], staff, self.now, update)[0])
 
     @invariant()
     def every_day_invoiced_is_invoiced_once_at_its_current_worth(self) -> None:
