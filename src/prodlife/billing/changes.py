@@ -48,7 +48,8 @@ from datetime import date, timedelta
 
 import attrs
 
-from prodlife.billing.timeline import Rate, Timeline, Track, period_of
+from prodlife.billing.timeline import Rate, Timeline, Track
+from prodlife.billing.tracks import period_of
 from prodlife.cycles import BillingCycle, BillingSchedule, CycleUnit
 from prodlife.errors import RuleViolation
 from prodlife.money import Money

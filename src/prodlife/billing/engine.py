@@ -29,7 +29,7 @@ a minor unit per prorated line (the rounding of each).
 
 >>> from datetime import date
 >>> from prodlife import Money
->>> from prodlife.billing.timeline import Rate, Timeline, Track, period_of
+>>> from prodlife.billing.timeline import Rate, Timeline, Track
 >>> from prodlife.cycles import MONTHLY, BillingSchedule
 >>> monthly = BillingSchedule(MONTHLY, date(2025, 1, 1))
 >>> web = Track.of(LineType.RECURRING, "WEB", Rate(date(2025, 1, 1), None,
@@ -49,47 +49,29 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
 
-import attrs
-
 from prodlife.billing.lines import InvoiceLine, LineType
-from prodlife.billing.timeline import Rate, Timeline, Track, period_of
+from prodlife.billing.repair import (
+    Invoiced,
+    InvoicedPoint,
+    Key,
+    Piece,
+    Point,
+    reconcile,
+    reconcile_points,
+)
+from prodlife.billing.timeline import Rate, Timeline, Track
+from prodlife.billing.tracks import period_of
 from prodlife.catalog.subscriptions import BillingTiming
 from prodlife.errors import ValidationError
-from prodlife.money import CONTEXT, Currency, Money
+from prodlife.money import CONTEXT, Currency
 from prodlife.periods import Period
 from prodlife.pricing.taxes import PriceBasis
-from prodlife.proration import prorate
 
 __all__ = ["lines_due"]
-
-#: (type, subject, code): what a line bills.
-Key = tuple[LineType, str, str]
-
-
-@attrs.frozen(slots=True)
-class _Piece:
-    """A proposed rate over ``span``, a part of billing period ``period``."""
-
-    period: Period
-    span: Period
-    rate: Decimal
-    description: str
-    #: Whether it is due; a piece that is not (past what is due, but invoiced already)
-    #: keeps what was invoiced when it is worth the same, and is credited otherwise.
-    due: bool = True
-
-
-@attrs.frozen(slots=True)
-class _Point:
-    """A proposed one-time amount."""
-
-    day: date
-    amount: Decimal
-    description: str
 
 
 def lines_due(
@@ -141,12 +123,12 @@ def lines_due(
     out: list[InvoiceLine] = []
     for key in sorted(proposed.keys() | periods.keys(), key=_key_order):
         out.extend(
-            _reconcile(timeline, key, periods.get(key, []), proposed.get(key, []), low, currency)
+            reconcile(timeline, key, periods.get(key, []), proposed.get(key, []), low, currency)
         )
     proposed_points = _proposed_points(timeline, points, due_on, low)
     for key in sorted(proposed_points.keys() | points.keys(), key=_key_order):
         out.extend(
-            _reconcile_points(
+            reconcile_points(
                 timeline, key, points.get(key, []), proposed_points.get(key, []), currency
             )
         )
@@ -157,17 +139,11 @@ def lines_due(
 # -- what was invoiced -------------------------------------------------------------------
 
 
-#: An invoiced period line: its period, span, signed rate, description, customer.
-_Invoiced = tuple[Period, Period, Decimal, str, str]
-#: An invoiced one-time line: its day, signed amount, description, customer.
-_InvoicedPoint = tuple[date, Decimal, str, str]
-
-
 def _invoiced(
     timeline: Timeline, lines: Iterable[InvoiceLine], low: date
-) -> tuple[dict[Key, list[_Invoiced]], dict[Key, list[_InvoicedPoint]]]:
-    periods: dict[Key, list[_Invoiced]] = defaultdict(list)
-    points: dict[Key, list[_InvoicedPoint]] = defaultdict(list)
+) -> tuple[dict[Key, list[Invoiced]], dict[Key, list[InvoicedPoint]]]:
+    periods: dict[Key, list[Invoiced]] = defaultdict(list)
+    points: dict[Key, list[InvoicedPoint]] = defaultdict(list)
     for line in lines:
         if not isinstance(line, InvoiceLine):
             raise ValidationError(f"invoiced line {line!r} is not a InvoiceLine")
@@ -237,18 +213,18 @@ def _due_end(timeline: Timeline, rate: Rate, on: date, due_on: date, interim: bo
 
 def _proposed_pieces(
     timeline: Timeline,
-    invoiced: dict[Key, list[_Invoiced]],
+    invoiced: dict[Key, list[Invoiced]],
     on: date,
     due_on: date,
     low: date,
     interim: bool,
-) -> dict[Key, list[_Piece]]:
+) -> dict[Key, list[Piece]]:
     reach_invoiced: dict[str, date] = {}
     for (_, subject, _), items in invoiced.items():
         end = max(item[1].end for item in items)
         if subject not in reach_invoiced or end > reach_invoiced[subject]:
             reach_invoiced[subject] = end
-    out: dict[Key, list[_Piece]] = defaultdict(list)
+    out: dict[Key, list[Piece]] = defaultdict(list)
     for track in timeline.tracks:
         due: date | None = None
         for rate in track.rates:
@@ -276,7 +252,7 @@ def _add_pieces(
     track: Track,
     rate: Rate,
     span: Period,
-    out: dict[Key, list[_Piece]],
+    out: dict[Key, list[Piece]],
     due: bool,
 ) -> None:
     """Cut ``span`` of ``rate`` by its billing periods and add its pieces (and derived ones)."""
@@ -298,13 +274,13 @@ def _add_piece(
     rate: Rate,
     period: Period,
     span: Period,
-    out: dict[Key, list[_Piece]],
+    out: dict[Key, list[Piece]],
     due: bool,
 ) -> None:
     subject = track.subject
     amount = rate.amount.amount
     if amount:
-        out[(track.type, subject, "")].append(_Piece(period, span, amount, rate.description, due))
+        out[(track.type, subject, "")].append(Piece(period, span, amount, rate.description, due))
     discounts = [
         d
         for d in timeline.discounts
@@ -329,11 +305,11 @@ def _add_piece(
                 remaining -= off
                 if off:
                     key = (LineType.DISCOUNT, subject, discount.code)
-                    out[key].append(_Piece(period, part, -off, discount.description, due))
+                    out[key].append(Piece(period, part, -off, discount.description, due))
         if _taxed(timeline, track.taxable):
             for code, name, tax in _taxes(timeline, remaining):
                 if tax:
-                    out[(LineType.TAX, subject, code)].append(_Piece(period, part, tax, name, due))
+                    out[(LineType.TAX, subject, code)].append(Piece(period, part, tax, name, due))
 
 
 def _taxed(timeline: Timeline, taxable: bool) -> bool:
@@ -353,10 +329,10 @@ def _taxes(timeline: Timeline, net: Decimal) -> list[tuple[str, str, Decimal]]:
 
 
 def _proposed_points(
-    timeline: Timeline, invoiced: dict[Key, list[_InvoicedPoint]], due_on: date, low: date
-) -> dict[Key, list[_Point]]:
+    timeline: Timeline, invoiced: dict[Key, list[InvoicedPoint]], due_on: date, low: date
+) -> dict[Key, list[Point]]:
     seen_days = {day for items in invoiced.values() for day, *_ in items}
-    out: dict[Key, list[_Point]] = defaultdict(list)
+    out: dict[Key, list[Point]] = defaultdict(list)
     for charge in timeline.one_time:
         if charge.day < low or (charge.day > due_on and charge.day not in seen_days):
             continue
@@ -365,7 +341,7 @@ def _proposed_points(
         subject, remaining = charge.subject, charge.amount.amount
         if remaining:
             out[(LineType.ONE_TIME, subject, "")].append(
-                _Point(charge.day, remaining, charge.description)
+                Point(charge.day, remaining, charge.description)
             )
         for discount in timeline.discounts:
             if (
@@ -378,249 +354,15 @@ def _proposed_points(
                 remaining -= off
                 if off:
                     key = (LineType.DISCOUNT, subject, discount.code)
-                    out[key].append(_Point(charge.day, -off, discount.description))
+                    out[key].append(Point(charge.day, -off, discount.description))
         if _taxed(timeline, charge.taxable):
             for code, name, tax in _taxes(timeline, remaining):
                 if tax:
-                    out[(LineType.TAX, subject, code)].append(_Point(charge.day, tax, name))
+                    out[(LineType.TAX, subject, code)].append(Point(charge.day, tax, name))
     return out
 
 
 # -- comparing and repairing ---------------------------------------------------------------
-
-
-def _reconcile(
-    timeline: Timeline,
-    key: Key,
-    invoiced: Sequence[_Invoiced],
-    proposed: Sequence[_Piece],
-    low: date,
-    currency: Currency,
-) -> list[InvoiceLine]:
-    if _same(invoiced, proposed):
-        return []
-    if not invoiced:
-        return _charge_all(timeline, key, proposed, currency)
-    cuts: set[date] = set()
-    for _, span, *_ in invoiced:
-        cuts.update((max(span.start, low), span.end))
-    for piece in proposed:
-        cuts.update((piece.span.start, piece.span.end))
-    bounds = sorted(day for day in cuts if day >= low)
-    # Per elementary span: what it was invoiced at (rate per billing period, reversals
-    # netted) against what it is worth; every difference is a reversal of the first and
-    # a charge of the second, merged with the same reversal or charge of the span before.
-    credits: list[_Run] = []
-    charges: list[_Run] = []
-    for start, end in itertools.pairwise(bounds):
-        had: dict[Period, Decimal] = {}
-        for period, span, rate, *_ in invoiced:
-            if span.start <= start and end <= span.end:
-                had[period] = had.get(period, Decimal(0)) + rate
-        had = {period: rate for period, rate in had.items() if rate}
-        covering = [p for p in proposed if p.span.start <= start and end <= p.span.end]
-        wants = {piece.period: piece.rate for piece in covering}
-        if had == wants:
-            continue
-        if not all(piece.due for piece in covering):
-            # Not due yet: a period invoiced as it is proposed is repaired in place; what no
-            # longer holds otherwise (a new schedule) is reversed, its new periods billed when due.
-            invoiced_periods = {
-                period for period, span, *_ in invoiced if span.start <= start and end <= span.end
-            }
-            wants = {p: rate for p, rate in wants.items() if p in invoiced_periods}
-            if had == wants:
-                continue
-        for period in had.keys() | wants.keys():
-            old, new = had.get(period, Decimal(0)), wants.get(period, Decimal(0))
-            if old == new:
-                continue
-            if old:
-                _extend(credits, period, old, start, end)
-            if new:
-                _extend(charges, period, new, start, end)
-    out: list[InvoiceLine] = []
-    type_, subject, code = key
-    for run in credits:
-        period, rate, start, end = run.period, run.rate, run.start, run.end
-        span = Period(start, end)
-        description, customer = _described(invoiced, period, span, timeline.customer_id)
-        share = prorate(
-            Money(rate, currency), period, span, timeline.day_count, rounding=timeline.rounding
-        )
-        out.append(
-            InvoiceLine(
-                timeline.service_id,
-                customer,
-                type_,
-                subject,
-                code,
-                description,
-                -share.amount,
-                share,
-                reverses=True,
-            )
-        )
-    for run in charges:
-        period, rate, start, end = run.period, run.rate, run.start, run.end
-        span = Period(start, end)
-        description = next(
-            p.description
-            for p in proposed
-            if p.period == period and p.span.start <= start < p.span.end
-        )
-        share = prorate(
-            Money(rate, currency), period, span, timeline.day_count, rounding=timeline.rounding
-        )
-        out.append(
-            InvoiceLine(
-                timeline.service_id,
-                timeline.customer_id,
-                type_,
-                subject,
-                code,
-                description,
-                share.amount,
-                share,
-            )
-        )
-    return out
-
-
-def _charge_all(
-    timeline: Timeline, key: Key, proposed: Sequence[_Piece], currency: Currency
-) -> list[InvoiceLine]:
-    """Nothing was invoiced for ``key``: each due piece is charged (the common case)."""
-    runs: list[_Run] = []
-    descriptions: dict[tuple[Period, Decimal, date], str] = {}
-    for piece in sorted(proposed, key=lambda p: p.span.start):
-        if piece.due and piece.rate:
-            _extend(runs, piece.period, piece.rate, piece.span.start, piece.span.end)
-            descriptions.setdefault((piece.period, piece.rate, piece.span.start), piece.description)
-    type_, subject, code = key
-    out: list[InvoiceLine] = []
-    for run in runs:
-        share = prorate(
-            Money(run.rate, currency),
-            run.period,
-            Period(run.start, run.end),
-            timeline.day_count,
-            rounding=timeline.rounding,
-        )
-        description = descriptions[(run.period, run.rate, run.start)]
-        out.append(
-            InvoiceLine(
-                timeline.service_id,
-                timeline.customer_id,
-                type_,
-                subject,
-                code,
-                description,
-                share.amount,
-                share,
-            )
-        )
-    return out
-
-
-@attrs.define(slots=True)
-class _Run:
-    """A span to reverse or charge at one rate of one billing period."""
-
-    period: Period
-    rate: Decimal
-    start: date
-    end: date
-
-
-def _extend(runs: list[_Run], period: Period, rate: Decimal, start: date, end: date) -> None:
-    """Add ``[start, end)`` at ``rate`` of ``period`` to ``runs``, joining the run it continues."""
-    for run in reversed(runs):
-        if run.period == period and run.rate == rate and run.end == start:
-            run.end = end
-            return
-    runs.append(_Run(period, rate, start, end))
-
-
-def _same(invoiced: Sequence[_Invoiced], proposed: Sequence[_Piece]) -> bool:
-    """The common case, quickly: each proposed piece invoiced once, as it is, and nothing else."""
-    if len(invoiced) != len(proposed):
-        return False
-    wanted = {(p.period, p.span, p.rate) for p in proposed}
-    return all((period, span, rate) in wanted for period, span, rate, *_ in invoiced) and len(
-        wanted
-    ) == len(proposed)
-
-
-def _described(
-    invoiced: Sequence[_Invoiced], period: Period, span: Period, fallback: str
-) -> tuple[str, str]:
-    """The description and payer of the latest invoiced line over ``span`` of ``period``."""
-    for item_period, item_span, rate, description, customer in reversed(invoiced):
-        if item_period == period and item_span.start <= span.start < item_span.end and rate:
-            return description, customer
-    for item_period, item_span, _, description, customer in reversed(invoiced):
-        if item_period == period and item_span.start <= span.start < item_span.end:
-            return description, customer
-    return "", fallback
-
-
-def _reconcile_points(
-    timeline: Timeline,
-    key: Key,
-    invoiced: Sequence[_InvoicedPoint],
-    proposed: Sequence[_Point],
-    currency: Currency,
-) -> list[InvoiceLine]:
-    had: dict[date, Decimal] = defaultdict(Decimal)
-    for when, invoiced_amount, *_ in invoiced:
-        had[when] += invoiced_amount
-    exact: dict[date, Decimal] = defaultdict(Decimal)
-    for point in proposed:
-        exact[point.day] += point.amount
-    # One-time amounts are rounded once, before comparing with what was invoiced.
-    wants = {
-        when: Money(value, currency).round(timeline.rounding).amount
-        for when, value in exact.items()
-    }
-    out: list[InvoiceLine] = []
-    type_, subject, code = key
-    for day in sorted(had.keys() | wants.keys()):
-        old, new = had.get(day, Decimal(0)), wants.get(day, Decimal(0))
-        if old == new:
-            continue
-        if old:
-            description, customer = next(
-                (d, c) for when, _, d, c in reversed(invoiced) if when == day
-            )
-            out.append(
-                InvoiceLine(
-                    timeline.service_id,
-                    customer,
-                    type_,
-                    subject,
-                    code,
-                    description,
-                    Money(-old, currency),
-                    day=day,
-                    reverses=True,
-                )
-            )
-        if new:
-            description = next(p.description for p in proposed if p.day == day)
-            out.append(
-                InvoiceLine(
-                    timeline.service_id,
-                    timeline.customer_id,
-                    type_,
-                    subject,
-                    code,
-                    description,
-                    Money(new, currency),
-                    day=day,
-                )
-            )
-    return out
 
 
 _TYPE_ORDER = {

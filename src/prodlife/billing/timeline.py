@@ -24,6 +24,7 @@ change on a future day (end of term) waits in the timeline until it is due.
 
 >>> from datetime import date
 >>> from prodlife import Money
+>>> from prodlife.billing.lines import LineType
 >>> from prodlife.cycles import MONTHLY, BillingSchedule
 >>> monthly = BillingSchedule(MONTHLY, date(2025, 1, 1))
 >>> web = Track.of(LineType.RECURRING, "WEB", Rate(date(2025, 1, 1), None,
@@ -38,18 +39,15 @@ change on a future day (end of term) waits in the timeline until it is due.
 from __future__ import annotations
 
 import decimal
-import enum
-import functools
 from collections.abc import Iterable, Iterator
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 import attrs
 
-from prodlife.billing.lines import LineType
+from prodlife.billing.discounts import Discount, DiscountKind
+from prodlife.billing.tracks import Rate, Track, check_span, clip
 from prodlife.catalog.subscriptions import BillingTiming
-from prodlife.cycles import BillingSchedule
 from prodlife.daycount import ACTUAL_DAYS, DayCount
 from prodlife.errors import NotFound, RuleViolation
 from prodlife.money import ROUNDING_MODES, Money
@@ -66,14 +64,6 @@ __all__ = [
     "Track",
 ]
 
-#: The most days before a period starts that its invoice may be issued.
-MAX_DAYS_AHEAD = 366
-
-RECURRING = LineType.RECURRING
-
-#: The types of line a track bills.
-TRACK_TYPES = frozenset({LineType.RECURRING, LineType.OPTION, LineType.ADDON})
-
 
 def _later(a: date | None, b: date | None) -> bool:
     """Whether open-ended ``a`` (``None`` is never) is after ``b``."""
@@ -82,288 +72,8 @@ def _later(a: date | None, b: date | None) -> bool:
     return b is not None and a > b
 
 
-def _check_span(start: object, end: object, rule: str, what: str, *, empty: bool = False) -> None:
-    if type(start) is not date:
-        raise RuleViolation(rule, f"{what} starts {start!r}; give a date")
-    if end is not None and (type(end) is not date or end < start or (end == start and not empty)):
-        raise RuleViolation(
-            rule, f"{what} runs from {start} to {end!r}; give an end date after the start, or None"
-        )
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def period_of(schedule: BillingSchedule, day: date) -> Period:
-    """The period of ``schedule`` that holds ``day`` (remembered: a billing run asks often)."""
-    return schedule.period_containing(day)
-
-
-def clip(start: date, end: date | None, low: date, high: date | None) -> Period | None:
-    """``[start, end)`` cut to ``[low, high)`` (``None`` ends are open); ``None`` when empty."""
-    a = max(start, low)
-    if end is None:
-        b = high
-    elif high is None:
-        b = end
-    else:
-        b = min(end, high)
-    if b is None or a >= b:
-        return None
-    return Period(a, b)
-
-
-@attrs.frozen(slots=True)
-class Rate:
-    """One price of a track, in force over ``[start, end)``.
-
-    Args:
-        start: the first day it is in force.
-        end: the first day it no longer is, or ``None`` for open-ended.
-        amount: the price of one whole period of ``schedule`` (zero or more).
-        schedule: the billing periods the price is for: cycle and billing day.
-        description: what is billed, in words ("WEB PRO monthly x 2").
-        source: where the price came from (a price plan row, an override and
-            who set it), for the record.
-        window: when given, the one period ``amount`` pays for, instead of
-            the schedule's periods: a rate over ``[start, end)`` inside it is
-            worth ``amount`` times its share of the window (the window itself:
-            the whole amount, as for a change charged in full for the rest of
-            a period). The rate must end inside it.
-
-    Raises:
-        RuleViolation: the span is empty, the amount negative or not Money,
-            the schedule missing, or the span outside the window (rule
-            ``timeline.rate``).
-    """
-
-    start: date
-    end: date | None
-    amount: Money
-    schedule: BillingSchedule
-    description: str
-    source: str = ""
-    window: Period | None = None
-
-    def __attrs_post_init__(self) -> None:
-        _check_span(self.start, self.end, "timeline.rate", f"rate {self.description!r}")
-        if not isinstance(self.amount, Money) or self.amount.amount < 0:
-            raise RuleViolation(
-                "timeline.rate",
-                f"rate {self.description!r} costs {self.amount!r}; give Money of zero or more "
-                "(discounts are their own entries)",
-            )
-        if not isinstance(self.schedule, BillingSchedule):
-            raise RuleViolation(
-                "timeline.rate",
-                f"rate {self.description!r} has schedule {self.schedule!r}; give a "
-                "BillingSchedule (a recurring cycle and its anchor)",
-            )
-        window = self.window
-        if window is not None and (
-            not isinstance(window, Period)
-            or self.end is None
-            or not (window.start <= self.start and self.end <= window.end)
-        ):
-            raise RuleViolation(
-                "timeline.rate",
-                f"rate {self.description!r} from {self.start} to {self.end} is measured against "
-                f"the window {window!r}; give a Period that holds the whole rate",
-            )
-
-    def cut(self, start: date, end: date | None) -> Rate | None:
-        """This rate restricted to ``[start, end)``, or ``None`` when nothing is left."""
-        span = clip(self.start, self.end, start, end)
-        if span is None:
-            return None
-        new_end = None if (self.end is None and end is None) else span.end
-        if span.start == self.start and new_end == self.end:
-            return self
-        return attrs.evolve(self, start=span.start, end=new_end)
-
-
-def _rates(values: Iterable[Rate]) -> tuple[Rate, ...]:
-    return tuple(values)
-
-
-@attrs.frozen(slots=True)
-class Track:
-    """One priced thing of a service over time: its recurring price, an option or an add-on.
-
-    Args:
-        type: :attr:`LineType.RECURRING`, :attr:`LineType.OPTION` or
-            :attr:`LineType.ADDON`.
-        subject: what it prices: empty for the service's own recurring price,
-            the option's or add-on's code otherwise (each subject once per
-            timeline).
-        rates: its prices, oldest first, never overlapping; a gap between two
-            is a span it was not held.
-        taxable: whether the timeline's taxes apply to it.
-
-    Raises:
-        RuleViolation: rates overlap, are out of order or in several
-            currencies, or the type is not a track's (rule ``timeline.track``).
-    """
-
-    type: LineType
-    subject: str
-    rates: tuple[Rate, ...] = attrs.field(converter=_rates)
-    taxable: bool = True
-
-    def __attrs_post_init__(self) -> None:
-        if self.type not in TRACK_TYPES:
-            raise RuleViolation(
-                "timeline.track",
-                f"track {self.subject!r} bills {self.type!r}; a track bills a recurring price, "
-                "an option or an add-on",
-            )
-        if not isinstance(self.subject, str) or (not self.subject and self.type is not RECURRING):
-            raise RuleViolation(
-                "timeline.track",
-                f"track subject {self.subject!r} is not a code; only the service's own "
-                "recurring price is named by the empty subject",
-            )
-        currencies = {rate.amount.currency for rate in self.rates}
-        if len(currencies) > 1:
-            raise RuleViolation(
-                "timeline.track",
-                f"track {self.subject!r} is priced in {sorted(map(str, currencies))}; keep one "
-                "currency per service",
-            )
-        for before, after in zip(self.rates, self.rates[1:], strict=False):
-            if before.end is None or before.end > after.start:
-                raise RuleViolation(
-                    "timeline.track",
-                    f"track {self.subject!r}: rate from {before.start} to {before.end} overlaps "
-                    f"the one from {after.start}; end a rate before the next starts",
-                )
-
-    @classmethod
-    def of(cls, type: LineType, subject: str, *rates: Rate, taxable: bool = True) -> Track:
-        """A track from its rates, oldest first."""
-        return cls(type, subject, rates, taxable)
-
-    def rate_on(self, day: date) -> Rate | None:
-        """The rate in force on ``day``, or ``None``."""
-        for rate in self.rates:
-            if rate.start <= day and (rate.end is None or day < rate.end):
-                return rate
-        return None
-
-    def until(self, day: date) -> Track:
-        """This track with nothing from ``day`` on."""
-        kept = (rate.cut(rate.start, day) for rate in self.rates)
-        return attrs.evolve(self, rates=tuple(rate for rate in kept if rate is not None))
-
-    def then(self, rate: Rate) -> Track:
-        """This track up to ``rate.start``, then ``rate`` (replacing what followed)."""
-        return attrs.evolve(self, rates=(*self.until(rate.start).rates, rate))
-
-    def changed_from(self, day: date, **changes: Any) -> Track:
-        """Every rate from ``day`` on changed by ``changes`` (fields of :class:`Rate`).
-
-        Rates later than ``day`` keep their own other fields, so a change
-        scheduled for later (an end-of-term downgrade) survives a change made
-        now (an option's price, a quantity).
-
-        Raises:
-            RuleViolation: nothing is held on ``day`` or later (rule ``timeline.track``).
-        """
-        out: list[Rate] = []
-        touched = False
-        for rate in self.rates:
-            if rate.end is not None and rate.end <= day:
-                out.append(rate)
-                continue
-            if rate.start < day:
-                before = rate.cut(rate.start, day)
-                if before is not None:
-                    out.append(before)
-                rate = attrs.evolve(rate, start=day)
-            out.append(attrs.evolve(rate, **changes))
-            touched = True
-        if not touched:
-            raise RuleViolation(
-                "timeline.track",
-                f"track {self.subject!r} holds nothing on or after {day}; add a rate instead",
-            )
-        return attrs.evolve(self, rates=tuple(out))
-
-    @property
-    def currency(self) -> str | None:
-        """The currency of its prices, or ``None`` when it has none."""
-        return str(self.rates[0].amount.currency) if self.rates else None
-
-
-def _subjects(values: Iterable[str]) -> frozenset[str]:
-    return frozenset(values)
-
-
-class DiscountKind(enum.Enum):
-    """What a discount takes off a period's price (what remains of it, in order)."""
-
-    #: ``value`` percent (0 < value <= 100) of what remains.
-    PERCENT = "percent"
-    #: ``value`` (Money per period) off, at most what remains.
-    AMOUNT = "amount"
-    #: What remains above ``value`` (Money per period): the price is at most ``value``.
-    PRICE = "price"
-
-
-@attrs.frozen(slots=True)
-class Discount:
-    """A promotion or additive discount over ``[start, end)``, for some tracks.
-
-    Args:
-        code: the promotion's or discount's code (its lines' code).
-        description: in words, for its lines.
-        kind: what it takes off.
-        value: a percentage (Decimal) for :attr:`DiscountKind.PERCENT`, Money
-            per period otherwise.
-        start: the first day it applies.
-        end: the first day it no longer does (a promotion for N cycles ends N
-            periods after it started), or ``None`` for ever.
-        subjects: the tracks (and one-time charges) it applies to, by subject.
-        one_time: whether it also applies to those subjects' one-time charges
-            (a free setup); it then applies to them alone when ``recurring``
-            is false.
-        recurring: whether it applies to the tracks' periods.
-
-    Raises:
-        RuleViolation: a value of the wrong kind, a percentage outside
-            (0, 100], a negative amount, or an empty span (rule ``timeline.discount``).
-    """
-
-    code: str
-    description: str
-    kind: DiscountKind
-    value: Decimal | Money
-    start: date
-    end: date | None
-    subjects: frozenset[str] = attrs.field(converter=_subjects)
-    one_time: bool = False
-    recurring: bool = True
-
-    def __attrs_post_init__(self) -> None:
-        _check_span(self.start, self.end, "timeline.discount", f"discount {self.code!r}")
-        value = self.value
-        if self.kind is DiscountKind.PERCENT:
-            ok = isinstance(value, Decimal) and value.is_finite() and 0 < value <= 100
-        else:
-            ok = isinstance(value, Money) and value.amount >= 0
-        if not ok:
-            raise RuleViolation(
-                "timeline.discount",
-                f"discount {self.code!r} of kind {self.kind.value} has value {value!r}; give a "
-                "Decimal percentage in (0, 100] for a percent, Money of zero or more otherwise",
-            )
-
-    def off(self, remaining: Decimal) -> Decimal:
-        """What it takes off ``remaining`` (an amount in its currency), exactly."""
-        value = self.value
-        if isinstance(value, Decimal):
-            return remaining * value / 100
-        if self.kind is DiscountKind.AMOUNT:
-            return min(value.amount, remaining)
-        return max(Decimal(0), remaining - value.amount)
+#: The most days before a period starts that its invoice may be issued.
+MAX_DAYS_AHEAD = 366
 
 
 @attrs.frozen(slots=True)
@@ -374,7 +84,7 @@ class Pause:
     end: date | None = None
 
     def __attrs_post_init__(self) -> None:
-        _check_span(self.start, self.end, "timeline.pause", "pause")
+        check_span(self.start, self.end, "timeline.pause", "pause")
 
 
 @attrs.frozen(slots=True)
@@ -474,7 +184,7 @@ class Timeline:
                 f"invoice_days_before {ahead!r} must be a whole number of days from 0 to "
                 f"{MAX_DAYS_AHEAD}; invoice at most a year ahead",
             )
-        _check_span(
+        check_span(
             self.start, self.end, "timeline.span", f"service {self.service_id!r}", empty=True
         )
         subjects = [track.subject for track in self.tracks]

@@ -1,0 +1,293 @@
+"""Repairs: what was invoiced for each thing billed, against what it is worth now.
+
+For one thing billed (a line key), :func:`reconcile` compares, day by day, the
+rate each day was invoiced at (the lines already issued, reversals netted)
+with the rate the timeline proposes, and turns each difference into a
+reversal of what was invoiced (prorated against its own period and price) and
+a charge of the new rate, merging consecutive days into one line each.
+:func:`reconcile_points` does the same for one-time charges, day by day.
+Used by :func:`~prodlife.billing.engine.lines_due`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+
+import attrs
+
+from prodlife.billing.lines import InvoiceLine, LineType
+from prodlife.billing.timeline import Timeline
+from prodlife.money import Currency, Money
+from prodlife.periods import Period
+from prodlife.proration import prorate
+
+__all__ = ["Key", "Piece", "Point", "reconcile", "reconcile_points"]
+
+#: (type, subject, code): what a line bills.
+Key = tuple[LineType, str, str]
+
+
+@attrs.frozen(slots=True)
+class Piece:
+    """A proposed rate over ``span``, a part of billing period ``period``."""
+
+    period: Period
+    span: Period
+    rate: Decimal
+    description: str
+    #: Whether it is due; a piece that is not (past what is due, but invoiced already)
+    #: keeps what was invoiced when it is worth the same, and is credited otherwise.
+    due: bool = True
+
+
+@attrs.frozen(slots=True)
+class Point:
+    """A proposed one-time amount."""
+
+    day: date
+    amount: Decimal
+    description: str
+
+
+#: An invoiced period line: its period, span, signed rate, description, customer.
+Invoiced = tuple[Period, Period, Decimal, str, str]
+#: An invoiced one-time line: its day, signed amount, description, customer.
+InvoicedPoint = tuple[date, Decimal, str, str]
+
+
+def reconcile(
+    timeline: Timeline,
+    key: Key,
+    invoiced: Sequence[Invoiced],
+    proposed: Sequence[Piece],
+    low: date,
+    currency: Currency,
+) -> list[InvoiceLine]:
+    if _same(invoiced, proposed):
+        return []
+    if not invoiced:
+        return _charge_all(timeline, key, proposed, currency)
+    cuts: set[date] = set()
+    for _, span, *_ in invoiced:
+        cuts.update((max(span.start, low), span.end))
+    for piece in proposed:
+        cuts.update((piece.span.start, piece.span.end))
+    bounds = sorted(day for day in cuts if day >= low)
+    # Per elementary span: what it was invoiced at (rate per billing period, reversals
+    # netted) against what it is worth; every difference is a reversal of the first and
+    # a charge of the second, merged with the same reversal or charge of the span before.
+    credits: list[_Run] = []
+    charges: list[_Run] = []
+    for start, end in itertools.pairwise(bounds):
+        had: dict[Period, Decimal] = {}
+        for period, span, rate, *_ in invoiced:
+            if span.start <= start and end <= span.end:
+                had[period] = had.get(period, Decimal(0)) + rate
+        had = {period: rate for period, rate in had.items() if rate}
+        covering = [p for p in proposed if p.span.start <= start and end <= p.span.end]
+        wants = {piece.period: piece.rate for piece in covering}
+        if had == wants:
+            continue
+        if not all(piece.due for piece in covering):
+            # Not due yet: a period invoiced as it is proposed is repaired in place; what no
+            # longer holds otherwise (a new schedule) is reversed, its new periods billed when due.
+            invoiced_periods = {
+                period for period, span, *_ in invoiced if span.start <= start and end <= span.end
+            }
+            wants = {p: rate for p, rate in wants.items() if p in invoiced_periods}
+            if had == wants:
+                continue
+        for period in had.keys() | wants.keys():
+            old, new = had.get(period, Decimal(0)), wants.get(period, Decimal(0))
+            if old == new:
+                continue
+            if old:
+                _extend(credits, period, old, start, end)
+            if new:
+                _extend(charges, period, new, start, end)
+    out: list[InvoiceLine] = []
+    type_, subject, code = key
+    for run in credits:
+        period, rate, start, end = run.period, run.rate, run.start, run.end
+        span = Period(start, end)
+        description, customer = _described(invoiced, period, span, timeline.customer_id)
+        share = prorate(
+            Money(rate, currency), period, span, timeline.day_count, rounding=timeline.rounding
+        )
+        out.append(
+            InvoiceLine(
+                timeline.service_id,
+                customer,
+                type_,
+                subject,
+                code,
+                description,
+                -share.amount,
+                share,
+                reverses=True,
+            )
+        )
+    for run in charges:
+        period, rate, start, end = run.period, run.rate, run.start, run.end
+        span = Period(start, end)
+        description = next(
+            p.description
+            for p in proposed
+            if p.period == period and p.span.start <= start < p.span.end
+        )
+        share = prorate(
+            Money(rate, currency), period, span, timeline.day_count, rounding=timeline.rounding
+        )
+        out.append(
+            InvoiceLine(
+                timeline.service_id,
+                timeline.customer_id,
+                type_,
+                subject,
+                code,
+                description,
+                share.amount,
+                share,
+            )
+        )
+    return out
+
+
+def _charge_all(
+    timeline: Timeline, key: Key, proposed: Sequence[Piece], currency: Currency
+) -> list[InvoiceLine]:
+    """Nothing was invoiced for ``key``: each due piece is charged (the common case)."""
+    runs: list[_Run] = []
+    descriptions: dict[tuple[Period, Decimal, date], str] = {}
+    for piece in sorted(proposed, key=lambda p: p.span.start):
+        if piece.due and piece.rate:
+            _extend(runs, piece.period, piece.rate, piece.span.start, piece.span.end)
+            descriptions.setdefault((piece.period, piece.rate, piece.span.start), piece.description)
+    type_, subject, code = key
+    out: list[InvoiceLine] = []
+    for run in runs:
+        share = prorate(
+            Money(run.rate, currency),
+            run.period,
+            Period(run.start, run.end),
+            timeline.day_count,
+            rounding=timeline.rounding,
+        )
+        description = descriptions[(run.period, run.rate, run.start)]
+        out.append(
+            InvoiceLine(
+                timeline.service_id,
+                timeline.customer_id,
+                type_,
+                subject,
+                code,
+                description,
+                share.amount,
+                share,
+            )
+        )
+    return out
+
+
+@attrs.define(slots=True)
+class _Run:
+    """A span to reverse or charge at one rate of one billing period."""
+
+    period: Period
+    rate: Decimal
+    start: date
+    end: date
+
+
+def _extend(runs: list[_Run], period: Period, rate: Decimal, start: date, end: date) -> None:
+    """Add ``[start, end)`` at ``rate`` of ``period`` to ``runs``, joining the run it continues."""
+    for run in reversed(runs):
+        if run.period == period and run.rate == rate and run.end == start:
+            run.end = end
+            return
+    runs.append(_Run(period, rate, start, end))
+
+
+def _same(invoiced: Sequence[Invoiced], proposed: Sequence[Piece]) -> bool:
+    """The common case, quickly: each proposed piece invoiced once, as it is, and nothing else."""
+    if len(invoiced) != len(proposed):
+        return False
+    wanted = {(p.period, p.span, p.rate) for p in proposed}
+    return all((period, span, rate) in wanted for period, span, rate, *_ in invoiced) and len(
+        wanted
+    ) == len(proposed)
+
+
+def _described(
+    invoiced: Sequence[Invoiced], period: Period, span: Period, fallback: str
+) -> tuple[str, str]:
+    """The description and payer of the latest invoiced line over ``span`` of ``period``."""
+    for item_period, item_span, rate, description, customer in reversed(invoiced):
+        if item_period == period and item_span.start <= span.start < item_span.end and rate:
+            return description, customer
+    for item_period, item_span, _, description, customer in reversed(invoiced):
+        if item_period == period and item_span.start <= span.start < item_span.end:
+            return description, customer
+    return "", fallback
+
+
+def reconcile_points(
+    timeline: Timeline,
+    key: Key,
+    invoiced: Sequence[InvoicedPoint],
+    proposed: Sequence[Point],
+    currency: Currency,
+) -> list[InvoiceLine]:
+    had: dict[date, Decimal] = defaultdict(Decimal)
+    for when, invoiced_amount, *_ in invoiced:
+        had[when] += invoiced_amount
+    exact: dict[date, Decimal] = defaultdict(Decimal)
+    for point in proposed:
+        exact[point.day] += point.amount
+    # One-time amounts are rounded once, before comparing with what was invoiced.
+    wants = {
+        when: Money(value, currency).round(timeline.rounding).amount
+        for when, value in exact.items()
+    }
+    out: list[InvoiceLine] = []
+    type_, subject, code = key
+    for day in sorted(had.keys() | wants.keys()):
+        old, new = had.get(day, Decimal(0)), wants.get(day, Decimal(0))
+        if old == new:
+            continue
+        if old:
+            description, customer = next(
+                (d, c) for when, _, d, c in reversed(invoiced) if when == day
+            )
+            out.append(
+                InvoiceLine(
+                    timeline.service_id,
+                    customer,
+                    type_,
+                    subject,
+                    code,
+                    description,
+                    Money(-old, currency),
+                    day=day,
+                    reverses=True,
+                )
+            )
+        if new:
+            description = next(p.description for p in proposed if p.day == day)
+            out.append(
+                InvoiceLine(
+                    timeline.service_id,
+                    timeline.customer_id,
+                    type_,
+                    subject,
+                    code,
+                    description,
+                    Money(new, currency),
+                    day=day,
+                )
+            )
+    return out
