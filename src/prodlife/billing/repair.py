@@ -69,8 +69,14 @@ def reconcile(
 ) -> list[InvoiceLine]:
     if _same(invoiced, proposed):
         return []
-    if not invoiced:
-        return _charge_all(timeline, key, proposed, currency)
+    # The common case: what was invoiced is proposed again as it is, and new pieces follow.
+    invoiced_as_is = {(period, span, rate) for period, span, rate, *_ in invoiced}
+    if len(invoiced_as_is) == len(invoiced):
+        proposed_as = {(p.period, p.span, p.rate) for p in proposed}
+        if invoiced_as_is <= proposed_as:
+            rest = [p for p in proposed if (p.period, p.span, p.rate) not in invoiced_as_is]
+            if not _overlapping(invoiced, rest):
+                return _charge_all(timeline, key, rest, currency)
     cuts: set[date] = set()
     for _, span, *_ in invoiced:
         cuts.update((max(span.start, low), span.end))
@@ -210,6 +216,15 @@ def _extend(runs: list[_Run], period: Period, rate: Decimal, start: date, end: d
             run.end = end
             return
     runs.append(_Run(period, rate, start, end))
+
+
+def _overlapping(invoiced: Sequence[Invoiced], proposed: Sequence[Piece]) -> bool:
+    """Whether a proposed piece shares a day with something invoiced."""
+    return any(
+        piece.span.start < span.end and span.start < piece.span.end
+        for _, span, *_ in invoiced
+        for piece in proposed
+    )
 
 
 def _same(invoiced: Sequence[Invoiced], proposed: Sequence[Piece]) -> bool:
