@@ -19,6 +19,8 @@ from prodlife.cycles import ANNUAL, MONTHLY
 from prodlife.lifecycle import (
     ACTIVE,
     Actor,
+    DueWork,
+    Dunning,
     OrderLine,
     OrderOptions,
     SchedulerPolicy,
@@ -26,6 +28,7 @@ from prodlife.lifecycle import (
     ServiceAddOn,
     SuspensionKind,
     activate,
+    agenda,
     billed,
     cancel,
     change_options,
@@ -355,3 +358,16 @@ def test_two_billing_objects_agree_on_when_a_service_is_due() -> None:
     assert {
         next_work_date(service, SchedulerPolicy(invoice_days_before=days)) for days in (0, 3, 10)
     } == {date(2025, 4, 24)}
+    # And suspended for non-payment on its own grace period, whatever the process's.
+    unpaid = attrs.evolve(
+        web(next_due=d("2025-04-10"), paid_through=d("2025-04-09")),
+        dunning=Dunning(suspend_days_after=5),
+    )
+    policies = [SchedulerPolicy(suspend_days_after=days) for days in (None, 1, 30)]
+    suspensions = {
+        day
+        for policy in policies
+        for work, day, _ in agenda(unpaid, policy)
+        if work is DueWork.SUSPEND_OVERDUE
+    }
+    assert suspensions == {date(2025, 4, 15)}

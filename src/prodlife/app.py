@@ -424,6 +424,7 @@ class Billing:
             zone=zone,
             context=context,
             invoice_days_before=self.policy.invoice_days_before,
+            dunning=self.policy.dunning,
         )
         if scheme is not None:
             services = tuple(under_terms(service, scheme) for service in services)

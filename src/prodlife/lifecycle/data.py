@@ -618,6 +618,9 @@ def _fast_from_data(data: dict[str, Any]) -> Service:
         pending_change = _strict(pending_change, _FIELD_TYPES["pending_change"])
     timeline = _strict(data["timeline"], Timeline)
     ledger = _strict(data["ledger"], Ledger)
+    dunning = data["dunning"]
+    if dunning is not None:
+        dunning = _strict(dunning, _FIELD_TYPES["dunning"])
     timing = _TIMINGS.get(data["billing_timing"]) if type(data["billing_timing"]) is str else None
     if timing is None:
         raise _Slow
@@ -682,6 +685,7 @@ def _fast_from_data(data: dict[str, Any]) -> Service:
         timing,
         timeline,
         ledger,
+        dunning,
         version,
         history,
     )
@@ -808,6 +812,7 @@ def _fast_to_data(service: Service) -> dict[str, Any]:
         "billing_timing": service.billing_timing.value,
         "timeline": _rare(service.timeline, "timeline"),
         "ledger": _rare(service.ledger, "ledger"),
+        "dunning": None if service.dunning is None else _rare(service.dunning, "dunning"),
         "version": service.version,
         "history": [_entry_data(entry) for entry in service.history.entries],
     }
@@ -845,6 +850,7 @@ _KNOWN_FIELDS: dict[type, tuple[str, ...]] = {
         "billing_timing",
         "timeline",
         "ledger",
+        "dunning",
         "version",
         "history",
     ),
@@ -875,6 +881,7 @@ _RAW_DEFAULTS: dict[str, Any] = {
     "termination_date": None,
     "time_zone": "UTC",
     "pending_change": None,
+    "dunning": None,
     "billing_timing": BillingTiming.IN_ADVANCE.value,
     "version": 0,
     "history": [],

@@ -50,7 +50,7 @@ from prodlife.catalog._rules import is_whole as _whole
 from prodlife.clock import as_utc
 from prodlife.cycles import BillingCycle
 from prodlife.errors import CurrencyMismatch, RuleViolation
-from prodlife.lifecycle.service_parts import ServiceAddOn, ServiceOption
+from prodlife.lifecycle.service_parts import Dunning, ServiceAddOn, ServiceOption
 from prodlife.lifecycle.services import Service
 from prodlife.lifecycle.status import ORDERED
 from prodlife.lifecycle.timelines import BASE, package_label, schedule_for
@@ -467,6 +467,7 @@ def services_for(
     zone: str | tzinfo = "UTC",
     context: PricingContext | None = None,
     invoice_days_before: int = 0,
+    dunning: Dunning | None = None,
 ) -> tuple[Service, ...]:
     """The pending (ordered) services ``order`` creates: ``line.services`` per product line.
 
@@ -484,6 +485,8 @@ def services_for(
     Args:
         invoice_days_before: how many days before a period starts each
             service's invoice is issued (kept on its timeline).
+        dunning: each service's grace periods before suspension and
+            termination for non-payment (kept on it).
 
     Raises:
         RuleViolation: ``quote`` is not this order's (rule ``order.quote``), the
@@ -567,6 +570,7 @@ def services_for(
                     next_due=cycle.shift(start, 1) if cycle.is_recurring else None,
                     status=ORDERED,
                     timeline=timeline,
+                    dunning=dunning,
                 )
             )
     return tuple(made)

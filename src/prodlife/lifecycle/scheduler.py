@@ -86,7 +86,7 @@ from prodlife.lifecycle.operations import (
 )
 from prodlife.lifecycle.outcome import Outcome, event
 from prodlife.lifecycle.provisioning import ProvisioningModule
-from prodlife.lifecycle.service_parts import CancellationKind
+from prodlife.lifecycle.service_parts import CancellationKind, Dunning
 from prodlife.lifecycle.services import Service
 from prodlife.lifecycle.status import Status, SuspensionKind
 from prodlife.lifecycle.terms import in_arrears, paused, payment_due, term_end
@@ -121,7 +121,9 @@ class SchedulerPolicy:
             (:attr:`prodlife.billing.Timeline.invoice_days_before`), so every
             process bills it alike.
         suspend_days_after: how many days after an unpaid due date the
-            service is suspended for non-payment; ``None`` never.
+            service is suspended for non-payment; ``None`` never. For the
+            services without their own :class:`Dunning` (services ordered
+            under this policy keep it as theirs).
         terminate_days_after: how many days after an unpaid due date a
             service suspended for non-payment is terminated; ``None`` never.
 
@@ -133,6 +135,11 @@ class SchedulerPolicy:
     invoice_days_before: int = 0
     suspend_days_after: int | None = None
     terminate_days_after: int | None = None
+
+    @property
+    def dunning(self) -> Dunning:
+        """Its grace periods, as a service keeps them."""
+        return Dunning(self.suspend_days_after, self.terminate_days_after)
 
     def __attrs_post_init__(self) -> None:
         _days(self.invoice_days_before, "invoice days before", optional=False)
@@ -207,14 +214,15 @@ def agenda(service: Service, policy: SchedulerPolicy) -> list[tuple[DueWork, dat
     if due is not None and not ending and paused(service.status) and not in_arrears(service):
         work.append((DueWork.SETTLE_PAUSED, due, ""))
     due = payment_due(service)
-    if due is not None and status is Status.ACTIVE and policy.suspend_days_after is not None:
-        work.append((DueWork.SUSPEND_OVERDUE, _plus(due, policy.suspend_days_after), ""))
+    dunning = service.dunning or policy.dunning
+    if due is not None and status is Status.ACTIVE and dunning.suspend_days_after is not None:
+        work.append((DueWork.SUSPEND_OVERDUE, _plus(due, dunning.suspend_days_after), ""))
     if (
         due is not None
         and service.status.substate is SuspensionKind.FOR_NON_PAYMENT
-        and policy.terminate_days_after is not None
+        and dunning.terminate_days_after is not None
     ):
-        work.append((DueWork.TERMINATE_OVERDUE, _plus(due, policy.terminate_days_after), ""))
+        work.append((DueWork.TERMINATE_OVERDUE, _plus(due, dunning.terminate_days_after), ""))
     return work
 
 

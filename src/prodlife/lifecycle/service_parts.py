@@ -20,6 +20,7 @@ __all__ = [
     "ENDED",
     "CancellationKind",
     "CancellationRequest",
+    "Dunning",
     "OverrideAutoSuspend",
     "PendingChange",
     "ServiceAddOn",
@@ -306,4 +307,42 @@ class PendingChange:
                 rule,
                 f"an {self.timing.value} change has effective date {self.effective}; an "
                 "end-of-term change needs one, a change waiting for payment has none",
+            )
+
+
+def _grace(value: object, what: str) -> None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+        raise RuleViolation("service.dunning", f"{what} {value!r} must be a whole number >= 0")
+
+
+@attrs.frozen(slots=True)
+class Dunning:
+    """What happens to a service left unpaid: its own grace periods (seed 003's automation).
+
+    Kept on the service, so every process that runs the scheduler over it, whatever
+    its own settings, suspends and terminates it on the same days.
+
+    Args:
+        suspend_days_after: days after an unpaid due date the service is
+            suspended for non-payment; ``None`` never.
+        terminate_days_after: days after an unpaid due date a service
+            suspended for non-payment is terminated; ``None`` never.
+
+    Raises:
+        RuleViolation: a negative or non-whole number of days, or termination
+            before suspension (rule ``service.dunning``).
+    """
+
+    suspend_days_after: int | None = None
+    terminate_days_after: int | None = None
+
+    def __attrs_post_init__(self) -> None:
+        _grace(self.suspend_days_after, "suspend days after")
+        _grace(self.terminate_days_after, "terminate days after")
+        suspend, terminate = self.suspend_days_after, self.terminate_days_after
+        if suspend is not None and terminate is not None and terminate < suspend:
+            raise RuleViolation(
+                "service.dunning",
+                f"termination after {terminate} days comes before suspension after {suspend}; "
+                "terminate on or after the day of suspension",
             )

@@ -69,6 +69,7 @@ from prodlife.lifecycle.history import History, HistoryEntry
 from prodlife.lifecycle.service_parts import (
     ENDED,
     CancellationRequest,
+    Dunning,
     OverrideAutoSuspend,
     PendingChange,
     ServiceAddOn,
@@ -155,6 +156,8 @@ class Service:
             (:class:`~prodlife.billing.Ledger`). By default nothing, or for a
             service paid through a day, the period before its next due date
             invoiced at its price.
+        dunning: its own grace periods before suspension and termination for
+            non-payment, or ``None`` to follow the scheduler's policy.
         version: how many operations it has been through (``len(history)``).
         history: every operation, oldest first.
 
@@ -186,6 +189,7 @@ class Service:
     billing_timing: BillingTiming = BillingTiming.IN_ADVANCE
     timeline: Timeline = _DEFAULT_TIMELINE
     ledger: Ledger = _DEFAULT_LEDGER
+    dunning: Dunning | None = None
     version: int = 0
     history: History = attrs.field(factory=History)
 
@@ -226,6 +230,8 @@ class Service:
                 raise RuleViolation("service.time-zone", str(error)) from None
         if self.pending_change is not None:
             _kind(self.pending_change, PendingChange, "service.pending-change", "pending change")
+        if self.dunning is not None:
+            _kind(self.dunning, Dunning, "service.dunning", "dunning")
         _count(self.quantity, "service.quantity", "quantity")
         if self.override_auto_suspend is not None:
             _kind(

@@ -26,6 +26,7 @@ from prodlife.lifecycle.service_parts import (
     ENDED,
     CancellationKind,
     CancellationRequest,
+    Dunning,
     OverrideAutoSuspend,
     PendingChange,
     ServiceAddOn,
@@ -215,6 +216,17 @@ def _pending_change(draw: st.DrawFn, currency: Currency) -> PendingChange:
     )
 
 
+def _dunning() -> st.SearchStrategy[Dunning]:
+    suspend = st.none() | st.integers(0, 90)
+    return suspend.flatmap(
+        lambda days: st.builds(
+            Dunning,
+            st.just(days),
+            st.none() | st.integers(0 if days is None else days, 365),
+        )
+    )
+
+
 def _cancellation(draw: st.DrawFn, at: datetime) -> CancellationRequest:
     kind = draw(st.sampled_from(CancellationKind))
     renewals = draw(st.integers(1, 5)) if kind is CancellationKind.AFTER_RENEWALS else None
@@ -288,6 +300,7 @@ def services(
         cancellation=_cancellation(draw, at) if draw(st.integers(0, 3)) == 0 else None,
         time_zone=draw(st.sampled_from(("UTC", "Europe/Paris", "Asia/Tokyo", "America/St_Johns"))),
         pending_change=_pending_change(draw, cur) if draw(st.integers(0, 3)) == 0 else None,
+        dunning=draw(st.none() | _dunning()),
         billing_timing=(
             draw(st.sampled_from(BillingTiming))
             if cycle.unit is not CycleUnit.ONE_TIME
