@@ -182,7 +182,7 @@ def _plus(day: date, days: int) -> date:
 def agenda(service: Service, policy: SchedulerPolicy) -> list[tuple[DueWork, date, str]]:
     """Every piece of work ``service`` has coming, with the billing date it falls due.
 
-    The third item names the add-on for :attr:`DueWork.ADDON_RENEWAL`, else is empty.
+    The third item is empty (kept for work about one part of a service).
     """
     status = service.status.status
     if status not in _LIVE and status is not Status.PENDING:

@@ -6,28 +6,24 @@ invoiced before its period (pre-bill, prepaid: *in advance*) or after it
 alone. :func:`under_terms` makes a service as its scheme says;
 :attr:`Service.billing_timing` then decides when its money is invoiced:
 
-- **In advance** (the default): a period is invoiced at its start (or
-  ``invoice_days_before`` it); a change, a pause or a cancellation inside it
-  credits the unused part of what was charged.
-- **In arrears**: the scheduler invoices each period on the day it ends, for
-  what was used: each price over the days it was in force. A change or a
-  pause closes a part of the period at the price then in force
-  (:attr:`Service.charges` holds those parts); a cancellation's final invoice
-  bills the used part only. Nothing is ever credited. A period is paid after
-  its invoice: ``next_due`` is the first day not paid for, and payment
+- **In advance** (the default): a period is invoiced at its start (or the
+  timeline's ``invoice_days_before`` it); a change, a pause or a cancellation
+  inside it repairs what was invoiced (:mod:`prodlife.billing`).
+- **In arrears**: each period is invoiced on the day it ends, for what was
+  used: each price over the days it was in force (the timeline keeps them); a
+  cancellation's final invoice bills the used part only. A period is paid
+  after its invoice: ``next_due`` is the first day not paid for, and payment
   (:func:`~prodlife.lifecycle.operations.renew`) covers invoiced periods only.
 - **Paused** (suspended :attr:`SuspensionKind.TEMPORARY`, seed 000's
   "billing suspended but account and data preserved"): nothing is billed for
-  the paused days. In advance the pause credits the rest of the paid period
-  (and of an invoice issued ahead), a period that falls due during the pause
-  is settled at zero, and the resume charges the rest of its period; in
-  arrears the paused days are worth zero (Kill Bill's pause, a blocking state
-  that blocks billing, does the same).
+  the paused days, add-ons included. In advance a period that falls due during
+  the pause is settled at zero; in arrears a period paused throughout is owed
+  nothing (Kill Bill's pause, a blocking state that blocks billing, does the
+  same).
 
 The day of a change or a pause is the first day at the new price (or paused);
 the day a service ends counts as used, unless the scheduler ends it at the end
-of its term (it ends as that day begins).
-Add-ons keep their own cycle and are invoiced in advance.
+of its term (it ends as that day begins). Add-ons keep their own cycle.
 
 >>> from datetime import date
 >>> from prodlife import MONTHLY, Money, Service
