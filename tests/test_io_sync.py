@@ -477,9 +477,11 @@ def test_synchronize_stores_the_result_as_a_new_catalog_version(tmp_path: Path, 
         mode=SyncMode.ROW_BY_ROW,
         file_name="products.csv",
     )
-    assert recorded.catalog_version == "2025-03 sync"
+    assert recorded.run.catalog_version == "2025-03 sync"
     with store.transaction(readonly=True) as uow:
         versions = uow.catalog.versions()
+        assert uow.sync_runs.get(recorded.id) == recorded.run
+        assert uow.sync_runs.recent() == [recorded]
     assert versions.in_force(d("2025-02-28")).catalog == BASE
     new = versions.in_force(d("2025-03-01")).catalog
     assert new.product("ESPN").type_code == "CH"
@@ -501,9 +503,11 @@ def test_synchronize_stores_nothing_when_all_or_nothing_fails() -> None:
         clock=TickingClock(START),
         file_name="p.csv",
     )
-    assert (recorded.catalog_version, recorded.failed) == (None, 1)
+    assert (recorded.run.catalog_version, recorded.run.failed) == (None, 1)
+    assert not recorded.run.applied
     with store.transaction(readonly=True) as uow:
         assert [v.name for v in uow.catalog.versions().versions] == ["2025"]
+        assert uow.sync_runs.recent() == [recorded]  # the refused run is recorded all the same
 
 
 def test_synchronize_into_a_store_without_a_catalog_starts_from_an_empty_one() -> None:
@@ -517,8 +521,41 @@ def test_synchronize_into_a_store_without_a_catalog_starts_from_an_empty_one() -
         clock=TickingClock(START),
         file_name="p.csv",
     )
-    assert recorded.catalog_version is None
-    assert recorded.rows[0].errors[0].code == "value.unknown-type"
+    assert recorded.run.catalog_version is None
+    assert recorded.run.rows[0].errors[0].code == "value.unknown-type"
+
+
+class _CrashingClock:
+    """A clock whose second reading fails: the run crashes after its rows were applied."""
+
+    def __init__(self) -> None:
+        self.readings = 0
+
+    def now(self) -> datetime:
+        self.readings += 1
+        if self.readings > 1:
+            raise RuntimeError("the process died")
+        return START
+
+
+def test_a_run_that_crashes_before_its_commit_records_neither_run_nor_version() -> None:
+    store = open_store("memory:")
+    with store.transaction() as uow:
+        uow.catalog.add_version(CatalogVersion("2025", d("2025-01-01"), BASE))
+        uow.commit()
+    with pytest.raises(RuntimeError, match="died"):
+        synchronize(
+            store,
+            csv("code,type", "ESPN,CH"),
+            SyncDefinition("d"),
+            version="v",
+            effective=d("2025-03-01"),
+            clock=_CrashingClock(),
+            file_name="p.csv",
+        )
+    with store.transaction(readonly=True) as uow:
+        assert [v.name for v in uow.catalog.versions().versions] == ["2025"]
+        assert uow.sync_runs.recent() == []
 
 
 def test_synchronize_refuses_a_second_version_on_the_same_day() -> None:

@@ -43,6 +43,7 @@ import attrs
 
 from prodlife.billing.lines import InvoiceLine
 from prodlife.catalog.catalog import CatalogVersion, CatalogVersions
+from prodlife.catalog.sync_runs import SyncRun
 from prodlife.errors import ValidationError
 from prodlife.lifecycle.events import Event
 from prodlife.lifecycle.orders import Order
@@ -67,6 +68,8 @@ __all__ = [
     "ServiceRepository",
     "Store",
     "StoredEvent",
+    "StoredSyncRun",
+    "SyncRunRepository",
     "UnitOfWork",
     "check_limit",
     "check_text",
@@ -216,6 +219,20 @@ class StoredEvent:
     published: bool = False
 
 
+@attrs.frozen(slots=True)
+class StoredSyncRun:
+    """A product synchronization run as stored, with the id the store gave it.
+
+    Attributes:
+        id: increasing in insertion order, assigned by the store (gaps are
+            possible, as for :class:`IssuedLine`).
+        run: the run.
+    """
+
+    id: int
+    run: SyncRun
+
+
 class CatalogRepository(Protocol):
     """The catalog's versions: each a whole catalog (types, products, editions,
     add-ons, bundles, rules) in force from a date on."""
@@ -226,6 +243,23 @@ class CatalogRepository(Protocol):
 
     def versions(self) -> CatalogVersions:
         """Every version, by effective date. Raises ``NotFound`` when there is none."""
+        ...
+
+
+class SyncRunRepository(Protocol):
+    """Product synchronization runs (seed 004's "process runs"), append only."""
+
+    def add(self, run: SyncRun) -> int:
+        """Store ``run``; returns the id the store gave it."""
+        ...
+
+    def get(self, run_id: int) -> SyncRun:
+        """The run ``run_id``. Raises ``NotFound``."""
+        ...
+
+    def recent(self, limit: int | None = None) -> list[StoredSyncRun]:
+        """The runs, newest first (latest ``started``, then highest id); at most
+        ``limit``. Raises ``ValidationError`` for a negative or non-integer limit."""
         ...
 
 
@@ -437,6 +471,9 @@ class UnitOfWork(Protocol):
 
     @property
     def scheduler(self) -> SchedulerRepository: ...
+
+    @property
+    def sync_runs(self) -> SyncRunRepository: ...
 
     def commit(self) -> None:
         """Keep everything written in this transaction, all of it or none of it.

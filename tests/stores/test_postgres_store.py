@@ -64,6 +64,7 @@ TABLES = {
     "promotions",
     "schema_version",
     "services",
+    "sync_runs",
 }
 INDEXES = {
     "events_by_service",
@@ -77,6 +78,7 @@ INDEXES = {
     "services_by_due_on",
     "services_by_product",
     "services_by_status",
+    "sync_runs_newest",
 }
 #: The scheduler runs on the day WEB services fall due (tests._lifecycle.web: May 1st).
 TODAY = date(2025, 5, 1)

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import sqlite3
 from contextlib import closing
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from prodlife.catalog.catalog import CatalogVersion
 from prodlife.errors import ForeignDatabase, ValidationError
 from prodlife.stores import open_store
 from prodlife.stores import sqlite as sqlite_module
@@ -21,6 +23,7 @@ from prodlife.stores.postgres import schema as postgres_schema
 from prodlife.stores.sql.schema import MIGRATIONS, render
 from prodlife.stores.sqlite import SQLiteStore
 from prodlife.stores.sqlite import schema as sqlite_schema
+from prodlife.testing.contract import make_version
 from tests._lifecycle import SERVICE_ID, web
 from tests.stores._postgresql import IsolatedSchema
 
@@ -97,6 +100,52 @@ def test_a_shared_migration_creates_postgresql_columns(
         "tries": ("integer", None),
         "note": ("text", None),
     }
+
+
+# --- catalog versions, decoded once a store -------------------------------------------------
+
+
+def _counting_loads(store: Any, monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """The keys of the catalog versions ``store`` decodes from now on."""
+    decoded: list[object] = []
+    dialect = store._dialect
+    load = dialect.load
+
+    def counting(kind: type[Any], column: Any, key: object) -> Any:
+        if kind is CatalogVersion:
+            decoded.append(key)
+        return load(kind, column, key)
+
+    monkeypatch.setattr(dialect, "load", counting)
+    return decoded
+
+
+def test_a_sql_store_decodes_each_catalog_version_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'billing.db'}"
+    writer, reader = open_store(url), open_store(url)
+    first, second = make_version("2025"), make_version("2026", date(2026, 1, 1))
+    with writer.transaction() as uow:
+        uow.catalog.add_version(first)
+        uow.commit()
+    decoded = _counting_loads(reader, monkeypatch)
+    for _ in range(3):
+        with reader.transaction(readonly=True) as uow:
+            assert uow.catalog.versions().versions == (first,)
+    assert decoded == ["2025"]
+    with writer.transaction() as uow:
+        uow.catalog.add_version(second)
+        uow.commit()
+    with reader.transaction(readonly=True) as uow:
+        assert uow.catalog.versions().versions == (first, second)
+    assert decoded == ["2025", "2026"]
+    written = _counting_loads(writer, monkeypatch)
+    with writer.transaction(readonly=True) as uow:
+        assert uow.catalog.versions().versions == (first, second)
+    assert written == []  # the writer kept what it committed
+    writer.close()
+    reader.close()
 
 
 # --- another program's database -------------------------------------------------------------

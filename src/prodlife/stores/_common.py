@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import TypeVar
 
 from prodlife.billing.lines import InvoiceLine
+from prodlife.catalog.sync_runs import SyncRun
 from prodlife.errors import NotFound, ValidationError
 from prodlife.lifecycle.events import Event
 from prodlife.lifecycle.orders import Order
@@ -22,6 +23,8 @@ __all__ = [
     "order_keys",
     "service_keys",
     "stored_key",
+    "sync_run",
+    "sync_run_id",
 ]
 
 #: The longest id or code a store keeps. PostgreSQL's indexes hold two such keys in one
@@ -106,3 +109,28 @@ def event_keys(event: Event) -> None:
     """Refuse an event whose service or customer a store cannot keep."""
     stored_key(event.service_id, "service id")
     stored_key(event.customer_id, "customer id")
+
+
+#: Run ids are 64-bit in every store; a larger one names no run.
+_MAX_RUN_ID = 2**63 - 1
+
+
+def sync_run(run: object) -> SyncRun:
+    """``run``, when it is a sync run (else ``ValidationError``)."""
+    if not isinstance(run, SyncRun):
+        raise ValidationError(f"{run!r} is not a SyncRun; pass the run an import returned")
+    return run
+
+
+def sync_run_id(value: object) -> int:
+    """``value``, when it is a run id a store may hold.
+
+    Raises:
+        TypeError: it is not an ``int``.
+        NotFound: it is out of the range of ids any store gives (below 1, past 64 bits).
+    """
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"sync run id must be an int, not {type(value).__name__}")
+    if not 1 <= value <= _MAX_RUN_ID:
+        raise NotFound("sync run", value)
+    return value

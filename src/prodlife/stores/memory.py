@@ -24,6 +24,7 @@ import attrs
 
 from prodlife.billing.lines import InvoiceLine
 from prodlife.catalog.catalog import CatalogVersion, CatalogVersions
+from prodlife.catalog.sync_runs import SyncRun
 from prodlife.clock import as_utc
 from prodlife.errors import (
     AlreadyExists,
@@ -41,6 +42,7 @@ from prodlife.ports import (
     ProductRevenue,
     ServiceQuery,
     StoredEvent,
+    StoredSyncRun,
     UnitOfWork,
     check_limit,
 )
@@ -54,6 +56,8 @@ from prodlife.stores._common import (
     order_keys,
     service_keys,
     stored_key,
+    sync_run,
+    sync_run_id,
 )
 from prodlife.stores._documents import check_document
 
@@ -83,6 +87,7 @@ class _State:
     orders: dict[str, Order] = attrs.Factory(dict)
     lines: list[IssuedLine] = attrs.Factory(list)
     events: list[StoredEvent] = attrs.Factory(list)
+    sync_runs: list[StoredSyncRun] = attrs.Factory(list)
 
 
 def _matches(row: _Row, query: ServiceQuery) -> bool:
@@ -149,6 +154,11 @@ class MemoryUnitOfWork:
     def scheduler(self) -> _Services:
         """Scheduler claims (kept on the services)."""
         return _Services(self)
+
+    @property
+    def sync_runs(self) -> _SyncRuns:
+        """Product synchronization runs."""
+        return _SyncRuns(self)
 
     def commit(self) -> None:
         """Keep what this transaction wrote and end it."""
@@ -496,6 +506,32 @@ class _Events:
                 self.uow.replace(
                     stored, sequence - 1, attrs.evolve(stored[sequence - 1], published=True)
                 )
+
+
+@attrs.frozen(slots=True)
+class _SyncRuns:
+    uow: MemoryUnitOfWork
+
+    def add(self, run: SyncRun) -> int:
+        check_document(sync_run(run))
+        stored = self.uow.state().sync_runs
+        new = StoredSyncRun(len(stored) + 1, run)
+        self.uow.append(stored, [new])
+        return new.id
+
+    def get(self, run_id: int) -> SyncRun:
+        wanted = sync_run_id(run_id)
+        stored = self.uow.state().sync_runs
+        if wanted > len(stored):
+            raise NotFound("sync run", wanted)
+        return stored[wanted - 1].run
+
+    def recent(self, limit: int | None = None) -> list[StoredSyncRun]:
+        check_limit(limit)
+        runs = sorted(
+            self.uow.state().sync_runs, key=lambda item: (item.run.started, item.id), reverse=True
+        )
+        return runs if limit is None else runs[:limit]
 
 
 class MemoryStore:

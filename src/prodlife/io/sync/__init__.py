@@ -8,11 +8,14 @@ record a :class:`SyncRun` with one result per row. :func:`export_products`
 writes products back, and :func:`template` the empty file. See docs/sync.md.
 """
 
-from prodlife.io.sync.columns import COLUMNS
-from prodlife.io.sync.definition import MatchOn, SyncDefaults, SyncDefinition, SyncLimits, SyncMode
-from prodlife.io.sync.export import export_products, template, write_products, write_template
-from prodlife.io.sync.importing import ImportResult, import_products, synchronize
-from prodlife.io.sync.run import (
+from prodlife.catalog.sync_definition import (
+    MatchOn,
+    SyncDefaults,
+    SyncDefinition,
+    SyncLimits,
+    SyncMode,
+)
+from prodlife.catalog.sync_runs import (
     FileFormat,
     RowError,
     RowOutcome,
@@ -21,6 +24,9 @@ from prodlife.io.sync.run import (
     run_from_data,
     run_to_data,
 )
+from prodlife.io.sync.columns import COLUMNS
+from prodlife.io.sync.export import export_products, template, write_products, write_template
+from prodlife.io.sync.importing import ImportResult, import_products, synchronize
 
 __all__ = [
     "COLUMNS",

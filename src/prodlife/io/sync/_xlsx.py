@@ -16,8 +16,8 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from prodlife.catalog.sync_runs import RowError
 from prodlife.errors import ExportRefused, ImportRefused
-from prodlife.io.sync.run import RowError
 
 if TYPE_CHECKING:
     from prodlife.io.sync.source import TableBuilder

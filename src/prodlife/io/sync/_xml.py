@@ -20,8 +20,8 @@ from defusedxml import (  # type: ignore[import-untyped]
 from defusedxml.ElementTree import fromstring  # type: ignore[import-untyped]
 
 from prodlife._text import unknown_key_message
+from prodlife.catalog.sync_runs import RowError
 from prodlife.io.sync.columns import COLUMNS, Cell, column_named
-from prodlife.io.sync.run import RowError
 
 if TYPE_CHECKING:
     from prodlife.io.sync.source import TableBuilder

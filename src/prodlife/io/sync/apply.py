@@ -19,11 +19,11 @@ import attrs
 
 from prodlife.catalog.catalog import Catalog
 from prodlife.catalog.products import Product
+from prodlife.catalog.sync_definition import MatchOn, SyncDefinition, SyncMode
+from prodlife.catalog.sync_runs import RowError, RowOutcome, RowResult
 from prodlife.errors import CatalogProblem, ImportRefused, InvalidCatalog
 from prodlife.io.sync.columns import CellError, read_text
-from prodlife.io.sync.definition import MatchOn, SyncDefinition, SyncMode
 from prodlife.io.sync.rows import RowFailed, RowReader
-from prodlife.io.sync.run import RowError, RowOutcome, RowResult
 from prodlife.io.sync.source import SourceRow, SourceTable
 
 __all__ = ["Applied", "apply_rows"]

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from prodlife.catalog.catalog import Catalog
 from prodlife.catalog.products import FieldKind, Product
+from prodlife.catalog.sync_runs import FileFormat
 from prodlife.errors import ExportRefused, FileAccessError, ImportRefused
 from prodlife.io.sync import _csv, _xlsx, _xml
 from prodlife.io.sync.columns import (
@@ -33,7 +34,6 @@ from prodlife.io.sync.columns import (
     neutralized,
     write_date,
 )
-from prodlife.io.sync.run import FileFormat
 from prodlife.io.sync.source import format_of
 
 __all__ = ["export_products", "template", "write_products", "write_template"]

@@ -1,9 +1,9 @@
 """Importing a synchronization file: into a catalog value, or as a new version in a store.
 
 :func:`import_products` reads a file and applies it to a catalog, returning
-the new catalog and the :class:`~prodlife.io.sync.run.SyncRun`;
+the new catalog and the :class:`~prodlife.catalog.sync_runs.SyncRun`;
 :func:`synchronize` does the same against a store's catalog version in force,
-and stores the result as a new catalog version, in one transaction.
+and stores the result as a new catalog version, with the run, in one transaction.
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ import attrs
 
 from prodlife._bulk import bulk
 from prodlife.catalog.catalog import Catalog, CatalogVersion, CatalogVersions
+from prodlife.catalog.sync_definition import SyncDefinition, SyncMode
+from prodlife.catalog.sync_runs import FileFormat, RowResult, SyncRun
 from prodlife.clock import Clock, as_utc
 from prodlife.errors import NotFound, ValidationError
 from prodlife.io.sync.apply import apply_rows
-from prodlife.io.sync.definition import SyncDefinition, SyncMode
-from prodlife.io.sync.run import FileFormat, RowResult, SyncRun
 from prodlife.io.sync.source import SourceTable, read_source
-from prodlife.ports import Store
+from prodlife.ports import Store, StoredSyncRun, UnitOfWork
 
 __all__ = ["ImportResult", "import_products", "synchronize"]
 
@@ -108,15 +108,17 @@ def synchronize(
     mode: SyncMode = SyncMode.ALL_OR_NOTHING,
     file_name: str | None = None,
     file_format: FileFormat | None = None,
-) -> SyncRun:
+) -> StoredSyncRun:
     """Import a file into a store: a new catalog version, from the one in force on ``effective``.
 
     The file applies to the catalog version in force on ``effective`` (an
     empty catalog when the store has none); when it changes that catalog, the
-    result is stored as version ``version`` taking effect on ``effective``,
-    in the same transaction it was read in. A run that changes nothing (every
-    row failed, unchanged, or an all-or-nothing run with a failure) stores
-    nothing.
+    result is stored as version ``version`` taking effect on ``effective``.
+    The run is recorded in the store (``uow.sync_runs``) in the same
+    transaction, whatever became of its rows: a run that changes nothing
+    (every row failed or unchanged, or an all-or-nothing run with a failure)
+    records the run and stores no version, and a failure before the commit
+    keeps neither.
 
     Args:
         store: the store (any :class:`~prodlife.ports.Store`).
@@ -130,12 +132,14 @@ def synchronize(
         file_format: the format, when the name does not say it.
 
     Returns:
-        The run; its ``catalog_version`` names the version stored, if any.
+        The run as recorded, with the id the store gave it; its
+        ``run.catalog_version`` names the version stored, if any.
 
     Raises:
-        ImportRefused: the file as a whole cannot be imported.
+        ImportRefused: the file as a whole cannot be imported; nothing was
+            stored or recorded.
         InvalidCatalog: a stored version is already called ``version`` or
-            already takes effect on ``effective``; nothing was stored.
+            already takes effect on ``effective``; nothing was stored or recorded.
     """
     _check(definition, mode)
     if not isinstance(effective, date):
@@ -143,41 +147,42 @@ def synchronize(
     started = as_utc(clock.now())
     with bulk():
         table = read_source(source, definition.limits, file_name=file_name, file_format=file_format)
-        stored, rows = _store(store, table, definition, mode, version, effective)
-    return SyncRun(
-        definition,
-        table.file_name,
-        table.file_format,
-        mode,
-        started,
-        as_utc(clock.now()),
-        rows,
-        stored,
-    )
+        with store.transaction() as uow:
+            stored, rows = _store(uow, table, definition, mode, version, effective)
+            run = SyncRun(
+                definition,
+                table.file_name,
+                table.file_format,
+                mode,
+                started,
+                as_utc(clock.now()),
+                rows,
+                stored,
+            )
+            run_id = uow.sync_runs.add(run)
+            uow.commit()
+    return StoredSyncRun(run_id, run)
 
 
 def _store(
-    store: Store,
+    uow: UnitOfWork,
     table: SourceTable,
     definition: SyncDefinition,
     mode: SyncMode,
     version: str,
     effective: date,
 ) -> tuple[str | None, tuple[RowResult, ...]]:
-    """Apply ``table`` to the version in force on ``effective``, and store the result."""
-    with store.transaction() as uow:
-        try:
-            versions: tuple[CatalogVersion, ...] = uow.catalog.versions().versions
-        except NotFound:
-            versions = ()
-        base = next((v for v in reversed(versions) if v.effective <= effective), None)
-        catalog = base.catalog if base is not None else Catalog()
-        applied = apply_rows(catalog, table, definition, mode)
-        stored = None
-        if applied.catalog != catalog:
-            new = CatalogVersion(version, effective, applied.catalog)
-            CatalogVersions((*versions, new))  # refuses a second version on the same day
-            uow.catalog.add_version(new)
-            uow.commit()
-            stored = version
-    return stored, applied.rows
+    """Apply ``table`` to the version in force on ``effective``, and add the result to ``uow``."""
+    try:
+        versions: tuple[CatalogVersion, ...] = uow.catalog.versions().versions
+    except NotFound:
+        versions = ()
+    base = next((v for v in reversed(versions) if v.effective <= effective), None)
+    catalog = base.catalog if base is not None else Catalog()
+    applied = apply_rows(catalog, table, definition, mode)
+    if applied.catalog == catalog:
+        return None, applied.rows
+    new = CatalogVersion(version, effective, applied.catalog)
+    CatalogVersions((*versions, new))  # refuses a second version on the same day
+    uow.catalog.add_version(new)
+    return version, applied.rows

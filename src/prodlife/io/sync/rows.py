@@ -18,6 +18,8 @@ import attrs
 
 from prodlife.catalog.catalog import Catalog
 from prodlife.catalog.products import CustomField, FieldKind, Product, Validity
+from prodlife.catalog.sync_definition import SyncDefinition
+from prodlife.catalog.sync_runs import RowError
 from prodlife.errors import RuleViolation
 from prodlife.io.sync.columns import (
     UDF_DATES,
@@ -30,8 +32,6 @@ from prodlife.io.sync.columns import (
     read_number,
     read_text,
 )
-from prodlife.io.sync.definition import SyncDefinition
-from prodlife.io.sync.run import RowError
 
 __all__ = ["RowFailed", "RowReader"]
 

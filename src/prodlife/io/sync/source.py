@@ -16,11 +16,11 @@ from pathlib import Path
 import attrs
 
 from prodlife._text import unknown_key_message
+from prodlife.catalog.sync_definition import SyncLimits
+from prodlife.catalog.sync_runs import FileFormat, RowError
 from prodlife.errors import ImportRefused
 from prodlife.io.sync import _csv, _xlsx, _xml
 from prodlife.io.sync.columns import COLUMNS, Cell, column_named
-from prodlife.io.sync.definition import SyncLimits
-from prodlife.io.sync.run import FileFormat, RowError
 
 __all__ = ["SourceRow", "SourceTable", "TableBuilder", "format_of", "read_source"]
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from prodlife._bulk import bulk
 from prodlife.billing.lines import InvoiceLine
 from prodlife.catalog.catalog import CatalogVersion, CatalogVersions
 from prodlife.errors import NotFound, ValidationError
@@ -38,13 +39,20 @@ def chunks(values: Sequence[V], size: int) -> Iterator[Sequence[V]]:
 
 
 class Catalog:
-    """Catalog versions, decoded once per store: a version is never changed once stored."""
+    """Catalog versions, decoded once per store: a version never changes once stored.
 
-    __slots__ = ("_cache", "_uow")
+    ``cache`` is the store's: the versions any of its transactions read from the
+    database (committed ones) or added and committed. A later read fetches the
+    versions' names only, and the documents of those not decoded yet.
+    """
 
-    def __init__(self, uow: SQLUnitOfWork, cache: dict[str, tuple[Any, CatalogVersion]]) -> None:
+    __slots__ = ("_added", "_cache", "_uow")
+
+    def __init__(self, uow: SQLUnitOfWork, cache: dict[str, CatalogVersion]) -> None:
         self._uow = uow
         self._cache = cache
+        #: Versions this transaction added: the store's cache has them once it commits.
+        self._added: dict[str, CatalogVersion] = {}
 
     def add_version(self, version: CatalogVersion) -> None:
         """Store a new catalog version. Raises ``AlreadyExists``."""
@@ -56,22 +64,32 @@ class Catalog:
         dialect = uow.dialect
         params = (version.name, dialect.day(version.effective), dialect.doc(version))
         uow.insert(uow.sql.catalog_add, params, About("catalog version", version.name))
+        self._added[version.name] = version
 
     def versions(self) -> CatalogVersions:
         """Every catalog version. Raises ``NotFound`` when there is none."""
         uow = self._uow
-        rows = uow.all(uow.sql.catalog_all, (), "reading the catalog versions")
+        rows = uow.all(uow.sql.catalog_names, (), "reading the catalog versions")
         if not rows:
             raise NotFound("catalog version", "any", "add one with uow.catalog.add_version()")
-        cache, load = self._cache, uow.dialect.load
-        found = []
-        for name, doc in rows:
-            cached = cache.get(name)
-            if cached is None or cached[0] != doc:
-                cached = (doc, load(CatalogVersion, doc, name))
-                cache[name] = cached
-            found.append(cached[1])
-        return CatalogVersions(tuple(found))
+        names = [row[0] for row in rows]
+        cache, added = self._cache, self._added
+        missing = [name for name in names if name not in added and name not in cache]
+        if missing:
+            dialect = uow.dialect
+            with bulk():  # a large catalog is a million small values, none in a cycle
+                for chunk in chunks(missing, dialect.in_list_limit):
+                    sql, params = uow.sql.catalog_docs(len(chunk)), dialect.in_values(chunk)
+                    for name, doc in uow.all(sql, params, "reading the catalog versions"):
+                        cache[name] = dialect.load(CatalogVersion, doc, name)
+        return CatalogVersions(
+            tuple(added[name] if name in added else cache[name] for name in names)
+        )
+
+    def committed(self) -> None:
+        """Keep the versions this transaction added in the store's cache (after its commit)."""
+        self._cache.update(self._added)
+        self._added.clear()
 
 
 class PricePlans:

@@ -48,7 +48,21 @@ __all__ = ["MIGRATIONS", "check_not_foreign", "current_version", "migrate", "ren
 
 #: The migrations written once for every SQL database, run after each dialect's own.
 #: Append new ones; never edit one that was released.
-MIGRATIONS: tuple[tuple[str, ...], ...] = ()
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    # 1. Product synchronization runs (prodlife.ports.SyncRunRepository), newest first.
+    (
+        "CREATE TABLE sync_runs ("
+        "id {sequence}, "
+        "started {instant} NOT NULL, "
+        "file_name {text} NOT NULL, "
+        "definition {text} NOT NULL, "
+        "created {integer} NOT NULL, "
+        "updated {integer} NOT NULL, "
+        "failed {integer} NOT NULL, "
+        "doc {doc} NOT NULL)",
+        "CREATE INDEX sync_runs_newest ON sync_runs (started, id)",
+    ),
+)
 
 _READ = "SELECT max(version) FROM schema_version"
 _CLEAR = "DELETE FROM schema_version"

@@ -50,7 +50,7 @@ class Statements:
         self.catalog_add = r(
             "INSERT INTO catalog_versions (name, effective, doc) VALUES (?, ?, ?)" + ignore
         )
-        self.catalog_all = r("SELECT name, doc FROM catalog_versions ORDER BY effective, name")
+        self.catalog_names = r("SELECT name FROM catalog_versions ORDER BY effective, name")
 
         self.plan_add = r("INSERT INTO price_plans (code, doc) VALUES (?, ?)" + ignore)
         self.plan_get = r("SELECT doc FROM price_plans WHERE code = ?")
@@ -133,6 +133,16 @@ class Statements:
         )
         self._publish = f"UPDATE events SET published = {true} WHERE published = {false} AND "
 
+        #: Parameters: started, file name, definition name, created, updated, failed, document.
+        self.sync_run_add = r(
+            "INSERT INTO sync_runs (started, file_name, definition, created, updated, failed, doc) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)"
+        )
+        self.sync_run_get = r("SELECT doc FROM sync_runs WHERE id = ?")
+        self.sync_run_recent = r(
+            "SELECT id, doc FROM sync_runs ORDER BY started DESC, id DESC LIMIT ?"
+        )
+
     def _save(self, returning: str) -> Query:
         """The statements of a save, tried in turn (see ``Dialect.save_same_first``).
 
@@ -173,6 +183,12 @@ class Statements:
             )
             sql = self._found[key] = self._dialect.render(text)
         return sql
+
+    def catalog_docs(self, count: int) -> str:
+        """The documents of the catalog versions whose name is one of ``count`` values."""
+        return "SELECT name, doc FROM catalog_versions WHERE " + self._dialect.in_list(
+            "name", "text", count
+        )
 
     def services_in(self, count: int) -> str:
         """The services whose id is one of ``count`` values."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from prodlife.stores.sql.unit_of_work import SQLUnitOfWork
 
@@ -34,7 +34,7 @@ class SQLStore(Generic[U]):
 
     def __init__(self) -> None:
         # Catalog versions decoded once per store (a stored version never changes).
-        self._catalog_cache: dict[str, tuple[Any, CatalogVersion]] = {}
+        self._catalog_cache: dict[str, CatalogVersion] = {}
 
     @contextmanager
     def transaction(self, *, readonly: bool = False) -> Iterator[U]:

@@ -23,6 +23,7 @@ from prodlife.stores.sql.repositories import (
     Promotions,
 )
 from prodlife.stores.sql.services import Services
+from prodlife.stores.sql.sync_runs import SyncRuns
 
 if TYPE_CHECKING:
     from prodlife.catalog.catalog import CatalogVersion
@@ -59,6 +60,7 @@ class SQLUnitOfWork(DeferredWrites):
         "_promotions",
         "_readonly",
         "_services",
+        "_sync_runs",
         "dialect",
         "sql",
     )
@@ -68,7 +70,7 @@ class SQLUnitOfWork(DeferredWrites):
         dialect: Dialect,
         statements: Statements,
         connection: Any,
-        catalog_cache: dict[str, tuple[Any, CatalogVersion]],
+        catalog_cache: dict[str, CatalogVersion],
         readonly: bool = False,
     ) -> None:
         super().__init__()
@@ -86,6 +88,7 @@ class SQLUnitOfWork(DeferredWrites):
         self._orders = Orders(self)
         self._lines = Lines(self)
         self._events = Events(self)
+        self._sync_runs = SyncRuns(self)
 
     # --- the repositories ------------------------------------------------------------------
 
@@ -129,6 +132,11 @@ class SQLUnitOfWork(DeferredWrites):
         """Scheduler claims (kept on the services' rows)."""
         return self._services
 
+    @property
+    def sync_runs(self) -> SyncRuns:
+        """Product synchronization runs."""
+        return self._sync_runs
+
     # --- ending it ---------------------------------------------------------------------------
 
     def commit(self) -> None:
@@ -162,6 +170,7 @@ class SQLUnitOfWork(DeferredWrites):
             failure = self.dialect.translate(error, self._connection, "committing", None, True)
             self.dialect.rollback(self._connection)
             raise failure from error
+        self._catalog.committed()
 
     def rollback(self) -> None:
         """Drop what this transaction wrote and end it (nothing happens when it has ended).
@@ -275,6 +284,20 @@ class SQLUnitOfWork(DeferredWrites):
             raise not_unicode(error) from error
         except self.dialect.error as error:
             raise self._failed(error, where) from error
+
+    def insert_id(self, sql: str, params: Sequence[Any], where: str) -> int:
+        """Insert one row now into a table whose key is a sequence; the id it was given."""
+        self.writable()
+        cursor = self.begin()
+        returning = self.dialect.has_returning()
+        try:
+            result = cursor.execute(sql + " RETURNING id" if returning else sql, params)
+            key = result.fetchone()[0] if returning else result.lastrowid
+        except UnicodeEncodeError as error:
+            raise not_unicode(error) from error
+        except self.dialect.error as error:
+            raise self._failed(error, where) from error
+        return int(key)
 
     def insert(self, sql: str, params: Sequence[Any], about: About) -> None:
         """Insert one row now; ``AlreadyExists`` (and the transaction goes on) when its key

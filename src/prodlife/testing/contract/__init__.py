@@ -22,7 +22,7 @@ protocols only: transactions (commit, rollback, exceptions, a unit of work
 used after it ended, isolation), not found, uniqueness, versions, ordering,
 values read back equal (with hypothesis round-trips), queries and paging,
 scheduler claims, invoice lines and revenue, the event outbox, promotions and
-their uses, orders, price plans and catalog versions, and text (what every
+their uses, orders, price plans, catalog versions and sync runs, and text (what every
 store keeps, and refuses, alike). Each repository has its
 own class (:class:`ServiceRepositoryContract`...) for a store that implements
 only some of them; :class:`StoreContract` inherits them all.
@@ -69,6 +69,7 @@ from prodlife.testing.contract._values import changed as changed
 from prodlife.testing.contract._values import make_event as make_event
 from prodlife.testing.contract._values import make_line as make_line
 from prodlife.testing.contract._values import make_order as make_order
+from prodlife.testing.contract._values import make_run as make_run
 from prodlife.testing.contract._values import make_service as make_service
 from prodlife.testing.contract._values import make_version as make_version
 from prodlife.testing.contract._values import usd as usd
@@ -90,6 +91,7 @@ from prodlife.testing.contract.services import (
 )
 from prodlife.testing.contract.services import ServiceRepositoryContract
 from prodlife.testing.contract.services import expected_find as expected_find
+from prodlife.testing.contract.sync_runs import SyncRunContract
 from prodlife.testing.contract.text import EVERY_PLANE as EVERY_PLANE
 from prodlife.testing.contract.text import ODD as ODD
 from prodlife.testing.contract.text import TextContract
@@ -106,6 +108,7 @@ __all__ = [
     "ServiceRepositoryContract",
     "StoreContract",
     "StoreFixture",
+    "SyncRunContract",
     "TextContract",
     "TransactionContract",
 ]
@@ -121,6 +124,7 @@ class StoreContract(
     PricePlanRepositoryContract,
     OrderRepositoryContract,
     CatalogRepositoryContract,
+    SyncRunContract,
     TextContract,
 ):
     """Every contract of :mod:`prodlife.ports`: subclass it and override the ``store`` fixture."""

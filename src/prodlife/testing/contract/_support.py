@@ -25,6 +25,7 @@ from prodlife.testing.contract._values import (
     make_event,
     make_line,
     make_order,
+    make_run,
     make_service,
     make_version,
 )
@@ -112,6 +113,7 @@ def snapshot(uow: UnitOfWork) -> dict[str, object]:
         "lines": issued(uow.invoice_lines.for_customer("C-1")),
         "events": stored(uow.events.for_service("S-1")),
         "unpublished": stored(uow.events.unpublished()),
+        "sync runs": [item.run for item in uow.sync_runs.recent()],
     }
 
 
@@ -125,6 +127,7 @@ def write_one_of_each(uow: UnitOfWork) -> None:
     uow.orders.add(make_order())
     uow.invoice_lines.add([make_line()], product_code="WEB", issued_at=T0)
     uow.events.add([make_event()])
+    uow.sync_runs.add(make_run())
 
 
 def change_one_of_each(uow: UnitOfWork) -> None:
@@ -138,6 +141,7 @@ def change_one_of_each(uow: UnitOfWork) -> None:
     uow.invoice_lines.add([make_line(amount="-2.00")], product_code="WEB", issued_at=T0)
     uow.events.mark_published([item.sequence for item in uow.events.unpublished()])
     uow.events.add([make_event(kind=EventKind.UNSUSPENDED)])
+    uow.sync_runs.add(make_run("again.csv"))
 
 
 class _Worker:

@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from prodlife.billing.lines import InvoiceLine, LineType
 from prodlife.catalog.catalog import Catalog, CatalogVersion
 from prodlife.catalog.products import Validity
+from prodlife.catalog.sync_definition import MatchOn, SyncDefaults, SyncDefinition, SyncMode
+from prodlife.catalog.sync_runs import FileFormat, RowError, RowOutcome, RowResult, SyncRun
 from prodlife.cycles import ANNUAL, MONTHLY
 from prodlife.lifecycle.actors import Actor, Permission
 from prodlife.lifecycle.events import Event, EventKind
@@ -253,3 +255,37 @@ _INSTANTS = st.builds(
     st.datetimes(datetime(2000, 1, 1), datetime(2090, 12, 31)),
     _ZONES,
 )
+
+
+def make_run(
+    file_name: str = "products.csv",
+    started: datetime = T0,
+    *,
+    definition: str = "provider A",
+    catalog_version: str | None = "2025-04",
+) -> SyncRun:
+    """A run of three rows (created, updated, failed), started at ``started``."""
+    return SyncRun(
+        SyncDefinition(
+            definition,
+            match_on=MatchOn.ALTERNATIVE_CODE,
+            defaults=SyncDefaults(type_code="CH", family="TV"),
+            families={"TV", "SPORTS"},
+        ),
+        file_name,
+        FileFormat.CSV,
+        SyncMode.ROW_BY_ROW,
+        started,
+        started + HOUR,
+        [
+            RowResult(2, RowOutcome.CREATED, "HBO"),
+            RowResult(3, RowOutcome.UPDATED, "ESPN"),
+            RowResult(
+                4,
+                RowOutcome.FAILED,
+                None,
+                [RowError("value.date", "'31/04/2025' is not a date that exists", "valid_from")],
+            ),
+        ],
+        catalog_version,
+    )

@@ -52,6 +52,28 @@ class CatalogRepositoryContract(StoreFixture):
         with store.transaction() as uow, pytest.raises(NotFound):
             uow.catalog.versions()
 
+    def test_a_name_rolled_back_then_added_again_reads_back_as_added_again(
+        self, store: Store
+    ) -> None:
+        with store.transaction() as uow:
+            uow.catalog.add_version(make_version("2025", date(2025, 1, 1)))
+            assert [v.effective for v in uow.catalog.versions().versions] == [date(2025, 1, 1)]
+        again = make_version("2025", date(2025, 6, 1))
+        write(store, lambda uow: uow.catalog.add_version(again))
+        assert read(store, lambda uow: uow.catalog.versions()) == CatalogVersions((again,))
+
+    def test_a_version_read_in_its_own_transaction_reads_back_after_commit(
+        self, store: Store
+    ) -> None:
+        first, second = make_version("2025"), make_version("2026", date(2026, 1, 1))
+        write(store, lambda uow: uow.catalog.add_version(first))
+        assert read(store, lambda uow: uow.catalog.versions()) == CatalogVersions((first,))
+        with store.transaction() as uow:
+            uow.catalog.add_version(second)
+            assert uow.catalog.versions() == CatalogVersions((first, second))
+            uow.commit()
+        assert read(store, lambda uow: uow.catalog.versions()) == CatalogVersions((first, second))
+
     def test_catalog_versions_read_back_equal_to_what_was_written(self, store: Store) -> None:
         counter = itertools.count()
 

@@ -4,8 +4,8 @@ A :class:`SyncRun` is a plain value: the definition it ran with, the file, when
 it started and finished (from the clock the host injects), and one
 :class:`RowResult` per row of the file, whose errors say the row, the column,
 a code and what to do. :func:`run_to_data` and :func:`run_from_data` turn it
-into JSON-safe data and back, losslessly, for a host (or a later store
-repository) to keep.
+into JSON-safe data and back, losslessly; the stores keep runs
+(:class:`prodlife.ports.SyncRunRepository`).
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ import cattrs
 from cattrs.v import format_exception
 
 from prodlife._text import shown
+from prodlife.catalog.sync_definition import SyncDefinition, SyncMode
 from prodlife.errors import ProdlifeError, ValidationError
-from prodlife.io.sync.definition import SyncDefinition, SyncMode
 from prodlife.serialization import make_converter
 
 __all__ = [
@@ -172,7 +172,7 @@ def run_to_data(run: SyncRun) -> dict[str, Any]:
     """The run as JSON-safe data, with a count per outcome for a reader's convenience.
 
     >>> from datetime import datetime, timezone
-    >>> from prodlife.io.sync.definition import SyncDefinition
+    >>> from prodlife.catalog.sync_definition import SyncDefinition
     >>> at = datetime(2025, 3, 1, 9, 0, tzinfo=timezone.utc)
     >>> run = SyncRun(SyncDefinition("A"), "p.csv", FileFormat.CSV, SyncMode.ROW_BY_ROW, at, at,
     ...               [RowResult(2, RowOutcome.CREATED, "HBO")])
