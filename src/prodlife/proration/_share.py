@@ -15,7 +15,7 @@ from prodlife._fast import builder
 from prodlife.clock import as_utc
 from prodlife.daycount import ACTUAL_DAYS, DayCount, Span
 from prodlife.errors import InvalidAmount, InvalidPeriod, InvalidRounding, ValidationError
-from prodlife.money import CONTEXT, ROUNDING_MODES, Money, _new, quantize
+from prodlife.money import CONTEXT, ROUNDING_MODES, Money, _new, checked, quantize
 from prodlife.periods import Interval, Period, _period
 
 __all__ = [
@@ -103,7 +103,7 @@ class Proration:
     @property
     def exact(self) -> Money:
         """``price * used / total``, unrounded (34 significant digits)."""
-        return _new(
+        return checked(
             _exact(self.price.amount, self.used, self.total, self.portion, self.period),
             self.price.currency,
         )
@@ -177,6 +177,7 @@ def prorate(
     if not known:
         raise InvalidRounding(rounding)
     if window is not None:
+        _require_day_count(day_count)
         used, total = _within(portion, period, window, day_count)
         name = day_count.name
     elif day_count is ACTUAL_DAYS and type(portion) is Period and type(period) is Period:
@@ -186,10 +187,7 @@ def prorate(
         used, total = (portion.end - portion.start).days, (high - low).days
         name = "actual days"
     else:
-        if not isinstance(day_count, DayCount):
-            raise ValidationError(
-                f"day count {day_count!r} is not a convention; pass one such as ACTUAL_DAYS"
-            )
+        _require_day_count(day_count)
         used, total = _units(day_count, portion, period)
         name = day_count.name
     amount = price.amount
@@ -214,6 +212,13 @@ def prorate(
     )
 
 
+def _require_day_count(day_count: object) -> None:
+    if not isinstance(day_count, DayCount):
+        raise ValidationError(
+            f"day count {day_count!r} is not a convention; pass one such as ACTUAL_DAYS"
+        )
+
+
 def _exact(amount: Decimal, used: int, total: int, portion: Span, period: Span) -> Decimal:
     """``amount * used / total`` in prodlife's context; a zero-unit period is all or nothing."""
     if used == total:
@@ -227,7 +232,18 @@ def _units(day_count: DayCount, portion: Span, period: Span) -> tuple[int, int]:
         used, total = units(portion, period)
         return used, total
     measure = day_count.measure(portion, period)
-    return measure.used, measure.total
+    used, total = getattr(measure, "used", None), getattr(measure, "total", None)
+    if (
+        type(used) is not int
+        or type(total) is not int
+        or not (0 <= used <= total and (total > 0 or portion == period))
+    ):
+        raise ValidationError(
+            f"day count {day_count!r} measured {portion} of {period} as {measure!r}; a "
+            "convention must return a Measure of whole units with 0 <= used <= total and "
+            "total > 0"
+        )
+    return used, total
 
 
 def _within(portion: Span, period: Span, window: Span, day_count: DayCount) -> tuple[int, int]:

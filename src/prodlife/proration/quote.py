@@ -17,7 +17,7 @@ import babel
 
 from prodlife._fast import builder
 from prodlife.l10n import format_date, format_instant, format_money, format_number
-from prodlife.money import CONTEXT, Currency, Money, _new
+from prodlife.money import CONTEXT, Currency, Money, checked
 from prodlife.proration._share import Charge, Line, LineKind, Span, charges_of
 
 __all__ = ["Quote"]
@@ -89,7 +89,7 @@ class Quote:
                 amount = _subtract(amount, line.proration.amount.amount)
             else:
                 amount = _add(amount, line.proration.amount.amount)
-        return _new(amount, self.currency)
+        return checked(amount, self.currency, "net")
 
     @property
     def credits(self) -> tuple[Line, ...]:
