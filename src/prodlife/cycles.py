@@ -72,11 +72,16 @@ def billing_day(start: date, boundary: date) -> int:
     service begun on the 31st is due on Feb 28 and again on Mar 31);
     otherwise the schedule was moved to ``boundary``'s own day.
 
+    Raises:
+        InvalidPeriod: a date is not a date within the year window.
+
     >>> billing_day(date(2025, 1, 31), date(2025, 2, 28))
     31
     >>> billing_day(date(2025, 1, 15), date(2025, 3, 1))
     1
     """
+    _require_date(start, "start")
+    _require_date(boundary, "boundary")
     if boundary.day < start.day and _is_month_end(boundary):
         return start.day
     return boundary.day
@@ -559,6 +564,10 @@ def align_to_billing_day(
     """
     _valid_day(billing_day)
     _require_date(start, "start")
+    if not isinstance(cycle, BillingCycle):
+        raise InvalidBillingCycle(
+            f"cycle {cycle!r} must be a BillingCycle; BillingCycle.parse() reads a name"
+        )
     if cycle.unit is not CycleUnit.MONTH:
         raise InvalidBillingCycle(
             f"cannot align a {cycle} cycle to a day of the month; use a month-based cycle"

@@ -51,6 +51,8 @@ def time_zone(zone: str | tzinfo) -> tzinfo:
     """
     if isinstance(zone, tzinfo):
         return zone
+    if not isinstance(zone, str):
+        raise UnknownTimeZone(zone)
     try:
         return ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError, TypeError, OSError):
