@@ -172,8 +172,7 @@ LIMITS: Final = (
         "MAX_RENEWAL_PERIODS",
         MAX_RENEWAL_PERIODS,
         "periods one renewal pays for at once",
-        "a renewal is paid for now; a hundred and twenty periods is ten years of a "
-        "monthly service",
+        "a renewal is paid for now; a hundred and twenty periods is ten years of a monthly service",
         "ValidationError",
     ),
     Limit(

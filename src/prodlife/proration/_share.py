@@ -70,10 +70,42 @@ def next_day(point: Point) -> Point:
     return point + timedelta(days=1)
 
 
+def require_kind(value: object, kind: type, what: str) -> None:
+    """Refuse ``value`` unless it is a ``kind`` (an enum member, a convention...)."""
+    if not isinstance(value, kind):
+        names = ", ".join(f"{kind.__name__}.{m.name}" for m in kind) if _is_enum(kind) else ""
+        choices = f"; use one of {names}" if names else f"; pass a {kind.__name__}"
+        raise ProrationError(f"{what} {value!r} is not a {kind.__name__}{choices}")
+
+
+def _is_enum(kind: type) -> bool:
+    return issubclass(kind, enum.Enum)
+
+
+def require_charges(charged: object) -> tuple[Charge, ...]:
+    """One Charge or a sequence of them, as a tuple; anything else is refused."""
+    if isinstance(charged, Charge):
+        return (charged,)
+    if isinstance(charged, (str, bytes)) or not isinstance(charged, Sequence):
+        raise ProrationError(
+            f"charged {charged!r} must be a Charge or a list of them, e.g. "
+            "Charge(Money('30.00', 'USD'), Period(start, end))"
+        )
+    for charge in charged:
+        if not isinstance(charge, Charge):
+            raise ProrationError(f"{charge!r} is not a Charge; pass what was charged as Charges")
+    return tuple(charged)
+
+
 def check_rounding(rounding: str) -> str:
     if not isinstance(rounding, str) or rounding not in ROUNDING_MODES:
         raise InvalidRounding(rounding)
     return rounding
+
+
+def _text(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str):
+        raise ProrationError(f"{attribute.name} {value!r} must be text")
 
 
 @attrs.frozen(slots=True)
@@ -89,16 +121,34 @@ class Proration:
         convention: the day-count convention's name.
         amount: :attr:`exact` rounded once to the currency's minor units.
         rounding: the rounding mode that made ``amount``.
+
+    Raises:
+        ProrationError: a field is not of its type, or the units do not fit
+            (build prorations with :func:`prorate`).
+        InvalidAmount: the price or amount is not Money.
     """
 
-    price: Money
-    period: Span
-    portion: Span
-    used: int
-    total: int
-    convention: str
-    amount: Money
-    rounding: str = decimal.ROUND_HALF_UP
+    price: Money = attrs.field(validator=lambda i, a, v: require_money(v, "price"))
+    period: Span = attrs.field(validator=lambda i, a, v: _require_span(v, "period"))
+    portion: Span = attrs.field(validator=lambda i, a, v: _require_span(v, "portion"))
+    used: int = attrs.field(validator=lambda i, a, v: _require_units(v, "used"))
+    total: int = attrs.field(validator=lambda i, a, v: _require_units(v, "total"))
+    convention: str = attrs.field(validator=_text)
+    amount: Money = attrs.field(validator=lambda i, a, v: require_money(v, "amount"))
+    rounding: str = attrs.field(
+        default=decimal.ROUND_HALF_UP, validator=lambda i, a, v: check_rounding(v)
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if self.amount.currency != self.price.currency:
+            raise ProrationError(
+                f"amount {self.amount} is not in the currency of the price {self.price}"
+            )
+        if type(self.period) is not type(self.portion) or self.used > self.total:
+            raise ProrationError(
+                f"portion {self.portion} measuring {self.used} of {self.total} units cannot be "
+                f"part of {self.period}; build prorations with prorate()"
+            )
 
     @property
     def exact(self) -> Money:
@@ -114,6 +164,16 @@ class Proration:
         if self.total == 0:
             return Fraction(1 if self.portion == self.period else 0)
         return Fraction(self.used, self.total)
+
+
+def _require_span(value: object, what: str) -> None:
+    if not isinstance(value, (Period, Interval)):
+        raise ProrationError(f"{what} {value!r} must be a Period or an Interval")
+
+
+def _require_units(value: object, what: str) -> None:
+    if type(value) is not int or value < 0:
+        raise ProrationError(f"{what} units {value!r} must be a whole number of at least 0")
 
 
 _proration = builder(
@@ -248,7 +308,9 @@ def _units(day_count: DayCount, portion: Span, period: Span) -> tuple[int, int]:
 
 def _within(portion: Span, period: Span, window: Span, day_count: DayCount) -> tuple[int, int]:
     """Units of ``portion`` and of ``period``, both measured against ``window``."""
-    if not type(portion) is type(period) is type(window):
+    if not type(portion) is type(period) is type(window) or not isinstance(
+        window, (Period, Interval)
+    ):
         raise InvalidPeriod(
             f"cannot measure {portion!r} of {period!r} in {window!r}: pass Periods of dates "
             "or Intervals of instants, not both"
@@ -272,6 +334,14 @@ class LineKind(enum.Enum):
     CREDIT = "credit"
 
 
+def _line_kind(instance: object, attribute: attrs.Attribute[LineKind], value: object) -> None:
+    require_kind(value, LineKind, "line kind")
+
+
+def _share(instance: object, attribute: attrs.Attribute[Proration], value: object) -> None:
+    require_kind(value, Proration, "line proration")
+
+
 @attrs.frozen(slots=True)
 class Line:
     """One explained line of a quote.
@@ -281,12 +351,15 @@ class Line:
         description: what the line is for, in words.
         proration: the working: price, period, portion, units, exact and rounded amounts.
         subject: which service, option or add-on the line is about (may be empty).
+
+    Raises:
+        ProrationError: a field is not of its type.
     """
 
-    kind: LineKind
-    description: str
-    proration: Proration
-    subject: str = ""
+    kind: LineKind = attrs.field(validator=_line_kind)
+    description: str = attrs.field(validator=_text)
+    proration: Proration = attrs.field(validator=_share)
+    subject: str = attrs.field(default="", validator=_text)
 
     @property
     def amount(self) -> Money:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import decimal
 import html
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -17,8 +18,8 @@ import babel
 
 from prodlife._fast import builder
 from prodlife.l10n import format_date, format_instant, format_money, format_number
-from prodlife.money import CONTEXT, Currency, Money, checked
-from prodlife.proration._share import Charge, Line, LineKind, Span, charges_of
+from prodlife.money import CONTEXT, Currency, Money, _to_currency, checked
+from prodlife.proration._share import Charge, Line, LineKind, ProrationError, Span, charges_of
 
 __all__ = ["Quote"]
 
@@ -54,6 +55,26 @@ def _exact_text(amount: Decimal, locale: str | babel.Locale | None) -> str:
     return (str(cut) if locale is None else format_number(cut, locale)) + "…"
 
 
+def _operation(instance: object, attribute: object, value: object) -> None:
+    if not isinstance(value, str):
+        raise ProrationError(f"quote operation {value!r} must be text, e.g. 'plan change'")
+
+
+def _lines(values: Iterable[Line]) -> tuple[Line, ...]:
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise ProrationError(f"quote lines {values!r} must be a sequence of Lines")
+    lines = tuple(values)
+    for line in lines:
+        if not isinstance(line, Line):
+            raise ProrationError(f"quote line {line!r} is not a Line")
+    return lines
+
+
+def _next_due(instance: object, attribute: object, value: object) -> None:
+    if value is not None and not isinstance(value, date):
+        raise ProrationError(f"next due {value!r} must be a date, an instant or None")
+
+
 @attrs.frozen(slots=True)
 class Quote:
     """The explained result of a proration operation.
@@ -64,12 +85,26 @@ class Quote:
         lines: credits and charges, each with its working.
         next_due: the date (or instant) the next regular charge falls due
             after the operation, when the operation decides it.
+
+    Raises:
+        ProrationError: a field is not of its type, or a line is in another currency.
+        UnknownCurrency: the currency is unknown.
+        InvalidAmount: the net is beyond :data:`~prodlife.limits.MAX_AMOUNT_DIGITS`.
     """
 
-    operation: str
-    currency: Currency
-    lines: tuple[Line, ...] = ()
-    next_due: date | None = None
+    def __attrs_post_init__(self) -> None:
+        for line in self.lines:
+            if line.proration.price.currency != self.currency:
+                raise ProrationError(
+                    f"line {line.description!r} is in {line.proration.price.currency}, not in "
+                    f"the quote's {self.currency}; quote each currency apart"
+                )
+        _ = self.net  # within the bounds of prodlife.limits, so the quote prints
+
+    operation: str = attrs.field(validator=_operation)
+    currency: Currency = attrs.field(converter=_to_currency)
+    lines: tuple[Line, ...] = attrs.field(default=(), converter=_lines)
+    next_due: date | None = attrs.field(default=None, validator=_next_due)
 
     @property
     def in_force(self) -> tuple[Charge, ...]:
@@ -201,5 +236,19 @@ class Quote:
         )
 
 
-#: Build a Quote from valid values (operation, currency, lines, next_due).
-make_quote = builder(Quote, "operation", "currency", "lines", "next_due")
+#: Build a Quote from valid values (operation, currency, lines, next_due) whose net is
+#: known to be within the bounds (no checks).
+build_quote = builder(Quote, "operation", "currency", "lines", "next_due")
+
+
+def make_quote(
+    operation: str, currency: Currency, lines: tuple[Line, ...], next_due: date | None
+) -> Quote:
+    """Build a Quote from valid values, refusing one whose net is beyond the bounds.
+
+    Raises:
+        InvalidAmount: the net is beyond :data:`~prodlife.limits.MAX_AMOUNT_DIGITS`.
+    """
+    quote = build_quote(operation, currency, lines, next_due)
+    _ = quote.net
+    return quote
