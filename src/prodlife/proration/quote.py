@@ -18,7 +18,8 @@ import babel
 
 from prodlife._fast import builder
 from prodlife.l10n import format_date, format_instant, format_money, format_number
-from prodlife.money import CONTEXT, Currency, Money, _to_currency, checked
+from prodlife.limits import MAX_AMOUNT_DIGITS, MIN_AMOUNT_EXPONENT
+from prodlife.money import CONTEXT, Currency, Money, _new, _to_currency, checked
 from prodlife.proration._share import Charge, Line, LineKind, ProrationError, Span, charges_of
 
 __all__ = ["Quote"]
@@ -124,6 +125,8 @@ class Quote:
                 amount = _subtract(amount, line.proration.amount.amount)
             else:
                 amount = _add(amount, line.proration.amount.amount)
+        if MIN_AMOUNT_EXPONENT <= amount.adjusted() < MAX_AMOUNT_DIGITS:
+            return _new(amount, self.currency)
         return checked(amount, self.currency, "net")
 
     @property
