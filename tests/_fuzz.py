@@ -15,6 +15,7 @@ import decimal
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from hypothesis import strategies as st
@@ -116,8 +117,12 @@ def _objects() -> st.SearchStrategy[object]:
     return st.sampled_from([object(), b"USD", bytearray(b"1"), 1j, Ellipsis, NotImplemented, len])
 
 
+@cache
 def junk() -> st.SearchStrategy[Any]:
-    """Any value of a wrong type or a bad value: what the fuzz suites throw at entry points."""
+    """Any value of a wrong type or a bad value: what the fuzz suites throw at entry points.
+
+    One strategy, built once: hypothesis validates a strategy the first time it draws from it.
+    """
     scalars = st.one_of(
         st.none(),
         st.booleans(),

@@ -242,24 +242,20 @@ def test_first_charge_quotes_print_or_refuse(
     )
 
 
-@st.composite
-def coterm_items(draw: st.DrawFn) -> Any:
-    return draw(
-        either(
-            st.builds(
-                lambda *fields: attempt(lambda: CotermItem(*fields)),
-                either(st.text(max_size=6)),
-                either(PRICES),
-                either(billing_cycles()),
-                either(billing_dates(date(2000, 1, 1), date(2100, 12, 31))),
-                st.none() | either(st.integers(1, 31)),
-            )
-        )
+COTERM_ITEMS = either(
+    st.builds(
+        lambda *fields: attempt(lambda: CotermItem(*fields)),
+        either(st.text(max_size=6)),
+        either(PRICES),
+        either(billing_cycles()),
+        either(billing_dates(date(2000, 1, 1), date(2100, 12, 31))),
+        st.none() | either(st.integers(1, 31)),
     )
+)
 
 
 @given(
-    st.lists(coterm_items(), max_size=3) | junk(),
+    st.lists(COTERM_ITEMS, max_size=3) | junk(),
     either(billing_dates(date(2000, 1, 1), date(2100, 12, 31))),
     either(CONVENTIONS),
     st.none() | either(st.integers(1, 31)),

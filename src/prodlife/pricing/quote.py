@@ -38,14 +38,22 @@ from __future__ import annotations
 
 import decimal
 import enum
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
+from decimal import Decimal
 
 import attrs
 
 from prodlife.cycles import BillingCycle
-from prodlife.errors import CurrencyMismatch, NotFound, RuleViolation
-from prodlife.money import Currency, Money, total
+from prodlife.errors import (
+    CurrencyMismatch,
+    InvalidRounding,
+    NotFound,
+    RuleViolation,
+    ValidationError,
+)
+from prodlife.limits import MAX_QUANTITY, MAX_SERVICE_QUANTITY
+from prodlife.money import ROUNDING_MODES, Currency, Money, total
 from prodlife.periods import _require_date
 from prodlife.pricing.discounts import AdditiveDiscount, apply_discounts
 from prodlife.pricing.options import ConfigurableOption, check_option_for, option_price
@@ -67,37 +75,109 @@ __all__ = [
 ]
 
 
+def _is(kind: type | tuple[type, ...], what: str) -> Callable[[object, object, object], None]:
+    """An attrs validator refusing a value that is not a ``kind``."""
+
+    def check(instance: object, attribute: object, value: object) -> None:
+        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+            raise ValidationError(f"{what} {value!r} is not {_names(kind)}")
+
+    return check
+
+
+def _names(kind: type | tuple[type, ...]) -> str:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    return " or ".join("None" if k is type(None) else f"a {k.__name__}" for k in kinds)
+
+
+def _count(most: int, limit: str) -> Callable[[object, object, object], None]:
+    """An attrs validator for a quantity: an int or Decimal from 0 to ``most``."""
+
+    def check(instance: object, attribute: object, value: object) -> None:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, Decimal))
+            or not (value.is_finite() if isinstance(value, Decimal) else True)
+            or value < 0
+        ):
+            raise RuleViolation(
+                "quote.quantity", f"quantity {value!r} must be a whole number of zero or more"
+            )
+        if value > most:
+            raise RuleViolation(
+                "quote.quantity",
+                f"quantity {value} is more than {most:,}, beyond prodlife.limits.{limit}; check "
+                "where it comes from",
+            )
+
+    return check
+
+
 @attrs.frozen(slots=True)
 class OptionPick:
-    """A configurable option chosen on an order line: option code, choice code, quantity."""
+    """A configurable option chosen on an order line: option code, choice code, quantity.
 
-    option: str
-    choice: str
-    quantity: int = 1
+    Raises:
+        ValidationError: a code is not text.
+        RuleViolation: the quantity is not a number from 0 to
+            :data:`~prodlife.limits.MAX_QUANTITY` (rule ``quote.quantity``).
+    """
+
+    option: str = attrs.field(validator=_is(str, "option code"))
+    choice: str = attrs.field(validator=_is(str, "choice code"))
+    quantity: int = attrs.field(default=1, validator=_count(MAX_QUANTITY, "MAX_QUANTITY"))
 
 
 def _picks(values: Iterable[OptionPick]) -> tuple[OptionPick, ...]:
-    return tuple(values)
+    picks = tuple(_items(values, "options"))
+    for pick in picks:
+        if not isinstance(pick, OptionPick):
+            raise ValidationError(f"option {pick!r} is not an OptionPick")
+    return picks
+
+
+def _items(values: object, what: str) -> list[object]:
+    if isinstance(values, (bytes, Mapping)) or not isinstance(values, Iterable):
+        raise ValidationError(f"{what} {values!r} must be a sequence")
+    return list(values)
 
 
 @attrs.frozen(slots=True)
 class AddonPick:
     """An add-on ordered on a line: its code, its own cycle (the shortest configured
-    one when omitted) and how many."""
+    one when omitted) and how many.
 
-    code: str
-    cycle: BillingCycle | None = None
-    quantity: int = 1
+    Raises:
+        ValidationError: the code is not text or the cycle not a BillingCycle.
+        RuleViolation: the quantity is not a number from 0 to
+            :data:`~prodlife.limits.MAX_SERVICE_QUANTITY` (rule ``quote.quantity``).
+    """
+
+    code: str = attrs.field(validator=_is(str, "add-on code"))
+    cycle: BillingCycle | None = attrs.field(
+        default=None, validator=_is((BillingCycle, type(None)), "add-on cycle")
+    )
+    quantity: int = attrs.field(
+        default=1, validator=_count(MAX_SERVICE_QUANTITY, "MAX_SERVICE_QUANTITY")
+    )
 
 
 def _addons(values: Iterable[AddonPick | str] | str) -> tuple[AddonPick, ...]:
-    items = [values] if isinstance(values, str) else list(values)
-    return tuple(AddonPick(item) if isinstance(item, str) else item for item in items)
+    items = [values] if isinstance(values, str) else _items(values, "add-ons")
+    picks = tuple(AddonPick(item) if isinstance(item, str) else item for item in items)
+    for pick in picks:
+        if not isinstance(pick, AddonPick):
+            raise ValidationError(f"add-on {pick!r} is not an AddonPick or a code")
+    return picks
 
 
 def _cycle(value: BillingCycle | str | None) -> BillingCycle | None:
     """A cycle, or its name read with :meth:`BillingCycle.parse`."""
-    return BillingCycle.parse(value) if isinstance(value, str) else value
+    if isinstance(value, str):
+        return BillingCycle.parse(value)
+    if value is not None and not isinstance(value, BillingCycle):
+        raise ValidationError(f"cycle {value!r} is not a BillingCycle, a cycle name or None")
+    return value
 
 
 def _optional_money(instance: object, attribute: object, value: Money | None) -> None:
@@ -122,33 +202,50 @@ class OrderLineSpec:
             (seed 003's price override); promotions and discounts still apply.
         as_component: the line prices a component of a bundle; a plan row
             that does not apply to components charges it nothing.
+
+    Raises:
+        ValidationError: a field is not of its type.
+        InvalidBillingCycle: the cycle's name is unknown.
+        RuleViolation: the quantity is not a number from 0 to
+            :data:`~prodlife.limits.MAX_SERVICE_QUANTITY` (rule ``quote.quantity``).
     """
 
-    product_code: str
-    quantity: int = 1
+    product_code: str = attrs.field(validator=_is(str, "product code"))
+    quantity: int = attrs.field(
+        default=1, validator=_count(MAX_SERVICE_QUANTITY, "MAX_SERVICE_QUANTITY")
+    )
     cycle: BillingCycle | None = attrs.field(default=None, converter=_cycle)
-    edition: str | None = None
+    edition: str | None = attrs.field(default=None, validator=_is((str, type(None)), "edition"))
     options: tuple[OptionPick, ...] = attrs.field(default=(), converter=_picks)
     addons: tuple[AddonPick, ...] = attrs.field(default=(), converter=_addons)
-    promo_code: str | None = None
+    promo_code: str | None = attrs.field(
+        default=None, validator=_is((str, type(None)), "promo code")
+    )
     price_override: Money | None = attrs.field(default=None, validator=_optional_money)
-    as_component: bool = False
+    as_component: bool = attrs.field(default=False, validator=_is(bool, "as_component"))
 
 
-def _options(values: Iterable[ConfigurableOption] | None) -> tuple[ConfigurableOption, ...]:
-    return () if values is None else tuple(values)
+def _all(kind: type, what: str) -> Callable[[Iterable[object] | None], tuple[object, ...]]:
+    """An attrs converter to a tuple of ``kind`` values (``None`` is none)."""
+
+    def convert(values: Iterable[object] | None) -> tuple[object, ...]:
+        items = () if values is None else tuple(_items(values, what))
+        for item in items:
+            if not isinstance(item, kind):
+                raise ValidationError(f"{what} include {item!r}, which is not a {kind.__name__}")
+        return items
+
+    return convert
 
 
-def _promotions(values: Iterable[Promotion] | None) -> tuple[Promotion, ...]:
-    return () if values is None else tuple(values)
+def _uses(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValidationError(f"{attribute.name} {value!r} must be a whole number of 0 or more")
 
 
-def _discounts(values: Iterable[AdditiveDiscount] | None) -> tuple[AdditiveDiscount, ...]:
-    return () if values is None else tuple(values)
-
-
-def _taxes(values: Iterable[TaxRate] | None) -> tuple[TaxRate, ...]:
-    return () if values is None else tuple(values)
+def _rounding(instance: object, attribute: object, value: object) -> None:
+    if not isinstance(value, str) or value not in ROUNDING_MODES:
+        raise InvalidRounding(value)
 
 
 @attrs.frozen(slots=True)
@@ -169,20 +266,33 @@ class PricingContext:
         customer_is_new: whether the customer is new (some codes require it).
         promo_uses: how often the entered code was used so far, by anyone.
         customer_promo_uses: how often this customer used it so far.
+
+    Raises:
+        ValidationError: a field is not of its type, or a count is negative.
+        InvalidPeriod: ``on`` is not a date within the year window.
+        InvalidRounding: ``rounding`` is not a decimal rounding mode.
     """
 
-    plan: PricePlan
+    plan: PricePlan = attrs.field(validator=_is(PricePlan, "price plan"))
     on: date = attrs.field(validator=lambda i, a, v: _require_date(v, "pricing date"))
-    options: tuple[ConfigurableOption, ...] = attrs.field(default=(), converter=_options)
-    promotions: tuple[Promotion, ...] = attrs.field(default=(), converter=_promotions)
-    discounts: tuple[AdditiveDiscount, ...] = attrs.field(default=(), converter=_discounts)
-    taxes: tuple[TaxRate, ...] = attrs.field(default=(), converter=_taxes)
-    basis: PriceBasis = PriceBasis.EXCLUSIVE
-    rounding: str = decimal.ROUND_HALF_UP
-    customer_id: str = ""
-    customer_is_new: bool = False
-    promo_uses: int = 0
-    customer_promo_uses: int = 0
+    options: tuple[ConfigurableOption, ...] = attrs.field(
+        default=(), converter=_all(ConfigurableOption, "options")
+    )
+    promotions: tuple[Promotion, ...] = attrs.field(
+        default=(), converter=_all(Promotion, "promotions")
+    )
+    discounts: tuple[AdditiveDiscount, ...] = attrs.field(
+        default=(), converter=_all(AdditiveDiscount, "discounts")
+    )
+    taxes: tuple[TaxRate, ...] = attrs.field(default=(), converter=_all(TaxRate, "taxes"))
+    basis: PriceBasis = attrs.field(
+        default=PriceBasis.EXCLUSIVE, validator=_is(PriceBasis, "basis")
+    )
+    rounding: str = attrs.field(default=decimal.ROUND_HALF_UP, validator=_rounding)
+    customer_id: str = attrs.field(default="", validator=_is(str, "customer id"))
+    customer_is_new: bool = attrs.field(default=False, validator=_is(bool, "customer_is_new"))
+    promo_uses: int = attrs.field(default=0, validator=_uses)
+    customer_promo_uses: int = attrs.field(default=0, validator=_uses)
 
 
 class PriceLineKind(enum.Enum):
@@ -290,7 +400,14 @@ def quote_order_line(spec: OrderLineSpec, context: PricingContext) -> PriceQuote
         RuleViolation: an option does not apply to the product, a quantity or
             price is not acceptable, or a promo code comes without a customer
             (rule ``quote.customer``).
+        ValidationError: the arguments are not an OrderLineSpec and a PricingContext.
+        InvalidAmount: an amount is beyond :data:`~prodlife.limits.MAX_AMOUNT_DIGITS`.
     """
+    if not isinstance(spec, OrderLineSpec) or not isinstance(context, PricingContext):
+        raise ValidationError(
+            f"quote_order_line takes an OrderLineSpec and a PricingContext, not {spec!r} "
+            f"and {context!r}"
+        )
     plan, on, rounding = context.plan, context.on, context.rounding
     if spec.cycle is None:
         row = plan.default_rate(spec.product_code, on, spec.edition)
