@@ -1,4 +1,4 @@
-"""Developer tasks: ``nox -s tests``, ``typing``, ``lint``, ``examples``, ``docs``."""
+"""Developer tasks: ``nox -s tests``, ``typing``, ``lint``, ``examples``, ``docs``, ``fuzz``."""
 
 from __future__ import annotations
 
@@ -17,6 +17,24 @@ def tests(session: nox.Session) -> None:
     """Run pytest: unit and property tests, doctests in modules, docs and README."""
     session.install("-e", ".[test]")
     session.run("python", "-m", "pytest", *session.posargs)
+
+
+@nox.session
+def fuzz(session: nox.Session) -> None:
+    """Run the fuzz suites (tests/test_fuzz_*.py) with a long budget: thousands of calls each.
+
+    Not a default session; run it before a release or after touching an entry point.
+    """
+    session.install("-e", ".[test]")
+    session.run(
+        "python",
+        "-m",
+        "pytest",
+        "-p",
+        "no:cacheprovider",
+        *(session.posargs or sorted(str(path) for path in (ROOT / "tests").glob("test_fuzz_*.py"))),
+        env={"HYPOTHESIS_PROFILE": "fuzz"},
+    )
 
 
 @nox.session

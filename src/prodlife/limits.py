@@ -86,14 +86,25 @@ class Limit:
         value: the constant's value.
         bounds: what it bounds.
         reason: why the bound is there.
-        error: the name of the error raised beyond it.
+        errors: the names of the errors raised beyond it (none for a precision,
+            which rounds).
     """
 
     name: str
     value: int
     bounds: str
     reason: str
-    error: str
+    errors: tuple[str, ...]
+
+    def row(self) -> str:
+        """The limit as a row of the Markdown table in ``docs/errors.md``.
+
+        >>> print(LIMITS[0].row())  # doctest: +ELLIPSIS
+        | `MAX_AMOUNT_DIGITS` | 18 | digits before the decimal point of an amount, ...
+        """
+        value = f"{self.value:,}" if abs(self.value) >= 10_000 else str(self.value)
+        errors = ", ".join(f"`{name}`" for name in self.errors) or "none: results are rounded"
+        return f"| `{self.name}` | {value} | {self.bounds} | {self.reason} | {errors} |"
 
 
 #: Every limit, in the order of ``docs/errors.md``'s table.
@@ -101,92 +112,94 @@ LIMITS: Final = (
     Limit(
         "MAX_AMOUNT_DIGITS",
         MAX_AMOUNT_DIGITS,
-        "digits before the decimal point of an amount, a multiplier, a divisor or an "
-        "allocation ratio",
-        "sums of amounts stay exact to the minor unit within the 34 significant digits "
-        "arithmetic keeps, and every amount prints and rounds",
-        "InvalidAmount",
+        "digits before the decimal point of an amount, and of a multiplier, divisor or "
+        "allocation ratio combined with one",
+        "sums stay exact to the minor unit within the 34 significant digits arithmetic "
+        "keeps, and every amount prints and rounds",
+        ("InvalidAmount",),
     ),
     Limit(
         "MIN_AMOUNT_EXPONENT",
         MIN_AMOUNT_EXPONENT,
-        "the smallest non-zero amount is 10**MIN_AMOUNT_EXPONENT; smaller results of "
-        "arithmetic become zero",
-        "an amount written as 1e-999999999 would print as a billion digits",
-        "InvalidAmount",
+        "the smallest non-zero amount, 10 to this power; smaller results of arithmetic "
+        "become zero",
+        "an amount written 1e-999999999 would print as a billion digits",
+        ("InvalidAmount",),
     ),
     Limit(
         "AMOUNT_PRECISION",
         AMOUNT_PRECISION,
-        "significant digits arithmetic keeps (sums below the bound are exact to 10**-16)",
-        "the precision of IEEE decimal128; independent of the caller's decimal context",
-        "(rounds, never raises)",
+        "significant digits arithmetic keeps; below MAX_AMOUNT_DIGITS that is at least 16 "
+        "decimal places",
+        "the precision of IEEE decimal128, whatever the caller's decimal context",
+        (),
     ),
     Limit(
         "MAX_QUANTITY",
         MAX_QUANTITY,
-        "a quantity a rate prices (seats, usage), and the quantity of an option or add-on",
+        "a quantity a rate prices (units, seats, usage), a usage record's quantity, an "
+        "option's quantity, a job line's quantity",
         "a quantity times a price must stay below MAX_AMOUNT_DIGITS; larger ones are "
         "typing mistakes",
-        "RuleViolation",
+        ("RuleViolation",),
     ),
     Limit(
         "MIN_YEAR",
         MIN_YEAR,
-        "the first year of a billing date, a period, a schedule's boundary or an instant "
-        "of an interval",
-        "dates such as 0001-01-01 or 1899-12-30 are null values of other systems",
-        "InvalidPeriod, InvalidInstant",
+        "the first year of a billing date, a period, a schedule's boundary, an interval's "
+        "instant",
+        "dates such as 0001-01-01 or 1899-12-30 are the empty values of other systems",
+        ("InvalidPeriod", "InvalidInstant"),
     ),
     Limit(
         "MAX_YEAR",
         MAX_YEAR,
-        "the last year of a billing date, a period, a schedule's boundary or an instant "
-        "of an interval",
+        "the last year of a billing date, a period, a schedule's boundary, an interval's "
+        "instant",
         "dates such as 9999-12-31 mean 'never' elsewhere; date arithmetic keeps room "
         "below the calendar's end",
-        "InvalidPeriod, InvalidInstant",
+        ("InvalidPeriod", "InvalidInstant"),
     ),
     Limit(
         "MAX_CYCLE_MONTHS",
         MAX_CYCLE_MONTHS,
         "months in one billing cycle",
         "ten years, longer than any term sold",
-        "InvalidBillingCycle",
+        ("InvalidBillingCycle",),
     ),
     Limit(
         "MAX_CYCLE_WEEKS",
         MAX_CYCLE_WEEKS,
         "weeks in one billing cycle",
         "ten years, longer than any term sold",
-        "InvalidBillingCycle",
+        ("InvalidBillingCycle",),
     ),
     Limit(
         "MAX_CYCLE_DAYS",
         MAX_CYCLE_DAYS,
         "days in one billing cycle, and the days of a fixed day count",
         "ten years, longer than any term sold",
-        "InvalidBillingCycle, ValidationError",
+        ("InvalidBillingCycle", "ValidationError"),
     ),
     Limit(
         "MAX_RENEWAL_PERIODS",
         MAX_RENEWAL_PERIODS,
         "periods one renewal pays for at once",
-        "a renewal is paid for now; a hundred and twenty periods is ten years of a monthly service",
-        "ValidationError",
+        "a renewal is invoiced now; 120 periods is ten years of a monthly service",
+        ("ValidationError",),
     ),
     Limit(
         "MAX_SERVICES_PER_ORDER_LINE",
         MAX_SERVICES_PER_ORDER_LINE,
         "services one order line creates",
-        "every service is stored and provisioned one by one within one unit of work",
-        "ValidationError",
+        "every service is stored and provisioned one by one, in one unit of work",
+        ("ValidationError",),
     ),
     Limit(
         "MAX_SERVICE_QUANTITY",
         MAX_SERVICE_QUANTITY,
-        "the quantity (seats, users) of one service",
+        "the quantity (seats, users) of one service: an order line's, an add-on's",
         "a seat count beyond it is a typing mistake; usage is rated, not held",
-        "ValidationError",
+        ("RuleViolation",),
     ),
 )
