@@ -121,8 +121,7 @@ LIMITS: Final = (
     Limit(
         "MIN_AMOUNT_EXPONENT",
         MIN_AMOUNT_EXPONENT,
-        "the smallest non-zero amount, 10 to this power; smaller results of arithmetic "
-        "become zero",
+        "the smallest non-zero amount, 10 to this power; smaller results of arithmetic become zero",
         "an amount written 1e-999999999 would print as a billion digits",
         ("InvalidAmount",),
     ),
@@ -146,16 +145,14 @@ LIMITS: Final = (
     Limit(
         "MIN_YEAR",
         MIN_YEAR,
-        "the first year of a billing date, a period, a schedule's boundary, an interval's "
-        "instant",
+        "the first year of a billing date, a period, a schedule's boundary, an interval's instant",
         "dates such as 0001-01-01 or 1899-12-30 are the empty values of other systems",
         ("InvalidPeriod", "InvalidInstant"),
     ),
     Limit(
         "MAX_YEAR",
         MAX_YEAR,
-        "the last year of a billing date, a period, a schedule's boundary, an interval's "
-        "instant",
+        "the last year of a billing date, a period, a schedule's boundary, an interval's instant",
         "dates such as 9999-12-31 mean 'never' elsewhere; date arithmetic keeps room "
         "below the calendar's end",
         ("InvalidPeriod", "InvalidInstant"),

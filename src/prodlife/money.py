@@ -144,9 +144,17 @@ def to_decimal(value: object, what: str = "amount") -> Decimal:
         )
     if not result.is_finite():
         raise InvalidAmount(value, f"{what} {value!r} is not a finite number; pass a finite one")
-    if not _LOWEST <= result.adjusted() < MAX_AMOUNT_DIGITS and result:
-        raise _beyond(result, f"{what} {result}")
+    if not _LOWEST <= result.adjusted() < MAX_AMOUNT_DIGITS:
+        if result:
+            raise _beyond(result, f"{what} {_short(result)}")
+        result = _ZERO  # 0E-99999 and 0E+99999 are zero, and print as one
     return result
+
+
+def _short(value: Decimal) -> str:
+    """``value`` as text for a message: in full, or to 7 digits when it is long."""
+    text = str(value)
+    return text if len(text) <= 40 else f"{value:.6E}"
 
 
 _LOWEST = MIN_AMOUNT_EXPONENT
@@ -299,7 +307,7 @@ class Money:
         sign, digits, exponent = Decimal(units).as_tuple()
         amount = Decimal((sign, digits, cast(int, exponent) - cur.minor_units))
         if amount.adjusted() >= MAX_AMOUNT_DIGITS:
-            raise _beyond(amount, f"{units} minor units of {cur.code}")
+            raise _beyond(amount, f"{_short(Decimal(units))} minor units of {cur.code}")
         return _new(amount, cur)
 
     @property
@@ -561,7 +569,7 @@ def _bounded(amount: Decimal, currency: Currency, what: str) -> Money:
         InvalidAmount: the amount is ``10**18`` or more in size.
     """
     if amount.adjusted() >= MAX_AMOUNT_DIGITS and amount:
-        raise _beyond(amount, f"the {what} {currency.code} {amount}")
+        raise _beyond(amount, f"the {what} {currency.code} {_short(amount)}")
     if amount.adjusted() < _LOWEST:
         amount = _ZERO
     return _new(amount, currency)

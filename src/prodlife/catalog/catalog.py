@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import attrs
 
@@ -205,10 +205,10 @@ _BUNDLES = (FixedBundle, FlexibleBundle)
 _KINDS = (ProductType, Product, EditionLadder, AddOn, *_BUNDLES)
 
 
-def _optional(kind: type) -> Callable[[object, attrs.Attribute[object], object], None]:
+def _optional(kind: type) -> Callable[[Any, Any, Any], None]:
     """An attrs validator: ``None`` or a ``kind``."""
 
-    def check(instance: object, attribute: attrs.Attribute[object], value: object) -> None:
+    def check(instance: Any, attribute: Any, value: Any) -> None:
         if value is not None and (
             not isinstance(value, kind) or (kind is date and isinstance(value, datetime))
         ):

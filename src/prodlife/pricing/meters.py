@@ -208,12 +208,14 @@ def convert_reading(
     if not isinstance(reading_type, MeterReadingType):
         raise ValidationError(f"reading type {reading_type!r} must be a MeterReadingType")
     delta = reading_type.delta(previous, current)
-    if isinstance(policies, (str, bytes)) or not isinstance(policies, Iterable):
-        raise ValidationError(f"policies {policies!r} must be a list of ConversionPolicy")
-    policies = list(policies)
-    for policy in policies:
-        if not isinstance(policy, ConversionPolicy):
-            raise ValidationError(f"{policy!r} is not a ConversionPolicy")
+    given: object = policies
+    if isinstance(given, (str, bytes)) or not isinstance(given, Iterable):
+        raise ValidationError(f"policies {given!r} must be a list of ConversionPolicy")
+    items: list[object] = list(given)
+    for item in items:
+        if not isinstance(item, ConversionPolicy):
+            raise ValidationError(f"{item!r} is not a ConversionPolicy")
+    policies = [item for item in items if isinstance(item, ConversionPolicy)]
     applying = [
         policy
         for policy in policies

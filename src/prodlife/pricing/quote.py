@@ -41,6 +41,7 @@ import enum
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from decimal import Decimal
+from typing import Any, TypeVar
 
 import attrs
 
@@ -63,6 +64,8 @@ from prodlife.pricing.redemption import PromotionUse, check_promotion, find_prom
 from prodlife.pricing.taxes import PriceBasis, TaxPart, TaxRate, tax_line
 from prodlife.proration._share import require_money
 
+_T = TypeVar("_T")
+
 __all__ = [
     "AddonPick",
     "OptionPick",
@@ -75,10 +78,10 @@ __all__ = [
 ]
 
 
-def _is(kind: type | tuple[type, ...], what: str) -> Callable[[object, object, object], None]:
+def _is(kind: type | tuple[type, ...], what: str) -> Callable[[Any, Any, Any], None]:
     """An attrs validator refusing a value that is not a ``kind``."""
 
-    def check(instance: object, attribute: object, value: object) -> None:
+    def check(instance: Any, attribute: Any, value: Any) -> None:
         if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
             raise ValidationError(f"{what} {value!r} is not {_names(kind)}")
 
@@ -90,10 +93,10 @@ def _names(kind: type | tuple[type, ...]) -> str:
     return " or ".join("None" if k is type(None) else f"a {k.__name__}" for k in kinds)
 
 
-def _count(most: int, limit: str) -> Callable[[object, object, object], None]:
+def _count(most: int, limit: str) -> Callable[[Any, Any, Any], None]:
     """An attrs validator for a quantity: an int or Decimal from 0 to ``most``."""
 
-    def check(instance: object, attribute: object, value: object) -> None:
+    def check(instance: Any, attribute: Any, value: Any) -> None:
         if (
             isinstance(value, bool)
             or not isinstance(value, (int, Decimal))
@@ -129,17 +132,22 @@ class OptionPick:
 
 
 def _picks(values: Iterable[OptionPick]) -> tuple[OptionPick, ...]:
-    picks = tuple(_items(values, "options"))
-    for pick in picks:
-        if not isinstance(pick, OptionPick):
-            raise ValidationError(f"option {pick!r} is not an OptionPick")
-    return picks
+    return _every(values, OptionPick, "options")
 
 
 def _items(values: object, what: str) -> list[object]:
     if isinstance(values, (bytes, Mapping)) or not isinstance(values, Iterable):
         raise ValidationError(f"{what} {values!r} must be a sequence")
     return list(values)
+
+
+def _every(values: object, kind: type[_T], what: str) -> tuple[_T, ...]:
+    """``values`` as a tuple of ``kind`` (``None`` is none); anything else is refused."""
+    items = [] if values is None else _items(values, what)
+    for item in items:
+        if not isinstance(item, kind):
+            raise ValidationError(f"{what} include {item!r}, which is not a {kind.__name__}")
+    return tuple(item for item in items if isinstance(item, kind))
 
 
 @attrs.frozen(slots=True)
@@ -164,11 +172,8 @@ class AddonPick:
 
 def _addons(values: Iterable[AddonPick | str] | str) -> tuple[AddonPick, ...]:
     items = [values] if isinstance(values, str) else _items(values, "add-ons")
-    picks = tuple(AddonPick(item) if isinstance(item, str) else item for item in items)
-    for pick in picks:
-        if not isinstance(pick, AddonPick):
-            raise ValidationError(f"add-on {pick!r} is not an AddonPick or a code")
-    return picks
+    picks = [AddonPick(item) if isinstance(item, str) else item for item in items]
+    return _every(picks, AddonPick, "add-ons (AddonPick or codes)")
 
 
 def _cycle(value: BillingCycle | str | None) -> BillingCycle | None:
@@ -225,25 +230,28 @@ class OrderLineSpec:
     as_component: bool = attrs.field(default=False, validator=_is(bool, "as_component"))
 
 
-def _all(kind: type, what: str) -> Callable[[Iterable[object] | None], tuple[object, ...]]:
-    """An attrs converter to a tuple of ``kind`` values (``None`` is none)."""
-
-    def convert(values: Iterable[object] | None) -> tuple[object, ...]:
-        items = () if values is None else tuple(_items(values, what))
-        for item in items:
-            if not isinstance(item, kind):
-                raise ValidationError(f"{what} include {item!r}, which is not a {kind.__name__}")
-        return items
-
-    return convert
+def _options(values: Iterable[ConfigurableOption] | None) -> tuple[ConfigurableOption, ...]:
+    return _every(values, ConfigurableOption, "options")
 
 
-def _uses(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
+def _promotions(values: Iterable[Promotion] | None) -> tuple[Promotion, ...]:
+    return _every(values, Promotion, "promotions")
+
+
+def _discounts(values: Iterable[AdditiveDiscount] | None) -> tuple[AdditiveDiscount, ...]:
+    return _every(values, AdditiveDiscount, "discounts")
+
+
+def _taxes(values: Iterable[TaxRate] | None) -> tuple[TaxRate, ...]:
+    return _every(values, TaxRate, "taxes")
+
+
+def _uses(instance: Any, attribute: Any, value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ValidationError(f"{attribute.name} {value!r} must be a whole number of 0 or more")
 
 
-def _rounding(instance: object, attribute: object, value: object) -> None:
+def _rounding(instance: Any, attribute: Any, value: Any) -> None:
     if not isinstance(value, str) or value not in ROUNDING_MODES:
         raise InvalidRounding(value)
 
@@ -275,16 +283,10 @@ class PricingContext:
 
     plan: PricePlan = attrs.field(validator=_is(PricePlan, "price plan"))
     on: date = attrs.field(validator=lambda i, a, v: _require_date(v, "pricing date"))
-    options: tuple[ConfigurableOption, ...] = attrs.field(
-        default=(), converter=_all(ConfigurableOption, "options")
-    )
-    promotions: tuple[Promotion, ...] = attrs.field(
-        default=(), converter=_all(Promotion, "promotions")
-    )
-    discounts: tuple[AdditiveDiscount, ...] = attrs.field(
-        default=(), converter=_all(AdditiveDiscount, "discounts")
-    )
-    taxes: tuple[TaxRate, ...] = attrs.field(default=(), converter=_all(TaxRate, "taxes"))
+    options: tuple[ConfigurableOption, ...] = attrs.field(default=(), converter=_options)
+    promotions: tuple[Promotion, ...] = attrs.field(default=(), converter=_promotions)
+    discounts: tuple[AdditiveDiscount, ...] = attrs.field(default=(), converter=_discounts)
+    taxes: tuple[TaxRate, ...] = attrs.field(default=(), converter=_taxes)
     basis: PriceBasis = attrs.field(
         default=PriceBasis.EXCLUSIVE, validator=_is(PriceBasis, "basis")
     )

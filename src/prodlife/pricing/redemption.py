@@ -81,8 +81,9 @@ def find_promotion(promotions: Iterable[Promotion], code: str) -> Promotion:
     if not isinstance(code, str):
         raise ValidationError(f"promo code {code!r} must be text, e.g. 'SPRING25'")
     wanted = code.strip().casefold()
-    if isinstance(promotions, (str, bytes)) or not isinstance(promotions, Iterable):
-        raise ValidationError(f"promotions {promotions!r} must be a list of Promotion")
+    given: object = promotions
+    if isinstance(given, (str, bytes)) or not isinstance(given, Iterable):
+        raise ValidationError(f"promotions {given!r} must be a list of Promotion")
     matches = [
         promotion for promotion in promotions if _promotion(promotion).code.casefold() == wanted
     ]

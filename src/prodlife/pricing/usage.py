@@ -55,6 +55,7 @@ from decimal import Decimal
 import attrs
 
 from prodlife.catalog._rules import Finding, check_code, raise_first
+from prodlife.catalog._rules import is_a as _is
 from prodlife.catalog.products import Validity
 from prodlife.clock import as_utc
 from prodlife.errors import NotFound, RuleViolation, ValidationError
@@ -297,7 +298,7 @@ def check_usage_catalog(catalog: UsageCatalog) -> list[Finding]:
     if pct is not None and not _ZERO <= pct <= 100:
         found.append(("usage.discount", f"discount {pct}% must be from 0 to 100"))
     for i, row in enumerate(c.rates):
-        if not isinstance(row, UsageRateRow):
+        if not _is(row, UsageRateRow):
             found.append(("usage.rate", f"rate {row!r} must be a UsageRateRow"))
             continue
         where = f"rate of {row.product_code!r}"
@@ -418,7 +419,8 @@ def rate_usage(
         raise ValidationError(f"on {on!r} must be a billing date (datetime.date), or None")
     if not isinstance(catalog, UsageCatalog):
         raise ValidationError(f"catalog {catalog!r} must be a UsageCatalog")
-    if isinstance(records, (str, bytes)) or not isinstance(records, Iterable):
+    given: object = records
+    if isinstance(given, (str, bytes)) or not isinstance(given, Iterable):
         raise ValidationError(f"records {records!r} must be a list of UsageRecord")
     groups: dict[tuple[str, str, int], list[tuple[date, UsageRecord]]] = {}
     for record in records:

@@ -73,13 +73,10 @@ def next_day(point: Point) -> Point:
 def require_kind(value: object, kind: type, what: str) -> None:
     """Refuse ``value`` unless it is a ``kind`` (an enum member, a convention...)."""
     if not isinstance(value, kind):
-        names = ", ".join(f"{kind.__name__}.{m.name}" for m in kind) if _is_enum(kind) else ""
+        members: list[enum.Enum] = list(kind) if issubclass(kind, enum.Enum) else []
+        names = ", ".join(f"{kind.__name__}.{member.name}" for member in members)
         choices = f"; use one of {names}" if names else f"; pass a {kind.__name__}"
         raise ProrationError(f"{what} {value!r} is not a {kind.__name__}{choices}")
-
-
-def _is_enum(kind: type) -> bool:
-    return issubclass(kind, enum.Enum)
 
 
 def require_charges(charged: object) -> tuple[Charge, ...]:

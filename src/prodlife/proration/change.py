@@ -18,6 +18,7 @@ import decimal
 import enum
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
+from typing import Any
 
 import attrs
 
@@ -100,10 +101,10 @@ class Anchor(enum.Enum):
     RESTART = "restart"
 
 
-def _kind(kind: type) -> Callable[[object, attrs.Attribute[object], object], None]:
+def _kind(kind: type) -> Callable[[Any, Any, Any], None]:
     """An attrs validator refusing values that are not a ``kind``."""
 
-    def check(instance: object, attribute: attrs.Attribute[object], value: object) -> None:
+    def check(instance: Any, attribute: Any, value: Any) -> None:
         require_kind(value, kind, attribute.name.replace("_", " "))
 
     return check

@@ -12,6 +12,7 @@ import html
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 import attrs
 import babel
@@ -56,22 +57,23 @@ def _exact_text(amount: Decimal, locale: str | babel.Locale | None) -> str:
     return (str(cut) if locale is None else format_number(cut, locale)) + "…"
 
 
-def _operation(instance: object, attribute: object, value: object) -> None:
+def _operation(instance: Any, attribute: Any, value: Any) -> None:
     if not isinstance(value, str):
         raise ProrationError(f"quote operation {value!r} must be text, e.g. 'plan change'")
 
 
 def _lines(values: Iterable[Line]) -> tuple[Line, ...]:
-    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
-        raise ProrationError(f"quote lines {values!r} must be a sequence of Lines")
-    lines = tuple(values)
-    for line in lines:
-        if not isinstance(line, Line):
-            raise ProrationError(f"quote line {line!r} is not a Line")
-    return lines
+    given: object = values
+    if isinstance(given, (str, bytes)) or not isinstance(given, Iterable):
+        raise ProrationError(f"quote lines {given!r} must be a sequence of Lines")
+    items: tuple[object, ...] = tuple(given)
+    for item in items:
+        if not isinstance(item, Line):
+            raise ProrationError(f"quote line {item!r} is not a Line")
+    return tuple(item for item in items if isinstance(item, Line))
 
 
-def _next_due(instance: object, attribute: object, value: object) -> None:
+def _next_due(instance: Any, attribute: Any, value: Any) -> None:
     if value is not None and not isinstance(value, date):
         raise ProrationError(f"next due {value!r} must be a date, an instant or None")
 

@@ -1,6 +1,7 @@
 """Charges that move dates: the first charge of a service, and co-terming.
 
 >>> from datetime import date
+from typing import Any
 >>> from prodlife import MONTHLY, Money
 >>> first = quote_first_charge(Money("30.00", "USD"), MONTHLY, date(2025, 3, 10), billing_day=1)
 >>> [str(line.amount) for line in first.lines], first.next_due
@@ -12,6 +13,7 @@ from __future__ import annotations
 import decimal
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 import attrs
 
@@ -106,7 +108,7 @@ def quote_first_charge(
     return Quote("first charge", price.currency, tuple(lines), next_due)
 
 
-def _subject(instance: object, attribute: object, value: object) -> None:
+def _subject(instance: Any, attribute: Any, value: Any) -> None:
     if not isinstance(value, str):
         raise ProrationError(f"co-term subject {value!r} must be text, e.g. 'S-1'")
 
@@ -179,8 +181,9 @@ def quote_coterm(
     """
     _require_date(new_due, "new due date")
     check_rounding(rounding)
-    if isinstance(items, (str, bytes)) or not isinstance(items, Sequence):
-        raise ProrationError(f"co-term items {items!r} must be a list of CotermItem")
+    given: object = items
+    if isinstance(given, (str, bytes)) or not isinstance(given, Sequence):
+        raise ProrationError(f"co-term items {given!r} must be a list of CotermItem")
     if not items:
         raise ProrationError("no services to co-term; pass at least one CotermItem")
     for item in items:
