@@ -60,6 +60,8 @@ def get_locale(name: str | babel.Locale) -> babel.Locale:
     """
     if isinstance(name, babel.Locale):
         return name
+    if not isinstance(name, str):
+        raise UnknownLocale(name)
     try:
         return babel.Locale.parse(name, sep="-" if isinstance(name, str) and "-" in name else "_")
     except (babel.UnknownLocaleError, ValueError, TypeError):

@@ -18,9 +18,12 @@ import attrs
 import babel
 
 from prodlife._fast import builder
+from prodlife.clock import as_utc
+from prodlife.errors import InvalidInstant
 from prodlife.l10n import format_date, format_instant, format_money, format_number
-from prodlife.limits import MAX_AMOUNT_DIGITS, MIN_AMOUNT_EXPONENT
+from prodlife.limits import MAX_AMOUNT_DIGITS, MAX_YEAR, MIN_AMOUNT_EXPONENT, MIN_YEAR
 from prodlife.money import CONTEXT, Currency, Money, _new, _to_currency, checked
+from prodlife.periods import _require_date
 from prodlife.proration._share import Charge, Line, LineKind, ProrationError, Span, charges_of
 
 __all__ = ["Quote"]
@@ -74,7 +77,19 @@ def _lines(values: Iterable[Line]) -> tuple[Line, ...]:
 
 
 def _next_due(instance: Any, attribute: Any, value: Any) -> None:
-    if value is not None and not isinstance(value, date):
+    if value is None:
+        return
+    if isinstance(value, datetime):
+        moment = as_utc(value)
+        if not MIN_YEAR <= moment.year <= MAX_YEAR:
+            raise InvalidInstant(
+                value,
+                f"next due {moment.isoformat()} is outside the years {MIN_YEAR}-{MAX_YEAR} "
+                "(prodlife.limits.MIN_YEAR, MAX_YEAR)",
+            )
+    elif isinstance(value, date):
+        _require_date(value, "next due date")
+    else:
         raise ProrationError(f"next due {value!r} must be a date, an instant or None")
 
 
@@ -93,6 +108,8 @@ class Quote:
         ProrationError: a field is not of its type, or a line is in another currency.
         UnknownCurrency: the currency is unknown.
         InvalidAmount: the net is beyond :data:`~prodlife.limits.MAX_AMOUNT_DIGITS`.
+        InvalidPeriod, InvalidInstant: ``next_due`` is outside the years of
+            :mod:`prodlife.limits`, or a naive datetime.
     """
 
     def __attrs_post_init__(self) -> None:
