@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import decimal
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -114,3 +115,16 @@ def test_values_at_the_limits_are_accepted() -> None:
     assert prodlife.Rate.per_unit(prodlife.Money("1", "USD")).charge(10**12).total == (
         prodlife.Money(10**12, "USD")
     )
+
+
+def test_rounding_up_to_the_bound_is_refused_not_carried_past_it() -> None:
+    near = prodlife.Money("-999999999999999999.9901", "USD")
+    with pytest.raises(prodlife.InvalidAmount, match="MAX_AMOUNT_DIGITS"):
+        near.round(decimal.ROUND_FLOOR)
+    assert near.round(decimal.ROUND_CEILING) == prodlife.Money("-999999999999999999.99", "USD")
+    january = prodlife.Period(date(2025, 1, 1), date(2025, 2, 1))
+    whole = prodlife.Money("999999999999999999.999", "USD")
+    with pytest.raises(prodlife.InvalidAmount, match="MAX_AMOUNT_DIGITS"):
+        prodlife.prorate(whole, january, january)
+    with pytest.raises(prodlife.InvalidAmount, match="MAX_AMOUNT_DIGITS"):
+        prodlife.quote_change(prodlife.Charge(whole, january), whole, date(2025, 1, 1))

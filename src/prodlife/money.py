@@ -329,6 +329,8 @@ class Money:
 
         Raises:
             InvalidRounding: ``rounding`` is not a decimal rounding mode.
+            InvalidAmount: the rounded amount reaches ``10**18``
+                (:data:`~prodlife.limits.MAX_AMOUNT_DIGITS`).
 
         >>> Money("2.675", "USD").round()
         Money('2.68', 'USD')
@@ -341,7 +343,10 @@ class Money:
         """
         if rounding is not decimal.ROUND_HALF_UP:
             _check_rounding(rounding)
-        return _new(quantize(self.amount, self.currency, rounding), self.currency)
+        rounded = quantize(self.amount, self.currency, rounding)
+        if rounded.adjusted() >= MAX_AMOUNT_DIGITS:  # 999...999.995 rounds up past the bound
+            raise _beyond(rounded, f"{self} rounded to {self.currency.code} {rounded}")
+        return _new(rounded, self.currency)
 
     def to_minor_units(self) -> int:
         """Return the amount as a whole number of minor units (cents for USD).

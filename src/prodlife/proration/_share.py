@@ -15,6 +15,7 @@ from prodlife._fast import builder
 from prodlife.clock import as_utc
 from prodlife.daycount import ACTUAL_DAYS, DayCount, Span
 from prodlife.errors import InvalidAmount, InvalidPeriod, InvalidRounding, ValidationError
+from prodlife.limits import MAX_AMOUNT_DIGITS
 from prodlife.money import CONTEXT, ROUNDING_MODES, Money, _new, checked, quantize
 from prodlife.periods import Interval, Period, _period
 
@@ -257,6 +258,8 @@ def prorate(
         rounded = exact.quantize(currency.quantum, rounding, CONTEXT)
     except decimal.InvalidOperation:
         rounded = quantize(exact, currency, rounding)  # raises prodlife's error
+    if rounded.adjusted() >= MAX_AMOUNT_DIGITS:  # rounded up past the bound, or a custom count
+        checked(rounded, currency, "prorated amount")  # raises InvalidAmount
     return _proration(
         price,
         period,

@@ -25,6 +25,7 @@ import attrs
 from prodlife.cycles import BillingCycle
 from prodlife.daycount import ACTUAL_DAYS, DayCount
 from prodlife.errors import CurrencyMismatch
+from prodlife.limits import MAX_AMOUNT_DIGITS
 from prodlife.money import CONTEXT, Money, _new
 from prodlife.periods import Period, _period
 from prodlife.proration._share import (
@@ -141,6 +142,7 @@ _DEFAULT = ChangePolicy()
 _HALF_UP = decimal.ROUND_HALF_UP
 _CREDIT = LineKind.CREDIT
 _CHARGE = LineKind.CHARGE
+_DIGITS = MAX_AMOUNT_DIGITS
 _multiply = CONTEXT.multiply
 _divide = CONTEXT.divide
 
@@ -303,8 +305,8 @@ def _plain_change(charged: object, new_price: object, at: object, description: s
             )
     except decimal.DecimalException:
         return None  # the general path raises the same error, or prodlife's own
-    if credited < 0 or charged_new < 0:
-        return None  # the net of a negative line may be beyond the bounds: checked there
+    if credited < 0 or charged_new < 0 or max(credited, charged_new).adjusted() >= _DIGITS:
+        return None  # beyond the bounds, or a net that may be: the general path checks
     credit = _proration(
         price, covered, portion, used, total, "actual days", _new(credited, currency), _HALF_UP
     )
