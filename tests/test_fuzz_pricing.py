@@ -66,6 +66,7 @@ from prodlife.pricing import (
     PromotionKind,
     PromotionUse,
     Rate,
+    RateModel,
     RecurringPrice,
     RoundingDirection,
     TaxKind,
@@ -183,6 +184,35 @@ CATALOG = Catalog(
 @given(either(QUANTITIES), either(PRICES), st.none() | either(PRICES))
 def test_tiers_are_made_or_refused(up_to: Any, price: Any, fee: Any) -> None:
     attempt(lambda: Tier(up_to, price, fee))
+
+
+@given(
+    either(st.sampled_from(RateModel)),
+    st.none() | either(PRICES),
+    either(TIERS),
+    st.none() | either(st.integers(1, 100)),
+    st.none() | either(PRICES),
+)
+def test_rates_are_made_or_refused(
+    model: Any, price: Any, tiers: Any, size: Any, base: Any
+) -> None:
+    rate = attempt(lambda: Rate(model, price, tiers, size, base))
+    if isinstance(rate, Rate):
+        attempt(lambda: rate.charge(10))
+
+
+@given(
+    either(TEXT),
+    either(TEXT),
+    either(st.sampled_from(["USD", "EUR", "usd", "XXX"])),
+    st.lists(st.sampled_from(PLAN.rates) | junk(), max_size=3),
+    junk(),
+)
+def test_plans_are_made_or_refused(
+    code: Any, name: Any, currency: Any, rows: Any, validity: Any
+) -> None:
+    attempt(lambda: PricePlan(code, name, currency, rows))
+    attempt(lambda: PricePlan(code, name, currency, rows, validity))
 
 
 @given(RATES, either(QUANTITIES))
