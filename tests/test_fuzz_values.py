@@ -111,13 +111,16 @@ SPANS = st.one_of(PERIODS, INSTANTS.flatmap(lambda at: st.just(Interval(at, at +
 
 
 def bounded(value: Money) -> None:
-    """A Money within the bounds of prodlife.limits, that prints and rounds."""
+    """A Money within the bounds of prodlife.limits, that prints, and rounds or refuses to.
+
+    (An amount within half a minor unit of 10**18 rounds up to it, which is refused.)
+    """
     assert isinstance(value, Money)
     amount = value.amount
     assert amount.adjusted() < MAX_AMOUNT_DIGITS
     assert not amount or amount.adjusted() >= MIN_AMOUNT_EXPONENT
     str(value)
-    value.round()
+    attempt(value.round)
     assert Money(str(amount), value.currency) == value  # it round-trips through text
 
 

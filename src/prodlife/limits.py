@@ -115,7 +115,7 @@ LIMITS: Final = (
         "digits before the decimal point of an amount, and of a multiplier, divisor or "
         "allocation ratio combined with one",
         "sums stay exact to the minor unit within the 34 significant digits arithmetic "
-        "keeps, and every amount prints and rounds",
+        "keeps, and every amount prints",
         ("InvalidAmount",),
     ),
     Limit(
