@@ -212,7 +212,11 @@ def test_align_refuses_cycles_not_counted_in_months() -> None:
 def test_periods_are_contiguous_and_never_overlap(
     schedule: BillingSchedule, first: int, count: int
 ) -> None:
-    periods = [schedule.period(k) for k in range(first, first + count)]
+    try:
+        periods = [schedule.period(k) for k in range(first, first + count)]
+    except InvalidPeriod:  # before MIN_YEAR: 30 periods of 4 years before 1950
+        assume(False)
+        return
     for earlier, later in itertools.pairwise(periods):
         assert earlier.end == later.start
         assert not earlier.overlaps(later)

@@ -1,7 +1,6 @@
 """Charges that move dates: the first charge of a service, and co-terming.
 
 >>> from datetime import date
-from typing import Any
 >>> from prodlife import MONTHLY, Money
 >>> first = quote_first_charge(Money("30.00", "USD"), MONTHLY, date(2025, 3, 10), billing_day=1)
 >>> [str(line.amount) for line in first.lines], first.next_due
