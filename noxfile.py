@@ -1,4 +1,4 @@
-"""Developer tasks: ``nox -s tests``, ``typing``, ``lint``, ``examples``, ``docs``."""
+"""Developer tasks: ``nox -s tests``, ``typing``, ``lint``, ``examples``, ``docs``, ``fuzz``."""
 
 from __future__ import annotations
 
@@ -34,6 +34,24 @@ def long(session: nox.Session) -> None:
         "tests/test_lifecycle_billing_terms.py",
         *session.posargs,
         env={"HYPOTHESIS_PROFILE": "long"},
+    )
+
+
+@nox.session
+def fuzz(session: nox.Session) -> None:
+    """Run the fuzz suites (tests/test_fuzz_*.py) with a long budget: thousands of calls each.
+
+    Not a default session; run it before a release or after touching an entry point.
+    """
+    session.install("-e", ".[test]")
+    session.run(
+        "python",
+        "-m",
+        "pytest",
+        "-p",
+        "no:cacheprovider",
+        *(session.posargs or sorted(str(path) for path in (ROOT / "tests").glob("test_fuzz_*.py"))),
+        env={"HYPOTHESIS_PROFILE": "fuzz"},
     )
 
 

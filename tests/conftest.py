@@ -1,6 +1,8 @@
 """Shared test configuration: hypothesis profiles.
 
 ``HYPOTHESIS_PROFILE=ci`` runs more examples; the default keeps the suite quick.
+``HYPOTHESIS_PROFILE=fuzz`` (``nox -s fuzz``) runs the fuzz suites (``tests/test_fuzz_*.py``)
+with a budget of thousands of calls per entry point.
 """
 
 from __future__ import annotations
@@ -20,5 +22,11 @@ settings.register_profile(
     max_examples=10_000,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.register_profile(
+    "fuzz",
+    max_examples=3000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))

@@ -20,6 +20,7 @@ PUBLIC_MODULES = [
     "prodlife.errors",
     "prodlife.l10n",
     "prodlife.lifecycle",
+    "prodlife.limits",
     "prodlife.app",
     "prodlife.money",
     "prodlife.periods",

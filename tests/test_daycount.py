@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from prodlife import (
@@ -163,7 +163,11 @@ def test_measures_are_bounded_and_monotone(
 
 @given(schedules(), st.integers(-24, 24))
 def test_all_conventions_agree_on_whole_periods(schedule: BillingSchedule, k: int) -> None:
-    period = schedule.period(k)
+    try:
+        period = schedule.period(k)
+    except InvalidPeriod:  # before MIN_YEAR (a triennial cycle 24 periods before 1950)
+        assume(False)
+        return
     assert {c.measure(period, period).fraction for c in CONVENTIONS} == {Fraction(1)}
 
 

@@ -281,6 +281,22 @@ from prodlife.lifecycle import (
     visible_to_customer,
     withdraw_cancellation,
 )
+from prodlife.limits import (
+    AMOUNT_PRECISION,
+    LIMITS,
+    MAX_AMOUNT_DIGITS,
+    MAX_CYCLE_DAYS,
+    MAX_CYCLE_MONTHS,
+    MAX_CYCLE_WEEKS,
+    MAX_QUANTITY,
+    MAX_RENEWAL_PERIODS,
+    MAX_SERVICE_QUANTITY,
+    MAX_SERVICES_PER_ORDER_LINE,
+    MAX_YEAR,
+    MIN_AMOUNT_EXPONENT,
+    MIN_YEAR,
+    Limit,
+)
 from prodlife.money import CONTEXT, ROUNDING_MODES, Currency, Money, to_decimal, total
 from prodlife.periods import Interval, Period, UnknownTimeZone, billing_date, time_zone
 from prodlife.ports import (
@@ -416,6 +432,7 @@ from prodlife.serialization import UnknownDayCount, day_count_named, make_conver
 __all__ = [
     "ACTIVE",
     "ACTUAL_DAYS",
+    "AMOUNT_PRECISION",
     "ANNUAL",
     "BIENNIAL",
     "CONFIGURATION_REQUIRED",
@@ -426,6 +443,18 @@ __all__ = [
     "ENDED",
     "GUARDS",
     "KEEP",
+    "LIMITS",
+    "MAX_AMOUNT_DIGITS",
+    "MAX_CYCLE_DAYS",
+    "MAX_CYCLE_MONTHS",
+    "MAX_CYCLE_WEEKS",
+    "MAX_QUANTITY",
+    "MAX_RENEWAL_PERIODS",
+    "MAX_SERVICES_PER_ORDER_LINE",
+    "MAX_SERVICE_QUANTITY",
+    "MAX_YEAR",
+    "MIN_AMOUNT_EXPONENT",
+    "MIN_YEAR",
     "MONTHLY",
     "ONE_TIME",
     "ORDERED",
@@ -539,6 +568,7 @@ __all__ = [
     "JobLine",
     "JobType",
     "Ledger",
+    "Limit",
     "Line",
     "LineKind",
     "LineQuote",

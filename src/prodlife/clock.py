@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol, runtime_checkable
 
 from prodlife.errors import InvalidInstant, ValidationError
+from prodlife.limits import MAX_YEAR, MIN_YEAR
 
 __all__ = ["Clock", "FixedClock", "SystemClock", "as_utc"]
 
@@ -32,7 +33,9 @@ def as_utc(instant: datetime) -> datetime:
         The same instant with ``tzinfo=UTC``.
 
     Raises:
-        InvalidInstant: ``instant`` is not a datetime, or is naive.
+        InvalidInstant: ``instant`` is not a datetime, is naive, or cannot be
+            expressed in UTC (a time zone ahead of UTC on 0001-01-01, behind it
+            on 9999-12-31).
 
     >>> from zoneinfo import ZoneInfo
     >>> as_utc(datetime(2025, 3, 30, 3, 0, tzinfo=ZoneInfo("Europe/Paris")))
@@ -42,7 +45,14 @@ def as_utc(instant: datetime) -> datetime:
         raise InvalidInstant(instant)
     if instant.tzinfo is UTC:
         return instant
-    return instant.astimezone(UTC)
+    try:
+        return instant.astimezone(UTC)
+    except OverflowError:
+        raise InvalidInstant(
+            instant,
+            f"instant {instant.isoformat()} falls outside the years 1-9999 in UTC; billing "
+            f"dates lie in the years {MIN_YEAR}-{MAX_YEAR} (prodlife.limits.MIN_YEAR, MAX_YEAR)",
+        ) from None
 
 
 @runtime_checkable
@@ -103,14 +113,24 @@ class FixedClock:
 
         Raises:
             ValidationError: ``delta`` is not a non-negative timedelta
-                (a clock moved backwards must be ``set``, on purpose).
+                (a clock moved backwards must be ``set``, on purpose), or it
+                would move the clock past :data:`~prodlife.limits.MAX_YEAR`.
         """
         if not isinstance(delta, timedelta) or delta < timedelta(0):
             raise ValidationError(
                 f"cannot advance a clock by {delta!r}; pass a non-negative timedelta, "
                 "or call set() to move the clock backwards on purpose"
             )
-        self._now = self._now + delta
+        try:
+            moved = self._now + delta
+        except OverflowError:
+            moved = None
+        if moved is None or moved.year > MAX_YEAR:
+            raise ValidationError(
+                f"cannot advance a clock at {self._now.isoformat()} by {delta}: it would pass "
+                f"the year {MAX_YEAR} (prodlife.limits.MAX_YEAR); advance it by less"
+            )
+        self._now = moved
 
     def __repr__(self) -> str:
         return f"FixedClock({self._now!r})"

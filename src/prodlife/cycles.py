@@ -23,6 +23,7 @@ from fractions import Fraction
 import attrs
 
 from prodlife.errors import InvalidBillingCycle, InvalidPeriod, ValidationError
+from prodlife.limits import MAX_CYCLE_DAYS, MAX_CYCLE_MONTHS, MAX_CYCLE_WEEKS, MAX_YEAR, MIN_YEAR
 from prodlife.periods import Period, _require_date
 
 __all__ = [
@@ -71,11 +72,16 @@ def billing_day(start: date, boundary: date) -> int:
     service begun on the 31st is due on Feb 28 and again on Mar 31);
     otherwise the schedule was moved to ``boundary``'s own day.
 
+    Raises:
+        InvalidPeriod: a date is not a date within the year window.
+
     >>> billing_day(date(2025, 1, 31), date(2025, 2, 28))
     31
     >>> billing_day(date(2025, 1, 15), date(2025, 3, 1))
     1
     """
+    _require_date(start, "start")
+    _require_date(boundary, "boundary")
     if boundary.day < start.day and _is_month_end(boundary):
         return start.day
     return boundary.day
@@ -86,13 +92,13 @@ def _month_date(year: int, month0: int, day: int) -> date:
     extra_years, month_index = divmod(month0, 12)
     year += extra_years
     month = month_index + 1
-    try:
-        return date(year, month, min(day, days_in_month(year, month)))
-    except (ValueError, OverflowError):
+    if not MIN_YEAR <= year <= MAX_YEAR:
         raise InvalidPeriod(
-            f"a billing date in {year:04d}-{month:02d} is outside the years 1-9999 that dates "
-            "can hold; use a nearer anchor or fewer periods"
-        ) from None
+            f"a billing date in {year:04d}-{month:02d} is outside the years {MIN_YEAR}-{MAX_YEAR} "
+            "that billing dates may fall in (prodlife.limits.MIN_YEAR, MAX_YEAR); use a nearer "
+            "anchor or fewer periods"
+        )
+    return date(year, month, min(day, days_in_month(year, month)))
 
 
 class CycleUnit(enum.Enum):
@@ -142,6 +148,9 @@ _COUNTED = re.compile(r"^(?:every\s+)?(\d+)\s*(day|week|month|year)s?$")
 _ISO = re.compile(r"^p(\d+)([dwmy])$")
 _ISO_UNITS = {"d": "day", "w": "week", "m": "month", "y": "year"}
 
+#: Digits of a count that parse() reads; longer ones are beyond every cycle limit.
+_COUNT_DIGITS = 8
+
 #: A month's average length in the Gregorian calendar (365.2425 / 12 days).
 _MONTH_LENGTH = Fraction(146097, 4800)
 
@@ -156,11 +165,26 @@ def _unit(value: CycleUnit | str) -> CycleUnit:
         ) from None
 
 
+#: The longest cycle of each unit, and the name of its limit.
+_LONGEST = {
+    CycleUnit.ONE_TIME: (1, ""),
+    CycleUnit.DAY: (MAX_CYCLE_DAYS, "MAX_CYCLE_DAYS"),
+    CycleUnit.WEEK: (MAX_CYCLE_WEEKS, "MAX_CYCLE_WEEKS"),
+    CycleUnit.MONTH: (MAX_CYCLE_MONTHS, "MAX_CYCLE_MONTHS"),
+}
+
+
 def _check_count(instance: BillingCycle, attribute: attrs.Attribute[int], count: int) -> None:
     if not isinstance(count, int) or isinstance(count, bool) or count < 1:
         raise InvalidBillingCycle(
             f"a billing cycle counts {count!r} {instance.unit.value}s; the count must be a "
             "whole number of at least 1"
+        )
+    longest, limit = _LONGEST[instance.unit]
+    if count > longest and limit:
+        raise InvalidBillingCycle(
+            f"a billing cycle of {count} {instance.unit.value}s is longer than ten years, "
+            f"beyond prodlife.limits.{limit} ({longest}); give at most {longest}"
         )
     if instance.unit is CycleUnit.ONE_TIME and count != 1:
         raise InvalidBillingCycle(
@@ -181,7 +205,9 @@ class BillingCycle:
         count: how many units one period lasts (1 for a one-time cycle).
 
     Raises:
-        InvalidBillingCycle: the count is not a whole number of at least 1.
+        InvalidBillingCycle: the count is not a whole number of at least 1, or
+            the cycle is longer than ten years (:data:`~prodlife.limits.MAX_CYCLE_DAYS`,
+            :data:`~prodlife.limits.MAX_CYCLE_WEEKS`, :data:`~prodlife.limits.MAX_CYCLE_MONTHS`).
 
     >>> BillingCycle.months(3) == QUARTERLY
     True
@@ -232,7 +258,14 @@ class BillingCycle:
             return cls(*_SYNONYMS[key])
         match = _COUNTED.match(key) or _ISO.match(key.replace(" ", ""))
         if match:
-            count, unit = int(match.group(1)), _ISO_UNITS.get(match.group(2), match.group(2))
+            digits, unit = match.group(1), _ISO_UNITS.get(match.group(2), match.group(2))
+            if len(digits) > _COUNT_DIGITS:  # int() of thousands of digits is slow, or refused
+                raise InvalidBillingCycle(
+                    f"billing cycle {text[:40]!r} counts {len(digits)} digits of {unit}s, "
+                    "longer than ten years (prodlife.limits.MAX_CYCLE_DAYS, MAX_CYCLE_WEEKS, "
+                    "MAX_CYCLE_MONTHS); give a shorter cycle"
+                )
+            count = int(digits)
             if unit == "year":
                 unit, count = "month", count * 12
             return cls(CycleUnit(unit), count)
@@ -278,7 +311,8 @@ class BillingCycle:
 
         Raises:
             InvalidBillingCycle: the cycle is one-time.
-            InvalidPeriod: the date would fall outside the years 1-9999.
+            InvalidPeriod: the date would fall outside the years
+                :data:`~prodlife.limits.MIN_YEAR` to :data:`~prodlife.limits.MAX_YEAR`.
 
         >>> MONTHLY.shift(date(2024, 1, 31), 1), MONTHLY.shift(date(2024, 1, 31), 2)
         (datetime.date(2024, 2, 29), datetime.date(2024, 3, 31))
@@ -294,11 +328,16 @@ class BillingCycle:
             return _month_date(anchor.year, anchor.month - 1 + periods * self.count, day)
         step = self.count * (7 if self.unit is CycleUnit.WEEK else 1)
         try:
-            return anchor + timedelta(days=periods * step)
+            moved = anchor + timedelta(days=periods * step)
         except OverflowError:
+            moved = None
+        if moved is None or not MIN_YEAR <= moved.year <= MAX_YEAR:
             raise InvalidPeriod(
-                f"{periods} periods of {self} from {anchor} fall outside the years 1-9999"
-            ) from None
+                f"{periods} periods of {self} from {anchor} fall outside the years "
+                f"{MIN_YEAR}-{MAX_YEAR} that billing dates may fall in (prodlife.limits.MIN_YEAR, "
+                "MAX_YEAR); use a nearer anchor or fewer periods"
+            )
+        return moved
 
     def __str__(self) -> str:
         name = _NAMES.get((self.unit, self.count))
@@ -525,6 +564,10 @@ def align_to_billing_day(
     """
     _valid_day(billing_day)
     _require_date(start, "start")
+    if not isinstance(cycle, BillingCycle):
+        raise InvalidBillingCycle(
+            f"cycle {cycle!r} must be a BillingCycle; BillingCycle.parse() reads a name"
+        )
     if cycle.unit is not CycleUnit.MONTH:
         raise InvalidBillingCycle(
             f"cannot align a {cycle} cycle to a day of the month; use a month-based cycle"

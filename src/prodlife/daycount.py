@@ -35,6 +35,7 @@ import attrs
 
 from prodlife.cycles import days_in_month
 from prodlife.errors import InvalidPeriod, ValidationError
+from prodlife.limits import MAX_CYCLE_DAYS
 from prodlife.periods import Interval, Period
 
 #: What a convention measures: a Period of billing dates or an Interval of instants.
@@ -98,7 +99,7 @@ class DayCount(Protocol):
 
 
 def _inside(portion: Span, period: Span) -> None:
-    if type(portion) is not type(period):
+    if type(portion) is not type(period) or not isinstance(period, (Period, Interval)):
         raise InvalidPeriod(
             f"cannot measure {portion!r} against {period!r}: both must be Periods of dates "
             "or both Intervals of instants"
@@ -241,7 +242,8 @@ class FixedDays(_Convention):
         days: the fixed denominator, a whole number of at least 1.
 
     Raises:
-        ValidationError: ``days`` is not a whole number of at least 1.
+        ValidationError: ``days`` is not a whole number from 1 to
+            :data:`~prodlife.limits.MAX_CYCLE_DAYS`.
     """
 
     days: int = attrs.field()
@@ -252,6 +254,11 @@ class FixedDays(_Convention):
             raise ValidationError(
                 f"a fixed day count of {value!r} days is not possible; use a whole number "
                 "of at least 1, such as 30 or 365"
+            )
+        if value > MAX_CYCLE_DAYS:
+            raise ValidationError(
+                f"a fixed day count of {value} days is longer than ten years, beyond "
+                f"prodlife.limits.MAX_CYCLE_DAYS ({MAX_CYCLE_DAYS}); use one such as 30 or 365"
             )
 
     @property

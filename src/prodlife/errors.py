@@ -138,19 +138,24 @@ class InvalidBillingCycle(ValidationError):
 
 
 class InvalidInstant(ValidationError):
-    """An instant is not a timezone-aware datetime.
+    """An instant is not a timezone-aware datetime, or is outside the years prodlife keeps.
 
     prodlife keeps instants as aware UTC datetimes; a naive datetime is
     ambiguous (which zone?), so it is refused rather than guessed.
+
+    Args:
+        value: the offending value.
+        reason: what is wrong with it, when it is not the missing time zone.
 
     Attributes:
         value: the offending value.
     """
 
-    def __init__(self, value: object) -> None:
+    def __init__(self, value: object, reason: str = "") -> None:
         self.value = value
         super().__init__(
-            f"instant {value!r} has no time zone; pass an aware datetime, "
+            reason
+            or f"instant {value!r} has no time zone; pass an aware datetime, "
             "e.g. datetime(2025, 1, 31, 12, 0, tzinfo=timezone.utc)"
         )
 

@@ -25,8 +25,9 @@ import babel.dates
 import babel.numbers
 
 from prodlife.clock import as_utc
-from prodlife.errors import ValidationError
-from prodlife.money import CONTEXT, Money
+from prodlife.errors import InvalidAmount, InvalidInstant, InvalidPeriod, ValidationError
+from prodlife.limits import MAX_YEAR, MIN_YEAR
+from prodlife.money import CONTEXT, Money, to_decimal
 from prodlife.periods import Period, time_zone
 
 __all__ = [
@@ -59,10 +60,22 @@ def get_locale(name: str | babel.Locale) -> babel.Locale:
     """
     if isinstance(name, babel.Locale):
         return name
+    if not isinstance(name, str):
+        raise UnknownLocale(name)
     try:
         return babel.Locale.parse(name, sep="-" if isinstance(name, str) and "-" in name else "_")
     except (babel.UnknownLocaleError, ValueError, TypeError):
         raise UnknownLocale(name) from None
+
+
+#: The styles of babel's date and time formats.
+_STYLES = ("short", "medium", "long", "full")
+
+
+def _style(style: object) -> str:
+    if not isinstance(style, str) or style not in _STYLES:
+        raise ValidationError(f"unknown style {style!r}; use one of {', '.join(_STYLES)}")
+    return style
 
 
 def format_money(money: Money, locale_name: str | babel.Locale = "en_US") -> str:
@@ -73,7 +86,10 @@ def format_money(money: Money, locale_name: str | babel.Locale = "en_US") -> str
 
     Raises:
         UnknownLocale: the locale is unknown.
+        InvalidAmount: ``money`` is not Money.
     """
+    if not isinstance(money, Money):
+        raise InvalidAmount(money, f"cannot format {money!r} as money; pass a Money")
     with decimal.localcontext(CONTEXT):
         return babel.numbers.format_currency(
             money.amount,
@@ -89,10 +105,16 @@ def format_number(number: Decimal, locale_name: str | babel.Locale = "en_US") ->
 
     >>> format_number(Decimal("1234.567891"), "de_DE")
     '1.234,567891'
+
+    Raises:
+        InvalidAmount: ``number`` is not an exact number within the bounds of
+            :mod:`prodlife.limits` (see :func:`~prodlife.money.to_decimal`).
+        UnknownLocale: the locale is unknown.
     """
+    value = to_decimal(number, "number")
     with decimal.localcontext(CONTEXT):
         return babel.numbers.format_decimal(
-            number, locale=get_locale(locale_name), decimal_quantization=False
+            value, locale=get_locale(locale_name), decimal_quantization=False
         )
 
 
@@ -101,8 +123,14 @@ def format_date(day: date, locale_name: str | babel.Locale = "en_US", style: str
 
     >>> format_date(date(2025, 1, 31), "fr_FR", "long")
     '31 janvier 2025'
+
+    Raises:
+        ValidationError: ``day`` is not a date, or ``style`` is not one of the four.
+        UnknownLocale: the locale is unknown.
     """
-    return babel.dates.format_date(day, format=style, locale=get_locale(locale_name))
+    if not isinstance(day, date):
+        raise ValidationError(f"cannot format {day!r} as a date; pass a datetime.date")
+    return babel.dates.format_date(day, format=_style(style), locale=get_locale(locale_name))
 
 
 def format_instant(
@@ -114,17 +142,25 @@ def format_instant(
     """Format an instant as the viewer sees it: in their time zone and locale.
 
     Raises:
-        InvalidInstant: ``instant`` is naive.
+        InvalidInstant: ``instant`` is naive, or outside the years prodlife keeps.
         UnknownTimeZone: ``zone`` is unknown.
         UnknownLocale: the locale is unknown.
+        ValidationError: ``style`` is not short, medium, long or full.
 
     >>> from datetime import timezone
     >>> moment = datetime(2025, 1, 31, 23, 30, tzinfo=timezone.utc)
     >>> format_instant(moment, "Asia/Tokyo", "en_GB")
     '1 Feb 2025, 08:30:00'
     """
+    moment = as_utc(instant)
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:  # a zone could move it past the calendar's end
+        raise InvalidInstant(
+            instant,
+            f"instant {moment.isoformat()} is outside the years {MIN_YEAR}-{MAX_YEAR} prodlife "
+            "formats (prodlife.limits.MIN_YEAR, MAX_YEAR)",
+        )
     return babel.dates.format_datetime(
-        as_utc(instant), format=style, tzinfo=time_zone(zone), locale=get_locale(locale_name)
+        moment, format=_style(style), tzinfo=time_zone(zone), locale=get_locale(locale_name)
     )
 
 
@@ -135,7 +171,13 @@ def format_period(period: Period, locale_name: str | babel.Locale = "en_US") -> 
 
     >>> format_period(Period(date(2025, 1, 1), date(2025, 2, 1)))
     'Jan 1\u2009–\u200931, 2025'
+
+    Raises:
+        InvalidPeriod: ``period`` is not a Period.
+        UnknownLocale: the locale is unknown.
     """
+    if not isinstance(period, Period):
+        raise InvalidPeriod(f"cannot format {period!r} as a period; pass a Period")
     return babel.dates.format_interval(
         period.start, period.last_day, skeleton="yMMMd", locale=get_locale(locale_name)
     )

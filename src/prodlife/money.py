@@ -19,11 +19,26 @@ the precision of IEEE decimal128), never in the caller's thread-local one, so
 results do not depend on what other code set. Sums, differences and products
 of amounts under 34 digits are exact; a quotient that has no finite decimal
 expansion (10 / 3) is correct to 34 significant digits.
+
+Amounts are bounded (:mod:`prodlife.limits`): every amount is below
+``10**18`` in size (:data:`~prodlife.limits.MAX_AMOUNT_DIGITS`), so sums keep
+every minor unit and every amount prints; a result beyond it is refused, not
+rounded. A non-zero amount is at least ``10**-40``
+(:data:`~prodlife.limits.MIN_AMOUNT_EXPONENT`); smaller results of arithmetic
+become zero.
+
+>>> Money("999999999999999999", "USD") + Money("1", "USD")
+Traceback (most recent call last):
+...
+prodlife.errors.InvalidAmount: the sum USD 1000000000000000000 has more than 18 digits before
+the decimal point, beyond prodlife.limits.MAX_AMOUNT_DIGITS; amounts stay below 10**18 so that
+no operation loses a minor unit
 """
 
 from __future__ import annotations
 
 import decimal
+import re
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from fractions import Fraction
@@ -35,13 +50,14 @@ import babel.numbers
 
 from prodlife._fast import builder
 from prodlife.errors import CurrencyMismatch, InvalidAmount, InvalidRounding, UnknownCurrency
+from prodlife.limits import AMOUNT_PRECISION, MAX_AMOUNT_DIGITS, MIN_AMOUNT_EXPONENT
 
 __all__ = ["CONTEXT", "ROUNDING_MODES", "Currency", "Money", "to_decimal", "total"]
 
 #: The decimal context all prodlife arithmetic runs in. It keeps 34 significant
 #: digits and traps every error (invalid operation, division by zero, overflow).
 CONTEXT = decimal.Context(
-    prec=34,
+    prec=AMOUNT_PRECISION,
     rounding=decimal.ROUND_HALF_EVEN,
     traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
 )
@@ -61,21 +77,45 @@ ROUNDING_MODES = frozenset(
 )
 
 
+def _beyond(value: Decimal, what: str) -> InvalidAmount:
+    """The refusal of ``value``, which is outside the bounds of :mod:`prodlife.limits`."""
+    if value.adjusted() >= MAX_AMOUNT_DIGITS:
+        return InvalidAmount(
+            value,
+            f"{what} has more than {MAX_AMOUNT_DIGITS} digits before the decimal point, beyond "
+            "prodlife.limits.MAX_AMOUNT_DIGITS; amounts stay below 10**18 so that no operation "
+            "loses a minor unit",
+        )
+    return InvalidAmount(
+        value,
+        f"{what} is smaller than 10**{MIN_AMOUNT_EXPONENT} but not zero, beyond "
+        "prodlife.limits.MIN_AMOUNT_EXPONENT; round it, or give zero",
+    )
+
+
 def to_decimal(value: object, what: str = "amount") -> Decimal:
-    """Return ``value`` as a finite :class:`~decimal.Decimal`.
+    """Return ``value`` as a finite :class:`~decimal.Decimal` within prodlife's bounds.
 
     Accepts ``Decimal``, ``int`` and numeric strings. Refuses floats (they
-    cannot hold most decimal fractions exactly), booleans, NaN and infinities.
+    cannot hold most decimal fractions exactly), booleans, NaN and infinities,
+    and numbers of ``10**18`` or more in size or non-zero ones below
+    ``10**-40`` (:data:`~prodlife.limits.MAX_AMOUNT_DIGITS`,
+    :data:`~prodlife.limits.MIN_AMOUNT_EXPONENT`).
 
     Args:
         value: the value to convert.
         what: how the value is called in the error message.
 
     Raises:
-        InvalidAmount: the value is not an exact finite number.
+        InvalidAmount: the value is not an exact finite number within the bounds.
 
     >>> to_decimal("19.99")
     Decimal('19.99')
+    >>> to_decimal("1e-999999999")
+    Traceback (most recent call last):
+    ...
+    prodlife.errors.InvalidAmount: amount 1E-999999999 is smaller than 10**-40 but not zero,
+    beyond prodlife.limits.MIN_AMOUNT_EXPONENT; round it, or give zero
     """
     if type(value) is Decimal:
         result = value
@@ -104,7 +144,21 @@ def to_decimal(value: object, what: str = "amount") -> Decimal:
         )
     if not result.is_finite():
         raise InvalidAmount(value, f"{what} {value!r} is not a finite number; pass a finite one")
+    if not _LOWEST <= result.adjusted() < MAX_AMOUNT_DIGITS:
+        if result:
+            raise _beyond(result, f"{what} {_short(result)}")
+        result = _ZERO  # 0E-99999 and 0E+99999 are zero, and print as one
     return result
+
+
+def _short(value: Decimal) -> str:
+    """``value`` as text for a message: in full, or to 7 digits when it is long."""
+    text = str(value)
+    return text if len(text) <= 40 else f"{value:.6E}"
+
+
+_LOWEST = MIN_AMOUNT_EXPONENT
+_ZERO = Decimal(0)
 
 
 @cache
@@ -244,13 +298,17 @@ class Money:
         Money('19.99', 'USD')
 
         Raises:
-            InvalidAmount: ``units`` is not an int.
+            InvalidAmount: ``units`` is not an int, or is ``10**18`` or more of the
+                currency's major unit (:data:`~prodlife.limits.MAX_AMOUNT_DIGITS`).
         """
         if not isinstance(units, int) or isinstance(units, bool):
             raise InvalidAmount(units, f"minor units {units!r} must be an int, e.g. 1999")
         cur = _to_currency(currency)
         sign, digits, exponent = Decimal(units).as_tuple()
-        return _new(Decimal((sign, digits, cast(int, exponent) - cur.minor_units)), cur)
+        amount = Decimal((sign, digits, cast(int, exponent) - cur.minor_units))
+        if amount.adjusted() >= MAX_AMOUNT_DIGITS:
+            raise _beyond(amount, f"{_short(Decimal(units))} minor units of {cur.code}")
+        return _new(amount, cur)
 
     @property
     def is_zero(self) -> bool:
@@ -271,6 +329,8 @@ class Money:
 
         Raises:
             InvalidRounding: ``rounding`` is not a decimal rounding mode.
+            InvalidAmount: the rounded amount reaches ``10**18``
+                (:data:`~prodlife.limits.MAX_AMOUNT_DIGITS`).
 
         >>> Money("2.675", "USD").round()
         Money('2.68', 'USD')
@@ -283,7 +343,10 @@ class Money:
         """
         if rounding is not decimal.ROUND_HALF_UP:
             _check_rounding(rounding)
-        return _new(quantize(self.amount, self.currency, rounding), self.currency)
+        rounded = quantize(self.amount, self.currency, rounding)
+        if rounded.adjusted() >= MAX_AMOUNT_DIGITS:  # 999...999.995 rounds up past the bound
+            raise _beyond(rounded, f"{self} rounded to {self.currency.code} {rounded}")
+        return _new(rounded, self.currency)
 
     def to_minor_units(self) -> int:
         """Return the amount as a whole number of minor units (cents for USD).
@@ -362,7 +425,10 @@ class Money:
             return NotImplemented
         if other.currency is not self.currency:
             self._same(other, "add")
-        return _new(CONTEXT.add(self.amount, other.amount), self.currency)
+        result = CONTEXT.add(self.amount, other.amount)
+        if _LOWEST <= result.adjusted() < MAX_AMOUNT_DIGITS:
+            return _new(result, self.currency)
+        return _bounded(result, self.currency, "sum")
 
     def __radd__(self, other: int) -> Money:
         # Lets the builtin sum() start from its default 0.
@@ -375,7 +441,10 @@ class Money:
             return NotImplemented
         if other.currency is not self.currency:
             self._same(other, "subtract")
-        return _new(CONTEXT.subtract(self.amount, other.amount), self.currency)
+        result = CONTEXT.subtract(self.amount, other.amount)
+        if _LOWEST <= result.adjusted() < MAX_AMOUNT_DIGITS:
+            return _new(result, self.currency)
+        return _bounded(result, self.currency, "difference")
 
     def __neg__(self) -> Money:
         return _new(CONTEXT.minus(self.amount), self.currency)
@@ -387,8 +456,14 @@ class Money:
         return _new(CONTEXT.abs(self.amount), self.currency)
 
     def __mul__(self, factor: Decimal | int) -> Money:
-        value = to_decimal(factor, "multiplier")
-        return _new(CONTEXT.multiply(self.amount, value), self.currency)
+        if type(factor) is int and -_INT_BOUND < factor < _INT_BOUND:
+            value = Decimal(factor)
+        else:
+            value = to_decimal(factor, "multiplier")
+        result = CONTEXT.multiply(self.amount, value)
+        if _LOWEST <= result.adjusted() < MAX_AMOUNT_DIGITS:
+            return _new(result, self.currency)
+        return _bounded(result, self.currency, "product")
 
     __rmul__ = __mul__
 
@@ -399,10 +474,16 @@ class Money:
     def __truediv__(self, divisor: Money | Decimal | int) -> Money | Decimal:
         if isinstance(divisor, Money):
             return self.ratio(divisor)
-        value = to_decimal(divisor, "divisor")
-        if not value:
-            raise InvalidAmount(divisor, f"cannot divide {self} by zero")
-        return _new(CONTEXT.divide(self.amount, value), self.currency)
+        if type(divisor) is int and 0 < divisor < _INT_BOUND:
+            value = Decimal(divisor)
+        else:
+            value = to_decimal(divisor, "divisor")
+            if not value:
+                raise InvalidAmount(divisor, f"cannot divide {self} by zero")
+        result = CONTEXT.divide(self.amount, value)
+        if _LOWEST <= result.adjusted() < MAX_AMOUNT_DIGITS:
+            return _new(result, self.currency)
+        return _bounded(result, self.currency, "quotient")
 
     def ratio(self, other: Money) -> Decimal:
         """Return ``self / other`` as a ``Decimal``; both in one currency.
@@ -460,14 +541,57 @@ class Money:
         """Format the amount with ``spec`` (``f"{price:,.2f}"``), after the currency code.
 
         An empty spec gives ``str(money)``.
+
+        Raises:
+            InvalidAmount: ``spec`` is not a format spec for a decimal number, or
+                asks for a width or precision of more than 2 digits.
         """
         if not spec:
             return str(self)
+        if not isinstance(spec, str) or not _FORMAT_SPEC.fullmatch(spec):
+            raise InvalidAmount(
+                spec,
+                f"format spec {spec!r} is not one for an amount; use one such as ',.2f' or "
+                "'>12' (at most 2 digits of width and precision)",
+            )
         return f"{self.currency.code} {format(self.amount, spec)}"
 
 
+#: A format spec for a Decimal, with a width and a precision of at most 2 digits each.
+_FORMAT_SPEC = re.compile(r"(?:.?[<>=^])?[-+ ]?z?0?\d{0,2},?(?:\.\d{1,2})?[eEfFgGn%]?")
+
 #: Build a Money from values already known to be valid (no conversion).
 _new: Callable[[Decimal, Currency], Money] = builder(Money, "amount", "currency")
+
+#: Ints strictly inside this bound are within MAX_AMOUNT_DIGITS (fast path of * and /).
+_INT_BOUND = 10**MAX_AMOUNT_DIGITS
+
+
+def _bounded(amount: Decimal, currency: Currency, what: str) -> Money:
+    """``amount`` as Money when it is within the bounds, zero when it is below them.
+
+    Raises:
+        InvalidAmount: the amount is ``10**18`` or more in size.
+    """
+    if amount.adjusted() >= MAX_AMOUNT_DIGITS and amount:
+        raise _beyond(amount, f"the {what} {currency.code} {_short(amount)}")
+    if amount.adjusted() < _LOWEST:
+        amount = _ZERO
+    return _new(amount, currency)
+
+
+def checked(amount: Decimal, currency: Currency, what: str = "amount") -> Money:
+    """Money from a result of arithmetic on valid amounts: refused beyond the bounds.
+
+    For prodlife's own modules: ``amount`` must be a finite Decimal. Amounts
+    below :data:`~prodlife.limits.MIN_AMOUNT_EXPONENT` become zero.
+
+    Raises:
+        InvalidAmount: the amount is ``10**18`` or more in size.
+    """
+    if _LOWEST <= amount.adjusted() < MAX_AMOUNT_DIGITS:
+        return _new(amount, currency)
+    return _bounded(amount, currency, what)
 
 
 def total(amounts: Iterable[Money], currency: Currency | str) -> Money:

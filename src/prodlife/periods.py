@@ -27,7 +27,8 @@ import attrs
 
 from prodlife._fast import builder
 from prodlife.clock import as_utc
-from prodlife.errors import InvalidPeriod, ValidationError
+from prodlife.errors import InvalidInstant, InvalidPeriod, ValidationError
+from prodlife.limits import MAX_YEAR, MIN_YEAR
 
 __all__ = ["Interval", "Period", "UnknownTimeZone", "billing_date", "time_zone"]
 
@@ -50,6 +51,8 @@ def time_zone(zone: str | tzinfo) -> tzinfo:
     """
     if isinstance(zone, tzinfo):
         return zone
+    if not isinstance(zone, str):
+        raise UnknownTimeZone(zone)
     try:
         return ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError, TypeError, OSError):
@@ -64,15 +67,36 @@ def billing_date(instant: datetime, zone: str | tzinfo) -> date:
         zone: the customer's zone, as an IANA name or a ``tzinfo``.
 
     Raises:
-        InvalidInstant: ``instant`` is naive.
+        InvalidInstant: ``instant`` is naive, or its date is outside the years
+            :data:`~prodlife.limits.MIN_YEAR` to :data:`~prodlife.limits.MAX_YEAR`.
         UnknownTimeZone: ``zone`` is not a known zone.
 
     >>> from datetime import timezone
     >>> late = datetime(2025, 1, 31, 23, 30, tzinfo=timezone.utc)
     >>> billing_date(late, "Asia/Tokyo")
     datetime.date(2025, 2, 1)
+    >>> billing_date(datetime(9999, 12, 31, 23, 0, tzinfo=timezone.utc), "Asia/Tokyo")
+    Traceback (most recent call last):
+    ...
+    prodlife.errors.InvalidInstant: instant 9999-12-31T23:00:00+00:00 is outside the years
+    1900-2999 that billing dates may fall in (prodlife.limits.MIN_YEAR, MAX_YEAR); check where
+    it comes from
     """
-    return as_utc(instant).astimezone(time_zone(zone)).date()
+    moment = as_utc(instant)
+    where = time_zone(zone)
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:
+        raise InvalidInstant(instant, _outside_years(f"instant {moment.isoformat()}"))
+    day = moment.astimezone(where).date()
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise InvalidInstant(instant, _outside_years(f"instant {moment.isoformat()}"))
+    return day
+
+
+def _outside_years(what: str) -> str:
+    return (
+        f"{what} is outside the years {MIN_YEAR}-{MAX_YEAR} that billing dates may fall in "
+        "(prodlife.limits.MIN_YEAR, MAX_YEAR); check where it comes from"
+    )
 
 
 def _require_date(value: object, name: str) -> None:
@@ -81,6 +105,8 @@ def _require_date(value: object, name: str) -> None:
             f"period {name} {value!r} must be a datetime.date (a billing date), "
             "not a datetime or other type; use billing_date() to turn an instant into a date"
         )
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise InvalidPeriod(_outside_years(f"{name} {value}"))
 
 
 def _require_period(value: object) -> None:
@@ -97,7 +123,9 @@ class Period:
         end: the first date after the period; must be later than ``start``.
 
     Raises:
-        InvalidPeriod: the bounds are not dates, or ``end`` is not after ``start``.
+        InvalidPeriod: the bounds are not dates, or ``end`` is not after ``start``,
+            or a bound is outside the years :data:`~prodlife.limits.MIN_YEAR` to
+            :data:`~prodlife.limits.MAX_YEAR`.
     """
 
     start: date
@@ -194,7 +222,8 @@ class Interval:
 
     Raises:
         InvalidInstant: a bound is naive.
-        InvalidPeriod: ``end`` is not after ``start``.
+        InvalidPeriod: ``end`` is not after ``start``, or a bound is outside the
+            years :data:`~prodlife.limits.MIN_YEAR` to :data:`~prodlife.limits.MAX_YEAR`.
     """
 
     start: datetime = attrs.field(converter=as_utc)
@@ -206,6 +235,9 @@ class Interval:
                 f"interval [{self.start.isoformat()}, {self.end.isoformat()}) is empty or "
                 "reversed; its end must be after its start"
             )
+        for point in (self.start, self.end):
+            if not MIN_YEAR <= point.year <= MAX_YEAR:
+                raise InvalidPeriod(_outside_years(f"interval bound {point.isoformat()}"))
 
     @property
     def duration(self) -> timedelta:

@@ -22,8 +22,8 @@ prodlife.errors.InvalidCatalog: the catalog has 1 problem; fix each:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import date
-from typing import TypeVar
+from datetime import date, datetime
+from typing import Any, TypeVar
 
 import attrs
 
@@ -36,7 +36,7 @@ from prodlife.catalog.editions import EditionLadder
 from prodlife.catalog.products import Availability, Product
 from prodlife.catalog.rules import ChangeRules, check_change_rules
 from prodlife.catalog.types import ProductType
-from prodlife.errors import CatalogProblem, InvalidCatalog, NotFound
+from prodlife.errors import CatalogProblem, InvalidCatalog, NotFound, ValidationError
 
 __all__ = [
     "Bundle",
@@ -166,7 +166,13 @@ class Catalog:
         return tuple(product for product in self.products if product.is_offered_on(day))
 
     def find_products(self, query: ProductQuery) -> tuple[Product, ...]:
-        """The products matching every filter of ``query``, ordered by code (seed 003's list)."""
+        """The products matching every filter of ``query``, ordered by code (seed 003's list).
+
+        Raises:
+            ValidationError: ``query`` is not a :class:`ProductQuery`.
+        """
+        if not isinstance(query, ProductQuery):
+            raise ValidationError(f"query {query!r} must be a ProductQuery")
         return tuple(
             product
             for product in sorted(self.products, key=lambda item: item.code)
@@ -200,6 +206,20 @@ _BUNDLES = (FixedBundle, FlexibleBundle)
 _KINDS = (ProductType, Product, EditionLadder, AddOn, *_BUNDLES)
 
 
+def _optional(kind: type) -> Callable[[Any, Any, Any], None]:
+    """An attrs validator: ``None`` or a ``kind``."""
+
+    def check(instance: Any, attribute: Any, value: Any) -> None:
+        if value is not None and (
+            not isinstance(value, kind) or (kind is date and isinstance(value, datetime))
+        ):
+            raise ValidationError(
+                f"product query {attribute.name} {value!r} must be a {kind.__name__} or None"
+            )
+
+    return check
+
+
 @attrs.frozen(slots=True)
 class ProductQuery:
     """Which products :meth:`Catalog.find_products` returns: those matching every filter given.
@@ -212,15 +232,18 @@ class ProductQuery:
         availability: with this availability (active, hidden, historic).
         offered_on: that can be sold in new business on this day.
         text: with this text in the code, alternative code or name (ignoring case).
+
+    Raises:
+        ValidationError: a filter is not of its type (text, an Availability, a date) or None.
     """
 
-    type_code: str | None = None
-    family: str | None = None
-    category: str | None = None
-    brand: str | None = None
-    availability: Availability | None = None
-    offered_on: date | None = None
-    text: str | None = None
+    type_code: str | None = attrs.field(default=None, validator=_optional(str))
+    family: str | None = attrs.field(default=None, validator=_optional(str))
+    category: str | None = attrs.field(default=None, validator=_optional(str))
+    brand: str | None = attrs.field(default=None, validator=_optional(str))
+    availability: Availability | None = attrs.field(default=None, validator=_optional(Availability))
+    offered_on: date | None = attrs.field(default=None, validator=_optional(date))
+    text: str | None = attrs.field(default=None, validator=_optional(str))
 
     def matches(self, product: Product) -> bool:
         """Whether ``product`` passes every filter."""

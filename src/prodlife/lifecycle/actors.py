@@ -335,7 +335,10 @@ def authorize(
     Raises:
         PermissionDenied: the actor may not; for a customer's request on a
             service that is not theirs, always :func:`not_yours`.
+        TypeError: ``actor`` is not an :class:`Actor`.
     """
+    if not isinstance(actor, Actor):
+        raise TypeError(f"actor {actor!r} must be an Actor: Actor.customer(id), Actor.staff(...)")
     if actor.kind is ActorKind.CUSTOMER:
         if actor.customer_id != owner_customer_id or not visible_to_customer(current):
             raise not_yours(actor, operation)

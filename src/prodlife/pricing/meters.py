@@ -24,7 +24,7 @@ from decimal import Decimal
 import attrs
 
 from prodlife.catalog._rules import check_code, raise_first
-from prodlife.errors import NotFound, RuleViolation
+from prodlife.errors import NotFound, RuleViolation, ValidationError
 from prodlife.money import CONTEXT, to_decimal
 from prodlife.pricing.usage import UsageRecord, _text
 
@@ -196,6 +196,7 @@ def convert_reading(
     Raises:
         NotFound: no policy applies.
         RuleViolation: a bad reading (see :meth:`MeterReadingType.delta`).
+        ValidationError: the reading type or a policy is not of its type.
 
     >>> elec = MeterReadingType("ELEC", "Electricity", "Wh")
     >>> policies = [ConversionPolicy(elec, "POWER", "USC-A", "0.001"),
@@ -204,7 +205,17 @@ def convert_reading(
     >>> used.product_code, used.quantity
     ('POWER-CHEAP', Decimal('2.0000'))
     """
+    if not isinstance(reading_type, MeterReadingType):
+        raise ValidationError(f"reading type {reading_type!r} must be a MeterReadingType")
     delta = reading_type.delta(previous, current)
+    given: object = policies
+    if isinstance(given, (str, bytes)) or not isinstance(given, Iterable):
+        raise ValidationError(f"policies {given!r} must be a list of ConversionPolicy")
+    items: list[object] = list(given)
+    for item in items:
+        if not isinstance(item, ConversionPolicy):
+            raise ValidationError(f"{item!r} is not a ConversionPolicy")
+    policies = [item for item in items if isinstance(item, ConversionPolicy)]
     applying = [
         policy
         for policy in policies

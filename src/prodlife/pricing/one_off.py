@@ -55,13 +55,15 @@ rule                        condition
 ``job.customer``            a job or activity names its customer
                             (``activity.customer``)
 ``job.date``                its date is a ``date`` (``activity.date``)
-``job.lines``               it has at least one line (``activity.lines``)
+``job.lines``               it has at least one line, each a :class:`JobLine`
+                            (``activity.lines``: each an :class:`ActivityLine`)
 ``job.type``                it is priced with the type it names (``activity.type``)
 ``job.product``             a job line sells a product its type lists
                             (``activity.service``)
 ``job.kind``                the product is an expense or a physical good; an
                             activity's, a one-time service (``activity.kind``)
-``job.quantity``            a quantity is a whole number of at least 1
+``job.quantity``            a quantity is a whole number from 1 to
+                            :data:`~prodlife.limits.MAX_QUANTITY`
 ``activity.duration``       a duration is a ``timedelta`` of more than zero
 ``job.price``               a price override is Money of zero or more
                             (``activity.price``)
@@ -117,7 +119,8 @@ from prodlife.catalog._rules import (
 from prodlife.catalog.catalog import Catalog
 from prodlife.catalog.types import Classification, ProductType, ServiceKind
 from prodlife.cycles import ONE_TIME
-from prodlife.errors import InvalidRounding, NotFound, RuleViolation
+from prodlife.errors import InvalidRounding, NotFound, RuleViolation, ValidationError
+from prodlife.limits import MAX_QUANTITY
 from prodlife.money import ROUNDING_MODES, Currency, Money, total
 from prodlife.pricing.plans import PricePlan
 from prodlife.pricing.rates import RateModel
@@ -366,7 +369,16 @@ class DurationRounding:
         raise_first(_check_rounding(self))
 
     def bill(self, actual: timedelta) -> timedelta:
-        """The duration billed for ``actual``: rounded to the increment, at least the minimum."""
+        """The duration billed for ``actual``: rounded to the increment, at least the minimum.
+
+        Raises:
+            RuleViolation: ``actual`` is not a timedelta of zero or more, or rounds
+                past the longest ``timedelta`` (rule ``duration.rounding``).
+        """
+        if not _is_timedelta(actual) or actual < timedelta(0):
+            raise RuleViolation(
+                "duration.rounding", f"duration {actual!r} must be a timedelta of zero or more"
+            )
         step = _microseconds(self.increment)
         spent = _microseconds(actual)
         if step:
@@ -377,7 +389,15 @@ class DurationRounding:
             ):
                 whole += 1
             spent = whole * step
-        return max(timedelta(microseconds=spent), self.minimum)
+        try:
+            billed = timedelta(microseconds=spent)
+        except OverflowError:
+            raise RuleViolation(
+                "duration.rounding",
+                f"duration {actual} rounds past the longest duration Python holds; bill "
+                "shorter activities",
+            ) from None
+        return max(billed, self.minimum)
 
 
 # -- jobs and activities ----------------------------------------------------------
@@ -394,12 +414,16 @@ def _optional_price(value: object, rule: str) -> list[Finding]:
 def _job_line_findings(line: JobLine) -> list[Finding]:
     found = check_code(line.product_code, "product")
     quantity: object = line.quantity
-    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+    if (
+        isinstance(quantity, bool)
+        or not isinstance(quantity, int)
+        or not 1 <= quantity <= MAX_QUANTITY
+    ):
         found.append(
             (
                 "job.quantity",
-                f"quantity {quantity!r} of {line.product_code!r} must be a whole number of at "
-                "least 1",
+                f"quantity {quantity!r} of {line.product_code!r} must be a whole number from 1 "
+                f"to {MAX_QUANTITY:,} (prodlife.limits.MAX_QUANTITY)",
             )
         )
     return found + _optional_price(line.price_override, "job.price")
@@ -481,6 +505,9 @@ def _sale_findings(
         found.append((f"{what}.date", f"{what} {ident!r}: date {on!r} must be a date"))
     if not lines:
         found.append((f"{what}.lines", f"{what} {ident!r} has no lines; give it at least one"))
+    kind = JobLine if what == "job" else ActivityLine
+    if isinstance(lines, tuple) and not all(isinstance(line, kind) for line in lines):
+        found.append((f"{what}.lines", f"{what} {ident!r}: every line must be a {kind.__name__}"))
     return found
 
 
@@ -585,6 +612,34 @@ def _in_plan(price: Money, currency: Currency, rule: str, code: str) -> Money:
     return price
 
 
+def _check_sale(
+    sale: object,
+    sale_kind: type,
+    sale_type: object,
+    type_kind: type,
+    catalog: object,
+    plan: object,
+    taxes: object,
+    rounding: object,
+) -> None:
+    """Refuse arguments of the wrong kind before pricing anything."""
+    for value, kind in (
+        (sale, sale_kind),
+        (sale_type, type_kind),
+        (catalog, Catalog),
+        (plan, PricePlan),
+    ):
+        if not isinstance(value, kind):
+            raise ValidationError(f"{value!r} must be a {kind.__name__}")
+    if isinstance(taxes, (str, bytes)) or not isinstance(taxes, Sequence):
+        raise ValidationError(f"taxes {taxes!r} must be a sequence of TaxRate")
+    for rate in taxes:
+        if not isinstance(rate, TaxRate):
+            raise ValidationError(f"tax {rate!r} must be a TaxRate")
+    if not isinstance(rounding, str) or rounding not in ROUNDING_MODES:
+        raise InvalidRounding(rounding)
+
+
 def _taxed(
     lines: list[InvoiceLine],
     sale_id: str,
@@ -629,7 +684,11 @@ def price_job(
             (``job.currency``).
         NotFound: a product is not in the catalog, or the plan has no one-time
             price for it on the job's date.
+        ValidationError: an argument is not of its type.
+        InvalidRounding: ``rounding`` is not a decimal rounding mode.
+        InvalidAmount: an amount is beyond :data:`~prodlife.limits.MAX_AMOUNT_DIGITS`.
     """
+    _check_sale(job, Job, job_type, JobType, catalog, plan, taxes, rounding)
     if job.job_type != job_type.code:
         raise RuleViolation(
             "job.type",
@@ -716,9 +775,15 @@ def price_activity(
             (``activity.currency``).
         NotFound: a service is not in the catalog, or the plan has no one-time
             price for it on the activity's date.
+        ValidationError: an argument is not of its type.
+        InvalidRounding: ``money_rounding`` is not a decimal rounding mode.
+        InvalidAmount: an amount is beyond :data:`~prodlife.limits.MAX_AMOUNT_DIGITS`.
     """
-    if money_rounding not in ROUNDING_MODES:
-        raise InvalidRounding(money_rounding)
+    _check_sale(
+        activity, Activity, activity_type, ActivityType, catalog, plan, taxes, money_rounding
+    )
+    if not isinstance(rounding, DurationRounding):
+        raise ValidationError(f"rounding {rounding!r} must be a DurationRounding")
     if activity.activity_type != activity_type.code:
         raise RuleViolation(
             "activity.type",

@@ -17,7 +17,8 @@ rule                   condition
 ``option.currency``    every price of an option is in one currency
 ``option.applies-to``  an option names at least one product it applies to
 ``option.product``     an option is used only on a product it applies to
-``option.quantity``    a quantity is a whole number of zero or more for a
+``option.quantity``    a quantity is a whole number of zero or more (at most
+                       :data:`~prodlife.limits.MAX_QUANTITY`) for a
                        quantity-based option, and 1 for any other
 =====================  ================================================================
 
@@ -42,7 +43,8 @@ import attrs
 from prodlife.catalog._rules import Finding, check_code, frozen_codes, raise_first
 from prodlife.catalog._rules import is_a as _is
 from prodlife.cycles import BillingCycle
-from prodlife.errors import NotFound, RuleViolation
+from prodlife.errors import NotFound, RuleViolation, ValidationError
+from prodlife.limits import MAX_QUANTITY
 from prodlife.money import Money
 from prodlife.pricing.plans import cycle_order
 
@@ -228,7 +230,10 @@ def check_option_for(option: ConfigurableOption, product_code: str) -> None:
     Raises:
         RuleViolation: ``product_code`` is not one of ``option.applies_to``
             (rule ``option.product``).
+        ValidationError: ``option`` is not a ConfigurableOption.
     """
+    if not isinstance(option, ConfigurableOption):
+        raise ValidationError(f"option {option!r} must be a ConfigurableOption")
     if product_code not in option.applies_to:
         raise RuleViolation(
             "option.product",
@@ -257,7 +262,10 @@ def option_price(
     Raises:
         NotFound: the option has no such choice, or the choice has no price
             on ``cycle`` (the message lists the cycles it is priced on).
-        RuleViolation: the quantity breaks rule ``option.quantity``.
+        RuleViolation: the quantity breaks rule ``option.quantity`` (a whole
+            number from 0 to :data:`~prodlife.limits.MAX_QUANTITY`).
+        ValidationError: ``option`` is not a ConfigurableOption.
+        InvalidAmount: the price is beyond :data:`~prodlife.limits.MAX_AMOUNT_DIGITS`.
 
     >>> from prodlife import MONTHLY, QUARTERLY, Money
     >>> ips = ConfigurableOption(
@@ -269,11 +277,20 @@ def option_price(
     prodlife.errors.NotFound: no option price 'IPS/1, quarterly'; choice '1' of option 'IPS' is
     priced only on monthly; order it on one of those cycles or add a price for quarterly
     """
+    if not isinstance(option, ConfigurableOption):
+        raise ValidationError(f"option {option!r} must be a ConfigurableOption")
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 0:
         raise RuleViolation(
             "option.quantity",
             f"quantity {quantity!r} of option {option.code!r} must be a whole number of zero "
             "or more",
+            option.code,
+        )
+    if quantity > MAX_QUANTITY:
+        raise RuleViolation(
+            "option.quantity",
+            f"quantity {quantity} of option {option.code!r} is more than {MAX_QUANTITY:,}, "
+            "beyond prodlife.limits.MAX_QUANTITY; check where it comes from",
             option.code,
         )
     if not option.quantity_based and quantity != 1:

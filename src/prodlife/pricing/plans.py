@@ -67,8 +67,9 @@ from prodlife.catalog._rules import Finding, check_code, raise_first
 from prodlife.catalog._rules import is_a as _is
 from prodlife.catalog.products import Validity
 from prodlife.cycles import BillingCycle
-from prodlife.errors import NotFound
+from prodlife.errors import InvalidBillingCycle, NotFound, ValidationError
 from prodlife.money import Currency, Money
+from prodlife.periods import _require_date
 from prodlife.pricing.rates import Rate, RateCharge
 
 __all__ = [
@@ -90,7 +91,12 @@ def cycle_order(cycle: BillingCycle) -> tuple[bool, Fraction, str, int]:
     >>> from prodlife import ANNUAL, MONTHLY, ONE_TIME, QUARTERLY
     >>> sorted([ONE_TIME, ANNUAL, MONTHLY, QUARTERLY], key=cycle_order)
     [MONTHLY, QUARTERLY, ANNUAL, ONE_TIME]
+
+    Raises:
+        InvalidBillingCycle: ``cycle`` is not a BillingCycle.
     """
+    if not isinstance(cycle, BillingCycle):
+        raise InvalidBillingCycle(f"cycle {cycle!r} must be a BillingCycle, e.g. MONTHLY")
     return (not cycle.is_recurring, cycle.nominal_days, cycle.unit.value, cycle.count)
 
 
@@ -262,6 +268,12 @@ class PricePlan:
 
     def _usable(self, product_code: str, on: date, edition: str | None) -> list[PlanRate]:
         """The rows usable on ``on``: the edition's own first, then the edition-less ones."""
+        _require_date(on, "pricing date")
+        if not isinstance(product_code, str) or not (edition is None or isinstance(edition, str)):
+            raise ValidationError(
+                f"product code {product_code!r} and edition {edition!r} must be text (the "
+                "edition may be None)"
+            )
         if not self.validity.covers(on):
             return []
         rows = self._rows_on(product_code, on, edition)
@@ -309,7 +321,11 @@ class PricePlan:
         Raises:
             NotFound: no row prices it on that day; the message lists the
                 cycles that are priced, or why none is.
+            InvalidBillingCycle: ``cycle`` is not a BillingCycle.
+            InvalidPeriod: ``on`` is not a date within the year window.
+            ValidationError: the product code or edition is not text.
         """
+        cycle_order(cycle)  # refuses what is not a cycle
         rows = [row for row in self._usable(product_code, on, edition) if row.cycle == cycle]
         if rows:
             return rows[0]
@@ -333,6 +349,10 @@ class PricePlan:
         Counts the edition's own rows and the product's edition-less rows (the
         fallback :meth:`rate_for` uses). A one-time cycle comes last (see
         :func:`cycle_order`). Empty when the product is not priced that day.
+
+        Raises:
+            InvalidPeriod: ``on`` is not a date within the year window.
+            ValidationError: the product code or edition is not text.
         """
         cycles = {row.cycle for row in self._usable(product_code, on, edition)}
         return tuple(sorted(cycles, key=cycle_order))
@@ -345,6 +365,8 @@ class PricePlan:
 
         Raises:
             NotFound: the product is not priced on that day.
+            InvalidPeriod: ``on`` is not a date within the year window.
+            ValidationError: the product code or edition is not text.
         """
         cycles = self.cycles_for(product_code, on, edition)
         if not cycles:

@@ -74,7 +74,7 @@ from prodlife.catalog._rules import is_date as _is_date
 from prodlife.catalog._rules import is_whole as _is_count
 from prodlife.cycles import BillingCycle
 from prodlife.errors import InvalidAmount, RuleViolation, ValidationError
-from prodlife.money import CONTEXT, Money, to_decimal
+from prodlife.money import CONTEXT, Money, checked, to_decimal
 
 __all__ = [
     "Promotion",
@@ -287,10 +287,16 @@ def _named(p: Promotion, found: list[Finding]) -> list[Finding]:
 
 
 def check_promotion_codes(promotions: Iterable[Promotion]) -> list[Finding]:
-    """Codes that clash ignoring case (rule ``promotion.duplicate-code``), one finding each."""
+    """Codes that clash ignoring case (rule ``promotion.duplicate-code``), one finding each.
+
+    Raises:
+        ValidationError: an item is not a :class:`Promotion`.
+    """
     seen: dict[str, str] = {}
     found: list[Finding] = []
     for promotion in promotions:
+        if not isinstance(promotion, Promotion):
+            raise ValidationError(f"{promotion!r} is not a Promotion")
         key = promotion.code.casefold()
         if key in seen:
             found.append(
@@ -339,7 +345,7 @@ def _off(promotion: Promotion, amount: Money, *, setup: bool) -> Money:
         return zero
     if isinstance(value, Decimal):
         share = CONTEXT.divide(CONTEXT.multiply(amount.amount, value), 100)
-        return min(Money(share, amount.currency), amount)
+        return min(checked(share, amount.currency), amount)
     if not isinstance(value, Money) or value.currency != amount.currency:
         raise RuleViolation(
             "promotion.currency",
@@ -369,8 +375,9 @@ def apply_promotion(
         The discounts; both zero when the promotion no longer applies.
 
     Raises:
-        ValidationError: a price is negative, in another currency than the
-            recurring price, or ``cycle_number`` is not a whole number >= 1.
+        ValidationError: ``promotion`` is not a Promotion, a price is not Money
+            of zero or more or is in another currency than the recurring
+            price, or ``cycle_number`` is not a whole number >= 1.
         RuleViolation: a fixed amount or override is in another currency
             (rule ``promotion.currency``).
 
@@ -380,6 +387,10 @@ def apply_promotion(
     >>> apply_promotion(cap, Money("10.00", "USD"), None, 7).recurring_discount
     Money('0', 'USD')
     """
+    if not isinstance(promotion, Promotion):
+        raise ValidationError(f"promotion {promotion!r} must be a Promotion")
+    if not isinstance(recurring, Money):
+        raise ValidationError(f"recurring price {recurring!r} must be Money of zero or more")
     if not _is_count(cycle_number, 1):
         raise ValidationError(
             f"cycle_number {cycle_number!r} must be a whole number of at least 1 (1 is the "

@@ -36,24 +36,26 @@ Money('18.00', 'USD')
 
 from __future__ import annotations
 
-import decimal
 import enum
-from collections.abc import Iterable
-from datetime import date
 
 import attrs
 
 from prodlife.cycles import BillingCycle
-from prodlife.errors import CurrencyMismatch, NotFound, RuleViolation
+from prodlife.errors import (
+    CurrencyMismatch,
+    NotFound,
+    RuleViolation,
+    ValidationError,
+)
 from prodlife.money import Currency, Money, total
-from prodlife.periods import _require_date
-from prodlife.pricing.discounts import AdditiveDiscount, apply_discounts
+from prodlife.pricing.discounts import apply_discounts
 from prodlife.pricing.options import ConfigurableOption, check_option_for, option_price
-from prodlife.pricing.plans import PricePlan
-from prodlife.pricing.promotions import Promotion, apply_promotion
+from prodlife.pricing.order_line import AddonPick as AddonPick
+from prodlife.pricing.order_line import OptionPick as OptionPick
+from prodlife.pricing.order_line import OrderLineSpec, PricingContext
+from prodlife.pricing.promotions import apply_promotion
 from prodlife.pricing.redemption import PromotionUse, check_promotion, find_promotion
-from prodlife.pricing.taxes import PriceBasis, TaxPart, TaxRate, tax_line
-from prodlife.proration._share import require_money
+from prodlife.pricing.taxes import PriceBasis, TaxPart, tax_line
 
 __all__ = [
     "AddonPick",
@@ -65,124 +67,6 @@ __all__ = [
     "PricingContext",
     "quote_order_line",
 ]
-
-
-@attrs.frozen(slots=True)
-class OptionPick:
-    """A configurable option chosen on an order line: option code, choice code, quantity."""
-
-    option: str
-    choice: str
-    quantity: int = 1
-
-
-def _picks(values: Iterable[OptionPick]) -> tuple[OptionPick, ...]:
-    return tuple(values)
-
-
-@attrs.frozen(slots=True)
-class AddonPick:
-    """An add-on ordered on a line: its code, its own cycle (the shortest configured
-    one when omitted) and how many."""
-
-    code: str
-    cycle: BillingCycle | None = None
-    quantity: int = 1
-
-
-def _addons(values: Iterable[AddonPick | str] | str) -> tuple[AddonPick, ...]:
-    items = [values] if isinstance(values, str) else list(values)
-    return tuple(AddonPick(item) if isinstance(item, str) else item for item in items)
-
-
-def _cycle(value: BillingCycle | str | None) -> BillingCycle | None:
-    """A cycle, or its name read with :meth:`BillingCycle.parse`."""
-    return BillingCycle.parse(value) if isinstance(value, str) else value
-
-
-def _optional_money(instance: object, attribute: object, value: Money | None) -> None:
-    if value is not None:
-        require_money(value, "price override")
-
-
-@attrs.frozen(slots=True)
-class OrderLineSpec:
-    """What a customer orders on one line.
-
-    Args:
-        product_code: the product.
-        quantity: units priced by the rate model (seats, users); 1 by default.
-        cycle: the billing cycle; the shortest configured one when omitted.
-        edition: the edition, for products with editions.
-        options: configurable options chosen.
-        addons: add-ons ordered with it (codes, or :class:`AddonPick` with a
-            cycle and quantity), each priced on its own cycle.
-        promo_code: a promo code entered for the line.
-        price_override: a hard-coded recurring price replacing the plan's
-            (seed 003's price override); promotions and discounts still apply.
-        as_component: the line prices a component of a bundle; a plan row
-            that does not apply to components charges it nothing.
-    """
-
-    product_code: str
-    quantity: int = 1
-    cycle: BillingCycle | None = attrs.field(default=None, converter=_cycle)
-    edition: str | None = None
-    options: tuple[OptionPick, ...] = attrs.field(default=(), converter=_picks)
-    addons: tuple[AddonPick, ...] = attrs.field(default=(), converter=_addons)
-    promo_code: str | None = None
-    price_override: Money | None = attrs.field(default=None, validator=_optional_money)
-    as_component: bool = False
-
-
-def _options(values: Iterable[ConfigurableOption] | None) -> tuple[ConfigurableOption, ...]:
-    return () if values is None else tuple(values)
-
-
-def _promotions(values: Iterable[Promotion] | None) -> tuple[Promotion, ...]:
-    return () if values is None else tuple(values)
-
-
-def _discounts(values: Iterable[AdditiveDiscount] | None) -> tuple[AdditiveDiscount, ...]:
-    return () if values is None else tuple(values)
-
-
-def _taxes(values: Iterable[TaxRate] | None) -> tuple[TaxRate, ...]:
-    return () if values is None else tuple(values)
-
-
-@attrs.frozen(slots=True)
-class PricingContext:
-    """Everything a line is priced against, besides the line itself.
-
-    Args:
-        plan: the price plan.
-        on: the date the line is priced on.
-        options: the configurable options that exist.
-        promotions: the promotions that exist.
-        discounts: additive discounts, applied in this order.
-        taxes: the tax rates that apply to the line, in order (compound rates
-            compound on the ones before them).
-        basis: whether prices exclude or include tax.
-        rounding: the rounding mode of every line.
-        customer_id: who orders (promotion limits are per customer).
-        customer_is_new: whether the customer is new (some codes require it).
-        promo_uses: how often the entered code was used so far, by anyone.
-        customer_promo_uses: how often this customer used it so far.
-    """
-
-    plan: PricePlan
-    on: date = attrs.field(validator=lambda i, a, v: _require_date(v, "pricing date"))
-    options: tuple[ConfigurableOption, ...] = attrs.field(default=(), converter=_options)
-    promotions: tuple[Promotion, ...] = attrs.field(default=(), converter=_promotions)
-    discounts: tuple[AdditiveDiscount, ...] = attrs.field(default=(), converter=_discounts)
-    taxes: tuple[TaxRate, ...] = attrs.field(default=(), converter=_taxes)
-    basis: PriceBasis = PriceBasis.EXCLUSIVE
-    rounding: str = decimal.ROUND_HALF_UP
-    customer_id: str = ""
-    customer_is_new: bool = False
-    promo_uses: int = 0
-    customer_promo_uses: int = 0
 
 
 class PriceLineKind(enum.Enum):
@@ -290,7 +174,14 @@ def quote_order_line(spec: OrderLineSpec, context: PricingContext) -> PriceQuote
         RuleViolation: an option does not apply to the product, a quantity or
             price is not acceptable, or a promo code comes without a customer
             (rule ``quote.customer``).
+        ValidationError: the arguments are not an OrderLineSpec and a PricingContext.
+        InvalidAmount: an amount is beyond :data:`~prodlife.limits.MAX_AMOUNT_DIGITS`.
     """
+    if not isinstance(spec, OrderLineSpec) or not isinstance(context, PricingContext):
+        raise ValidationError(
+            f"quote_order_line takes an OrderLineSpec and a PricingContext, not {spec!r} "
+            f"and {context!r}"
+        )
     plan, on, rounding = context.plan, context.on, context.rounding
     if spec.cycle is None:
         row = plan.default_rate(spec.product_code, on, spec.edition)

@@ -41,7 +41,8 @@ rule                     condition
                          or ``None``
 ``rate.tiers-order``     bounds rise strictly; the last tier is unbounded and no other is
 ``rate.package-size``    the package size is a whole number of at least 1
-``rate.quantity``        a quantity charged is an ``int`` or ``Decimal`` of zero or more
+``rate.quantity``        a quantity charged is an ``int`` or ``Decimal`` of zero or more,
+                         at most :data:`~prodlife.limits.MAX_QUANTITY`
 =======================  ==============================================================
 
 >>> from prodlife import Money
@@ -75,6 +76,7 @@ import attrs
 from prodlife.catalog._rules import Finding, raise_first
 from prodlife.catalog._rules import is_a as _is
 from prodlife.errors import RuleViolation
+from prodlife.limits import MAX_QUANTITY
 from prodlife.money import CONTEXT, Currency, Money, total
 
 __all__ = [
@@ -327,8 +329,9 @@ class Rate:
             The exact total (unrounded) and its parts, which add up to it.
 
         Raises:
-            RuleViolation: the quantity is negative, a float, or not a number
-                (rule ``rate.quantity``).
+            RuleViolation: the quantity is negative, a float, not a number, or
+                more than :data:`~prodlife.limits.MAX_QUANTITY` (rule ``rate.quantity``).
+            InvalidAmount: the charge is beyond :data:`~prodlife.limits.MAX_AMOUNT_DIGITS`.
 
         >>> from prodlife import Money
         >>> charge = Rate.package(Money("10.00", "USD"), 25).charge(26)
@@ -365,6 +368,12 @@ def _quantity(quantity: object) -> Decimal:
     if not value.is_finite() or value < 0:
         raise RuleViolation(
             "rate.quantity", f"quantity {quantity!r} must be a finite number of zero or more"
+        )
+    if value > MAX_QUANTITY:
+        raise RuleViolation(
+            "rate.quantity",
+            f"quantity {value} is more than {MAX_QUANTITY:,} units, beyond "
+            "prodlife.limits.MAX_QUANTITY; check where it comes from",
         )
     return value
 

@@ -64,18 +64,29 @@ class PromotionRefused(RuleViolation):
         super().__init__(f"promotion.{reason.value}", message, code)
 
 
+def _promotion(value: object) -> Promotion:
+    if not isinstance(value, Promotion):
+        raise ValidationError(f"{value!r} is not a Promotion")
+    return value
+
+
 def find_promotion(promotions: Iterable[Promotion], code: str) -> Promotion:
     """Find the promotion a customer's code names, ignoring case and surrounding spaces.
 
     Raises:
         PromotionRefused: no promotion has that code (reason ``UNKNOWN_CODE``).
         RuleViolation: two promotions share the code (rule ``promotion.duplicate-code``).
-        ValidationError: ``code`` is not text.
+        ValidationError: ``code`` is not text, or a promotion is not a Promotion.
     """
     if not isinstance(code, str):
         raise ValidationError(f"promo code {code!r} must be text, e.g. 'SPRING25'")
     wanted = code.strip().casefold()
-    matches = [promotion for promotion in promotions if promotion.code.casefold() == wanted]
+    given: object = promotions
+    if isinstance(given, (str, bytes)) or not isinstance(given, Iterable):
+        raise ValidationError(f"promotions {given!r} must be a list of Promotion")
+    matches = [
+        promotion for promotion in promotions if _promotion(promotion).code.casefold() == wanted
+    ]
     raise_first(check_promotion_codes(matches), code)
     if not matches:
         raise PromotionRefused(
@@ -160,8 +171,13 @@ def refusals(promotion: Promotion, use: PromotionUse) -> list[RefusalReason]:
     """Every reason ``promotion`` is refused for ``use``, in :class:`RefusalReason` order.
 
     An empty list means the code is accepted.
+
+    Raises:
+        ValidationError: the arguments are not a Promotion and a PromotionUse.
     """
-    p, found = promotion, []
+    p, found = _promotion(promotion), []
+    if not isinstance(use, PromotionUse):
+        raise ValidationError(f"use {use!r} must be a PromotionUse")
     if p.starts is not None and use.on < p.starts:
         found.append(RefusalReason.NOT_STARTED)
     if p.expires is not None and use.on >= p.expires:
@@ -185,6 +201,7 @@ def check_promotion(promotion: Promotion, use: PromotionUse) -> None:
 
     Raises:
         PromotionRefused: the code cannot be used; ``reason`` says why.
+        ValidationError: the arguments are not a Promotion and a PromotionUse.
     """
     for reason in refusals(promotion, use):
         raise _refusal(promotion, use, reason)

@@ -78,7 +78,7 @@ import attrs
 
 from prodlife.catalog._rules import Finding, check_code, raise_first
 from prodlife.errors import InvalidAmount, InvalidRounding, RuleViolation
-from prodlife.money import CONTEXT, ROUNDING_MODES, Currency, Money, to_decimal
+from prodlife.money import CONTEXT, ROUNDING_MODES, Currency, Money, checked, to_decimal
 
 __all__ = [
     "PriceBasis",
@@ -346,6 +346,7 @@ def tax_line(
         RuleViolation: the arguments are not Money, rates and a basis (rule
             ``tax.line``), or a rate is given twice (rule ``tax.duplicate-code``).
         InvalidRounding: ``rounding`` is not a :mod:`decimal` mode.
+        InvalidAmount: the gross is beyond :data:`~prodlife.limits.MAX_AMOUNT_DIGITS`.
 
     >>> from prodlife import Money
     >>> gst = TaxRate("GST", "GST", 5)
@@ -374,12 +375,14 @@ def tax_line(
     so_far = Decimal(0)
     for rate, tax in zip(rates, taxes, strict=True):
         base = CONTEXT.add(net, so_far) if rate.compound else net
-        parts.append(TaxPart(rate.code, Money(base, currency), Money(tax, currency), rate.percent))
+        parts.append(
+            TaxPart(rate.code, checked(base, currency), checked(tax, currency), rate.percent)
+        )
         so_far = CONTEXT.add(so_far, tax)
     return TaxedAmount(
-        Money(net, currency),
+        checked(net, currency, "net"),
         parts,
-        Money(CONTEXT.add(net, so_far), currency),
+        checked(CONTEXT.add(net, so_far), currency, "gross"),
         basis,
-        Money(exact, currency),
+        checked(exact, currency, "exact net"),
     )

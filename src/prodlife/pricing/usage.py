@@ -18,9 +18,11 @@ Meter readings become usage records through :mod:`prodlife.pricing.meters`.
 rule                     condition
 =======================  ===============================================================
 ``usage.quantity``       a usage quantity or included allowance is a number of at least 0
+                         and at most :data:`~prodlife.limits.MAX_QUANTITY`
+``usage.rate``           a rate row holds a :class:`UsageRate` and a ``Validity``
 ``usage.unit``           a unit is non-empty text; a record is in its rate's unit
 ``usage.customer``       a usage record names its customer
-``usage.price``          a unit price is zero or more
+``usage.price``          a unit price is Money of zero or more
 ``usage.currency``       every rate of a catalog is in the catalog's currency
 ``usage.validity``       a rate row's validity has date bounds and ends after it starts
 ``usage.overlap``        two rate rows of one product never cover the same day
@@ -53,9 +55,11 @@ from decimal import Decimal
 import attrs
 
 from prodlife.catalog._rules import Finding, check_code, raise_first
+from prodlife.catalog._rules import is_a as _is
 from prodlife.catalog.products import Validity
 from prodlife.clock import as_utc
 from prodlife.errors import NotFound, RuleViolation, ValidationError
+from prodlife.limits import MAX_QUANTITY
 from prodlife.money import CONTEXT, Currency, Money, to_decimal
 from prodlife.periods import billing_date
 
@@ -74,7 +78,14 @@ _ZERO = Decimal(0)
 
 
 def _quantity(value: Decimal | int | str) -> Decimal:
-    return to_decimal(value, "usage quantity")
+    quantity = to_decimal(value, "usage quantity")
+    if quantity > MAX_QUANTITY:
+        raise RuleViolation(
+            "usage.quantity",
+            f"usage quantity {quantity} is more than {MAX_QUANTITY:,}, beyond "
+            "prodlife.limits.MAX_QUANTITY; split it into several records, or check its unit",
+        )
+    return quantity
 
 
 def _text(value: object, what: str, rule: str) -> list[Finding]:
@@ -118,11 +129,24 @@ class UsageRate:
     included: Decimal = attrs.field(default=_ZERO, converter=_quantity)
 
     def __attrs_post_init__(self) -> None:
+        if not isinstance(self.unit_price, Money):
+            raise RuleViolation(
+                "usage.price", f"unit price {self.unit_price!r} must be Money of zero or more"
+            )
         found = _at_least_zero(self.unit_price.amount, "unit price", "usage.price")
         raise_first(found + _at_least_zero(self.included, "included", "usage.quantity"))
 
     def charge(self, quantity: Decimal) -> UsageRateCharge:
-        """The exact charge for ``quantity`` units (at least 0)."""
+        """The exact charge for ``quantity`` units (at least 0).
+
+        Raises:
+            InvalidAmount: ``quantity`` is not a number, or the charge is beyond
+                :data:`~prodlife.limits.MAX_AMOUNT_DIGITS`.
+            RuleViolation: ``quantity`` is negative or more than
+                :data:`~prodlife.limits.MAX_QUANTITY` (rule ``usage.quantity``).
+        """
+        quantity = _quantity(quantity)
+        raise_first(_at_least_zero(quantity, "usage quantity", "usage.quantity"))
         billable = max(_ZERO, CONTEXT.subtract(quantity, self.included))
         return UsageRateCharge(quantity, billable, self.unit_price * billable)
 
@@ -147,7 +171,8 @@ class UsageRecord:
     Raises:
         InvalidAmount: ``quantity`` is a float or not a number.
         InvalidInstant: ``at`` is naive.
-        RuleViolation: the quantity is negative, or a code, unit or customer is empty.
+        RuleViolation: the quantity is negative or more than
+            :data:`~prodlife.limits.MAX_QUANTITY`, or a code, unit or customer is empty.
     """
 
     product_code: str
@@ -167,12 +192,26 @@ class UsageRecord:
 
 @attrs.frozen(slots=True)
 class UsageRateRow:
-    """The rate of one usage product in a catalog, for a unit and a validity window."""
+    """The rate of one usage product in a catalog, for a unit and a validity window.
+
+    Raises:
+        RuleViolation: the rate is not a :class:`UsageRate` or the validity not a
+            :class:`~prodlife.catalog.products.Validity` (rule ``usage.rate``); codes
+            and units are checked with the catalog.
+    """
 
     product_code: str
     rate: UsageRate
     unit: str
     validity: Validity = attrs.field(factory=Validity)
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.rate, UsageRate) or not isinstance(self.validity, Validity):
+            raise RuleViolation(
+                "usage.rate",
+                f"usage rate row of {self.product_code!r}: rate {self.rate!r} must be a "
+                f"UsageRate and validity {self.validity!r} a Validity",
+            )
 
 
 def _currency(value: Currency | str) -> Currency:
@@ -259,6 +298,9 @@ def check_usage_catalog(catalog: UsageCatalog) -> list[Finding]:
     if pct is not None and not _ZERO <= pct <= 100:
         found.append(("usage.discount", f"discount {pct}% must be from 0 to 100"))
     for i, row in enumerate(c.rates):
+        if not _is(row, UsageRateRow):
+            found.append(("usage.rate", f"rate {row!r} must be a UsageRateRow"))
+            continue
         where = f"rate of {row.product_code!r}"
         found += check_code(row.product_code, "usage product")
         found += _text(row.unit, f"{where}: unit", "usage.unit")
@@ -367,10 +409,19 @@ def rate_usage(
     Raises:
         NotFound: a record's product has no rate valid on its billing date; names both.
         RuleViolation: a record's unit is not its rate's unit (rule ``usage.unit``).
-        ValidationError: ``on`` is not a date, or a record is not a :class:`UsageRecord`.
+        ValidationError: ``on`` is not a date, the catalog not a :class:`UsageCatalog`,
+            or a record is not a :class:`UsageRecord`.
+        InvalidAmount: a charge is beyond :data:`~prodlife.limits.MAX_AMOUNT_DIGITS`.
+        RuleViolation: the records of one charge add up to more than
+            :data:`~prodlife.limits.MAX_QUANTITY` (rule ``usage.quantity``).
     """
     if on is not None and (isinstance(on, datetime) or not isinstance(on, date)):
         raise ValidationError(f"on {on!r} must be a billing date (datetime.date), or None")
+    if not isinstance(catalog, UsageCatalog):
+        raise ValidationError(f"catalog {catalog!r} must be a UsageCatalog")
+    given: object = records
+    if isinstance(given, (str, bytes)) or not isinstance(given, Iterable):
+        raise ValidationError(f"records {records!r} must be a list of UsageRecord")
     groups: dict[tuple[str, str, int], list[tuple[date, UsageRecord]]] = {}
     for record in records:
         if not isinstance(record, UsageRecord):

@@ -15,7 +15,8 @@ from prodlife._fast import builder
 from prodlife.clock import as_utc
 from prodlife.daycount import ACTUAL_DAYS, DayCount, Span
 from prodlife.errors import InvalidAmount, InvalidPeriod, InvalidRounding, ValidationError
-from prodlife.money import CONTEXT, ROUNDING_MODES, Money, _new, quantize
+from prodlife.limits import MAX_AMOUNT_DIGITS
+from prodlife.money import CONTEXT, ROUNDING_MODES, Money, _new, checked, quantize
 from prodlife.periods import Interval, Period, _period
 
 __all__ = [
@@ -70,10 +71,39 @@ def next_day(point: Point) -> Point:
     return point + timedelta(days=1)
 
 
+def require_kind(value: object, kind: type, what: str) -> None:
+    """Refuse ``value`` unless it is a ``kind`` (an enum member, a convention...)."""
+    if not isinstance(value, kind):
+        members: list[enum.Enum] = list(kind) if issubclass(kind, enum.Enum) else []
+        names = ", ".join(f"{kind.__name__}.{member.name}" for member in members)
+        choices = f"; use one of {names}" if names else f"; pass a {kind.__name__}"
+        raise ProrationError(f"{what} {value!r} is not a {kind.__name__}{choices}")
+
+
+def require_charges(charged: object) -> tuple[Charge, ...]:
+    """One Charge or a sequence of them, as a tuple; anything else is refused."""
+    if isinstance(charged, Charge):
+        return (charged,)
+    if isinstance(charged, (str, bytes)) or not isinstance(charged, Sequence):
+        raise ProrationError(
+            f"charged {charged!r} must be a Charge or a list of them, e.g. "
+            "Charge(Money('30.00', 'USD'), Period(start, end))"
+        )
+    for charge in charged:
+        if not isinstance(charge, Charge):
+            raise ProrationError(f"{charge!r} is not a Charge; pass what was charged as Charges")
+    return tuple(charged)
+
+
 def check_rounding(rounding: str) -> str:
     if not isinstance(rounding, str) or rounding not in ROUNDING_MODES:
         raise InvalidRounding(rounding)
     return rounding
+
+
+def _text(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str):
+        raise ProrationError(f"{attribute.name} {value!r} must be text")
 
 
 @attrs.frozen(slots=True)
@@ -89,21 +119,39 @@ class Proration:
         convention: the day-count convention's name.
         amount: :attr:`exact` rounded once to the currency's minor units.
         rounding: the rounding mode that made ``amount``.
+
+    Raises:
+        ProrationError: a field is not of its type, or the units do not fit
+            (build prorations with :func:`prorate`).
+        InvalidAmount: the price or amount is not Money.
     """
 
-    price: Money
-    period: Span
-    portion: Span
-    used: int
-    total: int
-    convention: str
-    amount: Money
-    rounding: str = decimal.ROUND_HALF_UP
+    price: Money = attrs.field(validator=lambda i, a, v: require_money(v, "price"))
+    period: Span = attrs.field(validator=lambda i, a, v: _require_span(v, "period"))
+    portion: Span = attrs.field(validator=lambda i, a, v: _require_span(v, "portion"))
+    used: int = attrs.field(validator=lambda i, a, v: _require_units(v, "used"))
+    total: int = attrs.field(validator=lambda i, a, v: _require_units(v, "total"))
+    convention: str = attrs.field(validator=_text)
+    amount: Money = attrs.field(validator=lambda i, a, v: require_money(v, "amount"))
+    rounding: str = attrs.field(
+        default=decimal.ROUND_HALF_UP, validator=lambda i, a, v: check_rounding(v)
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if self.amount.currency != self.price.currency:
+            raise ProrationError(
+                f"amount {self.amount} is not in the currency of the price {self.price}"
+            )
+        if type(self.period) is not type(self.portion) or self.used > self.total:
+            raise ProrationError(
+                f"portion {self.portion} measuring {self.used} of {self.total} units cannot be "
+                f"part of {self.period}; build prorations with prorate()"
+            )
 
     @property
     def exact(self) -> Money:
         """``price * used / total``, unrounded (34 significant digits)."""
-        return _new(
+        return checked(
             _exact(self.price.amount, self.used, self.total, self.portion, self.period),
             self.price.currency,
         )
@@ -114,6 +162,16 @@ class Proration:
         if self.total == 0:
             return Fraction(1 if self.portion == self.period else 0)
         return Fraction(self.used, self.total)
+
+
+def _require_span(value: object, what: str) -> None:
+    if not isinstance(value, (Period, Interval)):
+        raise ProrationError(f"{what} {value!r} must be a Period or an Interval")
+
+
+def _require_units(value: object, what: str) -> None:
+    if type(value) is not int or value < 0:
+        raise ProrationError(f"{what} units {value!r} must be a whole number of at least 0")
 
 
 _proration = builder(
@@ -177,6 +235,7 @@ def prorate(
     if not known:
         raise InvalidRounding(rounding)
     if window is not None:
+        _require_day_count(day_count)
         used, total = _within(portion, period, window, day_count)
         name = day_count.name
     elif day_count is ACTUAL_DAYS and type(portion) is Period and type(period) is Period:
@@ -186,10 +245,7 @@ def prorate(
         used, total = (portion.end - portion.start).days, (high - low).days
         name = "actual days"
     else:
-        if not isinstance(day_count, DayCount):
-            raise ValidationError(
-                f"day count {day_count!r} is not a convention; pass one such as ACTUAL_DAYS"
-            )
+        _require_day_count(day_count)
         used, total = _units(day_count, portion, period)
         name = day_count.name
     amount = price.amount
@@ -202,6 +258,8 @@ def prorate(
         rounded = exact.quantize(currency.quantum, rounding, CONTEXT)
     except decimal.InvalidOperation:
         rounded = quantize(exact, currency, rounding)  # raises prodlife's error
+    if rounded.adjusted() >= MAX_AMOUNT_DIGITS:  # rounded up past the bound, or a custom count
+        checked(rounded, currency, "prorated amount")  # raises InvalidAmount
     return _proration(
         price,
         period,
@@ -212,6 +270,13 @@ def prorate(
         _new(rounded, currency),
         rounding,
     )
+
+
+def _require_day_count(day_count: object) -> None:
+    if not isinstance(day_count, DayCount):
+        raise ValidationError(
+            f"day count {day_count!r} is not a convention; pass one such as ACTUAL_DAYS"
+        )
 
 
 def _exact(amount: Decimal, used: int, total: int, portion: Span, period: Span) -> Decimal:
@@ -227,12 +292,25 @@ def _units(day_count: DayCount, portion: Span, period: Span) -> tuple[int, int]:
         used, total = units(portion, period)
         return used, total
     measure = day_count.measure(portion, period)
-    return measure.used, measure.total
+    used, total = getattr(measure, "used", None), getattr(measure, "total", None)
+    if (
+        type(used) is not int
+        or type(total) is not int
+        or not (0 <= used <= total and (total > 0 or portion == period))
+    ):
+        raise ValidationError(
+            f"day count {day_count!r} measured {portion} of {period} as {measure!r}; a "
+            "convention must return a Measure of whole units with 0 <= used <= total and "
+            "total > 0"
+        )
+    return used, total
 
 
 def _within(portion: Span, period: Span, window: Span, day_count: DayCount) -> tuple[int, int]:
     """Units of ``portion`` and of ``period``, both measured against ``window``."""
-    if not type(portion) is type(period) is type(window):
+    if not type(portion) is type(period) is type(window) or not isinstance(
+        window, (Period, Interval)
+    ):
         raise InvalidPeriod(
             f"cannot measure {portion!r} of {period!r} in {window!r}: pass Periods of dates "
             "or Intervals of instants, not both"
@@ -256,6 +334,14 @@ class LineKind(enum.Enum):
     CREDIT = "credit"
 
 
+def _line_kind(instance: object, attribute: attrs.Attribute[LineKind], value: object) -> None:
+    require_kind(value, LineKind, "line kind")
+
+
+def _share(instance: object, attribute: attrs.Attribute[Proration], value: object) -> None:
+    require_kind(value, Proration, "line proration")
+
+
 @attrs.frozen(slots=True)
 class Line:
     """One explained line of a quote.
@@ -265,12 +351,15 @@ class Line:
         description: what the line is for, in words.
         proration: the working: price, period, portion, units, exact and rounded amounts.
         subject: which service, option or add-on the line is about (may be empty).
+
+    Raises:
+        ProrationError: a field is not of its type.
     """
 
-    kind: LineKind
-    description: str
-    proration: Proration
-    subject: str = ""
+    kind: LineKind = attrs.field(validator=_line_kind)
+    description: str = attrs.field(validator=_text)
+    proration: Proration = attrs.field(validator=_share)
+    subject: str = attrs.field(default="", validator=_text)
 
     @property
     def amount(self) -> Money:

@@ -16,14 +16,16 @@ from __future__ import annotations
 
 import decimal
 import enum
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
+from typing import Any
 
 import attrs
 
 from prodlife.cycles import BillingCycle
 from prodlife.daycount import ACTUAL_DAYS, DayCount
 from prodlife.errors import CurrencyMismatch
+from prodlife.limits import MAX_AMOUNT_DIGITS
 from prodlife.money import CONTEXT, Money, _new
 from prodlife.periods import Period, _period
 from prodlife.proration._share import (
@@ -39,12 +41,14 @@ from prodlife.proration._share import (
     make_line,
     next_day,
     prorate,
+    require_charges,
+    require_kind,
     require_money,
     same_kind,
     span,
     whole,
 )
-from prodlife.proration.quote import Quote, make_quote
+from prodlife.proration.quote import Quote, build_quote, make_quote
 
 __all__ = [
     "Anchor",
@@ -98,9 +102,22 @@ class Anchor(enum.Enum):
     RESTART = "restart"
 
 
+def _kind(kind: type) -> Callable[[Any, Any, Any], None]:
+    """An attrs validator refusing values that are not a ``kind``."""
+
+    def check(instance: Any, attribute: Any, value: Any) -> None:
+        require_kind(value, kind, attribute.name.replace("_", " "))
+
+    return check
+
+
 @attrs.frozen(slots=True)
 class ChangePolicy:
     """How a mid-period change is credited and charged.
+
+    Raises:
+        ProrationError: a field is not of its type (a mode, a convention).
+        InvalidRounding: ``rounding`` is not a decimal rounding mode.
 
     Attributes:
         credit: what comes back for the unused old charge.
@@ -111,11 +128,11 @@ class ChangePolicy:
         rounding: the rounding mode for every line (each line rounds once).
     """
 
-    credit: CreditMode = CreditMode.PRORATED
-    charge: ChargeMode = ChargeMode.PRORATED
-    change_day: ChangeDay = ChangeDay.NEW_PLAN
-    anchor: Anchor = Anchor.KEEP
-    day_count: DayCount = ACTUAL_DAYS
+    credit: CreditMode = attrs.field(default=CreditMode.PRORATED, validator=_kind(CreditMode))
+    charge: ChargeMode = attrs.field(default=ChargeMode.PRORATED, validator=_kind(ChargeMode))
+    change_day: ChangeDay = attrs.field(default=ChangeDay.NEW_PLAN, validator=_kind(ChangeDay))
+    anchor: Anchor = attrs.field(default=Anchor.KEEP, validator=_kind(Anchor))
+    day_count: DayCount = attrs.field(default=ACTUAL_DAYS, validator=_kind(DayCount))
     rounding: str = attrs.field(
         default=decimal.ROUND_HALF_UP, validator=lambda i, a, v: check_rounding(v)
     )
@@ -125,6 +142,7 @@ _DEFAULT = ChangePolicy()
 _HALF_UP = decimal.ROUND_HALF_UP
 _CREDIT = LineKind.CREDIT
 _CHARGE = LineKind.CHARGE
+_DIGITS = MAX_AMOUNT_DIGITS
 _multiply = CONTEXT.multiply
 _divide = CONTEXT.divide
 
@@ -132,7 +150,7 @@ _divide = CONTEXT.divide
 def _charges(charged: Charge | Sequence[Charge]) -> tuple[Charge, ...]:
     if isinstance(charged, Charge):
         return (charged,)
-    charges = tuple(charged)
+    charges = require_charges(charged)
     if not charges:
         raise ProrationError("nothing was charged; pass at least one Charge to credit")
     kinds = {type(charge.span) for charge in charges}
@@ -287,6 +305,8 @@ def _plain_change(charged: object, new_price: object, at: object, description: s
             )
     except decimal.DecimalException:
         return None  # the general path raises the same error, or prodlife's own
+    if credited < 0 or charged_new < 0 or max(credited, charged_new).adjusted() >= _DIGITS:
+        return None  # beyond the bounds, or a net that may be: the general path checks
     credit = _proration(
         price, covered, portion, used, total, "actual days", _new(credited, currency), _HALF_UP
     )
@@ -300,7 +320,7 @@ def _plain_change(charged: object, new_price: object, at: object, description: s
         _new(charged_new, charge_currency),
         _HALF_UP,
     )
-    return make_quote(
+    return build_quote(
         "plan change",
         currency,
         (
@@ -348,15 +368,21 @@ def quote_change(
         ``charged`` to quote a second change in the same period).
 
     Raises:
-        ProrationError: the change is outside what was charged, or a restart
-            has no cycle.
+        ProrationError: the change is outside what was charged, a restart
+            has no cycle, or an argument is not of its type.
         CurrencyMismatch: the new price is in another currency.
     """
+    if not isinstance(description, str):
+        raise ProrationError(f"description {description!r} must be text, e.g. 'new plan'")
     if policy is None and new_cycle is None:
         quote = _plain_change(charged, new_price, at, description)
         if quote is not None:
             return quote
     policy = _DEFAULT if policy is None else policy
+    require_kind(policy, ChangePolicy, "policy")
+    if new_cycle is not None:
+        require_kind(new_cycle, BillingCycle, "new cycle")
+        new_cycle._require_recurring()
     require_money(new_price, "new price")
     charges = _charges(charged)
     currency = charges[0].amount.currency
@@ -448,7 +474,10 @@ def quote_option_change(
     >>> str(disk.net)
     'USD 1.50'
     """
-    policy = ChangePolicy() if policy is None else policy
+    policy = _DEFAULT if policy is None else policy
+    require_kind(policy, ChangePolicy, "policy")
+    if not isinstance(option, str):
+        raise ProrationError(f"option {option!r} must be text, e.g. 'disk'")
     start, end = _effective((Charge(old_price, period),), at, policy.change_day)
     require_money(new_price, "new option price")
     difference = new_price - old_price

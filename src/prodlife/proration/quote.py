@@ -9,16 +9,22 @@ from __future__ import annotations
 
 import decimal
 import html
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 import attrs
 import babel
 
 from prodlife._fast import builder
+from prodlife.clock import as_utc
+from prodlife.errors import InvalidInstant
 from prodlife.l10n import format_date, format_instant, format_money, format_number
-from prodlife.money import CONTEXT, Currency, Money, _new
-from prodlife.proration._share import Charge, Line, LineKind, Span, charges_of
+from prodlife.limits import MAX_AMOUNT_DIGITS, MAX_YEAR, MIN_AMOUNT_EXPONENT, MIN_YEAR
+from prodlife.money import CONTEXT, Currency, Money, _new, _to_currency, checked
+from prodlife.periods import _require_date
+from prodlife.proration._share import Charge, Line, LineKind, ProrationError, Span, charges_of
 
 __all__ = ["Quote"]
 
@@ -54,6 +60,39 @@ def _exact_text(amount: Decimal, locale: str | babel.Locale | None) -> str:
     return (str(cut) if locale is None else format_number(cut, locale)) + "…"
 
 
+def _operation(instance: Any, attribute: Any, value: Any) -> None:
+    if not isinstance(value, str):
+        raise ProrationError(f"quote operation {value!r} must be text, e.g. 'plan change'")
+
+
+def _lines(values: Iterable[Line]) -> tuple[Line, ...]:
+    given: object = values
+    if isinstance(given, (str, bytes)) or not isinstance(given, Iterable):
+        raise ProrationError(f"quote lines {given!r} must be a sequence of Lines")
+    items: tuple[object, ...] = tuple(given)
+    for item in items:
+        if not isinstance(item, Line):
+            raise ProrationError(f"quote line {item!r} is not a Line")
+    return tuple(item for item in items if isinstance(item, Line))
+
+
+def _next_due(instance: Any, attribute: Any, value: Any) -> None:
+    if value is None:
+        return
+    if isinstance(value, datetime):
+        moment = as_utc(value)
+        if not MIN_YEAR <= moment.year <= MAX_YEAR:
+            raise InvalidInstant(
+                value,
+                f"next due {moment.isoformat()} is outside the years {MIN_YEAR}-{MAX_YEAR} "
+                "(prodlife.limits.MIN_YEAR, MAX_YEAR)",
+            )
+    elif isinstance(value, date):
+        _require_date(value, "next due date")
+    else:
+        raise ProrationError(f"next due {value!r} must be a date, an instant or None")
+
+
 @attrs.frozen(slots=True)
 class Quote:
     """The explained result of a proration operation.
@@ -64,12 +103,28 @@ class Quote:
         lines: credits and charges, each with its working.
         next_due: the date (or instant) the next regular charge falls due
             after the operation, when the operation decides it.
+
+    Raises:
+        ProrationError: a field is not of its type, or a line is in another currency.
+        UnknownCurrency: the currency is unknown.
+        InvalidAmount: the net is beyond :data:`~prodlife.limits.MAX_AMOUNT_DIGITS`.
+        InvalidPeriod, InvalidInstant: ``next_due`` is outside the years of
+            :mod:`prodlife.limits`, or a naive datetime.
     """
 
-    operation: str
-    currency: Currency
-    lines: tuple[Line, ...] = ()
-    next_due: date | None = None
+    def __attrs_post_init__(self) -> None:
+        for line in self.lines:
+            if line.proration.price.currency != self.currency:
+                raise ProrationError(
+                    f"line {line.description!r} is in {line.proration.price.currency}, not in "
+                    f"the quote's {self.currency}; quote each currency apart"
+                )
+        _ = self.net  # within the bounds of prodlife.limits, so the quote prints
+
+    operation: str = attrs.field(validator=_operation)
+    currency: Currency = attrs.field(converter=_to_currency)
+    lines: tuple[Line, ...] = attrs.field(default=(), converter=_lines)
+    next_due: date | None = attrs.field(default=None, validator=_next_due)
 
     @property
     def in_force(self) -> tuple[Charge, ...]:
@@ -89,7 +144,9 @@ class Quote:
                 amount = _subtract(amount, line.proration.amount.amount)
             else:
                 amount = _add(amount, line.proration.amount.amount)
-        return _new(amount, self.currency)
+        if MIN_AMOUNT_EXPONENT <= amount.adjusted() < MAX_AMOUNT_DIGITS:
+            return _new(amount, self.currency)
+        return checked(amount, self.currency, "net")
 
     @property
     def credits(self) -> tuple[Line, ...]:
@@ -201,5 +258,19 @@ class Quote:
         )
 
 
-#: Build a Quote from valid values (operation, currency, lines, next_due).
-make_quote = builder(Quote, "operation", "currency", "lines", "next_due")
+#: Build a Quote from valid values (operation, currency, lines, next_due) whose net is
+#: known to be within the bounds (no checks).
+build_quote = builder(Quote, "operation", "currency", "lines", "next_due")
+
+
+def make_quote(
+    operation: str, currency: Currency, lines: tuple[Line, ...], next_due: date | None
+) -> Quote:
+    """Build a Quote from valid values, refusing one whose net is beyond the bounds.
+
+    Raises:
+        InvalidAmount: the net is beyond :data:`~prodlife.limits.MAX_AMOUNT_DIGITS`.
+    """
+    quote = build_quote(operation, currency, lines, next_due)
+    _ = quote.net
+    return quote

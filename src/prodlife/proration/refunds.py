@@ -24,6 +24,7 @@ from prodlife.proration._share import (
     Span,
     check_rounding,
     credit_for,
+    require_kind,
     same_kind,
     span,
 )
@@ -62,9 +63,12 @@ def quote_cancellation(
         rounding: the rounding mode of each line.
 
     Raises:
-        ProrationError: ``at`` is outside what was charged.
+        ProrationError: ``at`` is outside what was charged, or an argument is
+            not of its type.
     """
     check_rounding(rounding)
+    require_kind(refund, CreditMode, "refund")
+    require_kind(used_day, UsedDay, "used day")
     charges = _charges(charged)
     owner = ChangeDay.OLD_PLAN if used_day is UsedDay.USED else ChangeDay.NEW_PLAN
     start, _ = _effective(charges, at, owner)
@@ -86,9 +90,11 @@ def quote_pause(
     (prorated), or in full when the pause touches it (full), or not at all.
 
     Raises:
-        ProrationError: the pause does not overlap anything charged.
+        ProrationError: the pause does not overlap anything charged, or an
+            argument is not of its type.
     """
     check_rounding(rounding)
+    require_kind(credit, CreditMode, "credit")
     charges = _charges(charged)
     if not isinstance(pause, Period | Interval):
         raise ProrationError(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import decimal
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 import attrs
 
@@ -26,6 +27,7 @@ from prodlife.proration._share import (
     ProrationError,
     check_rounding,
     prorate,
+    require_money,
     whole,
 )
 from prodlife.proration.quote import Quote
@@ -105,6 +107,16 @@ def quote_first_charge(
     return Quote("first charge", price.currency, tuple(lines), next_due)
 
 
+def _subject(instance: Any, attribute: Any, value: Any) -> None:
+    if not isinstance(value, str):
+        raise ProrationError(f"co-term subject {value!r} must be text, e.g. 'S-1'")
+
+
+def _recurring(cycle: object) -> None:
+    if not isinstance(cycle, BillingCycle) or not cycle.is_recurring:
+        raise InvalidBillingCycle(f"co-term cycle {cycle!r} must be a recurring BillingCycle")
+
+
 @attrs.frozen(slots=True)
 class CotermItem:
     """One service (or add-on, or domain) whose next due date moves.
@@ -116,13 +128,23 @@ class CotermItem:
         next_due: its current next due date (paid up to, exclusive).
         anchor_day: the day its monthly periods aim for, when ``next_due``
             is clamped (31 while due on Feb 28).
+
+    Raises:
+        ProrationError: the subject is not text.
+        InvalidAmount: the price is not Money.
+        InvalidBillingCycle: the cycle is not a recurring cycle, or the anchor
+            day does not fall on ``next_due``.
+        InvalidPeriod: ``next_due`` is not a date within the year window.
     """
 
-    subject: str
-    price: Money
-    cycle: BillingCycle
-    next_due: date
+    subject: str = attrs.field(validator=_subject)
+    price: Money = attrs.field(validator=lambda i, a, v: require_money(v, "co-term price"))
+    cycle: BillingCycle = attrs.field(validator=lambda i, a, v: _recurring(v))
+    next_due: date = attrs.field(validator=lambda i, a, v: _require_date(v, "next due date"))
     anchor_day: int | None = None
+
+    def __attrs_post_init__(self) -> None:
+        BillingSchedule(self.cycle, self.next_due, self.anchor_day)  # the day fits the date
 
 
 def quote_coterm(
@@ -153,12 +175,19 @@ def quote_coterm(
             is clamped (31 for a new due date of Feb 28 anchored to month ends).
 
     Raises:
-        ProrationError: no items, or items in several currencies.
+        ProrationError: no items, an item that is not a :class:`CotermItem`, or
+            items in several currencies.
     """
     _require_date(new_due, "new due date")
     check_rounding(rounding)
+    given: object = items
+    if isinstance(given, (str, bytes)) or not isinstance(given, Sequence):
+        raise ProrationError(f"co-term items {given!r} must be a list of CotermItem")
     if not items:
         raise ProrationError("no services to co-term; pass at least one CotermItem")
+    for item in items:
+        if not isinstance(item, CotermItem):
+            raise ProrationError(f"{item!r} is not a CotermItem")
     currency = items[0].price.currency
     lines: list[Line] = []
     for item in items:
