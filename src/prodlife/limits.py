@@ -183,14 +183,14 @@ LIMITS: Final = (
         MAX_RENEWAL_PERIODS,
         "periods one renewal pays for at once",
         "a renewal is invoiced now; 120 periods is ten years of a monthly service",
-        ("ValidationError",),
+        ("RuleViolation",),
     ),
     Limit(
         "MAX_SERVICES_PER_ORDER_LINE",
         MAX_SERVICES_PER_ORDER_LINE,
         "services one order line creates",
         "every service is stored and provisioned one by one, in one unit of work",
-        ("ValidationError",),
+        ("RuleViolation",),
     ),
     Limit(
         "MAX_SERVICE_QUANTITY",

@@ -57,6 +57,7 @@ from prodlife.lifecycle.status import Status, SuspensionKind
 from prodlife.lifecycle.terms import in_arrears, paused, period_starting, running_period
 from prodlife.lifecycle.timelines import billed
 from prodlife.lifecycle.transitions import Operation, find_transition
+from prodlife.limits import MAX_RENEWAL_PERIODS
 from prodlife.periods import Period, billing_date
 from prodlife.proration import CreditMode, UsedDay
 
@@ -403,8 +404,16 @@ def renew(
             ``renew.not-invoiced``).
         PermissionDenied, TransitionNotAllowed: as :meth:`Service.perform`.
     """
-    if isinstance(periods, bool) or not isinstance(periods, int) or periods < 1:
-        raise RuleViolation("renew.periods", f"periods {periods!r} must be a whole number >= 1")
+    if (
+        isinstance(periods, bool)
+        or not isinstance(periods, int)
+        or not 1 <= periods <= MAX_RENEWAL_PERIODS
+    ):
+        raise RuleViolation(
+            "renew.periods",
+            f"periods {periods!r} must be a whole number from 1 to {MAX_RENEWAL_PERIODS} "
+            "(prodlife.limits.MAX_RENEWAL_PERIODS)",
+        )
     if service.next_due is None:
         raise RuleViolation(
             "renew.nothing-due",

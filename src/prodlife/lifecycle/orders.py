@@ -54,6 +54,7 @@ from prodlife.lifecycle.service_parts import Dunning, ServiceAddOn, ServiceOptio
 from prodlife.lifecycle.services import Service
 from prodlife.lifecycle.status import ORDERED
 from prodlife.lifecycle.timelines import BASE, package_label, schedule_for
+from prodlife.limits import MAX_SERVICES_PER_ORDER_LINE
 from prodlife.money import Currency, Money, total
 from prodlife.periods import billing_date
 from prodlife.pricing.quote import (
@@ -207,10 +208,11 @@ class OrderLine:
         raise_first(_codes(self.spec.product_code, "product"))
         if self.domain is not None:
             _check_domain(self.domain)
-        if not _whole(self.services, 1):
+        if not _whole(self.services, 1, MAX_SERVICES_PER_ORDER_LINE):
             raise RuleViolation(
                 "order.services",
-                f"line {self.spec.product_code} creates {self.services!r} services; give 1+",
+                f"line {self.spec.product_code} creates {self.services!r} services; give 1 to "
+                f"{MAX_SERVICES_PER_ORDER_LINE:,} (prodlife.limits.MAX_SERVICES_PER_ORDER_LINE)",
             )
 
 

@@ -13,6 +13,7 @@ from prodlife.clock import as_utc
 from prodlife.cycles import BillingCycle, billing_day
 from prodlife.errors import RuleViolation
 from prodlife.lifecycle.status import ServiceStatus, Status
+from prodlife.limits import MAX_QUANTITY, MAX_YEAR, MIN_YEAR
 from prodlife.money import Money
 from prodlife.pricing.recurring import RecurringPrice
 
@@ -46,11 +47,21 @@ def _day(value: object, rule: str, what: str, *, optional: bool = False) -> None
             f"{what} {value!r} must be a datetime.date (a billing date), not a datetime "
             "or other type; convert the instant to a billing date first",
         )
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise RuleViolation(
+            rule,
+            f"{what} {value} is outside the years {MIN_YEAR}-{MAX_YEAR} billing dates may "
+            "fall in (prodlife.limits); check where it comes from",
+        )
 
 
-def _count(value: object, rule: str, what: str) -> None:
+def _count(value: object, rule: str, what: str, most: int | None = None) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise RuleViolation(rule, f"{what} {value!r} must be a whole number of at least 1")
+    if most is not None and value > most:
+        raise RuleViolation(
+            rule, f"{what} {value!r} is more than the limit of {most:,} (prodlife.limits)"
+        )
 
 
 def _kind(value: object, kind: type, rule: str, what: str) -> None:
@@ -90,7 +101,7 @@ class ServiceOption:
     def __attrs_post_init__(self) -> None:
         _text(self.code, "service.option", "option code")
         _text(self.choice, "service.option", f"option {self.code!r} choice")
-        _count(self.quantity, "service.option", f"option {self.code!r} quantity")
+        _count(self.quantity, "service.option", f"option {self.code!r} quantity", MAX_QUANTITY)
         price = self.price
         if price is not None and (type(price) is not Money or price.amount < 0):
             raise RuleViolation(

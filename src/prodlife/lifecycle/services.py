@@ -83,6 +83,7 @@ from prodlife.lifecycle.service_parts import (
 from prodlife.lifecycle.status import ORDERED, ServiceStatus, Status, SuspensionKind
 from prodlife.lifecycle.timelines import opening_ledger, opening_timeline
 from prodlife.lifecycle.transitions import Operation, next_status, visible_to_customer
+from prodlife.limits import MAX_SERVICE_QUANTITY
 from prodlife.periods import Period, time_zone
 from prodlife.pricing.recurring import RecurringPrice
 
@@ -232,7 +233,7 @@ class Service:
             _kind(self.pending_change, PendingChange, "service.pending-change", "pending change")
         if self.dunning is not None:
             _kind(self.dunning, Dunning, "service.dunning", "dunning")
-        _count(self.quantity, "service.quantity", "quantity")
+        _count(self.quantity, "service.quantity", "quantity", MAX_SERVICE_QUANTITY)
         if self.override_auto_suspend is not None:
             _kind(
                 self.override_auto_suspend,
