@@ -116,50 +116,17 @@ def reconcile(
             if new:
                 _extend(charges, period, new, start, end)
     out: list[InvoiceLine] = []
-    type_, subject, code = key
     for run in credits:
-        period, rate, start, end = run.period, run.rate, run.start, run.end
-        span = Period(start, end)
-        description, customer = _described(invoiced, period, span, timeline.customer_id)
-        share = prorate(
-            Money(rate, currency), period, span, timeline.day_count, rounding=timeline.rounding
-        )
-        out.append(
-            InvoiceLine(
-                timeline.service_id,
-                customer,
-                type_,
-                subject,
-                code,
-                description,
-                -share.amount,
-                share,
-                reverses=True,
-            )
-        )
+        span = Period(run.start, run.end)
+        description, customer = _described(invoiced, run.period, span, timeline.customer_id)
+        out.append(_line(timeline, key, run, description, currency, customer, reverses=True))
     for run in charges:
-        period, rate, start, end = run.period, run.rate, run.start, run.end
-        span = Period(start, end)
         description = next(
             p.description
             for p in proposed
-            if p.period == period and p.span.start <= start < p.span.end
+            if p.period == run.period and p.span.start <= run.start < p.span.end
         )
-        share = prorate(
-            Money(rate, currency), period, span, timeline.day_count, rounding=timeline.rounding
-        )
-        out.append(
-            InvoiceLine(
-                timeline.service_id,
-                timeline.customer_id,
-                type_,
-                subject,
-                code,
-                description,
-                share.amount,
-                share,
-            )
-        )
+        out.append(_line(timeline, key, run, description, currency))
     return out
 
 
@@ -173,30 +140,42 @@ def _charge_all(
         if piece.due and piece.rate:
             _extend(runs, piece.period, piece.rate, piece.span.start, piece.span.end)
             descriptions.setdefault((piece.period, piece.rate, piece.span.start), piece.description)
+    return [
+        _line(timeline, key, run, descriptions[(run.period, run.rate, run.start)], currency)
+        for run in runs
+    ]
+
+
+def _line(
+    timeline: Timeline,
+    key: Key,
+    run: _Run,
+    description: str,
+    currency: Currency,
+    customer: str | None = None,
+    *,
+    reverses: bool = False,
+) -> InvoiceLine:
+    """The line that charges ``run`` (or reverses it, for ``customer`` who was invoiced it)."""
+    share = prorate(
+        Money(run.rate, currency),
+        run.period,
+        Period(run.start, run.end),
+        timeline.day_count,
+        rounding=timeline.rounding,
+    )
     type_, subject, code = key
-    out: list[InvoiceLine] = []
-    for run in runs:
-        share = prorate(
-            Money(run.rate, currency),
-            run.period,
-            Period(run.start, run.end),
-            timeline.day_count,
-            rounding=timeline.rounding,
-        )
-        description = descriptions[(run.period, run.rate, run.start)]
-        out.append(
-            InvoiceLine(
-                timeline.service_id,
-                timeline.customer_id,
-                type_,
-                subject,
-                code,
-                description,
-                share.amount,
-                share,
-            )
-        )
-    return out
+    return InvoiceLine(
+        timeline.service_id,
+        timeline.customer_id if customer is None else customer,
+        type_,
+        subject,
+        code,
+        description,
+        -share.amount if reverses else share.amount,
+        share,
+        reverses=reverses,
+    )
 
 
 @attrs.define(slots=True)
