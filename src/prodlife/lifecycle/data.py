@@ -80,6 +80,7 @@ from prodlife.lifecycle.service_parts import ENDED, ServiceAddOn, ServiceOption
 from prodlife.lifecycle.services import Service
 from prodlife.lifecycle.status import _SUBSTATE_KIND, ServiceStatus, Status
 from prodlife.lifecycle.transitions import Operation
+from prodlife.limits import MAX_QUANTITY, MAX_SERVICE_QUANTITY, MAX_YEAR, MIN_YEAR
 from prodlife.money import Money
 from prodlife.periods import time_zone
 from prodlife.pricing.recurring import RecurringPrice
@@ -398,7 +399,10 @@ def _unstructure_hook(kind: Any) -> Callable[[Any], Any]:
 def _new_day(raw: object) -> date:
     if type(raw) is not str or "T" in raw:  # _day's test, for exact text only
         raise _Slow
-    return _remember(_DAYS, raw, date.fromisoformat(raw))
+    day = date.fromisoformat(raw)
+    if not MIN_YEAR <= day.year <= MAX_YEAR:  # _day's year window
+        raise _Slow
+    return _remember(_DAYS, raw, day)
 
 
 def _new_instant(raw: object) -> datetime:
@@ -496,9 +500,9 @@ def _text(raw: object) -> str:
     return raw
 
 
-def _count(raw: object) -> int:
-    """A whole number of at least 1: the constructors' ``_count`` rule."""
-    if type(raw) is not int or raw < 1:
+def _count(raw: object, most: int) -> int:
+    """A whole number from 1 to ``most``: the constructors' ``_count`` rule."""
+    if type(raw) is not int or not 1 <= raw <= most:
         raise _Slow
     return raw
 
@@ -510,7 +514,8 @@ def _options(raw: object) -> tuple[ServiceOption, ...]:
     for item in raw:
         if type(item) is not dict or len(item) != 4:
             raise _Slow
-        # ServiceOption's rules: code and choice not blank, quantity at least 1, price >= 0.
+        # ServiceOption's rules: code and choice not blank, quantity 1 to MAX_QUANTITY,
+        # price >= 0.
         price = item["price"]
         if price is not None:
             price = _strict(price, Money)
@@ -518,7 +523,10 @@ def _options(raw: object) -> tuple[ServiceOption, ...]:
                 raise _Slow
         options.append(
             _build_option(
-                _text(item["code"]), _text(item["choice"]), _count(item["quantity"]), price
+                _text(item["code"]),
+                _text(item["choice"]),
+                _count(item["quantity"], MAX_QUANTITY),
+                price,
             )
         )
     return tuple(options)
@@ -666,7 +674,7 @@ def _fast_from_data(data: dict[str, Any]) -> Service:
         _text(data["product_code"]),
         edition,
         cycle,
-        _count(data["quantity"]),
+        _count(data["quantity"], MAX_SERVICE_QUANTITY),
         _price(data["price"]),
         options,
         addons,
