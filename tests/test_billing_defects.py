@@ -13,9 +13,9 @@ from decimal import Decimal
 
 import attrs
 
-from prodlife.billing import InvoiceLine, LineType, lines_total
+from prodlife.billing import InvoiceLine, LineType, Rate, Timeline, Track, lines_total
 from prodlife.catalog.cancellation import CancellationPolicy, CancellationTiming
-from prodlife.cycles import ANNUAL, MONTHLY
+from prodlife.cycles import ANNUAL, MONTHLY, BillingSchedule
 from prodlife.lifecycle import (
     ACTIVE,
     Actor,
@@ -62,6 +62,8 @@ from tests._lifecycle import (
     CATALOG,
     IMMEDIATE_CATALOG,
     OWNER,
+    OWNER_ID,
+    SERVICE_ID,
     STAFF,
     SYSTEM,
     at,
@@ -229,6 +231,31 @@ def test_a_service_on_billing_day_31_renews_on_the_31st_after_february() -> None
         "[2025-02-28, 2025-03-31)",
         "[2025-03-31, 2025-04-30)",
     ]
+
+
+def test_a_service_aligned_to_day_31_keeps_it_after_a_stub_ending_in_february() -> None:
+    # Started Feb 10, aligned to billing day 31: its stub ends on Feb 28, the day the
+    # service has no trace of but on its timeline. It renews on Mar 31, not Mar 28.
+    schedule = BillingSchedule(MONTHLY, d("2025-02-28"), 31)
+    rate = Rate(d("2025-02-10"), None, usd("10.00"), schedule, "WEB BASIC")
+    track = Track.of(LineType.RECURRING, "", rate)
+    timeline = Timeline(SERVICE_ID, OWNER_ID, d("2025-02-10"), tracks=(track,))
+    service = web(
+        start=d("2025-02-10"),
+        next_due=d("2025-02-28"),
+        paid_through=d("2025-02-27"),
+        timeline=timeline,
+    )
+    assert service.due_date(1) == d("2025-03-31")
+    lines: list[InvoiceLine] = []
+    for day in ("2025-02-26", "2025-03-29"):
+        outcome = renew(service, SYSTEM, at(day))
+        service, lines = outcome.service, lines + list(outcome.lines)
+    assert [str(line.period) for line in lines] == [
+        "[2025-02-28, 2025-03-31)",
+        "[2025-03-31, 2025-04-30)",
+    ]
+    assert service.next_due == d("2025-04-30")
 
 
 def test_domain_lines_are_invoiced_with_the_order() -> None:

@@ -44,7 +44,6 @@ import attrs
 
 from prodlife.billing.changes import end_billing
 from prodlife.clock import as_utc
-from prodlife.cycles import billing_day
 from prodlife.errors import RuleViolation, ValidationError
 from prodlife.lifecycle.actors import Actor, authorize
 from prodlife.lifecycle.events import EventKind
@@ -55,7 +54,7 @@ from prodlife.lifecycle.service_parts import CancellationKind, CancellationReque
 from prodlife.lifecycle.services import Service
 from prodlife.lifecycle.status import Status, SuspensionKind
 from prodlife.lifecycle.terms import in_arrears, paused, period_starting, running_period
-from prodlife.lifecycle.timelines import billed
+from prodlife.lifecycle.timelines import billed, boundary_day
 from prodlife.lifecycle.transitions import Operation, find_transition
 from prodlife.limits import MAX_RENEWAL_PERIODS
 from prodlife.periods import Period, billing_date
@@ -429,7 +428,7 @@ def renew(
     pending = service.pending_change
     if pending is not None and pending.effective == service.next_due:
         due = service.next_due
-        new_due = pending.cycle.shift(due, periods, billing_day(service.start, due))
+        new_due = pending.cycle.shift(due, periods, boundary_day(service, due))
     done = done._evolved(
         **_paid_up_to(new_due), cancellation=_count_renewal(done.cancellation, periods)
     )
@@ -449,7 +448,7 @@ def _pay_arrears(
     assert service.next_due is not None
     # Periods worth nothing (paused throughout) are paid with nothing.
     due = _past_free(service, service.next_due, billed_until)
-    day = billing_day(service.start, due)
+    day = boundary_day(service, due)
     if billed_until is None or service.cycle.shift(due, periods - 1, day) >= billed_until:
         raise RuleViolation(
             "renew.not-invoiced",

@@ -62,7 +62,7 @@ from prodlife.billing.timeline import Timeline
 from prodlife.catalog.addons import AddOn
 from prodlife.catalog.subscriptions import BillingTiming
 from prodlife.clock import as_utc
-from prodlife.cycles import BillingCycle, CycleUnit, billing_day
+from prodlife.cycles import BillingCycle, CycleUnit
 from prodlife.errors import NotFound, ProdlifeError, RuleViolation, ValidationError
 from prodlife.lifecycle.actors import Actor, authorize
 from prodlife.lifecycle.history import History, HistoryEntry
@@ -81,7 +81,7 @@ from prodlife.lifecycle.service_parts import (
     _text,
 )
 from prodlife.lifecycle.status import ORDERED, ServiceStatus, Status, SuspensionKind
-from prodlife.lifecycle.timelines import opening_ledger, opening_timeline
+from prodlife.lifecycle.timelines import boundary_day, opening_ledger, opening_timeline
 from prodlife.lifecycle.transitions import Operation, next_status, visible_to_customer
 from prodlife.limits import MAX_SERVICE_QUANTITY
 from prodlife.periods import Period, time_zone
@@ -425,8 +425,9 @@ class Service:
     def due_date(self, periods: int) -> date:
         """The boundary ``periods`` billing periods after (or before) the next due date.
 
-        Month-based cycles keep the day the service started on: a service begun
-        on Jan 31 is due on Feb 28, then on Mar 31 (see :func:`billing_day`).
+        Month-based cycles keep their billing day: a service begun on Jan 31 is
+        due on Feb 28, then on Mar 31 (its timeline keeps the day:
+        :func:`~prodlife.lifecycle.timelines.boundary_day`).
 
         Raises:
             RuleViolation: nothing is due (a one-time service).
@@ -435,7 +436,7 @@ class Service:
             raise RuleViolation(
                 "service.nothing-due", f"service {self.id} is one-time; it has no due dates"
             )
-        return self.cycle.shift(self.next_due, periods, billing_day(self.start, self.next_due))
+        return self.cycle.shift(self.next_due, periods, boundary_day(self, self.next_due))
 
     def renamed(self, service_id: str) -> Service:
         """This service under another id, its timeline and ledger with it (a host's import)."""

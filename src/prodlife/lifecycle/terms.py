@@ -60,11 +60,10 @@ from prodlife.catalog.subscriptions import (
     excluded_from_deactivation,
     is_in_arrears,
 )
-from prodlife.cycles import billing_day
 from prodlife.lifecycle.service_parts import OverrideAutoSuspend
 from prodlife.lifecycle.services import Service
 from prodlife.lifecycle.status import ServiceStatus, Status, SuspensionKind
-from prodlife.lifecycle.timelines import BASE
+from prodlife.lifecycle.timelines import BASE, boundary_day
 from prodlife.periods import Period
 
 __all__ = [
@@ -121,7 +120,7 @@ def period_starting(service: Service, day: date) -> Period:
     """
     rate = service.timeline.track(BASE).rate_on(day) if _has_base(service) else None
     if rate is None:
-        return Period(day, service.cycle.shift(day, 1, billing_day(service.start, day)))
+        return Period(day, service.cycle.shift(day, 1, boundary_day(service, day)))
     period = billing_period(rate, day)
     return Period(max(period.start, day), period.end) if period.start < day else period
 

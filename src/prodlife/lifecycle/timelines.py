@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BASE",
     "billed",
+    "boundary_day",
     "opening_ledger",
     "opening_timeline",
     "option_label",
@@ -66,6 +67,28 @@ def schedule_for(cycle: BillingCycle, start: date, boundary: date | None = None)
         day = billing_day(start, anchor)
         return BillingSchedule(cycle, anchor, None if day == anchor.day else day)
     return BillingSchedule(cycle, anchor)
+
+
+def boundary_day(service: Service, boundary: date) -> int:
+    """The day of the month ``service``'s monthly period boundaries aim for, around ``boundary``.
+
+    The service's timeline keeps it (the schedule of its recurring price): a
+    service aligned to billing day 31 whose first stub ended on Feb 28 is due
+    on Mar 31 again. A service without a monthly recurring price keeps the day
+    of ``boundary`` (or its start's, when ``boundary`` is that day clamped to a
+    shorter month: :func:`~prodlife.cycles.billing_day`).
+    """
+    for track in service.timeline.tracks:
+        if track.type is LineType.RECURRING and track.subject == BASE and track.rates:
+            rate = (
+                track.rate_on(boundary)
+                or track.rate_on(boundary - timedelta(days=1))
+                or track.rates[-1]
+            )
+            schedule = rate.schedule
+            if schedule.cycle.unit is CycleUnit.MONTH:
+                return schedule.anchor.day if schedule.anchor_day is None else schedule.anchor_day
+    return billing_day(service.start, boundary)
 
 
 def _day_after(day: date | None) -> date | None:
