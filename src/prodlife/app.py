@@ -37,6 +37,7 @@ import attrs
 from dateutil.relativedelta import relativedelta
 
 from prodlife.billing.lines import InvoiceLine
+from prodlife.billing.prorata import Prorata
 from prodlife.catalog.catalog import Catalog, CatalogVersion, ProductQuery
 from prodlife.catalog.products import Product
 from prodlife.catalog.subscriptions import BillingTermScheme
@@ -47,7 +48,13 @@ from prodlife.lifecycle.actors import REQUIRED_PERMISSION, Actor, ActorKind, not
 from prodlife.lifecycle.changes import apply_pending_change, change_package, confirm_change_payment
 from prodlife.lifecycle.events import Event
 from prodlife.lifecycle.mass_update import MassUpdate, mass_update
-from prodlife.lifecycle.orders import Order, OrderQuote, price_order, services_for
+from prodlife.lifecycle.orders import (
+    Order,
+    OrderQuote,
+    first_invoice_day,
+    price_order,
+    services_for,
+)
 from prodlife.lifecycle.outcome import Outcome
 from prodlife.lifecycle.provisioning import ProvisioningModule
 from prodlife.lifecycle.scheduler import SchedulerPolicy, next_work_date, run_service
@@ -384,6 +391,7 @@ class Billing:
         id_prefix: str | None = None,
         zone: str = "UTC",
         scheme: BillingTermScheme | None = None,
+        prorata: Prorata | None = None,
     ) -> tuple[OrderQuote, tuple[Service, ...]]:
         """Price and store ``order`` and the pending services it creates, all or nothing.
 
@@ -397,7 +405,10 @@ class Billing:
         the uses stored (inside the transaction, so two orders cannot both take
         the last use) and counted once for the order. With a billing term
         ``scheme``, each service is made as its product's term says
-        (:func:`~prodlife.lifecycle.terms.under_terms`).
+        (:func:`~prodlife.lifecycle.terms.under_terms`). With ``prorata``,
+        month-based services are billed on its day of the month, their first
+        invoice a stub to it (and the next whole period for an order after its
+        ``charge_next_after`` day).
 
         Raises:
             PermissionDenied: a customer ordering for another customer, or
@@ -425,6 +436,7 @@ class Billing:
             context=context,
             invoice_days_before=self.policy.invoice_days_before,
             dunning=self.policy.dunning,
+            prorata=prorata,
         )
         if scheme is not None:
             services = tuple(under_terms(service, scheme) for service in services)
@@ -436,7 +448,7 @@ class Billing:
             for service in services:
                 lines: tuple[InvoiceLine, ...] = ()
                 if order.options.generate_invoice:
-                    first = billed(Outcome(service), service.start)
+                    first = billed(Outcome(service), first_invoice_day(service))
                     service, lines = first.service, first.lines
                 uow.services.add(service, due_on=next_work_date(service, self.policy))
                 if lines:

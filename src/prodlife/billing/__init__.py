@@ -8,6 +8,8 @@
 - :mod:`prodlife.billing.lines`: :class:`InvoiceLine`, one explained amount.
 - :mod:`prodlife.billing.offers`: promotions and additive discounts as
   timeline discounts, in force for the periods they cover.
+- :mod:`prodlife.billing.prorata`: :class:`Prorata`, services billed on one
+  day of the month, their first period a stub to it.
 
 Operations (:mod:`prodlife.lifecycle`) change timelines; they never compute
 money. See ``docs/billing.md``.
@@ -17,6 +19,7 @@ from prodlife.billing.engine import lines_due
 from prodlife.billing.ledger import Ledger, bill, next_billing_date
 from prodlife.billing.lines import InvoiceLine, LineType, lines_total
 from prodlife.billing.offers import additive_discount, promotion_discount
+from prodlife.billing.prorata import FirstPeriods, Prorata
 from prodlife.billing.timeline import (
     Discount,
     DiscountKind,
@@ -30,11 +33,13 @@ from prodlife.billing.timeline import (
 __all__ = [
     "Discount",
     "DiscountKind",
+    "FirstPeriods",
     "InvoiceLine",
     "Ledger",
     "LineType",
     "OneTimeCharge",
     "Pause",
+    "Prorata",
     "Rate",
     "Timeline",
     "Track",

@@ -70,6 +70,7 @@ from prodlife.lifecycle.orders import (
     OrderOptions,
     OrderQuote,
     OrderStatus,
+    first_invoice_day,
     price_order,
     services_for,
 )
@@ -217,6 +218,7 @@ __all__ = [
     "delete",
     "end_service",
     "find_transition",
+    "first_invoice_day",
     "format_entry",
     "holdings_from_services",
     "in_arrears",

@@ -44,11 +44,12 @@ import attrs
 
 from prodlife.billing.lines import LineType
 from prodlife.billing.offers import additive_discount, promotion_discount
+from prodlife.billing.prorata import Prorata
 from prodlife.billing.timeline import Discount, OneTimeCharge, Rate, Timeline, Track
 from prodlife.catalog._rules import Finding, check_code, raise_first
 from prodlife.catalog._rules import is_whole as _whole
 from prodlife.clock import as_utc
-from prodlife.cycles import BillingCycle
+from prodlife.cycles import BillingCycle, BillingSchedule
 from prodlife.errors import CurrencyMismatch, RuleViolation
 from prodlife.lifecycle.service_parts import Dunning, ServiceAddOn, ServiceOption
 from prodlife.lifecycle.services import Service
@@ -400,6 +401,7 @@ def _timeline(
     context: PricingContext | None,
     domains: Sequence[tuple[DomainLine, Money]],
     invoice_days_before: int,
+    prorata: Prorata | None,
 ) -> Timeline:
     """What one ordered service is entitled to: its order line's quote, on the timeline."""
     quote, cycle = priced.quote, priced.quote.cycle
@@ -407,7 +409,7 @@ def _timeline(
     tracks: list[Track] = []
     one_time: list[OneTimeCharge] = []
     recurring = _amount(quote, PriceLineKind.RECURRING, spec.product_code)
-    schedule = schedule_for(cycle, start) if cycle.is_recurring else None
+    schedule = _schedule(start, cycle, prorata) if cycle.is_recurring else None
     if schedule is None:
         one_time.append(OneTimeCharge(BASE, label, recurring, start))
     else:
@@ -427,7 +429,7 @@ def _timeline(
         amount = _amount(quote, PriceLineKind.ADDON, pick.code)
         what = f"add-on {pick.code}" + (f" x {pick.quantity}" if pick.quantity != 1 else "")
         if addon_cycle.is_recurring:
-            rate = Rate(start, None, amount, schedule_for(addon_cycle, start), what)
+            rate = Rate(start, None, amount, _schedule(start, addon_cycle, prorata), what)
             tracks.append(Track.of(LineType.ADDON, pick.code, rate))
         else:
             one_time.append(OneTimeCharge(pick.code, what, amount, start))
@@ -460,6 +462,38 @@ def _timeline(
     )
 
 
+def _first_due(start: date, cycle: BillingCycle, prorata: Prorata | None) -> date | None:
+    """The end of what the first invoice of a service on ``cycle`` covers."""
+    if prorata is not None and prorata.applies_to(cycle):
+        return prorata.first_periods(start, cycle).first_due
+    return cycle.shift(start, 1) if cycle.is_recurring else None
+
+
+def _addon_due(start: date, cycle: BillingCycle, prorata: Prorata | None) -> date | None:
+    """An add-on's first due date: the end of its first period (a stub, aligned by ``prorata``)."""
+    if prorata is not None and prorata.applies_to(cycle):
+        return prorata.first_periods(start, cycle).schedule.period(0).start
+    return cycle.shift(start, 1) if cycle.is_recurring else None
+
+
+def _schedule(start: date, cycle: BillingCycle, prorata: Prorata | None) -> BillingSchedule:
+    """The periods of a service (or add-on) on recurring ``cycle``, aligned by ``prorata``."""
+    if prorata is not None and prorata.applies_to(cycle):
+        return prorata.first_periods(start, cycle).schedule
+    return schedule_for(cycle, start)
+
+
+def first_invoice_day(service: Service) -> date:
+    """The day an ordered service's first invoice is billed on: it covers up to its next due date.
+
+    That is its start, or, when its first invoice also pays the next whole
+    period (prorata billing's "charge next month"), the start of that period.
+    """
+    if service.next_due is None:
+        return service.start
+    return max(service.start, service.due_date(-1))
+
+
 def services_for(
     order: Order,
     quote: OrderQuote,
@@ -470,6 +504,7 @@ def services_for(
     context: PricingContext | None = None,
     invoice_days_before: int = 0,
     dunning: Dunning | None = None,
+    prorata: Prorata | None = None,
 ) -> tuple[Service, ...]:
     """The pending (ordered) services ``order`` creates: ``line.services`` per product line.
 
@@ -489,6 +524,13 @@ def services_for(
             service's invoice is issued (kept on its timeline).
         dunning: each service's grace periods before suspension and
             termination for non-payment (kept on it).
+        prorata: bill month-based services (and their options) on one day of
+            the month: the first period is a stub to that day, priced against
+            the whole period ending there, and a service ordered after its
+            ``charge_next_after`` day is due only after the following whole
+            period (:class:`~prodlife.billing.prorata.Prorata`). Add-ons on
+            month-based cycles are billed on the same day (their first period
+            a stub too); other cycles keep their start.
 
     Raises:
         RuleViolation: ``quote`` is not this order's (rule ``order.quote``), the
@@ -522,7 +564,7 @@ def services_for(
                 pick.code,
                 addon_cycle,
                 start,
-                addon_cycle.shift(start, 1) if addon_cycle.is_recurring else None,
+                _addon_due(start, addon_cycle, prorata),
                 ORDERED,
                 price=RecurringPrice.at_order(
                     _amount(priced.quote, PriceLineKind.ADDON, pick.code)
@@ -554,6 +596,7 @@ def services_for(
                 context,
                 mine,
                 invoice_days_before,
+                prorata,
             )
             made.append(
                 Service(
@@ -569,7 +612,7 @@ def services_for(
                     domain=line.domain,
                     payment_method=order.payment_method,
                     start=start,
-                    next_due=cycle.shift(start, 1) if cycle.is_recurring else None,
+                    next_due=_first_due(start, cycle, prorata),
                     status=ORDERED,
                     timeline=timeline,
                     dunning=dunning,
