@@ -60,6 +60,7 @@ from hypothesis.stateful import (
 from prodlife.billing.changes import billing_period
 from prodlife.billing.ledger import Ledger
 from prodlife.billing.lines import InvoiceLine, LineType
+from prodlife.billing.prorata import Prorata
 from prodlife.billing.timeline import Timeline
 from prodlife.catalog.cancellation import CancellationPolicy, CancellationTiming
 from prodlife.catalog.catalog import Catalog
@@ -77,11 +78,13 @@ from prodlife.lifecycle.changes import (
 )
 from prodlife.lifecycle.mass_update import MassUpdate, mass_update
 from prodlife.lifecycle.operations import invoice_early, renew, suspend, transfer, unsuspend
+from prodlife.lifecycle.orders import first_invoice_day
 from prodlife.lifecycle.outcome import Outcome
 from prodlife.lifecycle.scheduler import SchedulerPolicy, run_due
 from prodlife.lifecycle.service_parts import CancellationKind, ServiceAddOn
 from prodlife.lifecycle.services import Service
 from prodlife.lifecycle.status import ACTIVE, SuspensionKind
+from prodlife.lifecycle.timelines import BASE, billed
 from prodlife.money import Money
 from prodlife.periods import Period
 from prodlife.pricing.recurring import RecurringPrice
@@ -188,6 +191,24 @@ def check_books(timeline: Timeline, lines: Sequence[InvoiceLine]) -> None:
         raise AssertionError(f"{len(wrong)} day(s) invoiced at another worth: {shown}")
 
 
+def _aligned(service: Service, prorata: Prorata) -> Service:
+    """``service`` billed on ``prorata``'s day: a stub first, invoiced as an order invoices it."""
+    first = prorata.first_periods(service.start, service.cycle)
+    track = service.timeline.track(BASE)
+    rate = attrs.evolve(track.rates[0], schedule=first.schedule)
+    timeline = service.timeline.with_track(attrs.evolve(track, rates=(rate,)))
+    if service.billing_timing is BillingTiming.IN_ARREARS:
+        return attrs.evolve(service, timeline=timeline)
+    unbilled = attrs.evolve(
+        service,
+        timeline=timeline,
+        ledger=Ledger(),
+        next_due=first.first_due,
+        paid_through=first.first_due - timedelta(days=1),
+    )
+    return billed(Outcome(unbilled), first_invoice_day(unbilled)).service
+
+
 class LifecycleMachine(RuleBasedStateMachine):
     """Random operations on one service, the books checked after every step.
 
@@ -249,15 +270,31 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.owner = type(self).owner
         self._start(date(2025, 1, 1), BillingTiming.IN_ADVANCE)
 
-    def _start(self, start: date, timing: BillingTiming) -> None:
+    def _start(self, start: date, timing: BillingTiming, prorata: Prorata | None = None) -> None:
         self.service = self.first_service(start, timing)
+        if prorata is not None:
+            self.service = _aligned(self.service, prorata)
         self.now = datetime.combine(self.service.start, datetime.min.time(), UTC)
         self.now += timedelta(hours=9)
         self.lines: list[InvoiceLine] = list(self.service.ledger.lines)
 
-    @initialize(day=st.integers(min_value=1, max_value=31), timing=st.sampled_from(BillingTiming))
-    def a_service_begun_on_any_day_in_either_timing(self, day: int, timing: BillingTiming) -> None:
-        self._start(date(2025, 1, day), timing)
+    @initialize(
+        day=st.integers(min_value=1, max_value=31),
+        timing=st.sampled_from(BillingTiming),
+        prorata=st.one_of(
+            st.none(),
+            st.builds(
+                Prorata,
+                st.integers(min_value=1, max_value=31),
+                st.one_of(st.none(), st.integers(min_value=1, max_value=31)),
+            ),
+        ),
+    )
+    def a_service_begun_on_any_day_in_either_timing(
+        self, day: int, timing: BillingTiming, prorata: Prorata | None
+    ) -> None:
+        """Begun on any day, billed from it or aligned to a billing day (prorata)."""
+        self._start(date(2025, 1, day), timing, prorata)
 
     def _take(self, outcome: Outcome) -> None:
         self.service = outcome.service
