@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -35,16 +36,18 @@ from prodlife.lifecycle import (
     services_for,
 )
 from prodlife.lifecycle.outcome import Outcome
-from prodlife.pricing import AddonPick, OrderLineSpec
+from prodlife.pricing import AddonPick, OrderLineSpec, PlanRate
+from prodlife.pricing import Rate as PriceRate
 from prodlife.stores import open_store
 from prodlife.testing.conservation import invoiced_on_day, worth_of_day
 from tests._lifecycle import SYSTEM, rows
-from tests._support import d
+from tests._support import d, usd
 from tests.test_lifecycle_orders import CONTEXT, order
 
 BUYER = Actor.customer("C-1")
 WEEKLY = BillingCycle(CycleUnit.WEEK, 1)
 VPS = OrderLineSpec("VPS")
+WEEKLY_VPS = PlanRate("VPS", WEEKLY, PriceRate.flat(usd("3.00")))
 
 
 def ordered(
@@ -146,6 +149,34 @@ def test_an_addon_is_billed_on_its_parents_day() -> None:
     # 22 of 31 days at 3.00 a month.
     assert addon == [("add-on", "[2025-01-10, 2025-02-01)", "2.13")]
     assert service.addon("BACKUP").next_due == d("2025-02-01")
+
+
+def test_an_addon_ordered_late_is_due_after_the_next_month_too() -> None:
+    spec = OrderLineSpec("VPS", addons=(AddonPick("BACKUP", MONTHLY),))
+    service, lines = ordered(d("2025-01-25"), Prorata(1, charge_next_after=20), spec)
+    addon = [
+        row for row, line in zip(rows(lines), lines, strict=True) if line.type is LineType.ADDON
+    ]
+    # 7 of 31 days at 3.00, then February whole: the first invoice pays it to Mar 1.
+    assert addon == [
+        ("add-on", "[2025-01-25, 2025-02-01)", "0.68"),
+        ("add-on", "[2025-02-01, 2025-03-01)", "3.00"),
+    ]
+    assert service.addon("BACKUP").next_due == d("2025-03-01")
+
+
+def test_a_weekly_service_and_its_addons_keep_their_start() -> None:
+    weekly = BillingCycle(CycleUnit.WEEK, 1)
+    spec = OrderLineSpec("VPS", cycle=weekly, addons=(AddonPick("BACKUP", MONTHLY),))
+    placed = order(lines=(OrderLine(spec),), placed_at=datetime(2025, 1, 10, tzinfo=UTC))
+    context = attrs.evolve(
+        CONTEXT, plan=attrs.evolve(CONTEXT.plan, rates=(*CONTEXT.plan.rates, WEEKLY_VPS))
+    )
+    (service,) = services_for(
+        placed, price_order(placed, context), context=context, prorata=Prorata(1)
+    )
+    assert service.next_due == d("2025-01-17")
+    assert service.addon("BACKUP").next_due == d("2025-02-10")
 
 
 def test_an_annual_service_is_aligned_to_the_day_too() -> None:

@@ -469,13 +469,6 @@ def _first_due(start: date, cycle: BillingCycle, prorata: Prorata | None) -> dat
     return cycle.shift(start, 1) if cycle.is_recurring else None
 
 
-def _addon_due(start: date, cycle: BillingCycle, prorata: Prorata | None) -> date | None:
-    """An add-on's first due date: the end of its first period (a stub, aligned by ``prorata``)."""
-    if prorata is not None and prorata.applies_to(cycle):
-        return prorata.first_periods(start, cycle).schedule.period(0).start
-    return cycle.shift(start, 1) if cycle.is_recurring else None
-
-
 def _schedule(start: date, cycle: BillingCycle, prorata: Prorata | None) -> BillingSchedule:
     """The periods of a service (or add-on) on recurring ``cycle``, aligned by ``prorata``."""
     if prorata is not None and prorata.applies_to(cycle):
@@ -528,9 +521,10 @@ def services_for(
             the month: the first period is a stub to that day, priced against
             the whole period ending there, and a service ordered after its
             ``charge_next_after`` day is due only after the following whole
-            period (:class:`~prodlife.billing.prorata.Prorata`). Add-ons on
-            month-based cycles are billed on the same day (their first period
-            a stub too); other cycles keep their start.
+            period (:class:`~prodlife.billing.prorata.Prorata`). The
+            month-based add-ons of an aligned service are billed on the same
+            day, their first invoice covering as much; other cycles keep their
+            start, and so do the add-ons of a service that is not aligned.
 
     Raises:
         RuleViolation: ``quote`` is not this order's (rule ``order.quote``), the
@@ -557,6 +551,8 @@ def services_for(
     made: list[Service] = []
     for line, priced in zip(order.lines, quote.lines, strict=True):
         spec, cycle = line.spec, priced.quote.cycle
+        # Add-ons follow their service: aligned when it is, on their own cycles.
+        aligned = prorata if prorata is not None and prorata.applies_to(cycle) else None
         recurring = _amount(priced.quote, PriceLineKind.RECURRING, spec.product_code)
         price = RecurringPrice.at_order(recurring, spec.price_override)
         addons = tuple(
@@ -564,7 +560,7 @@ def services_for(
                 pick.code,
                 addon_cycle,
                 start,
-                _addon_due(start, addon_cycle, prorata),
+                _first_due(start, addon_cycle, aligned),
                 ORDERED,
                 price=RecurringPrice.at_order(
                     _amount(priced.quote, PriceLineKind.ADDON, pick.code)
@@ -596,7 +592,7 @@ def services_for(
                 context,
                 mine,
                 invoice_days_before,
-                prorata,
+                aligned,
             )
             made.append(
                 Service(
@@ -612,7 +608,7 @@ def services_for(
                     domain=line.domain,
                     payment_method=order.payment_method,
                     start=start,
-                    next_due=_first_due(start, cycle, prorata),
+                    next_due=_first_due(start, cycle, aligned),
                     status=ORDERED,
                     timeline=timeline,
                     dunning=dunning,
