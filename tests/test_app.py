@@ -121,13 +121,34 @@ def test_an_operation_is_saved_and_its_events_published_only_after_commit(store:
         suspend, web().id, STAFF, SuspensionKind.BY_ADMINISTRATOR, reason="abuse report"
     )
     stored = app.service(web().id, STAFF)
-    assert stored == done.service
+    assert stored == done.service.at_rest()
     assert stored.status.status is Status.SUSPENDED and stored.version == 1
     assert [item.event for item in notifier.published] == list(done.events)
     # When the notifier ran, the store already held the suspended service.
     assert notifier.versions_seen == [1] * len(done.events)
     with store.transaction() as uow:
         assert uow.events.unpublished() == []
+
+
+def test_the_history_of_a_stored_service_is_read_whole_by_who_may_see_it(store: Store) -> None:
+    app = billing(store)
+    app.add_services([web()])
+    first = app.perform(suspend, web().id, STAFF, SuspensionKind.BY_ADMINISTRATOR, reason="abuse")
+    second = app.perform(unsuspend, web().id, STAFF, reason="cleared")
+    third = app.perform(reboot, web().id, OWNER)
+    history = app.history(web().id, OWNER)
+    assert [entry.reason for entry in history] == ["abuse", "cleared", ""]
+    assert history.entries == (
+        *first.service.history,
+        *second.service.history,
+        *third.service.history,
+    )
+    stored = app.service(web().id, STAFF)
+    assert (stored.version, stored.history.total, stored.history.entries) == (3, 3, ())
+    with pytest.raises(PermissionDenied):
+        app.history(web().id, STRANGER)
+    with pytest.raises(NotFound):
+        app.history("NO-SUCH", STAFF)
 
 
 def test_a_refused_operation_saves_nothing(store: Store) -> None:

@@ -383,6 +383,31 @@ def test_an_entry_must_start_where_the_last_ended() -> None:
         history.append(entry(T0, Op.EDIT, CANCELLED, CANCELLED))
 
 
+def test_a_history_at_rest_counts_its_entries_and_still_refuses_going_back_in_time() -> None:
+    history = History().append(entry(T0, Op.ACTIVATE, ORDERED, ACTIVE))
+    history = history.append(entry(T0 + timedelta(hours=1), Op.REBOOT, ACTIVE, ACTIVE))
+    rest = history.at_rest()
+    assert (rest.total, len(rest), rest.earlier_last_at) == (2, 0, T0 + timedelta(hours=1))
+    assert rest.at_rest() is rest
+    later = rest.append(entry(T0 + timedelta(hours=2), Op.EDIT, ACTIVE, ACTIVE))
+    assert (later.total, later.earlier, [e.operation for e in later]) == (3, 2, [Op.EDIT])
+    with pytest.raises(RuleViolation, match=r"history\.order"):
+        rest.append(entry(T0, Op.EDIT, ACTIVE, ACTIVE))
+    with pytest.raises(RuleViolation, match=r"history\.order"):
+        History((entry(T0, Op.EDIT, ACTIVE, ACTIVE),), 2, T0 + timedelta(hours=1))
+
+
+@pytest.mark.parametrize("earlier", [-1, True, 1.5, "2"])
+def test_a_history_refuses_a_bad_count_of_earlier_entries(earlier: object) -> None:
+    with pytest.raises(ValidationError, match="earlier history entries"):
+        History((), earlier, T0)  # type: ignore[arg-type]
+
+
+def test_earlier_entries_need_the_instant_of_the_last_of_them() -> None:
+    with pytest.raises(ValidationError, match="earlier_last_at"):
+        History((), 3)
+
+
 def test_entries_keep_utc_and_refuse_naive_times() -> None:
     from zoneinfo import ZoneInfo
 

@@ -47,6 +47,7 @@ from prodlife.errors import NotFound, PermissionDenied, ProdlifeError, Validatio
 from prodlife.lifecycle.actors import REQUIRED_PERMISSION, Actor, ActorKind, not_yours
 from prodlife.lifecycle.changes import apply_pending_change, change_package, confirm_change_payment
 from prodlife.lifecycle.events import Event
+from prodlife.lifecycle.history import History
 from prodlife.lifecycle.mass_update import MassUpdate, mass_update
 from prodlife.lifecycle.orders import (
     Order,
@@ -174,6 +175,21 @@ class Billing:
         """
         with self.store.transaction(readonly=True) as uow:
             return self._load(uow, service_id, actor, Operation.EDIT)
+
+    def history(self, service_id: str, actor: Actor) -> History:
+        """The service's whole history, oldest first (seed 002's History), as ``actor``
+        may see it: who may see the service may see its history.
+
+        A service read from the store holds none of its history entries (the
+        store keeps them apart, so that a long life costs nothing to bill);
+        this reads them all.
+
+        Raises:
+            NotFound, PermissionDenied: as :meth:`service`.
+        """
+        with self.store.transaction(readonly=True) as uow:
+            self._load(uow, service_id, actor, Operation.EDIT)
+            return uow.services.history(service_id)
 
     def services(self, query: ServiceQuery, actor: Actor | None = None) -> list[Service]:
         """The services matching ``query`` (seed 003's list of services), ordered by id.

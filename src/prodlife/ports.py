@@ -46,6 +46,7 @@ from prodlife.catalog.catalog import CatalogVersion, CatalogVersions
 from prodlife.catalog.sync_runs import SyncRun
 from prodlife.errors import ValidationError
 from prodlife.lifecycle.events import Event
+from prodlife.lifecycle.history import History
 from prodlife.lifecycle.orders import Order
 from prodlife.lifecycle.services import Service
 from prodlife.lifecycle.status import Status
@@ -312,14 +313,28 @@ class PromotionRepository(Protocol):
 
 class ServiceRepository(Protocol):
     """Customers' services: whole :class:`~prodlife.lifecycle.Service` aggregates,
-    with the billing date their next scheduler work is due (``due_on``)."""
+    with the billing date their next scheduler work is due (``due_on``), and
+    their histories.
+
+    A service is kept :meth:`~prodlife.lifecycle.Service.at_rest`: the
+    entries of its history go to an append-only history (read back with
+    :meth:`history`), and the service read back holds none of them, only their
+    count, so that loading and saving a service costs the same however long its
+    life.
+    """
 
     def add(self, service: Service, *, due_on: date | None) -> None:
-        """Store a new service. Raises ``AlreadyExists`` when its id is taken."""
+        """Store a new service and the history entries it holds. Raises
+        ``AlreadyExists`` when its id is taken."""
         ...
 
     def get(self, service_id: str) -> Service:
-        """The stored service. Raises ``NotFound``."""
+        """The stored service, at rest (no history entry held). Raises ``NotFound``."""
+        ...
+
+    def history(self, service_id: str) -> History:
+        """The service's whole history, oldest first (``earlier`` is 0). Raises
+        ``NotFound`` for a service never stored."""
         ...
 
     def get_many(self, service_ids: Sequence[str]) -> list[Service]:
@@ -335,7 +350,9 @@ class ServiceRepository(Protocol):
         due_on: date | None,
         worker: str | None = None,
     ) -> None:
-        """Replace the stored service, which must still be at ``expected_version``.
+        """Replace the stored service, which must still be at ``expected_version``,
+        and append the history entries it holds (an entry already stored, by its
+        number in the history, is not written twice).
 
         Releases ``worker``'s scheduler claim on it; a claim another worker
         holds (any claim, when no ``worker`` is named) stays until that worker

@@ -62,7 +62,9 @@ TABLES = {
     "price_plans",
     "promotion_uses",
     "promotions",
+    "schedule",
     "schema_version",
+    "service_history",
     "services",
     "sync_runs",
 }
@@ -74,8 +76,8 @@ INDEXES = {
     "invoice_lines_by_service",
     "orders_by_customer",
     "promotion_uses_by_customer",
+    "schedule_due",
     "services_by_customer",
-    "services_by_due_on",
     "services_by_product",
     "services_by_status",
     "sync_runs_newest",
@@ -769,8 +771,9 @@ def test_two_threads_racing_to_save_one_service_one_wins_and_no_update_is_lost(
         uow.commit()
     with postgres_store.transaction() as uow:
         stored = uow.services.get(SERVICE_ID)
+        history = uow.services.history(SERVICE_ID)
     assert stored.version == 2
-    assert [entry.reason for entry in stored.history] == [winners[0], losers[0]]
+    assert [entry.reason for entry in history] == [winners[0], losers[0]]
 
 
 def test_two_processes_racing_to_save_one_service_one_wins_and_no_update_is_lost(
@@ -790,9 +793,10 @@ def test_two_processes_racing_to_save_one_service_one_wins_and_no_update_is_lost
     (winner,) = [result["reason"] for result in results if result["result"] == "won"]
     with postgres_store.transaction() as uow:
         stored = uow.services.get(SERVICE_ID)
+        history = uow.services.history(SERVICE_ID)
         events = uow.events.for_service(SERVICE_ID)
     assert stored.version == 1
-    assert [entry.reason for entry in stored.history] == [winner]
+    assert [entry.reason for entry in history] == [winner]
     assert [item.event.kind for item in events] == [EventKind.REBOOTED]
 
 
@@ -800,7 +804,7 @@ def test_claimers_skip_rows_another_claim_holds_instead_of_waiting(
     postgres_store: PostgresStore, postgresql: Any
 ) -> None:
     _add(postgres_store, *[web(id=f"SVC-{n}") for n in range(6)])
-    postgresql.execute("SELECT id FROM services WHERE id = 'SVC-0' FOR UPDATE")
+    postgresql.execute("SELECT service_id FROM schedule WHERE service_id = 'SVC-0' FOR UPDATE")
     lease = timedelta(minutes=5)
 
     with postgres_store.transaction() as first, postgres_store.transaction() as second:
@@ -841,7 +845,7 @@ def _check_each_ran_once(store: PostgresStore, ids: list[str]) -> None:
             service = uow.services.get(service_id)
             runs = [
                 entry
-                for entry in service.history
+                for entry in uow.services.history(service_id)
                 if entry.actor.kind is ActorKind.SYSTEM and entry.reason == "renewal invoice"
             ]
             assert service.version == 1 and len(runs) == 1, service_id
@@ -874,7 +878,7 @@ def test_four_worker_processes_run_every_due_service_exactly_once(
     assert [result["unchanged"] for result in results] == [[]] * 4
     assert sum(1 for result in results if result["processed"]) >= 2  # they really shared it
     _check_each_ran_once(postgres_store, due_services)
-    claimed = postgresql.execute("SELECT count(*) FROM services WHERE worker IS NOT NULL")
+    claimed = postgresql.execute("SELECT count(*) FROM schedule WHERE worker IS NOT NULL")
     assert claimed.fetchone() == (0,)  # saving released every claim
 
 

@@ -61,6 +61,14 @@ def _rebooted(service: Any, day: str = "2025-04-10") -> Any:
     return reboot(service, STAFF, at(day)).service
 
 
+def _loaded_at(service: Any, version: int) -> Any:
+    """``service`` rebooted up to ``version``, as a store gives it back: at rest. Saved with
+    ``expected_version=version`` it is queued without any read, whatever is stored."""
+    while service.version < version:
+        service = _rebooted(service)
+    return service.at_rest()
+
+
 def _event(day: str, service_id: str = SERVICE_ID) -> Event:
     return Event(EventKind.REBOOTED, service_id, "C-1", at(day))
 
@@ -89,8 +97,8 @@ def _stored(store: Store) -> tuple[list[tuple[str, int]], int, int]:
 
 _REFUSED: dict[str, Callable[[Any], None]] = {
     "a taken id": lambda uow: uow.services.add(web(edition="PRO"), due_on=None),
-    "a stale version": lambda uow: uow.services.save(
-        _rebooted(_rebooted(web())), expected_version=1, due_on=None
+    "a stale version": lambda uow: uow.services.save(  # as if loaded at version 1
+        _rebooted(_rebooted(web()).at_rest()), expected_version=1, due_on=None
     ),
     "a missing service": lambda uow: uow.services.save(
         _rebooted(web(id="SVC-9")), expected_version=0, due_on=None
@@ -152,7 +160,8 @@ def test_the_first_refused_write_in_call_order_is_the_one_reported(
 
     with store.transaction() as uow:
         uow.services.save(_rebooted(web()), expected_version=0, due_on=None)
-        uow.services.save(_rebooted(web(id="SVC-2")), expected_version=7, due_on=None)
+        stale = _rebooted(_loaded_at(web(id="SVC-2"), 7))
+        uow.services.save(stale, expected_version=7, due_on=None)
         uow.services.add(web(), due_on=None)  # taken too, but after the stale save
         with pytest.raises(ConcurrencyConflict) as raised:
             uow.commit()
@@ -168,7 +177,7 @@ def test_a_refused_save_reports_the_version_it_met_even_when_a_later_write_chang
 
     # A stale save, then a good one of the same service: it met version 0, as at once.
     with store.transaction() as uow:
-        uow.services.save(_rebooted(once), expected_version=1, due_on=None)
+        uow.services.save(_rebooted(_loaded_at(web(), 1)), expected_version=1, due_on=None)
         uow.services.save(once, expected_version=0, due_on=None)
         with pytest.raises(ConcurrencyConflict) as raised:
             uow.commit()
@@ -184,7 +193,8 @@ def test_a_refused_save_reports_the_version_it_met_even_when_a_later_write_chang
     # A stale save of a service added earlier in the queue: it met the added version.
     with store.transaction() as uow:
         uow.services.add(web(id="SVC-3"), due_on=None)
-        uow.services.save(_rebooted(web(id="SVC-3")), expected_version=4, due_on=None)
+        stale = _rebooted(_loaded_at(web(id="SVC-3"), 4))
+        uow.services.save(stale, expected_version=4, due_on=None)
         with pytest.raises(ConcurrencyConflict) as raised:
             uow.commit()
     assert (raised.value.key, raised.value.expected, raised.value.found) == ("SVC-3", 4, 0)
@@ -203,7 +213,9 @@ def test_saves_after_an_add_of_the_same_service_in_one_queue_run_in_order(
         uow.services.add(first, due_on=None)
         uow.services.save(second, expected_version=0, due_on=None)
         uow.services.save(third, expected_version=1, due_on=TODAY)
-        assert uow.services.get(SERVICE_ID) == third  # the first read runs the queue first
+        assert (
+            uow.services.get(SERVICE_ID) == third.at_rest()
+        )  # the first read runs the queue first
         fourth = _rebooted(third, "2025-04-12")
         uow.services.save(fourth, expected_version=2, due_on=TODAY)  # runs at once
         uow.commit()

@@ -48,6 +48,7 @@ from prodlife.ports import ServiceQuery, Store, UnitOfWork
 from prodlife.pricing import OrderLineSpec, PricePlan, Promotion, PromotionKind
 from prodlife.stores import open_store
 from prodlife.stores import sqlite as sqlite_module
+from prodlife.stores._documents import dumps
 from prodlife.stores.memory import MemoryStore
 from prodlife.stores.sqlite import SCHEMA_VERSION, SQLiteStore, SQLiteUnitOfWork
 from prodlife.testing.contract._values import make_line
@@ -167,7 +168,7 @@ def test_every_aggregate_round_trips(store: SQLiteStore) -> None:
             date(2025, 5, 1), worker="w", now=NOW, lease=LEASE, limit=10
         ) == [SERVICE_ID]
         uow.services.save(outcome.service, expected_version=0, due_on=None)
-        assert uow.services.get(SERVICE_ID) == outcome.service
+        assert uow.services.get(SERVICE_ID) == outcome.service.at_rest()
     with store.transaction() as uow:  # left without commit: rolled back
         assert uow.services.get(SERVICE_ID) == service
 
@@ -264,7 +265,9 @@ def test_schema_is_created_on_open(store: SQLiteStore, path: Path) -> None:
         "services_customer",
         "services_product",
         "services_status",
-        "services_due",
+        "schedule",
+        "schedule_due",
+        "service_history",
         "invoice_lines_service",
         "invoice_lines_customer",
         "invoice_lines_issued",
@@ -287,28 +290,45 @@ def test_reopening_a_file_keeps_its_data(path: Path) -> None:
 
 def test_a_file_at_schema_version_1_is_migrated_forward_keeping_its_data(path: Path) -> None:
     store = SQLiteStore(path)
-    with store.transaction() as uow:
-        uow.services.add(web(), due_on=date(2025, 5, 1))
-        uow.commit()
     store.close()
+    rebooted = _reboot(web()).service
     with raw(path) as connection:  # put the file back as version 1 wrote it
-        connection.execute("DROP INDEX services_due")
+        connection.execute("DROP TABLE schedule")
+        connection.execute("DROP TABLE service_history")
+        connection.execute("DROP TABLE sync_runs")
+        connection.execute("DROP TABLE services")
+        connection.execute(
+            "CREATE TABLE services (id TEXT PRIMARY KEY NOT NULL, customer_id TEXT NOT NULL, "
+            "product_code TEXT NOT NULL, status TEXT NOT NULL, due_on TEXT, "
+            "version INTEGER NOT NULL, worker TEXT, lease_until TEXT, doc TEXT NOT NULL)"
+        )
         connection.execute(
             "CREATE INDEX services_due ON services (due_on, id, lease_until) "
             "WHERE due_on IS NOT NULL"
         )
-        connection.execute("DROP TABLE sync_runs")
+        # A service of those days held its whole history in its document.
+        connection.execute(
+            "INSERT INTO services VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, ?)",
+            (SERVICE_ID, OWNER_ID, "WEB", "active", "2025-05-01", 1, dumps(rebooted)),
+        )
         connection.execute("UPDATE schema_version SET version = 1")
     store = SQLiteStore(path)
     with store.transaction() as uow:
-        assert uow.services.get(SERVICE_ID) == web()
+        assert uow.services.get(SERVICE_ID) == rebooted
+        assert uow.services.history(SERVICE_ID) == rebooted.history
         assert uow.services.count(ServiceQuery(due_on_or_before=date(2025, 5, 1))) == 1
         assert uow.sync_runs.recent() == []
+        later = _suspend(rebooted).service
+        uow.services.save(later, expected_version=1, due_on=None)  # now kept at rest
+        uow.commit()
+    with store.transaction() as uow:
+        assert uow.services.get(SERVICE_ID) == later.at_rest()
+        assert uow.services.history(SERVICE_ID) == later.history
     store.close()
     with raw(path) as connection:
-        columns = [row[2] for row in connection.execute("PRAGMA index_info(services_due)")]
+        columns = [row[1] for row in connection.execute("PRAGMA table_info(services)")]
         (version,) = connection.execute("SELECT version FROM schema_version").fetchone()
-    assert (columns, version) == (["due_on", "id"], SCHEMA_VERSION)
+    assert "due_on" not in columns and "worker" not in columns and version == SCHEMA_VERSION
 
 
 def test_a_file_from_a_newer_prodlife_is_refused(path: Path) -> None:
@@ -632,7 +652,7 @@ def test_queries_use_their_indexes(store: SQLiteStore) -> None:
         by_customer = plan(uow, sqlite_module._find_sql((True,) + (False,) * 4, False), ("C", -1))
         assert "services_customer" in by_customer
         claim = plan(uow, sqlite_module._CLAIM_FREE, ("2025-05-01", "x", 10))
-        assert "services_due" in claim
+        assert "schedule_due" in claim
         assert "TEMP B-TREE" not in claim
         unpublished = plan(uow, sqlite_module._EVENT_UNPUBLISHED, (10,))
         assert "events_unpublished" in unpublished
@@ -726,7 +746,8 @@ def test_threads_racing_on_one_service_lose_no_update(store: SQLiteStore) -> Non
     (winner,) = winners.values()
     with store.transaction() as uow:
         stored = uow.services.get(SERVICE_ID)
-        assert stored == winner.service
+        assert stored == winner.service.at_rest()
+        assert uow.services.history(SERVICE_ID) == winner.service.history
         assert stored.version == 1
         assert [item.event for item in uow.events.for_service(SERVICE_ID)] == list(winner.events)
 
@@ -781,8 +802,8 @@ def test_processes_racing_on_one_service_lose_no_update(store: SQLiteStore, path
     expected = (_suspend if winner == "suspend" else _reboot)(web())
     with store.transaction() as uow:
         stored = uow.services.get(SERVICE_ID)
-        assert stored == expected.service
-        last = stored.history.last
+        assert stored == expected.service.at_rest()
+        last = uow.services.history(SERVICE_ID).last
         assert last is not None
         assert last.operation is (Operation.SUSPEND if winner == "suspend" else Operation.REBOOT)
         assert [item.event for item in uow.events.for_service(SERVICE_ID)] == list(expected.events)

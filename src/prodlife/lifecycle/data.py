@@ -86,7 +86,12 @@ from prodlife.periods import time_zone
 from prodlife.pricing.recurring import RecurringPrice
 from prodlife.serialization import make_converter
 
-__all__ = ["service_from_data", "service_to_data"]
+__all__ = [
+    "history_entry_from_data",
+    "history_entry_to_data",
+    "service_from_data",
+    "service_to_data",
+]
 
 #: What reading a document can raise; each becomes a problem with its path.
 _READ_ERRORS = (ProdlifeError, cattrs.BaseValidationError, KeyError, TypeError, ValueError)
@@ -205,18 +210,34 @@ def _converter() -> cattrs.Converter:
     converter.register_structure_hook_func(_is_collection, _structure_collection)
     converter.register_unstructure_hook(ServiceStatus, _unstructure_status)
     converter.register_structure_hook(ServiceStatus, _structure_status)
-    converter.register_unstructure_hook(
-        History,
-        lambda history: [converter.unstructure(entry, HistoryEntry) for entry in history],
-    )
+    converter.register_unstructure_hook(History, _unstructure_history)
     converter.register_structure_hook(History, _structure_history)
     return converter
 
 
+def _unstructure_history(history: History) -> Any:
+    entries = [_converter().unstructure(entry, HistoryEntry) for entry in history.entries]
+    if not history.earlier:
+        return entries
+    last_at = history.earlier_last_at
+    assert last_at is not None  # History's rule
+    return {"earlier": history.earlier, "last_at": last_at.isoformat(), "entries": entries}
+
+
 def _structure_history(data: object, _: object = None) -> History:
-    if not isinstance(data, list):
-        raise ValidationError(f"a history is a list of entries, oldest first, not {data!r}")
-    return History(_converter().structure(data, tuple[HistoryEntry, ...]))
+    converter = _converter()
+    if isinstance(data, list):
+        return History(converter.structure(data, tuple[HistoryEntry, ...]))
+    if not isinstance(data, dict) or set(data) != {"earlier", "last_at", "entries"}:
+        raise ValidationError(
+            "a history is a list of entries, oldest first, or "
+            f'{{"earlier": n, "last_at": instant, "entries": [...]}}, not {data!r}'
+        )
+    return History(
+        converter.structure(data["entries"], tuple[HistoryEntry, ...]),
+        converter.structure(data["earlier"], int),
+        converter.structure(data["last_at"], datetime),
+    )
 
 
 def _plain(value: Any) -> Any:
@@ -563,6 +584,14 @@ def _addons(raw: object) -> tuple[ServiceAddOn, ...]:
 
 
 def _history(raw: object) -> History:
+    earlier, last_at = 0, None
+    if type(raw) is dict:
+        if len(raw) != 3:
+            raise _Slow
+        earlier, last_at, raw = raw["earlier"], raw["last_at"], raw["entries"]
+        if type(earlier) is not int or earlier <= 0:
+            raise _Slow
+        last_at = _INSTANTS.get(last_at) or _new_instant(last_at)
     if type(raw) is not list:
         raise _Slow
     entries: list[HistoryEntry] = []
@@ -581,9 +610,11 @@ def _history(raw: object) -> History:
         # entry starting where the one before ended.
         if last is not None and (at < last.at or before != last.after):
             raise _Slow
+        if last is None and last_at is not None and at < last_at:
+            raise _Slow
         last = _build_entry(at, _actor(item["actor"]), operation, reason, before, after, details)
         entries.append(last)
-    return _build_history(tuple(entries))
+    return _build_history(tuple(entries), earlier, last_at)
 
 
 def _optional_day(raw: object) -> date | None:
@@ -663,7 +694,7 @@ def _fast_from_data(data: dict[str, Any]) -> Service:
         ):
             raise _Slow
     # History:
-    if version != len(history.entries):
+    if version != history.earlier + len(history.entries):
         raise _Slow
     last = history.entries[-1] if history.entries else None
     if last is not None and last.after != status:
@@ -753,6 +784,24 @@ def _addon_data(addon: ServiceAddOn) -> dict[str, Any]:
     }
 
 
+def history_entry_to_data(entry: HistoryEntry) -> dict[str, Any]:
+    """A history entry as JSON-safe data (a store keeps each entry of a service's history
+    on its own); :func:`history_entry_from_data` reads it back."""
+    return _entry_data(entry)
+
+
+def history_entry_from_data(data: object) -> HistoryEntry:
+    """The history entry :func:`history_entry_to_data` wrote.
+
+    Raises:
+        ValidationError: ``data`` is not such an entry.
+    """
+    try:
+        return _converter().structure(data, HistoryEntry)
+    except _READ_ERRORS as error:
+        raise ValidationError(f"not a history entry ({error}): {data!r}") from error
+
+
 def _entry_data(entry: HistoryEntry) -> dict[str, Any]:
     actor, at = entry.actor, entry.at
     permissions = actor.permissions
@@ -822,8 +871,17 @@ def _fast_to_data(service: Service) -> dict[str, Any]:
         "ledger": _rare(service.ledger, "ledger"),
         "dunning": None if service.dunning is None else _rare(service.dunning, "dunning"),
         "version": service.version,
-        "history": [_entry_data(entry) for entry in service.history.entries],
+        "history": _history_data(service.history),
     }
+
+
+def _history_data(history: History) -> Any:
+    entries = [_entry_data(entry) for entry in history.entries]
+    if not history.earlier:
+        return entries
+    last_at = history.earlier_last_at
+    assert last_at is not None  # History's rule
+    return {"earlier": history.earlier, "last_at": _instant_text(last_at), "entries": entries}
 
 
 def _field_names(kind: type) -> tuple[str, ...]:
@@ -865,7 +923,7 @@ _KNOWN_FIELDS: dict[type, tuple[str, ...]] = {
     ServiceOption: ("code", "choice", "quantity", "price"),
     ServiceAddOn: ("code", "cycle", "start", "next_due", "status", "termination_date", "price"),
     HistoryEntry: ("at", "actor", "operation", "reason", "before", "after", "details"),
-    History: ("entries",),
+    History: ("entries", "earlier", "earlier_last_at"),
     Actor: ("kind", "customer_id", "name", "permissions"),
     RecurringPrice: ("amount", "override"),
     Money: ("amount", "currency"),
@@ -899,7 +957,7 @@ _build_service = _fast.builder(Service, *_KNOWN_FIELDS[Service])
 _build_option = _fast.builder(ServiceOption, *_KNOWN_FIELDS[ServiceOption])
 _build_addon = _fast.builder(ServiceAddOn, *_KNOWN_FIELDS[ServiceAddOn])
 _build_entry = _fast.builder(HistoryEntry, *_KNOWN_FIELDS[HistoryEntry])
-_build_history = _fast.builder(History, "entries")
+_build_history = _fast.builder(History, *_KNOWN_FIELDS[History])
 
 
 def _rules_fingerprint() -> str:
@@ -916,6 +974,7 @@ def _rules_fingerprint() -> str:
         HistoryEntry.__attrs_post_init__,
         History.__attrs_post_init__,
         _history_module._check_next,
+        _history_module._check_time,
         _history_module._entries,
         _parts_module._text,
         _parts_module._count,

@@ -86,14 +86,18 @@ def _entries(value: object) -> tuple[HistoryEntry, ...]:
     return entries
 
 
-def _check_next(last: HistoryEntry, entry: HistoryEntry) -> None:
-    if entry.at < last.at:
+def _check_time(last_at: datetime, entry: HistoryEntry) -> None:
+    if entry.at < last_at:
         raise RuleViolation(
             "history.order",
             f"cannot add {entry.operation} at {entry.at.isoformat()} after an entry at "
-            f"{last.at.isoformat()}; history only moves forward, so record it at or after "
+            f"{last_at.isoformat()}; history only moves forward, so record it at or after "
             "the last entry",
         )
+
+
+def _check_next(last: HistoryEntry, entry: HistoryEntry) -> None:
+    _check_time(last.at, entry)
     if entry.before != last.after:
         raise RuleViolation(
             "history.continuity",
@@ -102,22 +106,64 @@ def _check_next(last: HistoryEntry, entry: HistoryEntry) -> None:
         )
 
 
+def _earlier(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValidationError(
+            f"the number of earlier history entries must be a whole number >= 0, got {value!r}"
+        )
+    return value
+
+
+def _optional_instant(value: object) -> datetime | None:
+    return None if value is None else as_utc(value)  # type: ignore[arg-type]
+
+
 @attrs.frozen(slots=True)
 class History:
     """A service's entries in time order; :meth:`append` returns a new history.
 
+    A service read from a store holds only the entries recorded since (the
+    store keeps the older ones: ``uow.services.history(service_id)`` reads them
+    all), so that a service costs the same to load and save however long its
+    life: :attr:`earlier` counts the entries not held, :attr:`earlier_last_at`
+    says when the last of them happened (a new entry may not be earlier).
+
     Args:
-        entries: the entries, oldest first.
+        entries: the entries held, oldest first.
+        earlier: how many entries came before them (kept elsewhere).
+        earlier_last_at: when the last of those happened; required when
+            ``earlier`` is not 0.
 
     Raises:
         RuleViolation: an entry is earlier than the one before it (rule
             ``history.order``), or does not start where it ended (rule
             ``history.continuity``).
+        ValidationError: ``earlier`` is not a whole number >= 0, or comes
+            without ``earlier_last_at``.
+
+    >>> from datetime import UTC, datetime
+    >>> from prodlife.lifecycle.actors import Actor
+    >>> from prodlife.lifecycle.status import ACTIVE
+    >>> from prodlife.lifecycle.transitions import Operation
+    >>> at = datetime(2025, 3, 1, tzinfo=UTC)
+    >>> entry = HistoryEntry(at, Actor.system(), Operation.INVOICE, "renewal", ACTIVE, ACTIVE)
+    >>> history = History((entry,), earlier=4, earlier_last_at=datetime(2025, 2, 1, tzinfo=UTC))
+    >>> history.total, len(history), history.at_rest().total, len(history.at_rest())
+    (5, 1, 5, 0)
     """
 
     entries: tuple[HistoryEntry, ...] = attrs.field(default=(), converter=_entries)
+    earlier: int = attrs.field(default=0, converter=_earlier)
+    earlier_last_at: datetime | None = attrs.field(default=None, converter=_optional_instant)
 
     def __attrs_post_init__(self) -> None:
+        if self.earlier and self.earlier_last_at is None:
+            raise ValidationError(
+                f"a history that starts after {self.earlier} earlier entries needs "
+                "earlier_last_at, the instant of the last of them"
+            )
+        if self.entries and self.earlier_last_at is not None:
+            _check_time(self.earlier_last_at, self.entries[0])
         for last, entry in zip(self.entries, self.entries[1:], strict=False):
             _check_next(last, entry)
 
@@ -132,14 +178,28 @@ class History:
             raise ValidationError(f"{entry!r} is not a HistoryEntry; build one first")
         if self.entries:
             _check_next(self.entries[-1], entry)
-        return History((*self.entries, entry))
+        elif self.earlier_last_at is not None:
+            _check_time(self.earlier_last_at, entry)
+        return History((*self.entries, entry), self.earlier, self.earlier_last_at)
 
     @property
     def last(self) -> HistoryEntry | None:
-        """The newest entry, or ``None`` for an empty history."""
+        """The newest entry held, or ``None`` when none is."""
         return self.entries[-1] if self.entries else None
 
+    @property
+    def total(self) -> int:
+        """How many entries the service has in all: the earlier ones and those held."""
+        return self.earlier + len(self.entries)
+
+    def at_rest(self) -> History:
+        """The history as a service keeps it at rest: no entry held, all counted."""
+        if not self.entries:
+            return self
+        return History((), self.total, self.entries[-1].at)
+
     def __len__(self) -> int:
+        """How many entries are held (:attr:`total` counts the earlier ones too)."""
         return len(self.entries)
 
     def __iter__(self) -> Iterator[HistoryEntry]:

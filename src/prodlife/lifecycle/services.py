@@ -159,8 +159,10 @@ class Service:
             invoiced at its price.
         dunning: its own grace periods before suspension and termination for
             non-payment, or ``None`` to follow the scheduler's policy.
-        version: how many operations it has been through (``len(history)``).
-        history: every operation, oldest first.
+        version: how many operations it has been through (``history.total``).
+        history: its operations, oldest first: all of them for a service made
+            here; for one read from a store, those since it was read (the
+            store keeps the earlier ones, see :class:`~prodlife.lifecycle.history.History`).
 
     Raises:
         RuleViolation: a rule below is broken (``service.*``, ``addon.*``).
@@ -344,10 +346,10 @@ class Service:
             raise RuleViolation(
                 "service.version", f"version {self.version!r} is not a whole number"
             )
-        if self.version != len(self.history):
+        if self.version != self.history.total:
             raise RuleViolation(
                 "service.version",
-                f"version {self.version} but {len(self.history)} history entries; the version "
+                f"version {self.version} but {self.history.total} history entries; the version "
                 "counts the operations, so they must match",
             )
         last = self.history.last
@@ -379,6 +381,16 @@ class Service:
             new._check_addons()
         new._check_history()
         return new
+
+    def at_rest(self) -> Service:
+        """The service as a store keeps it: its history entries counted, none held.
+
+        A store writes the entries to its history (read back with
+        ``uow.services.history``) and the service without them, so loading and
+        saving a service costs the same however long its life.
+        """
+        history = self.history.at_rest()
+        return self if history is self.history else self._evolved(history=history)
 
     @property
     def ended(self) -> bool:

@@ -19,8 +19,14 @@ from prodlife.billing.lines import InvoiceLine
 from prodlife.catalog.catalog import CatalogVersion
 from prodlife.catalog.data import catalog_from_data, catalog_to_data
 from prodlife.errors import ProdlifeError, StoreError, ValidationError
-from prodlife.lifecycle.data import service_from_data, service_to_data
+from prodlife.lifecycle.data import (
+    history_entry_from_data,
+    history_entry_to_data,
+    service_from_data,
+    service_to_data,
+)
 from prodlife.lifecycle.events import Event
+from prodlife.lifecycle.history import HistoryEntry
 from prodlife.lifecycle.services import Service
 from prodlife.serialization import make_converter
 
@@ -66,6 +72,8 @@ def encode(value: object) -> dict[str, Any]:
         return _line(value)  # type: ignore[arg-type]
     if kind is Event:
         return _event(value)  # type: ignore[arg-type]
+    if kind is HistoryEntry:
+        return history_entry_to_data(value)  # type: ignore[arg-type]
     if isinstance(value, Service):
         return service_to_data(value)
     if isinstance(value, CatalogVersion):
@@ -90,6 +98,8 @@ def decode(kind: type[T], data: Mapping[str, Any], key: object) -> T:
     try:
         if kind is Service:
             return cast(T, service_from_data(data))
+        if kind is HistoryEntry:
+            return cast(T, history_entry_from_data(data))
         if kind is CatalogVersion:
             move_on = data["existing_move_on"]
             return cast(

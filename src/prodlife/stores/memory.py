@@ -34,6 +34,7 @@ from prodlife.errors import (
     ValidationError,
 )
 from prodlife.lifecycle.events import Event
+from prodlife.lifecycle.history import History, HistoryEntry
 from prodlife.lifecycle.orders import Order
 from prodlife.lifecycle.services import Service
 from prodlife.money import Money
@@ -49,7 +50,9 @@ from prodlife.ports import (
 from prodlife.pricing.plans import PricePlan
 from prodlife.pricing.promotions import Promotion
 from prodlife.stores._common import (
+    check_held_history,
     event_keys,
+    held_history,
     in_asked_order,
     line_keys,
     lookup_key,
@@ -84,6 +87,7 @@ class _State:
     promotions: dict[str, Promotion] = attrs.Factory(dict)
     promotion_uses: dict[tuple[str, str], str] = attrs.Factory(dict)
     services: dict[str, _Row] = attrs.Factory(dict)
+    histories: dict[str, tuple[HistoryEntry, ...]] = attrs.Factory(dict)
     orders: dict[str, Order] = attrs.Factory(dict)
     lines: list[IssuedLine] = attrs.Factory(list)
     events: list[StoredEvent] = attrs.Factory(list)
@@ -319,11 +323,24 @@ class _Services:
         if not isinstance(service, Service):
             raise ValidationError(f"{service!r} is not a Service; pass one")
         service_keys(service)
+        entries = held_history(service, None)
         rows = self.uow.state().services
         check_document(service)
         if service.id in rows:
             raise AlreadyExists("service", service.id)
-        self.uow.put(rows, service.id, _Row(service, due_on))
+        self.uow.put(rows, service.id, _Row(service.at_rest(), due_on))
+        self._append(service.id, entries)
+
+    def _append(self, service_id: str, entries: list[tuple[int, HistoryEntry]]) -> None:
+        histories = self.uow.state().histories
+        kept = histories.get(service_id, ())
+        new = tuple(entry for number, entry in entries if number > len(kept))
+        if new:
+            self.uow.put(histories, service_id, kept + new)
+
+    def history(self, service_id: str) -> History:
+        self._row(lookup_key(service_id, "service id"))
+        return History(self.uow.state().histories.get(service_id, ()))
 
     def get(self, service_id: str) -> Service:
         return self._row(lookup_key(service_id, "service id")).service
@@ -357,10 +374,15 @@ class _Services:
         check_document(service)
         if row.service.version != expected_version:
             raise ConcurrencyConflict("service", service.id, expected_version, row.service.version)
-        saved = _Row(service, due_on)
+        entries = held_history(service, expected_version)
+        stored = self.uow.state().histories.get(service.id, ())
+        check_held_history(service.id, dict(enumerate(stored, start=1)), entries)
+        kept = service.at_rest()
+        saved = _Row(kept, due_on)
         if row.worker is not None and row.worker != worker:  # another worker's claim stays
-            saved = _Row(service, due_on, row.worker, row.lease_until)
+            saved = _Row(kept, due_on, row.worker, row.lease_until)
         self.uow.put(self.uow.state().services, service.id, saved)
+        self._append(service.id, entries)
 
     def find(self, query: ServiceQuery) -> list[Service]:
         rows = self.uow.state().services

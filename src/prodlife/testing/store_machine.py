@@ -50,7 +50,14 @@ from hypothesis.stateful import (
 
 from prodlife.billing.lines import InvoiceLine, LineType
 from prodlife.cycles import MONTHLY
-from prodlife.errors import AlreadyExists, ConcurrencyConflict, NotFound, ProdlifeError, StoreError
+from prodlife.errors import (
+    AlreadyExists,
+    ConcurrencyConflict,
+    NotFound,
+    ProdlifeError,
+    StoreError,
+    ValidationError,
+)
 from prodlife.lifecycle.actors import Actor, Permission
 from prodlife.lifecycle.events import Event, EventKind
 from prodlife.lifecycle.operations import (
@@ -104,7 +111,7 @@ OPERATIONS: dict[str, Callable[[Service, datetime], Outcome | None]] = {
 }
 
 #: The errors a store raises on purpose; any other escaping exception is a bug.
-_STORE_ERRORS = (NotFound, AlreadyExists, ConcurrencyConflict, StoreError)
+_STORE_ERRORS = (NotFound, AlreadyExists, ConcurrencyConflict, StoreError, ValidationError)
 
 
 def machine_service(service_id: str, customer_id: str, product_code: str, status: str) -> Service:
@@ -178,8 +185,14 @@ def _events(items: Sequence[StoredEvent]) -> list[tuple[Event, bool]]:
 def _view(uow: UnitOfWork, now: datetime) -> dict[str, object]:
     """Everything the machine compares between the two stores."""
     today = now.date()
+    services = uow.services.find(ServiceQuery())
     view: dict[str, object] = {
-        "services": uow.services.find(ServiceQuery()),
+        "services": services,
+        # Every operation a stored service went through is in its history, in order.
+        "histories complete": [
+            (service.id, uow.services.history(service.id).total == service.version)
+            for service in services
+        ],
         "count": uow.services.count(ServiceQuery()),
         "due today": uow.services.find(ServiceQuery(due_on_or_before=today)),
         "due soon": uow.services.find(ServiceQuery(due_on_or_before=today + timedelta(days=30))),
@@ -193,6 +206,10 @@ def _view(uow: UnitOfWork, now: datetime) -> dict[str, object]:
     for service_id in SERVICE_IDS:
         view[f"lines of {service_id}"] = _lines(uow.invoice_lines.for_service(service_id))
         view[f"events of {service_id}"] = _events(uow.events.for_service(service_id))
+        try:
+            view[f"history of {service_id}"] = uow.services.history(service_id)
+        except NotFound:
+            view[f"history of {service_id}"] = None
     return view
 
 

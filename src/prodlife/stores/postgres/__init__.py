@@ -13,7 +13,10 @@ Schema
     next to the columns its queries need: ``catalog_versions(name, effective)``,
     ``price_plans(code)``, ``promotions(code_key, code)`` with
     ``promotion_uses(code_key, order_id, customer_id)``, ``services(id,
-    customer_id, product_code, status, due_on, version, worker, lease_until)``,
+    customer_id, product_code, status, version)`` (each service at rest, its
+    history in ``service_history(service_id, number)``, one row an entry),
+    ``schedule(service_id, due_on, worker, lease_until)`` (when each service is
+    next due, and the scheduler's claim on it),
     ``orders(id, customer_id, placed_at)``, ``invoice_lines(sequence,
     service_id, customer_id, product_code, issued_at, currency, amount
     numeric)`` and ``events(sequence, service_id, published)``. Keys and codes
@@ -60,7 +63,8 @@ Deferred writes
 Claims
     :meth:`~prodlife.ports.SchedulerRepository.claim_due` marks up to
     ``limit`` due, unclaimed services with the worker's name and a lease
-    (``worker``, ``lease_until``) in one ``UPDATE`` whose rows are picked
+    (``worker``, ``lease_until`` of their ``schedule`` rows, never the
+    services' own rows) in one ``UPDATE`` whose rows are picked
     ``FOR UPDATE SKIP LOCKED``: workers claiming at the same time skip each
     other's rows instead of waiting, and never get the same service while a
     lease lives. Saving a service clears its claim; a dead worker's claims

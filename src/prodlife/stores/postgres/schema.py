@@ -93,6 +93,7 @@ TYPES: Final = {
     "doc": "jsonb",
     "sequence": "bigserial PRIMARY KEY",
     "false": "false",
+    "compact": "",
 }
 
 #: The forward migrations, in order: applying ``_MIGRATIONS[n - 1]`` takes the

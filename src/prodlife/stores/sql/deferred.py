@@ -3,12 +3,15 @@
 Until the transaction's first statement (a read, or a write that is not
 deferred), ``services.add``, ``services.save``, ``invoice_lines.add`` and
 ``events.add`` only queue their statement and parameters, documents encoded
-at the call. The queue runs in call order just before that first statement
-or in ``commit``: consecutive writes of one statement run together (one
-``executemany``, pipelined on PostgreSQL), so a transaction that only
-writes holds the database's locks for its statements alone and costs few
-round trips. Afterwards, writes run at once. An ``add`` of an id already
-added in the queue raises ``AlreadyExists`` at its call; the other checks
+at the call. The queue runs just before that first statement or in
+``commit``: first the checked writes (adds and saves of services) in call
+order, then the others (schedule rows, history entries, invoice lines,
+events) statement by statement, each statement's in call order; writes of
+one statement run together (one ``executemany``, pipelined on PostgreSQL),
+so a transaction that only writes holds the database's locks for its
+statements alone and costs few round trips. Afterwards, writes run at once.
+An ``add`` of an id already added in the queue raises ``AlreadyExists`` at
+its call; the other checks
 run with the queue, and the first write in call order that was refused
 raises what its call would have raised at once (``AlreadyExists``,
 ``NotFound``, ``ConcurrencyConflict`` with the version it met), from the
@@ -86,7 +89,7 @@ class DeferredWrites:
         When a write fails, the transaction cannot go on, and this raises what the
         first failing write's call would have raised had it run at once.
         """
-        queue, self._queue = self._queue, []
+        queue, self._queue = _grouped(self._queue), []
         self._adding.clear()
         start = 0
         while start < len(queue):
@@ -165,3 +168,21 @@ class DeferredWrites:
         except self.dialect.error as error:
             raise self._failed(error, "reading the version of the service", key) from error
         return None if row is None else int(row[0])
+
+
+def _grouped(queue: list[Write]) -> list[Write]:
+    """The checked writes in call order, then the others by statement (first used first),
+    each statement's in call order: none of them depends on another (a failure ends the
+    transaction), and a statement's writes run together."""
+    checked: list[Write] = []
+    others: dict[int, list[Write]] = {}
+    for write in queue:
+        if write.about is None:
+            others.setdefault(id(write.query), []).append(write)
+        else:
+            checked.append(write)
+    if not others:
+        return checked
+    for writes in others.values():
+        checked += writes
+    return checked

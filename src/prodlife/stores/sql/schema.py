@@ -26,6 +26,7 @@ name           SQLite                                  PostgreSQL
 ``{doc}``      ``TEXT`` (JSON)                         ``jsonb``
 ``{sequence}`` ``INTEGER PRIMARY KEY AUTOINCREMENT``   ``bigserial PRIMARY KEY``
 ``{false}``    ``0``                                   ``false``
+``{compact}``  ``WITHOUT ROWID`` (after a table)       nothing
 ============== ======================================= ===========================
 
 Another program's database is never taken over silently: a database (in
@@ -61,6 +62,29 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "failed {integer} NOT NULL, "
         "doc {doc} NOT NULL)",
         "CREATE INDEX sync_runs_newest ON sync_runs (started, id)",
+    ),
+    # 2. Services at rest: their histories in a table of their own, one row an entry, and
+    # the scheduler's due dates and claims in another, so that neither a long life nor a
+    # claim rewrites a service's row (prodlife.stores.sql.services).
+    (
+        "CREATE TABLE service_history ("
+        "service_id {key} NOT NULL, "
+        "number {integer} NOT NULL, "
+        "doc {doc} NOT NULL, "
+        "PRIMARY KEY (service_id, number)){compact}",
+        "CREATE TABLE schedule ("
+        "service_id {key} NOT NULL PRIMARY KEY, "
+        "due_on {date}, "
+        "worker {text}, "
+        "lease_until {instant}){compact}",
+        "INSERT INTO schedule (service_id, due_on, worker, lease_until) "
+        "SELECT id, due_on, worker, lease_until FROM services",
+        "CREATE INDEX schedule_due ON schedule (due_on, service_id) WHERE due_on IS NOT NULL",
+        "DROP INDEX IF EXISTS services_due",
+        "DROP INDEX IF EXISTS services_by_due_on",
+        "ALTER TABLE services DROP COLUMN due_on",
+        "ALTER TABLE services DROP COLUMN worker",
+        "ALTER TABLE services DROP COLUMN lease_until",
     ),
 )
 

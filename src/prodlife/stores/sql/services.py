@@ -1,6 +1,10 @@
-"""The SQL stores' services and the scheduler's claims on them (one table, one row each).
+"""The SQL stores' services, their histories and the scheduler's claims on them.
 
-A claim is two columns of the service's row, ``worker`` and ``lease_until``.
+Three tables: ``services`` holds each service at rest (its document without
+history entries, and the columns its queries filter on); ``service_history``
+its history, one row an entry, append only; ``schedule`` when each service is
+next due and the scheduler's claim on it (``worker``, ``lease_until``), so that
+claiming and releasing write a row of a few bytes, never the service's.
 Claiming marks up to ``limit`` due rows whose lease is over in one ``UPDATE``
 (its rows picked with the dialect's ``FOR UPDATE SKIP LOCKED`` where it has
 one, so that claimers skip each other's rows instead of waiting).
@@ -14,10 +18,18 @@ from typing import TYPE_CHECKING, Any
 
 from prodlife.clock import as_utc
 from prodlife.errors import ConcurrencyConflict, NotFound, ValidationError
+from prodlife.lifecycle.history import History, HistoryEntry
 from prodlife.lifecycle.services import Service
 from prodlife.ports import ServiceQuery
-from prodlife.stores._common import in_asked_order, lookup_key, service_keys, stored_key
-from prodlife.stores.sql.dialect import About, Write
+from prodlife.stores._common import (
+    check_held_history,
+    held_history,
+    in_asked_order,
+    lookup_key,
+    service_keys,
+    stored_key,
+)
+from prodlife.stores.sql.dialect import About, Query, Write
 from prodlife.stores.sql.repositories import chunks
 
 if TYPE_CHECKING:
@@ -41,6 +53,7 @@ class Services:
         if not isinstance(service, Service):
             raise ValidationError(f"{service!r} is not a Service; pass one")
         service_keys(service)
+        entries = held_history(service, None)
         uow = self._uow
         deferred = uow.defers()
         dialect = uow.dialect
@@ -49,15 +62,40 @@ class Services:
             service.customer_id,
             service.product_code,
             service.status.status.value,
-            dialect.day(due_on),
             service.version,
-            dialect.doc(service),
+            dialect.doc(service.at_rest()),
         )
         about = About("service", service.id)
+        sql = uow.sql
+        after = self._follow_ups(
+            sql.schedule_add, (service.id, dialect.day(due_on)), service.id, entries
+        )
         if deferred:
-            uow.defer(Write(uow.sql.service_add, params, about, service.version))
+            uow.defer(Write(sql.service_add, params, about, service.version))
+            uow.defer_all(after)
         else:
-            uow.insert(uow.sql.service_add[0], params, about)
+            uow.insert(sql.service_add[0], params, about)
+            self._run(after, service.id)
+
+    def _follow_ups(
+        self,
+        schedule: Query,
+        params: tuple[Any, ...],
+        service_id: str,
+        entries: Sequence[tuple[int, HistoryEntry]],
+    ) -> list[Write]:
+        """The writes that follow a service's (its schedule row, its new history entries),
+        every document encoded now, so that a value no store keeps is refused before
+        anything is written."""
+        doc = self._uow.dialect.doc
+        history = self._uow.sql.history_add
+        writes = [Write(schedule, params)]
+        writes += [Write(history, (service_id, number, doc(entry))) for number, entry in entries]
+        return writes
+
+    def _run(self, writes: Sequence[Write], service_id: str) -> None:
+        for write in writes:
+            self._uow.change(write.query[0], write.params, "saving the service", service_id)
 
     def get(self, service_id: str) -> Service:
         """The stored service. Raises ``NotFound``."""
@@ -102,32 +140,61 @@ class Services:
         if worker is not None:
             lookup_key(worker, "worker")
         uow = self._uow
+        sql = uow.sql
+        if service.history.earlier != expected_version:  # not saved as it was loaded:
+            # stale, or missing entries, or holding some that must match the stored ones
+            row = uow.one(sql.service_version, (service.id,), "saving the service", service.id)
+            if row is None:
+                raise NotFound("service", service.id)
+            if row[0] != expected_version:
+                raise ConcurrencyConflict("service", service.id, expected_version, row[0])
+        entries = held_history(service, expected_version)
+        if service.history.earlier < expected_version:
+            check_held_history(service.id, self._stored_history(service.id), entries)
         deferred = uow.defers()
         dialect = uow.dialect
         params = (
             service.customer_id,
             service.product_code,
             service.status.status.value,
-            dialect.day(due_on),
             service.version,
-            dialect.doc(service),
-            worker,
-            worker,
+            dialect.doc(service.at_rest()),
             service.id,
             expected_version,
         )
         about = About("service", service.id, expected_version)
-        query = uow.sql.service_save
+        after = self._follow_ups(
+            sql.schedule_save,
+            (dialect.day(due_on), worker, worker, service.id),
+            service.id,
+            entries,
+        )
         if deferred:
-            uow.defer(Write(query, params, about, service.version))
+            uow.defer(Write(sql.service_save, params, about, service.version))
+            uow.defer_all(after)
             return
-        for sql in query:
-            if uow.change(sql, params, "saving the service", service.id, about):
+        for text in sql.service_save:
+            if uow.change(text, params, "saving the service", service.id, about):
+                self._run(after, service.id)
                 return
-        row = uow.one(uow.sql.service_version, (service.id,), "saving the service", service.id)
+        row = uow.one(sql.service_version, (service.id,), "saving the service", service.id)
         if row is None:
             raise NotFound("service", service.id)
         raise ConcurrencyConflict("service", service.id, expected_version, row[0])
+
+    def _stored_history(self, service_id: str) -> dict[int, HistoryEntry]:
+        uow = self._uow
+        rows = uow.all(uow.sql.history_for, (service_id,), "reading the history", service_id)
+        load = uow.dialect.load
+        return {number: load(HistoryEntry, doc, service_id) for number, doc in rows}
+
+    def history(self, service_id: str) -> History:
+        """The service's whole history, oldest first. Raises ``NotFound``."""
+        service = self.get(service_id)  # a document written before histories had a table
+        kept = self._stored_history(service_id)  # may still hold its entries: they count
+        held = service.history
+        kept.update(enumerate(held.entries, start=held.earlier + 1))
+        return History(tuple(kept[number] for number in sorted(kept)))
 
     def _filters(self, query: ServiceQuery) -> tuple[tuple[bool, ...], list[Any]]:
         status = None if query.status is None else query.status.value

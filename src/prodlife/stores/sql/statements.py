@@ -23,17 +23,11 @@ _FILTERS = (
     "customer_id = ?",
     "product_code = ?",
     "status = ?",
-    "due_on IS NOT NULL AND due_on <= ?",
+    "id IN (SELECT service_id FROM schedule WHERE due_on IS NOT NULL AND due_on <= ?)",
     "id > ?",
 )
 
-_SERVICE_COLUMNS = "id, customer_id, product_code, status, due_on, version, doc"
-#: What a save does to the claim: drops it when the saving worker holds it (two parameters,
-#: both the worker's name), keeps it otherwise.
-_RELEASE_OWN = (
-    "worker = CASE WHEN worker = ? THEN NULL ELSE worker END, "
-    "lease_until = CASE WHEN worker = ? THEN NULL ELSE lease_until END"
-)
+_SERVICE_COLUMNS = "id, customer_id, product_code, status, version, doc"
 _LINE_COLUMNS = "service_id, customer_id, product_code, issued_at, currency, amount, doc"
 
 
@@ -71,30 +65,54 @@ class Statements:
             "SELECT count(*) FROM promotion_uses WHERE code_key = ? AND customer_id = ?"
         )
 
-        #: Parameters: id, customer, product, status, due on, version, document.
+        #: Parameters: id, customer, product, status, version, document.
         self.service_add: Query = (
-            r(f"INSERT INTO services ({_SERVICE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            r(f"INSERT INTO services ({_SERVICE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)")
             + ignore
             + returning,
         )
         self.service_get = r("SELECT doc FROM services WHERE id = ?")
         self.service_version = r("SELECT version FROM services WHERE id = ?")
-        #: Parameters: customer, product, status, due on, version, document, worker, worker,
-        #: id, expected version.
+        #: Parameters: customer, product, status, version, document, id, expected version.
         self.service_save: Query = self._save(returning)
 
-        # The lease is checked on the row itself, so claiming rewrites no index entry.
+        # A service's history, one row an entry, numbered from 1; an entry already kept
+        # (a save of a service that still held it) is not written again.
+        self.history_add: Query = (
+            r(
+                "INSERT INTO service_history (service_id, number, doc) VALUES (?, ?, ?) "
+                "ON CONFLICT DO NOTHING"
+            ),
+        )
+        self.history_for = r(
+            "SELECT number, doc FROM service_history WHERE service_id = ? ORDER BY number"
+        )
+
+        # The schedule: when each service is next due, and the scheduler's claim on it, in a
+        # row of their own, so that claiming and releasing never rewrite the service's row.
+        #: Parameters: id, due on.
+        self.schedule_add: Query = (r("INSERT INTO schedule (service_id, due_on) VALUES (?, ?)"),)
+        #: Parameters: due on, worker, worker, id. The claim is dropped only when the saving
+        #: worker holds it (``worker = ?`` is never true for ``NULL``, a save naming none).
+        self.schedule_save: Query = (
+            r(
+                "UPDATE schedule SET due_on = ?, "
+                "worker = CASE WHEN worker = ? THEN NULL ELSE worker END, "
+                "lease_until = CASE WHEN worker = ? THEN NULL ELSE lease_until END "
+                "WHERE service_id = ?"
+            ),
+        )
         self.claim_free = r(
-            "SELECT id FROM services WHERE due_on IS NOT NULL AND due_on <= ? "
-            "AND (lease_until IS NULL OR lease_until <= ?) ORDER BY due_on, id LIMIT ?"
+            "SELECT service_id FROM schedule WHERE due_on IS NOT NULL AND due_on <= ? "
+            "AND (lease_until IS NULL OR lease_until <= ?) ORDER BY due_on, service_id LIMIT ?"
             + dialect.skip_locked
         )
         self.claim = (
-            r("UPDATE services SET worker = ?, lease_until = ? WHERE id IN (")
+            r("UPDATE schedule SET worker = ?, lease_until = ? WHERE service_id IN (")
             + self.claim_free
-            + ") RETURNING id, due_on"
+            + ") RETURNING service_id, due_on"
         )
-        self.claim_one = r("UPDATE services SET worker = ?, lease_until = ? WHERE id = ?")
+        self.claim_one = r("UPDATE schedule SET worker = ?, lease_until = ? WHERE service_id = ?")
 
         self.order_add = r(
             "INSERT INTO orders (id, customer_id, placed_at, doc) VALUES (?, ?, ?, ?)" + ignore
@@ -144,24 +162,17 @@ class Statements:
         )
 
     def _save(self, returning: str) -> Query:
-        """The statements of a save, tried in turn (see ``Dialect.save_same_first``).
-
-        The claim is dropped only when the saving worker holds it (``worker = ?`` is
-        never true for ``NULL``, a save naming no worker).
-        """
+        """The statements of a save, tried in turn (see ``Dialect.save_same_first``)."""
         full = self._dialect.render(
-            "UPDATE services SET customer_id = ?, product_code = ?, status = ?, due_on = ?, "
-            "version = ?, doc = ?, " + _RELEASE_OWN + " WHERE id = ? AND version = ?"
+            "UPDATE services SET customer_id = ?, product_code = ?, status = ?, "
+            "version = ?, doc = ? WHERE id = ? AND version = ?"
         )
         if not self._dialect.save_same_first:
             return (full + returning,)
         # The same parameters, numbered: a save that keeps the customer, product and status
         # (a renewal, most saves) leaves their columns, and so their indexes, alone.
         same = (
-            "UPDATE services SET due_on = ?4, version = ?5, doc = ?6, "
-            "worker = CASE WHEN worker = ?7 THEN NULL ELSE worker END, "
-            "lease_until = CASE WHEN worker = ?8 THEN NULL ELSE lease_until END "
-            "WHERE id = ?9 AND version = ?10 "
+            "UPDATE services SET version = ?4, doc = ?5 WHERE id = ?6 AND version = ?7 "
             "AND customer_id = ?1 AND product_code = ?2 AND status = ?3"
         )
         return (same + returning, full + returning)
@@ -197,8 +208,8 @@ class Statements:
     def release(self, count: int) -> str:
         """Drop one worker's claims (parameters: the worker, then the ids)."""
         return self._dialect.render(
-            "UPDATE services SET worker = NULL, lease_until = NULL WHERE worker = ? AND "
-        ) + self._dialect.in_list("id", "text", count)
+            "UPDATE schedule SET worker = NULL, lease_until = NULL WHERE worker = ? AND "
+        ) + self._dialect.in_list("service_id", "text", count)
 
     def publish(self, count: int) -> str:
         """Mark ``count`` events published."""

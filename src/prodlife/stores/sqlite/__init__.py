@@ -47,16 +47,21 @@ The store creates and upgrades its own schema when it is opened. The table
 statements) and :data:`SCHEMA_VERSION` their count. Opening a file applies the
 missing ones, all in one transaction (all or none); opening a file written by
 a newer prodlife (a higher version) raises :class:`~prodlife.errors.StoreError`
-and touches nothing. Version 1 holds:
+and touches nothing. The tables:
 
 - ``catalog_versions(name PK, effective, doc)``;
 - ``price_plans(code PK, doc)``;
 - ``promotions(code_key PK, code, doc)`` (``code_key`` is the upper-case
   code: codes compare ignoring case) and ``promotion_uses(code_key, order_id,
   customer_id, PK(code_key, order_id))``;
-- ``services(id PK, customer_id, product_code, status, due_on, version,
-  worker, lease_until, doc)``, indexed by customer, product, status and
-  ``(due_on, id)`` for the scheduler;
+- ``services(id PK, customer_id, product_code, status, version, doc)``,
+  indexed by customer, product and status, each service kept at rest (its
+  history entries counted, not held);
+- ``service_history(service_id, number, doc, PK(service_id, number))``, one
+  row an entry of a service's history, append only;
+- ``schedule(service_id PK, due_on, worker, lease_until)``, when each service
+  is next due and the scheduler's claim on it, indexed ``(due_on,
+  service_id)``, so that claiming never rewrites a service's row;
 - ``orders(id PK, customer_id, placed_at, doc)``;
 - ``invoice_lines(sequence PK AUTOINCREMENT, service_id, customer_id,
   product_code, issued_at, currency, amount, doc)``, indexed by service,

@@ -98,6 +98,7 @@ TYPES: Final = {
     "doc": "TEXT",
     "sequence": "INTEGER PRIMARY KEY AUTOINCREMENT",
     "false": "0",
+    "compact": " WITHOUT ROWID",
 }
 
 #: The forward migrations, in order; each is a list of SQL statements.

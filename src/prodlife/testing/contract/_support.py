@@ -106,6 +106,7 @@ def snapshot(uow: UnitOfWork) -> dict[str, object]:
         "promotions": promotions,
         "uses": [uow.promotions.uses(p.code) for p in promotions],
         "services": uow.services.find(ServiceQuery()),
+        "history": _or_missing(lambda: uow.services.history("S-1")),
         "count": uow.services.count(ServiceQuery()),
         "due": uow.services.find(ServiceQuery(due_on_or_before=date(2025, 5, 1))),
         "orders": uow.orders.for_customer("C-1"),

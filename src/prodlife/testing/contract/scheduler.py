@@ -170,7 +170,7 @@ class SchedulerContract(StoreFixture):
         assert claim_committed(store, "B") == []  # A's claim holds, whoever saved
         assert claim_committed(store, "B", T0 + HOUR, limit=2) == ["S-4", "S-2"]  # until it ends
         with store.transaction() as uow:
-            assert uow.services.get("S-2") == changed(loaded)
+            assert uow.services.get("S-2") == changed(loaded).at_rest()
 
     def test_claims_are_kept_by_commit_and_dropped_by_rollback(self, store: Store) -> None:
         add_services(store, _due_rows())

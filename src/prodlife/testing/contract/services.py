@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from prodlife.errors import AlreadyExists, ConcurrencyConflict, NotFound
+from prodlife.errors import AlreadyExists, ConcurrencyConflict, NotFound, ValidationError
 from prodlife.lifecycle.services import Service
 from prodlife.lifecycle.status import (
     CONFIGURATION_REQUIRED,
@@ -153,9 +153,57 @@ class ServiceRepositoryContract(StoreFixture):
         service = changed(changed(make_service("S-1")), T0 + HOUR)
         add_services(store, [(service, date(2025, 5, 1))])
         got = read(store, lambda uow: uow.services.get("S-1"))
-        assert got == service
-        assert got.version == 2
-        assert got.history == service.history
+        assert got == service.at_rest()
+        assert got.version == 2 and got.history.total == 2 and not got.history.entries
+        assert read(store, lambda uow: uow.services.history("S-1")) == service.history
+
+    def test_the_history_holds_every_entry_of_every_save_in_order(self, store: Store) -> None:
+        first = changed(make_service("S-1"))
+        add_services(store, [(first, None)])
+        at = T0
+        for _ in range(3):
+            at += HOUR
+            with store.transaction() as uow:
+                loaded = uow.services.get("S-1")
+                two = changed(changed(loaded, at), at)  # two operations, one save
+                uow.services.save(two, expected_version=loaded.version, due_on=None)
+                uow.commit()
+        history = read(store, lambda uow: uow.services.history("S-1"))
+        assert history.total == 7 == read(store, lambda uow: uow.services.get("S-1")).version
+        assert history.entries[0] == first.history.entries[0]
+        assert [entry.at for entry in history] == sorted(entry.at for entry in history)
+        with pytest.raises(NotFound):
+            read(store, lambda uow: uow.services.history("S-9"))
+
+    def test_saving_a_service_that_still_holds_stored_entries_keeps_each_once(
+        self, store: Store
+    ) -> None:
+        first = changed(make_service("S-1"))
+        add_services(store, [(first, None)])
+        second = changed(first, T0 + HOUR)  # holds entry 1 (stored) and entry 2 (new)
+        write(store, lambda uow: uow.services.save(second, expected_version=1, due_on=None))
+        assert read(store, lambda uow: uow.services.history("S-1")) == second.history
+
+    def test_a_save_that_would_lose_history_entries_is_refused(self, store: Store) -> None:
+        add_services(store, [(make_service("S-1"), None)])
+        ahead = changed(changed(make_service("S-1")).at_rest(), T0 + HOUR)  # entry 1 missing
+        with pytest.raises(ValidationError, match="would be lost"):
+            write(store, lambda uow: uow.services.save(ahead, expected_version=0, due_on=None))
+        assert read(store, lambda uow: uow.services.get("S-1")) == make_service("S-1")
+        with pytest.raises(ValidationError, match="would be lost"):
+            write(store, lambda uow: uow.services.add(ahead.renamed("S-2"), due_on=None))
+
+    def test_a_save_that_would_rewrite_the_history_is_refused(self, store: Store) -> None:
+        first = changed(make_service("S-1"))
+        add_services(store, [(first, None)])
+        other = changed(make_service("S-1"), T0 + HOUR)  # another entry 1, not loaded
+        with pytest.raises(ValidationError, match="never rewritten"):
+            write(store, lambda uow: uow.services.save(other, expected_version=1, due_on=None))
+        back = make_service("S-1")  # version 0 over version 1
+        with pytest.raises(ValidationError, match="never rewritten"):
+            write(store, lambda uow: uow.services.save(back, expected_version=1, due_on=None))
+        assert read(store, lambda uow: uow.services.get("S-1")) == first.at_rest()
+        assert read(store, lambda uow: uow.services.history("S-1")) == first.history
 
     def test_ids_are_case_sensitive(self, store: Store) -> None:
         add_services(
@@ -199,17 +247,20 @@ class ServiceRepositoryContract(StoreFixture):
             loaded = uow.services.get("S-1")
             new = changed(loaded)
             uow.services.save(new, expected_version=loaded.version, due_on=date(2025, 6, 1))
-            assert uow.services.get("S-1") == new
+            assert uow.services.get("S-1") == new.at_rest()
             uow.commit()
         with store.transaction() as uow:
-            assert uow.services.get("S-1") == new
+            assert uow.services.get("S-1") == new.at_rest()
             assert uow.services.find(ServiceQuery(due_on_or_before=date(2025, 5, 31))) == []
-            assert uow.services.find(ServiceQuery(due_on_or_before=date(2025, 6, 1))) == [new]
-            again = changed(new, T0 + HOUR)
+            assert uow.services.find(ServiceQuery(due_on_or_before=date(2025, 6, 1))) == [
+                new.at_rest()
+            ]
+            again = changed(uow.services.get("S-1"), T0 + HOUR)
             uow.services.save(again, expected_version=1, due_on=None)
             uow.commit()
         with store.transaction() as uow:
-            assert uow.services.get("S-1") == again
+            assert uow.services.get("S-1") == again.at_rest()
+            assert uow.services.history("S-1").entries == (*new.history, *again.history)
             assert uow.services.count(ServiceQuery(due_on_or_before=date(2099, 1, 1))) == 0
 
     @pytest.mark.parametrize("offset", [-1, 1, 5])
@@ -226,8 +277,11 @@ class ServiceRepositoryContract(StoreFixture):
         with pytest.raises(ConcurrencyConflict):
             write(store, save)
         with store.transaction() as uow:
-            assert uow.services.get("S-1") == first
-            assert uow.services.find(ServiceQuery(due_on_or_before=date(2025, 5, 1))) == [first]
+            assert uow.services.get("S-1") == first.at_rest()
+            assert uow.services.find(ServiceQuery(due_on_or_before=date(2025, 5, 1))) == [
+                first.at_rest()
+            ]
+            assert uow.services.history("S-1") == first.history
 
     def test_the_second_of_two_writers_who_loaded_one_version_conflicts(self, store: Store) -> None:
         add_services(store, [(make_service("S-1"), date(2025, 5, 1))])
@@ -246,7 +300,8 @@ class ServiceRepositoryContract(StoreFixture):
                 ),
             )
         with store.transaction() as uow:
-            assert uow.services.get("S-1") == winner
+            assert uow.services.get("S-1") == winner.at_rest()
+            assert uow.services.history("S-1") == winner.history
             assert uow.services.count(ServiceQuery(due_on_or_before=date(2099, 1, 1))) == 0
 
     def test_two_saves_of_one_loaded_version_in_one_transaction_conflict(
@@ -315,11 +370,17 @@ class ServiceRepositoryContract(StoreFixture):
         )
         def round_trip(service: Service, due_on: date | None) -> None:
             service = service.renamed(f"{next(counter):05d}{service.id}")
+            if service.history.earlier:  # a new service must bring its whole history
+                with pytest.raises(ValidationError, match="would be lost"):
+                    write(store, lambda uow: uow.services.add(service, due_on=due_on))
+                return
             with store.transaction() as uow:
                 uow.services.add(service, due_on=due_on)
-                assert uow.services.get(service.id) == service
+                assert uow.services.get(service.id) == service.at_rest()
                 uow.commit()
             with store.transaction() as uow:
+                assert uow.services.history(service.id) == service.history
+                service = service.at_rest()
                 assert uow.services.get(service.id) == service
                 query = ServiceQuery(
                     customer_id=service.customer_id,

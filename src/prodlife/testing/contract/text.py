@@ -139,7 +139,8 @@ class TextContract(StoreFixture):
         ids = sorted(service.id for service in services)
         with store.transaction() as uow:
             assert uow.services.get_many(ids) == sorted(services, key=lambda s: s.id)
-            assert uow.services.get("S-long") == suspended
+            assert uow.services.get("S-long") == suspended.at_rest()
+            assert uow.services.history("S-long") == suspended.history
             found = uow.services.find(ServiceQuery(customer_id=customer))
             assert [service.id for service in found] == ids  # by code point
             after = uow.services.find(ServiceQuery(after_id=ids[3], customer_id=customer))
