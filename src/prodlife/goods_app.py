@@ -572,7 +572,7 @@ class Goods:
         timeline = goods_on_timeline(service.timeline, charges, schedule)
         if timeline == service.timeline:
             return None
-        done = service.perform(Operation.EDIT, Actor.system(), at, details="goods charges")
+        done = service.perform(Operation.INVOICE, Actor.system(), at, details="goods charges")
         changed = attrs.evolve(done, timeline=timeline)
         updated = event(changed, EventKind.UPDATED, at, (("goods", plan_code),))
         outcome = billed(Outcome(changed, (updated,)), today(service, at))
