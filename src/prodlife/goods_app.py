@@ -13,7 +13,7 @@ conflicts in a row, ``ConcurrencyConflict`` reaches the caller.
 
 Goods issued to a service, sold or rented, are billed through the service when
 a price plan is named (``plan_code=``): the use case puts the service's goods
-charges on its timeline (:func:`~prodlife.goods.goods_on_timeline`), bills it,
+charges on its timeline (:func:`~prodlife.billing.goods.goods_on_timeline`), bills it,
 and saves it with its invoice lines and an ``updated`` event, in the same
 transaction as the movement. The events wait in the outbox
 (:meth:`prodlife.app.Billing.publish_pending` sends them).
@@ -49,6 +49,7 @@ from typing import TypeVar
 
 import attrs
 
+from prodlife.billing.goods import goods_on_timeline
 from prodlife.catalog import Catalog, FixedBundle
 from prodlife.clock import Clock, as_utc
 from prodlife.cycles import BillingSchedule
@@ -69,7 +70,6 @@ from prodlife.goods import (
     Warehouse,
     bundle_capacity,
     good_charges,
-    goods_on_timeline,
     read_meter,
 )
 from prodlife.lifecycle.actors import Actor

@@ -26,7 +26,6 @@ from prodlife.goods.readings import (
     read_meter,
 )
 from prodlife.goods.stock import Stock
-from prodlife.goods.timeline import goods_on_timeline, goods_subject
 from prodlife.goods.units import SerialConflict, Unit, UnitStatus
 
 __all__ = [
@@ -55,8 +54,6 @@ __all__ = [
     "bundles_from_stock",
     "check_movement",
     "good_charges",
-    "goods_on_timeline",
-    "goods_subject",
     "price_attachment",
     "read_meter",
 ]

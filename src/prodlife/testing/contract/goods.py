@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -56,7 +57,7 @@ from prodlife.goods import (
 from prodlife.goods_app import Goods
 from prodlife.ports import Store
 from prodlife.pricing.usage import UsageRecord
-from prodlife.testing.contract._support import StoreFixture, fail_inside, read, write
+from prodlife.testing.contract._support import StoreFixture, each, fail_inside, read, write
 
 __all__ = ["GOODS_CATALOG", "GoodsRepositoryContract"]
 
@@ -121,7 +122,7 @@ class GoodsRepositoryContract(StoreFixture):
 
     def test_warehouses_read_back_equal_by_code(self, store: Store) -> None:
         van, main = Warehouse("VAN", "Van", allows_negative=True), Warehouse("MAIN", "Main")
-        write(store, lambda uow: (uow.goods.add_warehouse(van), uow.goods.add_warehouse(main)))
+        write(store, lambda uow: each(uow.goods.add_warehouse, [van, main]))
         assert read(store, lambda uow: uow.goods.warehouses()) == [main, van]
 
     def test_a_warehouse_code_is_taken_once_and_replaced_only_when_stored(
@@ -153,7 +154,7 @@ class GoodsRepositoryContract(StoreFixture):
             kit,
             _issue(2, "CABLE", _JOB),
         ]
-        write(store, lambda uow: [uow.goods.record(m) for m in moves])
+        write(store, lambda uow: each(uow.goods.record, moves))
         found = read(store, lambda uow: uow.goods.movements(["MODEM", "CABLE", "KIT", "NONE"]))
         assert found == [moves[1], moves[4], moves[3], moves[0], moves[2]]
         assert read(store, lambda uow: uow.goods.movements(["KIT"])) == [kit]
@@ -185,7 +186,7 @@ class GoodsRepositoryContract(StoreFixture):
     def test_products_held_are_those_whose_movements_name_the_holder(self, store: Store) -> None:
         moves = [_receive(0, "CABLE"), _issue(1, "CABLE", _ALICE), _receive(0, "KIT", ("K1",))]
         moves.append(_issue(1, "KIT", _ALICE))
-        write(store, lambda uow: [uow.goods.record(m) for m in moves])
+        write(store, lambda uow: each(uow.goods.record, moves))
         assert read(store, lambda uow: uow.goods.products_held(_ALICE)) == ["CABLE", "KIT"]
         assert read(store, lambda uow: uow.goods.products_held(_BOB)) == []
         other = Holder.service("S-1", "C-9")
@@ -284,7 +285,7 @@ class GoodsRepositoryContract(StoreFixture):
     def _try(goods: Goods, kind: MovementKind, where: str, holder: Holder, count: int) -> int:
         """Move ``count`` cables; how many moved (0 when refused)."""
         sale = Ownership.SALE if holder.kind.value == "job" else Ownership.RENTAL
-        calls = {
+        calls: dict[MovementKind, Callable[[], object]] = {
             K.RECEIVE: lambda: goods.receive("CABLE", where, count),
             K.RESERVE: lambda: goods.reserve("CABLE", where, holder, count),
             K.RELEASE: lambda: goods.release("CABLE", where, holder, count),
@@ -304,7 +305,7 @@ class GoodsRepositoryContract(StoreFixture):
     ) -> None:
         """Move modem ``serial`` as ``kind`` says, when the stock allows it."""
         sale = Ownership.SALE if holder.kind.value == "job" else Ownership.RENTAL
-        calls = {
+        calls: dict[MovementKind, Callable[[], object]] = {
             K.RECEIVE: lambda: goods.receive("MODEM", where, serials=[serial]),
             K.RESERVE: lambda: goods.reserve("MODEM", where, holder, serials=[serial]),
             K.RELEASE: lambda: goods.release("MODEM", where, holder, serials=[serial]),

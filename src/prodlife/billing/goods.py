@@ -1,5 +1,8 @@
 """Goods charges on a service's timeline: sales charged once, rentals on the service's cycle.
 
+Physical goods (:mod:`prodlife.goods`) say what goods issued to a service cost; this
+module, on the billing side, says how the engine bills it.
+
 The billing engine bills a service from its timeline
 (:mod:`prodlife.billing.timeline`). :func:`goods_on_timeline` puts the
 :class:`~prodlife.goods.GoodCharge` s of the goods issued to the service there:
