@@ -156,6 +156,7 @@ from prodlife.errors import (
     UnknownCurrency,
     ValidationError,
 )
+from prodlife.goods_app import Goods, GoodsOutcome
 from prodlife.l10n import (
     UnknownLocale,
     format_date,
@@ -304,6 +305,7 @@ from prodlife.periods import Interval, Period, UnknownTimeZone, billing_date, ti
 from prodlife.ports import (
     CatalogRepository,
     EventRepository,
+    GoodsRepository,
     InvoiceLineRepository,
     IssuedLine,
     Notifier,
@@ -551,6 +553,9 @@ __all__ = [
     "FlexibleBundle",
     "ForeignDatabase",
     "GoodKind",
+    "Goods",
+    "GoodsOutcome",
+    "GoodsRepository",
     "History",
     "HistoryEntry",
     "Holding",

@@ -45,6 +45,8 @@ from prodlife.billing.lines import InvoiceLine
 from prodlife.catalog.catalog import CatalogVersion, CatalogVersions
 from prodlife.catalog.sync_runs import SyncRun
 from prodlife.errors import ValidationError
+from prodlife.goods.movements import Holder, Movement, Warehouse
+from prodlife.goods.readings import MeterLog, MeterReading
 from prodlife.lifecycle.events import Event
 from prodlife.lifecycle.history import History
 from prodlife.lifecycle.orders import Order
@@ -53,10 +55,12 @@ from prodlife.lifecycle.status import Status
 from prodlife.money import Money
 from prodlife.pricing.plans import PricePlan
 from prodlife.pricing.promotions import Promotion
+from prodlife.pricing.usage import UsageRecord
 
 __all__ = [
     "CatalogRepository",
     "EventRepository",
+    "GoodsRepository",
     "InvoiceLineRepository",
     "IssuedLine",
     "Notifier",
@@ -462,6 +466,73 @@ class SchedulerRepository(Protocol):
         ...
 
 
+class GoodsRepository(Protocol):
+    """Physical goods: warehouses, each product's stock movements, meters' readings.
+
+    Movements and readings are append only. A product's movements are numbered
+    0, 1, 2... (:attr:`~prodlife.goods.Movement.sequence`) and a meter's
+    readings likewise: a number is taken once, so of two writers who loaded the
+    same stock and record its next movement, the second gets
+    ``ConcurrencyConflict`` and redoes its check on what is stored now (this
+    keeps balances from going negative and a unit from being issued twice).
+    """
+
+    def add_warehouse(self, warehouse: Warehouse) -> None:
+        """Store a new warehouse. Raises ``AlreadyExists`` when its code is taken."""
+        ...
+
+    def replace_warehouse(self, warehouse: Warehouse) -> None:
+        """Replace the stored warehouse with the same code. Raises ``NotFound``."""
+        ...
+
+    def warehouses(self) -> list[Warehouse]:
+        """Every warehouse, ordered by code."""
+        ...
+
+    def record(self, movement: Movement) -> None:
+        """Append ``movement``, checked against nothing but its keys.
+
+        Raises ``ConcurrencyConflict`` and writes nothing when its product
+        already has a movement numbered ``movement.sequence``, or when it is a
+        receipt naming a serial number already received for its product (or,
+        for a kit's component, for that component's product).
+        """
+        ...
+
+    def movements(self, product_codes: Sequence[str]) -> list[Movement]:
+        """Every movement of these products, ordered by date, product code, then sequence."""
+        ...
+
+    def products_held(self, holder: Holder) -> list[str]:
+        """The codes of the products whose movements name ``holder``, ordered by code."""
+        ...
+
+    def add_reading(
+        self,
+        meter: tuple[str, str, str],
+        position: int,
+        reading: MeterReading,
+        record: UsageRecord | None,
+    ) -> None:
+        """Append ``reading`` as reading number ``position`` (0, 1, 2...) of ``meter``
+        (``(product code, serial, reading type)``, :attr:`~prodlife.goods.MeterLog.meter`),
+        with the usage record it gave (``None`` for a baseline).
+
+        Raises ``DuplicateReading`` when the meter already has a reading at
+        ``reading.at``, ``ConcurrencyConflict`` when ``position`` is taken;
+        nothing is written then.
+        """
+        ...
+
+    def meter_log(self, product_code: str, serial: str, reading_type: str) -> MeterLog:
+        """The meter's readings in time order (an empty log for a meter never read)."""
+        ...
+
+    def usage_records(self, customer_id: str) -> list[UsageRecord]:
+        """The usage records the customer's readings gave, by reading time, then meter."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: its repositories, and the decision to keep what it wrote."""
 
@@ -491,6 +562,9 @@ class UnitOfWork(Protocol):
 
     @property
     def sync_runs(self) -> SyncRunRepository: ...
+
+    @property
+    def goods(self) -> GoodsRepository: ...
 
     def commit(self) -> None:
         """Keep everything written in this transaction, all of it or none of it.

@@ -67,6 +67,10 @@ TABLES = {
     "service_history",
     "services",
     "sync_runs",
+    "goods_warehouses",
+    "goods_movements",
+    "goods_serials",
+    "goods_readings",
 }
 INDEXES = {
     "events_by_service",
@@ -81,6 +85,9 @@ INDEXES = {
     "services_by_product",
     "services_by_status",
     "sync_runs_newest",
+    "goods_movements_holder",
+    "goods_readings_at",
+    "goods_readings_customer",
 }
 #: The scheduler runs on the day WEB services fall due (tests._lifecycle.web: May 1st).
 TODAY = date(2025, 5, 1)

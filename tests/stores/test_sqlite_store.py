@@ -274,6 +274,8 @@ def test_schema_is_created_on_open(store: SQLiteStore, path: Path) -> None:
         "events_unpublished",
         "sync_runs",
         "sync_runs_newest",
+        "goods_movements",
+        "goods_readings_at",
     } <= names
 
 
@@ -296,6 +298,8 @@ def test_a_file_at_schema_version_1_is_migrated_forward_keeping_its_data(path: P
         connection.execute("DROP TABLE schedule")
         connection.execute("DROP TABLE service_history")
         connection.execute("DROP TABLE sync_runs")
+        for table in ("goods_warehouses", "goods_movements", "goods_serials", "goods_readings"):
+            connection.execute(f"DROP TABLE {table}")
         connection.execute("DROP TABLE services")
         connection.execute(
             "CREATE TABLE services (id TEXT PRIMARY KEY NOT NULL, customer_id TEXT NOT NULL, "

@@ -63,6 +63,7 @@ from prodlife.stores._common import (
     sync_run_id,
 )
 from prodlife.stores._documents import check_document
+from prodlife.stores.memory_goods import GoodsState, MemoryGoods
 
 __all__ = ["MemoryStore", "MemoryUnitOfWork"]
 
@@ -92,6 +93,7 @@ class _State:
     lines: list[IssuedLine] = attrs.Factory(list)
     events: list[StoredEvent] = attrs.Factory(list)
     sync_runs: list[StoredSyncRun] = attrs.Factory(list)
+    goods: GoodsState = attrs.Factory(GoodsState)
 
 
 def _matches(row: _Row, query: ServiceQuery) -> bool:
@@ -163,6 +165,11 @@ class MemoryUnitOfWork:
     def sync_runs(self) -> _SyncRuns:
         """Product synchronization runs."""
         return _SyncRuns(self)
+
+    @property
+    def goods(self) -> MemoryGoods:
+        """Physical goods: warehouses, movements, meter readings."""
+        return MemoryGoods(self)
 
     def commit(self) -> None:
         """Keep what this transaction wrote and end it."""

@@ -86,6 +86,41 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE services DROP COLUMN worker",
         "ALTER TABLE services DROP COLUMN lease_until",
     ),
+    # 3. Physical goods (prodlife.ports.GoodsRepository): warehouses, each product's
+    # movements numbered 0, 1, 2..., the serial numbers receipts brought (each once per
+    # product), and each meter's readings numbered likewise, one per reading time.
+    (
+        "CREATE TABLE goods_warehouses (code {key} PRIMARY KEY, doc {doc} NOT NULL)",
+        "CREATE TABLE goods_movements ("
+        "product_code {key} NOT NULL, "
+        "sequence {integer} NOT NULL, "
+        "on_day {date} NOT NULL, "
+        "holder_kind {key}, "
+        "holder_id {key}, "
+        "holder_customer {key}, "
+        "doc {doc} NOT NULL, "
+        "PRIMARY KEY (product_code, sequence))",
+        "CREATE INDEX goods_movements_holder ON goods_movements (holder_id, holder_kind)",
+        "CREATE TABLE goods_serials ("
+        "product_code {key} NOT NULL, "
+        "serial {key} NOT NULL, "
+        "movement_product {key} NOT NULL, "
+        "movement_sequence {integer} NOT NULL, "
+        "PRIMARY KEY (product_code, serial))",
+        "CREATE TABLE goods_readings ("
+        "product_code {key} NOT NULL, "
+        "serial {key} NOT NULL, "
+        "reading_type {key} NOT NULL, "
+        "reading_no {integer} NOT NULL, "
+        "read_at {instant} NOT NULL, "
+        "customer_id {key}, "
+        "doc {doc} NOT NULL, "
+        "record {doc}, "
+        "PRIMARY KEY (product_code, serial, reading_type, reading_no))",
+        "CREATE UNIQUE INDEX goods_readings_at "
+        "ON goods_readings (product_code, serial, reading_type, read_at)",
+        "CREATE INDEX goods_readings_customer ON goods_readings (customer_id, read_at)",
+    ),
 )
 
 _READ = "SELECT max(version) FROM schema_version"

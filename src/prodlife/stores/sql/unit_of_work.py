@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from prodlife.errors import AlreadyExists, StoreError
 from prodlife.stores.sql.deferred import DeferredWrites
 from prodlife.stores.sql.errors import not_unicode
+from prodlife.stores.sql.goods import Goods
 from prodlife.stores.sql.repositories import (
     Catalog,
     Events,
@@ -53,6 +54,7 @@ class SQLUnitOfWork(DeferredWrites):
         "_connection",
         "_cursor",
         "_events",
+        "_goods",
         "_lines",
         "_open",
         "_orders",
@@ -89,6 +91,7 @@ class SQLUnitOfWork(DeferredWrites):
         self._lines = Lines(self)
         self._events = Events(self)
         self._sync_runs = SyncRuns(self)
+        self._goods = Goods(self)
 
     # --- the repositories ------------------------------------------------------------------
 
@@ -136,6 +139,11 @@ class SQLUnitOfWork(DeferredWrites):
     def sync_runs(self) -> SyncRuns:
         """Product synchronization runs."""
         return self._sync_runs
+
+    @property
+    def goods(self) -> Goods:
+        """Physical goods: warehouses, movements, meter readings."""
+        return self._goods
 
     # --- ending it ---------------------------------------------------------------------------
 

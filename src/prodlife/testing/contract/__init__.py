@@ -22,7 +22,8 @@ protocols only: transactions (commit, rollback, exceptions, a unit of work
 used after it ended, isolation), not found, uniqueness, versions, ordering,
 values read back equal (with hypothesis round-trips), queries and paging,
 scheduler claims, invoice lines and revenue, the event outbox, promotions and
-their uses, orders, price plans, catalog versions and sync runs, and text (what every
+their uses, orders, price plans, catalog versions, sync runs, physical goods (with the
+stock's invariants kept through the store, concurrent issues included), and text (what every
 store keeps, and refuses, alike). Each repository has its
 own class (:class:`ServiceRepositoryContract`...) for a store that implements
 only some of them; :class:`StoreContract` inherits them all.
@@ -75,6 +76,8 @@ from prodlife.testing.contract._values import make_version as make_version
 from prodlife.testing.contract._values import usd as usd
 from prodlife.testing.contract.catalog import CatalogRepositoryContract
 from prodlife.testing.contract.events import EventOutboxContract
+from prodlife.testing.contract.goods import GOODS_CATALOG as GOODS_CATALOG
+from prodlife.testing.contract.goods import GoodsRepositoryContract
 from prodlife.testing.contract.invoice_lines import InvoiceLineContract
 from prodlife.testing.contract.orders import OrderRepositoryContract
 from prodlife.testing.contract.price_plans import PricePlanRepositoryContract
@@ -100,6 +103,7 @@ from prodlife.testing.contract.transactions import TransactionContract
 __all__ = [
     "CatalogRepositoryContract",
     "EventOutboxContract",
+    "GoodsRepositoryContract",
     "InvoiceLineContract",
     "OrderRepositoryContract",
     "PricePlanRepositoryContract",
@@ -125,6 +129,7 @@ class StoreContract(
     OrderRepositoryContract,
     CatalogRepositoryContract,
     SyncRunContract,
+    GoodsRepositoryContract,
     TextContract,
 ):
     """Every contract of :mod:`prodlife.ports`: subclass it and override the ``store`` fixture."""

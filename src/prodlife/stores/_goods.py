@@ -1,0 +1,42 @@
+"""What every store checks of the physical goods it keeps (one place, for every store)."""
+
+from __future__ import annotations
+
+from prodlife.errors import ValidationError
+from prodlife.goods.movements import Movement, MovementKind
+from prodlife.stores._common import stored_key
+
+__all__ = ["movement_keys", "new_serials", "position_of"]
+
+
+def new_serials(movement: Movement) -> list[tuple[str, str]]:
+    """The ``(product code, serial)`` of every unit a receipt brings (a kit's components too)."""
+    if movement.kind is not MovementKind.RECEIVE:
+        return []
+    found = [(movement.product_code, serial) for serial in movement.serials]
+    for part in movement.components:
+        found += [(part.product_code, serial) for serial in part.serials]
+    return found
+
+
+def position_of(position: object) -> int:
+    """``position``, when it is a reading number a store may hold (a whole number, 0 up)."""
+    if isinstance(position, bool) or not isinstance(position, int):
+        raise TypeError(f"reading position must be an int, not {type(position).__name__}")
+    if position < 0:
+        raise ValidationError(f"reading position {position} must be 0 or more")
+    return position
+
+
+def movement_keys(movement: Movement) -> Movement:
+    """``movement``, when every code it holds is one a store keeps (else ``ValidationError``)."""
+    if not isinstance(movement, Movement):
+        raise ValidationError(f"{movement!r} is not a Movement; pass one")
+    stored_key(movement.product_code, "product code")
+    stored_key(movement.warehouse, "warehouse code")
+    if movement.holder is not None:
+        stored_key(movement.holder.id, f"{movement.holder.kind.value} id")
+    for product, serial in new_serials(movement):
+        stored_key(product, "product code")
+        stored_key(serial, "serial number")
+    return movement
