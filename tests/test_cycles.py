@@ -23,10 +23,10 @@ from prodlife import (
     MonthEnd,
     Period,
     ValidationError,
-    align_to_billing_day,
     billing_day,
     days_in_month,
 )
+from prodlife.alignment import align_to_billing_day
 from prodlife.limits import MAX_YEAR, MIN_YEAR
 from prodlife.testing.strategies import billing_dates, schedules
 from tests._support import d

@@ -100,6 +100,14 @@ from prodlife.catalog import (
     validate_selection,
     validate_service,
 )
+from prodlife.alignment import (
+    Alignment,
+    LongCycles,
+    StubWindow,
+    align_to_billing_day,
+    align_to_calendar,
+    align_to_weekday,
+)
 from prodlife.clock import Clock, FixedClock, SystemClock, as_utc
 from prodlife.cycles import (
     ANNUAL,
@@ -109,12 +117,10 @@ from prodlife.cycles import (
     QUARTERLY,
     SEMI_ANNUAL,
     TRIENNIAL,
-    Alignment,
     BillingCycle,
     BillingSchedule,
     CycleUnit,
     MonthEnd,
-    align_to_billing_day,
     billing_day,
     days_in_month,
 )
@@ -575,6 +581,7 @@ __all__ = [
     "LineKind",
     "LineQuote",
     "LineType",
+    "LongCycles",
     "MassUpdate",
     "Measure",
     "MeterReadingType",
@@ -665,6 +672,7 @@ __all__ = [
     "StoreUnavailable",
     "StoredEvent",
     "StoredSyncRun",
+    "StubWindow",
     "SubscriptionType",
     "Substate",
     "SuspensionKind",
@@ -704,6 +712,8 @@ __all__ = [
     "add_product",
     "agenda",
     "align_to_billing_day",
+    "align_to_calendar",
+    "align_to_weekday",
     "allowed",
     "allowed_operations",
     "apply_discounts",
