@@ -11,6 +11,14 @@ Period(2025-02-28, 2025-03-31)
 """
 
 from prodlife._version import __version__
+from prodlife.alignment import (
+    Alignment,
+    LongCycles,
+    StubWindow,
+    align_to_billing_day,
+    align_to_calendar,
+    align_to_weekday,
+)
 from prodlife.app import Billing, PublishFailed, SchedulerReport
 from prodlife.billing import (
     InvoiceLine,
@@ -100,14 +108,6 @@ from prodlife.catalog import (
     validate_selection,
     validate_service,
 )
-from prodlife.alignment import (
-    Alignment,
-    LongCycles,
-    StubWindow,
-    align_to_billing_day,
-    align_to_calendar,
-    align_to_weekday,
-)
 from prodlife.clock import Clock, FixedClock, SystemClock, as_utc
 from prodlife.cycles import (
     ANNUAL,
@@ -126,9 +126,11 @@ from prodlife.cycles import (
 )
 from prodlife.daycount import (
     ACTUAL_DAYS,
+    CALENDAR_30_DAYS,
     SECONDS,
     THIRTY_DAY_MONTHS,
     ActualDays,
+    CalendarMonthDays,
     DayCount,
     FixedDays,
     Measure,
@@ -443,6 +445,7 @@ __all__ = [
     "AMOUNT_PRECISION",
     "ANNUAL",
     "BIENNIAL",
+    "CALENDAR_30_DAYS",
     "CONFIGURATION_REQUIRED",
     "CONFLICT_RULES",
     "CONTEXT",
@@ -500,6 +503,7 @@ __all__ = [
     "BillingTermScheme",
     "BillingTiming",
     "Bundle",
+    "CalendarMonthDays",
     "CancellationDefaults",
     "CancellationKind",
     "CancellationPolicy",

@@ -137,9 +137,7 @@ def _enum(kind: type[enum.Enum], value: object) -> None:
         raise InvalidBillingCycle(f"{value!r} is not a {kind.__name__}; use one of {names}")
 
 
-def _aligned(
-    start: date, boundary: date, schedule: BillingSchedule, stub: StubWindow
-) -> Alignment:
+def _aligned(start: date, boundary: date, schedule: BillingSchedule, stub: StubWindow) -> Alignment:
     """The stub from ``start`` to ``boundary`` (period 0 of ``schedule``) and its window."""
     if boundary == start:
         first = schedule.period(0)
@@ -240,9 +238,7 @@ def align_to_weekday(start: date, weekday: int, cycle: BillingCycle) -> Alignmen
     anchor = start - timedelta(days=(start.weekday() - weekday) % 7)
     period = BillingSchedule(cycle, anchor).period(0)
     boundary = start if period.start == start else period.end
-    return _aligned(
-        start, boundary, BillingSchedule(cycle, boundary), StubWindow.BILLING_PERIOD
-    )
+    return _aligned(start, boundary, BillingSchedule(cycle, boundary), StubWindow.BILLING_PERIOD)
 
 
 def align_to_calendar(start: date, cycle: BillingCycle, *, week_start: int = 0) -> Alignment:
