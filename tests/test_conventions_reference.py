@@ -14,10 +14,11 @@ Every expected figure here comes from the named system's test suite, never from 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from fractions import Fraction
 
+import attrs
 import pytest
 
 from prodlife import (
@@ -29,18 +30,34 @@ from prodlife import (
     StubWindow,
 )
 from prodlife.billing import InvoiceLine, LineType, Prorata, Timeline, Track, lines_due
-from prodlife.catalog.subscriptions import BillingTiming
+from prodlife.catalog.subscriptions import BillingTerm, BillingTermScheme, BillingTiming
 from prodlife.cycles import ANNUAL, MONTHLY, QUARTERLY, BillingCycle, BillingSchedule
 from prodlife.daycount import ACTUAL_DAYS, DayCount
+from prodlife.lifecycle import (
+    ACTIVE,
+    OrderLine,
+    Service,
+    billed,
+    first_invoice_day,
+    price_order,
+    renew,
+    services_for,
+)
+from prodlife.lifecycle.outcome import Outcome
+from prodlife.lifecycle.terms import under_terms
 from prodlife.money import Money
+from prodlife.pricing import OrderLineSpec
+from tests._lifecycle import SYSTEM, at
 from tests._support import d
+from tests.test_billing_prorata import WEEKLY_VPS
+from tests.test_lifecycle_orders import CONTEXT, order
 
 KILL_BILL = LongCycles.WHOLE_CYCLES
 WEEKLY = BillingCycle.weeks(1)
 IN_ADVANCE, IN_ARREARS = BillingTiming.IN_ADVANCE, BillingTiming.IN_ARREARS
 
 
-def billed(
+def bill(
     prorata: Prorata,
     start: date,
     cycle: BillingCycle,
@@ -103,7 +120,7 @@ def test_kill_bill_thirty_day_plans_start_on_the_start_date() -> None:
     ],
 )
 def test_kill_bill_quarterly_leading_proration(target: str, periods: Fraction) -> None:
-    lines = billed(
+    lines = bill(
         Prorata(13, cycles=KILL_BILL), d("2011-02-01"), QUARTERLY, Money("920.00", "USD"), d(target)
     )
     assert total(lines) == Decimal("920.00") * periods.numerator / periods.denominator
@@ -113,10 +130,10 @@ def test_kill_bill_measures_a_stub_ending_on_a_clamped_day_one_month_back() -> N
     # monthly/TestProRation.testSinglePlan_ChangeBCDTo31: from 2011-02-14 with BCD 31,
     # billed on 2011-03-01: 1 + 14/31 periods (the stub to Feb 28 against Jan 28-Feb 28).
     kill_bill = Prorata(31, cycles=KILL_BILL, stub=StubWindow.CYCLE_BEFORE_END)
-    lines = billed(kill_bill, d("2011-02-14"), MONTHLY, Money("310.00", "USD"), d("2011-03-01"))
+    lines = bill(kill_bill, d("2011-02-14"), MONTHLY, Money("310.00", "USD"), d("2011-03-01"))
     assert total(lines) == Decimal("310.00") + Decimal("140.00")
     # prodlife's default measures that stub against Jan 31-Feb 28 (14/28) instead.
-    default = billed(Prorata(31), d("2011-02-14"), MONTHLY, Money("310.00", "USD"), d("2011-03-01"))
+    default = bill(Prorata(31), d("2011-02-14"), MONTHLY, Money("310.00", "USD"), d("2011-03-01"))
     assert total(default) != total(lines)
 
 
@@ -191,7 +208,7 @@ def test_thirty_day_months_is_not_kill_bills_fixed_30_on_a_trailing_stub() -> No
 
 def test_kill_bill_fixed_30_through_the_engine() -> None:
     # The leading stub of testProRationBeforeFirstBillingPeriod1: 2023-05-23 to the BCD 15.
-    lines = billed(
+    lines = bill(
         Prorata(15),
         d("2023-05-23"),
         MONTHLY,
@@ -212,7 +229,7 @@ def test_lago_calendar_monthly_first_period_is_prorated(timing: BillingTiming) -
     # "when plan is monthly / when subscription start is on any other day": started
     # 2022-03-15, 55 cents (54.838...) in arrears and in advance.
     on = d("2022-03-15") if timing is IN_ADVANCE else d("2022-04-01")
-    lines = billed(Prorata.calendar(), d("2022-03-15"), MONTHLY, CENT_PLAN, on, timing=timing)
+    lines = bill(Prorata.calendar(), d("2022-03-15"), MONTHLY, CENT_PLAN, on, timing=timing)
     assert [(str(line.period), str(line.amount)) for line in lines] == [
         ("[2022-03-15, 2022-04-01)", "EUR 0.55")
     ]
@@ -224,7 +241,7 @@ def test_lago_calendar_weekly_periods_start_on_monday(timing: BillingTiming) -> 
     # 71 cents (71.428...), in arrears and in advance.
     for start, expected in (("2022-06-20", "EUR 1.00"), ("2022-06-22", "EUR 0.71")):
         on = d(start) if timing is IN_ADVANCE else d("2022-06-27")
-        lines = billed(Prorata.calendar(), d(start), WEEKLY, CENT_PLAN, on, timing=timing)
+        lines = bill(Prorata.calendar(), d(start), WEEKLY, CENT_PLAN, on, timing=timing)
         assert [(str(line.period.end), str(line.amount)) for line in lines if line.period] == [
             ("2022-06-27", expected)
         ]
@@ -234,7 +251,7 @@ def test_lago_calendar_last_period_is_prorated_on_termination() -> None:
     # "when billing a newly terminated subscription": monthly, billed from Mar 1 to the end
     # of Mar 20 (65 cents, 64.516...); weekly, from Monday Mar 14 to the end of Mar 16
     # (43 cents, 42.857...). In arrears.
-    monthly = billed(
+    monthly = bill(
         Prorata.calendar(),
         d("2022-02-01"),
         MONTHLY,
@@ -248,7 +265,7 @@ def test_lago_calendar_last_period_is_prorated_on_termination() -> None:
         for line in monthly
         if line.period == Period(d("2022-03-01"), d("2022-03-21"))
     ] == ["EUR 0.65"]
-    weekly = billed(
+    weekly = bill(
         Prorata.calendar(),
         d("2022-03-07"),
         WEEKLY,
@@ -265,3 +282,71 @@ def test_lago_calendar_quarters_start_in_january_april_july_and_october() -> Non
     # period began on 2022-04-01 (subscription of 2021-02-02).
     schedule = Prorata.calendar().first_periods(d("2021-02-02"), QUARTERLY).schedule
     assert schedule.period_containing(d("2022-06-30")) == Period(d("2022-04-01"), d("2022-07-01"))
+
+
+# -- through the order flow -----------------------------------------------------------------
+
+
+def _ordered(day: date, prorata: Prorata, spec: OrderLineSpec, *, arrears: bool = False) -> Service:
+    """A service ordered on ``day`` with ``prorata`` (unbilled), in arrears if asked."""
+    placed = order(
+        lines=(OrderLine(spec),), placed_at=datetime.combine(day, datetime.min.time(), UTC)
+    )
+    context = CONTEXT
+    if spec.cycle == WEEKLY:
+        rates = (*CONTEXT.plan.rates, WEEKLY_VPS)
+        context = attrs.evolve(CONTEXT, plan=attrs.evolve(CONTEXT.plan, rates=rates))
+    (service,) = services_for(
+        placed, price_order(placed, context), context=context, prorata=prorata
+    )
+    if arrears:
+        scheme = BillingTermScheme(
+            "POST", "post-billed", prepaid=False, terms=[BillingTerm("VPS", IN_ARREARS)]
+        )
+        service = under_terms(service, scheme)
+    return service
+
+
+def _first_invoice(service: Service) -> tuple[Service, list[InvoiceLine]]:
+    outcome = billed(Outcome(service), first_invoice_day(service))
+    return outcome.service, list(outcome.lines)
+
+
+def test_kill_bill_clamped_stub_ordered_then_renewed_on_the_31st() -> None:
+    # monthly/TestProRation.testSinglePlan_ChangeBCDTo31: from 2011-02-14 with BCD 31 the stub
+    # is 14/31 of a period (VPS 10.00 a month: 4.52), then whole months from Feb 28.
+    kill_bill = Prorata(31, cycles=KILL_BILL, stub=StubWindow.CYCLE_BEFORE_END)
+    service, lines = _first_invoice(_ordered(d("2011-02-14"), kill_bill, OrderLineSpec("VPS")))
+    assert [(str(line.period), str(line.amount)) for line in lines if line.period] == [
+        ("[2011-02-14, 2011-02-28)", "USD 4.52")
+    ]
+    assert service.next_due == d("2011-02-28")
+    renewed = renew(attrs.evolve(service, status=ACTIVE), SYSTEM, at("2011-02-27"))
+    assert [str(line.period) for line in renewed.lines] == ["[2011-02-28, 2011-03-31)"]
+    assert renewed.service.next_due == d("2011-03-31")
+
+
+def test_lago_calendar_billing_through_an_order() -> None:
+    # Lago's fractions (subscription_service_spec): 17/31 of a month from 2022-03-15
+    # (54.838...%), 5/7 of a week from Wednesday 2022-06-22 (71.428...%); VPS is 10.00 a month
+    # and 3.00 a week here.
+    monthly, lines = _first_invoice(
+        _ordered(d("2022-03-15"), Prorata.calendar(), OrderLineSpec("VPS"))
+    )
+    assert [str(line.amount) for line in lines if line.period] == ["USD 5.48"]
+    assert monthly.next_due == d("2022-04-01")
+    weekly, lines = _first_invoice(
+        _ordered(d("2022-06-22"), Prorata.calendar(), OrderLineSpec("VPS", cycle=WEEKLY))
+    )
+    assert [str(line.amount) for line in lines if line.period] == ["USD 2.14"]
+    assert weekly.next_due == d("2022-06-27")
+
+
+def test_lago_calendar_billing_in_arrears_bills_the_prorated_first_month_when_it_ends() -> None:
+    # Lago, pay in arrears, started 2022-03-15: 17/31 of the month, billed at its end.
+    service = _ordered(d("2022-03-15"), Prorata.calendar(), OrderLineSpec("VPS"), arrears=True)
+    assert [line for line in billed(Outcome(service), d("2022-03-31")).lines if line.period] == []
+    lines = billed(Outcome(service), d("2022-04-01")).lines
+    assert [(str(line.period), str(line.amount)) for line in lines if line.period] == [
+        ("[2022-03-15, 2022-04-01)", "USD 5.48")
+    ]
