@@ -33,6 +33,7 @@ from prodlife.billing import InvoiceLine, LineType, Prorata, Timeline, Track, li
 from prodlife.catalog.subscriptions import BillingTerm, BillingTermScheme, BillingTiming
 from prodlife.cycles import ANNUAL, MONTHLY, QUARTERLY, BillingCycle, BillingSchedule
 from prodlife.daycount import ACTUAL_DAYS, DayCount
+from prodlife.errors import RuleViolation
 from prodlife.lifecycle import (
     ACTIVE,
     OrderLine,
@@ -47,6 +48,8 @@ from prodlife.lifecycle.outcome import Outcome
 from prodlife.lifecycle.terms import under_terms
 from prodlife.money import Money
 from prodlife.pricing import OrderLineSpec
+from prodlife.pricing.rates import Rate as PriceRate
+from prodlife.pricing.rates import RateModel
 from tests._lifecycle import SYSTEM, at
 from tests._support import d
 from tests.test_billing_prorata import WEEKLY_VPS
@@ -350,3 +353,23 @@ def test_lago_calendar_billing_in_arrears_bills_the_prorated_first_month_when_it
     assert [(str(line.period), str(line.amount)) for line in lines if line.period] == [
         ("[2022-03-15, 2022-04-01)", "USD 5.48")
     ]
+
+
+# -- Lago: a package rate with free units ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("free_units", "expected"),
+    # spec/services/charge_models/package_service_spec.rb: 121 units, packages of 10 at 100.
+    [(0, "1300"), (10, "1200"), (200, "0")],
+)
+def test_lago_package_charge_with_free_units(free_units: int, expected: str) -> None:
+    rate = PriceRate.package(Money("100", "EUR"), 10, free_units=free_units)
+    assert rate.charge(121).total == Money(expected, "EUR")
+
+
+def test_free_units_are_for_package_rates_only() -> None:
+    with pytest.raises(RuleViolation, match="free units"):
+        PriceRate(RateModel.PER_UNIT, price=Money("1", "EUR"), free_units=5)
+    with pytest.raises(RuleViolation, match="free units"):
+        PriceRate.package(Money("1", "EUR"), 10, free_units=-1)
