@@ -51,6 +51,8 @@ def days_in_month(year: int, month: int) -> int:
     >>> days_in_month(2024, 2), days_in_month(2025, 2), days_in_month(2100, 2)
     (29, 28, 28)
     """
+    if not isinstance(year, int) or isinstance(year, bool):
+        raise ValidationError(f"year {year!r} must be a whole number such as 2025")
     if not isinstance(month, int) or isinstance(month, bool) or not 1 <= month <= 12:
         raise ValidationError(f"month {month!r} does not exist; give a month from 1 to 12")
     if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
