@@ -23,10 +23,10 @@ from prodlife import (
     MonthEnd,
     Period,
     ValidationError,
-    align_to_billing_day,
     billing_day,
     days_in_month,
 )
+from prodlife.alignment import align_to_billing_day
 from prodlife.limits import MAX_YEAR, MIN_YEAR
 from prodlife.testing.strategies import billing_dates, schedules
 from tests._support import d
@@ -314,3 +314,10 @@ def test_billing_day_follows_a_boundary_moved_to_another_day() -> None:
     assert billing_day(d("2025-01-15"), d("2025-02-01")) == 1
     # Moved onto the 28th of a 30-day month, a 31st start no longer explains it.
     assert billing_day(d("2025-01-31"), d("2025-04-28")) == 28
+
+
+def test_days_in_month_refuses_a_year_that_is_not_a_whole_number() -> None:
+    from decimal import Decimal
+
+    with pytest.raises(ValidationError, match="year"):
+        days_in_month(Decimal("Infinity"), 2)  # type: ignore[arg-type]

@@ -16,9 +16,11 @@ from hypothesis import strategies as st
 
 from prodlife import (
     ACTUAL_DAYS,
+    CALENDAR_30_DAYS,
     SECONDS,
     THIRTY_DAY_MONTHS,
     Anchor,
+    CalendarMonthDays,
     ChangeDay,
     ChangePolicy,
     Charge,
@@ -65,8 +67,11 @@ INTERVALS = st.builds(
     st.integers(1, 10**8),
 )
 CONVENTIONS = st.one_of(
-    st.sampled_from([ACTUAL_DAYS, THIRTY_DAY_MONTHS, SECONDS, FixedDays(30), FixedDays(365)]),
+    st.sampled_from(
+        [ACTUAL_DAYS, THIRTY_DAY_MONTHS, CALENDAR_30_DAYS, SECONDS, FixedDays(30), FixedDays(365)]
+    ),
     st.integers(1, 3650).map(FixedDays),
+    st.integers(1, 31).map(CalendarMonthDays),
 )
 ROUNDINGS = st.sampled_from(
     [decimal.ROUND_HALF_UP, decimal.ROUND_HALF_EVEN, decimal.ROUND_DOWN, decimal.ROUND_CEILING]

@@ -30,10 +30,14 @@ from prodlife import (
     FixedClock,
     FixedDays,
     Interval,
+    LongCycles,
     Money,
     MonthEnd,
     Period,
+    StubWindow,
     align_to_billing_day,
+    align_to_calendar,
+    align_to_weekday,
     as_utc,
     billing_date,
     billing_day,
@@ -329,6 +333,22 @@ def test_alignment_to_a_billing_day_works_or_refuses(
 ) -> None:
     attempt(lambda: align_to_billing_day(start, day, cycle, month_end=month_end))
     attempt(lambda: billing_day(start, start))
+
+
+@given(
+    either(DATES),
+    either(st.integers(-3, 40)),
+    either(CYCLES),
+    either(st.sampled_from(LongCycles)),
+    either(st.sampled_from(StubWindow)),
+    either(st.integers(-2, 8)),
+)
+def test_alignment_conventions_work_or_refuse(
+    start: Any, day: Any, cycle: Any, cycles: Any, stub: Any, weekday: Any
+) -> None:
+    attempt(lambda: align_to_billing_day(start, day, cycle, cycles=cycles, stub=stub))
+    attempt(lambda: align_to_weekday(start, weekday, cycle))
+    attempt(lambda: align_to_calendar(start, cycle, week_start=weekday))
 
 
 @given(either(st.integers(-(10**6), 10**6)), either(st.integers(-2, 14)))

@@ -11,6 +11,14 @@ Period(2025-02-28, 2025-03-31)
 """
 
 from prodlife._version import __version__
+from prodlife.alignment import (
+    Alignment,
+    LongCycles,
+    StubWindow,
+    align_to_billing_day,
+    align_to_calendar,
+    align_to_weekday,
+)
 from prodlife.app import Billing, PublishFailed, SchedulerReport
 from prodlife.billing import (
     InvoiceLine,
@@ -109,20 +117,20 @@ from prodlife.cycles import (
     QUARTERLY,
     SEMI_ANNUAL,
     TRIENNIAL,
-    Alignment,
     BillingCycle,
     BillingSchedule,
     CycleUnit,
     MonthEnd,
-    align_to_billing_day,
     billing_day,
     days_in_month,
 )
 from prodlife.daycount import (
     ACTUAL_DAYS,
+    CALENDAR_30_DAYS,
     SECONDS,
     THIRTY_DAY_MONTHS,
     ActualDays,
+    CalendarMonthDays,
     DayCount,
     FixedDays,
     Measure,
@@ -439,6 +447,7 @@ __all__ = [
     "AMOUNT_PRECISION",
     "ANNUAL",
     "BIENNIAL",
+    "CALENDAR_30_DAYS",
     "CONFIGURATION_REQUIRED",
     "CONFLICT_RULES",
     "CONTEXT",
@@ -496,6 +505,7 @@ __all__ = [
     "BillingTermScheme",
     "BillingTiming",
     "Bundle",
+    "CalendarMonthDays",
     "CancellationDefaults",
     "CancellationKind",
     "CancellationPolicy",
@@ -580,6 +590,7 @@ __all__ = [
     "LineKind",
     "LineQuote",
     "LineType",
+    "LongCycles",
     "MassUpdate",
     "Measure",
     "MeterReadingType",
@@ -670,6 +681,7 @@ __all__ = [
     "StoreUnavailable",
     "StoredEvent",
     "StoredSyncRun",
+    "StubWindow",
     "SubscriptionType",
     "Substate",
     "SuspensionKind",
@@ -709,6 +721,8 @@ __all__ = [
     "add_product",
     "agenda",
     "align_to_billing_day",
+    "align_to_calendar",
+    "align_to_weekday",
     "allowed",
     "allowed_operations",
     "apply_discounts",

@@ -34,12 +34,10 @@ __all__ = [
     "QUARTERLY",
     "SEMI_ANNUAL",
     "TRIENNIAL",
-    "Alignment",
     "BillingCycle",
     "BillingSchedule",
     "CycleUnit",
     "MonthEnd",
-    "align_to_billing_day",
     "billing_day",
     "days_in_month",
 ]
@@ -53,6 +51,8 @@ def days_in_month(year: int, month: int) -> int:
     >>> days_in_month(2024, 2), days_in_month(2025, 2), days_in_month(2100, 2)
     (29, 28, 28)
     """
+    if not isinstance(year, int) or isinstance(year, bool):
+        raise ValidationError(f"year {year!r} must be a whole number such as 2025")
     if not isinstance(month, int) or isinstance(month, bool) or not 1 <= month <= 12:
         raise ValidationError(f"month {month!r} does not exist; give a month from 1 to 12")
     if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
@@ -511,73 +511,3 @@ class BillingSchedule:
         first = self.index_of(span.start)
         last = self.index_of(span.last_day)
         return [self.period(index) for index in range(first, last + 1)]
-
-
-@attrs.frozen(slots=True)
-class Alignment:
-    """Where a service ordered on some date starts billing, aligned to a billing day.
-
-    Attributes:
-        first: the first period to charge, from the order date up to the next
-            billing day (a partial stub), or a whole period when the order
-            falls on a billing day.
-        window: the whole billing period the first one belongs to: the
-            denominator when the stub is prorated.
-        schedule: the regular periods; period 0 starts where ``first`` ends.
-    """
-
-    first: Period
-    window: Period
-    schedule: BillingSchedule
-
-    @property
-    def is_stub(self) -> bool:
-        """Whether the first period is shorter than a whole period."""
-        return self.first != self.window
-
-
-def align_to_billing_day(
-    start: date,
-    billing_day: int,
-    cycle: BillingCycle = MONTHLY,
-    *,
-    month_end: MonthEnd = MonthEnd.CLAMP,
-) -> Alignment:
-    """Align a service starting on ``start`` to a fixed billing day of the month.
-
-    The first period runs from ``start`` to the next billing day (a day of 31
-    falls on the last day of shorter months); from there the cycle repeats.
-    The window of a stub is the whole cycle that ends on that billing day.
-
-    Args:
-        start: the date service starts.
-        billing_day: the day of the month every period starts on (1-31).
-        cycle: a month-based cycle.
-        month_end: month-end policy for the regular periods.
-
-    Raises:
-        InvalidBillingCycle: the cycle is not month-based, or the day is not 1-31.
-
-    >>> aligned = align_to_billing_day(date(2025, 3, 10), 1)
-    >>> aligned.first, aligned.window, aligned.is_stub
-    (Period(2025-03-10, 2025-04-01), Period(2025-03-01, 2025-04-01), True)
-    """
-    _valid_day(billing_day)
-    _require_date(start, "start")
-    if not isinstance(cycle, BillingCycle):
-        raise InvalidBillingCycle(
-            f"cycle {cycle!r} must be a BillingCycle; BillingCycle.parse() reads a name"
-        )
-    if cycle.unit is not CycleUnit.MONTH:
-        raise InvalidBillingCycle(
-            f"cannot align a {cycle} cycle to a day of the month; use a month-based cycle"
-        )
-    if start.day == min(billing_day, days_in_month(start.year, start.month)):
-        schedule = BillingSchedule(cycle, start, billing_day, month_end)
-        first = schedule.period(0)
-        return Alignment(first, first, BillingSchedule(cycle, first.end, billing_day, month_end))
-    this_month = _month_date(start.year, start.month - 1, billing_day)
-    monthly = BillingSchedule(MONTHLY, this_month, billing_day)
-    next_day = monthly.next_boundary(start)
-    schedule = BillingSchedule(cycle, next_day, billing_day, month_end)
-    return Alignment(Period(start, next_day), schedule.period(-1), schedule)

@@ -43,9 +43,11 @@ Span = Period | Interval
 
 __all__ = [
     "ACTUAL_DAYS",
+    "CALENDAR_30_DAYS",
     "SECONDS",
     "THIRTY_DAY_MONTHS",
     "ActualDays",
+    "CalendarMonthDays",
     "DayCount",
     "FixedDays",
     "Measure",
@@ -278,6 +280,74 @@ class FixedDays(_Convention):
         return used, self.days
 
 
+def _months_between(period: Period) -> int:
+    """Whole calendar months from ``period``'s start to its end, at least 1."""
+    start, end = period.start, period.end
+    months = (end.year - start.year) * 12 + end.month - start.month
+    if end.day < start.day and end.day != days_in_month(end.year, end.month):
+        months -= 1
+    return max(1, months)
+
+
+@attrs.frozen(slots=True)
+class CalendarMonthDays(_Convention):
+    """Count every *calendar* month as ``days`` units (Kill Bill's fixed-days proration).
+
+    Kill Bill's ``org.killbill.invoice.proration.fixed.days`` (30): a span
+    within one calendar month counts its days; a span across a month's end
+    counts its days less the difference between that month's length and
+    ``days`` (Jan 23 to Feb 15 counts 23 - 1 = 22, Feb 23 to Mar 15 counts
+    20 + 2 = 22). Each day is at position ``days x month + day - 1`` of its
+    calendar month, so the 31st counts nothing and the last day of February
+    carries the missing units.
+
+    It differs from :data:`THIRTY_DAY_MONTHS`, which counts months from the
+    *period's* start: the two agree on a stub that ends a period (a first
+    stub), not on one that starts it (a last one). Of the period May 23 to
+    Jun 23, May 23 to Jun 15 is 22 units here (Kill Bill's figure) and 23
+    there.
+
+    A period counts ``days`` per month of it (``days`` for a monthly period,
+    Kill Bill's denominator whatever the cycle), and a whole period always
+    measures exactly 1, as Kill Bill bills whole periods unprorated. Portions
+    of a period whose end is a clamped billing day (Jan 31 to Feb 28) do not
+    add up to that whole: Kill Bill's own arithmetic (see docs/proration.md).
+
+    Args:
+        days: the units of every calendar month (30 in Kill Bill's tests).
+
+    Raises:
+        ValidationError: ``days`` is not a whole number from 1 to 31.
+    """
+
+    days: int = attrs.field(default=30)
+
+    @days.validator
+    def _check(self, attribute: attrs.Attribute[int], value: int) -> None:
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 31:
+            raise ValidationError(
+                f"a calendar month of {value!r} days is not possible; use a whole number from "
+                "1 to 31, such as 30"
+            )
+
+    @property
+    def name(self) -> str:
+        """The convention's name, as shown in proration breakdowns."""
+        return f"{self.days} days per calendar month"
+
+    def _position(self, day: date) -> int:
+        return self.days * (day.year * 12 + day.month - 1) + day.day - 1
+
+    def _units(self, portion: Span, period: Span) -> tuple[int, int]:
+        portion, period = _dates_only(self.name, portion, period)
+        _inside(portion, period)
+        total = self.days * _months_between(period)
+        if portion == period:
+            return total, total
+        used = self._position(portion.end) - self._position(portion.start)
+        return min(max(used, 0), total), total
+
+
 @attrs.frozen(slots=True)
 class Seconds(_Convention):
     """Count elapsed seconds between instants (spans of type :class:`~prodlife.periods.Interval`).
@@ -317,5 +387,7 @@ def _epoch_seconds(instant: datetime) -> int:
 ACTUAL_DAYS = ActualDays()
 #: Every month counts 30 days.
 THIRTY_DAY_MONTHS = ThirtyDayMonths()
+#: Every calendar month counts 30 days (Kill Bill's ``proration.fixed.days=30``).
+CALENDAR_30_DAYS = CalendarMonthDays(30)
 #: Elapsed seconds between instants.
 SECONDS = Seconds()

@@ -413,9 +413,8 @@ def _timeline(
     if schedule is None:
         one_time.append(OneTimeCharge(BASE, label, recurring, start))
     else:
-        tracks.append(
-            Track.of(LineType.RECURRING, BASE, Rate(start, None, recurring, schedule, label))
-        )
+        rates = _rates(start, cycle, prorata, recurring, label)
+        tracks.append(Track.of(LineType.RECURRING, BASE, *rates))
     for line in quote.lines:
         if line.kind is PriceLineKind.SETUP:
             one_time.append(OneTimeCharge(BASE, f"{label} {line.description}", line.amount, start))
@@ -423,14 +422,14 @@ def _timeline(
             if schedule is None:
                 one_time.append(OneTimeCharge(line.subject, line.description, line.amount, start))
             else:
-                rate = Rate(start, None, line.amount, schedule, line.description)
-                tracks.append(Track.of(LineType.OPTION, line.subject, rate))
+                rates = _rates(start, cycle, prorata, line.amount, line.description)
+                tracks.append(Track.of(LineType.OPTION, line.subject, *rates))
     for pick, addon_cycle in zip(spec.addons, priced.addon_cycles, strict=True):
         amount = _amount(quote, PriceLineKind.ADDON, pick.code)
         what = f"add-on {pick.code}" + (f" x {pick.quantity}" if pick.quantity != 1 else "")
         if addon_cycle.is_recurring:
-            rate = Rate(start, None, amount, _schedule(start, addon_cycle, prorata), what)
-            tracks.append(Track.of(LineType.ADDON, pick.code, rate))
+            rates = _rates(start, addon_cycle, prorata, amount, what)
+            tracks.append(Track.of(LineType.ADDON, pick.code, *rates))
         else:
             one_time.append(OneTimeCharge(pick.code, what, amount, start))
     for domain, price in domains:
@@ -474,6 +473,15 @@ def _schedule(start: date, cycle: BillingCycle, prorata: Prorata | None) -> Bill
     if prorata is not None and prorata.applies_to(cycle):
         return prorata.first_periods(start, cycle).schedule
     return schedule_for(cycle, start)
+
+
+def _rates(
+    start: date, cycle: BillingCycle, prorata: Prorata | None, amount: Money, what: str
+) -> tuple[Rate, ...]:
+    """A recurring price of ``amount`` on ``cycle`` from ``start``, aligned by ``prorata``."""
+    if prorata is not None and prorata.applies_to(cycle):
+        return prorata.first_periods(start, cycle).rates(start, amount, what)
+    return (Rate(start, None, amount, schedule_for(cycle, start), what),)
 
 
 def first_invoice_day(service: Service) -> date:

@@ -6,7 +6,8 @@ A :class:`Rate` prices a quantity by one of five models (:class:`RateModel`):
 - **per unit**: the price times the quantity;
 - **graduated** (tiered): each tier's units at that tier's own unit price;
 - **volume**: every unit at the unit price of the tier the quantity reaches;
-- **package**: a price per block of ``package_size`` units, partial blocks rounded up.
+- **package**: a price per block of ``package_size`` units, partial blocks rounded up,
+  after ``free_units`` given free (Lago's package charge).
 
 Every model but flat may add a **base amount**, charged whatever the quantity
 (seed 004: "the rate model, base and tiered amount"). A :class:`Tier` may also
@@ -40,7 +41,8 @@ rule                     condition
 ``rate.tier-bound``      a tier's ``up_to`` is a whole number or ``Decimal`` above zero,
                          or ``None``
 ``rate.tiers-order``     bounds rise strictly; the last tier is unbounded and no other is
-``rate.package-size``    the package size is a whole number of at least 1
+``rate.package-size``    the package size is a whole number of at least 1, the free
+                         units (package rates only) a whole number of zero or more
 ``rate.quantity``        a quantity charged is an ``int`` or ``Decimal`` of zero or more,
                          at most :data:`~prodlife.limits.MAX_QUANTITY`
 =======================  ==============================================================
@@ -261,6 +263,8 @@ class Rate:
         tiers: the tiers of graduated and volume rates, bounds rising, the
             last unbounded; empty for the other models.
         package_size: units in one block of a package rate; ``None`` otherwise.
+        free_units: units of a package rate given free before its blocks are
+            counted (0 by default; package rates only).
         base: an amount charged whatever the quantity, on top of the rest;
             not for flat rates (put it in the price).
 
@@ -279,6 +283,7 @@ class Rate:
     tiers: tuple[Tier, ...] = attrs.field(default=(), converter=_tiers)
     package_size: int | None = None
     base: Money | None = None
+    free_units: int = 0
 
     def __attrs_post_init__(self) -> None:
         raise_first(check_rate(self))
@@ -306,9 +311,20 @@ class Rate:
         return cls(RateModel.VOLUME, tiers=tuple(tiers), base=base)
 
     @classmethod
-    def package(cls, price: Money, size: int, *, base: Money | None = None) -> Rate:
-        """``price`` per block of ``size`` units (partial blocks rounded up), plus ``base``."""
-        return cls(RateModel.PACKAGE, price=price, package_size=size, base=base)
+    def package(
+        cls, price: Money, size: int, *, base: Money | None = None, free_units: int = 0
+    ) -> Rate:
+        """``price`` per block of ``size`` units (partial blocks rounded up), plus ``base``.
+
+        The first ``free_units`` units cost nothing: the blocks count the rest.
+
+        >>> from prodlife import Money
+        >>> Rate.package(Money("100", "EUR"), 10, free_units=10).charge(121).total
+        Money('1200', 'EUR')
+        """
+        return cls(
+            RateModel.PACKAGE, price=price, package_size=size, base=base, free_units=free_units
+        )
 
     # -- use ----------------------------------------------------------------------
 
@@ -352,7 +368,11 @@ class Rate:
         elif model is RateModel.VOLUME:
             parts += _volume(self.tiers, units)
         else:
-            parts.append(_package(cast(Money, self.price), cast(int, self.package_size), units))
+            parts.append(
+                _package(
+                    cast(Money, self.price), cast(int, self.package_size), units, self.free_units
+                )
+            )
         amount = total((part.amount for part in parts), self.currency)
         return RateCharge(model, units, amount, tuple(parts))
 
@@ -412,15 +432,17 @@ def _count(number: int | Decimal, noun: str) -> str:
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
-def _package(price: Money, size: int, quantity: Decimal) -> ChargePart:
-    blocks = CONTEXT.divide(quantity, Decimal(size)).to_integral_value(
+def _package(price: Money, size: int, quantity: Decimal, free: int) -> ChargePart:
+    paid = max(quantity - free, Decimal(0))
+    blocks = CONTEXT.divide(paid, Decimal(size)).to_integral_value(
         rounding=decimal.ROUND_CEILING, context=CONTEXT
     )
-    partial = CONTEXT.multiply(blocks, Decimal(size)) != quantity
+    partial = CONTEXT.multiply(blocks, Decimal(size)) != paid
     note = " (partial blocks rounded up)" if partial else ""
-    description = (
-        f"{_count(blocks, 'block')} of {_count(size, 'unit')} for {_count(quantity, 'unit')}{note}"
-    )
+    what = _count(quantity, "unit")
+    if free:
+        what = f"{_count(paid, 'unit')} of {what} ({_count(free, 'unit')} free)"
+    description = f"{_count(blocks, 'block')} of {_count(size, 'unit')} for {what}{note}"
     return _part(description, blocks, price)
 
 
@@ -523,6 +545,23 @@ def check_rate(rate: Rate) -> list[Finding]:
             (
                 "rate.package-size",
                 f"package size {size!r} must be a whole number of at least 1 (units per block)",
+            )
+        )
+    free = rate.free_units
+    if not isinstance(free, int) or isinstance(free, bool) or not 0 <= free <= MAX_QUANTITY:
+        found.append(
+            (
+                "rate.package-size",
+                f"free units {free!r} must be a whole number from zero to "
+                f"prodlife.limits.MAX_QUANTITY ({MAX_QUANTITY:,})",
+            )
+        )
+    elif free and rate.model is not RateModel.PACKAGE:
+        found.append(
+            (
+                "rate.fields",
+                f"a {rate.model.value} rate takes no free units ({free}); give free units to a "
+                "package rate, or a first tier at price zero",
             )
         )
     currencies = sorted({amount.currency.code for amount in _amounts(rate)})

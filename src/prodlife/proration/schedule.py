@@ -16,7 +16,8 @@ from typing import Any
 
 import attrs
 
-from prodlife.cycles import BillingCycle, BillingSchedule, MonthEnd, align_to_billing_day
+from prodlife.alignment import align_to_billing_day
+from prodlife.cycles import BillingCycle, BillingSchedule, MonthEnd
 from prodlife.daycount import ACTUAL_DAYS, DayCount
 from prodlife.errors import InvalidBillingCycle
 from prodlife.money import Money

@@ -60,7 +60,7 @@ from hypothesis.stateful import (
 from prodlife.billing.changes import billing_period
 from prodlife.billing.ledger import Ledger
 from prodlife.billing.lines import InvoiceLine, LineType
-from prodlife.billing.prorata import Prorata
+from prodlife.billing.prorata import LongCycles, Prorata, StubWindow
 from prodlife.billing.timeline import Timeline
 from prodlife.catalog.cancellation import CancellationPolicy, CancellationTiming
 from prodlife.catalog.catalog import Catalog
@@ -195,8 +195,9 @@ def _aligned(service: Service, prorata: Prorata) -> Service:
     """``service`` billed on ``prorata``'s day: a stub first, invoiced as an order invoices it."""
     first = prorata.first_periods(service.start, service.cycle)
     track = service.timeline.track(BASE)
-    rate = attrs.evolve(track.rates[0], schedule=first.schedule)
-    timeline = service.timeline.with_track(attrs.evolve(track, rates=(rate,)))
+    rate = track.rates[0]
+    rates = first.rates(rate.start, rate.amount, rate.description)
+    timeline = service.timeline.with_track(attrs.evolve(track, rates=rates))
     if service.billing_timing is BillingTiming.IN_ARREARS:
         return attrs.evolve(service, timeline=timeline)
     unbilled = attrs.evolve(
@@ -287,6 +288,8 @@ class LifecycleMachine(RuleBasedStateMachine):
                 Prorata,
                 st.integers(min_value=1, max_value=31),
                 st.one_of(st.none(), st.integers(min_value=1, max_value=31)),
+                cycles=st.sampled_from(LongCycles),
+                stub=st.sampled_from(StubWindow),
             ),
         ),
     )
