@@ -54,6 +54,12 @@ from prodlife.catalog.editions import (
     EditionLadder,
     check_edition_ladder,
 )
+from prodlife.catalog.features import (
+    Feature,
+    FeatureComparison,
+    FeatureRow,
+    check_features,
+)
 from prodlife.catalog.products import (
     Availability,
     CustomField,
@@ -126,6 +132,9 @@ __all__ = [
     "Direction",
     "Edition",
     "EditionLadder",
+    "Feature",
+    "FeatureComparison",
+    "FeatureRow",
     "FieldKind",
     "FixedBundle",
     "FlexibleBundle",
@@ -159,6 +168,7 @@ __all__ = [
     "check_change_rules",
     "check_component",
     "check_edition_ladder",
+    "check_features",
     "check_fixed_bundle",
     "check_flexible_bundle",
     "check_pool",

@@ -42,6 +42,7 @@ from prodlife.catalog import (
     Direction,
     Edition,
     EditionLadder,
+    Feature,
     FieldKind,
     FixedBundle,
     FlexibleBundle,
@@ -377,8 +378,15 @@ def _ladder(draw: st.DrawFn) -> EditionLadder:
     codes_ = draw(st.lists(st.sampled_from(_EDITIONS), min_size=1, max_size=4, unique=True))
     moves = [(a, b) for a in codes_ for b in codes_ if a != b]
     forbidden = draw(st.frozensets(st.sampled_from(moves), max_size=2)) if moves else frozenset()
-    editions = tuple(Edition(code, code.title()) for code in codes_)
+    editions = tuple(Edition(code, code.title(), draw(_EDITION_FEATURES)) for code in codes_)
     return EditionLadder("PLACEHOLDER", editions, forbidden)
+
+
+_EDITION_FEATURES = st.lists(
+    st.builds(Feature, st.sampled_from(_FEATURES), _TEXT, st.booleans()),
+    max_size=3,
+    unique_by=lambda feature: feature.name,
+).map(tuple)
 
 
 _LADDERS = _ladder()
