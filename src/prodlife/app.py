@@ -40,6 +40,7 @@ from prodlife.billing.lines import InvoiceLine
 from prodlife.billing.prorata import Prorata
 from prodlife.catalog.catalog import Catalog, CatalogVersion, ProductQuery
 from prodlife.catalog.products import Product
+from prodlife.catalog.records import stamp_products
 from prodlife.catalog.subscriptions import BillingTermScheme
 from prodlife.clock import Clock, as_utc
 from prodlife.cycles import BillingCycle
@@ -134,6 +135,16 @@ def _describe(error: Exception) -> str:
     return f"{type(error).__name__}: {error}"
 
 
+def _version_before(uow: UnitOfWork, day: date) -> Catalog:
+    """The catalog of the last version stored that takes effect before ``day`` (or an empty one)."""
+    try:
+        versions = uow.catalog.versions().versions
+    except NotFound:
+        return Catalog()
+    earlier = [v for v in versions if v.effective < day]
+    return earlier[-1].catalog if earlier else Catalog()
+
+
 class Billing:
     """The use cases of prodlife over one store.
 
@@ -226,9 +237,17 @@ class Billing:
     # --- writing ------------------------------------------------------------------------------
 
     def add_catalog_version(self, version: CatalogVersion) -> None:
-        """Store a new catalog version. Raises ``AlreadyExists`` for a name taken."""
+        """Store a new catalog version, its products stamped with the clock's now.
+
+        Each product gets its created / last-modified instants against the
+        version before this one (:func:`~prodlife.catalog.stamp_products`): new
+        products are created now, changed ones modified now, unchanged ones
+        keep their stamps. Raises ``AlreadyExists`` for a name taken.
+        """
         with self.store.transaction() as uow:
-            uow.catalog.add_version(version)
+            previous = _version_before(uow, version.effective)
+            stamped = stamp_products(version.catalog, previous, self._now())
+            uow.catalog.add_version(attrs.evolve(version, catalog=stamped))
             uow.commit()
 
     def add_services(self, services: Iterable[Service]) -> None:

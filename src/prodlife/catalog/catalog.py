@@ -34,6 +34,7 @@ from prodlife.catalog.bundles import FixedBundle, FlexibleBundle, check_bundle
 from prodlife.catalog.cancellation import CancellationDefaults, check_cancellation_defaults
 from prodlife.catalog.editions import EditionLadder
 from prodlife.catalog.products import Availability, Product
+from prodlife.catalog.records import Brand, Category, Family, check_registered
 from prodlife.catalog.rules import ChangeRules, check_change_rules
 from prodlife.catalog.types import ProductType
 from prodlife.errors import CatalogProblem, InvalidCatalog, NotFound, ValidationError
@@ -41,6 +42,7 @@ from prodlife.errors import CatalogProblem, InvalidCatalog, NotFound, Validation
 __all__ = [
     "Bundle",
     "Catalog",
+    "CatalogDefinition",
     "CatalogVersion",
     "CatalogVersions",
     "ProductQuery",
@@ -49,6 +51,10 @@ __all__ = [
 
 #: A fixed or a flexible bundle definition.
 Bundle = FixedBundle | FlexibleBundle
+#: Anything :meth:`Catalog.add` takes.
+CatalogDefinition = (
+    ProductType | Product | EditionLadder | AddOn | Bundle | Brand | Family | Category
+)
 
 T = TypeVar("T")
 
@@ -80,6 +86,18 @@ def _bundles(values: Iterable[Bundle]) -> tuple[Bundle, ...]:
     return tuple(values)
 
 
+def _brands(values: Iterable[Brand]) -> tuple[Brand, ...]:
+    return tuple(values)
+
+
+def _families(values: Iterable[Family]) -> tuple[Family, ...]:
+    return tuple(values)
+
+
+def _categories(values: Iterable[Category]) -> tuple[Category, ...]:
+    return tuple(values)
+
+
 def _versions(values: Iterable[CatalogVersion]) -> tuple[CatalogVersion, ...]:
     return tuple(values)
 
@@ -96,6 +114,10 @@ class Catalog:
         bundles: fixed and flexible bundle definitions, one per bundle product.
         change_rules: what upgrades, downgrades and cross-grades do.
         cancellation: cancellation policy defaults per product.
+        brands: the registered brands; once there is one, products name only
+            registered brands.
+        families: the registered families (likewise for products and family pools).
+        categories: the registered categories (likewise for products' categories).
 
     Raises:
         InvalidCatalog: a rule spanning definitions is broken; every problem
@@ -109,6 +131,9 @@ class Catalog:
     bundles: tuple[Bundle, ...] = attrs.field(default=(), converter=_bundles)
     change_rules: ChangeRules | None = None
     cancellation: CancellationDefaults | None = None
+    brands: tuple[Brand, ...] = attrs.field(default=(), converter=_brands)
+    families: tuple[Family, ...] = attrs.field(default=(), converter=_families)
+    categories: tuple[Category, ...] = attrs.field(default=(), converter=_categories)
     _types: dict[str, ProductType] = attrs.field(init=False, eq=False, repr=False)
     _products: dict[str, Product] = attrs.field(init=False, eq=False, repr=False)
 
@@ -179,7 +204,7 @@ class Catalog:
             if query.matches(product)
         )
 
-    def add(self, *definitions: ProductType | Product | EditionLadder | AddOn | Bundle) -> Catalog:
+    def add(self, *definitions: CatalogDefinition) -> Catalog:
         """A new catalog with ``definitions`` added, checked as a whole.
 
         Raises:
@@ -199,11 +224,14 @@ class Catalog:
             ),
             self.change_rules,
             self.cancellation,
+            (*self.brands, *(d for d in definitions if isinstance(d, Brand))),
+            (*self.families, *(d for d in definitions if isinstance(d, Family))),
+            (*self.categories, *(d for d in definitions if isinstance(d, Category))),
         )
 
 
 _BUNDLES = (FixedBundle, FlexibleBundle)
-_KINDS = (ProductType, Product, EditionLadder, AddOn, *_BUNDLES)
+_KINDS = (ProductType, Product, EditionLadder, AddOn, *_BUNDLES, Brand, Family, Category)
 
 
 def _optional(kind: type) -> Callable[[Any, Any, Any], None]:
@@ -280,6 +308,9 @@ def check_catalog(catalog: Catalog) -> list[CatalogProblem]:
         ("editions", [e.product_code for e in catalog.editions]),
         ("addons", [a.code for a in catalog.addons]),
         ("bundles", [b.product_code for b in catalog.bundles]),
+        ("brands", [b.code for b in catalog.brands]),
+        ("families", [f.code for f in catalog.families]),
+        ("categories", [c.code for c in catalog.categories]),
     ):
         for code in duplicates(codes):
             found.append(
@@ -342,6 +373,7 @@ def check_catalog(catalog: Catalog) -> list[CatalogProblem]:
         found += _problems(
             "cancellation", check_cancellation_defaults(catalog.cancellation, products)
         )
+    found += [CatalogProblem(*problem) for problem in check_registered(catalog)]
     return found
 
 

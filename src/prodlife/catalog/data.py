@@ -27,6 +27,7 @@ from prodlife.catalog.cancellation import CancellationDefaults
 from prodlife.catalog.catalog import Bundle, Catalog
 from prodlife.catalog.editions import EditionLadder
 from prodlife.catalog.products import Product
+from prodlife.catalog.records import Brand, Category, Family
 from prodlife.catalog.rules import ChangeRules
 from prodlife.catalog.types import ProductType
 from prodlife.errors import CatalogProblem, InvalidCatalog, ProdlifeError
@@ -39,6 +40,9 @@ _LISTS: tuple[tuple[str, type], ...] = (
     ("products", Product),
     ("editions", EditionLadder),
     ("addons", AddOn),
+    ("brands", Brand),
+    ("families", Family),
+    ("categories", Category),
 )
 _SINGLE: tuple[tuple[str, type], ...] = (
     ("change_rules", ChangeRules),
