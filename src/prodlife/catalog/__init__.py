@@ -49,6 +49,12 @@ from prodlife.catalog.data import (
     catalog_from_data,
     catalog_to_data,
 )
+from prodlife.catalog.domains import (
+    DOMAIN_ACTIONS,
+    TldPrice,
+    TldPrices,
+    check_tld_price,
+)
 from prodlife.catalog.editions import (
     Direction,
     Edition,
@@ -120,6 +126,7 @@ from prodlife.catalog.types import (
 
 __all__ = [
     "CONFLICT_RULES",
+    "DOMAIN_ACTIONS",
     "AddOn",
     "Attachment",
     "AttachmentKind",
@@ -168,6 +175,8 @@ __all__ = [
     "SelectionInvalid",
     "ServiceKind",
     "SubscriptionType",
+    "TldPrice",
+    "TldPrices",
     "Validity",
     "add_product",
     "catalog_from_data",
@@ -199,6 +208,7 @@ __all__ = [
     "check_service",
     "check_subscription_type",
     "check_subscription_type_definition",
+    "check_tld_price",
     "copy_product",
     "custom_addon",
     "excluded_from_deactivation",

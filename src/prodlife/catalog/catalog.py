@@ -32,6 +32,7 @@ from prodlife.catalog._rules import Finding, duplicates
 from prodlife.catalog.addons import AddOn, check_addon_in_catalog
 from prodlife.catalog.bundles import FixedBundle, FlexibleBundle, check_bundle
 from prodlife.catalog.cancellation import CancellationDefaults, check_cancellation_defaults
+from prodlife.catalog.domains import TldPrice, TldPrices, tld_duplicates
 from prodlife.catalog.editions import EditionLadder
 from prodlife.catalog.products import Availability, Product
 from prodlife.catalog.records import Brand, Category, Family, check_registered
@@ -53,7 +54,7 @@ __all__ = [
 Bundle = FixedBundle | FlexibleBundle
 #: Anything :meth:`Catalog.add` takes.
 CatalogDefinition = (
-    ProductType | Product | EditionLadder | AddOn | Bundle | Brand | Family | Category
+    ProductType | Product | EditionLadder | AddOn | Bundle | Brand | Family | Category | TldPrice
 )
 
 T = TypeVar("T")
@@ -98,6 +99,10 @@ def _categories(values: Iterable[Category]) -> tuple[Category, ...]:
     return tuple(values)
 
 
+def _tld_prices(values: Iterable[TldPrice]) -> tuple[TldPrice, ...]:
+    return tuple(values)
+
+
 def _versions(values: Iterable[CatalogVersion]) -> tuple[CatalogVersion, ...]:
     return tuple(values)
 
@@ -118,6 +123,8 @@ class Catalog:
             registered brands.
         families: the registered families (likewise for products and family pools).
         categories: the registered categories (likewise for products' categories).
+        tld_prices: the TLD price table: register / transfer / renew prices of
+            domains per TLD, term and currency (seed 003).
 
     Raises:
         InvalidCatalog: a rule spanning definitions is broken; every problem
@@ -134,6 +141,7 @@ class Catalog:
     brands: tuple[Brand, ...] = attrs.field(default=(), converter=_brands)
     families: tuple[Family, ...] = attrs.field(default=(), converter=_families)
     categories: tuple[Category, ...] = attrs.field(default=(), converter=_categories)
+    tld_prices: tuple[TldPrice, ...] = attrs.field(default=(), converter=_tld_prices)
     _types: dict[str, ProductType] = attrs.field(init=False, eq=False, repr=False)
     _products: dict[str, Product] = attrs.field(init=False, eq=False, repr=False)
 
@@ -186,6 +194,11 @@ class Catalog:
             if base_code in addon.bases and addon.custom_for in (None, customer)
         )
 
+    @property
+    def tld_table(self) -> TldPrices:
+        """The TLD price table, to price domain lines (``PricingContext(tld_prices=...)``)."""
+        return TldPrices(self.tld_prices)
+
     def offered_on(self, day: date) -> tuple[Product, ...]:
         """The products that can be sold in new business on ``day``."""
         return tuple(product for product in self.products if product.is_offered_on(day))
@@ -227,11 +240,22 @@ class Catalog:
             (*self.brands, *(d for d in definitions if isinstance(d, Brand))),
             (*self.families, *(d for d in definitions if isinstance(d, Family))),
             (*self.categories, *(d for d in definitions if isinstance(d, Category))),
+            (*self.tld_prices, *(d for d in definitions if isinstance(d, TldPrice))),
         )
 
 
 _BUNDLES = (FixedBundle, FlexibleBundle)
-_KINDS = (ProductType, Product, EditionLadder, AddOn, *_BUNDLES, Brand, Family, Category)
+_KINDS = (
+    ProductType,
+    Product,
+    EditionLadder,
+    AddOn,
+    *_BUNDLES,
+    Brand,
+    Family,
+    Category,
+    TldPrice,
+)
 
 
 def _optional(kind: type) -> Callable[[Any, Any, Any], None]:
@@ -374,6 +398,14 @@ def check_catalog(catalog: Catalog) -> list[CatalogProblem]:
             "cancellation", check_cancellation_defaults(catalog.cancellation, products)
         )
     found += [CatalogProblem(*problem) for problem in check_registered(catalog)]
+    for key in tld_duplicates(catalog.tld_prices):
+        found.append(
+            CatalogProblem(
+                f"tld_prices[{key}]",
+                "catalog.duplicate",
+                f"TLD {key} (TLD / years / currency) is priced more than once; keep one price",
+            )
+        )
     return found
 
 

@@ -25,6 +25,7 @@ from prodlife.catalog.addons import AddOn
 from prodlife.catalog.bundles import FixedBundle, FlexibleBundle
 from prodlife.catalog.cancellation import CancellationDefaults
 from prodlife.catalog.catalog import Bundle, Catalog
+from prodlife.catalog.domains import TldPrice
 from prodlife.catalog.editions import EditionLadder
 from prodlife.catalog.products import Product
 from prodlife.catalog.records import Brand, Category, Family
@@ -43,6 +44,7 @@ _LISTS: tuple[tuple[str, type], ...] = (
     ("brands", Brand),
     ("families", Family),
     ("categories", Category),
+    ("tld_prices", TldPrice),
 )
 _SINGLE: tuple[tuple[str, type], ...] = (
     ("change_rules", ChangeRules),
