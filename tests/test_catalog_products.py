@@ -348,6 +348,7 @@ def every_field_set() -> Product:
         created_at=datetime(2025, 1, 2, 9, 0, tzinfo=UTC),
         modified_at=datetime(2025, 3, 4, 9, 0, tzinfo=UTC),
         attachments=[Attachment("Datasheet", "https://example.com/dsl.pdf", AttachmentKind.URL)],
+        fixed_term_days=30,
     )
 
 

@@ -264,6 +264,7 @@ from prodlife.lifecycle import (
     end_service,
     find_transition,
     first_invoice_day,
+    fixed_term_end,
     format_entry,
     holdings_from_services,
     in_arrears,
@@ -298,6 +299,7 @@ from prodlife.lifecycle import (
     under_terms,
     unsuspend,
     visible_to_customer,
+    with_fixed_term,
     withdraw_cancellation,
 )
 from prodlife.limits import (
@@ -820,6 +822,7 @@ __all__ = [
     "find_selection",
     "find_transition",
     "first_invoice_day",
+    "fixed_term_end",
     "format_date",
     "format_entry",
     "format_instant",
@@ -885,5 +888,6 @@ __all__ = [
     "validate_selection",
     "validate_service",
     "visible_to_customer",
+    "with_fixed_term",
     "withdraw_cancellation",
 ]

@@ -48,6 +48,7 @@ from prodlife.errors import NotFound, PermissionDenied, ProdlifeError, Validatio
 from prodlife.lifecycle.actors import REQUIRED_PERMISSION, Actor, ActorKind, not_yours
 from prodlife.lifecycle.changes import apply_pending_change, change_package, confirm_change_payment
 from prodlife.lifecycle.events import Event
+from prodlife.lifecycle.fixed_terms import with_fixed_term
 from prodlife.lifecycle.mass_update import MassUpdate, mass_update
 from prodlife.lifecycle.orders import (
     Order,
@@ -143,6 +144,24 @@ def _version_before(uow: UnitOfWork, day: date) -> Catalog:
         return Catalog()
     earlier = [v for v in versions if v.effective < day]
     return earlier[-1].catalog if earlier else Catalog()
+
+
+def _with_fixed_terms(uow: UnitOfWork, services: tuple[Service, ...]) -> tuple[Service, ...]:
+    """``services`` ending when their products' fixed terms say (none without a catalog)."""
+    if not services:
+        return services
+    try:
+        catalog = uow.catalog.versions().in_force(services[0].start).catalog
+    except NotFound:
+        return services
+    found = []
+    for service in services:
+        try:
+            days = catalog.product(service.product_code).fixed_term_days
+        except NotFound:
+            days = None
+        found.append(service if days is None else with_fixed_term(service, days))
+    return tuple(found)
 
 
 class Billing:
@@ -424,7 +443,10 @@ class Billing:
         the uses stored (inside the transaction, so two orders cannot both take
         the last use) and counted once for the order. With a billing term
         ``scheme``, each service is made as its product's term says
-        (:func:`~prodlife.lifecycle.terms.under_terms`). With ``prorata``,
+        (:func:`~prodlife.lifecycle.terms.under_terms`). A service of a product
+        with a fixed term in the catalog in force on its start ends that many
+        days after it (:func:`~prodlife.lifecycle.fixed_terms.with_fixed_term`).
+        With ``prorata``,
         month-based services are billed on its day of the month, their first
         invoice a stub to it (and the next whole period for an order after its
         ``charge_next_after`` day).
@@ -463,6 +485,7 @@ class Billing:
         placed: list[Service] = []
         with self.store.transaction() as uow:
             self._use_promotions(uow, order, quote, billing_date(at, zone))
+            services = _with_fixed_terms(uow, services)
             uow.orders.add(order)
             for service in services:
                 lines: tuple[InvoiceLine, ...] = ()

@@ -246,6 +246,7 @@ def product_from_plain(raw: dict[str, Any]) -> Product:
         _instant(get("created_at")),
         _instant(get("modified_at")),
         _each(_attachment, get("attachments", _NONE)),
+        _whole(get("fixed_term_days")),
     )
     if check_product(product):
         raise Slow
@@ -301,6 +302,7 @@ def product_to_plain(product: Product) -> dict[str, Any]:
         "attachments": [
             {"name": a.name, "location": a.location, "kind": a.kind.value} for a in p.attachments
         ],
+        "fixed_term_days": p.fixed_term_days,
     }
     return {key: value for key, value in data.items() if value is not None}
 
@@ -338,4 +340,5 @@ _ENABLED = _FIELDS == (
     "created_at",
     "modified_at",
     "attachments",
+    "fixed_term_days",
 )

@@ -23,7 +23,14 @@ from decimal import Decimal
 
 import attrs
 
-from prodlife.catalog._rules import Finding, check_code, duplicates, frozen_codes, raise_first
+from prodlife.catalog._rules import (
+    Finding,
+    check_code,
+    duplicates,
+    frozen_codes,
+    is_whole,
+    raise_first,
+)
 from prodlife.catalog._rules import is_date as _is_date
 from prodlife.catalog.records import Attachment, check_attachments, check_stamps
 
@@ -41,6 +48,8 @@ __all__ = [
 
 #: At most this many images per product (seed 004).
 MAX_IMAGES = 4
+#: The longest fixed term, in days (about a hundred years).
+MAX_FIXED_TERM_DAYS = 36_600
 
 
 class Availability(enum.Enum):
@@ -184,6 +193,9 @@ class Product:
             from the host's clock by :func:`~prodlife.catalog.stamp_products`.
         modified_at: when it was last modified; not before ``created_at``.
         attachments: its files and URLs (seed 004), each named once.
+        fixed_term_days: its services end this many days after sign-up (seed
+            003's fixed term; 1 to 36,600), carried out by the scheduler;
+            ``None`` for services that run until ended.
 
     Raises:
         RuleViolation: a rule a product can check alone is broken (code
@@ -217,6 +229,7 @@ class Product:
     created_at: datetime | None = attrs.field(default=None, converter=_instant)
     modified_at: datetime | None = attrs.field(default=None, converter=_instant)
     attachments: tuple[Attachment, ...] = attrs.field(default=(), converter=_attachments)
+    fixed_term_days: int | None = None
 
     def __attrs_post_init__(self) -> None:
         raise_first(check_product(self), self.code)
@@ -285,6 +298,14 @@ def check_product(product: Product) -> list[Finding]:
         found += check_stamps(p.created_at, p.modified_at)
     if p.attachments:
         found += check_attachments(p.attachments)
+    if p.fixed_term_days is not None and not is_whole(p.fixed_term_days, 1, MAX_FIXED_TERM_DAYS):
+        found.append(
+            (
+                "product.fixed-term",
+                f"a fixed term of {p.fixed_term_days!r} days; give a whole number from 1 to "
+                f"{MAX_FIXED_TERM_DAYS:,}, or None for services without an end",
+            )
+        )
     if not found:
         return found
     return [(rule, f"product {p.code!r}: {message}") for rule, message in found]

@@ -32,6 +32,10 @@ from prodlife.lifecycle.changes import (
 )
 from prodlife.lifecycle.data import service_from_data, service_to_data
 from prodlife.lifecycle.events import Event, EventKind
+from prodlife.lifecycle.fixed_terms import (
+    fixed_term_end,
+    with_fixed_term,
+)
 from prodlife.lifecycle.history import History, HistoryEntry, format_entry
 from prodlife.lifecycle.holdings import (
     AddOnOffer,
@@ -219,6 +223,7 @@ __all__ = [
     "end_service",
     "find_transition",
     "first_invoice_day",
+    "fixed_term_end",
     "format_entry",
     "holdings_from_services",
     "in_arrears",
@@ -253,5 +258,6 @@ __all__ = [
     "under_terms",
     "unsuspend",
     "visible_to_customer",
+    "with_fixed_term",
     "withdraw_cancellation",
 ]

@@ -318,6 +318,7 @@ _PRODUCT_FIELDS = st.fixed_dictionaries(
         "images": _IMAGES,
         "provider_ids": _PROVIDER_IDS,
         "attachments": _ATTACHMENTS,
+        "fixed_term_days": _maybe(st.integers(1, 400)),
     }
 ).flatmap(lambda fields: _STAMPS.map(lambda stamps: {**fields, **stamps}))
 
