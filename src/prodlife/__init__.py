@@ -196,6 +196,7 @@ from prodlife.lifecycle import (
     SYSTEM_SUSPENSIONS,
     SYSTEM_UNSUSPENSIONS,
     TRANSITIONS,
+    ActivationNotice,
     Actor,
     ActorKind,
     AddOnOffer,
@@ -286,6 +287,7 @@ from prodlife.lifecycle import (
     run_module,
     run_service,
     running_period,
+    schedule_activation,
     service_from_data,
     service_to_data,
     services_for,
@@ -300,6 +302,7 @@ from prodlife.lifecycle import (
     unsuspend,
     visible_to_customer,
     with_fixed_term,
+    with_notice,
     withdraw_cancellation,
 )
 from prodlife.limits import (
@@ -495,6 +498,7 @@ __all__ = [
     "THIRTY_DAY_MONTHS",
     "TRANSITIONS",
     "TRIENNIAL",
+    "ActivationNotice",
     "Activity",
     "ActivityLine",
     "ActivityType",
@@ -868,6 +872,7 @@ __all__ = [
     "run_module",
     "run_service",
     "running_period",
+    "schedule_activation",
     "service_from_data",
     "service_to_data",
     "services_for",
@@ -889,5 +894,6 @@ __all__ = [
     "validate_service",
     "visible_to_customer",
     "with_fixed_term",
+    "with_notice",
     "withdraw_cancellation",
 ]

@@ -6,6 +6,11 @@ A service moves between :class:`Status` values only through the rows of
 :class:`HistoryEntry`. See ``docs/lifecycle.md``.
 """
 
+from prodlife.lifecycle.activation import (
+    ActivationNotice,
+    schedule_activation,
+    with_notice,
+)
 from prodlife.lifecycle.actors import (
     CUSTOMER_OPERATIONS,
     CUSTOMER_SUSPENSIONS,
@@ -155,6 +160,7 @@ __all__ = [
     "SYSTEM_SUSPENSIONS",
     "SYSTEM_UNSUSPENSIONS",
     "TRANSITIONS",
+    "ActivationNotice",
     "Actor",
     "ActorKind",
     "AddOnOffer",
@@ -245,6 +251,7 @@ __all__ = [
     "run_module",
     "run_service",
     "running_period",
+    "schedule_activation",
     "service_from_data",
     "service_to_data",
     "services_for",
@@ -259,5 +266,6 @@ __all__ = [
     "unsuspend",
     "visible_to_customer",
     "with_fixed_term",
+    "with_notice",
     "withdraw_cancellation",
 ]
