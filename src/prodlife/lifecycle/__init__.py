@@ -70,6 +70,9 @@ from prodlife.lifecycle.operations import (
     transfer,
     unsuspend,
 )
+from prodlife.lifecycle.option_removal import (
+    remove_options,
+)
 from prodlife.lifecycle.orders import (
     DomainAction,
     DomainLine,
@@ -244,6 +247,7 @@ __all__ = [
     "price_order",
     "reboot",
     "remove_addon",
+    "remove_options",
     "renew",
     "request_cancellation",
     "resend_welcome_email",
