@@ -38,13 +38,15 @@ from dateutil.relativedelta import relativedelta
 
 from prodlife.billing.lines import InvoiceLine
 from prodlife.billing.prorata import Prorata
-from prodlife.catalog.catalog import Catalog, CatalogVersion, ProductQuery
+from prodlife.catalog.catalog import Catalog, CatalogVersion
 from prodlife.catalog.products import Product
+from prodlife.catalog.query import ProductQuery
 from prodlife.catalog.records import stamp_products
 from prodlife.catalog.subscriptions import BillingTermScheme
 from prodlife.clock import Clock, as_utc
 from prodlife.cycles import BillingCycle
 from prodlife.errors import NotFound, PermissionDenied, ProdlifeError, ValidationError
+from prodlife.lifecycle.abuse import enforce_abuse_limits
 from prodlife.lifecycle.actors import REQUIRED_PERMISSION, Actor, ActorKind, not_yours
 from prodlife.lifecycle.changes import apply_pending_change, change_package, confirm_change_payment
 from prodlife.lifecycle.events import Event
@@ -69,6 +71,7 @@ from prodlife.periods import billing_date
 from prodlife.ports import Notifier, ProductRevenue, ServiceQuery, Store, UnitOfWork
 from prodlife.pricing.quote import PricingContext
 from prodlife.pricing.redemption import PromotionUse, check_promotion
+from prodlife.pricing.usage import UsageRecord
 from prodlife.proration import ChangePolicy
 
 __all__ = ["Billing", "PublishFailed", "SchedulerReport"]
@@ -389,6 +392,29 @@ class Billing:
             Actor.system(),
             lambda service, at, uow: confirm_change_payment(service, at, module=self.module),
         )
+
+    def enforce_abuse_limits(self, service_id: str, records: Iterable[UsageRecord]) -> Outcome:
+        """Suspend a stored service for abuse if its ``records`` reach a limit of its product.
+
+        The limits are the catalog's in force on the service's billing date
+        (:meth:`Catalog.abuse_limits_for <prodlife.catalog.Catalog.abuse_limits_for>`);
+        the system acts, through the host's module. Nothing changes when no
+        limit is reached or the service is not active
+        (:func:`~prodlife.lifecycle.abuse.enforce_abuse_limits`).
+
+        Raises:
+            NotFound: no such service, or no catalog version in force.
+            ConcurrencyConflict, PublishFailed: as :meth:`perform`.
+        """
+        given = tuple(records)
+        system = Actor.system()
+
+        def run(service: Service, at: datetime, uow: UnitOfWork) -> Outcome:
+            catalog = self._catalog(uow, billing_date(at, service.time_zone))
+            limits = catalog.abuse_limits_for(service.product_code)
+            return enforce_abuse_limits(service, system, at, limits, given, module=self.module)
+
+        return self._on_service(service_id, system, run)
 
     def apply_pending_change(self, service_id: str) -> Outcome:
         """Carry out a due end-of-term change now (the scheduler does it on its own)."""

@@ -4,6 +4,10 @@ Each definition checks its own rules when built; a :class:`Catalog` checks the r
 that span definitions and reports every problem at once. See ``docs/catalog.md``.
 """
 
+from prodlife.catalog.abuse import (
+    AbuseLimit,
+    check_abuse_limit,
+)
 from prodlife.catalog.addons import (
     AddOn,
     check_addon,
@@ -42,7 +46,6 @@ from prodlife.catalog.catalog import (
     CatalogDefinition,
     CatalogVersion,
     CatalogVersions,
-    ProductQuery,
     check_catalog,
 )
 from prodlife.catalog.data import (
@@ -77,6 +80,9 @@ from prodlife.catalog.products import (
     Validity,
     check_product,
     copy_product,
+)
+from prodlife.catalog.query import (
+    ProductQuery,
 )
 from prodlife.catalog.records import (
     Attachment,
@@ -127,6 +133,7 @@ from prodlife.catalog.types import (
 __all__ = [
     "CONFLICT_RULES",
     "DOMAIN_ACTIONS",
+    "AbuseLimit",
     "AddOn",
     "Attachment",
     "AttachmentKind",
@@ -181,6 +188,7 @@ __all__ = [
     "add_product",
     "catalog_from_data",
     "catalog_to_data",
+    "check_abuse_limit",
     "check_addon",
     "check_addon_in_catalog",
     "check_attach",

@@ -21,6 +21,7 @@ from prodlife._bulk import bulk
 from prodlife._text import shown, unknown_key_message
 from prodlife.catalog._fast_products import Slow, product_from_plain, product_to_plain
 from prodlife.catalog._follow_ons import NAMESPACES, without_follow_ons
+from prodlife.catalog.abuse import AbuseLimit
 from prodlife.catalog.addons import AddOn
 from prodlife.catalog.bundles import FixedBundle, FlexibleBundle
 from prodlife.catalog.cancellation import CancellationDefaults
@@ -45,6 +46,7 @@ _LISTS: tuple[tuple[str, type], ...] = (
     ("families", Family),
     ("categories", Category),
     ("tld_prices", TldPrice),
+    ("abuse_limits", AbuseLimit),
 )
 _SINGLE: tuple[tuple[str, type], ...] = (
     ("change_rules", ChangeRules),

@@ -32,14 +32,16 @@ its stamps.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 import attrs
 
 from prodlife.catalog._rules import Finding, check_code, duplicates, is_a, is_text, raise_first
+from prodlife.catalog.domains import tld_duplicates
 from prodlife.clock import as_utc
+from prodlife.errors import CatalogProblem
 
 if TYPE_CHECKING:
     from prodlife.catalog.catalog import Catalog
@@ -235,6 +237,39 @@ def check_registered(catalog: Catalog) -> list[tuple[str, str, str]]:
                         _unknown("family", pool.key, families),
                     )
                 )
+    return found
+
+
+def check_records(catalog: Catalog, products: Collection[str]) -> list[CatalogProblem]:
+    """The problems of the catalog's records across definitions: unregistered classifiers,
+    TLD prices and abuse limits given twice, abuse limits of unknown products."""
+    found = [CatalogProblem(*problem) for problem in check_registered(catalog)]
+    for key in duplicates([f"{a.product_code}/{a.resource}" for a in catalog.abuse_limits]):
+        found.append(
+            CatalogProblem(
+                f"abuse_limits[{key}]",
+                "catalog.duplicate",
+                f"product / resource {key} has more than one abuse limit; keep one",
+            )
+        )
+    for limit in catalog.abuse_limits:
+        if limit.product_code not in products:
+            found.append(
+                CatalogProblem(
+                    f"abuse_limits[{limit.product_code}/{limit.resource}]",
+                    "catalog.unknown-product",
+                    f"an abuse limit is set for {limit.product_code!r}, which the catalog does "
+                    "not define; add the product or fix the code",
+                )
+            )
+    for key in tld_duplicates(catalog.tld_prices):
+        found.append(
+            CatalogProblem(
+                f"tld_prices[{key}]",
+                "catalog.duplicate",
+                f"TLD {key} (TLD / years / currency) is priced more than once; keep one price",
+            )
+        )
     return found
 
 

@@ -6,6 +6,10 @@ A service moves between :class:`Status` values only through the rows of
 :class:`HistoryEntry`. See ``docs/lifecycle.md``.
 """
 
+from prodlife.lifecycle.abuse import (
+    enforce_abuse_limits,
+    usage_within,
+)
 from prodlife.lifecycle.activation import (
     ActivationNotice,
     schedule_activation,
@@ -230,6 +234,7 @@ __all__ = [
     "confirm_change_payment",
     "delete",
     "end_service",
+    "enforce_abuse_limits",
     "find_transition",
     "first_invoice_day",
     "fixed_term_end",
@@ -268,6 +273,7 @@ __all__ = [
     "transition_table_markdown",
     "under_terms",
     "unsuspend",
+    "usage_within",
     "visible_to_customer",
     "with_fixed_term",
     "with_notice",
