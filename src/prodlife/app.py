@@ -48,6 +48,7 @@ from prodlife.cycles import BillingCycle
 from prodlife.errors import NotFound, PermissionDenied, ProdlifeError, ValidationError
 from prodlife.lifecycle.abuse import enforce_abuse_limits
 from prodlife.lifecycle.actors import REQUIRED_PERMISSION, Actor, ActorKind, not_yours
+from prodlife.lifecycle.adoption import AdoptionRow, adoption
 from prodlife.lifecycle.changes import apply_pending_change, change_package, confirm_change_payment
 from prodlife.lifecycle.events import Event
 from prodlife.lifecycle.fixed_terms import with_fixed_term
@@ -67,7 +68,7 @@ from prodlife.lifecycle.terms import under_terms
 from prodlife.lifecycle.timelines import billed
 from prodlife.lifecycle.transitions import Operation
 from prodlife.money import Money
-from prodlife.periods import billing_date
+from prodlife.periods import Period, billing_date
 from prodlife.ports import Notifier, ProductRevenue, ServiceQuery, Store, UnitOfWork
 from prodlife.pricing.quote import PricingContext
 from prodlife.pricing.redemption import PromotionUse, check_promotion
@@ -237,6 +238,29 @@ class Billing:
         start = end - relativedelta(months=months)
         with self.store.transaction(readonly=True) as uow:
             return uow.invoice_lines.revenue_by_product(start, end)
+
+    def adoption(
+        self, segment_of: Callable[[str], str], start: date, end: date
+    ) -> tuple[AdoptionRow, ...]:
+        """Services and revenue by product, edition and the host's customer segment (seed 000).
+
+        Counts every stored service and the lines issued for it on the billing
+        dates ``[start, end)`` (:func:`~prodlife.lifecycle.adoption.adoption`).
+        It reads each service's lines: an analytics query, not for a billing run.
+
+        Raises:
+            InvalidPeriod: ``end`` is not after ``start``.
+            ValidationError: ``segment_of`` returns something other than text.
+        """
+        window = Period(start, end)
+        with self.store.transaction(readonly=True) as uow:
+            held = uow.services.find(ServiceQuery())
+            issued = [
+                (item.line, item.issued_at)
+                for service in held
+                for item in uow.invoice_lines.for_service(service.id)
+            ]
+        return adoption(held, issued, segment_of, window)
 
     def products(self, query: ProductQuery, day: date | None = None) -> tuple[Product, ...]:
         """The products of the catalog in force on ``day`` matching ``query`` (seed 003's list).

@@ -28,6 +28,10 @@ from prodlife.lifecycle.actors import (
     authorize,
     not_yours,
 )
+from prodlife.lifecycle.adoption import (
+    AdoptionRow,
+    adoption,
+)
 from prodlife.lifecycle.cancellations import cancel, request_cancellation, withdraw_cancellation
 from prodlife.lifecycle.changes import (
     OptionChange,
@@ -171,6 +175,7 @@ __all__ = [
     "Actor",
     "ActorKind",
     "AddOnOffer",
+    "AdoptionRow",
     "CancellationKind",
     "CancellationRequest",
     "CustomerProducts",
@@ -219,6 +224,7 @@ __all__ = [
     "add_addon",
     "add_feature",
     "add_number",
+    "adoption",
     "agenda",
     "allowed",
     "allowed_operations",
