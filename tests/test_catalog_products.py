@@ -13,6 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from prodlife.catalog import (
+    Attachment,
+    AttachmentKind,
     Availability,
     CustomField,
     Direction,
@@ -343,6 +345,10 @@ def every_field_set() -> Product:
         custom_fields=[CustomField("speed", FieldKind.NUMBER, 100)],
         images=[Image("https://img/dsl.png", "DSL", default=True)],
         provider_ids=[ProviderId("radius", "R-100")],
+        created_at=datetime(2025, 1, 2, 9, 0, tzinfo=UTC),
+        modified_at=datetime(2025, 3, 4, 9, 0, tzinfo=UTC),
+        attachments=[Attachment("Datasheet", "https://example.com/dsl.pdf", AttachmentKind.URL)],
+        fixed_term_days=30,
     )
 
 

@@ -38,15 +38,20 @@ from dateutil.relativedelta import relativedelta
 
 from prodlife.billing.lines import InvoiceLine
 from prodlife.billing.prorata import Prorata
-from prodlife.catalog.catalog import Catalog, CatalogVersion, ProductQuery
+from prodlife.catalog.catalog import Catalog, CatalogVersion
 from prodlife.catalog.products import Product
+from prodlife.catalog.query import ProductQuery
+from prodlife.catalog.records import stamp_products
 from prodlife.catalog.subscriptions import BillingTermScheme
 from prodlife.clock import Clock, as_utc
 from prodlife.cycles import BillingCycle
 from prodlife.errors import NotFound, PermissionDenied, ProdlifeError, ValidationError
+from prodlife.lifecycle.abuse import enforce_abuse_limits
 from prodlife.lifecycle.actors import REQUIRED_PERMISSION, Actor, ActorKind, not_yours
+from prodlife.lifecycle.adoption import AdoptionRow, adoption
 from prodlife.lifecycle.changes import apply_pending_change, change_package, confirm_change_payment
 from prodlife.lifecycle.events import Event
+from prodlife.lifecycle.fixed_terms import with_fixed_term
 from prodlife.lifecycle.history import History
 from prodlife.lifecycle.mass_update import MassUpdate, mass_update
 from prodlife.lifecycle.orders import (
@@ -64,10 +69,11 @@ from prodlife.lifecycle.terms import under_terms
 from prodlife.lifecycle.timelines import billed
 from prodlife.lifecycle.transitions import Operation
 from prodlife.money import Money
-from prodlife.periods import billing_date
+from prodlife.periods import Period, billing_date
 from prodlife.ports import Notifier, ProductRevenue, ServiceQuery, Store, UnitOfWork
 from prodlife.pricing.quote import PricingContext
 from prodlife.pricing.redemption import PromotionUse, check_promotion
+from prodlife.pricing.usage import UsageRecord
 from prodlife.proration import ChangePolicy
 
 __all__ = ["Billing", "PublishFailed", "SchedulerReport"]
@@ -133,6 +139,34 @@ def _worker_name() -> str:
 
 def _describe(error: Exception) -> str:
     return f"{type(error).__name__}: {error}"
+
+
+def _version_before(uow: UnitOfWork, day: date) -> Catalog:
+    """The catalog of the last version stored that takes effect before ``day`` (or an empty one)."""
+    try:
+        versions = uow.catalog.versions().versions
+    except NotFound:
+        return Catalog()
+    earlier = [v for v in versions if v.effective < day]
+    return earlier[-1].catalog if earlier else Catalog()
+
+
+def _with_fixed_terms(uow: UnitOfWork, services: tuple[Service, ...]) -> tuple[Service, ...]:
+    """``services`` ending when their products' fixed terms say (none without a catalog)."""
+    if not services:
+        return services
+    try:
+        catalog = uow.catalog.versions().in_force(services[0].start).catalog
+    except NotFound:
+        return services
+    found = []
+    for service in services:
+        try:
+            days = catalog.product(service.product_code).fixed_term_days
+        except NotFound:
+            days = None
+        found.append(service if days is None else with_fixed_term(service, days))
+    return tuple(found)
 
 
 class Billing:
@@ -221,6 +255,29 @@ class Billing:
         with self.store.transaction(readonly=True) as uow:
             return uow.invoice_lines.revenue_by_product(start, end)
 
+    def adoption(
+        self, segment_of: Callable[[str], str], start: date, end: date
+    ) -> tuple[AdoptionRow, ...]:
+        """Services and revenue by product, edition and the host's customer segment (seed 000).
+
+        Counts every stored service and the lines issued for it on the billing
+        dates ``[start, end)`` (:func:`~prodlife.lifecycle.adoption.adoption`).
+        It reads each service's lines: an analytics query, not for a billing run.
+
+        Raises:
+            InvalidPeriod: ``end`` is not after ``start``.
+            ValidationError: ``segment_of`` returns something other than text.
+        """
+        window = Period(start, end)
+        with self.store.transaction(readonly=True) as uow:
+            held = uow.services.find(ServiceQuery())
+            issued = [
+                (item.line, item.issued_at)
+                for service in held
+                for item in uow.invoice_lines.for_service(service.id)
+            ]
+        return adoption(held, issued, segment_of, window)
+
     def products(self, query: ProductQuery, day: date | None = None) -> tuple[Product, ...]:
         """The products of the catalog in force on ``day`` matching ``query`` (seed 003's list).
 
@@ -242,9 +299,17 @@ class Billing:
     # --- writing ------------------------------------------------------------------------------
 
     def add_catalog_version(self, version: CatalogVersion) -> None:
-        """Store a new catalog version. Raises ``AlreadyExists`` for a name taken."""
+        """Store a new catalog version, its products stamped with the clock's now.
+
+        Each product gets its created / last-modified instants against the
+        version before this one (:func:`~prodlife.catalog.stamp_products`): new
+        products are created now, changed ones modified now, unchanged ones
+        keep their stamps. Raises ``AlreadyExists`` for a name taken.
+        """
         with self.store.transaction() as uow:
-            uow.catalog.add_version(version)
+            previous = _version_before(uow, version.effective)
+            stamped = stamp_products(version.catalog, previous, self._now())
+            uow.catalog.add_version(attrs.evolve(version, catalog=stamped))
             uow.commit()
 
     def add_services(self, services: Iterable[Service]) -> None:
@@ -368,6 +433,29 @@ class Billing:
             lambda service, at, uow: confirm_change_payment(service, at, module=self.module),
         )
 
+    def enforce_abuse_limits(self, service_id: str, records: Iterable[UsageRecord]) -> Outcome:
+        """Suspend a stored service for abuse if its ``records`` reach a limit of its product.
+
+        The limits are the catalog's in force on the service's billing date
+        (:meth:`Catalog.abuse_limits_for <prodlife.catalog.Catalog.abuse_limits_for>`);
+        the system acts, through the host's module. Nothing changes when no
+        limit is reached or the service is not active
+        (:func:`~prodlife.lifecycle.abuse.enforce_abuse_limits`).
+
+        Raises:
+            NotFound: no such service, or no catalog version in force.
+            ConcurrencyConflict, PublishFailed: as :meth:`perform`.
+        """
+        given = tuple(records)
+        system = Actor.system()
+
+        def run(service: Service, at: datetime, uow: UnitOfWork) -> Outcome:
+            catalog = self._catalog(uow, billing_date(at, service.time_zone))
+            limits = catalog.abuse_limits_for(service.product_code)
+            return enforce_abuse_limits(service, system, at, limits, given, module=self.module)
+
+        return self._on_service(service_id, system, run)
+
     def apply_pending_change(self, service_id: str) -> Outcome:
         """Carry out a due end-of-term change now (the scheduler does it on its own)."""
         return self._on_service(
@@ -421,7 +509,10 @@ class Billing:
         the uses stored (inside the transaction, so two orders cannot both take
         the last use) and counted once for the order. With a billing term
         ``scheme``, each service is made as its product's term says
-        (:func:`~prodlife.lifecycle.terms.under_terms`). With ``prorata``,
+        (:func:`~prodlife.lifecycle.terms.under_terms`). A service of a product
+        with a fixed term in the catalog in force on its start ends that many
+        days after it (:func:`~prodlife.lifecycle.fixed_terms.with_fixed_term`).
+        With ``prorata``,
         month-based services are billed on its day of the month, their first
         invoice a stub to it (and the next whole period for an order after its
         ``charge_next_after`` day).
@@ -460,6 +551,7 @@ class Billing:
         placed: list[Service] = []
         with self.store.transaction() as uow:
             self._use_promotions(uow, order, quote, billing_date(at, zone))
+            services = _with_fixed_terms(uow, services)
             uow.orders.add(order)
             for service in services:
                 lines: tuple[InvoiceLine, ...] = ()

@@ -4,6 +4,10 @@ Each definition checks its own rules when built; a :class:`Catalog` checks the r
 that span definitions and reports every problem at once. See ``docs/catalog.md``.
 """
 
+from prodlife.catalog.abuse import (
+    AbuseLimit,
+    check_abuse_limit,
+)
 from prodlife.catalog.addons import (
     AddOn,
     check_addon,
@@ -39,20 +43,32 @@ from prodlife.catalog.cancellation import (
 from prodlife.catalog.catalog import (
     Bundle,
     Catalog,
+    CatalogDefinition,
     CatalogVersion,
     CatalogVersions,
-    ProductQuery,
     check_catalog,
 )
 from prodlife.catalog.data import (
     catalog_from_data,
     catalog_to_data,
 )
+from prodlife.catalog.domains import (
+    DOMAIN_ACTIONS,
+    TldPrice,
+    TldPrices,
+    check_tld_price,
+)
 from prodlife.catalog.editions import (
     Direction,
     Edition,
     EditionLadder,
     check_edition_ladder,
+)
+from prodlife.catalog.features import (
+    Feature,
+    FeatureComparison,
+    FeatureRow,
+    check_features,
 )
 from prodlife.catalog.products import (
     Availability,
@@ -64,6 +80,19 @@ from prodlife.catalog.products import (
     Validity,
     check_product,
     copy_product,
+)
+from prodlife.catalog.query import (
+    ProductQuery,
+)
+from prodlife.catalog.records import (
+    Attachment,
+    AttachmentKind,
+    Brand,
+    Category,
+    Family,
+    check_attachments,
+    check_classifier,
+    stamp_products,
 )
 from prodlife.catalog.rules import (
     ChangeRequest,
@@ -103,18 +132,25 @@ from prodlife.catalog.types import (
 
 __all__ = [
     "CONFLICT_RULES",
+    "DOMAIN_ACTIONS",
+    "AbuseLimit",
     "AddOn",
+    "Attachment",
+    "AttachmentKind",
     "Availability",
     "BillingTerm",
     "BillingTermScheme",
     "BillingTiming",
+    "Brand",
     "Bundle",
     "CancellationDefaults",
     "CancellationPolicy",
     "CancellationTiming",
     "Catalog",
+    "CatalogDefinition",
     "CatalogVersion",
     "CatalogVersions",
+    "Category",
     "ChangeRequest",
     "ChangeRule",
     "ChangeRules",
@@ -126,6 +162,10 @@ __all__ = [
     "Direction",
     "Edition",
     "EditionLadder",
+    "Family",
+    "Feature",
+    "FeatureComparison",
+    "FeatureRow",
     "FieldKind",
     "FixedBundle",
     "FlexibleBundle",
@@ -142,13 +182,17 @@ __all__ = [
     "SelectionInvalid",
     "ServiceKind",
     "SubscriptionType",
+    "TldPrice",
+    "TldPrices",
     "Validity",
     "add_product",
     "catalog_from_data",
     "catalog_to_data",
+    "check_abuse_limit",
     "check_addon",
     "check_addon_in_catalog",
     "check_attach",
+    "check_attachments",
     "check_billing_term_scheme",
     "check_bundle",
     "check_cancellation_defaults",
@@ -157,8 +201,10 @@ __all__ = [
     "check_change_request",
     "check_change_rule",
     "check_change_rules",
+    "check_classifier",
     "check_component",
     "check_edition_ladder",
+    "check_features",
     "check_fixed_bundle",
     "check_flexible_bundle",
     "check_pool",
@@ -170,12 +216,14 @@ __all__ = [
     "check_service",
     "check_subscription_type",
     "check_subscription_type_definition",
+    "check_tld_price",
     "copy_product",
     "custom_addon",
     "excluded_from_deactivation",
     "expand",
     "find_selection",
     "is_in_arrears",
+    "stamp_products",
     "validate_selection",
     "validate_service",
 ]

@@ -15,7 +15,7 @@ compares both paths.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -32,6 +32,7 @@ from prodlife.catalog.products import (
     Validity,
     check_product,
 )
+from prodlife.catalog.records import Attachment, AttachmentKind
 from prodlife.errors import ProdlifeError
 from prodlife.money import to_decimal
 
@@ -149,6 +150,35 @@ def _provider_id(value: object) -> ProviderId:
     return ProviderId(_text(value["provider"]), _text(value["external_id"]))
 
 
+_ATTACHMENT_KINDS = {member.value: member for member in AttachmentKind}
+
+
+def _attachment(value: object) -> Attachment:
+    if type(value) is not dict or not {"name", "location"} <= value.keys() <= _ATTACHMENT_KEYS:
+        raise Slow
+    kind = value.get("kind", "file")
+    if type(kind) is not str or kind not in _ATTACHMENT_KINDS:
+        raise Slow
+    return Attachment(_text(value["name"]), _text(value["location"]), _ATTACHMENT_KINDS[kind])
+
+
+_ATTACHMENT_KEYS = frozenset({"name", "location", "kind"})
+
+
+def _instant(value: object) -> datetime | None:
+    if value is None:
+        return None
+    if type(value) is not str or "T" not in value:
+        raise Slow
+    try:
+        instant = datetime.fromisoformat(value)
+    except ValueError:
+        raise Slow from None
+    if instant.utcoffset() is None:
+        raise Slow
+    return instant if instant.tzinfo is UTC else instant.astimezone(UTC)
+
+
 _EMPTY: frozenset[str] = frozenset()
 
 
@@ -213,6 +243,10 @@ def product_from_plain(raw: dict[str, Any]) -> Product:
         _each(_custom_field, get("custom_fields", _NONE)),
         _each(_image, get("images", _NONE)),
         _each(_provider_id, get("provider_ids", _NONE)),
+        _instant(get("created_at")),
+        _instant(get("modified_at")),
+        _each(_attachment, get("attachments", _NONE)),
+        _whole(get("fixed_term_days")),
     )
     if check_product(product):
         raise Slow
@@ -263,6 +297,12 @@ def product_to_plain(product: Product) -> dict[str, Any]:
         "provider_ids": [
             {"provider": i.provider, "external_id": i.external_id} for i in p.provider_ids
         ],
+        "created_at": None if p.created_at is None else p.created_at.isoformat(),
+        "modified_at": None if p.modified_at is None else p.modified_at.isoformat(),
+        "attachments": [
+            {"name": a.name, "location": a.location, "kind": a.kind.value} for a in p.attachments
+        ],
+        "fixed_term_days": p.fixed_term_days,
     }
     return {key: value for key, value in data.items() if value is not None}
 
@@ -297,4 +337,8 @@ _ENABLED = _FIELDS == (
     "custom_fields",
     "images",
     "provider_ids",
+    "created_at",
+    "modified_at",
+    "attachments",
+    "fixed_term_days",
 )

@@ -22,18 +22,22 @@ prodlife.errors.InvalidCatalog: the catalog has 1 problem; fix each:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
-from typing import Any, TypeVar
+from datetime import date
+from typing import TypeVar
 
 import attrs
 
 from prodlife.catalog._index import ProductIndex
 from prodlife.catalog._rules import Finding, duplicates
+from prodlife.catalog.abuse import AbuseLimit
 from prodlife.catalog.addons import AddOn, check_addon_in_catalog
 from prodlife.catalog.bundles import FixedBundle, FlexibleBundle, check_bundle
 from prodlife.catalog.cancellation import CancellationDefaults, check_cancellation_defaults
+from prodlife.catalog.domains import TldPrice, TldPrices
 from prodlife.catalog.editions import EditionLadder
-from prodlife.catalog.products import Availability, Product
+from prodlife.catalog.products import Product
+from prodlife.catalog.query import ProductQuery
+from prodlife.catalog.records import Brand, Category, Family, check_records
 from prodlife.catalog.rules import ChangeRules, check_change_rules
 from prodlife.catalog.types import ProductType
 from prodlife.errors import CatalogProblem, InvalidCatalog, NotFound, ValidationError
@@ -41,14 +45,27 @@ from prodlife.errors import CatalogProblem, InvalidCatalog, NotFound, Validation
 __all__ = [
     "Bundle",
     "Catalog",
+    "CatalogDefinition",
     "CatalogVersion",
     "CatalogVersions",
-    "ProductQuery",
     "check_catalog",
 ]
 
 #: A fixed or a flexible bundle definition.
 Bundle = FixedBundle | FlexibleBundle
+#: Anything :meth:`Catalog.add` takes.
+CatalogDefinition = (
+    ProductType
+    | Product
+    | EditionLadder
+    | AddOn
+    | Bundle
+    | Brand
+    | Family
+    | Category
+    | TldPrice
+    | AbuseLimit
+)
 
 T = TypeVar("T")
 
@@ -80,6 +97,26 @@ def _bundles(values: Iterable[Bundle]) -> tuple[Bundle, ...]:
     return tuple(values)
 
 
+def _brands(values: Iterable[Brand]) -> tuple[Brand, ...]:
+    return tuple(values)
+
+
+def _families(values: Iterable[Family]) -> tuple[Family, ...]:
+    return tuple(values)
+
+
+def _categories(values: Iterable[Category]) -> tuple[Category, ...]:
+    return tuple(values)
+
+
+def _tld_prices(values: Iterable[TldPrice]) -> tuple[TldPrice, ...]:
+    return tuple(values)
+
+
+def _abuse_limits(values: Iterable[AbuseLimit]) -> tuple[AbuseLimit, ...]:
+    return tuple(values)
+
+
 def _versions(values: Iterable[CatalogVersion]) -> tuple[CatalogVersion, ...]:
     return tuple(values)
 
@@ -96,6 +133,14 @@ class Catalog:
         bundles: fixed and flexible bundle definitions, one per bundle product.
         change_rules: what upgrades, downgrades and cross-grades do.
         cancellation: cancellation policy defaults per product.
+        brands: the registered brands; once there is one, products name only
+            registered brands.
+        families: the registered families (likewise for products and family pools).
+        categories: the registered categories (likewise for products' categories).
+        tld_prices: the TLD price table: register / transfer / renew prices of
+            domains per TLD, term and currency (seed 003).
+        abuse_limits: per product and counted resource, the usage that
+            suspends a service for abuse (seed 002).
 
     Raises:
         InvalidCatalog: a rule spanning definitions is broken; every problem
@@ -109,6 +154,11 @@ class Catalog:
     bundles: tuple[Bundle, ...] = attrs.field(default=(), converter=_bundles)
     change_rules: ChangeRules | None = None
     cancellation: CancellationDefaults | None = None
+    brands: tuple[Brand, ...] = attrs.field(default=(), converter=_brands)
+    families: tuple[Family, ...] = attrs.field(default=(), converter=_families)
+    categories: tuple[Category, ...] = attrs.field(default=(), converter=_categories)
+    tld_prices: tuple[TldPrice, ...] = attrs.field(default=(), converter=_tld_prices)
+    abuse_limits: tuple[AbuseLimit, ...] = attrs.field(default=(), converter=_abuse_limits)
     _types: dict[str, ProductType] = attrs.field(init=False, eq=False, repr=False)
     _products: dict[str, Product] = attrs.field(init=False, eq=False, repr=False)
 
@@ -161,6 +211,15 @@ class Catalog:
             if base_code in addon.bases and addon.custom_for in (None, customer)
         )
 
+    @property
+    def tld_table(self) -> TldPrices:
+        """The TLD price table, to price domain lines (``PricingContext(tld_prices=...)``)."""
+        return TldPrices(self.tld_prices)
+
+    def abuse_limits_for(self, product_code: str) -> tuple[AbuseLimit, ...]:
+        """The abuse limits of product ``product_code``'s services."""
+        return tuple(limit for limit in self.abuse_limits if limit.product_code == product_code)
+
     def offered_on(self, day: date) -> tuple[Product, ...]:
         """The products that can be sold in new business on ``day``."""
         return tuple(product for product in self.products if product.is_offered_on(day))
@@ -179,7 +238,7 @@ class Catalog:
             if query.matches(product)
         )
 
-    def add(self, *definitions: ProductType | Product | EditionLadder | AddOn | Bundle) -> Catalog:
+    def add(self, *definitions: CatalogDefinition) -> Catalog:
         """A new catalog with ``definitions`` added, checked as a whole.
 
         Raises:
@@ -199,72 +258,27 @@ class Catalog:
             ),
             self.change_rules,
             self.cancellation,
+            (*self.brands, *(d for d in definitions if isinstance(d, Brand))),
+            (*self.families, *(d for d in definitions if isinstance(d, Family))),
+            (*self.categories, *(d for d in definitions if isinstance(d, Category))),
+            (*self.tld_prices, *(d for d in definitions if isinstance(d, TldPrice))),
+            (*self.abuse_limits, *(d for d in definitions if isinstance(d, AbuseLimit))),
         )
 
 
 _BUNDLES = (FixedBundle, FlexibleBundle)
-_KINDS = (ProductType, Product, EditionLadder, AddOn, *_BUNDLES)
-
-
-def _optional(kind: type) -> Callable[[Any, Any, Any], None]:
-    """An attrs validator: ``None`` or a ``kind``."""
-
-    def check(instance: Any, attribute: Any, value: Any) -> None:
-        if value is not None and (
-            not isinstance(value, kind) or (kind is date and isinstance(value, datetime))
-        ):
-            raise ValidationError(
-                f"product query {attribute.name} {value!r} must be a {kind.__name__} or None"
-            )
-
-    return check
-
-
-@attrs.frozen(slots=True)
-class ProductQuery:
-    """Which products :meth:`Catalog.find_products` returns: those matching every filter given.
-
-    Args:
-        type_code: of this product type.
-        family: in this family.
-        category: in this category.
-        brand: of this brand.
-        availability: with this availability (active, hidden, historic).
-        offered_on: that can be sold in new business on this day.
-        text: with this text in the code, alternative code or name (ignoring case).
-
-    Raises:
-        ValidationError: a filter is not of its type (text, an Availability, a date) or None.
-    """
-
-    type_code: str | None = attrs.field(default=None, validator=_optional(str))
-    family: str | None = attrs.field(default=None, validator=_optional(str))
-    category: str | None = attrs.field(default=None, validator=_optional(str))
-    brand: str | None = attrs.field(default=None, validator=_optional(str))
-    availability: Availability | None = attrs.field(default=None, validator=_optional(Availability))
-    offered_on: date | None = attrs.field(default=None, validator=_optional(date))
-    text: str | None = attrs.field(default=None, validator=_optional(str))
-
-    def matches(self, product: Product) -> bool:
-        """Whether ``product`` passes every filter."""
-        text = None if self.text is None else self.text.casefold()
-        return (
-            (self.type_code is None or product.type_code == self.type_code)
-            and (self.family is None or product.family == self.family)
-            and (self.category is None or self.category in product.categories)
-            and (self.brand is None or product.brand == self.brand)
-            and (self.availability is None or product.availability is self.availability)
-            and (self.offered_on is None or product.is_offered_on(self.offered_on))
-            and (
-                text is None
-                or text in product.code.casefold()
-                or text in product.name.casefold()
-                or (
-                    product.alternative_code is not None
-                    and text in product.alternative_code.casefold()
-                )
-            )
-        )
+_KINDS = (
+    ProductType,
+    Product,
+    EditionLadder,
+    AddOn,
+    *_BUNDLES,
+    Brand,
+    Family,
+    Category,
+    TldPrice,
+    AbuseLimit,
+)
 
 
 def _problems(path: str, findings: Iterable[Finding]) -> list[CatalogProblem]:
@@ -280,6 +294,9 @@ def check_catalog(catalog: Catalog) -> list[CatalogProblem]:
         ("editions", [e.product_code for e in catalog.editions]),
         ("addons", [a.code for a in catalog.addons]),
         ("bundles", [b.product_code for b in catalog.bundles]),
+        ("brands", [b.code for b in catalog.brands]),
+        ("families", [f.code for f in catalog.families]),
+        ("categories", [c.code for c in catalog.categories]),
     ):
         for code in duplicates(codes):
             found.append(
@@ -342,6 +359,7 @@ def check_catalog(catalog: Catalog) -> list[CatalogProblem]:
         found += _problems(
             "cancellation", check_cancellation_defaults(catalog.cancellation, products)
         )
+    found += check_records(catalog, products)
     return found
 
 

@@ -21,12 +21,15 @@ from prodlife._bulk import bulk
 from prodlife._text import shown, unknown_key_message
 from prodlife.catalog._fast_products import Slow, product_from_plain, product_to_plain
 from prodlife.catalog._follow_ons import NAMESPACES, without_follow_ons
+from prodlife.catalog.abuse import AbuseLimit
 from prodlife.catalog.addons import AddOn
 from prodlife.catalog.bundles import FixedBundle, FlexibleBundle
 from prodlife.catalog.cancellation import CancellationDefaults
 from prodlife.catalog.catalog import Bundle, Catalog
+from prodlife.catalog.domains import TldPrice
 from prodlife.catalog.editions import EditionLadder
 from prodlife.catalog.products import Product
+from prodlife.catalog.records import Brand, Category, Family
 from prodlife.catalog.rules import ChangeRules
 from prodlife.catalog.types import ProductType
 from prodlife.errors import CatalogProblem, InvalidCatalog, ProdlifeError
@@ -39,6 +42,11 @@ _LISTS: tuple[tuple[str, type], ...] = (
     ("products", Product),
     ("editions", EditionLadder),
     ("addons", AddOn),
+    ("brands", Brand),
+    ("families", Family),
+    ("categories", Category),
+    ("tld_prices", TldPrice),
+    ("abuse_limits", AbuseLimit),
 )
 _SINGLE: tuple[tuple[str, type], ...] = (
     ("change_rules", ChangeRules),

@@ -26,6 +26,7 @@ from collections.abc import Iterable
 import attrs
 
 from prodlife.catalog._rules import Finding, check_code, duplicates, raise_first
+from prodlife.catalog.features import Feature, FeatureComparison, check_features, compare
 from prodlife.errors import NotFound, RuleViolation
 
 __all__ = ["Direction", "Edition", "EditionLadder", "check_edition_ladder"]
@@ -42,12 +43,24 @@ class Direction(enum.Enum):
     SAME = "same"
 
 
+def _features(values: Iterable[Feature]) -> tuple[Feature, ...]:
+    return tuple(values)
+
+
 @attrs.frozen(slots=True)
 class Edition:
-    """One tier of a product: a code unique within the product, and a name."""
+    """One tier of a product: a code unique within the product, a name, and its features.
+
+    Args:
+        code: unique within the product.
+        name: display name.
+        features: what the edition offers, compared side by side by
+            :meth:`EditionLadder.compare` (seed 000's feature comparison).
+    """
 
     code: str
     name: str
+    features: tuple[Feature, ...] = attrs.field(default=(), converter=_features)
 
 
 def _forbidden(pairs: object) -> frozenset[tuple[str, str]]:
@@ -126,6 +139,16 @@ class EditionLadder:
             )
         return direction
 
+    def compare(self, *codes: str) -> FeatureComparison:
+        """The features of editions ``codes`` side by side (all editions, lowest first, by default).
+
+        Raises:
+            NotFound: an edition does not exist.
+        """
+        wanted = codes or self.codes
+        columns = [(code, self.editions[self.rank(code)].features) for code in wanted]
+        return compare(columns)
+
     def higher_than(self, code: str) -> tuple[Edition, ...]:
         """The editions above ``code``, lowest first (what to offer next)."""
         return self.editions[self.rank(code) + 1 :]
@@ -139,6 +162,7 @@ def check_edition_ladder(ladder: EditionLadder) -> list[Finding]:
         found.append(("edition.none", "a ladder needs at least one edition"))
     for edition in ladder.editions:
         found += check_code(edition.code, "edition")
+        found += check_features(edition.features, str(edition.code))
     twice = duplicates(codes)
     if twice:
         found.append(("edition.duplicate", f"editions {twice} appear twice; codes must be unique"))

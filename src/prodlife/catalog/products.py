@@ -18,13 +18,21 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import attrs
 
-from prodlife.catalog._rules import Finding, check_code, duplicates, frozen_codes, raise_first
+from prodlife.catalog._rules import (
+    Finding,
+    check_code,
+    duplicates,
+    frozen_codes,
+    is_whole,
+    raise_first,
+)
 from prodlife.catalog._rules import is_date as _is_date
+from prodlife.catalog.records import Attachment, check_attachments, check_stamps
 
 __all__ = [
     "Availability",
@@ -40,6 +48,8 @@ __all__ = [
 
 #: At most this many images per product (seed 004).
 MAX_IMAGES = 4
+#: The longest fixed term, in days (about a hundred years).
+MAX_FIXED_TERM_DAYS = 36_600
 
 
 class Availability(enum.Enum):
@@ -139,6 +149,17 @@ def _provider_ids(values: Iterable[ProviderId]) -> tuple[ProviderId, ...]:
     return tuple(values)
 
 
+def _attachments(values: Iterable[Attachment]) -> tuple[Attachment, ...]:
+    return tuple(values)
+
+
+def _instant(value: datetime | None) -> datetime | None:
+    """An aware instant in UTC; anything else is left for :func:`check_product` to report."""
+    if isinstance(value, datetime) and value.utcoffset() is not None:
+        return value.astimezone(UTC) if value.tzinfo is not UTC else value
+    return value
+
+
 @attrs.frozen(slots=True)
 class Product:
     """A sellable item.
@@ -168,10 +189,18 @@ class Product:
         custom_fields: typed custom fields.
         images: up to four images, exactly one default when there are any.
         provider_ids: how provisioning providers identify it.
+        created_at: when it was created (an aware instant, kept in UTC); set
+            from the host's clock by :func:`~prodlife.catalog.stamp_products`.
+        modified_at: when it was last modified; not before ``created_at``.
+        attachments: its files and URLs (seed 004), each named once.
+        fixed_term_days: its services end this many days after sign-up (seed
+            003's fixed term; 1 to 36,600), carried out by the scheduler;
+            ``None`` for services that run until ended.
 
     Raises:
         RuleViolation: a rule a product can check alone is broken (code
-            format, images, custom fields, validity, display position).
+            format, images, custom fields, validity, display position,
+            stamps, attachments).
     """
 
     code: str
@@ -197,6 +226,10 @@ class Product:
     custom_fields: tuple[CustomField, ...] = attrs.field(default=(), converter=_fields)
     images: tuple[Image, ...] = attrs.field(default=(), converter=_images)
     provider_ids: tuple[ProviderId, ...] = attrs.field(default=(), converter=_provider_ids)
+    created_at: datetime | None = attrs.field(default=None, converter=_instant)
+    modified_at: datetime | None = attrs.field(default=None, converter=_instant)
+    attachments: tuple[Attachment, ...] = attrs.field(default=(), converter=_attachments)
+    fixed_term_days: int | None = None
 
     def __attrs_post_init__(self) -> None:
         raise_first(check_product(self), self.code)
@@ -261,6 +294,18 @@ def check_product(product: Product) -> list[Finding]:
         providers = [pid.provider for pid in p.provider_ids]
         if len(set(providers)) != len(providers):
             found.append(("product.provider-ids", "a provider is given two ids; keep one each"))
+    if p.created_at is not None or p.modified_at is not None:
+        found += check_stamps(p.created_at, p.modified_at)
+    if p.attachments:
+        found += check_attachments(p.attachments)
+    if p.fixed_term_days is not None and not is_whole(p.fixed_term_days, 1, MAX_FIXED_TERM_DAYS):
+        found.append(
+            (
+                "product.fixed-term",
+                f"a fixed term of {p.fixed_term_days!r} days; give a whole number from 1 to "
+                f"{MAX_FIXED_TERM_DAYS:,}, or None for services without an end",
+            )
+        )
     if not found:
         return found
     return [(rule, f"product {p.code!r}: {message}") for rule, message in found]

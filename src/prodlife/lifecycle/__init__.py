@@ -6,6 +6,15 @@ A service moves between :class:`Status` values only through the rows of
 :class:`HistoryEntry`. See ``docs/lifecycle.md``.
 """
 
+from prodlife.lifecycle.abuse import (
+    enforce_abuse_limits,
+    usage_within,
+)
+from prodlife.lifecycle.activation import (
+    ActivationNotice,
+    schedule_activation,
+    with_notice,
+)
 from prodlife.lifecycle.actors import (
     CUSTOMER_OPERATIONS,
     CUSTOMER_SUSPENSIONS,
@@ -18,6 +27,10 @@ from prodlife.lifecycle.actors import (
     Permission,
     authorize,
     not_yours,
+)
+from prodlife.lifecycle.adoption import (
+    AdoptionRow,
+    adoption,
 )
 from prodlife.lifecycle.cancellations import cancel, request_cancellation, withdraw_cancellation
 from prodlife.lifecycle.changes import (
@@ -32,6 +45,10 @@ from prodlife.lifecycle.changes import (
 )
 from prodlife.lifecycle.data import service_from_data, service_to_data
 from prodlife.lifecycle.events import Event, EventKind
+from prodlife.lifecycle.fixed_terms import (
+    fixed_term_end,
+    with_fixed_term,
+)
 from prodlife.lifecycle.history import History, HistoryEntry, format_entry
 from prodlife.lifecycle.holdings import (
     AddOnOffer,
@@ -60,6 +77,9 @@ from prodlife.lifecycle.operations import (
     through_module,
     transfer,
     unsuspend,
+)
+from prodlife.lifecycle.option_removal import (
+    remove_options,
 )
 from prodlife.lifecycle.orders import (
     DomainAction,
@@ -151,9 +171,11 @@ __all__ = [
     "SYSTEM_SUSPENSIONS",
     "SYSTEM_UNSUSPENSIONS",
     "TRANSITIONS",
+    "ActivationNotice",
     "Actor",
     "ActorKind",
     "AddOnOffer",
+    "AdoptionRow",
     "CancellationKind",
     "CancellationRequest",
     "CustomerProducts",
@@ -202,6 +224,7 @@ __all__ = [
     "add_addon",
     "add_feature",
     "add_number",
+    "adoption",
     "agenda",
     "allowed",
     "allowed_operations",
@@ -217,8 +240,10 @@ __all__ = [
     "confirm_change_payment",
     "delete",
     "end_service",
+    "enforce_abuse_limits",
     "find_transition",
     "first_invoice_day",
+    "fixed_term_end",
     "format_entry",
     "holdings_from_services",
     "in_arrears",
@@ -233,6 +258,7 @@ __all__ = [
     "price_order",
     "reboot",
     "remove_addon",
+    "remove_options",
     "renew",
     "request_cancellation",
     "resend_welcome_email",
@@ -240,6 +266,7 @@ __all__ = [
     "run_module",
     "run_service",
     "running_period",
+    "schedule_activation",
     "service_from_data",
     "service_to_data",
     "services_for",
@@ -252,6 +279,9 @@ __all__ = [
     "transition_table_markdown",
     "under_terms",
     "unsuspend",
+    "usage_within",
     "visible_to_customer",
+    "with_fixed_term",
+    "with_notice",
     "withdraw_cancellation",
 ]

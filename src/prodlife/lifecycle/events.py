@@ -31,6 +31,7 @@ __all__ = ["Event", "EventKind"]
 class EventKind(enum.Enum):
     """What happened to a service."""
 
+    ACTIVATION_SCHEDULED = "activation scheduled"
     ACTIVATION_STARTED = "activation started"
     ACTIVATED = "activated"
     PROVISIONING_FAILED = "provisioning failed"

@@ -45,6 +45,7 @@ import attrs
 from prodlife.billing.changes import end_billing
 from prodlife.clock import as_utc
 from prodlife.errors import RuleViolation, ValidationError
+from prodlife.lifecycle.activation import ActivationNotice, schedule_activation, with_notice
 from prodlife.lifecycle.actors import Actor, authorize
 from prodlife.lifecycle.events import EventKind
 from prodlife.lifecycle.outcome import Outcome, event
@@ -160,14 +161,25 @@ def activate(
     *,
     module: ProvisioningModule | None = None,
     reason: str = "",
+    when: datetime | None = None,
+    notice: ActivationNotice | None = None,
 ) -> Outcome:
     """Activate a pending (or not available) service: the module's *create* (seed 003).
 
-    Call it again to retry after a failure. Raises as :meth:`Service.perform`.
+    Call it again to retry after a failure. With ``when`` after ``at``, the
+    activation is scheduled instead: nothing changes but an
+    ``ACTIVATION_SCHEDULED`` event (seed 000's business hours). ``notice`` says
+    who is told, on every activation event
+    (:mod:`~prodlife.lifecycle.activation`). Raises as :meth:`Service.perform`,
+    and as :func:`~prodlife.lifecycle.activation.schedule_activation`.
     """
-    return through_module(
+    chosen = ActivationNotice() if notice is None else notice
+    if when is not None and as_utc(when) > as_utc(at):
+        return schedule_activation(service, actor, at, when, chosen)
+    outcome = through_module(
         service, Operation.ACTIVATE, actor, at, reason, module, EventKind.ACTIVATED
     )
+    return outcome if notice is None else with_notice(outcome, chosen)
 
 
 def suspend(

@@ -16,9 +16,12 @@ Decisions:
   is quoted once, for one service; the order total counts it ``services`` times.
 - **Promo code.** The order's promo code applies to every product line that has
   none of its own; a line's own code wins. Pricing uses the order's customer.
-- **Domains have no price plan here.** A :class:`DomainLine` is priced only from
+- **Domains are priced from the TLD table.** A :class:`DomainLine` is priced from
   its ``price_override`` (the price of the whole registration or transfer term,
-  untaxed); without one :func:`price_order` refuses it (rule ``order.domain-price``).
+  untaxed) or, without one, from the TLD's regular price for its term in the
+  catalog's TLD price table the pricing context carries
+  (:class:`~prodlife.catalog.TldPrices`, seed 003); with neither
+  :func:`price_order` refuses it (rule ``order.domain-price``).
   Domain lines create no services: a product line's ``domain`` is its service's.
 - **Services** are always created pending (ordered); activation is a separate
   operation on each service. No services are created for an order that is
@@ -139,8 +142,8 @@ class DomainLine:
         years: the registration term, 1 to 10 years.
         auth_code: the EPP (transfer authorization) code; required for a
             transfer, refused for a registration.
-        price_override: the price of the term (also its renewal amount);
-            required to price the order, since domains have no price plan here.
+        price_override: the price of the term (also its renewal amount); without
+            it the TLD's regular price (``PricingContext.tld_prices``) is used.
 
     Raises:
         RuleViolation: rules ``order.domain``, ``order.domain-years``,
@@ -353,8 +356,11 @@ def price_order(order: Order, context: PricingContext) -> OrderQuote:
     """Price every line of ``order`` against ``context``, for ``order.customer_id``.
 
     Raises:
-        RuleViolation: a domain line without a price (rule ``order.domain-price``),
-            or anything :func:`~prodlife.pricing.quote_order_line` refuses.
+        RuleViolation: a domain line without a price override when the context
+            carries no TLD price table (rule ``order.domain-price``), or anything
+            :func:`~prodlife.pricing.quote_order_line` refuses.
+        NotFound: the TLD price table has no price for a domain line's TLD,
+            term and action in the plan's currency.
         CurrencyMismatch: amounts in more than one currency.
         NotFound, PromotionRefused: as :func:`~prodlife.pricing.quote_order_line`.
     """
@@ -372,13 +378,20 @@ def price_order(order: Order, context: PricingContext) -> OrderQuote:
         lines.append(LineQuote(quote, line.services, cycles))
     prices: list[Money] = []
     for domain in order.domains:
-        if domain.price_override is None:
+        price = domain.price_override
+        if price is None and context.tld_prices is not None:
+            action = domain.action.value
+            price = context.tld_prices.price(
+                domain.domain, domain.years, action, context.plan.currency
+            )
+        if price is None:
             raise RuleViolation(
                 "order.domain-price",
-                f"domain {domain.domain} ({domain.action}) has no price: domains have no price "
-                "plan here; give price_override",
+                f"domain {domain.domain} ({domain.action}) has no price: give price_override, "
+                "or price domains from the catalog's TLD table "
+                "(PricingContext(tld_prices=catalog.tld_table))",
             )
-        prices.append(domain.price_override)
+        prices.append(price)
     currency = lines[0].quote.currency if lines else prices[0].currency
     for amount in [q.quote.total for q in lines] + prices:
         if amount.currency != currency:

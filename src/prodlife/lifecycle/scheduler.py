@@ -7,7 +7,9 @@ order:
 1. a pending cancellation request: an immediate one at once, an end-of-period
    one on the next due date (the termination date);
 2. auto-termination at the end of the cycle for a service that does not renew
-   (seed 003's "auto terminate end of cycle"), on the next due date;
+   (seed 003's "auto terminate end of cycle"), on the next due date; and the
+   termination of a service whose fixed term ends
+   (:mod:`~prodlife.lifecycle.fixed_terms`), on the day it ends;
 3. an end-of-term change of package (:class:`PendingChange`) on its date;
 4. invoicing what the billing engine says is due (seed 003's invoice
    generation): in advance each period the service's own
@@ -162,6 +164,7 @@ class DueWork(enum.Enum):
 
     CANCEL = "cancel as requested"
     AUTO_TERMINATE = "terminate at the end of the cycle"
+    FIXED_TERM = "terminate at the end of the fixed term"
     CHANGE = "apply an end-of-term change"
     INVOICE = "invoice what is due"
     SETTLE_PAUSED = "settle a paused period at zero"
@@ -203,6 +206,9 @@ def agenda(service: Service, policy: SchedulerPolicy) -> list[tuple[DueWork, dat
     if end is not None and not service.auto_renew:
         work.append((DueWork.AUTO_TERMINATE, end, ""))
         ending = True
+    fixed = service.timeline.end  # a live service's timeline ends only with a fixed term
+    if fixed is not None:
+        work.append((DueWork.FIXED_TERM, fixed, ""))
     pending = service.pending_change
     if pending is not None and pending.effective is not None:
         work.append((DueWork.CHANGE, pending.effective, ""))
@@ -282,6 +288,19 @@ def _step(
             refund=CreditMode.PRORATED,
             module=module,
             reason=reason,
+        )
+    if work is DueWork.FIXED_TERM:
+        on = service.timeline.end or day
+        return end_service(
+            service,
+            Operation.TERMINATE,
+            _SYSTEM,
+            at,
+            on=on,
+            used_day=_ENDS,
+            refund=CreditMode.PRORATED,
+            module=module,
+            reason=f"fixed term ended on {on}",
         )
     if work is DueWork.CHANGE:
         return apply_pending_change(service, at, module=module)

@@ -89,6 +89,11 @@ from prodlife.pricing.redemption import (
     find_promotion,
     refusals,
 )
+from prodlife.pricing.tax_rules import (
+    Location,
+    TaxRule,
+    TaxRules,
+)
 from prodlife.pricing.tax_table import TaxTable
 from prodlife.pricing.taxes import (
     PriceBasis,
@@ -126,6 +131,7 @@ __all__ = [
     "Job",
     "JobLine",
     "JobType",
+    "Location",
     "MeterReadingType",
     "OptionChoice",
     "OptionPick",
@@ -154,6 +160,8 @@ __all__ = [
     "TaxKind",
     "TaxPart",
     "TaxRate",
+    "TaxRule",
+    "TaxRules",
     "TaxTable",
     "TaxedAmount",
     "Tier",

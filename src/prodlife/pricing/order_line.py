@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 
 import attrs
 
+from prodlife.catalog.domains import TldPrices
 from prodlife.cycles import BillingCycle
 from prodlife.errors import InvalidRounding, RuleViolation, ValidationError
 from prodlife.limits import MAX_QUANTITY, MAX_SERVICE_QUANTITY
@@ -239,6 +240,8 @@ class PricingContext:
         customer_is_new: whether the customer is new (some codes require it).
         promo_uses: how often the entered code was used so far, by anyone.
         customer_promo_uses: how often this customer used it so far.
+        tld_prices: the TLD price table (``catalog.tld_table``) a domain line
+            without a price override is priced from, in the plan's currency.
 
     Raises:
         ValidationError: a field is not of its type, or a count is negative.
@@ -260,3 +263,6 @@ class PricingContext:
     customer_is_new: bool = attrs.field(default=False, validator=_is(bool, "customer_is_new"))
     promo_uses: int = attrs.field(default=0, validator=_uses)
     customer_promo_uses: int = attrs.field(default=0, validator=_uses)
+    tld_prices: TldPrices | None = attrs.field(
+        default=None, validator=_is((TldPrices, type(None)), "tld_prices")
+    )

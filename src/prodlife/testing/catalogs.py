@@ -18,7 +18,7 @@ bundles that a customer can fill, change rules and cancellation defaults.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any, TypeVar
 
 import attrs
@@ -26,6 +26,8 @@ from hypothesis import strategies as st
 
 from prodlife.catalog import (
     AddOn,
+    Attachment,
+    AttachmentKind,
     Availability,
     Bundle,
     CancellationDefaults,
@@ -42,6 +44,7 @@ from prodlife.catalog import (
     Direction,
     Edition,
     EditionLadder,
+    Feature,
     FieldKind,
     FixedBundle,
     FlexibleBundle,
@@ -190,6 +193,36 @@ def images() -> st.SearchStrategy[tuple[Image, ...]]:
     return _IMAGES
 
 
+_ATTACHMENTS = st.lists(
+    st.one_of(
+        st.builds(Attachment, _NAME, _NAME, st.just(AttachmentKind.FILE)),
+        st.builds(
+            Attachment,
+            _NAME,
+            _CODES.map(lambda path: f"https://example.com/{path}"),
+            st.just(AttachmentKind.URL),
+        ),
+    ),
+    max_size=2,
+    unique_by=lambda attachment: attachment.name,
+).map(tuple)
+_INSTANTS = st.datetimes(
+    datetime(2000, 1, 1),
+    datetime(2099, 12, 31),
+    timezones=st.sampled_from([UTC, timezone(timedelta(hours=2))]),
+)
+
+
+def _stamps(created: datetime | None, later: timedelta | None) -> dict[str, datetime | None]:
+    if created is None:
+        return {}
+    return {"created_at": created, "modified_at": None if later is None else created + later}
+
+
+_STAMPS = st.builds(
+    _stamps, _maybe(_INSTANTS), _maybe(st.timedeltas(timedelta(0), timedelta(days=400)))
+)
+
 _PROVIDER_IDS = st.lists(
     st.builds(ProviderId, st.sampled_from(_PROVIDERS), _CODES),
     max_size=2,
@@ -284,8 +317,10 @@ _PRODUCT_FIELDS = st.fixed_dictionaries(
         "custom_fields": _CUSTOM_FIELDS,
         "images": _IMAGES,
         "provider_ids": _PROVIDER_IDS,
+        "attachments": _ATTACHMENTS,
+        "fixed_term_days": _maybe(st.integers(1, 400)),
     }
-)
+).flatmap(lambda fields: _STAMPS.map(lambda stamps: {**fields, **stamps}))
 
 
 def products(types: Sequence[ProductType]) -> st.SearchStrategy[Product]:
@@ -377,8 +412,15 @@ def _ladder(draw: st.DrawFn) -> EditionLadder:
     codes_ = draw(st.lists(st.sampled_from(_EDITIONS), min_size=1, max_size=4, unique=True))
     moves = [(a, b) for a in codes_ for b in codes_ if a != b]
     forbidden = draw(st.frozensets(st.sampled_from(moves), max_size=2)) if moves else frozenset()
-    editions = tuple(Edition(code, code.title()) for code in codes_)
+    editions = tuple(Edition(code, code.title(), draw(_EDITION_FEATURES)) for code in codes_)
     return EditionLadder("PLACEHOLDER", editions, forbidden)
+
+
+_EDITION_FEATURES = st.lists(
+    st.builds(Feature, st.sampled_from(_FEATURES), _TEXT, st.booleans()),
+    max_size=3,
+    unique_by=lambda feature: feature.name,
+).map(tuple)
 
 
 _LADDERS = _ladder()
