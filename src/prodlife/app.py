@@ -26,6 +26,7 @@ notifier is down (call :meth:`Billing.publish_pending` to retry).
 from __future__ import annotations
 
 import inspect
+import logging
 import os
 import socket
 import uuid
@@ -70,6 +71,9 @@ from prodlife.pricing.redemption import PromotionUse, check_promotion
 from prodlife.proration import ChangePolicy
 
 __all__ = ["Billing", "PublishFailed", "SchedulerReport"]
+
+#: Where the use cases log (``prodlife.app``); prodlife configures no handler: the host does.
+log = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -488,6 +492,7 @@ class Billing:
         worker: str | None = None,
         batch: int = 500,
         lease: timedelta = timedelta(minutes=10),
+        progress: Callable[[SchedulerReport], object] | None = None,
     ) -> SchedulerReport:
         """Carry out everything due now, in batches claimed for ``worker``.
 
@@ -498,6 +503,11 @@ class Billing:
         transaction, and saved in one transaction (with version checks); when
         that fails, its services are redone one per transaction, so a failure
         never holds back the others.
+
+        ``progress``, when given, is called after each batch with what the run
+        has done so far (a :class:`SchedulerReport`), e.g. to draw a progress
+        bar. The run logs its summary on the ``prodlife.app`` logger (INFO) and
+        each service that failed (WARNING).
         """
         if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
             raise ValidationError(f"batch {batch!r} must be a whole number >= 1")
@@ -524,6 +534,10 @@ class Billing:
                 handled += done
                 idle += quiet
                 failed += broken
+                for key, error in broken:
+                    log.warning("scheduler: service %s failed: %s", key, error)
+                if progress is not None:
+                    progress(SchedulerReport(tuple(handled), len(set(idle)), tuple(failed)))
         finally:
             if idle or failed:
                 with self.store.transaction() as uow:
@@ -531,6 +545,13 @@ class Billing:
                     uow.commit()
         # A service handled here may be claimed again in the run, with nothing more due.
         report = SchedulerReport(tuple(handled), len(set(idle) - set(handled)), tuple(failed))
+        log.info(
+            "scheduler run by %s: %d handled, %d not due, %d failed",
+            worker,
+            len(report.handled),
+            report.not_due,
+            len(report.failed),
+        )
         self._published(report)
         return report
 

@@ -37,7 +37,7 @@ from __future__ import annotations
 import decimal
 import enum
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, tzinfo
 
 import attrs
@@ -242,6 +242,14 @@ class OrderOptions:
             )
 
 
+def _order_lines(values: Iterable[OrderLine]) -> tuple[OrderLine, ...]:
+    return tuple(values)
+
+
+def _domain_lines(values: Iterable[DomainLine]) -> tuple[DomainLine, ...]:
+    return tuple(values)
+
+
 def _order_findings(order: Order) -> list[Finding]:
     found: list[Finding] = []
     for value, what in (
@@ -290,8 +298,8 @@ class Order:
     id: str
     customer_id: str
     payment_method: str
-    lines: tuple[OrderLine, ...] = attrs.field(default=(), converter=tuple)
-    domains: tuple[DomainLine, ...] = attrs.field(default=(), converter=tuple)
+    lines: tuple[OrderLine, ...] = attrs.field(default=(), converter=_order_lines)
+    domains: tuple[DomainLine, ...] = attrs.field(default=(), converter=_domain_lines)
     promo_code: str | None = None
     status: OrderStatus = OrderStatus.PENDING
     options: OrderOptions = OrderOptions()
