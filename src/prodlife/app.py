@@ -177,7 +177,7 @@ class Billing:
                 theirs, deleted or missing (the same refusal for all three).
         """
         with self.store.transaction(readonly=True) as uow:
-            return self._load(uow, service_id, actor, Operation.EDIT)
+            return self._load(uow, service_id, actor, None)
 
     def services(self, query: ServiceQuery, actor: Actor | None = None) -> list[Service]:
         """The services matching ``query`` (seed 003's list of services), ordered by id.
@@ -629,8 +629,9 @@ class Billing:
         return as_utc(self.clock.now())
 
     def _load(
-        self, uow: UnitOfWork, service_id: str, actor: Actor, operation: Operation
+        self, uow: UnitOfWork, service_id: str, actor: Actor, operation: Operation | None
     ) -> Service:
+        """The stored service; a customer's refusal names ``operation`` (``None``: a read)."""
         try:
             service = uow.services.get(service_id)
         except NotFound:
