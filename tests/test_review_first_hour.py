@@ -57,3 +57,34 @@ def test_a_customer_actor_is_still_accepted_for_own_reads() -> None:
     billing.add_services([web()])
     assert billing.service(web().id, OWNER).id == web().id
     assert billing.service(web().id, Actor.system()).id == web().id
+
+
+def test_use_cases_log_through_logging_and_the_library_adds_no_handler(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import logging
+
+    from prodlife import reboot
+
+    billing = Billing(open_store("memory:"), clock=FixedClock(datetime(2025, 4, 20, tzinfo=UTC)))
+    billing.add_services([web()])
+    with caplog.at_level(logging.INFO, logger="prodlife"):
+        billing.perform(reboot, web().id, OWNER)
+        billing.run_due()
+    messages = [record.getMessage() for record in caplog.records]
+    assert any(message.startswith(f"reboot of {web().id} by customer") for message in messages)
+    assert any(message.startswith("scheduler run by") for message in messages)
+    assert all(record.name.startswith("prodlife.") for record in caplog.records)
+    assert logging.getLogger("prodlife").handlers == []
+    assert logging.getLogger("prodlife.app").handlers == []
+
+
+def test_run_due_reports_progress_after_each_batch() -> None:
+    billing = Billing(open_store("memory:"), clock=FixedClock(datetime(2025, 5, 2, tzinfo=UTC)))
+    billing.add_services([web(id=f"S-{n}") for n in range(5)])
+    seen: list[int] = []
+    report = billing.run_due(batch=2, progress=lambda so_far: seen.append(len(so_far.handled)))
+    assert len(report.handled) == 5
+    assert seen == sorted(seen)
+    assert seen[-1] == 5
+    assert len(seen) >= 3  # five services in batches of two

@@ -279,7 +279,8 @@ class Billing:
         def run(service: Service, at: datetime, uow: UnitOfWork) -> Outcome:
             return operation(service, actor, at, *args, **kwargs)
 
-        return self._on_service(service_id, actor, run)
+        name = getattr(operation, "__name__", repr(operation))
+        return self._on_service(service_id, actor, run, name)
 
     def change_package(
         self,
@@ -346,7 +347,7 @@ class Billing:
                 reason=reason,
             )
 
-        return self._on_service(service_id, actor, run)
+        return self._on_service(service_id, actor, run, "change_package")
 
     def confirm_change_payment(self, service_id: str) -> Outcome:
         """The invoice of a change waiting for payment was paid: carry the change out."""
@@ -378,6 +379,7 @@ class Billing:
             versions = [before.version for before in loaded]
             self._keep_all(uow, list(zip(versions, outcomes, strict=True)), at)
             uow.commit()
+        log.info("mass update of %d services by %s", len(loaded), actor)
         merged = Outcome(
             outcomes[-1].service,
             tuple(e for o in outcomes for e in o.events),
@@ -459,6 +461,7 @@ class Billing:
                     uow.invoice_lines.add(lines, product_code=service.product_code, issued_at=at)
                 placed.append(service)
             uow.commit()
+        log.info("order %s by %s: %d services, %s", order.id, actor, len(placed), quote.total)
         return quote, tuple(placed)
 
     def _use_promotions(self, uow: UnitOfWork, order: Order, quote: OrderQuote, day: date) -> None:
@@ -683,6 +686,7 @@ class Billing:
         service_id: str,
         actor: Actor,
         run: Callable[[Service, datetime, UnitOfWork], Outcome],
+        name: str = "",
     ) -> Outcome:
         at = self._now()
         # The operation (and the host's module) runs in a read-only transaction, so other
@@ -693,6 +697,7 @@ class Billing:
         with self.store.transaction() as uow:
             self._keep(uow, service.version, outcome, at)
             uow.commit()
+        log.info("%s of %s by %s: %s", name or "operation", service_id, actor, outcome.summary())
         return self._published_own(outcome)
 
     def _due_work(self, service: Service, now: datetime) -> Outcome | None:

@@ -51,7 +51,8 @@ class Outcome:
         """The kinds of its events, in order."""
         return tuple(e.kind for e in self.events)
 
-    def _summary(self) -> str:
+    def summary(self) -> str:
+        """One line: the service, its status, the events and the lines' count and total."""
         count = len(self.lines)
         money = "" if self.total is None else f", total {self.total}"
         kinds = ", ".join(str(kind) for kind in self.kinds()) or "no events"
@@ -62,10 +63,10 @@ class Outcome:
 
     def __str__(self) -> str:
         """The service and what happened, then each line with its working, one per line."""
-        return "\n".join([self._summary(), *(f"  {line}" for line in self.lines)])
+        return "\n".join([self.summary(), *(f"  {line}" for line in self.lines)])
 
     def __repr__(self) -> str:
-        return f"<Outcome {self._summary()}>"
+        return f"<Outcome {self.summary()}>"
 
     def as_rows(self) -> list[Row]:
         """Its invoice lines as rows (see :meth:`InvoiceLine.as_row
@@ -73,7 +74,7 @@ class Outcome:
         return lines_as_rows(self.lines)
 
     def _repr_html_(self) -> str:
-        return html_table(self.as_rows(), caption=self._summary())
+        return html_table(self.as_rows(), caption=self.summary())
 
 
 def event(
