@@ -33,3 +33,11 @@ def test_nox_tests_every_python_the_classifiers_claim() -> None:
     listed = re.search(r"^PYTHONS = \[(.*)\]$", noxfile, re.MULTILINE)
     assert listed is not None
     assert sorted(re.findall(r'"([\d.]+)"', listed.group(1))) == claimed
+
+
+def test_the_docs_index_links_every_page() -> None:
+    docs = ROOT / "docs"
+    index = (docs / "index.md").read_text(encoding="utf-8")
+    linked = set(re.findall(r"\{doc\}`([^`]+)`", index))
+    pages = {page.stem for page in docs.glob("*.md")} - {"index"}
+    assert pages - linked == set()
