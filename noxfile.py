@@ -8,11 +8,15 @@ import nox
 
 nox.options.sessions = ["tests", "typing", "lint", "examples", "docs"]
 nox.options.reuse_existing_virtualenvs = True
+# The tests run on every Python the classifiers claim that this machine has; the rest are skipped.
+nox.options.error_on_missing_interpreters = False
 
 ROOT = Path(__file__).parent
+#: The Python versions pyproject.toml's classifiers claim (a test keeps the two in step).
+PYTHONS = ["3.11", "3.12", "3.13"]
 
 
-@nox.session
+@nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
     """Run pytest: unit and property tests, doctests in modules, docs and README."""
     session.install("-e", ".[test]")
@@ -57,9 +61,9 @@ def fuzz(session: nox.Session) -> None:
 
 @nox.session
 def typing(session: nox.Session) -> None:
-    """Run mypy --strict over src/ and the public-API typing checks in tests/typing/."""
+    """Run mypy --strict over src/, the public-API typing checks in tests/typing/ and examples/."""
     session.install("-e", ".[test]")
-    session.run("python", "-m", "mypy", "--strict", "src/prodlife", "tests/typing")
+    session.run("python", "-m", "mypy", "--strict", "src/prodlife", "tests/typing", "examples")
 
 
 @nox.session

@@ -41,12 +41,14 @@ def main() -> None:
     assert rules is not None
     upgrade = ChangeRequest("WEB", "WEB", Direction.UPGRADE, "BASIC", "PRO")
     print(f"BASIC -> PRO: {rules.decide(upgrade).timing.value} ({rules.decide(upgrade).name})")
-    downgrade = ChangeRequest("WEB", "WEB", Direction.DOWNGRADE, "PREMIUM", "BASIC")
     try:
         ladder.check_move("PREMIUM", "BASIC")
     except RuleViolation as refused:
         print(f"PREMIUM -> BASIC refused: {refused}")
-    print(f"PREMIUM -> PRO: {rules.decide(downgrade).timing.value}")
+    downgrade = ChangeRequest("WEB", "WEB", Direction.DOWNGRADE, "PREMIUM", "PRO")
+    print(
+        f"PREMIUM -> PRO: {rules.decide(downgrade).timing.value} ({rules.decide(downgrade).name})"
+    )
 
     bundle = catalog.bundle("TV-PICK")
     assert bundle is not None

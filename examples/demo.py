@@ -125,7 +125,8 @@ def a_month_of_billing(url: str, context: PricingContext, welcome: Promotion) ->
     for service in reopened.services(ServiceQuery(customer_id="C-1")):
         print(f"  {service.id}: {service.status}, invoiced until {service.billed_until}")
     for revenue in reopened.revenue_by_product():
-        print(f"  revenue over 12 months, {revenue.product_code}: {revenue.amount}")
+        # The store adds every line issued, taxes included: what customers were billed.
+        print(f"  billed over 12 months, tax included, {revenue.product_code}: {revenue.amount}")
     reopened.store.close()
 
 

@@ -575,3 +575,19 @@ def test_synchronize_refuses_a_second_version_on_the_same_day() -> None:
         )
     with store.transaction(readonly=True) as uow:
         assert [v.name for v in uow.catalog.versions().versions] == ["2025"]
+
+
+def test_a_long_import_reports_its_progress_every_thousand_rows() -> None:
+    rows = [f"P{n},Product {n},CH" for n in range(2500)]
+    seen: list[tuple[int, int]] = []
+    result = import_products(
+        BASE,
+        csv("code,name,type", *rows),
+        SyncDefinition("test"),
+        clock=TickingClock(START),
+        mode=SyncMode.ROW_BY_ROW,
+        file_name="products.csv",
+        progress=lambda done, total: seen.append((done, total)),
+    )
+    assert seen == [(1000, 2500), (2000, 2500), (2500, 2500)]
+    assert len(result.run.rows) == 2500

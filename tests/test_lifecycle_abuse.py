@@ -164,5 +164,5 @@ def test_billing_suspends_a_stored_service_by_the_catalogs_limits(
     assert app.service(web().id, STAFF).status.status is Status.ACTIVE
     done = app.enforce_abuse_limits(web().id, [sent(10, 1), sent(990, 3)])
     stored = app.service(web().id, STAFF)
-    assert stored == done.service
+    assert stored == done.service.at_rest()
     assert stored.status.substate is SuspensionKind.FOR_ABUSE

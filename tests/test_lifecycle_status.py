@@ -190,7 +190,7 @@ def test_status_operation_matrix(current: ServiceStatus, operation: Operation) -
             next_status(current, operation, kind=SK.FOR_ABUSE)
         assert caught.value.status == current
         assert caught.value.operation is operation
-        assert f"cannot {operation} a service that is {current}" in str(caught.value)
+        assert f"cannot {operation.verb} a service that is {current}" in str(caught.value)
         return
     assert show(next_status(current, operation, kind=SK.FOR_ABUSE), current) == expected
 

@@ -26,6 +26,7 @@ notifier is down (call :meth:`Billing.publish_pending` to retry).
 from __future__ import annotations
 
 import inspect
+import logging
 import os
 import socket
 import uuid
@@ -77,6 +78,9 @@ from prodlife.pricing.usage import UsageRecord
 from prodlife.proration import ChangePolicy
 
 __all__ = ["Billing", "PublishFailed", "SchedulerReport"]
+
+#: Where the use cases log (``prodlife.app``); prodlife configures no handler: the host does.
+log = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -208,7 +212,7 @@ class Billing:
                 theirs, deleted or missing (the same refusal for all three).
         """
         with self.store.transaction(readonly=True) as uow:
-            return self._load(uow, service_id, actor, Operation.EDIT)
+            return self._load(uow, service_id, actor, None)
 
     def history(self, service_id: str, actor: Actor) -> History:
         """The service's whole history, oldest first (seed 002's History), as ``actor``
@@ -356,7 +360,8 @@ class Billing:
         def run(service: Service, at: datetime, uow: UnitOfWork) -> Outcome:
             return operation(service, actor, at, *args, **kwargs)
 
-        return self._on_service(service_id, actor, run)
+        name = getattr(operation, "__name__", repr(operation))
+        return self._on_service(service_id, actor, run, name)
 
     def change_package(
         self,
@@ -423,7 +428,7 @@ class Billing:
                 reason=reason,
             )
 
-        return self._on_service(service_id, actor, run)
+        return self._on_service(service_id, actor, run, "change_package")
 
     def confirm_change_payment(self, service_id: str) -> Outcome:
         """The invoice of a change waiting for payment was paid: carry the change out."""
@@ -478,6 +483,7 @@ class Billing:
             versions = [before.version for before in loaded]
             self._keep_all(uow, list(zip(versions, outcomes, strict=True)), at)
             uow.commit()
+        log.info("mass update of %d services by %s", len(loaded), actor)
         merged = Outcome(
             outcomes[-1].service,
             tuple(e for o in outcomes for e in o.events),
@@ -563,6 +569,7 @@ class Billing:
                     uow.invoice_lines.add(lines, product_code=service.product_code, issued_at=at)
                 placed.append(service)
             uow.commit()
+        log.info("order %s by %s: %d services, %s", order.id, actor, len(placed), quote.total)
         return quote, tuple(placed)
 
     def _use_promotions(self, uow: UnitOfWork, order: Order, quote: OrderQuote, day: date) -> None:
@@ -596,6 +603,7 @@ class Billing:
         worker: str | None = None,
         batch: int = 500,
         lease: timedelta = timedelta(minutes=10),
+        progress: Callable[[SchedulerReport], object] | None = None,
     ) -> SchedulerReport:
         """Carry out everything due now, in batches claimed for ``worker``.
 
@@ -606,6 +614,11 @@ class Billing:
         transaction, and saved in one transaction (with version checks); when
         that fails, its services are redone one per transaction, so a failure
         never holds back the others.
+
+        ``progress``, when given, is called after each batch with what the run
+        has done so far (a :class:`SchedulerReport`), e.g. to draw a progress
+        bar. The run logs its summary on the ``prodlife.app`` logger (INFO) and
+        each service that failed (WARNING).
         """
         if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
             raise ValidationError(f"batch {batch!r} must be a whole number >= 1")
@@ -632,6 +645,10 @@ class Billing:
                 handled += done
                 idle += quiet
                 failed += broken
+                for key, error in broken:
+                    log.warning("scheduler: service %s failed: %s", key, error)
+                if progress is not None:
+                    progress(SchedulerReport(tuple(handled), len(set(idle)), tuple(failed)))
         finally:
             if idle or failed:
                 with self.store.transaction() as uow:
@@ -639,6 +656,13 @@ class Billing:
                     uow.commit()
         # A service handled here may be claimed again in the run, with nothing more due.
         report = SchedulerReport(tuple(handled), len(set(idle) - set(handled)), tuple(failed))
+        log.info(
+            "scheduler run by %s: %d handled, %d not due, %d failed",
+            worker,
+            len(report.handled),
+            report.not_due,
+            len(report.failed),
+        )
         self._published(report)
         return report
 
@@ -716,8 +740,9 @@ class Billing:
         return as_utc(self.clock.now())
 
     def _load(
-        self, uow: UnitOfWork, service_id: str, actor: Actor, operation: Operation
+        self, uow: UnitOfWork, service_id: str, actor: Actor, operation: Operation | None
     ) -> Service:
+        """The stored service; a customer's refusal names ``operation`` (``None``: a read)."""
         try:
             service = uow.services.get(service_id)
         except NotFound:
@@ -769,6 +794,7 @@ class Billing:
         service_id: str,
         actor: Actor,
         run: Callable[[Service, datetime, UnitOfWork], Outcome],
+        name: str = "",
     ) -> Outcome:
         at = self._now()
         # The operation (and the host's module) runs in a read-only transaction, so other
@@ -779,6 +805,7 @@ class Billing:
         with self.store.transaction() as uow:
             self._keep(uow, service.version, outcome, at)
             uow.commit()
+        log.info("%s of %s by %s: %s", name or "operation", service_id, actor, outcome.summary())
         return self._published_own(outcome)
 
     def _due_work(self, service: Service, now: datetime) -> Outcome | None:

@@ -63,7 +63,8 @@ class ValidationError(ProdlifeError, ValueError):
 
 
 class UnknownCurrency(ValidationError):
-    """A currency code is not an ISO 4217 code that babel knows.
+    """A currency code is not an ISO 4217 code that babel knows, or not one customers pay in
+    (XXX, XTS, the precious metals and units of account: ``prodlife.money.NOT_TENDER``).
 
     Attributes:
         code: the code as given.
@@ -304,7 +305,8 @@ class TransitionNotAllowed(ProdlifeError):
         self.operation = operation
         self.hint = hint
         fix = f"; {hint}" if hint else ""
-        super().__init__(f"cannot {operation} a service that is {status}{fix}")
+        verb = getattr(operation, "verb", operation)
+        super().__init__(f"cannot {verb} a service that is {status}{fix}")
 
 
 class PermissionDenied(ProdlifeError):
@@ -334,9 +336,10 @@ class AlreadyExists(ProdlifeError):
     def __init__(self, kind: str, key: object) -> None:
         self.kind = kind
         self.key = key
+        article = "an" if kind[:1].lower() in "aeiou" else "a"
         super().__init__(
-            f"a {kind} {key!r} is already stored; give the new one another id, or load and "
-            "save the stored one to change it"
+            f"{article} {kind} {key!r} is already stored; give the new one another id, or load "
+            "and save the stored one to change it"
         )
 
 

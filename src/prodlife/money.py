@@ -171,8 +171,17 @@ def _known(code: str) -> bool:
     return babel.numbers.is_currency(code)
 
 
+#: ISO 4217 codes that are not money a customer pays in: no currency (XXX),
+#: testing (XTS), precious metals (XAU, XAG, XPT, XPD) and the units of
+#: account of the IMF, the bond markets and the ALBA and ADB (XDR, XBA-XBD,
+#: XSU, XUA).
+NOT_TENDER = frozenset(
+    {"XXX", "XTS", "XAU", "XAG", "XPT", "XPD", "XDR", "XBA", "XBB", "XBC", "XBD", "XSU", "XUA"}
+)
+
+
 def _code(code: str) -> str:
-    if not isinstance(code, str) or not _known(code.upper()):
+    if not isinstance(code, str) or code.upper() in NOT_TENDER or not _known(code.upper()):
         raise UnknownCurrency(code)
     return code.upper()
 

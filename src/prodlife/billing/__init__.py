@@ -17,7 +17,7 @@ money. See ``docs/billing.md``.
 
 from prodlife.billing.engine import lines_due
 from prodlife.billing.ledger import Ledger, bill, next_billing_date
-from prodlife.billing.lines import InvoiceLine, LineType, lines_total
+from prodlife.billing.lines import InvoiceLine, LineType, lines_as_rows, lines_total
 from prodlife.billing.offers import additive_discount, promotion_discount
 from prodlife.billing.prorata import FirstPeriods, Prorata
 from prodlife.billing.timeline import (
@@ -45,6 +45,7 @@ __all__ = [
     "Track",
     "additive_discount",
     "bill",
+    "lines_as_rows",
     "lines_due",
     "lines_total",
     "next_billing_date",

@@ -31,12 +31,13 @@ from datetime import date
 
 import attrs
 
+from prodlife._tables import Row, html_table
 from prodlife.errors import RuleViolation
 from prodlife.money import Money, total
 from prodlife.periods import Period
 from prodlife.proration import Proration
 
-__all__ = ["InvoiceLine", "LineType", "lines_total"]
+__all__ = ["InvoiceLine", "LineType", "lines_as_rows", "lines_total"]
 
 
 class LineType(enum.Enum):
@@ -140,6 +141,57 @@ class InvoiceLine:
         if share.used == share.total:
             return f"{text} {share.portion} {self.amount}"
         return f"{text} {share.portion} {share.used}/{share.total} of {share.price} = {self.amount}"
+
+    def __repr__(self) -> str:
+        return f"<InvoiceLine {self}>"
+
+    def as_row(self) -> Row:
+        """The line as one row for a table (amounts as ``Decimal``; see :meth:`as_rows`).
+
+        Columns: service, customer, type, description, start, end (excluded),
+        used, total, convention, price, amount, currency, reverses. A one-time
+        charge has its day as ``start`` and no units.
+        """
+        share = self.proration
+        period = self.period
+        return {
+            "service": self.service_id,
+            "customer": self.customer_id,
+            "type": self.type.value,
+            "description": self.description,
+            "start": self.day if period is None else period.start,
+            "end": None if period is None else period.end,
+            "used": None if share is None else share.used,
+            "total": None if share is None else share.total,
+            "convention": None if share is None else share.convention,
+            "price": None if share is None else share.price.amount,
+            "amount": self.amount.amount,
+            "currency": self.amount.currency.code,
+            "reverses": self.reverses,
+        }
+
+    def as_rows(self) -> list[Row]:
+        """The line as a list of one row, for ``pandas.DataFrame(line.as_rows())``.
+
+        >>> from prodlife import Money, Period
+        >>> from prodlife.proration import prorate
+        >>> share = prorate(Money("31.00", "USD"), Period(date(2025, 1, 1), date(2025, 2, 1)),
+        ...                 Period(date(2025, 1, 22), date(2025, 2, 1)))
+        >>> line = InvoiceLine("S-1", "C-1", LineType.RECURRING, "VPS", "", "VPS", share.amount,
+        ...                    share)
+        >>> row = line.as_rows()[0]
+        >>> row["used"], row["total"], row["amount"]
+        (10, 31, Decimal('10.00'))
+        """
+        return [self.as_row()]
+
+    def _repr_html_(self) -> str:
+        return html_table(self.as_rows())
+
+
+def lines_as_rows(lines: Iterable[InvoiceLine]) -> list[Row]:
+    """One row per line (see :meth:`InvoiceLine.as_row`), for ``pandas.DataFrame``."""
+    return [line.as_row() for line in lines]
 
 
 def lines_total(lines: Iterable[InvoiceLine]) -> Money | None:

@@ -45,6 +45,9 @@ class CancellationTiming(enum.Enum):
     #: At the end of the period after a given number of further renewals.
     AFTER_RENEWALS = "after renewals"
 
+    def __str__(self) -> str:
+        return self.value
+
 
 @attrs.frozen(slots=True)
 class CancellationPolicy:

@@ -272,13 +272,16 @@ class Actor:
         return "the system"
 
 
-def not_yours(actor: Actor, operation: Operation) -> PermissionDenied:
+def not_yours(actor: Actor, operation: Operation | None) -> PermissionDenied:
     """The refusal for a service the customer does not own or cannot see.
 
     The same for a service of another customer, a deleted one, and one that
     does not exist, so the refusal reveals nothing about the service.
+    ``operation`` is ``None`` for a read: the refusal says the customer may
+    not see it.
     """
-    return PermissionDenied(actor, operation, "no such service among this customer's services")
+    what = "see this service" if operation is None else operation
+    return PermissionDenied(actor, what, "no such service among this customer's services")
 
 
 def _deny(actor: Actor, operation: Operation, reason: str) -> PermissionDenied:

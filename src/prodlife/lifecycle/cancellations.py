@@ -55,12 +55,6 @@ from prodlife.proration import CreditMode
 
 __all__ = ["cancel", "request_cancellation", "withdraw_cancellation"]
 
-_KINDS = {
-    CancellationTiming.IMMEDIATE: CancellationKind.IMMEDIATE,
-    CancellationTiming.END_OF_PERIOD: CancellationKind.END_OF_PERIOD,
-    CancellationTiming.AFTER_RENEWALS: CancellationKind.AFTER_RENEWALS,
-}
-
 
 def request_cancellation(
     service: Service,
@@ -88,8 +82,6 @@ def request_cancellation(
         PermissionDenied, TransitionNotAllowed: as :meth:`Service.perform`
             (one request at a time).
     """
-    if isinstance(kind, CancellationTiming):
-        kind = _KINDS[kind]
     request = CancellationRequest(kind, reason, at, renewals, tuple(unpaid_invoices))
     done = service.perform(
         Operation.SCHEDULE_CANCELLATION, actor, at, reason, request=request, details=str(kind)

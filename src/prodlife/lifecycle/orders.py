@@ -40,11 +40,12 @@ from __future__ import annotations
 import decimal
 import enum
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, tzinfo
 
 import attrs
 
+from prodlife._tables import Row, html_table
 from prodlife.billing.lines import LineType
 from prodlife.billing.offers import additive_discount, promotion_discount
 from prodlife.billing.prorata import Prorata
@@ -245,6 +246,14 @@ class OrderOptions:
             )
 
 
+def _order_lines(values: Iterable[OrderLine]) -> tuple[OrderLine, ...]:
+    return tuple(values)
+
+
+def _domain_lines(values: Iterable[DomainLine]) -> tuple[DomainLine, ...]:
+    return tuple(values)
+
+
 def _order_findings(order: Order) -> list[Finding]:
     found: list[Finding] = []
     for value, what in (
@@ -293,8 +302,8 @@ class Order:
     id: str
     customer_id: str
     payment_method: str
-    lines: tuple[OrderLine, ...] = attrs.field(default=(), converter=tuple)
-    domains: tuple[DomainLine, ...] = attrs.field(default=(), converter=tuple)
+    lines: tuple[OrderLine, ...] = attrs.field(default=(), converter=_order_lines)
+    domains: tuple[DomainLine, ...] = attrs.field(default=(), converter=_domain_lines)
     promo_code: str | None = None
     status: OrderStatus = OrderStatus.PENDING
     options: OrderOptions = OrderOptions()
@@ -350,6 +359,54 @@ class OrderQuote:
         """Exactly the sum of every line's total and every domain price."""
         amounts = [line.total for line in self.lines] + list(self.domain_prices)
         return total(amounts, self.currency)
+
+    def __str__(self) -> str:
+        """Each product line's quote (with its working), the domains, then the total."""
+        parts = [f"order {self.order_id} ({self.currency.code})"]
+        for line in self.lines:
+            times = "" if line.services == 1 else f" (x{line.services} services)"
+            parts.append(f"{line.quote}{times}")
+        parts += [f"domain {index}: {price}" for index, price in enumerate(self.domain_prices, 1)]
+        parts.append(f"order total: {self.total}")
+        return "\n".join(parts)
+
+    def __repr__(self) -> str:
+        count = len(self.lines)
+        return (
+            f"<OrderQuote {self.order_id}: {count} product line{'' if count == 1 else 's'}, "
+            f"{len(self.domain_prices)} domains, total {self.total}>"
+        )
+
+    def as_rows(self) -> list[Row]:
+        """One row per price line of each product line, then one per domain, for
+        ``pandas.DataFrame`` (amounts as ``Decimal``, for one service of the line)."""
+        rows: list[Row] = [
+            {
+                "product": line.quote.product_code,
+                "services": line.services,
+                "kind": price.kind.value,
+                "description": price.description,
+                "amount": price.amount.amount,
+                "currency": self.currency.code,
+            }
+            for line in self.lines
+            for price in line.quote.lines
+        ]
+        rows += [
+            {
+                "product": "domain",
+                "services": 1,
+                "kind": "domain",
+                "description": f"domain {index}",
+                "amount": price.amount,
+                "currency": self.currency.code,
+            }
+            for index, price in enumerate(self.domain_prices, 1)
+        ]
+        return rows
+
+    def _repr_html_(self) -> str:
+        return html_table(self.as_rows(), caption=f"order {self.order_id}: total {self.total}")
 
 
 def price_order(order: Order, context: PricingContext) -> OrderQuote:

@@ -7,7 +7,8 @@ from datetime import datetime
 
 import attrs
 
-from prodlife.billing.lines import InvoiceLine, lines_total
+from prodlife._tables import Row, html_table
+from prodlife.billing.lines import InvoiceLine, lines_as_rows, lines_total
 from prodlife.lifecycle.events import Event, EventKind
 from prodlife.lifecycle.services import Service
 from prodlife.money import Money
@@ -49,6 +50,31 @@ class Outcome:
     def kinds(self) -> tuple[EventKind, ...]:
         """The kinds of its events, in order."""
         return tuple(e.kind for e in self.events)
+
+    def summary(self) -> str:
+        """One line: the service, its status, the events and the lines' count and total."""
+        count = len(self.lines)
+        money = "" if self.total is None else f", total {self.total}"
+        kinds = ", ".join(str(kind) for kind in self.kinds()) or "no events"
+        return (
+            f"{self.service.id} {self.service.status}: {kinds}; "
+            f"{count} line{'' if count == 1 else 's'}{money}"
+        )
+
+    def __str__(self) -> str:
+        """The service and what happened, then each line with its working, one per line."""
+        return "\n".join([self.summary(), *(f"  {line}" for line in self.lines)])
+
+    def __repr__(self) -> str:
+        return f"<Outcome {self.summary()}>"
+
+    def as_rows(self) -> list[Row]:
+        """Its invoice lines as rows (see :meth:`InvoiceLine.as_row
+        <prodlife.billing.InvoiceLine.as_row>`), for ``pandas.DataFrame``."""
+        return lines_as_rows(self.lines)
+
+    def _repr_html_(self) -> str:
+        return html_table(self.as_rows(), caption=self.summary())
 
 
 def event(

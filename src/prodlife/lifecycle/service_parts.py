@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable
 from datetime import date, datetime
 
 import attrs
 
+from prodlife.catalog.cancellation import CancellationTiming
 from prodlife.catalog.rules import ChangeTiming
 from prodlife.clock import as_utc
 from prodlife.cycles import BillingCycle, billing_day
@@ -210,15 +210,11 @@ class OverrideAutoSuspend:
         return self.until is None or day <= self.until
 
 
-class CancellationKind(enum.Enum):
-    """When a requested cancellation takes effect (seed 000, seed 003)."""
-
-    IMMEDIATE = "immediate"
-    END_OF_PERIOD = "end of period"
-    AFTER_RENEWALS = "after renewals"
-
-    def __str__(self) -> str:
-        return self.value
+#: When a requested cancellation takes effect: the catalog's
+#: :class:`~prodlife.catalog.CancellationTiming` under the name the lifecycle
+#: used first (one enumeration, two names; ``CancellationKind.IMMEDIATE is
+#: CancellationTiming.IMMEDIATE``).
+CancellationKind = CancellationTiming
 
 
 @attrs.frozen(slots=True)

@@ -57,6 +57,7 @@ from typing import Any, cast
 
 import attrs
 
+from prodlife._tables import Row, html_table
 from prodlife.billing.ledger import Ledger
 from prodlife.billing.timeline import Timeline
 from prodlife.catalog.addons import AddOn
@@ -64,6 +65,7 @@ from prodlife.catalog.subscriptions import BillingTiming
 from prodlife.clock import as_utc
 from prodlife.cycles import BillingCycle, CycleUnit
 from prodlife.errors import NotFound, ProdlifeError, RuleViolation, ValidationError
+from prodlife.lifecycle._display import service_row, service_text
 from prodlife.lifecycle.actors import Actor, authorize
 from prodlife.lifecycle.history import History, HistoryEntry
 from prodlife.lifecycle.service_parts import (
@@ -433,6 +435,19 @@ class Service:
         if self.next_due is None:
             return None
         return Period(self.due_date(-1), self.next_due)
+
+    def __str__(self) -> str:
+        return service_text(self)
+
+    def __repr__(self) -> str:
+        return f"<Service {service_text(self)}, version {self.version}>"
+
+    def as_rows(self) -> list[Row]:
+        """Its main fields as a list of one row, for ``pandas.DataFrame`` (price as ``Decimal``)."""
+        return [service_row(self)]
+
+    def _repr_html_(self) -> str:
+        return html_table(self.as_rows())
 
     def due_date(self, periods: int) -> date:
         """The boundary ``periods`` billing periods after (or before) the next due date.

@@ -46,7 +46,7 @@ suspended (by administrator)
 >>> next_status(next_status(current, Operation.PROVISIONED), Operation.CHANGE_PACKAGE)
 Traceback (most recent call last):
 ...
-prodlife.errors.TransitionNotAllowed: cannot change package a service that is suspended
+prodlife.errors.TransitionNotAllowed: cannot change the package of a service that is suspended
 (by administrator); an administrator's or abuse suspension blocks package and option changes
 (seed 002); unsuspend it first
 """
@@ -132,6 +132,20 @@ class Operation(_Labelled):
     TERMINATE = "terminate"
     TRANSFER = "transfer"
     DELETE = "delete"
+
+    @property
+    def verb(self) -> str:
+        """The operation as a verb taking "a service": ``cannot {verb} a service``."""
+        return _VERBS.get(self, self.value)
+
+
+#: Operations whose label is a noun phrase, as verbs taking an object.
+_VERBS = {
+    Operation.SCHEDULE_CANCELLATION: "schedule the cancellation of",
+    Operation.CHANGE_PACKAGE: "change the package of",
+    Operation.CHANGE_OPTIONS: "change the options of",
+    Operation.CHANGE_PASSWORD: "change the password of",
+}
 
 
 class Target(_Labelled):

@@ -14,6 +14,7 @@ row is lost and no invalid one half-applied.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 
 import attrs
 
@@ -52,10 +53,21 @@ class Applied:
     rows: tuple[RowResult, ...]
 
 
+#: How many rows an import reads between two calls of its progress callback.
+PROGRESS_EVERY = 1000
+
+
 def apply_rows(
-    catalog: Catalog, table: SourceTable, definition: SyncDefinition, mode: SyncMode
+    catalog: Catalog,
+    table: SourceTable,
+    definition: SyncDefinition,
+    mode: SyncMode,
+    progress: Callable[[int, int], object] | None = None,
 ) -> Applied:
     """Apply a file's rows to ``catalog`` as ``definition`` says, in ``mode``.
+
+    ``progress``, when given, is called with (rows read, rows in the file)
+    every :data:`PROGRESS_EVERY` rows and once all are read.
 
     Raises:
         ImportRefused: the file has no column for the code the definition
@@ -76,7 +88,9 @@ def apply_rows(
         index = {p.alternative_code: p for p in catalog.products if p.alternative_code}
     _keys(plans, column)
     reader = RowReader(catalog, definition)
-    for plan in plans:
+    for done, plan in enumerate(plans, 1):
+        if progress is not None and (done % PROGRESS_EVERY == 0 or done == len(plans)):
+            progress(done, len(plans))
         if plan.errors or plan.key is None:
             continue
         plan.existing = index.get(plan.key)

@@ -8,6 +8,8 @@ and stores the result as a new catalog version, with the run, in one transaction
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -22,6 +24,9 @@ from prodlife.errors import NotFound, ValidationError
 from prodlife.io.sync.apply import apply_rows
 from prodlife.io.sync.source import SourceTable, read_source
 from prodlife.ports import Store, StoredSyncRun, UnitOfWork
+
+#: Where product synchronization logs (``prodlife.io.sync.importing``); no handler is set.
+log = logging.getLogger(__name__)
 
 __all__ = ["ImportResult", "import_products", "synchronize"]
 
@@ -58,6 +63,7 @@ def import_products(
     mode: SyncMode = SyncMode.ALL_OR_NOTHING,
     file_name: str | None = None,
     file_format: FileFormat | None = None,
+    progress: Callable[[int, int], object] | None = None,
 ) -> ImportResult:
     """Create and update ``catalog``'s products from a CSV, XML or XLSX file.
 
@@ -70,6 +76,8 @@ def import_products(
         file_name: the name the run records (by default the path's); its
             suffix gives the format unless ``file_format`` does.
         file_format: the format, when the name does not say it.
+        progress: called with (rows read, rows in the file) every thousand
+            rows and once all are read, e.g. to draw a progress bar.
 
     Returns:
         The new catalog and the run. Problems of single rows never raise:
@@ -84,7 +92,7 @@ def import_products(
     started = as_utc(clock.now())
     with bulk():
         table = read_source(source, definition.limits, file_name=file_name, file_format=file_format)
-        applied = apply_rows(catalog, table, definition, mode)
+        applied = apply_rows(catalog, table, definition, mode, progress)
     run = SyncRun(
         definition,
         table.file_name,
@@ -108,6 +116,7 @@ def synchronize(
     mode: SyncMode = SyncMode.ALL_OR_NOTHING,
     file_name: str | None = None,
     file_format: FileFormat | None = None,
+    progress: Callable[[int, int], object] | None = None,
 ) -> StoredSyncRun:
     """Import a file into a store: a new catalog version, from the one in force on ``effective``.
 
@@ -130,6 +139,7 @@ def synchronize(
         mode: all or nothing (the default), or row by row.
         file_name: the name the run records.
         file_format: the format, when the name does not say it.
+        progress: as for :func:`import_products`.
 
     Returns:
         The run as recorded, with the id the store gave it; its
@@ -148,7 +158,7 @@ def synchronize(
     with bulk():
         table = read_source(source, definition.limits, file_name=file_name, file_format=file_format)
         with store.transaction() as uow:
-            stored, rows = _store(uow, table, definition, mode, version, effective)
+            stored, rows = _store(uow, table, definition, mode, version, effective, progress)
             run = SyncRun(
                 definition,
                 table.file_name,
@@ -161,6 +171,9 @@ def synchronize(
             )
             run_id = uow.sync_runs.add(run)
             uow.commit()
+    log.info(
+        "synchronized %s: %d rows, catalog version %s", run.file_name, len(rows), stored or "none"
+    )
     return StoredSyncRun(run_id, run)
 
 
@@ -171,6 +184,7 @@ def _store(
     mode: SyncMode,
     version: str,
     effective: date,
+    progress: Callable[[int, int], object] | None,
 ) -> tuple[str | None, tuple[RowResult, ...]]:
     """Apply ``table`` to the version in force on ``effective``, and add the result to ``uow``."""
     try:
@@ -179,7 +193,7 @@ def _store(
         versions = ()
     base = next((v for v in reversed(versions) if v.effective <= effective), None)
     catalog = base.catalog if base is not None else Catalog()
-    applied = apply_rows(catalog, table, definition, mode)
+    applied = apply_rows(catalog, table, definition, mode, progress)
     if applied.catalog == catalog:
         return None, applied.rows
     new = CatalogVersion(version, effective, applied.catalog)

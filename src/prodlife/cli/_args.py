@@ -1,0 +1,69 @@
+"""Argument types shared by the commands: dates, amounts, cycles, day counts.
+
+Each turns one command-line word into a prodlife value, or raises
+:class:`argparse.ArgumentTypeError` with a message saying what to write instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from prodlife.cycles import BillingCycle
+from prodlife.daycount import ACTUAL_DAYS, THIRTY_DAY_MONTHS, DayCount, FixedDays
+from prodlife.errors import ProdlifeError
+
+__all__ = ["DAY_COUNTS", "amount", "cycle", "day", "day_count"]
+
+#: The day-count conventions by their command-line names (and ``fixed-N-days``).
+DAY_COUNTS: dict[str, DayCount] = {
+    "actual-days": ACTUAL_DAYS,
+    "30-day-months": THIRTY_DAY_MONTHS,
+}
+_FIXED = re.compile(r"^fixed-(\d{1,4})-days$")
+
+
+def day(text: str) -> date:
+    """An ISO date such as ``2025-03-10``."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date; write it as YYYY-MM-DD, e.g. 2025-03-10"
+        ) from None
+
+
+def amount(text: str) -> Decimal:
+    """A decimal amount such as ``29.99`` (never a float)."""
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        value = Decimal("NaN")
+    if not value.is_finite():
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an amount; write digits with a decimal point, e.g. 29.99"
+        )
+    return value
+
+
+def cycle(text: str) -> BillingCycle:
+    """A billing cycle such as ``monthly``, ``annual`` or ``3 months``."""
+    try:
+        return BillingCycle.parse(text)
+    except ProdlifeError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def day_count(text: str) -> DayCount:
+    """``actual-days``, ``30-day-months`` or ``fixed-N-days`` (N from 1 to 9999)."""
+    if text in DAY_COUNTS:
+        return DAY_COUNTS[text]
+    fixed = _FIXED.match(text)
+    if fixed is not None and int(fixed.group(1)) >= 1:
+        return FixedDays(int(fixed.group(1)))
+    raise argparse.ArgumentTypeError(
+        f"unknown day count {text!r}; use actual-days, 30-day-months or fixed-N-days "
+        "(e.g. fixed-30-days)"
+    )

@@ -1,0 +1,308 @@
+"""The ``prodlife`` command: each command's output and exit status, called through ``main``.
+
+Expected figures are worked by hand: 10 of 31 January days of USD 31.00 are
+USD 10.00; half of November of a USD 30 plan credited (15.00) and half of a
+USD 100 plan charged (50.00) nets USD 35.00, as in Stripe's proration example
+(docs/proration.md).
+"""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from prodlife.cli import main
+from prodlife.stores import open_store
+
+EXAMPLES = Path(__file__).parents[1] / "examples"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        (),
+        ("demo",),
+        ("prorate",),
+        ("quote-change",),
+        ("catalog",),
+        ("catalog", "check"),
+        ("run-due",),
+    ],
+)
+def test_every_command_has_help(capsys: pytest.CaptureFixture[str], command: tuple[str]) -> None:
+    status, out, _ = run(capsys, *command, "--help")
+    assert status == 0
+    assert out.startswith("usage: prodlife")
+
+
+def test_no_command_is_one_error_line_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(capsys)
+    assert status == 2
+    assert out == ""
+    assert err.count("\n") == 1
+    assert "required: COMMAND" in err
+
+
+def test_prorate_prints_the_share_with_its_working(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(
+        capsys,
+        "prorate",
+        "31.00",
+        "USD",
+        "--period",
+        "2025-01-01",
+        "2025-02-01",
+        "--from",
+        "2025-01-22",
+    )
+    assert status == 0
+    assert "10/31 actual days" in out
+    assert "net: USD 10.00" in out
+
+
+def test_prorate_under_thirty_day_months(capsys: pytest.CaptureFixture[str]) -> None:
+    # February 15 to March 1 is 16 of 30 units under 30-day months: 30.00 * 16/30 = 16.00.
+    status, out, _ = run(
+        capsys,
+        "prorate",
+        "30.00",
+        "EUR",
+        "--period",
+        "2025-02-01",
+        "2025-03-01",
+        "--from",
+        "2025-02-15",
+        "--day-count",
+        "30-day-months",
+    )
+    assert status == 0
+    assert "net: EUR 16.00" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "complaint"),
+    [
+        (
+            [
+                "prorate",
+                "ten",
+                "USD",
+                "--period",
+                "2025-01-01",
+                "2025-02-01",
+                "--from",
+                "2025-01-22",
+            ],
+            "'ten' is not an amount",
+        ),
+        (
+            [
+                "prorate",
+                "10",
+                "USD",
+                "--period",
+                "2025-01-01",
+                "2025-02-30",
+                "--from",
+                "2025-01-22",
+            ],
+            "'2025-02-30' is not a date",
+        ),
+        (
+            [
+                "prorate",
+                "10",
+                "USD",
+                "--period",
+                "2025-01-01",
+                "2025-02-01",
+                "--from",
+                "2025-01-22",
+                "--day-count",
+                "banker",
+            ],
+            "unknown day count 'banker'",
+        ),
+        (
+            [
+                "prorate",
+                "10",
+                "XYZ",
+                "--period",
+                "2025-01-01",
+                "2025-02-01",
+                "--from",
+                "2025-01-22",
+            ],
+            "XYZ",
+        ),
+        (
+            [
+                "prorate",
+                "10",
+                "USD",
+                "--period",
+                "2025-01-01",
+                "2025-02-01",
+                "--from",
+                "2025-03-22",
+            ],
+            "prorate: error:",
+        ),
+        (["quote-change", "30", "100", "USD", "--period", "2025-11-01", "2025-12-01"], "--on"),
+        (["run-due", "--db", "memory:", "--workers", "0"], "workers '0'"),
+    ],
+)
+def test_bad_input_is_one_error_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str], argv: list[str], complaint: str
+) -> None:
+    status, out, err = run(capsys, *argv)
+    assert status == 2
+    assert out == ""
+    assert err.count("\n") == 1, err
+    assert complaint in err
+
+
+def test_quote_change_credits_the_old_plan_and_charges_the_new(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, out, _ = run(
+        capsys,
+        "quote-change",
+        "30.00",
+        "100.00",
+        "USD",
+        "--period",
+        "2025-11-01",
+        "2025-12-01",
+        "--on",
+        "2025-11-16",
+    )
+    assert status == 0
+    assert "-15.00" in out
+    assert "50.00" in out
+    assert "net: USD 35.00" in out
+    assert "next due: 2025-12-01" in out
+
+
+def test_catalog_check_of_a_good_file(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "catalog", "check", str(EXAMPLES / "catalog.toml"))
+    assert status == 0
+    assert "no problems" in out
+
+
+def test_catalog_check_lists_every_problem_with_its_path_and_exits_1(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken.toml"
+    broken.write_text(
+        '[[products]]\ncode = "WEB"\nname = "Web"\ntype_code = "NOPE"\n\n'
+        '[[products]]\ncode = "WEB"\nname = "Web again"\ntype_code = "NOPE"\n',
+        encoding="utf-8",
+    )
+    status, out, _ = run(capsys, "catalog", "check", str(broken))
+    assert status == 1
+    listed = [line for line in out.splitlines() if line.startswith("  ")]
+    assert len(listed) >= 2
+    assert all("products[" in line for line in listed)
+
+
+def test_catalog_check_of_a_missing_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    status, out, _ = run(capsys, "catalog", "check", str(tmp_path / "none.toml"))
+    assert status == 1
+    assert "file.missing" in out
+
+
+def test_demo_runs_three_months_and_explains_the_proration(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    db = tmp_path / "demo.db"
+    status, out, _ = run(capsys, "demo", "--db", str(db))
+    assert status == 0
+    # Upgrade on March 16: 16 of 31 days of Basic (10.00) back, of Pro (40.00) charged.
+    assert "16/31 of USD 10.00 = USD -5.16" in out
+    assert "16/31 of USD 40.00 = USD 20.65" in out
+    # Ordered on March 10, co-termed to April 1: 22 of 31 days.
+    assert "22/31 of USD 10.00 = USD 7.10" in out
+    assert "O-2-1 suspended" in out and "O-2-1 suspension lifted" in out
+    assert "O-2-2 ended: cancelled" in out
+    for month in ("2025-04-01", "2025-05-01", "2025-06-01"):
+        assert f"{month}  scheduler run" in out
+    store = open_store(f"sqlite:///{db}")
+    try:
+        with store.transaction(readonly=True) as uow:
+            assert uow.services.get("O-1-1").edition == "PRO"
+    finally:
+        store.close()
+
+
+def test_demo_revenue_leaves_tax_out(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, "demo")
+    # Net of tax: C-1 10.00 + 20.65 - 5.16 + 3 x 40.00; C-2 2 x 7.10 + 3 x 10.00.
+    assert "tax excluded: USD 189.69" in out
+    # VAT is 20 % of each line, rounded per line: 2.00 + 4.13 - 1.03 + 24.00 + 2.84 + 6.00.
+    assert "VAT collected for the tax office: USD 37.94" in out
+
+
+def test_demo_refuses_an_existing_database(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    db = tmp_path / "taken.db"
+    db.write_bytes(b"")
+    status, _, err = run(capsys, "demo", "--db", str(db))
+    assert status == 2
+    assert err.count("\n") == 1 and "exists" in err
+
+
+def test_run_due_reports_what_it_did_and_logs_a_summary(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    db = tmp_path / "demo.db"
+    run(capsys, "demo", "--db", str(db))
+    with caplog.at_level(logging.INFO, logger="prodlife"):
+        status, out, _ = run(
+            capsys,
+            "run-due",
+            "--db",
+            f"sqlite:///{db}",
+            "--until",
+            "2025-08-01",
+            "--workers",
+            "2",
+        )
+    assert status == 0
+    # O-1-1 and O-2-1 are billed for July, and then wait for payment.
+    assert "2 services handled" in out and "0 failed" in out
+    assert any("scheduler run" in record.getMessage() for record in caplog.records)
+
+
+def test_run_due_on_a_missing_database_is_an_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    status, _, err = run(capsys, "run-due", "--db", f"sqlite:///{tmp_path / 'none.db'}")
+    assert status == 2
+    assert "no such database" in err
+
+
+def test_python_dash_m_prodlife_runs_the_command() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "prodlife", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0
+    assert result.stdout.startswith("prodlife ")
