@@ -18,6 +18,7 @@ import attrs
 from prodlife import Money
 from prodlife.billing.lines import InvoiceLine
 from prodlife.catalog.catalog import Catalog
+from prodlife.catalog.products import Validity
 from prodlife.catalog.rules import ChangeRule, ChangeRules, ChangeTiming
 from prodlife.cycles import MONTHLY
 from prodlife.io.catalog_files import load_catalog
@@ -47,7 +48,13 @@ SYSTEM = Actor.system()
 #: The example catalog: WEB editions BASIC < PRO < PREMIUM, PREMIUM -> BASIC forbidden,
 #: change rules "premium stays" (illegal), "upgrades once paid" (after payment),
 #: "downgrades at renewal" (end of term), "everything else" (immediate).
-CATALOG: Catalog = load_catalog(Path(__file__).parents[1] / "examples" / "catalog.toml")
+#: Its products are sold at any date here (the file's WEB is sold from 2025), so that
+#: properties may change packages on any day.
+_EXAMPLE: Catalog = load_catalog(Path(__file__).parents[1] / "examples" / "catalog.toml")
+CATALOG: Catalog = attrs.evolve(
+    _EXAMPLE,
+    products=[attrs.evolve(p, validity=Validity()) for p in _EXAMPLE.products],
+)
 #: The same catalog where every change is immediate.
 IMMEDIATE_CATALOG: Catalog = attrs.evolve(
     CATALOG,

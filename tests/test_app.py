@@ -30,6 +30,14 @@ from prodlife import (
     unsuspend,
 )
 from prodlife.app import Billing, PublishFailed
+from prodlife.catalog import (
+    Catalog,
+    CatalogVersion,
+    Classification,
+    Product,
+    ProductType,
+    ServiceKind,
+)
 from prodlife.errors import (
     AlreadyExists,
     NotFound,
@@ -65,6 +73,21 @@ def _stores() -> list[str]:
     return kinds
 
 
+#: What the order tests sell: VPS (priced by test_lifecycle_orders.PLAN), in force since 2024.
+SHOP = Catalog(
+    types=[ProductType("SERVER", "Server", Classification.SERVICE, service_kind=ServiceKind.TERMED)],
+    products=[Product("VPS", "Virtual server", "SERVER")],
+)
+
+
+def _shop(store: Store) -> None:
+    """Store the catalog version and the price plan the orders are placed against."""
+    with store.transaction() as uow:
+        uow.catalog.add_version(CatalogVersion("SHOP", d("2024-01-01"), SHOP))
+        uow.price_plans.add(CONTEXT.plan)
+        uow.commit()
+
+
 @pytest.fixture(params=_stores())
 def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], Store]]:
     """Opens a new, empty store of one kind each time it is called."""
@@ -74,6 +97,7 @@ def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Calla
         name = f"billing-{len(opened)}.db"
         url = "memory:" if request.param == "memory" else f"sqlite:///{tmp_path / name}"
         opened.append(open_store(url))
+        _shop(opened[-1])
         return opened[-1]
 
     yield make
@@ -439,7 +463,7 @@ def test_services_are_found_by_customer_product_status_and_due_date(store: Store
 
 
 def _with_catalog(store: Store) -> Billing:
-    from prodlife import CatalogVersion, PlanRate, PricePlan, Rate
+    from prodlife import PlanRate, PricePlan, Rate
     from tests._lifecycle import IMMEDIATE_CATALOG
 
     app = billing(store)
@@ -449,7 +473,7 @@ def _with_catalog(store: Store) -> Billing:
         for edition, price in (("BASIC", "10.00"), ("PRO", "40.00"))
     ]
     with store.transaction() as uow:
-        uow.price_plans.add(PricePlan("STD", "Standard", "USD", rates))
+        uow.price_plans.replace(PricePlan("STD", "Standard", "USD", rates))
         uow.commit()
     app.add_services([web()])
     return app
