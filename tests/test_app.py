@@ -30,14 +30,6 @@ from prodlife import (
     unsuspend,
 )
 from prodlife.app import Billing, PublishFailed
-from prodlife.catalog import (
-    Catalog,
-    CatalogVersion,
-    Classification,
-    Product,
-    ProductType,
-    ServiceKind,
-)
 from prodlife.errors import (
     AlreadyExists,
     NotFound,
@@ -49,7 +41,7 @@ from prodlife.lifecycle import MassUpdate, OverrideAutoSuspend, Status
 from prodlife.lifecycle.events import EventKind
 from prodlife.ports import ServiceQuery, Store, StoredEvent, UnitOfWork
 from prodlife.stores import open_store
-from tests._lifecycle import OWNER, OWNER_ID, STAFF, STRANGER, web
+from tests._lifecycle import OWNER, OWNER_ID, STAFF, STRANGER, shop, web
 from tests._support import d, usd
 from tests.test_lifecycle_orders import CONTEXT, order
 
@@ -73,19 +65,8 @@ def _stores() -> list[str]:
     return kinds
 
 
-#: What the order tests sell: VPS (priced by test_lifecycle_orders.PLAN), in force since 2024.
-SHOP = Catalog(
-    types=[ProductType("SERVER", "Server", Classification.SERVICE, service_kind=ServiceKind.TERMED)],
-    products=[Product("VPS", "Virtual server", "SERVER")],
-)
-
-
 def _shop(store: Store) -> None:
-    """Store the catalog version and the price plan the orders are placed against."""
-    with store.transaction() as uow:
-        uow.catalog.add_version(CatalogVersion("SHOP", d("2024-01-01"), SHOP))
-        uow.price_plans.add(CONTEXT.plan)
-        uow.commit()
+    shop(store, CONTEXT.plan)
 
 
 @pytest.fixture(params=_stores())
@@ -463,7 +444,7 @@ def test_services_are_found_by_customer_product_status_and_due_date(store: Store
 
 
 def _with_catalog(store: Store) -> Billing:
-    from prodlife import PlanRate, PricePlan, Rate
+    from prodlife import CatalogVersion, PlanRate, PricePlan, Rate
     from tests._lifecycle import IMMEDIATE_CATALOG
 
     app = billing(store)

@@ -510,8 +510,7 @@ class Billing:
                         plan, s.product_code, s.edition, update.cycle, s.quantity, day
                     )
             modules = {
-                s.id: self.module if self._rules(uow, s, at).provisionable else None
-                for s in loaded
+                s.id: self.module if self._rules(uow, s, at).provisionable else None for s in loaded
             }
             outcomes = mass_update(loaded, actor, at, update, prices=prices, modules=modules)
             versions = [before.version for before in loaded]

@@ -73,8 +73,8 @@ __all__ = [
     "CUSTOMER_ACTIONS",
     "CUSTOMER_OPERATIONS",
     "CUSTOMER_SUSPENSIONS",
-    "REQUIRED_PERMISSION",
     "FIELD_PERMISSIONS",
+    "REQUIRED_PERMISSION",
     "SYSTEM_ACTIONS",
     "SYSTEM_OPERATIONS",
     "SYSTEM_SUSPENSIONS",
@@ -446,9 +446,7 @@ def may(actor: Actor, action: Action, *, owner_customer_id: str | None = None) -
     return True
 
 
-def authorize_action(
-    actor: Actor, action: Action, *, owner_customer_id: str | None = None
-) -> None:
+def authorize_action(actor: Actor, action: Action, *, owner_customer_id: str | None = None) -> None:
     """Check that ``actor`` may do ``action``.
 
     Args:
