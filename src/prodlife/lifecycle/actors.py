@@ -508,7 +508,7 @@ def authorize_fields(actor: Actor, fields: Iterable[str]) -> None:
 
 def _who(kind: ActorKind, allowed: bool, needs: Iterable[Permission] = ()) -> str:
     if kind is ActorKind.STAFF:
-        return ", ".join(f"``{p}``" for p in sorted(set(needs))) or "yes"
+        return ", ".join(f"`{p}`" for p in sorted(set(needs))) or "yes"
     return "yes" if allowed else "no"
 
 

@@ -190,7 +190,7 @@ def _edit(
             timeline = timeline.change_rate(BASE, due, schedule=schedule)
         else:
             service.ledger.check_change(service.id, due)
-            timeline = timeline.change_rate(BASE, due, schedule=schedule, amount=price.amount)
+            timeline = timeline.change_rate(BASE, due, schedule=schedule, amount=price)
     if timeline is not service.timeline:
         edits["timeline"] = timeline
     changed = ", ".join(
