@@ -374,3 +374,25 @@ def test_a_mass_suspension_runs_the_module_for_each_provisionable_service(app: B
     assert commands(module) == ["suspend", "suspend"]
     for key in ("A", "B", "F"):
         assert app.service(key, STAFF).status.status is Status.SUSPENDED
+
+
+def test_a_product_may_keep_package_changes_to_the_provider(tmp_path: Path) -> None:
+    locked = attrs.evolve(
+        CATALOG,
+        products=[
+            attrs.evolve(p, customer_may_change_package=False) if p.code == "WEB" else p
+            for p in CATALOG.products
+        ],
+    )
+    store = open_store(f"sqlite:///{tmp_path / 'locked.db'}")
+    with store.transaction() as uow:
+        uow.catalog.add_version(CatalogVersion("2025", d("2025-01-01"), locked))
+        uow.price_plans.add(PLAN)
+        uow.commit()
+    app = Billing(store, clock=FixedClock(NOW))
+    app.add_services([web()])
+    with pytest.raises(PermissionDenied, match="changed by the provider only"):
+        app.change_package(web().id, OWNER, price_plan="STD", to_edition="PRO")
+    done = app.change_package(web().id, STAFF, price_plan="STD", to_edition="PRO")
+    assert done.service.edition == "PRO"
+    store.close()

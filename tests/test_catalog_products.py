@@ -343,6 +343,7 @@ def every_field_set() -> Product:
         custom_fields=[CustomField("speed", FieldKind.NUMBER, 100)],
         images=[Image("https://img/dsl.png", "DSL", default=True)],
         provider_ids=[ProviderId("radius", "R-100")],
+        customer_may_change_package=False,
     )
 
 

@@ -75,6 +75,7 @@ from prodlife.lifecycle.selling import (
     ProductRules,
     addon_from_plan,
     check_order,
+    holds_money,
     package_price,
     product_rules,
 )
@@ -139,22 +140,6 @@ def _parameters(operation: Callable[..., Outcome]) -> frozenset[str]:
         return frozenset(inspect.signature(operation).parameters)
     except (TypeError, ValueError):  # a callable without a signature takes nothing more
         return frozenset()
-
-
-def _holds_money(value: object, depth: int = 0) -> bool:
-    """Whether ``value`` is, or holds, an amount of money (a price the caller supplies)."""
-    if isinstance(value, Money):
-        return True
-    if depth > 8 or isinstance(value, (str, bytes, int, float, date, datetime)):
-        return False
-    if isinstance(value, dict):
-        return any(_holds_money(v, depth + 1) for v in value.values())
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return any(_holds_money(v, depth + 1) for v in value)
-    if attrs.has(type(value)):
-        names = [field.name for field in attrs.fields(type(value))]  # type: ignore[arg-type]
-        return any(_holds_money(getattr(value, name), depth + 1) for name in names)
-    return False
 
 
 #: The longest lease a scheduler claim may take.
@@ -332,7 +317,7 @@ class Billing:
             raise ValidationError(
                 "customer_may_delete comes from the catalog's product type; leave it out"
             )
-        priced = _holds_money(args) or _holds_money(kwargs)
+        priced = holds_money(args) or holds_money(kwargs)
         if priced:
             authorize_action(actor, Action.SET_PRICES)
             if "override" in params:

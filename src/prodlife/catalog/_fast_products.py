@@ -213,6 +213,7 @@ def product_from_plain(raw: dict[str, Any]) -> Product:
         _each(_custom_field, get("custom_fields", _NONE)),
         _each(_image, get("images", _NONE)),
         _each(_provider_id, get("provider_ids", _NONE)),
+        _flag(get("customer_may_change_package", True)),
     )
     if check_product(product):
         raise Slow
@@ -263,12 +264,19 @@ def product_to_plain(product: Product) -> dict[str, Any]:
         "provider_ids": [
             {"provider": i.provider, "external_id": i.external_id} for i in p.provider_ids
         ],
+        "customer_may_change_package": p.customer_may_change_package,
     }
     return {key: value for key, value in data.items() if value is not None}
 
 
 def _slow() -> Any:
     raise Slow
+
+
+def _flag(value: object) -> bool:
+    if type(value) is not bool:
+        raise Slow
+    return value
 
 
 _NONE: list[Any] = []
@@ -297,4 +305,5 @@ _ENABLED = _FIELDS == (
     "custom_fields",
     "images",
     "provider_ids",
+    "customer_may_change_package",
 )

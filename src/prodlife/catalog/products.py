@@ -168,6 +168,9 @@ class Product:
         custom_fields: typed custom fields.
         images: up to four images, exactly one default when there are any.
         provider_ids: how provisioning providers identify it.
+        customer_may_change_package: whether customers may change the package
+            of their own service of it themselves (seed 003); otherwise only
+            staff and the system do.
 
     Raises:
         RuleViolation: a rule a product can check alone is broken (code
@@ -197,6 +200,7 @@ class Product:
     custom_fields: tuple[CustomField, ...] = attrs.field(default=(), converter=_fields)
     images: tuple[Image, ...] = attrs.field(default=(), converter=_images)
     provider_ids: tuple[ProviderId, ...] = attrs.field(default=(), converter=_provider_ids)
+    customer_may_change_package: bool = True
 
     def __attrs_post_init__(self) -> None:
         raise_first(check_product(self), self.code)

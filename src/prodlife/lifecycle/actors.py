@@ -327,6 +327,7 @@ def authorize(
     customer_may_delete: bool,
     sets_price: bool = False,
     kind: SuspensionKind | None = None,
+    customer_may_change_package: bool = True,
 ) -> None:
     """Check that ``actor`` may ask for ``operation`` on a service.
 
@@ -340,6 +341,8 @@ def authorize(
         sets_price: whether the request sets a price (a price override, a
             renewal price).
         kind: for :attr:`Operation.SUSPEND`, the suspension being imposed.
+        customer_may_change_package: the product's rule
+            (:attr:`prodlife.catalog.Product.customer_may_change_package`).
 
     Raises:
         PermissionDenied: the actor may not; for a customer's request on a
@@ -361,6 +364,12 @@ def authorize(
                 operation,
                 "this product type's deletion rules do not let customers delete; "
                 "ask the provider or cancel instead",
+            )
+        if operation is Operation.CHANGE_PACKAGE and not customer_may_change_package:
+            raise _deny(
+                actor,
+                operation,
+                "this product's package is changed by the provider only; open a ticket",
             )
         reason = _suspension_rule(
             operation, current, kind, CUSTOMER_SUSPENSIONS, CUSTOMER_SUSPENSIONS

@@ -248,7 +248,14 @@ def change_package(
         PermissionDenied, TransitionNotAllowed: as :meth:`Service.perform`.
         ModuleFailed: the module refused an immediate change.
     """
-    check_actor(service, actor, Operation.CHANGE_PACKAGE, sets_price=override)
+    held = next((p for p in catalog.products if p.code == service.product_code), None)
+    check_actor(
+        service,
+        actor,
+        Operation.CHANGE_PACKAGE,
+        sets_price=override,
+        customer_may_change_package=held is None or held.customer_may_change_package,
+    )
     request = change_request(
         catalog, service, to_product=to_product, to_edition=to_edition, to_cycle=to_cycle
     )

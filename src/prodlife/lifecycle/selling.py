@@ -6,7 +6,7 @@ applies the catalog's offer checks (:mod:`prodlife.catalog.offering`) to an
 order, prices a package or an add-on from the plan, and reads a product type's
 rules (customer deletion, provisioning, cancellation defaults).
 
->>> from datetime import date
+>>> from datetime import date, datetime
 >>> from prodlife import MONTHLY, Money
 >>> from prodlife.pricing import PlanRate, PricePlan, Rate
 >>> plan = PricePlan("STD", "Standard", "USD", [
@@ -18,7 +18,7 @@ Money('10.00', 'USD')
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from datetime import date, datetime
 
 import attrs
 
@@ -34,7 +34,14 @@ from prodlife.money import Money
 from prodlife.pricing.plans import PricePlan
 from prodlife.pricing.recurring import RecurringPrice
 
-__all__ = ["ProductRules", "addon_from_plan", "check_order", "package_price", "product_rules"]
+__all__ = [
+    "ProductRules",
+    "addon_from_plan",
+    "check_order",
+    "holds_money",
+    "package_price",
+    "product_rules",
+]
 
 
 @attrs.frozen(slots=True)
@@ -132,3 +139,26 @@ def addon_from_plan(
     price = RecurringPrice.at_order(row.charge(1).total)
     next_due = row.cycle.shift(day, 1) if row.cycle.is_recurring else None
     return ServiceAddOn(code, row.cycle, day, next_due, ORDERED, price=price)
+
+
+def holds_money(value: object, depth: int = 0) -> bool:
+    """Whether ``value`` is, or holds, an amount of money: a request that sets a price.
+
+    Looks into tuples, lists, sets, dicts and attrs objects (a ``ServiceAddOn``
+    with a price, an ``OptionChange``), a few levels deep.
+
+    >>> holds_money(("PRO", {"new_price": Money("0.01", "USD")}))
+    True
+    """
+    if isinstance(value, Money):
+        return True
+    if depth > 8 or isinstance(value, (str, bytes, int, float, date, datetime)):
+        return False
+    if isinstance(value, dict):
+        return any(holds_money(v, depth + 1) for v in value.values())
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return any(holds_money(v, depth + 1) for v in value)
+    if attrs.has(type(value)):
+        names = [field.name for field in attrs.fields(type(value))]  # type: ignore[arg-type]
+        return any(holds_money(getattr(value, name), depth + 1) for name in names)
+    return False
