@@ -396,3 +396,42 @@ def test_a_product_may_keep_package_changes_to_the_provider(tmp_path: Path) -> N
     done = app.change_package(web().id, STAFF, price_plan="STD", to_edition="PRO")
     assert done.service.edition == "PRO"
     store.close()
+
+
+def test_a_customer_holds_at_most_max_per_customer_live_services_of_a_product(
+    tmp_path: Path,
+) -> None:
+    one_each = attrs.evolve(
+        CATALOG,
+        products=[
+            attrs.evolve(p, max_per_customer=1) if p.code == "WEB" else p for p in CATALOG.products
+        ],
+    )
+    store = open_store(f"sqlite:///{tmp_path / 'one.db'}")
+    with store.transaction() as uow:
+        uow.catalog.add_version(CatalogVersion("2025", d("2025-01-01"), one_each))
+        uow.price_plans.add(PLAN)
+        uow.commit()
+    app = Billing(store, clock=FixedClock(NOW))
+    two = buy(OrderLineSpec("WEB", edition="BASIC"), OrderLineSpec("WEB", edition="PRO"))
+    with pytest.raises(RuleViolation, match=r"holds 0; 2 more.*offer\.instance-limit"):
+        app.place_order(two, CONTEXT, OWNER)
+    app.place_order(buy(OrderLineSpec("WEB", edition="BASIC"), id="O-1"), CONTEXT, OWNER)
+    with pytest.raises(RuleViolation, match=r"offer\.instance-limit"):
+        app.place_order(buy(OrderLineSpec("WEB", edition="PRO"), id="O-2"), CONTEXT, OWNER)
+    # Another customer's services do not count.
+    app.place_order(
+        buy(OrderLineSpec("WEB", edition="PRO"), id="O-3", customer_id="C-9"),
+        CONTEXT,
+        Actor.customer("C-9"),
+    )
+    store.close()
+
+
+def test_an_order_for_a_subscription_type_holds_only_its_products(app: Billing) -> None:
+    from prodlife.catalog import SubscriptionType
+
+    tv = SubscriptionType("TV", "Television", products={"NEWS", "SPORT"})
+    with pytest.raises(RuleViolation, match=r"does not offer 'WEB'.*offer\.subscription"):
+        app.place_order(buy(OrderLineSpec("WEB", edition="BASIC")), CONTEXT, OWNER, subscription=tv)
+    assert nothing_stored(app)

@@ -40,7 +40,7 @@ from prodlife.billing.lines import InvoiceLine
 from prodlife.billing.prorata import Prorata
 from prodlife.catalog.catalog import Catalog, CatalogVersion, ProductQuery
 from prodlife.catalog.products import Product
-from prodlife.catalog.subscriptions import BillingTermScheme
+from prodlife.catalog.subscriptions import BillingTermScheme, SubscriptionType
 from prodlife.clock import Clock, as_utc
 from prodlife.cycles import BillingCycle
 from prodlife.errors import NotFound, ProdlifeError, ValidationError
@@ -519,6 +519,7 @@ class Billing:
         zone: str = "UTC",
         scheme: BillingTermScheme | None = None,
         prorata: Prorata | None = None,
+        subscription: SubscriptionType | None = None,
     ) -> tuple[OrderQuote, tuple[Service, ...]]:
         """Price and store ``order`` and the pending services it creates, all or nothing.
 
@@ -539,7 +540,10 @@ class Billing:
 
         The catalog version in force on the order's billing date must offer
         every line (:func:`~prodlife.lifecycle.selling.check_order`: product,
-        edition, add-ons and their limits; hidden products only for staff), and
+        edition, add-ons and their limits, the product's ``max_per_customer``
+        against the customer's live services, the products of ``subscription``
+        when the order is placed for that offering; hidden products only for
+        staff), and
         the order is priced from the stored price plan of ``context.plan``'s
         code, whatever plan ``context`` holds. Price overrides (on a line or a
         domain) are staff's, with ``prices: set``. Whether the customer is new
@@ -568,7 +572,14 @@ class Billing:
         placed: list[Service] = []
         with self.store.transaction() as uow:
             day = billing_date(order.placed_at, zone)
-            check_order(self._catalog(uow, day), order, day, hidden_ok=hidden_ok)
+            check_order(
+                self._catalog(uow, day),
+                order,
+                day,
+                hidden_ok=hidden_ok,
+                held=uow.services.find(ServiceQuery(customer_id=order.customer_id)),
+                subscription=subscription,
+            )
             context = attrs.evolve(
                 context,
                 plan=uow.price_plans.get(context.plan.code),

@@ -214,6 +214,7 @@ def product_from_plain(raw: dict[str, Any]) -> Product:
         _each(_image, get("images", _NONE)),
         _each(_provider_id, get("provider_ids", _NONE)),
         _flag(get("customer_may_change_package", True)),
+        _whole(get("max_per_customer")),
     )
     if check_product(product):
         raise Slow
@@ -265,6 +266,7 @@ def product_to_plain(product: Product) -> dict[str, Any]:
             {"provider": i.provider, "external_id": i.external_id} for i in p.provider_ids
         ],
         "customer_may_change_package": p.customer_may_change_package,
+        "max_per_customer": p.max_per_customer,
     }
     return {key: value for key, value in data.items() if value is not None}
 
@@ -306,4 +308,5 @@ _ENABLED = _FIELDS == (
     "images",
     "provider_ids",
     "customer_may_change_package",
+    "max_per_customer",
 )

@@ -15,6 +15,10 @@ rule                         condition
 ``offer.validity``           the day is inside the product's validity
 ``offer.edition``            a product with editions is sold in one of its ladder's editions;
                              a product without editions in none
+``offer.instance-limit``     a customer holds at most ``max_per_customer`` live services
+                             of the product
+``offer.subscription``       an order placed for a subscription type (offering) holds
+                             only the type's products
 ``offer.unknown-addon``      the catalog defines the add-on (for this customer)
 ``addon.base``               the add-on is offered for the base product
 ``addon.limit``              a base carries at most ``max_per_base`` of the add-on
@@ -45,9 +49,17 @@ from datetime import date
 from prodlife.catalog.addons import AddOn, check_attach
 from prodlife.catalog.catalog import Catalog
 from prodlife.catalog.products import Availability, Product
+from prodlife.catalog.subscriptions import SubscriptionType
 from prodlife.errors import NotFound, RuleViolation
 
-__all__ = ["check_addon_offered", "check_edition", "check_offered", "check_package_offered"]
+__all__ = [
+    "check_addon_offered",
+    "check_edition",
+    "check_instances",
+    "check_offered",
+    "check_package_offered",
+    "check_subscription",
+]
 
 
 def check_offered(
@@ -152,3 +164,35 @@ def check_addon_offered(
         )
     check_attach(addon, base_code, held, customer=customer)
     return addon
+
+
+def check_instances(product: Product, held: int, adding: int) -> None:
+    """Refuse ``adding`` more services of ``product`` to a customer who holds ``held`` live ones.
+
+    Raises:
+        RuleViolation: rule ``offer.instance-limit``.
+    """
+    limit = product.max_per_customer
+    if limit is not None and held + adding > limit:
+        raise RuleViolation(
+            "offer.instance-limit",
+            f"a customer may hold at most {limit} live {product.code} service(s) and holds "
+            f"{held}; {adding} more is too many: end one first, or order fewer",
+            product.code,
+        )
+
+
+def check_subscription(subscription: SubscriptionType, product_code: str) -> None:
+    """Refuse a product that ``subscription`` (an offering) does not hold.
+
+    Raises:
+        RuleViolation: rule ``offer.subscription``.
+    """
+    if product_code not in subscription.products:
+        raise RuleViolation(
+            "offer.subscription",
+            f"subscription type {subscription.code!r} does not offer {product_code!r}; it "
+            f"offers {sorted(subscription.products)}: order one of those, or add the product "
+            "to the type",
+            product_code,
+        )

@@ -171,6 +171,8 @@ class Product:
         customer_may_change_package: whether customers may change the package
             of their own service of it themselves (seed 003); otherwise only
             staff and the system do.
+        max_per_customer: how many live services of it one customer may hold
+            (seed 000: one domain, one free plan per account); ``None``: no limit.
 
     Raises:
         RuleViolation: a rule a product can check alone is broken (code
@@ -201,6 +203,7 @@ class Product:
     images: tuple[Image, ...] = attrs.field(default=(), converter=_images)
     provider_ids: tuple[ProviderId, ...] = attrs.field(default=(), converter=_provider_ids)
     customer_may_change_package: bool = True
+    max_per_customer: int | None = None
 
     def __attrs_post_init__(self) -> None:
         raise_first(check_product(self), self.code)
@@ -257,6 +260,14 @@ def check_product(product: Product) -> list[Finding]:
                     f"{value!r}; give it a {custom.kind.value} (numbers as Decimal or int)",
                 )
             )
+    limit = p.max_per_customer
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+        found.append(
+            (
+                "product.max-per-customer",
+                f"max_per_customer {limit!r} must be a whole number of at least 1, or None",
+            )
+        )
     if p.display_position is not None and p.display_position < 0:
         found.append(
             ("product.display-position", f"display position {p.display_position} is negative")

@@ -18,13 +18,20 @@ Money('10.00', 'USD')
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from datetime import date, datetime
 
 import attrs
 
 from prodlife.catalog.cancellation import CancellationPolicy
 from prodlife.catalog.catalog import Catalog
-from prodlife.catalog.offering import check_addon_offered, check_package_offered
+from prodlife.catalog.offering import (
+    check_addon_offered,
+    check_instances,
+    check_package_offered,
+    check_subscription,
+)
+from prodlife.catalog.subscriptions import SubscriptionType
 from prodlife.cycles import BillingCycle
 from prodlife.lifecycle.orders import Order
 from prodlife.lifecycle.service_parts import ServiceAddOn
@@ -78,19 +85,39 @@ def product_rules(catalog: Catalog | None, product_code: str) -> ProductRules:
     )
 
 
-def check_order(catalog: Catalog, order: Order, day: date, *, hidden_ok: bool) -> None:
+def check_order(
+    catalog: Catalog,
+    order: Order,
+    day: date,
+    *,
+    hidden_ok: bool,
+    held: Iterable[Service] = (),
+    subscription: SubscriptionType | None = None,
+) -> None:
     """Refuse an order whose lines the catalog does not offer on ``day``.
 
-    Each line's product must be offered (and its edition on its ladder), and
-    each add-on offered for the line's product within its ``max_per_base``
-    (counting the quantities of the line's picks of it).
+    Each line's product must be offered (and its edition on its ladder), be
+    one of ``subscription``'s products when the order is placed for one, and
+    stay within its ``max_per_customer`` counting the customer's live
+    services (``held``) and the order's; each add-on must be offered for the
+    line's product within its ``max_per_base`` (counting the quantities of
+    the line's picks of it).
 
     Raises:
         RuleViolation: rules of :mod:`prodlife.catalog.offering`.
     """
+    live = Counter(s.product_code for s in held if not s.ended)
+    ordered = Counter[str]()
+    for line in order.lines:
+        ordered[line.spec.product_code] += line.services
     for line in order.lines:
         spec = line.spec
-        check_package_offered(catalog, spec.product_code, spec.edition, day, hidden_ok=hidden_ok)
+        product = check_package_offered(
+            catalog, spec.product_code, spec.edition, day, hidden_ok=hidden_ok
+        )
+        if subscription is not None:
+            check_subscription(subscription, spec.product_code)
+        check_instances(product, live[product.code], ordered[product.code])
         counts: Counter[str] = Counter()
         for pick in spec.addons:
             counts[pick.code] += pick.quantity
