@@ -435,3 +435,43 @@ def test_an_order_for_a_subscription_type_holds_only_its_products(app: Billing) 
     with pytest.raises(RuleViolation, match=r"does not offer 'WEB'.*offer\.subscription"):
         app.place_order(buy(OrderLineSpec("WEB", edition="BASIC")), CONTEXT, OWNER, subscription=tv)
     assert nothing_stored(app)
+
+
+# --- 6. catalog versions are checked when stored ---------------------------------------------
+
+
+def test_a_catalog_version_is_checked_as_a_file_and_against_the_stored_ones(
+    app: Billing,
+) -> None:
+    from decimal import Decimal
+
+    from prodlife.catalog.products import CustomField, FieldKind
+    from prodlife.errors import InvalidCatalog
+
+    web_product = CATALOG.product("WEB")
+    nan = attrs.evolve(
+        CATALOG,
+        products=[
+            attrs.evolve(
+                p, custom_fields=[CustomField("disk_gb", FieldKind.NUMBER, Decimal("NaN"))]
+            )
+            if p is web_product
+            else p
+            for p in CATALOG.products
+        ],
+    )
+    flag = attrs.evolve(
+        CATALOG,
+        products=[
+            attrs.evolve(p, priority=True) if p is web_product else p for p in CATALOG.products
+        ],
+    )
+    with pytest.raises(InvalidCatalog, match="'NaN' is not a finite number"):
+        app.add_catalog_version(CatalogVersion("2026", d("2026-01-01"), nan))
+    with pytest.raises(InvalidCatalog, match="True is not a whole number"):
+        app.add_catalog_version(CatalogVersion("2026", d("2026-01-01"), flag))
+    with pytest.raises(InvalidCatalog, match=r"version\.same-day"):
+        app.add_catalog_version(CatalogVersion("2025-bis", d("2025-01-01"), CATALOG))
+    app.add_catalog_version(CatalogVersion("2026", d("2026-01-01"), CATALOG))
+    assert app.catalog(d("2026-02-01")).name == "2026"  # the store still reads every day
+    assert app.catalog(d("2025-02-01")).name == "2025"

@@ -39,6 +39,7 @@ from dateutil.relativedelta import relativedelta
 from prodlife.billing.lines import InvoiceLine
 from prodlife.billing.prorata import Prorata
 from prodlife.catalog.catalog import Catalog, CatalogVersion, ProductQuery
+from prodlife.catalog.data import check_new_version
 from prodlife.catalog.products import Product
 from prodlife.catalog.subscriptions import BillingTermScheme, SubscriptionType
 from prodlife.clock import Clock, as_utc
@@ -256,8 +257,20 @@ class Billing:
     # --- writing ------------------------------------------------------------------------------
 
     def add_catalog_version(self, version: CatalogVersion) -> None:
-        """Store a new catalog version. Raises ``AlreadyExists`` for a name taken."""
+        """Store a new catalog version, checked as a catalog file and against the stored ones.
+
+        Raises:
+            InvalidCatalog: a value a catalog file could not hold (a NaN, a bool
+                for a number...), or a version with the name or effective date
+                of a stored one (rules ``version.duplicate``, ``version.same-day``).
+            AlreadyExists: the name is taken.
+        """
         with self.store.transaction() as uow:
+            try:
+                existing = uow.catalog.versions().versions
+            except NotFound:  # none stored yet
+                existing = ()
+            check_new_version(existing, version)
             uow.catalog.add_version(version)
             uow.commit()
 
