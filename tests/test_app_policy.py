@@ -475,3 +475,24 @@ def test_a_catalog_version_is_checked_as_a_file_and_against_the_stored_ones(
     app.add_catalog_version(CatalogVersion("2026", d("2026-01-01"), CATALOG))
     assert app.catalog(d("2026-02-01")).name == "2026"  # the store still reads every day
     assert app.catalog(d("2025-02-01")).name == "2025"
+
+
+def test_options_are_changed_at_the_prices_their_definitions_give(app: Billing) -> None:
+    from decimal import Decimal
+
+    from prodlife.errors import NotFound
+    from prodlife.pricing import ConfigurableOption, OptionChoice, OptionPick
+
+    disk = ConfigurableOption(
+        "DISK",
+        "Disk",
+        (OptionChoice("50GB", "50 GB", {MONTHLY: usd("2.50")}),),
+        applies_to={"WEB"},
+    )
+    app.add_services([web()])
+    done = app.change_options(web().id, OWNER, [OptionPick("DISK", "50GB")], options=[disk])
+    assert [(o.code, o.price) for o in done.service.options] == [("DISK", usd("2.50"))]
+    # Apr 20: the 11 days left of April at 2.50 a month.
+    assert [line.amount.amount for line in done.lines] == [Decimal("0.92")]
+    with pytest.raises(NotFound, match="RAM"):
+        app.change_options(web().id, OWNER, [OptionPick("RAM", "4GB")], options=[disk])

@@ -57,6 +57,7 @@ from prodlife.lifecycle.cancellations import cancel
 from prodlife.lifecycle.changes import (
     add_addon,
     apply_pending_change,
+    change_options,
     change_package,
     confirm_change_payment,
 )
@@ -77,6 +78,7 @@ from prodlife.lifecycle.selling import (
     addon_from_plan,
     check_order,
     holds_money,
+    option_changes,
     package_price,
     product_rules,
 )
@@ -87,6 +89,8 @@ from prodlife.lifecycle.transitions import Operation
 from prodlife.money import Money
 from prodlife.periods import billing_date
 from prodlife.ports import Notifier, ProductRevenue, ServiceQuery, Store, UnitOfWork
+from prodlife.pricing.options import ConfigurableOption
+from prodlife.pricing.order_line import OptionPick
 from prodlife.pricing.quote import PricingContext
 from prodlife.pricing.redemption import PromotionUse, check_promotion, find_promotion
 from prodlife.proration import ChangePolicy
@@ -467,6 +471,35 @@ class Billing:
             Actor.system(),
             lambda service, at, uow: apply_pending_change(service, at, module=self.module),
         )
+
+    def change_options(
+        self,
+        service_id: str,
+        actor: Actor,
+        picks: Sequence[OptionPick],
+        *,
+        options: Sequence[ConfigurableOption],
+        policy: ChangePolicy | None = None,
+        reason: str = "",
+    ) -> Outcome:
+        """:func:`~prodlife.lifecycle.change_options`, each choice priced from its definition.
+
+        ``options`` are the provider's option definitions (the same the orders
+        are priced with); the caller names choices, never prices.
+
+        Raises:
+            NotFound: an option or choice not defined, or not priced on the
+                service's cycle.
+            RuleViolation: an option that does not configure the product
+                (rule ``option.product``); otherwise as
+                :func:`~prodlife.lifecycle.change_options` and :meth:`perform`.
+        """
+
+        def run(service: Service, at: datetime, uow: UnitOfWork) -> Outcome:
+            changes = option_changes(service, picks, options)
+            return change_options(service, actor, at, changes, policy=policy, reason=reason)
+
+        return self._on_service(service_id, actor, run)
 
     def mass_update(
         self,

@@ -18,7 +18,7 @@ Money('10.00', 'USD')
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 import attrs
@@ -33,11 +33,15 @@ from prodlife.catalog.offering import (
 )
 from prodlife.catalog.subscriptions import SubscriptionType
 from prodlife.cycles import BillingCycle
+from prodlife.lifecycle.changes import OptionChange
 from prodlife.lifecycle.orders import Order
 from prodlife.lifecycle.service_parts import ServiceAddOn
 from prodlife.lifecycle.services import Service
+from prodlife.errors import NotFound
 from prodlife.lifecycle.status import ORDERED
 from prodlife.money import Money
+from prodlife.pricing.options import ConfigurableOption, check_option_for, option_price
+from prodlife.pricing.order_line import OptionPick
 from prodlife.pricing.plans import PricePlan
 from prodlife.pricing.recurring import RecurringPrice
 
@@ -46,6 +50,7 @@ __all__ = [
     "addon_from_plan",
     "check_order",
     "holds_money",
+    "option_changes",
     "package_price",
     "product_rules",
 ]
@@ -189,3 +194,29 @@ def holds_money(value: object, depth: int = 0) -> bool:
         names = [field.name for field in attrs.fields(type(value))]  # type: ignore[arg-type]
         return any(holds_money(getattr(value, name), depth + 1) for name in names)
     return False
+
+
+def option_changes(
+    service: Service, picks: Sequence[OptionPick], options: Iterable[ConfigurableOption]
+) -> tuple[OptionChange, ...]:
+    """Each pick as an :class:`~prodlife.lifecycle.OptionChange` priced from its definition.
+
+    The price is the chosen choice's on the service's cycle times the pick's
+    quantity, rounded to the currency's minor units.
+
+    Raises:
+        NotFound: an option ``options`` does not define, or a choice it lacks
+            or does not price on the service's cycle.
+        RuleViolation: the option does not configure the service's product
+            (rule ``option.product``).
+    """
+    defined = {option.code: option for option in options}
+    changes = []
+    for pick in picks:
+        option = defined.get(pick.option)
+        if option is None:
+            raise NotFound("configurable option", pick.option, f"options are {sorted(defined)}")
+        check_option_for(option, service.product_code)
+        price = option_price(option, pick.choice, service.cycle, pick.quantity).round()
+        changes.append(OptionChange(pick.option, pick.choice, price, pick.quantity))
+    return tuple(changes)
