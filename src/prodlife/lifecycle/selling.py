@@ -33,11 +33,11 @@ from prodlife.catalog.offering import (
 )
 from prodlife.catalog.subscriptions import SubscriptionType
 from prodlife.cycles import BillingCycle
+from prodlife.errors import NotFound
 from prodlife.lifecycle.changes import OptionChange
 from prodlife.lifecycle.orders import Order
 from prodlife.lifecycle.service_parts import ServiceAddOn
 from prodlife.lifecycle.services import Service
-from prodlife.errors import NotFound
 from prodlife.lifecycle.status import ORDERED
 from prodlife.money import Money
 from prodlife.pricing.options import ConfigurableOption, check_option_for, option_price
