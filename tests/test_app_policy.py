@@ -496,3 +496,23 @@ def test_options_are_changed_at_the_prices_their_definitions_give(app: Billing) 
     assert [line.amount.amount for line in done.lines] == [Decimal("0.92")]
     with pytest.raises(NotFound, match="RAM"):
         app.change_options(web().id, OWNER, [OptionPick("RAM", "4GB")], options=[disk])
+
+
+def test_a_mass_update_reports_each_services_outcome_with_a_module_refusal(
+    app: Billing,
+) -> None:
+    from prodlife.lifecycle import ModuleResult
+    from prodlife.lifecycle.events import EventKind
+
+    refusing = Billing(
+        app.store,
+        clock=FixedClock(NOW),
+        module=FakeModule(ModuleResult.success("ok"), ModuleResult.failed("disk busy")),
+    )
+    app.add_services([web(id="A"), web(id="B")])
+    update = MassUpdate(status=Operation.SUSPEND, suspension=SuspensionKind.BY_ADMINISTRATOR)
+    first, second = refusing.mass_update(["A", "B"], STAFF, update)
+    assert (first.service.id, first.service.status.status) == ("A", Status.SUSPENDED)
+    assert second.service.id == "B" and second.service.status == ACTIVE
+    assert [e.kind for e in second.events] == [EventKind.PROVISIONING_FAILED]
+    assert app.service("B", STAFF).status == ACTIVE

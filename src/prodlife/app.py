@@ -344,7 +344,7 @@ class Billing:
             rules = self._rules(uow, service, at)
             given: dict[str, Any] = dict(kwargs)
             if "module" in params and "module" not in given:
-                given["module"] = self.module if rules.provisionable else None
+                given["module"] = self._module_for(uow, service, at)
             if "customer_may_delete" in params:
                 given["customer_may_delete"] = rules.customer_may_delete
             if operation is cancel and given.get("policy") is None:
@@ -418,7 +418,7 @@ class Billing:
                 to_edition=to_edition,
                 to_cycle=to_cycle,
                 policy=policy,
-                module=self.module if self._rules(uow, service, at).provisionable else None,
+                module=self._module_for(uow, service, at),
                 override=new_price is not None,
                 reason=reason,
             )
@@ -461,7 +461,9 @@ class Billing:
         return self._on_service(
             service_id,
             Actor.system(),
-            lambda service, at, uow: confirm_change_payment(service, at, module=self.module),
+            lambda service, at, uow: confirm_change_payment(
+                service, at, module=self._module_for(uow, service, at)
+            ),
         )
 
     def apply_pending_change(self, service_id: str) -> Outcome:
@@ -469,7 +471,9 @@ class Billing:
         return self._on_service(
             service_id,
             Actor.system(),
-            lambda service, at, uow: apply_pending_change(service, at, module=self.module),
+            lambda service, at, uow: apply_pending_change(
+                service, at, module=self._module_for(uow, service, at)
+            ),
         )
 
     def change_options(
@@ -508,7 +512,7 @@ class Billing:
         update: MassUpdate,
         *,
         price_plan: str | None = None,
-    ) -> Outcome:
+    ) -> tuple[Outcome, ...]:
         """Apply ``update`` to several services: all of them, or none (seed 003).
 
         Staff only, each field with its permission
@@ -518,9 +522,9 @@ class Billing:
         service whose product type is provisionable.
 
         Returns:
-            One outcome: no service (``service`` is the last one changed), the
-            events and prorata lines of all of them; a module's refusal shows
-            as that service's event.
+            Each service's outcome, in the order given: the service as saved,
+            its events (a module's refusal is its event, not an error) and its
+            prorata lines.
 
         Raises:
             PermissionDenied: a customer, the system, or staff missing a
@@ -552,7 +556,11 @@ class Billing:
             tuple(e for o in outcomes for e in o.events),
             tuple(line for o in outcomes for line in o.lines),
         )
-        return self._published_own(merged)
+        try:
+            self._published_own(merged)
+        except PublishFailed as failed:
+            raise PublishFailed(outcomes, failed) from failed
+        return outcomes
 
     def place_order(
         self,
@@ -837,6 +845,12 @@ class Billing:
 
     def _catalog(self, uow: UnitOfWork, day: date) -> Catalog:
         return uow.catalog.versions().in_force(day).catalog
+
+    def _module_for(
+        self, uow: UnitOfWork, service: Service, at: datetime
+    ) -> ProvisioningModule | None:
+        """The host's module, for a service whose product type is provisionable only."""
+        return self.module if self._rules(uow, service, at).provisionable else None
 
     def _rules(self, uow: UnitOfWork, service: Service, at: datetime) -> ProductRules:
         """The product rules of ``service`` in the catalog in force on its billing date."""
