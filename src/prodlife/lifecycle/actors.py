@@ -44,6 +44,13 @@ delete                     only if the product type allows     no
 
 Staff may do every operation, given its permission.
 
+Besides the operations on one service, :func:`authorize_action` decides the
+:class:`Action` values (viewing services, placing orders, ordering hidden
+products, setting prices, mass updates: :data:`ACTION_PERMISSIONS`) and
+:func:`authorize_fields` the fields a mass update sets
+(:data:`FIELD_PERMISSIONS`). :func:`policy_rows` is the whole matrix as one
+table, which ``docs/lifecycle.md`` shows.
+
 >>> from prodlife.lifecycle.status import ACTIVE
 >>> ann = Actor.staff("ann", {Permission.SUSPEND})
 >>> authorize(ann, Operation.SUSPEND, owner_customer_id="C-1", current=ACTIVE,
