@@ -44,6 +44,14 @@ from prodlife import (
     quote_change,
     quote_order_line,
 )
+from prodlife.catalog import (
+    Catalog,
+    CatalogVersion,
+    Classification,
+    Product,
+    ProductType,
+    ServiceKind,
+)
 from prodlife.stores import open_store
 
 
@@ -103,7 +111,11 @@ def a_month_of_billing(url: str, context: PricingContext, welcome: Promotion) ->
     """Order, activate and renew two services kept in an SQLite file (the embedded default)."""
     print(f"\nA month of billing in {url.rsplit('/', 1)[-1]} (SQLite, the default store):")
     store = open_store(url)
-    with store.transaction() as uow:
+    crm = ProductType("CRM", "CRM seats", Classification.SERVICE, service_kind=ServiceKind.TERMED)
+    catalog = Catalog(types=[crm], products=[Product("CRM", "CRM", "CRM")])
+    with store.transaction() as uow:  # what is sold, and at which prices
+        uow.catalog.add_version(CatalogVersion("2025", date(2025, 1, 1), catalog))
+        uow.price_plans.add(context.plan)
         uow.promotions.add(welcome)
         uow.commit()
     clock = FixedClock(datetime(2025, 11, 16, 9, tzinfo=UTC))

@@ -9,7 +9,7 @@ PREMIUM 70.00 USD a month. A change on 2025-04-16 leaves 15 of the 30 days.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,9 @@ import attrs
 
 from prodlife import Money
 from prodlife.billing.lines import InvoiceLine
-from prodlife.catalog.catalog import Catalog
+from prodlife.catalog import Classification, Product, ProductType, ServiceKind
+from prodlife.catalog.catalog import Catalog, CatalogVersion
+from prodlife.catalog.products import Validity
 from prodlife.catalog.rules import ChangeRule, ChangeRules, ChangeTiming
 from prodlife.cycles import MONTHLY
 from prodlife.io.catalog_files import load_catalog
@@ -31,6 +33,8 @@ from prodlife.lifecycle import (
     ServiceAddOn,
 )
 from prodlife.lifecycle.outcome import Outcome
+from prodlife.ports import Store
+from prodlife.pricing.plans import PricePlan
 from prodlife.pricing.recurring import RecurringPrice
 from tests._support import d, usd
 
@@ -47,7 +51,13 @@ SYSTEM = Actor.system()
 #: The example catalog: WEB editions BASIC < PRO < PREMIUM, PREMIUM -> BASIC forbidden,
 #: change rules "premium stays" (illegal), "upgrades once paid" (after payment),
 #: "downgrades at renewal" (end of term), "everything else" (immediate).
-CATALOG: Catalog = load_catalog(Path(__file__).parents[1] / "examples" / "catalog.toml")
+#: Its products are sold at any date here (the file's WEB is sold from 2025), so that
+#: properties may change packages on any day.
+_EXAMPLE: Catalog = load_catalog(Path(__file__).parents[1] / "examples" / "catalog.toml")
+CATALOG: Catalog = attrs.evolve(
+    _EXAMPLE,
+    products=[attrs.evolve(p, validity=Validity()) for p in _EXAMPLE.products],
+)
 #: The same catalog where every change is immediate.
 IMMEDIATE_CATALOG: Catalog = attrs.evolve(
     CATALOG,
@@ -161,3 +171,21 @@ def rows(lines: Iterable[InvoiceLine]) -> list[tuple[str, str, str]]:
         )
         for line in lines
     ]
+
+
+#: What the order tests sell: VPS, in a catalog version in force since 2024.
+SHOP = Catalog(
+    types=[
+        ProductType("SERVER", "Server", Classification.SERVICE, service_kind=ServiceKind.TERMED)
+    ],
+    products=[Product("VPS", "Virtual server", "SERVER")],
+)
+
+
+def shop(store: Store, plan: PricePlan) -> None:
+    """Store :data:`SHOP` and ``plan``: what orders placed through ``Billing`` are checked
+    and priced against."""
+    with store.transaction() as uow:
+        uow.catalog.add_version(CatalogVersion("SHOP", date(2024, 1, 1), SHOP))
+        uow.price_plans.add(plan)
+        uow.commit()

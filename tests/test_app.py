@@ -41,7 +41,7 @@ from prodlife.lifecycle import MassUpdate, OverrideAutoSuspend, Status
 from prodlife.lifecycle.events import EventKind
 from prodlife.ports import ServiceQuery, Store, StoredEvent, UnitOfWork
 from prodlife.stores import open_store
-from tests._lifecycle import OWNER, OWNER_ID, STAFF, STRANGER, web
+from tests._lifecycle import OWNER, OWNER_ID, STAFF, STRANGER, shop, web
 from tests._support import d, usd
 from tests.test_lifecycle_orders import CONTEXT, order
 
@@ -65,6 +65,10 @@ def _stores() -> list[str]:
     return kinds
 
 
+def _shop(store: Store) -> None:
+    shop(store, CONTEXT.plan)
+
+
 @pytest.fixture(params=_stores())
 def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], Store]]:
     """Opens a new, empty store of one kind each time it is called."""
@@ -74,6 +78,7 @@ def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Calla
         name = f"billing-{len(opened)}.db"
         url = "memory:" if request.param == "memory" else f"sqlite:///{tmp_path / name}"
         opened.append(open_store(url))
+        _shop(opened[-1])
         return opened[-1]
 
     yield make
@@ -470,7 +475,7 @@ def _with_catalog(store: Store) -> Billing:
         for edition, price in (("BASIC", "10.00"), ("PRO", "40.00"))
     ]
     with store.transaction() as uow:
-        uow.price_plans.add(PricePlan("STD", "Standard", "USD", rates))
+        uow.price_plans.replace(PricePlan("STD", "Standard", "USD", rates))
         uow.commit()
     app.add_services([web()])
     return app

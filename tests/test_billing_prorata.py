@@ -40,7 +40,7 @@ from prodlife.pricing import AddonPick, OrderLineSpec, PlanRate
 from prodlife.pricing import Rate as PriceRate
 from prodlife.stores import open_store
 from prodlife.testing.conservation import invoiced_on_day, worth_of_day
-from tests._lifecycle import SYSTEM, rows
+from tests._lifecycle import SYSTEM, rows, shop
 from tests._support import d, usd
 from tests.test_lifecycle_orders import CONTEXT, order
 
@@ -231,6 +231,7 @@ def test_billing_places_the_order_with_prorata_and_bills_the_next_month_now(
     tmp_path: object,
 ) -> None:
     store = open_store("memory:")
+    shop(store, CONTEXT.plan)
     app = Billing(store, clock=FixedClock(datetime(2025, 1, 25, 12, tzinfo=UTC)))
     placed = order(
         placed_at=datetime(2025, 1, 25, 12, tzinfo=UTC),

@@ -349,6 +349,8 @@ def every_field_set() -> Product:
         modified_at=datetime(2025, 3, 4, 9, 0, tzinfo=UTC),
         attachments=[Attachment("Datasheet", "https://example.com/dsl.pdf", AttachmentKind.URL)],
         fixed_term_days=30,
+        customer_may_change_package=False,
+        max_per_customer=2,
     )
 
 
@@ -507,3 +509,9 @@ def test_direction_follows_the_ladder_order(codes: list[str], data: st.DataObjec
     reverse = {UP: DOWN, DOWN: UP, SAME: SAME}[expected]
     assert ladder.direction(second, first) is reverse
     assert [e.code for e in ladder.higher_than(first)] == codes[low + 1 :]
+
+
+@pytest.mark.parametrize("limit", [0, -1, True, 1.5, "2"])
+def test_max_per_customer_is_a_whole_number_of_at_least_one(limit: object) -> None:
+    with pytest.raises(RuleViolation, match=r"product\.max-per-customer"):
+        Product("DOM", "Domain", "DOMAIN", max_per_customer=limit)  # type: ignore[arg-type]

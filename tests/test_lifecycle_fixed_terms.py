@@ -129,7 +129,8 @@ def test_an_ordered_service_of_a_fixed_term_product_ends_through_the_scheduler_o
     catalog = Catalog(
         types=(kind,), products=(Product("VPS", "VPS", "HOSTING", fixed_term_days=10),)
     )
-    app.add_catalog_version(CatalogVersion("v1", date(2020, 1, 1), catalog))
+    # In force after the shop's catalog the store holds (tests._lifecycle.shop).
+    app.add_catalog_version(CatalogVersion("v1", date(2025, 1, 1), catalog))
     _, (service,) = app.place_order(order(customer_id=OWNER_ID, placed_at=NOW), CONTEXT, OWNER)
     assert fixed_term_end(service) == NOW.date() + timedelta(days=10)
     app.perform(activate, service.id, STAFF)

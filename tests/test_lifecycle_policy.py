@@ -255,3 +255,99 @@ def test_actors_read_naturally() -> None:
     assert str(Actor.staff("ann")) == "staff member 'ann'"
     assert str(Actor.system()) == "the system"
     assert Actor.staff("ann", ["services: delete"]).permissions == {Permission.DELETE}
+
+
+# --- actions and mass-updated fields: the rest of the matrix -----------------------------------
+
+from prodlife.lifecycle.actors import (  # noqa: E402
+    ACTION_PERMISSIONS,
+    FIELD_PERMISSIONS,
+    Action,
+    authorize_action,
+    authorize_fields,
+    policy_rows,
+)
+
+#: Written out by hand from the seeds and issue 16.
+ACTIONS_EXPECTED = {
+    "owner": {Action.VIEW, Action.ORDER},
+    "other customer": set(),  # acting for OWNER
+    "staff with every permission": set(Action),
+    "staff without permissions": set(),
+    "system": {Action.VIEW},
+}
+STAFF_NEEDS = {
+    Action.VIEW: {Permission.VIEW_CUSTOMER_PRODUCTS},
+    Action.ORDER: {Permission.RECORD_PAYMENTS},
+    Action.ORDER_HIDDEN: {Permission.RECORD_PAYMENTS},
+    Action.SET_PRICES: {Permission.SET_PRICES},
+    Action.MASS_UPDATE: {Permission.EDIT_CUSTOMER_PRODUCTS},
+}
+FIELDS_NEED = {
+    "price": Permission.SET_PRICES,
+    "cycle": Permission.CHANGE_PACKAGE,
+    "next_due": Permission.INVOICE,
+    "payment_method": Permission.RECORD_PAYMENTS,
+    "override_auto_suspend": Permission.SUSPEND,
+}
+
+
+@pytest.mark.parametrize("action", list(Action), ids=str)
+@pytest.mark.parametrize("who", list(ACTORS))
+def test_actor_action_matrix(who: str, action: Action) -> None:
+    actor = ACTORS[who]
+    if action in ACTIONS_EXPECTED[who]:
+        authorize_action(actor, action, owner_customer_id=OWNER)
+        return
+    with pytest.raises(PermissionDenied) as caught:
+        authorize_action(actor, action, owner_customer_id=OWNER)
+    assert caught.value.actor == actor and caught.value.operation is action
+
+
+def test_the_tables_say_what_the_seeds_say() -> None:
+    assert {a: set(p) for a, p in ACTION_PERMISSIONS.items()} == STAFF_NEEDS
+    assert dict(FIELD_PERMISSIONS) == FIELDS_NEED
+
+
+@pytest.mark.parametrize("action", list(Action), ids=str)
+def test_staff_need_exactly_the_actions_permissions(action: Action) -> None:
+    needed = STAFF_NEEDS[action]
+    authorize_action(Actor.staff("cy", needed), action)
+    for left_out in needed:
+        with pytest.raises(PermissionDenied, match=f"'{left_out}'"):
+            authorize_action(Actor.staff("dee", set(Permission) - {left_out}), action)
+
+
+def test_a_customer_never_sets_a_price_and_says_where_prices_come_from() -> None:
+    with pytest.raises(PermissionDenied, match="prices come from the catalog's price plan"):
+        authorize_action(Actor.customer(OWNER), Action.SET_PRICES, owner_customer_id=OWNER)
+
+
+@pytest.mark.parametrize("field", list(FIELDS_NEED))
+@pytest.mark.parametrize("who", list(ACTORS))
+def test_each_mass_updated_field_needs_its_permission_and_staff(who: str, field: str) -> None:
+    actor = ACTORS[who]
+    if who == "staff with every permission":
+        authorize_fields(actor, [field])
+        return
+    with pytest.raises(PermissionDenied):
+        authorize_fields(actor, [field])
+    minimal = Actor.staff("cy", {Permission.EDIT_CUSTOMER_PRODUCTS, FIELDS_NEED[field]})
+    authorize_fields(minimal, [field])
+    for missing in (Permission.EDIT_CUSTOMER_PRODUCTS, FIELDS_NEED[field]):
+        with pytest.raises(PermissionDenied, match=f"'{missing}'"):
+            authorize_fields(Actor.staff("dee", set(Permission) - {missing}), [field])
+
+
+def test_a_field_no_mass_update_sets_is_refused_by_name() -> None:
+    with pytest.raises(ValidationError, match="'status'"):
+        authorize_fields(Actor.staff("ann", set(Permission)), ["status"])
+
+
+def test_the_policy_section_of_the_lifecycle_docs_is_the_table() -> None:
+    from pathlib import Path
+
+    text = (Path(__file__).parents[1] / "docs" / "lifecycle.md").read_text()
+    for subject, customer, staff, system in policy_rows():
+        assert f"| {subject} | {customer} | {staff} | {system} |" in text, subject
+    assert len(policy_rows()) == len(Operation) + len(Action) + len(FIELDS_NEED)

@@ -32,7 +32,7 @@ import socket
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import attrs
 from dateutil.relativedelta import relativedelta
@@ -40,17 +40,32 @@ from dateutil.relativedelta import relativedelta
 from prodlife.billing.lines import InvoiceLine
 from prodlife.billing.prorata import Prorata
 from prodlife.catalog.catalog import Catalog, CatalogVersion
+from prodlife.catalog.data import check_new_version
 from prodlife.catalog.products import Product
 from prodlife.catalog.query import ProductQuery
 from prodlife.catalog.records import stamp_products
-from prodlife.catalog.subscriptions import BillingTermScheme
+from prodlife.catalog.subscriptions import BillingTermScheme, SubscriptionType
 from prodlife.clock import Clock, as_utc
 from prodlife.cycles import BillingCycle
-from prodlife.errors import NotFound, PermissionDenied, ProdlifeError, ValidationError
+from prodlife.errors import NotFound, ProdlifeError, ValidationError
 from prodlife.lifecycle.abuse import enforce_abuse_limits
-from prodlife.lifecycle.actors import REQUIRED_PERMISSION, Actor, ActorKind, not_yours
+from prodlife.lifecycle.actors import (
+    Action,
+    Actor,
+    ActorKind,
+    authorize_action,
+    may,
+    not_yours,
+)
 from prodlife.lifecycle.adoption import AdoptionRow, adoption
-from prodlife.lifecycle.changes import apply_pending_change, change_package, confirm_change_payment
+from prodlife.lifecycle.cancellations import cancel
+from prodlife.lifecycle.changes import (
+    add_addon,
+    apply_pending_change,
+    change_options,
+    change_package,
+    confirm_change_payment,
+)
 from prodlife.lifecycle.events import Event
 from prodlife.lifecycle.fixed_terms import with_fixed_term
 from prodlife.lifecycle.history import History
@@ -65,6 +80,15 @@ from prodlife.lifecycle.orders import (
 from prodlife.lifecycle.outcome import Outcome
 from prodlife.lifecycle.provisioning import ProvisioningModule
 from prodlife.lifecycle.scheduler import SchedulerPolicy, next_work_date, run_service
+from prodlife.lifecycle.selling import (
+    ProductRules,
+    addon_from_plan,
+    check_order,
+    holds_money,
+    option_changes,
+    package_price,
+    product_rules,
+)
 from prodlife.lifecycle.services import Service
 from prodlife.lifecycle.terms import under_terms
 from prodlife.lifecycle.timelines import billed
@@ -72,8 +96,10 @@ from prodlife.lifecycle.transitions import Operation
 from prodlife.money import Money
 from prodlife.periods import Period, billing_date
 from prodlife.ports import Notifier, ProductRevenue, ServiceQuery, Store, UnitOfWork
+from prodlife.pricing.options import ConfigurableOption
+from prodlife.pricing.order_line import OptionPick
 from prodlife.pricing.quote import PricingContext
-from prodlife.pricing.redemption import PromotionUse, check_promotion
+from prodlife.pricing.redemption import PromotionUse, check_promotion, find_promotion
 from prodlife.pricing.usage import UsageRecord
 from prodlife.proration import ChangePolicy
 
@@ -125,11 +151,11 @@ class SchedulerReport:
     failed: tuple[tuple[str, str], ...] = ()
 
 
-def _takes_module(operation: Callable[..., Outcome]) -> bool:
+def _parameters(operation: Callable[..., Outcome]) -> frozenset[str]:
     try:
-        return "module" in inspect.signature(operation).parameters
-    except (TypeError, ValueError):  # a callable without a signature takes no module
-        return False
+        return frozenset(inspect.signature(operation).parameters)
+    except (TypeError, ValueError):  # a callable without a signature takes nothing more
+        return frozenset()
 
 
 #: The longest lease a scheduler claim may take.
@@ -211,6 +237,8 @@ class Billing:
             PermissionDenied: a customer asking for a service that is not
                 theirs, deleted or missing (the same refusal for all three).
         """
+        if actor.kind is not ActorKind.CUSTOMER:
+            authorize_action(actor, Action.VIEW)
         with self.store.transaction(readonly=True) as uow:
             return self._load(uow, service_id, actor, None)
 
@@ -233,8 +261,15 @@ class Billing:
         """The services matching ``query`` (seed 003's list of services), ordered by id.
 
         With a customer ``actor``, only their own services they may see (not
-        deleted ones); a query for another customer's finds nothing.
+        deleted ones); a query for another customer's finds nothing. Staff
+        need ``customer products: view``; without an actor, the host itself
+        reads.
+
+        Raises:
+            PermissionDenied: staff without the permission to view.
         """
+        if actor is not None and actor.kind is not ActorKind.CUSTOMER:
+            authorize_action(actor, Action.VIEW)
         customer = None if actor is None or actor.kind is not ActorKind.CUSTOMER else actor
         if customer is not None:
             if query.customer_id not in (None, customer.customer_id):
@@ -303,14 +338,26 @@ class Billing:
     # --- writing ------------------------------------------------------------------------------
 
     def add_catalog_version(self, version: CatalogVersion) -> None:
-        """Store a new catalog version, its products stamped with the clock's now.
+        """Store a new catalog version, checked as a catalog file and against the stored ones,
+        its products stamped with the clock's now.
 
         Each product gets its created / last-modified instants against the
         version before this one (:func:`~prodlife.catalog.stamp_products`): new
         products are created now, changed ones modified now, unchanged ones
-        keep their stamps. Raises ``AlreadyExists`` for a name taken.
+        keep their stamps.
+
+        Raises:
+            InvalidCatalog: a value a catalog file could not hold (a NaN, a bool
+                for a number...), or a version with the name or effective date
+                of a stored one (rules ``version.duplicate``, ``version.same-day``).
+            AlreadyExists: the name is taken.
         """
         with self.store.transaction() as uow:
+            try:
+                existing = uow.catalog.versions().versions
+            except NotFound:  # none stored yet
+                existing = ()
+            check_new_version(existing, version)
             previous = _version_before(uow, version.effective)
             stamped = stamp_products(version.catalog, previous, self._now())
             uow.catalog.add_version(attrs.evolve(version, catalog=stamped))
@@ -341,24 +388,53 @@ class Billing:
         ``operation`` is any function of :mod:`prodlife.lifecycle` taking the
         service, the actor and the instant first (``suspend``, ``renew``,
         ``cancel``, ``request_cancellation``, ``transfer``...); ``args`` and
-        ``kwargs`` are its other arguments. The instant is the clock's now, and
-        the host's module is passed to operations that take one (unless given).
+        ``kwargs`` are its other arguments. The instant is the clock's now.
+
+        The catalog version in force on the service's billing date decides
+        what the caller does not: the host's module is passed to operations
+        that take one only when the product type is provisionable; the type's
+        deletion rule is passed as ``customer_may_delete``; :func:`cancel`
+        without a policy uses the catalog's cancellation default for the
+        product. An argument holding money (a price, a ServiceAddOn or
+        OptionChange with a price) is a price set by hand: only staff with
+        ``prices: set`` give one, and a package change given a price is
+        recorded as an override. Use :meth:`change_package` and
+        :meth:`add_addon` to price from the plan.
 
         Returns:
             The operation's outcome, saved and committed.
 
         Raises:
-            NotFound, PermissionDenied: as :meth:`service`.
+            NotFound, PermissionDenied: as :meth:`service`; a price given by
+                anyone but staff with ``prices: set``.
+            ValidationError: ``customer_may_delete`` given (the product type
+                decides it).
             ConcurrencyConflict: another writer changed the service meanwhile
                 (nothing is saved; run it again).
             PublishFailed: saved, but the notifier failed.
             ProdlifeError: whatever the operation raises (nothing is saved).
         """
-        if self.module is not None and "module" not in kwargs and _takes_module(operation):
-            kwargs["module"] = self.module
+        params = _parameters(operation)
+        if "customer_may_delete" in kwargs:
+            raise ValidationError(
+                "customer_may_delete comes from the catalog's product type; leave it out"
+            )
+        priced = holds_money(args) or holds_money(kwargs)
+        if priced:
+            authorize_action(actor, Action.SET_PRICES)
+            if "override" in params:
+                kwargs["override"] = True
 
         def run(service: Service, at: datetime, uow: UnitOfWork) -> Outcome:
-            return operation(service, actor, at, *args, **kwargs)
+            rules = self._rules(uow, service, at)
+            given: dict[str, Any] = dict(kwargs)
+            if "module" in params and "module" not in given:
+                given["module"] = self._module_for(uow, service, at)
+            if "customer_may_delete" in params:
+                given["customer_may_delete"] = rules.customer_may_delete
+            if operation is cancel and given.get("policy") is None:
+                given["policy"] = rules.cancellation
+            return operation(service, actor, at, *args, **given)
 
         name = getattr(operation, "__name__", repr(operation))
         return self._on_service(service_id, actor, run, name)
@@ -374,17 +450,19 @@ class Billing:
         to_edition: str | None = None,
         to_cycle: BillingCycle | None = None,
         policy: ChangePolicy | None = None,
-        override: bool = False,
         reason: str = "",
     ) -> Outcome:
         """:func:`~prodlife.lifecycle.change_package` with the catalog version in force today.
 
-        The new recurring price comes from the stored ``price_plan`` (the row
-        for the new product, edition and cycle, for the service's quantity).
-        Staff may give ``new_price`` instead; customers never set a price.
+        The new package must be offered by that catalog version on the
+        service's billing date (an edition on its product's ladder). The new
+        recurring price comes from the stored ``price_plan`` (the row for the
+        new product, edition and cycle, for the service's quantity). Staff
+        with ``prices: set`` may give ``new_price`` instead: an override,
+        recorded in the history with ``reason``.
 
         Raises:
-            PermissionDenied: a customer gives ``new_price``.
+            PermissionDenied: ``new_price`` from anyone but staff with ``prices: set``.
             ValidationError: neither or both of ``price_plan`` and ``new_price``.
             NotFound: no catalog version is in force on the service's billing
                 date, or the plan has no row for the new package; otherwise as
@@ -395,10 +473,8 @@ class Billing:
                 "give the new price either as price_plan (the stored plan to price it from) "
                 "or as new_price (staff only), not both or neither"
             )
-        if new_price is not None and actor.kind is ActorKind.CUSTOMER:
-            raise PermissionDenied(
-                actor, Operation.CHANGE_PACKAGE, "customers cannot set prices; pass price_plan"
-            )
+        if new_price is not None:
+            authorize_action(actor, Action.SET_PRICES)
 
         def run(service: Service, at: datetime, uow: UnitOfWork) -> Outcome:
             day = billing_date(at, service.time_zone)
@@ -406,13 +482,18 @@ class Billing:
             price = new_price
             if price is None:
                 assert price_plan is not None
-                row = uow.price_plans.get(price_plan).rate_for(
-                    to_product or service.product_code,
+                product = to_product or service.product_code
+                edition = to_edition
+                if edition is None and product == service.product_code:
+                    edition = service.edition
+                price = package_price(
+                    uow.price_plans.get(price_plan),
+                    product,
+                    edition,
                     to_cycle or service.cycle,
+                    service.quantity,
                     day,
-                    service.edition if to_edition is None else to_edition,
                 )
-                price = row.charge(service.quantity).total
             return change_package(
                 service,
                 actor,
@@ -423,19 +504,52 @@ class Billing:
                 to_edition=to_edition,
                 to_cycle=to_cycle,
                 policy=policy,
-                module=self.module,
-                override=override,
+                module=self._module_for(uow, service, at),
+                override=new_price is not None,
                 reason=reason,
             )
 
         return self._on_service(service_id, actor, run, "change_package")
+
+    def add_addon(
+        self,
+        service_id: str,
+        actor: Actor,
+        code: str,
+        *,
+        price_plan: str,
+        cycle: BillingCycle | None = None,
+        reason: str = "",
+    ) -> Outcome:
+        """:func:`~prodlife.lifecycle.add_addon` as the catalog offers it, priced by the plan.
+
+        The add-on must be one the catalog version in force offers for the
+        service's product, within its ``max_per_base``; its price is the stored
+        ``price_plan``'s row for it (on ``cycle``, or the plan's shortest one).
+
+        Raises:
+            RuleViolation: rules ``offer.unknown-addon``, ``addon.base``,
+                ``addon.limit``, ``addon.customer``.
+            NotFound: no catalog version in force, or no plan row for the add-on;
+                otherwise as :func:`~prodlife.lifecycle.add_addon` and :meth:`perform`.
+        """
+
+        def run(service: Service, at: datetime, uow: UnitOfWork) -> Outcome:
+            day = billing_date(at, service.time_zone)
+            plan = uow.price_plans.get(price_plan)
+            addon = addon_from_plan(self._catalog(uow, day), plan, service, code, day, cycle=cycle)
+            return add_addon(service, actor, at, addon, reason=reason)
+
+        return self._on_service(service_id, actor, run)
 
     def confirm_change_payment(self, service_id: str) -> Outcome:
         """The invoice of a change waiting for payment was paid: carry the change out."""
         return self._on_service(
             service_id,
             Actor.system(),
-            lambda service, at, uow: confirm_change_payment(service, at, module=self.module),
+            lambda service, at, uow: confirm_change_payment(
+                service, at, module=self._module_for(uow, service, at)
+            ),
         )
 
     def enforce_abuse_limits(self, service_id: str, records: Iterable[UsageRecord]) -> Outcome:
@@ -466,20 +580,83 @@ class Billing:
         return self._on_service(
             service_id,
             Actor.system(),
-            lambda service, at, uow: apply_pending_change(service, at, module=self.module),
+            lambda service, at, uow: apply_pending_change(
+                service, at, module=self._module_for(uow, service, at)
+            ),
         )
 
-    def mass_update(self, service_ids: Sequence[str], actor: Actor, update: MassUpdate) -> Outcome:
+    def change_options(
+        self,
+        service_id: str,
+        actor: Actor,
+        picks: Sequence[OptionPick],
+        *,
+        options: Sequence[ConfigurableOption],
+        policy: ChangePolicy | None = None,
+        reason: str = "",
+    ) -> Outcome:
+        """:func:`~prodlife.lifecycle.change_options`, each choice priced from its definition.
+
+        ``options`` are the provider's option definitions (the same the orders
+        are priced with); the caller names choices, never prices.
+
+        Raises:
+            NotFound: an option or choice not defined, or not priced on the
+                service's cycle.
+            RuleViolation: an option that does not configure the product
+                (rule ``option.product``); otherwise as
+                :func:`~prodlife.lifecycle.change_options` and :meth:`perform`.
+        """
+
+        def run(service: Service, at: datetime, uow: UnitOfWork) -> Outcome:
+            changes = option_changes(service, picks, options)
+            return change_options(service, actor, at, changes, policy=policy, reason=reason)
+
+        return self._on_service(service_id, actor, run)
+
+    def mass_update(
+        self,
+        service_ids: Sequence[str],
+        actor: Actor,
+        update: MassUpdate,
+        *,
+        price_plan: str | None = None,
+    ) -> tuple[Outcome, ...]:
         """Apply ``update`` to several services: all of them, or none (seed 003).
 
+        Staff only, each field with its permission
+        (:data:`~prodlife.lifecycle.actors.FIELD_PERMISSIONS`). A new cycle
+        is priced for each service from the stored ``price_plan`` (unless the
+        update sets a price); a status change runs the host's module for each
+        service whose product type is provisionable.
+
         Returns:
-            One outcome: no service (``service`` is the last one changed), the
-            events and prorata lines of all of them.
+            Each service's outcome, in the order given: the service as saved,
+            its events (a module's refusal is its event, not an error) and its
+            prorata lines.
+
+        Raises:
+            PermissionDenied: a customer, the system, or staff missing a
+                field's permission.
+            RuleViolation: a new cycle without ``price_plan`` (rule
+                ``mass-update.price``); otherwise as
+                :func:`~prodlife.lifecycle.mass_update`.
         """
         at = self._now()
         with self.store.transaction() as uow:
             loaded = [self._load(uow, key, actor, Operation.EDIT) for key in service_ids]
-            outcomes = mass_update(loaded, actor, at, update)
+            prices: dict[str, Money] = {}
+            if update.cycle is not None and update.price is None and price_plan is not None:
+                plan = uow.price_plans.get(price_plan)
+                for s in loaded:
+                    day = s.next_due or billing_date(at, s.time_zone)
+                    prices[s.id] = package_price(
+                        plan, s.product_code, s.edition, update.cycle, s.quantity, day
+                    )
+            modules = {
+                s.id: self.module if self._rules(uow, s, at).provisionable else None for s in loaded
+            }
+            outcomes = mass_update(loaded, actor, at, update, prices=prices, modules=modules)
             versions = [before.version for before in loaded]
             self._keep_all(uow, list(zip(versions, outcomes, strict=True)), at)
             uow.commit()
@@ -489,7 +666,11 @@ class Billing:
             tuple(e for o in outcomes for e in o.events),
             tuple(line for o in outcomes for line in o.lines),
         )
-        return self._published_own(merged)
+        try:
+            self._published_own(merged)
+        except PublishFailed as failed:
+            raise PublishFailed(outcomes, failed) from failed
+        return outcomes
 
     def place_order(
         self,
@@ -502,6 +683,7 @@ class Billing:
         zone: str = "UTC",
         scheme: BillingTermScheme | None = None,
         prorata: Prorata | None = None,
+        subscription: SubscriptionType | None = None,
     ) -> tuple[OrderQuote, tuple[Service, ...]]:
         """Price and store ``order`` and the pending services it creates, all or nothing.
 
@@ -523,40 +705,69 @@ class Billing:
         invoice a stub to it (and the next whole period for an order after its
         ``charge_next_after`` day).
 
+        The catalog version in force on the order's billing date must offer
+        every line (:func:`~prodlife.lifecycle.selling.check_order`: product,
+        edition, add-ons and their limits, the product's ``max_per_customer``
+        against the customer's live services, the products of ``subscription``
+        when the order is placed for that offering; hidden products only for
+        staff), and
+        the order is priced from the stored price plan of ``context.plan``'s
+        code, whatever plan ``context`` holds. Price overrides (on a line or a
+        domain) are staff's, with ``prices: set``. Whether the customer is new
+        (for new-customers-only codes) is read from the store.
+
         Raises:
-            PermissionDenied: a customer ordering for another customer, or
-                staff without the permission to take orders.
+            PermissionDenied: a customer ordering for another customer, staff
+                without the permission to take orders, or a price override by
+                anyone but staff with ``prices: set``.
+            RuleViolation: the catalog does not offer a line (rules ``offer.*``
+                and ``addon.*``).
+            NotFound: no catalog version in force, or no such stored price plan.
             PromotionRefused: a promo code's limits are reached.
             AlreadyExists: the order id or a service id is taken (nothing is
                 stored); otherwise whatever :func:`~prodlife.lifecycle.price_order`
                 or :func:`~prodlife.lifecycle.services_for` refuses.
         """
-        if actor.kind is ActorKind.CUSTOMER and actor.customer_id != order.customer_id:
-            raise PermissionDenied(
-                actor, Operation.CHECKOUT, "a customer places orders for themselves only"
-            )
-        needed = REQUIRED_PERMISSION[Operation.CHECKOUT]
-        if actor.kind is ActorKind.STAFF and needed not in actor.permissions:
-            raise PermissionDenied(actor, Operation.CHECKOUT, f"it needs the permission {needed}")
-        quote = price_order(order, context)
+        authorize_action(actor, Action.ORDER, owner_customer_id=order.customer_id)
+        overrides = [line.spec.price_override for line in order.lines]
+        overrides += [domain.price_override for domain in order.domains]
+        if any(price is not None for price in overrides):
+            authorize_action(actor, Action.SET_PRICES)
+        hidden_ok = may(actor, Action.ORDER_HIDDEN)
         prefix = f"{order.id}-" if id_prefix is None else id_prefix
-        services = services_for(
-            order,
-            quote,
-            first_id=first_id,
-            id_prefix=prefix,
-            zone=zone,
-            context=context,
-            invoice_days_before=self.policy.invoice_days_before,
-            dunning=self.policy.dunning,
-            prorata=prorata,
-        )
-        if scheme is not None:
-            services = tuple(under_terms(service, scheme) for service in services)
         at = self._now()
         placed: list[Service] = []
         with self.store.transaction() as uow:
-            self._use_promotions(uow, order, quote, billing_date(at, zone))
+            day = billing_date(order.placed_at, zone)
+            check_order(
+                self._catalog(uow, day),
+                order,
+                day,
+                hidden_ok=hidden_ok,
+                held=uow.services.find(ServiceQuery(customer_id=order.customer_id)),
+                subscription=subscription,
+            )
+            context = attrs.evolve(
+                context,
+                plan=uow.price_plans.get(context.plan.code),
+                promotions=uow.promotions.all(),
+                customer_is_new=self._is_new(uow, order.customer_id),
+            )
+            quote = price_order(order, context)
+            services = services_for(
+                order,
+                quote,
+                first_id=first_id,
+                id_prefix=prefix,
+                zone=zone,
+                context=context,
+                invoice_days_before=self.policy.invoice_days_before,
+                dunning=self.policy.dunning,
+                prorata=prorata,
+            )
+            if scheme is not None:
+                services = tuple(under_terms(service, scheme) for service in services)
+            self._use_promotions(uow, order, quote, billing_date(at, zone), context)
             services = _with_fixed_terms(uow, services)
             uow.orders.add(order)
             for service in services:
@@ -572,17 +783,27 @@ class Billing:
         log.info("order %s by %s: %d services, %s", order.id, actor, len(placed), quote.total)
         return quote, tuple(placed)
 
-    def _use_promotions(self, uow: UnitOfWork, order: Order, quote: OrderQuote, day: date) -> None:
+    @staticmethod
+    def _is_new(uow: UnitOfWork, customer_id: str) -> bool:
+        """Whether the customer has no services and no orders yet."""
+        none_held = uow.services.count(ServiceQuery(customer_id=customer_id)) == 0
+        return none_held and not uow.orders.for_customer(customer_id)
+
+    def _use_promotions(
+        self,
+        uow: UnitOfWork,
+        order: Order,
+        quote: OrderQuote,
+        day: date,
+        context: PricingContext,
+    ) -> None:
         """Check each promo code of ``order`` against the stored uses, then count it once."""
-        new_customer = uow.services.count(
-            ServiceQuery(customer_id=order.customer_id)
-        ) == 0 and not uow.orders.for_customer(order.customer_id)
         codes: set[str] = set()
         for line, priced in zip(order.lines, quote.lines, strict=True):
             code = order.spec_for(line).promo_code
             if code is None:
                 continue
-            promotion = uow.promotions.get(code)
+            promotion = find_promotion(uow.promotions.all(), code)
             use = PromotionUse(
                 on=day,
                 product_code=line.spec.product_code,
@@ -590,7 +811,7 @@ class Billing:
                 customer_id=order.customer_id,
                 uses_so_far=uow.promotions.uses(promotion.code),
                 customer_uses_so_far=uow.promotions.uses(promotion.code, order.customer_id),
-                customer_is_new=new_customer,
+                customer_is_new=context.customer_is_new,
             )
             check_promotion(promotion, use)
             codes.add(promotion.code)
@@ -757,6 +978,20 @@ class Billing:
 
     def _catalog(self, uow: UnitOfWork, day: date) -> Catalog:
         return uow.catalog.versions().in_force(day).catalog
+
+    def _module_for(
+        self, uow: UnitOfWork, service: Service, at: datetime
+    ) -> ProvisioningModule | None:
+        """The host's module, for a service whose product type is provisionable only."""
+        return self.module if self._rules(uow, service, at).provisionable else None
+
+    def _rules(self, uow: UnitOfWork, service: Service, at: datetime) -> ProductRules:
+        """The product rules of ``service`` in the catalog in force on its billing date."""
+        try:
+            catalog = self._catalog(uow, billing_date(at, service.time_zone))
+        except NotFound:  # no catalog at all: the cautious defaults
+            return product_rules(None, service.product_code)
+        return product_rules(catalog, service.product_code)
 
     def _keep(self, uow: UnitOfWork, version: int, outcome: Outcome, at: datetime) -> None:
         self._keep_all(uow, [(version, outcome)], at)

@@ -247,6 +247,8 @@ def product_from_plain(raw: dict[str, Any]) -> Product:
         _instant(get("modified_at")),
         _each(_attachment, get("attachments", _NONE)),
         _whole(get("fixed_term_days")),
+        _flag(get("customer_may_change_package", True)),
+        _whole(get("max_per_customer")),
     )
     if check_product(product):
         raise Slow
@@ -303,12 +305,20 @@ def product_to_plain(product: Product) -> dict[str, Any]:
             {"name": a.name, "location": a.location, "kind": a.kind.value} for a in p.attachments
         ],
         "fixed_term_days": p.fixed_term_days,
+        "customer_may_change_package": p.customer_may_change_package,
+        "max_per_customer": p.max_per_customer,
     }
     return {key: value for key, value in data.items() if value is not None}
 
 
 def _slow() -> Any:
     raise Slow
+
+
+def _flag(value: object) -> bool:
+    if type(value) is not bool:
+        raise Slow
+    return value
 
 
 _NONE: list[Any] = []
@@ -341,4 +351,6 @@ _ENABLED = _FIELDS == (
     "modified_at",
     "attachments",
     "fixed_term_days",
+    "customer_may_change_package",
+    "max_per_customer",
 )

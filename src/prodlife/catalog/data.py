@@ -25,17 +25,17 @@ from prodlife.catalog.abuse import AbuseLimit
 from prodlife.catalog.addons import AddOn
 from prodlife.catalog.bundles import FixedBundle, FlexibleBundle
 from prodlife.catalog.cancellation import CancellationDefaults
-from prodlife.catalog.catalog import Bundle, Catalog
+from prodlife.catalog.catalog import Bundle, Catalog, CatalogVersion, CatalogVersions
 from prodlife.catalog.domains import TldPrice
 from prodlife.catalog.editions import EditionLadder
 from prodlife.catalog.products import Product
 from prodlife.catalog.records import Brand, Category, Family
 from prodlife.catalog.rules import ChangeRules
 from prodlife.catalog.types import ProductType
-from prodlife.errors import CatalogProblem, InvalidCatalog, ProdlifeError
+from prodlife.errors import CatalogProblem, InvalidCatalog, ProdlifeError, ValidationError
 from prodlife.serialization import make_converter
 
-__all__ = ["catalog_from_data", "catalog_to_data"]
+__all__ = ["catalog_from_data", "catalog_to_data", "check_new_version"]
 
 _LISTS: tuple[tuple[str, type], ...] = (
     ("types", ProductType),
@@ -266,6 +266,23 @@ class _Reader:
             self.problems += _problem(path, error)
             self.fail(namespace, code)
             return None
+
+
+def check_new_version(existing: Iterable[CatalogVersion], version: CatalogVersion) -> None:
+    """Refuse a catalog version that cannot join ``existing`` or would not read back.
+
+    The version's catalog is checked as a catalog file is (its data written
+    and read back: finite decimals, real ints and bools, allowed values), and
+    with the versions stored already (one per name and per effective date).
+
+    Raises:
+        InvalidCatalog: every problem found, each with its path.
+        ValidationError: ``version`` is not a :class:`CatalogVersion`.
+    """
+    if not isinstance(version, CatalogVersion) or not isinstance(version.catalog, Catalog):
+        raise ValidationError(f"{shown(version)} is not a CatalogVersion of a Catalog")
+    catalog_from_data(catalog_to_data(version.catalog))
+    CatalogVersions((*existing, version))
 
 
 def catalog_from_data(data: Mapping[str, Any]) -> Catalog:

@@ -196,6 +196,11 @@ class Product:
         fixed_term_days: its services end this many days after sign-up (seed
             003's fixed term; 1 to 36,600), carried out by the scheduler;
             ``None`` for services that run until ended.
+        customer_may_change_package: whether customers may change the package
+            of their own service of it themselves (seed 003); otherwise only
+            staff and the system do.
+        max_per_customer: how many live services of it one customer may hold
+            (seed 000: one domain, one free plan per account); ``None``: no limit.
 
     Raises:
         RuleViolation: a rule a product can check alone is broken (code
@@ -230,6 +235,8 @@ class Product:
     modified_at: datetime | None = attrs.field(default=None, converter=_instant)
     attachments: tuple[Attachment, ...] = attrs.field(default=(), converter=_attachments)
     fixed_term_days: int | None = None
+    customer_may_change_package: bool = True
+    max_per_customer: int | None = None
 
     def __attrs_post_init__(self) -> None:
         raise_first(check_product(self), self.code)
@@ -286,6 +293,14 @@ def check_product(product: Product) -> list[Finding]:
                     f"{value!r}; give it a {custom.kind.value} (numbers as Decimal or int)",
                 )
             )
+    limit = p.max_per_customer
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+        found.append(
+            (
+                "product.max-per-customer",
+                f"max_per_customer {limit!r} must be a whole number of at least 1, or None",
+            )
+        )
     if p.display_position is not None and p.display_position < 0:
         found.append(
             ("product.display-position", f"display position {p.display_position} is negative")

@@ -44,6 +44,13 @@ delete                     only if the product type allows     no
 
 Staff may do every operation, given its permission.
 
+Besides the operations on one service, :func:`authorize_action` decides the
+:class:`Action` values (viewing services, placing orders, ordering hidden
+products, setting prices, mass updates: :data:`ACTION_PERMISSIONS`) and
+:func:`authorize_fields` the fields a mass update sets
+(:data:`FIELD_PERMISSIONS`). :func:`policy_rows` is the whole matrix as one
+table, which ``docs/lifecycle.md`` shows.
+
 >>> from prodlife.lifecycle.status import ACTIVE
 >>> ann = Actor.staff("ann", {Permission.SUSPEND})
 >>> authorize(ann, Operation.SUSPEND, owner_customer_id="C-1", current=ACTIVE,
@@ -69,17 +76,26 @@ from prodlife.lifecycle.status import ServiceStatus, Status, SuspensionKind
 from prodlife.lifecycle.transitions import Operation, visible_to_customer
 
 __all__ = [
+    "ACTION_PERMISSIONS",
+    "CUSTOMER_ACTIONS",
     "CUSTOMER_OPERATIONS",
     "CUSTOMER_SUSPENSIONS",
+    "FIELD_PERMISSIONS",
     "REQUIRED_PERMISSION",
+    "SYSTEM_ACTIONS",
     "SYSTEM_OPERATIONS",
     "SYSTEM_SUSPENSIONS",
     "SYSTEM_UNSUSPENSIONS",
+    "Action",
     "Actor",
     "ActorKind",
     "Permission",
     "authorize",
+    "authorize_action",
+    "authorize_fields",
+    "may",
     "not_yours",
+    "policy_rows",
 ]
 
 
@@ -321,6 +337,7 @@ def authorize(
     customer_may_delete: bool,
     sets_price: bool = False,
     kind: SuspensionKind | None = None,
+    customer_may_change_package: bool = True,
 ) -> None:
     """Check that ``actor`` may ask for ``operation`` on a service.
 
@@ -334,6 +351,8 @@ def authorize(
         sets_price: whether the request sets a price (a price override, a
             renewal price).
         kind: for :attr:`Operation.SUSPEND`, the suspension being imposed.
+        customer_may_change_package: the product's rule
+            (:attr:`prodlife.catalog.Product.customer_may_change_package`).
 
     Raises:
         PermissionDenied: the actor may not; for a customer's request on a
@@ -355,6 +374,12 @@ def authorize(
                 operation,
                 "this product type's deletion rules do not let customers delete; "
                 "ask the provider or cancel instead",
+            )
+        if operation is Operation.CHANGE_PACKAGE and not customer_may_change_package:
+            raise _deny(
+                actor,
+                operation,
+                "this product's package is changed by the provider only; open a ticket",
             )
         reason = _suspension_rule(
             operation, current, kind, CUSTOMER_SUSPENSIONS, CUSTOMER_SUSPENSIONS
@@ -380,3 +405,165 @@ def authorize(
     if missing:
         listed = ", ".join(f"'{p}'" for p in missing)
         raise _deny(actor, operation, f"it needs the permission {listed}; ask an administrator")
+
+
+class Action(enum.Enum):
+    """What an actor asks for besides a lifecycle :class:`Operation` on one service."""
+
+    VIEW = "view services"
+    ORDER = "place orders"
+    ORDER_HIDDEN = "order hidden products"
+    SET_PRICES = "set prices"
+    MASS_UPDATE = "mass update"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+#: The staff permissions each :class:`Action` needs.
+ACTION_PERMISSIONS: Mapping[Action, frozenset[Permission]] = MappingProxyType(
+    {
+        Action.VIEW: frozenset({_P.VIEW_CUSTOMER_PRODUCTS}),
+        Action.ORDER: frozenset({REQUIRED_PERMISSION[_O.CHECKOUT]}),
+        Action.ORDER_HIDDEN: frozenset({REQUIRED_PERMISSION[_O.CHECKOUT]}),
+        Action.SET_PRICES: frozenset({_P.SET_PRICES}),
+        Action.MASS_UPDATE: frozenset({_P.EDIT_CUSTOMER_PRODUCTS}),
+    }
+)
+#: What a customer may do of the actions (on their own services and orders only).
+CUSTOMER_ACTIONS: frozenset[Action] = frozenset({Action.VIEW, Action.ORDER})
+#: What the system may do of the actions.
+SYSTEM_ACTIONS: frozenset[Action] = frozenset({Action.VIEW})
+
+#: The service fields a mass update may set, and the permission each needs on top of
+#: :attr:`Action.MASS_UPDATE`'s. Customers and the system set none of them.
+FIELD_PERMISSIONS: Mapping[str, Permission] = MappingProxyType(
+    {
+        "price": _P.SET_PRICES,
+        "cycle": _P.CHANGE_PACKAGE,
+        "next_due": _P.INVOICE,
+        "payment_method": _P.RECORD_PAYMENTS,
+        "override_auto_suspend": _P.SUSPEND,
+    }
+)
+
+
+def _missing(actor: Actor, needed: Iterable[Permission]) -> str:
+    missing = sorted(set(needed) - actor.permissions)
+    if not missing:
+        return ""
+    listed = ", ".join(f"'{p}'" for p in missing)
+    return f"it needs the permission {listed}; ask an administrator"
+
+
+def may(actor: Actor, action: Action, *, owner_customer_id: str | None = None) -> bool:
+    """Whether ``actor`` may do ``action`` (for a customer: on ``owner_customer_id``'s behalf)."""
+    try:
+        authorize_action(actor, action, owner_customer_id=owner_customer_id)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def authorize_action(actor: Actor, action: Action, *, owner_customer_id: str | None = None) -> None:
+    """Check that ``actor`` may do ``action``.
+
+    Args:
+        owner_customer_id: the customer the action is for (the services'
+            owner, the order's customer); a customer acts for themselves only.
+
+    Raises:
+        PermissionDenied: the actor may not.
+        TypeError: ``actor`` is not an :class:`Actor`.
+
+    >>> authorize_action(Actor.staff("bob"), Action.VIEW)
+    Traceback (most recent call last):
+    ...
+    prodlife.errors.PermissionDenied: staff member 'bob' may not view services: it needs the
+    permission 'customer products: view'; ask an administrator
+    """
+    if not isinstance(actor, Actor):
+        raise TypeError(f"actor {actor!r} must be an Actor: Actor.customer(id), Actor.staff(...)")
+    if actor.kind is ActorKind.CUSTOMER:
+        if action not in CUSTOMER_ACTIONS:
+            reason = (
+                "customers cannot set prices; prices come from the catalog's price plan"
+                if action is Action.SET_PRICES
+                else "only the provider can do this; open a ticket"
+            )
+            raise PermissionDenied(actor, action, reason)
+        if owner_customer_id != actor.customer_id:
+            raise PermissionDenied(actor, action, "a customer acts for themselves only")
+        return
+    if actor.kind is ActorKind.SYSTEM:
+        if action not in SYSTEM_ACTIONS:
+            raise PermissionDenied(actor, action, "only staff or customers do this")
+        return
+    reason = _missing(actor, ACTION_PERMISSIONS[action])
+    if reason:
+        raise PermissionDenied(actor, action, reason)
+
+
+def authorize_fields(actor: Actor, fields: Iterable[str]) -> None:
+    """Check that ``actor`` may set ``fields`` of services by a mass update.
+
+    Raises:
+        PermissionDenied: a customer or the system, or staff missing
+            :attr:`Action.MASS_UPDATE`'s permission or a field's.
+        ValidationError: a field no mass update sets.
+    """
+    wanted = list(fields)
+    unknown = sorted(set(wanted) - set(FIELD_PERMISSIONS))
+    if unknown:
+        raise ValidationError(
+            f"fields {unknown} cannot be mass updated; set {sorted(FIELD_PERMISSIONS)}"
+        )
+    authorize_action(actor, Action.MASS_UPDATE)
+    reason = _missing(actor, (FIELD_PERMISSIONS[name] for name in wanted))
+    if reason:
+        names = ", ".join(sorted(wanted))
+        raise PermissionDenied(actor, Action.MASS_UPDATE, f"to set {names} {reason}")
+
+
+def _who(kind: ActorKind, allowed: bool, needs: Iterable[Permission] = ()) -> str:
+    if kind is ActorKind.STAFF:
+        return ", ".join(f"`{p}`" for p in sorted(set(needs))) or "yes"
+    return "yes" if allowed else "no"
+
+
+def policy_rows() -> tuple[tuple[str, str, str, str], ...]:
+    """The policy as a table: (subject, customer, staff needs, system), one row each.
+
+    Rows cover every :class:`Operation` (customers: on their own services,
+    further limited by suspension kind and the product type's deletion rule),
+    every :class:`Action` and every mass-updated field; ``docs/lifecycle.md``
+    shows this table, and a test keeps it in step.
+    """
+    rows = [
+        (
+            f"operation: {op}",
+            _who(ActorKind.CUSTOMER, op in CUSTOMER_OPERATIONS),
+            _who(ActorKind.STAFF, True, {REQUIRED_PERMISSION[op]}),
+            _who(ActorKind.SYSTEM, op in SYSTEM_OPERATIONS),
+        )
+        for op in Operation
+    ]
+    rows += [
+        (
+            f"action: {action}",
+            _who(ActorKind.CUSTOMER, action in CUSTOMER_ACTIONS),
+            _who(ActorKind.STAFF, True, ACTION_PERMISSIONS[action]),
+            _who(ActorKind.SYSTEM, action in SYSTEM_ACTIONS),
+        )
+        for action in Action
+    ]
+    rows += [
+        (
+            f"mass update field: {name}",
+            "no",
+            _who(ActorKind.STAFF, True, {*ACTION_PERMISSIONS[Action.MASS_UPDATE], permission}),
+            "no",
+        )
+        for name, permission in FIELD_PERMISSIONS.items()
+    ]
+    return tuple(rows)

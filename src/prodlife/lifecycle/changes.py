@@ -55,10 +55,11 @@ from prodlife.billing.lines import LineType
 from prodlife.billing.timeline import OneTimeCharge, Rate, Timeline, Track
 from prodlife.catalog.catalog import Catalog
 from prodlife.catalog.editions import Direction
+from prodlife.catalog.offering import check_package_offered
 from prodlife.catalog.rules import ChangeRequest, ChangeRule, ChangeTiming
 from prodlife.cycles import BillingCycle, BillingSchedule
 from prodlife.errors import RuleViolation, ValidationError
-from prodlife.lifecycle.actors import Actor
+from prodlife.lifecycle.actors import Action, Actor, may
 from prodlife.lifecycle.events import EventKind
 from prodlife.lifecycle.operations import check_actor, today
 from prodlife.lifecycle.outcome import Outcome, event
@@ -240,14 +241,32 @@ def change_package(
 
     Raises:
         RuleViolation: an illegal change per the rules (rule ``change.illegal``),
-            a forbidden edition move, or no change at all.
+            a forbidden edition move, no change at all, or a new package the
+            catalog does not offer on the service's billing date (rules of
+            :mod:`prodlife.catalog.offering`: ``offer.edition`` for an edition
+            off the ladder, ``offer.historic``...).
         PermissionDenied, TransitionNotAllowed: as :meth:`Service.perform`.
         ModuleFailed: the module refused an immediate change.
     """
-    check_actor(service, actor, Operation.CHANGE_PACKAGE, sets_price=override)
+    held = next((p for p in catalog.products if p.code == service.product_code), None)
+    check_actor(
+        service,
+        actor,
+        Operation.CHANGE_PACKAGE,
+        sets_price=override,
+        customer_may_change_package=held is None or held.customer_may_change_package,
+    )
     request = change_request(
         catalog, service, to_product=to_product, to_edition=to_edition, to_cycle=to_cycle
     )
+    if (request.to_product, request.to_edition) != (service.product_code, service.edition):
+        check_package_offered(
+            catalog,
+            request.to_product,
+            request.to_edition,
+            today(service, at),
+            hidden_ok=may(actor, Action.ORDER_HIDDEN),
+        )
     rules = catalog.change_rules
     rule = _IMMEDIATE if rules is None else rules.check_change(request)
     if in_arrears(service):

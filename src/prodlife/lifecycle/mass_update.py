@@ -9,10 +9,16 @@ returning one :class:`Outcome` each. Every service is checked before
 any is changed: if one refuses (permission, status, a bad date), the whole
 update raises and nothing is returned.
 
+A mass update is staff's: each field needs its own permission
+(:data:`~prodlife.lifecycle.actors.FIELD_PERMISSIONS`). A new cycle is billed
+at the price plan's price for it (``prices``, one per service, which
+:meth:`prodlife.app.Billing.mass_update` reads from the stored plan), and the
+status changes run the provisioning module for each service.
+
 >>> from datetime import UTC, date, datetime, timedelta
 >>> from prodlife import Money
 >>> from prodlife.cycles import MONTHLY
->>> from prodlife.lifecycle.actors import Actor
+>>> from prodlife.lifecycle.actors import Action, Actor, authorize_action, authorize_fields
 >>> from prodlife.lifecycle.status import ACTIVE
 >>> from prodlife.pricing.recurring import RecurringPrice
 >>> def service(id, due):
@@ -22,7 +28,7 @@ update raises and nothing is returned.
 ...         start=date(2025, 1, 1), next_due=due, paid_through=due - timedelta(days=1),
 ...         status=ACTIVE,
 ...     )
->>> staff = Actor.staff("ann", ["customer products: edit"])
+>>> staff = Actor.staff("ann", ["customer products: edit", "invoices: create"])
 >>> done = mass_update(
 ...     [service("S-1", date(2025, 6, 1)), service("S-2", date(2025, 6, 11))],
 ...     staff, datetime(2025, 5, 20, tzinfo=UTC), MassUpdate(next_due=date(2025, 6, 21)),
@@ -36,7 +42,7 @@ S-2 recurring VPS [2025-06-11, 2025-06-21) 10/31 of USD 30.00 = USD 9.68
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -44,10 +50,11 @@ import attrs
 
 from prodlife.cycles import BillingCycle
 from prodlife.errors import RuleViolation, ValidationError
-from prodlife.lifecycle.actors import Actor
+from prodlife.lifecycle.actors import Action, Actor, authorize_action, authorize_fields
 from prodlife.lifecycle.events import EventKind
 from prodlife.lifecycle.operations import end_service, suspend, today, unsuspend
 from prodlife.lifecycle.outcome import Outcome, event
+from prodlife.lifecycle.provisioning import ProvisioningModule
 from prodlife.lifecycle.service_parts import OverrideAutoSuspend
 from prodlife.lifecycle.services import Service
 from prodlife.lifecycle.status import SuspensionKind
@@ -143,10 +150,14 @@ class MassUpdate:
         return edits
 
 
-def _edit(service: Service, actor: Actor, at: datetime, update: MassUpdate) -> Outcome:
+def _edit(
+    service: Service, actor: Actor, at: datetime, update: MassUpdate, price: Money | None
+) -> Outcome:
     edits = update.edits()
     if "price" in edits:
         edits["price"] = service.price.with_override(edits["price"])
+    elif price is not None and "cycle" in edits and edits["cycle"] != service.cycle:
+        edits["price"] = service.price.recalculate(price, auto_recalculate=True)
     if in_arrears(service):
         _check_arrears(service, edits)
     day = today(service, at)
@@ -173,8 +184,13 @@ def _edit(service: Service, actor: Actor, at: datetime, update: MassUpdate) -> O
         if service.paid_through is not None and service.paid_through >= new_due:
             edits["paid_through"] = date.fromordinal(new_due.toordinal() - 1)
     elif track is not None and "cycle" in edits and edits["cycle"] != service.cycle and due:
-        # A new cycle from the next due date: what is paid stays as it is.
-        timeline = timeline.change_rate(BASE, due, schedule=schedule_for(edits["cycle"], due))
+        # A new cycle (at its own price) from the next due date: what is paid stays as it is.
+        schedule = schedule_for(edits["cycle"], due)
+        if price is None or update.price is not None:
+            timeline = timeline.change_rate(BASE, due, schedule=schedule)
+        else:
+            service.ledger.check_change(service.id, due)
+            timeline = timeline.change_rate(BASE, due, schedule=schedule, amount=price)
     if timeline is not service.timeline:
         edits["timeline"] = timeline
     changed = ", ".join(
@@ -185,7 +201,7 @@ def _edit(service: Service, actor: Actor, at: datetime, update: MassUpdate) -> O
         actor,
         at,
         update.reason,
-        sets_price="price" in edits,
+        sets_price=update.price is not None,
         details=changed,
         _also=edits,
     )
@@ -209,41 +225,76 @@ def _check_arrears(service: Service, edits: dict[str, Any]) -> None:
         )
 
 
-def _status(service: Service, actor: Actor, at: datetime, update: MassUpdate) -> Outcome:
+def _status(
+    service: Service,
+    actor: Actor,
+    at: datetime,
+    update: MassUpdate,
+    module: ProvisioningModule | None,
+) -> Outcome:
+    reason = update.reason
     if update.status is Operation.SUSPEND:
         assert update.suspension is not None
-        return suspend(service, actor, at, update.suspension, reason=update.reason)
+        return suspend(service, actor, at, update.suspension, module=module, reason=reason)
     if update.status is Operation.UNSUSPEND:
-        return unsuspend(service, actor, at, reason=update.reason)
-    return end_service(service, Operation.TERMINATE, actor, at, reason=update.reason)
+        return unsuspend(service, actor, at, module=module, reason=reason)
+    return end_service(service, Operation.TERMINATE, actor, at, module=module, reason=reason)
 
 
 def mass_update(
-    services: Sequence[Service], actor: Actor, at: datetime, update: MassUpdate
+    services: Sequence[Service],
+    actor: Actor,
+    at: datetime,
+    update: MassUpdate,
+    *,
+    prices: Mapping[str, Money] | None = None,
+    modules: Mapping[str, ProvisioningModule | None] | None = None,
 ) -> tuple[Outcome, ...]:
     """Apply ``update`` to every service; all or nothing.
 
-    The field edits are one :attr:`Operation.EDIT` per service (staff need
-    ``customer products: edit``, and ``prices: set`` for a price); the status
-    change follows as its own operation.
+    Only staff mass update, each field with its permission
+    (:func:`~prodlife.lifecycle.actors.authorize_fields`); the field edits are
+    one :attr:`Operation.EDIT` per service, and the status change follows as
+    its own operation, through the service's provisioning module.
+
+    Args:
+        prices: for a new ``cycle`` without a ``price``: each service's
+            recurring price on the new cycle (from the price plan), by id.
+        modules: the provisioning module of each service, by id (``None`` or
+            missing: none runs, e.g. for a product that is not provisioned).
 
     Returns:
-        One outcome per service, in the order given.
+        One outcome per service, in the order given; a module's refusal is
+        that service's outcome (its event says so), not an error.
 
     Raises:
         ValidationError: no services, or one listed twice.
+        RuleViolation: a new cycle without a price for a service (rule
+            ``mass-update.price``).
         PermissionDenied, TransitionNotAllowed, RuleViolation: for the first
             service that refuses; no outcome is returned, so nothing is saved.
     """
+    authorize_action(actor, Action.MASS_UPDATE)
+    authorize_fields(actor, update.edits())
     if not services:
         raise ValidationError("no services to update; pass at least one")
     ids = [s.id for s in services]
     if len(set(ids)) != len(ids):
         raise ValidationError(f"services {ids} list one service twice; give each once")
+    prices = {} if prices is None else prices
     outcomes = []
     for service in services:
-        outcome = _edit(service, actor, at, update) if update.edits() else Outcome(service)
+        price = prices.get(service.id)
+        moved = update.cycle is not None and update.cycle != service.cycle
+        if moved and update.price is None and price is None:
+            raise RuleViolation(
+                "mass-update.price",
+                f"service {service.id} moves to {update.cycle}, which is priced by the price "
+                "plan; pass its price (Billing.mass_update(..., price_plan=...)) or set price",
+            )
+        edited = _edit(service, actor, at, update, price) if update.edits() else Outcome(service)
         if update.status is not None:
-            outcome = outcome.then(_status(outcome.service, actor, at, update))
-        outcomes.append(outcome)
+            module = None if modules is None else modules.get(service.id)
+            edited = edited.then(_status(edited.service, actor, at, update, module))
+        outcomes.append(edited)
     return tuple(outcomes)

@@ -82,7 +82,12 @@ __all__ = [
 
 
 def check_actor(
-    service: Service, actor: Actor, operation: Operation, *, sets_price: bool = False
+    service: Service,
+    actor: Actor,
+    operation: Operation,
+    *,
+    sets_price: bool = False,
+    customer_may_change_package: bool = True,
 ) -> None:
     """Authorize ``actor`` before any check that could tell them about ``service``.
 
@@ -96,6 +101,7 @@ def check_actor(
         current=service.status,
         customer_may_delete=True,
         sets_price=sets_price,
+        customer_may_change_package=customer_may_change_package,
     )
 
 
