@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -29,6 +30,7 @@ from prodlife.lifecycle.data import service_from_data, service_to_data
 from prodlife.lifecycle.status import ACTIVE
 from prodlife.pricing.recurring import RecurringPrice
 from prodlife.testing.strategies import services
+from tests._lifecycle import web
 from tests._support import d, usd
 
 T0 = datetime(2025, 1, 1, 9, 0, tzinfo=UTC)
@@ -104,6 +106,27 @@ def test_any_service_comes_back_equal_through_json(service: Service) -> None:
     again = service_from_data(json_round_trip(data))
     assert again == service
     assert service_to_data(again) == data
+
+
+@given(services())
+def test_any_service_comes_back_equal_through_its_compact_document(service: Service) -> None:
+    full, data = service_to_data(service), service_to_data(service, compact=True)
+    assert plain_json_only(data) == []
+    again = service_from_data(json_round_trip(data))
+    assert again == service
+    assert service_to_data(again, compact=True) == data
+    assert len(json.dumps(data)) < len(json.dumps(full))
+    assert "service_id" not in data["timeline"]
+    assert all("service_id" not in line for line in data["ledger"].get("lines", []))
+
+
+def test_a_compact_document_keeps_the_ids_that_differ_from_the_services() -> None:
+    service = web()  # paid through a day: its ledger holds the period invoiced
+    moved = attrs.evolve(service, customer_id="C-NEW")  # its timeline and lines another's
+    data = service_to_data(moved, compact=True)
+    assert [line["customer_id"] for line in data["ledger"]["lines"]] == [service.customer_id]
+    assert data["timeline"]["customer_id"] == service.customer_id
+    assert service_from_data(json_round_trip(data)) == moved
 
 
 @given(services(max_operations=8))

@@ -308,6 +308,9 @@ def test_the_fast_reader_takes_every_document_written_and_builds_the_strict_serv
         strict = codec._strict_from_data(document)
         assert fast == strict == service
         assert same_value(fast, strict) == []
+    compact = json_round_trip(codec.service_to_data(service, compact=True))
+    assert disagreement(compact) is None
+    assert codec.service_from_data(compact) == service
 
 
 @pytest.mark.parametrize("name", EXAMPLES)

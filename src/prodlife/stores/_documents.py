@@ -75,7 +75,7 @@ def encode(value: object) -> dict[str, Any]:
     if kind is HistoryEntry:
         return history_entry_to_data(value)  # type: ignore[arg-type]
     if isinstance(value, Service):
-        return service_to_data(value)
+        return service_to_data(value, compact=True)
     if isinstance(value, CatalogVersion):
         return {
             "name": value.name,
