@@ -56,7 +56,8 @@ import functools
 import hashlib
 import inspect
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
@@ -327,22 +328,13 @@ def _expanded(data: Mapping[str, Any]) -> Mapping[str, Any]:
     return full
 
 
-def _is_billing_value(kind: Any) -> bool:
-    module = getattr(kind, "__module__", "")
-    return attrs.has(kind) and module.startswith(
-        ("prodlife.billing", "prodlife.cycles", "prodlife.proration")
-    )
-
-
 @functools.cache
 def _compact_converter() -> cattrs.Converter:
-    """The document converter, leaving out the billing values' fields at their defaults."""
-    converter = _converter().copy()
-    converter.register_unstructure_hook_factory(
-        _is_billing_value,
-        lambda kind: make_dict_unstructure_fn(kind, converter, _cattrs_omit_if_default=True),
+    """The document converter, leaving out fields at their defaults, writing lists."""
+    return _converter().copy(
+        omit_if_default=True,
+        unstruct_collection_overrides={Sequence: list, AbstractSet: list},
     )
-    return converter
 
 
 def _strict_to_data(service: Service) -> dict[str, Any]:
@@ -902,8 +894,9 @@ def _rare(value: object, name: str) -> Any:
     return _plain(_unstructure_hook(kind)(value))
 
 
-def _fast_to_data(service: Service) -> dict[str, Any]:
-    """The converter's document for ``service``, field by field, written by hand."""
+def _fast_to_data(service: Service, *, compact: bool = False) -> dict[str, Any]:
+    """The converter's document for ``service``, field by field, written by hand (without
+    its timeline and ledger when ``compact``: :func:`_compacted` writes them)."""
     override, cancellation = service.override_auto_suspend, service.cancellation
     pending_change = service.pending_change
     return {
@@ -941,8 +934,8 @@ def _fast_to_data(service: Service) -> dict[str, Any]:
             None if pending_change is None else _rare(pending_change, "pending_change")
         ),
         "billing_timing": service.billing_timing.value,
-        "timeline": _rare(service.timeline, "timeline"),
-        "ledger": _rare(service.ledger, "ledger"),
+        "timeline": None if compact else _rare(service.timeline, "timeline"),
+        "ledger": None if compact else _rare(service.ledger, "ledger"),
         "dunning": None if service.dunning is None else _rare(service.dunning, "dunning"),
         "version": service.version,
         "history": _history_data(service.history),
