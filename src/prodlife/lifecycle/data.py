@@ -64,7 +64,6 @@ from typing import Any, TypeVar
 import attrs
 import cattrs
 from cattrs.errors import ForbiddenExtraKeysError, IterableValidationError, IterableValidationNote
-from cattrs.gen import make_dict_unstructure_fn
 from cattrs.v import format_exception
 
 from prodlife import _fast
