@@ -237,6 +237,17 @@ def test_a_line_of_n_services_creates_n_pending_services_with_distinct_ids() -> 
     assert made[3].domain == "example.com" and crm.domain is None
 
 
+def test_each_ordered_rate_records_where_its_price_came_from() -> None:
+    listed = order(lines=(OrderLine(OrderLineSpec("VPS", options=(OptionPick("RAM", "4GB"),))),))
+    (service,) = services_for(listed, price_order(listed, CONTEXT), context=CONTEXT)
+    sources = {t.subject: [r.source for r in t.rates] for t in service.timeline.tracks}
+    assert sources == {"": ["plan STD"], "RAM": ["plan STD"]}
+    spec = OrderLineSpec("VPS", price_override=usd("7.00"))
+    overridden = order(lines=(OrderLine(spec),))
+    (service,) = services_for(overridden, price_order(overridden, CONTEXT), context=CONTEXT)
+    assert [r.source for r in service.timeline.track("").rates] == ["override"]
+
+
 def test_services_carry_override_options_and_addons() -> None:
     spec = OrderLineSpec(
         "VPS",

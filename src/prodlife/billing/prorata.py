@@ -80,18 +80,22 @@ class FirstPeriods:
     first_due: date
     window: Period | None = None
 
-    def rates(self, start: date, amount: Money, description: str) -> tuple[Rate, ...]:
+    def rates(
+        self, start: date, amount: Money, description: str, source: str = ""
+    ) -> tuple[Rate, ...]:
         """The rates of a price of ``amount`` per period from ``start``, on these periods.
 
         One rate, or, when the stub has a window of its own, the stub
-        measured against it, then the regular periods.
+        measured against it, then the regular periods; ``source`` says where
+        the price came from (see :class:`~prodlife.billing.Rate`).
         """
         window = self.window
+        schedule = self.schedule
         if window is None or window.end <= start:
-            return (Rate(start, None, amount, self.schedule, description),)
+            return (Rate(start, None, amount, schedule, description, source),)
         return (
-            Rate(start, window.end, amount, self.schedule, description, window=window),
-            Rate(window.end, None, amount, self.schedule, description),
+            Rate(start, window.end, amount, schedule, description, source, window=window),
+            Rate(window.end, None, amount, schedule, description, source),
         )
 
 

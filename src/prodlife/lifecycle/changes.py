@@ -73,6 +73,7 @@ from prodlife.lifecycle.timelines import (
     billed,
     option_label,
     package_label,
+    price_source,
     schedule_for,
 )
 from prodlife.lifecycle.transitions import Operation
@@ -167,7 +168,14 @@ def _repriced(
     service.ledger.check_change(service.id, on)
     new_cycle = None if cycle == service.cycle else cycle
     timeline = change_rate(
-        service.timeline, BASE, on, price.amount, cycle=new_cycle, policy=policy, description=label
+        service.timeline,
+        BASE,
+        on,
+        price.amount,
+        cycle=new_cycle,
+        policy=policy,
+        description=label,
+        source=price_source(price),
     )
     next_due = None
     if policy is not None and policy.anchor is Anchor.RESTART and service.next_due is not None:
@@ -311,7 +319,8 @@ def change_package(
                 f"service {service.id} has no next due date, so no end of term to change at",
             )
         done.ledger.check_change(service.id, effective)
-        rate = Rate(effective, None, price.amount, schedule_for(cycle, effective), label)
+        schedule = schedule_for(cycle, effective)
+        rate = Rate(effective, None, price.amount, schedule, label, price_source(price))
         timeline = done.timeline.schedule_rate(BASE, rate)
         next_due = None
     else:

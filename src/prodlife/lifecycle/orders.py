@@ -479,11 +479,13 @@ def _timeline(
     tracks: list[Track] = []
     one_time: list[OneTimeCharge] = []
     recurring = _amount(quote, PriceLineKind.RECURRING, spec.product_code)
+    listed = "quoted" if context is None else f"plan {context.plan.code}"
+    source = "override" if spec.price_override is not None else listed
     schedule = _schedule(start, cycle, prorata) if cycle.is_recurring else None
     if schedule is None:
         one_time.append(OneTimeCharge(BASE, label, recurring, start))
     else:
-        rates = _rates(start, cycle, prorata, recurring, label)
+        rates = _rates(start, cycle, prorata, recurring, label, source)
         tracks.append(Track.of(LineType.RECURRING, BASE, *rates))
     for line in quote.lines:
         if line.kind is PriceLineKind.SETUP:
@@ -492,13 +494,13 @@ def _timeline(
             if schedule is None:
                 one_time.append(OneTimeCharge(line.subject, line.description, line.amount, start))
             else:
-                rates = _rates(start, cycle, prorata, line.amount, line.description)
+                rates = _rates(start, cycle, prorata, line.amount, line.description, listed)
                 tracks.append(Track.of(LineType.OPTION, line.subject, *rates))
     for pick, addon_cycle in zip(spec.addons, priced.addon_cycles, strict=True):
         amount = _amount(quote, PriceLineKind.ADDON, pick.code)
         what = f"add-on {pick.code}" + (f" x {pick.quantity}" if pick.quantity != 1 else "")
         if addon_cycle.is_recurring:
-            rates = _rates(start, addon_cycle, prorata, amount, what)
+            rates = _rates(start, addon_cycle, prorata, amount, what, listed)
             tracks.append(Track.of(LineType.ADDON, pick.code, *rates))
         else:
             one_time.append(OneTimeCharge(pick.code, what, amount, start))
@@ -546,12 +548,17 @@ def _schedule(start: date, cycle: BillingCycle, prorata: Prorata | None) -> Bill
 
 
 def _rates(
-    start: date, cycle: BillingCycle, prorata: Prorata | None, amount: Money, what: str
+    start: date,
+    cycle: BillingCycle,
+    prorata: Prorata | None,
+    amount: Money,
+    what: str,
+    source: str,
 ) -> tuple[Rate, ...]:
     """A recurring price of ``amount`` on ``cycle`` from ``start``, aligned by ``prorata``."""
     if prorata is not None and prorata.applies_to(cycle):
-        return prorata.first_periods(start, cycle).rates(start, amount, what)
-    return (Rate(start, None, amount, schedule_for(cycle, start), what),)
+        return prorata.first_periods(start, cycle).rates(start, amount, what, source)
+    return (Rate(start, None, amount, schedule_for(cycle, start), what, source),)
 
 
 def first_invoice_day(service: Service) -> date:

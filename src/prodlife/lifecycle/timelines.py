@@ -28,6 +28,7 @@ from prodlife.catalog.subscriptions import BillingTiming
 from prodlife.cycles import BillingCycle, BillingSchedule, CycleUnit, billing_day
 
 if TYPE_CHECKING:
+    from prodlife.pricing.recurring import RecurringPrice
     from prodlife.lifecycle.outcome import Outcome
     from prodlife.lifecycle.services import Service
 
@@ -95,6 +96,12 @@ def _day_after(day: date | None) -> date | None:
     return None if day is None else day + timedelta(days=1)
 
 
+def price_source(price: RecurringPrice) -> str:
+    """Where a recurring price came from, for its rate's record: set by hand (an override),
+    or the price list's."""
+    return "override" if price.override else "price list"
+
+
 def opening_timeline(service: Service) -> Timeline:
     """The timeline of a service built without one, from its fields."""
     tracks: list[Track] = []
@@ -102,7 +109,8 @@ def opening_timeline(service: Service) -> Timeline:
     label = package_label(service.product_code, service.edition)
     if service.cycle.is_recurring:
         schedule = schedule_for(service.cycle, service.start, service.next_due)
-        rate = Rate(service.start, None, service.price.amount, schedule, label)
+        amount, source = service.price.amount, price_source(service.price)
+        rate = Rate(service.start, None, amount, schedule, label, source)
         tracks.append(Track.of(LineType.RECURRING, BASE, rate))
         for option in service.options:
             if option.price is not None:
