@@ -79,8 +79,11 @@ def dumps(data: Mapping[str, Any]) -> str:
     """Write ``data`` as a TOML document.
 
     Raises:
-        TypeError: a value is not a string, integer, boolean, list or mapping.
+        TypeError: ``data`` is not a mapping, or a value in it is not a string,
+            integer, boolean, list or mapping.
     """
+    if not isinstance(data, Mapping):
+        raise TypeError(f"a TOML document is a table (a mapping), not {type(data).__name__}")
     lines: list[str] = []
     _body(lines, [], data)
     return "\n".join(lines).lstrip("\n") + "\n"
