@@ -103,8 +103,7 @@ _PATH = rf"{_KEY}(?:\.{_KEY})*+"
 _HEADER = rf"(?:\[\[{_PATH}\]\]|\[{_PATH}\])"
 _COMMENT = r"#[^\x00-\x08\x0a-\x1f\x7f]*+"
 _DOCUMENT = re.compile(rf"(?:\n(?:{_KEY} = {_VALUE}|{_HEADER}|{_COMMENT})?)*+")
-_HEADERS = re.compile(rf"\n({_HEADER})(?=\n)")
-_HEADER_MEMBER = re.compile(rf'\n,"{_HEADER}(?=\n|$)')
+_HEADER_MEMBER = re.compile(rf'\n,"(?:\n,")*({_HEADER})(?=\n|$)')
 _COMMENT_LINE = re.compile(rf"\n{_COMMENT}")
 
 
@@ -135,19 +134,23 @@ def loads(text: str) -> dict[str, Any]:
 
 
 def _subset(text: str) -> dict[str, Any]:
-    lines = f"\n{text}\n"
+    lines = "\n" + text.rstrip("\n")  # each line after a newline; blank lines at the end dropped
     if _DOCUMENT.fullmatch(lines) is None:
         raise _Other
     if "\n#" in lines:
         lines = _COMMENT_LINE.sub("", lines)
-    while "\n\n" in lines:
-        lines = lines.replace("\n\n", "\n")
-    headers = _HEADERS.findall(lines)
-    # Each line a JSON member: ',"key":value'; each header starts a table with "": 0.
-    body = lines[:-1].replace(" = ", '":').replace("\n", '\n,"')
-    body = _HEADER_MEMBER.sub('},{"":0', body)
+    if lines.count("\n\n") != lines.count("\n\n["):  # blank lines other than before headers
+        while "\n\n" in lines:
+            lines = lines.replace("\n\n", "\n")
+    if not lines.strip("\n"):
+        return {}
+    # Each line a JSON member: ',"key":value'; each header (and the blank lines before it)
+    # starts a table with "": 0.
+    body = lines.replace(" = ", '":').replace("\n", '\n,"')
+    parts = _HEADER_MEMBER.split(body)  # [the root's members, header, its members, header...]
+    headers = parts[1::2]
     try:
-        tables = json.loads('[{"":0' + body + "}]")
+        tables = json.loads('[{"":0' + '},{"":0'.join(parts[::2]) + "}]")
     except ValueError:
         raise _Other from None
     # Each key line holds " = " once, and no table a key twice (JSON keeps the last).
