@@ -39,6 +39,7 @@ from prodlife.errors import (
 )
 from prodlife.lifecycle import MassUpdate, OverrideAutoSuspend, Status
 from prodlife.lifecycle.events import EventKind
+from prodlife.limits import MIN_YEAR
 from prodlife.ports import ServiceQuery, Store, StoredEvent, UnitOfWork
 from prodlife.stores import open_store
 from tests._lifecycle import OWNER, OWNER_ID, STAFF, STRANGER, shop, web
@@ -442,6 +443,29 @@ def test_revenue_per_product_over_the_last_twelve_months(store: Store) -> None:
     revenue = {(r.product_code, r.amount.currency.code): r.amount for r in app.revenue_by_product()}
     assert revenue == {("WEB", "USD"): usd("10.00"), ("VPS", "USD"): usd("10.00")}
     assert app.revenue_by_product(months=24)[0].amount == Money("20.00", "USD")
+
+
+@pytest.mark.parametrize("months", [0, -1, True, 1.5, "12", None])
+def test_revenue_over_months_that_are_not_a_whole_number_of_one_or_more_is_refused(
+    store: Store, months: Any
+) -> None:
+    with pytest.raises(ValidationError, match="whole number >= 1"):
+        billing(store).revenue_by_product(months)
+
+
+@pytest.mark.parametrize("months", [30_000, 10**9, 10**30])
+def test_revenue_reaching_back_before_the_first_year_is_refused_naming_the_limit(
+    store: Store, months: int
+) -> None:
+    with pytest.raises(ValidationError, match="MIN_YEAR"):
+        billing(store).revenue_by_product(months)
+
+
+def test_revenue_reaches_back_to_january_of_the_first_year(store: Store) -> None:
+    most = (NOW.year - MIN_YEAR) * 12 + NOW.month - 1  # NOW is not on the last day of a month
+    assert billing(store).revenue_by_product(most) == []
+    with pytest.raises(ValidationError, match=f"at most {most} months"):
+        billing(store).revenue_by_product(most + 1)
 
 
 def test_services_are_found_by_customer_product_status_and_due_date(store: Store) -> None:

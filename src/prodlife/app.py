@@ -93,6 +93,7 @@ from prodlife.lifecycle.services import Service
 from prodlife.lifecycle.terms import under_terms
 from prodlife.lifecycle.timelines import billed
 from prodlife.lifecycle.transitions import Operation
+from prodlife.limits import MIN_YEAR
 from prodlife.money import Money
 from prodlife.periods import Period, billing_date
 from prodlife.ports import Notifier, ProductRevenue, ServiceQuery, Store, UnitOfWork
@@ -290,6 +291,12 @@ class Billing:
         if isinstance(months, bool) or not isinstance(months, int) or months < 1:
             raise ValidationError(f"months {months!r} must be a whole number >= 1")
         end = datetime.combine(self._now().date() + timedelta(days=1), time(), UTC)
+        most = (end.year - MIN_YEAR) * 12 + end.month - 1  # back to January of MIN_YEAR
+        if months > most:
+            raise ValidationError(
+                f"months {months} reaches back before {MIN_YEAR}, beyond "
+                f"prodlife.limits.MIN_YEAR; ask for at most {most} months"
+            )
         start = end - relativedelta(months=months)
         with self.store.transaction(readonly=True) as uow:
             return uow.invoice_lines.revenue_by_product(start, end)

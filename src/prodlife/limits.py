@@ -113,7 +113,7 @@ LIMITS: Final = (
         "MAX_AMOUNT_DIGITS",
         MAX_AMOUNT_DIGITS,
         "digits before the decimal point of an amount, and of a multiplier, divisor or "
-        "allocation ratio combined with one",
+        "allocation ratio combined with one, and of a store's revenue total",
         "sums stay exact to the minor unit within the 34 significant digits arithmetic "
         "keeps, and every amount prints",
         ("InvalidAmount",),
@@ -145,9 +145,10 @@ LIMITS: Final = (
     Limit(
         "MIN_YEAR",
         MIN_YEAR,
-        "the first year of a billing date, a period, a schedule's boundary, an interval's instant",
+        "the first year of a billing date, a period, a schedule's boundary, an interval's "
+        "instant, and of the months Billing.revenue_by_product reaches back",
         "dates such as 0001-01-01 or 1899-12-30 are the empty values of other systems",
-        ("InvalidPeriod", "InvalidInstant"),
+        ("InvalidPeriod", "InvalidInstant", "ValidationError"),
     ),
     Limit(
         "MAX_YEAR",

@@ -48,29 +48,22 @@ _FIELDS = tuple(field.name for field in attrs.fields(Product))
 _FIELD = builder(CustomField, "name", "kind", "value")
 _BUILD = builder(Product, *_FIELDS)
 _KNOWN = frozenset(_FIELDS)
-_FLAGS = ("applicable_on_numbers", "auto_add_to_customer", "auto_remove_from_interests")
 _AVAILABILITY = {member.value: member for member in Availability}
 _KINDS = {member.value: member for member in FieldKind}
 _NO_VALIDITY = Validity()
 _VALIDITIES: dict[tuple[object, object], Validity] = {}
+# The keys of nested tables, and the types of a validity's bounds (constants: checked per product).
+_BOUNDS = frozenset({"start", "end"})
+_BOUND_TYPES = (str, date, type(None))
+_FIELD_KEYS = frozenset({"name", "kind", "value"})
+_IMAGE_KEYS = frozenset({"url", "alt_text", "default"})
+_PROVIDER_KEYS = frozenset({"provider", "external_id"})
 
 
 def _text(value: object) -> str:
     if type(value) is not str:
         raise Slow
     return value
-
-
-def _optional_text(value: object) -> str | None:
-    if value is None or type(value) is str:
-        return value
-    raise Slow
-
-
-def _whole(value: object) -> int | None:
-    if value is None or type(value) is int:
-        return value
-    raise Slow
 
 
 def _texts(value: object) -> list[str]:
@@ -94,10 +87,10 @@ def _day(value: object) -> date | None:
 
 
 def _validity(value: object) -> Validity:
-    if type(value) is not dict or not value.keys() <= {"start", "end"}:
+    if type(value) is not dict or not value.keys() <= _BOUNDS:
         raise Slow
     key = (value.get("start"), value.get("end"))
-    if not all(bound is None or type(bound) in (str, date) for bound in key):
+    if type(key[0]) not in _BOUND_TYPES or type(key[1]) not in _BOUND_TYPES:
         raise Slow
     found = _VALIDITIES.get(key)
     if found is None:
@@ -109,7 +102,7 @@ def _validity(value: object) -> Validity:
 
 
 def _custom_field(value: object) -> CustomField:
-    if type(value) is not dict or value.keys() != {"name", "kind", "value"}:
+    if type(value) is not dict or value.keys() != _FIELD_KEYS:
         raise Slow
     kind = _KINDS.get(value["kind"]) if type(value["kind"]) is str else None
     raw = value["value"]
@@ -136,7 +129,7 @@ def _custom_field(value: object) -> CustomField:
 
 
 def _image(value: object) -> Image:
-    if type(value) is not dict or not value.keys() <= {"url", "alt_text", "default"}:
+    if type(value) is not dict or not value.keys() <= _IMAGE_KEYS:
         raise Slow
     default = value.get("default", False)
     if type(default) is not bool:
@@ -145,7 +138,7 @@ def _image(value: object) -> Image:
 
 
 def _provider_id(value: object) -> ProviderId:
-    if type(value) is not dict or value.keys() != {"provider", "external_id"}:
+    if type(value) is not dict or value.keys() != _PROVIDER_KEYS:
         raise Slow
     return ProviderId(_text(value["provider"]), _text(value["external_id"]))
 
@@ -199,7 +192,7 @@ def _each(read: Callable[[object], T], value: object) -> tuple[T, ...]:
         return ()
     if type(value) is not list:
         raise Slow
-    return tuple([read(item) for item in value])
+    return tuple(map(read, value))
 
 
 def product_from_plain(raw: dict[str, Any]) -> Product:
@@ -212,34 +205,57 @@ def product_from_plain(raw: dict[str, Any]) -> Product:
     """
     if not _ENABLED or not raw.keys() <= _KNOWN:
         raise Slow
+    # The checks are written out, not called: a catalog has 100,000 products.
     get = raw.get
-    flags = [get(name, False) for name in _FLAGS]
-    if any(type(flag) is not bool for flag in flags):
+    code, name, type_code = get("code"), get("name"), get("type_code")
+    description, long_description = get("description", ""), get("long_description", "")
+    if (
+        type(code) is not str
+        or type(name) is not str
+        or type(type_code) is not str
+        or type(description) is not str
+        or type(long_description) is not str
+    ):
+        raise Slow
+    alternative_code, brand, family = get("alternative_code"), get("brand"), get("family")
+    vat_code, display_class = get("vat_code"), get("display_class")
+    for text in (alternative_code, brand, family, vat_code, display_class):
+        if text is not None and type(text) is not str:
+            raise Slow
+    priority, position = get("priority"), get("display_position")
+    if (priority is not None and type(priority) is not int) or (
+        position is not None and type(position) is not int
+    ):
+        raise Slow
+    numbers = get("applicable_on_numbers", False)
+    add = get("auto_add_to_customer", False)
+    remove = get("auto_remove_from_interests", False)
+    if type(numbers) is not bool or type(add) is not bool or type(remove) is not bool:
         raise Slow
     availability = get("availability", "active")
+    if type(availability) is not str or availability not in _AVAILABILITY:
+        raise Slow
     product = _BUILD(
-        _text(get("code")),
-        _text(get("name")),
-        _text(get("type_code")),
-        _optional_text(get("alternative_code")),
-        _text(get("description", "")),
-        _text(get("long_description", "")),
-        _optional_text(get("brand")),
-        _optional_text(get("family")),
+        code,
+        name,
+        type_code,
+        alternative_code,
+        description,
+        long_description,
+        brand,
+        family,
         _frozen(get("categories", _NONE)),
-        _whole(get("priority")),
+        priority,
         _NO_VALIDITY if "validity" not in raw else _validity(raw["validity"]),
-        _AVAILABILITY[availability]
-        if type(availability) is str and availability in _AVAILABILITY
-        else _slow(),
+        _AVAILABILITY[availability],
         _tuple(get("tax_codes", _NONE)),
-        _optional_text(get("vat_code")),
-        _optional_text(get("display_class")),
-        _whole(get("display_position")),
-        flags[0],
+        vat_code,
+        display_class,
+        position,
+        numbers,
         _frozen(get("applicable_on_features", _NONE)),
-        flags[1],
-        flags[2],
+        add,
+        remove,
         _each(_custom_field, get("custom_fields", _NONE)),
         _each(_image, get("images", _NONE)),
         _each(_provider_id, get("provider_ids", _NONE)),
@@ -312,6 +328,12 @@ def product_to_plain(product: Product) -> dict[str, Any]:
 
 
 def _slow() -> Any:
+    raise Slow
+
+
+def _whole(value: object) -> int | None:
+    if value is None or type(value) is int:
+        return value
     raise Slow
 
 

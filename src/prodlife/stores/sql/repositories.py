@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from prodlife._bulk import bulk
@@ -17,11 +18,17 @@ from prodlife.catalog.catalog import CatalogVersion, CatalogVersions
 from prodlife.errors import NotFound, ValidationError
 from prodlife.lifecycle.events import Event
 from prodlife.lifecycle.orders import Order
-from prodlife.money import Money
 from prodlife.ports import IssuedLine, ProductRevenue, StoredEvent, check_limit
 from prodlife.pricing.plans import PricePlan
 from prodlife.pricing.promotions import Promotion
-from prodlife.stores._common import event_keys, line_keys, lookup_key, order_keys, stored_key
+from prodlife.stores._common import (
+    event_keys,
+    line_keys,
+    lookup_key,
+    order_keys,
+    product_revenue,
+    stored_key,
+)
 from prodlife.stores.sql.dialect import About, Write
 
 if TYPE_CHECKING:
@@ -304,7 +311,7 @@ class Lines:
         params = (instant(start), instant(end))
         rows = uow.all(uow.sql.revenue, params, "adding up revenue by product")
         return [
-            ProductRevenue(product, Money(total, currency), count)
+            product_revenue(product, currency, Decimal(total), count)
             for product, currency, total, count in rows
         ]
 

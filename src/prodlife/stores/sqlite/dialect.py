@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from prodlife.clock import as_utc
-from prodlife.money import CONTEXT
+from prodlife.stores._common import add_exactly
 from prodlife.stores._documents import dumps, loads
 from prodlife.stores.sql.dialect import Cursor, Dialect, Failure, Query
 from prodlife.stores.sql.statements import Statements
@@ -45,7 +45,7 @@ class DecimalSum:
 
     def step(self, value: str) -> None:
         """Add one amount."""
-        self.total = CONTEXT.add(self.total, Decimal(value))
+        self.total = add_exactly(self.total, Decimal(value))
 
     def finalize(self) -> str:
         """The sum."""

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from prodlife.billing.lines import InvoiceLine, LineType
+from prodlife.errors import InvalidAmount
 from prodlife.money import Money
 from prodlife.periods import Period
 from prodlife.ports import ProductRevenue, Store, UnitOfWork
@@ -74,6 +78,17 @@ def _revenue_lines() -> list[tuple[InvoiceLine, str, datetime]]:
         (make_line("W-4", amount="0.01"), "WEB", (start + 24 * HOUR - timedelta(microseconds=1))),
         (make_line("W-4", amount="0.02"), "WEB", (start + 20 * HOUR).astimezone(ST_JOHNS)),
     ]
+
+
+#: Amounts of lines, up to the largest (10**18 less a minor unit), with up to 30 decimals.
+_AMOUNTS = st.one_of(
+    st.sampled_from(["999999999999999999.99", "-999999999999999999.99", "500000000000000000"]),
+    st.builds(
+        lambda units, places: str(Decimal(units).scaleb(-places)),
+        st.integers(-(10**17), 10**17),
+        st.integers(0, 30),
+    ),
+)
 
 
 def _add_lines(store: Store, rows: Sequence[tuple[InvoiceLine, str, datetime]]) -> None:
@@ -208,3 +223,56 @@ class InvoiceLineContract(StoreFixture):
                 }
 
         round_trip()
+
+    # --- the stores agree on totals past the largest amount (prodlife.limits) ---------------
+
+    def test_revenue_of_10_to_the_18_or_more_is_refused_naming_the_limit(
+        self, store: Store
+    ) -> None:
+        big = "900000000000000000.00"
+        _add_lines(store, [(make_line("H-1", amount=big), "HUGE", T0)] * 2)
+        with store.transaction() as uow, pytest.raises(InvalidAmount, match="MAX_AMOUNT_DIGITS"):
+            uow.invoice_lines.revenue_by_product(T0, T0 + HOUR)
+
+    def test_revenue_whose_running_total_passes_the_limit_is_its_exact_total(
+        self, store: Store
+    ) -> None:
+        big = "900000000000000000.00"
+        lines = [make_line("H-1", amount=big), make_line("H-1", amount=big)]
+        lines.append(make_line("H-1", amount="-" + big))
+        _add_lines(store, [(line, "HUGE", T0) for line in lines])
+        revenue = read(store, lambda uow: uow.invoice_lines.revenue_by_product(T0, T0 + HOUR))
+        assert revenue == [ProductRevenue("HUGE", usd(big), 3)]
+
+    def test_revenue_keeps_every_digit_of_its_lines(self, store: Store) -> None:
+        tiny = "0.000000000000000000000000000001"
+        amounts = ["999999999999999999.99", tiny]
+        _add_lines(store, [(make_line("B-1", amount=amount), "BIG", T0) for amount in amounts])
+        revenue = read(store, lambda uow: uow.invoice_lines.revenue_by_product(T0, T0 + HOUR))
+        assert revenue == [
+            ProductRevenue("BIG", usd("999999999999999999.990000000000000000000000000001"), 2)
+        ]
+
+    def test_revenue_is_the_exact_sum_of_the_lines_or_refused_past_the_limit(
+        self, store: Store
+    ) -> None:
+        hours = itertools.count()
+
+        @self.hypothesis_settings()
+        @given(amounts=st.lists(_AMOUNTS, min_size=1, max_size=5))
+        def exact(amounts: list[str]) -> None:
+            at = T0 + next(hours) * HOUR  # each example in its own hour
+            _add_lines(
+                store, [(make_line("E-1", amount=amount), "EXACT", at) for amount in amounts]
+            )
+            exact_total = sum((Fraction(amount) for amount in amounts), Fraction(0))
+            with store.transaction() as uow:
+                if abs(exact_total) >= 10**18:
+                    with pytest.raises(InvalidAmount):
+                        uow.invoice_lines.revenue_by_product(at, at + HOUR)
+                    return
+                revenue = uow.invoice_lines.revenue_by_product(at, at + HOUR)
+            assert [(row.product_code, row.lines) for row in revenue] == [("EXACT", len(amounts))]
+            assert Fraction(revenue[0].amount.amount) == exact_total
+
+        exact()
