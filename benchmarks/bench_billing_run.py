@@ -146,7 +146,8 @@ def new_service(k: int, months: int) -> Service:
     if start.day == 1:
         addon, price = ADDONS[k % len(ADDONS)]
         addon_price = RecurringPrice.at_order(Money(price, "EUR"))
-        addons.append(ServiceAddOn(addon, MONTHLY, start, first, ACTIVE, price=addon_price))
+        due = month_start(DUE, -months)
+        addons.append(ServiceAddOn(addon, MONTHLY, start, due, ACTIVE, price=addon_price))
     return Service(
         id=f"T-{k:03d}",
         customer_id="C-template",
@@ -176,9 +177,10 @@ def lived(service: Service, months: int) -> Template:
         at = datetime.combine(day, NOW.timetz())
         invoiced = run_service(service, at, policy)
         assert invoiced is not None and invoiced.lines, f"{service.id} not invoiced on {day}"
-        paid = renew(invoiced.service, payer, at + timedelta(days=2, hours=3))
+        paid_at = at + timedelta(days=2, hours=3)
+        paid = renew(invoiced.service, payer, paid_at)
         service = paid.service
-        lines += [(at, list(invoiced.lines)), (at + timedelta(days=2), list(paid.lines))]
+        lines += [(at, list(invoiced.lines)), (paid_at, list(paid.lines))]
         events += [*invoiced.events, *paid.events]
     assert service.next_due == DUE, f"{service.id} is due {service.next_due}, not {DUE}"
     return Template(service, [(at, group) for at, group in lines if group], events)
