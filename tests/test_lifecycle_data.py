@@ -202,7 +202,7 @@ def test_the_document_has_a_stable_readable_shape() -> None:
                         "month_end": "clamp",
                     },
                     "description": "VPS pro",
-                    "source": "",
+                    "source": "price list",
                     "window": None,
                 }
             ],

@@ -181,25 +181,34 @@ def _is_collection(kind: object) -> bool:
     return origin in (list, set, frozenset) and len(args) == 1
 
 
-def _structure_collection(data: object, kind: Any) -> Any:
-    """A collection from a JSON array only: text is never taken apart into characters.
-
-    Each item's problems keep its index, as cattrs' own collections do.
-    """
-    if not isinstance(data, list | tuple):
-        raise ValidationError(f"{data!r} is not a list; write a list, e.g. []")
+def _collection_hook(kind: Any) -> Callable[[object, Any], Any]:
+    """How to read ``kind`` (see :func:`_is_collection`): from a JSON array only, text never
+    taken apart into characters; each item's problems keep its index, as cattrs' own
+    collections do. The items' hook is looked up once."""
     item_kind = typing.get_args(kind)[0]
-    items: list[Any] = []
-    errors: list[Exception] = []
-    for index, raw in enumerate(data):
+    make = typing.get_origin(kind)
+    item_hook: list[Callable[[Any, Any], Any]] = []  # looked up at first use (recursion)
+
+    def structure(data: object, _: Any) -> Any:
+        if not isinstance(data, list | tuple):
+            raise ValidationError(f"{data!r} is not a list; write a list, e.g. []")
+        if not item_hook:
+            item_hook.append(_converter().get_structure_hook(item_kind))
+        read = item_hook[0]
         try:
-            items.append(_converter().structure(raw, item_kind))
-        except Exception as error:
-            error.add_note(IterableValidationNote(f"item @ index {index}", index, item_kind))
-            errors.append(error)
-    if errors:
+            return make([read(raw, item_kind) for raw in data])
+        except Exception:
+            pass
+        errors: list[Exception] = []
+        for index, raw in enumerate(data):
+            try:
+                read(raw, item_kind)
+            except Exception as error:
+                error.add_note(IterableValidationNote(f"item @ index {index}", index, item_kind))
+                errors.append(error)
         raise IterableValidationError(f"while reading {kind!r}", errors, kind)
-    return typing.get_origin(kind)(items)
+
+    return structure
 
 
 @functools.cache
@@ -208,7 +217,7 @@ def _converter() -> cattrs.Converter:
     converter.forbid_extra_keys = True
     converter.register_structure_hook(date, _day)
     converter.register_structure_hook(datetime, _instant)
-    converter.register_structure_hook_func(_is_collection, _structure_collection)
+    converter.register_structure_hook_factory(_is_collection, _collection_hook)
     converter.register_unstructure_hook(ServiceStatus, _unstructure_status)
     converter.register_structure_hook(ServiceStatus, _structure_status)
     converter.register_unstructure_hook(History, _unstructure_history)
@@ -277,10 +286,11 @@ def service_to_data(service: Service, *, compact: bool = False) -> dict[str, Any
     >>> sorted(set(data) - set(short))[:4], service_from_data(short) == service_from_data(data)
     (['addons', 'auto_renew', 'billing_timing', 'cancellation'], True)
     """
-    data = (
-        _fast_to_data(service) if type(service) is Service and _FAST else _strict_to_data(service)
-    )
-    return _compacted(service, data) if compact else data
+    fast = type(service) is Service and _FAST
+    if not compact:
+        return _fast_to_data(service) if fast else _strict_to_data(service)
+    data = _fast_to_data(service, compact=True) if fast else _strict_to_data(service)
+    return _compacted(service, data)
 
 
 def _compacted(service: Service, data: dict[str, Any]) -> dict[str, Any]:

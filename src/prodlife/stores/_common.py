@@ -193,6 +193,8 @@ def check_held_history(
                 f"{kept.at.isoformat()}; a history is never rewritten: load the service, "
                 "change it, and save that"
             )
+
+
 # --- aggregates (one answer, whatever the store) ----------------------------------------------
 
 #: Adds decimals exactly: no rounding, whatever their digits (PostgreSQL's ``numeric`` sums so).

@@ -60,12 +60,13 @@ from hypothesis.stateful import (
 from prodlife.billing.changes import billing_period
 from prodlife.billing.ledger import Ledger
 from prodlife.billing.lines import InvoiceLine, LineType
+from prodlife.billing.offers import promotion_discount
 from prodlife.billing.prorata import LongCycles, Prorata, StubWindow
 from prodlife.billing.timeline import Timeline
 from prodlife.catalog.cancellation import CancellationPolicy, CancellationTiming
 from prodlife.catalog.catalog import Catalog
 from prodlife.catalog.subscriptions import BillingTiming
-from prodlife.cycles import MONTHLY
+from prodlife.cycles import ANNUAL, MONTHLY, QUARTERLY, BillingCycle
 from prodlife.errors import ProdlifeError
 from prodlife.lifecycle.actors import Actor
 from prodlife.lifecycle.cancellations import cancel, request_cancellation, withdraw_cancellation
@@ -84,9 +85,10 @@ from prodlife.lifecycle.scheduler import SchedulerPolicy, run_due
 from prodlife.lifecycle.service_parts import CancellationKind, ServiceAddOn
 from prodlife.lifecycle.services import Service
 from prodlife.lifecycle.status import ACTIVE, SuspensionKind
-from prodlife.lifecycle.timelines import BASE, billed
+from prodlife.lifecycle.timelines import BASE, billed, opening_ledger
 from prodlife.money import Money
 from prodlife.periods import Period
+from prodlife.pricing.promotions import Promotion, PromotionDuration, PromotionKind
 from prodlife.pricing.recurring import RecurringPrice
 from prodlife.proration import ChangePolicy, ChargeMode, CreditMode
 
@@ -210,6 +212,28 @@ def _aligned(service: Service, prorata: Prorata) -> Service:
     return billed(Outcome(unbilled), first_invoice_day(unbilled)).service
 
 
+#: Promotions a service may start with: for its first payment, for some, for ever.
+_PROMOTIONS = st.builds(
+    lambda value, duration: Promotion(
+        "PROMO",
+        PromotionKind.PERCENTAGE,
+        value,
+        duration,
+        cycles=3 if duration is PromotionDuration.CYCLES else None,
+    ),
+    st.sampled_from([Decimal(10), Decimal(25), Decimal(100)]),
+    st.sampled_from(list(PromotionDuration)),
+)
+
+
+def _promoted(service: Service, promotion: Promotion) -> Service:
+    """``service`` with ``promotion`` from its start, its first period invoiced with it."""
+    rate = service.timeline.tracks[0].rates[0]
+    discount = promotion_discount(promotion, service.start, rate.schedule, {BASE})
+    promoted = attrs.evolve(service, timeline=service.timeline.with_discount(discount))
+    return attrs.evolve(promoted, ledger=opening_ledger(promoted))
+
+
 class LifecycleMachine(RuleBasedStateMachine):
     """Random operations on one service, the books checked after every step.
 
@@ -271,8 +295,16 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.owner = type(self).owner
         self._start(date(2025, 1, 1), BillingTiming.IN_ADVANCE)
 
-    def _start(self, start: date, timing: BillingTiming, prorata: Prorata | None = None) -> None:
+    def _start(
+        self,
+        start: date,
+        timing: BillingTiming,
+        prorata: Prorata | None = None,
+        promotion: Promotion | None = None,
+    ) -> None:
         self.service = self.first_service(start, timing)
+        if promotion is not None:
+            self.service = _promoted(self.service, promotion)
         if prorata is not None:
             self.service = _aligned(self.service, prorata)
         self.now = datetime.combine(self.service.start, datetime.min.time(), UTC)
@@ -292,12 +324,18 @@ class LifecycleMachine(RuleBasedStateMachine):
                 stub=st.sampled_from(StubWindow),
             ),
         ),
+        promotion=st.one_of(st.none(), _PROMOTIONS),
     )
     def a_service_begun_on_any_day_in_either_timing(
-        self, day: int, timing: BillingTiming, prorata: Prorata | None
+        self,
+        day: int,
+        timing: BillingTiming,
+        prorata: Prorata | None,
+        promotion: Promotion | None,
     ) -> None:
-        """Begun on any day, billed from it or aligned to a billing day (prorata)."""
-        self._start(date(2025, 1, day), timing, prorata)
+        """Begun on any day, billed from it or aligned to a billing day (prorata), with or
+        without a promotion (for some payments, or for ever)."""
+        self._start(date(2025, 1, day), timing, prorata, promotion)
 
     def _take(self, outcome: Outcome) -> None:
         self.service = outcome.service
@@ -420,6 +458,27 @@ class LifecycleMachine(RuleBasedStateMachine):
         currency = self.service.price.amount.currency
         staff = Actor.staff("cy", ["customer products: edit", "prices: set"])
         update = MassUpdate(price=Money(price, currency))
+        self._try(lambda: mass_update([self.service], staff, self.now, update)[0])
+
+    @rule(days=st.integers(min_value=-20, max_value=45))
+    def staff_move_the_next_due_date(self, days: int) -> None:
+        """Co-terming: staff move the day the service is next due (seed 003's mass update)."""
+        due = self.service.next_due
+        if due is None:
+            return
+        staff = Actor.staff("di", ["customer products: edit"])
+        update = MassUpdate(next_due=due + timedelta(days=days))
+        self._try(lambda: mass_update([self.service], staff, self.now, update)[0])
+
+    @rule(
+        cycle=st.sampled_from([MONTHLY, QUARTERLY, ANNUAL]),
+        price=st.sampled_from(["9.99", "27.00", "100.00"]),
+    )
+    def staff_change_the_cycle(self, cycle: BillingCycle, price: str) -> None:
+        """Staff move the service to another billing cycle at a price for it."""
+        currency = self.service.price.amount.currency
+        staff = Actor.staff("ed", ["customer products: edit", "prices: set"])
+        update = MassUpdate(cycle=cycle, price=Money(price, currency))
         self._try(lambda: mass_update([self.service], staff, self.now, update)[0])
 
     @invariant()
