@@ -714,8 +714,11 @@ def test_an_order_under_a_billing_term_scheme_makes_its_services_by_their_terms(
     assert {s.override_auto_suspend for s in stored} == {OverrideAutoSuspend.never()}
 
 
+@pytest.mark.parametrize(
+    "document", ['{"id": 2}', "[" * 100_000 + "]" * 100_000], ids=["not-a-service", "deep"]
+)
 def test_an_unreadable_stored_service_is_reported_and_the_others_are_billed(
-    tmp_path: Path,
+    tmp_path: Path, document: str
 ) -> None:
     import sqlite3
 
@@ -724,7 +727,7 @@ def test_an_unreadable_stored_service_is_reported_and_the_others_are_billed(
     billing(store).add_services([due(f"D-{n}") for n in (1, 2, 3)])
     raw = sqlite3.connect(path)
     with raw:
-        raw.execute("UPDATE services SET doc = ? WHERE id = ?", ('{"id": 2}', "D-2"))
+        raw.execute("UPDATE services SET doc = ? WHERE id = ?", (document, "D-2"))
     raw.close()
     report = billing(store).run_due()
     assert sorted(report.handled) == ["D-1", "D-3"]

@@ -906,12 +906,12 @@ class Billing:
         with self.store.transaction(readonly=True) as uow:
             try:
                 loaded = uow.services.get_many(ids)
-            except ProdlifeError:  # one unreadable service: read the others one by one
+            except Exception:  # one unreadable service: read the others one by one
                 loaded = []
                 for key in ids:
                     try:
                         loaded.append(uow.services.get(key))
-                    except ProdlifeError as error:
+                    except Exception as error:  # of any shape: reported, never stopping the run
                         failed.append((key, _describe(error)))
         outcomes: list[tuple[Service, Outcome]] = []
         for service in loaded:

@@ -82,7 +82,7 @@ from prodlife.lifecycle.services import Service
 from prodlife.lifecycle.status import _SUBSTATE_KIND, ServiceStatus, Status
 from prodlife.lifecycle.transitions import Operation
 from prodlife.limits import MAX_QUANTITY, MAX_SERVICE_QUANTITY, MAX_YEAR, MIN_YEAR
-from prodlife.money import Money
+from prodlife.money import Money, to_decimal
 from prodlife.periods import time_zone
 from prodlife.pricing.recurring import RecurringPrice
 from prodlife.serialization import make_converter
@@ -220,6 +220,7 @@ def _converter() -> cattrs.Converter:
     converter.register_structure_hook_factory(_is_collection, _collection_hook)
     converter.register_unstructure_hook(ServiceStatus, _unstructure_status)
     converter.register_structure_hook(ServiceStatus, _structure_status)
+    converter.register_structure_hook(Money, _structure_money)
     converter.register_unstructure_hook(History, _unstructure_history)
     converter.register_structure_hook(History, _structure_history)
     return converter
@@ -294,29 +295,34 @@ def service_to_data(service: Service, *, compact: bool = False) -> dict[str, Any
 
 
 def _compacted(service: Service, data: dict[str, Any]) -> dict[str, Any]:
-    """``data`` without its defaults and repeated ids (see :func:`service_to_data`)."""
+    """``data`` without its defaults and repeats (see :func:`service_to_data`)."""
     short = {
         key: value
         for key, value in data.items()
         if key not in _RAW_DEFAULTS or _RAW_DEFAULTS[key] != value
     }
     converter = _compact_converter()
-    timeline = _plain(converter.unstructure(service.timeline, Timeline))
+    timeline: dict[str, Any] = converter.unstructure(service.timeline, Timeline)
     del timeline["service_id"]
     if timeline["customer_id"] == service.customer_id:
         del timeline["customer_id"]
-    short["timeline"] = timeline
-    ledger = _plain(converter.unstructure(service.ledger, Ledger))
+    ledger: dict[str, Any] = converter.unstructure(service.ledger, Ledger)
     for line in ledger.get("lines", ()):
         del line["service_id"]
         if line["customer_id"] == service.customer_id:
             del line["customer_id"]
-    short["ledger"] = ledger
+        share = line.get("proration")
+        if share is not None:  # what the line itself says, said once
+            if share["portion"] == share["period"]:
+                del share["portion"]
+            if share["amount"] == line["amount"]:
+                del share["amount"]
+    short["timeline"], short["ledger"] = timeline, ledger
     return short
 
 
 def _expanded(data: Mapping[str, Any]) -> Mapping[str, Any]:
-    """A compact document with the ids it left out put back (others as they are)."""
+    """A compact document with what it left out put back (others as they are)."""
     timeline = data.get("timeline")
     if type(timeline) is not dict or "service_id" in timeline:
         return data
@@ -325,25 +331,56 @@ def _expanded(data: Mapping[str, Any]) -> Mapping[str, Any]:
     full["timeline"] = {"service_id": service_id, "customer_id": customer_id, **timeline}
     ledger = data.get("ledger")
     if type(ledger) is dict and type(ledger.get("lines")) is list:
+        ids = {"service_id": service_id, "customer_id": customer_id}
         full["ledger"] = {
             **ledger,
             "lines": [
-                {"service_id": service_id, "customer_id": customer_id, **line}
-                if type(line) is dict
-                else line
+                _expanded_line(ids, line) if type(line) is dict else line
                 for line in ledger["lines"]
             ],
         }
     return full
 
 
+def _expanded_line(ids: dict[str, Any], line: dict[str, Any]) -> dict[str, Any]:
+    """A compact ledger line with its ids and its proration's repeats put back."""
+    full = {**ids, **line}
+    share = line.get("proration")
+    if type(share) is dict and ("portion" not in share or "amount" not in share):
+        full["proration"] = {
+            "portion": share.get("period"),
+            "amount": line.get("amount"),
+            **share,
+        }
+    return full
+
+
 @functools.cache
 def _compact_converter() -> cattrs.Converter:
-    """The document converter, leaving out fields at their defaults, writing lists."""
-    return _converter().copy(
+    """The document converter, leaving out fields at their defaults, writing lists and
+    amounts as text (``"4.50 EUR"``)."""
+    converter = _converter().copy(
         omit_if_default=True,
         unstruct_collection_overrides={Sequence: list, AbstractSet: list},
     )
+    converter.register_unstructure_hook(Money, _money_text)
+    return converter
+
+
+def _money_text(money: Money) -> str:
+    return f"{money.amount} {money.currency.code}"
+
+
+def _structure_money(data: object, _: object = None) -> Money:
+    """An amount from ``{"amount": "4.50", "currency": "EUR"}`` or ``"4.50 EUR"``."""
+    if type(data) is str:
+        amount, space, code = data.rpartition(" ")
+        if not space:
+            raise ValidationError(f"an amount is written '4.50 EUR', not {data!r}")
+        return Money(amount, code)  # Money reads the text as to_decimal does
+    if not isinstance(data, Mapping):
+        raise ValidationError(f"an amount is a mapping of its amount and currency, not {data!r}")
+    return Money(to_decimal(data["amount"]), data["currency"])
 
 
 def _strict_to_data(service: Service) -> dict[str, Any]:

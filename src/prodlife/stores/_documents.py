@@ -178,7 +178,7 @@ def loads(kind: type[T], text: str | bytes, key: object) -> T:
     """The value of type ``kind`` in the JSON ``text``; see :func:`decode`."""
     try:
         data = json.loads(text)
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:  # not JSON, or nested beyond reading
         raise StoreError(
             f"the stored {kind.__name__} {key!r} is not JSON ({error}); restore it from a backup"
         ) from error
