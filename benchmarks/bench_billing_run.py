@@ -423,8 +423,7 @@ def raw_work(
             customer,
             product,
             NOW,
-            line["amount"]["currency"],
-            line["amount"]["amount"],
+            *_amount(line["amount"]),
             json.dumps(line, separators=(",", ":")),
         )
         for line in doc["ledger"]["lines"]
@@ -432,6 +431,14 @@ def raw_work(
     service = (version + 1, json.dumps(doc, separators=(",", ":")), key, version)
     history = (key, version + 1, json.dumps(entry, separators=(",", ":")))
     return service, lines, history, (key, json.dumps(event, separators=(",", ":")))
+
+
+def _amount(amount: Any) -> tuple[str, str]:
+    """The currency and amount of a document's amount: ``"4.50 EUR"`` or a mapping."""
+    if isinstance(amount, str):
+        value, _, currency = amount.rpartition(" ")
+        return currency, value
+    return amount["currency"], amount["amount"]
 
 
 RAW_CLAIM = (
