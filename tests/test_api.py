@@ -30,7 +30,7 @@ PUBLIC_MODULES = [
     "prodlife.serialization",
 ]
 #: Modules that may touch storage, files or test tooling; the rest is the pure domain.
-EDGE = ("stores", "io", "testing", "cli", "__main__.py", "app")
+EDGE = ("stores", "io", "testing", "cli", "__main__.py")
 FORBIDDEN_IMPORTS = ("sqlite3", "psycopg", "prodlife.stores", "prodlife.io", "prodlife.testing")
 
 
