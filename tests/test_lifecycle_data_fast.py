@@ -1,4 +1,4 @@
-"""The fast path of prodlife.lifecycle.data against its strict path (the converter).
+"""The fast path of prodlife.lifecycle.data (in _data_fast) against its strict path (the converter).
 
 The fast path writes documents by hand and reads the ones it writes; anything else,
 and every bad document, goes to the strict path. These tests hold it to that: the
@@ -36,6 +36,7 @@ from prodlife.lifecycle import (
     ServiceOption,
     SuspensionKind,
 )
+from prodlife.lifecycle import _data_fast as fast_path
 from prodlife.lifecycle import data as codec
 from prodlife.lifecycle.service_parts import OverrideAutoSuspend, PendingChange
 from prodlife.lifecycle.status import ACTIVE, ServiceStatus, Status
@@ -245,15 +246,15 @@ def disagreement(document: Any) -> str | None:
 
 
 def test_the_fast_path_is_on() -> None:
-    assert codec._FAST
+    assert fast_path._FAST
 
 
 def test_the_rules_the_fast_path_copies_are_unchanged() -> None:
     """A tripwire: the fast path builds options, add-ons, history entries, the history and
-    the service without their constructors and checks their rules itself (data.py,
+    the service without their constructors and checks their rules itself (_data_fast.py,
     ``_fast_from_data`` and the functions it calls). When one of those rules or fields
     changes, copy the change there, check these tests, then update the digest below."""
-    assert codec._rules_fingerprint() == (
+    assert fast_path._rules_fingerprint() == (
         "378237132e1b80f9bf04d921f7711d599388208224e1e651478e28ad775bd4ea"
     )
 
@@ -304,7 +305,7 @@ def test_the_fast_reader_takes_every_document_written_and_builds_the_strict_serv
         codec.service_to_data(service),
         json_round_trip(codec.service_to_data(service)),
     ):
-        fast = codec._fast_from_data(copy.deepcopy(document))  # raises if it gives up
+        fast = fast_path._fast_from_data(copy.deepcopy(document))  # raises if it gives up
         strict = codec._strict_from_data(document)
         assert fast == strict == service
         assert same_value(fast, strict) == []
@@ -316,7 +317,7 @@ def test_the_fast_reader_takes_every_document_written_and_builds_the_strict_serv
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_the_fast_reader_builds_the_strict_service_for_every_field(name: str) -> None:
     document = json_round_trip(codec.service_to_data(EXAMPLES[name]()))
-    fast = codec._fast_from_data(copy.deepcopy(document))
+    fast = fast_path._fast_from_data(copy.deepcopy(document))
     assert fast == EXAMPLES[name]()
     assert same_value(fast, codec._strict_from_data(document)) == []
 
@@ -330,7 +331,7 @@ def test_an_older_document_takes_the_defaults_on_the_fast_path_too(
     for field in (*later, "quantity", "domain", "override_auto_suspend"):
         del document[field]
     assert disagreement(document) is None
-    codec._fast_from_data(copy.deepcopy(document))
+    fast_path._fast_from_data(copy.deepcopy(document))
 
 
 def test_a_bare_document_takes_every_default() -> None:
@@ -345,8 +346,8 @@ def test_a_bare_document_takes_every_default() -> None:
         "start": "2025-01-01",
     }
     # Without a timeline and a ledger the service makes its own: the strict path builds it.
-    with pytest.raises(codec._Slow):
-        codec._fast_from_data(copy.deepcopy(document))
+    with pytest.raises(fast_path._Slow):
+        fast_path._fast_from_data(copy.deepcopy(document))
     read = codec.service_from_data(copy.deepcopy(document))
     assert same_value(read, codec._strict_from_data(document)) == []
     assert read.timeline.service_id == "S-9" and read.ledger.settled is None

@@ -1,0 +1,217 @@
+"""The plumbing every use case of :class:`~prodlife.app.Billing` shares.
+
+The constructor, the clock's now, a service loaded as an actor may see it, the
+catalog and product rules in force, outcomes saved over the version loaded, one
+operation run over a stored service, and the outbox published
+(:class:`~prodlife.app.PublishFailed` when the notifier refuses). The use cases
+themselves live beside it: :mod:`~prodlife.app.reading`, :mod:`~prodlife.app.ordering`,
+:mod:`~prodlife.app.changing` and :mod:`~prodlife.app.scheduling`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from typing import TypeVar
+
+from prodlife.billing.lines import InvoiceLine
+from prodlife.catalog.catalog import Catalog
+from prodlife.clock import Clock, as_utc
+from prodlife.errors import NotFound, ProdlifeError
+from prodlife.lifecycle.actors import Actor, ActorKind, not_yours
+from prodlife.lifecycle.events import Event
+from prodlife.lifecycle.outcome import Outcome
+from prodlife.lifecycle.provisioning import ProvisioningModule
+from prodlife.lifecycle.scheduler import SchedulerPolicy, next_work_date
+from prodlife.lifecycle.selling import ProductRules, product_rules
+from prodlife.lifecycle.services import Service
+from prodlife.lifecycle.transitions import Operation
+from prodlife.periods import billing_date
+from prodlife.ports import Notifier, Store, UnitOfWork
+
+#: Where the use cases log (``prodlife.app``); prodlife configures no handler: the host does.
+log = logging.getLogger("prodlife.app")
+
+
+R = TypeVar("R")
+
+
+class PublishFailed(ProdlifeError):
+    """The change was committed, but the notifier refused its events.
+
+    Nothing is lost: the events wait in the store's outbox; call
+    :meth:`Billing.publish_pending` once the notifier works again.
+
+    Attributes:
+        outcome: what the use case returned (an :class:`~prodlife.lifecycle.Outcome`,
+            or the :class:`SchedulerReport` of a run), all of it committed.
+    """
+
+    def __init__(self, outcome: object, error: BaseException) -> None:
+        self.outcome = outcome
+        super().__init__(
+            f"the change was saved but its events could not be published ({error!r}); they "
+            "wait in the store's outbox: call Billing.publish_pending() to send them again"
+        )
+
+
+class BillingBase:
+    """The state of :class:`~prodlife.app.Billing` and the plumbing its use cases share."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        clock: Clock,
+        notifier: Notifier | None = None,
+        module: ProvisioningModule | None = None,
+        policy: SchedulerPolicy | None = None,
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.notifier = notifier
+        self.module = module
+        self.policy = SchedulerPolicy() if policy is None else policy
+
+    def publish_pending(self, limit: int | None = None) -> int:
+        """Hand the outbox's unpublished events to the notifier; return how many.
+
+        Delivery is at least once: an event is marked published only after the
+        notifier returned, so a crash in between publishes it again.
+
+        Raises:
+            Exception: whatever the notifier raises (the events stay unpublished).
+        """
+        if self.notifier is None:
+            return 0
+        with self.store.transaction(readonly=True) as uow:
+            waiting = uow.events.unpublished(limit)
+        if not waiting:
+            return 0
+        self.notifier.publish(waiting)
+        with self.store.transaction() as uow:
+            uow.events.mark_published([item.sequence for item in waiting])
+            uow.commit()
+        return len(waiting)
+
+    def _now(self) -> datetime:
+        return as_utc(self.clock.now())
+
+    def _load(
+        self, uow: UnitOfWork, service_id: str, actor: Actor, operation: Operation | None
+    ) -> Service:
+        """The stored service; a customer's refusal names ``operation`` (``None``: a read)."""
+        try:
+            service = uow.services.get(service_id)
+        except NotFound:
+            if actor.kind is ActorKind.CUSTOMER:
+                raise not_yours(actor, operation) from None
+            raise
+        if actor.kind is ActorKind.CUSTOMER and (
+            service.customer_id != actor.customer_id or not service.visible_to_customer
+        ):
+            raise not_yours(actor, operation)
+        return service
+
+    def _catalog(self, uow: UnitOfWork, day: date) -> Catalog:
+        return uow.catalog.versions().in_force(day).catalog
+
+    def _module_for(
+        self, uow: UnitOfWork, service: Service, at: datetime
+    ) -> ProvisioningModule | None:
+        """The host's module, for a service whose product type is provisionable only."""
+        return self.module if self._rules(uow, service, at).provisionable else None
+
+    def _rules(self, uow: UnitOfWork, service: Service, at: datetime) -> ProductRules:
+        """The product rules of ``service`` in the catalog in force on its billing date."""
+        try:
+            catalog = self._catalog(uow, billing_date(at, service.time_zone))
+        except NotFound:  # no catalog at all: the cautious defaults
+            return product_rules(None, service.product_code)
+        return product_rules(catalog, service.product_code)
+
+    def _keep(self, uow: UnitOfWork, version: int, outcome: Outcome, at: datetime) -> None:
+        self._keep_all(uow, [(version, outcome)], at)
+
+    def _keep_all(
+        self,
+        uow: UnitOfWork,
+        outcomes: Sequence[tuple[int, Outcome]],
+        at: datetime,
+        *,
+        worker: str | None = None,
+    ) -> None:
+        """Save each outcome's service over the version loaded, then append the lines
+        (one call per product) and the events (one call)."""
+        lines: dict[str, list[InvoiceLine]] = {}
+        events: list[Event] = []
+        for version, outcome in outcomes:
+            service = outcome.service
+            uow.services.save(
+                service,
+                expected_version=version,
+                due_on=next_work_date(service, self.policy),
+                worker=worker,
+            )
+            lines.setdefault(service.product_code, []).extend(outcome.lines)
+            events.extend(outcome.events)
+        for product_code, issued in lines.items():
+            if issued:
+                uow.invoice_lines.add(issued, product_code=product_code, issued_at=at)
+        if events:
+            uow.events.add(events)
+
+    def _on_service(
+        self,
+        service_id: str,
+        actor: Actor,
+        run: Callable[[Service, datetime, UnitOfWork], Outcome],
+        name: str = "",
+    ) -> Outcome:
+        at = self._now()
+        # The operation (and the host's module) runs in a read-only transaction, so other
+        # writers never wait for it; the save checks that nobody changed the service meanwhile.
+        with self.store.transaction(readonly=True) as uow:
+            service = self._load(uow, service_id, actor, Operation.EDIT)
+            outcome = run(service, at, uow)
+        with self.store.transaction() as uow:
+            self._keep(uow, service.version, outcome, at)
+            uow.commit()
+        log.info("%s of %s by %s: %s", name or "operation", service_id, actor, outcome.summary())
+        return self._published_own(outcome)
+
+    def _published(self, outcome: R) -> R:
+        """Publish the outbox after a run; ``PublishFailed`` (with ``outcome``) if it fails."""
+        try:
+            self.publish_pending()
+        except Exception as error:
+            raise PublishFailed(outcome, error) from error
+        return outcome
+
+    def _published_own(self, outcome: Outcome) -> Outcome:
+        """Publish the events ``outcome`` committed, and only those.
+
+        The rest of the outbox (events a failed notifier left behind) is
+        :meth:`publish_pending`'s: one event the notifier keeps refusing never
+        blocks the events of later changes.
+        """
+        if self.notifier is None or not outcome.events:
+            return outcome
+        wanted = set(outcome.events)
+        try:
+            with self.store.transaction(readonly=True) as uow:
+                mine = [
+                    item
+                    for service_id in dict.fromkeys(e.service_id for e in outcome.events)
+                    for item in uow.events.for_service(service_id)
+                    if not item.published and item.event in wanted
+                ]
+            if mine:
+                self.notifier.publish(mine)
+                with self.store.transaction() as uow:
+                    uow.events.mark_published([item.sequence for item in mine])
+                    uow.commit()
+        except Exception as error:
+            raise PublishFailed(outcome, error) from error
+        return outcome

@@ -1,0 +1,255 @@
+"""The use cases of :class:`~prodlife.app.Billing` that add to the store.
+
+New catalog versions (their products stamped), services made elsewhere, and
+orders placed, priced and turned into services (promo codes counted once).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+import attrs
+
+from prodlife.app._base import BillingBase, log
+from prodlife.billing.lines import InvoiceLine
+from prodlife.billing.prorata import Prorata
+from prodlife.catalog.catalog import Catalog, CatalogVersion
+from prodlife.catalog.data import check_new_version
+from prodlife.catalog.records import stamp_products
+from prodlife.catalog.subscriptions import BillingTermScheme, SubscriptionType
+from prodlife.errors import NotFound
+from prodlife.lifecycle.actors import Action, Actor, authorize_action, may
+from prodlife.lifecycle.fixed_terms import with_fixed_term
+from prodlife.lifecycle.orders import (
+    Order,
+    OrderQuote,
+    first_invoice_day,
+    price_order,
+    services_for,
+)
+from prodlife.lifecycle.outcome import Outcome
+from prodlife.lifecycle.scheduler import next_work_date
+from prodlife.lifecycle.selling import check_order
+from prodlife.lifecycle.services import Service
+from prodlife.lifecycle.terms import under_terms
+from prodlife.lifecycle.timelines import billed
+from prodlife.periods import billing_date
+from prodlife.ports import ServiceQuery, UnitOfWork
+from prodlife.pricing.quote import PricingContext
+from prodlife.pricing.redemption import PromotionUse, check_promotion, find_promotion
+
+
+def _version_before(uow: UnitOfWork, day: date) -> Catalog:
+    """The catalog of the last version stored that takes effect before ``day`` (or an empty one)."""
+    try:
+        versions = uow.catalog.versions().versions
+    except NotFound:
+        return Catalog()
+    earlier = [v for v in versions if v.effective < day]
+    return earlier[-1].catalog if earlier else Catalog()
+
+
+def _with_fixed_terms(uow: UnitOfWork, services: tuple[Service, ...]) -> tuple[Service, ...]:
+    """``services`` ending when their products' fixed terms say (none without a catalog)."""
+    if not services:
+        return services
+    try:
+        catalog = uow.catalog.versions().in_force(services[0].start).catalog
+    except NotFound:
+        return services
+    found = []
+    for service in services:
+        try:
+            days = catalog.product(service.product_code).fixed_term_days
+        except NotFound:
+            days = None
+        found.append(service if days is None else with_fixed_term(service, days))
+    return tuple(found)
+
+
+class Ordering(BillingBase):
+    """Billing's use cases that add catalog versions, services and orders."""
+
+    def add_catalog_version(self, version: CatalogVersion) -> None:
+        """Store a new catalog version, checked as a catalog file and against the stored ones,
+        its products stamped with the clock's now.
+
+        Each product gets its created / last-modified instants against the
+        version before this one (:func:`~prodlife.catalog.stamp_products`): new
+        products are created now, changed ones modified now, unchanged ones
+        keep their stamps.
+
+        Raises:
+            InvalidCatalog: a value a catalog file could not hold (a NaN, a bool
+                for a number...), or a version with the name or effective date
+                of a stored one (rules ``version.duplicate``, ``version.same-day``).
+            AlreadyExists: the name is taken.
+        """
+        with self.store.transaction() as uow:
+            try:
+                existing = uow.catalog.versions().versions
+            except NotFound:  # none stored yet
+                existing = ()
+            check_new_version(existing, version)
+            previous = _version_before(uow, version.effective)
+            stamped = stamp_products(version.catalog, previous, self._now())
+            uow.catalog.add_version(attrs.evolve(version, catalog=stamped))
+            uow.commit()
+
+    def add_services(self, services: Iterable[Service]) -> None:
+        """Store services made elsewhere (an import, a migration), all or none.
+
+        Raises:
+            AlreadyExists: an id is taken (nothing is stored).
+        """
+        with self.store.transaction() as uow:
+            for service in services:
+                uow.services.add(service, due_on=next_work_date(service, self.policy))
+            uow.commit()
+
+    def place_order(
+        self,
+        order: Order,
+        context: PricingContext,
+        actor: Actor,
+        *,
+        first_id: int = 1,
+        id_prefix: str | None = None,
+        zone: str = "UTC",
+        scheme: BillingTermScheme | None = None,
+        prorata: Prorata | None = None,
+        subscription: SubscriptionType | None = None,
+    ) -> tuple[OrderQuote, tuple[Service, ...]]:
+        """Price and store ``order`` and the pending services it creates, all or nothing.
+
+        A line of quantity N creates N services, with ids ``id_prefix`` (the
+        order id and a dash by default) followed by ``first_id``, ``first_id + 1``...
+        When the order's options ask for an invoice, each service is billed at
+        once by the engine (its first period, setup fee, add-ons, domains, with
+        the promotion, discounts and taxes of ``context``); otherwise the
+        scheduler bills it when it runs. Each service keeps the policy's
+        ``invoice_days_before`` on its timeline. Each promo code is checked against its limits with
+        the uses stored (inside the transaction, so two orders cannot both take
+        the last use) and counted once for the order. With a billing term
+        ``scheme``, each service is made as its product's term says
+        (:func:`~prodlife.lifecycle.terms.under_terms`). A service of a product
+        with a fixed term in the catalog in force on its start ends that many
+        days after it (:func:`~prodlife.lifecycle.fixed_terms.with_fixed_term`).
+        With ``prorata``,
+        month-based services are billed on its day of the month, their first
+        invoice a stub to it (and the next whole period for an order after its
+        ``charge_next_after`` day).
+
+        The catalog version in force on the order's billing date must offer
+        every line (:func:`~prodlife.lifecycle.selling.check_order`: product,
+        edition, add-ons and their limits, the product's ``max_per_customer``
+        against the customer's live services, the products of ``subscription``
+        when the order is placed for that offering; hidden products only for
+        staff), and
+        the order is priced from the stored price plan of ``context.plan``'s
+        code, whatever plan ``context`` holds. Price overrides (on a line or a
+        domain) are staff's, with ``prices: set``. Whether the customer is new
+        (for new-customers-only codes) is read from the store.
+
+        Raises:
+            PermissionDenied: a customer ordering for another customer, staff
+                without the permission to take orders, or a price override by
+                anyone but staff with ``prices: set``.
+            RuleViolation: the catalog does not offer a line (rules ``offer.*``
+                and ``addon.*``).
+            NotFound: no catalog version in force, or no such stored price plan.
+            PromotionRefused: a promo code's limits are reached.
+            AlreadyExists: the order id or a service id is taken (nothing is
+                stored); otherwise whatever :func:`~prodlife.lifecycle.price_order`
+                or :func:`~prodlife.lifecycle.services_for` refuses.
+        """
+        authorize_action(actor, Action.ORDER, owner_customer_id=order.customer_id)
+        overrides = [line.spec.price_override for line in order.lines]
+        overrides += [domain.price_override for domain in order.domains]
+        if any(price is not None for price in overrides):
+            authorize_action(actor, Action.SET_PRICES)
+        hidden_ok = may(actor, Action.ORDER_HIDDEN)
+        prefix = f"{order.id}-" if id_prefix is None else id_prefix
+        at = self._now()
+        placed: list[Service] = []
+        with self.store.transaction() as uow:
+            day = billing_date(order.placed_at, zone)
+            check_order(
+                self._catalog(uow, day),
+                order,
+                day,
+                hidden_ok=hidden_ok,
+                held=uow.services.find(ServiceQuery(customer_id=order.customer_id)),
+                subscription=subscription,
+            )
+            context = attrs.evolve(
+                context,
+                plan=uow.price_plans.get(context.plan.code),
+                promotions=uow.promotions.all(),
+                customer_is_new=self._is_new(uow, order.customer_id),
+            )
+            quote = price_order(order, context)
+            services = services_for(
+                order,
+                quote,
+                first_id=first_id,
+                id_prefix=prefix,
+                zone=zone,
+                context=context,
+                invoice_days_before=self.policy.invoice_days_before,
+                dunning=self.policy.dunning,
+                prorata=prorata,
+            )
+            if scheme is not None:
+                services = tuple(under_terms(service, scheme) for service in services)
+            self._use_promotions(uow, order, quote, billing_date(at, zone), context)
+            services = _with_fixed_terms(uow, services)
+            uow.orders.add(order)
+            for service in services:
+                lines: tuple[InvoiceLine, ...] = ()
+                if order.options.generate_invoice:
+                    first = billed(Outcome(service), first_invoice_day(service))
+                    service, lines = first.service, first.lines
+                uow.services.add(service, due_on=next_work_date(service, self.policy))
+                if lines:
+                    uow.invoice_lines.add(lines, product_code=service.product_code, issued_at=at)
+                placed.append(service)
+            uow.commit()
+        log.info("order %s by %s: %d services, %s", order.id, actor, len(placed), quote.total)
+        return quote, tuple(placed)
+
+    @staticmethod
+    def _is_new(uow: UnitOfWork, customer_id: str) -> bool:
+        """Whether the customer has no services and no orders yet."""
+        none_held = uow.services.count(ServiceQuery(customer_id=customer_id)) == 0
+        return none_held and not uow.orders.for_customer(customer_id)
+
+    def _use_promotions(
+        self,
+        uow: UnitOfWork,
+        order: Order,
+        quote: OrderQuote,
+        day: date,
+        context: PricingContext,
+    ) -> None:
+        """Check each promo code of ``order`` against the stored uses, then count it once."""
+        codes: set[str] = set()
+        for line, priced in zip(order.lines, quote.lines, strict=True):
+            code = order.spec_for(line).promo_code
+            if code is None:
+                continue
+            promotion = find_promotion(uow.promotions.all(), code)
+            use = PromotionUse(
+                on=day,
+                product_code=line.spec.product_code,
+                cycle=priced.quote.cycle,
+                customer_id=order.customer_id,
+                uses_so_far=uow.promotions.uses(promotion.code),
+                customer_uses_so_far=uow.promotions.uses(promotion.code, order.customer_id),
+                customer_is_new=context.customer_is_new,
+            )
+            check_promotion(promotion, use)
+            codes.add(promotion.code)
+        for code in sorted(codes):
+            uow.promotions.record_use(code, order.customer_id, order.id)

@@ -1,0 +1,97 @@
+"""The state and plumbing every use case of :class:`~prodlife.goods_app.Goods` shares.
+
+The constructor, the clock's now, the catalog in force, the stock a holder
+holds, and a unit of work retried on a ``ConcurrencyConflict``; and what a stock
+use case returns (:class:`~prodlife.goods_app.GoodsOutcome`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import TypeVar
+
+import attrs
+
+from prodlife.catalog import Catalog, FixedBundle
+from prodlife.clock import Clock, as_utc
+from prodlife.errors import ConcurrencyConflict, ValidationError
+from prodlife.goods import Holder, Movement, Stock
+from prodlife.lifecycle.outcome import Outcome
+from prodlife.lifecycle.scheduler import SchedulerPolicy
+from prodlife.ports import Store, UnitOfWork
+
+R = TypeVar("R")
+#: One stock operation of the domain: the stock, catalog and day in, the new stock out.
+Step = Callable[[Stock, Catalog, date], Stock]
+
+
+@attrs.frozen(slots=True)
+class GoodsOutcome:
+    """What a stock use case did.
+
+    Attributes:
+        movements: the movements it recorded, in order.
+        billed: for goods of a service billed through a price plan, what billing
+            it did (the service saved, its new invoice lines, its event); else ``None``.
+    """
+
+    movements: tuple[Movement, ...]
+    billed: Outcome | None = None
+
+
+def _family(catalog: Catalog, product_code: str) -> set[str]:
+    """The product, the fixed bundles (kits) holding it and, for a kit, its components."""
+    codes = {product_code}
+    for bundle in catalog.bundles:
+        if not isinstance(bundle, FixedBundle):
+            continue
+        if bundle.product_code == product_code:
+            codes |= set(bundle.quantities)
+        elif product_code in bundle.quantities:
+            codes.add(bundle.product_code)
+    return codes
+
+
+class GoodsBase:
+    """The state of :class:`~prodlife.goods_app.Goods` and the plumbing its use cases share."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        clock: Clock,
+        policy: SchedulerPolicy | None = None,
+        attempts: int = 5,
+    ) -> None:
+        if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 1:
+            raise ValidationError(f"attempts {attempts!r} must be a whole number >= 1")
+        self.store = store
+        self.clock = clock
+        self.policy = SchedulerPolicy() if policy is None else policy
+        self.attempts = attempts
+
+    def _now(self) -> datetime:
+        return as_utc(self.clock.now())
+
+    def _catalog(self, uow: UnitOfWork, day: date | None = None) -> Catalog:
+        when = self._now().date() if day is None else day
+        return uow.catalog.versions().in_force(when).catalog
+
+    def _held_stock(self, uow: UnitOfWork, holder: Holder) -> Stock:
+        catalog = self._catalog(uow)
+        codes = {c for p in uow.goods.products_held(holder) for c in _family(catalog, p)}
+        return Stock(uow.goods.warehouses(), uow.goods.movements(sorted(codes)))
+
+    def _retried(self, work: Callable[[UnitOfWork], R]) -> R:
+        """``work`` in a transaction, committed; run again on a ``ConcurrencyConflict``."""
+        for attempt in range(self.attempts):
+            try:
+                with self.store.transaction() as uow:
+                    result = work(uow)
+                    uow.commit()
+                return result
+            except ConcurrencyConflict:
+                if attempt == self.attempts - 1:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover

@@ -1,0 +1,200 @@
+"""The converter that reads and writes service documents: the strict path.
+
+:mod:`prodlife.lifecycle.data` reads a document through it when the fast path
+(:mod:`prodlife.lifecycle._data_fast`) does not take it, and reports each
+problem with its path; the fast path uses its hooks for the few values it does
+not read by hand, so both give the same values.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import typing
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+from typing import Any
+
+import cattrs
+from cattrs.errors import IterableValidationError, IterableValidationNote
+
+from prodlife.errors import ValidationError
+from prodlife.lifecycle.history import History, HistoryEntry
+from prodlife.lifecycle.status import _SUBSTATE_KIND, ServiceStatus, Status
+from prodlife.money import Money, to_decimal
+from prodlife.serialization import make_converter
+
+_STATUS_KEYS = frozenset({"status", "substate", "previous", "target"})
+
+
+def _choices(kind: type[enum.Enum]) -> str:
+    return ", ".join(repr(member.value) for member in kind)
+
+
+def _member(kind: type[enum.Enum], value: object, what: str) -> Any:
+    try:
+        return kind(value)
+    except ValueError:
+        raise ValidationError(
+            f"{what} {value!r} is not a {kind.__name__}; use one of {_choices(kind)}"
+        ) from None
+
+
+def _day(value: object, _: object = None) -> date:
+    """A billing date from ``YYYY-MM-DD`` text, and nothing else."""
+    if isinstance(value, str) and "T" not in value:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValidationError(f"{value!r} is not a date; write it as ISO 8601 text, e.g. '2025-01-31'")
+
+
+def _instant(value: object, _: object = None) -> datetime:
+    """An instant from ISO 8601 text with its UTC offset: a naive one is ambiguous."""
+    example = "e.g. '2025-01-31T12:00:00+00:00'"
+    try:
+        instant = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        instant = None
+    if instant is None:
+        raise ValidationError(f"{value!r} is not an instant; write ISO 8601 text, {example}")
+    if instant.utcoffset() is None:
+        raise ValidationError(f"instant {value!r} has no UTC offset; give one, {example}")
+    return instant
+
+
+def _unstructure_status(status: ServiceStatus) -> dict[str, Any]:
+    data: dict[str, Any] = {"status": status.status.value}
+    if status.substate is not None:
+        data["substate"] = status.substate.value
+    for name, end in (("previous", status.previous), ("target", status.target)):
+        if end is not None:
+            data[name] = _unstructure_status(end)
+    return data
+
+
+def _structure_status(data: object, _: object = None, *, nested: bool = False) -> ServiceStatus:
+    """A status from its mapping; the substate is read by the status it belongs to."""
+    if not isinstance(data, Mapping):
+        raise ValidationError(f"a status is a mapping like {{'status': 'active'}}, not {data!r}")
+    unknown = sorted(set(data) - _STATUS_KEYS, key=str)
+    if unknown:
+        raise ValidationError(
+            f"unknown status keys {unknown}; a status has only {sorted(_STATUS_KEYS)}"
+        )
+    if "status" not in data:
+        raise ValidationError("a status needs its 'status', e.g. {'status': 'active'}")
+    status = _member(Status, data["status"], "status")
+    substate = data.get("substate")
+    kind = _SUBSTATE_KIND.get(status)
+    if kind is not None and substate is not None:
+        substate = _member(kind, substate, f"{status} substate")
+    ends: dict[str, ServiceStatus | None] = {}
+    for name in ("previous", "target"):
+        end = data.get(name)
+        if end is not None and nested:
+            raise ValidationError(
+                f"the {name} status of an in-progress status is settled: it has no {name}"
+            )
+        ends[name] = None if end is None else _structure_status(end, nested=True)
+    return ServiceStatus(status, substate, previous=ends["previous"], target=ends["target"])
+
+
+def _is_collection(kind: object) -> bool:
+    """Whether ``kind`` is ``tuple[X, ...]``, ``list[X]``, ``set[X]`` or ``frozenset[X]``."""
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if origin is tuple:
+        return len(args) == 2 and args[1] is Ellipsis
+    return origin in (list, set, frozenset) and len(args) == 1
+
+
+def _collection_hook(kind: Any) -> Callable[[object, Any], Any]:
+    """How to read ``kind`` (see :func:`_is_collection`): from a JSON array only, text never
+    taken apart into characters; each item's problems keep its index, as cattrs' own
+    collections do. The items' hook is looked up once."""
+    item_kind = typing.get_args(kind)[0]
+    make = typing.get_origin(kind)
+    item_hook: list[Callable[[Any, Any], Any]] = []  # looked up at first use (recursion)
+
+    def structure(data: object, _: Any) -> Any:
+        if not isinstance(data, list | tuple):
+            raise ValidationError(f"{data!r} is not a list; write a list, e.g. []")
+        if not item_hook:
+            item_hook.append(_converter().get_structure_hook(item_kind))
+        read = item_hook[0]
+        try:
+            return make([read(raw, item_kind) for raw in data])
+        except Exception:
+            pass
+        errors: list[Exception] = []
+        for index, raw in enumerate(data):
+            try:
+                read(raw, item_kind)
+            except Exception as error:
+                error.add_note(IterableValidationNote(f"item @ index {index}", index, item_kind))
+                errors.append(error)
+        raise IterableValidationError(f"while reading {kind!r}", errors, kind)
+
+    return structure
+
+
+@functools.cache
+def _converter() -> cattrs.Converter:
+    converter = make_converter()
+    converter.forbid_extra_keys = True
+    converter.register_structure_hook(date, _day)
+    converter.register_structure_hook(datetime, _instant)
+    converter.register_structure_hook_factory(_is_collection, _collection_hook)
+    converter.register_unstructure_hook(ServiceStatus, _unstructure_status)
+    converter.register_structure_hook(ServiceStatus, _structure_status)
+    converter.register_structure_hook(Money, _structure_money)
+    converter.register_unstructure_hook(History, _unstructure_history)
+    converter.register_structure_hook(History, _structure_history)
+    return converter
+
+
+def _unstructure_history(history: History) -> Any:
+    entries = [_converter().unstructure(entry, HistoryEntry) for entry in history.entries]
+    if not history.earlier:
+        return entries
+    last_at = history.earlier_last_at
+    assert last_at is not None  # History's rule
+    return {"earlier": history.earlier, "last_at": last_at.isoformat(), "entries": entries}
+
+
+def _structure_history(data: object, _: object = None) -> History:
+    converter = _converter()
+    if isinstance(data, list):
+        return History(converter.structure(data, tuple[HistoryEntry, ...]))
+    if not isinstance(data, dict) or set(data) != {"earlier", "last_at", "entries"}:
+        raise ValidationError(
+            "a history is a list of entries, oldest first, or "
+            f'{{"earlier": n, "last_at": instant, "entries": [...]}}, not {data!r}'
+        )
+    return History(
+        converter.structure(data["entries"], tuple[HistoryEntry, ...]),
+        converter.structure(data["earlier"], int),
+        converter.structure(data["last_at"], datetime),
+    )
+
+
+def _plain(value: Any) -> Any:
+    """Tuples become lists, recursively, so the data is exactly what JSON gives back."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _structure_money(data: object, _: object = None) -> Money:
+    """An amount from ``{"amount": "4.50", "currency": "EUR"}`` or ``"4.50 EUR"``."""
+    if type(data) is str:
+        amount, space, code = data.rpartition(" ")
+        if not space:
+            raise ValidationError(f"an amount is written '4.50 EUR', not {data!r}")
+        return Money(amount, code)  # Money reads the text as to_decimal does
+    if not isinstance(data, Mapping):
+        raise ValidationError(f"an amount is a mapping of its amount and currency, not {data!r}")
+    return Money(to_decimal(data["amount"]), data["currency"])
