@@ -278,3 +278,26 @@ def test_generated_types_keep_the_table(product_type: ProductType) -> None:
     )
     assert seed_004_breaks(row) == []
     assert check_product_type(product_type) == []
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("classification", "service"),
+        ("composition", "fixed bundle"),
+        ("service_kind", "termed"),
+        ("good_kind", 1),
+        ("provisionable", "yes"),
+        ("customer_may_delete", None),
+    ],
+)
+def test_a_product_type_field_of_the_wrong_kind_is_refused_naming_the_allowed_values(
+    field: str, value: object
+) -> None:
+    fields: dict[str, object] = {
+        "classification": Classification.SERVICE,
+        "service_kind": ServiceKind.TERMED,
+        field: value,
+    }
+    with pytest.raises(ValidationError, match=f"{field} {value!r} is not a"):
+        ProductType("H", "Hosting", **fields)  # type: ignore[arg-type]

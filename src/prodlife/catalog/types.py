@@ -37,6 +37,7 @@ import enum
 import attrs
 
 from prodlife.catalog._rules import Finding, check_code, raise_first
+from prodlife.errors import ValidationError
 
 __all__ = [
     "Classification",
@@ -150,6 +151,17 @@ def check_product_type(product_type: ProductType) -> list[Finding]:
     return [(rule, f"product type {t.code!r}: {message}") for rule, message in found]
 
 
+#: The fields of a product type whose values must be of a kind: (name, kind, may be None).
+_FIELD_KINDS: tuple[tuple[str, type, bool], ...] = (
+    ("classification", Classification, False),
+    ("good_kind", GoodKind, True),
+    ("service_kind", ServiceKind, True),
+    ("composition", Composition, False),
+    ("provisionable", bool, False),
+    ("customer_may_delete", bool, False),
+)
+
+
 @attrs.frozen(slots=True)
 class ProductType:
     """The behaviour template of products: classification, kind, composition, rules.
@@ -185,6 +197,18 @@ class ProductType:
     customer_may_delete: bool = False
 
     def __attrs_post_init__(self) -> None:
+        for name, kind, optional in _FIELD_KINDS:
+            value = getattr(self, name)
+            if not (isinstance(value, kind) or (optional and value is None)):
+                allowed = (
+                    ", ".join(repr(member.value) for member in kind)
+                    if issubclass(kind, enum.Enum)
+                    else kind.__name__
+                )
+                raise ValidationError(
+                    f"product type {self.code!r}: {name} {value!r} is not a {kind.__name__}; "
+                    f"pass one ({allowed})"
+                )
         raise_first(check_product_type(self), self.code)
 
     @property
