@@ -281,7 +281,7 @@ def test_generated_types_keep_the_table(product_type: ProductType) -> None:
 
 
 @pytest.mark.parametrize(
-    "field, value",
+    ("field", "value"),
     [
         ("classification", "service"),
         ("composition", "fixed bundle"),
