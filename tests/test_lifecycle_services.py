@@ -36,6 +36,7 @@ from prodlife.lifecycle import (
     Status,
     SuspensionKind,
 )
+from prodlife.limits import MAX_CLOCK_SKEW_SECONDS
 from prodlife.pricing.recurring import RecurringPrice
 from tests._support import d, usd
 
@@ -275,9 +276,12 @@ def test_suspend_needs_a_kind_the_actor_may_impose() -> None:
     assert paused.status == ServiceStatus(Status.SUSPENDED, SuspensionKind.TEMPORARY)
 
 
-def test_history_cannot_go_back_in_time() -> None:
+def test_history_cannot_go_back_in_time_beyond_the_clock_skew() -> None:
+    skew = timedelta(seconds=MAX_CLOCK_SKEW_SECONDS)
     with pytest.raises(RuleViolation, match=r"history\.order"):
-        active().perform(Op.EDIT, STAFF, T0 - timedelta(seconds=1))
+        active().perform(Op.EDIT, STAFF, T0 - skew - timedelta(seconds=1))
+    late = active().perform(Op.EDIT, STAFF, T0 - skew)  # another worker's clock, a bit behind
+    assert late.history.entries[-1].at == T0 and late.version == active().version + 1
 
 
 # --- cancellation request -------------------------------------------------------------

@@ -6,6 +6,7 @@ import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
@@ -33,6 +34,7 @@ from prodlife.lifecycle import (
     transition_table_markdown,
     visible_to_customer,
 )
+from prodlife.limits import MAX_CLOCK_SKEW_SECONDS
 
 Op, S = Operation, Status
 SK = SuspensionKind
@@ -349,6 +351,7 @@ def test_the_table_prints_one_line_per_row() -> None:
 
 T0 = datetime(2025, 1, 31, 23, 30, tzinfo=UTC)
 ANN = Actor.staff("ann")
+SKEW = timedelta(seconds=MAX_CLOCK_SKEW_SECONDS)
 
 
 def entry(at: datetime, op: Operation, before: ServiceStatus, after: ServiceStatus) -> HistoryEntry:
@@ -367,7 +370,7 @@ def test_history_appends_in_time_order_and_returns_a_new_history() -> None:
 def test_an_entry_earlier_than_the_last_is_refused() -> None:
     history = History().append(entry(T0, Op.ACTIVATE, ORDERED, ACTIVE))
     with pytest.raises(RuleViolation, match=r"moves forward.*\(rule history\.order\)"):
-        history.append(entry(T0 - timedelta(seconds=1), Op.REBOOT, ACTIVE, ACTIVE))
+        history.append(entry(T0 - SKEW - timedelta(seconds=1), Op.REBOOT, ACTIVE, ACTIVE))
     with pytest.raises(RuleViolation, match=r"history\.order"):
         History(
             [
@@ -375,6 +378,17 @@ def test_an_entry_earlier_than_the_last_is_refused() -> None:
                 entry(T0 - timedelta(days=1), Op.EDIT, ACTIVE, ACTIVE),
             ]
         )
+
+
+@given(lag=st.timedeltas(min_value=timedelta(0), max_value=SKEW))
+def test_an_entry_a_clock_skew_behind_the_last_is_recorded_at_the_last_instant(
+    lag: timedelta,
+) -> None:
+    history = History().append(entry(T0, Op.ACTIVATE, ORDERED, ACTIVE))
+    late = history.append(entry(T0 - lag, Op.REBOOT, ACTIVE, ACTIVE))
+    assert [e.at for e in late] == [T0, T0]
+    rest = history.at_rest().append(entry(T0 - lag, Op.REBOOT, ACTIVE, ACTIVE))
+    assert [e.at for e in rest] == [T0]
 
 
 def test_an_entry_must_start_where_the_last_ended() -> None:

@@ -33,6 +33,7 @@ __all__ = [
     "AMOUNT_PRECISION",
     "LIMITS",
     "MAX_AMOUNT_DIGITS",
+    "MAX_CLOCK_SKEW_SECONDS",
     "MAX_CYCLE_DAYS",
     "MAX_CYCLE_MONTHS",
     "MAX_CYCLE_WEEKS",
@@ -75,6 +76,10 @@ MAX_RENEWAL_PERIODS: Final = 120
 MAX_SERVICES_PER_ORDER_LINE: Final = 1000
 #: The largest quantity (seats, users) of one service (applied by the service lifecycle).
 MAX_SERVICE_QUANTITY: Final = 1_000_000
+#: How far, in seconds, an operation's instant may fall before the last entry of the
+#: service's history: the clocks of two workers (or machines) may disagree by that much.
+#: Such an entry is recorded at the last entry's instant, so a history stays in time order.
+MAX_CLOCK_SKEW_SECONDS: Final = 300
 
 
 @attrs.frozen(slots=True)
@@ -198,6 +203,14 @@ LIMITS: Final = (
         MAX_SERVICE_QUANTITY,
         "the quantity (seats, users) of one service: an order line's, an add-on's",
         "a seat count beyond it is a typing mistake; usage is rated, not held",
+        ("RuleViolation",),
+    ),
+    Limit(
+        "MAX_CLOCK_SKEW_SECONDS",
+        MAX_CLOCK_SKEW_SECONDS,
+        "seconds an operation's instant may fall before the service's last history entry; "
+        "within them it is recorded at that entry's instant",
+        "workers on other machines read clocks that disagree by a little, never by more",
         ("RuleViolation",),
     ),
 )

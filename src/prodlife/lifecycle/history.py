@@ -24,7 +24,7 @@ current user").
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 
 import attrs
 
@@ -34,6 +34,7 @@ from prodlife.l10n import format_instant
 from prodlife.lifecycle.actors import Actor
 from prodlife.lifecycle.status import ServiceStatus
 from prodlife.lifecycle.transitions import Operation
+from prodlife.limits import MAX_CLOCK_SKEW_SECONDS
 
 __all__ = ["History", "HistoryEntry", "format_entry"]
 
@@ -84,6 +85,10 @@ def _entries(value: object) -> tuple[HistoryEntry, ...]:
     if not isinstance(entries, tuple) or not all(isinstance(e, HistoryEntry) for e in entries):
         raise ValidationError(f"history entries must be HistoryEntry values, got {value!r}")
     return entries
+
+
+#: How far an entry may fall before the last one and still be recorded (at the last one's time).
+_SKEW = timedelta(seconds=MAX_CLOCK_SKEW_SECONDS)
 
 
 def _check_time(last_at: datetime, entry: HistoryEntry) -> None:
@@ -170,12 +175,19 @@ class History:
     def append(self, entry: HistoryEntry) -> History:
         """A new history with ``entry`` added at the end.
 
+        An entry at most :data:`~prodlife.limits.MAX_CLOCK_SKEW_SECONDS` before
+        the last one (workers whose clocks disagree) is recorded at the last
+        one's instant, so that the history stays in time order.
+
         Raises:
-            RuleViolation: ``entry`` is earlier than the last entry, or its
-                ``before`` is not the last entry's ``after``.
+            RuleViolation: ``entry`` is earlier than the last entry by more than
+                that, or its ``before`` is not the last entry's ``after``.
         """
         if not isinstance(entry, HistoryEntry):
             raise ValidationError(f"{entry!r} is not a HistoryEntry; build one first")
+        last = self.entries[-1].at if self.entries else self.earlier_last_at
+        if last is not None and last - _SKEW <= entry.at < last:
+            entry = attrs.evolve(entry, at=last)
         if self.entries:
             _check_next(self.entries[-1], entry)
         elif self.earlier_last_at is not None:
