@@ -148,6 +148,12 @@ def _open(line: InvoiceLine, settled: date) -> bool:
     return line.day is not None and line.day >= settled
 
 
+#: The last answer of :func:`next_billing_date` and what it was for: the scheduler asks for
+#: one service's date several times in a row (its agenda before and after each step, then
+#: the date the store indexes), about the same immutable timeline and ledger.
+_LAST: tuple[Timeline | None, Ledger | None, date | None] = (None, None, None)
+
+
 def next_billing_date(timeline: Timeline, ledger: Ledger) -> date | None:
     """The first billing date on which the timeline, left as it is, bills something new.
 
@@ -157,6 +163,16 @@ def next_billing_date(timeline: Timeline, ledger: Ledger) -> date | None:
     not yet invoiced counts on its day. ``None`` when nothing more will be
     billed (ended and invoiced, or paused without end).
     """
+    global _LAST
+    last = _LAST
+    if last[0] is timeline and last[1] is ledger:
+        return last[2]
+    found = _next_billing_date(timeline, ledger)
+    _LAST = (timeline, ledger, found)
+    return found
+
+
+def _next_billing_date(timeline: Timeline, ledger: Ledger) -> date | None:
     ahead = timedelta(days=timeline.invoice_days_before)
     arrears = timeline.timing is BillingTiming.IN_ARREARS
     floor = timeline.start if ledger.settled is None else max(ledger.settled, timeline.start)
