@@ -117,3 +117,30 @@ def test_domain_modules_never_read_the_system_time(path: Path) -> None:
             assert base_name not in {"datetime", "date", "time"}, (
                 f"{path.name}:{node.lineno} reads the system time; take a Clock instead"
             )
+
+
+def test_every_error_class_is_in_the_hierarchy_docs_errors_md_draws() -> None:
+    import importlib
+    import pkgutil
+    import re
+    from pathlib import Path
+
+    for module in pkgutil.walk_packages(prodlife.__path__, "prodlife."):
+        if module.name.endswith("__main__"):
+            continue
+        try:
+            importlib.import_module(module.name)
+        except ImportError:  # an optional extra not installed
+            continue
+    errors: set[type] = set()
+    waiting: list[type] = [prodlife.ProdlifeError]
+    while waiting:
+        for sub in waiting.pop().__subclasses__():
+            if sub.__module__.startswith("prodlife") and not sub.__name__.startswith("_"):
+                errors.add(sub)
+                waiting.append(sub)
+    text = Path(__file__).parent.parent.joinpath("docs", "errors.md").read_text(encoding="utf-8")
+    tree = text[text.index("```text") : text.index("```", text.index("```text") + 3)]
+    drawn = set(re.findall(r"[─│ ]+ ([A-Z][A-Za-z]+) ", tree))
+    missing = sorted(error.__name__ for error in errors if error.__name__ not in drawn)
+    assert missing == [], f"docs/errors.md's hierarchy lacks {missing}"
