@@ -155,7 +155,13 @@ def _converter() -> cattrs.Converter:
 
 
 def _unstructure_history(history: History) -> Any:
-    entries = [_converter().unstructure(entry, HistoryEntry) for entry in history.entries]
+    return history_data(history, lambda entry: _converter().unstructure(entry, HistoryEntry))
+
+
+def history_data(history: History, entry_data: Callable[[HistoryEntry], Any]) -> Any:
+    """A history's data: the list of its entries (each written by ``entry_data``), or, when
+    it starts after earlier entries kept elsewhere, ``{"earlier", "last_at", "entries"}``."""
+    entries = [entry_data(entry) for entry in history.entries]
     if not history.earlier:
         return entries
     last_at = history.earlier_last_at

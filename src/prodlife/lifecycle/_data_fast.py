@@ -31,6 +31,7 @@ from prodlife.lifecycle._data_converter import (
     _plain,
     _structure_status,
     _unstructure_status,
+    history_data,
 )
 from prodlife.lifecycle.actors import Actor
 from prodlife.lifecycle.history import History, HistoryEntry
@@ -546,17 +547,8 @@ def _fast_to_data(service: Service, *, compact: bool = False) -> dict[str, Any]:
         "ledger": None if compact else _rare(service.ledger, "ledger"),
         "dunning": None if service.dunning is None else _rare(service.dunning, "dunning"),
         "version": service.version,
-        "history": _history_data(service.history),
+        "history": history_data(service.history, _entry_data),
     }
-
-
-def _history_data(history: History) -> Any:
-    entries = [_entry_data(entry) for entry in history.entries]
-    if not history.earlier:
-        return entries
-    last_at = history.earlier_last_at
-    assert last_at is not None  # History's rule
-    return {"earlier": history.earlier, "last_at": _instant_text(last_at), "entries": entries}
 
 
 def _field_names(kind: type) -> tuple[str, ...]:
