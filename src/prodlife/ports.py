@@ -41,7 +41,9 @@ from typing import Protocol, runtime_checkable
 
 import attrs
 
+from prodlife.billing.invoices import Invoice, InvoiceStatus
 from prodlife.billing.lines import InvoiceLine
+from prodlife.billing.payments import Payment
 from prodlife.catalog.catalog import CatalogVersion, CatalogVersions
 from prodlife.catalog.sync_runs import SyncRun
 from prodlife.errors import ValidationError
@@ -62,9 +64,12 @@ __all__ = [
     "EventRepository",
     "GoodsRepository",
     "InvoiceLineRepository",
+    "InvoiceQuery",
+    "InvoiceRepository",
     "IssuedLine",
     "Notifier",
     "OrderRepository",
+    "PaymentRepository",
     "PricePlanRepository",
     "ProductRevenue",
     "PromotionRepository",
@@ -177,6 +182,58 @@ class ServiceQuery:
         if day is not None and (not isinstance(day, date) or isinstance(day, datetime)):
             raise TypeError(f"due_on_or_before must be a date or None, not {type(day).__name__}")
         check_limit(self.limit)
+
+
+@attrs.frozen(slots=True)
+class InvoiceQuery:
+    """Which invoices :meth:`InvoiceRepository.find` returns: those matching every filter given.
+
+    Args:
+        customer_id: of this customer.
+        service_id: with a line of this service.
+        status: in this status (as :attr:`prodlife.billing.Invoice.status` says).
+        unpaid: ``True``: only open and partially paid ones; ``False``: only the others.
+        due_before: due before this day (with ``unpaid=True``: overdue on it).
+        limit: at most this many (``None`` for all); a whole number >= 0.
+
+    Raises:
+        TypeError: a filter of the wrong type.
+        ValidationError: a bad ``limit`` or id (see :func:`check_text`).
+    """
+
+    customer_id: str | None = None
+    service_id: str | None = None
+    status: InvoiceStatus | None = None
+    unpaid: bool | None = None
+    due_before: date | None = None
+    limit: int | None = None
+
+    def __attrs_post_init__(self) -> None:
+        _optional_text(self.customer_id, "customer_id")
+        _optional_text(self.service_id, "service_id")
+        status: object = self.status
+        if status is not None and not isinstance(status, InvoiceStatus):
+            raise TypeError(f"status must be an InvoiceStatus or None, not {type(status).__name__}")
+        if self.unpaid is not None and not isinstance(self.unpaid, bool):
+            raise TypeError(f"unpaid must be a bool or None, not {type(self.unpaid).__name__}")
+        day: object = self.due_before
+        if day is not None and (not isinstance(day, date) or isinstance(day, datetime)):
+            raise TypeError(f"due_before must be a date or None, not {type(day).__name__}")
+        check_limit(self.limit)
+
+    def matches(self, invoice: Invoice) -> bool:
+        """Whether ``invoice`` passes every filter but ``limit`` (what a store must return)."""
+        status = invoice.status
+        return (
+            (self.customer_id is None or invoice.customer_id == self.customer_id)
+            and (self.service_id is None or self.service_id in invoice.service_ids)
+            and (self.status is None or status is self.status)
+            and (
+                self.unpaid is None
+                or (status in (InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID)) == self.unpaid
+            )
+            and (self.due_before is None or invoice.due_on < self.due_before)
+        )
 
 
 @attrs.frozen(slots=True)
@@ -418,6 +475,72 @@ class InvoiceLineRepository(Protocol):
         ...
 
 
+class InvoiceRepository(Protocol):
+    """Invoices and credit notes (never deleted), their numbering, and credit balances."""
+
+    def next_number(self, series: str) -> int:
+        """The next count of ``series`` (1 for a new one), taken inside this transaction.
+
+        Counts increase by one per call in committed transactions; a rolled-back
+        transaction gives its counts back, so committed numbers have no gaps.
+        Transactions taking numbers of one series wait for each other.
+        """
+        ...
+
+    def add(self, invoice: Invoice) -> None:
+        """Store a new invoice (its ``version`` as given). Raises ``AlreadyExists`` (number)."""
+        ...
+
+    def get(self, number: str) -> Invoice:
+        """The stored invoice. Raises ``NotFound``."""
+        ...
+
+    def save(self, invoice: Invoice) -> Invoice:
+        """Store ``invoice`` over the stored one of its number and version; return it
+        with its version one more.
+
+        Raises:
+            NotFound: no such invoice.
+            ConcurrencyConflict: the stored version is not ``invoice.version``.
+            ValidationError: the lines, customer, currency, issue or due date
+                differ from the stored ones (an invoice's lines never change).
+        """
+        ...
+
+    def find(self, query: InvoiceQuery) -> list[Invoice]:
+        """The invoices matching ``query``, by due date, then number."""
+        ...
+
+    def credit(self, customer_id: str, currency: str) -> Money:
+        """The customer's credit balance in ``currency`` (zero when none was kept)."""
+        ...
+
+    def set_credit(self, customer_id: str, amount: Money, *, expected: Money) -> None:
+        """Set the customer's credit balance in ``amount``'s currency to ``amount``.
+
+        Raises:
+            ConcurrencyConflict: the stored balance is not ``expected``.
+            ValidationError: ``amount`` below zero, or currencies that differ.
+        """
+        ...
+
+
+class PaymentRepository(Protocol):
+    """Payments and refunds, recorded once per reference, never changed."""
+
+    def add(self, payment: Payment) -> None:
+        """Store a new payment. Raises ``AlreadyExists`` when its reference is taken."""
+        ...
+
+    def get(self, reference: str) -> Payment:
+        """The payment of ``reference``. Raises ``NotFound``."""
+        ...
+
+    def for_customer(self, customer_id: str) -> list[Payment]:
+        """The customer's payments and refunds, by when received, then reference."""
+        ...
+
+
 class EventRepository(Protocol):
     """The outbox: events stored with the change that raised them, published after commit."""
 
@@ -553,6 +676,12 @@ class UnitOfWork(Protocol):
 
     @property
     def invoice_lines(self) -> InvoiceLineRepository: ...
+
+    @property
+    def invoices(self) -> InvoiceRepository: ...
+
+    @property
+    def payments(self) -> PaymentRepository: ...
 
     @property
     def events(self) -> EventRepository: ...

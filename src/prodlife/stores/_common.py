@@ -8,7 +8,9 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import TypeVar
 
+from prodlife.billing.invoices import Invoice
 from prodlife.billing.lines import InvoiceLine
+from prodlife.billing.payments import Payment
 from prodlife.catalog.sync_runs import SyncRun
 from prodlife.errors import InvalidAmount, NotFound, ValidationError
 from prodlife.lifecycle.events import Event
@@ -21,7 +23,11 @@ from prodlife.ports import ProductRevenue, check_text
 __all__ = [
     "MAX_KEY_LENGTH",
     "add_exactly",
+    "check_credit",
     "check_held_history",
+    "check_invoice_save",
+    "invoice_keys",
+    "payment_keys",
     "event_keys",
     "held_history",
     "in_asked_order",
@@ -111,6 +117,55 @@ def line_keys(line: InvoiceLine) -> None:
     """Refuse an invoice line whose service or customer a store cannot keep."""
     stored_key(line.service_id, "service id")
     stored_key(line.customer_id, "customer id")
+
+
+def invoice_keys(invoice: Invoice) -> None:
+    """Refuse an invoice whose number, customer or services a store cannot keep."""
+    stored_key(invoice.number, "invoice number")
+    stored_key(invoice.customer_id, "customer id")
+    for service_id in invoice.service_ids:
+        stored_key(service_id, "service id")
+
+
+def payment_keys(payment: Payment) -> None:
+    """Refuse a payment whose reference, customer or invoices a store cannot keep."""
+    stored_key(payment.reference, "payment reference")
+    stored_key(payment.customer_id, "customer id")
+    for allocation in payment.allocations:
+        stored_key(allocation.invoice, "invoice number")
+
+
+#: What a saved invoice may not change: what it bills, to whom, when.
+_FIXED = ("customer_id", "currency", "issued_on", "due_on", "lines", "issued_at", "separate")
+
+
+def check_invoice_save(stored: Invoice, invoice: Invoice) -> None:
+    """Refuse a save that changes what ``stored`` bills (every store alike).
+
+    Raises:
+        ValidationError: a field of :data:`_FIXED` differs.
+    """
+    for name in _FIXED:
+        if getattr(stored, name) != getattr(invoice, name):
+            raise ValidationError(
+                f"invoice {invoice.number}'s {name.replace('_', ' ')} cannot change once "
+                "issued; void it and issue another"
+            )
+
+
+def check_credit(customer_id: str, amount: Money, expected: Money) -> None:
+    """Refuse a credit balance below zero, or one whose currency differs from ``expected``'s."""
+    lookup_key(customer_id, "customer id")
+    if amount.currency != expected.currency:
+        raise ValidationError(
+            f"credit balance of {customer_id} set to {amount} but expected in "
+            f"{expected.currency}; set each currency's balance on its own"
+        )
+    if amount.amount < 0:
+        raise ValidationError(
+            f"credit balance of {customer_id} cannot go below zero ({amount}); refund no "
+            "more than the customer holds"
+        )
 
 
 def event_keys(event: Event) -> None:
