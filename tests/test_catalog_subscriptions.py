@@ -19,7 +19,7 @@ from prodlife import (
     Classification,
     GoodKind,
     NotFound,
-    Payment,
+    PaymentTiming,
     PrepaidTerm,
     Product,
     ProductType,
@@ -74,7 +74,7 @@ def tv_setup() -> tuple[SubscriptionType, dict[str, BillingTermScheme]]:
         prepaid=True,
         terms=(
             PrepaidTerm("NEWS", paid_ahead=THREE_MONTHS),
-            PrepaidTerm("FTA-1", Payment.POSTPAID),
+            PrepaidTerm("FTA-1", PaymentTiming.POSTPAID),
         ),
     )
     tv = SubscriptionType(
@@ -120,7 +120,7 @@ def test_adding_a_channel_adds_it_to_both_schemes_with_default_terms() -> None:
     tv2, schemes2 = add_product(tv, schemes, "SPORT", catalog=CATALOG)
     assert tv2.products == {"NEWS", "FTA-1", "SPORT"}
     assert schemes2["STD"].term_for("SPORT") == BillingTerm("SPORT", BillingTiming.IN_ADVANCE)
-    assert schemes2["PRE"].term_for("SPORT") == PrepaidTerm("SPORT", Payment.PREPAID, MONTHLY)
+    assert schemes2["PRE"].term_for("SPORT") == PrepaidTerm("SPORT", PaymentTiming.PREPAID, MONTHLY)
     assert check_subscription_type(tv2, CATALOG, schemes2, {"TV-2025"}) == []
     # the inputs are values: untouched
     assert "SPORT" not in tv.products and not schemes["STD"].has("SPORT")
@@ -198,7 +198,7 @@ def test_term_for_an_absent_product_is_not_found() -> None:
     [
         (lambda: PrepaidTerm("NEWS"), "term.paid-ahead"),
         (lambda: PrepaidTerm("NEWS", paid_ahead=ONE_TIME), "term.paid-ahead"),
-        (lambda: PrepaidTerm("NEWS", Payment.POSTPAID, MONTHLY), "term.paid-ahead"),
+        (lambda: PrepaidTerm("NEWS", PaymentTiming.POSTPAID, MONTHLY), "term.paid-ahead"),
         (lambda: PrepaidTerm(" NEWS", paid_ahead=MONTHLY), "code.format"),
         (lambda: BillingTerm(""), "code.format"),
         (lambda: BillingTermScheme("S", " "), "scheme.name"),
@@ -338,9 +338,9 @@ TIMINGS = st.sampled_from(list(BillingTiming))
 NORMAL_TERMS = st.builds(BillingTerm, CODES, TIMINGS, st.booleans())
 PREPAID_TERMS = st.one_of(
     st.builds(
-        PrepaidTerm, CODES, st.just(Payment.PREPAID), st.sampled_from([MONTHLY, THREE_MONTHS])
+        PrepaidTerm, CODES, st.just(PaymentTiming.PREPAID), st.sampled_from([MONTHLY, THREE_MONTHS])
     ),
-    st.builds(PrepaidTerm, CODES, st.just(Payment.POSTPAID), st.none()),
+    st.builds(PrepaidTerm, CODES, st.just(PaymentTiming.POSTPAID), st.none()),
 )
 
 

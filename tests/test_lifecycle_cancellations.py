@@ -193,7 +193,7 @@ def test_reactivating_during_the_pending_period_lets_the_service_renew_as_before
     assert withdraw_cancellation(asked, OWNER, at("2025-04-20")).kinds() == (
         EventKind.CANCELLATION_WITHDRAWN,
     )
-    renewed = renew(back, OWNER, at("2025-04-28"))
+    renewed = renew(back, SYSTEM, at("2025-04-28"))
     assert renewed.service.next_due == d("2025-06-01")
     again = request_cancellation(
         renewed.service, OWNER, at("2025-05-02"), CancellationKind.IMMEDIATE, "now"

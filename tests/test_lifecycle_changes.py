@@ -279,9 +279,9 @@ def test_a_change_bills_the_difference_on_a_period_invoiced_ahead() -> None:
     assert changed.edition == "PRO"
     assert changed.billed_until == d("2025-06-01")  # May stays invoiced
     # Paying for May bills nothing more; June is billed at the new price.
-    paid = renew(changed, OWNER, at("2025-04-20"))
+    paid = renew(changed, SYSTEM, at("2025-04-20"))
     assert paid.lines == ()
-    assert amounts(renew(paid.service, OWNER, at("2025-05-20"))) == [usd("40.00")]
+    assert amounts(renew(paid.service, SYSTEM, at("2025-05-20"))) == [usd("40.00")]
 
 
 def test_an_immediate_change_runs_the_modules_change_package_after_the_checks() -> None:
@@ -385,7 +385,7 @@ def test_a_pending_end_of_term_change_applies_only_when_due() -> None:
     assert done.kinds() == (EventKind.PACKAGE_CHANGED,)
     assert done.lines == ()
     # The renewal after it bills the new price.
-    assert amounts(renew(service, OWNER, at("2025-05-01", 1))) == [usd("10.00")]
+    assert amounts(renew(service, SYSTEM, at("2025-05-01", 1))) == [usd("10.00")]
 
 
 def test_the_period_after_an_end_of_term_change_is_invoiced_and_renewed_on_the_new_package() -> (
@@ -409,11 +409,11 @@ def test_the_period_after_an_end_of_term_change_is_invoiced_and_renewed_on_the_n
     ]
     assert "BASIC" in invoiced.lines[0].description
     # Paid before the change applies: the quarter is not invoiced again, the due date moves on.
-    paid = renew(invoiced.service, OWNER, at("2025-04-28"))
+    paid = renew(invoiced.service, SYSTEM, at("2025-04-28"))
     assert paid.lines == ()
     assert paid.service.next_due == d("2025-08-01")
     # Renewing without the early invoice bills the same quarter.
-    direct = renew(scheduled, OWNER, at("2025-04-28"))
+    direct = renew(scheduled, SYSTEM, at("2025-04-28"))
     assert [(line.period, line.amount) for line in direct.lines] == [
         (P("2025-05-01", "2025-08-01"), usd("27.00"))
     ]
@@ -445,7 +445,7 @@ def test_an_end_of_term_change_applies_after_the_renewal_was_paid_early() -> Non
         to_edition="BASIC",
         new_price=usd("10.00"),
     ).service
-    paid = renew(scheduled, OWNER, at("2025-04-28")).service  # next due 06-01
+    paid = renew(scheduled, SYSTEM, at("2025-04-28")).service  # next due 06-01
     done = apply_pending_change(paid, at("2025-05-01"))
     assert (done.service.edition, done.service.next_due) == ("BASIC", d("2025-06-01"))
 
@@ -665,7 +665,7 @@ def test_a_dearer_option_is_billed_at_its_new_price_for_the_rest_of_the_period()
     assert done.kinds() == (EventKind.OPTIONS_CHANGED,)
     assert done.events[0].detail("options") == "RAM=4GB"
     # May bills the base and the option, each on its line.
-    assert amounts(renew(done.service, OWNER, at("2025-04-28"))) == [usd("10.00"), usd("8.00")]
+    assert amounts(renew(done.service, SYSTEM, at("2025-04-28"))) == [usd("10.00"), usd("8.00")]
 
 
 def test_cheaper_and_dearer_options_in_one_change_each_get_their_lines() -> None:

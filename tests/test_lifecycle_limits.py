@@ -25,7 +25,7 @@ from prodlife.limits import (
     MIN_YEAR,
 )
 from prodlife.pricing.order_line import OrderLineSpec
-from tests._lifecycle import OWNER, at, web
+from tests._lifecycle import SYSTEM, at, web
 
 
 def test_a_service_quantity_is_bounded() -> None:
@@ -53,10 +53,10 @@ def test_an_order_line_creates_a_bounded_number_of_services() -> None:
 
 
 def test_a_renewal_pays_a_bounded_number_of_periods() -> None:
-    paid = renew(web(), OWNER, at("2025-04-28"), periods=MAX_RENEWAL_PERIODS)
+    paid = renew(web(), SYSTEM, at("2025-04-28"), periods=MAX_RENEWAL_PERIODS)
     assert paid.service.next_due == date(2035, 5, 1)
     with pytest.raises(RuleViolation, match="MAX_RENEWAL_PERIODS") as caught:
-        renew(web(), OWNER, at("2025-04-28"), periods=MAX_RENEWAL_PERIODS + 1)
+        renew(web(), SYSTEM, at("2025-04-28"), periods=MAX_RENEWAL_PERIODS + 1)
     assert caught.value.rule == "renew.periods"
 
 

@@ -377,7 +377,7 @@ def test_customers_cannot_invoice_early_and_staff_need_the_invoice_permission() 
 
 
 def test_renewing_invoices_the_period_and_moves_the_due_and_paid_through_dates() -> None:
-    done = renew(web(), OWNER, at("2025-04-28"), reason="paid by card")
+    done = renew(web(), SYSTEM, at("2025-04-28"), reason="paid by card")
     assert rows(done.lines) == [recurring(("2025-05-01", "2025-06-01"))]
     assert (done.service.next_due, done.service.paid_through) == (d("2025-06-01"), d("2025-05-31"))
     assert done.service.billed_until == d("2025-06-01")
@@ -415,7 +415,7 @@ def test_a_renewal_keeps_a_suspended_service_suspended() -> None:
 @pytest.mark.parametrize("periods", [0, -1, True])
 def test_a_renewal_is_for_one_period_or_more(periods: Any) -> None:
     with pytest.raises(RuleViolation, match=r"rule renew\.periods"):
-        renew(web(), OWNER, at("2025-04-28"), periods=periods)
+        renew(web(), SYSTEM, at("2025-04-28"), periods=periods)
 
 
 def test_a_renewal_after_a_change_in_the_old_period_bills_the_new_price() -> None:
@@ -427,7 +427,7 @@ def test_a_renewal_after_a_change_in_the_old_period_bills_the_new_price() -> Non
         to_edition="PRO",
         new_price=usd("40.00"),
     ).service
-    done = renew(changed, OWNER, at("2025-04-28"))
+    done = renew(changed, SYSTEM, at("2025-04-28"))
     # The new period is billed at the new recurring price.
     assert [(line.amount, line.period) for line in done.lines] == [
         (usd("40.00"), P("2025-05-01", "2025-06-01"))
@@ -436,7 +436,7 @@ def test_a_renewal_after_a_change_in_the_old_period_bills_the_new_price() -> Non
 
 def test_renewing_two_months_from_a_month_end_bills_exactly_two_periods() -> None:
     service = web(start=d("2025-01-31"), next_due=d("2025-01-31"), paid_through=None)
-    done = renew(service, OWNER, at("2025-01-30"), periods=2)
+    done = renew(service, SYSTEM, at("2025-01-30"), periods=2)
     # MONTHLY.shift(2025-01-31, 1) = 02-28 and shift(2025-01-31, 2) = 03-31: two periods.
     assert done.service.next_due == d("2025-03-31")
     assert [line.period for line in done.lines] == [

@@ -27,14 +27,15 @@ def suspended(kind: SuspensionKind) -> ServiceStatus:
     return ServiceStatus(Status.SUSPENDED, kind)
 
 
-#: Written out by hand from the seeds; see the table in prodlife.lifecycle.actors.
+#: Written out by hand from the seeds; see the table in prodlife.lifecycle.actors. A
+#: customer never renews (extends a service as paid): a payment recorded by staff or the
+#: gateway does (issue 15).
 CUSTOMER_MAY = {
     Op.CHECKOUT,
     Op.PAY,
     Op.CONFIGURE,
     Op.SUSPEND,
     Op.UNSUSPEND,
-    Op.RENEW,
     Op.CHANGE_PACKAGE,
     Op.CHANGE_OPTIONS,
     Op.CHANGE_PASSWORD,
@@ -270,11 +271,11 @@ from prodlife.lifecycle.actors import (  # noqa: E402
 
 #: Written out by hand from the seeds and issue 16.
 ACTIONS_EXPECTED = {
-    "owner": {Action.VIEW, Action.ORDER},
+    "owner": {Action.VIEW, Action.ORDER, Action.VIEW_INVOICES},
     "other customer": set(),  # acting for OWNER
     "staff with every permission": set(Action),
     "staff without permissions": set(),
-    "system": {Action.VIEW},
+    "system": {Action.VIEW, Action.VIEW_INVOICES, Action.RECORD_PAYMENT, Action.CLOSE_INVOICE},
 }
 STAFF_NEEDS = {
     Action.VIEW: {Permission.VIEW_CUSTOMER_PRODUCTS},
@@ -282,6 +283,9 @@ STAFF_NEEDS = {
     Action.ORDER_HIDDEN: {Permission.RECORD_PAYMENTS},
     Action.SET_PRICES: {Permission.SET_PRICES},
     Action.MASS_UPDATE: {Permission.EDIT_CUSTOMER_PRODUCTS},
+    Action.VIEW_INVOICES: {Permission.VIEW_CUSTOMER_PRODUCTS},
+    Action.RECORD_PAYMENT: {Permission.RECORD_PAYMENTS},
+    Action.CLOSE_INVOICE: {Permission.INVOICE},
 }
 FIELDS_NEED = {
     "price": Permission.SET_PRICES,

@@ -11,10 +11,11 @@ notifier is down (call :meth:`Billing.publish_pending` to retry).
 :class:`Billing` is made of its use cases, one module per subject: ``reading``
 (services, history, products, catalog, revenue, adoption), ``ordering`` (catalog
 versions, services and orders added), ``changing`` (operations, package and option
-changes, add-ons, abuse limits, mass updates), ``scheduling`` (:meth:`Billing.run_due`)
-and ``_base`` (the constructor and the plumbing they share: loading, saving,
-publishing). The rules they apply live in :mod:`prodlife.lifecycle`, the stores in
-:mod:`prodlife.stores`.
+changes, add-ons, abuse limits, mass updates), ``scheduling`` (:meth:`Billing.run_due`),
+``invoicing`` (invoices, statements, payments, refunds; lines are put on invoices by
+``_issuing`` wherever they are issued) and ``_base`` (the constructor and the plumbing
+they share: loading, saving, settling, publishing). The rules they apply live in
+:mod:`prodlife.lifecycle`, the stores in :mod:`prodlife.stores`.
 
 >>> from datetime import UTC, date, datetime
 >>> from prodlife import FixedClock, Money, MONTHLY, Service, ACTIVE, Actor, reboot
@@ -35,14 +36,15 @@ from __future__ import annotations
 
 from prodlife.app._base import PublishFailed
 from prodlife.app.changing import Changing
+from prodlife.app.invoicing import Invoicing, PaymentResult, Statement
 from prodlife.app.ordering import Ordering
 from prodlife.app.reading import Reading
 from prodlife.app.scheduling import SchedulerReport, Scheduling
 
-__all__ = ["Billing", "PublishFailed", "SchedulerReport"]
+__all__ = ["Billing", "PaymentResult", "PublishFailed", "SchedulerReport", "Statement"]
 
 
-class Billing(Reading, Ordering, Changing, Scheduling):
+class Billing(Reading, Ordering, Changing, Scheduling, Invoicing):
     """The use cases of prodlife over one store.
 
     Args:
@@ -53,4 +55,6 @@ class Billing(Reading, Ordering, Changing, Scheduling):
         module: the host's provisioning module, passed to every operation that
             takes one.
         policy: the scheduler's automation settings.
+        invoicing: how invoices are numbered and fall due
+            (:class:`~prodlife.billing.invoices.InvoicePolicy`).
     """

@@ -15,6 +15,8 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import TypeVar
 
+from prodlife.app._issuing import close_named, issue
+from prodlife.billing.invoices import Invoice, InvoicePolicy
 from prodlife.billing.lines import InvoiceLine
 from prodlife.catalog.catalog import Catalog
 from prodlife.clock import Clock, as_utc
@@ -26,15 +28,20 @@ from prodlife.lifecycle.provisioning import ProvisioningModule
 from prodlife.lifecycle.scheduler import SchedulerPolicy, next_work_date
 from prodlife.lifecycle.selling import ProductRules, product_rules
 from prodlife.lifecycle.services import Service
+from prodlife.lifecycle.settlement import settle_service
 from prodlife.lifecycle.transitions import Operation
 from prodlife.periods import billing_date
-from prodlife.ports import Notifier, Store, UnitOfWork
+from prodlife.ports import InvoiceQuery, Notifier, Store, UnitOfWork
 
 #: Where the use cases log (``prodlife.app``); prodlife configures no handler: the host does.
 log = logging.getLogger("prodlife.app")
 
 
 R = TypeVar("R")
+
+#: How many rounds of settlement a payment may set off (settling a service may issue
+#: lines, paid at once by credit, which settle again); far more than any real case.
+_MAX_SETTLEMENT_ROUNDS = 8
 
 
 class PublishFailed(ProdlifeError):
@@ -67,12 +74,14 @@ class BillingBase:
         notifier: Notifier | None = None,
         module: ProvisioningModule | None = None,
         policy: SchedulerPolicy | None = None,
+        invoicing: InvoicePolicy | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
         self.notifier = notifier
         self.module = module
         self.policy = SchedulerPolicy() if policy is None else policy
+        self.invoicing = InvoicePolicy() if invoicing is None else invoicing
 
     def publish_pending(self, limit: int | None = None) -> int:
         """Hand the outbox's unpublished events to the notifier; return how many.
@@ -131,8 +140,8 @@ class BillingBase:
             return product_rules(None, service.product_code)
         return product_rules(catalog, service.product_code)
 
-    def _keep(self, uow: UnitOfWork, version: int, outcome: Outcome, at: datetime) -> None:
-        self._keep_all(uow, [(version, outcome)], at)
+    def _keep(self, uow: UnitOfWork, version: int, outcome: Outcome, at: datetime) -> list[Invoice]:
+        return self._keep_all(uow, [(version, outcome)], at)
 
     def _keep_all(
         self,
@@ -141,9 +150,11 @@ class BillingBase:
         at: datetime,
         *,
         worker: str | None = None,
-    ) -> None:
-        """Save each outcome's service over the version loaded, then append the lines
-        (one call per product) and the events (one call)."""
+    ) -> list[Invoice]:
+        """Save each outcome's service over the version loaded, issue the lines on
+        invoices (and in the line journal, one call per product), close the invoices
+        a cancellation request names, and add the events; return the invoices paid
+        on issue, whose services :meth:`_settle` settles once this is committed."""
         lines: dict[str, list[InvoiceLine]] = {}
         events: list[Event] = []
         for version, outcome in outcomes:
@@ -156,11 +167,75 @@ class BillingBase:
             )
             lines.setdefault(service.product_code, []).extend(outcome.lines)
             events.extend(outcome.events)
+        paid = self._issue(uow, [(o.service, o.lines) for _, o in outcomes], at)
         for product_code, issued in lines.items():
             if issued:
                 uow.invoice_lines.add(issued, product_code=product_code, issued_at=at)
         if events:
+            close_named(uow, events)
             uow.events.add(events)
+        return paid
+
+    def _issue(
+        self,
+        uow: UnitOfWork,
+        billed: Sequence[tuple[Service, Sequence[InvoiceLine]]],
+        at: datetime,
+    ) -> list[Invoice]:
+        """Issue lines on invoices (:func:`prodlife.app._issuing.issue`)."""
+        return issue(uow, billed, at, self.invoicing)
+
+    def _settle(self, paid: Sequence[Invoice]) -> list[Outcome]:
+        """Settle the services of invoices just paid, each in its own transactions
+        (:func:`~prodlife.lifecycle.settlement.settle_service`), until no more
+        invoices are paid by it.
+
+        Idempotent: a service already settled is left as it is, so running it
+        again after a crash completes what was interrupted.
+        """
+        done: list[Outcome] = []
+        waiting = list(paid)
+        for _ in range(_MAX_SETTLEMENT_ROUNDS):
+            if not waiting:
+                break
+            by_service: dict[str, list[Invoice]] = {}
+            for invoice in waiting:
+                for service_id in invoice.service_ids:
+                    by_service.setdefault(service_id, []).append(invoice)
+            waiting = []
+            for service_id, invoices in sorted(by_service.items()):
+                outcome, more = self._settle_one(service_id, invoices)
+                if outcome is not None:
+                    done.append(outcome)
+                waiting += more
+        return done
+
+    def _settle_one(
+        self, service_id: str, paid: Sequence[Invoice]
+    ) -> tuple[Outcome | None, list[Invoice]]:
+        at = self._now()
+        with self.store.transaction(readonly=True) as uow:
+            try:
+                service = uow.services.get(service_id)
+            except NotFound:  # a line of a service the host removed: nothing to settle
+                return None, []
+            unpaid = uow.invoices.find(InvoiceQuery(service_id=service_id, unpaid=True))
+            invoicing = service.invoicing
+            outcome = settle_service(
+                service,
+                paid,
+                unpaid,
+                at,
+                activate_on_payment=invoicing is not None and invoicing.activate_on_payment,
+                module=self._module_for(uow, service, at),
+            )
+        if outcome is None:
+            return None, []
+        with self.store.transaction() as uow:
+            more = self._keep(uow, service.version, outcome, at)
+            uow.commit()
+        log.info("settled %s: %s", service_id, outcome.summary())
+        return outcome, more
 
     def _on_service(
         self,
@@ -176,9 +251,10 @@ class BillingBase:
             service = self._load(uow, service_id, actor, Operation.EDIT)
             outcome = run(service, at, uow)
         with self.store.transaction() as uow:
-            self._keep(uow, service.version, outcome, at)
+            paid = self._keep(uow, service.version, outcome, at)
             uow.commit()
         log.info("%s of %s by %s: %s", name or "operation", service_id, actor, outcome.summary())
+        self._settle(paid)
         return self._published_own(outcome)
 
     def _published(self, outcome: R) -> R:

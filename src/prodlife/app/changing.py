@@ -17,7 +17,7 @@ from prodlife.cycles import BillingCycle
 from prodlife.errors import ValidationError
 from prodlife.lifecycle.abuse import enforce_abuse_limits
 from prodlife.lifecycle.actors import Action, Actor, authorize_action
-from prodlife.lifecycle.cancellations import cancel
+from prodlife.lifecycle.cancellations import cancel, request_cancellation
 from prodlife.lifecycle.changes import (
     add_addon,
     apply_pending_change,
@@ -28,11 +28,12 @@ from prodlife.lifecycle.changes import (
 from prodlife.lifecycle.mass_update import MassUpdate, mass_update
 from prodlife.lifecycle.outcome import Outcome
 from prodlife.lifecycle.selling import addon_from_plan, holds_money, option_changes, package_price
+from prodlife.lifecycle.service_parts import CancellationKind
 from prodlife.lifecycle.services import Service
 from prodlife.lifecycle.transitions import Operation
 from prodlife.money import Money
 from prodlife.periods import billing_date
-from prodlife.ports import UnitOfWork
+from prodlife.ports import InvoiceQuery, UnitOfWork
 from prodlife.pricing.options import ConfigurableOption
 from prodlife.pricing.order_line import OptionPick
 from prodlife.pricing.usage import UsageRecord
@@ -46,6 +47,13 @@ def _parameters(operation: Callable[..., Outcome]) -> frozenset[str]:
         return frozenset(inspect.signature(operation).parameters)
     except (TypeError, ValueError):  # a callable without a signature takes nothing more
         return frozenset()
+
+
+def _unpaid_of_its_own(uow: UnitOfWork, service_id: str) -> list[str]:
+    """The unpaid invoices billing ``service_id`` and no other service (seed 003's
+    "cancel unpaid invoices" of an immediate cancellation request)."""
+    unpaid = uow.invoices.find(InvoiceQuery(service_id=service_id, unpaid=True))
+    return [invoice.number for invoice in unpaid if invoice.service_ids == (service_id,)]
 
 
 class Changing(BillingBase):
@@ -72,7 +80,9 @@ class Changing(BillingBase):
         that take one only when the product type is provisionable; the type's
         deletion rule is passed as ``customer_may_delete``; :func:`cancel`
         without a policy uses the catalog's cancellation default for the
-        product. An argument holding money (a price, a ServiceAddOn or
+        product; an immediate :func:`request_cancellation` without
+        ``unpaid_invoices`` cancels (voids) the unpaid invoices that bill the
+        service alone, and withdrawing the request restores them (seed 003). An argument holding money (a price, a ServiceAddOn or
         OptionChange with a price) is a price set by hand: only staff with
         ``prices: set`` give one, and a package change given a price is
         recorded as an override. Use :meth:`change_package` and
@@ -111,6 +121,12 @@ class Changing(BillingBase):
                 given["customer_may_delete"] = rules.customer_may_delete
             if operation is cancel and given.get("policy") is None:
                 given["policy"] = rules.cancellation
+            if (
+                operation is request_cancellation
+                and "unpaid_invoices" not in given
+                and CancellationKind.IMMEDIATE in (*args[:1], given.get("kind"))
+            ):
+                given["unpaid_invoices"] = _unpaid_of_its_own(uow, service.id)
             return operation(service, actor, at, *args, **given)
 
         name = getattr(operation, "__name__", repr(operation))
@@ -335,9 +351,10 @@ class Changing(BillingBase):
             }
             outcomes = mass_update(loaded, actor, at, update, prices=prices, modules=modules)
             versions = [before.version for before in loaded]
-            self._keep_all(uow, list(zip(versions, outcomes, strict=True)), at)
+            paid = self._keep_all(uow, list(zip(versions, outcomes, strict=True)), at)
             uow.commit()
         log.info("mass update of %d services by %s", len(loaded), actor)
+        self._settle(paid)
         merged = Outcome(
             outcomes[-1].service,
             tuple(e for o in outcomes for e in o.events),

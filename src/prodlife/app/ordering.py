@@ -206,6 +206,7 @@ class Ordering(BillingBase):
             self._use_promotions(uow, order, quote, billing_date(at, zone), context)
             services = _with_fixed_terms(uow, services)
             uow.orders.add(order)
+            issued: list[tuple[Service, tuple[InvoiceLine, ...]]] = []
             for service in services:
                 lines: tuple[InvoiceLine, ...] = ()
                 if order.options.generate_invoice:
@@ -214,8 +215,11 @@ class Ordering(BillingBase):
                 uow.services.add(service, due_on=next_work_date(service, self.policy))
                 if lines:
                     uow.invoice_lines.add(lines, product_code=service.product_code, issued_at=at)
+                    issued.append((service, lines))
                 placed.append(service)
+            paid = self._issue(uow, issued, at)
             uow.commit()
+        self._settle(paid)
         log.info("order %s by %s: %d services, %s", order.id, actor, len(placed), quote.total)
         return quote, tuple(placed)
 

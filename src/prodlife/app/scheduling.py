@@ -160,9 +160,12 @@ class Scheduling(BillingBase):
                 outcomes.append((service, outcome))
         try:
             with self.store.transaction() as uow:
-                self._keep_all(uow, [(b.version, o) for b, o in outcomes], now, worker=worker)
+                paid = self._keep_all(
+                    uow, [(b.version, o) for b, o in outcomes], now, worker=worker
+                )
                 uow.commit()
             handled += [before.id for before, _ in outcomes]
+            self._settle(paid)
         except ProdlifeError:
             # Someone changed one of them meanwhile, or a write failed: one at a time.
             for before, _ in outcomes:
@@ -186,6 +189,7 @@ class Scheduling(BillingBase):
             outcome = self._due_work(service, now)
             if outcome is None:
                 return False
-            self._keep_all(uow, [(service.version, outcome)], now, worker=worker)
+            paid = self._keep_all(uow, [(service.version, outcome)], now, worker=worker)
             uow.commit()
+        self._settle(paid)
         return True

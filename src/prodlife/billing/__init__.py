@@ -6,6 +6,9 @@
 - :mod:`prodlife.billing.engine`: :func:`lines_due`, the only place a
   service's money is computed: the lines now due, repairs included.
 - :mod:`prodlife.billing.lines`: :class:`InvoiceLine`, one explained amount.
+- :mod:`prodlife.billing.invoices`: :class:`Invoice`, lines grouped, numbered
+  (:class:`NumberSeries`) and paid; :mod:`prodlife.billing.payments`:
+  :class:`Payment`, settled on invoices, the rest kept as credit.
 - :mod:`prodlife.billing.offers`: promotions and additive discounts as
   timeline discounts, in force for the periods they cover.
 - :mod:`prodlife.billing.prorata`: :class:`Prorata`, services billed on one
@@ -16,9 +19,19 @@ money. See ``docs/billing.md``.
 """
 
 from prodlife.billing.engine import lines_due
+from prodlife.billing.invoices import (
+    Invoice,
+    InvoiceKey,
+    InvoicePolicy,
+    InvoiceStatus,
+    NumberSeries,
+    group_lines,
+    line_due_on,
+)
 from prodlife.billing.ledger import Ledger, bill, next_billing_date
 from prodlife.billing.lines import InvoiceLine, LineType, lines_as_rows, lines_total
 from prodlife.billing.offers import additive_discount, promotion_discount
+from prodlife.billing.payments import Allocation, Payment, PaymentKind, settle
 from prodlife.billing.prorata import FirstPeriods, Prorata
 from prodlife.billing.timeline import (
     Discount,
@@ -31,23 +44,34 @@ from prodlife.billing.timeline import (
 )
 
 __all__ = [
+    "Allocation",
     "Discount",
     "DiscountKind",
     "FirstPeriods",
+    "Invoice",
+    "InvoiceKey",
     "InvoiceLine",
+    "InvoicePolicy",
+    "InvoiceStatus",
     "Ledger",
     "LineType",
+    "NumberSeries",
     "OneTimeCharge",
     "Pause",
+    "Payment",
+    "PaymentKind",
     "Prorata",
     "Rate",
     "Timeline",
     "Track",
     "additive_discount",
     "bill",
+    "group_lines",
+    "line_due_on",
     "lines_as_rows",
     "lines_due",
     "lines_total",
     "next_billing_date",
     "promotion_discount",
+    "settle",
 ]

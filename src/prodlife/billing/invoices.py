@@ -281,7 +281,8 @@ class Invoice:
                 )
         if self.closed not in (None, InvoiceStatus.VOID, InvoiceStatus.UNCOLLECTIBLE):
             raise RuleViolation(
-                "invoice.status", f"an invoice is closed as void or uncollectible, not {self.closed}"
+                "invoice.status",
+                f"an invoice is closed as void or uncollectible, not {self.closed}",
             )
         paid = self.amount_paid
         if paid.amount < 0 or (paid.amount > 0 and paid > self.total):
@@ -302,7 +303,7 @@ class Invoice:
         """A new invoice of ``lines`` under ``key``; a credit note (total below zero) is
         settled at once (its amount goes to the customer's credit balance)."""
         at = as_utc(at)
-        invoice = cls(
+        return cls(
             number,
             key.customer_id,
             key.currency,
@@ -313,7 +314,6 @@ class Invoice:
             at,
             key.separate,
         )
-        return invoice
 
     # --- amounts ------------------------------------------------------------------------------
 

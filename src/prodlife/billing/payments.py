@@ -20,7 +20,8 @@ added to the credit balance (:attr:`Payment.to_credit`), exactly.
 ...                        Money(amount, "EUR"), day=due)
 ...     return Invoice.issue(number, InvoiceKey("C-1", "EUR", due, "card"), [line],
 ...                          datetime(2025, 1, 1, tzinfo=UTC))
->>> older, newer = invoice("A-2", "10.00", date(2025, 2, 1)), invoice("A-1", "4.00", date(2025, 1, 1))
+>>> older = invoice("A-2", "10.00", date(2025, 2, 1))
+>>> newer = invoice("A-1", "4.00", date(2025, 1, 1))
 >>> settled, credit = settle(Money("20.00", "EUR"), [older, newer])
 >>> [(i.number, str(i.status)) for i in settled], str(credit)
 ([('A-1', 'paid'), ('A-2', 'paid')], 'EUR 6.00')
@@ -36,7 +37,6 @@ from datetime import datetime
 import attrs
 
 from prodlife.billing.invoices import UNPAID, Invoice
-from prodlife.clock import as_utc
 from prodlife.errors import RuleViolation
 from prodlife.money import Money, total
 

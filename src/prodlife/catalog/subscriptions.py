@@ -79,7 +79,7 @@ __all__ = [
     "BillingTerm",
     "BillingTermScheme",
     "BillingTiming",
-    "Payment",
+    "PaymentTiming",
     "PrepaidTerm",
     "SubscriptionType",
     "add_product",
@@ -114,7 +114,7 @@ class BillingTiming(enum.Enum):
     IN_ARREARS = "post-bill"
 
 
-class Payment(enum.Enum):
+class PaymentTiming(enum.Enum):
     """Whether a termed service of a prepaid scheme is paid before or after use."""
 
     PREPAID = "prepaid"
@@ -160,7 +160,7 @@ class PrepaidTerm:
     """
 
     product_code: str
-    payment: Payment = Payment.PREPAID
+    payment: PaymentTiming = PaymentTiming.PREPAID
     paid_ahead: BillingCycle | None = None
 
     def __attrs_post_init__(self) -> None:
@@ -171,10 +171,10 @@ def check_prepaid_term(term: PrepaidTerm) -> list[Finding]:
     """Every rule a prepaid term breaks on its own."""
     found = check_code(term.product_code, "prepaid term product")
     ahead = term.paid_ahead
-    if term.payment is Payment.PREPAID and (ahead is None or not ahead.is_recurring):
+    if term.payment is PaymentTiming.PREPAID and (ahead is None or not ahead.is_recurring):
         message = f"a prepaid service needs the period paid in advance, not {ahead}"
         found.append(("term.paid-ahead", f"{message}, e.g. paid_ahead=BillingCycle.months(3)"))
-    elif term.payment is Payment.POSTPAID and ahead is not None:
+    elif term.payment is PaymentTiming.POSTPAID and ahead is not None:
         message = f"a postpaid service is paid after use, so nothing is paid ahead ({ahead})"
         found.append(("term.paid-ahead", f"{message}; use paid_ahead=None"))
     return _about(f"term for {term.product_code!r}", found)
@@ -234,7 +234,7 @@ class BillingTermScheme:
         prepaid for one monthly cycle paid ahead in a prepaid scheme.
         """
         if self.prepaid:
-            return PrepaidTerm(product_code, Payment.PREPAID, _DEFAULT_PAID_AHEAD)
+            return PrepaidTerm(product_code, PaymentTiming.PREPAID, _DEFAULT_PAID_AHEAD)
         return BillingTerm(product_code)
 
     def with_product(self, product_code: str) -> BillingTermScheme:
@@ -500,7 +500,7 @@ def is_in_arrears(scheme: BillingTermScheme, product_code: str) -> bool:
     """
     term = scheme.term_for(product_code)
     if isinstance(term, PrepaidTerm):
-        return term.payment is Payment.POSTPAID
+        return term.payment is PaymentTiming.POSTPAID
     return term.timing is BillingTiming.IN_ARREARS
 
 

@@ -13,6 +13,7 @@ from typing import TypeVar
 
 import attrs
 
+from prodlife.billing.invoices import InvoicePolicy
 from prodlife.catalog import Catalog, FixedBundle
 from prodlife.clock import Clock, as_utc
 from prodlife.errors import ConcurrencyConflict, ValidationError
@@ -62,6 +63,7 @@ class GoodsBase:
         *,
         clock: Clock,
         policy: SchedulerPolicy | None = None,
+        invoicing: InvoicePolicy | None = None,
         attempts: int = 5,
     ) -> None:
         if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 1:
@@ -69,6 +71,7 @@ class GoodsBase:
         self.store = store
         self.clock = clock
         self.policy = SchedulerPolicy() if policy is None else policy
+        self.invoicing = InvoicePolicy() if invoicing is None else invoicing
         self.attempts = attempts
 
     def _now(self) -> datetime:

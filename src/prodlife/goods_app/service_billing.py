@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 import attrs
 
+from prodlife.app._issuing import issue
 from prodlife.billing.goods import goods_on_timeline
 from prodlife.cycles import BillingSchedule
 from prodlife.errors import RuleViolation
@@ -107,6 +108,8 @@ class ServiceBilling(GoodsBase):
         due_on = next_work_date(saved, self.policy)
         uow.services.save(saved, expected_version=service.version, due_on=due_on)
         if outcome.lines:
+            # Goods charges are one-time lines: paid by credit on issue, they move no dates.
+            issue(uow, [(saved, outcome.lines)], at, self.invoicing)
             uow.invoice_lines.add(outcome.lines, product_code=saved.product_code, issued_at=at)
         uow.events.add(outcome.events)
         return outcome

@@ -124,6 +124,7 @@ from prodlife.lifecycle.service_parts import (
     OverrideAutoSuspend,
     PendingChange,
     ServiceAddOn,
+    ServiceInvoicing,
     ServiceOption,
 )
 from prodlife.lifecycle.services import Service
@@ -218,6 +219,7 @@ __all__ = [
     "SchedulerPolicy",
     "Service",
     "ServiceAddOn",
+    "ServiceInvoicing",
     "ServiceOption",
     "ServiceStatus",
     "Status",

@@ -353,6 +353,9 @@ def _fast_from_data(data: dict[str, Any]) -> Service:
     dunning = data["dunning"]
     if dunning is not None:
         dunning = _strict(dunning, _FIELD_TYPES["dunning"])
+    invoicing = data["invoicing"]
+    if invoicing is not None:
+        invoicing = _strict(invoicing, _FIELD_TYPES["invoicing"])
     timing = _TIMINGS.get(data["billing_timing"]) if type(data["billing_timing"]) is str else None
     if timing is None:
         raise _Slow
@@ -418,6 +421,7 @@ def _fast_from_data(data: dict[str, Any]) -> Service:
         timeline,
         ledger,
         dunning,
+        invoicing,
         version,
         history,
     )
@@ -546,6 +550,7 @@ def _fast_to_data(service: Service, *, compact: bool = False) -> dict[str, Any]:
         "timeline": None if compact else _rare(service.timeline, "timeline"),
         "ledger": None if compact else _rare(service.ledger, "ledger"),
         "dunning": None if service.dunning is None else _rare(service.dunning, "dunning"),
+        "invoicing": None if service.invoicing is None else _rare(service.invoicing, "invoicing"),
         "version": service.version,
         "history": history_data(service.history, _entry_data),
     }
@@ -584,6 +589,7 @@ _KNOWN_FIELDS: dict[type, tuple[str, ...]] = {
         "timeline",
         "ledger",
         "dunning",
+        "invoicing",
         "version",
         "history",
     ),
@@ -615,6 +621,7 @@ _RAW_DEFAULTS: dict[str, Any] = {
     "time_zone": "UTC",
     "pending_change": None,
     "dunning": None,
+    "invoicing": None,
     "billing_timing": BillingTiming.IN_ADVANCE.value,
     "version": 0,
     "history": [],

@@ -169,7 +169,6 @@ CUSTOMER_OPERATIONS: frozenset[Operation] = frozenset(
         _O.CONFIGURE,
         _O.SUSPEND,
         _O.UNSUSPEND,
-        _O.RENEW,
         _O.CHANGE_PACKAGE,
         _O.CHANGE_OPTIONS,
         _O.CHANGE_PASSWORD,
@@ -415,6 +414,9 @@ class Action(enum.Enum):
     ORDER_HIDDEN = "order hidden products"
     SET_PRICES = "set prices"
     MASS_UPDATE = "mass update"
+    VIEW_INVOICES = "view invoices and payments"
+    RECORD_PAYMENT = "record payments and refunds"
+    CLOSE_INVOICE = "void or write off invoices"
 
     def __str__(self) -> str:
         return self.value
@@ -428,12 +430,18 @@ ACTION_PERMISSIONS: Mapping[Action, frozenset[Permission]] = MappingProxyType(
         Action.ORDER_HIDDEN: frozenset({REQUIRED_PERMISSION[_O.CHECKOUT]}),
         Action.SET_PRICES: frozenset({_P.SET_PRICES}),
         Action.MASS_UPDATE: frozenset({_P.EDIT_CUSTOMER_PRODUCTS}),
+        Action.VIEW_INVOICES: frozenset({_P.VIEW_CUSTOMER_PRODUCTS}),
+        Action.RECORD_PAYMENT: frozenset({_P.RECORD_PAYMENTS}),
+        Action.CLOSE_INVOICE: frozenset({_P.INVOICE}),
     }
 )
-#: What a customer may do of the actions (on their own services and orders only).
-CUSTOMER_ACTIONS: frozenset[Action] = frozenset({Action.VIEW, Action.ORDER})
-#: What the system may do of the actions.
-SYSTEM_ACTIONS: frozenset[Action] = frozenset({Action.VIEW})
+#: What a customer may do of the actions (on their own services, orders and invoices
+#: only). A customer never records a payment: the gateway (the system) or staff do.
+CUSTOMER_ACTIONS: frozenset[Action] = frozenset({Action.VIEW, Action.ORDER, Action.VIEW_INVOICES})
+#: What the system may do of the actions (the payment gateway records payments).
+SYSTEM_ACTIONS: frozenset[Action] = frozenset(
+    {Action.VIEW, Action.VIEW_INVOICES, Action.RECORD_PAYMENT, Action.CLOSE_INVOICE}
+)
 
 #: The service fields a mass update may set, and the permission each needs on top of
 #: :attr:`Action.MASS_UPDATE`'s. Customers and the system set none of them.

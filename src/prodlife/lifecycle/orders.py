@@ -55,7 +55,12 @@ from prodlife.catalog._rules import is_whole as _whole
 from prodlife.clock import as_utc
 from prodlife.cycles import BillingCycle, BillingSchedule
 from prodlife.errors import CurrencyMismatch, RuleViolation
-from prodlife.lifecycle.service_parts import Dunning, ServiceAddOn, ServiceOption
+from prodlife.lifecycle.service_parts import (
+    Dunning,
+    ServiceAddOn,
+    ServiceInvoicing,
+    ServiceOption,
+)
 from prodlife.lifecycle.services import Service
 from prodlife.lifecycle.status import ORDERED
 from prodlife.lifecycle.timelines import BASE, package_label, schedule_for
@@ -223,7 +228,13 @@ class OrderLine:
 
 @attrs.frozen(slots=True)
 class OrderOptions:
-    """Seed 003's three boxes: confirmation e-mail, generate invoice, send invoice e-mail.
+    """Seed 003's three boxes: confirmation e-mail, generate invoice, send invoice e-mail;
+    and how the services' invoices go (:class:`~prodlife.lifecycle.ServiceInvoicing`).
+
+    Args:
+        activate_on_payment: each service is activated (through the module)
+            once its invoices are paid.
+        separate_invoices: each service is invoiced on its own.
 
     Raises:
         RuleViolation: a box is not a bool, or the invoice e-mail is asked for
@@ -233,9 +244,17 @@ class OrderOptions:
     send_confirmation: bool = True
     generate_invoice: bool = True
     send_invoice_email: bool = True
+    activate_on_payment: bool = False
+    separate_invoices: bool = False
 
     def __attrs_post_init__(self) -> None:
-        for box in (self.send_confirmation, self.generate_invoice, self.send_invoice_email):
+        for box in (
+            self.send_confirmation,
+            self.generate_invoice,
+            self.send_invoice_email,
+            self.activate_on_payment,
+            self.separate_invoices,
+        ):
             if _not(box, bool):
                 raise RuleViolation("order.options", f"order option {box!r} is not a bool")
         if self.send_invoice_email and not self.generate_invoice:
@@ -632,6 +651,12 @@ def services_for(
     if not _whole(first_id, 0):
         raise RuleViolation("order.services", f"first id {first_id!r} must be a whole number >= 0")
     start = billing_date(order.placed_at, zone)
+    boxes = order.options
+    invoicing = (
+        ServiceInvoicing(boxes.separate_invoices, boxes.activate_on_payment)
+        if boxes.separate_invoices or boxes.activate_on_payment
+        else None
+    )
     domains = list(zip(order.domains, quote.domain_prices, strict=True))
     made: list[Service] = []
     for line, priced in zip(order.lines, quote.lines, strict=True):
@@ -697,6 +722,7 @@ def services_for(
                     status=ORDERED,
                     timeline=timeline,
                     dunning=dunning,
+                    invoicing=invoicing,
                 )
             )
     return tuple(made)

@@ -323,6 +323,31 @@ def _grace(value: object, what: str) -> None:
 
 
 @attrs.frozen(slots=True)
+class ServiceInvoicing:
+    """How a service's lines are invoiced and what its payment does (seed 003).
+
+    Args:
+        separate: invoice it on its own ("separate invoices"), never with the
+            customer's other services.
+        activate_on_payment: once ordered, activate it (through the
+            provisioning module) when its invoices are paid.
+
+    Raises:
+        RuleViolation: a setting that is not a bool (rule ``service.invoicing``).
+    """
+
+    separate: bool = False
+    activate_on_payment: bool = False
+
+    def __attrs_post_init__(self) -> None:
+        for value in (self.separate, self.activate_on_payment):
+            if not isinstance(value, bool):
+                raise RuleViolation(
+                    "service.invoicing", f"invoicing setting {value!r} must be true or false"
+                )
+
+
+@attrs.frozen(slots=True)
 class Dunning:
     """What happens to a service left unpaid: its own grace periods (seed 003's automation).
 

@@ -75,6 +75,7 @@ from prodlife.lifecycle.service_parts import (
     OverrideAutoSuspend,
     PendingChange,
     ServiceAddOn,
+    ServiceInvoicing,
     ServiceOption,
     _count,
     _day,
@@ -161,6 +162,8 @@ class Service:
             invoiced at its price.
         dunning: its own grace periods before suspension and termination for
             non-payment, or ``None`` to follow the scheduler's policy.
+        invoicing: how its lines are invoiced (on their own or not) and whether
+            paying them activates it; ``None``: with the customer's others, no activation.
         version: how many operations it has been through (``history.total``).
         history: its operations, oldest first: all of them for a service made
             here; for one read from a store, those since it was read (the
@@ -195,6 +198,7 @@ class Service:
     timeline: Timeline = _DEFAULT_TIMELINE
     ledger: Ledger = _DEFAULT_LEDGER
     dunning: Dunning | None = None
+    invoicing: ServiceInvoicing | None = None
     version: int = 0
     history: History = attrs.field(factory=History)
 
@@ -237,6 +241,8 @@ class Service:
             _kind(self.pending_change, PendingChange, "service.pending-change", "pending change")
         if self.dunning is not None:
             _kind(self.dunning, Dunning, "service.dunning", "dunning")
+        if self.invoicing is not None:
+            _kind(self.invoicing, ServiceInvoicing, "service.invoicing", "invoicing")
         _count(self.quantity, "service.quantity", "quantity", MAX_SERVICE_QUANTITY)
         if self.override_auto_suspend is not None:
             _kind(

@@ -30,6 +30,7 @@ from prodlife.lifecycle.service_parts import (
     OverrideAutoSuspend,
     PendingChange,
     ServiceAddOn,
+    ServiceInvoicing,
     ServiceOption,
 )
 from prodlife.lifecycle.services import Service
@@ -303,6 +304,7 @@ def services(
         time_zone=draw(st.sampled_from(("UTC", "Europe/Paris", "Asia/Tokyo", "America/St_Johns"))),
         pending_change=_pending_change(draw, cur) if draw(st.integers(0, 3)) == 0 else None,
         dunning=draw(st.none() | _dunning()),
+        invoicing=draw(st.none() | st.builds(ServiceInvoicing, st.booleans(), st.booleans())),
         billing_timing=(
             draw(st.sampled_from(BillingTiming))
             if cycle.unit is not CycleUnit.ONE_TIME

@@ -1,0 +1,121 @@
+"""Lines onto invoices, inside the transaction that issues them (issue 15).
+
+Every use case that issues lines hands them here with the services they
+bill: they are grouped (:func:`~prodlife.billing.invoices.group_lines`),
+numbered from the store's series, and the customer's credit balance is spent
+on them; a group adding up to less than zero is a credit note whose amount
+joins the credit balance. The credit balance is spent on the customer's
+unpaid invoices of that currency, oldest due first
+(:func:`~prodlife.billing.payments.settle`), so credit never waits while an
+invoice is owed. Invoices named by a cancellation request's events are voided,
+and restored when the request is withdrawn (seed 003).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from prodlife.billing.invoices import UNPAID, Invoice, InvoicePolicy, InvoiceStatus, group_lines
+from prodlife.billing.lines import InvoiceLine
+from prodlife.billing.payments import settle
+from prodlife.errors import NotFound
+from prodlife.lifecycle.events import Event, EventKind
+from prodlife.lifecycle.services import Service
+from prodlife.money import Money
+from prodlife.periods import billing_date
+from prodlife.ports import InvoiceQuery, UnitOfWork
+
+__all__ = ["close_named", "issue", "spend_credit"]
+
+
+def _payer(service: Service) -> tuple[str, bool]:
+    invoicing = service.invoicing
+    return (service.payment_method, invoicing is not None and invoicing.separate)
+
+
+def issue(
+    uow: UnitOfWork,
+    billed: Sequence[tuple[Service, Sequence[InvoiceLine]]],
+    at: datetime,
+    policy: InvoicePolicy,
+) -> list[Invoice]:
+    """Issue ``billed``'s lines on invoices; return every invoice paid by it (new ones
+    paid on issue, older ones paid by credit), for their services to be settled."""
+    by_zone: dict[str, list[tuple[Service, Sequence[InvoiceLine]]]] = {}
+    for service, lines in billed:
+        if lines:
+            by_zone.setdefault(service.time_zone, []).append((service, lines))
+    issued: list[Invoice] = []
+    for zone, pairs in by_zone.items():
+        day = billing_date(at, zone)
+        payers = {service.id: _payer(service) for service, _ in pairs}
+        lines = [line for _, group in pairs for line in group]
+        for key, group in group_lines(lines, payers, day, policy.net_days):
+            credit_note = sum(line.amount.amount for line in group) < 0
+            series = policy.credit_notes if credit_note else policy.series
+            number = series.number(uow.invoices.next_number(series.name), day)
+            issued.append(Invoice.issue(number, key, group, at, day))
+    for invoice in issued:
+        uow.invoices.add(invoice)
+    paid = [invoice for invoice in issued if invoice.status is InvoiceStatus.PAID]
+    credits: dict[tuple[str, str], Money] = {}
+    for invoice in issued:
+        if invoice.is_credit_note:
+            payer = (invoice.customer_id, invoice.currency)
+            credits[payer] = credits.get(payer, Money.zero(invoice.currency)) - invoice.total
+    for invoice in issued:
+        if invoice.status in UNPAID:
+            credits.setdefault(
+                (invoice.customer_id, invoice.currency), Money.zero(invoice.currency)
+            )
+    for (customer_id, currency), more in sorted(credits.items()):
+        paid += spend_credit(uow, customer_id, currency, more)
+    return paid
+
+
+def spend_credit(uow: UnitOfWork, customer_id: str, currency: str, more: Money) -> list[Invoice]:
+    """Add ``more`` to the customer's credit balance and spend it on their unpaid invoices;
+    return the invoices it paid in full."""
+    held = uow.invoices.credit(customer_id, currency)
+    credit = held + more
+    if credit.amount <= 0:
+        return []
+    unpaid = uow.invoices.find(InvoiceQuery(customer_id=customer_id, unpaid=True))
+    changed, left = settle(credit, unpaid)
+    saved = [uow.invoices.save(invoice) for invoice in changed]
+    if left != held:
+        uow.invoices.set_credit(customer_id, left, expected=held)
+    return [invoice for invoice in saved if invoice.status is InvoiceStatus.PAID]
+
+
+def _named(events: Iterable[Event], kind: EventKind) -> list[tuple[str, str]]:
+    """(customer, invoice number) for each invoice the events of ``kind`` name."""
+    return [
+        (item.customer_id, number)
+        for item in events
+        if item.kind is kind
+        for number in item.detail("invoices").split(",")
+        if number
+    ]
+
+
+def close_named(uow: UnitOfWork, events: Sequence[Event]) -> None:
+    """Void the invoices a cancellation request cancelled; restore those a withdrawal
+    gave back. Invoices of another customer, paid ones, and unknown numbers are left."""
+    for customer_id, number in _named(events, EventKind.INVOICES_CANCELLED):
+        invoice = _own(uow, customer_id, number)
+        if invoice is not None and invoice.status in UNPAID:
+            uow.invoices.save(invoice.closed_as(InvoiceStatus.VOID, "cancellation requested"))
+    for customer_id, number in _named(events, EventKind.INVOICES_RESTORED):
+        invoice = _own(uow, customer_id, number)
+        if invoice is not None and invoice.status is InvoiceStatus.VOID:
+            uow.invoices.save(invoice.restored("cancellation withdrawn"))
+
+
+def _own(uow: UnitOfWork, customer_id: str, number: str) -> Invoice | None:
+    try:
+        invoice = uow.invoices.get(number)
+    except NotFound:
+        return None
+    return invoice if invoice.customer_id == customer_id else None

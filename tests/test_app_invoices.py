@@ -1,0 +1,258 @@
+"""Invoices and payments through :class:`~prodlife.app.Billing`, end to end (issue 15).
+
+The figures are the test shop's (tests/test_lifecycle_orders.py): a VPS at 10.00 USD
+a month with a 5.00 setup fee, ordered on 2025-02-01 (UTC); its first invoice is
+15.00, due that day; its renewals 10.00 on the first of each month.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from prodlife import FixedClock, SchedulerPolicy
+from prodlife.app import Billing
+from prodlife.billing.invoices import InvoicePolicy, InvoiceStatus, NumberSeries
+from prodlife.errors import PermissionDenied, RuleViolation
+from prodlife.lifecycle import (
+    CancellationKind,
+    Status,
+    SuspensionKind,
+    activate,
+    renew,
+    request_cancellation,
+    withdraw_cancellation,
+)
+from prodlife.lifecycle.orders import OrderLine, OrderOptions
+from prodlife.pricing import OrderLineSpec
+from prodlife.ports import InvoiceQuery, Store
+from prodlife.stores import open_store
+from tests._lifecycle import OWNER, OWNER_ID, STAFF, STRANGER, SYSTEM, shop
+from tests._support import usd
+from tests.test_lifecycle_orders import CONTEXT, order
+
+ORDERED_AT = datetime(2025, 2, 1, 9, tzinfo=UTC)
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    url = "memory:" if request.param == "memory" else f"sqlite:///{tmp_path / 'books.db'}"
+    opened = open_store(url)
+    shop(opened, CONTEXT.plan)
+    yield opened
+    opened.close()
+
+
+def app(store: Store, **options: object) -> tuple[Billing, FixedClock]:
+    clock = FixedClock(ORDERED_AT)
+    return Billing(store, clock=clock, **options), clock  # type: ignore[arg-type]
+
+
+def place(billing: Billing, services: int = 1, **boxes: bool) -> list[str]:
+    placed = order(
+        id="O-1",
+        customer_id=OWNER_ID,
+        lines=(OrderLine(OrderLineSpec("VPS"), services=services),),
+        placed_at=ORDERED_AT,
+        options=OrderOptions(**boxes),
+    )
+    _, made = billing.place_order(placed, CONTEXT, OWNER)
+    return [service.id for service in made]
+
+
+def only_invoice(billing: Billing) -> str:
+    (invoice,) = billing.invoices(InvoiceQuery(customer_id=OWNER_ID), STAFF)
+    return invoice.number
+
+
+def test_an_order_issues_one_numbered_invoice_due_when_its_period_starts(store: Store) -> None:
+    billing, _ = app(store)
+    (service_id,) = place(billing)
+    (invoice,) = billing.invoices(InvoiceQuery(customer_id=OWNER_ID), STAFF)
+    assert invoice.number == "INV-2025-000001"
+    assert invoice.due_on == date(2025, 2, 1) and invoice.payment_method == "card"
+    assert invoice.total == usd("15.00") and invoice.subtotal == usd("15.00")
+    assert invoice.status is InvoiceStatus.OPEN and invoice.balance == usd("15.00")
+    assert invoice.service_ids == (service_id,)
+    # The customer sees their own invoice; another customer does not.
+    assert billing.invoice(invoice.number, OWNER) == invoice
+    assert billing.invoices(InvoiceQuery(), STRANGER) == []
+
+
+def test_paying_the_first_invoice_pays_the_first_period_and_activates_when_asked(
+    store: Store,
+) -> None:
+    billing, _ = app(store)
+    (service_id,) = place(billing, activate_on_payment=True)
+    number = only_invoice(billing)
+    result = billing.record_payment(
+        OWNER_ID, usd("15.00"), SYSTEM, reference="ch_1", method="card", invoice=number
+    )
+    assert not result.duplicate
+    assert [i.status for i in result.invoices] == [InvoiceStatus.PAID]
+    service = billing.service(service_id, STAFF)
+    assert service.status.status is Status.ACTIVE
+    assert service.paid_through == date(2025, 2, 28) and service.next_due == date(2025, 3, 1)
+
+
+def test_an_order_not_marked_activate_on_payment_stays_pending_once_paid(store: Store) -> None:
+    billing, _ = app(store)
+    (service_id,) = place(billing)
+    billing.record_payment(OWNER_ID, usd("15.00"), SYSTEM, reference="ch_1", method="card")
+    service = billing.service(service_id, STAFF)
+    assert service.status.status is Status.PENDING
+    assert service.paid_through == date(2025, 2, 28)
+
+
+def test_the_same_payment_reference_twice_records_it_once(store: Store) -> None:
+    billing, _ = app(store)
+    place(billing)
+    first = billing.record_payment(OWNER_ID, usd("20.00"), STAFF, reference="wire-9", method="bank")
+    again = billing.record_payment(OWNER_ID, usd("20.00"), STAFF, reference="wire-9", method="bank")
+    assert again.duplicate and again.payment == first.payment
+    statement = billing.statement(OWNER_ID, STAFF)
+    assert len(statement.payments) == 1
+    assert statement.credit == (usd("5.00"),)  # 20.00 paid on a 15.00 invoice, once
+    with pytest.raises(RuleViolation) as caught:
+        billing.record_payment(OWNER_ID, usd("21.00"), STAFF, reference="wire-9", method="bank")
+    assert caught.value.rule == "payment.duplicate"
+
+
+def test_a_customer_never_records_a_payment_nor_renews(store: Store) -> None:
+    billing, _ = app(store)
+    (service_id,) = place(billing)
+    with pytest.raises(PermissionDenied):
+        billing.record_payment(OWNER_ID, usd("15.00"), OWNER, reference="me", method="card")
+    with pytest.raises(PermissionDenied):
+        billing.perform(renew, service_id, OWNER)
+
+
+def test_a_partial_payment_leaves_the_invoice_partly_paid_and_the_service_unpaid(
+    store: Store,
+) -> None:
+    billing, _ = app(store)
+    (service_id,) = place(billing)
+    result = billing.record_payment(OWNER_ID, usd("6.00"), STAFF, reference="p1", method="cash")
+    (invoice,) = result.invoices
+    assert invoice.status is InvoiceStatus.PARTIALLY_PAID and invoice.balance == usd("9.00")
+    assert billing.service(service_id, STAFF).paid_through is None
+    billing.record_payment(OWNER_ID, usd("9.00"), STAFF, reference="p2", method="cash")
+    assert billing.invoice(invoice.number, STAFF).status is InvoiceStatus.PAID
+    assert billing.service(service_id, STAFF).paid_through == date(2025, 2, 28)
+
+
+def test_credit_from_an_overpayment_pays_the_next_renewal_when_it_is_issued(
+    store: Store,
+) -> None:
+    billing, clock = app(store)
+    (service_id,) = place(billing, activate_on_payment=True)
+    billing.record_payment(OWNER_ID, usd("25.00"), SYSTEM, reference="ch_1", method="card")
+    clock.set(datetime(2025, 3, 1, 6, tzinfo=UTC))
+    billing.run_due()
+    renewal = billing.invoices(InvoiceQuery(customer_id=OWNER_ID, status=None), STAFF)[-1]
+    assert renewal.due_on == date(2025, 3, 1) and renewal.total == usd("10.00")
+    assert renewal.status is InvoiceStatus.PAID
+    service = billing.service(service_id, STAFF)
+    assert service.next_due == date(2025, 4, 1) and service.paid_through == date(2025, 3, 31)
+    assert billing.statement(OWNER_ID, STAFF).credit == ()
+
+
+def test_an_unpaid_renewal_suspends_and_its_payment_lifts_the_suspension(store: Store) -> None:
+    billing, clock = app(store, policy=SchedulerPolicy(suspend_days_after=5))
+    (service_id,) = place(billing, activate_on_payment=True)
+    billing.record_payment(OWNER_ID, usd("15.00"), SYSTEM, reference="ch_1", method="card")
+    clock.set(datetime(2025, 3, 1, 6, tzinfo=UTC))
+    billing.run_due()
+    clock.set(datetime(2025, 3, 7, 6, tzinfo=UTC))
+    billing.run_due()
+    suspended = billing.service(service_id, STAFF).status
+    assert suspended.substate is SuspensionKind.FOR_NON_PAYMENT
+    overdue = billing.invoices(InvoiceQuery(unpaid=True, due_before=date(2025, 3, 7)), STAFF)
+    assert [i.total for i in overdue] == [usd("10.00")]
+    result = billing.record_payment(OWNER_ID, usd("10.00"), SYSTEM, reference="ch_2", method="card")
+    service = billing.service(service_id, STAFF)
+    assert service.status.status is Status.ACTIVE
+    assert service.next_due == date(2025, 4, 1)
+    assert [o.service.id for o in result.outcomes] == [service_id]
+
+
+def test_a_customers_services_ordered_together_share_one_invoice_unless_separate(
+    store: Store,
+) -> None:
+    billing, _ = app(store)
+    place(billing, services=3)
+    (together,) = billing.invoices(InvoiceQuery(customer_id=OWNER_ID), STAFF)
+    assert together.total == usd("45.00") and len(together.service_ids) == 3
+
+
+def test_a_service_invoiced_separately_gets_its_own_invoice(store: Store) -> None:
+    billing, _ = app(store)
+    ids = place(billing, services=3, separate_invoices=True)
+    invoices = billing.invoices(InvoiceQuery(customer_id=OWNER_ID), STAFF)
+    assert sorted(i.service_ids for i in invoices) == sorted((i,) for i in ids)
+    assert [i.number for i in invoices] == [f"INV-2025-00000{n}" for n in (1, 2, 3)]
+
+
+def test_the_series_and_its_format_are_the_hosts(store: Store) -> None:
+    policy = InvoicePolicy(series=NumberSeries("BILL", "{series}/{number}"))
+    billing, _ = app(store, invoicing=policy)
+    place(billing)
+    assert only_invoice(billing) == "BILL/1"
+
+
+def test_an_immediate_cancellation_request_voids_the_unpaid_invoices_and_withdrawing_restores(
+    store: Store,
+) -> None:
+    billing, _ = app(store)
+    (service_id,) = place(billing)
+    number = only_invoice(billing)
+    billing.perform(activate, service_id, STAFF)
+    billing.perform(
+        request_cancellation, service_id, STAFF, CancellationKind.IMMEDIATE, "changed my mind"
+    )
+    assert billing.invoice(number, STAFF).status is InvoiceStatus.VOID
+    billing.perform(withdraw_cancellation, service_id, STAFF)
+    assert billing.invoice(number, STAFF).status is InvoiceStatus.OPEN
+
+
+def test_voiding_a_partly_paid_invoice_keeps_what_was_paid_as_credit(store: Store) -> None:
+    billing, _ = app(store)
+    place(billing)
+    number = only_invoice(billing)
+    billing.record_payment(OWNER_ID, usd("4.00"), STAFF, reference="p1", method="cash")
+    voided = billing.close_invoice(number, STAFF, status=InvoiceStatus.VOID, reason="typo")
+    assert voided.status is InvoiceStatus.VOID and voided.balance == usd("0.00")
+    assert billing.statement(OWNER_ID, STAFF).credit == (usd("4.00"),)
+    refund = billing.refund(OWNER_ID, usd("4.00"), STAFF, reference="r1", method="cash")
+    assert not refund.duplicate
+    assert billing.statement(OWNER_ID, STAFF).credit == ()
+    with pytest.raises(RuleViolation) as caught:
+        billing.refund(OWNER_ID, usd("0.01"), STAFF, reference="r2", method="cash")
+    assert caught.value.rule == "payment.refund"
+
+
+def test_every_line_is_on_exactly_one_invoice_and_payments_are_conserved(store: Store) -> None:
+    billing, clock = app(store, policy=SchedulerPolicy(suspend_days_after=3))
+    place(billing, services=2, activate_on_payment=True)
+    billing.record_payment(OWNER_ID, usd("37.50"), SYSTEM, reference="a", method="card")
+    for month in (3, 4, 5):
+        clock.set(datetime(2025, month, 1, 6, tzinfo=UTC))
+        billing.run_due()
+        billing.record_payment(OWNER_ID, usd("12.25"), SYSTEM, reference=f"m{month}", method="card")
+        clock.advance(timedelta(days=5))
+        billing.run_due()
+    statement = billing.statement(OWNER_ID, STAFF)
+    with store.transaction(readonly=True) as uow:
+        issued = [item.line for item in uow.invoice_lines.for_customer(OWNER_ID)]
+    on_invoices = [line for invoice in statement.invoices for line in invoice.lines]
+    assert sorted(map(repr, on_invoices)) == sorted(map(repr, issued))
+    received = sum((p.amount for p in statement.payments), usd("0"))
+    settled = sum((i.amount_paid for i in statement.invoices), usd("0"))
+    credit = sum(statement.credit, usd("0"))
+    assert received == settled + credit
+    owed = sum(statement.owed, usd("0"))
+    billed = sum((i.total for i in statement.invoices), usd("0"))
+    assert billed == settled + owed
