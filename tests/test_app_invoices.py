@@ -27,8 +27,8 @@ from prodlife.lifecycle import (
     withdraw_cancellation,
 )
 from prodlife.lifecycle.orders import OrderLine, OrderOptions
-from prodlife.pricing import OrderLineSpec
 from prodlife.ports import InvoiceQuery, Store
+from prodlife.pricing import OrderLineSpec
 from prodlife.stores import open_store
 from tests._lifecycle import OWNER, OWNER_ID, STAFF, STRANGER, SYSTEM, shop
 from tests._support import usd

@@ -82,8 +82,9 @@ class Changing(BillingBase):
         without a policy uses the catalog's cancellation default for the
         product; an immediate :func:`request_cancellation` without
         ``unpaid_invoices`` cancels (voids) the unpaid invoices that bill the
-        service alone, and withdrawing the request restores them (seed 003). An argument holding money (a price, a ServiceAddOn or
-        OptionChange with a price) is a price set by hand: only staff with
+        service alone, and withdrawing the request restores them (seed 003).
+        An argument holding money (a price, a ServiceAddOn or OptionChange
+        with a price) is a price set by hand: only staff with
         ``prices: set`` give one, and a package change given a price is
         recorded as an override. Use :meth:`change_package` and
         :meth:`add_addon` to price from the plan.
