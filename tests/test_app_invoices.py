@@ -13,24 +13,42 @@ from pathlib import Path
 
 import pytest
 
-from prodlife import FixedClock, SchedulerPolicy
+from prodlife import MONTHLY, FixedClock, SchedulerPolicy
 from prodlife.app import Billing
 from prodlife.billing.invoices import InvoicePolicy, InvoiceStatus, NumberSeries
+from prodlife.catalog.catalog import CatalogVersion
 from prodlife.errors import PermissionDenied, RuleViolation
 from prodlife.lifecycle import (
     CancellationKind,
+    MassUpdate,
+    ModuleResult,
+    Service,
     Status,
     SuspensionKind,
     activate,
     renew,
     request_cancellation,
+    suspend,
     withdraw_cancellation,
 )
 from prodlife.lifecycle.orders import OrderLine, OrderOptions
 from prodlife.ports import InvoiceQuery, Store
 from prodlife.pricing import OrderLineSpec
+from prodlife.pricing.plans import PlanRate, PricePlan
+from prodlife.pricing.rates import Rate
 from prodlife.stores import open_store
-from tests._lifecycle import OWNER, OWNER_ID, STAFF, STRANGER, SYSTEM, shop
+from tests._lifecycle import (
+    CATALOG,
+    OWNER,
+    OWNER_ID,
+    PRICES,
+    STAFF,
+    STRANGER,
+    SYSTEM,
+    FakeModule,
+    shop,
+    web,
+)
 from tests._support import usd
 from tests.test_lifecycle_orders import CONTEXT, order
 
@@ -256,3 +274,69 @@ def test_every_line_is_on_exactly_one_invoice_and_payments_are_conserved(store: 
     owed = sum(statement.owed, usd("0"))
     billed = sum((i.total for i in statement.invoices), usd("0"))
     assert billed == settled + owed
+
+
+# --- a change waiting for payment, and a settlement racing another writer ---------------------
+
+APRIL = datetime(2025, 4, 20, 12, tzinfo=UTC)
+
+
+def _web_shop(store: Store, module: object = None) -> tuple[Billing, FixedClock]:
+    """The example catalog (upgrades once paid), WEB at 10.00 / 40.00, one WEB service."""
+    clock = FixedClock(APRIL)
+    billing = Billing(store, clock=clock, module=module)  # type: ignore[arg-type]
+    billing.add_catalog_version(CatalogVersion("2025", date(2025, 1, 1), CATALOG))
+    rates = [
+        PlanRate("WEB", MONTHLY, Rate.flat(PRICES[edition]), edition=edition)
+        for edition in ("BASIC", "PRO")
+    ]
+    with store.transaction() as uow:
+        uow.price_plans.replace(PricePlan("STD", "Standard", "USD", rates))
+        uow.commit()
+    billing.add_services([web()])
+    return billing, clock
+
+
+def test_an_upgrade_waiting_for_payment_happens_when_its_invoice_is_paid(store: Store) -> None:
+    billing, _ = _web_shop(store)
+    scheduled = billing.change_package(web().id, OWNER, price_plan="STD", to_edition="PRO")
+    assert scheduled.service.pending_change is not None
+    (invoice,) = billing.invoices(InvoiceQuery(customer_id=OWNER_ID), OWNER)
+    # April 20: 11 days of BASIC (10.00) back, 11 days of PRO (40.00) charged.
+    assert invoice.total == usd("11.00") and invoice.due_on == date(2025, 4, 20)
+    assert billing.service(web().id, OWNER).edition == "BASIC"
+    billing.record_payment(OWNER_ID, usd("11.00"), SYSTEM, reference="up", method="card")
+    upgraded = billing.service(web().id, OWNER)
+    assert upgraded.edition == "PRO" and upgraded.pending_change is None
+
+
+class Meddling(FakeModule):
+    """A provisioning module during whose unsuspend staff edit the service once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.billing: Billing | None = None
+        self.meddled = False
+
+    def unsuspend(self, service: Service) -> ModuleResult:
+        if not self.meddled and self.billing is not None:
+            self.meddled = True
+            update = MassUpdate(payment_method="bank", reason="customer asked")
+            self.billing.mass_update([service.id], STAFF, update)
+        return super().unsuspend(service)
+
+
+def test_a_settlement_racing_another_writer_still_lifts_the_non_payment_suspension(
+    store: Store,
+) -> None:
+    module = Meddling()
+    billing, clock = _web_shop(store, module)
+    module.billing = billing
+    clock.set(datetime(2025, 5, 1, 6, tzinfo=UTC))
+    billing.run_due()  # May's renewal, 10.00, unpaid
+    billing.perform(suspend, web().id, SYSTEM, SuspensionKind.FOR_NON_PAYMENT, reason="overdue")
+    billing.record_payment(OWNER_ID, usd("10.00"), SYSTEM, reference="late", method="card")
+    assert module.meddled
+    service = billing.service(web().id, STAFF)
+    assert service.status.status is Status.ACTIVE and service.next_due == date(2025, 6, 1)
+    assert service.payment_method == "bank"  # the other writer's change is kept

@@ -20,7 +20,7 @@ from prodlife.billing.invoices import Invoice, InvoicePolicy
 from prodlife.billing.lines import InvoiceLine
 from prodlife.catalog.catalog import Catalog
 from prodlife.clock import Clock, as_utc
-from prodlife.errors import NotFound, ProdlifeError
+from prodlife.errors import ConcurrencyConflict, NotFound, ProdlifeError
 from prodlife.lifecycle.actors import Actor, ActorKind, not_yours
 from prodlife.lifecycle.events import Event
 from prodlife.lifecycle.outcome import Outcome
@@ -42,6 +42,8 @@ R = TypeVar("R")
 #: How many rounds of settlement a payment may set off (settling a service may issue
 #: lines, paid at once by credit, which settle again); far more than any real case.
 _MAX_SETTLEMENT_ROUNDS = 8
+#: How many times a settlement is tried when another writer keeps changing its service.
+_MAX_SETTLEMENT_ATTEMPTS = 5
 
 
 class PublishFailed(ProdlifeError):
@@ -213,6 +215,18 @@ class BillingBase:
     def _settle_one(
         self, service_id: str, paid: Sequence[Invoice]
     ) -> tuple[Outcome | None, list[Invoice]]:
+        """Settle one service; when another writer changes it meanwhile (the scheduler
+        suspending it, staff editing it), settle what is stored then."""
+        for _ in range(_MAX_SETTLEMENT_ATTEMPTS - 1):
+            try:
+                return self._settle_once(service_id, paid)
+            except ConcurrencyConflict:
+                log.info("settling %s: changed meanwhile, settling again", service_id)
+        return self._settle_once(service_id, paid)
+
+    def _settle_once(
+        self, service_id: str, paid: Sequence[Invoice]
+    ) -> tuple[Outcome | None, list[Invoice]]:
         at = self._now()
         with self.store.transaction(readonly=True) as uow:
             try:
@@ -220,15 +234,17 @@ class BillingBase:
             except NotFound:  # a line of a service the host removed: nothing to settle
                 return None, []
             unpaid = uow.invoices.find(InvoiceQuery(service_id=service_id, unpaid=True))
-            invoicing = service.invoicing
-            outcome = settle_service(
-                service,
-                paid,
-                unpaid,
-                at,
-                activate_on_payment=invoicing is not None and invoicing.activate_on_payment,
-                module=self._module_for(uow, service, at),
-            )
+            module = self._module_for(uow, service, at)
+        # The module runs out of any transaction; the save checks nobody changed the service.
+        invoicing = service.invoicing
+        outcome = settle_service(
+            service,
+            paid,
+            unpaid,
+            at,
+            activate_on_payment=invoicing is not None and invoicing.activate_on_payment,
+            module=module,
+        )
         if outcome is None:
             return None, []
         with self.store.transaction() as uow:
