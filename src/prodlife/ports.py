@@ -502,8 +502,9 @@ class InvoiceRepository(Protocol):
         Raises:
             NotFound: no such invoice.
             ConcurrencyConflict: the stored version is not ``invoice.version``.
-            ValidationError: the lines, customer, currency, issue or due date
-                differ from the stored ones (an invoice's lines never change).
+            ValidationError: what the invoice bills differs from the stored one:
+                its lines, customer, currency, issue date, due date, issue
+                instant or separate service (an invoice's lines never change).
         """
         ...
 

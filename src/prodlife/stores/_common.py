@@ -155,7 +155,7 @@ def check_invoice_save(stored: Invoice, invoice: Invoice) -> None:
 
 def check_credit(customer_id: str, amount: Money, expected: Money) -> None:
     """Refuse a credit balance below zero, or one whose currency differs from ``expected``'s."""
-    lookup_key(customer_id, "customer id")
+    stored_key(customer_id, "customer id")
     if amount.currency != expected.currency:
         raise ValidationError(
             f"credit balance of {customer_id} set to {amount} but expected in "
