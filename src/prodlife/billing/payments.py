@@ -20,7 +20,8 @@ added to the credit balance (:attr:`Payment.to_credit`), exactly.
 ...                        Money(amount, "EUR"), day=due)
 ...     return Invoice.issue(number, InvoiceKey("C-1", "EUR", due, "card"), [line],
 ...                          datetime(2025, 1, 1, tzinfo=UTC))
->>> older, newer = invoice("A-2", "10.00", date(2025, 2, 1)), invoice("A-1", "4.00", date(2025, 1, 1))
+>>> older = invoice("A-2", "10.00", date(2025, 2, 1))
+>>> newer = invoice("A-1", "4.00", date(2025, 1, 1))
 >>> settled, credit = settle(Money("20.00", "EUR"), [older, newer])
 >>> [(i.number, str(i.status)) for i in settled], str(credit)
 ([('A-1', 'paid'), ('A-2', 'paid')], 'EUR 6.00')
@@ -87,13 +88,14 @@ class Payment:
         RuleViolation: a blank or overlong reference (rule ``payment.reference``),
             an amount not above zero or other than the allocations and the
             credit together (rule ``payment.amount``).
+        InvalidInstant: ``received_at`` is naive.
     """
 
     reference: str
     customer_id: str
     amount: Money
     method: str
-    received_at: datetime
+    received_at: datetime = attrs.field(converter=as_utc)
     kind: PaymentKind = PaymentKind.PAYMENT
     allocations: tuple[Allocation, ...] = attrs.field(default=(), converter=_allocations)
     to_credit: Money | None = None
@@ -135,7 +137,7 @@ def check_reference(reference: object) -> str:
         RuleViolation: not text of 1-200 characters without surrounding
             spaces (rule ``payment.reference``).
     """
-    if not isinstance(reference, str) or not _REFERENCE.match(reference) or "\x00" in reference:
+    if not isinstance(reference, str) or not _REFERENCE.fullmatch(reference) or "\x00" in reference:
         raise RuleViolation(
             "payment.reference",
             f"payment reference {reference!r} must be 1-200 characters of text, not starting "
