@@ -91,6 +91,9 @@ CLOSED = frozenset({InvoiceStatus.PAID, InvoiceStatus.VOID, InvoiceStatus.UNCOLL
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 _FIELDS = frozenset({"series", "year", "number"})
+#: Counts a number format must tell apart: short and long, and where text
+#: padding, float presentation or truncation would merge them.
+_PROBES = (1, 2, 10, 11, 100, 10**6, 10**6 + 1, 2**53, 2**53 + 1)
 
 
 @attrs.frozen(slots=True)
@@ -117,7 +120,7 @@ class NumberSeries:
     format: str = "{series}-{year}-{number:06d}"
 
     def __attrs_post_init__(self) -> None:
-        if not isinstance(self.name, str) or not _NAME.match(self.name):
+        if not isinstance(self.name, str) or not _NAME.fullmatch(self.name):
             raise RuleViolation(
                 "invoice.series",
                 f"series name {self.name!r} must be 1-32 letters, digits, '_', '.' or '-', "
@@ -129,13 +132,19 @@ class NumberSeries:
                 f"number format {self.format!r} must be text holding {{number}}",
             )
         try:
-            self.format.format(series=self.name, year=2026, number=1)
-        except (KeyError, IndexError, ValueError) as error:
+            texts = {self.format.format(series=self.name, year=2026, number=n) for n in _PROBES}
+        except (LookupError, ValueError, TypeError, AttributeError, ArithmeticError) as error:
             raise RuleViolation(
                 "invoice.series",
                 f"number format {self.format!r} cannot be filled ({error}); use the fields "
                 f"{', '.join(sorted(_FIELDS))}",
             ) from None
+        if len(texts) < len(_PROBES):
+            raise RuleViolation(
+                "invoice.series",
+                f"number format {self.format!r} gives two invoices the same number; show "
+                "{number} as a whole number, e.g. {number:06d}",
+            )
 
     def number(self, count: int, issued_on: date) -> str:
         """The text of the ``count``-th invoice of the series, issued on ``issued_on``."""
@@ -285,7 +294,8 @@ class Invoice:
                 f"an invoice is closed as void or uncollectible, not {self.closed}",
             )
         paid = self.amount_paid
-        if paid.amount < 0 or (paid.amount > 0 and paid > self.total):
+        wrong = paid.currency.code != self.currency
+        if wrong or paid.amount < 0 or (paid.amount > 0 and paid > self.total):
             raise RuleViolation(
                 "invoice.paid",
                 f"invoice {self.number} totals {self.total}; {paid} cannot have been paid on it",

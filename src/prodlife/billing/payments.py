@@ -87,13 +87,14 @@ class Payment:
         RuleViolation: a blank or overlong reference (rule ``payment.reference``),
             an amount not above zero or other than the allocations and the
             credit together (rule ``payment.amount``).
+        InvalidInstant: ``received_at`` is naive.
     """
 
     reference: str
     customer_id: str
     amount: Money
     method: str
-    received_at: datetime
+    received_at: datetime = attrs.field(converter=as_utc)
     kind: PaymentKind = PaymentKind.PAYMENT
     allocations: tuple[Allocation, ...] = attrs.field(default=(), converter=_allocations)
     to_credit: Money | None = None
@@ -135,7 +136,7 @@ def check_reference(reference: object) -> str:
         RuleViolation: not text of 1-200 characters without surrounding
             spaces (rule ``payment.reference``).
     """
-    if not isinstance(reference, str) or not _REFERENCE.match(reference) or "\x00" in reference:
+    if not isinstance(reference, str) or not _REFERENCE.fullmatch(reference) or "\x00" in reference:
         raise RuleViolation(
             "payment.reference",
             f"payment reference {reference!r} must be 1-200 characters of text, not starting "
