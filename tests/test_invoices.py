@@ -285,7 +285,7 @@ def test_a_paid_invoice_cannot_be_closed(invoice: Invoice, status: InvoiceStatus
 
 @pytest.mark.parametrize(
     "status",
-    [InvoiceStatus.DRAFT, InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.PAID],
+    [InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.PAID],
 )
 def test_an_invoice_closes_only_as_void_or_uncollectible(status: InvoiceStatus) -> None:
     invoice = invoice_of([one_time("10.00")])
@@ -389,7 +389,7 @@ def test_a_credit_note_cannot_have_been_paid() -> None:
     assert invoice_of([credit], paid=eur("0.00")).status is InvoiceStatus.PAID
 
 
-@pytest.mark.parametrize("status", [InvoiceStatus.PAID, InvoiceStatus.OPEN, InvoiceStatus.DRAFT])
+@pytest.mark.parametrize("status", [InvoiceStatus.PAID, InvoiceStatus.OPEN])
 def test_an_invoice_is_closed_only_as_void_or_uncollectible(status: InvoiceStatus) -> None:
     with pytest.raises(RuleViolation) as error:
         invoice_of([one_time("1.00")], closed=status)

@@ -68,12 +68,11 @@ __all__ = [
 class InvoiceStatus(enum.Enum):
     """Where an invoice stands.
 
-    prodlife issues invoices final (``OPEN`` or, when nothing is left to pay,
-    ``PAID``); ``DRAFT`` is kept for hosts that store invoices they prepare
-    themselves through the same repository.
+    prodlife issues invoices final, in the transaction that issues their lines
+    (``OPEN``, or ``PAID`` when nothing is left to pay): there is no draft to
+    finish, so nothing between issuing and numbering can be lost.
     """
 
-    DRAFT = "draft"
     OPEN = "open"
     PARTIALLY_PAID = "partially paid"
     PAID = "paid"
@@ -198,7 +197,12 @@ def line_due_on(line: InvoiceLine, issued_on: date, net_days: int = 0) -> date:
     ``net_days`` after ``issued_on``."""
     period = line.period
     start = line.day if period is None else period.start
-    assert start is not None  # a line has a period or a day
+    if start is None:
+        raise RuleViolation(
+            "invoice.lines",
+            f"line {line.description!r} bills a span of instants; invoice lines bill "
+            "periods of billing dates or one day",
+        )
     return max(start, issued_on + timedelta(days=net_days))
 
 

@@ -37,6 +37,7 @@ from datetime import datetime
 import attrs
 
 from prodlife.billing.invoices import UNPAID, Invoice
+from prodlife.clock import as_utc
 from prodlife.errors import RuleViolation
 from prodlife.money import Money, total
 
@@ -107,8 +108,21 @@ class Payment:
                 "payment.amount", f"payment {self.reference}: {self.amount} must be above zero"
             )
         parts = [a.amount for a in self.allocations]
-        if self.to_credit is not None:
-            parts.append(self.to_credit)
+        credit = self.to_credit
+        if any(part.amount <= 0 for part in parts) or (credit is not None and credit.amount < 0):
+            raise RuleViolation(
+                "payment.amount",
+                f"payment {self.reference} of {self.amount}: what it settles on each invoice "
+                "must be above zero, and what it adds to the credit balance zero or more",
+            )
+        if credit is not None:
+            parts.append(credit)
+        if any(part.currency != self.amount.currency for part in parts):
+            raise RuleViolation(
+                "payment.amount",
+                f"payment {self.reference} of {self.amount}: what it settles and credits "
+                "must be in its currency",
+            )
         if parts and total(parts, self.amount.currency) != self.amount:
             raise RuleViolation(
                 "payment.amount",
@@ -153,7 +167,12 @@ def settle(
     ``first`` (an invoice number) is settled first; then the others by due
     date, then number. Closed or paid invoices and those of another currency
     are passed over. What is left is above or equal to zero.
+
+    Raises:
+        RuleViolation: ``amount`` is not above zero (rule ``payment.amount``).
     """
+    if amount.amount <= 0:
+        raise RuleViolation("payment.amount", f"{amount} to settle must be above zero")
     left = amount
     changed: list[Invoice] = []
     order = sorted(
