@@ -24,10 +24,11 @@ from prodlife.billing import InvoiceLine, LineType
 from prodlife.billing.invoices import Invoice, InvoiceKey, InvoiceStatus
 from prodlife.billing.payments import Payment
 from prodlife.errors import AlreadyExists, ConcurrencyConflict
-from prodlife.ports import InvoiceQuery, Store, UnitOfWork
+from prodlife.ports import InvoiceQuery, ServiceQuery, Store, UnitOfWork
 from prodlife.stores import sqlite as sqlite_module
 from prodlife.stores.sql.invoices import invoice_statements
 from prodlife.stores.sqlite import SQLiteStore, SQLiteUnitOfWork
+from tests.stores.test_sqlite_store import child, expect_line
 
 AT = datetime(2025, 4, 1, 9, tzinfo=UTC)
 #: How long the first transaction holds its rows while the second waits on them.
@@ -199,6 +200,41 @@ def test_concurrent_issuers_of_one_series_get_consecutive_numbers(store: Store) 
     with store.transaction() as uow:
         found = [item.number for item in uow.invoices.find(InvoiceQuery())]
     assert found == ["INV-001", "INV-002", "INV-003", "INV-004"]
+
+
+_KILLED = """
+    import sys, time
+    from prodlife.stores.sqlite import SQLiteStore
+    from tests._lifecycle import web
+    from tests.stores.test_sql_invoices import invoice
+    store = SQLiteStore(sys.argv[1])
+    with store.transaction() as uow:
+        uow.services.add(web(), due_on=None)
+        number = uow.invoices.next_number("INV")
+        uow.invoices.add(invoice(f"INV-{number}"))
+        print("issued", number, flush=True)
+        time.sleep(120)  # killed here: between issuing the invoice and committing
+"""
+
+
+def test_a_process_killed_after_issuing_an_invoice_leaves_neither_it_nor_its_number(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "killed.db"
+    process = child(_KILLED, str(path))
+    try:
+        assert expect_line(process, "issued") == "issued 1"
+    finally:
+        process.kill()
+        process.communicate(timeout=30)
+    store = SQLiteStore(path)
+    try:
+        with store.transaction() as uow:
+            assert uow.services.find(ServiceQuery()) == []
+            assert uow.invoices.find(InvoiceQuery()) == []
+            assert uow.invoices.next_number("INV") == 1
+    finally:
+        store.close()
 
 
 # --- payments, saves and credit balances racing -----------------------------------------------
