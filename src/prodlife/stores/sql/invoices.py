@@ -182,7 +182,7 @@ class Invoices:
             dialect.doc(invoice),
         )
         uow.insert(sql.invoice_add, params, About("invoice", number))
-        rows = [(service_id, number) for service_id in invoice.service_ids]
+        rows = [(service_id, number) for service_id in invoice.service_ids]  # never none
         uow.change_many(sql.invoice_service_add, rows, "storing the services of an invoice")
 
     def _stored(self, number: str, where: str) -> tuple[int, Invoice] | None:
@@ -231,22 +231,19 @@ class Invoices:
 
     def find(self, query: InvoiceQuery) -> list[Invoice]:
         """The invoices matching ``query``, by due date, then number."""
+        uow = self._uow
+        dialect = uow.dialect
         status = None if query.status is None else query.status.value
-        due = query.due_before
         values: list[tuple[bool, tuple[Any, ...]]] = [
             (query.customer_id is not None, (query.customer_id,)),
             (query.service_id is not None, (query.service_id,)),
             (status is not None, (status,)),
             (query.unpaid is True, tuple(_UNPAID)),
             (query.unpaid is False, tuple(_UNPAID)),
-            (due is not None, (due,)),
+            (query.due_before is not None, (dialect.day(query.due_before),)),
         ]
-        uow = self._uow
-        dialect = uow.dialect
         used = tuple(on for on, _ in values)
         params: list[Any] = [value for on, bound in values if on for value in bound]
-        if due is not None:
-            params[-1] = dialect.day(due)
         params.append(dialect.no_limit if query.limit is None else query.limit)
         rows = uow.all(self._sql.find(used), params, "finding invoices")
         return [dialect.load(Invoice, doc, number) for number, doc in rows]
