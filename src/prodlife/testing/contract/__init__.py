@@ -21,7 +21,8 @@ Every contract written in :mod:`prodlife.ports` has a test here, through the
 protocols only: transactions (commit, rollback, exceptions, a unit of work
 used after it ended, isolation), not found, uniqueness, versions, ordering,
 values read back equal (with hypothesis round-trips), queries and paging,
-scheduler claims, invoice lines and revenue, the event outbox, promotions and
+scheduler claims, invoice lines and revenue, invoices (numbering, versions,
+queries), credit balances, payments, the event outbox, promotions and
 their uses, orders, price plans, catalog versions, sync runs, physical goods (with the
 stock's invariants kept through the store, concurrent issues included), and text (what every
 store keeps, and refuses, alike). Each repository has its
