@@ -71,6 +71,11 @@ TABLES = {
     "goods_movements",
     "goods_serials",
     "goods_readings",
+    "invoices",
+    "invoice_services",
+    "invoice_series",
+    "credit_balances",
+    "payments",
 }
 INDEXES = {
     "events_by_service",
@@ -88,6 +93,9 @@ INDEXES = {
     "goods_movements_holder",
     "goods_readings_at",
     "goods_readings_customer",
+    "invoices_customer",
+    "invoices_status",
+    "payments_customer",
 }
 #: The scheduler runs on the day WEB services fall due (tests._lifecycle.web: May 1st).
 TODAY = date(2025, 5, 1)

@@ -44,7 +44,7 @@ from prodlife.lifecycle.outcome import Outcome
 from prodlife.lifecycle.services import Service
 from prodlife.lifecycle.status import Status
 from prodlife.lifecycle.transitions import Operation
-from prodlife.ports import ServiceQuery, Store, UnitOfWork
+from prodlife.ports import InvoiceQuery, ServiceQuery, Store, UnitOfWork
 from prodlife.pricing import OrderLineSpec, PricePlan, Promotion, PromotionKind
 from prodlife.stores import open_store
 from prodlife.stores import sqlite as sqlite_module
@@ -276,6 +276,14 @@ def test_schema_is_created_on_open(store: SQLiteStore, path: Path) -> None:
         "sync_runs_newest",
         "goods_movements",
         "goods_readings_at",
+        "invoices",
+        "invoices_customer",
+        "invoices_status",
+        "invoice_services",
+        "invoice_series",
+        "credit_balances",
+        "payments",
+        "payments_customer",
     } <= names
 
 
@@ -298,7 +306,17 @@ def test_a_file_at_schema_version_1_is_migrated_forward_keeping_its_data(path: P
         connection.execute("DROP TABLE schedule")
         connection.execute("DROP TABLE service_history")
         connection.execute("DROP TABLE sync_runs")
-        for table in ("goods_warehouses", "goods_movements", "goods_serials", "goods_readings"):
+        for table in (
+            "goods_warehouses",
+            "goods_movements",
+            "goods_serials",
+            "goods_readings",
+            "invoices",
+            "invoice_services",
+            "invoice_series",
+            "credit_balances",
+            "payments",
+        ):
             connection.execute(f"DROP TABLE {table}")
         connection.execute("DROP TABLE services")
         connection.execute(
@@ -322,6 +340,9 @@ def test_a_file_at_schema_version_1_is_migrated_forward_keeping_its_data(path: P
         assert uow.services.history(SERVICE_ID) == rebooted.history
         assert uow.services.count(ServiceQuery(due_on_or_before=date(2025, 5, 1))) == 1
         assert uow.sync_runs.recent() == []
+        assert uow.invoices.find(InvoiceQuery()) == []
+        assert uow.invoices.next_number("INV") == 1
+        assert uow.payments.for_customer(OWNER_ID) == []
         later = _suspend(rebooted).service
         uow.services.save(later, expected_version=1, due_on=None)  # now kept at rest
         uow.commit()

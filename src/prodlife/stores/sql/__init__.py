@@ -5,7 +5,10 @@ database is a small dialect beside it (:mod:`prodlife.stores.sqlite`,
 :mod:`prodlife.stores.postgres`):
 
 - :mod:`~prodlife.stores.sql.repositories` and :mod:`~prodlife.stores.sql.services`:
-  the repositories of :mod:`prodlife.ports`, the scheduler's claims among them;
+  the repositories of :mod:`prodlife.ports`, the scheduler's claims among them
+  (physical goods in :mod:`~prodlife.stores.sql.goods`, invoices, their numbering,
+  credit balances and payments in :mod:`~prodlife.stores.sql.invoices`, sync runs in
+  :mod:`~prodlife.stores.sql.sync_runs`);
 - :mod:`~prodlife.stores.sql.statements`: their SQL, written once with ``?``
   placeholders;
 - :mod:`~prodlife.stores.sql.unit_of_work`: a transaction, its deferred writes and

@@ -121,6 +121,36 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ON goods_readings (product_code, serial, reading_type, read_at)",
         "CREATE INDEX goods_readings_customer ON goods_readings (customer_id, read_at)",
     ),
+    # 4. Invoices and payments (prodlife.stores.sql.invoices): invoices with the columns
+    # queries filter on (the status kept on every write), the services each bills, each
+    # number series' last count, customers' credit balances, payments by reference.
+    (
+        "CREATE TABLE invoices ("
+        "number {key} PRIMARY KEY, "
+        "customer_id {key} NOT NULL, "
+        "due_on {date} NOT NULL, "
+        "status {text} NOT NULL, "
+        "version {integer} NOT NULL, "
+        "doc {doc} NOT NULL)",
+        "CREATE INDEX invoices_customer ON invoices (customer_id, due_on, number)",
+        "CREATE INDEX invoices_status ON invoices (status, due_on, number)",
+        "CREATE TABLE invoice_services ("
+        "service_id {key} NOT NULL, "
+        "number {key} NOT NULL, "
+        "PRIMARY KEY (service_id, number)){compact}",
+        "CREATE TABLE invoice_series (series {key} PRIMARY KEY, last {integer} NOT NULL)",
+        "CREATE TABLE credit_balances ("
+        "customer_id {key} NOT NULL, "
+        "currency {key} NOT NULL, "
+        "amount {amount} NOT NULL, "
+        "PRIMARY KEY (customer_id, currency)){compact}",
+        "CREATE TABLE payments ("
+        "reference {key} PRIMARY KEY, "
+        "customer_id {key} NOT NULL, "
+        "received_at {instant} NOT NULL, "
+        "doc {doc} NOT NULL)",
+        "CREATE INDEX payments_customer ON payments (customer_id, received_at, reference)",
+    ),
 )
 
 _READ = "SELECT max(version) FROM schema_version"

@@ -15,6 +15,7 @@ from prodlife.errors import AlreadyExists, StoreError
 from prodlife.stores.sql.deferred import DeferredWrites
 from prodlife.stores.sql.errors import not_unicode
 from prodlife.stores.sql.goods import Goods
+from prodlife.stores.sql.invoices import Invoices, Payments, invoice_statements
 from prodlife.stores.sql.repositories import (
     Catalog,
     Events,
@@ -55,9 +56,11 @@ class SQLUnitOfWork(DeferredWrites):
         "_cursor",
         "_events",
         "_goods",
+        "_invoices",
         "_lines",
         "_open",
         "_orders",
+        "_payments",
         "_plans",
         "_promotions",
         "_readonly",
@@ -92,6 +95,9 @@ class SQLUnitOfWork(DeferredWrites):
         self._events = Events(self)
         self._sync_runs = SyncRuns(self)
         self._goods = Goods(self)
+        billing = invoice_statements(self)
+        self._invoices = Invoices(self, billing)
+        self._payments = Payments(self, billing)
 
     # --- the repositories ------------------------------------------------------------------
 
@@ -124,6 +130,16 @@ class SQLUnitOfWork(DeferredWrites):
     def invoice_lines(self) -> Lines:
         """Invoice lines."""
         return self._lines
+
+    @property
+    def invoices(self) -> Invoices:
+        """Invoices, their numbering and credit balances."""
+        return self._invoices
+
+    @property
+    def payments(self) -> Payments:
+        """Payments and refunds."""
+        return self._payments
 
     @property
     def events(self) -> Events:

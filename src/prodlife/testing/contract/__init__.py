@@ -21,7 +21,8 @@ Every contract written in :mod:`prodlife.ports` has a test here, through the
 protocols only: transactions (commit, rollback, exceptions, a unit of work
 used after it ended, isolation), not found, uniqueness, versions, ordering,
 values read back equal (with hypothesis round-trips), queries and paging,
-scheduler claims, invoice lines and revenue, the event outbox, promotions and
+scheduler claims, invoice lines and revenue, invoices (numbering, versions,
+queries), credit balances, payments, the event outbox, promotions and
 their uses, orders, price plans, catalog versions, sync runs, physical goods (with the
 stock's invariants kept through the store, concurrent issues included), and text (what every
 store keeps, and refuses, alike). Each repository has its
@@ -68,18 +69,26 @@ from prodlife.testing.contract._values import TOKYO as TOKYO
 from prodlife.testing.contract._values import TRICKY_IDS as TRICKY_IDS
 from prodlife.testing.contract._values import changed as changed
 from prodlife.testing.contract._values import make_event as make_event
+from prodlife.testing.contract._values import make_invoice as make_invoice
 from prodlife.testing.contract._values import make_line as make_line
 from prodlife.testing.contract._values import make_order as make_order
+from prodlife.testing.contract._values import make_payment as make_payment
 from prodlife.testing.contract._values import make_run as make_run
 from prodlife.testing.contract._values import make_service as make_service
 from prodlife.testing.contract._values import make_version as make_version
 from prodlife.testing.contract._values import usd as usd
 from prodlife.testing.contract.catalog import CatalogRepositoryContract
+from prodlife.testing.contract.credit import CreditBalanceContract
 from prodlife.testing.contract.events import EventOutboxContract
 from prodlife.testing.contract.goods import GOODS_CATALOG as GOODS_CATALOG
 from prodlife.testing.contract.goods import GoodsRepositoryContract
 from prodlife.testing.contract.invoice_lines import InvoiceLineContract
+from prodlife.testing.contract.invoices import INVOICE_QUERIES as INVOICE_QUERIES
+from prodlife.testing.contract.invoices import INVOICE_ROWS as INVOICE_ROWS
+from prodlife.testing.contract.invoices import InvoiceRepositoryContract
+from prodlife.testing.contract.invoices import expected_invoices as expected_invoices
 from prodlife.testing.contract.orders import OrderRepositoryContract
+from prodlife.testing.contract.payments import PaymentRepositoryContract
 from prodlife.testing.contract.price_plans import PricePlanRepositoryContract
 from prodlife.testing.contract.promotions import PromotionRepositoryContract
 from prodlife.testing.contract.scheduler import ALL_DUE as ALL_DUE
@@ -102,10 +111,13 @@ from prodlife.testing.contract.transactions import TransactionContract
 
 __all__ = [
     "CatalogRepositoryContract",
+    "CreditBalanceContract",
     "EventOutboxContract",
     "GoodsRepositoryContract",
     "InvoiceLineContract",
+    "InvoiceRepositoryContract",
     "OrderRepositoryContract",
+    "PaymentRepositoryContract",
     "PricePlanRepositoryContract",
     "PromotionRepositoryContract",
     "SchedulerContract",
@@ -123,6 +135,9 @@ class StoreContract(
     ServiceRepositoryContract,
     SchedulerContract,
     InvoiceLineContract,
+    InvoiceRepositoryContract,
+    CreditBalanceContract,
+    PaymentRepositoryContract,
     EventOutboxContract,
     PromotionRepositoryContract,
     PricePlanRepositoryContract,

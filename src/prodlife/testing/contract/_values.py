@@ -6,9 +6,12 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
+import attrs
 from hypothesis import strategies as st
 
+from prodlife.billing.invoices import Invoice, InvoiceKey, InvoiceStatus
 from prodlife.billing.lines import InvoiceLine, LineType
+from prodlife.billing.payments import Allocation, Payment, PaymentKind
 from prodlife.catalog.catalog import Catalog, CatalogVersion
 from prodlife.catalog.products import Validity
 from prodlife.catalog.sync_definition import MatchOn, SyncDefaults, SyncDefinition, SyncMode
@@ -35,6 +38,7 @@ from prodlife.pricing.quote import AddonPick, OptionPick, OrderLineSpec
 from prodlife.pricing.rates import Rate, Tier
 from prodlife.pricing.recurring import RecurringPrice
 from prodlife.proration import prorate
+from prodlife.testing.strategies import currencies, money, periods
 
 # --- values the tests store -------------------------------------------------------------
 
@@ -155,6 +159,49 @@ def make_event(
     return Event(kind, service_id, customer_id, at, (("kind", "by administrator"), ("n", "1")))
 
 
+def make_invoice(
+    number: str = "INV-1",
+    customer_id: str = "C-1",
+    *,
+    due_on: date = date(2025, 5, 1),
+    service_ids: tuple[str, ...] = ("S-1",),
+    amount: Money | str = "10.00",
+    paid: str | None = None,
+) -> Invoice:
+    """An open invoice of one :func:`make_line` per service, issued at :data:`T0`
+    (``paid`` of it settled)."""
+    lines = [make_line(service_id, customer_id, amount) for service_id in service_ids]
+    currency = lines[0].amount.currency.code
+    invoice = Invoice.issue(number, InvoiceKey(customer_id, currency, due_on, "card"), lines, T0)
+    return invoice if paid is None else invoice.paid_with(Money(paid, currency))
+
+
+def make_payment(
+    reference: str = "PAY-1",
+    customer_id: str = "C-1",
+    received_at: datetime = T0,
+    *,
+    settled: tuple[tuple[str, str], ...] = (("INV-1", "10.00"),),
+    to_credit: str | None = "2.50",
+    kind: PaymentKind = PaymentKind.PAYMENT,
+) -> Payment:
+    """A card payment in US dollars: ``settled`` (invoice, amount) and ``to_credit``."""
+    allocations = [Allocation(invoice, usd(amount)) for invoice, amount in settled]
+    credit = None if to_credit is None else usd(to_credit)
+    parts = [allocation.amount for allocation in allocations] + ([] if credit is None else [credit])
+    return Payment(
+        reference,
+        customer_id,
+        sum(parts[1:], parts[0]),
+        "card",
+        received_at,
+        kind,
+        allocations,
+        credit,
+        "contract",
+    )
+
+
 PLAN = PricePlan(
     "STD",
     "Standard",
@@ -255,6 +302,54 @@ _INSTANTS = st.builds(
     st.datetimes(datetime(2000, 1, 1), datetime(2090, 12, 31)),
     _ZONES,
 )
+
+
+_DAYS = st.dates(date(1900, 1, 1), date(2199, 12, 31))
+
+
+@st.composite
+def _invoice_lines(draw: st.DrawFn, customer_id: str, currency: str) -> InvoiceLine:
+    """Lines of one customer and currency: every type, periods and one-time days."""
+    line_type = draw(st.sampled_from(LineType))
+    reverses = draw(st.booleans())
+    negative = (line_type is LineType.DISCOUNT) != reverses
+    fields = (draw(_CODE), customer_id, line_type, draw(_CODE), draw(_CODE), draw(_TEXT))
+    rounded = draw(st.booleans())
+    price = draw(money(currency, max_minor_units=10**12, min_minor_units=0, rounded=rounded))
+    period = draw(st.none() | periods(max_days=400))
+    if period is None:
+        amount = -price if negative else price
+        return InvoiceLine(*fields, amount, day=draw(_DAYS), reverses=reverses)
+    used = draw(st.integers(1, period.days))
+    share = prorate(price, period, Period(period.start, period.start + timedelta(days=used)))
+    amount = -share.amount if negative else share.amount
+    return InvoiceLine(*fields, amount, share, reverses=reverses)
+
+
+@st.composite
+def invoices(draw: st.DrawFn) -> Invoice:
+    """Invoices and credit notes, open, partly or wholly paid, void or uncollectible."""
+    customer, currency = draw(_CODE), draw(currencies()).code
+    lines = draw(st.lists(_invoice_lines(customer, currency), min_size=1, max_size=4))
+    invoice = Invoice(
+        draw(_CODE),
+        customer,
+        currency,
+        draw(_DAYS),
+        draw(_DAYS),
+        draw(_TEXT),
+        lines,
+        draw(_INSTANTS),
+        draw(st.just("") | _CODE),
+        version=draw(st.integers(1, 2**31 - 1)),
+    )
+    if invoice.total.amount > 0:  # a credit note is settled when issued: nothing paid on it
+        share = draw(st.sampled_from([None, "0", "0.5", "0.999", "1"]))
+        if share is not None:
+            paid = Money(invoice.total.amount * Decimal(share), currency)
+            invoice = attrs.evolve(invoice, paid=paid)
+    closed = draw(st.sampled_from([None, InvoiceStatus.VOID, InvoiceStatus.UNCOLLECTIBLE]))
+    return attrs.evolve(invoice, closed=closed, note=draw(_TEXT))
 
 
 def make_run(
