@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import attrs
 import pytest
 
 from prodlife import MONTHLY, FixedClock, SchedulerPolicy
@@ -19,10 +20,12 @@ from prodlife.billing.invoices import InvoicePolicy, InvoiceStatus, NumberSeries
 from prodlife.catalog.catalog import CatalogVersion
 from prodlife.errors import PermissionDenied, RuleViolation
 from prodlife.lifecycle import (
+    ACTIVE,
     CancellationKind,
     MassUpdate,
     ModuleResult,
     Service,
+    ServiceAddOn,
     Status,
     SuspensionKind,
     activate,
@@ -36,6 +39,8 @@ from prodlife.ports import InvoiceQuery, Store
 from prodlife.pricing import OrderLineSpec
 from prodlife.pricing.plans import PlanRate, PricePlan
 from prodlife.pricing.rates import Rate
+from prodlife.pricing.recurring import RecurringPrice
+from prodlife.pricing.taxes import TaxRate
 from prodlife.stores import open_store
 from tests._lifecycle import (
     CATALOG,
@@ -340,3 +345,34 @@ def test_a_settlement_racing_another_writer_still_lifts_the_non_payment_suspensi
     service = billing.service(web().id, STAFF)
     assert service.status.status is Status.ACTIVE and service.next_due == date(2025, 6, 1)
     assert service.payment_method == "bank"  # the other writer's change is kept
+
+
+def test_revenue_counts_an_add_on_under_its_own_product_and_leaves_tax_out(
+    store: Store,
+) -> None:
+    may, june = date(2025, 5, 1), date(2025, 6, 1)
+    price = RecurringPrice.at_order(usd("3.00"))
+    backup = ServiceAddOn("BACKUP", MONTHLY, may, june, ACTIVE, price=price)
+    service = web(
+        id="TAXED",
+        customer_id="C-TAX",
+        start=may,
+        next_due=june,
+        paid_through=None,
+        addons=[backup],
+    )  # nothing invoiced yet: May is billed on May 1, taxes on top
+    taxed = attrs.evolve(
+        service,
+        timeline=attrs.evolve(service.timeline, taxes=(TaxRate("VAT", "VAT", 20),)),
+    )
+    billing, clock = _web_shop(store)
+    billing.add_services([taxed])
+    clock.set(datetime(2025, 5, 1, 6, tzinfo=UTC))
+    billing.run_due()
+    revenue = {r.product_code: r.amount for r in billing.revenue_by_product()}
+    assert revenue == {"WEB": usd("20.00"), "BACKUP": usd("3.00")}
+    (plain,) = billing.invoices(InvoiceQuery(customer_id=OWNER_ID), STAFF)
+    (other,) = billing.invoices(InvoiceQuery(customer_id="C-TAX"), STAFF)
+    assert plain.total == usd("10.00") and plain.taxes == usd("0.00")
+    assert other.subtotal == usd("13.00") and other.taxes == usd("2.60")
+    assert other.total == usd("15.60")

@@ -470,7 +470,8 @@ class InvoiceLineRepository(Protocol):
 
     def revenue_by_product(self, start: datetime, end: datetime) -> list[ProductRevenue]:
         """What lines issued in ``[start, end)`` add up to, per product and
-        currency, ordered by product code then currency code. Credits count
+        currency, ordered by product code then currency code, tax lines left
+        out (revenue, not what is owed to the tax office). Credits count
         negative. Products with no line in the span are left out."""
         ...
 

@@ -233,6 +233,37 @@ def test_a_database_migrated_by_a_newer_prodlife_is_refused(
     assert "upgrade prodlife" in str(raised.value)
 
 
+def test_migration_4_reads_the_type_of_the_lines_written_before_it(
+    postgresql_url: str, postgres_store: PostgresStore, postgresql: Any
+) -> None:
+    """Lines written before migration 4 get their type from their documents, so revenue
+    leaves their taxes out."""
+    from prodlife.billing import InvoiceLine
+    from prodlife.stores._documents import dumps
+
+    postgres_store.close()
+    for table in ("invoices", "invoice_services", "invoice_series", "credit_balances", "payments"):
+        postgresql.execute(f"DROP TABLE {table}")
+    postgresql.execute("ALTER TABLE invoice_lines DROP COLUMN line_type")
+    charge = make_line("S-1", amount="10.00")
+    tax = InvoiceLine("S-1", "C-1", LineType.TAX, "WEB", "VAT", "VAT", usd("2.00"), day=TODAY)
+    for line in (charge, tax):
+        postgresql.execute(
+            "INSERT INTO invoice_lines (service_id, customer_id, product_code, issued_at, "
+            "currency, amount, doc) VALUES ('S-1', 'C-1', 'WEB', %s, 'USD', %s, %s::jsonb)",
+            (NOW, line.amount.amount, dumps(line)),
+        )
+    postgresql.execute("UPDATE schema_version SET version = %s", (SCHEMA_VERSION - 1,))
+    postgresql.commit()
+    store = PostgresStore(postgresql_url, schema=postgres_store.schema)
+    try:
+        with store.transaction(readonly=True) as uow:
+            (revenue,) = uow.invoice_lines.revenue_by_product(NOW, NOW + timedelta(seconds=1))
+    finally:
+        store.close()
+    assert revenue.amount == usd("10.00") and revenue.lines == 1
+
+
 def test_stores_opening_together_create_the_schema_once(
     postgresql_url: str, postgresql_new_schema: str
 ) -> None:

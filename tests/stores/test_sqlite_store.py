@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 
 from prodlife import Money
-from prodlife.billing import InvoiceLine
+from prodlife.billing import InvoiceLine, LineType
 from prodlife.catalog.catalog import CatalogVersion
 from prodlife.errors import (
     AlreadyExists,
@@ -53,6 +53,7 @@ from prodlife.stores.memory import MemoryStore
 from prodlife.stores.sqlite import SCHEMA_VERSION, SQLiteStore, SQLiteUnitOfWork
 from prodlife.testing.contract._values import make_line
 from tests._lifecycle import CATALOG, OWNER_ID, SERVICE_ID, STAFF, at, web
+from tests._support import usd
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = at("2025-04-20")
@@ -318,6 +319,40 @@ def test_a_file_at_schema_version_1_is_migrated_forward_keeping_its_data(path: P
             "payments",
         ):
             connection.execute(f"DROP TABLE {table}")
+        connection.execute("ALTER TABLE invoice_lines DROP COLUMN line_type")
+        # Lines of those days: a charge and the tax on it, told apart by their documents only.
+        charge = InvoiceLine(
+            SERVICE_ID,
+            OWNER_ID,
+            LineType.ONE_TIME,
+            "WEB",
+            "",
+            "setup",
+            usd("10.00"),
+            day=date(2025, 4, 1),
+        )
+        tax = InvoiceLine(
+            SERVICE_ID,
+            OWNER_ID,
+            LineType.TAX,
+            "WEB",
+            "VAT",
+            "VAT",
+            usd("2.00"),
+            day=date(2025, 4, 1),
+        )
+        for line in (charge, tax):
+            connection.execute(
+                "INSERT INTO invoice_lines (service_id, customer_id, product_code, issued_at, "
+                "currency, amount, doc) VALUES (?, ?, 'WEB', ?, 'USD', ?, ?)",
+                (
+                    SERVICE_ID,
+                    OWNER_ID,
+                    "2025-04-01T00:00:00.000000+00:00",
+                    str(line.amount.amount),
+                    dumps(line),
+                ),
+            )
         connection.execute("DROP TABLE services")
         connection.execute(
             "CREATE TABLE services (id TEXT PRIMARY KEY NOT NULL, customer_id TEXT NOT NULL, "
@@ -343,6 +378,9 @@ def test_a_file_at_schema_version_1_is_migrated_forward_keeping_its_data(path: P
         assert uow.invoices.find(InvoiceQuery()) == []
         assert uow.invoices.next_number("INV") == 1
         assert uow.payments.for_customer(OWNER_ID) == []
+        april = datetime(2025, 4, 1, tzinfo=UTC)
+        (revenue,) = uow.invoice_lines.revenue_by_product(april, april + timedelta(days=1))
+        assert revenue.amount == usd("10.00") and revenue.lines == 1  # the tax left out
         later = _suspend(rebooted).service
         uow.services.save(later, expected_version=1, due_on=None)  # now kept at rest
         uow.commit()

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import TypeVar
 
-from prodlife.app._issuing import close_named, issue
+from prodlife.app._issuing import close_named, issue, journal
 from prodlife.billing.invoices import Invoice, InvoicePolicy
 from prodlife.billing.lines import InvoiceLine
 from prodlife.catalog.catalog import Catalog
@@ -157,7 +157,6 @@ class BillingBase:
         invoices (and in the line journal, one call per product), close the invoices
         a cancellation request names, and add the events; return the invoices paid
         on issue, whose services :meth:`_settle` settles once this is committed."""
-        lines: dict[str, list[InvoiceLine]] = {}
         events: list[Event] = []
         for version, outcome in outcomes:
             service = outcome.service
@@ -167,12 +166,10 @@ class BillingBase:
                 due_on=next_work_date(service, self.policy),
                 worker=worker,
             )
-            lines.setdefault(service.product_code, []).extend(outcome.lines)
             events.extend(outcome.events)
-        paid = self._issue(uow, [(o.service, o.lines) for _, o in outcomes], at)
-        for product_code, issued in lines.items():
-            if issued:
-                uow.invoice_lines.add(issued, product_code=product_code, issued_at=at)
+        billed = [(o.service, o.lines) for _, o in outcomes]
+        paid = self._issue(uow, billed, at)
+        journal(uow, billed, at)
         if events:
             close_named(uow, events)
             uow.events.add(events)

@@ -26,7 +26,7 @@ from prodlife.money import Money
 from prodlife.periods import billing_date
 from prodlife.ports import InvoiceQuery, UnitOfWork
 
-__all__ = ["close_named", "issue", "spend_credit"]
+__all__ = ["close_named", "issue", "journal", "product_of", "spend_credit"]
 
 
 def _payer(service: Service) -> tuple[str, bool]:
@@ -87,6 +87,29 @@ def spend_credit(uow: UnitOfWork, customer_id: str, currency: str, more: Money) 
     if left != held:
         uow.invoices.set_credit(customer_id, left, expected=held)
     return [invoice for invoice in saved if invoice.status is InvoiceStatus.PAID]
+
+
+def product_of(service: Service, line: InvoiceLine) -> str:
+    """The product a line's revenue belongs to: an add-on's own code for the add-on's
+    lines (and the discounts and taxes on it), the service's product for the rest."""
+    if line.subject != service.product_code and any(
+        addon.code == line.subject for addon in service.addons
+    ):
+        return line.subject
+    return service.product_code
+
+
+def journal(
+    uow: UnitOfWork, billed: Sequence[tuple[Service, Sequence[InvoiceLine]]], at: datetime
+) -> None:
+    """Append ``billed``'s lines to the line journal, each under its product (one call
+    per product)."""
+    by_product: dict[str, list[InvoiceLine]] = {}
+    for service, lines in billed:
+        for line in lines:
+            by_product.setdefault(product_of(service, line), []).append(line)
+    for product_code, lines in by_product.items():
+        uow.invoice_lines.add(lines, product_code=product_code, issued_at=at)
 
 
 def _named(events: Iterable[Event], kind: EventKind) -> list[tuple[str, str]]:

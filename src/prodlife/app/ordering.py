@@ -12,6 +12,7 @@ from datetime import date
 import attrs
 
 from prodlife.app._base import BillingBase, log
+from prodlife.app._issuing import journal
 from prodlife.billing.lines import InvoiceLine
 from prodlife.billing.prorata import Prorata
 from prodlife.catalog.catalog import Catalog, CatalogVersion
@@ -214,10 +215,10 @@ class Ordering(BillingBase):
                     service, lines = first.service, first.lines
                 uow.services.add(service, due_on=next_work_date(service, self.policy))
                 if lines:
-                    uow.invoice_lines.add(lines, product_code=service.product_code, issued_at=at)
                     issued.append((service, lines))
                 placed.append(service)
             paid = self._issue(uow, issued, at)
+            journal(uow, issued, at)
             uow.commit()
         self._settle(paid)
         log.info("order %s by %s: %d services, %s", order.id, actor, len(placed), quote.total)

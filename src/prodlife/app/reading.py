@@ -86,7 +86,8 @@ class Reading(BillingBase):
         Sums the invoice lines issued over the ``months`` months that end with
         today (UTC days: from the start of the day after the same day ``months``
         months ago to the end of today), per product and currency; credits and
-        refunds count negative.
+        refunds count negative, taxes are left out, and an add-on's lines (with
+        the discounts on it) count under the add-on's own product.
         """
         if isinstance(months, bool) or not isinstance(months, int) or months < 1:
             raise ValidationError(f"months {months!r} must be a whole number >= 1")

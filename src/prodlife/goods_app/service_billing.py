@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 import attrs
 
-from prodlife.app._issuing import issue
+from prodlife.app._issuing import issue, journal
 from prodlife.billing.goods import goods_on_timeline
 from prodlife.cycles import BillingSchedule
 from prodlife.errors import RuleViolation
@@ -110,6 +110,6 @@ class ServiceBilling(GoodsBase):
         if outcome.lines:
             # Goods charges are one-time lines: paid by credit on issue, they move no dates.
             issue(uow, [(saved, outcome.lines)], at, self.invoicing)
-            uow.invoice_lines.add(outcome.lines, product_code=saved.product_code, issued_at=at)
+            journal(uow, [(saved, outcome.lines)], at)
         uow.events.add(outcome.events)
         return outcome

@@ -24,7 +24,7 @@ from typing import TypeVar
 import attrs
 
 from prodlife.billing.invoices import Invoice
-from prodlife.billing.lines import InvoiceLine
+from prodlife.billing.lines import InvoiceLine, LineType
 from prodlife.billing.payments import Payment
 from prodlife.catalog.catalog import CatalogVersion, CatalogVersions
 from prodlife.catalog.sync_runs import SyncRun
@@ -520,7 +520,7 @@ class _Lines:
         start, end = as_utc(start), as_utc(end)
         sums: dict[tuple[str, str], tuple[Decimal, int]] = {}
         for item in self.uow.state().lines:
-            if start <= item.issued_at < end:
+            if start <= item.issued_at < end and item.line.type is not LineType.TAX:
                 group = (item.product_code, item.line.amount.currency.code)
                 total, count = sums.get(group, (_ZERO, 0))
                 sums[group] = (add_exactly(total, item.line.amount.amount), count + 1)

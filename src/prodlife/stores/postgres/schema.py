@@ -94,6 +94,7 @@ TYPES: Final = {
     "sequence": "bigserial PRIMARY KEY",
     "false": "false",
     "compact": "",
+    "doc_line_type": "doc->>'type'",
 }
 
 #: The forward migrations, in order: applying ``_MIGRATIONS[n - 1]`` takes the

@@ -273,6 +273,7 @@ class Lines:
                 line.amount.currency.code,
                 amount(line.amount.amount),
                 doc(line),
+                line.type.value,
             )
             for line in lines
         ]

@@ -27,6 +27,7 @@ name           SQLite                                  PostgreSQL
 ``{sequence}`` ``INTEGER PRIMARY KEY AUTOINCREMENT``   ``bigserial PRIMARY KEY``
 ``{false}``    ``0``                                   ``false``
 ``{compact}``  ``WITHOUT ROWID`` (after a table)       nothing
+``{doc_line_type}`` ``json_extract(doc, '$.type')``    ``doc->>'type'``
 ============== ======================================= ===========================
 
 Another program's database is never taken over silently: a database (in
@@ -150,6 +151,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "received_at {instant} NOT NULL, "
         "doc {doc} NOT NULL)",
         "CREATE INDEX payments_customer ON payments (customer_id, received_at, reference)",
+        # Revenue leaves tax lines out: each journal line keeps its type (read from the
+        # documents of the lines written before).
+        "ALTER TABLE invoice_lines ADD COLUMN line_type {text} NOT NULL DEFAULT ''",
+        "UPDATE invoice_lines SET line_type = {doc_line_type}",
     ),
 )
 

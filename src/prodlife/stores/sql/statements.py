@@ -28,7 +28,7 @@ _FILTERS = (
 )
 
 _SERVICE_COLUMNS = "id, customer_id, product_code, status, version, doc"
-_LINE_COLUMNS = "service_id, customer_id, product_code, issued_at, currency, amount, doc"
+_LINE_COLUMNS = "service_id, customer_id, product_code, issued_at, currency, amount, doc, line_type"
 
 
 class Statements:
@@ -126,7 +126,7 @@ class Statements:
         )
 
         self.line_add: Query = (
-            r(f"INSERT INTO invoice_lines ({_LINE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+            r(f"INSERT INTO invoice_lines ({_LINE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
         )
         self.line_for_service = r(
             "SELECT sequence, product_code, issued_at, doc FROM invoice_lines "
@@ -138,7 +138,7 @@ class Statements:
         )
         self.revenue = r(
             f"SELECT product_code, currency, {dialect.exact_sum}(amount), count(*) "
-            "FROM invoice_lines WHERE issued_at >= ? AND issued_at < ? "
+            "FROM invoice_lines WHERE issued_at >= ? AND issued_at < ? AND line_type <> 'tax' "
             "GROUP BY product_code, currency ORDER BY product_code, currency"
         )
 

@@ -99,6 +99,7 @@ TYPES: Final = {
     "sequence": "INTEGER PRIMARY KEY AUTOINCREMENT",
     "false": "0",
     "compact": " WITHOUT ROWID",
+    "doc_line_type": "json_extract(doc, '$.type')",
 }
 
 #: The forward migrations, in order; each is a list of SQL statements.

@@ -160,6 +160,28 @@ class InvoiceLineContract(StoreFixture):
             ProductRevenue("WEB", usd("7.00"), 7),
         ]
 
+    def test_revenue_leaves_tax_lines_out_and_keeps_them_as_lines(self, store: Store) -> None:
+        charge = make_line("T-1", amount="10.00")
+        tax = InvoiceLine(
+            "T-1", "C-1", LineType.TAX, "WEB", "VAT", "VAT 20 %", usd("2.00"), day=T0.date()
+        )
+        refund = InvoiceLine(
+            "T-1",
+            "C-1",
+            LineType.TAX,
+            "WEB",
+            "VAT",
+            "VAT 20 %",
+            usd("-1.00"),
+            day=T0.date(),
+            reverses=True,
+        )
+        _add_lines(store, [(charge, "WEB", T0), (tax, "WEB", T0), (refund, "WEB", T0)])
+        revenue = read(store, lambda uow: uow.invoice_lines.revenue_by_product(T0, T0 + HOUR))
+        assert revenue == [ProductRevenue("WEB", usd("10.00"), 1)]
+        kept = read(store, lambda uow: uow.invoice_lines.for_service("T-1"))
+        assert [item.line for item in kept] == [charge, tax, refund]
+
     def test_revenue_compares_instants_whatever_their_zone(self, store: Store) -> None:
         _add_lines(store, _revenue_lines())
         start, end = T0.astimezone(ST_JOHNS), (T0 + 24 * HOUR).astimezone(TOKYO)
@@ -219,7 +241,9 @@ class InvoiceLineContract(StoreFixture):
                     assert mine[-len(tail) :] == tail
                 span = uow.invoice_lines.revenue_by_product(at, at + timedelta(microseconds=1))
                 assert {(r.product_code, r.amount.currency) for r in span} >= {
-                    (product, line.amount.currency) for line in lines
+                    (product, line.amount.currency)
+                    for line in lines
+                    if line.type is not LineType.TAX
                 }
 
         round_trip()
