@@ -7,6 +7,7 @@ a month with a 5.00 setup fee, ordered on 2025-02-01 (UTC); its first invoice is
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -376,3 +377,42 @@ def test_revenue_counts_an_add_on_under_its_own_product_and_leaves_tax_out(
     assert plain.total == usd("10.00") and plain.taxes == usd("0.00")
     assert other.subtotal == usd("13.00") and other.taxes == usd("2.60")
     assert other.total == usd("15.60")
+
+
+def test_two_workers_recording_one_payment_at_once_record_it_once(tmp_path: Path) -> None:
+    """A gateway's webhook delivered twice to two workers at the same moment."""
+    url = f"sqlite:///{tmp_path / 'race.db'}"
+    first = open_store(url)
+    shop(first, CONTEXT.plan)
+    billing, _ = app(first)
+    (service_id,) = place(billing, activate_on_payment=True)
+    stores = [first, open_store(url)]
+    barrier = threading.Barrier(2)
+    results: list[object] = []
+
+    def record(store: Store) -> None:
+        worker = Billing(store, clock=FixedClock(ORDERED_AT))
+        barrier.wait()
+        try:
+            results.append(
+                worker.record_payment(
+                    OWNER_ID, usd("15.00"), SYSTEM, reference="evt_1", method="card"
+                )
+            )
+        except Exception as error:  # reported below
+            results.append(error)
+
+    threads = [threading.Thread(target=record, args=(store,)) for store in stores]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    try:
+        assert sorted(getattr(r, "duplicate", r) for r in results) == [False, True]
+        statement = billing.statement(OWNER_ID, STAFF)
+        assert len(statement.payments) == 1 and statement.credit == ()
+        assert [i.status for i in statement.invoices] == [InvoiceStatus.PAID]
+        assert billing.service(service_id, STAFF).status.status is Status.ACTIVE
+    finally:
+        for store in stores:
+            store.close()
