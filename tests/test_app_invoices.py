@@ -23,6 +23,7 @@ from prodlife.errors import PermissionDenied, RuleViolation
 from prodlife.lifecycle import (
     ACTIVE,
     CancellationKind,
+    Dunning,
     MassUpdate,
     ModuleResult,
     Service,
@@ -45,6 +46,7 @@ from prodlife.pricing.taxes import TaxRate
 from prodlife.stores import open_store
 from tests._lifecycle import (
     CATALOG,
+    IMMEDIATE_CATALOG,
     OWNER,
     OWNER_ID,
     PRICES,
@@ -416,3 +418,83 @@ def test_two_workers_recording_one_payment_at_once_record_it_once(tmp_path: Path
     finally:
         for store in stores:
             store.close()
+
+
+def test_an_unpaid_first_invoice_suspends_a_service_activated_before_payment(
+    store: Store,
+) -> None:
+    """Dunning counts from the oldest unpaid invoice, not only from the next due date."""
+    billing, clock = app(store, policy=SchedulerPolicy(suspend_days_after=5))
+    (service_id,) = place(billing)
+    billing.perform(activate, service_id, STAFF)  # staff trust the customer: activated unpaid
+    service = billing.service(service_id, STAFF)
+    assert service.next_due == date(2025, 3, 1)
+    assert service.invoicing is not None and service.invoicing.unpaid_since == date(2025, 2, 1)
+    clock.set(datetime(2025, 2, 5, 6, tzinfo=UTC))
+    billing.run_due()
+    assert billing.service(service_id, STAFF).status.status is Status.ACTIVE
+    clock.set(datetime(2025, 2, 6, 6, tzinfo=UTC))
+    billing.run_due()
+    suspended = billing.service(service_id, STAFF)
+    assert suspended.status.substate is SuspensionKind.FOR_NON_PAYMENT
+    billing.record_payment(OWNER_ID, usd("15.00"), SYSTEM, reference="late", method="card")
+    paid = billing.service(service_id, STAFF)
+    assert paid.status.status is Status.ACTIVE and paid.invoicing is None
+    assert paid.paid_through == date(2025, 2, 28)
+
+
+def test_an_unpaid_upgrade_is_dunned_and_voiding_it_forgives_it(store: Store) -> None:
+    billing, clock = _web_shop(store)
+    billing.add_catalog_version(CatalogVersion("2025-B", date(2025, 4, 2), IMMEDIATE_CATALOG))
+    with store.transaction() as uow:
+        uow.services.save(
+            attrs.evolve(uow.services.get(web().id), dunning=Dunning(3)),
+            expected_version=0,
+            due_on=date(2025, 5, 1),
+        )
+        uow.commit()
+    billing.change_package(web().id, OWNER, price_plan="STD", to_edition="PRO")
+    (upgrade,) = billing.invoices(InvoiceQuery(unpaid=True), STAFF)
+    assert upgrade.total == usd("11.00") and upgrade.due_on == date(2025, 4, 20)
+    clock.set(datetime(2025, 4, 23, 6, tzinfo=UTC))
+    billing.run_due()
+    late = billing.service(web().id, STAFF)
+    assert late.edition == "PRO" and late.status.substate is SuspensionKind.FOR_NON_PAYMENT
+    billing.close_invoice(upgrade.number, STAFF, status=InvoiceStatus.VOID, reason="goodwill")
+    forgiven = billing.service(web().id, STAFF)
+    assert forgiven.invoicing is None
+    assert forgiven.status.substate is SuspensionKind.FOR_NON_PAYMENT  # staff lift it
+
+
+class PayingWhileSuspending(FakeModule):
+    """A module during whose suspend (the scheduler's dunning) the gateway's payment lands."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.billing: Billing | None = None
+        self.paid = False
+
+    def suspend(self, service: Service) -> ModuleResult:
+        if not self.paid and self.billing is not None:
+            self.paid = True
+            self.billing.record_payment(
+                OWNER_ID, usd("10.00"), SYSTEM, reference="just-in-time", method="card"
+            )
+        return super().suspend(service)
+
+
+def test_a_payment_landing_during_the_dunning_run_leaves_the_service_active(
+    store: Store,
+) -> None:
+    module = PayingWhileSuspending()
+    billing, clock = _web_shop(store, module)
+    module.billing = billing
+    billing.policy = SchedulerPolicy(suspend_days_after=3)
+    clock.set(datetime(2025, 5, 1, 6, tzinfo=UTC))
+    billing.run_due()  # May's renewal, 10.00, unpaid
+    clock.set(datetime(2025, 5, 4, 6, tzinfo=UTC))
+    report = billing.run_due()  # the dunning run: the payment lands while it suspends
+    assert module.paid and report.failed == ()
+    service = billing.service(web().id, STAFF)
+    assert service.status.status is Status.ACTIVE
+    assert service.next_due == date(2025, 6, 1) and service.invoicing is None

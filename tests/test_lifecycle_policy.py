@@ -59,6 +59,7 @@ SYSTEM_MAY = {
     Op.INVOICE,
     Op.CHANGE_PACKAGE,
     Op.CHANGE_OPTIONS,
+    Op.EDIT,  # keeping the due date of a service's oldest unpaid invoice (issue 15)
     Op.CANCEL,
     Op.TERMINATE,
 }

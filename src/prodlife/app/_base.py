@@ -15,14 +15,15 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import TypeVar
 
-from prodlife.app._issuing import close_named, issue, journal
+import attrs
+
+from prodlife.app._issuing import close_named, issue, journal, owing, reckoned
 from prodlife.billing.invoices import Invoice, InvoicePolicy
 from prodlife.billing.lines import InvoiceLine
 from prodlife.catalog.catalog import Catalog
 from prodlife.clock import Clock, as_utc
 from prodlife.errors import ConcurrencyConflict, NotFound, ProdlifeError
 from prodlife.lifecycle.actors import Actor, ActorKind, not_yours
-from prodlife.lifecycle.events import Event
 from prodlife.lifecycle.outcome import Outcome
 from prodlife.lifecycle.provisioning import ProvisioningModule
 from prodlife.lifecycle.scheduler import SchedulerPolicy, next_work_date
@@ -63,6 +64,15 @@ class PublishFailed(ProdlifeError):
             f"the change was saved but its events could not be published ({error!r}); they "
             "wait in the store's outbox: call Billing.publish_pending() to send them again"
         )
+
+
+@attrs.frozen(slots=True)
+class Kept:
+    """What :meth:`BillingBase._keep_all` saved: the invoices it paid on issue (their
+    services to be settled once committed) and the outcomes with their services as saved."""
+
+    paid: tuple[Invoice, ...]
+    outcomes: tuple[Outcome, ...]
 
 
 class BillingBase:
@@ -142,7 +152,7 @@ class BillingBase:
             return product_rules(None, service.product_code)
         return product_rules(catalog, service.product_code)
 
-    def _keep(self, uow: UnitOfWork, version: int, outcome: Outcome, at: datetime) -> list[Invoice]:
+    def _keep(self, uow: UnitOfWork, version: int, outcome: Outcome, at: datetime) -> Kept:
         return self._keep_all(uow, [(version, outcome)], at)
 
     def _keep_all(
@@ -152,35 +162,39 @@ class BillingBase:
         at: datetime,
         *,
         worker: str | None = None,
-    ) -> list[Invoice]:
-        """Save each outcome's service over the version loaded, issue the lines on
-        invoices (and in the line journal, one call per product), close the invoices
-        a cancellation request names, and add the events; return the invoices paid
-        on issue, whose services :meth:`_settle` settles once this is committed."""
-        events: list[Event] = []
+    ) -> Kept:
+        """Issue the outcomes' lines on invoices, close the invoices a cancellation
+        request names, save each outcome's service (owing its new unpaid invoices) over
+        the version loaded, append the lines to the journal and add the events."""
+        events = [e for _, outcome in outcomes for e in outcome.events]
+        billed = [(o.service, o.lines) for _, o in outcomes]
+        paid, owed = self._issue(uow, billed, at)
+        closed = close_named(uow, events) if events else set()
+        saved: list[Outcome] = []
         for version, outcome in outcomes:
-            service = outcome.service
+            service = owing(outcome.service, owed.get(outcome.service.id))
+            if service.id in closed:
+                service = reckoned(uow, service)
             uow.services.save(
                 service,
                 expected_version=version,
                 due_on=next_work_date(service, self.policy),
                 worker=worker,
             )
-            events.extend(outcome.events)
-        billed = [(o.service, o.lines) for _, o in outcomes]
-        paid = self._issue(uow, billed, at)
+            saved.append(
+                outcome if service is outcome.service else attrs.evolve(outcome, service=service)
+            )
         journal(uow, billed, at)
         if events:
-            close_named(uow, events)
             uow.events.add(events)
-        return paid
+        return Kept(tuple(paid), tuple(saved))
 
     def _issue(
         self,
         uow: UnitOfWork,
         billed: Sequence[tuple[Service, Sequence[InvoiceLine]]],
         at: datetime,
-    ) -> list[Invoice]:
+    ) -> tuple[list[Invoice], dict[str, date]]:
         """Issue lines on invoices (:func:`prodlife.app._issuing.issue`)."""
         return issue(uow, billed, at, self.invoicing)
 
@@ -245,10 +259,10 @@ class BillingBase:
         if outcome is None:
             return None, []
         with self.store.transaction() as uow:
-            more = self._keep(uow, service.version, outcome, at)
+            kept = self._keep(uow, service.version, outcome, at)
             uow.commit()
         log.info("settled %s: %s", service_id, outcome.summary())
-        return outcome, more
+        return kept.outcomes[0], list(kept.paid)
 
     def _on_service(
         self,
@@ -264,11 +278,11 @@ class BillingBase:
             service = self._load(uow, service_id, actor, Operation.EDIT)
             outcome = run(service, at, uow)
         with self.store.transaction() as uow:
-            paid = self._keep(uow, service.version, outcome, at)
+            kept = self._keep(uow, service.version, outcome, at)
             uow.commit()
         log.info("%s of %s by %s: %s", name or "operation", service_id, actor, outcome.summary())
-        self._settle(paid)
-        return self._published_own(outcome)
+        self._settle(kept.paid)
+        return self._published_own(kept.outcomes[0])
 
     def _published(self, outcome: R) -> R:
         """Publish the outbox after a run; ``PublishFailed`` (with ``outcome``) if it fails."""

@@ -14,19 +14,30 @@ and restored when the request is withdrawn (seed 003).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
+
+import attrs
 
 from prodlife.billing.invoices import UNPAID, Invoice, InvoicePolicy, InvoiceStatus, group_lines
 from prodlife.billing.lines import InvoiceLine
 from prodlife.billing.payments import settle
 from prodlife.errors import NotFound
 from prodlife.lifecycle.events import Event, EventKind
+from prodlife.lifecycle.service_parts import owing_since
 from prodlife.lifecycle.services import Service
 from prodlife.money import Money
 from prodlife.periods import billing_date
 from prodlife.ports import InvoiceQuery, UnitOfWork
 
-__all__ = ["close_named", "issue", "journal", "product_of", "spend_credit"]
+__all__ = [
+    "close_named",
+    "issue",
+    "journal",
+    "owing",
+    "product_of",
+    "reckoned",
+    "spend_credit",
+]
 
 
 def _payer(service: Service) -> tuple[str, bool]:
@@ -39,9 +50,10 @@ def issue(
     billed: Sequence[tuple[Service, Sequence[InvoiceLine]]],
     at: datetime,
     policy: InvoicePolicy,
-) -> list[Invoice]:
+) -> tuple[list[Invoice], dict[str, date]]:
     """Issue ``billed``'s lines on invoices; return every invoice paid by it (new ones
-    paid on issue, older ones paid by credit), for their services to be settled."""
+    paid on issue, older ones paid by credit), for their services to be settled, and
+    for each service billed by a new invoice left unpaid, the earliest due date."""
     by_zone: dict[str, list[tuple[Service, Sequence[InvoiceLine]]]] = {}
     for service, lines in billed:
         if lines:
@@ -71,7 +83,40 @@ def issue(
             )
     for (customer_id, currency), more in sorted(credits.items()):
         paid += spend_credit(uow, customer_id, currency, more)
-    return paid
+    return paid, _owed(issued, paid)
+
+
+def _owed(issued: Sequence[Invoice], paid: Sequence[Invoice]) -> dict[str, date]:
+    """For each service billed by a new invoice still unpaid, its earliest due date."""
+    settled = {invoice.number for invoice in paid}
+    owed: dict[str, date] = {}
+    for invoice in issued:
+        if invoice.number in settled or invoice.status not in UNPAID:
+            continue
+        for service_id in invoice.service_ids:
+            known = owed.get(service_id)
+            owed[service_id] = invoice.due_on if known is None else min(known, invoice.due_on)
+    return owed
+
+
+def owing(service: Service, due_on: date | None) -> Service:
+    """``service`` owing (also) what falls due on ``due_on``: the due date of its oldest
+    unpaid invoice kept on it for the scheduler's dunning."""
+    invoicing = service.invoicing
+    since = None if invoicing is None else invoicing.unpaid_since
+    if due_on is None or (since is not None and since <= due_on):
+        return service
+    return attrs.evolve(service, invoicing=owing_since(invoicing, due_on))
+
+
+def reckoned(uow: UnitOfWork, service: Service) -> Service:
+    """``service`` with the due date of its oldest unpaid invoice read from the store."""
+    unpaid = uow.invoices.find(InvoiceQuery(service_id=service.id, unpaid=True))
+    since = min((invoice.due_on for invoice in unpaid), default=None)
+    invoicing = service.invoicing
+    if (None if invoicing is None else invoicing.unpaid_since) == since:
+        return service
+    return attrs.evolve(service, invoicing=owing_since(invoicing, since))
 
 
 def spend_credit(uow: UnitOfWork, customer_id: str, currency: str, more: Money) -> list[Invoice]:
@@ -123,17 +168,22 @@ def _named(events: Iterable[Event], kind: EventKind) -> list[tuple[str, str]]:
     ]
 
 
-def close_named(uow: UnitOfWork, events: Sequence[Event]) -> None:
+def close_named(uow: UnitOfWork, events: Sequence[Event]) -> set[str]:
     """Void the invoices a cancellation request cancelled; restore those a withdrawal
-    gave back. Invoices of another customer, paid ones, and unknown numbers are left."""
+    gave back. Invoices of another customer, paid ones, and unknown numbers are left.
+    Return the services those invoices bill."""
+    touched: set[str] = set()
     for customer_id, number in _named(events, EventKind.INVOICES_CANCELLED):
         invoice = _own(uow, customer_id, number)
         if invoice is not None and invoice.status in UNPAID:
             uow.invoices.save(invoice.closed_as(InvoiceStatus.VOID, "cancellation requested"))
+            touched.update(invoice.service_ids)
     for customer_id, number in _named(events, EventKind.INVOICES_RESTORED):
         invoice = _own(uow, customer_id, number)
         if invoice is not None and invoice.status is InvoiceStatus.VOID:
             uow.invoices.save(invoice.restored("cancellation withdrawn"))
+            touched.update(invoice.service_ids)
+    return touched
 
 
 def _own(uow: UnitOfWork, customer_id: str, number: str) -> Invoice | None:

@@ -352,10 +352,11 @@ class Changing(BillingBase):
             }
             outcomes = mass_update(loaded, actor, at, update, prices=prices, modules=modules)
             versions = [before.version for before in loaded]
-            paid = self._keep_all(uow, list(zip(versions, outcomes, strict=True)), at)
+            kept = self._keep_all(uow, list(zip(versions, outcomes, strict=True)), at)
             uow.commit()
+        outcomes = kept.outcomes
         log.info("mass update of %d services by %s", len(loaded), actor)
-        self._settle(paid)
+        self._settle(kept.paid)
         merged = Outcome(
             outcomes[-1].service,
             tuple(e for o in outcomes for e in o.events),

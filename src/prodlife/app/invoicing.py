@@ -23,6 +23,7 @@ from prodlife.clock import as_utc
 from prodlife.errors import AlreadyExists, NotFound, RuleViolation
 from prodlife.lifecycle.actors import Action, Actor, ActorKind, authorize_action
 from prodlife.lifecycle.outcome import Outcome
+from prodlife.lifecycle.settlement import record_owing
 from prodlife.money import Money, total
 from prodlife.ports import InvoiceQuery, UnitOfWork
 
@@ -352,10 +353,25 @@ class Invoicing(BillingBase):
                 if paid.amount
                 else []
             )
+            for service_id in invoice.service_ids:
+                self._reckon(uow, service_id)
             uow.commit()
         log.info("invoice %s %s by %s: %s", number, status, actor, reason)
         self._settle(settled)
         return saved
+
+    def _reckon(self, uow: UnitOfWork, service_id: str) -> None:
+        """Keep the service's oldest unpaid due date right after an invoice of it closed."""
+        try:
+            service = uow.services.get(service_id)
+        except NotFound:  # a service the host removed
+            return
+        unpaid = uow.invoices.find(InvoiceQuery(service_id=service_id, unpaid=True))
+        since = min((i.due_on for i in unpaid), default=None)
+        at = self._now()
+        outcome = record_owing(service, since, at)
+        if outcome is not None:
+            self._keep(uow, service.version, outcome, at)
 
 
 def _before(unpaid: list[Invoice], invoice: Invoice) -> Money:

@@ -12,7 +12,7 @@ from datetime import date
 import attrs
 
 from prodlife.app._base import BillingBase, log
-from prodlife.app._issuing import journal
+from prodlife.app._issuing import journal, owing
 from prodlife.billing.lines import InvoiceLine
 from prodlife.billing.prorata import Prorata
 from prodlife.catalog.catalog import Catalog, CatalogVersion
@@ -213,11 +213,12 @@ class Ordering(BillingBase):
                 if order.options.generate_invoice:
                     first = billed(Outcome(service), first_invoice_day(service))
                     service, lines = first.service, first.lines
+                issued.append((service, lines))
+            paid, owed = self._issue(uow, issued, at)
+            for service, _ in issued:
+                service = owing(service, owed.get(service.id))
                 uow.services.add(service, due_on=next_work_date(service, self.policy))
-                if lines:
-                    issued.append((service, lines))
                 placed.append(service)
-            paid = self._issue(uow, issued, at)
             journal(uow, issued, at)
             uow.commit()
         self._settle(paid)

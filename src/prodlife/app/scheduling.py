@@ -162,7 +162,7 @@ class Scheduling(BillingBase):
             with self.store.transaction() as uow:
                 paid = self._keep_all(
                     uow, [(b.version, o) for b, o in outcomes], now, worker=worker
-                )
+                ).paid
                 uow.commit()
             handled += [before.id for before, _ in outcomes]
             self._settle(paid)
@@ -189,7 +189,7 @@ class Scheduling(BillingBase):
             outcome = self._due_work(service, now)
             if outcome is None:
                 return False
-            paid = self._keep_all(uow, [(service.version, outcome)], now, worker=worker)
+            paid = self._keep_all(uow, [(service.version, outcome)], now, worker=worker).paid
             uow.commit()
         self._settle(paid)
         return True

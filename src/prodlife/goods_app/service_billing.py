@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 import attrs
 
-from prodlife.app._issuing import issue, journal
+from prodlife.app._issuing import issue, journal, owing
 from prodlife.billing.goods import goods_on_timeline
 from prodlife.cycles import BillingSchedule
 from prodlife.errors import RuleViolation
@@ -105,11 +105,13 @@ class ServiceBilling(GoodsBase):
         updated = event(changed, EventKind.UPDATED, at, (("goods", plan_code),))
         outcome = billed(Outcome(changed, (updated,)), today(service, at))
         saved = outcome.service
-        due_on = next_work_date(saved, self.policy)
-        uow.services.save(saved, expected_version=service.version, due_on=due_on)
         if outcome.lines:
             # Goods charges are one-time lines: paid by credit on issue, they move no dates.
-            issue(uow, [(saved, outcome.lines)], at, self.invoicing)
+            _, owed = issue(uow, [(saved, outcome.lines)], at, self.invoicing)
             journal(uow, [(saved, outcome.lines)], at)
+            saved = owing(saved, owed.get(saved.id))
+            outcome = attrs.evolve(outcome, service=saved)
+        due_on = next_work_date(saved, self.policy)
+        uow.services.save(saved, expected_version=service.version, due_on=due_on)
         uow.events.add(outcome.events)
         return outcome

@@ -20,8 +20,9 @@ order:
 5. a paused service's period settled at zero on its due date (nothing is
    invoiced for paused days, so nothing falls overdue);
 6. the automatic suspension of an overdue service ``suspend_days_after`` days
-   after its unpaid due date, unless staff override it
-   (:class:`OverrideAutoSuspend`);
+   after its unpaid due date (its next due date not paid, or its oldest unpaid
+   invoice's due date, whichever is earlier: :func:`~prodlife.lifecycle.terms.owed_since`),
+   unless staff override it (:class:`OverrideAutoSuspend`);
 7. the automatic termination of a service still suspended for non-payment
    ``terminate_days_after`` days after its unpaid due date.
 
@@ -91,7 +92,7 @@ from prodlife.lifecycle.provisioning import ProvisioningModule
 from prodlife.lifecycle.service_parts import CancellationKind, Dunning
 from prodlife.lifecycle.services import Service
 from prodlife.lifecycle.status import Status, SuspensionKind
-from prodlife.lifecycle.terms import in_arrears, paused, payment_due, term_end
+from prodlife.lifecycle.terms import in_arrears, owed_since, paused, term_end
 from prodlife.lifecycle.timelines import billed
 from prodlife.lifecycle.transitions import Operation
 from prodlife.periods import billing_date
@@ -219,7 +220,7 @@ def agenda(service: Service, policy: SchedulerPolicy) -> list[tuple[DueWork, dat
             work.append((DueWork.INVOICE, billing, ""))
     if due is not None and not ending and paused(service.status) and not in_arrears(service):
         work.append((DueWork.SETTLE_PAUSED, due, ""))
-    due = payment_due(service)
+    due = owed_since(service)
     dunning = service.dunning or policy.dunning
     if due is not None and status is Status.ACTIVE and dunning.suspend_days_after is not None:
         work.append((DueWork.SUSPEND_OVERDUE, _plus(due, dunning.suspend_days_after), ""))
@@ -311,11 +312,11 @@ def _step(
     if work is DueWork.SUSPEND_OVERDUE:
         if _overridden(service, day):
             return None
-        reason = f"overdue since {payment_due(service)}"
+        reason = f"overdue since {owed_since(service)}"
         kind = SuspensionKind.FOR_NON_PAYMENT
         return suspend(service, _SYSTEM, at, kind, module=module, reason=reason)
     if work is DueWork.TERMINATE_OVERDUE:
-        reason = f"unpaid since {payment_due(service)}"
+        reason = f"unpaid since {owed_since(service)}"
         return end_service(service, Operation.TERMINATE, _SYSTEM, at, module=module, reason=reason)
     raise AssertionError(f"unknown scheduler work {work}")  # pragma: no cover
 

@@ -331,13 +331,19 @@ class ServiceInvoicing:
             customer's other services.
         activate_on_payment: once ordered, activate it (through the
             provisioning module) when its invoices are paid.
+        unpaid_since: the due date of the oldest unpaid invoice billing it,
+            kept by :class:`~prodlife.app.Billing` as invoices are issued,
+            paid and voided; the scheduler's dunning counts from it (and from
+            the service's own next due date, whichever is earlier).
 
     Raises:
-        RuleViolation: a setting that is not a bool (rule ``service.invoicing``).
+        RuleViolation: a setting that is not a bool, or ``unpaid_since`` not a
+            billing date (rule ``service.invoicing``).
     """
 
     separate: bool = False
     activate_on_payment: bool = False
+    unpaid_since: date | None = None
 
     def __attrs_post_init__(self) -> None:
         for value in (self.separate, self.activate_on_payment):
@@ -345,6 +351,20 @@ class ServiceInvoicing:
                 raise RuleViolation(
                     "service.invoicing", f"invoicing setting {value!r} must be true or false"
                 )
+        _day(self.unpaid_since, "service.invoicing", "unpaid since", optional=True)
+
+    def owing_since(self, day: date | None) -> ServiceInvoicing | None:
+        """These settings with ``unpaid_since`` set to ``day``; ``None`` when all are defaults."""
+        changed = attrs.evolve(self, unpaid_since=day)
+        return None if changed == _NO_INVOICING else changed
+
+
+_NO_INVOICING = ServiceInvoicing()
+
+
+def owing_since(invoicing: ServiceInvoicing | None, day: date | None) -> ServiceInvoicing | None:
+    """``invoicing`` (or the defaults) with ``unpaid_since`` set to ``day``."""
+    return (_NO_INVOICING if invoicing is None else invoicing).owing_since(day)
 
 
 @attrs.frozen(slots=True)

@@ -12,6 +12,9 @@ cancellation "after N renewals"). Then, in this order:
 - a suspension *for non-payment* is lifted (through the module) once nothing
   of the service is overdue; no other kind of suspension ever is.
 
+It also keeps :attr:`~prodlife.lifecycle.ServiceInvoicing.unpaid_since` (the due date
+of the service's oldest unpaid invoice), which the scheduler's dunning counts from.
+
 :func:`settle_service` is pure except for the module it is given, like every
 operation; :class:`~prodlife.app.Billing` calls it after a payment (or credit)
 settles invoices, and calling it again changes nothing.
@@ -55,12 +58,13 @@ from prodlife.lifecycle.events import EventKind
 from prodlife.lifecycle.operations import _count_renewal, activate, today, unsuspend
 from prodlife.lifecycle.outcome import Outcome, event
 from prodlife.lifecycle.provisioning import ProvisioningModule
+from prodlife.lifecycle.service_parts import owing_since
 from prodlife.lifecycle.services import Service
 from prodlife.lifecycle.status import Status, SuspensionKind
-from prodlife.lifecycle.terms import payment_due
-from prodlife.lifecycle.transitions import Operation
+from prodlife.lifecycle.terms import owed_since
+from prodlife.lifecycle.transitions import Operation, allowed
 
-__all__ = ["paid_until", "settle_service"]
+__all__ = ["paid_until", "record_owing", "settle_service"]
 
 _SYSTEM = Actor.system()
 
@@ -156,11 +160,14 @@ def settle_service(
         ModuleFailed: the module refused (nothing changed).
     """
     numbers = ",".join(invoice.number for invoice in paid)
-    outcome: Outcome | None = None
+    outcome = _owing(service, unpaid, at)
+    current = service if outcome is None else outcome.service
     until = paid_until(service.id, paid, unpaid)
     if until is not None:
-        outcome = _paid_dates(service, until, paid, numbers, at)
-    current = service if outcome is None else outcome.service
+        dated = _paid_dates(current, until, paid, numbers, at)
+        if dated is not None:
+            outcome = dated if outcome is None else outcome.then(dated)
+            current = dated.service
     steps: list[Callable[[Service], Outcome]] = []
     status = current.status.status
     if activate_on_payment and status is Status.PENDING and not _owes(current.id, unpaid):
@@ -176,11 +183,7 @@ def settle_service(
         done = step(current)
         outcome = done if outcome is None else outcome.then(done)
         current = done.service
-    if (
-        current.status.substate is SuspensionKind.FOR_NON_PAYMENT
-        and not any(i.is_overdue(today(current, at)) for i in unpaid)
-        and not _overdue(current, at)
-    ):
+    if current.status.substate is SuspensionKind.FOR_NON_PAYMENT and not _overdue(current, at):
         done = unsuspend(current, _SYSTEM, at, module=module, reason=f"invoice {numbers} paid")
         outcome = done if outcome is None else outcome.then(done)
     return outcome
@@ -190,7 +193,33 @@ def _owes(service_id: str, unpaid: Sequence[Invoice]) -> bool:
     return any(service_id in invoice.service_ids for invoice in unpaid)
 
 
+def _owing(service: Service, unpaid: Sequence[Invoice], at: datetime) -> Outcome | None:
+    """``service`` with the due date of its oldest unpaid invoice kept up to date."""
+    since = min((invoice.due_on for invoice in unpaid), default=None)
+    return record_owing(service, since, at)
+
+
+def record_owing(service: Service, since: date | None, at: datetime) -> Outcome | None:
+    """``service`` owing since ``since`` (the due date of its oldest unpaid invoice, or
+    ``None``), recorded by the system as an edit, so that a writer holding the service
+    as it was cannot save over it; ``None`` when nothing changes or it is deleted.
+    """
+    invoicing = service.invoicing
+    if (None if invoicing is None else invoicing.unpaid_since) == since:
+        return None
+    if not allowed(service.status, Operation.EDIT):
+        return None
+    done = service.perform(
+        Operation.EDIT,
+        _SYSTEM,
+        at,
+        "invoices paid or closed" if since is None else f"unpaid since {since}",
+        provisioning=False,
+    )
+    return Outcome(done._evolved(invoicing=owing_since(invoicing, since)))
+
+
 def _overdue(service: Service, at: datetime) -> bool:
-    """Whether the service's own dates say money fell due by today and is not paid."""
-    due = payment_due(service)
-    return due is not None and due <= today(service, at)
+    """Whether money the service owes fell due before today and is not paid."""
+    since = owed_since(service)
+    return since is not None and since < today(service, at)

@@ -179,3 +179,15 @@ def payment_due(service: Service) -> date | None:
     billed = service.billed_until
     # A period invoiced before a change of cycle ends no later than what is invoiced.
     return min(end, billed) if billed is not None and due < billed else end
+
+
+def owed_since(service: Service) -> date | None:
+    """The day dunning counts from: the earlier of :func:`payment_due` and the due date of
+    the oldest unpaid invoice billing the service (:attr:`ServiceInvoicing.unpaid_since
+    <prodlife.lifecycle.ServiceInvoicing.unpaid_since>`); ``None`` when nothing is owed."""
+    due = payment_due(service)
+    invoicing = service.invoicing
+    unpaid = None if invoicing is None else invoicing.unpaid_since
+    if due is None or unpaid is None:
+        return unpaid if due is None else due
+    return min(due, unpaid)
