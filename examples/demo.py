@@ -4,7 +4,8 @@ Run it with ``python examples/demo.py``. It prints what a billing engineer check
 periods that never drift, a prorated charge under several day-count conventions, an amount
 split across lines with no cent lost, a mid-period upgrade explained line by line, and an
 order line priced from a price plan with a promo code and VAT, and a month of billing kept in
-an SQLite file: an order of two services, their activation and the scheduler's renewal run.
+an SQLite file: an order of two services, its invoice paid (which activates them) and the
+scheduler's renewal run.
 """
 
 from __future__ import annotations
@@ -23,10 +24,12 @@ from prodlife import (
     Charge,
     FixedClock,
     FixedDays,
+    InvoiceQuery,
     Money,
     Order,
     OrderLine,
     OrderLineSpec,
+    OrderOptions,
     Period,
     PlanRate,
     PricePlan,
@@ -37,7 +40,6 @@ from prodlife import (
     ServiceQuery,
     TaxRate,
     Tier,
-    activate,
     align_to_billing_day,
     format_money,
     format_period,
@@ -108,7 +110,8 @@ def main() -> None:
 
 
 def a_month_of_billing(url: str, context: PricingContext, welcome: Promotion) -> None:
-    """Order, activate and renew two services kept in an SQLite file (the embedded default)."""
+    """Order two services kept in an SQLite file (the embedded default), pay their invoice
+    (which activates them), and let the scheduler invoice the next month."""
     print(f"\nA month of billing in {url.rsplit('/', 1)[-1]} (SQLite, the default store):")
     store = open_store(url)
     crm = ProductType("CRM", "CRM seats", Classification.SERVICE, service_kind=ServiceKind.TERMED)
@@ -122,20 +125,35 @@ def a_month_of_billing(url: str, context: PricingContext, welcome: Promotion) ->
     billing = Billing(store, clock=clock)
     line = OrderLine(OrderLineSpec("CRM", quantity=12, promo_code="WELCOME"), services=2)
     order = Order(
-        id="O-1", customer_id="C-1", payment_method="card", lines=[line], placed_at=clock.now()
+        id="O-1",
+        customer_id="C-1",
+        payment_method="card",
+        lines=[line],
+        options=OrderOptions(activate_on_payment=True),
+        placed_at=clock.now(),
     )
     quote, services = billing.place_order(order, context, Actor.customer("C-1"))
     print(f"  order O-1: {len(services)} services, {quote.total} invoiced")
-    staff = Actor.staff("ann", ["services: provision"])
-    for service in services:
-        billing.perform(activate, service.id, staff)
+    staff = Actor.staff("ann", ["customer products: view"])
+    (invoice,) = billing.invoices(InvoiceQuery(customer_id="C-1", unpaid=True), staff)
+    print(f"  {invoice}")
+    # The payment gateway's webhook records the card payment, once per reference.
+    paid = billing.record_payment(
+        "C-1", invoice.balance, Actor.system(), reference="ch_1", method="card"
+    )
+    print(f"  {paid.payment}")
     clock.set(datetime(2025, 12, 16, 6, tzinfo=UTC))
     report = billing.run_due()
-    print(f"  Dec 16 scheduler run renewed {', '.join(report.handled)}")
+    print(f"  Dec 16 scheduler run invoiced {', '.join(report.handled)}")
     store.close()
     reopened = Billing(open_store(url), clock=clock)  # everything was kept in the file
     for service in reopened.services(ServiceQuery(customer_id="C-1")):
-        print(f"  {service.id}: {service.status}, invoiced until {service.billed_until}")
+        print(
+            f"  {service.id}: {service.status}, paid through {service.paid_through}, "
+            f"invoiced until {service.billed_until}"
+        )
+    for open_invoice in reopened.invoices(InvoiceQuery(unpaid=True), staff):
+        print(f"  {open_invoice}")
     for revenue in reopened.revenue_by_product():
         # The store adds every line issued, taxes included: what customers were billed.
         print(f"  billed over 12 months, tax included, {revenue.product_code}: {revenue.amount}")

@@ -11,11 +11,16 @@ from __future__ import annotations
 import logging
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from prodlife.billing import Invoice, Payment
 from prodlife.cli import main
+from prodlife.lifecycle import ActorKind, Operation
+from prodlife.money import Money
+from prodlife.ports import InvoiceQuery, IssuedLine
 from prodlife.stores import open_store
 
 EXAMPLES = Path(__file__).parents[1] / "examples"
@@ -244,8 +249,60 @@ def test_demo_runs_three_months_and_explains_the_proration(
     try:
         with store.transaction(readonly=True) as uow:
             assert uow.services.get("O-1-1").edition == "PRO"
+            kept = {i: uow.services.get(i) for i in ("O-1-1", "O-2-1", "O-2-2")}
+            activations = [
+                (entry.actor.kind, entry.reason)
+                for i in kept
+                for entry in uow.services.history(i)
+                if entry.operation is Operation.ACTIVATE
+            ]
     finally:
         store.close()
+    # Activated on payment, by the system (nobody by hand), and paid through June.
+    assert activations == [(ActorKind.SYSTEM, "paid")] * 3
+    assert [str(kept[i].status) for i in ("O-1-1", "O-2-1")] == ["active", "active"]
+    assert {kept[i].paid_through for i in ("O-1-1", "O-2-1")} == {date(2025, 6, 30)}
+    assert str(kept["O-2-2"].status) == "cancelled"
+
+
+def _books(db: Path) -> tuple[list[Invoice], list[Payment], list[IssuedLine]]:
+    store = open_store(f"sqlite:///{db}")
+    try:
+        with store.transaction(readonly=True) as uow:
+            invoices = uow.invoices.find(InvoiceQuery())
+            payments = [p for c in ("C-1", "C-2") for p in uow.payments.for_customer(c)]
+            issued = [line for c in ("C-1", "C-2") for line in uow.invoice_lines.for_customer(c)]
+            credit = [uow.invoices.credit(c, "USD") for c in ("C-1", "C-2")]
+    finally:
+        store.close()
+    assert all(not amount.amount for amount in credit)
+    return invoices, payments, issued
+
+
+def test_demo_invoices_are_all_paid_by_the_gateway_and_no_cent_is_lost(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    db = tmp_path / "demo.db"
+    _, out, _ = run(capsys, "demo", "--db", str(db))
+    invoices, payments, issued = _books(db)
+    # Two orders, one upgrade, three renewal runs for two customers (O-2-2 ends on April 1).
+    assert len(invoices) == 2 + 1 + 3 * 2
+    assert {str(invoice.status) for invoice in invoices} == {"paid"}
+    # Every line issued is on exactly one invoice, and each invoice is listed with its status.
+    on_invoices = [line for invoice in invoices for line in invoice.lines]
+    assert sorted(map(repr, on_invoices)) == sorted(repr(item.line) for item in issued)
+    for invoice in invoices:
+        assert f"{invoice.number}  issued {invoice.issued_on}  due {invoice.due_on}  paid" in out
+    # One payment per invoice, each settling exactly that invoice; the webhook delivered
+    # twice is recorded once.
+    assert "ch_0001 delivered again: already recorded" in out
+    assert len({p.reference for p in payments}) == len(payments) == len(invoices)
+    settled = {a.invoice: a.amount for p in payments for a in p.allocations}
+    assert settled == {invoice.number: invoice.total for invoice in invoices}
+    received = sum((p.amount for p in payments), Money("0", "USD"))
+    # Hand-worked: C-1 12.00 + 18.59 + 3 x 48.00; C-2 17.04 + 3 x 12.00: 227.63, which is the
+    # revenue (189.69) and the VAT (37.94) of test_demo_revenue_leaves_tax_out together.
+    assert received == Money("227.63", "USD")
 
 
 def test_demo_revenue_leaves_tax_out(capsys: pytest.CaptureFixture[str]) -> None:

@@ -40,6 +40,12 @@ def test_demo_keeps_a_month_of_billing_in_sqlite() -> None:
     out = subprocess.run(
         [sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=True
     ).stdout
+    # 12 seats graduated (10 x 5.00 + 2 x 4.00 = 58.00), setup free, VAT 20 %: 69.60 a service.
     assert "order O-1: 2 services, USD 139.20 invoiced" in out
-    assert "Dec 16 scheduler run renewed O-1-1, O-1-2" in out
-    assert "O-1-2: active, invoiced until 2026-01-16" in out
+    assert "invoice INV-2025-000001 of C-1 due 2025-11-16: USD 139.20 (open" in out
+    # Paying the invoice activates both services and pays their first month.
+    assert "payment ch_1 of C-1: USD 139.20 by card (INV-2025-000001 USD 139.20;" in out
+    assert "Dec 16 scheduler run invoiced O-1-1, O-1-2" in out
+    assert "O-1-2: active, paid through 2025-12-15, invoiced until 2026-01-16" in out
+    # The renewal waits for its payment.
+    assert "invoice INV-2025-000002 of C-1 due 2025-12-16: USD 139.20 (open" in out

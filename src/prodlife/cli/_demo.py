@@ -2,12 +2,14 @@
 
 The demo runs the main job of prodlife on the embedded SQLite store with a
 fixed clock, and prints it as a timeline: a catalog file and a price plan;
-orders for two customers, one co-termed to the 1st of the month; a mid-period
-upgrade; a suspension and its lifting; a cancellation at the end of the
-period; the scheduler on the 1st of April, May and June, each followed by the
-customers' payments. Then it prints each customer's invoice lines, grouped by
-when they were issued, each prorated line with its working (days used of the
-period, the price, the amount), and the revenue per product without tax.
+orders for two customers, one co-termed to the 1st of the month, each service
+activated when its first invoice is paid; a mid-period upgrade; a suspension
+and its lifting; a cancellation at the end of the period; the scheduler on the
+1st of April, May and June. Every use case that bills issues numbered
+invoices, and after each the payment gateway pays what is open (a webhook
+delivered twice records its payment once). Then it prints each customer's
+invoices, each line with its working (days used of the period, the price, the
+amount), and payments, and the revenue per product without tax.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import argparse
 import sys
 import tempfile
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from pathlib import Path
@@ -24,6 +26,7 @@ from typing import Any
 
 from prodlife.app import Billing
 from prodlife.billing.lines import LineType
+from prodlife.billing.payments import Payment
 from prodlife.billing.prorata import Prorata
 from prodlife.catalog import CatalogVersion, catalog_from_data
 from prodlife.catalog.cancellation import CancellationTiming
@@ -33,17 +36,14 @@ from prodlife.lifecycle import (
     Actor,
     Outcome,
     Permission,
-    Status,
     SuspensionKind,
-    activate,
-    renew,
     request_cancellation,
     suspend,
     unsuspend,
 )
-from prodlife.lifecycle.orders import Order, OrderLine
+from prodlife.lifecycle.orders import Order, OrderLine, OrderOptions
 from prodlife.money import Money
-from prodlife.ports import IssuedLine, ServiceQuery
+from prodlife.ports import InvoiceQuery, IssuedLine, ServiceQuery
 from prodlife.pricing import OrderLineSpec, PlanRate, PricePlan, PricingContext, Rate, TaxRate
 from prodlife.stores import open_store
 
@@ -88,8 +88,8 @@ name = "changes at once"
 """
 
 PRICES = {"BASIC": Decimal("10.00"), "PRO": Decimal("40.00")}
-STAFF = Actor.staff("ann", [Permission.PROVISION, Permission.SUSPEND])
-#: The payment gateway records payments as the system.
+STAFF = Actor.staff("ann", [Permission.SUSPEND, Permission.VIEW_CUSTOMER_PRODUCTS])
+#: The payment gateway's webhook records payments as the system.
 GATEWAY = Actor.system()
 
 
@@ -101,8 +101,9 @@ def register(commands: Any) -> None:
         description=(
             "Run three months of a small hosting business on the embedded SQLite store with "
             "a fixed clock: orders, co-terming, an upgrade, a suspension, a cancellation, "
-            "payments and the scheduler; print the timeline and the invoice lines with "
-            "their proration explained."
+            "invoices paid through a payment gateway and the scheduler; print the timeline, "
+            "then each customer's invoices (lines with their proration explained) and "
+            "payments."
         ),
     )
     demo.add_argument(
@@ -139,6 +140,8 @@ class _Story:
         self.billing = billing
         self.clock = clock
         self.say = say
+        self.shown: set[str] = set()
+        self.charges = 0
 
     def on(self, day: date, hour: int = 9) -> None:
         self.clock.set(datetime.combine(day, time(hour), UTC))
@@ -147,6 +150,48 @@ class _Story:
         self.say(f"{self.clock.now():%Y-%m-%d}  {what}")
         for line in () if outcome is None else outcome.lines:
             self.say(f"              {line}")
+        self.new_invoices()
+
+    def new_invoices(self) -> None:
+        """Show the invoices issued since the last step."""
+        for invoice in self.billing.invoices(InvoiceQuery(), STAFF):
+            if invoice.number not in self.shown:
+                self.shown.add(invoice.number)
+                self.say(f"              issued {invoice}")
+
+    def gateway_pays(self) -> list[Payment]:
+        """The payment gateway charges each open invoice's balance to the customer's card,
+        and its webhook records the payment, with the gateway's id as the reference."""
+        payments = []
+        for invoice in self.billing.invoices(InvoiceQuery(unpaid=True), STAFF):
+            self.charges += 1
+            result = self.billing.record_payment(
+                invoice.customer_id,
+                invoice.balance,
+                GATEWAY,
+                reference=f"ch_{self.charges:04d}",
+                method="card",
+                invoice=invoice.number,
+            )
+            self.say(f"{self.clock.now():%Y-%m-%d}  gateway: {result.payment}")
+            for outcome in result.outcomes:
+                for item in outcome.events:
+                    self.say(f"              {item.service_id} {item.kind}")
+            payments.append(result.payment)
+        return payments
+
+    def webhook_again(self, payment: Payment) -> None:
+        """The gateway delivers a payment's webhook a second time, as gateways do."""
+        again = self.billing.record_payment(
+            payment.customer_id,
+            payment.amount,
+            GATEWAY,
+            reference=payment.reference,
+            method=payment.method,
+            invoice=payment.allocations[0].invoice,
+        )
+        kept = "already recorded, nothing changed" if again.duplicate else "RECORDED TWICE"
+        self.step(f"gateway: webhook {payment.reference} delivered again: {kept}")
 
 
 def run_demo(path: Path, say: Callable[[str], object]) -> None:
@@ -195,6 +240,7 @@ def _order(
         customer_id=customer,
         payment_method="card",
         lines=(OrderLine(spec, services=count),),
+        options=OrderOptions(activate_on_payment=True),
         placed_at=story.clock.now(),
     )
     quote, services = story.billing.place_order(
@@ -203,24 +249,25 @@ def _order(
     ids = tuple(service.id for service in services)
     aligned = " co-termed to the 1st," if prorata is not None else ""
     story.step(
-        f"{customer} ordered {order_id}: {count} x WEB Basic,{aligned} quoted {quote.total} a month"
+        f"{customer} ordered {order_id}: {count} x WEB Basic,{aligned} quoted {quote.total} "
+        "a month, activated on payment"
     )
-    for service_id in ids:
-        story.step(
-            f"{service_id} activated by staff", story.billing.perform(activate, service_id, STAFF)
-        )
     return ids
 
 
 def _march(story: _Story, context: PricingContext) -> None:
     (web,) = _order(story, "O-1", "C-1", 1, context)
+    (paid,) = story.gateway_pays()
+    story.webhook_again(paid)
     story.on(date(2025, 3, 10))
     first, second = _order(story, "O-2", "C-2", 2, context, prorata=Prorata(1))
+    story.gateway_pays()
     story.on(date(2025, 3, 16))
     upgrade = story.billing.change_package(
         web, Actor.customer("C-1"), price_plan="STD", to_edition="PRO"
     )
     story.step(f"C-1 upgraded {web} from Basic to Pro (the rest of March re-priced)", upgrade)
+    story.gateway_pays()
     story.on(date(2025, 3, 20))
     story.billing.perform(suspend, first, STAFF, SuspensionKind.BY_ADMINISTRATOR, reason="abuse")
     story.step(f"{first} suspended by staff (abuse report)")
@@ -243,12 +290,7 @@ def _first_of(story: _Story, day: date) -> None:
     handled = ", ".join(report.handled) or "nothing"
     story.step(f"scheduler run: {handled} due")
     story.on(day, 12)
-    for service in story.billing.services(ServiceQuery(status=Status.ACTIVE)):
-        if service.next_due is not None and service.next_due <= day:
-            story.step(
-                f"{service.customer_id} paid {service.id}'s invoice",
-                story.billing.perform(renew, service.id, GATEWAY),
-            )
+    story.gateway_pays()
     for service in story.billing.services(ServiceQuery()):
         if service.ended and service.termination_date == day:
             story.step(f"{service.id} ended: {service.status}")
@@ -261,29 +303,33 @@ def _issued(story: _Story, customer: str) -> list[IssuedLine]:
 
 def _invoices(story: _Story) -> None:
     say = story.say
-    say("Invoice lines, by customer and day issued (prorated lines show days used/days)")
+    say("Invoices and payments, by customer (prorated lines show days used/days)")
+    for customer in ("C-1", "C-2"):
+        statement = story.billing.statement(customer, STAFF)
+        say(f"  {customer}")
+        for invoice in statement.invoices:
+            say(
+                f"    {invoice.number}  issued {invoice.issued_on}  due {invoice.due_on}  "
+                f"{invoice.status}  total {invoice.total}"
+            )
+            for line in invoice.lines:
+                say(f"        {line}")
+        for payment in statement.payments:
+            say(f"    {payment.received_at:%Y-%m-%d} {payment}")
+        owed = ", ".join(str(m) for m in statement.owed) or "nothing"
+        credit = ", ".join(str(m) for m in statement.credit) or "none"
+        say(f"    owed: {owed}; credit: {credit}")
     revenue: dict[str, Money] = {}
     tax = Money("0", "USD")
     for customer in ("C-1", "C-2"):
-        for day, lines in _by_day(_issued(story, customer)):
-            total = sum((item.line.amount for item in lines), Money("0", "USD"))
-            say(f"  {customer}  {day}  total {total}")
-            for item in lines:
-                say(f"      {item.line}")
-                if item.line.type is LineType.TAX:
-                    tax += item.line.amount
-                else:
-                    revenue[item.product_code] = (
-                        revenue.get(item.product_code, Money("0", "USD")) + item.line.amount
-                    )
+        for item in _issued(story, customer):
+            if item.line.type is LineType.TAX:
+                tax += item.line.amount
+            else:
+                revenue[item.product_code] = (
+                    revenue.get(item.product_code, Money("0", "USD")) + item.line.amount
+                )
     say("")
     for product, amount in sorted(revenue.items()):
         say(f"Revenue from {product}, March to June, tax excluded: {amount}")
     say(f"VAT collected for the tax office: {tax}")
-
-
-def _by_day(lines: list[IssuedLine]) -> Iterator[tuple[date, list[IssuedLine]]]:
-    days: dict[date, list[IssuedLine]] = {}
-    for item in lines:
-        days.setdefault(item.issued_at.date(), []).append(item)
-    yield from days.items()
