@@ -155,8 +155,8 @@ def a_month_of_billing(url: str, context: PricingContext, welcome: Promotion) ->
     for open_invoice in reopened.invoices(InvoiceQuery(unpaid=True), staff):
         print(f"  {open_invoice}")
     for revenue in reopened.revenue_by_product():
-        # The store adds every line issued, taxes included: what customers were billed.
-        print(f"  billed over 12 months, tax included, {revenue.product_code}: {revenue.amount}")
+        # The store adds every line issued but taxes (owed to the tax office, not revenue).
+        print(f"  revenue over 12 months, tax excluded, {revenue.product_code}: {revenue.amount}")
     reopened.store.close()
 
 

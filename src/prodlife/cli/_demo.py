@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 from prodlife.app import Billing
-from prodlife.billing.lines import LineType
 from prodlife.billing.payments import Payment
 from prodlife.billing.prorata import Prorata
 from prodlife.catalog import CatalogVersion, catalog_from_data
@@ -43,7 +42,7 @@ from prodlife.lifecycle import (
 )
 from prodlife.lifecycle.orders import Order, OrderLine, OrderOptions
 from prodlife.money import Money
-from prodlife.ports import InvoiceQuery, IssuedLine, ServiceQuery
+from prodlife.ports import InvoiceQuery, ServiceQuery
 from prodlife.pricing import OrderLineSpec, PlanRate, PricePlan, PricingContext, Rate, TaxRate
 from prodlife.stores import open_store
 
@@ -296,11 +295,6 @@ def _first_of(story: _Story, day: date) -> None:
             story.step(f"{service.id} ended: {service.status}")
 
 
-def _issued(story: _Story, customer: str) -> list[IssuedLine]:
-    with story.billing.store.transaction(readonly=True) as uow:
-        return uow.invoice_lines.for_customer(customer)
-
-
 def _invoices(story: _Story) -> None:
     say = story.say
     say("Invoices and payments, by customer (prorated lines show days used/days)")
@@ -319,17 +313,11 @@ def _invoices(story: _Story) -> None:
         owed = ", ".join(str(m) for m in statement.owed) or "nothing"
         credit = ", ".join(str(m) for m in statement.credit) or "none"
         say(f"    owed: {owed}; credit: {credit}")
-    revenue: dict[str, Money] = {}
     tax = Money("0", "USD")
     for customer in ("C-1", "C-2"):
-        for item in _issued(story, customer):
-            if item.line.type is LineType.TAX:
-                tax += item.line.amount
-            else:
-                revenue[item.product_code] = (
-                    revenue.get(item.product_code, Money("0", "USD")) + item.line.amount
-                )
+        for invoice in story.billing.statement(customer, STAFF).invoices:
+            tax += invoice.taxes
     say("")
-    for product, amount in sorted(revenue.items()):
-        say(f"Revenue from {product}, March to June, tax excluded: {amount}")
+    for revenue in story.billing.revenue_by_product():
+        say(f"Revenue from {revenue.product_code}, March to June, tax excluded: {revenue.amount}")
     say(f"VAT collected for the tax office: {tax}")
