@@ -59,7 +59,6 @@ SYSTEM_MAY = {
     Op.INVOICE,
     Op.CHANGE_PACKAGE,
     Op.CHANGE_OPTIONS,
-    Op.EDIT,  # keeping the due date of a service's oldest unpaid invoice (issue 15)
     Op.CANCEL,
     Op.TERMINATE,
 }

@@ -201,7 +201,6 @@ SYSTEM_OPERATIONS: frozenset[Operation] = frozenset(
         _O.INVOICE,
         _O.CHANGE_PACKAGE,
         _O.CHANGE_OPTIONS,
-        _O.EDIT,
         _O.CANCEL,
         _O.TERMINATE,
     }

@@ -25,7 +25,9 @@ __all__ = [
     "OverrideAutoSuspend",
     "PendingChange",
     "ServiceAddOn",
+    "ServiceInvoicing",
     "ServiceOption",
+    "owing_since",
 ]
 
 

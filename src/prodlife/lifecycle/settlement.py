@@ -201,16 +201,17 @@ def _owing(service: Service, unpaid: Sequence[Invoice], at: datetime) -> Outcome
 
 def record_owing(service: Service, since: date | None, at: datetime) -> Outcome | None:
     """``service`` owing since ``since`` (the due date of its oldest unpaid invoice, or
-    ``None``), recorded by the system as an edit, so that a writer holding the service
-    as it was cannot save over it; ``None`` when nothing changes or it is deleted.
+    ``None``), recorded by the system as invoicing work, so that a writer holding the
+    service as it was cannot save over it; ``None`` when nothing changes, or for a
+    service the scheduler no longer looks at (not pending, active or suspended).
     """
     invoicing = service.invoicing
     if (None if invoicing is None else invoicing.unpaid_since) == since:
         return None
-    if not allowed(service.status, Operation.EDIT):
+    if not allowed(service.status, Operation.INVOICE):
         return None
     done = service.perform(
-        Operation.EDIT,
+        Operation.INVOICE,
         _SYSTEM,
         at,
         "invoices paid or closed" if since is None else f"unpaid since {since}",

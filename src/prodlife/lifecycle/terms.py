@@ -68,6 +68,7 @@ from prodlife.periods import Period
 
 __all__ = [
     "in_arrears",
+    "owed_since",
     "payment_due",
     "running_period",
     "term_end",

@@ -13,22 +13,22 @@ versions wrote). Migrations added since are written once, here, in
 :data:`MIGRATIONS`: their column types are names in braces that each dialect
 renders (:func:`render`), so that a new table is one edit for every database:
 
-============== ======================================= ===========================
-name           SQLite                                  PostgreSQL
-============== ======================================= ===========================
-``{key}``      ``TEXT`` (ids and codes)                ``text COLLATE "C"``
-``{text}``     ``TEXT``                                ``text``
-``{integer}``  ``INTEGER``                             ``integer``
-``{flag}``     ``INTEGER`` (0 or 1)                    ``boolean``
-``{date}``     ``TEXT`` (ISO 8601)                     ``date``
-``{instant}``  ``TEXT`` (fixed-width UTC ISO 8601)     ``timestamptz``
-``{amount}``   ``TEXT`` (exact decimal)                ``numeric``
-``{doc}``      ``TEXT`` (JSON)                         ``jsonb``
-``{sequence}`` ``INTEGER PRIMARY KEY AUTOINCREMENT``   ``bigserial PRIMARY KEY``
-``{false}``    ``0``                                   ``false``
-``{compact}``  ``WITHOUT ROWID`` (after a table)       nothing
-``{doc_line_type}`` ``json_extract(doc, '$.type')``    ``doc->>'type'``
-============== ======================================= ===========================
+=================== ======================================= ===========================
+name                SQLite                                  PostgreSQL
+=================== ======================================= ===========================
+``{key}``           ``TEXT`` (ids and codes)                ``text COLLATE "C"``
+``{text}``          ``TEXT``                                ``text``
+``{integer}``       ``INTEGER``                             ``integer``
+``{flag}``          ``INTEGER`` (0 or 1)                    ``boolean``
+``{date}``          ``TEXT`` (ISO 8601)                     ``date``
+``{instant}``       ``TEXT`` (fixed-width UTC ISO 8601)     ``timestamptz``
+``{amount}``        ``TEXT`` (exact decimal)                ``numeric``
+``{doc}``           ``TEXT`` (JSON)                         ``jsonb``
+``{sequence}``      ``INTEGER PRIMARY KEY AUTOINCREMENT``   ``bigserial PRIMARY KEY``
+``{false}``         ``0``                                   ``false``
+``{compact}``       ``WITHOUT ROWID`` (after a table)       nothing
+``{doc_line_type}`` ``json_extract(doc, '$.type')``         ``doc->>'type'``
+=================== ======================================= ===========================
 
 Another program's database is never taken over silently: a database (in
 PostgreSQL, a schema) that holds tables but no ``schema_version`` is refused with
