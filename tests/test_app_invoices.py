@@ -8,7 +8,7 @@ a month with a 5.00 setup fee, ordered on 2025-02-01 (UTC); its first invoice is
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -31,13 +31,15 @@ from prodlife.lifecycle import (
     Status,
     SuspensionKind,
     activate,
+    invoice_early,
     renew,
     request_cancellation,
     suspend,
     withdraw_cancellation,
 )
+from prodlife.lifecycle.events import Event, EventKind
 from prodlife.lifecycle.orders import OrderLine, OrderOptions
-from prodlife.ports import InvoiceQuery, Store
+from prodlife.ports import InvoiceQuery, Store, StoredEvent
 from prodlife.pricing import OrderLineSpec
 from prodlife.pricing.plans import PlanRate, PricePlan
 from prodlife.pricing.rates import Rate
@@ -498,3 +500,62 @@ def test_a_payment_landing_during_the_dunning_run_leaves_the_service_active(
     service = billing.service(web().id, STAFF)
     assert service.status.status is Status.ACTIVE
     assert service.next_due == date(2025, 6, 1) and service.invoicing is None
+
+
+class Letters:
+    """A notifier keeping what it was given."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+
+    def publish(self, events: Sequence[StoredEvent]) -> None:
+        self.events += [item.event for item in events]
+
+
+def test_each_invoice_issued_is_announced_for_the_hosts_e_mail(store: Store) -> None:
+    letters = Letters()
+    billing, clock = app(store, notifier=letters)
+    place(billing, services=2, send_invoice_email=False, send_confirmation=False)
+    (issued,) = [e for e in letters.events if e.kind is EventKind.INVOICE_ISSUED]
+    assert issued.detail("invoice") == "INV-2025-000001"
+    assert issued.detail("total") == "USD 30.00" and issued.detail("due") == "2025-02-01"
+    assert issued.detail("services") == "O-1-1,O-1-2" and issued.detail("send_email") == "no"
+    billing.perform(activate, "O-1-1", STAFF)
+    clock.set(datetime(2025, 3, 1, 6, tzinfo=UTC))
+    billing.run_due()
+    renewal = [e for e in letters.events if e.kind is EventKind.INVOICE_ISSUED][-1]
+    assert renewal.detail("invoice") == "INV-2025-000002"
+    assert renewal.detail("send_email") == "yes"
+
+
+def test_a_downgrade_crediting_more_than_it_charges_is_a_credit_note_spent_on_the_next_invoice(
+    store: Store,
+) -> None:
+    billing, clock = _web_shop(store)
+    billing.add_catalog_version(CatalogVersion("2025-B", date(2025, 4, 2), IMMEDIATE_CATALOG))
+    with store.transaction() as uow:
+        pro = web("PRO")
+        uow.services.save(pro, expected_version=0, due_on=date(2025, 5, 1))
+        uow.commit()
+    billing.change_package(web().id, OWNER, price_plan="STD", to_edition="BASIC")
+    (note,) = billing.invoices(InvoiceQuery(customer_id=OWNER_ID), STAFF)
+    # April 20: 11 days of PRO (40.00) back, 11 days of BASIC (10.00) charged.
+    assert note.number == "CN-2025-000001" and note.total == usd("-11.00")
+    assert note.is_credit_note and note.status is InvoiceStatus.PAID
+    assert billing.statement(OWNER_ID, STAFF).credit == (usd("11.00"),)
+    clock.set(datetime(2025, 5, 1, 6, tzinfo=UTC))
+    billing.run_due()
+    renewal = billing.invoices(InvoiceQuery(customer_id=OWNER_ID), STAFF)[-1]
+    assert renewal.number == "INV-2025-000001" and renewal.status is InvoiceStatus.PAID
+    assert billing.statement(OWNER_ID, STAFF).credit == (usd("1.00"),)
+    assert billing.service(web().id, STAFF).next_due == date(2025, 6, 1)
+
+
+def test_invoicing_early_issues_the_next_period_once(store: Store) -> None:
+    billing, _ = _web_shop(store)
+    billing.perform(invoice_early, web().id, STAFF)
+    with pytest.raises(RuleViolation) as again:
+        billing.perform(invoice_early, web().id, STAFF)
+    assert again.value.rule == "invoice.already-invoiced"
+    (early,) = billing.invoices(InvoiceQuery(customer_id=OWNER_ID), STAFF)
+    assert early.due_on == date(2025, 5, 1) and early.total == usd("10.00")

@@ -17,13 +17,14 @@ from typing import TypeVar
 
 import attrs
 
-from prodlife.app._issuing import close_named, issue, journal, owing, reckoned
+from prodlife.app._issuing import Issued, close_named, issue, journal, owing, reckoned
 from prodlife.billing.invoices import Invoice, InvoicePolicy
 from prodlife.billing.lines import InvoiceLine
 from prodlife.catalog.catalog import Catalog
 from prodlife.clock import Clock, as_utc
 from prodlife.errors import ConcurrencyConflict, NotFound, ProdlifeError
 from prodlife.lifecycle.actors import Actor, ActorKind, not_yours
+from prodlife.lifecycle.events import Event
 from prodlife.lifecycle.outcome import Outcome
 from prodlife.lifecycle.provisioning import ProvisioningModule
 from prodlife.lifecycle.scheduler import SchedulerPolicy, next_work_date
@@ -168,11 +169,14 @@ class BillingBase:
         the version loaded, append the lines to the journal and add the events."""
         events = [e for _, outcome in outcomes for e in outcome.events]
         billed = [(o.service, o.lines) for _, o in outcomes]
-        paid, owed = self._issue(uow, billed, at)
+        issued = self._issue(uow, billed, at)
         closed = close_named(uow, events) if events else set()
+        by_service: dict[str, list[Event]] = {}
+        for item in issued.events(at):
+            by_service.setdefault(item.service_id, []).append(item)
         saved: list[Outcome] = []
         for version, outcome in outcomes:
-            service = owing(outcome.service, owed.get(outcome.service.id))
+            service = owing(outcome.service, issued.owed.get(outcome.service.id))
             if service.id in closed:
                 service = reckoned(uow, service)
             uow.services.save(
@@ -181,12 +185,15 @@ class BillingBase:
                 due_on=next_work_date(service, self.policy),
                 worker=worker,
             )
-            saved.append(
-                outcome if service is outcome.service else attrs.evolve(outcome, service=service)
-            )
+            mine = tuple(by_service.pop(service.id, ()))
+            if service is not outcome.service or mine:
+                outcome = attrs.evolve(outcome, service=service, events=outcome.events + mine)
+            saved.append(outcome)
         journal(uow, billed, at)
+        events = [e for outcome in saved for e in outcome.events]
         if events:
             uow.events.add(events)
+        paid = issued.paid
         return Kept(tuple(paid), tuple(saved))
 
     def _issue(
@@ -194,7 +201,7 @@ class BillingBase:
         uow: UnitOfWork,
         billed: Sequence[tuple[Service, Sequence[InvoiceLine]]],
         at: datetime,
-    ) -> tuple[list[Invoice], dict[str, date]]:
+    ) -> Issued:
         """Issue lines on invoices (:func:`prodlife.app._issuing.issue`)."""
         return issue(uow, billed, at, self.invoicing)
 

@@ -13,7 +13,7 @@ and restored when the request is withdrawn (seed 003).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 
 import attrs
@@ -30,6 +30,7 @@ from prodlife.periods import billing_date
 from prodlife.ports import InvoiceQuery, UnitOfWork
 
 __all__ = [
+    "Issued",
     "close_named",
     "issue",
     "journal",
@@ -45,15 +46,49 @@ def _payer(service: Service) -> tuple[str, bool]:
     return (service.payment_method, invoicing is not None and invoicing.separate)
 
 
+@attrs.frozen(slots=True)
+class Issued:
+    """What :func:`issue` did.
+
+    Attributes:
+        invoices: the new invoices, as issued.
+        paid: every invoice paid by it (new ones paid on issue, older ones paid by
+            credit), for their services to be settled once committed.
+        owed: for each service billed by a new invoice left unpaid, its earliest due date.
+    """
+
+    invoices: tuple[Invoice, ...] = ()
+    paid: tuple[Invoice, ...] = ()
+    owed: Mapping[str, date] = attrs.field(factory=dict)
+
+    def events(self, at: datetime, *, send_email: bool = True) -> list[Event]:
+        """One :attr:`EventKind.INVOICE_ISSUED` event per new invoice, on the first service
+        it bills, for the host's e-mail."""
+        return [
+            Event(
+                EventKind.INVOICE_ISSUED,
+                invoice.service_ids[0],
+                invoice.customer_id,
+                at,
+                (
+                    ("invoice", invoice.number),
+                    ("total", str(invoice.total)),
+                    ("due", invoice.due_on.isoformat()),
+                    ("services", ",".join(invoice.service_ids)),
+                    ("send_email", "yes" if send_email else "no"),
+                ),
+            )
+            for invoice in self.invoices
+        ]
+
+
 def issue(
     uow: UnitOfWork,
     billed: Sequence[tuple[Service, Sequence[InvoiceLine]]],
     at: datetime,
     policy: InvoicePolicy,
-) -> tuple[list[Invoice], dict[str, date]]:
-    """Issue ``billed``'s lines on invoices; return every invoice paid by it (new ones
-    paid on issue, older ones paid by credit), for their services to be settled, and
-    for each service billed by a new invoice left unpaid, the earliest due date."""
+) -> Issued:
+    """Issue ``billed``'s lines on invoices, numbered, the customers' credit spent."""
     by_zone: dict[str, list[tuple[Service, Sequence[InvoiceLine]]]] = {}
     for service, lines in billed:
         if lines:
@@ -83,7 +118,7 @@ def issue(
             )
     for (customer_id, currency), more in sorted(credits.items()):
         paid += spend_credit(uow, customer_id, currency, more)
-    return paid, _owed(issued, paid)
+    return Issued(tuple(issued), tuple(paid), _owed(issued, paid))
 
 
 def _owed(issued: Sequence[Invoice], paid: Sequence[Invoice]) -> dict[str, date]:

@@ -128,7 +128,9 @@ class Ordering(BillingBase):
         order id and a dash by default) followed by ``first_id``, ``first_id + 1``...
         When the order's options ask for an invoice, each service is billed at
         once by the engine (its first period, setup fee, add-ons, domains, with
-        the promotion, discounts and taxes of ``context``); otherwise the
+        the promotion, discounts and taxes of ``context``), its lines on the
+        customer's numbered invoices, each announced by an ``invoice issued``
+        event; otherwise the
         scheduler bills it when it runs. Each service keeps the policy's
         ``invoice_days_before`` on its timeline. Each promo code is checked against its limits with
         the uses stored (inside the transaction, so two orders cannot both take
@@ -164,6 +166,10 @@ class Ordering(BillingBase):
             AlreadyExists: the order id or a service id is taken (nothing is
                 stored); otherwise whatever :func:`~prodlife.lifecycle.price_order`
                 or :func:`~prodlife.lifecycle.services_for` refuses.
+            PublishFailed: the order was saved, but the notifier refused the events
+                of its invoices (:attr:`EventKind.INVOICE_ISSUED
+                <prodlife.lifecycle.events.EventKind.INVOICE_ISSUED>`, marked for e-mail
+                as ``options.send_invoice_email`` says); they wait in the outbox.
         """
         authorize_action(actor, Action.ORDER, owner_customer_id=order.customer_id)
         overrides = [line.spec.price_override for line in order.lines]
@@ -214,16 +220,19 @@ class Ordering(BillingBase):
                     first = billed(Outcome(service), first_invoice_day(service))
                     service, lines = first.service, first.lines
                 issued.append((service, lines))
-            paid, owed = self._issue(uow, issued, at)
+            invoiced = self._issue(uow, issued, at)
             for service, _ in issued:
-                service = owing(service, owed.get(service.id))
+                service = owing(service, invoiced.owed.get(service.id))
                 uow.services.add(service, due_on=next_work_date(service, self.policy))
                 placed.append(service)
             journal(uow, issued, at)
+            events = invoiced.events(at, send_email=order.options.send_invoice_email)
+            if events:
+                uow.events.add(events)
             uow.commit()
-        self._settle(paid)
+        self._settle(invoiced.paid)
         log.info("order %s by %s: %d services, %s", order.id, actor, len(placed), quote.total)
-        return quote, tuple(placed)
+        return self._published((quote, tuple(placed)))
 
     @staticmethod
     def _is_new(uow: UnitOfWork, customer_id: str) -> bool:

@@ -107,10 +107,11 @@ class ServiceBilling(GoodsBase):
         saved = outcome.service
         if outcome.lines:
             # Goods charges are one-time lines: paid by credit on issue, they move no dates.
-            _, owed = issue(uow, [(saved, outcome.lines)], at, self.invoicing)
+            issued = issue(uow, [(saved, outcome.lines)], at, self.invoicing)
             journal(uow, [(saved, outcome.lines)], at)
-            saved = owing(saved, owed.get(saved.id))
-            outcome = attrs.evolve(outcome, service=saved)
+            saved = owing(saved, issued.owed.get(saved.id))
+            events = outcome.events + tuple(issued.events(at))
+            outcome = attrs.evolve(outcome, service=saved, events=events)
         due_on = next_work_date(saved, self.policy)
         uow.services.save(saved, expected_version=service.version, due_on=due_on)
         uow.events.add(outcome.events)

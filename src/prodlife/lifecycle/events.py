@@ -40,6 +40,9 @@ class EventKind(enum.Enum):
     UNSUSPENDED = "unsuspended"
     RENEWED = "renewed"
     INVOICED = "invoiced"
+    #: An invoice (or credit note) was issued; on the first service it bills, with its
+    #: number, total, due date, the services it bills, and whether to e-mail it.
+    INVOICE_ISSUED = "invoice issued"
     PACKAGE_CHANGED = "package changed"
     CHANGE_SCHEDULED = "change scheduled"
     OPTIONS_CHANGED = "options changed"
