@@ -60,6 +60,7 @@ from prodlife.pricing.promotions import Promotion
 from prodlife.pricing.usage import UsageRecord
 
 __all__ = [
+    "MAX_NUMBERS_AT_ONCE",
     "CatalogRepository",
     "EventRepository",
     "GoodsRepository",
@@ -81,9 +82,27 @@ __all__ = [
     "StoredSyncRun",
     "SyncRunRepository",
     "UnitOfWork",
+    "check_count",
     "check_limit",
     "check_text",
 ]
+
+
+#: The most invoice numbers :meth:`InvoiceRepository.next_number` takes at once.
+MAX_NUMBERS_AT_ONCE = 1_000_000
+
+
+def check_count(count: object) -> int:
+    """``count`` as a count of numbers to take at once.
+
+    Raises:
+        ValidationError: not a whole number from 1 to :data:`MAX_NUMBERS_AT_ONCE`.
+    """
+    if isinstance(count, bool) or not isinstance(count, int):
+        raise ValidationError(f"count {count!r} must be a whole number")
+    if not 1 <= count <= MAX_NUMBERS_AT_ONCE:
+        raise ValidationError(f"count {count} must be from 1 to {MAX_NUMBERS_AT_ONCE:,}")
+    return count
 
 
 def check_limit(limit: int | None) -> None:
@@ -479,12 +498,17 @@ class InvoiceLineRepository(Protocol):
 class InvoiceRepository(Protocol):
     """Invoices and credit notes (never deleted), their numbering, and credit balances."""
 
-    def next_number(self, series: str) -> int:
-        """The next count of ``series`` (1 for a new one), taken inside this transaction.
+    def next_number(self, series: str, count: int = 1) -> int:
+        """Take the next ``count`` counts of ``series`` inside this transaction; return the
+        first (1 for a new series), the others following it.
 
-        Counts increase by one per call in committed transactions; a rolled-back
-        transaction gives its counts back, so committed numbers have no gaps.
-        Transactions taking numbers of one series wait for each other.
+        Committed transactions take consecutive counts; a rolled-back transaction
+        gives its counts back, so committed numbers have no gaps. Transactions
+        taking numbers of one series wait for each other.
+
+        Raises:
+            ValidationError: ``count`` is not a whole number from 1 to
+                :data:`MAX_NUMBERS_AT_ONCE`.
         """
         ...
 
@@ -515,6 +539,10 @@ class InvoiceRepository(Protocol):
 
     def credit(self, customer_id: str, currency: str) -> Money:
         """The customer's credit balance in ``currency`` (zero when none was kept)."""
+        ...
+
+    def credits(self, customer_ids: Sequence[str]) -> dict[tuple[str, str], Money]:
+        """The credit balances above zero of these customers, by (customer, currency code)."""
         ...
 
     def set_credit(self, customer_id: str, amount: Money, *, expected: Money) -> None:

@@ -18,7 +18,15 @@ from datetime import date, datetime
 
 import attrs
 
-from prodlife.billing.invoices import UNPAID, Invoice, InvoicePolicy, InvoiceStatus, group_lines
+from prodlife.billing.invoices import (
+    UNPAID,
+    Invoice,
+    InvoiceKey,
+    InvoicePolicy,
+    InvoiceStatus,
+    NumberSeries,
+    group_lines,
+)
 from prodlife.billing.lines import InvoiceLine
 from prodlife.billing.payments import settle
 from prodlife.errors import NotFound
@@ -93,31 +101,33 @@ def issue(
     for service, lines in billed:
         if lines:
             by_zone.setdefault(service.time_zone, []).append((service, lines))
-    issued: list[Invoice] = []
+    groups: list[tuple[NumberSeries, date, InvoiceKey, tuple[InvoiceLine, ...]]] = []
     for zone, pairs in by_zone.items():
         day = billing_date(at, zone)
         payers = {service.id: _payer(service) for service, _ in pairs}
         lines = [line for _, group in pairs for line in group]
         for key, group in group_lines(lines, payers, day, policy.net_days):
-            credit_note = sum(line.amount.amount for line in group) < 0
-            series = policy.credit_notes if credit_note else policy.series
-            number = series.number(uow.invoices.next_number(series.name), day)
-            issued.append(Invoice.issue(number, key, group, at, day))
+            groups.append((policy.series_for(group), day, key, group))
+    issued: list[Invoice] = []
+    for series in dict.fromkeys(series for series, _, _, _ in groups):
+        mine = [(day, key, group) for s, day, key, group in groups if s == series]
+        first = uow.invoices.next_number(series.name, len(mine))  # one block a series
+        for count, (day, key, group) in enumerate(mine, first):
+            issued.append(Invoice.issue(series.number(count, day), key, group, at, day))
     for invoice in issued:
         uow.invoices.add(invoice)
     paid = [invoice for invoice in issued if invoice.status is InvoiceStatus.PAID]
-    credits: dict[tuple[str, str], Money] = {}
+    # Credit notes add to their customers' credit; credit is spent on what is unpaid.
+    more: dict[tuple[str, str], Money] = {}
     for invoice in issued:
         if invoice.is_credit_note:
             payer = (invoice.customer_id, invoice.currency)
-            credits[payer] = credits.get(payer, Money.zero(invoice.currency)) - invoice.total
-    for invoice in issued:
-        if invoice.status in UNPAID:
-            credits.setdefault(
-                (invoice.customer_id, invoice.currency), Money.zero(invoice.currency)
-            )
-    for (customer_id, currency), more in sorted(credits.items()):
-        paid += spend_credit(uow, customer_id, currency, more)
+            more[payer] = more.get(payer, Money.zero(invoice.currency)) - invoice.total
+    owing_customers = {i.customer_id for i in issued if i.status in UNPAID}
+    held = uow.invoices.credits(sorted(owing_customers)) if owing_customers else {}
+    spend = set(more) | {payer for payer in held if payer[0] in owing_customers}
+    for customer_id, currency in sorted(spend):
+        paid += spend_credit(uow, customer_id, currency, more.get((customer_id, currency)))
     return Issued(tuple(issued), tuple(paid), _owed(issued, paid))
 
 
@@ -154,11 +164,13 @@ def reckoned(uow: UnitOfWork, service: Service) -> Service:
     return attrs.evolve(service, invoicing=owing_since(invoicing, since))
 
 
-def spend_credit(uow: UnitOfWork, customer_id: str, currency: str, more: Money) -> list[Invoice]:
+def spend_credit(
+    uow: UnitOfWork, customer_id: str, currency: str, more: Money | None = None
+) -> list[Invoice]:
     """Add ``more`` to the customer's credit balance and spend it on their unpaid invoices;
     return the invoices it paid in full."""
     held = uow.invoices.credit(customer_id, currency)
-    credit = held + more
+    credit = held if more is None else held + more
     if credit.amount <= 0:
         return []
     unpaid = uow.invoices.find(InvoiceQuery(customer_id=customer_id, unpaid=True))

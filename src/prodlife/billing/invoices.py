@@ -165,6 +165,11 @@ class InvoicePolicy:
     credit_notes: NumberSeries = NumberSeries("CN")
     net_days: int = 0
 
+    def series_for(self, lines: Iterable[InvoiceLine]) -> NumberSeries:
+        """The series of an invoice of ``lines``: credit notes' when they add up below zero."""
+        below = sum(line.amount.amount for line in lines) < 0
+        return self.credit_notes if below else self.series
+
     def __attrs_post_init__(self) -> None:
         days = self.net_days
         if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= 3660:
@@ -281,6 +286,8 @@ class Invoice:
     closed: InvoiceStatus | None = None
     note: str = ""
     version: int = 1
+    #: :attr:`total`, added up once (the lines never change).
+    _total: Money = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         if not self.lines:
@@ -292,6 +299,7 @@ class Invoice:
                     f"invoice {self.number} is {self.customer_id}'s in {self.currency}; a line "
                     f"of {line.customer_id} in {line.amount.currency} cannot go on it",
                 )
+        object.__setattr__(self, "_total", _sum(self.lines, self.currency))
         if self.closed not in (None, InvoiceStatus.VOID, InvoiceStatus.UNCOLLECTIBLE):
             raise RuleViolation(
                 "invoice.status",
@@ -352,7 +360,7 @@ class Invoice:
     @property
     def total(self) -> Money:
         """What the invoice asks for: subtotal + discounts + taxes (below zero: a credit note)."""
-        return _sum(self.lines, self.currency)
+        return self._total
 
     @property
     def amount_paid(self) -> Money:

@@ -49,6 +49,7 @@ from prodlife.ports import (
     StoredEvent,
     StoredSyncRun,
     UnitOfWork,
+    check_count,
     check_limit,
 )
 from prodlife.pricing.plans import PricePlan
@@ -534,12 +535,13 @@ class _Lines:
 class _Invoices:
     uow: MemoryUnitOfWork
 
-    def next_number(self, series: str) -> int:
+    def next_number(self, series: str, count: int = 1) -> int:
         stored_key(series, "invoice series")
+        check_count(count)
         counts = self.uow.state().invoice_counts
-        count = counts.get(series, 0) + 1
-        self.uow.put(counts, series, count)
-        return count
+        first = counts.get(series, 0) + 1
+        self.uow.put(counts, series, first + count - 1)
+        return first
 
     def add(self, invoice: Invoice) -> None:
         invoice_keys(invoice)
@@ -578,6 +580,14 @@ class _Invoices:
         lookup_key(customer_id, "customer id")
         zero = Money.zero(currency)
         return self.uow.state().credits.get((customer_id, zero.currency.code), zero)
+
+    def credits(self, customer_ids: Sequence[str]) -> dict[tuple[str, str], Money]:
+        wanted = {lookup_key(customer_id, "customer id") for customer_id in customer_ids}
+        return {
+            key: amount
+            for key, amount in self.uow.state().credits.items()
+            if key[0] in wanted and amount.amount > 0
+        }
 
     def set_credit(self, customer_id: str, amount: Money, *, expected: Money) -> None:
         check_credit(customer_id, amount, expected)

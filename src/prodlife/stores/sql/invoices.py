@@ -28,6 +28,7 @@ Every write runs at once (none is deferred).
 from __future__ import annotations
 
 import weakref
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +38,7 @@ from prodlife.billing.invoices import UNPAID, Invoice
 from prodlife.billing.payments import Payment
 from prodlife.errors import ConcurrencyConflict, NotFound
 from prodlife.money import Money
+from prodlife.ports import check_count
 from prodlife.stores._common import (
     check_credit,
     check_invoice_save,
@@ -46,6 +48,7 @@ from prodlife.stores._common import (
     stored_key,
 )
 from prodlife.stores.sql.dialect import About
+from prodlife.stores.sql.repositories import chunks
 
 if TYPE_CHECKING:
     from prodlife.ports import InvoiceQuery
@@ -81,12 +84,12 @@ class InvoiceStatements:
         self.dialect = dialect
         self._found: dict[tuple[bool, ...], str] = {}
         self.series_next = r(
-            "INSERT INTO invoice_series (series, last) VALUES (?, 1) "
-            "ON CONFLICT (series) DO UPDATE SET last = invoice_series.last + 1 RETURNING last"
+            "INSERT INTO invoice_series (series, last) VALUES (?, ?) "
+            "ON CONFLICT (series) DO UPDATE SET last = invoice_series.last + ? RETURNING last"
         )
         # Without RETURNING (SQLite before 3.35), in three steps under SQLite's write lock.
-        self.series_step = r("UPDATE invoice_series SET last = last + 1 WHERE series = ?")
-        self.series_start = r("INSERT INTO invoice_series (series, last) VALUES (?, 1)")
+        self.series_step = r("UPDATE invoice_series SET last = last + ? WHERE series = ?")
+        self.series_start = r("INSERT INTO invoice_series (series, last) VALUES (?, ?)")
         self.series_last = r("SELECT last FROM invoice_series WHERE series = ?")
         self.invoice_add = r(
             "INSERT INTO invoices (number, customer_id, due_on, status, version, doc) "
@@ -114,6 +117,12 @@ class InvoiceStatements:
         self.payment_for = r(
             "SELECT reference, doc FROM payments WHERE customer_id = ? "
             "ORDER BY received_at, reference"
+        )
+
+    def credits_in(self, count: int) -> str:
+        """The credit balances of ``count`` customers (bound by ``in_values``)."""
+        return "SELECT customer_id, currency, amount FROM credit_balances WHERE " + (
+            self.dialect.in_list("customer_id", "text", count)
         )
 
     def find(self, used: tuple[bool, ...]) -> str:
@@ -152,19 +161,20 @@ class Invoices:
         self._uow = uow
         self._sql = sql
 
-    def next_number(self, series: str) -> int:
-        """The next count of ``series`` (1 for a new one), taken in this transaction."""
+    def next_number(self, series: str, count: int = 1) -> int:
+        """Take the next ``count`` counts of ``series`` in this transaction; the first."""
         stored_key(series, "invoice series")
+        check_count(count)
         uow, sql = self._uow, self._sql
         uow.writable()
         where = "numbering the invoice series"
         if uow.dialect.has_returning():
-            row = uow.one(sql.series_next, (series,), where, series)
+            row = uow.one(sql.series_next, (series, count, count), where, series)
         else:
-            if not uow.change(sql.series_step, (series,), where, series):
-                uow.change(sql.series_start, (series,), where, series)
+            if not uow.change(sql.series_step, (count, series), where, series):
+                uow.change(sql.series_start, (series, count), where, series)
             row = uow.one(sql.series_last, (series,), where, series)
-        return int(row[0])
+        return int(row[0]) - count + 1
 
     def add(self, invoice: Invoice) -> None:
         """Store a new invoice. Raises ``AlreadyExists``."""
@@ -256,6 +266,22 @@ class Invoices:
         if row is None:
             return None, Money.zero(code)
         return row[0], Money(Decimal(row[0]), code)
+
+    def credits(self, customer_ids: Sequence[str]) -> dict[tuple[str, str], Money]:
+        """The credit balances above zero of these customers, by (customer, currency code)."""
+        keys = sorted({lookup_key(customer_id, "customer id") for customer_id in customer_ids})
+        uow = self._uow
+        dialect = uow.dialect
+        found: dict[tuple[str, str], Money] = {}
+        for chunk in chunks(keys, dialect.in_list_limit):
+            sql = self._sql.credits_in(len(chunk))
+            for customer_id, code, amount in uow.all(
+                sql, dialect.in_values(chunk), "reading credit balances"
+            ):
+                money = Money(Decimal(amount), code)
+                if money.amount > 0:
+                    found[(customer_id, code)] = money
+        return found
 
     def credit(self, customer_id: str, currency: str) -> Money:
         """The customer's credit balance in ``currency`` (zero when none was kept)."""

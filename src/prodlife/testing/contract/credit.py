@@ -45,6 +45,26 @@ class CreditBalanceContract(StoreFixture):
             uow.commit()
         assert read(store, lambda uow: uow.invoices.credit("C-1", "USD")) == usd("7.00")
 
+    def test_credits_of_many_customers_come_in_one_read_without_the_empty_ones(
+        self, store: Store
+    ) -> None:
+        def set_each(uow: UnitOfWork) -> None:
+            uow.invoices.set_credit("C-1", usd("1.00"), expected=usd("0"))
+            uow.invoices.set_credit("C-1", Money("2", "JPY"), expected=Money("0", "JPY"))
+            uow.invoices.set_credit("C-2", usd("3.00"), expected=usd("0"))
+            uow.invoices.set_credit("C-3", usd("4.00"), expected=usd("0"))
+            uow.invoices.set_credit("C-3", usd("0.00"), expected=usd("4.00"))  # spent
+
+        write(store, set_each)
+        with store.transaction() as uow:
+            assert uow.invoices.credits(["C-1", "C-3", "C-9", "C-1"]) == {
+                ("C-1", "USD"): usd("1.00"),
+                ("C-1", "JPY"): Money("2", "JPY"),
+            }
+            assert uow.invoices.credits([]) == {}
+            many = [f"X-{n}" for n in range(2500)] + ["C-2"]
+            assert uow.invoices.credits(many) == {("C-2", "USD"): usd("3.00")}
+
     def test_credit_balances_of_each_customer_and_currency_are_kept_apart(
         self, store: Store
     ) -> None:

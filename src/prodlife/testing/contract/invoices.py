@@ -19,7 +19,7 @@ from prodlife.errors import (
     ValidationError,
 )
 from prodlife.money import Money
-from prodlife.ports import InvoiceQuery, Store, UnitOfWork
+from prodlife.ports import MAX_NUMBERS_AT_ONCE, InvoiceQuery, Store, UnitOfWork
 from prodlife.testing.contract._support import StoreFixture, _Worker, each, fail_inside, read, write
 from prodlife.testing.contract._values import (
     TRICKY_IDS,
@@ -141,6 +141,24 @@ class InvoiceRepositoryContract(StoreFixture):
         with store.transaction() as uow:
             assert uow.invoices.next_number("INV") == 4
             uow.commit()
+
+    def test_a_block_of_numbers_is_taken_at_once_and_the_next_follows_it(
+        self, store: Store
+    ) -> None:
+        with store.transaction() as uow:
+            assert uow.invoices.next_number("INV", 5) == 1
+            assert uow.invoices.next_number("INV") == 6
+            assert uow.invoices.next_number("INV", 1000) == 7
+            uow.commit()
+        with store.transaction() as uow:
+            assert uow.invoices.next_number("INV", 3) == 1007
+            uow.rollback()
+        with store.transaction() as uow:
+            assert uow.invoices.next_number("INV", 2) == 1007
+            for count in (0, -1, True, 1.5, MAX_NUMBERS_AT_ONCE + 1):
+                with pytest.raises(ValidationError):
+                    uow.invoices.next_number("INV", count)  # type: ignore[arg-type]
+            assert uow.invoices.next_number("INV") == 1009  # the transaction goes on
 
     def test_each_series_is_counted_on_its_own(self, store: Store) -> None:
         with store.transaction() as uow:
