@@ -31,8 +31,8 @@ from prodlife.billing.lines import InvoiceLine
 from prodlife.billing.payments import settle
 from prodlife.errors import NotFound
 from prodlife.lifecycle.events import Event, EventKind
-from prodlife.lifecycle.service_parts import owing_since
 from prodlife.lifecycle.services import Service
+from prodlife.lifecycle.settlement import with_unpaid_since
 from prodlife.money import Money
 from prodlife.periods import billing_date
 from prodlife.ports import InvoiceQuery, UnitOfWork
@@ -151,17 +151,13 @@ def owing(service: Service, due_on: date | None) -> Service:
     since = None if invoicing is None else invoicing.unpaid_since
     if due_on is None or (since is not None and since <= due_on):
         return service
-    return attrs.evolve(service, invoicing=owing_since(invoicing, due_on))
+    return with_unpaid_since(service, due_on)
 
 
 def reckoned(uow: UnitOfWork, service: Service) -> Service:
     """``service`` with the due date of its oldest unpaid invoice read from the store."""
     unpaid = uow.invoices.find(InvoiceQuery(service_id=service.id, unpaid=True))
-    since = min((invoice.due_on for invoice in unpaid), default=None)
-    invoicing = service.invoicing
-    if (None if invoicing is None else invoicing.unpaid_since) == since:
-        return service
-    return attrs.evolve(service, invoicing=owing_since(invoicing, since))
+    return with_unpaid_since(service, min((invoice.due_on for invoice in unpaid), default=None))
 
 
 def spend_credit(

@@ -64,7 +64,7 @@ from prodlife.lifecycle.status import Status, SuspensionKind
 from prodlife.lifecycle.terms import owed_since
 from prodlife.lifecycle.transitions import Operation, allowed
 
-__all__ = ["paid_until", "record_owing", "settle_service"]
+__all__ = ["paid_until", "record_owing", "settle_service", "with_unpaid_since"]
 
 _SYSTEM = Actor.system()
 
@@ -199,6 +199,15 @@ def _owing(service: Service, unpaid: Sequence[Invoice], at: datetime) -> Outcome
     return record_owing(service, since, at)
 
 
+def with_unpaid_since(service: Service, since: date | None) -> Service:
+    """``service`` with ``since`` as the due date of its oldest unpaid invoice (itself when
+    it has it already). Bookkeeping, not an operation: see :func:`record_owing` for one."""
+    invoicing = service.invoicing
+    if (None if invoicing is None else invoicing.unpaid_since) == since:
+        return service
+    return service._evolved(invoicing=owing_since(invoicing, since))
+
+
 def record_owing(service: Service, since: date | None, at: datetime) -> Outcome | None:
     """``service`` owing since ``since`` (the due date of its oldest unpaid invoice, or
     ``None``), recorded by the system as invoicing work, so that a writer holding the
@@ -217,7 +226,7 @@ def record_owing(service: Service, since: date | None, at: datetime) -> Outcome 
         "invoices paid or closed" if since is None else f"unpaid since {since}",
         provisioning=False,
     )
-    return Outcome(done._evolved(invoicing=owing_since(invoicing, since)))
+    return Outcome(with_unpaid_since(done, since))
 
 
 def _overdue(service: Service, at: datetime) -> bool:
