@@ -36,8 +36,10 @@ Prints, per store and book:
 - **raw**: the same database work with the bare driver (``sqlite3``, or ``psycopg`` for
   PostgreSQL) and ``json``, W processes: claim 500 (``UPDATE ... RETURNING``), read their
   documents, ``json.loads``, set version and next due, ``json.dumps`` and ``UPDATE``,
-  update the schedule row, insert one history row, the line rows and one event row,
-  commit; and prodlife / raw;
+  update the schedule row, insert one history row, the line rows and one event row, and
+  for each customer of the batch one invoice (its number from one series update a batch,
+  the credit balances read in one query, the invoice's document with its lines, its
+  services, an "invoice issued" event), commit; and prodlife / raw;
 - the ratios aged / fresh (target <= 1.2) and PostgreSQL / SQLite (target <= 1.5).
 """
 
@@ -89,7 +91,16 @@ TEMPLATES = 48
 #: Services written per transaction while building a book.
 BUILD_CHUNK = 5_000
 #: The tables a billing run writes to (the others it leaves alone).
-RUN_TABLES = ("services", "schedule", "service_history", "invoice_lines", "events")
+RUN_TABLES = (
+    "services",
+    "schedule",
+    "service_history",
+    "invoice_lines",
+    "events",
+    "invoices",
+    "invoice_services",
+    "invoice_series",
+)
 
 #: Products: code, edition, prices per month.
 PRODUCTS = (
@@ -264,6 +275,9 @@ RESTORE = (
     "DELETE FROM invoice_lines WHERE sequence > (SELECT lines FROM bench_built)",
     "DELETE FROM events WHERE sequence > (SELECT events FROM bench_built)",
     "{history}",
+    "DELETE FROM invoices",
+    "DELETE FROM invoice_services",
+    "DELETE FROM invoice_series",
 )
 SQLITE_RESTORE = {
     "clear": "DELETE FROM",
@@ -433,6 +447,28 @@ def raw_work(
     return service, lines, history, (key, json.dumps(event, separators=(",", ":")))
 
 
+def raw_invoices(
+    rows: Sequence[Sequence[Any]], work: Sequence[Any], first: int
+) -> tuple[list[tuple[Any, ...]], list[tuple[str, str]], list[tuple[str, str]]]:
+    """The invoices of a batch, one per customer, numbered from ``first``: their rows
+    (number, customer, due, status, version, doc), their services, their events."""
+    by_customer: dict[str, list[int]] = {}
+    for index, row in enumerate(rows):
+        by_customer.setdefault(row[1], []).append(index)
+    invoices, services, events = [], [], []
+    for number, (customer, indexes) in enumerate(sorted(by_customer.items()), first):
+        text = f"INV-2026-{number:06d}"
+        lines = [json.loads(line[-1]) for i in indexes for line in work[i][1]]
+        doc = {"number": text, "customer_id": customer, "lines": lines, "version": 1}
+        invoices.append(
+            (text, customer, NEXT_DUE, "open", 1, json.dumps(doc, separators=(",", ":")))
+        )
+        services += [(rows[i][0], text) for i in indexes]
+        event = {"kind": "invoice issued", "service_id": rows[indexes[0]][0], "invoice": text}
+        events.append((rows[indexes[0]][0], json.dumps(event, separators=(",", ":"))))
+    return invoices, services, events
+
+
 def _amount(amount: Any) -> tuple[str, str]:
     """The currency and amount of a document's amount: ``"4.50 EUR"`` or a mapping."""
     if isinstance(amount, str):
@@ -454,6 +490,13 @@ RAW_WRITES = (
     "INSERT INTO service_history (service_id, number, doc) VALUES ({p}, {p}, {p}{doc})",
     "INSERT INTO events (service_id, doc) VALUES ({p}, {p}{doc})",
     "UPDATE schedule SET due_on = {p}, worker = NULL, lease_until = NULL WHERE service_id = {p}",
+    "INSERT INTO invoices (number, customer_id, due_on, status, version, doc) "
+    "VALUES ({p}, {p}, {p}, {p}, {p}, {p}{doc})",
+    "INSERT INTO invoice_services (service_id, number) VALUES ({p}, {p})",
+)
+RAW_SERIES = (
+    "INSERT INTO invoice_series (series, last) VALUES ('INV', {p}) "
+    "ON CONFLICT (series) DO UPDATE SET last = invoice_series.last + {p} RETURNING last"
 )
 
 
@@ -465,9 +508,10 @@ def raw_sqlite_worker(
     connection.execute("PRAGMA synchronous = NORMAL")
     connection.execute("PRAGMA cache_size = -65536")
     claim = RAW_CLAIM.format(p="?", skip="")
-    service_sql, line_sql, history_sql, event_sql, schedule_sql = (
+    service_sql, line_sql, history_sql, event_sql, schedule_sql, invoice_sql, billed_sql = (
         sql.format(p="?", doc="") for sql in RAW_WRITES
     )
+    series_sql = RAW_SERIES.format(p="?")
     lease = (NOW + timedelta(minutes=10)).isoformat()
     handled: list[str] = []
     while True:
@@ -488,13 +532,25 @@ def raw_sqlite_worker(
             ids,
         ).fetchall()
         work = [raw_work(row, entry, event) for row in rows]
+        customers = sorted({row[1] for row in rows})
         connection.execute("BEGIN IMMEDIATE")
+        connection.execute(
+            "SELECT customer_id, currency, amount FROM credit_balances "
+            f"WHERE customer_id IN ({', '.join('?' * len(customers))})",
+            customers,
+        ).fetchall()
+        (last,) = connection.execute(series_sql, (len(customers), len(customers))).fetchone()
+        invoices, billed, issued = raw_invoices(rows, work, last - len(customers) + 1)
         connection.executemany(service_sql, [w[0] for w in work])
+        connection.executemany(
+            invoice_sql, [(*i[:2], NEXT_DUE.isoformat(), *i[3:]) for i in invoices]
+        )
+        connection.executemany(billed_sql, billed)
         connection.executemany(
             line_sql, [(*line[:3], NOW.isoformat(), *line[4:]) for w in work for line in w[1]]
         )
         connection.executemany(history_sql, [w[2] for w in work])
-        connection.executemany(event_sql, [w[3] for w in work])
+        connection.executemany(event_sql, [w[3] for w in work] + issued)
         connection.executemany(schedule_sql, [(NEXT_DUE.isoformat(), w[0][2]) for w in work])
         connection.execute("COMMIT")
         handled += ids
@@ -512,9 +568,10 @@ def raw_pg_worker(
     connection.execute(f"SET search_path TO {schema}")
     connection.commit()
     claim = RAW_CLAIM.format(p="%s", skip=" FOR UPDATE SKIP LOCKED")
-    service_sql, line_sql, history_sql, event_sql, schedule_sql = (
+    service_sql, line_sql, history_sql, event_sql, schedule_sql, invoice_sql, billed_sql = (
         sql.format(p="%s", doc="::jsonb") for sql in RAW_WRITES
     )
+    series_sql = RAW_SERIES.format(p="%s")
     handled: list[str] = []
     with connection.cursor() as cursor:
         while True:
@@ -531,10 +588,22 @@ def raw_pg_worker(
             rows = cursor.fetchall()
             connection.commit()
             work = [raw_work(row, entry, event) for row in rows]
+            customers = sorted({row[1] for row in rows})
+            cursor.execute(
+                "SELECT customer_id, currency, amount FROM credit_balances "
+                "WHERE customer_id = ANY(%s)",
+                (customers,),
+            )
+            cursor.fetchall()
+            cursor.execute(series_sql, (len(customers), len(customers)))
+            (last,) = cursor.fetchone()
+            invoices, billed, issued = raw_invoices(rows, work, last - len(customers) + 1)
             cursor.executemany(service_sql, [w[0] for w in work])
+            cursor.executemany(invoice_sql, invoices)
+            cursor.executemany(billed_sql, billed)
             cursor.executemany(line_sql, [line for w in work for line in w[1]])
             cursor.executemany(history_sql, [w[2] for w in work])
-            cursor.executemany(event_sql, [w[3] for w in work])
+            cursor.executemany(event_sql, [w[3] for w in work] + issued)
             cursor.executemany(schedule_sql, [(NEXT_DUE, w[0][2]) for w in work])
             connection.commit()
             handled += ids
