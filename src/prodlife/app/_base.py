@@ -17,9 +17,15 @@ from typing import TypeVar
 
 import attrs
 
-from prodlife.app._issuing import Issued, close_named, issue, journal, owing, reckoned
+from prodlife.app._issuing import (
+    close_named,
+    issue,
+    journal,
+    owing,
+    plan,
+    reckoned,
+)
 from prodlife.billing.invoices import Invoice, InvoicePolicy
-from prodlife.billing.lines import InvoiceLine
 from prodlife.catalog.catalog import Catalog
 from prodlife.clock import Clock, as_utc
 from prodlife.errors import ConcurrencyConflict, NotFound, ProdlifeError
@@ -169,14 +175,13 @@ class BillingBase:
         the version loaded, append the lines to the journal and add the events."""
         events = [e for _, outcome in outcomes for e in outcome.events]
         billed = [(o.service, o.lines) for _, o in outcomes]
-        issued = self._issue(uow, billed, at)
+        planned = plan(billed, at, self.invoicing)
         closed = close_named(uow, events) if events else set()
-        by_service: dict[str, list[Event]] = {}
-        for item in issued.events(at):
-            by_service.setdefault(item.service_id, []).append(item)
-        saved: list[Outcome] = []
+        # The services first: until the first statement, their writes are deferred and
+        # then run together (stores/sql/deferred.py).
+        services: list[Service] = []
         for version, outcome in outcomes:
-            service = owing(outcome.service, issued.owed.get(outcome.service.id))
+            service = owing(outcome.service, planned.owed.get(outcome.service.id))
             if service.id in closed:
                 service = reckoned(uow, service)
             uow.services.save(
@@ -185,6 +190,13 @@ class BillingBase:
                 due_on=next_work_date(service, self.policy),
                 worker=worker,
             )
+            services.append(service)
+        issued = issue(uow, planned, at)
+        by_service: dict[str, list[Event]] = {}
+        for item in issued.events(at):
+            by_service.setdefault(item.service_id, []).append(item)
+        saved: list[Outcome] = []
+        for (_, outcome), service in zip(outcomes, services, strict=True):
             mine = tuple(by_service.pop(service.id, ()))
             if service is not outcome.service or mine:
                 outcome = attrs.evolve(outcome, service=service, events=outcome.events + mine)
@@ -193,17 +205,7 @@ class BillingBase:
         events = [e for outcome in saved for e in outcome.events]
         if events:
             uow.events.add(events)
-        paid = issued.paid
-        return Kept(tuple(paid), tuple(saved))
-
-    def _issue(
-        self,
-        uow: UnitOfWork,
-        billed: Sequence[tuple[Service, Sequence[InvoiceLine]]],
-        at: datetime,
-    ) -> Issued:
-        """Issue lines on invoices (:func:`prodlife.app._issuing.issue`)."""
-        return issue(uow, billed, at, self.invoicing)
+        return Kept(issued.paid, tuple(saved))
 
     def _settle(self, paid: Sequence[Invoice]) -> list[Outcome]:
         """Settle the services of invoices just paid, each in its own transactions

@@ -39,10 +39,12 @@ from prodlife.ports import InvoiceQuery, UnitOfWork
 
 __all__ = [
     "Issued",
+    "Planned",
     "close_named",
     "issue",
     "journal",
     "owing",
+    "plan",
     "product_of",
     "reckoned",
     "spend_credit",
@@ -62,12 +64,10 @@ class Issued:
         invoices: the new invoices, as issued.
         paid: every invoice paid by it (new ones paid on issue, older ones paid by
             credit), for their services to be settled once committed.
-        owed: for each service billed by a new invoice left unpaid, its earliest due date.
     """
 
     invoices: tuple[Invoice, ...] = ()
     paid: tuple[Invoice, ...] = ()
-    owed: Mapping[str, date] = attrs.field(factory=dict)
 
     def events(self, at: datetime, *, send_email: bool = True) -> list[Event]:
         """One :attr:`EventKind.INVOICE_ISSUED` event per new invoice, on the first service
@@ -90,24 +90,48 @@ class Issued:
         ]
 
 
-def issue(
-    uow: UnitOfWork,
-    billed: Sequence[tuple[Service, Sequence[InvoiceLine]]],
-    at: datetime,
-    policy: InvoicePolicy,
-) -> Issued:
-    """Issue ``billed``'s lines on invoices, numbered, the customers' credit spent."""
+@attrs.frozen(slots=True)
+class Planned:
+    """Lines grouped into the invoices they will go on, before any is numbered.
+
+    Attributes:
+        groups: for each invoice, its series, issue date, key and lines.
+        owed: for each service billed by an invoice that will ask for money (its lines add
+            up above zero), its earliest due date; the customer's credit may pay it on
+            issue, which the settlement that follows records.
+    """
+
+    groups: tuple[tuple[NumberSeries, date, InvoiceKey, tuple[InvoiceLine, ...]], ...] = ()
+    owed: Mapping[str, date] = attrs.field(factory=dict)
+
+
+def plan(
+    billed: Sequence[tuple[Service, Sequence[InvoiceLine]]], at: datetime, policy: InvoicePolicy
+) -> Planned:
+    """Group ``billed``'s lines into invoices (no store needed: the services can be saved,
+    owing them, before the invoices are numbered)."""
     by_zone: dict[str, list[tuple[Service, Sequence[InvoiceLine]]]] = {}
     for service, lines in billed:
         if lines:
             by_zone.setdefault(service.time_zone, []).append((service, lines))
     groups: list[tuple[NumberSeries, date, InvoiceKey, tuple[InvoiceLine, ...]]] = []
+    owed: dict[str, date] = {}
     for zone, pairs in by_zone.items():
         day = billing_date(at, zone)
         payers = {service.id: _payer(service) for service, _ in pairs}
         lines = [line for _, group in pairs for line in group]
         for key, group in group_lines(lines, payers, day, policy.net_days):
             groups.append((policy.series_for(group), day, key, group))
+            if sum(line.amount.amount for line in group) > 0:
+                for service_id in dict.fromkeys(line.service_id for line in group):
+                    known = owed.get(service_id)
+                    owed[service_id] = key.due_on if known is None else min(known, key.due_on)
+    return Planned(tuple(groups), owed)
+
+
+def issue(uow: UnitOfWork, planned: Planned, at: datetime) -> Issued:
+    """Number and store the ``planned`` invoices, the customers' credit spent on them."""
+    groups = planned.groups
     issued: list[Invoice] = []
     for series in dict.fromkeys(series for series, _, _, _ in groups):
         mine = [(day, key, group) for s, day, key, group in groups if s == series]
@@ -128,20 +152,7 @@ def issue(
     spend = set(more) | {payer for payer in held if payer[0] in owing_customers}
     for customer_id, currency in sorted(spend):
         paid += spend_credit(uow, customer_id, currency, more.get((customer_id, currency)))
-    return Issued(tuple(issued), tuple(paid), _owed(issued, paid))
-
-
-def _owed(issued: Sequence[Invoice], paid: Sequence[Invoice]) -> dict[str, date]:
-    """For each service billed by a new invoice still unpaid, its earliest due date."""
-    settled = {invoice.number for invoice in paid}
-    owed: dict[str, date] = {}
-    for invoice in issued:
-        if invoice.number in settled or invoice.status not in UNPAID:
-            continue
-        for service_id in invoice.service_ids:
-            known = owed.get(service_id)
-            owed[service_id] = invoice.due_on if known is None else min(known, invoice.due_on)
-    return owed
+    return Issued(tuple(issued), tuple(paid))
 
 
 def owing(service: Service, due_on: date | None) -> Service:

@@ -12,7 +12,7 @@ from datetime import date
 import attrs
 
 from prodlife.app._base import BillingBase, log
-from prodlife.app._issuing import journal, owing
+from prodlife.app._issuing import issue, journal, owing, plan
 from prodlife.billing.lines import InvoiceLine
 from prodlife.billing.prorata import Prorata
 from prodlife.catalog.catalog import Catalog, CatalogVersion
@@ -220,11 +220,12 @@ class Ordering(BillingBase):
                     first = billed(Outcome(service), first_invoice_day(service))
                     service, lines = first.service, first.lines
                 issued.append((service, lines))
-            invoiced = self._issue(uow, issued, at)
+            planned = plan(issued, at, self.invoicing)
             for service, _ in issued:
-                service = owing(service, invoiced.owed.get(service.id))
+                service = owing(service, planned.owed.get(service.id))
                 uow.services.add(service, due_on=next_work_date(service, self.policy))
                 placed.append(service)
+            invoiced = issue(uow, planned, at)
             journal(uow, issued, at)
             events = invoiced.events(at, send_email=order.options.send_invoice_email)
             if events:

@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 import attrs
 
-from prodlife.app._issuing import issue, journal, owing
+from prodlife.app._issuing import issue, journal, owing, plan
 from prodlife.billing.goods import goods_on_timeline
 from prodlife.cycles import BillingSchedule
 from prodlife.errors import RuleViolation
@@ -94,8 +94,8 @@ class ServiceBilling(GoodsBase):
             raise RuleViolation("goods.holder", message, holder.id)
         if service.ended:
             return None  # its timeline ends with it: nothing more is billed
-        plan = uow.price_plans.get(plan_code)
-        charges = good_charges(stock, holder, plan, service.cycle)
+        price_plan = uow.price_plans.get(plan_code)
+        charges = good_charges(stock, holder, price_plan, service.cycle)
         schedule = _schedule(service, at)
         timeline = goods_on_timeline(service.timeline, charges, schedule)
         if timeline == service.timeline:
@@ -107,9 +107,10 @@ class ServiceBilling(GoodsBase):
         saved = outcome.service
         if outcome.lines:
             # Goods charges are one-time lines: paid by credit on issue, they move no dates.
-            issued = issue(uow, [(saved, outcome.lines)], at, self.invoicing)
+            planned = plan([(saved, outcome.lines)], at, self.invoicing)
+            issued = issue(uow, planned, at)
             journal(uow, [(saved, outcome.lines)], at)
-            saved = owing(saved, issued.owed.get(saved.id))
+            saved = owing(saved, planned.owed.get(saved.id))
             events = outcome.events + tuple(issued.events(at))
             outcome = attrs.evolve(outcome, service=saved, events=events)
         due_on = next_work_date(saved, self.policy)
