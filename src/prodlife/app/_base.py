@@ -181,9 +181,10 @@ class BillingBase:
         # then run together (stores/sql/deferred.py).
         services: list[Service] = []
         for version, outcome in outcomes:
-            service = owing(outcome.service, planned.owed.get(outcome.service.id))
-            if service.id in closed:
+            service = outcome.service
+            if service.id in closed:  # what it owes now, then what it is billed here
                 service = reckoned(uow, service)
+            service = owing(service, planned.owed.get(service.id))
             uow.services.save(
                 service,
                 expected_version=version,
