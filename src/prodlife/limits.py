@@ -37,6 +37,7 @@ __all__ = [
     "MAX_CYCLE_DAYS",
     "MAX_CYCLE_MONTHS",
     "MAX_CYCLE_WEEKS",
+    "MAX_INVOICE_NUMBERS_AT_ONCE",
     "MAX_QUANTITY",
     "MAX_RENEWAL_PERIODS",
     "MAX_SERVICES_PER_ORDER_LINE",
@@ -80,6 +81,8 @@ MAX_SERVICE_QUANTITY: Final = 1_000_000
 #: service's history: the clocks of two workers (or machines) may disagree by that much.
 #: Such an entry is recorded at the last entry's instant, so a history stays in time order.
 MAX_CLOCK_SKEW_SECONDS: Final = 300
+#: The most invoice numbers a store takes at once (one billing batch's invoices of a series).
+MAX_INVOICE_NUMBERS_AT_ONCE: Final = 1_000_000
 
 
 @attrs.frozen(slots=True)
@@ -212,5 +215,13 @@ LIMITS: Final = (
         "within them it is recorded at that entry's instant",
         "workers on other machines read clocks that disagree by a little, never by more",
         ("RuleViolation",),
+    ),
+    Limit(
+        "MAX_INVOICE_NUMBERS_AT_ONCE",
+        MAX_INVOICE_NUMBERS_AT_ONCE,
+        "invoice numbers a store takes at once from one series",
+        "a billing batch numbers its invoices in one block; a larger count is a mistake "
+        "that would burn a series' numbers",
+        ("ValidationError",),
     ),
 )

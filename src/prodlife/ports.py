@@ -60,7 +60,6 @@ from prodlife.pricing.promotions import Promotion
 from prodlife.pricing.usage import UsageRecord
 
 __all__ = [
-    "MAX_NUMBERS_AT_ONCE",
     "CatalogRepository",
     "EventRepository",
     "GoodsRepository",
@@ -82,27 +81,9 @@ __all__ = [
     "StoredSyncRun",
     "SyncRunRepository",
     "UnitOfWork",
-    "check_count",
     "check_limit",
     "check_text",
 ]
-
-
-#: The most invoice numbers :meth:`InvoiceRepository.next_number` takes at once.
-MAX_NUMBERS_AT_ONCE = 1_000_000
-
-
-def check_count(count: object) -> int:
-    """``count`` as a count of numbers to take at once.
-
-    Raises:
-        ValidationError: not a whole number from 1 to :data:`MAX_NUMBERS_AT_ONCE`.
-    """
-    if isinstance(count, bool) or not isinstance(count, int):
-        raise ValidationError(f"count {count!r} must be a whole number")
-    if not 1 <= count <= MAX_NUMBERS_AT_ONCE:
-        raise ValidationError(f"count {count} must be from 1 to {MAX_NUMBERS_AT_ONCE:,}")
-    return count
 
 
 def check_limit(limit: int | None) -> None:
@@ -508,7 +489,7 @@ class InvoiceRepository(Protocol):
 
         Raises:
             ValidationError: ``count`` is not a whole number from 1 to
-                :data:`MAX_NUMBERS_AT_ONCE`.
+                :data:`prodlife.limits.MAX_INVOICE_NUMBERS_AT_ONCE`.
         """
         ...
 

@@ -99,6 +99,7 @@ from prodlife.lifecycle.orders import (
     services_for,
 )
 from prodlife.lifecycle.outcome import Outcome
+from prodlife.lifecycle.promo_codes import add_promo_code
 from prodlife.lifecycle.provisioning import (
     ModuleFailed,
     ModuleOutcome,
@@ -231,6 +232,7 @@ __all__ = [
     "add_addon",
     "add_feature",
     "add_number",
+    "add_promo_code",
     "adoption",
     "agenda",
     "allowed",

@@ -17,12 +17,14 @@ from prodlife.lifecycle.events import Event
 from prodlife.lifecycle.history import HistoryEntry
 from prodlife.lifecycle.orders import Order
 from prodlife.lifecycle.services import Service
+from prodlife.limits import MAX_INVOICE_NUMBERS_AT_ONCE
 from prodlife.money import Money, checked
 from prodlife.ports import ProductRevenue, check_text
 
 __all__ = [
     "MAX_KEY_LENGTH",
     "add_exactly",
+    "check_count",
     "check_credit",
     "check_held_history",
     "check_invoice_save",
@@ -151,6 +153,23 @@ def check_invoice_save(stored: Invoice, invoice: Invoice) -> None:
                 f"invoice {invoice.number}'s {name.replace('_', ' ')} cannot change once "
                 "issued; void it and issue another"
             )
+
+
+def check_count(count: object) -> int:
+    """``count`` as how many invoice numbers to take at once.
+
+    Raises:
+        ValidationError: not a whole number from 1 to
+            :data:`prodlife.limits.MAX_INVOICE_NUMBERS_AT_ONCE`.
+    """
+    if isinstance(count, bool) or not isinstance(count, int):
+        raise ValidationError(f"count {count!r} must be a whole number")
+    if not 1 <= count <= MAX_INVOICE_NUMBERS_AT_ONCE:
+        raise ValidationError(
+            f"count {count} must be from 1 to {MAX_INVOICE_NUMBERS_AT_ONCE:,} "
+            "(prodlife.limits.MAX_INVOICE_NUMBERS_AT_ONCE)"
+        )
+    return count
 
 
 def check_credit(customer_id: str, amount: Money, expected: Money) -> None:

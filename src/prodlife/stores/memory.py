@@ -49,13 +49,13 @@ from prodlife.ports import (
     StoredEvent,
     StoredSyncRun,
     UnitOfWork,
-    check_count,
     check_limit,
 )
 from prodlife.pricing.plans import PricePlan
 from prodlife.pricing.promotions import Promotion
 from prodlife.stores._common import (
     add_exactly,
+    check_count,
     check_credit,
     check_held_history,
     check_invoice_save,

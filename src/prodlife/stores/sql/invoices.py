@@ -38,8 +38,8 @@ from prodlife.billing.invoices import UNPAID, Invoice
 from prodlife.billing.payments import Payment
 from prodlife.errors import ConcurrencyConflict, NotFound
 from prodlife.money import Money
-from prodlife.ports import check_count
 from prodlife.stores._common import (
+    check_count,
     check_credit,
     check_invoice_save,
     invoice_keys,

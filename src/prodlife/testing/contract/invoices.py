@@ -18,8 +18,9 @@ from prodlife.errors import (
     StoreError,
     ValidationError,
 )
+from prodlife.limits import MAX_INVOICE_NUMBERS_AT_ONCE
 from prodlife.money import Money
-from prodlife.ports import MAX_NUMBERS_AT_ONCE, InvoiceQuery, Store, UnitOfWork
+from prodlife.ports import InvoiceQuery, Store, UnitOfWork
 from prodlife.testing.contract._support import StoreFixture, _Worker, each, fail_inside, read, write
 from prodlife.testing.contract._values import (
     TRICKY_IDS,
@@ -155,7 +156,7 @@ class InvoiceRepositoryContract(StoreFixture):
             uow.rollback()
         with store.transaction() as uow:
             assert uow.invoices.next_number("INV", 2) == 1007
-            for count in (0, -1, True, 1.5, MAX_NUMBERS_AT_ONCE + 1):
+            for count in (0, -1, True, 1.5, MAX_INVOICE_NUMBERS_AT_ONCE + 1):
                 with pytest.raises(ValidationError):
                     uow.invoices.next_number("INV", count)  # type: ignore[arg-type]
             assert uow.invoices.next_number("INV") == 1009  # the transaction goes on
