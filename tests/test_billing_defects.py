@@ -13,7 +13,17 @@ from decimal import Decimal
 
 import attrs
 
-from prodlife.billing import InvoiceLine, LineType, Rate, Timeline, Track, lines_total
+from prodlife.billing import (
+    Discount,
+    DiscountKind,
+    InvoiceLine,
+    LineType,
+    Rate,
+    Timeline,
+    Track,
+    lines_due,
+    lines_total,
+)
 from prodlife.catalog.cancellation import CancellationPolicy, CancellationTiming
 from prodlife.cycles import ANNUAL, MONTHLY, BillingSchedule
 from prodlife.lifecycle import (
@@ -398,3 +408,26 @@ def test_two_billing_objects_agree_on_when_a_service_is_due() -> None:
         if work is DueWork.SUSPEND_OVERDUE
     }
     assert suspensions == {date(2025, 4, 15)}
+
+
+def test_a_discount_over_a_period_invoiced_ahead_is_credited_when_it_is_added() -> None:
+    """Found in session 7 (a promo code on a running service): a discount or tax whose
+    charge was invoiced ahead was billed only when its period fell due, so the books
+    disagreed with the timeline in between. 10.00 a month, May invoiced on April 20,
+    then 20 % off from May 1: May's 2.00 comes back at once."""
+    monthly = BillingSchedule(MONTHLY, date(2025, 4, 1))
+    web = Track.of(
+        LineType.RECURRING, "WEB", Rate(date(2025, 4, 1), None, usd("10.00"), monthly, "WEB")
+    )
+    timeline = Timeline("S-1", "C-1", date(2025, 4, 1), tracks=(web,))
+    invoiced = lines_due(timeline, (), date(2025, 4, 20), through=date(2025, 5, 1))
+    assert [str(line.amount) for line in invoiced] == ["USD 10.00", "USD 10.00"]
+    off = Discount(
+        "LOYAL", "20 % off", DiscountKind.PERCENT, Decimal(20), date(2025, 5, 1), None, {"WEB"}
+    )
+    discounted = attrs.evolve(timeline, discounts=(off,))
+    (credit,) = lines_due(discounted, invoiced, date(2025, 4, 20))
+    assert credit.type is LineType.DISCOUNT and credit.amount == usd("-2.00")
+    assert str(credit.period) == "[2025-05-01, 2025-06-01)"
+    # Billed once: the next billing adds nothing more for May.
+    assert lines_due(discounted, (*invoiced, credit), date(2025, 4, 25)) == ()

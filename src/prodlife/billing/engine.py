@@ -120,10 +120,16 @@ def lines_due(
     if through is not None and through > due_on:
         due_on = through
     proposed = _proposed_pieces(timeline, periods, on, due_on, low, interim)
+    charged = _charged(periods)
     out: list[InvoiceLine] = []
     for key in sorted(proposed.keys() | periods.keys(), key=_key_order):
+        # A discount or tax goes with the charge it is on: where that charge is invoiced
+        # already (ahead), so is it, due or not.
+        beneath = charged.get(key[1], ()) if key[0] in _DERIVED else ()
         out.extend(
-            reconcile(timeline, key, periods.get(key, []), proposed.get(key, []), low, currency)
+            reconcile(
+                timeline, key, periods.get(key, []), proposed.get(key, []), low, currency, beneath
+            )
         )
     proposed_points = _proposed_points(timeline, points, due_on, low)
     for key in sorted(proposed_points.keys() | points.keys(), key=_key_order):
@@ -170,6 +176,19 @@ def _invoiced(
             (period, portion, -rate if line.reverses else rate, line.description, line.customer_id)
         )
     return periods, points
+
+
+#: Line types that go with a charge: what they are on is billed, so are they.
+_DERIVED = frozenset({LineType.DISCOUNT, LineType.TAX})
+
+
+def _charged(periods: dict[Key, list[Invoiced]]) -> dict[str, list[Invoiced]]:
+    """The lines of each subject's charges (not its discounts or taxes) already invoiced."""
+    out: dict[str, list[Invoiced]] = defaultdict(list)
+    for (kind, subject, _), items in periods.items():
+        if kind not in _DERIVED:
+            out[subject].extend(items)
+    return out
 
 
 def _currency(timeline: Timeline, lines: Iterable[InvoiceLine]) -> Currency | None:

@@ -66,7 +66,21 @@ def reconcile(
     proposed: Sequence[Piece],
     low: date,
     currency: Currency,
+    beneath: Sequence[Invoiced] = (),
 ) -> list[InvoiceLine]:
+    """The lines that make what was ``invoiced`` for ``key`` what the ``proposed`` pieces
+    say it is worth.
+
+    ``beneath``: for a discount or tax, the invoiced lines of the charge it is on; a
+    piece not due yet over a span they invoice (ahead) is billed now, with its charge.
+    """
+    if beneath:
+        proposed = [
+            attrs.evolve(piece, due=True)
+            if not piece.due and _charged_over(beneath, piece.period, piece.span)
+            else piece
+            for piece in proposed
+        ]
     if _same(invoiced, proposed):
         return []
     # The common case: what was invoiced is proposed again as it is, and new pieces follow.
@@ -128,6 +142,16 @@ def reconcile(
         )
         out.append(_line(timeline, key, run, description, currency))
     return out
+
+
+def _charged_over(beneath: Sequence[Invoiced], period: Period, span: Period) -> bool:
+    """Whether the charge lines ``beneath`` leave ``span`` of ``period`` invoiced (their
+    rates over it, reversals netted, are not zero)."""
+    net = Decimal(0)
+    for invoiced_period, invoiced, rate, *_ in beneath:
+        if invoiced_period == period and invoiced.start <= span.start and span.end <= invoiced.end:
+            net += rate
+    return net != 0
 
 
 def _charge_all(
