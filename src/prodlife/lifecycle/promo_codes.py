@@ -5,7 +5,7 @@ becomes a discount on the service's timeline from the day that period starts,
 for the payments the code says (the first, N cycles, or for ever), on the
 service's recurring price. The billing engine prices it like any other
 discount; if that period is already invoiced (invoiced ahead), the engine
-repairs its lines: the customer is credited the difference. The code's limits
+bills its discount at once: the customer is credited the difference. The code's limits
 (validity, uses, products, cycles) are checked by the caller against the
 stored uses (:meth:`prodlife.app.Billing.add_promo_code`).
 
