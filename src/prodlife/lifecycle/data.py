@@ -56,6 +56,7 @@ import enum
 import functools
 from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
+from datetime import date
 from typing import Any
 
 import attrs
@@ -135,19 +136,45 @@ def _compacted(service: Service, data: dict[str, Any]) -> dict[str, Any]:
     del timeline["service_id"]
     if timeline["customer_id"] == service.customer_id:
         del timeline["customer_id"]
+    for track in timeline.get("tracks", ()):
+        for rate in track.get("rates", ()):
+            if rate.get("end", 0) is None:
+                del rate["end"]
     ledger: dict[str, Any] = converter.unstructure(service.ledger, Ledger)
     for line in ledger.get("lines", ()):
         del line["service_id"]
         if line["customer_id"] == service.customer_id:
             del line["customer_id"]
+        for blank in ("subject", "code"):
+            if line.get(blank) == "":
+                del line[blank]
         share = line.get("proration")
         if share is not None:  # what the line itself says, said once
             if share["portion"] == share["period"]:
                 del share["portion"]
             if share["amount"] == line["amount"]:
                 del share["amount"]
+            if _whole_days(share, line):  # a whole period in days: its period says it all
+                for said in ("price", "used", "total", "convention"):
+                    del share[said]
     short["timeline"], short["ledger"] = timeline, ledger
     return short
+
+
+#: The day count a compact ledger line of a whole period leaves out.
+_DAYS = "actual days"
+
+
+def _whole_days(share: dict[str, Any], line: dict[str, Any]) -> bool:
+    """Whether a compact line's proration is a whole period counted in actual days at the
+    line's own amount, so that its period and amount say the rest."""
+    period = share.get("period")
+    if share.get("convention") != _DAYS or share.get("price") != line.get("amount"):
+        return False
+    if "portion" in share or type(period) is not dict or share["used"] != share["total"]:
+        return False
+    days = date.fromisoformat(period["end"]) - date.fromisoformat(period["start"])
+    return bool(share["total"] == days.days)
 
 
 def _expanded(data: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -158,6 +185,14 @@ def _expanded(data: Mapping[str, Any]) -> Mapping[str, Any]:
     service_id, customer_id = data.get("id"), data.get("customer_id")
     full = dict(data)
     full["timeline"] = {"service_id": service_id, "customer_id": customer_id, **timeline}
+    tracks = timeline.get("tracks")
+    if type(tracks) is list:
+        full["timeline"]["tracks"] = [
+            {**track, "rates": [_expanded_rate(rate) for rate in track["rates"]]}
+            if type(track) is dict and type(track.get("rates")) is list
+            else track
+            for track in tracks
+        ]
     ledger = data.get("ledger")
     if type(ledger) is dict and type(ledger.get("lines")) is list:
         ids = {"service_id": service_id, "customer_id": customer_id}
@@ -171,17 +206,37 @@ def _expanded(data: Mapping[str, Any]) -> Mapping[str, Any]:
     return full
 
 
+def _expanded_rate(rate: object) -> object:
+    """A compact timeline rate with its open end put back."""
+    if type(rate) is dict and "end" not in rate:
+        return {"end": None, **rate}
+    return rate
+
+
 def _expanded_line(ids: dict[str, Any], line: dict[str, Any]) -> dict[str, Any]:
-    """A compact ledger line with its ids and its proration's repeats put back."""
-    full = {**ids, **line}
+    """A compact ledger line with its ids, blanks and its proration's repeats put back."""
+    full = {**ids, "subject": "", "code": "", **line}
     share = line.get("proration")
     if type(share) is dict and ("portion" not in share or "amount" not in share):
         full["proration"] = {
             "portion": share.get("period"),
             "amount": line.get("amount"),
+            **_whole_period(share, line),
             **share,
         }
     return full
+
+
+def _whole_period(share: dict[str, Any], line: dict[str, Any]) -> dict[str, Any]:
+    """What :func:`_whole_days` let a compact line leave out, from its period and amount."""
+    period = share.get("period")
+    if "used" in share or type(period) is not dict:
+        return {}
+    try:
+        days = (date.fromisoformat(period["end"]) - date.fromisoformat(period["start"])).days
+    except (KeyError, TypeError, ValueError):
+        return {}  # not a document this module wrote: the reader explains what is wrong
+    return {"price": line.get("amount"), "used": days, "total": days, "convention": _DAYS}
 
 
 @functools.cache
