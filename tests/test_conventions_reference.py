@@ -49,7 +49,7 @@ from prodlife.lifecycle.terms import under_terms
 from prodlife.money import Money
 from prodlife.pricing import OrderLineSpec
 from prodlife.pricing.rates import Rate as PriceRate
-from prodlife.pricing.rates import RateModel
+from prodlife.pricing.rates import RateModel, Tier
 from tests._lifecycle import SYSTEM, at
 from tests._support import d
 from tests.test_billing_prorata import WEEKLY_VPS
@@ -373,3 +373,76 @@ def test_free_units_are_for_package_rates_only() -> None:
         PriceRate(RateModel.PER_UNIT, price=Money("1", "EUR"), free_units=5)
     with pytest.raises(RuleViolation, match="free units"):
         PriceRate.package(Money("1", "EUR"), 10, free_units=-1)
+
+
+# -- Kill Bill: tiered blocks (ALL_TIERS and TOP_TIER) ------------------------------------------
+#
+# invoice/src/test/java/org/killbill/billing/invoice/usage/
+# TestContiguousIntervalConsumableInArrear.java; each block tier is (size, max, price), the
+# last max None where Kill Bill's is -1 (unlimited) or is passed by the quantity.
+
+
+def _kill_bill_blocks(*blocks: tuple[int, int | None, str]) -> list[tuple[int, int | None, Money]]:
+    return [(size, most, Money(price, "USD")) for size, most, price in blocks]
+
+
+@pytest.mark.parametrize(
+    ("blocks", "units", "amounts"),
+    [
+        # testComputeBilledUsageSizeOneWith_ALL_TIERS: 111 = 10 + 100 + 1 -> 15.0, 100.0, 0.5
+        (((1, 10, "1.5"), (1, 100, "1.0"), (1, None, "0.5")), 111, ["15.0", "100.0", "0.5"]),
+        # testComputeBilledUsageWith_ALL_TIERS (and ...WithUnlimitedMax...): 5325 units,
+        # 10 blocks of 100 then blocks of 1000 -> 10 and 5
+        (((100, 10, "1"), (1000, None, "1")), 5325, ["10", "5"]),
+        # testComputeMissingItemsAggregateModeAllTier_AGGREGATE, unit BAR: 99 -> 198;
+        # 101 -> 200 (tier 1) and 20 (tier 2)
+        (((1, 100, "2"), (1, 500, "20"), (1, None, "200")), 99, ["198"]),
+        (((1, 100, "2"), (1, 500, "20"), (1, None, "200")), 101, ["200", "20"]),
+    ],
+)
+def test_kill_bill_all_tiers_charges_each_tier_in_its_own_blocks(
+    blocks: tuple[tuple[int, int | None, str], ...], units: int, amounts: list[str]
+) -> None:
+    charge = PriceRate.tiered_blocks(_kill_bill_blocks(*blocks)).charge(units)
+    assert [part.amount for part in charge.parts] == [Money(a, "USD") for a in amounts]
+
+
+@pytest.mark.parametrize(
+    ("blocks", "units", "amount"),
+    [
+        # testComputeBilledUsageWith_TOP_TIER: 1000 -> 10; 101000 -> 101; 101001 -> 51.0;
+        # 300000 (past the last tier's max, priced at the last tier) -> 150.0
+        (((100, 10, "1"), (1000, 100, "1"), (1000, None, "0.5")), 1000, "10"),
+        (((100, 10, "1"), (1000, 100, "1"), (1000, None, "0.5")), 101000, "101"),
+        (((100, 10, "1"), (1000, 100, "1"), (1000, None, "0.5")), 101001, "51.0"),
+        (((100, 10, "1"), (1000, 100, "1"), (1000, None, "0.5")), 300000, "150.0"),
+        # testComputeBilledUsageWithUnlimitedMaxWith_TOP_TIER: 2000 units -> tier 2, 20
+        (((100, 10, "10"), (100, None, "1")), 2000, "20"),
+        # testComputeBilledUsageSizeOneWith_TOP_TIER: 111 x 0.5 = 55.5
+        (((1, 10, "1.5"), (1, 100, "1.0"), (1, None, "0.5")), 111, "55.5"),
+        # testComputeMissingItemsAggregateModeTopTier_AGGREGATE: BAR 101 -> 2020, FOO 76 -> 7600
+        (((1, 100, "2"), (1, 500, "20"), (1, None, "200")), 101, "2020"),
+        (((1, 10, "1"), (1, 50, "10"), (1, None, "100")), 76, "7600"),
+    ],
+)
+def test_kill_bill_top_tier_charges_every_unit_at_the_reached_tier(
+    blocks: tuple[tuple[int, int | None, str], ...], units: int, amount: str
+) -> None:
+    rate = PriceRate.tiered_blocks(_kill_bill_blocks(*blocks), top_tier=True)
+    assert rate.charge(units).total == Money(amount, "USD")
+
+
+def test_block_tiers_are_an_option_of_the_tier_and_units_are_the_default() -> None:
+    # Without a block size, the same bounds charge unit by unit (prodlife's graduated rate).
+    units = PriceRate.graduated(
+        (
+            Tier(1000, Money("1", "USD")),
+            Tier(None, Money("1", "USD")),
+        )
+    )
+    assert units.charge(5325).total == Money("5325", "USD")
+    blocks = PriceRate.tiered_blocks(_kill_bill_blocks((100, 10, "1"), (1000, None, "1")))
+    assert blocks.tiers == (
+        Tier(1000, Money("1", "USD"), block_size=100),
+        Tier(None, Money("1", "USD"), block_size=1000),
+    )
