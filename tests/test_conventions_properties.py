@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,6 +15,7 @@ from prodlife import (
     FixedDays,
     LongCycles,
     Money,
+    Period,
     StubWindow,
     align_to_billing_day,
     align_to_calendar,
@@ -39,7 +41,14 @@ from tests._lifecycle import SYSTEM, at, web
 
 MONTH_CYCLES = [MONTHLY, QUARTERLY, SEMI_ANNUAL, ANNUAL, BillingCycle.months(2)]
 WEEK_CYCLES = [BillingCycle.weeks(1), BillingCycle.weeks(2)]
-DAY_COUNTS: list[DayCount] = [ACTUAL_DAYS, THIRTY_DAY_MONTHS, CALENDAR_30_DAYS, FixedDays(30)]
+ZUORA_ACTUAL_360 = FixedDays(30, pad_short_periods=False)
+DAY_COUNTS: list[DayCount] = [
+    ACTUAL_DAYS,
+    THIRTY_DAY_MONTHS,
+    CALENDAR_30_DAYS,
+    FixedDays(30),
+    ZUORA_ACTUAL_360,
+]
 
 starts = st.dates(min_value=date(2023, 1, 1), max_value=date(2026, 12, 31))
 proratas = st.one_of(
@@ -131,7 +140,18 @@ def test_a_whole_period_is_billed_the_full_price_under_every_convention(
     on = first.schedule.boundary(2 if timing is BillingTiming.IN_ADVANCE else 3)
     lines = lines_due(timeline, (), on)
     assert len(lines) == 3
-    assert all(line.amount == price for line in lines)
+    for line in lines:
+        assert line.period is not None
+        assert line.amount == _whole(price, line.period, day_count)
+
+
+def _whole(price: Money, period: Period, day_count: DayCount) -> Money:
+    """The full price; under Zuora's actual count over 30 (docs/proration.md), a period of
+    fewer than 30 days is worth its days over 30 (Zuora: all of February 2020 is 29/30)."""
+    if day_count != ZUORA_ACTUAL_360 or period.days >= 30:
+        return price
+    exact = price.amount * period.days / 30
+    return Money(exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), price.currency.code)
 
 
 @st.composite

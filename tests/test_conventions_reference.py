@@ -6,10 +6,15 @@ Every expected figure here comes from the named system's test suite, never from 
   invoice/``: ``generator/TestInAdvanceBillingIntervalDetail.java`` (first billing dates),
   ``proRations/inAdvance/quarterly/TestLeadingProRation.java`` and
   ``proRations/inAdvance/monthly/TestProRation.java`` (numbers of billing periods),
-  ``generator/TestInvoiceDateUtilsWithFixedProration.java`` (fixed 30-day proration).
+  ``generator/TestInvoiceDateUtilsWithFixedProration.java`` (fixed 30-day proration),
+  ``usage/TestContiguousIntervalConsumableInArrear.java`` (tiered blocks, ``ALL_TIERS`` and
+  ``TOP_TIER``).
 - Lago (github.com/getlago/lago-api): ``spec/services/fees/subscription_service_spec.rb``
   (calendar billing fees of a plan of 100 cents) and
   ``spec/services/subscriptions/dates/quarterly_service_spec.rb`` (calendar quarters).
+- Zuora (docs.zuora.com): "When prorating a month, assume 30 days in a month or use actual
+  days?" (the "Assume 30 days - Actual / 360" ratios) and "Calculate total amount with partial
+  period proration" (a $100 monthly charge with bill cycle day 15).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from prodlife import (
     CALENDAR_30_DAYS,
     THIRTY_DAY_MONTHS,
     CalendarMonthDays,
+    FixedDays,
     LongCycles,
     Period,
     StubWindow,
@@ -446,3 +452,43 @@ def test_block_tiers_are_an_option_of_the_tier_and_units_are_the_default() -> No
         Tier(1000, Money("1", "USD"), block_size=100),
         Tier(None, Money("1", "USD"), block_size=1000),
     )
+
+
+# -- Zuora: "Assume 30 days - Actual / 360" ------------------------------------------------------
+#
+# docs.zuora.com, "When prorating a month, assume 30 days in a month or use actual days?" (the
+# ratio table) and "Calculate total amount with partial period proration" (the $100 example).
+
+ZUORA_ACTUAL_360 = FixedDays(30, pad_short_periods=False)
+
+
+@pytest.mark.parametrize(
+    ("service", "month", "ratio"),
+    [
+        # Inclusive service dates Jan 27-31 2021, Feb 27-28 2021, all of Feb 2020, Apr 21-29 2021.
+        (("2021-01-27", "2021-02-01"), ("2021-01-01", "2021-02-01"), Fraction(5, 30)),
+        (("2021-02-27", "2021-03-01"), ("2021-02-01", "2021-03-01"), Fraction(2, 30)),
+        (("2020-02-01", "2020-03-01"), ("2020-02-01", "2020-03-01"), Fraction(29, 30)),
+        (("2021-04-21", "2021-04-30"), ("2021-04-01", "2021-05-01"), Fraction(9, 30)),
+    ],
+)
+def test_zuora_actual_count_over_30(
+    service: tuple[str, str], month: tuple[str, str], ratio: Fraction
+) -> None:
+    portion, period = Period(d(service[0]), d(service[1])), Period(d(month[0]), d(month[1]))
+    assert ZUORA_ACTUAL_360.measure(portion, period).fraction == ratio
+
+
+def test_zuora_actual_count_over_30_through_the_engine() -> None:
+    # $100 a month from 2018-01-01, bill cycle day 15, billed through 2018-02-14:
+    # 100 * (1 + 14/30) = 146.67 under the 30-day setting.
+    lines = bill(
+        Prorata(15),
+        d("2018-01-01"),
+        MONTHLY,
+        Money("100.00", "USD"),
+        d("2018-01-15"),
+        day_count=ZUORA_ACTUAL_360,
+    )
+    assert [str(line.amount) for line in lines] == ["USD 46.67", "USD 100.00"]
+    assert total(lines) == Decimal("146.67")
