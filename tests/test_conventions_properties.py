@@ -22,6 +22,7 @@ from prodlife import (
     align_to_weekday,
 )
 from prodlife.billing import InvoiceLine, LineType, Prorata, Timeline, Track, lines_due
+from prodlife.billing.changes import change_rate
 from prodlife.billing.timeline import Rate
 from prodlife.catalog.subscriptions import BillingTiming
 from prodlife.cycles import (
@@ -36,6 +37,7 @@ from prodlife.cycles import (
 )
 from prodlife.daycount import DayCount
 from prodlife.lifecycle import renew
+from prodlife.proration import Anchor, ChangePolicy
 from prodlife.testing.conservation import check_books
 from tests._lifecycle import SYSTEM, at, web
 
@@ -235,3 +237,46 @@ def test_a_service_keeps_its_billing_day_across_short_months_in_every_cycle(
             assert line.period is not None
             assert _on_billing_day(line.period.start, start.day)
             assert _on_billing_day(line.period.end, start.day)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    starts,
+    st.integers(min_value=1, max_value=31),
+    st.sampled_from(MONTH_CYCLES),
+    st.integers(min_value=0, max_value=400),
+    st.sampled_from(BillingTiming),
+)
+def test_a_cycle_change_reanchored_on_the_billing_day_tiles_and_balances(
+    start: date, day: int, cycle: BillingCycle, after: int, timing: BillingTiming
+) -> None:
+    # Kill Bill's re-anchoring: the new cycle's first period ends on the billing day less than
+    # a cycle after the change, every period after it starts on the billing day, and every
+    # day is invoiced once at its worth.
+    price = Money("100.00", "USD")
+    rates = Prorata(day).first_periods(start, MONTHLY).rates(start, price, "plan")
+    timeline = Timeline(
+        "S-1", "C-1", start, None, timing, (Track.of(LineType.RECURRING, "", *rates),)
+    )
+    change = start + timedelta(days=after)
+    lines = list(lines_due(timeline, (), change))
+    changed = change_rate(
+        timeline,
+        "",
+        change,
+        Money("999.00", "USD"),
+        cycle=cycle,
+        policy=ChangePolicy(anchor=Anchor.BILLING_DAY),
+        description="new plan",
+    )
+    schedule = changed.track("").rates[-1].schedule
+    first_end = schedule.period_containing(change).end
+    assert change < first_end <= cycle.shift(change, 1, day)
+    assert _on_billing_day(first_end, day)
+    assert schedule.period(0).start == first_end
+    for k in range(3):
+        assert schedule.period(k).end == schedule.period(k + 1).start
+        assert _on_billing_day(schedule.period(k).start, day)
+    for on in (change, first_end, cycle.shift(first_end, 1, day)):
+        lines += lines_due(changed, lines, on)
+    check_books(changed, lines)

@@ -8,7 +8,8 @@ Every expected figure here comes from the named system's test suite, never from 
   ``proRations/inAdvance/monthly/TestProRation.java`` (numbers of billing periods),
   ``generator/TestInvoiceDateUtilsWithFixedProration.java`` (fixed 30-day proration),
   ``usage/TestContiguousIntervalConsumableInArrear.java`` (tiered blocks, ``ALL_TIERS`` and
-  ``TOP_TIER``).
+  ``TOP_TIER``); ``beatrix/.../integration/TestIntegrationWithDifferentBillingPeriods.java``
+  (a cycle change re-anchored on the billing day).
 - Lago (github.com/getlago/lago-api): ``spec/services/fees/subscription_service_spec.rb``
   (calendar billing fees of a plan of 100 cents) and
   ``spec/services/subscriptions/dates/quarterly_service_spec.rb`` (calendar quarters).
@@ -36,6 +37,8 @@ from prodlife import (
     StubWindow,
 )
 from prodlife.billing import InvoiceLine, LineType, Prorata, Timeline, Track, lines_due
+from prodlife.billing import Rate as TimelineRate
+from prodlife.billing.changes import change_rate
 from prodlife.catalog.subscriptions import BillingTerm, BillingTermScheme, BillingTiming
 from prodlife.cycles import ANNUAL, MONTHLY, QUARTERLY, BillingCycle, BillingSchedule
 from prodlife.daycount import ACTUAL_DAYS, DayCount
@@ -56,6 +59,7 @@ from prodlife.money import Money
 from prodlife.pricing import OrderLineSpec
 from prodlife.pricing.rates import Rate as PriceRate
 from prodlife.pricing.rates import RateModel, Tier
+from prodlife.proration import Anchor, ChangePolicy, Charge, quote_change
 from tests._lifecycle import SYSTEM, at
 from tests._support import d
 from tests.test_billing_prorata import WEEKLY_VPS
@@ -492,3 +496,84 @@ def test_zuora_actual_count_over_30_through_the_engine() -> None:
     )
     assert [str(line.amount) for line in lines] == ["USD 46.67", "USD 100.00"]
     assert total(lines) == Decimal("146.67")
+
+
+# -- Kill Bill: a cycle change re-anchored on the billing day of the change month ---------------
+#
+# beatrix/src/test/java/org/killbill/billing/beatrix/integration/
+# TestIntegrationWithDifferentBillingPeriods.java: an account with BCD 1, monthly from
+# 2012-05-01 (after April's trial), changed on 2012-05-12 (IMMEDIATE).
+
+KILL_BILL_CHANGE = ChangePolicy(anchor=Anchor.BILLING_DAY)
+
+
+@pytest.mark.parametrize(
+    ("cycle", "monthly", "new_price", "expected", "next_due"),
+    [
+        # testChangeMonthlyToAnnual: Shotgun 249.95 a month -> 2399.95 a year.
+        (
+            ANNUAL,
+            "249.95",
+            "2399.95",
+            [("[2012-05-12, 2012-06-01)", "-161.26"), ("[2012-05-12, 2013-05-01)", "2327.62")],
+            "2013-05-01",
+        ),
+        # testChangeMonthlyToQuarterly: 29.95 a month -> 69.95 a quarter.
+        (
+            QUARTERLY,
+            "29.95",
+            "69.95",
+            [("[2012-05-12, 2012-06-01)", "-19.32"), ("[2012-05-12, 2012-08-01)", "61.59")],
+            "2012-08-01",
+        ),
+    ],
+)
+def test_kill_bill_reanchors_a_cycle_change_on_the_billing_day_of_the_change_month(
+    cycle: BillingCycle,
+    monthly: str,
+    new_price: str,
+    expected: list[tuple[str, str]],
+    next_due: str,
+) -> None:
+    start, change = d("2012-05-01"), d("2012-05-12")
+    rate = TimelineRate(start, None, Money(monthly, "USD"), BillingSchedule(MONTHLY, start), "plan")
+    timeline = Timeline("S-1", "C-1", start, tracks=(Track.of(LineType.RECURRING, "", rate),))
+    invoiced = list(lines_due(timeline, (), start))
+    changed = change_rate(
+        timeline,
+        "",
+        change,
+        Money(new_price, "USD"),
+        cycle=cycle,
+        policy=KILL_BILL_CHANGE,
+        description="new plan",
+    )
+    lines = lines_due(changed, invoiced, change)
+    assert [(str(line.period), str(line.amount.amount)) for line in lines] == expected
+    quote = quote_change(
+        Charge(Money(monthly, "USD"), Period(start, d("2012-06-01"))),
+        Money(new_price, "USD"),
+        change,
+        new_cycle=cycle,
+        policy=KILL_BILL_CHANGE,
+    )
+    assert [str(line.amount.amount) for line in quote.lines] == [a for _, a in expected]
+    assert quote.next_due == d(next_due)
+    if cycle is QUARTERLY:
+        # Then whole quarters from the billing day: 2012-08-01 to 2012-11-01 at 69.95.
+        later = lines_due(changed, [*invoiced, *lines], d("2012-08-01"))
+        assert [(str(line.period), str(line.amount)) for line in later] == [
+            ("[2012-08-01, 2012-11-01)", "USD 69.95")
+        ]
+
+
+def test_prodlife_keeps_the_anniversary_on_a_cycle_change_by_default() -> None:
+    # The default (Anchor.KEEP) prices the year ending on the old anniversary, 2012-06-01.
+    quote = quote_change(
+        Charge(Money("249.95", "USD"), Period(d("2012-05-01"), d("2012-06-01"))),
+        Money("2399.95", "USD"),
+        d("2012-05-12"),
+        new_cycle=ANNUAL,
+    )
+    assert quote.next_due == d("2012-06-01")
+    assert [str(line.amount.amount) for line in quote.lines][1] != "2327.62"
