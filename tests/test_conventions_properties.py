@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,12 +15,14 @@ from prodlife import (
     FixedDays,
     LongCycles,
     Money,
+    Period,
     StubWindow,
     align_to_billing_day,
     align_to_calendar,
     align_to_weekday,
 )
 from prodlife.billing import InvoiceLine, LineType, Prorata, Timeline, Track, lines_due
+from prodlife.billing.changes import change_rate
 from prodlife.billing.timeline import Rate
 from prodlife.catalog.subscriptions import BillingTiming
 from prodlife.cycles import (
@@ -34,12 +37,20 @@ from prodlife.cycles import (
 )
 from prodlife.daycount import DayCount
 from prodlife.lifecycle import renew
+from prodlife.proration import Anchor, ChangePolicy
 from prodlife.testing.conservation import check_books
 from tests._lifecycle import SYSTEM, at, web
 
 MONTH_CYCLES = [MONTHLY, QUARTERLY, SEMI_ANNUAL, ANNUAL, BillingCycle.months(2)]
 WEEK_CYCLES = [BillingCycle.weeks(1), BillingCycle.weeks(2)]
-DAY_COUNTS: list[DayCount] = [ACTUAL_DAYS, THIRTY_DAY_MONTHS, CALENDAR_30_DAYS, FixedDays(30)]
+ZUORA_ACTUAL_360 = FixedDays(30, pad_short_periods=False)
+DAY_COUNTS: list[DayCount] = [
+    ACTUAL_DAYS,
+    THIRTY_DAY_MONTHS,
+    CALENDAR_30_DAYS,
+    FixedDays(30),
+    ZUORA_ACTUAL_360,
+]
 
 starts = st.dates(min_value=date(2023, 1, 1), max_value=date(2026, 12, 31))
 proratas = st.one_of(
@@ -131,7 +142,18 @@ def test_a_whole_period_is_billed_the_full_price_under_every_convention(
     on = first.schedule.boundary(2 if timing is BillingTiming.IN_ADVANCE else 3)
     lines = lines_due(timeline, (), on)
     assert len(lines) == 3
-    assert all(line.amount == price for line in lines)
+    for line in lines:
+        assert line.period is not None
+        assert line.amount == _whole(price, line.period, day_count)
+
+
+def _whole(price: Money, period: Period, day_count: DayCount) -> Money:
+    """The full price; under Zuora's actual count over 30 (docs/proration.md), a period of
+    fewer than 30 days is worth its days over 30 (Zuora: all of February 2020 is 29/30)."""
+    if day_count != ZUORA_ACTUAL_360 or period.days >= 30:
+        return price
+    exact = price.amount * period.days / 30
+    return Money(exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), price.currency.code)
 
 
 @st.composite
@@ -215,3 +237,46 @@ def test_a_service_keeps_its_billing_day_across_short_months_in_every_cycle(
             assert line.period is not None
             assert _on_billing_day(line.period.start, start.day)
             assert _on_billing_day(line.period.end, start.day)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    starts,
+    st.integers(min_value=1, max_value=31),
+    st.sampled_from(MONTH_CYCLES),
+    st.integers(min_value=0, max_value=400),
+    st.sampled_from(BillingTiming),
+)
+def test_a_cycle_change_reanchored_on_the_billing_day_tiles_and_balances(
+    start: date, day: int, cycle: BillingCycle, after: int, timing: BillingTiming
+) -> None:
+    # Kill Bill's re-anchoring: the new cycle's first period ends on the billing day less than
+    # a cycle after the change, every period after it starts on the billing day, and every
+    # day is invoiced once at its worth.
+    price = Money("100.00", "USD")
+    rates = Prorata(day).first_periods(start, MONTHLY).rates(start, price, "plan")
+    timeline = Timeline(
+        "S-1", "C-1", start, None, timing, (Track.of(LineType.RECURRING, "", *rates),)
+    )
+    change = start + timedelta(days=after)
+    lines = list(lines_due(timeline, (), change))
+    changed = change_rate(
+        timeline,
+        "",
+        change,
+        Money("999.00", "USD"),
+        cycle=cycle,
+        policy=ChangePolicy(anchor=Anchor.BILLING_DAY),
+        description="new plan",
+    )
+    schedule = changed.track("").rates[-1].schedule
+    first_end = schedule.period_containing(change).end
+    assert change < first_end <= cycle.shift(change, 1, day)
+    assert _on_billing_day(first_end, day)
+    assert schedule.period(0).start == first_end
+    for k in range(3):
+        assert schedule.period(k).end == schedule.period(k + 1).start
+        assert _on_billing_day(schedule.period(k).start, day)
+    for on in (change, first_end, cycle.shift(first_end, 1, day)):
+        lines += lines_due(changed, lines, on)
+    check_books(changed, lines)

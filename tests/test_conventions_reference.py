@@ -6,10 +6,16 @@ Every expected figure here comes from the named system's test suite, never from 
   invoice/``: ``generator/TestInAdvanceBillingIntervalDetail.java`` (first billing dates),
   ``proRations/inAdvance/quarterly/TestLeadingProRation.java`` and
   ``proRations/inAdvance/monthly/TestProRation.java`` (numbers of billing periods),
-  ``generator/TestInvoiceDateUtilsWithFixedProration.java`` (fixed 30-day proration).
+  ``generator/TestInvoiceDateUtilsWithFixedProration.java`` (fixed 30-day proration),
+  ``usage/TestContiguousIntervalConsumableInArrear.java`` (tiered blocks, ``ALL_TIERS`` and
+  ``TOP_TIER``); ``beatrix/.../integration/TestIntegrationWithDifferentBillingPeriods.java``
+  (a cycle change re-anchored on the billing day).
 - Lago (github.com/getlago/lago-api): ``spec/services/fees/subscription_service_spec.rb``
   (calendar billing fees of a plan of 100 cents) and
   ``spec/services/subscriptions/dates/quarterly_service_spec.rb`` (calendar quarters).
+- Zuora (docs.zuora.com): "When prorating a month, assume 30 days in a month or use actual
+  days?" (the "Assume 30 days - Actual / 360" ratios) and "Calculate total amount with partial
+  period proration" (a $100 monthly charge with bill cycle day 15).
 """
 
 from __future__ import annotations
@@ -25,11 +31,14 @@ from prodlife import (
     CALENDAR_30_DAYS,
     THIRTY_DAY_MONTHS,
     CalendarMonthDays,
+    FixedDays,
     LongCycles,
     Period,
     StubWindow,
 )
 from prodlife.billing import InvoiceLine, LineType, Prorata, Timeline, Track, lines_due
+from prodlife.billing import Rate as TimelineRate
+from prodlife.billing.changes import change_rate
 from prodlife.catalog.subscriptions import BillingTerm, BillingTermScheme, BillingTiming
 from prodlife.cycles import ANNUAL, MONTHLY, QUARTERLY, BillingCycle, BillingSchedule
 from prodlife.daycount import ACTUAL_DAYS, DayCount
@@ -49,7 +58,8 @@ from prodlife.lifecycle.terms import under_terms
 from prodlife.money import Money
 from prodlife.pricing import OrderLineSpec
 from prodlife.pricing.rates import Rate as PriceRate
-from prodlife.pricing.rates import RateModel
+from prodlife.pricing.rates import RateModel, Tier
+from prodlife.proration import Anchor, ChangePolicy, Charge, quote_change
 from tests._lifecycle import SYSTEM, at
 from tests._support import d
 from tests.test_billing_prorata import WEEKLY_VPS
@@ -373,3 +383,197 @@ def test_free_units_are_for_package_rates_only() -> None:
         PriceRate(RateModel.PER_UNIT, price=Money("1", "EUR"), free_units=5)
     with pytest.raises(RuleViolation, match="free units"):
         PriceRate.package(Money("1", "EUR"), 10, free_units=-1)
+
+
+# -- Kill Bill: tiered blocks (ALL_TIERS and TOP_TIER) ------------------------------------------
+#
+# invoice/src/test/java/org/killbill/billing/invoice/usage/
+# TestContiguousIntervalConsumableInArrear.java; each block tier is (size, max, price), the
+# last max None where Kill Bill's is -1 (unlimited) or is passed by the quantity.
+
+
+def _kill_bill_blocks(*blocks: tuple[int, int | None, str]) -> list[tuple[int, int | None, Money]]:
+    return [(size, most, Money(price, "USD")) for size, most, price in blocks]
+
+
+@pytest.mark.parametrize(
+    ("blocks", "units", "amounts"),
+    [
+        # testComputeBilledUsageSizeOneWith_ALL_TIERS: 111 = 10 + 100 + 1 -> 15.0, 100.0, 0.5
+        (((1, 10, "1.5"), (1, 100, "1.0"), (1, None, "0.5")), 111, ["15.0", "100.0", "0.5"]),
+        # testComputeBilledUsageWith_ALL_TIERS (and ...WithUnlimitedMax...): 5325 units,
+        # 10 blocks of 100 then blocks of 1000 -> 10 and 5
+        (((100, 10, "1"), (1000, None, "1")), 5325, ["10", "5"]),
+        # testComputeMissingItemsAggregateModeAllTier_AGGREGATE, unit BAR: 99 -> 198;
+        # 101 -> 200 (tier 1) and 20 (tier 2)
+        (((1, 100, "2"), (1, 500, "20"), (1, None, "200")), 99, ["198"]),
+        (((1, 100, "2"), (1, 500, "20"), (1, None, "200")), 101, ["200", "20"]),
+    ],
+)
+def test_kill_bill_all_tiers_charges_each_tier_in_its_own_blocks(
+    blocks: tuple[tuple[int, int | None, str], ...], units: int, amounts: list[str]
+) -> None:
+    charge = PriceRate.tiered_blocks(_kill_bill_blocks(*blocks)).charge(units)
+    assert [part.amount for part in charge.parts] == [Money(a, "USD") for a in amounts]
+
+
+@pytest.mark.parametrize(
+    ("blocks", "units", "amount"),
+    [
+        # testComputeBilledUsageWith_TOP_TIER: 1000 -> 10; 101000 -> 101; 101001 -> 51.0;
+        # 300000 (past the last tier's max, priced at the last tier) -> 150.0
+        (((100, 10, "1"), (1000, 100, "1"), (1000, None, "0.5")), 1000, "10"),
+        (((100, 10, "1"), (1000, 100, "1"), (1000, None, "0.5")), 101000, "101"),
+        (((100, 10, "1"), (1000, 100, "1"), (1000, None, "0.5")), 101001, "51.0"),
+        (((100, 10, "1"), (1000, 100, "1"), (1000, None, "0.5")), 300000, "150.0"),
+        # testComputeBilledUsageWithUnlimitedMaxWith_TOP_TIER: 2000 units -> tier 2, 20
+        (((100, 10, "10"), (100, None, "1")), 2000, "20"),
+        # testComputeBilledUsageSizeOneWith_TOP_TIER: 111 x 0.5 = 55.5
+        (((1, 10, "1.5"), (1, 100, "1.0"), (1, None, "0.5")), 111, "55.5"),
+        # testComputeMissingItemsAggregateModeTopTier_AGGREGATE: BAR 101 -> 2020, FOO 76 -> 7600
+        (((1, 100, "2"), (1, 500, "20"), (1, None, "200")), 101, "2020"),
+        (((1, 10, "1"), (1, 50, "10"), (1, None, "100")), 76, "7600"),
+    ],
+)
+def test_kill_bill_top_tier_charges_every_unit_at_the_reached_tier(
+    blocks: tuple[tuple[int, int | None, str], ...], units: int, amount: str
+) -> None:
+    rate = PriceRate.tiered_blocks(_kill_bill_blocks(*blocks), top_tier=True)
+    assert rate.charge(units).total == Money(amount, "USD")
+
+
+def test_block_tiers_are_an_option_of_the_tier_and_units_are_the_default() -> None:
+    # Without a block size, the same bounds charge unit by unit (prodlife's graduated rate).
+    units = PriceRate.graduated(
+        (
+            Tier(1000, Money("1", "USD")),
+            Tier(None, Money("1", "USD")),
+        )
+    )
+    assert units.charge(5325).total == Money("5325", "USD")
+    blocks = PriceRate.tiered_blocks(_kill_bill_blocks((100, 10, "1"), (1000, None, "1")))
+    assert blocks.tiers == (
+        Tier(1000, Money("1", "USD"), block_size=100),
+        Tier(None, Money("1", "USD"), block_size=1000),
+    )
+
+
+# -- Zuora: "Assume 30 days - Actual / 360" ------------------------------------------------------
+#
+# docs.zuora.com, "When prorating a month, assume 30 days in a month or use actual days?" (the
+# ratio table) and "Calculate total amount with partial period proration" (the $100 example).
+
+ZUORA_ACTUAL_360 = FixedDays(30, pad_short_periods=False)
+
+
+@pytest.mark.parametrize(
+    ("service", "month", "ratio"),
+    [
+        # Inclusive service dates Jan 27-31 2021, Feb 27-28 2021, all of Feb 2020, Apr 21-29 2021.
+        (("2021-01-27", "2021-02-01"), ("2021-01-01", "2021-02-01"), Fraction(5, 30)),
+        (("2021-02-27", "2021-03-01"), ("2021-02-01", "2021-03-01"), Fraction(2, 30)),
+        (("2020-02-01", "2020-03-01"), ("2020-02-01", "2020-03-01"), Fraction(29, 30)),
+        (("2021-04-21", "2021-04-30"), ("2021-04-01", "2021-05-01"), Fraction(9, 30)),
+    ],
+)
+def test_zuora_actual_count_over_30(
+    service: tuple[str, str], month: tuple[str, str], ratio: Fraction
+) -> None:
+    portion, period = Period(d(service[0]), d(service[1])), Period(d(month[0]), d(month[1]))
+    assert ZUORA_ACTUAL_360.measure(portion, period).fraction == ratio
+
+
+def test_zuora_actual_count_over_30_through_the_engine() -> None:
+    # $100 a month from 2018-01-01, bill cycle day 15, billed through 2018-02-14:
+    # 100 * (1 + 14/30) = 146.67 under the 30-day setting.
+    lines = bill(
+        Prorata(15),
+        d("2018-01-01"),
+        MONTHLY,
+        Money("100.00", "USD"),
+        d("2018-01-15"),
+        day_count=ZUORA_ACTUAL_360,
+    )
+    assert [str(line.amount) for line in lines] == ["USD 46.67", "USD 100.00"]
+    assert total(lines) == Decimal("146.67")
+
+
+# -- Kill Bill: a cycle change re-anchored on the billing day of the change month ---------------
+#
+# beatrix/src/test/java/org/killbill/billing/beatrix/integration/
+# TestIntegrationWithDifferentBillingPeriods.java: an account with BCD 1, monthly from
+# 2012-05-01 (after April's trial), changed on 2012-05-12 (IMMEDIATE).
+
+KILL_BILL_CHANGE = ChangePolicy(anchor=Anchor.BILLING_DAY)
+
+
+@pytest.mark.parametrize(
+    ("cycle", "monthly", "new_price", "expected", "next_due"),
+    [
+        # testChangeMonthlyToAnnual: Shotgun 249.95 a month -> 2399.95 a year.
+        (
+            ANNUAL,
+            "249.95",
+            "2399.95",
+            [("[2012-05-12, 2012-06-01)", "-161.26"), ("[2012-05-12, 2013-05-01)", "2327.62")],
+            "2013-05-01",
+        ),
+        # testChangeMonthlyToQuarterly: 29.95 a month -> 69.95 a quarter.
+        (
+            QUARTERLY,
+            "29.95",
+            "69.95",
+            [("[2012-05-12, 2012-06-01)", "-19.32"), ("[2012-05-12, 2012-08-01)", "61.59")],
+            "2012-08-01",
+        ),
+    ],
+)
+def test_kill_bill_reanchors_a_cycle_change_on_the_billing_day_of_the_change_month(
+    cycle: BillingCycle,
+    monthly: str,
+    new_price: str,
+    expected: list[tuple[str, str]],
+    next_due: str,
+) -> None:
+    start, change = d("2012-05-01"), d("2012-05-12")
+    rate = TimelineRate(start, None, Money(monthly, "USD"), BillingSchedule(MONTHLY, start), "plan")
+    timeline = Timeline("S-1", "C-1", start, tracks=(Track.of(LineType.RECURRING, "", rate),))
+    invoiced = list(lines_due(timeline, (), start))
+    changed = change_rate(
+        timeline,
+        "",
+        change,
+        Money(new_price, "USD"),
+        cycle=cycle,
+        policy=KILL_BILL_CHANGE,
+        description="new plan",
+    )
+    lines = lines_due(changed, invoiced, change)
+    assert [(str(line.period), str(line.amount.amount)) for line in lines] == expected
+    quote = quote_change(
+        Charge(Money(monthly, "USD"), Period(start, d("2012-06-01"))),
+        Money(new_price, "USD"),
+        change,
+        new_cycle=cycle,
+        policy=KILL_BILL_CHANGE,
+    )
+    assert [str(line.amount.amount) for line in quote.lines] == [a for _, a in expected]
+    assert quote.next_due == d(next_due)
+    if cycle is QUARTERLY:
+        # Then whole quarters from the billing day: 2012-08-01 to 2012-11-01 at 69.95.
+        later = lines_due(changed, [*invoiced, *lines], d("2012-08-01"))
+        assert [(str(line.period), str(line.amount)) for line in later] == [
+            ("[2012-08-01, 2012-11-01)", "USD 69.95")
+        ]
+
+
+def test_prodlife_keeps_the_anniversary_on_a_cycle_change_by_default() -> None:
+    # The default (Anchor.KEEP) prices the year ending on the old anniversary, 2012-06-01.
+    quote = quote_change(
+        Charge(Money("249.95", "USD"), Period(d("2012-05-01"), d("2012-06-01"))),
+        Money("2399.95", "USD"),
+        d("2012-05-12"),
+        new_cycle=ANNUAL,
+    )
+    assert quote.next_due == d("2012-06-01")
+    assert [str(line.amount.amount) for line in quote.lines][1] != "2327.62"

@@ -4,6 +4,7 @@ import itertools
 from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 
+import attrs
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
@@ -169,6 +170,50 @@ def test_all_conventions_agree_on_whole_periods(schedule: BillingSchedule, k: in
         assume(False)
         return
     assert {c.measure(period, period).fraction for c in CONVENTIONS} == {Fraction(1)}
+
+
+ZUORA_ACTUAL_360 = FixedDays(30, pad_short_periods=False)
+
+
+@given(period_with_cuts())
+def test_actual_count_over_30_adds_up_to_its_days_over_30_capped_at_the_whole(
+    case: tuple[Period, list[date]],
+) -> None:
+    period, cuts = case
+    bounds = [period.start, *cuts, period.end]
+    measures = [
+        ZUORA_ACTUAL_360.measure(Period(a, b), period) for a, b in itertools.pairwise(bounds)
+    ]
+    whole = ZUORA_ACTUAL_360.measure(period, period)
+    assert sum(m.used for m in measures) == whole.used == min(period.days, 30)
+    assert whole.total == 30
+    for (start, end), measure in zip(itertools.pairwise(bounds), measures, strict=True):
+        # every day counts one unit (in a period longer than 30, the first days none)
+        days = (end - start).days
+        assert measure.used == days if period.days <= 30 else measure.used <= days
+
+
+@given(period_with_cuts())
+def test_actual_count_over_30_differs_from_fixed_30_days_only_on_a_short_periods_first_day(
+    case: tuple[Period, list[date]],
+) -> None:
+    period, cuts = case
+    for cut in [*cuts, period.end]:
+        padded = FixedDays(30).measure(Period(period.start, cut), period).used
+        actual = ZUORA_ACTUAL_360.measure(Period(period.start, cut), period).used
+        assert padded - actual == max(0, 30 - period.days)
+        if cuts:
+            later = Period(cuts[0], cut) if cut > cuts[0] else None
+            if later is not None:
+                assert FixedDays(30).measure(later, period) == attrs.evolve(
+                    ZUORA_ACTUAL_360.measure(later, period), convention="fixed 30 days"
+                )
+
+
+@pytest.mark.parametrize("bad", [0, 1, None, "no"])
+def test_pad_short_periods_is_a_bool(bad: object) -> None:
+    with pytest.raises(ValidationError, match="pad_short_periods"):
+        FixedDays(30, pad_short_periods=bad)  # type: ignore[arg-type]
 
 
 @given(billing_dates(date(1950, 1, 1), date(2100, 1, 1)), st.integers(1, 36))

@@ -135,6 +135,18 @@ RATES = st.one_of(
     built(lambda tiers, base: Rate.graduated(tiers, base=base), either(TIERS), st.none() | PRICES),
     built(lambda tiers: Rate.volume(tiers), either(TIERS)),
     built(Rate.package, either(PRICES), either(st.integers(1, 100))),
+    built(
+        lambda blocks, top: Rate.tiered_blocks(blocks, top_tier=top),
+        either(
+            st.lists(
+                st.tuples(
+                    either(QUANTITIES), st.none() | either(st.integers(1, 100)), either(PRICES)
+                ),
+                max_size=3,
+            )
+        ),
+        st.booleans(),
+    ),
 )
 PLAN = PricePlan(
     "STD",

@@ -266,6 +266,25 @@ def test_an_immediate_change_that_restarts_the_period_moves_the_next_due_date() 
     assert done.service.billed_until == d("2026-04-16")
 
 
+def test_a_cycle_change_reanchored_on_the_billing_day_moves_the_next_due_date() -> None:
+    # Kill Bill's re-anchoring: the year steps from the billing day (the 1st) of the change's
+    # month, [2025-04-01, 2026-04-01) (365 days); the 350 days from Apr 16 cost
+    # 100.00 * 350/365 = 95.890... -> 95.89, after the 5.00 credit as above.
+    done = change_package(
+        web(),
+        OWNER,
+        at("2025-04-16"),
+        catalog=CATALOG,
+        to_cycle=ANNUAL,
+        new_price=usd("100.00"),
+        policy=ChangePolicy(anchor=Anchor.BILLING_DAY),
+    )
+    assert amounts(done) == [usd("-5.00"), usd("95.89")]
+    explained = done.lines[1].proration
+    assert explained is not None and explained.period == P("2025-04-01", "2026-04-01")
+    assert (done.service.cycle, done.service.next_due) == (ANNUAL, d("2026-04-01"))
+
+
 def test_a_change_bills_the_difference_on_a_period_invoiced_ahead() -> None:
     invoiced = invoice_next_period(web(), SYSTEM, at("2025-04-10")).service
     done = change_package(

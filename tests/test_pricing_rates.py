@@ -6,6 +6,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -301,6 +302,9 @@ def test_a_rate_breaking_a_rule_is_refused(kwargs: dict[str, Any], rule: str) ->
         ({"unit_price": usd("-0.01")}, "rate.price"),
         ({"flat_fee": usd("-1")}, "rate.price"),
         ({"flat_fee": Money("1", "EUR")}, "rate.currency"),
+        ({"block_size": 0}, "rate.block-size"),
+        ({"block_size": 2.5}, "rate.block-size"),
+        ({"block_size": True}, "rate.block-size"),
     ],
 )
 def test_a_tier_breaking_a_rule_is_refused(kwargs: dict[str, Any], rule: str) -> None:
@@ -308,6 +312,39 @@ def test_a_tier_breaking_a_rule_is_refused(kwargs: dict[str, Any], rule: str) ->
     with pytest.raises(RuleViolation) as caught:
         Tier(**values)
     assert caught.value.rule == rule
+
+
+@pytest.mark.parametrize(
+    ("blocks", "rule"),
+    [
+        ([(0, 10, usd("1")), (1, None, usd("1"))], "rate.block-size"),
+        ([(10, 0, usd("1")), (1, None, usd("1"))], "rate.block-size"),
+        ([(10, 1.5, usd("1")), (1, None, usd("1"))], "rate.block-size"),
+        ([(10, 5, usd("1")), (1, 5, usd("1"))], "rate.tiers-order"),
+        ([(10, 5, usd("1")), (1, None)], "rate.fields"),
+        ([(10, 5, usd("-1")), (1, None, usd("1"))], "rate.price"),
+    ],
+)
+def test_block_tiers_breaking_a_rule_are_refused(blocks: Any, rule: str) -> None:
+    with pytest.raises(RuleViolation) as caught:
+        Rate.tiered_blocks(blocks)
+    assert caught.value.rule == rule
+
+
+def test_block_tier_bounds_add_up_each_tiers_blocks() -> None:
+    rate = Rate.tiered_blocks([(100, 10, usd("1")), (1000, 5, usd("2")), (10, None, usd("3"))])
+    assert [tier.up_to for tier in rate.tiers] == [1000, 6000, None]
+    assert [tier.block_size for tier in rate.tiers] == [100, 1000, 10]
+    assert rate.model is RateModel.GRADUATED
+    assert Rate.tiered_blocks([(1, None, usd("1"))], top_tier=True).model is RateModel.VOLUME
+
+
+def test_a_tier_of_blocks_explains_its_blocks() -> None:
+    (part,) = Rate.tiered_blocks([(25, None, usd("10.00"))]).charge(26).parts
+    assert str(part) == (
+        "tier 1 (over 0): 2 blocks of 25 units for 26 units (partial blocks rounded up): "
+        "2 x USD 10.00 = USD 20.00"
+    )
 
 
 def test_messages_name_the_bad_value_and_the_fix() -> None:
@@ -336,8 +373,10 @@ quantities = st.integers(min_value=0, max_value=500) | st.decimals(
 
 
 @st.composite
-def tier_sets(draw: st.DrawFn, order: str = "any", fees: bool = True) -> tuple[Tier, ...]:
-    """Tiers with rising bounds; unit prices falling, rising or in any order."""
+def tier_sets(
+    draw: st.DrawFn, order: str = "any", fees: bool = True, blocks: bool = False
+) -> tuple[Tier, ...]:
+    """Tiers with rising bounds; unit prices falling, rising or in any order; blocks if asked."""
     bounds = sorted(draw(st.sets(st.integers(1, 300), max_size=4)))
     unit_prices = draw(st.lists(prices, min_size=len(bounds) + 1, max_size=len(bounds) + 1))
     if order == "falling":
@@ -346,8 +385,10 @@ def tier_sets(draw: st.DrawFn, order: str = "any", fees: bool = True) -> tuple[T
         unit_prices.sort(key=lambda price: price.amount)
     fee = st.none() | prices if fees else st.none()
     limits: list[int | None] = [*bounds, None]
+    size = st.none() | st.integers(1, 50) if blocks else st.none()
     return tuple(
-        Tier(limit, price, draw(fee)) for limit, price in zip(limits, unit_prices, strict=True)
+        Tier(limit, price, draw(fee), draw(size))
+        for limit, price in zip(limits, unit_prices, strict=True)
     )
 
 
@@ -361,7 +402,7 @@ def rates(draw: st.DrawFn) -> Rate:
         return Rate.per_unit(draw(prices), base=base)
     if model is RateModel.PACKAGE:
         return Rate.package(draw(prices), draw(st.integers(1, 100)), base=base)
-    return Rate(model, tiers=draw(tier_sets()), base=base)
+    return Rate(model, tiers=draw(tier_sets(blocks=draw(st.booleans()))), base=base)
 
 
 @given(tier_sets(order="falling", fees=False), quantities, st.none() | prices)
@@ -428,12 +469,68 @@ def test_graduated_units_add_up_to_the_quantity(tiers: tuple[Tier, ...], quantit
     assert sum(part.units for part in parts if not part.description.endswith("fee")) == quantity
 
 
+@given(tier_sets(blocks=True, fees=False), quantities)
+def test_block_tiers_charge_whole_blocks_covering_each_tiers_units(
+    tiers: tuple[Tier, ...], quantity: int | Decimal
+) -> None:
+    by_units = Rate.graduated(attrs.evolve(tier, block_size=None) for tier in tiers)
+    held = [part.units for part in by_units.charge(quantity).parts]
+    blocks = [part.units for part in Rate.graduated(tiers).charge(quantity).parts]
+    assert len(held) == len(blocks)
+    for tier, units, count in zip(tiers, held, blocks, strict=False):
+        if tier.block_size is None:
+            assert count == units
+        else:
+            assert count == int(count)
+            assert count * tier.block_size >= units > (count - 1) * tier.block_size
+
+
+@given(tier_sets(blocks=True), st.integers(0, 400))
+def test_blocks_of_one_unit_charge_whole_units_like_plain_tiers(
+    tiers: tuple[Tier, ...], quantity: int
+) -> None:
+    ones = tuple(attrs.evolve(tier, block_size=1) for tier in tiers)
+    plain = tuple(attrs.evolve(tier, block_size=None) for tier in tiers)
+    for model in (RateModel.GRADUATED, RateModel.VOLUME):
+        assert Rate(model, tiers=ones).charge(quantity).total == (
+            Rate(model, tiers=plain).charge(quantity).total
+        )
+
+
+@given(tier_sets(blocks=True), quantities)
+def test_top_tier_blocks_price_every_unit_in_the_reached_tiers_blocks(
+    tiers: tuple[Tier, ...], quantity: int | Decimal
+) -> None:
+    parts = Rate.volume(tiers).charge(quantity).parts
+    if not quantity:
+        assert parts == ()
+        return
+    reached = next(t for t in tiers if t.up_to is None or quantity <= t.up_to)
+    assert parts[0].unit_price == reached.unit_price
+    count, size = parts[0].units, reached.block_size
+    if size is None:
+        assert count == quantity
+    else:
+        assert count == int(count)
+        assert count * size >= quantity > (count - 1) * size
+
+
 def test_a_whole_number_bound_is_kept_as_a_decimal() -> None:
     assert Tier(10, usd("1")) == Tier(Decimal(10), usd("1"))
     assert Tier(10, usd("1")).up_to == Decimal(10)
 
 
-@pytest.mark.parametrize("rate", [GRADUATED, VOLUME, PACKAGE, PER_UNIT, FLAT])
+@pytest.mark.parametrize(
+    "rate",
+    [
+        GRADUATED,
+        VOLUME,
+        PACKAGE,
+        PER_UNIT,
+        FLAT,
+        Rate.tiered_blocks([(100, 10, usd("1")), (1000, None, usd("1"))], top_tier=True),
+    ],
+)
 def test_a_rate_survives_a_json_round_trip(rate: Rate) -> None:
     converter = make_converter()
     data = json.loads(json.dumps(converter.unstructure(rate)))

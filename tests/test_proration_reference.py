@@ -101,10 +101,15 @@ def test_zuora_thirty_day_month_settings(
     "Actual days" gives 5/31, 2/28, 29/29, 9/30 (prodlife ACTUAL_DAYS).
     "30 days strict" gives 4/30, 4/30, 30/30, 9/30 (prodlife THIRTY_DAY_MONTHS:
     the 31st counts nothing, the last day of February carries the missing
-    days). "30 days actual count" gives 5/30, 2/30, 29/30, 9/30: prodlife
-    FixedDays(30) matches it for the partial months only (see the next test).
+    days). "30 days actual count" ("Assume 30 days - Actual / 360") gives 5/30,
+    2/30, 29/30, 9/30: prodlife FixedDays(30, pad_short_periods=False); the
+    default FixedDays(30) matches it on the partial months (see the next test).
     """
-    for convention, (used, total) in ((ACTUAL_DAYS, actual), (THIRTY_DAY_MONTHS, strict)):
+    for convention, (used, total) in (
+        (ACTUAL_DAYS, actual),
+        (THIRTY_DAY_MONTHS, strict),
+        (FixedDays(30, pad_short_periods=False), count),
+    ):
         share = prorate(usd("30"), month, service, convention)
         assert (share.used, share.total) == (used, total), convention.name
     if service != month:
@@ -112,18 +117,22 @@ def test_zuora_thirty_day_month_settings(
         assert (share.used, share.total) == count
 
 
-def test_zuora_thirty_day_actual_count_differs_on_a_whole_february() -> None:
+def test_zuora_thirty_day_actual_count_of_a_whole_february() -> None:
     """Zuora docs, "When prorating a month, assume 30 days in a month or use actual days?".
 
-    Under "30 days actual count" Zuora bills the whole of February 2020 as
-    29/30 of a month. prodlife's FixedDays(30) keeps whole periods at exactly
-    the full price by design (all conventions agree on whole periods), so it
-    gives 30/30: a deliberate difference from Zuora, asserted here.
+    Under "30 days actual count" Zuora counts the whole of February 2020 as
+    29/30 of a month: FixedDays(30, pad_short_periods=False). prodlife's
+    default FixedDays(30) pads a short period's first day so that a whole
+    period is the full price: 30/30.
     """
     february = P("2020-02-01", "2020-03-01")
-    share = prorate(usd("30.00"), february, february, FixedDays(30))
-    assert share.fraction == 1 != Fraction(29, 30)
-    assert share.amount == usd("30.00")
+    zuora = prorate(usd("30.00"), february, february, FixedDays(30, pad_short_periods=False))
+    assert zuora.fraction == Fraction(29, 30)
+    assert zuora.amount == usd("29.00")
+    assert zuora.convention == "actual days over 30"
+    default = prorate(usd("30.00"), february, february, FixedDays(30))
+    assert default.fraction == 1
+    assert default.amount == usd("30.00")
 
 
 def test_zuora_weekly_partial_period() -> None:

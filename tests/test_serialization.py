@@ -9,9 +9,23 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from prodlife import MONTHLY, QUARTERLY, Money, Promotion, PromotionKind, ValidationError
+from prodlife import (
+    ACTUAL_DAYS,
+    CALENDAR_30_DAYS,
+    MONTHLY,
+    QUARTERLY,
+    SECONDS,
+    THIRTY_DAY_MONTHS,
+    CalendarMonthDays,
+    FixedDays,
+    Money,
+    Promotion,
+    PromotionKind,
+    ValidationError,
+)
 from prodlife.cycles import BillingCycle
-from prodlife.serialization import make_converter
+from prodlife.daycount import DayCount
+from prodlife.serialization import day_count_named, make_converter
 from prodlife.testing.strategies import billing_cycles, money
 
 CONVERTER = make_converter()
@@ -54,3 +68,30 @@ def test_promotions_round_trip_through_json(cycles: frozenset[BillingCycle], amo
 def test_text_where_a_set_is_expected_is_refused_not_split_into_letters(text: str) -> None:
     with pytest.raises(ValidationError, match="expected a list of values for a set"):
         CONVERTER.structure(text, frozenset[str])
+
+
+@pytest.mark.parametrize(
+    "convention",
+    [
+        ACTUAL_DAYS,
+        THIRTY_DAY_MONTHS,
+        SECONDS,
+        FixedDays(30),
+        FixedDays(30, pad_short_periods=False),
+        CALENDAR_30_DAYS,
+        CalendarMonthDays(28),
+    ],
+)
+def test_every_built_in_day_count_is_written_by_name_and_read_back(convention: DayCount) -> None:
+    data = CONVERTER.unstructure(convention, DayCount)
+    assert data == convention.name
+    assert CONVERTER.structure(data, DayCount) == convention
+    assert day_count_named(convention.name) == convention
+
+
+@pytest.mark.parametrize(
+    "name", ["actual days over 0", "0 days per calendar month", "32 days per calendar month"]
+)
+def test_a_day_count_name_out_of_range_is_refused(name: str) -> None:
+    with pytest.raises(ValidationError):
+        day_count_named(name)

@@ -238,17 +238,38 @@ class FixedDays(_Convention):
     To keep a portion plus the rest of its period always equal to the whole,
     the start of the period takes up the difference: in a period longer than
     ``days`` its first days count nothing, and in a shorter one (February
-    against 30) its first day carries the missing units.
+    against 30) its first day carries the missing units, so a whole February
+    is worth the whole price.
+
+    With ``pad_short_periods=False`` a shorter period's first day is not
+    padded: every day counts one unit, so a whole February is worth 28/30 of
+    the price (29/30 in a leap year). That is Zuora's "Assume 30 days -
+    Actual / 360" ratio, the actual days over 30 whatever the month. Its
+    pieces still add up to its whole, but a whole period shorter than
+    ``days`` measures less than 1.
 
     Args:
         days: the fixed denominator, a whole number of at least 1.
+        pad_short_periods: ``True`` (the default) to make a whole period
+            shorter than ``days`` measure 1; ``False`` for Zuora's actual
+            count over ``days``.
 
     Raises:
         ValidationError: ``days`` is not a whole number from 1 to
-            :data:`~prodlife.limits.MAX_CYCLE_DAYS`.
+            :data:`~prodlife.limits.MAX_CYCLE_DAYS`, or ``pad_short_periods``
+            is not a bool.
+
+    >>> from datetime import date
+    >>> from prodlife.periods import Period
+    >>> february = Period(date(2020, 2, 1), date(2020, 3, 1))
+    >>> FixedDays(30).measure(february, february).fraction
+    Fraction(1, 1)
+    >>> FixedDays(30, pad_short_periods=False).measure(february, february)
+    Measure(used=29, total=30, convention='actual days over 30')
     """
 
     days: int = attrs.field()
+    pad_short_periods: bool = attrs.field(default=True, kw_only=True)
 
     @days.validator
     def _check(self, attribute: attrs.Attribute[int], value: int) -> None:
@@ -263,13 +284,23 @@ class FixedDays(_Convention):
                 f"prodlife.limits.MAX_CYCLE_DAYS ({MAX_CYCLE_DAYS}); use one such as 30 or 365"
             )
 
+    @pad_short_periods.validator
+    def _check_pad(self, attribute: attrs.Attribute[bool], value: bool) -> None:
+        if not isinstance(value, bool):
+            raise ValidationError(
+                f"pad_short_periods={value!r} must be True (a whole short period measures 1) "
+                "or False (its actual days over the fixed days, Zuora's actual/360)"
+            )
+
     @property
     def name(self) -> str:
         """The convention's name, as shown in proration breakdowns."""
-        return f"fixed {self.days} days"
+        if self.pad_short_periods:
+            return f"fixed {self.days} days"
+        return f"actual days over {self.days}"
 
     def _position(self, day: date, period: Period) -> int:
-        if day == period.start:
+        if day == period.start and self.pad_short_periods:
             return 0
         return self.days - min(self.days, (period.end - day).days)
 

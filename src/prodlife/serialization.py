@@ -33,6 +33,7 @@ from prodlife.daycount import (
     SECONDS,
     THIRTY_DAY_MONTHS,
     ActualDays,
+    CalendarMonthDays,
     DayCount,
     FixedDays,
     Seconds,
@@ -46,8 +47,10 @@ from prodlife.periods import Interval, Period
 __all__ = ["UnknownDayCount", "day_count_named", "make_converter"]
 
 _FIXED = re.compile(r"^fixed (\d+) days$")
+_OVER = re.compile(r"^actual days over (\d+)$")
+_CALENDAR = re.compile(r"^(\d+) days per calendar month$")
 _NAMED: dict[str, DayCount] = {c.name: c for c in (ACTUAL_DAYS, THIRTY_DAY_MONTHS, SECONDS)}
-_CONVENTION_TYPES = (ActualDays, ThirtyDayMonths, Seconds, FixedDays)
+_CONVENTION_TYPES = (ActualDays, ThirtyDayMonths, Seconds, FixedDays, CalendarMonthDays)
 
 
 class UnknownDayCount(ValidationError):
@@ -55,12 +58,14 @@ class UnknownDayCount(ValidationError):
 
     def __init__(self, name: object) -> None:
         self.name = name
-        known = ", ".join(repr(n) for n in [*_NAMED, "fixed N days"])
+        patterns = ["fixed N days", "actual days over N", "N days per calendar month"]
+        known = ", ".join(repr(n) for n in [*_NAMED, *patterns])
         super().__init__(f"unknown day-count convention {name!r}; use one of {known}")
 
 
 def day_count_named(name: str) -> DayCount:
-    """Return the built-in convention called ``name`` (``"fixed 30 days"`` included).
+    """Return the built-in convention called ``name`` (``"fixed 30 days"``,
+    ``"actual days over 30"`` and ``"30 days per calendar month"`` included).
 
     Raises:
         UnknownDayCount: no built-in convention has that name.
@@ -70,6 +75,10 @@ def day_count_named(name: str) -> DayCount:
     match = _FIXED.match(name) if isinstance(name, str) else None
     if match:
         return FixedDays(int(match.group(1)))
+    if over := _OVER.match(name):
+        return FixedDays(int(over.group(1)), pad_short_periods=False)
+    if calendar := _CALENDAR.match(name):
+        return CalendarMonthDays(int(calendar.group(1)))
     raise UnknownDayCount(name)
 
 

@@ -24,6 +24,9 @@ charge full         the new rate for the rest of its first period at its whole
 charge none         nothing until the period's end, then the new rate
 anchor restart      a new schedule of the new cycle from ``e``, its first
                     period charged whole (or nothing, with charge none)
+anchor billing day  a new cycle (any ``cycle`` given) steps from the billing
+                    day in ``e``'s month: prorated from ``e`` to the first
+                    billing day on or after it (Kill Bill)
 change day: old     ``e`` is the day after the change; new: the change day
 ==================  ===========================================================
 
@@ -48,6 +51,7 @@ from datetime import date, timedelta
 
 import attrs
 
+from prodlife.alignment import LongCycles, align_to_billing_day
 from prodlife.billing.timeline import Rate, Timeline, Track
 from prodlife.billing.tracks import period_of
 from prodlife.cycles import BillingCycle, BillingSchedule, CycleUnit
@@ -83,6 +87,19 @@ def _schedule_ending(
         day = max(period.start.day, period.end.day)
         return BillingSchedule(cycle, end, day if day != end.day else None)
     return BillingSchedule(cycle, end)
+
+
+def _reanchored(e: date, cycle: BillingCycle, period: Period) -> BillingSchedule:
+    """Periods of ``cycle`` stepping whole cycles from the billing day in ``e``'s month.
+
+    Kill Bill's re-anchoring of a cycle change. The billing day is the old period's (the
+    later of its start's and end's days, so a day-31 period ending on Feb 28 keeps the 31st);
+    a cycle of weeks or days starts on ``e``, as Kill Bill's day-based plans do.
+    """
+    if cycle.unit is not CycleUnit.MONTH:
+        return BillingSchedule(cycle, e)
+    day = max(period.start.day, period.end.day)
+    return align_to_billing_day(e, day, cycle, cycles=LongCycles.WHOLE_CYCLES).schedule
 
 
 def change_rate(
@@ -153,16 +170,19 @@ def change_rate(
         else:
             rates.append(attrs.evolve(new, schedule=schedule))
     else:
-        schedule = (
-            old.schedule
-            if cycle is None or cycle == old.schedule.cycle
-            else _schedule_ending(period.end, new_cycle, period, old.schedule.cycle)
-        )
-        if e >= period.end:
+        end = period.end
+        if cycle is not None and policy.anchor is Anchor.BILLING_DAY:
+            schedule = _reanchored(e, cycle, period)
+            end = schedule.period_containing(e).end
+        elif cycle is None or cycle == old.schedule.cycle:
+            schedule = old.schedule
+        else:
+            schedule = _schedule_ending(period.end, new_cycle, period, old.schedule.cycle)
+        if e >= end:
             rates.append(attrs.evolve(new, schedule=schedule))
         elif policy.charge is ChargeMode.NONE:
-            rates.append(attrs.evolve(new, end=period.end, amount=amount * 0, schedule=schedule))
-            rates.append(attrs.evolve(new, start=period.end, schedule=schedule))
+            rates.append(attrs.evolve(new, end=end, amount=amount * 0, schedule=schedule))
+            rates.append(attrs.evolve(new, start=end, schedule=schedule))
         elif policy.charge is ChargeMode.FULL:
             first = schedule.period_containing(e)
             window = Period(e, first.end)

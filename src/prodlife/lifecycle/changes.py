@@ -162,7 +162,8 @@ def _repriced(
     """The timeline with the recurring price changed on ``day``, and the next due date it sets.
 
     The next due date moves only when the change restarts the period (the
-    anchor restarts); otherwise the anniversary is kept.
+    anchor restarts) or re-anchors a new cycle on the billing day; otherwise the
+    anniversary is kept.
     """
     on = today(service, day)
     service.ledger.check_change(service.id, on)
@@ -181,6 +182,14 @@ def _repriced(
     if policy is not None and policy.anchor is Anchor.RESTART and service.next_due is not None:
         rate = timeline.track(BASE).rates[-1]
         next_due = rate.schedule.next_boundary(rate.start)
+    elif (
+        policy is not None
+        and policy.anchor is Anchor.BILLING_DAY
+        and new_cycle is not None
+        and service.next_due is not None
+    ):
+        # Kill Bill re-anchors the new cycle: the next invoice is on its first billing day.
+        next_due = timeline.track(BASE).rates[-1].schedule.period_containing(on).end
     return timeline, next_due
 
 

@@ -9,6 +9,12 @@ A :class:`Rate` prices a quantity by one of five models (:class:`RateModel`):
 - **package**: a price per block of ``package_size`` units, partial blocks rounded up,
   after ``free_units`` given free (Lago's package charge).
 
+A tier may count its units in **blocks** (``block_size``): the tier's price is then the
+price of one block, and the units it holds are rounded up to whole blocks. Graduated block
+tiers are Kill Bill's ``ALL_TIERS`` policy, volume block tiers its ``TOP_TIER`` policy;
+:meth:`Rate.tiered_blocks` builds either from Kill Bill's block size and maximum blocks per
+tier.
+
 Every model but flat may add a **base amount**, charged whatever the quantity
 (seed 004: "the rate model, base and tiered amount"). A :class:`Tier` may also
 carry a **flat fee**: charged once when any unit falls in the tier (graduated),
@@ -43,6 +49,8 @@ rule                     condition
 ``rate.tiers-order``     bounds rise strictly; the last tier is unbounded and no other is
 ``rate.package-size``    the package size is a whole number of at least 1, the free
                          units (package rates only) a whole number of zero or more
+``rate.block-size``      a tier's block size, and a block tier's maximum number of blocks,
+                         is a whole number of at least 1 (``None``: units, or unbounded)
 ``rate.quantity``        a quantity charged is an ``int`` or ``Decimal`` of zero or more,
                          at most :data:`~prodlife.limits.MAX_QUANTITY`
 =======================  ==============================================================
@@ -141,15 +149,29 @@ class Tier:
         unit_price: the price of one unit in this tier.
         flat_fee: charged once when the tier is used (graduated) or reached
             (volume), on top of its units; ``None`` for none.
+        block_size: ``None`` (the default) to charge the tier's units one by one;
+            a whole number to charge them in blocks of that many units, partial
+            blocks rounded up, ``unit_price`` being the price of one block (Kill
+            Bill's tiered blocks).
 
     Raises:
-        RuleViolation: the bound or a price breaks a rule (``rate.tier-bound``,
-            ``rate.price``, ``rate.currency``).
+        RuleViolation: the bound, a price or the block size breaks a rule
+            (``rate.tier-bound``, ``rate.price``, ``rate.currency``,
+            ``rate.block-size``).
+
+    >>> from prodlife import Money
+    >>> dollar = Money("1", "USD")
+    >>> tiers = (Tier(1000, dollar, block_size=100), Tier(None, dollar, block_size=1000))
+    >>> for part in Rate.graduated(tiers).charge(4990).parts:
+    ...     print(part)
+    tier 1 (up to 1000): 10 blocks of 100 units for 1000 units: 10 x USD 1.00 = USD 10.00
+    tier 2 (over 1000): 4 blocks of 1000 units for 3990 units (partial blocks rounded up): ...
     """
 
     up_to: Decimal | None = attrs.field(converter=_bound)
     unit_price: Money
     flat_fee: Money | None = None
+    block_size: int | None = None
 
     def __attrs_post_init__(self) -> None:
         raise_first(check_tier(self))
@@ -180,6 +202,7 @@ def check_tier(tier: Tier) -> list[Finding]:
         )
     found += _price_findings(tier.unit_price, "tier unit price")
     found += _price_findings(tier.flat_fee, "tier flat fee")
+    found += _whole_findings(tier.block_size, "tier block size", "units per block")
     fee = tier.flat_fee
     price = tier.unit_price
     if _is(price, Money) and fee is not None and _is(fee, Money) and fee.currency != price.currency:
@@ -191,6 +214,20 @@ def check_tier(tier: Tier) -> list[Finding]:
             )
         )
     return found
+
+
+def _whole_findings(value: object, what: str, meaning: str) -> list[Finding]:
+    if value is None or (
+        isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_QUANTITY
+    ):
+        return []
+    return [
+        (
+            "rate.block-size",
+            f"{what} {value!r} must be a whole number from 1 to prodlife.limits.MAX_QUANTITY "
+            f"({MAX_QUANTITY:,}) ({meaning}), or None",
+        )
+    ]
 
 
 def _tiers(values: Iterable[Tier]) -> tuple[Tier, ...]:
@@ -326,6 +363,56 @@ class Rate:
             RateModel.PACKAGE, price=price, package_size=size, base=base, free_units=free_units
         )
 
+    @classmethod
+    def tiered_blocks(
+        cls,
+        blocks: Iterable[tuple[int, int | None, Money]],
+        *,
+        top_tier: bool = False,
+        base: Money | None = None,
+    ) -> Rate:
+        """Kill Bill's tiered blocks, each tier given as ``(size, max, price)``.
+
+        A tier holds at most ``max`` blocks of ``size`` units at ``price`` a
+        block; the last tier's ``max`` is ``None`` (unbounded). The result is
+        a graduated or volume rate of tiers with a ``block_size``:
+
+        - ``top_tier=False`` (Kill Bill's ``ALL_TIERS``, the default): each
+          tier's units are charged in that tier's blocks, partial blocks
+          rounded up (a graduated rate);
+        - ``top_tier=True`` (``TOP_TIER``): every unit is charged in blocks of
+          the first tier that, with the tiers before it, holds the quantity (a
+          volume rate).
+
+        Raises:
+            RuleViolation: a size or maximum is not a whole number of at least
+                1 (``rate.block-size``), or a rule of the module's table is
+                broken (the last tier bounded: ``rate.tiers-order``).
+
+        >>> from prodlife import Money
+        >>> blocks = [(100, 10, Money("1", "USD")), (1000, None, Money("1", "USD"))]
+        >>> Rate.tiered_blocks(blocks).charge(5325).total
+        Money('15', 'USD')
+        >>> Rate.tiered_blocks(blocks, top_tier=True).charge(5325).total
+        Money('6', 'USD')
+        """
+        tiers: list[Tier] = []
+        bound = 0
+        for block in blocks:
+            if not isinstance(block, tuple) or len(block) != 3:
+                raise RuleViolation(
+                    "rate.fields",
+                    f"block tier {block!r} must be a tuple (size, max, price), e.g. "
+                    "(100, 10, Money('1.00', 'USD')), with max None for the last tier",
+                )
+            size, most, price = block
+            raise_first(_whole_findings(size, "tier block size", "units per block"))
+            raise_first(_whole_findings(most, "tier maximum", "blocks in the tier"))
+            bound += size * (most or 0)
+            tiers.append(Tier(None if most is None else bound, price, block_size=size))
+        model = RateModel.VOLUME if top_tier else RateModel.GRADUATED
+        return cls(model, tiers=tiers, base=base)
+
     # -- use ----------------------------------------------------------------------
 
     @property
@@ -406,7 +493,7 @@ def _graduated(tiers: tuple[Tier, ...], quantity: Decimal) -> list[ChargePart]:
             break
         upper = quantity if tier.up_to is None else CONTEXT.min(quantity, tier.up_to)
         name = tier.describe(index, lower)
-        parts.append(_part(name, CONTEXT.subtract(upper, lower), tier.unit_price))
+        parts.append(_tier_part(name, tier, CONTEXT.subtract(upper, lower)))
         if tier.flat_fee is not None:
             parts.append(_part(f"{name} flat fee", _ONE, tier.flat_fee))
         if tier.up_to is None:
@@ -422,7 +509,7 @@ def _volume(tiers: tuple[Tier, ...], quantity: Decimal) -> list[ChargePart]:
     reached = next(i for i, t in enumerate(tiers) if t.up_to is None or quantity <= t.up_to)
     tier = tiers[reached]
     name = tier.describe(reached + 1, (tiers[reached - 1].up_to or _ZERO) if reached else _ZERO)
-    parts = [_part(f"{name} reached, all units", quantity, tier.unit_price)]
+    parts = [_tier_part(f"{name} reached, all units", tier, quantity)]
     if tier.flat_fee is not None:
         parts.append(_part(f"{name} flat fee", _ONE, tier.flat_fee))
     return parts
@@ -432,13 +519,26 @@ def _count(number: int | Decimal, noun: str) -> str:
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
-def _package(price: Money, size: int, quantity: Decimal, free: int) -> ChargePart:
-    paid = max(quantity - free, Decimal(0))
-    blocks = CONTEXT.divide(paid, Decimal(size)).to_integral_value(
+def _blocks(size: int, units: Decimal) -> tuple[Decimal, str]:
+    """Whole blocks of ``size`` covering ``units``, and a note when the last is partial."""
+    blocks = CONTEXT.divide(units, Decimal(size)).to_integral_value(
         rounding=decimal.ROUND_CEILING, context=CONTEXT
     )
-    partial = CONTEXT.multiply(blocks, Decimal(size)) != paid
-    note = " (partial blocks rounded up)" if partial else ""
+    partial = CONTEXT.multiply(blocks, Decimal(size)) != units
+    return blocks, " (partial blocks rounded up)" if partial else ""
+
+
+def _tier_part(name: str, tier: Tier, units: Decimal) -> ChargePart:
+    if tier.block_size is None:
+        return _part(name, units, tier.unit_price)
+    blocks, note = _blocks(tier.block_size, units)
+    what = f"{_count(blocks, 'block')} of {_count(tier.block_size, 'unit')}"
+    return _part(f"{name}: {what} for {_count(units, 'unit')}{note}", blocks, tier.unit_price)
+
+
+def _package(price: Money, size: int, quantity: Decimal, free: int) -> ChargePart:
+    paid = max(quantity - free, Decimal(0))
+    blocks, note = _blocks(size, paid)
     what = _count(quantity, "unit")
     if free:
         what = f"{_count(paid, 'unit')} of {what} ({_count(free, 'unit')} free)"

@@ -22,7 +22,8 @@ from typing import Any
 
 import attrs
 
-from prodlife.cycles import BillingCycle
+from prodlife.alignment import LongCycles, align_to_billing_day
+from prodlife.cycles import BillingCycle, CycleUnit
 from prodlife.daycount import ACTUAL_DAYS, DayCount
 from prodlife.errors import CurrencyMismatch
 from prodlife.limits import MAX_AMOUNT_DIGITS
@@ -100,6 +101,13 @@ class Anchor(enum.Enum):
     KEEP = "keep"
     #: Start a new period of the new cycle on the change date, at the full new price.
     RESTART = "restart"
+    #: When the cycle changes, re-anchor the new cycle on the billing day of the change's
+    #: month and step whole cycles from there (Kill Bill): the new price is prorated from the
+    #: change to the first billing day on or after it, against the new cycle's period that
+    #: holds the change. Monthly on the 1st to annual on May 12, 2012: May 12, 2012 to
+    #: May 1, 2013, against May 1, 2012 to May 1, 2013. It acts when a new cycle is given
+    #: (the lifecycle gives one only when the cycle changes); without one, as ``KEEP``.
+    BILLING_DAY = "billing day"
 
 
 def _kind(kind: type) -> Callable[[Any, Any, Any], None]:
@@ -241,6 +249,22 @@ def windows_ending(end: Point, cycle: BillingCycle, start: Point, day: int) -> l
         index -= 1
 
 
+def _reanchored(start: Point, cycle: BillingCycle, day: int) -> Span:
+    """The period of ``cycle`` holding ``start``, re-anchored on ``day`` of ``start``'s month.
+
+    Periods step whole cycles from that day (Kill Bill's re-anchoring of a cycle change); a
+    cycle of weeks or days starts on ``start`` itself, as Kill Bill's day-based plans do.
+    """
+    if isinstance(start, datetime):
+        raise ProrationError(
+            f"re-anchoring on the billing day counts in dates, not the instant {start}; pass "
+            "the change date, or use Anchor.KEEP or Anchor.RESTART with instants"
+        )
+    if cycle.unit is not CycleUnit.MONTH:
+        return span(start, cycle.shift(start, 1))
+    return align_to_billing_day(start, day, cycle, cycles=LongCycles.WHOLE_CYCLES).window
+
+
 def _new_terms(
     price: Money,
     windows: list[Span],
@@ -356,7 +380,9 @@ def quote_change(
         new_cycle: the new plan's cycle, when the cycle changes (monthly to
             annual). With :attr:`Anchor.KEEP` the new price is prorated over
             the new cycle's periods that end on the old anniversary; with
-            :attr:`Anchor.RESTART` a new period of this cycle starts at ``at``.
+            :attr:`Anchor.RESTART` a new period of this cycle starts at ``at``;
+            with :attr:`Anchor.BILLING_DAY` the new cycle's periods step from
+            the billing day of ``at``'s month (Kill Bill).
             Omitted, the new price is for the same billing period as the old.
         policy: the change policy; the defaults credit and charge prorated
             by actual days, the change day on the new plan, period kept.
@@ -410,10 +436,16 @@ def quote_change(
     else:
         current = charges[-1].billing_period
         anchor_day = max(current.start.day, current.end.day)
-        windows = windows_ending(end, new_cycle, start, anchor_day)
+        if policy.anchor is Anchor.BILLING_DAY:
+            windows = [_reanchored(start, new_cycle, anchor_day)]
+        else:
+            windows = windows_ending(end, new_cycle, start, anchor_day)
         mode = policy.charge
     charge_lines = _new_terms(new_price, windows, start, mode, policy, description)
-    next_due = windows[-1].end if policy.anchor is Anchor.RESTART else end
+    moves = policy.anchor is Anchor.RESTART or (
+        policy.anchor is Anchor.BILLING_DAY and new_cycle is not None
+    )
+    next_due = windows[-1].end if moves else end
     return make_quote("plan change", currency, (*lines, *charge_lines), next_due)
 
 
