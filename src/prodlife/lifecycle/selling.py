@@ -79,9 +79,12 @@ def product_rules(catalog: Catalog | None, product_code: str) -> ProductRules:
     cautious defaults: customers may not delete it, the module runs, no
     cancellation defaults.
     """
-    if catalog is None or product_code not in {p.code for p in catalog.products}:
+    if catalog is None:
         return ProductRules()
-    kind = catalog.type_of(product_code)
+    try:
+        kind = catalog.type_of(product_code)
+    except NotFound:
+        return ProductRules()
     defaults = catalog.cancellation
     return ProductRules(
         customer_may_delete=kind.customer_may_delete,
