@@ -319,7 +319,10 @@ class CatalogRepository(Protocol):
     add-ons, bundles, rules) in force from a date on."""
 
     def add_version(self, version: CatalogVersion) -> None:
-        """Store a new version. Raises ``AlreadyExists`` when its name is taken."""
+        """Store a new version, checked against the stored ones
+        (:func:`~prodlife.catalog.data.check_new_version`: values a catalog file could hold,
+        one version per effective date). Raises ``AlreadyExists`` when its name is taken,
+        ``InvalidCatalog`` for a version the check refuses."""
         ...
 
     def versions(self) -> CatalogVersions:

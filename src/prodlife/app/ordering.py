@@ -16,10 +16,9 @@ from prodlife.app._issuing import issue, journal, owing, plan
 from prodlife.billing.lines import InvoiceLine
 from prodlife.billing.prorata import Prorata
 from prodlife.catalog.catalog import Catalog, CatalogVersion
-from prodlife.catalog.data import check_new_version
 from prodlife.catalog.records import stamp_products
 from prodlife.catalog.subscriptions import BillingTermScheme, SubscriptionType
-from prodlife.errors import NotFound
+from prodlife.errors import NotFound, ValidationError
 from prodlife.lifecycle.actors import Action, Actor, authorize_action, may
 from prodlife.lifecycle.fixed_terms import with_fixed_term
 from prodlife.lifecycle.orders import (
@@ -73,8 +72,9 @@ class Ordering(BillingBase):
     """Billing's use cases that add catalog versions, services and orders."""
 
     def add_catalog_version(self, version: CatalogVersion) -> None:
-        """Store a new catalog version, checked as a catalog file and against the stored ones,
-        its products stamped with the clock's now.
+        """Store a new catalog version, its products stamped with the clock's now; the
+        store checks it as a catalog file and against the stored versions
+        (:func:`~prodlife.catalog.data.check_new_version`).
 
         Each product gets its created / last-modified instants against the
         version before this one (:func:`~prodlife.catalog.stamp_products`): new
@@ -83,16 +83,16 @@ class Ordering(BillingBase):
 
         Raises:
             InvalidCatalog: a value a catalog file could not hold (a NaN, a bool
-                for a number...), or a version with the name or effective date
-                of a stored one (rules ``version.duplicate``, ``version.same-day``).
+                for a number...), or a version with the effective date of a
+                stored one (rule ``version.same-day``).
             AlreadyExists: the name is taken.
+            ValidationError: ``version`` is not a :class:`~prodlife.catalog.CatalogVersion`.
         """
+        if not isinstance(version, CatalogVersion) or not isinstance(version.catalog, Catalog):
+            raise ValidationError(
+                f"a {type(version).__name__} is not a CatalogVersion of a Catalog; pass one"
+            )
         with self.store.transaction() as uow:
-            try:
-                existing = uow.catalog.versions().versions
-            except NotFound:  # none stored yet
-                existing = ()
-            check_new_version(existing, version)
             previous = _version_before(uow, version.effective)
             stamped = stamp_products(version.catalog, previous, self._now())
             uow.catalog.add_version(attrs.evolve(version, catalog=stamped))

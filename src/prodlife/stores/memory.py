@@ -27,6 +27,7 @@ from prodlife.billing.invoices import Invoice
 from prodlife.billing.lines import InvoiceLine, LineType
 from prodlife.billing.payments import Payment
 from prodlife.catalog.catalog import CatalogVersion, CatalogVersions
+from prodlife.catalog.data import check_new_version
 from prodlife.catalog.sync_runs import SyncRun
 from prodlife.clock import as_utc
 from prodlife.errors import (
@@ -256,7 +257,8 @@ class MemoryUnitOfWork:
     # --- catalog ------------------------------------------------------------------------------
 
     def add_version(self, version: CatalogVersion) -> None:
-        """Store a new catalog version. Raises ``AlreadyExists``."""
+        """Store a new catalog version, checked as :func:`~prodlife.catalog.data.check_new_version`
+        does. Raises ``AlreadyExists``, ``InvalidCatalog``."""
         if not isinstance(version, CatalogVersion):
             raise ValidationError(f"{version!r} is not a CatalogVersion; pass one")
         stored_key(version.name, "catalog version name")
@@ -264,6 +266,7 @@ class MemoryUnitOfWork:
         check_document(version)
         if version.name in versions:
             raise AlreadyExists("catalog version", version.name)
+        check_new_version(versions.values(), version)
         self.put(versions, version.name, version)
 
     def versions(self) -> CatalogVersions:

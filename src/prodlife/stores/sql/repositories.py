@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from prodlife._bulk import bulk
 from prodlife.billing.lines import InvoiceLine
 from prodlife.catalog.catalog import CatalogVersion, CatalogVersions
-from prodlife.errors import NotFound, ValidationError
+from prodlife.catalog.data import check_new_version
+from prodlife.errors import AlreadyExists, NotFound, ValidationError
 from prodlife.lifecycle.events import Event
 from prodlife.lifecycle.orders import Order
 from prodlife.ports import IssuedLine, ProductRevenue, StoredEvent, check_limit
@@ -62,12 +63,20 @@ class Catalog:
         self._added: dict[str, CatalogVersion] = {}
 
     def add_version(self, version: CatalogVersion) -> None:
-        """Store a new catalog version. Raises ``AlreadyExists``."""
+        """Store a new catalog version, checked as :func:`~prodlife.catalog.data.check_new_version`
+        does. Raises ``AlreadyExists``, ``InvalidCatalog``."""
         if not isinstance(version, CatalogVersion):
             raise ValidationError(f"{version!r} is not a CatalogVersion; pass one")
         stored_key(version.name, "catalog version name")
         uow = self._uow
         uow.writable()
+        try:
+            existing = self.versions().versions
+        except NotFound:  # the first version
+            existing = ()
+        if any(stored.name == version.name for stored in existing):
+            raise AlreadyExists("catalog version", version.name)
+        check_new_version(existing, version)
         dialect = uow.dialect
         params = (version.name, dialect.day(version.effective), dialect.doc(version))
         uow.insert(uow.sql.catalog_add, params, About("catalog version", version.name))
