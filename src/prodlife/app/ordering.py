@@ -30,7 +30,7 @@ from prodlife.lifecycle.orders import (
 )
 from prodlife.lifecycle.outcome import Outcome
 from prodlife.lifecycle.scheduler import next_work_date
-from prodlife.lifecycle.selling import check_order
+from prodlife.lifecycle.selling import check_order, expand_bundles
 from prodlife.lifecycle.services import Service
 from prodlife.lifecycle.terms import under_terms
 from prodlife.lifecycle.timelines import billed
@@ -151,17 +151,28 @@ class Ordering(BillingBase):
         when the order is placed for that offering; hidden products only for
         staff), and
         the order is priced from the stored price plan of ``context.plan``'s
-        code, whatever plan ``context`` holds. Price overrides (on a line or a
-        domain) are staff's, with ``prices: set``. Whether the customer is new
-        (for new-customers-only codes) is read from the store.
+        code, whatever plan ``context`` holds, and its domains from the TLD
+        price table of that catalog version, whatever table ``context`` holds.
+        Price overrides (on a line or a domain) are staff's, with ``prices:
+        set``. Whether the customer is new (for new-customers-only codes) is
+        read from the store.
+
+        A bundle line (seed 004) creates the bundle's services and, after
+        them, its components' (:func:`~prodlife.lifecycle.selling.expand_bundles`):
+        a fixed bundle's components, or the flexible bundle's
+        :attr:`~prodlife.lifecycle.OrderLine.selection`, checked against its
+        pools and restrictions. Each component's services are priced from the
+        plan as components and billed like any ordered service; the order is
+        stored and quoted with its component lines.
 
         Raises:
             PermissionDenied: a customer ordering for another customer, staff
                 without the permission to take orders, or a price override by
                 anyone but staff with ``prices: set``.
-            RuleViolation: the catalog does not offer a line (rules ``offer.*``
-                and ``addon.*``).
-            NotFound: no catalog version in force, or no such stored price plan.
+            RuleViolation: the catalog does not offer a line (rules ``offer.*``,
+                ``addon.*``, and ``bundle.selection`` for a bundle's selection).
+            NotFound: no catalog version in force, no such stored price plan,
+                or no TLD price for a domain without a price override.
             PromotionRefused: a promo code's limits are reached.
             AlreadyExists: the order id or a service id is taken (nothing is
                 stored); otherwise whatever :func:`~prodlife.lifecycle.price_order`
@@ -182,8 +193,9 @@ class Ordering(BillingBase):
         placed: list[Service] = []
         with self.store.transaction() as uow:
             day = billing_date(order.placed_at, zone)
+            catalog = self._catalog(uow, day)
             check_order(
-                self._catalog(uow, day),
+                catalog,
                 order,
                 day,
                 hidden_ok=hidden_ok,
@@ -195,7 +207,9 @@ class Ordering(BillingBase):
                 plan=uow.price_plans.get(context.plan.code),
                 promotions=uow.promotions.all(),
                 customer_is_new=self._is_new(uow, order.customer_id),
+                tld_prices=catalog.tld_table,
             )
+            order = expand_bundles(catalog, context.plan, order, day)
             quote = price_order(order, context)
             services = services_for(
                 order,

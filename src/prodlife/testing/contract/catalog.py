@@ -70,8 +70,8 @@ class CatalogRepositoryContract(StoreFixture):
             ),
         ):
             version = CatalogVersion("bad", date(2025, 1, 1), Catalog([termed], [bad]))
-            with pytest.raises(InvalidCatalog, match=message):
-                write(store, lambda uow, version=version: uow.catalog.add_version(version))
+            with pytest.raises(InvalidCatalog, match=message), store.transaction() as uow:
+                uow.catalog.add_version(version)
         with store.transaction() as uow, pytest.raises(NotFound):
             uow.catalog.versions()
 
