@@ -34,7 +34,7 @@ from prodlife.catalog import (
     TldPrice,
     TldPrices,
 )
-from prodlife.errors import NotFound, RuleViolation
+from prodlife.errors import AlreadyExists, NotFound, RuleViolation
 from prodlife.lifecycle import CancellationKind, Status, request_cancellation
 from prodlife.lifecycle.orders import DomainAction, DomainLine, Order
 from prodlife.ports import InvoiceQuery, ServiceQuery
@@ -303,3 +303,34 @@ def test_an_orders_promo_code_applies_to_the_bundle_not_its_components(tv: Billi
     quote, _ = tv.place_order(buy(lines=[line], promo_code="TEN"), TV_CONTEXT, OWNER)
     # 10% off the pack's 20.00; HBO's 8.00 and CNN's 0.00 are not the code's products.
     assert quote.total == usd("26.00")
+
+
+# --- withdrawing a catalog version before it takes effect ------------------------------------
+
+
+def test_a_version_not_in_force_yet_can_be_withdrawn(app: Billing) -> None:
+    later = CatalogVersion("2025-05", d("2025-05-01"), attrs.evolve(CATALOG, abuse_limits=[]))
+    app.add_catalog_version(later)
+    assert app.withdraw_catalog_version("2025-05").effective == d("2025-05-01")
+    assert app.catalog(d("2025-06-01")).name == "2025"
+    with pytest.raises(AlreadyExists):  # the name stays taken: it meant that version
+        app.add_catalog_version(later)
+    app.add_catalog_version(attrs.evolve(later, name="2025-05b"))
+    assert app.catalog(d("2025-06-01")).name == "2025-05b"
+
+
+@pytest.mark.parametrize("effective", ["2025-01-01", "2025-04-20", "2025-04-21"])
+def test_a_version_in_force_somewhere_cannot_be_withdrawn(app: Billing, effective: str) -> None:
+    # Now is 2025-04-20 12:00 UTC, already 2025-04-21 in UTC+14 (Kiritimati).
+    if effective != "2025-01-01":
+        app.add_catalog_version(CatalogVersion("soon", d(effective), CATALOG))
+    name = "2025" if effective == "2025-01-01" else "soon"
+    with pytest.raises(RuleViolation) as raised:
+        app.withdraw_catalog_version(name)
+    assert raised.value.rule == "version.in-force"
+    assert app.catalog(d(effective)).name == name
+
+
+def test_withdrawing_a_version_never_stored_is_not_found(app: Billing) -> None:
+    with pytest.raises(NotFound):
+        app.withdraw_catalog_version("2030")

@@ -325,6 +325,14 @@ class CatalogRepository(Protocol):
         ``InvalidCatalog`` for a version the check refuses."""
         ...
 
+    def withdraw_version(self, name: str) -> CatalogVersion:
+        """Remove the version ``name`` and return it; its name is never used again
+        (``add_version`` refuses it with ``AlreadyExists``), so a name always means one
+        version. Whether it may be withdrawn (not in force yet) is the use case's
+        (:meth:`Billing.withdraw_catalog_version
+        <prodlife.app.Billing.withdraw_catalog_version>`). Raises ``NotFound``."""
+        ...
+
     def versions(self) -> CatalogVersions:
         """Every version, by effective date. Raises ``NotFound`` when there is none."""
         ...

@@ -13,6 +13,7 @@ import attrs
 
 from prodlife.app._base import BillingBase, log
 from prodlife.app._issuing import issue, journal, owing, plan
+from prodlife.app.scheduling import EARLIEST_ZONE
 from prodlife.billing.lines import InvoiceLine
 from prodlife.billing.prorata import Prorata
 from prodlife.catalog.catalog import Catalog, CatalogVersion
@@ -97,6 +98,25 @@ class Ordering(BillingBase):
             stamped = stamp_products(version.catalog, previous, self._now())
             uow.catalog.add_version(attrs.evolve(version, catalog=stamped))
             uow.commit()
+
+    def withdraw_catalog_version(self, name: str) -> CatalogVersion:
+        """Withdraw the stored catalog version ``name`` before it takes effect; return it.
+
+        It may be withdrawn while no customer anywhere has reached its
+        effective date (the clock's today in the earliest time zone, UTC+14):
+        nothing was sold under it. Its name is never used again.
+
+        Raises:
+            NotFound: no stored version has that name.
+            RuleViolation: it is in force already, or was (rule ``version.in-force``).
+        """
+        today = billing_date(self._now(), EARLIEST_ZONE)
+        with self.store.transaction() as uow:
+            uow.catalog.versions().withdrawable(name, today)
+            withdrawn = uow.catalog.withdraw_version(name)
+            uow.commit()
+        log.info("catalog version %s withdrawn", name)
+        return withdrawn
 
     def add_services(self, services: Iterable[Service]) -> None:
         """Store services made elsewhere (an import, a migration), all or none.

@@ -28,7 +28,7 @@ from prodlife.ports import UnitOfWork
 
 #: The time zone whose calendar runs furthest ahead (UTC+14): no service's
 #: billing date is later than this zone's.
-_EARLIEST_ZONE = "Pacific/Kiritimati"
+EARLIEST_ZONE = "Pacific/Kiritimati"
 
 
 @attrs.frozen(slots=True)
@@ -107,7 +107,7 @@ class Scheduling(BillingBase):
         try:
             while True:
                 now = self._now()  # each claim's lease starts when it is made
-                latest = billing_date(now, _EARLIEST_ZONE)
+                latest = billing_date(now, EARLIEST_ZONE)
                 with self.store.transaction() as uow:
                     ids = uow.scheduler.claim_due(
                         latest, worker=worker, now=now, lease=lease, limit=batch

@@ -97,6 +97,7 @@ class _Row:
 @attrs.define(slots=True)
 class _State:
     versions: dict[str, CatalogVersion] = attrs.Factory(dict)
+    withdrawn: set[str] = attrs.Factory(set)
     plans: dict[str, PricePlan] = attrs.Factory(dict)
     promotions: dict[str, Promotion] = attrs.Factory(dict)
     promotion_uses: dict[tuple[str, str], str] = attrs.Factory(dict)
@@ -264,10 +265,23 @@ class MemoryUnitOfWork:
         stored_key(version.name, "catalog version name")
         versions = self.state().versions
         check_document(version)
-        if version.name in versions:
+        if version.name in versions or version.name in self.state().withdrawn:
             raise AlreadyExists("catalog version", version.name)
         check_new_version(versions.values(), version)
         self.put(versions, version.name, version)
+
+    def withdraw_version(self, name: str) -> CatalogVersion:
+        """Remove the version ``name``; its name is never used again. Raises ``NotFound``."""
+        state = self.state()
+        lookup_key(name, "catalog version name")
+        if name not in state.versions:
+            raise NotFound("catalog version", name)
+        self.writable()
+        version = state.versions.pop(name)
+        state.withdrawn.add(name)
+        self._undo.append(lambda: state.withdrawn.discard(name))
+        self._undo.append(lambda: state.versions.__setitem__(name, version))
+        return version
 
     def versions(self) -> CatalogVersions:
         """Every catalog version. Raises ``NotFound`` when there is none."""

@@ -75,6 +75,33 @@ class CatalogRepositoryContract(StoreFixture):
         with store.transaction() as uow, pytest.raises(NotFound):
             uow.catalog.versions()
 
+    def test_a_withdrawn_version_is_gone_and_its_name_never_used_again(self, store: Store) -> None:
+        first, second = make_version("2025"), make_version("2026", date(2026, 1, 1))
+        write(store, lambda uow: each(uow.catalog.add_version, (first, second)))
+        with store.transaction() as uow:
+            assert uow.catalog.withdraw_version("2026") == second
+            uow.commit()
+        assert read(store, lambda uow: uow.catalog.versions()) == CatalogVersions((first,))
+        again = make_version("2026", date(2027, 1, 1))
+        with pytest.raises(AlreadyExists):
+            write(store, lambda uow: uow.catalog.add_version(again))
+        with store.transaction() as uow, pytest.raises(NotFound):
+            uow.catalog.withdraw_version("2026")
+        # Its day is free again, under another name.
+        write(store, lambda uow: uow.catalog.add_version(make_version("2026b", date(2026, 1, 1))))
+        names = [v.name for v in read(store, lambda uow: uow.catalog.versions()).versions]
+        assert names == ["2025", "2026b"]
+
+    def test_a_withdrawal_is_rolled_back_with_its_transaction(self, store: Store) -> None:
+        write(store, lambda uow: uow.catalog.add_version(make_version()))
+        with store.transaction() as uow:
+            uow.catalog.withdraw_version("2025")
+            with pytest.raises(NotFound):
+                uow.catalog.versions()
+        assert read(store, lambda uow: uow.catalog.versions()) == CatalogVersions((make_version(),))
+        with store.transaction() as uow, pytest.raises(NotFound):
+            uow.catalog.withdraw_version("nope")
+
     def test_versions_are_rolled_back_with_their_transaction(self, store: Store) -> None:
         with store.transaction() as uow:
             uow.catalog.add_version(make_version())
