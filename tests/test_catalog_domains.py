@@ -4,6 +4,7 @@ line without a price override is priced at its TLD's regular price."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 import attrs
 import pytest
@@ -14,6 +15,7 @@ from prodlife import FixedClock, Money
 from prodlife.app import Billing
 from prodlife.catalog import (
     Catalog,
+    CatalogVersion,
     TldPrice,
     TldPrices,
     catalog_from_data,
@@ -179,9 +181,13 @@ def test_an_ordered_domain_is_invoiced_at_its_tld_price(
     make_store: Callable[[], Store],  # noqa: F811
 ) -> None:
     app = Billing(make_store(), clock=FixedClock(NOW))
+    stored = app.catalog(NOW.date())
+    priced = attrs.evolve(stored.catalog, tld_prices=TABLE.prices)
+    app.add_catalog_version(CatalogVersion("TLD", date(2024, 6, 1), priced))
     line = DomainLine("example.com", DomainAction.REGISTER, years=2)
+    # The stored catalog's table prices it, whatever table the caller's context holds.
     quote, _ = app.place_order(
-        order(customer_id=OWNER_ID, placed_at=NOW, domains=(line,)), WITH_TABLE, OWNER
+        order(customer_id=OWNER_ID, placed_at=NOW, domains=(line,)), CONTEXT, OWNER
     )
     with app.store.transaction(readonly=True) as uow:
         lines = [item.line for item in uow.invoice_lines.for_customer(OWNER_ID)]

@@ -300,7 +300,18 @@ class CatalogRepository(Protocol):
     add-ons, bundles, rules) in force from a date on."""
 
     def add_version(self, version: CatalogVersion) -> None:
-        """Store a new version. Raises ``AlreadyExists`` when its name is taken."""
+        """Store a new version, checked against the stored ones
+        (:func:`~prodlife.catalog.data.check_new_version`: values a catalog file could hold,
+        one version per effective date). Raises ``AlreadyExists`` when its name is taken,
+        ``InvalidCatalog`` for a version the check refuses."""
+        ...
+
+    def withdraw_version(self, name: str) -> CatalogVersion:
+        """Remove the version ``name`` and return it; its name is never used again
+        (``add_version`` refuses it with ``AlreadyExists``), so a name always means one
+        version. Whether it may be withdrawn (not in force yet) is the use case's
+        (:meth:`Billing.withdraw_catalog_version
+        <prodlife.app.Billing.withdraw_catalog_version>`). Raises ``NotFound``."""
         ...
 
     def versions(self) -> CatalogVersions:

@@ -317,6 +317,7 @@ def test_a_file_at_schema_version_1_is_migrated_forward_keeping_its_data(path: P
             "invoice_series",
             "credit_balances",
             "payments",
+            "catalog_withdrawn",
         ):
             connection.execute(f"DROP TABLE {table}")
         connection.execute("ALTER TABLE invoice_lines DROP COLUMN line_type")

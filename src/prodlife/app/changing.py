@@ -251,7 +251,8 @@ class Changing(BillingBase):
 
         The limits are the catalog's in force on the service's billing date
         (:meth:`Catalog.abuse_limits_for <prodlife.catalog.Catalog.abuse_limits_for>`);
-        the system acts, through the host's module. Nothing changes when no
+        the system acts, through the host's module when the product type is
+        provisionable. Nothing changes when no
         limit is reached or the service is not active
         (:func:`~prodlife.lifecycle.abuse.enforce_abuse_limits`).
 
@@ -265,7 +266,8 @@ class Changing(BillingBase):
         def run(service: Service, at: datetime, uow: UnitOfWork) -> Outcome:
             catalog = self._catalog(uow, billing_date(at, service.time_zone))
             limits = catalog.abuse_limits_for(service.product_code)
-            return enforce_abuse_limits(service, system, at, limits, given, module=self.module)
+            module = self._module_for(uow, service, at)
+            return enforce_abuse_limits(service, system, at, limits, given, module=module)
 
         return self._on_service(service_id, system, run)
 

@@ -13,13 +13,13 @@ import attrs
 
 from prodlife.app._base import BillingBase, log
 from prodlife.app._issuing import issue, journal, owing, plan
+from prodlife.app.scheduling import EARLIEST_ZONE
 from prodlife.billing.lines import InvoiceLine
 from prodlife.billing.prorata import Prorata
 from prodlife.catalog.catalog import Catalog, CatalogVersion
-from prodlife.catalog.data import check_new_version
 from prodlife.catalog.records import stamp_products
 from prodlife.catalog.subscriptions import BillingTermScheme, SubscriptionType
-from prodlife.errors import NotFound
+from prodlife.errors import NotFound, ValidationError
 from prodlife.lifecycle.actors import Action, Actor, authorize_action, may
 from prodlife.lifecycle.fixed_terms import with_fixed_term
 from prodlife.lifecycle.orders import (
@@ -31,7 +31,7 @@ from prodlife.lifecycle.orders import (
 )
 from prodlife.lifecycle.outcome import Outcome
 from prodlife.lifecycle.scheduler import next_work_date
-from prodlife.lifecycle.selling import check_order
+from prodlife.lifecycle.selling import check_order, expand_bundles
 from prodlife.lifecycle.services import Service
 from prodlife.lifecycle.terms import under_terms
 from prodlife.lifecycle.timelines import billed
@@ -73,8 +73,9 @@ class Ordering(BillingBase):
     """Billing's use cases that add catalog versions, services and orders."""
 
     def add_catalog_version(self, version: CatalogVersion) -> None:
-        """Store a new catalog version, checked as a catalog file and against the stored ones,
-        its products stamped with the clock's now.
+        """Store a new catalog version, its products stamped with the clock's now; the
+        store checks it as a catalog file and against the stored versions
+        (:func:`~prodlife.catalog.data.check_new_version`).
 
         Each product gets its created / last-modified instants against the
         version before this one (:func:`~prodlife.catalog.stamp_products`): new
@@ -83,20 +84,39 @@ class Ordering(BillingBase):
 
         Raises:
             InvalidCatalog: a value a catalog file could not hold (a NaN, a bool
-                for a number...), or a version with the name or effective date
-                of a stored one (rules ``version.duplicate``, ``version.same-day``).
+                for a number...), or a version with the effective date of a
+                stored one (rule ``version.same-day``).
             AlreadyExists: the name is taken.
+            ValidationError: ``version`` is not a :class:`~prodlife.catalog.CatalogVersion`.
         """
+        if not isinstance(version, CatalogVersion) or not isinstance(version.catalog, Catalog):
+            raise ValidationError(
+                f"a {type(version).__name__} is not a CatalogVersion of a Catalog; pass one"
+            )
         with self.store.transaction() as uow:
-            try:
-                existing = uow.catalog.versions().versions
-            except NotFound:  # none stored yet
-                existing = ()
-            check_new_version(existing, version)
             previous = _version_before(uow, version.effective)
             stamped = stamp_products(version.catalog, previous, self._now())
             uow.catalog.add_version(attrs.evolve(version, catalog=stamped))
             uow.commit()
+
+    def withdraw_catalog_version(self, name: str) -> CatalogVersion:
+        """Withdraw the stored catalog version ``name`` before it takes effect; return it.
+
+        It may be withdrawn while no customer anywhere has reached its
+        effective date (the clock's today in the earliest time zone, UTC+14):
+        nothing was sold under it. Its name is never used again.
+
+        Raises:
+            NotFound: no stored version has that name.
+            RuleViolation: it is in force already, or was (rule ``version.in-force``).
+        """
+        today = billing_date(self._now(), EARLIEST_ZONE)
+        with self.store.transaction() as uow:
+            uow.catalog.versions().withdrawable(name, today)
+            withdrawn = uow.catalog.withdraw_version(name)
+            uow.commit()
+        log.info("catalog version %s withdrawn", name)
+        return withdrawn
 
     def add_services(self, services: Iterable[Service]) -> None:
         """Store services made elsewhere (an import, a migration), all or none.
@@ -151,17 +171,28 @@ class Ordering(BillingBase):
         when the order is placed for that offering; hidden products only for
         staff), and
         the order is priced from the stored price plan of ``context.plan``'s
-        code, whatever plan ``context`` holds. Price overrides (on a line or a
-        domain) are staff's, with ``prices: set``. Whether the customer is new
-        (for new-customers-only codes) is read from the store.
+        code, whatever plan ``context`` holds, and its domains from the TLD
+        price table of that catalog version, whatever table ``context`` holds.
+        Price overrides (on a line or a domain) are staff's, with ``prices:
+        set``. Whether the customer is new (for new-customers-only codes) is
+        read from the store.
+
+        A bundle line (seed 004) creates the bundle's services and, after
+        them, its components' (:func:`~prodlife.lifecycle.selling.expand_bundles`):
+        a fixed bundle's components, or the flexible bundle's
+        :attr:`~prodlife.lifecycle.OrderLine.selection`, checked against its
+        pools and restrictions. Each component's services are priced from the
+        plan as components and billed like any ordered service; the order is
+        stored and quoted with its component lines.
 
         Raises:
             PermissionDenied: a customer ordering for another customer, staff
                 without the permission to take orders, or a price override by
                 anyone but staff with ``prices: set``.
-            RuleViolation: the catalog does not offer a line (rules ``offer.*``
-                and ``addon.*``).
-            NotFound: no catalog version in force, or no such stored price plan.
+            RuleViolation: the catalog does not offer a line (rules ``offer.*``,
+                ``addon.*``, and ``bundle.selection`` for a bundle's selection).
+            NotFound: no catalog version in force, no such stored price plan,
+                or no TLD price for a domain without a price override.
             PromotionRefused: a promo code's limits are reached.
             AlreadyExists: the order id or a service id is taken (nothing is
                 stored); otherwise whatever :func:`~prodlife.lifecycle.price_order`
@@ -182,8 +213,9 @@ class Ordering(BillingBase):
         placed: list[Service] = []
         with self.store.transaction() as uow:
             day = billing_date(order.placed_at, zone)
+            catalog = self._catalog(uow, day)
             check_order(
-                self._catalog(uow, day),
+                catalog,
                 order,
                 day,
                 hidden_ok=hidden_ok,
@@ -195,7 +227,9 @@ class Ordering(BillingBase):
                 plan=uow.price_plans.get(context.plan.code),
                 promotions=uow.promotions.all(),
                 customer_is_new=self._is_new(uow, order.customer_id),
+                tld_prices=catalog.tld_table,
             )
+            order = expand_bundles(catalog, context.plan, order, day)
             quote = price_order(order, context)
             services = services_for(
                 order,

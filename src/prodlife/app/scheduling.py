@@ -11,20 +11,24 @@ import os
 import socket
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import attrs
 
 from prodlife.app._base import BillingBase, log
-from prodlife.errors import ProdlifeError, ValidationError
+from prodlife.catalog.catalog import CatalogVersions
+from prodlife.errors import NotFound, ProdlifeError, ValidationError
 from prodlife.lifecycle.outcome import Outcome
+from prodlife.lifecycle.provisioning import ProvisioningModule
 from prodlife.lifecycle.scheduler import run_service
+from prodlife.lifecycle.selling import product_rules
 from prodlife.lifecycle.services import Service
 from prodlife.periods import billing_date
+from prodlife.ports import UnitOfWork
 
 #: The time zone whose calendar runs furthest ahead (UTC+14): no service's
 #: billing date is later than this zone's.
-_EARLIEST_ZONE = "Pacific/Kiritimati"
+EARLIEST_ZONE = "Pacific/Kiritimati"
 
 
 @attrs.frozen(slots=True)
@@ -54,6 +58,14 @@ def _worker_name() -> str:
 
 def _describe(error: Exception) -> str:
     return f"{type(error).__name__}: {error}"
+
+
+def _versions(uow: UnitOfWork) -> CatalogVersions | None:
+    """The stored catalog versions, or ``None`` when there are none."""
+    try:
+        return uow.catalog.versions()
+    except NotFound:
+        return None
 
 
 class Scheduling(BillingBase):
@@ -95,7 +107,7 @@ class Scheduling(BillingBase):
         try:
             while True:
                 now = self._now()  # each claim's lease starts when it is made
-                latest = billing_date(now, _EARLIEST_ZONE)
+                latest = billing_date(now, EARLIEST_ZONE)
                 with self.store.transaction() as uow:
                     ids = uow.scheduler.claim_due(
                         latest, worker=worker, now=now, lease=lease, limit=batch
@@ -138,6 +150,8 @@ class Scheduling(BillingBase):
         # Read, then work outside any transaction, then write in one short transaction:
         # workers sharing a store only wait for each other's writes.
         with self.store.transaction(readonly=True) as uow:
+            # The product types decide where the module runs (read once a batch, if needed).
+            versions = None if self.module is None else _versions(uow)
             try:
                 loaded = uow.services.get_many(ids)
             except Exception:  # one unreadable service: read the others one by one
@@ -150,7 +164,7 @@ class Scheduling(BillingBase):
         outcomes: list[tuple[Service, Outcome]] = []
         for service in loaded:
             try:
-                outcome = self._due_work(service, now)
+                outcome = self._due_work(service, now, versions)
             except Exception as error:  # one broken service never stops the run
                 failed.append((service.id, _describe(error)))
                 continue
@@ -178,15 +192,32 @@ class Scheduling(BillingBase):
                     failed.append((before.id, _describe(error)))
         return handled, idle, failed
 
-    def _due_work(self, service: Service, now: datetime) -> Outcome | None:
+    def _due_work(
+        self, service: Service, now: datetime, versions: CatalogVersions | None
+    ) -> Outcome | None:
         day = billing_date(now, service.time_zone)
-        return run_service(service, now, self.policy, today=day, module=self.module)
+        module = self._provisioning(service, day, versions)
+        return run_service(service, now, self.policy, today=day, module=module)
+
+    def _provisioning(
+        self, service: Service, day: date, versions: CatalogVersions | None
+    ) -> ProvisioningModule | None:
+        """The host's module for ``service``'s due work on ``day``: ``None`` when the
+        catalog in force then says its product type is not provisionable."""
+        if self.module is None:
+            return None
+        try:
+            catalog = None if versions is None else versions.in_force(day).catalog
+        except NotFound:  # no version in force yet: the cautious defaults
+            catalog = None
+        return self.module if product_rules(catalog, service.product_code).provisionable else None
 
     def _run_one(self, service_id: str, now: datetime, worker: str | None = None) -> bool:
         """Do one service's due work in its own transaction; whether there was any."""
         with self.store.transaction() as uow:
             service = uow.services.get(service_id)
-            outcome = self._due_work(service, now)
+            versions = None if self.module is None else _versions(uow)
+            outcome = self._due_work(service, now, versions)
             if outcome is None:
                 return False
             paid = self._keep_all(uow, [(service.version, outcome)], now, worker=worker).paid

@@ -40,7 +40,7 @@ from prodlife.catalog.query import ProductQuery
 from prodlife.catalog.records import Brand, Category, Family, check_records
 from prodlife.catalog.rules import ChangeRules, check_change_rules
 from prodlife.catalog.types import ProductType
-from prodlife.errors import CatalogProblem, InvalidCatalog, NotFound, ValidationError
+from prodlife.errors import CatalogProblem, InvalidCatalog, NotFound, RuleViolation, ValidationError
 
 __all__ = [
     "Bundle",
@@ -458,6 +458,31 @@ class CatalogVersions:
         if found is None:
             raise NotFound("catalog version", name)
         return found
+
+    def withdrawable(self, name: str, today: date) -> CatalogVersion:
+        """The version ``name``, refused unless it takes effect after ``today``.
+
+        A version in force (or past) answered lookups: services and orders were
+        sold under it, so it stays; a later version replaces it instead.
+
+        >>> soon = CatalogVersions((CatalogVersion("2026", date(2026, 1, 1), Catalog()),))
+        >>> soon.withdrawable("2026", date(2025, 12, 31)).name
+        '2026'
+
+        Raises:
+            NotFound: no version has that name.
+            RuleViolation: it takes effect on or before ``today`` (rule
+                ``version.in-force``).
+        """
+        version = self.version(name)
+        if version.effective <= today:
+            raise RuleViolation(
+                "version.in-force",
+                f"catalog version {name!r} took effect on {version.effective}, on or before "
+                f"{today}: what was sold under it keeps it; add a later version instead",
+                name,
+            )
+        return version
 
     def for_service(self, name: str, day: date) -> CatalogVersion:
         """The version whose prices a service created under version ``name`` uses on ``day``.

@@ -19,6 +19,13 @@ rule                         condition
                              of the product
 ``offer.subscription``       an order placed for a subscription type (offering) holds
                              only the type's products
+``offer.not-bundle``         a selection of components is given only for a bundle
+``offer.component``          a bundle's component is sold through its bundle, never on a
+                             line of its own marked as a component
+``bundle.*``                 a bundle's selection keeps to its definition (a fixed bundle's
+                             components, a flexible bundle's pools and restrictions; see
+                             :func:`~prodlife.catalog.bundles.check_selection`), each
+                             component sold on the day (hidden ones too)
 ``offer.unknown-addon``      the catalog defines the add-on (for this customer)
 ``addon.base``               the add-on is offered for the base product
 ``addon.limit``              a base carries at most ``max_per_base`` of the add-on
@@ -44,9 +51,11 @@ product (rule offer.historic)
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from prodlife.catalog.addons import AddOn, check_attach
+from prodlife.catalog.bundles import Component, FixedBundle, validate_selection
 from prodlife.catalog.catalog import Catalog
 from prodlife.catalog.products import Availability, Product
 from prodlife.catalog.subscriptions import SubscriptionType
@@ -54,6 +63,7 @@ from prodlife.errors import NotFound, RuleViolation
 
 __all__ = [
     "check_addon_offered",
+    "check_bundle_offered",
     "check_edition",
     "check_instances",
     "check_offered",
@@ -196,3 +206,44 @@ def check_subscription(subscription: SubscriptionType, product_code: str) -> Non
             "to the type",
             product_code,
         )
+
+
+def check_bundle_offered(
+    catalog: Catalog, product_code: str, selection: Iterable[Component], day: date
+) -> tuple[Component, ...]:
+    """The components one ``product_code`` bundle sold on ``day`` holds, given ``selection``.
+
+    A fixed bundle holds its components (``selection`` empty, or exactly
+    them); a flexible bundle holds ``selection``, which must keep to its
+    pools and restrictions. Each component must be sold on ``day``; a hidden
+    one may be, through its bundle. A product that is not a bundle takes no
+    selection and holds nothing.
+
+    Raises:
+        RuleViolation: rules ``offer.not-bundle``, ``offer.*`` for a component,
+            ``bundle.selection``
+            (:class:`~prodlife.catalog.bundles.SelectionInvalid`, listing every
+            broken rule of the selection).
+    """
+    picked = tuple(selection)
+    bundle = catalog.bundle(product_code)
+    if bundle is None:
+        if picked:
+            raise RuleViolation(
+                "offer.not-bundle",
+                f"product {product_code!r} is not a bundle, so it takes no selection of "
+                "components; leave the selection out, or order a bundle",
+                product_code,
+            )
+        return ()
+    if isinstance(bundle, FixedBundle) and not picked:
+        picked = bundle.components
+    chosen: dict[str, int] = {}
+    for component in picked:
+        chosen[component.product_code] = chosen.get(component.product_code, 0) + component.quantity
+    products = {p.code: p for p in catalog.products}
+    types = {t.code: t for t in catalog.types}
+    validate_selection(bundle, chosen, products, types)
+    for code in chosen:
+        check_package_offered(catalog, code, None, day, hidden_ok=True)
+    return tuple(Component(code, quantity) for code, quantity in chosen.items())

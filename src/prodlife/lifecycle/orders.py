@@ -52,6 +52,7 @@ from prodlife.billing.prorata import Prorata
 from prodlife.billing.timeline import Discount, OneTimeCharge, Rate, Timeline, Track
 from prodlife.catalog._rules import Finding, check_code, raise_first
 from prodlife.catalog._rules import is_whole as _whole
+from prodlife.catalog.bundles import Component
 from prodlife.clock import as_utc
 from prodlife.cycles import BillingCycle, BillingSchedule
 from prodlife.errors import CurrencyMismatch, RuleViolation
@@ -193,6 +194,10 @@ class DomainLine:
             )
 
 
+def _components(values: Iterable[Component]) -> tuple[Component, ...]:
+    return tuple(values)
+
+
 @attrs.frozen(slots=True)
 class OrderLine:
     """One product line of an order.
@@ -203,6 +208,9 @@ class OrderLine:
         domain: the domain the services serve, if any.
         services: how many identical services the line creates (seed 003's
             quantity), each priced as ``spec``.
+        selection: for a flexible bundle, the components picked (product and
+            how many services of it each bundle holds); a fixed bundle's are
+            its definition's, so leave it empty (seed 004).
 
     Raises:
         RuleViolation: rules ``order.line``, ``order.domain``, ``order.services``.
@@ -211,10 +219,18 @@ class OrderLine:
     spec: OrderLineSpec
     domain: str | None = None
     services: int = 1
+    selection: tuple[Component, ...] = attrs.field(default=(), converter=_components)
 
     def __attrs_post_init__(self) -> None:
         if _not(self.spec, OrderLineSpec):
             raise RuleViolation("order.line", f"{self.spec!r} is not an OrderLineSpec")
+        for component in self.selection:
+            if _not(component, Component):
+                raise RuleViolation(
+                    "order.line",
+                    f"bundle selection item {component!r} is not a Component; give "
+                    "Component(product_code, quantity)",
+                )
         raise_first(_codes(self.spec.product_code, "product"))
         if self.domain is not None:
             _check_domain(self.domain)
@@ -332,8 +348,10 @@ class Order:
         raise_first(_order_findings(self), str(self.id))
 
     def spec_for(self, line: OrderLine) -> OrderLineSpec:
-        """The line's spec with the order's promo code when the line has none."""
-        if line.spec.promo_code is None and self.promo_code is not None:
+        """The line's spec with the order's promo code when the line has none (and is not a
+        bundle's component: the code applies to the bundle)."""
+        spec = line.spec
+        if spec.promo_code is None and self.promo_code is not None and not spec.as_component:
             return attrs.evolve(line.spec, promo_code=self.promo_code)
         return line.spec
 

@@ -27,21 +27,22 @@ from prodlife.catalog.cancellation import CancellationPolicy
 from prodlife.catalog.catalog import Catalog
 from prodlife.catalog.offering import (
     check_addon_offered,
+    check_bundle_offered,
     check_instances,
     check_package_offered,
     check_subscription,
 )
 from prodlife.catalog.subscriptions import SubscriptionType
 from prodlife.cycles import BillingCycle
-from prodlife.errors import NotFound
+from prodlife.errors import NotFound, RuleViolation
 from prodlife.lifecycle.changes import OptionChange
-from prodlife.lifecycle.orders import Order
+from prodlife.lifecycle.orders import Order, OrderLine
 from prodlife.lifecycle.service_parts import ServiceAddOn
 from prodlife.lifecycle.services import Service
 from prodlife.lifecycle.status import ORDERED
 from prodlife.money import Money
 from prodlife.pricing.options import ConfigurableOption, check_option_for, option_price
-from prodlife.pricing.order_line import OptionPick
+from prodlife.pricing.order_line import OptionPick, OrderLineSpec
 from prodlife.pricing.plans import PricePlan
 from prodlife.pricing.recurring import RecurringPrice
 
@@ -49,6 +50,7 @@ __all__ = [
     "ProductRules",
     "addon_from_plan",
     "check_order",
+    "expand_bundles",
     "holds_money",
     "option_changes",
     "package_price",
@@ -79,9 +81,12 @@ def product_rules(catalog: Catalog | None, product_code: str) -> ProductRules:
     cautious defaults: customers may not delete it, the module runs, no
     cancellation defaults.
     """
-    if catalog is None or product_code not in {p.code for p in catalog.products}:
+    if catalog is None:
         return ProductRules()
-    kind = catalog.type_of(product_code)
+    try:
+        kind = catalog.type_of(product_code)
+    except NotFound:
+        return ProductRules()
     defaults = catalog.cancellation
     return ProductRules(
         customer_may_delete=kind.customer_may_delete,
@@ -104,9 +109,12 @@ def check_order(
     Each line's product must be offered (and its edition on its ladder), be
     one of ``subscription``'s products when the order is placed for one, and
     stay within its ``max_per_customer`` counting the customer's live
-    services (``held``) and the order's; each add-on must be offered for the
-    line's product within its ``max_per_base`` (counting the quantities of
-    the line's picks of it).
+    services (``held``) and the order's (a bundle's components included);
+    a bundle's selection must keep to the bundle's definition
+    (:func:`~prodlife.catalog.offering.check_bundle_offered`), and no line may
+    be marked as a component (components come with their bundle); each
+    add-on must be offered for the line's product within its
+    ``max_per_base`` (counting the quantities of the line's picks of it).
 
     Raises:
         RuleViolation: rules of :mod:`prodlife.catalog.offering`.
@@ -114,20 +122,62 @@ def check_order(
     live = Counter(s.product_code for s in held if not s.ended)
     ordered = Counter[str]()
     for line in order.lines:
-        ordered[line.spec.product_code] += line.services
-    for line in order.lines:
         spec = line.spec
+        if spec.as_component:
+            raise RuleViolation(
+                "offer.component",
+                f"line {spec.product_code} is marked as a bundle component; order the bundle "
+                "(its components come with it) or order the product on its own",
+                spec.product_code,
+            )
         product = check_package_offered(
             catalog, spec.product_code, spec.edition, day, hidden_ok=hidden_ok
         )
         if subscription is not None:
             check_subscription(subscription, spec.product_code)
-        check_instances(product, live[product.code], ordered[product.code])
+        ordered[product.code] += line.services
+        for component in check_bundle_offered(catalog, product.code, line.selection, day):
+            ordered[component.product_code] += component.quantity * line.services
         counts: Counter[str] = Counter()
         for pick in spec.addons:
             counts[pick.code] += pick.quantity
         for code, count in counts.items():
             check_addon_offered(catalog, spec.product_code, code, count - 1, order.customer_id)
+    for code, count in ordered.items():
+        check_instances(catalog.product(code), live[code], count)
+
+
+def expand_bundles(catalog: Catalog, plan: PricePlan, order: Order, day: date) -> Order:
+    """``order`` with each bundle line followed by a line per component (seed 004).
+
+    A component line orders ``quantity`` services of the component for each
+    service of its bundle line, on the bundle line's cycle (the plan's
+    default for the bundle when the line names none) and for its domain;
+    it is priced as a component (:attr:`OrderLineSpec.as_component
+    <prodlife.pricing.OrderLineSpec.as_component>`: a plan row that does not
+    apply to components charges it nothing, its bundle's price covering it).
+    Check the order first (:func:`check_order`).
+
+    Raises:
+        NotFound: the plan has no row for a bundle ordered without a cycle.
+    """
+    lines: list[OrderLine] = []
+    for line in order.lines:
+        lines.append(line)
+        spec = line.spec
+        components = check_bundle_offered(catalog, spec.product_code, line.selection, day)
+        if not components:
+            continue
+        cycle = spec.cycle or plan.default_rate(spec.product_code, day, spec.edition).cycle
+        lines += [
+            OrderLine(
+                OrderLineSpec(c.product_code, cycle=cycle, as_component=True),
+                domain=line.domain,
+                services=c.quantity * line.services,
+            )
+            for c in components
+        ]
+    return order if len(lines) == len(order.lines) else attrs.evolve(order, lines=lines)
 
 
 def package_price(

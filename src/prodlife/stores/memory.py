@@ -27,6 +27,7 @@ from prodlife.billing.invoices import Invoice
 from prodlife.billing.lines import InvoiceLine, LineType
 from prodlife.billing.payments import Payment
 from prodlife.catalog.catalog import CatalogVersion, CatalogVersions
+from prodlife.catalog.data import check_new_version
 from prodlife.catalog.sync_runs import SyncRun
 from prodlife.clock import as_utc
 from prodlife.errors import (
@@ -96,6 +97,7 @@ class _Row:
 @attrs.define(slots=True)
 class _State:
     versions: dict[str, CatalogVersion] = attrs.Factory(dict)
+    withdrawn: set[str] = attrs.Factory(set)
     plans: dict[str, PricePlan] = attrs.Factory(dict)
     promotions: dict[str, Promotion] = attrs.Factory(dict)
     promotion_uses: dict[tuple[str, str], str] = attrs.Factory(dict)
@@ -256,15 +258,30 @@ class MemoryUnitOfWork:
     # --- catalog ------------------------------------------------------------------------------
 
     def add_version(self, version: CatalogVersion) -> None:
-        """Store a new catalog version. Raises ``AlreadyExists``."""
+        """Store a new catalog version, checked as :func:`~prodlife.catalog.data.check_new_version`
+        does. Raises ``AlreadyExists``, ``InvalidCatalog``."""
         if not isinstance(version, CatalogVersion):
             raise ValidationError(f"{version!r} is not a CatalogVersion; pass one")
         stored_key(version.name, "catalog version name")
         versions = self.state().versions
         check_document(version)
-        if version.name in versions:
+        if version.name in versions or version.name in self.state().withdrawn:
             raise AlreadyExists("catalog version", version.name)
+        check_new_version(versions.values(), version)
         self.put(versions, version.name, version)
+
+    def withdraw_version(self, name: str) -> CatalogVersion:
+        """Remove the version ``name``; its name is never used again. Raises ``NotFound``."""
+        state = self.state()
+        lookup_key(name, "catalog version name")
+        if name not in state.versions:
+            raise NotFound("catalog version", name)
+        self.writable()
+        version = state.versions.pop(name)
+        state.withdrawn.add(name)
+        self._undo.append(lambda: state.withdrawn.discard(name))
+        self._undo.append(lambda: state.versions.__setitem__(name, version))
+        return version
 
     def versions(self) -> CatalogVersions:
         """Every catalog version. Raises ``NotFound`` when there is none."""

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from prodlife._bulk import bulk
 from prodlife.billing.lines import InvoiceLine
 from prodlife.catalog.catalog import CatalogVersion, CatalogVersions
-from prodlife.errors import NotFound, ValidationError
+from prodlife.catalog.data import check_new_version
+from prodlife.errors import AlreadyExists, NotFound, ValidationError
 from prodlife.lifecycle.events import Event
 from prodlife.lifecycle.orders import Order
 from prodlife.ports import IssuedLine, ProductRevenue, StoredEvent, check_limit
@@ -62,16 +63,41 @@ class Catalog:
         self._added: dict[str, CatalogVersion] = {}
 
     def add_version(self, version: CatalogVersion) -> None:
-        """Store a new catalog version. Raises ``AlreadyExists``."""
+        """Store a new catalog version, checked as :func:`~prodlife.catalog.data.check_new_version`
+        does. Raises ``AlreadyExists``, ``InvalidCatalog``."""
         if not isinstance(version, CatalogVersion):
             raise ValidationError(f"{version!r} is not a CatalogVersion; pass one")
         stored_key(version.name, "catalog version name")
         uow = self._uow
         uow.writable()
+        try:
+            existing = self.versions().versions
+        except NotFound:  # the first version
+            existing = ()
+        taken = any(stored.name == version.name for stored in existing)
+        if taken or uow.one(uow.sql.catalog_withdrawn, (version.name,), "reading the catalog"):
+            raise AlreadyExists("catalog version", version.name)
+        check_new_version(existing, version)
         dialect = uow.dialect
         params = (version.name, dialect.day(version.effective), dialect.doc(version))
         uow.insert(uow.sql.catalog_add, params, About("catalog version", version.name))
         self._added[version.name] = version
+
+    def withdraw_version(self, name: str) -> CatalogVersion:
+        """Remove the version ``name``; its name is never used again. Raises ``NotFound``."""
+        lookup_key(name, "catalog version name")
+        uow = self._uow
+        uow.writable()
+        try:
+            version = next(v for v in self.versions().versions if v.name == name)
+        except (NotFound, StopIteration):
+            raise NotFound("catalog version", name) from None
+        where = "withdrawing the catalog version"
+        uow.change(uow.sql.catalog_withdraw, (name,), where, name)
+        params = (name, uow.dialect.day(version.effective))
+        uow.insert(uow.sql.catalog_withdrawn_add, params, About("withdrawn catalog version", name))
+        self._added.pop(name, None)
+        return version
 
     def versions(self) -> CatalogVersions:
         """Every catalog version. Raises ``NotFound`` when there is none."""

@@ -156,6 +156,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE invoice_lines ADD COLUMN line_type {text} NOT NULL DEFAULT ''",
         "UPDATE invoice_lines SET line_type = {doc_line_type}",
     ),
+    # 5. Withdrawn catalog versions (prodlife.ports.CatalogRepository.withdraw_version):
+    # their names, never used again, so that a version never changes once stored.
+    ("CREATE TABLE catalog_withdrawn (name {key} PRIMARY KEY, effective {date} NOT NULL)",),
 )
 
 _READ = "SELECT max(version) FROM schema_version"

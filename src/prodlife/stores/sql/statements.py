@@ -45,6 +45,11 @@ class Statements:
             "INSERT INTO catalog_versions (name, effective, doc) VALUES (?, ?, ?)" + ignore
         )
         self.catalog_names = r("SELECT name FROM catalog_versions ORDER BY effective, name")
+        self.catalog_withdraw = r("DELETE FROM catalog_versions WHERE name = ?")
+        self.catalog_withdrawn_add = r(
+            "INSERT INTO catalog_withdrawn (name, effective) VALUES (?, ?)" + ignore
+        )
+        self.catalog_withdrawn = r("SELECT 1 FROM catalog_withdrawn WHERE name = ?")
 
         self.plan_add = r("INSERT INTO price_plans (code, doc) VALUES (?, ?)" + ignore)
         self.plan_get = r("SELECT doc FROM price_plans WHERE code = ?")

@@ -1,18 +1,23 @@
-"""The contract of the catalog repository: versions by name and effective date."""
+"""The contract of the catalog repository: versions by name and effective date, each
+checked when stored (values a catalog file could hold, one version a day)."""
 
 from __future__ import annotations
 
 import itertools
 import json
 from datetime import date, timedelta
+from decimal import Decimal
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from prodlife.catalog.catalog import Catalog, CatalogVersion, CatalogVersions
 from prodlife.catalog.data import catalog_to_data
-from prodlife.errors import AlreadyExists, NotFound
+from prodlife.catalog.products import CustomField, FieldKind, Product
+from prodlife.catalog.types import Classification, ProductType, ServiceKind
+from prodlife.errors import AlreadyExists, InvalidCatalog, NotFound
 from prodlife.ports import Store
 from prodlife.testing.catalogs import catalogs
 from prodlife.testing.contract._support import StoreFixture, each, read, write
@@ -44,6 +49,58 @@ class CatalogRepositoryContract(StoreFixture):
                 store, lambda uow: uow.catalog.add_version(make_version("2025", date(2030, 1, 1)))
             )
         assert read(store, lambda uow: uow.catalog.versions()) == CatalogVersions((make_version(),))
+
+    def test_add_version_refuses_a_second_version_on_the_same_day(self, store: Store) -> None:
+        write(store, lambda uow: uow.catalog.add_version(make_version("2025")))
+        with pytest.raises(InvalidCatalog, match=r"version\.same-day"):
+            write(store, lambda uow: uow.catalog.add_version(make_version("2025-bis")))
+        assert read(store, lambda uow: uow.catalog.versions()) == CatalogVersions((make_version(),))
+
+    def test_add_version_refuses_values_a_catalog_file_could_not_hold(self, store: Store) -> None:
+        termed = ProductType("T", "Termed", Classification.SERVICE, service_kind=ServiceKind.TERMED)
+        web = Product("WEB", "Web", "T")
+        # Right Python types, nonsense values: each read back would fail on every day.
+        for bad, message in (
+            (attrs.evolve(web, priority=True), "True is not a whole number"),
+            (
+                attrs.evolve(
+                    web, custom_fields=[CustomField("gb", FieldKind.NUMBER, Decimal("NaN"))]
+                ),
+                "'NaN' is not a finite number",
+            ),
+        ):
+            version = CatalogVersion("bad", date(2025, 1, 1), Catalog([termed], [bad]))
+            with pytest.raises(InvalidCatalog, match=message), store.transaction() as uow:
+                uow.catalog.add_version(version)
+        with store.transaction() as uow, pytest.raises(NotFound):
+            uow.catalog.versions()
+
+    def test_a_withdrawn_version_is_gone_and_its_name_never_used_again(self, store: Store) -> None:
+        first, second = make_version("2025"), make_version("2026", date(2026, 1, 1))
+        write(store, lambda uow: each(uow.catalog.add_version, (first, second)))
+        with store.transaction() as uow:
+            assert uow.catalog.withdraw_version("2026") == second
+            uow.commit()
+        assert read(store, lambda uow: uow.catalog.versions()) == CatalogVersions((first,))
+        again = make_version("2026", date(2027, 1, 1))
+        with pytest.raises(AlreadyExists):
+            write(store, lambda uow: uow.catalog.add_version(again))
+        with store.transaction() as uow, pytest.raises(NotFound):
+            uow.catalog.withdraw_version("2026")
+        # Its day is free again, under another name.
+        write(store, lambda uow: uow.catalog.add_version(make_version("2026b", date(2026, 1, 1))))
+        names = [v.name for v in read(store, lambda uow: uow.catalog.versions()).versions]
+        assert names == ["2025", "2026b"]
+
+    def test_a_withdrawal_is_rolled_back_with_its_transaction(self, store: Store) -> None:
+        write(store, lambda uow: uow.catalog.add_version(make_version()))
+        with store.transaction() as uow:
+            uow.catalog.withdraw_version("2025")
+            with pytest.raises(NotFound):
+                uow.catalog.versions()
+        assert read(store, lambda uow: uow.catalog.versions()) == CatalogVersions((make_version(),))
+        with store.transaction() as uow, pytest.raises(NotFound):
+            uow.catalog.withdraw_version("nope")
 
     def test_versions_are_rolled_back_with_their_transaction(self, store: Store) -> None:
         with store.transaction() as uow:
