@@ -7,13 +7,9 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from prodlife import (
-    ACTUAL_DAYS,
-    CALENDAR_30_DAYS,
-    THIRTY_DAY_MONTHS,
-    FixedDays,
+from prodlife import ACTUAL_DAYS, THIRTY_DAY_MONTHS, Money
+from prodlife.alignment import (
     LongCycles,
-    Money,
     StubWindow,
     align_to_billing_day,
     align_to_calendar,
@@ -32,7 +28,7 @@ from prodlife.cycles import (
     CycleUnit,
     days_in_month,
 )
-from prodlife.daycount import DayCount
+from prodlife.daycount import CALENDAR_30_DAYS, DayCount, FixedDays
 from prodlife.lifecycle import renew
 from prodlife.testing.conservation import check_books
 from tests._lifecycle import SYSTEM, at, web

@@ -9,17 +9,9 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from prodlife import (
-    CurrencyMismatch,
-    InvalidAmount,
-    InvalidRounding,
-    Money,
-    ProdlifeError,
-    UnknownCurrency,
-    ValidationError,
-    total,
-)
-from prodlife.money import Currency
+from prodlife import CurrencyMismatch, Money, ProdlifeError, ValidationError
+from prodlife.errors import InvalidAmount, InvalidRounding, UnknownCurrency
+from prodlife.money import Currency, total
 from prodlife.testing.strategies import currencies, money, ratios
 
 

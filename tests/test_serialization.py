@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from prodlife import MONTHLY, QUARTERLY, Money, Promotion, PromotionKind, ValidationError
+from prodlife import MONTHLY, QUARTERLY, Money, Promotion, ValidationError
 from prodlife.cycles import BillingCycle
+from prodlife.pricing import PromotionKind
 from prodlife.serialization import make_converter
 from prodlife.testing.strategies import billing_cycles, money
 
