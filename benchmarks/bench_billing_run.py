@@ -63,23 +63,19 @@ from typing import Any
 import attrs
 
 from prodlife import (
-    ACTIVE,
     MONTHLY,
     Actor,
     Billing,
     FixedClock,
     Money,
-    RecurringPrice,
     SchedulerPolicy,
     Service,
-    ServiceAddOn,
-    ServiceOption,
     ServiceQuery,
-    renew,
-    run_service,
 )
 from prodlife.billing import InvoiceLine
+from prodlife.lifecycle import ACTIVE, ServiceAddOn, ServiceOption, renew, run_service
 from prodlife.lifecycle.events import Event
+from prodlife.pricing import RecurringPrice
 from prodlife.stores import open_store
 from prodlife.stores._documents import dumps
 

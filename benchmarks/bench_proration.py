@@ -20,7 +20,9 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 
-from prodlife import CONTEXT, Charge, Money, Period, prorate, quote_change
+from prodlife import Money, Period, prorate, quote_change
+from prodlife.money import CONTEXT
+from prodlife.proration import Charge
 
 TARGETS = {"prorate": 3.0, "plan-change quote": 4.0, "money arithmetic": 8.0}
 

@@ -31,7 +31,8 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from prodlife import ACTIVE, MONTHLY, Billing, FixedClock, Money, Service, ServiceQuery
+from prodlife import MONTHLY, Billing, FixedClock, Money, Service, ServiceQuery
+from prodlife.lifecycle import ACTIVE
 from prodlife.lifecycle.data import service_to_data
 from prodlife.ports import Store
 from prodlife.pricing.recurring import RecurringPrice

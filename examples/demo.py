@@ -21,9 +21,7 @@ from prodlife import (
     Actor,
     Billing,
     BillingSchedule,
-    Charge,
     FixedClock,
-    FixedDays,
     InvoiceQuery,
     Money,
     Order,
@@ -35,17 +33,12 @@ from prodlife import (
     PricePlan,
     PricingContext,
     Promotion,
-    PromotionKind,
     Rate,
     ServiceQuery,
     TaxRate,
-    Tier,
-    align_to_billing_day,
-    format_money,
-    format_period,
     quote_change,
-    quote_order_line,
 )
+from prodlife.alignment import align_to_billing_day
 from prodlife.catalog import (
     Catalog,
     CatalogVersion,
@@ -54,6 +47,10 @@ from prodlife.catalog import (
     ProductType,
     ServiceKind,
 )
+from prodlife.daycount import FixedDays
+from prodlife.l10n import format_money, format_period
+from prodlife.pricing import PromotionKind, Tier, quote_order_line
+from prodlife.proration import Charge
 from prodlife.stores import open_store
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import importlib
 import inspect
+import re
 from pathlib import Path
 
 import pytest
@@ -13,22 +14,121 @@ import prodlife
 
 SRC = Path(prodlife.__file__).parent
 PUBLIC_MODULES = [
+    "prodlife.alignment",
+    "prodlife.app",
+    "prodlife.billing",
     "prodlife.catalog",
     "prodlife.clock",
     "prodlife.cycles",
     "prodlife.daycount",
     "prodlife.errors",
+    "prodlife.goods",
+    "prodlife.goods_app",
+    "prodlife.io.catalog_files",
     "prodlife.l10n",
     "prodlife.lifecycle",
     "prodlife.limits",
-    "prodlife.app",
     "prodlife.money",
     "prodlife.periods",
     "prodlife.ports",
     "prodlife.pricing",
     "prodlife.proration",
     "prodlife.serialization",
+    "prodlife.stores",
 ]
+#: What a host uses in its first hour (issue 19): the root namespace holds exactly these.
+ROOT = {
+    "money, time and cycles": [
+        "Money",
+        "Period",
+        "billing_date",
+        "BillingCycle",
+        "BillingSchedule",
+        "ONE_TIME",
+        "MONTHLY",
+        "QUARTERLY",
+        "SEMI_ANNUAL",
+        "ANNUAL",
+        "ACTUAL_DAYS",
+        "THIRTY_DAY_MONTHS",
+        "Clock",
+        "SystemClock",
+        "FixedClock",
+        "prorate",
+        "quote_change",
+    ],
+    "catalog and pricing": [
+        "Catalog",
+        "CatalogVersion",
+        "load_catalog",
+        "ProductType",
+        "Product",
+        "Edition",
+        "AddOn",
+        "ProductQuery",
+        "PricePlan",
+        "PlanRate",
+        "Rate",
+        "TaxRate",
+        "Promotion",
+        "PricingContext",
+        "OrderLineSpec",
+    ],
+    "orders, services and operations": [
+        "Actor",
+        "Permission",
+        "Order",
+        "OrderLine",
+        "OrderOptions",
+        "OrderQuote",
+        "Service",
+        "ServiceStatus",
+        "Outcome",
+        "EventKind",
+        "SuspensionKind",
+        "CancellationKind",
+        "SchedulerPolicy",
+        "activate",
+        "suspend",
+        "unsuspend",
+        "request_cancellation",
+        "withdraw_cancellation",
+        "cancel",
+        "terminate",
+    ],
+    "billing, invoices and stores": [
+        "Billing",
+        "open_store",
+        "Store",
+        "Notifier",
+        "ServiceQuery",
+        "InvoiceQuery",
+        "Invoice",
+        "InvoiceLine",
+        "InvoiceStatus",
+        "Payment",
+        "Prorata",
+        "PaymentResult",
+        "SchedulerReport",
+        "Statement",
+    ],
+    "errors a host catches": [
+        "ProdlifeError",
+        "ValidationError",
+        "RuleViolation",
+        "TransitionNotAllowed",
+        "PermissionDenied",
+        "NotFound",
+        "AlreadyExists",
+        "ConcurrencyConflict",
+        "CurrencyMismatch",
+        "InvalidCatalog",
+        "StoreError",
+        "PublishFailed",
+    ],
+}
+ROOT_NAMES = [name for names in ROOT.values() for name in names]
+API_PAGE = SRC.parents[1] / "docs" / "api.md"
 #: Modules that may touch storage, files or test tooling; the rest is the pure domain.
 EDGE = ("stores", "io", "testing", "cli", "__main__.py")
 FORBIDDEN_IMPORTS = ("sqlite3", "psycopg", "prodlife.stores", "prodlife.io", "prodlife.testing")
@@ -40,17 +140,54 @@ def test_all_names_exist_and_are_unique() -> None:
         assert hasattr(prodlife, name), name
 
 
+def test_the_root_holds_exactly_the_curated_first_hour_names() -> None:
+    assert len(ROOT_NAMES) == len(set(ROOT_NAMES))
+    assert sorted(prodlife.__all__) == sorted([*ROOT_NAMES, "__version__"])
+    assert 60 <= len(ROOT_NAMES) <= 80
+
+
+def test_every_root_name_is_listed_in_the_api_page_root_section() -> None:
+    text = API_PAGE.read_text(encoding="utf-8")
+    section = text[
+        text.index("## prodlife: the root") : text.index(
+            "\n## ", text.index("## prodlife: the root") + 1
+        )
+    ]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    listed = [name for row in rows for name in re.findall(r"`([A-Za-z_]+)`", row.split("|")[1])]
+    assert sorted(listed) == sorted(ROOT_NAMES)
+
+
+@pytest.mark.parametrize("name", ROOT_NAMES)
+def test_every_root_name_is_public_in_the_module_the_api_page_names(name: str) -> None:
+    text = API_PAGE.read_text(encoding="utf-8")
+    (row,) = [
+        line
+        for line in text.splitlines()
+        if line.startswith("| `") and f"`{name}`" in line.split("|")[1]
+    ]
+    home = importlib.import_module(row.split("|")[2].strip().strip("`"))
+    assert name in home.__all__
+    assert getattr(home, name) is getattr(prodlife, name)
+
+
 @pytest.mark.parametrize("module_name", PUBLIC_MODULES)
-def test_every_public_module_name_is_exported_from_the_package(module_name: str) -> None:
+def test_every_public_module_name_exists_and_is_documented(module_name: str) -> None:
     module = importlib.import_module(module_name)
-    missing = [name for name in module.__all__ if getattr(prodlife, name, None) is None]
-    assert not missing, f"{module_name} names not exported from prodlife: {missing}"
+    assert len(set(module.__all__)) == len(module.__all__)
+    missing = [name for name in module.__all__ if not hasattr(module, name)]
+    assert not missing, f"{module_name} lacks {missing}"
+    assert not _undocumented(module)
 
 
-def test_every_public_class_and_function_has_a_docstring() -> None:
+def test_every_public_class_and_function_of_the_root_has_a_docstring() -> None:
+    assert not _undocumented(prodlife)
+
+
+def _undocumented(module: object) -> list[str]:
     undocumented = []
-    for name in prodlife.__all__:
-        value = getattr(prodlife, name)
+    for name in module.__all__:  # type: ignore[attr-defined]
+        value = getattr(module, name)
         if inspect.isclass(value) or inspect.isfunction(value):
             if not inspect.getdoc(value):
                 undocumented.append(name)
@@ -59,7 +196,7 @@ def test_every_public_class_and_function_has_a_docstring() -> None:
                     continue
                 if not inspect.getdoc(member):
                     undocumented.append(f"{name}.{member_name}")
-    assert not undocumented
+    return undocumented
 
 
 def _own_members(kind: type) -> list[tuple[str, object]]:
@@ -85,10 +222,12 @@ def test_version_has_one_source() -> None:
 
 
 def _domain_files() -> list[Path]:
+    """The pure domain's modules: all but the edge and the root's re-exports (``open_store``)."""
     return [
         path
         for path in SRC.rglob("*.py")
         if not any(part in EDGE for part in path.relative_to(SRC).parts)
+        and path != SRC / "__init__.py"
     ]
 
 

@@ -24,8 +24,6 @@ from prodlife import (
     OrderLineSpec,
     OrderOptions,
     SuspensionKind,
-    reboot,
-    renew,
     suspend,
     unsuspend,
 )
@@ -37,7 +35,7 @@ from prodlife.errors import (
     StoreError,
     ValidationError,
 )
-from prodlife.lifecycle import MassUpdate, OverrideAutoSuspend, Status
+from prodlife.lifecycle import MassUpdate, OverrideAutoSuspend, Status, reboot, renew
 from prodlife.lifecycle.events import EventKind
 from prodlife.limits import MIN_YEAR
 from prodlife.ports import ServiceQuery, Store, StoredEvent, UnitOfWork
@@ -564,7 +562,8 @@ def test_staff_without_the_order_permission_cannot_place_orders(store: Store) ->
 
 
 def test_promotion_limits_are_checked_against_the_stored_uses(store: Store) -> None:
-    from prodlife import Promotion, PromotionKind, PromotionRefused
+    from prodlife import Promotion
+    from prodlife.pricing import PromotionKind, PromotionRefused
 
     once = Promotion("ONCE", PromotionKind.PERCENTAGE, 50, max_uses=1)
     with store.transaction() as uow:

@@ -523,7 +523,8 @@ def test_a_service_of_an_unknown_version_is_not_found() -> None:
 def test_products_are_found_by_type_family_category_brand_availability_day_and_text() -> None:
     from datetime import date
 
-    from prodlife import Availability, Catalog, Product, ProductQuery
+    from prodlife import Catalog, Product, ProductQuery
+    from prodlife.catalog import Availability
     from prodlife.catalog.products import Validity
 
     web = Product(

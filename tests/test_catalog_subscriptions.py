@@ -12,20 +12,21 @@ from prodlife import (
     MONTHLY,
     ONE_TIME,
     BillingCycle,
+    Catalog,
+    NotFound,
+    Product,
+    ProductType,
+    RuleViolation,
+    Service,
+)
+from prodlife.catalog import (
     BillingTerm,
     BillingTermScheme,
     BillingTiming,
-    Catalog,
     Classification,
     GoodKind,
-    NotFound,
     PaymentTiming,
     PrepaidTerm,
-    Product,
-    ProductType,
-    RecurringPrice,
-    RuleViolation,
-    Service,
     ServiceKind,
     SubscriptionType,
     add_product,
@@ -36,6 +37,7 @@ from prodlife import (
     is_in_arrears,
     validate_service,
 )
+from prodlife.pricing import RecurringPrice
 from tests._support import d, usd
 
 CHANNEL = ProductType(

@@ -42,6 +42,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
         ("catalog",),
         ("catalog", "check"),
         ("run-due",),
+        ("invoices",),
     ],
 )
 def test_every_command_has_help(capsys: pytest.CaptureFixture[str], command: tuple[str]) -> None:
@@ -349,6 +350,52 @@ def test_run_due_on_a_missing_database_is_an_error(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     status, _, err = run(capsys, "run-due", "--db", f"sqlite:///{tmp_path / 'none.db'}")
+    assert status == 2
+    assert "no such database" in err
+
+
+def test_invoices_prints_each_invoice_with_its_lines_explained_and_its_totals(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    db = tmp_path / "demo.db"
+    run(capsys, "demo", "--db", str(db))
+    status, out, _ = run(capsys, "invoices", "--db", f"sqlite:///{db}", "--customer", "C-1")
+    assert status == 0
+    # The demo's upgrade on March 16th, BASIC 10.00 -> PRO 40.00 a month, 16 of March's 31
+    # days left: 16/31 x 10.00 = 5.161... credited, 16/31 x 40.00 = 20.645... charged.
+    upgrade = out.split("\n\n")[1]
+    assert "16/31 of USD 10.00 = USD -5.16" in upgrade
+    assert "16/31 of USD 40.00 = USD 20.65" in upgrade
+    assert "subtotal USD 15.49" in upgrade
+    assert all(block.startswith("invoice INV-") for block in out.split("\n\n")[:-1])
+    assert "of C-2" not in out
+
+
+def test_invoices_lists_only_what_is_owed_with_unpaid(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    db = tmp_path / "demo.db"
+    run(capsys, "demo", "--db", str(db))
+    status, out, _ = run(capsys, "invoices", "--db", f"sqlite:///{db}", "--unpaid")
+    assert status == 0
+    assert out == "0 invoices\n"  # the demo's gateway pays every invoice
+
+
+def test_invoices_of_an_unknown_number_is_one_error_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    db = tmp_path / "demo.db"
+    run(capsys, "demo", "--db", str(db))
+    status, out, err = run(capsys, "invoices", "--db", f"sqlite:///{db}", "--number", "INV-9")
+    assert status == 2
+    assert out == ""
+    assert err.count("\n") == 1 and "INV-9" in err
+
+
+def test_invoices_on_a_missing_database_is_an_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    status, _, err = run(capsys, "invoices", "--db", f"sqlite:///{tmp_path / 'none.db'}")
     assert status == 2
     assert "no such database" in err
 

@@ -4,7 +4,9 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from prodlife import Clock, FixedClock, InvalidInstant, SystemClock, ValidationError, as_utc
+from prodlife import Clock, FixedClock, SystemClock, ValidationError
+from prodlife.clock import as_utc
+from prodlife.errors import InvalidInstant
 
 
 def test_fixed_clock_stands_still_until_moved() -> None:

@@ -8,14 +8,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from prodlife import (
-    ACTUAL_DAYS,
-    CALENDAR_30_DAYS,
-    THIRTY_DAY_MONTHS,
-    FixedDays,
+from prodlife import ACTUAL_DAYS, THIRTY_DAY_MONTHS, Money, Period
+from prodlife.alignment import (
     LongCycles,
-    Money,
-    Period,
     StubWindow,
     align_to_billing_day,
     align_to_calendar,
@@ -35,7 +30,7 @@ from prodlife.cycles import (
     CycleUnit,
     days_in_month,
 )
-from prodlife.daycount import DayCount
+from prodlife.daycount import CALENDAR_30_DAYS, DayCount, FixedDays
 from prodlife.lifecycle import renew
 from prodlife.proration import Anchor, ChangePolicy
 from prodlife.testing.conservation import check_books

@@ -27,21 +27,20 @@ from fractions import Fraction
 import attrs
 import pytest
 
-from prodlife import (
-    CALENDAR_30_DAYS,
-    THIRTY_DAY_MONTHS,
-    CalendarMonthDays,
-    FixedDays,
-    LongCycles,
-    Period,
-    StubWindow,
-)
+from prodlife import THIRTY_DAY_MONTHS, Period
+from prodlife.alignment import LongCycles, StubWindow
 from prodlife.billing import InvoiceLine, LineType, Prorata, Timeline, Track, lines_due
 from prodlife.billing import Rate as TimelineRate
 from prodlife.billing.changes import change_rate
 from prodlife.catalog.subscriptions import BillingTerm, BillingTermScheme, BillingTiming
 from prodlife.cycles import ANNUAL, MONTHLY, QUARTERLY, BillingCycle, BillingSchedule
-from prodlife.daycount import ACTUAL_DAYS, DayCount
+from prodlife.daycount import (
+    ACTUAL_DAYS,
+    CALENDAR_30_DAYS,
+    CalendarMonthDays,
+    DayCount,
+    FixedDays,
+)
 from prodlife.errors import RuleViolation
 from prodlife.lifecycle import (
     ACTIVE,

@@ -9,24 +9,18 @@ from hypothesis import strategies as st
 
 from prodlife import (
     ANNUAL,
-    BIENNIAL,
     MONTHLY,
     ONE_TIME,
     QUARTERLY,
     SEMI_ANNUAL,
-    TRIENNIAL,
     BillingCycle,
     BillingSchedule,
-    CycleUnit,
-    InvalidBillingCycle,
-    InvalidPeriod,
-    MonthEnd,
     Period,
     ValidationError,
-    billing_day,
-    days_in_month,
 )
 from prodlife.alignment import align_to_billing_day
+from prodlife.cycles import BIENNIAL, TRIENNIAL, CycleUnit, MonthEnd, billing_day, days_in_month
+from prodlife.errors import InvalidBillingCycle, InvalidPeriod
 from prodlife.limits import MAX_YEAR, MIN_YEAR
 from prodlife.testing.strategies import billing_dates, schedules
 from tests._support import d

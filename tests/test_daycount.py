@@ -12,18 +12,15 @@ from hypothesis import strategies as st
 from prodlife import (
     ACTUAL_DAYS,
     MONTHLY,
-    SECONDS,
     THIRTY_DAY_MONTHS,
     BillingCycle,
     BillingSchedule,
-    DayCount,
-    FixedDays,
-    Interval,
-    InvalidPeriod,
-    Measure,
     Period,
     ValidationError,
 )
+from prodlife.daycount import SECONDS, DayCount, FixedDays, Measure
+from prodlife.errors import InvalidPeriod
+from prodlife.periods import Interval
 from prodlife.testing.strategies import billing_dates, schedules
 from tests._support import P
 

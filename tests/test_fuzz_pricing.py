@@ -16,17 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from prodlife import (
-    ANNUAL,
-    MONTHLY,
-    ONE_TIME,
-    Actor,
-    ActorKind,
-    Catalog,
-    Money,
-    Permission,
-    ProductQuery,
-)
+from prodlife import ANNUAL, MONTHLY, ONE_TIME, Actor, Catalog, Money, Permission, ProductQuery
 from prodlife.catalog import (
     Availability,
     Classification,
@@ -37,6 +27,7 @@ from prodlife.catalog import (
 )
 from prodlife.catalog.products import Validity
 from prodlife.errors import InvalidAmount, RuleViolation
+from prodlife.lifecycle import ActorKind
 from prodlife.lifecycle.actors import authorize
 from prodlife.lifecycle.status import ACTIVE
 from prodlife.lifecycle.transitions import Operation

@@ -14,37 +14,30 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from prodlife import (
-    ACTUAL_DAYS,
-    CALENDAR_30_DAYS,
-    SECONDS,
-    THIRTY_DAY_MONTHS,
+from prodlife import ACTUAL_DAYS, THIRTY_DAY_MONTHS, Money, Period, prorate, quote_change
+from prodlife.cycles import MonthEnd
+from prodlife.daycount import CALENDAR_30_DAYS, SECONDS, CalendarMonthDays, FixedDays
+from prodlife.limits import MAX_AMOUNT_DIGITS, MAX_YEAR, MIN_YEAR
+from prodlife.periods import Interval
+from prodlife.proration import (
     Anchor,
-    CalendarMonthDays,
     ChangeDay,
     ChangePolicy,
     Charge,
     ChargeMode,
     CotermItem,
     CreditMode,
-    FixedDays,
-    Interval,
-    Money,
-    MonthEnd,
-    Period,
+    Line,
+    LineKind,
     Quote,
     UsedDay,
-    prorate,
     quote_cancellation,
-    quote_change,
     quote_coterm,
     quote_first_charge,
     quote_option_change,
     quote_pause,
     quote_quantity_change,
 )
-from prodlife.limits import MAX_AMOUNT_DIGITS, MAX_YEAR, MIN_YEAR
-from prodlife.proration import Line, LineKind
 from prodlife.testing.strategies import billing_cycles, billing_dates, money, periods
 from tests._fuzz import attempt, either, junk
 

@@ -20,31 +20,24 @@ from hypothesis import strategies as st
 from prodlife import (
     ACTUAL_DAYS,
     MONTHLY,
-    ROUNDING_MODES,
-    SECONDS,
     THIRTY_DAY_MONTHS,
     BillingCycle,
     BillingSchedule,
-    Currency,
-    CycleUnit,
     FixedClock,
-    FixedDays,
-    Interval,
-    LongCycles,
     Money,
-    MonthEnd,
     Period,
+    billing_date,
+)
+from prodlife.alignment import (
+    LongCycles,
     StubWindow,
     align_to_billing_day,
     align_to_calendar,
     align_to_weekday,
-    as_utc,
-    billing_date,
-    billing_day,
-    days_in_month,
-    to_decimal,
-    total,
 )
+from prodlife.clock import as_utc
+from prodlife.cycles import CycleUnit, MonthEnd, billing_day, days_in_month
+from prodlife.daycount import SECONDS, FixedDays
 from prodlife.l10n import (
     format_date,
     format_instant,
@@ -62,7 +55,8 @@ from prodlife.limits import (
     MIN_AMOUNT_EXPONENT,
     MIN_YEAR,
 )
-from prodlife.periods import time_zone
+from prodlife.money import ROUNDING_MODES, Currency, to_decimal, total
+from prodlife.periods import Interval, time_zone
 from prodlife.testing.strategies import (
     CURRENCY_CODES,
     billing_cycles,
@@ -398,7 +392,7 @@ def test_date_styles_print_or_refuse(day: Any, style: Any) -> None:
 
 
 def test_the_values_of_issue_18_are_refused_with_the_limit_named() -> None:
-    from prodlife import InvalidAmount, InvalidBillingCycle, InvalidInstant
+    from prodlife.errors import InvalidAmount, InvalidBillingCycle, InvalidInstant
 
     with pytest.raises(InvalidAmount, match="MAX_AMOUNT_DIGITS"):
         Money(10**32, "USD")

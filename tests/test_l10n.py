@@ -4,15 +4,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from prodlife import (
-    Money,
-    Period,
-    UnknownLocale,
-    format_date,
-    format_instant,
-    format_money,
-    format_period,
-)
+from prodlife import Money, Period
+from prodlife.l10n import UnknownLocale, format_date, format_instant, format_money, format_period
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from prodlife import ANNUAL, MONTHLY, CurrencyMismatch, InvalidInstant, Money, RuleViolation
+from prodlife import ANNUAL, MONTHLY, CurrencyMismatch, Money, RuleViolation
+from prodlife.errors import InvalidInstant
 from prodlife.lifecycle.orders import (
     DomainAction,
     DomainLine,

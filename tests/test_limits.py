@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import prodlife
-from prodlife import limits
+from prodlife import daycount, errors, limits, money, proration
 from prodlife.limits import LIMITS
 
 ERRORS_PAGE = Path(__file__).parent.parent / "docs" / "errors.md"
@@ -33,16 +33,16 @@ def test_every_limit_constant_is_listed_once_with_its_value() -> None:
     constants = {name for name in limits.__all__ if name.isupper() and name != "LIMITS"}
     assert sorted(limit.name for limit in LIMITS) == sorted(constants)
     for limit in LIMITS:
-        assert getattr(limits, limit.name) == limit.value == getattr(prodlife, limit.name)
+        assert getattr(limits, limit.name) == limit.value
         for name in limit.errors:
-            assert issubclass(getattr(prodlife, name), prodlife.ValidationError)
+            assert issubclass(getattr(errors, name), errors.ValidationError)
 
 
 def test_the_bounds_leave_room_for_arithmetic() -> None:
     # The largest sum of two amounts, with the most minor units of any currency (4, CLF),
     # fits the precision: no sum of amounts within the bound drops a minor unit.
     assert limits.MAX_AMOUNT_DIGITS + 1 + 4 <= limits.AMOUNT_PRECISION
-    assert prodlife.CONTEXT.prec == limits.AMOUNT_PRECISION
+    assert money.CONTEXT.prec == limits.AMOUNT_PRECISION
     # A quantity times a price of one minor unit stays within the bound.
     assert limits.MAX_QUANTITY < 10**limits.MAX_AMOUNT_DIGITS
     assert limits.MAX_SERVICE_QUANTITY <= limits.MAX_QUANTITY
@@ -55,16 +55,16 @@ def test_the_bounds_leave_room_for_arithmetic() -> None:
 @pytest.mark.parametrize(
     ("call", "error", "limit"),
     [
-        (lambda: prodlife.Money(10**32, "USD"), prodlife.InvalidAmount, "MAX_AMOUNT_DIGITS"),
-        (lambda: prodlife.Money("1e-41", "USD"), prodlife.InvalidAmount, "MIN_AMOUNT_EXPONENT"),
+        (lambda: prodlife.Money(10**32, "USD"), errors.InvalidAmount, "MAX_AMOUNT_DIGITS"),
+        (lambda: prodlife.Money("1e-41", "USD"), errors.InvalidAmount, "MIN_AMOUNT_EXPONENT"),
         (
             lambda: prodlife.Money("999999999999999999", "USD") * 2,
-            prodlife.InvalidAmount,
+            errors.InvalidAmount,
             "MAX_AMOUNT_DIGITS",
         ),
         (
             lambda: prodlife.Money("1.00", "USD").allocate([Decimal("1e30")]),
-            prodlife.InvalidAmount,
+            errors.InvalidAmount,
             "MAX_AMOUNT_DIGITS",
         ),
         (
@@ -79,25 +79,25 @@ def test_the_bounds_leave_room_for_arithmetic() -> None:
         ),
         (
             lambda: prodlife.Period(date(1899, 12, 30), date(1900, 1, 1)),
-            prodlife.InvalidPeriod,
+            errors.InvalidPeriod,
             "MIN_YEAR",
         ),
         (
             lambda: prodlife.billing_date(datetime(3000, 1, 1, tzinfo=UTC), "UTC"),
-            prodlife.InvalidInstant,
+            errors.InvalidInstant,
             "MAX_YEAR",
         ),
         (
             lambda: prodlife.BillingCycle.months(121),
-            prodlife.InvalidBillingCycle,
+            errors.InvalidBillingCycle,
             "MAX_CYCLE_MONTHS",
         ),
         (
             lambda: prodlife.BillingCycle.parse("every 521 weeks"),
-            prodlife.InvalidBillingCycle,
+            errors.InvalidBillingCycle,
             "MAX_CYCLE_WEEKS",
         ),
-        (lambda: prodlife.FixedDays(3651), prodlife.ValidationError, "MAX_CYCLE_DAYS"),
+        (lambda: daycount.FixedDays(3651), prodlife.ValidationError, "MAX_CYCLE_DAYS"),
     ],
 )
 def test_a_value_beyond_a_limit_is_refused_with_the_limit_named(
@@ -119,12 +119,12 @@ def test_values_at_the_limits_are_accepted() -> None:
 
 def test_rounding_up_to_the_bound_is_refused_not_carried_past_it() -> None:
     near = prodlife.Money("-999999999999999999.9901", "USD")
-    with pytest.raises(prodlife.InvalidAmount, match="MAX_AMOUNT_DIGITS"):
+    with pytest.raises(errors.InvalidAmount, match="MAX_AMOUNT_DIGITS"):
         near.round(decimal.ROUND_FLOOR)
     assert near.round(decimal.ROUND_CEILING) == prodlife.Money("-999999999999999999.99", "USD")
     january = prodlife.Period(date(2025, 1, 1), date(2025, 2, 1))
     whole = prodlife.Money("999999999999999999.999", "USD")
-    with pytest.raises(prodlife.InvalidAmount, match="MAX_AMOUNT_DIGITS"):
+    with pytest.raises(errors.InvalidAmount, match="MAX_AMOUNT_DIGITS"):
         prodlife.prorate(whole, january, january)
-    with pytest.raises(prodlife.InvalidAmount, match="MAX_AMOUNT_DIGITS"):
-        prodlife.quote_change(prodlife.Charge(whole, january), whole, date(2025, 1, 1))
+    with pytest.raises(errors.InvalidAmount, match="MAX_AMOUNT_DIGITS"):
+        prodlife.quote_change(proration.Charge(whole, january), whole, date(2025, 1, 1))

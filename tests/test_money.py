@@ -9,17 +9,9 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from prodlife import (
-    CurrencyMismatch,
-    InvalidAmount,
-    InvalidRounding,
-    Money,
-    ProdlifeError,
-    UnknownCurrency,
-    ValidationError,
-    total,
-)
-from prodlife.money import Currency
+from prodlife import CurrencyMismatch, Money, ProdlifeError, ValidationError
+from prodlife.errors import InvalidAmount, InvalidRounding, UnknownCurrency
+from prodlife.money import ROUNDING_MODES, Currency, total
 from prodlife.testing.strategies import currencies, money, ratios
 
 
@@ -253,7 +245,7 @@ def test_multiplying_then_dividing_by_an_integer_returns_the_amount(
     assert (amount * factor) / factor == amount
 
 
-@given(money(rounded=False), st.sampled_from(sorted(__import__("prodlife").ROUNDING_MODES)))
+@given(money(rounded=False), st.sampled_from(sorted(ROUNDING_MODES)))
 def test_rounding_is_idempotent_and_within_one_minor_unit(amount: Money, mode: str) -> None:
     rounded = amount.round(mode)
     assert rounded.is_rounded

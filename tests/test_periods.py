@@ -6,14 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from prodlife import (
-    Interval,
-    InvalidInstant,
-    InvalidPeriod,
-    Period,
-    UnknownTimeZone,
-    billing_date,
-)
+from prodlife import Period, billing_date
+from prodlife.errors import InvalidInstant, InvalidPeriod
+from prodlife.periods import Interval, UnknownTimeZone
 from prodlife.testing.strategies import billing_dates, periods
 
 JAN = Period(date(2025, 1, 1), date(2025, 2, 1))

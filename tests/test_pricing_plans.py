@@ -10,17 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from prodlife import (
-    ANNUAL,
-    BIENNIAL,
-    MONTHLY,
-    ONE_TIME,
-    QUARTERLY,
-    SEMI_ANNUAL,
-    BillingCycle,
-    Money,
-    Validity,
-)
+from prodlife import ANNUAL, MONTHLY, ONE_TIME, QUARTERLY, SEMI_ANNUAL, BillingCycle, Money
+from prodlife.catalog import Validity
+from prodlife.cycles import BIENNIAL
 from prodlife.errors import NotFound, RuleViolation, UnknownCurrency
 from prodlife.pricing import (
     PlanRate,

@@ -9,16 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from prodlife import (
-    ANNUAL,
-    MONTHLY,
-    CurrencyMismatch,
-    InvalidAmount,
-    InvalidPeriod,
-    Money,
-    NotFound,
-    RuleViolation,
-)
+from prodlife import ANNUAL, MONTHLY, CurrencyMismatch, Money, NotFound, RuleViolation
+from prodlife.errors import InvalidAmount, InvalidPeriod
 from prodlife.pricing import (
     AdditiveDiscount,
     AddonPick,

@@ -11,8 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from prodlife import FixedClock, LineType, OrderLineSpec
+from prodlife import FixedClock, OrderLineSpec
 from prodlife.app import Billing
+from prodlife.billing import LineType
 from prodlife.catalog import Product
 from prodlife.errors import NotFound, RuleViolation, ValidationError
 from prodlife.ports import Store

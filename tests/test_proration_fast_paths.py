@@ -24,10 +24,10 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from prodlife import Currency, Money, Period
+from prodlife import Money, Period
 from prodlife._fast import _by_descriptors, builder
 from prodlife.limits import MAX_AMOUNT_DIGITS
-from prodlife.money import _new
+from prodlife.money import Currency, _new
 from prodlife.periods import _period
 from prodlife.proration import ChangePolicy, Charge, Line, LineKind, Proration, Quote, quote_change
 from prodlife.proration._share import _proration, make_line, prorate

@@ -11,17 +11,15 @@ from hypothesis import strategies as st
 from prodlife import (
     ACTUAL_DAYS,
     MONTHLY,
-    SECONDS,
     THIRTY_DAY_MONTHS,
     BillingCycle,
     BillingSchedule,
-    Currency,
-    CycleUnit,
-    DayCount,
-    FixedDays,
     Money,
     Period,
 )
+from prodlife.cycles import CycleUnit
+from prodlife.daycount import SECONDS, DayCount, FixedDays
+from prodlife.money import Currency
 from prodlife.proration import (
     Anchor,
     ChangeDay,

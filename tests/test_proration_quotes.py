@@ -10,19 +10,10 @@ from fractions import Fraction
 
 import pytest
 
-from prodlife import (
-    ANNUAL,
-    MONTHLY,
-    SECONDS,
-    CurrencyMismatch,
-    FixedDays,
-    Interval,
-    InvalidAmount,
-    InvalidBillingCycle,
-    InvalidRounding,
-    Money,
-    Period,
-)
+from prodlife import ANNUAL, MONTHLY, CurrencyMismatch, Money, Period
+from prodlife.daycount import SECONDS, FixedDays
+from prodlife.errors import InvalidAmount, InvalidBillingCycle, InvalidRounding
+from prodlife.periods import Interval
 from prodlife.proration import (
     Anchor,
     ChangeDay,

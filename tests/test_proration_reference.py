@@ -16,17 +16,15 @@ from prodlife import (
     ACTUAL_DAYS,
     ANNUAL,
     MONTHLY,
-    SECONDS,
     THIRTY_DAY_MONTHS,
     BillingCycle,
     BillingSchedule,
-    DayCount,
-    FixedDays,
-    Interval,
     Money,
     Period,
-    align_to_billing_day,
 )
+from prodlife.alignment import align_to_billing_day
+from prodlife.daycount import SECONDS, DayCount, FixedDays
+from prodlife.periods import Interval
 from prodlife.proration import (
     ChangeDay,
     ChangePolicy,

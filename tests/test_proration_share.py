@@ -10,18 +10,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from prodlife import (
-    ACTUAL_DAYS,
-    SECONDS,
-    THIRTY_DAY_MONTHS,
-    DayCount,
-    FixedDays,
-    Interval,
-    InvalidAmount,
-    InvalidPeriod,
-    InvalidRounding,
-    Money,
-)
+from prodlife import ACTUAL_DAYS, THIRTY_DAY_MONTHS, Money
+from prodlife.daycount import SECONDS, DayCount, FixedDays
+from prodlife.errors import InvalidAmount, InvalidPeriod, InvalidRounding
+from prodlife.periods import Interval
 from prodlife.proration import Proration, prorate
 from tests._support import P, usd
 

@@ -6,15 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from prodlife import (
-    Actor,
-    CancellationKind,
-    CancellationTiming,
-    FixedClock,
-    Money,
-    request_cancellation,
-)
+from prodlife import Actor, CancellationKind, FixedClock, Money, request_cancellation
 from prodlife.app import Billing
+from prodlife.catalog import CancellationTiming
 from prodlife.errors import AlreadyExists, PermissionDenied, TransitionNotAllowed, UnknownCurrency
 from prodlife.stores import open_store
 from tests._lifecycle import OWNER, STAFF, at, web
@@ -64,7 +58,7 @@ def test_use_cases_log_through_logging_and_the_library_adds_no_handler(
 ) -> None:
     import logging
 
-    from prodlife import reboot
+    from prodlife.lifecycle import reboot
 
     billing = Billing(open_store("memory:"), clock=FixedClock(datetime(2025, 4, 20, tzinfo=UTC)))
     billing.add_services([web()])

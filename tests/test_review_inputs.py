@@ -6,21 +6,10 @@ from datetime import date
 
 import pytest
 
-from prodlife import (
-    MONTHLY,
-    Charge,
-    InvalidAmount,
-    InvalidBillingCycle,
-    InvalidPeriod,
-    Money,
-    Period,
-    ProrationError,
-    ValidationError,
-    prorate,
-    quote_first_charge,
-    quote_pause,
-    total,
-)
+from prodlife import MONTHLY, Money, Period, ValidationError, prorate
+from prodlife.errors import InvalidAmount, InvalidBillingCycle, InvalidPeriod
+from prodlife.money import total
+from prodlife.proration import Charge, ProrationError, quote_first_charge, quote_pause
 
 JANUARY = Period(date(2025, 1, 1), date(2025, 2, 1))
 LATE = Period(date(2025, 1, 20), date(2025, 2, 1))

@@ -9,22 +9,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from prodlife import (
+from prodlife import MONTHLY, QUARTERLY, Money, Promotion, ValidationError
+from prodlife.cycles import BillingCycle
+from prodlife.daycount import (
     ACTUAL_DAYS,
     CALENDAR_30_DAYS,
-    MONTHLY,
-    QUARTERLY,
     SECONDS,
     THIRTY_DAY_MONTHS,
     CalendarMonthDays,
+    DayCount,
     FixedDays,
-    Money,
-    Promotion,
-    PromotionKind,
-    ValidationError,
 )
-from prodlife.cycles import BillingCycle
-from prodlife.daycount import DayCount
+from prodlife.pricing import PromotionKind
 from prodlife.serialization import day_count_named, make_converter
 from prodlife.testing.strategies import billing_cycles, money
 

@@ -9,16 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from prodlife import (
-    Event,
-    EventKind,
-    InvoiceLine,
-    Money,
-    Service,
-    StoreError,
-    ValidationError,
-)
+from prodlife import EventKind, InvoiceLine, Money, Service, StoreError, ValidationError
 from prodlife.billing import LineType
+from prodlife.lifecycle import Event
 from prodlife.proration import prorate
 from prodlife.serialization import make_converter
 from prodlife.stores._documents import decode, dumps, encode, loads

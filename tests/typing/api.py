@@ -7,19 +7,9 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import assert_type
 
-import prodlife
-from prodlife import (
-    ACTUAL_DAYS,
-    MONTHLY,
-    BillingSchedule,
-    Clock,
-    DayCount,
-    FixedClock,
-    Measure,
-    Money,
-    Period,
-)
+from prodlife import ACTUAL_DAYS, MONTHLY, BillingSchedule, Clock, FixedClock, Money, Period
 from prodlife.catalog import Catalog
+from prodlife.daycount import DayCount, FixedDays, Measure
 from prodlife.goods import Balance, Holder, Ownership, Stock, Unit, Warehouse
 
 price = Money("29.99", "USD")
@@ -41,7 +31,7 @@ measure = ACTUAL_DAYS.measure(schedule.period(0), schedule.period(0))
 assert_type(measure, Measure)
 assert_type(measure.fraction, Fraction)
 
-convention: DayCount = prodlife.FixedDays(30)
+convention: DayCount = FixedDays(30)
 clock: Clock = FixedClock(datetime(2025, 1, 1, tzinfo=UTC))
 assert_type(clock.now(), datetime)
 

@@ -19,7 +19,8 @@ publishing). The rules they apply live in
 :mod:`prodlife.lifecycle`, the stores in :mod:`prodlife.stores`.
 
 >>> from datetime import UTC, date, datetime
->>> from prodlife import FixedClock, Money, MONTHLY, Service, ACTIVE, Actor, reboot
+>>> from prodlife import MONTHLY, Actor, FixedClock, Money, Service
+>>> from prodlife.lifecycle import ACTIVE, reboot
 >>> from prodlife.pricing.recurring import RecurringPrice
 >>> from prodlife.stores import open_store
 >>> billing = Billing(open_store("memory:"), clock=FixedClock(datetime(2025, 4, 20, tzinfo=UTC)))

@@ -236,7 +236,7 @@ class PricePlan:
     Args:
         code: the plan's code.
         name: its display name.
-        currency: the currency of every row (a :class:`~prodlife.Currency` or code).
+        currency: the currency of every row (a :class:`~prodlife.money.Currency` or code).
         rates: the rows.
         validity: the days the plan may be used on; a row is used only on
             days both it and its plan are valid.
