@@ -662,3 +662,13 @@ def test_net_days_that_are_not_an_int_are_refused(days: object) -> None:
     with pytest.raises(RuleViolation) as error:
         InvoicePolicy(net_days=days)  # type: ignore[arg-type]
     refused(error, "invoice.net-days", f"net days {days!r}")
+
+
+def test_an_invoice_reads_as_rows_of_its_lines_and_as_a_table() -> None:
+    invoice = invoice_of([one_time("10.00"), one_time("2.50")])
+    rows = invoice.as_rows()
+    assert [row["invoice"] for row in rows] == [invoice.number] * 2
+    assert [row["amount"] for row in rows] == [Decimal("10.00"), Decimal("2.50")]
+    assert str(invoice) in repr(invoice)
+    table = invoice._repr_html_()
+    assert table.count("<tr>") == 3 and invoice.number in table

@@ -49,7 +49,8 @@ from datetime import date, datetime, timedelta
 
 import attrs
 
-from prodlife.billing.lines import InvoiceLine, LineType
+from prodlife._tables import Row, html_table
+from prodlife.billing.lines import InvoiceLine, LineType, lines_as_rows
 from prodlife.clock import as_utc
 from prodlife.errors import RuleViolation
 from prodlife.money import Money, total
@@ -467,3 +468,15 @@ class Invoice:
             f"invoice {self.number} of {self.customer_id} due {self.due_on}: {self.total} "
             f"({self.status}, {self.balance} owed)"
         )
+
+    def __repr__(self) -> str:
+        return f"<Invoice {self}>"
+
+    def as_rows(self) -> list[Row]:
+        """Its lines as rows (see :meth:`InvoiceLine.as_row
+        <prodlife.billing.InvoiceLine.as_row>`), each with the invoice's number, for
+        ``pandas.DataFrame(invoice.as_rows())``."""
+        return [{"invoice": self.number, **row} for row in lines_as_rows(self.lines)]
+
+    def _repr_html_(self) -> str:
+        return html_table(self.as_rows(), caption=str(self))
