@@ -6,6 +6,9 @@ store, then calls one use case with mostly valid arguments and sometimes junk (s
 calendar, operations their actor may not run. The call returns a value that prints, or
 raises a ProdlifeError (a bad value) or a TypeError (a wrong Python type), never anything
 else; and a refused call keeps nothing: the store's whole state is the same after it.
+
+Each test runs a few examples by default (a booked store costs about 10 ms) and the fuzz
+profile's thousands under ``nox -s fuzz``.
 """
 
 from __future__ import annotations
@@ -61,7 +64,7 @@ from prodlife.pricing import OrderLineSpec
 from prodlife.proration import CreditMode, UsedDay
 from prodlife.stores import open_store
 from prodlife.stores.memory import MemoryStore
-from tests._fuzz import EXTREME_MOMENTS, HOSTILE_TEXT, attempt, either, junk
+from tests._fuzz import EXTREME_MOMENTS, HOSTILE_TEXT, attempt, budget, either, junk
 from tests._lifecycle import OWNER, OWNER_ID, STAFF, STRANGER, SYSTEM, FakeModule, backup, shop
 from tests.test_lifecycle_orders import CONTEXT, order
 
@@ -204,6 +207,7 @@ def _calls(draw: st.DrawFn) -> tuple[Callable[..., Any], list[Any], dict[str, An
     return operation, args, kwargs
 
 
+@budget(8)
 @given(_calls(), IDS, ACTORS, st.sampled_from([None, *EXTREME_MOMENTS[8:14]]))
 def test_an_operation_with_any_arguments_is_done_or_refused_keeping_nothing(
     call: tuple[Callable[..., Any], list[Any], dict[str, Any]],
@@ -216,6 +220,7 @@ def test_an_operation_with_any_arguments_is_done_or_refused_keeping_nothing(
     refused_or_done(billing, lambda: billing.perform(operation, service_id, actor, *args, **kwargs))
 
 
+@budget(8)
 @given(
     IDS,
     ACTORS,
@@ -255,6 +260,7 @@ def test_a_package_change_with_any_arguments_is_done_or_refused_keeping_nothing(
 # --- payments and invoices ----------------------------------------------------------------
 
 
+@budget(8)
 @given(
     CUSTOMERS,
     MONEY,
@@ -282,6 +288,7 @@ def test_a_payment_of_any_kind_is_recorded_or_refused_keeping_nothing(
     )
 
 
+@budget(8)
 @given(CUSTOMERS, MONEY, ACTORS, either(TEXT), either(TEXT), either(st.none() | INSTANTS))
 def test_a_refund_of_any_kind_is_made_or_refused_keeping_nothing(
     customer: Any, amount: Any, actor: Any, reference: Any, method: Any, at: Any
@@ -298,6 +305,7 @@ def test_a_refund_of_any_kind_is_made_or_refused_keeping_nothing(
     )
 
 
+@budget(8)
 @given(NUMBERS, ACTORS, either(st.sampled_from(InvoiceStatus)), either(TEXT))
 def test_closing_any_invoice_is_done_or_refused_keeping_nothing(
     number: Any, actor: Any, status: Any, reason: Any
@@ -308,6 +316,7 @@ def test_closing_any_invoice_is_done_or_refused_keeping_nothing(
     )
 
 
+@budget(8)
 @given(
     either(st.none() | CUSTOMERS),
     either(st.none() | IDS),
@@ -338,6 +347,7 @@ def test_an_invoice_query_of_any_kind_answers_or_is_refused(
     refused_or_done(billing, lambda: billing.invoices(junk_query, actor))
 
 
+@budget(8)
 @given(
     either(st.none() | CUSTOMERS),
     either(st.none() | st.sampled_from(["VPS", "WEB"])),
@@ -366,6 +376,7 @@ def test_a_service_query_of_any_kind_answers_or_is_refused(
     refused_or_done(billing, lambda: billing.services(junk_query, actor))
 
 
+@budget(8)
 @given(
     st.sampled_from(["service", "history", "invoice", "statement"]),
     IDS | NUMBERS | CUSTOMERS,
@@ -378,6 +389,7 @@ def test_a_lookup_of_anything_by_anyone_answers_or_is_refused(
     refused_or_done(billing, lambda: getattr(billing, name)(key, actor))
 
 
+@budget(8)
 @given(
     either(st.none() | st.sampled_from([*Availability])),
     either(st.none() | TEXT),
@@ -401,6 +413,7 @@ def test_the_catalog_reads_answer_or_are_refused(
 # --- mass updates and the scheduler -------------------------------------------------------
 
 
+@budget(8)
 @given(
     st.lists(IDS, max_size=3) | junk(),
     ACTORS,
@@ -439,6 +452,7 @@ def test_a_mass_update_of_any_kind_is_done_or_refused_keeping_nothing(
     refused_or_done(billing, update)
 
 
+@budget(8)
 @given(
     either(st.none() | TEXT),
     either(COUNTS),

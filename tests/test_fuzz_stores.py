@@ -20,7 +20,7 @@ from typing import Any
 
 import attrs
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from prodlife.billing.invoices import InvoiceStatus
@@ -43,7 +43,7 @@ from prodlife.testing.contract._values import (
     make_service,
     make_version,
 )
-from tests._fuzz import EXTREME_MOMENTS, HOSTILE_TEXT, either, junk
+from tests._fuzz import EXTREME_MOMENTS, HOSTILE_TEXT, budget, either, junk
 
 TEXT = st.one_of(st.text(max_size=12), st.sampled_from(HOSTILE_TEXT))
 IDS = either(st.sampled_from(["S-1", "S-2", "C-1", "O-1", "INV-1", "PAY-1", "STD"]) | TEXT)
@@ -247,7 +247,7 @@ def _outcome(store: Store, call: Callable[[UnitOfWork], object]) -> object:
     return refused
 
 
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@budget(60, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(calls())
 def test_any_repository_call_answers_alike_or_is_refused_alike_keeping_nothing(
     stores: dict[str, Store], call: Call
@@ -275,7 +275,7 @@ HOSTILE_CLAIMS = st.builds(
 )
 
 
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@budget(30, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     HOSTILE_CLAIMS
     | st.builds(
