@@ -18,6 +18,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
+from hypothesis import settings
 from hypothesis import strategies as st
 
 from prodlife.errors import ProdlifeError
@@ -152,6 +153,15 @@ def junk() -> st.SearchStrategy[Any]:
         ),
         max_leaves=4,
     )
+
+
+def budget(examples: int, **more: Any) -> settings:
+    """``examples`` per test for a costly fuzz test, unless the profile asks for thousands
+    (``HYPOTHESIS_PROFILE=fuzz`` or ``long``): then the profile's own number. ``more``: other
+    settings."""
+    if settings.default.max_examples >= 1000:
+        return settings(**more)
+    return settings(max_examples=examples, **more)
 
 
 def either(valid: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:

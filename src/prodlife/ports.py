@@ -37,7 +37,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime, timedelta
-from typing import Protocol, runtime_checkable
+from typing import Protocol, TypeVar, runtime_checkable
 
 import attrs
 
@@ -60,6 +60,7 @@ from prodlife.pricing.promotions import Promotion
 from prodlife.pricing.usage import UsageRecord
 
 __all__ = [
+    "MAX_LIMIT",
     "CatalogRepository",
     "EventRepository",
     "GoodsRepository",
@@ -82,14 +83,47 @@ __all__ = [
     "SyncRunRepository",
     "UnitOfWork",
     "check_limit",
+    "check_query",
     "check_text",
 ]
 
 
+#: The largest ``limit`` a query takes (every store counts rows in 64 bits).
+MAX_LIMIT = 2**63 - 1
+
+
 def check_limit(limit: int | None) -> None:
-    """Refuse a ``limit`` that is neither ``None`` nor a whole number >= 0 (``ValidationError``)."""
-    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
-        raise ValidationError(f"limit {limit!r} must be None or a whole number >= 0")
+    """Refuse a ``limit`` that is neither ``None`` nor a whole number from 0 to
+    :data:`MAX_LIMIT` (``ValidationError``)."""
+    if limit is not None and (
+        isinstance(limit, bool) or not isinstance(limit, int) or not 0 <= limit <= MAX_LIMIT
+    ):
+        raise ValidationError(
+            f"limit {limit!r} must be None or a whole number from 0 to {MAX_LIMIT:,} "
+            "(prodlife.ports.MAX_LIMIT); give None for all"
+        )
+
+
+Q = TypeVar("Q", "ServiceQuery", "InvoiceQuery")
+
+
+def check_query(query: object, kind: type[Q]) -> Q:
+    """``query``, when it is a ``kind`` (a :class:`ServiceQuery` or an :class:`InvoiceQuery`).
+
+    Raises:
+        TypeError: it is something else (``None``, a dict of filters, a customer id...).
+
+    >>> check_query({"customer_id": "C-1"}, ServiceQuery)
+    Traceback (most recent call last):
+    ...
+    TypeError: query must be a ServiceQuery, not dict; e.g. ServiceQuery(customer_id='C-1')
+    """
+    if not isinstance(query, kind):
+        raise TypeError(
+            f"query must be a {kind.__name__}, not {type(query).__name__}; "
+            f"e.g. {kind.__name__}(customer_id='C-1')"
+        )
+    return query
 
 
 def check_text(value: object, what: str) -> str:
@@ -603,7 +637,15 @@ class SchedulerRepository(Protocol):
         claim holds (none, or one whose lease ended at or before ``now``) for
         ``worker`` until ``now + lease``. Returns their ids, ordered by
         ``due_on`` then id. Two workers never get the same id while a lease
-        lives. A ``limit`` below 1 claims nothing."""
+        lives. A ``limit`` below 1 claims nothing.
+
+        Raises:
+            TypeError: ``on`` not a ``date``, ``lease`` not a ``timedelta``,
+                ``limit`` not an ``int``, ``worker`` not a ``str``.
+            ValidationError: a lease ending past the calendar, a ``limit`` beyond
+                :data:`MAX_LIMIT`, a ``worker`` no store keeps.
+            InvalidInstant: ``now`` is not an aware instant.
+        """
         ...
 
     def release(self, service_ids: Sequence[str], *, worker: str) -> None:

@@ -29,7 +29,7 @@ from prodlife.billing.invoices import Invoice, InvoicePolicy
 from prodlife.catalog.catalog import Catalog
 from prodlife.clock import Clock, as_utc
 from prodlife.errors import ConcurrencyConflict, NotFound, ProdlifeError
-from prodlife.lifecycle.actors import Actor, ActorKind, not_yours
+from prodlife.lifecycle.actors import Actor, ActorKind, check_actor_type, not_yours
 from prodlife.lifecycle.events import Event
 from prodlife.lifecycle.outcome import Outcome
 from prodlife.lifecycle.provisioning import ProvisioningModule
@@ -130,6 +130,7 @@ class BillingBase:
         self, uow: UnitOfWork, service_id: str, actor: Actor, operation: Operation | None
     ) -> Service:
         """The stored service; a customer's refusal names ``operation`` (``None``: a read)."""
+        check_actor_type(actor)
         try:
             service = uow.services.get(service_id)
         except NotFound:

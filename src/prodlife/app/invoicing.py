@@ -21,11 +21,11 @@ from prodlife.billing.invoices import UNPAID, Invoice, InvoiceStatus
 from prodlife.billing.payments import Allocation, Payment, PaymentKind, check_reference, settle
 from prodlife.clock import as_utc
 from prodlife.errors import AlreadyExists, NotFound, RuleViolation
-from prodlife.lifecycle.actors import Action, Actor, ActorKind, authorize_action
+from prodlife.lifecycle.actors import Action, Actor, ActorKind, authorize_action, check_actor_type
 from prodlife.lifecycle.outcome import Outcome
 from prodlife.lifecycle.settlement import record_owing
 from prodlife.money import Money, total
-from prodlife.ports import InvoiceQuery, UnitOfWork
+from prodlife.ports import InvoiceQuery, UnitOfWork, check_query
 
 __all__ = ["Invoicing", "PaymentResult", "Statement"]
 
@@ -96,7 +96,8 @@ class Invoicing(BillingBase):
             NotFound: no such invoice (also for a customer's look at another's).
             PermissionDenied: staff without ``customer products: view``.
         """
-        authorize_action(actor, Action.VIEW_INVOICES, owner_customer_id=actor.customer_id)
+        owner = check_actor_type(actor).customer_id
+        authorize_action(actor, Action.VIEW_INVOICES, owner_customer_id=owner)
         with self.store.transaction(readonly=True) as uow:
             invoice = uow.invoices.get(number)
         if actor.kind is ActorKind.CUSTOMER and invoice.customer_id != actor.customer_id:
@@ -110,7 +111,9 @@ class Invoicing(BillingBase):
         Raises:
             PermissionDenied: staff without ``customer products: view``.
         """
-        authorize_action(actor, Action.VIEW_INVOICES, owner_customer_id=actor.customer_id)
+        check_query(query, InvoiceQuery)
+        owner = check_actor_type(actor).customer_id
+        authorize_action(actor, Action.VIEW_INVOICES, owner_customer_id=owner)
         if actor.kind is ActorKind.CUSTOMER:
             query = attrs.evolve(query, customer_id=actor.customer_id)
         with self.store.transaction(readonly=True) as uow:

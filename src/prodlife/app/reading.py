@@ -17,14 +17,14 @@ from prodlife.catalog.catalog import CatalogVersion
 from prodlife.catalog.products import Product
 from prodlife.catalog.query import ProductQuery
 from prodlife.errors import ValidationError
-from prodlife.lifecycle.actors import Action, Actor, ActorKind, authorize_action
+from prodlife.lifecycle.actors import Action, Actor, ActorKind, authorize_action, check_actor_type
 from prodlife.lifecycle.adoption import AdoptionRow, adoption
 from prodlife.lifecycle.history import History
 from prodlife.lifecycle.services import Service
 from prodlife.lifecycle.transitions import Operation
 from prodlife.limits import MIN_YEAR
 from prodlife.periods import Period
-from prodlife.ports import ProductRevenue, ServiceQuery
+from prodlife.ports import ProductRevenue, ServiceQuery, check_query
 
 
 class Reading(BillingBase):
@@ -38,7 +38,7 @@ class Reading(BillingBase):
             PermissionDenied: a customer asking for a service that is not
                 theirs, deleted or missing (the same refusal for all three).
         """
-        if actor.kind is not ActorKind.CUSTOMER:
+        if check_actor_type(actor).kind is not ActorKind.CUSTOMER:
             authorize_action(actor, Action.VIEW)
         with self.store.transaction(readonly=True) as uow:
             return self._load(uow, service_id, actor, None)
@@ -69,7 +69,8 @@ class Reading(BillingBase):
         Raises:
             PermissionDenied: staff without the permission to view.
         """
-        if actor is not None and actor.kind is not ActorKind.CUSTOMER:
+        check_query(query, ServiceQuery)
+        if actor is not None and check_actor_type(actor).kind is not ActorKind.CUSTOMER:
             authorize_action(actor, Action.VIEW)
         customer = None if actor is None or actor.kind is not ActorKind.CUSTOMER else actor
         if customer is not None:

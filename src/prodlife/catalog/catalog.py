@@ -22,7 +22,7 @@ prodlife.errors.InvalidCatalog: the catalog has 1 problem; fix each:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import date
+from datetime import date, datetime
 from typing import TypeVar
 
 import attrs
@@ -374,12 +374,23 @@ class CatalogVersion:
         existing_move_on: when services created under earlier versions move
             to this version's prices; ``None`` keeps them on their own
             version's prices until they change (grandfathering).
+
+    Raises:
+        TypeError: a field of the wrong type (the name not text, a day not a ``date``).
     """
 
-    name: str
-    effective: date
-    catalog: Catalog
-    existing_move_on: date | None = None
+    name: str = attrs.field(validator=attrs.validators.instance_of(str))
+    effective: date = attrs.field(validator=lambda _, __, day: _day(day, "effective"))
+    catalog: Catalog = attrs.field(validator=attrs.validators.instance_of(Catalog))
+    existing_move_on: date | None = attrs.field(
+        default=None,
+        validator=lambda _, __, day: None if day is None else _day(day, "existing_move_on"),
+    )
+
+
+def _day(value: object, what: str) -> None:
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise TypeError(f"{what} must be a date, not {type(value).__name__}")
 
 
 @attrs.frozen(slots=True)

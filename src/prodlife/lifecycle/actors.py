@@ -327,6 +327,17 @@ def _suspension_rule(
     return ""
 
 
+def check_actor_type(actor: object) -> Actor:
+    """``actor``, when it is an :class:`Actor`.
+
+    Raises:
+        TypeError: it is not (a ``None``, a customer id given as text...).
+    """
+    if not isinstance(actor, Actor):
+        raise TypeError(f"actor {actor!r} must be an Actor: Actor.customer(id), Actor.staff(...)")
+    return actor
+
+
 def authorize(
     actor: Actor,
     operation: Operation,
@@ -358,8 +369,7 @@ def authorize(
             service that is not theirs, always :func:`not_yours`.
         TypeError: ``actor`` is not an :class:`Actor`.
     """
-    if not isinstance(actor, Actor):
-        raise TypeError(f"actor {actor!r} must be an Actor: Actor.customer(id), Actor.staff(...)")
+    check_actor_type(actor)
     if actor.kind is ActorKind.CUSTOMER:
         if actor.customer_id != owner_customer_id or not visible_to_customer(current):
             raise not_yours(actor, operation)
@@ -490,8 +500,7 @@ def authorize_action(actor: Actor, action: Action, *, owner_customer_id: str | N
     prodlife.errors.PermissionDenied: staff member 'bob' may not view services: it needs the
     permission 'customer products: view'; ask an administrator
     """
-    if not isinstance(actor, Actor):
-        raise TypeError(f"actor {actor!r} must be an Actor: Actor.customer(id), Actor.staff(...)")
+    check_actor_type(actor)
     if actor.kind is ActorKind.CUSTOMER:
         if action not in CUSTOMER_ACTIONS:
             reason = (

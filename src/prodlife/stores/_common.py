@@ -4,7 +4,8 @@ and codes it keeps and looks up, and the order of what it returns."""
 from __future__ import annotations
 
 import decimal
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TypeVar
 
@@ -12,6 +13,7 @@ from prodlife.billing.invoices import Invoice
 from prodlife.billing.lines import InvoiceLine
 from prodlife.billing.payments import Payment
 from prodlife.catalog.sync_runs import SyncRun
+from prodlife.clock import as_utc
 from prodlife.errors import InvalidAmount, NotFound, ValidationError
 from prodlife.lifecycle.events import Event
 from prodlife.lifecycle.history import HistoryEntry
@@ -19,7 +21,9 @@ from prodlife.lifecycle.orders import Order
 from prodlife.lifecycle.services import Service
 from prodlife.limits import MAX_INVOICE_NUMBERS_AT_ONCE
 from prodlife.money import Money, checked
-from prodlife.ports import ProductRevenue, check_text
+from prodlife.ports import ProductRevenue, check_limit, check_text
+from prodlife.pricing.plans import PricePlan
+from prodlife.pricing.promotions import Promotion
 
 __all__ = [
     "MAX_KEY_LENGTH",
@@ -28,15 +32,20 @@ __all__ = [
     "check_credit",
     "check_held_history",
     "check_invoice_save",
+    "claim",
     "event_keys",
+    "event_sequences",
     "held_history",
     "in_asked_order",
     "invoice_keys",
     "line_keys",
     "lookup_key",
+    "of_type",
     "order_keys",
     "payment_keys",
+    "plan_key",
     "product_revenue",
+    "promotion_key",
     "service_keys",
     "stored_key",
     "sync_run",
@@ -48,6 +57,7 @@ __all__ = [
 MAX_KEY_LENGTH = 255
 
 V = TypeVar("V")
+T = TypeVar("T")
 
 
 def in_asked_order(found: Mapping[str, V], keys: Sequence[str], kind: str) -> list[V]:
@@ -100,8 +110,20 @@ def stored_key(value: object, what: str) -> str:
 # --- the keys of what a store keeps (one place, for every store) -----------------------------
 
 
+def of_type(value: object, kind: type[T], what: str) -> T:
+    """``value``, when it is a ``kind``: what a store is given to keep must be one.
+
+    Raises:
+        TypeError: it is not (``None``, a dict of its fields, another value...).
+    """
+    if not isinstance(value, kind):
+        raise TypeError(f"{what} must be a {kind.__name__}, not {type(value).__name__}")
+    return value
+
+
 def service_keys(service: Service) -> None:
     """Refuse a service whose id, customer or product a store cannot keep (:func:`stored_key`)."""
+    of_type(service, Service, "the service to store")
     keys = service.id + service.customer_id + service.product_code  # the usual: all plain
     if len(keys) > MAX_KEY_LENGTH or not keys.isascii() or "\x00" in keys:
         stored_key(service.id, "service id")
@@ -111,18 +133,21 @@ def service_keys(service: Service) -> None:
 
 def order_keys(order: Order) -> None:
     """Refuse an order whose id or customer a store cannot keep."""
+    of_type(order, Order, "the order to store")
     stored_key(order.id, "order id")
     stored_key(order.customer_id, "customer id")
 
 
 def line_keys(line: InvoiceLine) -> None:
     """Refuse an invoice line whose service or customer a store cannot keep."""
+    of_type(line, InvoiceLine, "an invoice line to store")
     stored_key(line.service_id, "service id")
     stored_key(line.customer_id, "customer id")
 
 
 def invoice_keys(invoice: Invoice) -> None:
     """Refuse an invoice whose number, customer or services a store cannot keep."""
+    of_type(invoice, Invoice, "the invoice to store")
     stored_key(invoice.number, "invoice number")
     stored_key(invoice.customer_id, "customer id")
     for service_id in invoice.service_ids:
@@ -131,6 +156,7 @@ def invoice_keys(invoice: Invoice) -> None:
 
 def payment_keys(payment: Payment) -> None:
     """Refuse a payment whose reference, customer or invoices a store cannot keep."""
+    of_type(payment, Payment, "the payment to store")
     stored_key(payment.reference, "payment reference")
     stored_key(payment.customer_id, "customer id")
     for allocation in payment.allocations:
@@ -175,6 +201,8 @@ def check_count(count: object) -> int:
 def check_credit(customer_id: str, amount: Money, expected: Money) -> None:
     """Refuse a credit balance below zero, or one whose currency differs from ``expected``'s."""
     stored_key(customer_id, "customer id")
+    of_type(amount, Money, "the credit balance")
+    of_type(expected, Money, "the credit balance expected")
     if amount.currency != expected.currency:
         raise ValidationError(
             f"credit balance of {customer_id} set to {amount} but expected in "
@@ -189,12 +217,66 @@ def check_credit(customer_id: str, amount: Money, expected: Money) -> None:
 
 def event_keys(event: Event) -> None:
     """Refuse an event whose service or customer a store cannot keep."""
+    of_type(event, Event, "an event to store")
     stored_key(event.service_id, "service id")
     stored_key(event.customer_id, "customer id")
 
 
 #: Run ids are 64-bit in every store; a larger one names no run.
 _MAX_RUN_ID = 2**63 - 1
+
+
+def plan_key(plan: PricePlan) -> str:
+    """The code of ``plan``, when it is a price plan with a code a store can keep."""
+    return stored_key(of_type(plan, PricePlan, "the price plan to store").code, "price plan code")
+
+
+def promotion_key(promotion: Promotion) -> str:
+    """The code of ``promotion``, when it is a promotion with a code a store can keep."""
+    what = "the promotion to store"
+    return stored_key(of_type(promotion, Promotion, what).code, "promotion code")
+
+
+#: Event sequences are 64-bit in every store; a larger one names no event.
+_MAX_SEQUENCE = 2**63 - 1
+
+
+def event_sequences(sequences: object) -> list[int]:
+    """The event sequences among ``sequences`` any store may hold (others name no event).
+
+    Raises:
+        TypeError: it is not a list of ``int``.
+    """
+    if isinstance(sequences, (str, bytes)) or not isinstance(sequences, Iterable):
+        raise TypeError(f"sequences must be a list of int, not {type(sequences).__name__}")
+    numbers = list(sequences)
+    for number in numbers:
+        if isinstance(number, bool) or not isinstance(number, int):
+            raise TypeError(f"an event sequence must be an int, not {type(number).__name__}")
+    return [number for number in numbers if 1 <= number <= _MAX_SEQUENCE]
+
+
+def claim(
+    on: object, worker: object, now: object, lease: object, limit: object
+) -> tuple[str, datetime, datetime]:
+    """The worker, ``now`` in UTC and the lease's end of a scheduler claim, every argument
+    checked (see :meth:`prodlife.ports.SchedulerRepository.claim_due`)."""
+    key = stored_key(worker, "worker")
+    if not isinstance(on, date) or isinstance(on, datetime):
+        raise TypeError(f"on must be a date, not {type(on).__name__}")
+    if not isinstance(lease, timedelta):
+        raise TypeError(f"lease must be a timedelta, not {type(lease).__name__}")
+    if isinstance(limit, bool) or not isinstance(limit, int):
+        raise TypeError(f"limit must be an int, not {type(limit).__name__}")
+    if limit > 0:
+        check_limit(limit)
+    start = as_utc(now)  # type: ignore[arg-type]
+    try:
+        return key, start, start + lease
+    except OverflowError:
+        raise ValidationError(
+            f"a lease of {lease} from {start} ends past the calendar; give a shorter lease"
+        ) from None
 
 
 def sync_run(run: object) -> SyncRun:

@@ -51,6 +51,7 @@ from prodlife.ports import (
     StoredSyncRun,
     UnitOfWork,
     check_limit,
+    check_query,
 )
 from prodlife.pricing.plans import PricePlan
 from prodlife.pricing.promotions import Promotion
@@ -60,15 +61,20 @@ from prodlife.stores._common import (
     check_credit,
     check_held_history,
     check_invoice_save,
+    claim,
     event_keys,
+    event_sequences,
     held_history,
     in_asked_order,
     invoice_keys,
     line_keys,
     lookup_key,
+    of_type,
     order_keys,
     payment_keys,
+    plan_key,
     product_revenue,
+    promotion_key,
     service_keys,
     stored_key,
     sync_run,
@@ -296,7 +302,7 @@ class _PricePlans:
     uow: MemoryUnitOfWork
 
     def add(self, plan: PricePlan) -> None:
-        stored_key(plan.code, "price plan code")
+        plan_key(plan)
         plans = self.uow.state().plans
         check_document(plan)
         if plan.code in plans:
@@ -311,7 +317,7 @@ class _PricePlans:
             raise NotFound("price plan", code) from None
 
     def replace(self, plan: PricePlan) -> None:
-        self.get(plan.code)
+        self.get(plan_key(plan))
         check_document(plan)
         self.uow.put(self.uow.state().plans, plan.code, plan)
 
@@ -325,7 +331,7 @@ class _Promotions:
     uow: MemoryUnitOfWork
 
     def add(self, promotion: Promotion) -> None:
-        stored_key(promotion.code, "promotion code")
+        promotion_key(promotion)
         promotions = self.uow.state().promotions
         check_document(promotion)
         key = promotion.code.upper()
@@ -435,11 +441,13 @@ class _Services:
         self._append(service.id, entries)
 
     def find(self, query: ServiceQuery) -> list[Service]:
+        check_query(query, ServiceQuery)
         rows = self.uow.state().services
         found = [rows[key].service for key in sorted(rows) if _matches(rows[key], query)]
         return found if query.limit is None else found[: query.limit]
 
     def count(self, query: ServiceQuery) -> int:
+        check_query(query, ServiceQuery)
         return sum(1 for row in self.uow.state().services.values() if _matches(row, query))
 
     # --- scheduler claims --------------------------------------------------------------------
@@ -447,8 +455,7 @@ class _Services:
     def claim_due(
         self, on: date, *, worker: str, now: datetime, lease: timedelta, limit: int
     ) -> list[str]:
-        stored_key(worker, "worker")
-        now = as_utc(now)
+        worker, now, until = claim(on, worker, now, lease, limit)
         rows = self.uow.state().services
         free = [
             row
@@ -460,9 +467,7 @@ class _Services:
         free.sort(key=lambda row: (row.due_on, row.service.id))
         claimed = []
         for row in free[: max(limit, 0)]:
-            self.uow.put(
-                rows, row.service.id, attrs.evolve(row, worker=worker, lease_until=now + lease)
-            )
+            self.uow.put(rows, row.service.id, attrs.evolve(row, worker=worker, lease_until=until))
             claimed.append(row.service.id)
         return claimed
 
@@ -576,7 +581,7 @@ class _Invoices:
         return invoice
 
     def save(self, invoice: Invoice) -> Invoice:
-        stored = self.get(invoice.number)
+        stored = self.get(of_type(invoice, Invoice, "the invoice to save").number)
         self.uow.writable()
         if stored.version != invoice.version:
             raise ConcurrencyConflict("invoice", invoice.number, invoice.version, stored.version)
@@ -587,6 +592,7 @@ class _Invoices:
         return saved
 
     def find(self, query: InvoiceQuery) -> list[Invoice]:
+        check_query(query, InvoiceQuery)
         found = sorted(
             (i for i in self.uow.state().invoices.values() if query.matches(i)),
             key=lambda i: (i.due_on, i.number),
@@ -667,7 +673,7 @@ class _Events:
 
     def mark_published(self, sequences: Sequence[int]) -> None:
         stored = self.uow.state().events
-        for sequence in sequences:
+        for sequence in event_sequences(sequences):
             if 1 <= sequence <= len(stored) and not stored[sequence - 1].published:
                 self.uow.replace(
                     stored, sequence - 1, attrs.evolve(stored[sequence - 1], published=True)

@@ -38,12 +38,14 @@ from prodlife.billing.invoices import UNPAID, Invoice
 from prodlife.billing.payments import Payment
 from prodlife.errors import ConcurrencyConflict, NotFound
 from prodlife.money import Money
+from prodlife.ports import InvoiceQuery, check_query
 from prodlife.stores._common import (
     check_count,
     check_credit,
     check_invoice_save,
     invoice_keys,
     lookup_key,
+    of_type,
     payment_keys,
     stored_key,
 )
@@ -51,7 +53,6 @@ from prodlife.stores.sql.dialect import About
 from prodlife.stores.sql.repositories import chunks
 
 if TYPE_CHECKING:
-    from prodlife.ports import InvoiceQuery
     from prodlife.stores.sql.dialect import Dialect
     from prodlife.stores.sql.statements import Statements
     from prodlife.stores.sql.unit_of_work import SQLUnitOfWork
@@ -216,7 +217,9 @@ class Invoices:
         Raises ``NotFound``, ``ConcurrencyConflict``, or ``ValidationError`` (what it bills
         changed).
         """
-        number = lookup_key(invoice.number, "invoice number")
+        number = lookup_key(
+            of_type(invoice, Invoice, "the invoice to save").number, "invoice number"
+        )
         where = "saving the invoice"
         stored = self._stored(number, where)
         if stored is None:
@@ -241,6 +244,7 @@ class Invoices:
 
     def find(self, query: InvoiceQuery) -> list[Invoice]:
         """The invoices matching ``query``, by due date, then number."""
+        check_query(query, InvoiceQuery)
         uow = self._uow
         dialect = uow.dialect
         status = None if query.status is None else query.status.value

@@ -24,10 +24,13 @@ from prodlife.pricing.plans import PricePlan
 from prodlife.pricing.promotions import Promotion
 from prodlife.stores._common import (
     event_keys,
+    event_sequences,
     line_keys,
     lookup_key,
     order_keys,
+    plan_key,
     product_revenue,
+    promotion_key,
     stored_key,
 )
 from prodlife.stores.sql.dialect import About, Write
@@ -135,7 +138,7 @@ class PricePlans:
 
     def add(self, plan: PricePlan) -> None:
         """Store a new plan. Raises ``AlreadyExists``."""
-        stored_key(plan.code, "price plan code")
+        plan_key(plan)
         uow = self._uow
         uow.writable()
         params = (plan.code, uow.dialect.doc(plan))
@@ -152,7 +155,7 @@ class PricePlans:
 
     def replace(self, plan: PricePlan) -> None:
         """Replace the stored plan with the same code. Raises ``NotFound``."""
-        stored_key(plan.code, "price plan code")
+        plan_key(plan)
         uow = self._uow
         uow.writable()
         params = (uow.dialect.doc(plan), plan.code)
@@ -177,7 +180,7 @@ class Promotions:
 
     def add(self, promotion: Promotion) -> None:
         """Store a new promotion. Raises ``AlreadyExists`` (codes compare ignoring case)."""
-        stored_key(promotion.code, "promotion code")
+        promotion_key(promotion)
         uow = self._uow
         uow.writable()
         code = promotion.code
@@ -390,6 +393,6 @@ class Events:
         uow = self._uow
         uow.writable()
         dialect = uow.dialect
-        for chunk in chunks(list(sequences), dialect.in_list_limit):
+        for chunk in chunks(event_sequences(sequences), dialect.in_list_limit):
             sql = uow.sql.publish(len(chunk))
             uow.change(sql, dialect.in_values(chunk), "marking events published")
