@@ -110,7 +110,7 @@ _CALLS: dict[str, tuple[tuple[st.SearchStrategy[Any], ...], dict[str, st.SearchS
     "services.history": ((IDS,), {}),
     "services.get_many": ((IDLISTS,), {}),
     # Queries of the right class only: the SQL stores' services.find and count read a query
-    # of another class as if it were one (see the strict xfail below).
+    # of another class as if it were one (see the SQLite test below).
     "services.find": ((_SERVICE_QUERIES,), {}),
     "services.count": ((_SERVICE_QUERIES,), {}),
     "services.add": ((SERVICES,), {"due_on": SOME_DAY}),
@@ -144,7 +144,7 @@ _CALLS: dict[str, tuple[tuple[st.SearchStrategy[Any], ...], dict[str, st.SearchS
     "events.for_service": ((IDS,), {}),
     "events.unpublished": ((LIMITS,), {}),
     "events.mark_published": ((either(st.lists(COUNTS, max_size=3)),), {}),
-    # Sane days, leases and limits only: see the memory-only test and the strict xfail below.
+    # Sane days, leases and limits only: see the memory-only test and the SQLite one below.
     "scheduler.claim_due": (
         (st.dates(date(1900, 1, 1), date(2999, 12, 31)),),
         {
@@ -288,9 +288,8 @@ def test_a_hostile_claim_or_query_is_refused_by_the_memory_store_keeping_nothing
     _outcome(stores["memory"], call)
 
 
-# What the SQL stores still lack: src/prodlife/stores/sql/services.py (the lead's) does not call
-# prodlife.stores._common.claim in claim_due, nor prodlife.ports.check_query in find and count.
-@pytest.mark.xfail(strict=True, reason="sql/services.py: claim_due and find lack the checks")
+# The SQL stores check a claim's arguments (prodlife.stores._common.claim) and a query's type
+# (prodlife.ports.check_query) as the memory store does.
 @pytest.mark.parametrize(
     "call",
     [

@@ -16,18 +16,17 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from prodlife.clock import as_utc
 from prodlife.errors import ConcurrencyConflict, NotFound, ValidationError
 from prodlife.lifecycle.history import History, HistoryEntry
 from prodlife.lifecycle.services import Service
-from prodlife.ports import ServiceQuery
+from prodlife.ports import ServiceQuery, check_query
 from prodlife.stores._common import (
     check_held_history,
+    claim,
     held_history,
     in_asked_order,
     lookup_key,
     service_keys,
-    stored_key,
 )
 from prodlife.stores.sql.dialect import About, Query, Write
 from prodlife.stores.sql.repositories import chunks
@@ -197,6 +196,7 @@ class Services:
         return History(tuple(kept[number] for number in sorted(kept)))
 
     def _filters(self, query: ServiceQuery) -> tuple[tuple[bool, ...], list[Any]]:
+        check_query(query, ServiceQuery)
         status = None if query.status is None else query.status.value
         values: list[Any] = []
         used = []
@@ -234,15 +234,14 @@ class Services:
         self, on: date, *, worker: str, now: datetime, lease: timedelta, limit: int
     ) -> list[str]:
         """Claim up to ``limit`` due services for ``worker``; their ids by due date, then id."""
-        stored_key(worker, "worker")
+        worker, now, end = claim(on, worker, now, lease, limit)
         uow = self._uow
-        now = as_utc(now)
         if limit < 1:
             uow.live()
             return []
         uow.writable()
         dialect = uow.dialect
-        day, since, until = dialect.day(on), dialect.instant(now), dialect.instant(now + lease)
+        day, since, until = dialect.day(on), dialect.instant(now), dialect.instant(end)
         where = "claiming due services"
         if dialect.has_returning():
             rows = uow.all(uow.sql.claim, (worker, until, day, since, limit), where)
