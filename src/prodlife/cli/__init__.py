@@ -1,4 +1,4 @@
-"""The ``prodlife`` command: the demo, explained quotes, catalog checks, the scheduler, invoices.
+"""The ``prodlife`` command: the demo, quotes, catalog checks, the scheduler, invoices, imports.
 
 Run ``prodlife --help`` (or ``python -m prodlife --help``) for the commands.
 Each command prints what it did for a person to read; bad input gets one
@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from prodlife._version import __version__
-from prodlife.cli import _catalog, _demo, _invoices, _quotes, _run_due
+from prodlife.cli import _catalog, _demo, _import, _invoices, _quotes, _run_due
 from prodlife.errors import ProdlifeError
 
 __all__ = ["main"]
@@ -56,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(
         title="commands", dest="command", required=True, parser_class=_Parser, metavar="COMMAND"
     )
-    for module in (_demo, _quotes, _catalog, _run_due, _invoices):
+    for module in (_demo, _quotes, _catalog, _run_due, _invoices, _import):
         module.register(commands)
     return parser
 
