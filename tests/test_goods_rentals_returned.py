@@ -8,20 +8,23 @@ plan); rentals are billed in advance like the service, from their issue day.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from prodlife import MONTHLY, ONE_TIME, FixedClock, Money
 from prodlife.app import Billing
 from prodlife.catalog import CancellationPolicy, CancellationTiming, CatalogVersion
-from prodlife.errors import RuleViolation, TransitionNotAllowed
-from prodlife.goods import Movement, MovementKind, Ownership, UnitStatus, Warehouse
+from prodlife.errors import ProdlifeError, RuleViolation, TransitionNotAllowed
+from prodlife.goods import Holder, Movement, MovementKind, Ownership, UnitStatus, Warehouse
 from prodlife.goods_app import Goods
-from prodlife.lifecycle import MassUpdate, cancel, delete, request_cancellation
+from prodlife.lifecycle import MassUpdate, cancel, delete, request_cancellation, terminate
 from prodlife.lifecycle.transitions import Operation
 from prodlife.ports import Store
 from prodlife.pricing import PlanRate, PricePlan, Rate
@@ -212,3 +215,78 @@ def test_goods_are_not_rented_to_a_service_that_ended(store: Store) -> None:
         goods.issue("MODEM", "MAIN", ALICE, Ownership.RENTAL, serials=["M2"], on=LATER)
     assert goods.unit("MODEM", "M2").status is UnitStatus.IN_STOCK
     goods.issue("CABLE", "MAIN", ALICE, Ownership.SALE, 1, on=LATER)  # selling stays possible
+
+
+def test_a_movement_of_the_good_after_the_end_dates_the_return_after_it(store: Store) -> None:
+    goods = rented(store)
+    end_of_period = CancellationTiming.END_OF_PERIOD
+    billing(store).perform(request_cancellation, "S-1", STAFF, end_of_period, "moving")
+    # the scheduler is late: a modem arrives on May 2, the cancellation runs on May 3
+    goods.receive("MODEM", "MAIN", serials=["M4"], on=date(2025, 5, 2))
+    billing(store, datetime(2025, 5, 3, 9, tzinfo=UTC)).run_due()
+    assert billing(store).service("S-1", STAFF).termination_date < date(2025, 5, 2)
+    assert {m.on for m in returns(store)} == {date(2025, 5, 2)}  # movements stay in date order
+    assert goods.unit("MODEM", "M1").status is UnitStatus.IN_STOCK
+
+
+def _act(
+    goods: Goods, app: Billing, action: str, holders: list[Holder], which: int, serial: str
+) -> None:
+    """Carry out one step of the property below."""
+    holder = holders[which]
+    calls: dict[str, Callable[[], object]] = {
+        "rent": lambda: goods.issue("MODEM", "MAIN", holder, Ownership.RENTAL, serials=[serial]),
+        "sell": lambda: goods.issue("MODEM", "MAIN", holder, Ownership.SALE, serials=[serial]),
+        "return": lambda: goods.return_from("MODEM", "MAIN", holder, serials=[serial]),
+        "cancel": lambda: app.perform(cancel, holder.id, STAFF),
+        "terminate": lambda: app.perform(terminate, holder.id, STAFF),
+        "delete": lambda: app.perform(delete, holder.id, STAFF),
+        "mass": lambda: app.mass_update(
+            [h.id for h in holders], STAFF, MassUpdate(status=Operation.TERMINATE)
+        ),
+    }
+    calls[action]()
+
+
+_STEPS = st.lists(
+    st.tuples(
+        st.sampled_from(("rent", "sell", "return", "cancel", "terminate", "delete", "mass")),
+        st.integers(0, 2),  # which service
+        st.integers(0, 3),  # which modem
+    ),
+    max_size=12,
+)
+
+
+def test_no_modem_is_ever_rented_to_a_service_that_ended(store: Store) -> None:
+    """Whatever is rented, sold, returned and ended, and in whatever order, no unit is
+    left rented to an ended service, and what was sold to it stays with it."""
+    rented(store)
+    examples = itertools.count()
+    at = CANCELLED_AT
+    goods, app = Goods(store, clock=FixedClock(at)), billing(store, at)
+
+    @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(steps=_STEPS)
+    def never_rented_to_an_ended_service(steps: list[tuple[str, int, int]]) -> None:
+        n = next(examples)
+        services = [make_service(f"S-{n}-{k}", customer_id=f"C-{n}-{k}") for k in range(3)]
+        with store.transaction() as uow:
+            for service in services:
+                uow.services.add(service, due_on=date(2025, 5, 1))
+            uow.commit()
+        holders = [Holder.service(s.id, s.customer_id) for s in services]
+        serials = [f"X{n}-{k}" for k in range(4)]
+        goods.receive("MODEM", "MAIN", serials=serials)
+        for action, which, unit in steps:
+            serial = serials[unit]
+            with contextlib.suppress(ProdlifeError):
+                _act(goods, app, action, holders, which, serial)
+            ended = {h.id for h in holders if app.service(h.id, STAFF).ended}
+            for code in serials:
+                found = goods.unit("MODEM", code)
+                if found.holder is not None and found.holder.id in ended:
+                    assert found.status is UnitStatus.ISSUED
+                    assert found.ownership is Ownership.SALE, found.describe()
+
+    never_rented_to_an_ended_service()
