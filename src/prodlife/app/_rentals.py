@@ -13,9 +13,9 @@ cancellation) finds nothing and records nothing. Goods the service bought stay
 with the customer.
 
 Each good goes back into the warehouse it was issued from, on the day the service
-ended (its termination date; today's UTC date if that is later than today), or on
-the day of its good's latest movement when that is later (a product's movements
-are dated in order). Its rental charge needs no change: the service's timeline
+ended (its termination date, or today's UTC date when that date is still to come),
+or on the day of the good's latest movement when that is later (a product's
+movements are dated in order). Its rental charge needs no change: the service's timeline
 ended with it, and the billing engine bills no track beyond that end; it credits
 what was invoiced beyond it as the service's cancellation policy says.
 """
