@@ -290,3 +290,12 @@ def test_no_modem_is_ever_rented_to_a_service_that_ended(store: Store) -> None:
                     assert found.ownership is Ownership.SALE, found.describe()
 
     never_rented_to_an_ended_service()
+
+
+def test_a_service_no_goods_can_be_issued_to_still_ends(store: Store) -> None:
+    rented(store)
+    odd = make_service("S-9 ", customer_id="C-9")  # goods name no holder with a trailing space
+    with store.transaction() as uow:
+        uow.services.add(odd, due_on=date(2025, 5, 1))
+        uow.commit()
+    assert billing(store).perform(cancel, "S-9 ", STAFF).service.ended

@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from prodlife.errors import RuleViolation
 from prodlife.goods import Holder, Ownership, Stock, kit_family
 from prodlife.lifecycle.services import Service
 from prodlife.ports import UnitOfWork
@@ -50,7 +51,10 @@ def return_rentals(uow: UnitOfWork, services: Iterable[Service], at: datetime) -
 
 
 def _return(uow: UnitOfWork, service: Service, at: datetime) -> None:
-    holder = Holder.service(service.id, service.customer_id)
+    try:
+        holder = Holder.service(service.id, service.customer_id)
+    except RuleViolation:  # an id no goods can be issued to (spaces at an end): none held
+        return
     products = uow.goods.products_held(holder)
     if not products:
         return
