@@ -271,8 +271,8 @@ class Movements(ServiceBilling):
         into the warehouse it was issued from).
 
         A service's rentals come back by themselves when :class:`~prodlife.app.Billing`
-        ends it; this is for taking them back earlier, or from a job or a service
-        the store holds no longer.
+        ends it; this is for taking them back earlier, or from a service the store
+        does not keep.
         """
         with self.store.transaction(readonly=True) as uow:
             products = uow.goods.products_held(holder)
