@@ -159,6 +159,25 @@ def test_cancelling_returns_every_rental_and_leaves_what_was_sold() -> None:
     assert back.return_rentals(CATALOG, ALICE, "VAN", d("2025-09-30")) == back
 
 
+def test_rentals_come_back_to_the_warehouses_they_were_issued_from_by_default() -> None:
+    day = d("2025-03-02")
+    stock = _stocked().issue(CATALOG, "MODEM", "MAIN", day, ALICE, RENTAL, serials=["M1"])
+    stock = stock.issue(CATALOG, "CABLE", "MAIN", day, ALICE, RENTAL, 2)
+    stock = stock.issue(CATALOG, "CABLE", "VAN", day, ALICE, RENTAL, 3)  # the van goes negative
+    stock = stock.issue(CATALOG, "CABLE", "VAN", day, ALICE, SALE, 1)
+    back = stock.return_rentals(CATALOG, ALICE, None, d("2025-09-30"))
+    returned = back.movements[len(stock.movements) :]
+    assert sorted((m.product_code, m.warehouse, m.quantity) for m in returned) == [
+        ("CABLE", "MAIN", 2),
+        ("CABLE", "VAN", 3),
+        ("MODEM", "MAIN", 1),
+    ]
+    assert back.balance("CABLE", "VAN") == stock.balance("CABLE", "VAN") + Balance(3, 0)
+    assert back.unit("MODEM", "M1").warehouse == "MAIN"
+    assert [a.remaining for a in back.attachments(ALICE, "CABLE")] == [0, 0, 1]
+    assert back.return_rentals(CATALOG, ALICE, None, d("2025-09-30")) == back
+
+
 def test_price_attachment_of_a_sale_ignores_the_cycle() -> None:
     stock = _stocked().issue(CATALOG, "MODEM", "MAIN", d("2025-03-02"), ALICE, SALE, serials="M1")
     (attachment,) = stock.attachments(ALICE, "MODEM")

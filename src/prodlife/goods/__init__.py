@@ -6,7 +6,7 @@ catalog (product types, fixed bundles) and pricing (price plans, usage rating).
 
 from prodlife.goods.attachments import Attachment, Returned
 from prodlife.goods.balances import Balance, InsufficientStock
-from prodlife.goods.capacity import BundleCapacity, bundle_capacity, bundles_from_stock
+from prodlife.goods.capacity import BundleCapacity, bundle_capacity, bundles_from_stock, kit_family
 from prodlife.goods.charges import GoodCharge, good_charges, price_attachment
 from prodlife.goods.movements import (
     ComponentSerials,
@@ -54,6 +54,7 @@ __all__ = [
     "bundles_from_stock",
     "check_movement",
     "good_charges",
+    "kit_family",
     "price_attachment",
     "read_meter",
 ]

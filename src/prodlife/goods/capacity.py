@@ -31,12 +31,14 @@ SAT-KIT 3 3
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import attrs
 
 from prodlife.catalog import Catalog, FixedBundle
 from prodlife.goods.stock import Stock
 
-__all__ = ["BundleCapacity", "bundle_capacity", "bundles_from_stock"]
+__all__ = ["BundleCapacity", "bundle_capacity", "bundles_from_stock", "kit_family"]
 
 
 @attrs.frozen(slots=True)
@@ -106,3 +108,19 @@ def bundle_capacity(
             )
         )
     return tuple(found)
+
+
+def kit_family(catalog: Catalog, product_codes: Iterable[str]) -> list[str]:
+    """The products whose movements a stock moving ``product_codes`` needs, by code: each
+    product, the fixed bundles (kits) holding it and, for a kit, its components (so that
+    kits' serial numbers are checked against loose units')."""
+    given = set(product_codes)
+    codes = set(given)
+    for bundle in catalog.bundles:
+        if not isinstance(bundle, FixedBundle):
+            continue
+        if bundle.product_code in given:
+            codes |= set(bundle.quantities)
+        if given & set(bundle.quantities):
+            codes.add(bundle.product_code)
+    return sorted(codes)

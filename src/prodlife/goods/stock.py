@@ -386,25 +386,33 @@ class Stock:
         )  # fmt: skip
 
     def return_rentals(
-        self, catalog: Catalog, holder: Holder, warehouse: str, on: date, reference: str = ""
+        self,
+        catalog: Catalog,
+        holder: Holder,
+        warehouse: str | None,
+        on: date,
+        reference: str = "",
     ) -> Stock:
         """Take back everything rented to ``holder``, e.g. when its service is cancelled.
 
-        One return per product still rented to it, into ``warehouse``; goods it
-        bought stay with it.
+        One return per product still rented to it and warehouse: into ``warehouse``,
+        or, when ``None``, each into the warehouse it was issued from. Goods it
+        bought stay with it; with nothing rented, the stock is returned unchanged.
 
         Raises:
             RuleViolation: see :meth:`record`; nothing is returned then.
         """
-        rented: dict[str, tuple[int, tuple[str, ...]]] = {}
+        rented: dict[tuple[str, str], tuple[int, tuple[str, ...]]] = {}
         for a in self.attachments(holder):
             if a.ownership is Ownership.RENTAL and a.remaining:
-                count, serials = rented.get(a.product_code, (0, ()))
-                rented[a.product_code] = (count + a.remaining, serials + a.held_serials)
+                issued = self.movements_of(a.product_code)[a.sequence]
+                key = (a.product_code, issued.warehouse if warehouse is None else warehouse)
+                count, serials = rented.get(key, (0, ()))
+                rented[key] = (count + a.remaining, serials + a.held_serials)
         stock = self
-        for code, (count, serials) in rented.items():
+        for (code, into), (count, serials) in rented.items():
             stock = stock._moved(
-                catalog, K.RETURN, code, warehouse, on, count, serials,
+                catalog, K.RETURN, code, into, on, count, serials,
                 holder=holder, reference=reference,
             )  # fmt: skip
         return stock

@@ -14,10 +14,10 @@ from typing import TypeVar
 import attrs
 
 from prodlife.billing.invoices import InvoicePolicy
-from prodlife.catalog import Catalog, FixedBundle
+from prodlife.catalog import Catalog
 from prodlife.clock import Clock, as_utc
 from prodlife.errors import ConcurrencyConflict, ValidationError
-from prodlife.goods import Holder, Movement, Stock
+from prodlife.goods import Holder, Movement, Stock, kit_family
 from prodlife.lifecycle.outcome import Outcome
 from prodlife.lifecycle.scheduler import SchedulerPolicy
 from prodlife.ports import Store, UnitOfWork
@@ -39,19 +39,6 @@ class GoodsOutcome:
 
     movements: tuple[Movement, ...]
     billed: Outcome | None = None
-
-
-def _family(catalog: Catalog, product_code: str) -> set[str]:
-    """The product, the fixed bundles (kits) holding it and, for a kit, its components."""
-    codes = {product_code}
-    for bundle in catalog.bundles:
-        if not isinstance(bundle, FixedBundle):
-            continue
-        if bundle.product_code == product_code:
-            codes |= set(bundle.quantities)
-        elif product_code in bundle.quantities:
-            codes.add(bundle.product_code)
-    return codes
 
 
 class GoodsBase:
@@ -83,8 +70,8 @@ class GoodsBase:
 
     def _held_stock(self, uow: UnitOfWork, holder: Holder) -> Stock:
         catalog = self._catalog(uow)
-        codes = {c for p in uow.goods.products_held(holder) for c in _family(catalog, p)}
-        return Stock(uow.goods.warehouses(), uow.goods.movements(sorted(codes)))
+        codes = kit_family(catalog, uow.goods.products_held(holder))
+        return Stock(uow.goods.warehouses(), uow.goods.movements(codes))
 
     def _retried(self, work: Callable[[UnitOfWork], R]) -> R:
         """``work`` in a transaction, committed; run again on a ``ConcurrencyConflict``."""

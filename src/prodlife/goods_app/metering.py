@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from datetime import datetime, tzinfo
 from decimal import Decimal
 
-from prodlife.goods import MeterLog, MeterResult, Stock, read_meter
-from prodlife.goods_app._base import GoodsBase, _family
+from prodlife.goods import MeterLog, MeterResult, Stock, kit_family, read_meter
+from prodlife.goods_app._base import GoodsBase
 from prodlife.ports import UnitOfWork
 from prodlife.pricing.meters import ConversionPolicy, MeterReadingType
 from prodlife.pricing.usage import UsageCatalog, UsageRecord
@@ -54,7 +54,7 @@ class Metering(GoodsBase):
 
         def work(uow: UnitOfWork) -> MeterResult:
             catalog = self._catalog(uow)
-            codes = sorted(_family(catalog, product_code))
+            codes = kit_family(catalog, [product_code])
             stock = Stock(uow.goods.warehouses(), uow.goods.movements(codes))
             log = uow.goods.meter_log(product_code, serial, reading_type.code)
             result = read_meter(

@@ -23,8 +23,9 @@ from prodlife.goods import (
     Unit,
     Warehouse,
     bundle_capacity,
+    kit_family,
 )
-from prodlife.goods_app._base import GoodsOutcome, Step, _family
+from prodlife.goods_app._base import GoodsOutcome, Step
 from prodlife.goods_app.service_billing import ServiceBilling
 
 
@@ -50,8 +51,8 @@ class Movements(ServiceBilling):
         too), as one :class:`~prodlife.goods.Stock`."""
         with self.store.transaction(readonly=True) as uow:
             catalog = self._catalog(uow)
-            codes = {c for p in product_codes for c in _family(catalog, p)}
-            return Stock(uow.goods.warehouses(), uow.goods.movements(sorted(codes)))
+            codes = kit_family(catalog, product_codes)
+            return Stock(uow.goods.warehouses(), uow.goods.movements(codes))
 
     def balance(self, product_code: str, warehouse: str | None = None) -> Balance:
         """The product's balance in ``warehouse``, or in all warehouses together."""
@@ -260,13 +261,19 @@ class Movements(ServiceBilling):
     def return_rentals(
         self,
         holder: Holder,
-        warehouse: str,
+        warehouse: str | None = None,
         *,
         reference: str = "",
         on: date | None = None,
         plan_code: str | None = None,
     ) -> GoodsOutcome:
-        """Take back everything rented to ``holder`` (call it when its service is cancelled)."""
+        """Take back everything rented to ``holder`` into ``warehouse`` (by default, each good
+        into the warehouse it was issued from).
+
+        A service's rentals come back by themselves when :class:`~prodlife.app.Billing`
+        ends it; this is for taking them back earlier, or from a service the store
+        does not keep.
+        """
         with self.store.transaction(readonly=True) as uow:
             products = uow.goods.products_held(holder)
         return self._move(

@@ -14,9 +14,17 @@ import attrs
 from prodlife.app._issuing import issue, journal, owing, plan
 from prodlife.billing.goods import goods_on_timeline
 from prodlife.cycles import BillingSchedule
-from prodlife.errors import RuleViolation
-from prodlife.goods import Holder, HolderKind, Stock, good_charges
-from prodlife.goods_app._base import GoodsBase, GoodsOutcome, Step, _family
+from prodlife.errors import NotFound, RuleViolation
+from prodlife.goods import (
+    Holder,
+    HolderKind,
+    Movement,
+    Ownership,
+    Stock,
+    good_charges,
+    kit_family,
+)
+from prodlife.goods_app._base import GoodsBase, GoodsOutcome, Step
 from prodlife.lifecycle.actors import Actor
 from prodlife.lifecycle.events import EventKind
 from prodlife.lifecycle.operations import today
@@ -36,6 +44,25 @@ def _schedule(service: Service, at: datetime) -> BillingSchedule:
             rate = track.rate_on(day) or track.rates[-1]
             return rate.schedule
     return schedule_for(service.cycle, service.start, service.next_due)
+
+
+def _refuse_rental_to_ended(uow: UnitOfWork, movement: Movement) -> None:
+    """Refuse renting goods to a stored service that has ended (its rentals came back
+    when it ended: :mod:`prodlife.app._rentals`); a service the store does not keep
+    is the host's to check."""
+    holder = movement.holder
+    if movement.ownership is not Ownership.RENTAL or holder is None:
+        return
+    try:
+        service = uow.services.get(holder.id)
+    except NotFound:
+        return
+    if service.ended:
+        message = (
+            f"cannot rent {movement.product_code} to service {holder.id}: it ended on "
+            f"{service.termination_date}; rent to a live service"
+        )
+        raise RuleViolation("goods.ended", message, holder.id)
 
 
 class ServiceBilling(GoodsBase):
@@ -65,11 +92,12 @@ class ServiceBilling(GoodsBase):
 
         def work(uow: UnitOfWork) -> GoodsOutcome:
             catalog = self._catalog(uow, day)
-            codes = {c for p in product_codes for c in _family(catalog, p)}
-            stock = Stock(uow.goods.warehouses(), uow.goods.movements(sorted(codes)))
+            codes = kit_family(catalog, product_codes)
+            stock = Stock(uow.goods.warehouses(), uow.goods.movements(codes))
             new = step(stock, catalog, day)
             added = new.movements[len(stock.movements) :]
             for movement in added:
+                _refuse_rental_to_ended(uow, movement)
                 uow.goods.record(movement)
             billed_outcome = None
             if plan_code is not None and holder is not None:
