@@ -8,7 +8,7 @@ ordered 2025-02-01 (February has 28 days), unless a test says otherwise.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import attrs
@@ -66,7 +66,7 @@ from prodlife.pricing import (
 )
 from prodlife.pricing.recurring import RecurringPrice
 from prodlife.pricing.taxes import TaxRate
-from prodlife.proration import CreditMode
+from prodlife.proration import ChangePolicy, ChargeMode, CreditMode, UsedDay
 from prodlife.testing.conservation import check_books
 from tests._lifecycle import (
     CATALOG,
@@ -431,3 +431,34 @@ def test_a_discount_over_a_period_invoiced_ahead_is_credited_when_it_is_added() 
     assert str(credit.period) == "[2025-05-01, 2025-06-01)"
     # Billed once: the next billing adds nothing more for May.
     assert lines_due(discounted, (*invoiced, credit), date(2025, 4, 25)) == ()
+
+
+def test_the_parts_of_one_line_reversed_at_different_times_never_give_back_more_than_it() -> None:
+    """Found in session 7 by the refund property: 0.01 USD for February 2001 (28 days),
+    fully credited for its first 14 days by a change on the 15th (0.005, rounded to 0.01),
+    then cancelled that day with the rest refunded (0.005 again, 0.01 again): 0.02 given
+    back for a line of 0.01. The last reversal of a period now takes what is left."""
+    start, end = date(2001, 2, 1), date(2001, 3, 1)
+    service = web(
+        cycle=MONTHLY,
+        start=start,
+        next_due=end,
+        paid_through=end - timedelta(days=1),
+        price=RecurringPrice(usd("0.01"), override=False),
+    )
+    changed = change_package(
+        service,
+        OWNER,
+        datetime(2001, 2, 15, 9, tzinfo=UTC),
+        catalog=IMMEDIATE_CATALOG,
+        to_edition="PRO",
+        new_price=usd("0.01"),
+        policy=ChangePolicy(credit=CreditMode.FULL, charge=ChargeMode.PRORATED),
+    )
+    policy = CancellationPolicy(
+        CancellationTiming.IMMEDIATE, refund=CreditMode.PRORATED, used_day=UsedDay.UNUSED
+    )
+    done = cancel(changed.service, OWNER, datetime(2001, 2, 15, 18, tzinfo=UTC), policy=policy)
+    invoiced = [*service.ledger.lines, *changed.lines, *done.lines]
+    assert lines_total(invoiced) == usd("0.00")  # nothing kept, nothing given back twice
+    assert all(line.reverses for line in done.lines)

@@ -173,7 +173,14 @@ def _invoiced(
             continue
         rate = share.price.amount
         periods[line.key].append(
-            (period, portion, -rate if line.reverses else rate, line.description, line.customer_id)
+            (
+                period,
+                portion,
+                -rate if line.reverses else rate,
+                line.description,
+                line.customer_id,
+                line.amount.amount,
+            )
         )
     return periods, points
 

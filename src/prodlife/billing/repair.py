@@ -53,8 +53,9 @@ class Point:
     description: str
 
 
-#: An invoiced period line: its period, span, signed rate, description, customer.
-Invoiced = tuple[Period, Period, Decimal, str, str]
+#: An invoiced period line: its period, span, signed rate, description, customer, signed
+#: amount.
+Invoiced = tuple[Period, Period, Decimal, str, str, Decimal]
 #: An invoiced one-time line: its day, signed amount, description, customer.
 InvoicedPoint = tuple[date, Decimal, str, str]
 
@@ -102,6 +103,7 @@ def reconcile(
     # a charge of the second, merged with the same reversal or charge of the span before.
     credits: list[_Run] = []
     charges: list[_Run] = []
+    kept: set[Period] = set()  # periods some day of which stays invoiced as it was
     for start, end in itertools.pairwise(bounds):
         had: dict[Period, Decimal] = {}
         for period, span, rate, *_ in invoiced:
@@ -110,6 +112,7 @@ def reconcile(
         had = {period: rate for period, rate in had.items() if rate}
         covering = [p for p in proposed if p.span.start <= start and end <= p.span.end]
         wants = {piece.period: piece.rate for piece in covering}
+        kept.update(period for period, rate in had.items() if wants.get(period) == rate)
         if had == wants:
             continue
         if not all(piece.due for piece in covering):
@@ -119,6 +122,7 @@ def reconcile(
                 period for period, span, *_ in invoiced if span.start <= start and end <= span.end
             }
             wants = {p: rate for p, rate in wants.items() if p in invoiced_periods}
+            kept.update(period for period, rate in had.items() if wants.get(period) == rate)
             if had == wants:
                 continue
         for period in had.keys() | wants.keys():
@@ -134,6 +138,8 @@ def reconcile(
         span = Period(run.start, run.end)
         description, customer = _described(invoiced, run.period, span, timeline.customer_id)
         out.append(_line(timeline, key, run, description, currency, customer, reverses=True))
+    cleared = {run.period for run in credits} - kept - {run.period for run in charges}
+    out = _within_invoiced(out, invoiced, cleared, -1 if key[0] is LineType.DISCOUNT else 1)
     for run in charges:
         description = next(
             p.description
@@ -142,6 +148,56 @@ def reconcile(
         )
         out.append(_line(timeline, key, run, description, currency))
     return out
+
+
+def _within_invoiced(
+    credits: list[InvoiceLine], invoiced: Sequence[Invoiced], cleared: set[Period], sign: int
+) -> list[InvoiceLine]:
+    """``credits`` giving back, per period, no more than was invoiced for it, and exactly
+    that when none of it stays invoiced (``cleared``); ``sign`` is -1 for a discount's
+    lines (invoiced below zero, reversed above), 1 for the others.
+
+    Each reversal is prorated and rounded on its own, so the parts of one invoiced line
+    reversed at different times could otherwise add up to a minor unit more (or less)
+    than the line: the last reversal of a period takes what is left.
+    """
+    net: dict[Period, Decimal] = {}
+    for period, _, _, _, _, amount in invoiced:
+        net[period] = net.get(period, Decimal(0)) + amount * sign
+    given: dict[Period, Decimal] = {}
+    for line in credits:
+        period = _period_of(line)
+        given[period] = given.get(period, Decimal(0)) - line.amount.amount * sign
+    out = list(credits)
+    for period, total in given.items():
+        left = max(net.get(period, Decimal(0)), Decimal(0))
+        target = left if period in cleared else min(total, left)
+        excess = total - target
+        for index in range(len(out) - 1, -1, -1):
+            if excess == 0:
+                break
+            line = out[index]
+            if _period_of(line) != period:
+                continue
+            size = -line.amount.amount * sign
+            change = min(excess, size) if excess > 0 else excess
+            out[index] = _resized(line, (size - change) * sign)
+            excess -= change
+    return out  # a reversal of zero stays: it records which days no longer hold the rate
+
+
+def _period_of(line: InvoiceLine) -> Period:
+    share = line.proration
+    assert share is not None and isinstance(share.period, Period)  # a period line
+    return share.period
+
+
+def _resized(line: InvoiceLine, size: Decimal) -> InvoiceLine:
+    """A reversal ``line`` reversing ``size`` (signed as the lines it reverses) instead."""
+    share = line.proration
+    assert share is not None
+    amount = Money(size, line.amount.currency)
+    return attrs.evolve(line, amount=-amount, proration=attrs.evolve(share, amount=amount))
 
 
 def _charged_over(beneath: Sequence[Invoiced], period: Period, span: Period) -> bool:
@@ -244,10 +300,10 @@ def _described(
     invoiced: Sequence[Invoiced], period: Period, span: Period, fallback: str
 ) -> tuple[str, str]:
     """The description and payer of the latest invoiced line over ``span`` of ``period``."""
-    for item_period, item_span, rate, description, customer in reversed(invoiced):
+    for item_period, item_span, rate, description, customer, _ in reversed(invoiced):
         if item_period == period and item_span.start <= span.start < item_span.end and rate:
             return description, customer
-    for item_period, item_span, _, description, customer in reversed(invoiced):
+    for item_period, item_span, _, description, customer, _ in reversed(invoiced):
         if item_period == period and item_span.start <= span.start < item_span.end:
             return description, customer
     return "", fallback
