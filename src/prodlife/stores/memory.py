@@ -23,9 +23,7 @@ from typing import TypeVar
 
 import attrs
 
-from prodlife.billing.invoices import Invoice
 from prodlife.billing.lines import InvoiceLine, LineType
-from prodlife.billing.payments import Payment
 from prodlife.catalog.catalog import CatalogVersion, CatalogVersions
 from prodlife.catalog.data import check_new_version
 from prodlife.catalog.sync_runs import SyncRun
@@ -41,9 +39,7 @@ from prodlife.lifecycle.events import Event
 from prodlife.lifecycle.history import History, HistoryEntry
 from prodlife.lifecycle.orders import Order
 from prodlife.lifecycle.services import Service
-from prodlife.money import Money
 from prodlife.ports import (
-    InvoiceQuery,
     IssuedLine,
     ProductRevenue,
     ServiceQuery,
@@ -57,21 +53,15 @@ from prodlife.pricing.plans import PricePlan
 from prodlife.pricing.promotions import Promotion
 from prodlife.stores._common import (
     add_exactly,
-    check_count,
-    check_credit,
     check_held_history,
-    check_invoice_save,
     claim,
     event_keys,
     event_sequences,
     held_history,
     in_asked_order,
-    invoice_keys,
     line_keys,
     lookup_key,
-    of_type,
     order_keys,
-    payment_keys,
     plan_key,
     product_revenue,
     promotion_key,
@@ -82,6 +72,7 @@ from prodlife.stores._common import (
 )
 from prodlife.stores._documents import check_document
 from prodlife.stores.memory_goods import GoodsState, MemoryGoods
+from prodlife.stores.memory_invoices import InvoicingState, MemoryInvoices, MemoryPayments
 
 __all__ = ["MemoryStore", "MemoryUnitOfWork"]
 
@@ -111,10 +102,7 @@ class _State:
     histories: dict[str, tuple[HistoryEntry, ...]] = attrs.Factory(dict)
     orders: dict[str, Order] = attrs.Factory(dict)
     lines: list[IssuedLine] = attrs.Factory(list)
-    invoices: dict[str, Invoice] = attrs.Factory(dict)
-    invoice_counts: dict[str, int] = attrs.Factory(dict)
-    credits: dict[tuple[str, str], Money] = attrs.Factory(dict)
-    payments: dict[str, Payment] = attrs.Factory(dict)
+    invoicing: InvoicingState = attrs.Factory(InvoicingState)
     events: list[StoredEvent] = attrs.Factory(list)
     sync_runs: list[StoredSyncRun] = attrs.Factory(list)
     goods: GoodsState = attrs.Factory(GoodsState)
@@ -176,14 +164,14 @@ class MemoryUnitOfWork:
         return _Lines(self)
 
     @property
-    def invoices(self) -> _Invoices:
+    def invoices(self) -> MemoryInvoices:
         """Invoices, their numbering and credit balances."""
-        return _Invoices(self)
+        return MemoryInvoices(self)
 
     @property
-    def payments(self) -> _Payments:
+    def payments(self) -> MemoryPayments:
         """Payments and refunds."""
-        return _Payments(self)
+        return MemoryPayments(self)
 
     @property
     def events(self) -> _Events:
@@ -551,101 +539,6 @@ class _Lines:
             product_revenue(product, currency, *sums[(product, currency)])
             for product, currency in sorted(sums)
         ]
-
-
-@attrs.frozen(slots=True)
-class _Invoices:
-    uow: MemoryUnitOfWork
-
-    def next_number(self, series: str, count: int = 1) -> int:
-        stored_key(series, "invoice series")
-        check_count(count)
-        counts = self.uow.state().invoice_counts
-        first = counts.get(series, 0) + 1
-        self.uow.put(counts, series, first + count - 1)
-        return first
-
-    def add(self, invoice: Invoice) -> None:
-        invoice_keys(invoice)
-        invoices = self.uow.state().invoices
-        if invoice.number in invoices:
-            raise AlreadyExists("invoice", invoice.number)
-        check_document(invoice)
-        self.uow.put(invoices, invoice.number, invoice)
-
-    def get(self, number: str) -> Invoice:
-        lookup_key(number, "invoice number")
-        invoice = self.uow.state().invoices.get(number)
-        if invoice is None:
-            raise NotFound("invoice", number)
-        return invoice
-
-    def save(self, invoice: Invoice) -> Invoice:
-        stored = self.get(of_type(invoice, Invoice, "the invoice to save").number)
-        self.uow.writable()
-        if stored.version != invoice.version:
-            raise ConcurrencyConflict("invoice", invoice.number, invoice.version, stored.version)
-        check_invoice_save(stored, invoice)
-        check_document(invoice)
-        saved = attrs.evolve(invoice, version=invoice.version + 1)
-        self.uow.put(self.uow.state().invoices, invoice.number, saved)
-        return saved
-
-    def find(self, query: InvoiceQuery) -> list[Invoice]:
-        check_query(query, InvoiceQuery)
-        found = sorted(
-            (i for i in self.uow.state().invoices.values() if query.matches(i)),
-            key=lambda i: (i.due_on, i.number),
-        )
-        return found if query.limit is None else found[: query.limit]
-
-    def credit(self, customer_id: str, currency: str) -> Money:
-        lookup_key(customer_id, "customer id")
-        zero = Money.zero(currency)
-        return self.uow.state().credits.get((customer_id, zero.currency.code), zero)
-
-    def credits(self, customer_ids: Sequence[str]) -> dict[tuple[str, str], Money]:
-        wanted = {lookup_key(customer_id, "customer id") for customer_id in customer_ids}
-        return {
-            key: amount
-            for key, amount in self.uow.state().credits.items()
-            if key[0] in wanted and amount.amount > 0
-        }
-
-    def set_credit(self, customer_id: str, amount: Money, *, expected: Money) -> None:
-        check_credit(customer_id, amount, expected)
-        self.uow.writable()
-        stored = self.credit(customer_id, amount.currency.code)
-        if stored != expected:
-            raise ConcurrencyConflict(
-                "credit balance", f"{customer_id} {amount.currency}", str(expected), str(stored)
-            )
-        self.uow.put(self.uow.state().credits, (customer_id, amount.currency.code), amount)
-
-
-@attrs.frozen(slots=True)
-class _Payments:
-    uow: MemoryUnitOfWork
-
-    def add(self, payment: Payment) -> None:
-        payment_keys(payment)
-        payments = self.uow.state().payments
-        if payment.reference in payments:
-            raise AlreadyExists("payment", payment.reference)
-        check_document(payment)
-        self.uow.put(payments, payment.reference, payment)
-
-    def get(self, reference: str) -> Payment:
-        lookup_key(reference, "payment reference")
-        payment = self.uow.state().payments.get(reference)
-        if payment is None:
-            raise NotFound("payment", reference)
-        return payment
-
-    def for_customer(self, customer_id: str) -> list[Payment]:
-        lookup_key(customer_id, "customer id")
-        mine = [p for p in self.uow.state().payments.values() if p.customer_id == customer_id]
-        return sorted(mine, key=lambda p: (p.received_at, p.reference))
 
 
 @attrs.frozen(slots=True)
