@@ -71,3 +71,13 @@ def test_a_missing_file_or_bad_date_is_one_error_line(
     products = _file(tmp_path, "code,name,type", "ESPN,ESPN,CH")
     assert main(["import", products, "--db", db, "--version", "v", "--effective", "June"]) == 2
     assert "YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_a_database_file_that_does_not_exist_is_not_created(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    products = _file(tmp_path, "code,name,type", "ESPN,ESPN,CH")
+    typo = tmp_path / "bokks.db"
+    argv = ["import", products, "--db", f"sqlite:///{typo}", "--version", "v"]
+    assert main([*argv, "--effective", "2025-06-01"]) == 2
+    assert "no such database file" in capsys.readouterr().err and not typo.exists()

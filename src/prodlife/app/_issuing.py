@@ -26,6 +26,7 @@ from prodlife.billing.invoices import (
     InvoiceStatus,
     NumberSeries,
     group_lines,
+    oldest_due,
 )
 from prodlife.billing.lines import InvoiceLine
 from prodlife.billing.payments import settle
@@ -168,7 +169,7 @@ def owing(service: Service, due_on: date | None) -> Service:
 def reckoned(uow: UnitOfWork, service: Service) -> Service:
     """``service`` with the due date of its oldest unpaid invoice read from the store."""
     unpaid = uow.invoices.find(InvoiceQuery(service_id=service.id, unpaid=True))
-    return with_unpaid_since(service, min((invoice.due_on for invoice in unpaid), default=None))
+    return with_unpaid_since(service, oldest_due(unpaid))
 
 
 def spend_credit(

@@ -17,7 +17,7 @@ import attrs
 
 from prodlife.app._base import BillingBase, log
 from prodlife.app._issuing import spend_credit
-from prodlife.billing.invoices import UNPAID, Invoice, InvoiceStatus
+from prodlife.billing.invoices import UNPAID, Invoice, InvoiceStatus, oldest_due
 from prodlife.billing.payments import Allocation, Payment, PaymentKind, check_reference, settle
 from prodlife.clock import as_utc
 from prodlife.errors import AlreadyExists, NotFound, RuleViolation
@@ -370,7 +370,7 @@ class Invoicing(BillingBase):
         except NotFound:  # a service the host removed
             return
         unpaid = uow.invoices.find(InvoiceQuery(service_id=service_id, unpaid=True))
-        since = min((i.due_on for i in unpaid), default=None)
+        since = oldest_due(unpaid)
         at = self._now()
         outcome = record_owing(service, since, at)
         if outcome is not None:

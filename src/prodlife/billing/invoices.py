@@ -63,6 +63,7 @@ __all__ = [
     "NumberSeries",
     "group_lines",
     "line_due_on",
+    "oldest_due",
 ]
 
 
@@ -210,6 +211,12 @@ def line_due_on(line: InvoiceLine, issued_on: date, net_days: int = 0) -> date:
             "periods of billing dates or one day",
         )
     return max(start, issued_on + timedelta(days=net_days))
+
+
+def oldest_due(invoices: Iterable[Invoice]) -> date | None:
+    """The earliest due date of ``invoices`` (a service's unpaid ones: where dunning counts
+    from), or ``None`` for none."""
+    return min((invoice.due_on for invoice in invoices), default=None)
 
 
 def group_lines(

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import argparse
 import re
+import sys
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
 from prodlife.cycles import BillingCycle
 from prodlife.daycount import ACTUAL_DAYS, THIRTY_DAY_MONTHS, DayCount, FixedDays
 from prodlife.errors import ProdlifeError
 
-__all__ = ["DAY_COUNTS", "amount", "cycle", "day", "day_count"]
+__all__ = ["DAY_COUNTS", "amount", "cycle", "day", "day_count", "missing_database"]
 
 #: The day-count conventions by their command-line names (and ``fixed-N-days``).
 DAY_COUNTS: dict[str, DayCount] = {
@@ -67,3 +69,18 @@ def day_count(text: str) -> DayCount:
         f"unknown day count {text!r}; use actual-days, 30-day-months or fixed-N-days "
         "(e.g. fixed-30-days)"
     )
+
+
+def missing_database(url: str, command: str) -> bool:
+    """Whether ``url`` names an SQLite file that does not exist (opening it would create an
+    empty store); if so, say so on standard error for ``command``."""
+    if not url.startswith("sqlite:///") or url == "sqlite:///:memory:":
+        return False
+    path = Path(url.removeprefix("sqlite:///"))
+    if path.is_file():
+        return False
+    print(
+        f"prodlife {command}: error: no such database file {str(path)!r}; check the path",
+        file=sys.stderr,
+    )
+    return True

@@ -16,7 +16,7 @@ from typing import Any
 
 from prodlife.catalog.sync_definition import MatchOn, SyncDefinition, SyncMode
 from prodlife.catalog.sync_runs import RowOutcome, SyncRun
-from prodlife.cli._args import day
+from prodlife.cli._args import day, missing_database
 from prodlife.clock import SystemClock
 from prodlife.io.sync import synchronize
 from prodlife.stores import open_store
@@ -87,6 +87,8 @@ def _run(arguments: argparse.Namespace) -> int:
         match_on=MatchOn.CODE if arguments.match_on == "code" else MatchOn.ALTERNATIVE_CODE,
         update_matching=not arguments.no_update,
     )
+    if missing_database(arguments.db, "import"):
+        return USAGE
     store = open_store(arguments.db)
     try:
         stored = synchronize(

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 from typing import Any
 
 from prodlife.app import Billing
 from prodlife.billing import Invoice
+from prodlife.cli._args import missing_database
 from prodlife.clock import SystemClock
 from prodlife.lifecycle import Actor
 from prodlife.ports import InvoiceQuery
@@ -48,14 +47,8 @@ def register(commands: Any) -> None:
 
 def _run(arguments: argparse.Namespace) -> int:
     url: str = arguments.db
-    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-        path = Path(url.removeprefix("sqlite:///"))
-        if not path.is_file():
-            print(
-                f"prodlife invoices: error: no such database file {str(path)!r}; check the path",
-                file=sys.stderr,
-            )
-            return USAGE
+    if missing_database(url, "invoices"):
+        return USAGE
     billing = Billing(open_store(url), clock=SystemClock())
     try:
         if arguments.number is not None:

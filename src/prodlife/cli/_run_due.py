@@ -7,11 +7,10 @@ import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, time
-from pathlib import Path
 from typing import Any, TextIO
 
 from prodlife.app import Billing, SchedulerReport
-from prodlife.cli._args import day
+from prodlife.cli._args import day, missing_database
 from prodlife.clock import Clock, FixedClock, SystemClock
 from prodlife.stores import open_store
 
@@ -101,14 +100,8 @@ class _Progress:
 
 def _run(arguments: argparse.Namespace) -> int:
     url: str = arguments.db
-    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-        path = Path(url.removeprefix("sqlite:///"))
-        if not path.is_file():
-            print(
-                f"prodlife run-due: error: no such database file {str(path)!r}; check the path",
-                file=sys.stderr,
-            )
-            return USAGE
+    if missing_database(url, "run-due"):
+        return USAGE
     clock: Clock = SystemClock()
     if arguments.until is not None:
         clock = FixedClock(datetime.combine(arguments.until, time(12), UTC))

@@ -26,7 +26,7 @@ settles invoices, and calling it again changes nothing.
 >>> from prodlife.lifecycle.timelines import billed
 >>> from prodlife.lifecycle.outcome import Outcome
 >>> from prodlife.pricing.recurring import RecurringPrice
->>> from prodlife.billing.invoices import Invoice, InvoiceKey
+>>> from prodlife.billing.invoices import Invoice, oldest_due, InvoiceKey
 >>> service = Service(
 ...     id="S-1", customer_id="C-1", product_code="VPS", edition=None, cycle=MONTHLY,
 ...     price=RecurringPrice.at_order(Money("10.00", "USD")), payment_method="card",
@@ -49,7 +49,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 
-from prodlife.billing.invoices import Invoice
+from prodlife.billing.invoices import Invoice, oldest_due
 from prodlife.billing.lines import InvoiceLine, LineType
 from prodlife.catalog.rules import ChangeTiming
 from prodlife.lifecycle.actors import Actor
@@ -195,7 +195,7 @@ def _owes(service_id: str, unpaid: Sequence[Invoice]) -> bool:
 
 def _owing(service: Service, unpaid: Sequence[Invoice], at: datetime) -> Outcome | None:
     """``service`` with the due date of its oldest unpaid invoice kept up to date."""
-    since = min((invoice.due_on for invoice in unpaid), default=None)
+    since = oldest_due(unpaid)
     return record_owing(service, since, at)
 
 
