@@ -148,10 +148,12 @@ def _open(line: InvoiceLine, settled: date) -> bool:
     return line.day is not None and line.day >= settled
 
 
-#: The last answer of :func:`next_billing_date` and what it was for: the scheduler asks for
-#: one service's date several times in a row (its agenda before and after each step, then
-#: the date the store indexes), about the same immutable timeline and ledger.
-_LAST: tuple[Timeline | None, Ledger | None, date | None] = (None, None, None)
+#: The last answers of :func:`next_billing_date`, by the identity of what they were for: the
+#: scheduler asks for one service's date several times (its agenda before and after each
+#: step, then the date the store indexes, after the batch), about the same immutable timeline
+#: and ledger. Each entry keeps its timeline and ledger, so an identity is never reused.
+_ANSWERS: dict[tuple[int, int], tuple[Timeline, Ledger, date | None]] = {}
+_ANSWERS_LIMIT = 4096
 
 
 def next_billing_date(timeline: Timeline, ledger: Ledger) -> date | None:
@@ -163,12 +165,14 @@ def next_billing_date(timeline: Timeline, ledger: Ledger) -> date | None:
     not yet invoiced counts on its day. ``None`` when nothing more will be
     billed (ended and invoiced, or paused without end).
     """
-    global _LAST
-    last = _LAST
-    if last[0] is timeline and last[1] is ledger:
-        return last[2]
+    key = (id(timeline), id(ledger))
+    known = _ANSWERS.get(key)
+    if known is not None and known[0] is timeline and known[1] is ledger:
+        return known[2]
     found = _next_billing_date(timeline, ledger)
-    _LAST = (timeline, ledger, found)
+    if len(_ANSWERS) >= _ANSWERS_LIMIT:
+        _ANSWERS.clear()
+    _ANSWERS[key] = (timeline, ledger, found)
     return found
 
 

@@ -677,6 +677,7 @@ _TRUSTED = frozenset(
         "pending_change",
         "timeline",
         "ledger",
+        "invoicing",  # set by settlement.with_unpaid_since from a checked ServiceInvoicing
     }
 )
 

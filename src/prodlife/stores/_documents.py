@@ -54,6 +54,10 @@ def _line(line: InvoiceLine) -> dict[str, Any]:
     }
 
 
+#: Lines inside other documents (an invoice's) are written the same way.
+_CONVERTER.register_unstructure_hook(InvoiceLine, _line)
+
+
 def _event(event: Event) -> dict[str, Any]:
     """An event's document, as the converter writes it (written by hand: it is hot)."""
     return {
