@@ -17,14 +17,7 @@ from typing import TypeVar
 
 import attrs
 
-from prodlife.app._issuing import (
-    close_named,
-    issue,
-    journal,
-    owing,
-    plan,
-    reckoned,
-)
+from prodlife.app._issuing import close_named, issue, journal, reckoned
 from prodlife.app._rentals import return_rentals
 from prodlife.billing.invoices import Invoice, InvoicePolicy
 from prodlife.catalog.catalog import Catalog
@@ -32,6 +25,7 @@ from prodlife.clock import Clock, as_utc
 from prodlife.errors import ConcurrencyConflict, NotFound, ProdlifeError
 from prodlife.lifecycle.actors import Actor, ActorKind, check_actor_type, not_yours
 from prodlife.lifecycle.events import Event
+from prodlife.lifecycle.issuing import owing, plan
 from prodlife.lifecycle.outcome import Outcome
 from prodlife.lifecycle.provisioning import ProvisioningModule
 from prodlife.lifecycle.scheduler import SchedulerPolicy, next_work_date

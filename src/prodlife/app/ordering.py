@@ -12,7 +12,7 @@ from datetime import date
 import attrs
 
 from prodlife.app._base import BillingBase, log
-from prodlife.app._issuing import issue, journal, owing, plan
+from prodlife.app._issuing import issue, journal
 from prodlife.app.scheduling import EARLIEST_ZONE
 from prodlife.billing.lines import InvoiceLine
 from prodlife.billing.prorata import Prorata
@@ -22,6 +22,7 @@ from prodlife.catalog.subscriptions import BillingTermScheme, SubscriptionType
 from prodlife.errors import NotFound, ValidationError
 from prodlife.lifecycle.actors import Action, Actor, authorize_action, may
 from prodlife.lifecycle.fixed_terms import with_fixed_term
+from prodlife.lifecycle.issuing import owing, plan
 from prodlife.lifecycle.orders import (
     Order,
     OrderQuote,

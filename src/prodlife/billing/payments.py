@@ -41,7 +41,7 @@ from prodlife.clock import as_utc
 from prodlife.errors import RuleViolation
 from prodlife.money import Money, total
 
-__all__ = ["Allocation", "Payment", "PaymentKind", "settle"]
+__all__ = ["Allocation", "Payment", "PaymentKind", "credit_from_notes", "settle"]
 
 _REFERENCE = re.compile(r"^\S(.{0,198}\S)?$")
 
@@ -188,3 +188,25 @@ def settle(
         changed.append(invoice.paid_with(part))
         left = left - part
     return tuple(changed), left
+
+
+def credit_from_notes(invoices: Iterable[Invoice]) -> dict[tuple[str, str], Money]:
+    """What the credit notes among ``invoices`` add to their customers' credit balances,
+    by (customer id, currency): each note's total, turned positive.
+
+    >>> from prodlife.billing import InvoiceLine, LineType
+    >>> from prodlife.billing.invoices import InvoiceKey
+    >>> from datetime import UTC, date, datetime
+    >>> back = InvoiceLine("S-1", "C-1", LineType.RECURRING, "", "", "refund",
+    ...                    Money("-4.50", "EUR"), day=date(2025, 3, 1), reverses=True)
+    >>> note = Invoice.issue("CN-1", InvoiceKey("C-1", "EUR", date(2025, 3, 1), "card"),
+    ...                      [back], datetime(2025, 3, 1, tzinfo=UTC))
+    >>> {payer: str(amount) for payer, amount in credit_from_notes([note]).items()}
+    {('C-1', 'EUR'): 'EUR 4.50'}
+    """
+    more: dict[tuple[str, str], Money] = {}
+    for invoice in invoices:
+        if invoice.is_credit_note:
+            payer = (invoice.customer_id, invoice.currency)
+            more[payer] = more.get(payer, Money.zero(invoice.currency)) - invoice.total
+    return more

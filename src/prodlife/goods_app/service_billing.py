@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 import attrs
 
-from prodlife.app._issuing import issue, journal, owing, plan
+from prodlife.app._issuing import issue, journal
 from prodlife.billing.goods import goods_on_timeline
 from prodlife.cycles import BillingSchedule
 from prodlife.errors import NotFound, RuleViolation
@@ -27,6 +27,7 @@ from prodlife.goods import (
 from prodlife.goods_app._base import GoodsBase, GoodsOutcome, Step
 from prodlife.lifecycle.actors import Actor
 from prodlife.lifecycle.events import EventKind
+from prodlife.lifecycle.issuing import owing, plan
 from prodlife.lifecycle.operations import today
 from prodlife.lifecycle.outcome import Outcome, event
 from prodlife.lifecycle.scheduler import next_work_date
