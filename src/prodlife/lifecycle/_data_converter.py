@@ -40,13 +40,30 @@ def _member(kind: type[enum.Enum], value: object, what: str) -> Any:
         ) from None
 
 
+#: Values read from exactly this text (or these two texts), remembered: documents repeat
+#: few dates and amounts, and the values are immutable. A full cache starts again.
+_CACHE_LIMIT = 4096
+_DAYS: dict[str, date] = {}
+_AMOUNTS: dict[tuple[str, str], Money] = {}
+
+
 def _day(value: object, _: object = None) -> date:
     """A billing date from ``YYYY-MM-DD`` text, and nothing else."""
+    if type(value) is str:
+        known = _DAYS.get(value)
+        if known is not None:
+            return known
     if isinstance(value, str) and "T" not in value:
         try:
-            return date.fromisoformat(value)
+            day = date.fromisoformat(value)
         except ValueError:
             pass
+        else:
+            if type(value) is str:
+                if len(_DAYS) >= _CACHE_LIMIT:
+                    _DAYS.clear()
+                _DAYS[value] = day
+            return day
     raise ValidationError(f"{value!r} is not a date; write it as ISO 8601 text, e.g. '2025-01-31'")
 
 
@@ -200,7 +217,22 @@ def _structure_money(data: object, _: object = None) -> Money:
         amount, space, code = data.rpartition(" ")
         if not space:
             raise ValidationError(f"an amount is written '4.50 EUR', not {data!r}")
-        return Money(amount, code)  # Money reads the text as to_decimal does
+        return _amount(amount, code)
     if not isinstance(data, Mapping):
         raise ValidationError(f"an amount is a mapping of its amount and currency, not {data!r}")
-    return Money(to_decimal(data["amount"]), data["currency"])
+    amount, code = data["amount"], data["currency"]
+    if type(amount) is str and type(code) is str:
+        return _amount(amount, code)
+    return Money(to_decimal(amount), code)
+
+
+def _amount(amount: str, code: str) -> Money:
+    """``Money(amount, code)``, remembered (Money reads the text as to_decimal does)."""
+    key = (amount, code)
+    money = _AMOUNTS.get(key)
+    if money is None:
+        money = Money(amount, code)
+        if len(_AMOUNTS) >= _CACHE_LIMIT:
+            _AMOUNTS.clear()
+        _AMOUNTS[key] = money
+    return money
