@@ -120,6 +120,32 @@ def test_any_service_comes_back_equal_through_its_compact_document(service: Serv
     assert all("service_id" not in line for line in data["ledger"].get("lines", []))
 
 
+def test_a_compact_ledger_line_says_only_what_its_track_does_not() -> None:
+    service = web()  # one whole month of its only rate invoiced
+    line = service.ledger.lines[0]
+    credit = attrs.evolve(line, amount=-line.amount, description="credit", reverses=True)
+    cheaper = attrs.evolve(line, amount=line.amount - usd("1.00"))  # not the rate's amount
+    ledger = attrs.evolve(service.ledger, lines=(line, credit, cheaper))
+    changed = attrs.evolve(service, ledger=ledger)
+    data = service_to_data(changed, compact=True)
+    period = "2025-04-01/2025-05-01"
+    assert data["ledger"]["lines"] == [
+        {"type": "recurring", "proration": period},  # the rate's description and amount
+        {"type": "recurring", "description": "credit", "amount": "-10.00 USD",
+         "proration": {"period": {"start": "2025-04-01", "end": "2025-05-01"},
+                       "price": "10.00 USD", "used": 30, "total": 30,
+                       "convention": "actual days", "amount": "10.00 USD"},
+         "reverses": True},
+        {"type": "recurring", "amount": "9.00 USD",
+         "proration": {"period": {"start": "2025-04-01", "end": "2025-05-01"},
+                       "price": "10.00 USD", "used": 30, "total": 30,
+                       "convention": "actual days", "amount": "10.00 USD"}},
+    ]  # fmt: skip
+    assert data["price"] == "10.00 USD" and data["status"] == "active"
+    assert "start" not in data["timeline"]
+    assert service_from_data(json_round_trip(data)) == changed
+
+
 def test_a_compact_document_keeps_the_ids_that_differ_from_the_services() -> None:
     service = web()  # paid through a day: its ledger holds the period invoiced
     moved = attrs.evolve(service, customer_id="C-NEW")  # its timeline and lines another's

@@ -509,7 +509,7 @@ def _rare(value: object, name: str) -> Any:
 
 def _fast_to_data(service: Service, *, compact: bool = False) -> dict[str, Any]:
     """The converter's document for ``service``, field by field, written by hand (without
-    its timeline and ledger when ``compact``: :func:`_compacted` writes them)."""
+    its timeline and ledger when ``compact``: ``_data_compact.compacted`` writes them)."""
     override, cancellation = service.override_auto_suspend, service.cancellation
     pending_change = service.pending_change
     return {

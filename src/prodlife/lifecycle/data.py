@@ -53,10 +53,7 @@ True
 from __future__ import annotations
 
 import enum
-import functools
-from collections.abc import Mapping, Sequence
-from collections.abc import Set as AbstractSet
-from datetime import date
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
@@ -64,20 +61,17 @@ import cattrs
 from cattrs.errors import ForbiddenExtraKeysError
 from cattrs.v import format_exception
 
-from prodlife.billing.ledger import Ledger
-from prodlife.billing.timeline import Timeline
 from prodlife.errors import ProdlifeError, ValidationError
+from prodlife.lifecycle._data_compact import compacted, expanded
 from prodlife.lifecycle._data_converter import _choices, _converter, _plain
 from prodlife.lifecycle._data_fast import (
     _FAST,
-    _RAW_DEFAULTS,
     _entry_data,
     _fast_from_data,
     _fast_to_data,
 )
 from prodlife.lifecycle.history import HistoryEntry
 from prodlife.lifecycle.services import Service
-from prodlife.money import Money
 
 __all__ = [
     "history_entry_from_data",
@@ -95,9 +89,11 @@ def service_to_data(service: Service, *, compact: bool = False) -> dict[str, Any
 
     Args:
         compact: leave out what the reader can fill in: every value at its
-            default, and the service's and customer's ids repeated in its
-            timeline and ledger (how a store keeps a service: about half the
-            size). :func:`service_from_data` reads both shapes.
+            default, the ids its timeline and ledger repeat, a ledger line's
+            description and amount when they are its rate's, and a few more
+            (how a store keeps a service: about a third of the size; the rules
+            are listed in ``prodlife.lifecycle._data_compact``).
+            :func:`service_from_data` reads both shapes.
 
     Raises:
         ValidationError: ``service`` is not a :class:`~prodlife.lifecycle.services.Service`.
@@ -121,138 +117,7 @@ def service_to_data(service: Service, *, compact: bool = False) -> dict[str, Any
     if not compact:
         return _fast_to_data(service) if fast else _strict_to_data(service)
     data = _fast_to_data(service, compact=True) if fast else _strict_to_data(service)
-    return _compacted(service, data)
-
-
-def _compacted(service: Service, data: dict[str, Any]) -> dict[str, Any]:
-    """``data`` without its defaults and repeats (see :func:`service_to_data`)."""
-    short = {
-        key: value
-        for key, value in data.items()
-        if key not in _RAW_DEFAULTS or _RAW_DEFAULTS[key] != value
-    }
-    converter = _compact_converter()
-    timeline: dict[str, Any] = converter.unstructure(service.timeline, Timeline)
-    del timeline["service_id"]
-    if timeline["customer_id"] == service.customer_id:
-        del timeline["customer_id"]
-    for track in timeline.get("tracks", ()):
-        for rate in track.get("rates", ()):
-            if rate.get("end", 0) is None:
-                del rate["end"]
-    ledger: dict[str, Any] = converter.unstructure(service.ledger, Ledger)
-    for line in ledger.get("lines", ()):
-        del line["service_id"]
-        if line["customer_id"] == service.customer_id:
-            del line["customer_id"]
-        for blank in ("subject", "code"):
-            if line.get(blank) == "":
-                del line[blank]
-        share = line.get("proration")
-        if share is not None:  # what the line itself says, said once
-            if share["portion"] == share["period"]:
-                del share["portion"]
-            if share["amount"] == line["amount"]:
-                del share["amount"]
-            if _whole_days(share, line):  # a whole period in days: its period says it all
-                for said in ("price", "used", "total", "convention"):
-                    del share[said]
-    short["timeline"], short["ledger"] = timeline, ledger
-    return short
-
-
-#: The day count a compact ledger line of a whole period leaves out.
-_DAYS = "actual days"
-
-
-def _whole_days(share: dict[str, Any], line: dict[str, Any]) -> bool:
-    """Whether a compact line's proration is a whole period counted in actual days at the
-    line's own amount, so that its period and amount say the rest."""
-    period = share.get("period")
-    if share.get("convention") != _DAYS or share.get("price") != line.get("amount"):
-        return False
-    if "portion" in share or type(period) is not dict or share["used"] != share["total"]:
-        return False
-    days = date.fromisoformat(period["end"]) - date.fromisoformat(period["start"])
-    return bool(share["total"] == days.days)
-
-
-def _expanded(data: Mapping[str, Any]) -> Mapping[str, Any]:
-    """A compact document with what it left out put back (others as they are)."""
-    timeline = data.get("timeline")
-    if type(timeline) is not dict or "service_id" in timeline:
-        return data
-    service_id, customer_id = data.get("id"), data.get("customer_id")
-    full = dict(data)
-    full["timeline"] = {"service_id": service_id, "customer_id": customer_id, **timeline}
-    tracks = timeline.get("tracks")
-    if type(tracks) is list:
-        full["timeline"]["tracks"] = [
-            {**track, "rates": [_expanded_rate(rate) for rate in track["rates"]]}
-            if type(track) is dict and type(track.get("rates")) is list
-            else track
-            for track in tracks
-        ]
-    ledger = data.get("ledger")
-    if type(ledger) is dict and type(ledger.get("lines")) is list:
-        ids = {"service_id": service_id, "customer_id": customer_id}
-        full["ledger"] = {
-            **ledger,
-            "lines": [
-                _expanded_line(ids, line) if type(line) is dict else line
-                for line in ledger["lines"]
-            ],
-        }
-    return full
-
-
-def _expanded_rate(rate: object) -> object:
-    """A compact timeline rate with its open end put back."""
-    if type(rate) is dict and "end" not in rate:
-        return {"end": None, **rate}
-    return rate
-
-
-def _expanded_line(ids: dict[str, Any], line: dict[str, Any]) -> dict[str, Any]:
-    """A compact ledger line with its ids, blanks and its proration's repeats put back."""
-    full = {**ids, "subject": "", "code": "", **line}
-    share = line.get("proration")
-    if type(share) is dict and ("portion" not in share or "amount" not in share):
-        full["proration"] = {
-            "portion": share.get("period"),
-            "amount": line.get("amount"),
-            **_whole_period(share, line),
-            **share,
-        }
-    return full
-
-
-def _whole_period(share: dict[str, Any], line: dict[str, Any]) -> dict[str, Any]:
-    """What :func:`_whole_days` let a compact line leave out, from its period and amount."""
-    period = share.get("period")
-    if "used" in share or type(period) is not dict:
-        return {}
-    try:
-        days = (date.fromisoformat(period["end"]) - date.fromisoformat(period["start"])).days
-    except (KeyError, TypeError, ValueError):
-        return {}  # not a document this module wrote: the reader explains what is wrong
-    return {"price": line.get("amount"), "used": days, "total": days, "convention": _DAYS}
-
-
-@functools.cache
-def _compact_converter() -> cattrs.Converter:
-    """The document converter, leaving out fields at their defaults, writing lists and
-    amounts as text (``"4.50 EUR"``)."""
-    converter = _converter().copy(
-        omit_if_default=True,
-        unstruct_collection_overrides={Sequence: list, AbstractSet: list},
-    )
-    converter.register_unstructure_hook(Money, _money_text)
-    return converter
-
-
-def _money_text(money: Money) -> str:
-    return f"{money.amount} {money.currency.code}"
+    return compacted(service, data)
 
 
 def _strict_to_data(service: Service) -> dict[str, Any]:
@@ -280,7 +145,7 @@ def service_from_data(data: Mapping[str, Any]) -> Service:
       - service.quantity: '2' is not a whole number; write a whole number
       ...
     """
-    data = _expanded(data) if isinstance(data, Mapping) else data
+    data = expanded(data) if isinstance(data, Mapping) else data
     if type(data) is dict and _FAST:
         try:
             return _fast_from_data(data)
@@ -296,7 +161,7 @@ def _strict_from_data(data: Mapping[str, Any]) -> Service:
             f"service: a service document is a mapping of its fields, not {type(data).__name__}"
         )
     try:
-        return _converter().structure(_expanded(data), Service)
+        return _converter().structure(expanded(data), Service)
     except _READ_ERRORS as error:
         problems = _problems(error)
     if len(problems) == 1:
