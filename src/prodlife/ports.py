@@ -542,6 +542,16 @@ class InvoiceRepository(Protocol):
         """Store a new invoice (its ``version`` as given). Raises ``AlreadyExists`` (number)."""
         ...
 
+    def add_all(self, invoices: Sequence[Invoice]) -> None:
+        """Store new invoices together, as :meth:`add` does each (a SQL store writes each
+        table once: a billing run's invoices cost two statements, not two each).
+
+        Raises:
+            AlreadyExists: a number is taken, or given twice; none of them is stored then
+                (a SQL store ends the transaction: roll it back).
+        """
+        ...
+
     def get(self, number: str) -> Invoice:
         """The stored invoice. Raises ``NotFound``."""
         ...

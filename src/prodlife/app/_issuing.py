@@ -38,8 +38,7 @@ def issue(uow: UnitOfWork, planned: Planned, at: datetime) -> Issued:
         first = uow.invoices.next_number(series.name, len(mine))  # one block a series
         for count, (day, key, group) in enumerate(mine, first):
             issued.append(Invoice.issue(series.number(count, day), key, group, at, day))
-    for invoice in issued:
-        uow.invoices.add(invoice)
+    uow.invoices.add_all(issued)
     paid = [invoice for invoice in issued if invoice.status is InvoiceStatus.PAID]
     more = credit_from_notes(issued)
     owing_customers = {i.customer_id for i in issued if i.status in UNPAID}

@@ -67,6 +67,19 @@ class MemoryInvoices:
         check_document(invoice)
         self.uow.put(invoices, invoice.number, invoice)
 
+    def add_all(self, invoices: Sequence[Invoice]) -> None:
+        self.uow.writable()
+        stored = self.uow.state().invoicing.invoices
+        numbers: set[str] = set()
+        for invoice in invoices:
+            invoice_keys(invoice)
+            if invoice.number in stored or invoice.number in numbers:
+                raise AlreadyExists("invoice", invoice.number)
+            check_document(invoice)
+            numbers.add(invoice.number)
+        for invoice in invoices:
+            self.uow.put(stored, invoice.number, invoice)
+
     def get(self, number: str) -> Invoice:
         lookup_key(number, "invoice number")
         invoice = self.uow.state().invoicing.invoices.get(number)

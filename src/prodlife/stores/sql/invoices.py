@@ -36,7 +36,7 @@ import attrs
 
 from prodlife.billing.invoices import UNPAID, Invoice
 from prodlife.billing.payments import Payment
-from prodlife.errors import ConcurrencyConflict, NotFound
+from prodlife.errors import AlreadyExists, ConcurrencyConflict, NotFound
 from prodlife.money import Money
 from prodlife.ports import InvoiceQuery, check_query
 from prodlife.stores._common import (
@@ -95,6 +95,10 @@ class InvoiceStatements:
         self.invoice_add = r(
             "INSERT INTO invoices (number, customer_id, due_on, status, version, doc) "
             "VALUES (?, ?, ?, ?, ?, ?)" + ignore
+        )
+        self.invoice_insert = r(
+            "INSERT INTO invoices (number, customer_id, due_on, status, version, doc) "
+            "VALUES (?, ?, ?, ?, ?, ?)"
         )
         self.invoice_service_add = r(
             "INSERT INTO invoice_services (service_id, number) VALUES (?, ?)"
@@ -195,6 +199,39 @@ class Invoices:
         uow.insert(sql.invoice_add, params, About("invoice", number))
         rows = [(service_id, number) for service_id in invoice.service_ids]  # never none
         uow.change_many(sql.invoice_service_add, rows, "storing the services of an invoice")
+
+    def add_all(self, invoices: Sequence[Invoice]) -> None:
+        """Store new invoices, each table written once. Raises ``AlreadyExists`` (the
+        transaction then ends)."""
+        self._uow.writable()
+        numbers: set[str] = set()
+        for invoice in invoices:
+            invoice_keys(invoice)
+            if invoice.number in numbers:
+                raise AlreadyExists("invoice", invoice.number)
+            numbers.add(invoice.number)
+        if len(invoices) < 2:
+            for invoice in invoices:
+                self.add(invoice)
+            return
+        uow, sql = self._uow, self._sql
+        uow.writable()
+        dialect = uow.dialect
+        rows = [
+            (
+                invoice.number,
+                invoice.customer_id,
+                dialect.day(invoice.due_on),
+                invoice.status.value,
+                invoice.version,
+                dialect.doc(invoice),
+            )
+            for invoice in invoices
+        ]
+        taken = About("invoice", f"one of {invoices[0].number} to {invoices[-1].number}")
+        uow.insert_many(sql.invoice_insert, rows, taken)
+        billed = [(service_id, i.number) for i in invoices for service_id in i.service_ids]
+        uow.change_many(sql.invoice_service_add, billed, "storing the services of invoices")
 
     def _stored(self, number: str, where: str) -> tuple[int, Invoice] | None:
         uow = self._uow

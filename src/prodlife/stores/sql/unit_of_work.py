@@ -309,6 +309,19 @@ class SQLUnitOfWork(DeferredWrites):
         except self.dialect.error as error:
             raise self._failed(error, where) from error
 
+    def insert_many(self, sql: str, rows: Sequence[Sequence[Any]], about: About) -> None:
+        """Insert ``rows`` now, in one statement; when a key is taken, ``AlreadyExists``
+        and the transaction ends (some rows may be in it)."""
+        self.writable()
+        cursor = self.begin()
+        try:
+            cursor.executemany(sql, rows)
+        except UnicodeEncodeError as error:
+            raise not_unicode(error) from error
+        except self.dialect.error as error:
+            where = f"storing the {about.kind}s"
+            raise self._failed(error, where, about=about, ends=True) from error
+
     def insert_id(self, sql: str, params: Sequence[Any], where: str) -> int:
         """Insert one row now into a table whose key is a sequence; the id it was given."""
         self.writable()

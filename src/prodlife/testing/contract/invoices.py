@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -107,6 +108,7 @@ def _writes(text: str) -> dict[str, Callable[[UnitOfWork], object]]:
     stored = make_invoice("INV-1")
     return {
         "number": lambda uow: uow.invoices.add(make_invoice(text)),
+        "numbers": lambda uow: uow.invoices.add_all([make_invoice("INV-3"), make_invoice(text)]),
         "customer": lambda uow: uow.invoices.add(make_invoice("INV-2", text)),
         "service": lambda uow: uow.invoices.add(make_invoice("INV-2", service_ids=(text,))),
         "description": lambda uow: uow.invoices.add(
@@ -119,6 +121,10 @@ def _writes(text: str) -> dict[str, Callable[[UnitOfWork], object]]:
         "save": lambda uow: uow.invoices.save(attrs.evolve(stored, note=text)),
         "series": lambda uow: uow.invoices.next_number(text),
     }
+
+
+def _add_all(invoices: list[Invoice], uow: UnitOfWork) -> None:
+    uow.invoices.add_all(invoices)
 
 
 def _read_only(attempt: Callable[[UnitOfWork], object], uow: UnitOfWork) -> bool:
@@ -254,6 +260,30 @@ class InvoiceRepositoryContract(StoreFixture):
         with pytest.raises(AlreadyExists):
             write(store, lambda uow: each(uow.invoices.add, [make_invoice("INV-2")] * 2))
         assert read(store, lambda uow: uow.invoices.find(InvoiceQuery())) == [make_invoice()]
+
+    def test_add_all_stores_each_invoice_as_add_does(self, store: Store) -> None:
+        invoices = [
+            make_invoice("INV-1"),
+            make_invoice("INV-2", "C-2", service_ids=("S-2", "S-3")),
+            attrs.evolve(make_invoice("INV-3"), note="three", version=4),
+        ]
+        write(store, lambda uow: uow.invoices.add_all(invoices))
+        write(store, lambda uow: uow.invoices.add_all([]))
+        assert read(store, lambda uow: uow.invoices.find(InvoiceQuery())) == invoices
+        by_service = read(store, lambda uow: uow.invoices.find(InvoiceQuery(service_id="S-3")))
+        assert by_service == [invoices[1]]
+
+    def test_add_all_with_a_taken_or_repeated_number_raises_already_exists_and_stores_none(
+        self, store: Store
+    ) -> None:
+        write(store, lambda uow: uow.invoices.add(make_invoice("INV-1")))
+        for numbers in (["INV-2", "INV-3", "INV-1"], ["INV-2", "INV-2"], ["INV-1"]):
+            add = functools.partial(_add_all, [make_invoice(number) for number in numbers])
+            with pytest.raises(AlreadyExists):
+                write(store, add)
+        assert read(store, lambda uow: uow.invoices.find(InvoiceQuery())) == [make_invoice()]
+        write(store, lambda uow: uow.invoices.add_all([make_invoice("INV-2")]))
+        assert len(read(store, lambda uow: uow.invoices.find(InvoiceQuery()))) == 2
 
     # --- save -----------------------------------------------------------------------------
 
