@@ -180,8 +180,8 @@ def _repriced(
     )
     next_due = None
     if policy is not None and policy.anchor is Anchor.RESTART and service.next_due is not None:
-        rate = timeline.track(BASE).rates[-1]
-        next_due = rate.schedule.next_boundary(rate.start)
+        # The restarted period is the new schedule's first, charged or (ChargeMode.NONE) free.
+        next_due = timeline.track(BASE).rates[-1].schedule.period(0).end
     elif (
         policy is not None
         and policy.anchor is Anchor.BILLING_DAY
