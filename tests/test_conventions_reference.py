@@ -11,8 +11,11 @@ Every expected figure here comes from the named system's test suite, never from 
   ``TOP_TIER``); ``beatrix/.../integration/TestIntegrationWithDifferentBillingPeriods.java``
   (a cycle change re-anchored on the billing day).
 - Lago (github.com/getlago/lago-api): ``spec/services/fees/subscription_service_spec.rb``
-  (calendar billing fees of a plan of 100 cents) and
-  ``spec/services/subscriptions/dates/quarterly_service_spec.rb`` (calendar quarters).
+  (calendar billing fees of a plan of 100 cents),
+  ``spec/services/subscriptions/dates/quarterly_service_spec.rb`` (calendar quarters),
+  ``spec/services/charge_models/package_service_spec.rb`` (free units) and
+  ``spec/services/charge_models/graduated_service_spec.rb`` (the first range's flat fee at
+  zero units).
 - Zuora (docs.zuora.com): "When prorating a month, assume 30 days in a month or use actual
   days?" (the "Assume 30 days - Actual / 360" ratios) and "Calculate total amount with partial
   period proration" (a $100 monthly charge with bill cycle day 15).
@@ -382,6 +385,55 @@ def test_free_units_are_for_package_rates_only() -> None:
         PriceRate(RateModel.PER_UNIT, price=Money("1", "EUR"), free_units=5)
     with pytest.raises(RuleViolation, match="free units"):
         PriceRate.package(Money("1", "EUR"), 10, free_units=-1)
+
+
+# -- Lago: a graduated rate's first flat fee at zero units ------------------------------------
+#
+# spec/services/charge_models/graduated_service_spec.rb: ranges 0-10 at 10 a unit + 2 flat,
+# 11-20 at 5 + 3 flat, 21 and more at 5 + 3 flat.
+
+LAGO_RANGES = (
+    Tier(10, Money("10", "EUR"), flat_fee=Money("2", "EUR")),
+    Tier(20, Money("5", "EUR"), flat_fee=Money("3", "EUR")),
+    Tier(None, Money("5", "EUR"), flat_fee=Money("3", "EUR")),
+)
+
+
+@pytest.mark.parametrize(
+    ("units", "expected"),
+    # "when aggregation is 0": 2 (the first tier's flat amount); 1: 12; 10: 102; 11: 110;
+    # 12: 115; 21: 163.
+    [(0, "2"), (1, "12"), (10, "102"), (11, "110"), (12, "115"), (21, "163")],
+)
+def test_lago_graduated_charges_the_first_flat_fee_even_at_zero_units(
+    units: int, expected: str
+) -> None:
+    rate = PriceRate.graduated(LAGO_RANGES, first_flat_fee_at_zero=True)
+    assert rate.charge(units).total == Money(expected, "EUR")
+
+
+def test_lago_graduated_at_zero_units_with_a_free_first_range_charges_nothing() -> None:
+    # "when first tier flat amount is zero": ranges 0-0.01 at 0 + 0 flat, then 0.01-10 at
+    # 10 + 2 flat, then 11 and more at 5 + 3 flat: zero units cost 0.
+    ranges = (
+        Tier(Decimal("0.01"), Money("0", "EUR"), flat_fee=Money("0", "EUR")),
+        Tier(10, Money("10", "EUR"), flat_fee=Money("2", "EUR")),
+        Tier(None, Money("5", "EUR"), flat_fee=Money("3", "EUR")),
+    )
+    rate = PriceRate.graduated(ranges, first_flat_fee_at_zero=True)
+    assert rate.charge(0).total == Money("0", "EUR")
+
+
+def test_a_graduated_rate_charges_no_flat_fee_at_zero_units_by_default() -> None:
+    assert PriceRate.graduated(LAGO_RANGES).charge(0).total == Money("0", "EUR")
+    assert PriceRate.graduated(LAGO_RANGES).charge(21).total == Money("163", "EUR")
+
+
+def test_the_first_flat_fee_at_zero_is_an_option_of_graduated_rates_only() -> None:
+    with pytest.raises(RuleViolation, match="first_flat_fee_at_zero"):
+        PriceRate(RateModel.VOLUME, tiers=LAGO_RANGES, first_flat_fee_at_zero=True)
+    with pytest.raises(RuleViolation, match="first_flat_fee_at_zero"):
+        PriceRate.graduated(LAGO_RANGES, first_flat_fee_at_zero=1)  # type: ignore[arg-type]
 
 
 # -- Kill Bill: tiered blocks (ALL_TIERS and TOP_TIER) ------------------------------------------
