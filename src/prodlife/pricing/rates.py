@@ -653,7 +653,7 @@ def _tier_order_findings(tiers: tuple[Tier, ...]) -> list[Finding]:
 
 
 def _at_zero_findings(rate: Rate) -> list[Finding]:
-    at_zero = rate.first_flat_fee_at_zero
+    at_zero: object = rate.first_flat_fee_at_zero
     if not isinstance(at_zero, bool):
         return [("rate.fields", f"first_flat_fee_at_zero {at_zero!r} must be True or False")]
     if at_zero and rate.model is not RateModel.GRADUATED:
