@@ -12,7 +12,8 @@ Every expected figure here comes from the named system's test suite, never from 
   (a cycle change re-anchored on the billing day).
 - Lago (github.com/getlago/lago-api): ``spec/services/fees/subscription_service_spec.rb``
   (calendar billing fees of a plan of 100 cents),
-  ``spec/services/subscriptions/dates/quarterly_service_spec.rb`` (calendar quarters),
+  ``spec/services/subscriptions/dates/quarterly_service_spec.rb`` and
+  ``semiannual_service_spec.rb`` (calendar quarters and half-years),
   ``spec/services/charge_models/package_service_spec.rb`` (free units) and
   ``spec/services/charge_models/graduated_service_spec.rb`` (the first range's flat fee at
   zero units).
@@ -36,7 +37,7 @@ from prodlife.billing import InvoiceLine, LineType, Prorata, Timeline, Track, li
 from prodlife.billing import Rate as TimelineRate
 from prodlife.billing.changes import change_rate
 from prodlife.catalog.subscriptions import BillingTerm, BillingTermScheme, BillingTiming
-from prodlife.cycles import ANNUAL, MONTHLY, QUARTERLY, BillingCycle, BillingSchedule
+from prodlife.cycles import ANNUAL, MONTHLY, QUARTERLY, SEMI_ANNUAL, BillingCycle, BillingSchedule
 from prodlife.daycount import (
     ACTUAL_DAYS,
     CALENDAR_30_DAYS,
@@ -251,6 +252,17 @@ def test_lago_calendar_monthly_first_period_is_prorated(timing: BillingTiming) -
 
 
 @pytest.mark.parametrize("timing", list(BillingTiming))
+def test_lago_calendar_yearly_first_period_is_prorated(timing: BillingTiming) -> None:
+    # "when plan is yearly / when subscription start is on any other day": started
+    # 2022-03-15, 80 cents (292 of 365 days) to the end of the year, in arrears and in advance.
+    on = d("2022-03-15") if timing is IN_ADVANCE else d("2023-01-01")
+    lines = bill(Prorata.calendar(), d("2022-03-15"), ANNUAL, CENT_PLAN, on, timing=timing)
+    assert [(str(line.period), str(line.amount)) for line in lines] == [
+        ("[2022-03-15, 2023-01-01)", "EUR 0.80")
+    ]
+
+
+@pytest.mark.parametrize("timing", list(BillingTiming))
 def test_lago_calendar_weekly_periods_start_on_monday(timing: BillingTiming) -> None:
     # "when plan is weekly": started Monday 2022-06-20, 100 cents; Wednesday 2022-06-22,
     # 71 cents (71.428...), in arrears and in advance.
@@ -297,6 +309,17 @@ def test_lago_calendar_quarters_start_in_january_april_july_and_october() -> Non
     # period began on 2022-04-01 (subscription of 2021-02-02).
     schedule = Prorata.calendar().first_periods(d("2021-02-02"), QUARTERLY).schedule
     assert schedule.period_containing(d("2022-06-30")) == Period(d("2022-04-01"), d("2022-07-01"))
+
+
+def test_lago_calendar_half_years_start_in_january_and_july() -> None:
+    # semiannual_service_spec "when billing_time is calendar": billed on 2022-07-01, the
+    # period began on 2022-01-01 (subscription of 2021-02-02); a subscription started on
+    # 2022-04-07 is billed from its start.
+    prorata = Prorata.calendar()
+    schedule = prorata.first_periods(d("2021-02-02"), SEMI_ANNUAL).schedule
+    assert schedule.period_containing(d("2022-06-30")) == Period(d("2022-01-01"), d("2022-07-01"))
+    first = prorata.first_periods(d("2022-04-07"), SEMI_ANNUAL)
+    assert first.first_due == d("2022-07-01")
 
 
 # -- through the order flow -----------------------------------------------------------------
