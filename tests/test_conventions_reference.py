@@ -9,7 +9,8 @@ Every expected figure here comes from the named system's test suite, never from 
   ``generator/TestInvoiceDateUtilsWithFixedProration.java`` (fixed 30-day proration),
   ``usage/TestContiguousIntervalConsumableInArrear.java`` (tiered blocks, ``ALL_TIERS`` and
   ``TOP_TIER``); ``beatrix/.../integration/TestIntegrationWithDifferentBillingPeriods.java``
-  (a cycle change re-anchored on the billing day).
+  (a cycle change re-anchored on the billing day) and ``TestIntegration.java`` (a THIRTY_DAYS
+  plan).
 - Lago (github.com/getlago/lago-api): ``spec/services/fees/subscription_service_spec.rb``
   (calendar billing fees of a plan of 100 cents),
   ``spec/services/subscriptions/dates/quarterly_service_spec.rb`` and
@@ -123,6 +124,23 @@ def test_kill_bill_thirty_day_plans_start_on_the_start_date() -> None:
     assert not prorata.applies_to(thirty_days)
     for start in ("2012-01-16", "2012-02-16", "2012-01-31"):
         assert BillingSchedule(thirty_days, d(start)).period(0).start == d(start)
+
+
+def test_kill_bill_thirty_day_plans_step_thirty_days_whatever_the_bcd() -> None:
+    # beatrix TestIntegration.testThirtyDaysPlanWithFixedTermMonthlyAddOn: account BCD 1,
+    # "Pistol" THIRTY_DAYS at 29.95 from 2015-05-01: [2015-05-01, 2015-05-31) first, and
+    # [2016-03-26, 2016-04-25) eleven periods later, 29.95 each.
+    start = d("2015-05-01")
+    schedule = BillingSchedule(BillingCycle.days(30), start)
+    rate = TimelineRate(start, None, Money("29.95", "USD"), schedule, "Pistol")
+    timeline = Timeline("S-1", "C-1", start, tracks=(Track.of(LineType.RECURRING, "", rate),))
+    lines = lines_due(timeline, (), d("2016-03-26"))
+    assert (str(lines[0].period), str(lines[0].amount)) == ("[2015-05-01, 2015-05-31)", "USD 29.95")
+    assert (str(lines[-1].period), str(lines[-1].amount)) == (
+        "[2016-03-26, 2016-04-25)",
+        "USD 29.95",
+    )
+    assert len(lines) == 12 and {line.amount for line in lines} == {Money("29.95", "USD")}
 
 
 @pytest.mark.parametrize(
