@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from prodlife import Money, Period
 from prodlife.catalog.editions import Direction
 from prodlife.catalog.rules import ChangeTiming
+from prodlife.catalog.subscriptions import BillingTerm, BillingTermScheme, BillingTiming
 from prodlife.cycles import ANNUAL, MONTHLY, QUARTERLY, BillingCycle
 from prodlife.errors import (
     NotFound,
@@ -57,6 +58,7 @@ from prodlife.lifecycle.changes import (
 from prodlife.lifecycle.events import EventKind
 from prodlife.lifecycle.operations import invoice_early, invoice_next_period, renew, suspend
 from prodlife.lifecycle.service_parts import PendingChange
+from prodlife.lifecycle.terms import under_terms
 from prodlife.pricing.recurring import RecurringPrice
 from prodlife.proration import (
     Anchor,
@@ -954,3 +956,22 @@ def test_a_restart_charging_nothing_now_is_due_when_the_restarted_period_ends() 
     renewed = renew(done.service, SYSTEM, at("2026-04-16"))
     assert rows(renewed.lines) == [("recurring", "[2026-04-16, 2027-04-16)", "100.00")]
     assert renewed.service.next_due == d("2027-04-16")
+
+
+def test_a_restart_in_arrears_leaves_the_next_due_date_on_the_first_day_not_paid() -> None:
+    # In arrears the next due date is the first day not paid for; restarting the period on
+    # Apr 16 pays for nothing, so it stays on Apr 1 until the days used are invoiced and paid.
+    scheme = BillingTermScheme(
+        "POST", "post-billed", prepaid=False, terms=[BillingTerm("WEB", BillingTiming.IN_ARREARS)]
+    )
+    service = under_terms(web(), scheme)
+    done = change_package(
+        service,
+        OWNER,
+        at("2025-04-16"),
+        catalog=CATALOG,
+        to_edition="PRO",
+        new_price=usd("40.00"),
+        policy=ChangePolicy(anchor=Anchor.RESTART),
+    )
+    assert done.lines == () and done.service.next_due == d("2025-04-01")
