@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -31,10 +32,23 @@ from prodlife.cycles import (
     days_in_month,
 )
 from prodlife.daycount import CALENDAR_30_DAYS, DayCount, FixedDays
-from prodlife.lifecycle import renew
-from prodlife.proration import Anchor, ChangePolicy
+from prodlife.lifecycle import billed, renew
+from prodlife.lifecycle.changes import change_package
+from prodlife.lifecycle.outcome import Outcome
+from prodlife.pricing import OrderLineSpec
+from prodlife.pricing.rates import Rate as PriceRate
+from prodlife.pricing.rates import Tier
+from prodlife.proration import (
+    Anchor,
+    ChangePolicy,
+    Charge,
+    ChargeMode,
+    CreditMode,
+    quote_change,
+)
 from prodlife.testing.conservation import check_books
-from tests._lifecycle import SYSTEM, at, web
+from tests._lifecycle import CATALOG, OWNER, SYSTEM, at, web
+from tests.test_conventions_reference import _ordered
 
 MONTH_CYCLES = [MONTHLY, QUARTERLY, SEMI_ANNUAL, ANNUAL, BillingCycle.months(2)]
 WEEK_CYCLES = [BillingCycle.weeks(1), BillingCycle.weeks(2)]
@@ -275,3 +289,96 @@ def test_a_cycle_change_reanchored_on_the_billing_day_tiles_and_balances(
     for on in (change, first_end, cycle.shift(first_end, 1, day)):
         lines += lines_due(changed, lines, on)
     check_books(changed, lines)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.dates(min_value=date(2024, 1, 1), max_value=date(2026, 12, 31)),
+    st.integers(min_value=1, max_value=31),
+    st.lists(st.integers(min_value=0, max_value=200), min_size=1, max_size=6),
+)
+def test_an_ordered_service_in_arrears_on_a_billing_day_tiles_and_balances(
+    start: date, day: int, bill_days: list[int]
+) -> None:
+    # Kill Bill's IN_ARREAR with a BCD through the order flow: whatever the days it is billed
+    # on, it is invoiced a stub from its start to the billing day, then whole months on it,
+    # each once it has ended, every day at its worth.
+    service = _ordered(start, Prorata(day), OrderLineSpec("VPS"), arrears=True)
+    lines: list[InvoiceLine] = []
+    for on in sorted({start + timedelta(days=k) for k in bill_days}):
+        outcome = billed(Outcome(service), on)
+        service = outcome.service
+        lines += outcome.lines
+    periods = sorted((line.period for line in lines if line.period), key=lambda p: p.start)
+    if periods:
+        assert periods[0].start == start
+        assert periods[-1].end <= start + timedelta(days=max(bill_days))
+    for before, after in itertools.pairwise(periods):
+        assert before.end == after.start
+        assert _on_billing_day(after.start, day)
+    for period in periods[1:]:
+        assert [line.amount for line in lines if line.period == period] == [Money("10.00", "USD")]
+    check_books(service.timeline, lines)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(min_value=0, max_value=29),
+    st.sampled_from([QUARTERLY, SEMI_ANNUAL, ANNUAL]),
+    st.sampled_from(ChargeMode),
+    st.sampled_from(CreditMode),
+)
+def test_a_restarted_period_is_due_when_it_ends_as_quote_change_says(
+    offset: int, cycle: BillingCycle, charge: ChargeMode, credit: CreditMode
+) -> None:
+    # Stripe's billing_cycle_anchor=now (Anchor.RESTART), whatever is charged and credited:
+    # the service's next due date is the one the quote gives, a cycle after the change.
+    service = web()  # monthly at 10.00 from 2025-04-01, paid to 2025-05-01
+    day = date(2025, 4, 1) + timedelta(days=offset)
+    policy = ChangePolicy(anchor=Anchor.RESTART, charge=charge, credit=credit)
+    done = change_package(
+        service,
+        OWNER,
+        at(str(day)),
+        catalog=CATALOG,
+        to_cycle=cycle,
+        new_price=Money("100.00", "USD"),
+        policy=policy,
+    )
+    quote = quote_change(
+        Charge(Money("10.00", "USD"), Period(date(2025, 4, 1), date(2025, 5, 1))),
+        Money("100.00", "USD"),
+        day,
+        new_cycle=cycle,
+        policy=policy,
+    )
+    assert done.service.next_due == quote.next_due == cycle.shift(day, 1)
+
+
+graduated_tiers = st.lists(
+    st.tuples(
+        st.integers(min_value=1, max_value=50),
+        st.decimals(min_value=0, max_value=100, places=2),
+        st.one_of(st.none(), st.decimals(min_value=0, max_value=100, places=2)),
+    ),
+    min_size=1,
+    max_size=4,
+)
+
+
+@given(graduated_tiers, st.integers(min_value=0, max_value=300))
+def test_the_first_flat_fee_at_zero_changes_the_charge_of_zero_units_only(
+    drawn: list[tuple[int, Decimal, Decimal | None]], units: int
+) -> None:
+    # Lago's graduated charge: zero units cost the first tier's flat fee; any other quantity
+    # costs what it costs without the option.
+    tiers, bound = [], 0
+    for index, (width, price, fee) in enumerate(drawn):
+        bound += width
+        up_to = None if index == len(drawn) - 1 else bound
+        flat = None if fee is None else Money(fee, "EUR")
+        tiers.append(Tier(up_to, Money(price, "EUR"), flat_fee=flat))
+    plain = PriceRate.graduated(tiers).charge(units).total
+    lago = PriceRate.graduated(tiers, first_flat_fee_at_zero=True).charge(units).total
+    first_fee = tiers[0].flat_fee or Money(0, "EUR")
+    assert lago == (plain + first_fee if units == 0 else plain)

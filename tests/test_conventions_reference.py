@@ -9,10 +9,15 @@ Every expected figure here comes from the named system's test suite, never from 
   ``generator/TestInvoiceDateUtilsWithFixedProration.java`` (fixed 30-day proration),
   ``usage/TestContiguousIntervalConsumableInArrear.java`` (tiered blocks, ``ALL_TIERS`` and
   ``TOP_TIER``); ``beatrix/.../integration/TestIntegrationWithDifferentBillingPeriods.java``
-  (a cycle change re-anchored on the billing day).
+  (a cycle change re-anchored on the billing day) and ``TestIntegration.java`` (a THIRTY_DAYS
+  plan).
 - Lago (github.com/getlago/lago-api): ``spec/services/fees/subscription_service_spec.rb``
-  (calendar billing fees of a plan of 100 cents) and
-  ``spec/services/subscriptions/dates/quarterly_service_spec.rb`` (calendar quarters).
+  (calendar billing fees of a plan of 100 cents),
+  ``spec/services/subscriptions/dates/quarterly_service_spec.rb`` and
+  ``semiannual_service_spec.rb`` (calendar quarters and half-years),
+  ``spec/services/charge_models/package_service_spec.rb`` (free units) and
+  ``spec/services/charge_models/graduated_service_spec.rb`` (the first range's flat fee at
+  zero units).
 - Zuora (docs.zuora.com): "When prorating a month, assume 30 days in a month or use actual
   days?" (the "Assume 30 days - Actual / 360" ratios) and "Calculate total amount with partial
   period proration" (a $100 monthly charge with bill cycle day 15).
@@ -33,7 +38,7 @@ from prodlife.billing import InvoiceLine, LineType, Prorata, Timeline, Track, li
 from prodlife.billing import Rate as TimelineRate
 from prodlife.billing.changes import change_rate
 from prodlife.catalog.subscriptions import BillingTerm, BillingTermScheme, BillingTiming
-from prodlife.cycles import ANNUAL, MONTHLY, QUARTERLY, BillingCycle, BillingSchedule
+from prodlife.cycles import ANNUAL, MONTHLY, QUARTERLY, SEMI_ANNUAL, BillingCycle, BillingSchedule
 from prodlife.daycount import (
     ACTUAL_DAYS,
     CALENDAR_30_DAYS,
@@ -119,6 +124,23 @@ def test_kill_bill_thirty_day_plans_start_on_the_start_date() -> None:
     assert not prorata.applies_to(thirty_days)
     for start in ("2012-01-16", "2012-02-16", "2012-01-31"):
         assert BillingSchedule(thirty_days, d(start)).period(0).start == d(start)
+
+
+def test_kill_bill_thirty_day_plans_step_thirty_days_whatever_the_bcd() -> None:
+    # beatrix TestIntegration.testThirtyDaysPlanWithFixedTermMonthlyAddOn: account BCD 1,
+    # "Pistol" THIRTY_DAYS at 29.95 from 2015-05-01: [2015-05-01, 2015-05-31) first, and
+    # [2016-03-26, 2016-04-25) eleven periods later, 29.95 each.
+    start = d("2015-05-01")
+    schedule = BillingSchedule(BillingCycle.days(30), start)
+    rate = TimelineRate(start, None, Money("29.95", "USD"), schedule, "Pistol")
+    timeline = Timeline("S-1", "C-1", start, tracks=(Track.of(LineType.RECURRING, "", rate),))
+    lines = lines_due(timeline, (), d("2016-03-26"))
+    assert (str(lines[0].period), str(lines[0].amount)) == ("[2015-05-01, 2015-05-31)", "USD 29.95")
+    assert (str(lines[-1].period), str(lines[-1].amount)) == (
+        "[2016-03-26, 2016-04-25)",
+        "USD 29.95",
+    )
+    assert len(lines) == 12 and {line.amount for line in lines} == {Money("29.95", "USD")}
 
 
 @pytest.mark.parametrize(
@@ -248,6 +270,17 @@ def test_lago_calendar_monthly_first_period_is_prorated(timing: BillingTiming) -
 
 
 @pytest.mark.parametrize("timing", list(BillingTiming))
+def test_lago_calendar_yearly_first_period_is_prorated(timing: BillingTiming) -> None:
+    # "when plan is yearly / when subscription start is on any other day": started
+    # 2022-03-15, 80 cents (292 of 365 days) to the end of the year, in arrears and in advance.
+    on = d("2022-03-15") if timing is IN_ADVANCE else d("2023-01-01")
+    lines = bill(Prorata.calendar(), d("2022-03-15"), ANNUAL, CENT_PLAN, on, timing=timing)
+    assert [(str(line.period), str(line.amount)) for line in lines] == [
+        ("[2022-03-15, 2023-01-01)", "EUR 0.80")
+    ]
+
+
+@pytest.mark.parametrize("timing", list(BillingTiming))
 def test_lago_calendar_weekly_periods_start_on_monday(timing: BillingTiming) -> None:
     # "when plan is weekly": started Monday 2022-06-20, 100 cents; Wednesday 2022-06-22,
     # 71 cents (71.428...), in arrears and in advance.
@@ -294,6 +327,17 @@ def test_lago_calendar_quarters_start_in_january_april_july_and_october() -> Non
     # period began on 2022-04-01 (subscription of 2021-02-02).
     schedule = Prorata.calendar().first_periods(d("2021-02-02"), QUARTERLY).schedule
     assert schedule.period_containing(d("2022-06-30")) == Period(d("2022-04-01"), d("2022-07-01"))
+
+
+def test_lago_calendar_half_years_start_in_january_and_july() -> None:
+    # semiannual_service_spec "when billing_time is calendar": billed on 2022-07-01, the
+    # period began on 2022-01-01 (subscription of 2021-02-02); a subscription started on
+    # 2022-04-07 is billed from its start.
+    prorata = Prorata.calendar()
+    schedule = prorata.first_periods(d("2021-02-02"), SEMI_ANNUAL).schedule
+    assert schedule.period_containing(d("2022-06-30")) == Period(d("2022-01-01"), d("2022-07-01"))
+    first = prorata.first_periods(d("2022-04-07"), SEMI_ANNUAL)
+    assert first.first_due == d("2022-07-01")
 
 
 # -- through the order flow -----------------------------------------------------------------
@@ -382,6 +426,55 @@ def test_free_units_are_for_package_rates_only() -> None:
         PriceRate(RateModel.PER_UNIT, price=Money("1", "EUR"), free_units=5)
     with pytest.raises(RuleViolation, match="free units"):
         PriceRate.package(Money("1", "EUR"), 10, free_units=-1)
+
+
+# -- Lago: a graduated rate's first flat fee at zero units ------------------------------------
+#
+# spec/services/charge_models/graduated_service_spec.rb: ranges 0-10 at 10 a unit + 2 flat,
+# 11-20 at 5 + 3 flat, 21 and more at 5 + 3 flat.
+
+LAGO_RANGES = (
+    Tier(10, Money("10", "EUR"), flat_fee=Money("2", "EUR")),
+    Tier(20, Money("5", "EUR"), flat_fee=Money("3", "EUR")),
+    Tier(None, Money("5", "EUR"), flat_fee=Money("3", "EUR")),
+)
+
+
+@pytest.mark.parametrize(
+    ("units", "expected"),
+    # "when aggregation is 0": 2 (the first tier's flat amount); 1: 12; 10: 102; 11: 110;
+    # 12: 115; 21: 163.
+    [(0, "2"), (1, "12"), (10, "102"), (11, "110"), (12, "115"), (21, "163")],
+)
+def test_lago_graduated_charges_the_first_flat_fee_even_at_zero_units(
+    units: int, expected: str
+) -> None:
+    rate = PriceRate.graduated(LAGO_RANGES, first_flat_fee_at_zero=True)
+    assert rate.charge(units).total == Money(expected, "EUR")
+
+
+def test_lago_graduated_at_zero_units_with_a_free_first_range_charges_nothing() -> None:
+    # "when first tier flat amount is zero": ranges 0-0.01 at 0 + 0 flat, then 0.01-10 at
+    # 10 + 2 flat, then 11 and more at 5 + 3 flat: zero units cost 0.
+    ranges = (
+        Tier(Decimal("0.01"), Money("0", "EUR"), flat_fee=Money("0", "EUR")),
+        Tier(10, Money("10", "EUR"), flat_fee=Money("2", "EUR")),
+        Tier(None, Money("5", "EUR"), flat_fee=Money("3", "EUR")),
+    )
+    rate = PriceRate.graduated(ranges, first_flat_fee_at_zero=True)
+    assert rate.charge(0).total == Money("0", "EUR")
+
+
+def test_a_graduated_rate_charges_no_flat_fee_at_zero_units_by_default() -> None:
+    assert PriceRate.graduated(LAGO_RANGES).charge(0).total == Money("0", "EUR")
+    assert PriceRate.graduated(LAGO_RANGES).charge(21).total == Money("163", "EUR")
+
+
+def test_the_first_flat_fee_at_zero_is_an_option_of_graduated_rates_only() -> None:
+    with pytest.raises(RuleViolation, match="first_flat_fee_at_zero"):
+        PriceRate(RateModel.VOLUME, tiers=LAGO_RANGES, first_flat_fee_at_zero=True)
+    with pytest.raises(RuleViolation, match="first_flat_fee_at_zero"):
+        PriceRate.graduated(LAGO_RANGES, first_flat_fee_at_zero=1)  # type: ignore[arg-type]
 
 
 # -- Kill Bill: tiered blocks (ALL_TIERS and TOP_TIER) ------------------------------------------

@@ -123,7 +123,18 @@ TIERS = st.one_of(
 RATES = st.one_of(
     built(Rate.flat, either(PRICES)),
     built(lambda price, base: Rate.per_unit(price, base=base), either(PRICES), st.none() | PRICES),
-    built(lambda tiers, base: Rate.graduated(tiers, base=base), either(TIERS), st.none() | PRICES),
+    built(
+        lambda tiers, base, zero: Rate.graduated(tiers, base=base, first_flat_fee_at_zero=zero),
+        either(TIERS),
+        st.none() | PRICES,
+        either(st.booleans()),
+    ),
+    built(
+        lambda price, size, free: Rate.package(price, size, free_units=free),
+        either(PRICES),
+        either(st.integers(1, 100)),
+        either(st.integers(0, 100)),
+    ),
     built(lambda tiers: Rate.volume(tiers), either(TIERS)),
     built(Rate.package, either(PRICES), either(st.integers(1, 100))),
     built(

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from prodlife import Money, Period
 from prodlife.catalog.editions import Direction
 from prodlife.catalog.rules import ChangeTiming
+from prodlife.catalog.subscriptions import BillingTerm, BillingTermScheme, BillingTiming
 from prodlife.cycles import ANNUAL, MONTHLY, QUARTERLY, BillingCycle
 from prodlife.errors import (
     NotFound,
@@ -57,8 +58,17 @@ from prodlife.lifecycle.changes import (
 from prodlife.lifecycle.events import EventKind
 from prodlife.lifecycle.operations import invoice_early, invoice_next_period, renew, suspend
 from prodlife.lifecycle.service_parts import PendingChange
+from prodlife.lifecycle.terms import under_terms
 from prodlife.pricing.recurring import RecurringPrice
-from prodlife.proration import Anchor, ChangePolicy, CreditMode, UsedDay
+from prodlife.proration import (
+    Anchor,
+    ChangePolicy,
+    Charge,
+    ChargeMode,
+    CreditMode,
+    UsedDay,
+    quote_change,
+)
 from prodlife.testing.strategies import billing_dates, currencies, money
 from tests._lifecycle import (
     CATALOG,
@@ -918,3 +928,50 @@ def test_an_upgrade_and_its_reverse_on_the_same_day_always_net_to_zero(
     both = up.then(back)
     assert both.total is not None and both.total.is_zero
     assert back.service.price.amount == low
+
+
+def test_a_restart_charging_nothing_now_is_due_when_the_restarted_period_ends() -> None:
+    # Anchor.RESTART with ChargeMode.NONE: a new year starts on the change day, Apr 16, and
+    # costs nothing until it ends (the new price "starts at the next renewal"), so the next
+    # due date is 2026-04-16, as quote_change says; the year after is billed then.
+    policy = ChangePolicy(anchor=Anchor.RESTART, charge=ChargeMode.NONE)
+    done = change_package(
+        web(),
+        OWNER,
+        at("2025-04-16"),
+        catalog=CATALOG,
+        to_cycle=ANNUAL,
+        new_price=usd("100.00"),
+        policy=policy,
+    )
+    assert amounts(done) == [usd("-5.00")]
+    quote = quote_change(
+        Charge(usd("10.00"), P("2025-04-01", "2025-05-01")),
+        usd("100.00"),
+        d("2025-04-16"),
+        new_cycle=ANNUAL,
+        policy=policy,
+    )
+    assert done.service.next_due == quote.next_due == d("2026-04-16")
+    renewed = renew(done.service, SYSTEM, at("2026-04-16"))
+    assert rows(renewed.lines) == [("recurring", "[2026-04-16, 2027-04-16)", "100.00")]
+    assert renewed.service.next_due == d("2027-04-16")
+
+
+def test_a_restart_in_arrears_leaves_the_next_due_date_on_the_first_day_not_paid() -> None:
+    # In arrears the next due date is the first day not paid for; restarting the period on
+    # Apr 16 pays for nothing, so it stays on Apr 1 until the days used are invoiced and paid.
+    scheme = BillingTermScheme(
+        "POST", "post-billed", prepaid=False, terms=[BillingTerm("WEB", BillingTiming.IN_ARREARS)]
+    )
+    service = under_terms(web(), scheme)
+    done = change_package(
+        service,
+        OWNER,
+        at("2025-04-16"),
+        catalog=CATALOG,
+        to_edition="PRO",
+        new_price=usd("40.00"),
+        policy=ChangePolicy(anchor=Anchor.RESTART),
+    )
+    assert done.lines == () and done.service.next_due == d("2025-04-01")

@@ -401,8 +401,11 @@ def rates(draw: st.DrawFn) -> Rate:
     if model is RateModel.PER_UNIT:
         return Rate.per_unit(draw(prices), base=base)
     if model is RateModel.PACKAGE:
-        return Rate.package(draw(prices), draw(st.integers(1, 100)), base=base)
-    return Rate(model, tiers=draw(tier_sets(blocks=draw(st.booleans()))), base=base)
+        free = draw(st.integers(0, 50))
+        return Rate.package(draw(prices), draw(st.integers(1, 100)), base=base, free_units=free)
+    tiers = draw(tier_sets(blocks=draw(st.booleans())))
+    at_zero = model is RateModel.GRADUATED and draw(st.booleans())  # Lago's first flat fee
+    return Rate(model, tiers=tiers, base=base, first_flat_fee_at_zero=at_zero)
 
 
 @given(tier_sets(order="falling", fees=False), quantities, st.none() | prices)

@@ -163,7 +163,8 @@ def _repriced(
 
     The next due date moves only when the change restarts the period (the
     anchor restarts) or re-anchors a new cycle on the billing day; otherwise the
-    anniversary is kept.
+    anniversary is kept. In arrears it never moves: it is the first day not
+    paid for, and a change pays for nothing.
     """
     on = today(service, day)
     service.ledger.check_change(service.id, on)
@@ -178,19 +179,16 @@ def _repriced(
         description=label,
         source=price_source(price),
     )
-    next_due = None
-    if policy is not None and policy.anchor is Anchor.RESTART and service.next_due is not None:
-        rate = timeline.track(BASE).rates[-1]
-        next_due = rate.schedule.next_boundary(rate.start)
-    elif (
-        policy is not None
-        and policy.anchor is Anchor.BILLING_DAY
-        and new_cycle is not None
-        and service.next_due is not None
-    ):
+    if policy is None or service.next_due is None or in_arrears(service):
+        return timeline, None
+    schedule = timeline.track(BASE).rates[-1].schedule
+    if policy.anchor is Anchor.RESTART:
+        # The restarted period is the new schedule's first, charged or (ChargeMode.NONE) free.
+        return timeline, schedule.period(0).end
+    if policy.anchor is Anchor.BILLING_DAY and new_cycle is not None:
         # Kill Bill re-anchors the new cycle: the next invoice is on its first billing day.
-        next_due = timeline.track(BASE).rates[-1].schedule.period_containing(on).end
-    return timeline, next_due
+        return timeline, schedule.period_containing(on).end
+    return timeline, None
 
 
 def _switch(

@@ -18,7 +18,9 @@ tier.
 Every model but flat may add a **base amount**, charged whatever the quantity
 (seed 004: "the rate model, base and tiered amount"). A :class:`Tier` may also
 carry a **flat fee**: charged once when any unit falls in the tier (graduated),
-or when the quantity reaches the tier (volume).
+or when the quantity reaches the tier (volume). A graduated rate with
+``first_flat_fee_at_zero`` charges its first tier's flat fee at zero units too
+(Lago's graduated charge).
 
 :meth:`Rate.charge` returns a :class:`RateCharge`: the exact, unrounded total
 and the parts it is made of, which add up to it exactly. Rounding to the
@@ -31,7 +33,7 @@ a tier then holds the part of the quantity between the previous bound
 (exclusive) and its own (inclusive), so 10.5 units put 10 in the first tier and
 0.5 in the second. A quantity of zero uses no tier at all: graduated and volume
 rates then charge only the base amount (per-unit and package rates show one
-part of zero units).
+part of zero units), unless a graduated rate charges its first flat fee at zero.
 
 =======================  ==============================================================
 rule                     condition
@@ -40,7 +42,8 @@ rule                     condition
 ``rate.fields``          the model's fields are given and no other: flat and per unit
                          need ``price``; graduated and volume need ``tiers``; package
                          needs ``price`` (per block) and ``package_size``; flat takes no
-                         base amount
+                         base amount; only graduated rates take
+                         ``first_flat_fee_at_zero`` (a ``bool``)
 ``rate.price``           every price, fee and base amount is a :class:`~prodlife.Money`
                          of zero or more
 ``rate.currency``        every amount of a rate is in one currency
@@ -304,6 +307,9 @@ class Rate:
             counted (0 by default; package rates only).
         base: an amount charged whatever the quantity, on top of the rest;
             not for flat rates (put it in the price).
+        first_flat_fee_at_zero: charge the first tier's flat fee even when the
+            quantity is zero (graduated rates only; Lago's graduated charge).
+            By default a tier's flat fee is charged only when a unit falls in it.
 
     Raises:
         RuleViolation: a rule of the module's table is broken.
@@ -321,6 +327,7 @@ class Rate:
     package_size: int | None = None
     base: Money | None = None
     free_units: int = 0
+    first_flat_fee_at_zero: bool = False
 
     def __attrs_post_init__(self) -> None:
         raise_first(check_rate(self))
@@ -338,9 +345,33 @@ class Rate:
         return cls(RateModel.PER_UNIT, price=price, base=base)
 
     @classmethod
-    def graduated(cls, tiers: Iterable[Tier], *, base: Money | None = None) -> Rate:
-        """Each tier's units at that tier's unit price, plus ``base`` if given."""
-        return cls(RateModel.GRADUATED, tiers=tuple(tiers), base=base)
+    def graduated(
+        cls,
+        tiers: Iterable[Tier],
+        *,
+        base: Money | None = None,
+        first_flat_fee_at_zero: bool = False,
+    ) -> Rate:
+        """Each tier's units at that tier's unit price, plus ``base`` if given.
+
+        With ``first_flat_fee_at_zero``, the first tier's flat fee is charged
+        even for zero units (Lago's graduated charge); otherwise zero units
+        use no tier.
+
+        >>> from prodlife import Money
+        >>> first = Tier(10, Money("10", "EUR"), flat_fee=Money("2", "EUR"))
+        >>> tiers = (first, Tier(None, Money("5", "EUR")))
+        >>> Rate.graduated(tiers).charge(0).total
+        Money('0', 'EUR')
+        >>> Rate.graduated(tiers, first_flat_fee_at_zero=True).charge(0).total
+        Money('2', 'EUR')
+        """
+        return cls(
+            RateModel.GRADUATED,
+            tiers=tuple(tiers),
+            base=base,
+            first_flat_fee_at_zero=first_flat_fee_at_zero,
+        )
 
     @classmethod
     def volume(cls, tiers: Iterable[Tier], *, base: Money | None = None) -> Rate:
@@ -451,7 +482,7 @@ class Rate:
         elif model is RateModel.PER_UNIT:
             parts.append(_part("per unit", units, cast(Money, self.price)))
         elif model is RateModel.GRADUATED:
-            parts += _graduated(self.tiers, units)
+            parts += _graduated(self.tiers, units, at_zero=self.first_flat_fee_at_zero)
         elif model is RateModel.VOLUME:
             parts += _volume(self.tiers, units)
         else:
@@ -485,11 +516,11 @@ def _quantity(quantity: object) -> Decimal:
     return value
 
 
-def _graduated(tiers: tuple[Tier, ...], quantity: Decimal) -> list[ChargePart]:
+def _graduated(tiers: tuple[Tier, ...], quantity: Decimal, *, at_zero: bool) -> list[ChargePart]:
     parts: list[ChargePart] = []
     lower = _ZERO
     for index, tier in enumerate(tiers, 1):
-        if quantity <= lower:
+        if quantity <= lower and not (at_zero and index == 1):
             break
         upper = quantity if tier.up_to is None else CONTEXT.min(quantity, tier.up_to)
         name = tier.describe(index, lower)
@@ -621,6 +652,21 @@ def _tier_order_findings(tiers: tuple[Tier, ...]) -> list[Finding]:
     return found
 
 
+def _at_zero_findings(rate: Rate) -> list[Finding]:
+    at_zero: object = rate.first_flat_fee_at_zero
+    if not isinstance(at_zero, bool):
+        return [("rate.fields", f"first_flat_fee_at_zero {at_zero!r} must be True or False")]
+    if at_zero and rate.model is not RateModel.GRADUATED:
+        return [
+            (
+                "rate.fields",
+                f"a {rate.model.value} rate takes no first_flat_fee_at_zero; it is an option of "
+                "graduated rates (their first tier's flat fee charged at zero units)",
+            )
+        ]
+    return []
+
+
 def check_rate(rate: Rate) -> list[Finding]:
     """Every rule ``rate`` breaks (the module's table lists them)."""
     if not _is(rate.model, RateModel):
@@ -664,6 +710,7 @@ def check_rate(rate: Rate) -> list[Finding]:
                 "package rate, or a first tier at price zero",
             )
         )
+    found += _at_zero_findings(rate)
     currencies = sorted({amount.currency.code for amount in _amounts(rate)})
     if len(currencies) > 1:
         found.append(
