@@ -55,7 +55,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Collection, Iterable, Mapping
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import attrs
 
@@ -72,15 +72,13 @@ from prodlife.catalog.types import ProductType, ServiceKind
 from prodlife.cycles import MONTHLY, BillingCycle
 from prodlife.errors import NotFound
 
-if TYPE_CHECKING:
-    from prodlife.lifecycle.services import Service
-
 __all__ = [
     "BillingTerm",
     "BillingTermScheme",
     "BillingTiming",
     "PaymentTiming",
     "PrepaidTerm",
+    "SubscribedService",
     "SubscriptionType",
     "add_product",
     "check_billing_term_scheme",
@@ -93,6 +91,26 @@ __all__ = [
     "is_in_arrears",
     "validate_service",
 ]
+
+
+class SubscribedService(Protocol):
+    """What :func:`check_service` reads of a service: a lifecycle ``Service`` has it.
+
+    A protocol, so that the catalog need not import the lifecycle above it.
+    """
+
+    @property
+    def id(self) -> str:
+        """The service's identifier."""
+
+    @property
+    def product_code(self) -> str:
+        """The code of the product the service is an instance of."""
+
+    @property
+    def cycle(self) -> BillingCycle:
+        """The service's billing cycle."""
+
 
 #: How long a prepaid term added by default is paid ahead: one monthly cycle.
 _DEFAULT_PAID_AHEAD = MONTHLY
@@ -458,7 +476,7 @@ def check_subscription_type(
 
 
 def check_service(
-    service: Service,
+    service: SubscribedService,
     subscription_type: SubscriptionType,
     scheme: BillingTermScheme,
     plan_code: str,
@@ -517,7 +535,7 @@ def excluded_from_deactivation(scheme: BillingTermScheme, product_code: str) -> 
 
 
 def validate_service(
-    service: Service,
+    service: SubscribedService,
     subscription_type: SubscriptionType,
     scheme: BillingTermScheme,
     plan_code: str,

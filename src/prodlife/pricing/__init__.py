@@ -32,8 +32,6 @@ from prodlife.pricing.one_off import (
     check_activity_type,
     check_job,
     check_job_type,
-    price_activity,
-    price_job,
 )
 from prodlife.pricing.options import (
     ConfigurableOption,
@@ -195,8 +193,6 @@ __all__ = [
     "cycle_order",
     "find_promotion",
     "option_price",
-    "price_activity",
-    "price_job",
     "quote_order_line",
     "rate_usage",
     "refusals",
