@@ -175,3 +175,13 @@ def test_an_import_of_the_same_or_a_lower_layer_is_allowed() -> None:
         "from prodlife.money import Money\nfrom prodlife.catalog import Catalog\nimport attrs\n"
     )
     assert back_edges("prodlife.pricing.plans", source) == []
+
+
+def test_the_architecture_page_draws_these_layers_in_this_order() -> None:
+    page = SRC.parents[1] / "docs" / "architecture.md"
+    rows = [
+        line.split("|")[1].strip()
+        for line in page.read_text(encoding="utf-8").splitlines()
+        if line.startswith("| ") and not line.startswith("| layer")
+    ]
+    assert rows == [name for name, _ in LAYERS]
