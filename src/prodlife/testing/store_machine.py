@@ -40,66 +40,38 @@ store; the machine closes it at the end of the example. Needs hypothesis (the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
-from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import (
-    RuleBasedStateMachine,
-    initialize,
-    invariant,
-    precondition,
-    rule,
-)
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from prodlife.billing.lines import InvoiceLine, LineType
-from prodlife.cycles import MONTHLY
-from prodlife.errors import (
-    AlreadyExists,
-    ConcurrencyConflict,
-    NotFound,
-    ProdlifeError,
-    StoreError,
-    ValidationError,
-)
-from prodlife.lifecycle.actors import Actor, Permission
+from prodlife.errors import AlreadyExists, ConcurrencyConflict, NotFound, ProdlifeError
 from prodlife.lifecycle.events import Event, EventKind
-from prodlife.lifecycle.operations import (
-    invoice_next_period,
-    reboot,
-    renew,
-    suspend,
-    unsuspend,
-)
-from prodlife.lifecycle.outcome import Outcome
-from prodlife.lifecycle.scheduler import SchedulerPolicy, next_work_date, run_service
-from prodlife.lifecycle.services import Service
-from prodlife.lifecycle.status import ACTIVE, ORDERED, ServiceStatus, Status, SuspensionKind
-from prodlife.money import Money
-from prodlife.ports import IssuedLine, ServiceQuery, Store, StoredEvent, UnitOfWork
-from prodlife.pricing.recurring import RecurringPrice
+from prodlife.lifecycle.scheduler import next_work_date
+from prodlife.ports import ServiceQuery, Store, UnitOfWork
 from prodlife.stores.memory import MemoryStore
+from prodlife.testing._machine_world import (
+    BASE,
+    CUSTOMERS,
+    OPERATIONS,
+    POLICY,
+    PRODUCTS,
+    SERVICE_IDS,
+    STATUSES,
+    WORKERS,
+    Boom,
+    Side,
+    attempt,
+    compared,
+    events_of,
+    machine_lines,
+    machine_service,
+)
 
 __all__ = ["MACHINE_SETTINGS", "StoreMachine", "store_machine"]
-
-#: Where the machine's clock starts; it moves only by the ``tick`` step.
-BASE = datetime(2025, 4, 24, 9, tzinfo=UTC)
-#: Ids whose order tells code points from other collations.
-SERVICE_IDS = ("S-1", "s-1", "S-10", "S-9", "é-2", "Ω")
-CUSTOMERS = ("C-1", "C-2")
-PRODUCTS = {"WEB": Money("10.00", "USD"), "VPS": Money("25.50", "EUR")}
-WORKERS = ("w-1", "w-2")
-POLICY = SchedulerPolicy(invoice_days_before=5, suspend_days_after=10, terminate_days_after=40)
-STAFF = Actor.staff("machine", set(Permission))
-STATUSES = {
-    "active": ACTIVE,
-    "ordered": ORDERED,
-    "suspended": ServiceStatus(Status.SUSPENDED, SuspensionKind.FOR_NON_PAYMENT),
-}
 
 #: The machine's default settings: quick, and enough steps for claims to expire.
 MACHINE_SETTINGS = settings(
@@ -108,117 +80,6 @@ MACHINE_SETTINGS = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-
-OPERATIONS: dict[str, Callable[[Service, datetime], Outcome | None]] = {
-    "suspend": lambda s, at: suspend(s, STAFF, at, SuspensionKind.BY_ADMINISTRATOR),
-    "unsuspend": lambda s, at: unsuspend(s, STAFF, at),
-    "reboot": lambda s, at: reboot(s, STAFF, at),
-    "renew": lambda s, at: renew(s, STAFF, at),
-    "invoice": lambda s, at: invoice_next_period(s, STAFF, at),
-    "scheduler": lambda s, at: run_service(s, at, POLICY),
-}
-
-#: The errors a store raises on purpose; any other escaping exception is a bug.
-_STORE_ERRORS = (NotFound, AlreadyExists, ConcurrencyConflict, StoreError, ValidationError)
-
-
-def machine_service(service_id: str, customer_id: str, product_code: str, status: str) -> Service:
-    """A monthly service begun on 2025-04-01, due on 2025-05-01, in ``status``."""
-    paid = status != "ordered"
-    return Service(
-        id=service_id,
-        customer_id=customer_id,
-        product_code=product_code,
-        edition=None,
-        cycle=MONTHLY,
-        price=RecurringPrice.at_order(PRODUCTS[product_code]),
-        payment_method="card",
-        start=date(2025, 4, 1),
-        next_due=date(2025, 5, 1),
-        paid_through=date(2025, 4, 30) if paid else None,
-        status=STATUSES[status],
-    )
-
-
-class _Boom(Exception):
-    """The host's exception, raised inside a transaction."""
-
-
-class _Side:
-    """One store and the transaction open on it, if any."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.manager: AbstractContextManager[UnitOfWork] | None = None
-        self.uow: UnitOfWork | None = None
-
-    def begin(self) -> None:
-        self.manager = self.store.transaction()
-        self.uow = self.manager.__enter__()
-
-    def unit(self) -> UnitOfWork:
-        assert self.uow is not None, "no transaction is open"
-        return self.uow
-
-    def leave(self, error: BaseException | None = None) -> bool | None:
-        """End the ``with`` block, normally or with ``error``; whether it swallowed it."""
-        manager, self.manager, self.uow = self.manager, None, None
-        assert manager is not None
-        if error is None:
-            return manager.__exit__(None, None, None)
-        return manager.__exit__(type(error), error, error.__traceback__)
-
-
-def _attempt(work: Callable[[UnitOfWork], Any], uow: UnitOfWork) -> tuple[str, Any]:
-    """``("ok", value)``, or the kind of store error ``work`` raised and the error."""
-    try:
-        return "ok", work(uow)
-    except _STORE_ERRORS as error:
-        kind = next(k for k in _STORE_ERRORS if isinstance(error, k))
-        return kind.__name__, error
-
-
-def _lines(items: Sequence[IssuedLine]) -> list[tuple[InvoiceLine, str, datetime]]:
-    sequences = [item.sequence for item in items]
-    assert sequences == sorted(set(sequences)), f"sequences out of insertion order: {sequences}"
-    return [(item.line, item.product_code, item.issued_at) for item in items]
-
-
-def _events(items: Sequence[StoredEvent]) -> list[tuple[Event, bool]]:
-    sequences = [item.sequence for item in items]
-    assert sequences == sorted(set(sequences)), f"sequences out of insertion order: {sequences}"
-    return [(item.event, item.published) for item in items]
-
-
-def _view(uow: UnitOfWork, now: datetime) -> dict[str, object]:
-    """Everything the machine compares between the two stores."""
-    today = now.date()
-    services = uow.services.find(ServiceQuery())
-    view: dict[str, object] = {
-        "services": services,
-        # Every operation a stored service went through is in its history, in order.
-        "histories complete": [
-            (service.id, uow.services.history(service.id).total == service.version)
-            for service in services
-        ],
-        "count": uow.services.count(ServiceQuery()),
-        "due today": uow.services.find(ServiceQuery(due_on_or_before=today)),
-        "due soon": uow.services.find(ServiceQuery(due_on_or_before=today + timedelta(days=30))),
-        "unpublished": _events(uow.events.unpublished()),
-        "revenue": uow.invoice_lines.revenue_by_product(
-            BASE - timedelta(days=1), BASE + timedelta(days=3 * 366)
-        ),
-    }
-    for customer in CUSTOMERS:
-        view[f"lines of {customer}"] = _lines(uow.invoice_lines.for_customer(customer))
-    for service_id in SERVICE_IDS:
-        view[f"lines of {service_id}"] = _lines(uow.invoice_lines.for_service(service_id))
-        view[f"events of {service_id}"] = _events(uow.events.for_service(service_id))
-        try:
-            view[f"history of {service_id}"] = uow.services.history(service_id)
-        except NotFound:
-            view[f"history of {service_id}"] = None
-    return view
 
 
 class StoreMachine(RuleBasedStateMachine):
@@ -231,8 +92,8 @@ class StoreMachine(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self.model = _Side(MemoryStore())
-        self.real = _Side(self.make_store())
+        self.model = Side(MemoryStore())
+        self.real = Side(self.make_store())
         self.now = BASE
 
     # --- hooks a host overrides ------------------------------------------------------
@@ -246,7 +107,7 @@ class StoreMachine(RuleBasedStateMachine):
 
         Override it to compare more, starting from ``super().view(uow)``.
         """
-        return _view(uow, self.now)
+        return compared(uow, self.now)
 
     # --- transactions ------------------------------------------------------------
 
@@ -292,8 +153,8 @@ class StoreMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.open)
     @rule()
     def commit(self) -> None:
-        model = _attempt(lambda uow: uow.commit(), self.model.unit())
-        real = _attempt(lambda uow: uow.commit(), self.real.unit())
+        model = attempt(lambda uow: uow.commit(), self.model.unit())
+        real = attempt(lambda uow: uow.commit(), self.real.unit())
         assert real[0] == model[0], f"commit: the model gave {model}, the store {real}"
         self.end()
 
@@ -303,7 +164,7 @@ class StoreMachine(RuleBasedStateMachine):
         """Roll back: explicitly, by leaving the block, or by raising inside it."""
         if how == "raise":
             for side in (self.model, self.real):
-                boom = _Boom("the host failed")
+                boom = Boom("the host failed")
                 assert not side.leave(boom), "the transaction swallowed the host's exception"
             return
         if how == "rollback":
@@ -325,8 +186,8 @@ class StoreMachine(RuleBasedStateMachine):
         missing must refuse it at commit (a check deferred to commit).
         """
         self.ensure_open()
-        model = _attempt(work, self.model.unit())
-        real = _attempt(real_work or work, self.real.unit())
+        model = attempt(work, self.model.unit())
+        real = attempt(real_work or work, self.real.unit())
         deferred = (AlreadyExists.__name__, ConcurrencyConflict.__name__, NotFound.__name__)
         if model[0] == real[0]:
             if model[0] == "ok":
@@ -335,7 +196,7 @@ class StoreMachine(RuleBasedStateMachine):
                 self.end()
             return model
         if real[0] == "ok" and model[0] in deferred:
-            at_commit = _attempt(lambda uow: uow.commit(), self.real.unit())
+            at_commit = attempt(lambda uow: uow.commit(), self.real.unit())
             assert at_commit[0] == model[0], (
                 f"the model raised {model[0]}; the store accepted the write and its "
                 f"commit gave {at_commit}"
@@ -418,20 +279,7 @@ class StoreMachine(RuleBasedStateMachine):
         kinds: list[EventKind],
     ) -> None:
         """Append invoice lines (charges and credits, some below a cent) and events."""
-        lines = [
-            InvoiceLine(
-                service_id,
-                customer_id,
-                LineType.ONE_TIME,
-                f"FEE-{index}",
-                "",
-                f"line {index}",
-                Money(Decimal(units).scaleb(-places), "EUR" if places % 2 else "USD"),
-                day=self.now.date(),
-                reverses=units < 0,
-            )
-            for index, (units, places) in enumerate(amounts)
-        ]
+        lines = machine_lines(service_id, customer_id, amounts, self.now.date())
         events = [Event(kind, service_id, customer_id, self.now) for kind in kinds]
         now = self.now
 
@@ -490,7 +338,7 @@ class StoreMachine(RuleBasedStateMachine):
         self.ensure_open()
         model = self.model.unit().events.unpublished()
         real = self.real.unit().events.unpublished()
-        assert _events(real) == _events(model)
+        assert events_of(real) == events_of(model)
         chosen = sorted({pick for pick in picks if pick < len(model)})
         self.both(
             lambda uow: uow.events.mark_published([model[i].sequence for i in chosen]),
