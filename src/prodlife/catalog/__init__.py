@@ -2,6 +2,13 @@
 
 Each definition checks its own rules when built; a :class:`Catalog` checks the rules
 that span definitions and reports every problem at once. See ``docs/catalog.md``.
+
+What a catalog defines lives here, one module per definition (``types``, ``products``,
+``editions``, ``addons``, ``bundles``, ``rules`` for change rules, ``subscriptions`` for
+subscription types and billing terms, ``catalog`` for the whole and its versions); the
+checks every definition shares are in ``_rules``. Not here: prices (:mod:`prodlife.pricing`),
+what a customer holds and how it changes (:mod:`prodlife.lifecycle`), catalog files and
+product synchronization (:mod:`prodlife.io`).
 """
 
 from prodlife.catalog.abuse import (

@@ -1,3 +1,7 @@
+# Over 400 lines: subscription types and the billing-term schemes they offer. The terms
+# (BillingTiming, BillingTerm, PrepaidTerm, BillingTermScheme) belong in a module of their
+# own, but nine modules of billing/, lifecycle/ and app/ (edited elsewhere now) import them
+# from here: split once those are merged.
 """Subscription types and billing term schemes (seed 004).
 
 A :class:`BillingTermScheme` says how the termed services of subscriptions are

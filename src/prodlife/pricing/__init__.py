@@ -1,6 +1,11 @@
 """Pricing: price plans and rate models, options, promotions, discounts, taxes, usage, quotes.
 
-See ``docs/pricing.md``.
+What things cost: price plans and their rows (``plans``, ``rates``), configurable options,
+promotions and why a code is refused (``promotions``, ``redemption``), discounts, taxes,
+usage and meters, an order line's quote (``quote``), and one-off sales, jobs and
+activities (``one_off``). Not here: what a catalog sells (:mod:`prodlife.catalog`), the
+share of a period (:mod:`prodlife.proration`), and money over a service's life, one-off
+sales' invoice lines included (:mod:`prodlife.billing`). See ``docs/pricing.md``.
 """
 
 from prodlife.pricing.discounts import (

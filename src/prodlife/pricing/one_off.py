@@ -1,3 +1,5 @@
+# Over 400 lines: jobs and activities share their sale rules, their catalog checks and one
+# rules table (the docstring); their invoice lines are in billing/sales.py.
 """One-off sales: jobs that sell expenses and goods, activities that sell time.
 
 Seed 004 sells some products outside subscriptions:

@@ -1,3 +1,5 @@
+# Over 400 lines: the change policies and the three quotes they govern (package, quantity,
+# options), which share the windows and credits a policy computes.
 """Plan, edition, quantity and option changes in the middle of a paid period.
 
 A change credits what the customer was actually charged for the time they
