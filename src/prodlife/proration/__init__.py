@@ -29,7 +29,7 @@ from prodlife.proration.change import (
     quote_option_change,
     quote_quantity_change,
 )
-from prodlife.proration.quote import Quote
+from prodlife.proration.explained import Quote
 from prodlife.proration.refunds import UsedDay, quote_cancellation, quote_pause
 from prodlife.proration.schedule import CotermItem, quote_coterm, quote_first_charge
 

@@ -51,7 +51,7 @@ from prodlife.proration._share import (
     span,
     whole,
 )
-from prodlife.proration.quote import Quote, build_quote, make_quote
+from prodlife.proration.explained import Quote, build_quote, make_quote
 
 __all__ = [
     "Anchor",
