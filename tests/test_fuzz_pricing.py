@@ -17,6 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from prodlife import ANNUAL, MONTHLY, ONE_TIME, Actor, Catalog, Money, Permission, ProductQuery
+from prodlife.billing import price_activity, price_job
 from prodlife.catalog import (
     Availability,
     Classification,
@@ -77,8 +78,6 @@ from prodlife.pricing import (
     cycle_order,
     find_promotion,
     option_price,
-    price_activity,
-    price_job,
     quote_order_line,
     rate_usage,
     refusals,

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from prodlife import ONE_TIME, Money
-from prodlife.billing import InvoiceLine, LineType
+from prodlife.billing import InvoiceLine, LineType, price_activity, price_job
 from prodlife.catalog import (
     Catalog,
     Classification,
@@ -37,8 +37,6 @@ from prodlife.pricing import (
     TaxRate,
     check_activity_type,
     check_job_type,
-    price_activity,
-    price_job,
 )
 
 ON = date(2025, 3, 1)

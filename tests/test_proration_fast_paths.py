@@ -32,7 +32,7 @@ from prodlife.periods import _period
 from prodlife.proration import ChangePolicy, Charge, Line, LineKind, Proration, Quote, quote_change
 from prodlife.proration._share import _proration, make_line, prorate
 from prodlife.proration.change import _plain_change
-from prodlife.proration.quote import make_quote
+from prodlife.proration.explained import make_quote
 from prodlife.serialization import make_converter
 from tests._support import P, d, usd
 

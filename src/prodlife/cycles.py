@@ -1,3 +1,5 @@
+# Over 400 lines: BillingCycle and BillingSchedule: a schedule is a cycle anchored on a date
+# and both rest on the same month arithmetic (month ends, anchors kept).
 """Billing cycles and the schedules of periods they make from an anchor date.
 
 A :class:`BillingCycle` says how long one period is (one month, a quarter, 14

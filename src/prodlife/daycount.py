@@ -1,3 +1,5 @@
+# Over 400 lines: the day-count conventions, each a short class over one protocol and one
+# base; apart they would scatter a single definition of "how much of a period".
 """Day-count conventions: how much of a period a portion of it is.
 
 A convention measures a *portion* (a span inside a billing period) against

@@ -1,3 +1,5 @@
+# Over 400 lines: every error class in one module, the hierarchy docs/errors.md draws (one root,
+# as cattrs/errors.py); each class is only its message and the fix it names.
 """The errors prodlife raises.
 
 Every error a caller can cause is a subclass of :class:`ProdlifeError`, so a

@@ -1,3 +1,5 @@
+# Over 400 lines: Money and Currency: one value whose arithmetic, rounding, allocation and
+# comparison must agree with each other; formatting for a locale is in l10n.py.
 """Exact money: :class:`Currency`, :class:`Money`, rounding and allocation.
 
 Amounts are :class:`decimal.Decimal`, never floats. A :class:`Money` keeps its

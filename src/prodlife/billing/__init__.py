@@ -11,6 +11,9 @@
   :class:`Payment`, settled on invoices, the rest kept as credit.
 - :mod:`prodlife.billing.offers`: promotions and additive discounts as
   timeline discounts, in force for the periods they cover.
+- :mod:`prodlife.billing.sales`: :func:`price_job` and :func:`price_activity`,
+  the invoice lines of one-off sales (their definitions are in
+  :mod:`prodlife.pricing.one_off`).
 - :mod:`prodlife.billing.prorata`: :class:`Prorata`, services billed on one
   day of the month, their first period a stub to it.
 
@@ -33,6 +36,7 @@ from prodlife.billing.lines import InvoiceLine, LineType, lines_as_rows, lines_t
 from prodlife.billing.offers import additive_discount, promotion_discount
 from prodlife.billing.payments import Allocation, Payment, PaymentKind, settle
 from prodlife.billing.prorata import FirstPeriods, Prorata
+from prodlife.billing.sales import price_activity, price_job
 from prodlife.billing.timeline import (
     Discount,
     DiscountKind,
@@ -72,6 +76,8 @@ __all__ = [
     "lines_due",
     "lines_total",
     "next_billing_date",
+    "price_activity",
+    "price_job",
     "promotion_discount",
     "settle",
 ]

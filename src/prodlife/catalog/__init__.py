@@ -2,6 +2,13 @@
 
 Each definition checks its own rules when built; a :class:`Catalog` checks the rules
 that span definitions and reports every problem at once. See ``docs/catalog.md``.
+
+What a catalog defines lives here, one module per definition (``types``, ``products``,
+``editions``, ``addons``, ``bundles``, ``rules`` for change rules, ``subscriptions`` for
+subscription types and billing terms, ``catalog`` for the whole and its versions); the
+checks every definition shares are in ``_rules``. Not here: prices (:mod:`prodlife.pricing`),
+what a customer holds and how it changes (:mod:`prodlife.lifecycle`), catalog files and
+product synchronization (:mod:`prodlife.io`).
 """
 
 from prodlife.catalog.abuse import (
@@ -109,6 +116,7 @@ from prodlife.catalog.subscriptions import (
     BillingTiming,
     PaymentTiming,
     PrepaidTerm,
+    SubscribedService,
     SubscriptionType,
     add_product,
     check_billing_term_scheme,
@@ -181,6 +189,7 @@ __all__ = [
     "ProviderId",
     "SelectionInvalid",
     "ServiceKind",
+    "SubscribedService",
     "SubscriptionType",
     "TldPrice",
     "TldPrices",

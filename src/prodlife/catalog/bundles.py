@@ -1,3 +1,5 @@
+# Over 400 lines: fixed and flexible bundles share their components, pools and the checks
+# of a customer's selection; the search for a selection is in catalog/_bundle_search.py.
 """Bundles: fixed components, or pools a customer picks from (seed 004).
 
 A :class:`FixedBundle` lists components and quantities a customer cannot change.

@@ -1,3 +1,5 @@
+# Over 400 lines: the Catalog, the checks that span its definitions, and its dated versions;
+# every definition's own rules are in its module.
 """The :class:`Catalog`: every definition together, checked as a whole.
 
 Each definition checks its own rules when it is built; a catalog checks the

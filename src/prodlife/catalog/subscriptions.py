@@ -1,3 +1,7 @@
+# Over 400 lines: subscription types and the billing-term schemes they offer. The terms
+# (BillingTiming, BillingTerm, PrepaidTerm, BillingTermScheme) belong in a module of their
+# own, but nine modules of billing/, lifecycle/ and app/ (edited elsewhere now) import them
+# from here: split once those are merged.
 """Subscription types and billing term schemes (seed 004).
 
 A :class:`BillingTermScheme` says how the termed services of subscriptions are
@@ -55,7 +59,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Collection, Iterable, Mapping
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import attrs
 
@@ -72,15 +76,13 @@ from prodlife.catalog.types import ProductType, ServiceKind
 from prodlife.cycles import MONTHLY, BillingCycle
 from prodlife.errors import NotFound
 
-if TYPE_CHECKING:
-    from prodlife.lifecycle.services import Service
-
 __all__ = [
     "BillingTerm",
     "BillingTermScheme",
     "BillingTiming",
     "PaymentTiming",
     "PrepaidTerm",
+    "SubscribedService",
     "SubscriptionType",
     "add_product",
     "check_billing_term_scheme",
@@ -93,6 +95,26 @@ __all__ = [
     "is_in_arrears",
     "validate_service",
 ]
+
+
+class SubscribedService(Protocol):
+    """What :func:`check_service` reads of a service: a lifecycle ``Service`` has it.
+
+    A protocol, so that the catalog need not import the lifecycle above it.
+    """
+
+    @property
+    def id(self) -> str:
+        """The service's identifier."""
+
+    @property
+    def product_code(self) -> str:
+        """The code of the product the service is an instance of."""
+
+    @property
+    def cycle(self) -> BillingCycle:
+        """The service's billing cycle."""
+
 
 #: How long a prepaid term added by default is paid ahead: one monthly cycle.
 _DEFAULT_PAID_AHEAD = MONTHLY
@@ -458,7 +480,7 @@ def check_subscription_type(
 
 
 def check_service(
-    service: Service,
+    service: SubscribedService,
     subscription_type: SubscriptionType,
     scheme: BillingTermScheme,
     plan_code: str,
@@ -517,7 +539,7 @@ def excluded_from_deactivation(scheme: BillingTermScheme, product_code: str) -> 
 
 
 def validate_service(
-    service: Service,
+    service: SubscribedService,
     subscription_type: SubscriptionType,
     scheme: BillingTermScheme,
     plan_code: str,

@@ -11,7 +11,11 @@ error line on standard error and a non-zero exit status:
   prodlife refuses).
 
 The command uses only prodlife's public API; :func:`main` is what the
-console script calls, and what tests call with their own arguments.
+console script calls, and what tests call with their own arguments. One module
+per command group (``_demo``, ``_quotes``, ``_catalog``, ``_run_due``,
+``_invoices``, ``_import``); the rules they apply are in the domain packages
+(:mod:`prodlife.lifecycle`, :mod:`prodlife.billing`...) and the use cases in
+:mod:`prodlife.app`.
 
 >>> main(["prorate", "31.00", "USD", "--period", "2025-01-01", "2025-02-01",
 ...       "--from", "2025-01-22"])

@@ -1,6 +1,11 @@
 """Pricing: price plans and rate models, options, promotions, discounts, taxes, usage, quotes.
 
-See ``docs/pricing.md``.
+What things cost: price plans and their rows (``plans``, ``rates``), configurable options,
+promotions and why a code is refused (``promotions``, ``redemption``), discounts, taxes,
+usage and meters, an order line's quote (``quote``), and one-off sales, jobs and
+activities (``one_off``). Not here: what a catalog sells (:mod:`prodlife.catalog`), the
+share of a period (:mod:`prodlife.proration`), and money over a service's life, one-off
+sales' invoice lines included (:mod:`prodlife.billing`). See ``docs/pricing.md``.
 """
 
 from prodlife.pricing.discounts import (
@@ -32,8 +37,6 @@ from prodlife.pricing.one_off import (
     check_activity_type,
     check_job,
     check_job_type,
-    price_activity,
-    price_job,
 )
 from prodlife.pricing.options import (
     ConfigurableOption,
@@ -195,8 +198,6 @@ __all__ = [
     "cycle_order",
     "find_promotion",
     "option_price",
-    "price_activity",
-    "price_job",
     "quote_order_line",
     "rate_usage",
     "refusals",

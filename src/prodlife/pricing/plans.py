@@ -1,3 +1,5 @@
+# Over 400 lines: a price plan and its rows: the lookup of a row (product, edition, cycle,
+# date) and the checks of the rows are one rule set; rate models are in pricing/rates.py.
 """Price plans: rates per product, edition and billing cycle, and a service's recurring price.
 
 A :class:`PricePlan` is a price catalog in one currency (seed 004). Each row, a

@@ -1,3 +1,5 @@
+# Over 400 lines: one value and its rules: a promotion, what it may be and what it does to
+# a price; why a code is refused is in pricing/redemption.py.
 """Promotions: promo codes that discount a price, and every reason a code is refused.
 
 A :class:`Promotion` takes a percentage or a fixed amount off the recurring

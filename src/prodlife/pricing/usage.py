@@ -1,3 +1,5 @@
+# Over 400 lines: one pipeline: usage rates, records, the usage catalog that checks them and
+# rate_usage(); meter readings are in pricing/meters.py.
 """Usage: usage service catalogs, and usage records rated into charges.
 
 Seed 004's usage services are offered on request and charged on what was consumed. A

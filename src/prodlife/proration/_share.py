@@ -1,3 +1,5 @@
+# Over 400 lines: prorate() and the values every quote is built from (Proration, Line) and
+# their argument checks, which every module of proration/ shares.
 """The share of a period: :func:`prorate`, and the values every quote is built from."""
 
 from __future__ import annotations

@@ -1,3 +1,5 @@
+# Over 400 lines: the change policies and the three quotes they govern (package, quantity,
+# options), which share the windows and credits a policy computes.
 """Plan, edition, quantity and option changes in the middle of a paid period.
 
 A change credits what the customer was actually charged for the time they
@@ -49,7 +51,7 @@ from prodlife.proration._share import (
     span,
     whole,
 )
-from prodlife.proration.quote import Quote, build_quote, make_quote
+from prodlife.proration.explained import Quote, build_quote, make_quote
 
 __all__ = [
     "Anchor",

@@ -29,7 +29,7 @@ from prodlife.proration._share import (
     span,
 )
 from prodlife.proration.change import ChangeDay, CreditMode, _charges, _effective, credit_lines
-from prodlife.proration.quote import Quote
+from prodlife.proration.explained import Quote
 
 __all__ = ["UsedDay", "quote_cancellation", "quote_pause"]
 

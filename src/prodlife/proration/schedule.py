@@ -31,7 +31,7 @@ from prodlife.proration._share import (
     require_money,
     whole,
 )
-from prodlife.proration.quote import Quote
+from prodlife.proration.explained import Quote
 
 __all__ = ["CotermItem", "quote_coterm", "quote_first_charge"]
 

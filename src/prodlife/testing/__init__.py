@@ -5,10 +5,17 @@
 - :mod:`prodlife.testing.contract`: the store conformance suite, pytest classes
   (:class:`~prodlife.testing.contract.StoreContract` and one per repository) that a
   host subclasses to prove its :class:`~prodlife.ports.Store` keeps every contract.
-- :mod:`prodlife.testing.store_machine`: :func:`~prodlife.testing.store_machine.store_machine`,
-  a hypothesis state machine running random work on a store beside the memory store.
+- :mod:`prodlife.testing.store_machine`: :class:`~prodlife.testing.store_machine.StoreMachine`,
+  a hypothesis state machine running random work on a store beside the memory store (a
+  host overrides its ``make_store`` hook), and
+  :func:`~prodlife.testing.store_machine.store_machine`, which does that for a factory.
   Import the function from its module (``from prodlife.testing.store_machine import
   store_machine``): as an attribute of this package, ``store_machine`` is the module.
+- :mod:`prodlife.testing.conservation`: the billing engine's conservation check over a
+  host's own catalog.
+
+The domain's rules are not here: each is in its layer's package (see
+``docs/architecture.md``); this package only drives and checks them.
 
 This package needs the ``test`` extra (``pip install 'prodlife[test]'``): hypothesis,
 and pytest for the contract. Importing ``prodlife.testing`` itself needs neither; the
@@ -34,7 +41,7 @@ if TYPE_CHECKING:
         StoreFixture,
         TransactionContract,
     )
-    from prodlife.testing.store_machine import MACHINE_SETTINGS
+    from prodlife.testing.store_machine import MACHINE_SETTINGS, StoreMachine
 
 __all__ = [
     "MACHINE_SETTINGS",
@@ -48,10 +55,14 @@ __all__ = [
     "ServiceRepositoryContract",
     "StoreContract",
     "StoreFixture",
+    "StoreMachine",
     "TransactionContract",
 ]
 
-_MODULES = {"MACHINE_SETTINGS": "prodlife.testing.store_machine"}
+_MODULES = {
+    "MACHINE_SETTINGS": "prodlife.testing.store_machine",
+    "StoreMachine": "prodlife.testing.store_machine",
+}
 
 
 def __getattr__(name: str) -> Any:

@@ -1,3 +1,5 @@
+# Over 400 lines: hypothesis strategies for every catalog definition, composed into whole
+# catalogs; one short strategy per definition.
 """Hypothesis strategies for valid catalogs: types, products, and whole catalogs.
 
 Everything drawn here passes prodlife's own checks: :func:`product_types` keeps

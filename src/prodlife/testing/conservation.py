@@ -1,3 +1,5 @@
+# Over 400 lines: the conservation check and the state machine that drives it over a
+# host's catalog (as zarr's testing/stateful.py), which reads the check's internals.
 """Conservation of money, checked: every day invoiced once, at what it is worth.
 
 The billing engine (:mod:`prodlife.billing`) promises that, whatever a

@@ -1,7 +1,7 @@
 """A hypothesis state machine that runs random work on a store beside the memory store.
 
-:func:`store_machine` builds a :class:`~hypothesis.stateful.RuleBasedStateMachine`
-that drives the store under test and a :class:`~prodlife.stores.memory.MemoryStore`
+:class:`StoreMachine`, a :class:`~hypothesis.stateful.RuleBasedStateMachine`,
+drives the store under test and a :class:`~prodlife.stores.memory.MemoryStore`
 (the model) through the same steps: open a transaction, add services, load
 one and carry out a lifecycle operation on it (suspend, unsuspend, reboot,
 renew, invoice the next period, run the scheduler), save it with the version
@@ -18,13 +18,21 @@ the store's commit must refuse it too, and nothing of the transaction is kept.
 Sequences are compared by order, not value: a store may leave gaps.
 
 Instants start from a fixed base and move only when a step says so, so a
-failing run replays exactly. Run it as a test::
+failing run replays exactly. A host subclasses the machine and overrides its
+hooks, :meth:`StoreMachine.make_store` (required) and :meth:`StoreMachine.view`
+(to compare more), then runs it as a test::
 
     from prodlife.stores import open_store
-    from prodlife.testing.store_machine import store_machine
+    from prodlife.testing.store_machine import MACHINE_SETTINGS, StoreMachine
 
-    TestMyStoreMachine = store_machine(lambda: open_store("sqlite:///:memory:")).TestCase
+    class MyStoreMachine(StoreMachine):
+        def make_store(self):
+            return open_store("sqlite:///:memory:")
 
+    TestMyStoreMachine = MyStoreMachine.TestCase
+    TestMyStoreMachine.settings = MACHINE_SETTINGS
+
+or, with no hook but the store, ``store_machine(lambda: open_store(...)).TestCase``.
 ``make_store`` is called once per example and must return a fresh, empty
 store; the machine closes it at the end of the example. Needs hypothesis (the
 ``test`` extra).
@@ -32,66 +40,38 @@ store; the machine closes it at the end of the example. Needs hypothesis (the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
-from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import (
-    RuleBasedStateMachine,
-    initialize,
-    invariant,
-    precondition,
-    rule,
-)
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from prodlife.billing.lines import InvoiceLine, LineType
-from prodlife.cycles import MONTHLY
-from prodlife.errors import (
-    AlreadyExists,
-    ConcurrencyConflict,
-    NotFound,
-    ProdlifeError,
-    StoreError,
-    ValidationError,
-)
-from prodlife.lifecycle.actors import Actor, Permission
+from prodlife.errors import AlreadyExists, ConcurrencyConflict, NotFound, ProdlifeError
 from prodlife.lifecycle.events import Event, EventKind
-from prodlife.lifecycle.operations import (
-    invoice_next_period,
-    reboot,
-    renew,
-    suspend,
-    unsuspend,
-)
-from prodlife.lifecycle.outcome import Outcome
-from prodlife.lifecycle.scheduler import SchedulerPolicy, next_work_date, run_service
-from prodlife.lifecycle.services import Service
-from prodlife.lifecycle.status import ACTIVE, ORDERED, ServiceStatus, Status, SuspensionKind
-from prodlife.money import Money
-from prodlife.ports import IssuedLine, ServiceQuery, Store, StoredEvent, UnitOfWork
-from prodlife.pricing.recurring import RecurringPrice
+from prodlife.lifecycle.scheduler import next_work_date
+from prodlife.ports import ServiceQuery, Store, UnitOfWork
 from prodlife.stores.memory import MemoryStore
+from prodlife.testing._machine_world import (
+    BASE,
+    CUSTOMERS,
+    OPERATIONS,
+    POLICY,
+    PRODUCTS,
+    SERVICE_IDS,
+    STATUSES,
+    WORKERS,
+    Boom,
+    Side,
+    attempt,
+    compared,
+    events_of,
+    machine_lines,
+    machine_service,
+)
 
-__all__ = ["MACHINE_SETTINGS", "store_machine"]
-
-#: Where the machine's clock starts; it moves only by the ``tick`` step.
-BASE = datetime(2025, 4, 24, 9, tzinfo=UTC)
-#: Ids whose order tells code points from other collations.
-SERVICE_IDS = ("S-1", "s-1", "S-10", "S-9", "é-2", "Ω")
-CUSTOMERS = ("C-1", "C-2")
-PRODUCTS = {"WEB": Money("10.00", "USD"), "VPS": Money("25.50", "EUR")}
-WORKERS = ("w-1", "w-2")
-POLICY = SchedulerPolicy(invoice_days_before=5, suspend_days_after=10, terminate_days_after=40)
-STAFF = Actor.staff("machine", set(Permission))
-STATUSES = {
-    "active": ACTIVE,
-    "ordered": ORDERED,
-    "suspended": ServiceStatus(Status.SUSPENDED, SuspensionKind.FOR_NON_PAYMENT),
-}
+__all__ = ["MACHINE_SETTINGS", "StoreMachine", "store_machine"]
 
 #: The machine's default settings: quick, and enough steps for claims to expire.
 MACHINE_SETTINGS = settings(
@@ -101,120 +81,300 @@ MACHINE_SETTINGS = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
-OPERATIONS: dict[str, Callable[[Service, datetime], Outcome | None]] = {
-    "suspend": lambda s, at: suspend(s, STAFF, at, SuspensionKind.BY_ADMINISTRATOR),
-    "unsuspend": lambda s, at: unsuspend(s, STAFF, at),
-    "reboot": lambda s, at: reboot(s, STAFF, at),
-    "renew": lambda s, at: renew(s, STAFF, at),
-    "invoice": lambda s, at: invoice_next_period(s, STAFF, at),
-    "scheduler": lambda s, at: run_service(s, at, POLICY),
-}
 
-#: The errors a store raises on purpose; any other escaping exception is a bug.
-_STORE_ERRORS = (NotFound, AlreadyExists, ConcurrencyConflict, StoreError, ValidationError)
+class StoreMachine(RuleBasedStateMachine):
+    """Random work on the store under test and on the memory store, compared at each step.
 
+    A host subclasses it and overrides :meth:`make_store` (required) and
+    :meth:`view` (to compare more of what its store holds); or calls
+    :func:`store_machine`, which does the first for it.
+    """
 
-def machine_service(service_id: str, customer_id: str, product_code: str, status: str) -> Service:
-    """A monthly service begun on 2025-04-01, due on 2025-05-01, in ``status``."""
-    paid = status != "ordered"
-    return Service(
-        id=service_id,
-        customer_id=customer_id,
-        product_code=product_code,
-        edition=None,
-        cycle=MONTHLY,
-        price=RecurringPrice.at_order(PRODUCTS[product_code]),
-        payment_method="card",
-        start=date(2025, 4, 1),
-        next_due=date(2025, 5, 1),
-        paid_through=date(2025, 4, 30) if paid else None,
-        status=STATUSES[status],
+    def __init__(self) -> None:
+        super().__init__()
+        self.model = Side(MemoryStore())
+        self.real = Side(self.make_store())
+        self.now = BASE
+
+    # --- hooks a host overrides ------------------------------------------------------
+
+    def make_store(self) -> Store:
+        """A fresh, empty store under test; called once per example, closed at its end."""
+        raise NotImplementedError("override make_store() to return a fresh, empty store")
+
+    def view(self, uow: UnitOfWork) -> dict[str, object]:
+        """Everything compared between the two stores after each step, by name.
+
+        Override it to compare more, starting from ``super().view(uow)``.
+        """
+        return compared(uow, self.now)
+
+    # --- transactions ------------------------------------------------------------
+
+    @property
+    def open(self) -> bool:
+        return self.model.uow is not None
+
+    def ensure_open(self) -> None:
+        if not self.open:
+            self.model.begin()
+            self.real.begin()
+
+    def end(self) -> None:
+        """Leave both blocks without committing (both roll back)."""
+        self.model.leave()
+        self.real.leave()
+
+    @initialize(
+        rows=st.lists(
+            st.tuples(
+                st.sampled_from(SERVICE_IDS),
+                st.sampled_from(CUSTOMERS),
+                st.sampled_from(sorted(PRODUCTS)),
+                st.sampled_from(sorted(STATUSES)),
+            ),
+            min_size=2,
+            max_size=len(SERVICE_IDS),
+            unique_by=lambda row: row[0],
+        )
     )
+    def stock(self, rows: list[tuple[str, str, str, str]]) -> None:
+        """Start from some committed services."""
+        self.ensure_open()
+        for row in rows:
+            self.add_service(*row)
+        self.commit()
 
-
-class _Boom(Exception):
-    """The host's exception, raised inside a transaction."""
-
-
-class _Side:
-    """One store and the transaction open on it, if any."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.manager: AbstractContextManager[UnitOfWork] | None = None
-        self.uow: UnitOfWork | None = None
-
+    @precondition(lambda self: not self.open)
+    @rule()
     def begin(self) -> None:
-        self.manager = self.store.transaction()
-        self.uow = self.manager.__enter__()
+        self.ensure_open()
 
-    def unit(self) -> UnitOfWork:
-        assert self.uow is not None, "no transaction is open"
-        return self.uow
+    @precondition(lambda self: self.open)
+    @rule()
+    def commit(self) -> None:
+        model = attempt(lambda uow: uow.commit(), self.model.unit())
+        real = attempt(lambda uow: uow.commit(), self.real.unit())
+        assert real[0] == model[0], f"commit: the model gave {model}, the store {real}"
+        self.end()
 
-    def leave(self, error: BaseException | None = None) -> bool | None:
-        """End the ``with`` block, normally or with ``error``; whether it swallowed it."""
-        manager, self.manager, self.uow = self.manager, None, None
-        assert manager is not None
-        if error is None:
-            return manager.__exit__(None, None, None)
-        return manager.__exit__(type(error), error, error.__traceback__)
+    @precondition(lambda self: self.open)
+    @rule(how=st.sampled_from(("rollback", "leave", "raise")))
+    def abandon(self, how: str) -> None:
+        """Roll back: explicitly, by leaving the block, or by raising inside it."""
+        if how == "raise":
+            for side in (self.model, self.real):
+                boom = Boom("the host failed")
+                assert not side.leave(boom), "the transaction swallowed the host's exception"
+            return
+        if how == "rollback":
+            self.model.unit().rollback()
+            self.real.unit().rollback()
+        self.end()
 
+    # --- work ------------------------------------------------------------------------
 
-def _attempt(work: Callable[[UnitOfWork], Any], uow: UnitOfWork) -> tuple[str, Any]:
-    """``("ok", value)``, or the kind of store error ``work`` raised and the error."""
-    try:
-        return "ok", work(uow)
-    except _STORE_ERRORS as error:
-        kind = next(k for k in _STORE_ERRORS if isinstance(error, k))
-        return kind.__name__, error
+    def both(
+        self,
+        work: Callable[[UnitOfWork], Any],
+        real_work: Callable[[UnitOfWork], Any] | None = None,
+    ) -> tuple[str, Any]:
+        """Run ``work`` in both transactions; the same result or error, else fail.
 
+        A refused write (anything but ``NotFound``) ends both transactions. A
+        store that accepted a write the model refused as taken, stale or
+        missing must refuse it at commit (a check deferred to commit).
+        """
+        self.ensure_open()
+        model = attempt(work, self.model.unit())
+        real = attempt(real_work or work, self.real.unit())
+        deferred = (AlreadyExists.__name__, ConcurrencyConflict.__name__, NotFound.__name__)
+        if model[0] == real[0]:
+            if model[0] == "ok":
+                assert real[1] == model[1], f"the model returned {model[1]}, the store {real[1]}"
+            elif model[0] != NotFound.__name__:
+                self.end()
+            return model
+        if real[0] == "ok" and model[0] in deferred:
+            at_commit = attempt(lambda uow: uow.commit(), self.real.unit())
+            assert at_commit[0] == model[0], (
+                f"the model raised {model[0]}; the store accepted the write and its "
+                f"commit gave {at_commit}"
+            )
+            self.end()
+            return model
+        raise AssertionError(f"the model gave {model}, the store {real}")
 
-def _lines(items: Sequence[IssuedLine]) -> list[tuple[InvoiceLine, str, datetime]]:
-    sequences = [item.sequence for item in items]
-    assert sequences == sorted(set(sequences)), f"sequences out of insertion order: {sequences}"
-    return [(item.line, item.product_code, item.issued_at) for item in items]
+    @rule(
+        service_id=st.sampled_from(SERVICE_IDS),
+        customer_id=st.sampled_from(CUSTOMERS),
+        product_code=st.sampled_from(sorted(PRODUCTS)),
+        status=st.sampled_from(sorted(STATUSES)),
+    )
+    def add_service(
+        self, service_id: str, customer_id: str, product_code: str, status: str
+    ) -> None:
+        service = machine_service(service_id, customer_id, product_code, status)
+        due_on = next_work_date(service, POLICY)
+        self.both(lambda uow: uow.services.add(service, due_on=due_on))
 
+    @rule(
+        steps=st.lists(
+            st.tuples(
+                st.integers(0, len(SERVICE_IDS) - 1),
+                st.sampled_from(sorted(OPERATIONS)),
+                st.sampled_from((0, 0, 0, 0, -1, 1)),
+            ),
+            min_size=1,
+            max_size=3,
+        )
+    )
+    def operate(self, steps: list[tuple[int, str, int]]) -> None:
+        """Load stored services, carry out operations, save them with their lines and events.
 
-def _events(items: Sequence[StoredEvent]) -> list[tuple[Event, bool]]:
-    sequences = [item.sequence for item in items]
-    assert sequences == sorted(set(sequences)), f"sequences out of insertion order: {sequences}"
-    return [(item.event, item.published) for item in items]
+        Each step saves with the version it loaded (``stale`` 0) or a stale one.
+        """
+        for pick, operation, stale in steps:
+            self.ensure_open()
+            stored = [s.id for s in self.model.unit().services.find(ServiceQuery())]
+            self.operate_on(stored[pick % len(stored)] if stored else "S-1", operation, stale)
 
-
-def _view(uow: UnitOfWork, now: datetime) -> dict[str, object]:
-    """Everything the machine compares between the two stores."""
-    today = now.date()
-    services = uow.services.find(ServiceQuery())
-    view: dict[str, object] = {
-        "services": services,
-        # Every operation a stored service went through is in its history, in order.
-        "histories complete": [
-            (service.id, uow.services.history(service.id).total == service.version)
-            for service in services
-        ],
-        "count": uow.services.count(ServiceQuery()),
-        "due today": uow.services.find(ServiceQuery(due_on_or_before=today)),
-        "due soon": uow.services.find(ServiceQuery(due_on_or_before=today + timedelta(days=30))),
-        "unpublished": _events(uow.events.unpublished()),
-        "revenue": uow.invoice_lines.revenue_by_product(
-            BASE - timedelta(days=1), BASE + timedelta(days=3 * 366)
-        ),
-    }
-    for customer in CUSTOMERS:
-        view[f"lines of {customer}"] = _lines(uow.invoice_lines.for_customer(customer))
-    for service_id in SERVICE_IDS:
-        view[f"lines of {service_id}"] = _lines(uow.invoice_lines.for_service(service_id))
-        view[f"events of {service_id}"] = _events(uow.events.for_service(service_id))
+    def operate_on(self, service_id: str, operation: str, stale: int) -> None:
+        kind, loaded = self.both(lambda uow: uow.services.get(service_id))
+        if kind != "ok":
+            return
         try:
-            view[f"history of {service_id}"] = uow.services.history(service_id)
-        except NotFound:
-            view[f"history of {service_id}"] = None
-    return view
+            outcome = OPERATIONS[operation](loaded, self.now)
+        except ProdlifeError:  # the domain refuses: nothing to save
+            return
+        if outcome is None:
+            return
+        due_on = next_work_date(outcome.service, POLICY)
+        now = self.now
+
+        def save(uow: UnitOfWork) -> None:
+            version = loaded.version + stale
+            uow.services.save(outcome.service, expected_version=version, due_on=due_on)
+            if outcome.lines:
+                product = loaded.product_code
+                uow.invoice_lines.add(outcome.lines, product_code=product, issued_at=now)
+            if outcome.events:
+                uow.events.add(outcome.events)
+
+        self.both(save)
+
+    @rule(
+        service_id=st.sampled_from(SERVICE_IDS),
+        customer_id=st.sampled_from(CUSTOMERS),
+        product_code=st.sampled_from((*PRODUCTS, "DNS")),
+        amounts=st.lists(st.tuples(st.integers(-(10**15), 10**15), st.integers(0, 6)), max_size=3),
+        kinds=st.lists(st.sampled_from(EventKind), max_size=3),
+    )
+    def issue(
+        self,
+        service_id: str,
+        customer_id: str,
+        product_code: str,
+        amounts: list[tuple[int, int]],
+        kinds: list[EventKind],
+    ) -> None:
+        """Append invoice lines (charges and credits, some below a cent) and events."""
+        lines = machine_lines(service_id, customer_id, amounts, self.now.date())
+        events = [Event(kind, service_id, customer_id, self.now) for kind in kinds]
+        now = self.now
+
+        def append(uow: UnitOfWork) -> None:
+            uow.invoice_lines.add(lines, product_code=product_code, issued_at=now)
+            uow.events.add(events)
+
+        self.both(append)
+
+    @rule(
+        how=st.sampled_from(("get", "save")),
+        service_id=st.sampled_from((*SERVICE_IDS, "S-404", "S-1 ")),
+        version=st.integers(0, 2),
+        worker=st.sampled_from((None, *WORKERS)),
+    )
+    def misuse(self, how: str, service_id: str, version: int, worker: str | None) -> None:
+        """Get an id that may not be stored, or save over whatever is without loading it
+        (as a worker, whose claim the save drops, or as none)."""
+        if how == "get":
+            self.both(lambda uow: uow.services.get(service_id))
+            return
+        service = machine_service(service_id, "C-1", "WEB", "active")
+        self.both(
+            lambda uow: uow.services.save(
+                service, expected_version=version, due_on=None, worker=worker
+            )
+        )
+
+    @rule(
+        worker=st.sampled_from(WORKERS),
+        days=st.integers(0, 45),
+        limit=st.integers(1, 4),
+        lease_hours=st.sampled_from((1, 24, 24 * 7)),
+    )
+    def claim(self, worker: str, days: int, limit: int, lease_hours: int) -> None:
+        on, now, lease = (
+            self.now.date() + timedelta(days=days),
+            self.now,
+            timedelta(hours=lease_hours),
+        )
+        self.both(
+            lambda uow: uow.scheduler.claim_due(
+                on, worker=worker, now=now, lease=lease, limit=limit
+            )
+        )
+
+    @rule(
+        worker=st.sampled_from(WORKERS),
+        service_ids=st.lists(st.sampled_from((*SERVICE_IDS, "S-404")), max_size=3),
+    )
+    def release(self, worker: str, service_ids: list[str]) -> None:
+        self.both(lambda uow: uow.scheduler.release(service_ids, worker=worker))
+
+    @rule(picks=st.lists(st.integers(0, 6), max_size=3))
+    def mark_published(self, picks: list[int]) -> None:
+        self.ensure_open()
+        model = self.model.unit().events.unpublished()
+        real = self.real.unit().events.unpublished()
+        assert events_of(real) == events_of(model)
+        chosen = sorted({pick for pick in picks if pick < len(model)})
+        self.both(
+            lambda uow: uow.events.mark_published([model[i].sequence for i in chosen]),
+            lambda uow: uow.events.mark_published([real[i].sequence for i in chosen]),
+        )
+
+    @rule(hours=st.sampled_from((1, 6, 24, 24 * 5, 24 * 12)))
+    def tick(self, hours: int) -> None:
+        self.now += timedelta(hours=hours)
+
+    # --- the check ----------------------------------------------------------------
+
+    @invariant()
+    def both_hold_the_same_data(self) -> None:
+        if self.open:
+            model, real = self.view(self.model.unit()), self.view(self.real.unit())
+        else:
+            with self.model.store.transaction() as uow:
+                model = self.view(uow)
+            with self.real.store.transaction() as uow:
+                real = self.view(uow)
+        for key, value in model.items():
+            assert real[key] == value, f"{key}: the model holds {value}, the store {real[key]}"
+
+    def teardown(self) -> None:
+        try:
+            for side in (self.model, self.real):
+                if side.manager is not None:
+                    side.leave()
+        finally:
+            self.model.store.close()
+            self.real.store.close()
 
 
-def store_machine(make_store: Callable[[], Store]) -> type[RuleBasedStateMachine]:
-    """A state machine comparing the stores ``make_store`` returns with the memory store.
+def store_machine(make_store: Callable[[], Store]) -> type[StoreMachine]:
+    """A :class:`StoreMachine` comparing the stores ``make_store`` returns with the memory store.
 
     Args:
         make_store: returns a fresh, empty store; called once per example.
@@ -225,294 +385,10 @@ def store_machine(make_store: Callable[[], Store]) -> type[RuleBasedStateMachine
         ``TestCase.settings`` is :data:`MACHINE_SETTINGS`.
     """
 
-    class StoreMachine(RuleBasedStateMachine):
-        """Random work on the store under test and on the memory store, compared at each step."""
+    class HostStoreMachine(StoreMachine):
+        def make_store(self) -> Store:
+            """The store ``make_store`` returns."""
+            return make_store()
 
-        def __init__(self) -> None:
-            super().__init__()
-            self.model = _Side(MemoryStore())
-            self.real = _Side(make_store())
-            self.now = BASE
-
-        # --- transactions ------------------------------------------------------------
-
-        @property
-        def open(self) -> bool:
-            return self.model.uow is not None
-
-        def ensure_open(self) -> None:
-            if not self.open:
-                self.model.begin()
-                self.real.begin()
-
-        def end(self) -> None:
-            """Leave both blocks without committing (both roll back)."""
-            self.model.leave()
-            self.real.leave()
-
-        @initialize(
-            rows=st.lists(
-                st.tuples(
-                    st.sampled_from(SERVICE_IDS),
-                    st.sampled_from(CUSTOMERS),
-                    st.sampled_from(sorted(PRODUCTS)),
-                    st.sampled_from(sorted(STATUSES)),
-                ),
-                min_size=2,
-                max_size=len(SERVICE_IDS),
-                unique_by=lambda row: row[0],
-            )
-        )
-        def stock(self, rows: list[tuple[str, str, str, str]]) -> None:
-            """Start from some committed services."""
-            self.ensure_open()
-            for row in rows:
-                self.add_service(*row)
-            self.commit()
-
-        @precondition(lambda self: not self.open)
-        @rule()
-        def begin(self) -> None:
-            self.ensure_open()
-
-        @precondition(lambda self: self.open)
-        @rule()
-        def commit(self) -> None:
-            model = _attempt(lambda uow: uow.commit(), self.model.unit())
-            real = _attempt(lambda uow: uow.commit(), self.real.unit())
-            assert real[0] == model[0], f"commit: the model gave {model}, the store {real}"
-            self.end()
-
-        @precondition(lambda self: self.open)
-        @rule(how=st.sampled_from(("rollback", "leave", "raise")))
-        def abandon(self, how: str) -> None:
-            """Roll back: explicitly, by leaving the block, or by raising inside it."""
-            if how == "raise":
-                for side in (self.model, self.real):
-                    boom = _Boom("the host failed")
-                    assert not side.leave(boom), "the transaction swallowed the host's exception"
-                return
-            if how == "rollback":
-                self.model.unit().rollback()
-                self.real.unit().rollback()
-            self.end()
-
-        # --- work ------------------------------------------------------------------------
-
-        def both(
-            self,
-            work: Callable[[UnitOfWork], Any],
-            real_work: Callable[[UnitOfWork], Any] | None = None,
-        ) -> tuple[str, Any]:
-            """Run ``work`` in both transactions; the same result or error, else fail.
-
-            A refused write (anything but ``NotFound``) ends both transactions. A
-            store that accepted a write the model refused as taken, stale or
-            missing must refuse it at commit (a check deferred to commit).
-            """
-            self.ensure_open()
-            model = _attempt(work, self.model.unit())
-            real = _attempt(real_work or work, self.real.unit())
-            deferred = (AlreadyExists.__name__, ConcurrencyConflict.__name__, NotFound.__name__)
-            if model[0] == real[0]:
-                if model[0] == "ok":
-                    assert real[1] == model[1], (
-                        f"the model returned {model[1]}, the store {real[1]}"
-                    )
-                elif model[0] != NotFound.__name__:
-                    self.end()
-                return model
-            if real[0] == "ok" and model[0] in deferred:
-                at_commit = _attempt(lambda uow: uow.commit(), self.real.unit())
-                assert at_commit[0] == model[0], (
-                    f"the model raised {model[0]}; the store accepted the write and its "
-                    f"commit gave {at_commit}"
-                )
-                self.end()
-                return model
-            raise AssertionError(f"the model gave {model}, the store {real}")
-
-        @rule(
-            service_id=st.sampled_from(SERVICE_IDS),
-            customer_id=st.sampled_from(CUSTOMERS),
-            product_code=st.sampled_from(sorted(PRODUCTS)),
-            status=st.sampled_from(sorted(STATUSES)),
-        )
-        def add_service(
-            self, service_id: str, customer_id: str, product_code: str, status: str
-        ) -> None:
-            service = machine_service(service_id, customer_id, product_code, status)
-            due_on = next_work_date(service, POLICY)
-            self.both(lambda uow: uow.services.add(service, due_on=due_on))
-
-        @rule(
-            steps=st.lists(
-                st.tuples(
-                    st.integers(0, len(SERVICE_IDS) - 1),
-                    st.sampled_from(sorted(OPERATIONS)),
-                    st.sampled_from((0, 0, 0, 0, -1, 1)),
-                ),
-                min_size=1,
-                max_size=3,
-            )
-        )
-        def operate(self, steps: list[tuple[int, str, int]]) -> None:
-            """Load stored services, carry out operations, save them with their lines and events.
-
-            Each step saves with the version it loaded (``stale`` 0) or a stale one.
-            """
-            for pick, operation, stale in steps:
-                self.ensure_open()
-                stored = [s.id for s in self.model.unit().services.find(ServiceQuery())]
-                self.operate_on(stored[pick % len(stored)] if stored else "S-1", operation, stale)
-
-        def operate_on(self, service_id: str, operation: str, stale: int) -> None:
-            kind, loaded = self.both(lambda uow: uow.services.get(service_id))
-            if kind != "ok":
-                return
-            try:
-                outcome = OPERATIONS[operation](loaded, self.now)
-            except ProdlifeError:  # the domain refuses: nothing to save
-                return
-            if outcome is None:
-                return
-            due_on = next_work_date(outcome.service, POLICY)
-            now = self.now
-
-            def save(uow: UnitOfWork) -> None:
-                version = loaded.version + stale
-                uow.services.save(outcome.service, expected_version=version, due_on=due_on)
-                if outcome.lines:
-                    product = loaded.product_code
-                    uow.invoice_lines.add(outcome.lines, product_code=product, issued_at=now)
-                if outcome.events:
-                    uow.events.add(outcome.events)
-
-            self.both(save)
-
-        @rule(
-            service_id=st.sampled_from(SERVICE_IDS),
-            customer_id=st.sampled_from(CUSTOMERS),
-            product_code=st.sampled_from((*PRODUCTS, "DNS")),
-            amounts=st.lists(
-                st.tuples(st.integers(-(10**15), 10**15), st.integers(0, 6)), max_size=3
-            ),
-            kinds=st.lists(st.sampled_from(EventKind), max_size=3),
-        )
-        def issue(
-            self,
-            service_id: str,
-            customer_id: str,
-            product_code: str,
-            amounts: list[tuple[int, int]],
-            kinds: list[EventKind],
-        ) -> None:
-            """Append invoice lines (charges and credits, some below a cent) and events."""
-            lines = [
-                InvoiceLine(
-                    service_id,
-                    customer_id,
-                    LineType.ONE_TIME,
-                    f"FEE-{index}",
-                    "",
-                    f"line {index}",
-                    Money(Decimal(units).scaleb(-places), "EUR" if places % 2 else "USD"),
-                    day=self.now.date(),
-                    reverses=units < 0,
-                )
-                for index, (units, places) in enumerate(amounts)
-            ]
-            events = [Event(kind, service_id, customer_id, self.now) for kind in kinds]
-            now = self.now
-
-            def append(uow: UnitOfWork) -> None:
-                uow.invoice_lines.add(lines, product_code=product_code, issued_at=now)
-                uow.events.add(events)
-
-            self.both(append)
-
-        @rule(
-            how=st.sampled_from(("get", "save")),
-            service_id=st.sampled_from((*SERVICE_IDS, "S-404", "S-1 ")),
-            version=st.integers(0, 2),
-            worker=st.sampled_from((None, *WORKERS)),
-        )
-        def misuse(self, how: str, service_id: str, version: int, worker: str | None) -> None:
-            """Get an id that may not be stored, or save over whatever is without loading it
-            (as a worker, whose claim the save drops, or as none)."""
-            if how == "get":
-                self.both(lambda uow: uow.services.get(service_id))
-                return
-            service = machine_service(service_id, "C-1", "WEB", "active")
-            self.both(
-                lambda uow: uow.services.save(
-                    service, expected_version=version, due_on=None, worker=worker
-                )
-            )
-
-        @rule(
-            worker=st.sampled_from(WORKERS),
-            days=st.integers(0, 45),
-            limit=st.integers(1, 4),
-            lease_hours=st.sampled_from((1, 24, 24 * 7)),
-        )
-        def claim(self, worker: str, days: int, limit: int, lease_hours: int) -> None:
-            on, now, lease = (
-                self.now.date() + timedelta(days=days),
-                self.now,
-                timedelta(hours=lease_hours),
-            )
-            self.both(
-                lambda uow: uow.scheduler.claim_due(
-                    on, worker=worker, now=now, lease=lease, limit=limit
-                )
-            )
-
-        @rule(
-            worker=st.sampled_from(WORKERS),
-            service_ids=st.lists(st.sampled_from((*SERVICE_IDS, "S-404")), max_size=3),
-        )
-        def release(self, worker: str, service_ids: list[str]) -> None:
-            self.both(lambda uow: uow.scheduler.release(service_ids, worker=worker))
-
-        @rule(picks=st.lists(st.integers(0, 6), max_size=3))
-        def mark_published(self, picks: list[int]) -> None:
-            self.ensure_open()
-            model = self.model.unit().events.unpublished()
-            real = self.real.unit().events.unpublished()
-            assert _events(real) == _events(model)
-            chosen = sorted({pick for pick in picks if pick < len(model)})
-            self.both(
-                lambda uow: uow.events.mark_published([model[i].sequence for i in chosen]),
-                lambda uow: uow.events.mark_published([real[i].sequence for i in chosen]),
-            )
-
-        @rule(hours=st.sampled_from((1, 6, 24, 24 * 5, 24 * 12)))
-        def tick(self, hours: int) -> None:
-            self.now += timedelta(hours=hours)
-
-        # --- the check ----------------------------------------------------------------
-
-        @invariant()
-        def both_hold_the_same_data(self) -> None:
-            if self.open:
-                model, real = _view(self.model.unit(), self.now), _view(self.real.unit(), self.now)
-            else:
-                with self.model.store.transaction() as uow:
-                    model = _view(uow, self.now)
-                with self.real.store.transaction() as uow:
-                    real = _view(uow, self.now)
-            for key, value in model.items():
-                assert real[key] == value, f"{key}: the model holds {value}, the store {real[key]}"
-
-        def teardown(self) -> None:
-            try:
-                for side in (self.model, self.real):
-                    if side.manager is not None:
-                        side.leave()
-            finally:
-                self.model.store.close()
-                self.real.store.close()
-
-    StoreMachine.TestCase.settings = MACHINE_SETTINGS
-    return StoreMachine
+    HostStoreMachine.TestCase.settings = MACHINE_SETTINGS
+    return HostStoreMachine

@@ -1,3 +1,5 @@
+# Over 400 lines: one contract class for one repository, as every module of the
+# conformance suite; its tests are short and independent.
 """The contract of the invoice repository: numbering, not found, uniqueness, versions, queries."""
 
 from __future__ import annotations
