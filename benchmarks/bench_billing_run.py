@@ -25,7 +25,8 @@ services aged 12 months takes about 34 GB in SQLite; a copy per run would need t
 
 Prints, per store and book:
 
-- **at rest**, bytes per service: the average stored service document; the ``services``
+- **at rest** after prodlife's run (every service rewritten by the code measured), bytes
+  per service: the average stored service document; the ``services``
   table with its indexes / N; the whole database (SQLite file, PostgreSQL schema) / N,
   which also holds the history, past lines and events (target: a service <= 1 KB
   whatever its age);
@@ -433,7 +434,7 @@ def raw_work(
             customer,
             product,
             NOW,
-            *_amount(line["amount"]),
+            *_amount(line["amount"] if "amount" in line else _rate_amount(doc, line)),
             json.dumps(line, separators=(",", ":")),
         )
         for line in doc["ledger"]["lines"]
@@ -463,6 +464,14 @@ def raw_invoices(
         event = {"kind": "invoice issued", "service_id": rows[indexes[0]][0], "invoice": text}
         events.append((rows[indexes[0]][0], json.dumps(event, separators=(",", ":"))))
     return invoices, services, events
+
+
+def _rate_amount(doc: dict[str, Any], line: dict[str, Any]) -> Any:
+    """A compact line's amount, which it leaves to its track's rate (the last one here)."""
+    for track in doc["timeline"]["tracks"]:
+        if (track["type"], track.get("subject", "")) == (line["type"], line.get("subject", "")):
+            return track["rates"][-1]["amount"]
+    raise KeyError(f"no track for the line {line}")
 
 
 def _amount(amount: Any) -> tuple[str, str]:
@@ -674,12 +683,13 @@ def pg_store(url: str, book: str, count: int, months: int) -> Book:
 
 
 def measure(book: Book, count: int, workers: int) -> Result:
-    """Bytes at rest, then the prodlife run and the raw run, each from the built state."""
+    """The prodlife run, bytes at rest after it (each service as the run wrote it), then
+    the raw run, each run from the built state."""
     names = [f"worker-{n}" for n in range(workers)]
     book.restore()
-    at_rest = book.at_rest()
     ours = timed_run(prodlife_worker, [(book.url, book.options, name) for name in names], count)
     check_none_due(book.url, book.options)
+    at_rest = book.at_rest()  # every service written by this code's run
     book.restore()
     entry, event = raw_documents()
     arguments = [(*book.raw_target, name, entry, event) for name in names]
