@@ -27,6 +27,7 @@ from prodlife.lifecycle.changes import (
 )
 from prodlife.lifecycle.mass_update import MassUpdate, mass_update
 from prodlife.lifecycle.outcome import Outcome
+from prodlife.lifecycle.overrides import require_reason
 from prodlife.lifecycle.selling import addon_from_plan, holds_money, option_changes, package_price
 from prodlife.lifecycle.service_parts import CancellationKind
 from prodlife.lifecycle.services import Service
@@ -34,7 +35,6 @@ from prodlife.lifecycle.transitions import Operation
 from prodlife.money import Money
 from prodlife.periods import billing_date
 from prodlife.ports import InvoiceQuery, UnitOfWork
-from prodlife.pricing.options import ConfigurableOption
 from prodlife.pricing.order_line import OptionPick
 from prodlife.pricing.usage import UsageRecord
 from prodlife.proration import ChangePolicy
@@ -47,6 +47,17 @@ def _parameters(operation: Callable[..., Outcome]) -> frozenset[str]:
         return frozenset(inspect.signature(operation).parameters)
     except (TypeError, ValueError):  # a callable without a signature takes nothing more
         return frozenset()
+
+
+def _reason(
+    operation: Callable[..., Outcome], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> object:
+    """The ``reason`` a call of ``operation`` (after service, actor and instant) gives."""
+    try:
+        bound = inspect.signature(operation).bind_partial(None, None, None, *args, **kwargs)
+    except TypeError:  # the call itself is wrong: the operation will say how
+        return kwargs.get("reason", "")
+    return bound.arguments.get("reason", "")
 
 
 def _unpaid_of_its_own(uow: UnitOfWork, service_id: str) -> list[str]:
@@ -86,7 +97,8 @@ class Changing(BillingBase):
         An argument holding money (a price, a ServiceAddOn or OptionChange
         with a price) is a price set by hand: only staff with
         ``prices: set`` give one, and a package change given a price is
-        recorded as an override. Use :meth:`change_package` and
+        recorded as an override, with the ``reason`` the operation is given
+        (required). Use :meth:`change_package` and
         :meth:`add_addon` to price from the plan.
 
         Returns:
@@ -95,6 +107,8 @@ class Changing(BillingBase):
         Raises:
             NotFound, PermissionDenied: as :meth:`service`; a price given by
                 anyone but staff with ``prices: set``.
+            RuleViolation: a price given without a ``reason`` to an operation
+                that takes one (rule ``price.reason``).
             ValidationError: ``customer_may_delete`` given (the product type
                 decides it).
             ConcurrencyConflict: another writer changed the service meanwhile
@@ -110,6 +124,8 @@ class Changing(BillingBase):
         priced = holds_money(args) or holds_money(kwargs)
         if priced:
             authorize_action(actor, Action.SET_PRICES)
+            if "reason" in params:
+                require_reason(_reason(operation, args, kwargs), "a price set by hand")
             if "override" in params:
                 kwargs["override"] = True
 
@@ -157,6 +173,7 @@ class Changing(BillingBase):
 
         Raises:
             PermissionDenied: ``new_price`` from anyone but staff with ``prices: set``.
+            RuleViolation: ``new_price`` without a ``reason`` (rule ``price.reason``).
             ValidationError: neither or both of ``price_plan`` and ``new_price``.
             NotFound: no catalog version is in force on the service's billing
                 date, or the plan has no row for the new package; otherwise as
@@ -169,6 +186,7 @@ class Changing(BillingBase):
             )
         if new_price is not None:
             authorize_action(actor, Action.SET_PRICES)
+            require_reason(reason, "a package price set by hand")
 
         def run(service: Service, at: datetime, uow: UnitOfWork) -> Outcome:
             day = billing_date(at, service.time_zone)
@@ -287,24 +305,27 @@ class Changing(BillingBase):
         actor: Actor,
         picks: Sequence[OptionPick],
         *,
-        options: Sequence[ConfigurableOption],
+        price_plan: str,
         policy: ChangePolicy | None = None,
         reason: str = "",
     ) -> Outcome:
-        """:func:`~prodlife.lifecycle.change_options`, each choice priced from its definition.
+        """:func:`~prodlife.lifecycle.change_options`, each choice priced from the stored plan.
 
-        ``options`` are the provider's option definitions (the same the orders
-        are priced with); the caller names choices, never prices.
+        The option definitions are those of the stored ``price_plan``
+        (:attr:`PricePlan.options <prodlife.pricing.PricePlan.options>`, the
+        same its orders are priced with); the caller names choices, never
+        definitions or prices.
 
         Raises:
-            NotFound: an option or choice not defined, or not priced on the
-                service's cycle.
+            NotFound: no such stored plan, or an option or choice the plan
+                does not define, or does not price on the service's cycle.
             RuleViolation: an option that does not configure the product
                 (rule ``option.product``); otherwise as
                 :func:`~prodlife.lifecycle.change_options` and :meth:`perform`.
         """
 
         def run(service: Service, at: datetime, uow: UnitOfWork) -> Outcome:
+            options = uow.price_plans.get(price_plan).options
             changes = option_changes(service, picks, options)
             return change_options(service, actor, at, changes, policy=policy, reason=reason)
 

@@ -99,6 +99,7 @@ from prodlife.lifecycle.orders import (
     services_for,
 )
 from prodlife.lifecycle.outcome import Outcome
+from prodlife.lifecycle.overrides import overrides, require_reason, with_overrides
 from prodlife.lifecycle.promo_codes import add_promo_code
 from prodlife.lifecycle.provisioning import (
     ModuleFailed,
@@ -265,6 +266,7 @@ __all__ = [
     "next_work_date",
     "not_yours",
     "offer_next",
+    "overrides",
     "payment_due",
     "policy_rows",
     "price_order",
@@ -273,6 +275,7 @@ __all__ = [
     "remove_options",
     "renew",
     "request_cancellation",
+    "require_reason",
     "resend_welcome_email",
     "run_due",
     "run_module",
@@ -295,5 +298,6 @@ __all__ = [
     "visible_to_customer",
     "with_fixed_term",
     "with_notice",
+    "with_overrides",
     "withdraw_cancellation",
 ]
