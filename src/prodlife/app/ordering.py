@@ -41,6 +41,7 @@ from prodlife.ports import ServiceQuery, UnitOfWork
 from prodlife.pricing.plan_context import context_from_plan
 from prodlife.pricing.quote import PricingContext
 from prodlife.pricing.redemption import PromotionUse, check_promotion, find_promotion
+from prodlife.pricing.tax_rules import Location
 
 
 def _version_before(uow: UnitOfWork, day: date) -> Catalog:
@@ -143,6 +144,7 @@ class Ordering(BillingBase):
         scheme: BillingTermScheme | None = None,
         prorata: Prorata | None = None,
         subscription: SubscriptionType | None = None,
+        location: Location | None = None,
         reason: str = "",
     ) -> tuple[OrderQuote, tuple[Service, ...]]:
         """Price and store ``order`` and the pending services it creates, all or nothing.
@@ -177,7 +179,8 @@ class Ordering(BillingBase):
         ``context.plan``'s code, whatever plan and date ``context`` holds:
         its rows, options, discounts, taxes, price basis and rounding
         (:func:`~prodlife.pricing.context_from_plan`; a context bringing
-        terms of its own is refused), its promotions from the store and its
+        terms of its own is refused; a plan taxing by location takes the
+        customer's ``location``), its promotions from the store and its
         domains from the TLD price table of that catalog version, whatever
         table ``context`` holds. Price overrides (on a line or a domain) are
         staff's, with ``prices: set`` and a ``reason``, recorded in the
@@ -233,13 +236,15 @@ class Ordering(BillingBase):
                 held=uow.services.find(ServiceQuery(customer_id=order.customer_id)),
                 subscription=subscription,
             )
+            stored = uow.price_plans.get(context.plan.code)
+            order = expand_bundles(catalog, stored, order, day)
+            sold = [catalog.product(line.spec.product_code) for line in order.lines]
             context = attrs.evolve(
-                context_from_plan(uow.price_plans.get(context.plan.code), day, given=context),
+                context_from_plan(stored, day, given=context, location=location, products=sold),
                 promotions=uow.promotions.all(),
                 customer_is_new=self._is_new(uow, order.customer_id),
                 tld_prices=catalog.tld_table,
             )
-            order = expand_bundles(catalog, context.plan, order, day)
             quote = price_order(order, context)
             services = services_for(
                 order,

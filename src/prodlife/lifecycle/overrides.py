@@ -107,6 +107,7 @@ def with_overrides(
                 service.status,
                 f"price set by hand on order {order.id}: {'; '.join(what)}",
             )
-            service = attrs.evolve(service, history=service.history.append(entry))
+            history = service.history.append(entry)
+            service = attrs.evolve(service, history=history, version=history.total)
         changed.append(service)
     return tuple(changed)

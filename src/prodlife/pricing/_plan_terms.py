@@ -18,6 +18,7 @@ from prodlife.catalog._rules import is_a as _is
 from prodlife.money import ROUNDING_MODES, Currency
 from prodlife.pricing.discounts import AdditiveDiscount
 from prodlife.pricing.options import ConfigurableOption
+from prodlife.pricing.tax_rules import TaxRules
 from prodlife.pricing.taxes import PriceBasis, TaxRate
 
 if TYPE_CHECKING:
@@ -80,7 +81,9 @@ def check_plan_terms(plan: PricePlan) -> list[Finding]:
     """Every rule the options, discounts, taxes, basis and rounding of ``plan`` break.
 
     ``plan.option``, ``plan.discount``, ``plan.tax``: each is of its kind and
-    its code is used once in the plan; ``plan.currency``: option prices and
+    its code is used once in the plan, its tax rules are
+    :class:`~prodlife.pricing.TaxRules` and it has not both taxes and tax
+    rules; ``plan.currency``: option prices and
     discount amounts are in the plan's currency; ``plan.basis``: a
     :class:`~prodlife.pricing.PriceBasis`; ``plan.rounding``: a decimal
     rounding mode.
@@ -97,6 +100,17 @@ def check_plan_terms(plan: PricePlan) -> list[Finding]:
     ):
         for code in duplicates(codes):
             found.append((rule, f"{what} {code!r} is given twice; keep one"))
+    rules: object = plan.tax_rules
+    if rules is not None and not isinstance(rules, TaxRules):
+        found.append(("plan.tax", f"tax rules {rules!r} must be TaxRules or None"))
+    elif rules is not None and plan.taxes:
+        found.append(
+            (
+                "plan.tax",
+                "a plan has either taxes (the same everywhere) or tax_rules (by the "
+                "customer's location), not both; keep one",
+            )
+        )
     basis: object = plan.basis
     if not isinstance(basis, PriceBasis):
         found.append(("plan.basis", f"basis {basis!r} must be PriceBasis.EXCLUSIVE or INCLUSIVE"))

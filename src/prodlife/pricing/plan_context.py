@@ -5,7 +5,10 @@ Every money term of a sale comes from the stored
 tax rates, price basis and rounding. :func:`context_from_plan` builds the
 :class:`~prodlife.pricing.PricingContext` a use case prices an order with, and
 refuses a caller's context that tries to bring terms of its own (a customer's
-request must never choose its taxes or discounts).
+request must never choose its taxes or discounts). A plan taxing by location
+(:attr:`~prodlife.pricing.PricePlan.tax_rules`) takes the customer's
+:class:`~prodlife.pricing.tax_rules.Location` instead, and resolves the rates of
+the products sold there.
 
 >>> from datetime import date
 >>> from prodlife import MONTHLY, Money
@@ -33,14 +36,17 @@ them out of the context (rule pricing.stored-terms)
 from __future__ import annotations
 
 import decimal
+from collections.abc import Sequence
 from datetime import date
 
 import attrs
 
+from prodlife.catalog.products import Product
 from prodlife.errors import RuleViolation
 from prodlife.pricing.order_line import PricingContext
 from prodlife.pricing.plans import PricePlan
-from prodlife.pricing.taxes import PriceBasis
+from prodlife.pricing.tax_rules import Location
+from prodlife.pricing.taxes import PriceBasis, TaxRate
 
 __all__ = ["context_from_plan", "terms_given"]
 
@@ -67,8 +73,35 @@ def terms_given(given: PricingContext, plan: PricePlan) -> list[str]:
     ]
 
 
+def _taxes(
+    plan: PricePlan, products: Sequence[Product], location: Location | None
+) -> tuple[TaxRate, ...]:
+    """The tax rates of a sale of ``products`` at ``location`` under ``plan``."""
+    if plan.tax_rules is None:
+        return plan.taxes
+    if location is None:
+        raise RuleViolation(
+            "pricing.location",
+            f"price plan {plan.code!r} taxes by the customer's location; give the order's "
+            "location, e.g. location=Location('FR')",
+        )
+    found = {product.code: plan.tax_rules.for_product(product, location) for product in products}
+    if len(set(found.values())) > 1:
+        raise RuleViolation(
+            "pricing.mixed-taxes",
+            f"in {location}, the products {sorted(found)} are taxed at different rates; "
+            "order them separately (an order is taxed at one set of rates)",
+        )
+    return next(iter(found.values()), ())
+
+
 def context_from_plan(
-    plan: PricePlan, on: date, *, given: PricingContext | None = None
+    plan: PricePlan,
+    on: date,
+    *,
+    given: PricingContext | None = None,
+    location: Location | None = None,
+    products: Sequence[Product] = (),
 ) -> PricingContext:
     """The context to price a sale of ``on`` with: every term from the stored ``plan``.
 
@@ -79,14 +112,22 @@ def context_from_plan(
             counts are kept (the use case replaces them from the store); its
             options, discounts, taxes, basis and rounding must be left out
             or equal the plan's.
+        location: where the customer is, for a plan with
+            :attr:`~prodlife.pricing.PricePlan.tax_rules`.
+        products: the products sold, whose tax codes the rules resolve.
 
     Raises:
         RuleViolation: ``given`` brings terms of its own (rule
-            ``pricing.stored-terms``).
+            ``pricing.stored-terms``); a plan taxing by location without
+            ``location`` (rule ``pricing.location``), or products taxed at
+            different rates there (rule ``pricing.mixed-taxes``).
+        NotFound: the plan's tax rules have no rate for a product's code at
+            ``location``.
     """
     if given is None:
         given = PricingContext(plan, on)
-    extra = terms_given(given, plan)
+    taxes = _taxes(plan, products, location)
+    extra = [name for name in terms_given(given, plan) if name != "taxes" or given.taxes != taxes]
     if extra:
         names = ", ".join(extra)
         raise RuleViolation(
@@ -101,7 +142,7 @@ def context_from_plan(
         on=on,
         options=plan.options,
         discounts=plan.discounts,
-        taxes=plan.taxes,
+        taxes=taxes,
         basis=plan.basis,
         rounding=plan.rounding,
     )

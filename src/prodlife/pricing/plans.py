@@ -32,7 +32,8 @@ rule                  condition
                       same day
 ``plan.option``       a plan's options are ConfigurableOptions with unique codes
 ``plan.discount``     a plan's discounts are AdditiveDiscounts with unique codes
-``plan.tax``          a plan's taxes are TaxRates with unique codes
+``plan.tax``          a plan's taxes are TaxRates with unique codes, its tax rules
+                      TaxRules, and it has not both
 ``plan.basis``        a plan's price basis is a PriceBasis
 ``plan.rounding``     a plan's rounding is a decimal rounding mode
 ``recurring.amount``  a recurring price is a Money of zero or more, and a new list
@@ -81,6 +82,7 @@ from prodlife.pricing._plan_terms import check_plan_terms, discount_tuple, optio
 from prodlife.pricing.discounts import AdditiveDiscount
 from prodlife.pricing.options import ConfigurableOption
 from prodlife.pricing.rates import Rate, RateCharge
+from prodlife.pricing.tax_rules import TaxRules
 from prodlife.pricing.taxes import PriceBasis, TaxRate
 
 __all__ = [
@@ -236,7 +238,9 @@ class PricePlan:
             priced with (each choice's price per cycle, in the plan's currency).
         discounts: the additive discounts of its orders, applied in this order.
         taxes: the tax rates of its orders, in order (compound rates compound
-            on the ones before them).
+            on the ones before them), wherever the customer is.
+        tax_rules: instead of ``taxes``, rules choosing each product's rates
+            by the customer's location (an order then names the location).
         basis: whether its prices exclude or include tax.
         rounding: the rounding mode of every line priced from it.
 
@@ -260,6 +264,7 @@ class PricePlan:
     options: tuple[ConfigurableOption, ...] = attrs.field(default=(), converter=option_tuple)
     discounts: tuple[AdditiveDiscount, ...] = attrs.field(default=(), converter=discount_tuple)
     taxes: tuple[TaxRate, ...] = attrs.field(default=(), converter=tax_tuple)
+    tax_rules: TaxRules | None = None
     basis: PriceBasis = PriceBasis.EXCLUSIVE
     rounding: str = decimal.ROUND_HALF_UP
 
