@@ -47,14 +47,14 @@ TEN_OFF = AdditiveDiscount("TEN", "Ten percent", percent=10)
 VAT = TaxRate("VAT", "VAT", 20)
 
 
-def store_plan(app: Billing, plan: PricePlan) -> None:
-    with app.store.transaction() as uow:
+def store_plan(billing: Billing, plan: PricePlan) -> None:
+    with billing.store.transaction() as uow:
         uow.price_plans.replace(plan)
         uow.commit()
 
 
 def test_an_order_is_priced_with_the_stored_plans_options_discounts_and_taxes(
-    app: Billing,
+    app: Billing,  # noqa: F811
 ) -> None:
     store_plan(app, attrs.evolve(PLAN, options=[DISK], discounts=[TEN_OFF], taxes=[VAT]))
     line = OrderLineSpec("WEB", edition="BASIC", options=(OptionPick("DISK", "50GB"),))
@@ -76,7 +76,9 @@ def test_an_order_is_priced_with_the_stored_plans_options_discounts_and_taxes(
     ],
 )
 def test_a_context_bringing_its_own_terms_is_refused_and_keeps_nothing(
-    app: Billing, term: str, value: Any
+    app: Billing,  # noqa: F811
+    term: str,
+    value: Any,
 ) -> None:
     store_plan(app, attrs.evolve(PLAN, taxes=[VAT]))
     own: Any = attrs.evolve(CONTEXT, **{term: value})
@@ -86,7 +88,9 @@ def test_a_context_bringing_its_own_terms_is_refused_and_keeps_nothing(
     assert nothing_stored(app)
 
 
-def test_a_context_repeating_the_stored_terms_is_priced_as_without_them(app: Billing) -> None:
+def test_a_context_repeating_the_stored_terms_is_priced_as_without_them(
+    app: Billing,  # noqa: F811
+) -> None:
     stored = attrs.evolve(PLAN, taxes=[VAT])
     store_plan(app, stored)
     same = attrs.evolve(CONTEXT, plan=stored, taxes=(VAT,))
@@ -95,7 +99,7 @@ def test_a_context_repeating_the_stored_terms_is_priced_as_without_them(app: Bil
 
 
 def test_a_price_set_by_hand_on_an_order_needs_a_reason_and_is_in_each_services_history(
-    app: Billing,
+    app: Billing,  # noqa: F811
 ) -> None:
     line = OrderLineSpec("WEB", edition="BASIC", price_override=usd("1.00"))
     domain = DomainLine("x.com", DomainAction.REGISTER, price_override=usd("0.00"))
@@ -117,12 +121,16 @@ def test_a_price_set_by_hand_on_an_order_needs_a_reason_and_is_in_each_services_
     assert "domain x.com: USD 0.00" in entry.details
 
 
-def test_an_order_at_the_plans_prices_records_no_override(app: Billing) -> None:
+def test_an_order_at_the_plans_prices_records_no_override(
+    app: Billing,  # noqa: F811
+) -> None:
     _, (service,) = app.place_order(buy(OrderLineSpec("WEB", edition="BASIC")), CONTEXT, OWNER)
     assert len(app.history(service.id, PRICER)) == 0
 
 
-def test_a_package_price_set_by_hand_needs_a_reason(app: Billing) -> None:
+def test_a_package_price_set_by_hand_needs_a_reason(
+    app: Billing,  # noqa: F811
+) -> None:
     app.add_services([web()])
     attempts = [
         lambda: app.change_package(web().id, PRICER, new_price=usd("5.00"), to_edition="PRO"),
@@ -163,7 +171,9 @@ def test_a_package_price_set_by_hand_needs_a_reason(app: Billing) -> None:
     assert done.service.price.override and done.service.price.amount == usd("5.00")
 
 
-def test_option_changes_read_the_options_of_the_stored_plan(app: Billing) -> None:
+def test_option_changes_read_the_options_of_the_stored_plan(
+    app: Billing,  # noqa: F811
+) -> None:
     store_plan(app, attrs.evolve(PLAN, options=[DISK]))
     app.add_services([web()])
     done = app.change_options(web().id, OWNER, [OptionPick("DISK", "50GB")], price_plan="STD")
