@@ -31,6 +31,7 @@ from prodlife.lifecycle.orders import (
 )
 from prodlife.lifecycle.outcome import Outcome
 from prodlife.lifecycle.overrides import overrides, require_reason, with_overrides
+from prodlife.lifecycle.reselling import check_reseller_order, check_reseller_plan
 from prodlife.lifecycle.scheduler import next_work_date
 from prodlife.lifecycle.selling import check_order, expand_bundles
 from prodlife.lifecycle.services import Service
@@ -145,6 +146,7 @@ class Ordering(BillingBase):
         prorata: Prorata | None = None,
         subscription: SubscriptionType | None = None,
         location: Location | None = None,
+        reseller: str | None = None,
         reason: str = "",
     ) -> tuple[OrderQuote, tuple[Service, ...]]:
         """Price and store ``order`` and the pending services it creates, all or nothing.
@@ -187,6 +189,11 @@ class Ordering(BillingBase):
         history of each service they price. Whether the customer is new (for
         new-customers-only codes) is read from the store.
 
+        An order placed through a ``reseller`` (seed 000) holds only what its
+        stored offering sells, within its limits, and is priced from its plan
+        (:func:`~prodlife.lifecycle.reselling.check_reseller_order`; rules
+        ``reseller.*``).
+
         A bundle line (seed 004) creates the bundle's services and, after
         them, its components' (:func:`~prodlife.lifecycle.selling.expand_bundles`):
         a fixed bundle's components, or the flexible bundle's
@@ -204,9 +211,11 @@ class Ordering(BillingBase):
                 ``context`` brings options, discounts, taxes, a basis or a
                 rounding other than the stored plan's (rule
                 ``pricing.stored-terms``), or a price override without a
-                ``reason`` (rule ``price.reason``).
+                ``reason`` (rule ``price.reason``), or the reseller does not sell
+                a line (rules ``reseller.*``).
             NotFound: no catalog version in force, no such stored price plan,
-                or no TLD price for a domain without a price override.
+                no offering of ``reseller``, or no TLD price for a domain without
+                a price override.
             PromotionRefused: a promo code's limits are reached.
             AlreadyExists: the order id or a service id is taken (nothing is
                 stored); otherwise whatever :func:`~prodlife.lifecycle.price_order`
@@ -228,12 +237,17 @@ class Ordering(BillingBase):
         with self.store.transaction() as uow:
             day = billing_date(order.placed_at, zone)
             catalog = self._catalog(uow, day)
+            held = uow.services.find(ServiceQuery(customer_id=order.customer_id))
+            if reseller is not None:
+                offering = uow.offerings.get(reseller)
+                check_reseller_plan(offering, context.plan.code)
+                check_reseller_order(offering, order, held=held)
             check_order(
                 catalog,
                 order,
                 day,
                 hidden_ok=hidden_ok,
-                held=uow.services.find(ServiceQuery(customer_id=order.customer_id)),
+                held=held,
                 subscription=subscription,
             )
             stored = uow.price_plans.get(context.plan.code)

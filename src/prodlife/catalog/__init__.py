@@ -94,6 +94,7 @@ from prodlife.catalog.records import (
     check_classifier,
     stamp_products,
 )
+from prodlife.catalog.resellers import OfferedProduct, ResellerOffering
 from prodlife.catalog.rules import (
     ChangeRequest,
     ChangeRule,
@@ -171,6 +172,7 @@ __all__ = [
     "FlexibleBundle",
     "GoodKind",
     "Image",
+    "OfferedProduct",
     "PaymentTiming",
     "Pool",
     "PoolKind",
@@ -179,6 +181,7 @@ __all__ = [
     "ProductQuery",
     "ProductType",
     "ProviderId",
+    "ResellerOffering",
     "SelectionInvalid",
     "ServiceKind",
     "SubscriptionType",

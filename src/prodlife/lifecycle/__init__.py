@@ -109,6 +109,7 @@ from prodlife.lifecycle.provisioning import (
     call_module,
     run_module,
 )
+from prodlife.lifecycle.reselling import check_reseller_order, check_reseller_plan
 from prodlife.lifecycle.scheduler import (
     DueRun,
     DueWork,
@@ -249,6 +250,8 @@ __all__ = [
     "change_package",
     "change_password",
     "change_request",
+    "check_reseller_order",
+    "check_reseller_plan",
     "confirm_change_payment",
     "delete",
     "end_service",

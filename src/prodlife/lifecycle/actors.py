@@ -427,6 +427,7 @@ class Action(enum.Enum):
     VIEW_INVOICES = "view invoices and payments"
     RECORD_PAYMENT = "record payments and refunds"
     CLOSE_INVOICE = "void or write off invoices"
+    EDIT_OFFERINGS = "edit reseller offerings"
 
     def __str__(self) -> str:
         return self.value
@@ -443,6 +444,7 @@ ACTION_PERMISSIONS: Mapping[Action, frozenset[Permission]] = MappingProxyType(
         Action.VIEW_INVOICES: frozenset({_P.VIEW_CUSTOMER_PRODUCTS}),
         Action.RECORD_PAYMENT: frozenset({_P.RECORD_PAYMENTS}),
         Action.CLOSE_INVOICE: frozenset({_P.INVOICE}),
+        Action.EDIT_OFFERINGS: frozenset({_P.SET_PRICES}),
     }
 )
 #: What a customer may do of the actions (on their own services, orders and invoices
