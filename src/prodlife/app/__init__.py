@@ -61,4 +61,7 @@ class Billing(Reading, Ordering, Changing, Scheduling, Invoicing, Promoting, Res
         policy: the scheduler's automation settings.
         invoicing: how invoices are numbered and fall due
             (:class:`~prodlife.billing.invoices.InvoicePolicy`).
+        operations: the product-specific operations the host declares
+            (:class:`~prodlife.lifecycle.product_operations.OperationRegistry`),
+            which :meth:`perform` runs.
     """

@@ -28,6 +28,7 @@ from prodlife.lifecycle.changes import (
 from prodlife.lifecycle.mass_update import MassUpdate, mass_update
 from prodlife.lifecycle.outcome import Outcome
 from prodlife.lifecycle.overrides import require_reason
+from prodlife.lifecycle.product_operations import OperationDefinition
 from prodlife.lifecycle.selling import addon_from_plan, holds_money, option_changes, package_price
 from prodlife.lifecycle.service_parts import CancellationKind
 from prodlife.lifecycle.services import Service
@@ -85,6 +86,11 @@ class Changing(BillingBase):
         service, the actor and the instant first (``suspend``, ``renew``,
         ``cancel``, ``request_cancellation``, ``transfer``...); ``args`` and
         ``kwargs`` are its other arguments. The instant is the clock's now.
+        ``operation`` may also be a product-specific operation the host
+        registered (an
+        :class:`~prodlife.lifecycle.product_operations.OperationDefinition` of
+        ``Billing(operations=...)``), given its ``arguments=`` and ``reason=``:
+        it is run for a product whose type in the catalog in force offers it.
 
         The catalog version in force on the service's billing date decides
         what the caller does not: the host's module is passed to operations
@@ -111,11 +117,17 @@ class Changing(BillingBase):
                 that takes one (rule ``price.reason``).
             ValidationError: ``customer_may_delete`` given (the product type
                 decides it).
+            RuleViolation: a product-specific operation that is not registered
+                (rule ``operation.unknown``) or not offered for the product's type
+                (rule ``operation.product-type``).
             ConcurrencyConflict: another writer changed the service meanwhile
                 (nothing is saved; run it again).
             PublishFailed: saved, but the notifier failed.
             ProdlifeError: whatever the operation raises (nothing is saved).
         """
+        declared = isinstance(operation, OperationDefinition)
+        if declared:
+            self.operations.require(operation)
         params = _parameters(operation)
         if "customer_may_delete" in kwargs:
             raise ValidationError(
@@ -136,6 +148,11 @@ class Changing(BillingBase):
                 given["module"] = self._module_for(uow, service, at)
             if "customer_may_delete" in params:
                 given["customer_may_delete"] = rules.customer_may_delete
+            if declared:
+                day = billing_date(at, service.time_zone)
+                given["product_type"] = (
+                    self._catalog(uow, day).product(service.product_code).type_code
+                )
             if operation is cancel and given.get("policy") is None:
                 given["policy"] = rules.cancellation
             if (

@@ -100,6 +100,11 @@ from prodlife.lifecycle.orders import (
 )
 from prodlife.lifecycle.outcome import Outcome
 from prodlife.lifecycle.overrides import overrides, require_reason, with_overrides
+from prodlife.lifecycle.product_operations import (
+    OperationDefinition,
+    OperationRegistry,
+    check_operation_definition,
+)
 from prodlife.lifecycle.promo_codes import add_promo_code
 from prodlife.lifecycle.provisioning import (
     ModuleFailed,
@@ -206,6 +211,8 @@ __all__ = [
     "ModuleResult",
     "Offers",
     "Operation",
+    "OperationDefinition",
+    "OperationRegistry",
     "OptionChange",
     "Order",
     "OrderLine",
@@ -250,6 +257,7 @@ __all__ = [
     "change_package",
     "change_password",
     "change_request",
+    "check_operation_definition",
     "check_reseller_order",
     "check_reseller_plan",
     "confirm_change_payment",
