@@ -7,12 +7,12 @@ payment or for the end of a term, abuse limits, and mass updates.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, Concatenate, ParamSpec
 
 from prodlife.app._base import BillingBase, PublishFailed, log
+from prodlife.app._performing import parameters_of, reason_given, unpaid_of_its_own
 from prodlife.cycles import BillingCycle
 from prodlife.errors import ValidationError
 from prodlife.lifecycle.abuse import enforce_abuse_limits
@@ -35,37 +35,12 @@ from prodlife.lifecycle.services import Service
 from prodlife.lifecycle.transitions import Operation
 from prodlife.money import Money
 from prodlife.periods import billing_date
-from prodlife.ports import InvoiceQuery, UnitOfWork
+from prodlife.ports import UnitOfWork
 from prodlife.pricing.order_line import OptionPick
 from prodlife.pricing.usage import UsageRecord
 from prodlife.proration import ChangePolicy
 
 P = ParamSpec("P")
-
-
-def _parameters(operation: Callable[..., Outcome]) -> frozenset[str]:
-    try:
-        return frozenset(inspect.signature(operation).parameters)
-    except (TypeError, ValueError):  # a callable without a signature takes nothing more
-        return frozenset()
-
-
-def _reason(
-    operation: Callable[..., Outcome], args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> object:
-    """The ``reason`` a call of ``operation`` (after service, actor and instant) gives."""
-    try:
-        bound = inspect.signature(operation).bind_partial(None, None, None, *args, **kwargs)
-    except TypeError:  # the call itself is wrong: the operation will say how
-        return kwargs.get("reason", "")
-    return bound.arguments.get("reason", "")
-
-
-def _unpaid_of_its_own(uow: UnitOfWork, service_id: str) -> list[str]:
-    """The unpaid invoices billing ``service_id`` and no other service (seed 003's
-    "cancel unpaid invoices" of an immediate cancellation request)."""
-    unpaid = uow.invoices.find(InvoiceQuery(service_id=service_id, unpaid=True))
-    return [invoice.number for invoice in unpaid if invoice.service_ids == (service_id,)]
 
 
 class Changing(BillingBase):
@@ -128,7 +103,7 @@ class Changing(BillingBase):
         declared = isinstance(operation, OperationDefinition)
         if declared:
             self.operations.require(operation)
-        params = _parameters(operation)
+        params = parameters_of(operation)
         if "customer_may_delete" in kwargs:
             raise ValidationError(
                 "customer_may_delete comes from the catalog's product type; leave it out"
@@ -137,7 +112,7 @@ class Changing(BillingBase):
         if priced:
             authorize_action(actor, Action.SET_PRICES)
             if "reason" in params:
-                require_reason(_reason(operation, args, kwargs), "a price set by hand")
+                require_reason(reason_given(operation, args, kwargs), "a price set by hand")
             if "override" in params:
                 kwargs["override"] = True
 
@@ -160,7 +135,7 @@ class Changing(BillingBase):
                 and "unpaid_invoices" not in given
                 and CancellationKind.IMMEDIATE in (*args[:1], given.get("kind"))
             ):
-                given["unpaid_invoices"] = _unpaid_of_its_own(uow, service.id)
+                given["unpaid_invoices"] = unpaid_of_its_own(uow, service.id)
             return operation(service, actor, at, *args, **given)
 
         name = getattr(operation, "__name__", repr(operation))
