@@ -89,14 +89,18 @@ def main() -> None:
 
     seats = Rate.graduated([Tier(10, Money("5.00", "USD")), Tier(None, Money("4.00", "USD"))])
     plan = PricePlan(
-        "STD", "Standard", "USD", [PlanRate("CRM", MONTHLY, seats, setup_fee=Money("50", "USD"))]
+        "STD",
+        "Standard",
+        "USD",
+        [PlanRate("CRM", MONTHLY, seats, setup_fee=Money("50", "USD"))],
+        taxes=[TaxRate("VAT", "VAT", 20)],
     )
     welcome = Promotion("WELCOME", PromotionKind.FREE_SETUP, None)
     context = PricingContext(
         plan,
         date(2025, 11, 16),
         promotions=[welcome],
-        taxes=[TaxRate("VAT", "VAT", 20)],
+        taxes=plan.taxes,
         customer_id="C-1",
     )
     order = quote_order_line(OrderLineSpec("CRM", quantity=12, promo_code="welcome"), context)

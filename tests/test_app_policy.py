@@ -477,11 +477,11 @@ def test_a_catalog_version_is_checked_as_a_file_and_against_the_stored_ones(
     assert app.catalog(d("2025-02-01")).name == "2025"
 
 
-def test_options_are_changed_at_the_prices_their_definitions_give(app: Billing) -> None:
+def test_options_are_changed_at_the_prices_the_stored_plan_defines(app: Billing) -> None:
     from decimal import Decimal
 
     from prodlife.errors import NotFound
-    from prodlife.pricing import ConfigurableOption, OptionChoice, OptionPick
+    from prodlife.pricing import ConfigurableOption, OptionChoice, OptionPick, PricePlan
 
     disk = ConfigurableOption(
         "DISK",
@@ -489,13 +489,18 @@ def test_options_are_changed_at_the_prices_their_definitions_give(app: Billing) 
         (OptionChoice("50GB", "50 GB", {MONTHLY: usd("2.50")}),),
         applies_to={"WEB"},
     )
+    with app.store.transaction() as uow:
+        uow.price_plans.add(PricePlan("OPTIONS", "Options", "USD", options=(disk,)))
+        uow.commit()
     app.add_services([web()])
-    done = app.change_options(web().id, OWNER, [OptionPick("DISK", "50GB")], options=[disk])
+    done = app.change_options(web().id, OWNER, [OptionPick("DISK", "50GB")], price_plan="OPTIONS")
     assert [(o.code, o.price) for o in done.service.options] == [("DISK", usd("2.50"))]
     # Apr 20: the 11 days left of April at 2.50 a month.
     assert [line.amount.amount for line in done.lines] == [Decimal("0.92")]
     with pytest.raises(NotFound, match="RAM"):
-        app.change_options(web().id, OWNER, [OptionPick("RAM", "4GB")], options=[disk])
+        app.change_options(web().id, OWNER, [OptionPick("RAM", "4GB")], price_plan="OPTIONS")
+    with pytest.raises(NotFound, match="CHEAP"):
+        app.change_options(web().id, OWNER, [OptionPick("DISK", "50GB")], price_plan="CHEAP")
 
 
 def test_a_mass_update_reports_each_services_outcome_with_a_module_refusal(

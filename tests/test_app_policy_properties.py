@@ -90,7 +90,11 @@ def _calls() -> st.SearchStrategy[tuple[str, Call]]:
         st.tuples(
             st.just("change package at a price"),
             st.tuples(service_ids, editions, prices).map(
-                lambda x: lambda b, a: b.change_package(x[0], a, new_price=x[2], to_edition=x[1])
+                lambda x: (
+                    lambda b, a: b.change_package(
+                        x[0], a, new_price=x[2], to_edition=x[1], reason="by hand"
+                    )
+                )
             ),
         ),
         st.tuples(
@@ -98,7 +102,13 @@ def _calls() -> st.SearchStrategy[tuple[str, Call]]:
             st.tuples(service_ids, editions, prices).map(
                 lambda x: (
                     lambda b, a: b.perform(
-                        change_package, x[0], a, catalog=CATALOG, new_price=x[2], to_edition=x[1]
+                        change_package,
+                        x[0],
+                        a,
+                        catalog=CATALOG,
+                        new_price=x[2],
+                        to_edition=x[1],
+                        reason="by hand",
                     )
                 )
             ),
@@ -110,7 +120,7 @@ def _calls() -> st.SearchStrategy[tuple[str, Call]]:
         st.tuples(
             st.just("perform add_addon"),
             st.tuples(service_ids, addon).map(
-                lambda x: lambda b, a: b.perform(add_addon, x[0], a, x[1])
+                lambda x: lambda b, a: b.perform(add_addon, x[0], a, x[1], reason="by hand")
             ),
         ),
         st.tuples(
@@ -131,6 +141,7 @@ def _calls() -> st.SearchStrategy[tuple[str, Call]]:
                         ),
                         CONTEXT,
                         a,
+                        reason="by hand",
                     )
                 )
             ),

@@ -27,6 +27,7 @@ from prodlife import FixedClock, Money
 from prodlife.app import Billing
 from prodlife.billing.invoices import InvoiceStatus
 from prodlife.catalog.query import Availability, ProductQuery
+from prodlife.catalog.resellers import OfferedProduct, ResellerOffering
 from prodlife.cycles import ANNUAL, MONTHLY, BillingCycle
 from prodlife.lifecycle import (
     Actor,
@@ -408,6 +409,29 @@ def test_the_catalog_reads_answer_or_are_refused(
     refused_or_done(billing, lambda: billing.catalog(day))
     refused_or_done(billing, lambda: billing.revenue_by_product(months))
     refused_or_done(billing, lambda: billing.adoption(lambda customer: "all", start, end))
+
+
+@budget(8)
+@given(
+    either(st.sampled_from(["VPS", "WEB"]) | TEXT),
+    either(st.none() | COUNTS),
+    either(st.sampled_from(["STD", "NONE"])),
+    IDS,
+    ACTORS,
+    either(st.none() | TEXT),
+)
+def test_an_offering_of_any_kind_is_stored_or_refused_keeping_nothing(
+    product: Any, limit: Any, plan: Any, reseller: Any, actor: Any, text: Any
+) -> None:
+    billing = booked()
+
+    def save() -> None:
+        sold = (OfferedProduct(product, max_per_customer=limit),)
+        billing.save_offering(ResellerOffering(reseller, "Reseller", plan, sold), actor)
+
+    refused_or_done(billing, save)
+    refused_or_done(billing, lambda: billing.offering(reseller))
+    refused_or_done(billing, lambda: billing.offered_products(reseller, ProductQuery(text=text)))
 
 
 # --- mass updates and the scheduler -------------------------------------------------------

@@ -43,6 +43,7 @@ from prodlife.testing.contract._values import (
     make_service,
     make_version,
 )
+from prodlife.testing.contract.offerings import OFFERING
 from tests._fuzz import EXTREME_MOMENTS, HOSTILE_TEXT, budget, either, junk
 
 TEXT = st.one_of(st.text(max_size=12), st.sampled_from(HOSTILE_TEXT))
@@ -161,6 +162,9 @@ _CALLS: dict[str, tuple[tuple[st.SearchStrategy[Any], ...], dict[str, st.SearchS
     "price_plans.get": ((IDS,), {}),
     "price_plans.add": ((either(st.just(PLAN)),), {}),
     "price_plans.replace": ((either(st.just(PLAN)),), {}),
+    "offerings.get": ((IDS,), {}),
+    "offerings.add": ((either(st.just(OFFERING)),), {}),
+    "offerings.replace": ((either(st.just(OFFERING)),), {}),
     "promotions.get": ((IDS,), {}),
     "promotions.add": ((either(st.sampled_from(PROMOTIONS)),), {}),
     "promotions.record_use": ((IDS, IDS, IDS), {}),

@@ -39,6 +39,9 @@ from prodlife.pricing import (
 from tests._support import usd
 
 AT = datetime(2025, 1, 31, 23, 30, tzinfo=timezone(timedelta(hours=-5)))  # 2025-02-01 UTC
+RAM = ConfigurableOption(
+    "RAM", "RAM", (OptionChoice("4GB", "4 GB", {MONTHLY: usd("2.00")}),), applies_to={"VPS"}
+)
 PLAN = PricePlan(
     "STD",
     "Standard",
@@ -50,9 +53,7 @@ PLAN = PricePlan(
         PlanRate("BACKUP", ANNUAL, Rate.flat(usd("30.00"))),
         PlanRate("BACKUP", MONTHLY, Rate.flat(usd("3.00"))),
     ],
-)
-RAM = ConfigurableOption(
-    "RAM", "RAM", (OptionChoice("4GB", "4 GB", {MONTHLY: usd("2.00")}),), applies_to={"VPS"}
+    options=(RAM,),
 )
 HALF = Promotion("HALF", PromotionKind.PERCENTAGE, Decimal(50))
 TENTH = Promotion("TENTH", PromotionKind.PERCENTAGE, Decimal(10))

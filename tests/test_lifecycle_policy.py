@@ -286,6 +286,7 @@ STAFF_NEEDS = {
     Action.VIEW_INVOICES: {Permission.VIEW_CUSTOMER_PRODUCTS},
     Action.RECORD_PAYMENT: {Permission.RECORD_PAYMENTS},
     Action.CLOSE_INVOICE: {Permission.INVOICE},
+    Action.EDIT_OFFERINGS: {Permission.SET_PRICES},
 }
 FIELDS_NEED = {
     "price": Permission.SET_PRICES,

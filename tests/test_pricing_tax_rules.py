@@ -4,6 +4,7 @@ region, and the order's services are taxed with the location's rates."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 
 import attrs
@@ -14,13 +15,14 @@ from hypothesis import strategies as st
 from prodlife import FixedClock, OrderLineSpec
 from prodlife.app import Billing
 from prodlife.billing import LineType
-from prodlife.catalog import Product
+from prodlife.catalog import CatalogVersion, Product
 from prodlife.errors import NotFound, RuleViolation, ValidationError
 from prodlife.ports import Store
 from prodlife.pricing import (
     Location,
     PriceBasis,
     PriceLineKind,
+    PricingContext,
     TaxKind,
     TaxRate,
     TaxRule,
@@ -178,15 +180,51 @@ def test_prices_inclusive_of_tax_are_split_with_the_locations_rate() -> None:
     assert quote.total == usd("15.00")
 
 
+def _taxing_by_location(app: Billing) -> PricingContext:
+    """The shop's VPS with a VAT code, and plan ``TAXED``: the shop's rows, taxed by RULES."""
+    stored = app.catalog(NOW.date())
+    products = [
+        attrs.evolve(p, vat_code="VAT") if p.code == "VPS" else p for p in stored.catalog.products
+    ]
+    app.add_catalog_version(
+        CatalogVersion("VAT", date(2024, 6, 1), attrs.evolve(stored.catalog, products=products))
+    )
+    taxed = attrs.evolve(CONTEXT.plan, code="TAXED", tax_rules=RULES)
+    with app.store.transaction() as uow:
+        uow.price_plans.add(taxed)
+        uow.commit()
+    return PricingContext(taxed, CONTEXT.on)
+
+
 def test_the_billing_engine_taxes_an_ordered_service_at_its_location(
     make_store: Callable[[], Store],  # noqa: F811
 ) -> None:
     app = Billing(make_store(), clock=FixedClock(NOW))
-    context = RULES.context_for(CONTEXT, VPS, Location("ES", "CN"))
-    app.place_order(order(customer_id=OWNER_ID, placed_at=NOW), context, OWNER)
+    context = _taxing_by_location(app)
+    app.place_order(
+        order(customer_id=OWNER_ID, placed_at=NOW), context, OWNER, location=Location("ES", "CN")
+    )
     with app.store.transaction(readonly=True) as uow:
         lines = [item.line for item in uow.invoice_lines.for_customer(OWNER_ID)]
     taxes = [line for line in lines if line.type is LineType.TAX]
     # IGIC 7 % on the first month (10.00) and on the setup fee (5.00), each its own line.
     assert sorted(line.amount.amount for line in taxes) == [Decimal("0.35"), Decimal("0.70")]
     assert {line.code for line in taxes} == {"IGIC"}
+
+
+def test_an_order_takes_its_taxes_from_the_stored_plan_never_from_the_caller(
+    make_store: Callable[[], Store],  # noqa: F811
+) -> None:
+    app = Billing(make_store(), clock=FixedClock(NOW))
+    context = _taxing_by_location(app)
+    untaxed = attrs.evolve(context, taxes=(TaxRate("NONE", "No tax", 0),))
+    with pytest.raises(RuleViolation, match="stored on price plan 'TAXED'") as raised:
+        app.place_order(
+            order(customer_id=OWNER_ID, placed_at=NOW), untaxed, OWNER, location=Location("FR")
+        )
+    assert raised.value.rule == "pricing.stored-terms"
+    with pytest.raises(RuleViolation, match="location") as raised:
+        app.place_order(order(customer_id=OWNER_ID, placed_at=NOW), context, OWNER)
+    assert raised.value.rule == "pricing.location"
+    with app.store.transaction(readonly=True) as uow:
+        assert uow.orders.for_customer(OWNER_ID) == []

@@ -45,6 +45,7 @@ from prodlife.billing.invoices import Invoice, InvoiceStatus
 from prodlife.billing.lines import InvoiceLine
 from prodlife.billing.payments import Payment
 from prodlife.catalog.catalog import CatalogVersion, CatalogVersions
+from prodlife.catalog.resellers import ResellerOffering
 from prodlife.catalog.sync_runs import SyncRun
 from prodlife.errors import ValidationError
 from prodlife.goods.movements import Holder, Movement, Warehouse
@@ -69,6 +70,7 @@ __all__ = [
     "InvoiceRepository",
     "IssuedLine",
     "Notifier",
+    "OfferingRepository",
     "OrderRepository",
     "PaymentRepository",
     "PricePlanRepository",
@@ -387,6 +389,26 @@ class PricePlanRepository(Protocol):
 
     def all(self) -> list[PricePlan]:
         """Every plan, ordered by code."""
+        ...
+
+
+class OfferingRepository(Protocol):
+    """Resellers' offerings (:class:`~prodlife.catalog.ResellerOffering`), by reseller code."""
+
+    def add(self, offering: ResellerOffering) -> None:
+        """Store a new offering. Raises ``AlreadyExists`` when its reseller has one."""
+        ...
+
+    def get(self, reseller: str) -> ResellerOffering:
+        """The offering of ``reseller``. Raises ``NotFound``."""
+        ...
+
+    def replace(self, offering: ResellerOffering) -> None:
+        """Replace the stored offering of the same reseller. Raises ``NotFound``."""
+        ...
+
+    def all(self) -> list[ResellerOffering]:
+        """Every offering, ordered by reseller code."""
         ...
 
 
@@ -741,6 +763,9 @@ class UnitOfWork(Protocol):
 
     @property
     def promotions(self) -> PromotionRepository: ...
+
+    @property
+    def offerings(self) -> OfferingRepository: ...
 
     @property
     def services(self) -> ServiceRepository: ...

@@ -77,6 +77,7 @@ TABLES = {
     "credit_balances",
     "payments",
     "catalog_withdrawn",
+    "reseller_offerings",
 }
 INDEXES = {
     "events_by_service",
@@ -243,7 +244,7 @@ def test_migration_4_reads_the_type_of_the_lines_written_before_it(
     from prodlife.stores._documents import dumps
 
     postgres_store.close()
-    later = ("catalog_withdrawn",)  # migration 5's
+    later = ("catalog_withdrawn", "reseller_offerings")  # migrations 5 and 6's
     for table in (
         "invoices",
         "invoice_services",

@@ -318,6 +318,7 @@ def test_a_file_at_schema_version_1_is_migrated_forward_keeping_its_data(path: P
             "credit_balances",
             "payments",
             "catalog_withdrawn",
+            "reseller_offerings",
         ):
             connection.execute(f"DROP TABLE {table}")
         connection.execute("ALTER TABLE invoice_lines DROP COLUMN line_type")

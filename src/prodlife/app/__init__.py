@@ -13,9 +13,9 @@ notifier is down (call :meth:`Billing.publish_pending` to retry).
 versions, services and orders added), ``changing`` (operations, package and option
 changes, add-ons, abuse limits, mass updates), ``scheduling`` (:meth:`Billing.run_due`),
 ``invoicing`` (invoices, statements, payments, refunds; lines are put on invoices by
-``_issuing`` wherever they are issued), ``promoting`` (a promo code on a live service)
-and ``_base`` (the constructor and the plumbing they share: loading, saving, settling,
-publishing). The rules they apply live in
+``_issuing`` wherever they are issued), ``promoting`` (a promo code on a live service),
+``reselling`` (resellers' offerings) and ``_base`` (the constructor and the plumbing
+they share: loading, saving, settling, publishing). The rules they apply live in
 :mod:`prodlife.lifecycle`, the stores in :mod:`prodlife.stores`.
 
 >>> from datetime import UTC, date, datetime
@@ -42,12 +42,13 @@ from prodlife.app.invoicing import Invoicing, PaymentResult, Statement
 from prodlife.app.ordering import Ordering
 from prodlife.app.promoting import Promoting
 from prodlife.app.reading import Reading
+from prodlife.app.reselling import Reselling
 from prodlife.app.scheduling import SchedulerReport, Scheduling
 
 __all__ = ["Billing", "PaymentResult", "PublishFailed", "SchedulerReport", "Statement"]
 
 
-class Billing(Reading, Ordering, Changing, Scheduling, Invoicing, Promoting):
+class Billing(Reading, Ordering, Changing, Scheduling, Invoicing, Promoting, Reselling):
     """The use cases of prodlife over one store.
 
     Args:
@@ -60,4 +61,7 @@ class Billing(Reading, Ordering, Changing, Scheduling, Invoicing, Promoting):
         policy: the scheduler's automation settings.
         invoicing: how invoices are numbered and fall due
             (:class:`~prodlife.billing.invoices.InvoicePolicy`).
+        operations: the product-specific operations the host declares
+            (:class:`~prodlife.lifecycle.product_operations.OperationRegistry`),
+            which :meth:`perform` runs.
     """

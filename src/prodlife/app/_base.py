@@ -27,6 +27,7 @@ from prodlife.lifecycle.actors import Actor, ActorKind, check_actor_type, not_yo
 from prodlife.lifecycle.events import Event
 from prodlife.lifecycle.issuing import owing, plan
 from prodlife.lifecycle.outcome import Outcome
+from prodlife.lifecycle.product_operations import OperationRegistry
 from prodlife.lifecycle.provisioning import ProvisioningModule
 from prodlife.lifecycle.scheduler import SchedulerPolicy, next_work_date
 from prodlife.lifecycle.selling import ProductRules, product_rules
@@ -89,6 +90,7 @@ class BillingBase:
         module: ProvisioningModule | None = None,
         policy: SchedulerPolicy | None = None,
         invoicing: InvoicePolicy | None = None,
+        operations: OperationRegistry | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
@@ -96,6 +98,7 @@ class BillingBase:
         self.module = module
         self.policy = SchedulerPolicy() if policy is None else policy
         self.invoicing = InvoicePolicy() if invoicing is None else invoicing
+        self.operations = OperationRegistry() if operations is None else operations
 
     def publish_pending(self, limit: int | None = None) -> int:
         """Hand the outbox's unpublished events to the notifier; return how many.

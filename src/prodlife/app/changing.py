@@ -7,12 +7,12 @@ payment or for the end of a term, abuse limits, and mass updates.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, Concatenate, ParamSpec
 
 from prodlife.app._base import BillingBase, PublishFailed, log
+from prodlife.app._performing import parameters_of, reason_given, unpaid_of_its_own
 from prodlife.cycles import BillingCycle
 from prodlife.errors import ValidationError
 from prodlife.lifecycle.abuse import enforce_abuse_limits
@@ -27,33 +27,20 @@ from prodlife.lifecycle.changes import (
 )
 from prodlife.lifecycle.mass_update import MassUpdate, mass_update
 from prodlife.lifecycle.outcome import Outcome
+from prodlife.lifecycle.overrides import require_reason
+from prodlife.lifecycle.product_operations import OperationDefinition
 from prodlife.lifecycle.selling import addon_from_plan, holds_money, option_changes, package_price
 from prodlife.lifecycle.service_parts import CancellationKind
 from prodlife.lifecycle.services import Service
 from prodlife.lifecycle.transitions import Operation
 from prodlife.money import Money
 from prodlife.periods import billing_date
-from prodlife.ports import InvoiceQuery, UnitOfWork
-from prodlife.pricing.options import ConfigurableOption
+from prodlife.ports import UnitOfWork
 from prodlife.pricing.order_line import OptionPick
 from prodlife.pricing.usage import UsageRecord
 from prodlife.proration import ChangePolicy
 
 P = ParamSpec("P")
-
-
-def _parameters(operation: Callable[..., Outcome]) -> frozenset[str]:
-    try:
-        return frozenset(inspect.signature(operation).parameters)
-    except (TypeError, ValueError):  # a callable without a signature takes nothing more
-        return frozenset()
-
-
-def _unpaid_of_its_own(uow: UnitOfWork, service_id: str) -> list[str]:
-    """The unpaid invoices billing ``service_id`` and no other service (seed 003's
-    "cancel unpaid invoices" of an immediate cancellation request)."""
-    unpaid = uow.invoices.find(InvoiceQuery(service_id=service_id, unpaid=True))
-    return [invoice.number for invoice in unpaid if invoice.service_ids == (service_id,)]
 
 
 class Changing(BillingBase):
@@ -74,6 +61,11 @@ class Changing(BillingBase):
         service, the actor and the instant first (``suspend``, ``renew``,
         ``cancel``, ``request_cancellation``, ``transfer``...); ``args`` and
         ``kwargs`` are its other arguments. The instant is the clock's now.
+        ``operation`` may also be a product-specific operation the host
+        registered (an
+        :class:`~prodlife.lifecycle.product_operations.OperationDefinition` of
+        ``Billing(operations=...)``), given its ``arguments=`` and ``reason=``:
+        it is run for a product whose type in the catalog in force offers it.
 
         The catalog version in force on the service's billing date decides
         what the caller does not: the host's module is passed to operations
@@ -86,7 +78,8 @@ class Changing(BillingBase):
         An argument holding money (a price, a ServiceAddOn or OptionChange
         with a price) is a price set by hand: only staff with
         ``prices: set`` give one, and a package change given a price is
-        recorded as an override. Use :meth:`change_package` and
+        recorded as an override, with the ``reason`` the operation is given
+        (required). Use :meth:`change_package` and
         :meth:`add_addon` to price from the plan.
 
         Returns:
@@ -95,14 +88,22 @@ class Changing(BillingBase):
         Raises:
             NotFound, PermissionDenied: as :meth:`service`; a price given by
                 anyone but staff with ``prices: set``.
+            RuleViolation: a price given without a ``reason`` to an operation
+                that takes one (rule ``price.reason``).
             ValidationError: ``customer_may_delete`` given (the product type
                 decides it).
+            RuleViolation: a product-specific operation that is not registered
+                (rule ``operation.unknown``) or not offered for the product's type
+                (rule ``operation.product-type``).
             ConcurrencyConflict: another writer changed the service meanwhile
                 (nothing is saved; run it again).
             PublishFailed: saved, but the notifier failed.
             ProdlifeError: whatever the operation raises (nothing is saved).
         """
-        params = _parameters(operation)
+        declared = isinstance(operation, OperationDefinition)
+        if declared:
+            self.operations.require(operation)
+        params = parameters_of(operation)
         if "customer_may_delete" in kwargs:
             raise ValidationError(
                 "customer_may_delete comes from the catalog's product type; leave it out"
@@ -110,6 +111,8 @@ class Changing(BillingBase):
         priced = holds_money(args) or holds_money(kwargs)
         if priced:
             authorize_action(actor, Action.SET_PRICES)
+            if "reason" in params:
+                require_reason(reason_given(operation, args, kwargs), "a price set by hand")
             if "override" in params:
                 kwargs["override"] = True
 
@@ -120,6 +123,11 @@ class Changing(BillingBase):
                 given["module"] = self._module_for(uow, service, at)
             if "customer_may_delete" in params:
                 given["customer_may_delete"] = rules.customer_may_delete
+            if declared:
+                day = billing_date(at, service.time_zone)
+                given["product_type"] = (
+                    self._catalog(uow, day).product(service.product_code).type_code
+                )
             if operation is cancel and given.get("policy") is None:
                 given["policy"] = rules.cancellation
             if (
@@ -127,7 +135,7 @@ class Changing(BillingBase):
                 and "unpaid_invoices" not in given
                 and CancellationKind.IMMEDIATE in (*args[:1], given.get("kind"))
             ):
-                given["unpaid_invoices"] = _unpaid_of_its_own(uow, service.id)
+                given["unpaid_invoices"] = unpaid_of_its_own(uow, service.id)
             return operation(service, actor, at, *args, **given)
 
         name = getattr(operation, "__name__", repr(operation))
@@ -157,6 +165,7 @@ class Changing(BillingBase):
 
         Raises:
             PermissionDenied: ``new_price`` from anyone but staff with ``prices: set``.
+            RuleViolation: ``new_price`` without a ``reason`` (rule ``price.reason``).
             ValidationError: neither or both of ``price_plan`` and ``new_price``.
             NotFound: no catalog version is in force on the service's billing
                 date, or the plan has no row for the new package; otherwise as
@@ -169,6 +178,7 @@ class Changing(BillingBase):
             )
         if new_price is not None:
             authorize_action(actor, Action.SET_PRICES)
+            require_reason(reason, "a package price set by hand")
 
         def run(service: Service, at: datetime, uow: UnitOfWork) -> Outcome:
             day = billing_date(at, service.time_zone)
@@ -287,24 +297,27 @@ class Changing(BillingBase):
         actor: Actor,
         picks: Sequence[OptionPick],
         *,
-        options: Sequence[ConfigurableOption],
+        price_plan: str,
         policy: ChangePolicy | None = None,
         reason: str = "",
     ) -> Outcome:
-        """:func:`~prodlife.lifecycle.change_options`, each choice priced from its definition.
+        """:func:`~prodlife.lifecycle.change_options`, each choice priced from the stored plan.
 
-        ``options`` are the provider's option definitions (the same the orders
-        are priced with); the caller names choices, never prices.
+        The option definitions are those of the stored ``price_plan``
+        (:attr:`PricePlan.options <prodlife.pricing.PricePlan.options>`, the
+        same its orders are priced with); the caller names choices, never
+        definitions or prices.
 
         Raises:
-            NotFound: an option or choice not defined, or not priced on the
-                service's cycle.
+            NotFound: no such stored plan, or an option or choice the plan
+                does not define, or does not price on the service's cycle.
             RuleViolation: an option that does not configure the product
                 (rule ``option.product``); otherwise as
                 :func:`~prodlife.lifecycle.change_options` and :meth:`perform`.
         """
 
         def run(service: Service, at: datetime, uow: UnitOfWork) -> Outcome:
+            options = uow.price_plans.get(price_plan).options
             changes = option_changes(service, picks, options)
             return change_options(service, actor, at, changes, policy=policy, reason=reason)
 

@@ -31,6 +31,8 @@ from prodlife.lifecycle.orders import (
     services_for,
 )
 from prodlife.lifecycle.outcome import Outcome
+from prodlife.lifecycle.overrides import overrides, require_reason, with_overrides
+from prodlife.lifecycle.reselling import check_reseller_order, check_reseller_plan
 from prodlife.lifecycle.scheduler import next_work_date
 from prodlife.lifecycle.selling import check_order, expand_bundles
 from prodlife.lifecycle.services import Service
@@ -38,8 +40,10 @@ from prodlife.lifecycle.terms import under_terms
 from prodlife.lifecycle.timelines import billed
 from prodlife.periods import billing_date
 from prodlife.ports import ServiceQuery, UnitOfWork
+from prodlife.pricing.plan_context import context_from_plan
 from prodlife.pricing.quote import PricingContext
 from prodlife.pricing.redemption import PromotionUse, check_promotion, find_promotion
+from prodlife.pricing.tax_rules import Location
 
 
 def _version_before(uow: UnitOfWork, day: date) -> Catalog:
@@ -142,6 +146,9 @@ class Ordering(BillingBase):
         scheme: BillingTermScheme | None = None,
         prorata: Prorata | None = None,
         subscription: SubscriptionType | None = None,
+        location: Location | None = None,
+        reseller: str | None = None,
+        reason: str = "",
     ) -> tuple[OrderQuote, tuple[Service, ...]]:
         """Price and store ``order`` and the pending services it creates, all or nothing.
 
@@ -171,12 +178,22 @@ class Ordering(BillingBase):
         against the customer's live services, the products of ``subscription``
         when the order is placed for that offering; hidden products only for
         staff), and
-        the order is priced from the stored price plan of ``context.plan``'s
-        code, whatever plan ``context`` holds, and its domains from the TLD
-        price table of that catalog version, whatever table ``context`` holds.
-        Price overrides (on a line or a domain) are staff's, with ``prices:
-        set``. Whether the customer is new (for new-customers-only codes) is
-        read from the store.
+        the order is priced on its billing date from the stored price plan of
+        ``context.plan``'s code, whatever plan and date ``context`` holds:
+        its rows, options, discounts, taxes, price basis and rounding
+        (:func:`~prodlife.pricing.context_from_plan`; a context bringing
+        terms of its own is refused; a plan taxing by location takes the
+        customer's ``location``), its promotions from the store and its
+        domains from the TLD price table of that catalog version, whatever
+        table ``context`` holds. Price overrides (on a line or a domain) are
+        staff's, with ``prices: set`` and a ``reason``, recorded in the
+        history of each service they price. Whether the customer is new (for
+        new-customers-only codes) is read from the store.
+
+        An order placed through a ``reseller`` (seed 000) holds only what its
+        stored offering sells, within its limits, and is priced from its plan
+        (:func:`~prodlife.lifecycle.reselling.check_reseller_order`; rules
+        ``reseller.*``).
 
         A bundle line (seed 004) creates the bundle's services and, after
         them, its components' (:func:`~prodlife.lifecycle.selling.expand_bundles`):
@@ -191,9 +208,15 @@ class Ordering(BillingBase):
                 without the permission to take orders, or a price override by
                 anyone but staff with ``prices: set``.
             RuleViolation: the catalog does not offer a line (rules ``offer.*``,
-                ``addon.*``, and ``bundle.selection`` for a bundle's selection).
+                ``addon.*``, and ``bundle.selection`` for a bundle's selection),
+                ``context`` brings options, discounts, taxes, a basis or a
+                rounding other than the stored plan's (rule
+                ``pricing.stored-terms``), or a price override without a
+                ``reason`` (rule ``price.reason``), or the reseller does not sell
+                a line (rules ``reseller.*``).
             NotFound: no catalog version in force, no such stored price plan,
-                or no TLD price for a domain without a price override.
+                no offering of ``reseller``, or no TLD price for a domain without
+                a price override.
             PromotionRefused: a promo code's limits are reached.
             AlreadyExists: the order id or a service id is taken (nothing is
                 stored); otherwise whatever :func:`~prodlife.lifecycle.price_order`
@@ -204,10 +227,10 @@ class Ordering(BillingBase):
                 as ``options.send_invoice_email`` says); they wait in the outbox.
         """
         authorize_action(actor, Action.ORDER, owner_customer_id=order.customer_id)
-        overrides = [line.spec.price_override for line in order.lines]
-        overrides += [domain.price_override for domain in order.domains]
-        if any(price is not None for price in overrides):
+        overridden = overrides(order)
+        if overridden:
             authorize_action(actor, Action.SET_PRICES)
+            require_reason(reason, "a price set by hand on an order")
         hidden_ok = may(actor, Action.ORDER_HIDDEN)
         prefix = f"{order.id}-" if id_prefix is None else id_prefix
         at = self._now()
@@ -215,22 +238,28 @@ class Ordering(BillingBase):
         with self.store.transaction() as uow:
             day = billing_date(order.placed_at, zone)
             catalog = self._catalog(uow, day)
+            held = uow.services.find(ServiceQuery(customer_id=order.customer_id))
+            if reseller is not None:
+                offering = uow.offerings.get(reseller)
+                check_reseller_plan(offering, context.plan.code)
+                check_reseller_order(offering, order, held=held)
             check_order(
                 catalog,
                 order,
                 day,
                 hidden_ok=hidden_ok,
-                held=uow.services.find(ServiceQuery(customer_id=order.customer_id)),
+                held=held,
                 subscription=subscription,
             )
+            stored = uow.price_plans.get(context.plan.code)
+            order = expand_bundles(catalog, stored, order, day)
+            sold = [catalog.product(line.spec.product_code) for line in order.lines]
             context = attrs.evolve(
-                context,
-                plan=uow.price_plans.get(context.plan.code),
+                context_from_plan(stored, day, given=context, location=location, products=sold),
                 promotions=uow.promotions.all(),
                 customer_is_new=self._is_new(uow, order.customer_id),
                 tld_prices=catalog.tld_table,
             )
-            order = expand_bundles(catalog, context.plan, order, day)
             quote = price_order(order, context)
             services = services_for(
                 order,
@@ -247,6 +276,8 @@ class Ordering(BillingBase):
                 services = tuple(under_terms(service, scheme) for service in services)
             self._use_promotions(uow, order, quote, billing_date(at, zone), context)
             services = _with_fixed_terms(uow, services)
+            if overridden:
+                services = with_overrides(order, services, actor, at, reason)
             uow.orders.add(order)
             issued: list[tuple[Service, tuple[InvoiceLine, ...]]] = []
             for service in services:

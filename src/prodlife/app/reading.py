@@ -20,10 +20,11 @@ from prodlife.errors import ValidationError
 from prodlife.lifecycle.actors import Action, Actor, ActorKind, authorize_action, check_actor_type
 from prodlife.lifecycle.adoption import AdoptionRow, adoption
 from prodlife.lifecycle.history import History
+from prodlife.lifecycle.product_operations import OperationDefinition
 from prodlife.lifecycle.services import Service
 from prodlife.lifecycle.transitions import Operation
 from prodlife.limits import MIN_YEAR
-from prodlife.periods import Period
+from prodlife.periods import Period, billing_date
 from prodlife.ports import ProductRevenue, ServiceQuery, check_query
 
 
@@ -42,6 +43,24 @@ class Reading(BillingBase):
             authorize_action(actor, Action.VIEW)
         with self.store.transaction(readonly=True) as uow:
             return self._load(uow, service_id, actor, None)
+
+    def product_operations(self, service_id: str, actor: Actor) -> tuple[OperationDefinition, ...]:
+        """The registered product-specific operations the service's product type offers.
+
+        Seed 002's extra operations of a service (issue, reissue, registrar
+        change, KVM access), from ``Billing(operations=...)``, for the product
+        type the catalog in force today gives the service's product; run one
+        with :meth:`~prodlife.app.Billing.perform`.
+
+        Raises:
+            NotFound, PermissionDenied: as :meth:`service`; no catalog version
+                in force, or it does not define the product.
+        """
+        service = self.service(service_id, actor)
+        with self.store.transaction(readonly=True) as uow:
+            catalog = self._catalog(uow, billing_date(self._now(), service.time_zone))
+        type_code = catalog.product(service.product_code).type_code
+        return self.operations.for_product_type(type_code)
 
     def history(self, service_id: str, actor: Actor) -> History:
         """The service's whole history, oldest first (seed 002's History), as ``actor``

@@ -101,6 +101,7 @@ from prodlife.catalog.records import (
     check_classifier,
     stamp_products,
 )
+from prodlife.catalog.resellers import OfferedProduct, ResellerOffering
 from prodlife.catalog.rules import (
     ChangeRequest,
     ChangeRule,
@@ -179,6 +180,7 @@ __all__ = [
     "FlexibleBundle",
     "GoodKind",
     "Image",
+    "OfferedProduct",
     "PaymentTiming",
     "Pool",
     "PoolKind",
@@ -187,6 +189,7 @@ __all__ = [
     "ProductQuery",
     "ProductType",
     "ProviderId",
+    "ResellerOffering",
     "SelectionInvalid",
     "ServiceKind",
     "SubscribedService",

@@ -217,12 +217,12 @@ def _set_up(story: _Story) -> PricingContext:
         PlanRate("WEB", MONTHLY, Rate.flat(Money(price, "USD")), edition=edition)
         for edition, price in PRICES.items()
     ]
-    plan = PricePlan("STD", "Standard", "USD", rates)
+    plan = PricePlan("STD", "Standard", "USD", rates, taxes=[TaxRate("VAT", "VAT", 20)])
     with story.billing.store.transaction() as uow:
         uow.price_plans.add(plan)
         uow.commit()
     story.step("catalog 2025 stored (WEB: Basic 10.00, Pro 40.00 a month); price plan STD")
-    return PricingContext(plan, date(2025, 3, 1), taxes=[TaxRate("VAT", "VAT", 20)])
+    return PricingContext(plan, date(2025, 3, 1))
 
 
 def _order(

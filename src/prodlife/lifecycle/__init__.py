@@ -99,6 +99,12 @@ from prodlife.lifecycle.orders import (
     services_for,
 )
 from prodlife.lifecycle.outcome import Outcome
+from prodlife.lifecycle.overrides import overrides, require_reason, with_overrides
+from prodlife.lifecycle.product_operations import (
+    OperationDefinition,
+    OperationRegistry,
+    check_operation_definition,
+)
 from prodlife.lifecycle.promo_codes import add_promo_code
 from prodlife.lifecycle.provisioning import (
     ModuleFailed,
@@ -108,6 +114,7 @@ from prodlife.lifecycle.provisioning import (
     call_module,
     run_module,
 )
+from prodlife.lifecycle.reselling import check_reseller_order, check_reseller_plan
 from prodlife.lifecycle.scheduler import (
     DueRun,
     DueWork,
@@ -204,6 +211,8 @@ __all__ = [
     "ModuleResult",
     "Offers",
     "Operation",
+    "OperationDefinition",
+    "OperationRegistry",
     "OptionChange",
     "Order",
     "OrderLine",
@@ -248,6 +257,9 @@ __all__ = [
     "change_package",
     "change_password",
     "change_request",
+    "check_operation_definition",
+    "check_reseller_order",
+    "check_reseller_plan",
     "confirm_change_payment",
     "delete",
     "end_service",
@@ -265,6 +277,7 @@ __all__ = [
     "next_work_date",
     "not_yours",
     "offer_next",
+    "overrides",
     "payment_due",
     "policy_rows",
     "price_order",
@@ -273,6 +286,7 @@ __all__ = [
     "remove_options",
     "renew",
     "request_cancellation",
+    "require_reason",
     "resend_welcome_email",
     "run_due",
     "run_module",
@@ -295,5 +309,6 @@ __all__ = [
     "visible_to_customer",
     "with_fixed_term",
     "with_notice",
+    "with_overrides",
     "withdraw_cancellation",
 ]

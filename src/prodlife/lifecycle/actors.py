@@ -68,6 +68,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
+from typing import Protocol
 
 import attrs
 
@@ -89,9 +90,11 @@ __all__ = [
     "Action",
     "Actor",
     "ActorKind",
+    "DeclaredRow",
     "Permission",
     "authorize",
     "authorize_action",
+    "authorize_declared",
     "authorize_fields",
     "may",
     "not_yours",
@@ -416,6 +419,45 @@ def authorize(
         raise _deny(actor, operation, f"it needs the permission {listed}; ask an administrator")
 
 
+def authorize_declared(
+    actor: Actor,
+    operation: Operation,
+    *,
+    owner_customer_id: str | None,
+    current: ServiceStatus,
+    permission: Permission,
+    customers: bool,
+    system: bool,
+) -> None:
+    """Check that ``actor`` may ask for a host-declared ``operation`` on a service.
+
+    The same rules as :func:`authorize`, with the row the operation's
+    definition gives (:class:`~prodlife.lifecycle.product_operations.OperationDefinition`):
+    a customer only on their own, visible services and only when ``customers``;
+    staff with ``permission``; the system only when ``system``.
+
+    Raises:
+        PermissionDenied: the actor may not (a customer's request on a service
+            that is not theirs: always :func:`not_yours`).
+        TypeError: ``actor`` is not an :class:`Actor`.
+    """
+    check_actor_type(actor)
+    if actor.kind is ActorKind.CUSTOMER:
+        if actor.customer_id != owner_customer_id or not visible_to_customer(current):
+            raise not_yours(actor, operation)
+        if not customers:
+            raise _deny(actor, operation, "only the provider can do this; open a ticket")
+        return
+    if actor.kind is ActorKind.SYSTEM:
+        if not system:
+            raise _deny(actor, operation, "it is not a scheduled or provider operation")
+        return
+    if permission not in actor.permissions:
+        raise _deny(
+            actor, operation, f"it needs the permission '{permission}'; ask an administrator"
+        )
+
+
 class Action(enum.Enum):
     """What an actor asks for besides a lifecycle :class:`Operation` on one service."""
 
@@ -427,6 +469,7 @@ class Action(enum.Enum):
     VIEW_INVOICES = "view invoices and payments"
     RECORD_PAYMENT = "record payments and refunds"
     CLOSE_INVOICE = "void or write off invoices"
+    EDIT_OFFERINGS = "edit reseller offerings"
 
     def __str__(self) -> str:
         return self.value
@@ -443,6 +486,7 @@ ACTION_PERMISSIONS: Mapping[Action, frozenset[Permission]] = MappingProxyType(
         Action.VIEW_INVOICES: frozenset({_P.VIEW_CUSTOMER_PRODUCTS}),
         Action.RECORD_PAYMENT: frozenset({_P.RECORD_PAYMENTS}),
         Action.CLOSE_INVOICE: frozenset({_P.INVOICE}),
+        Action.EDIT_OFFERINGS: frozenset({_P.SET_PRICES}),
     }
 )
 #: What a customer may do of the actions (on their own services, orders and invoices
@@ -548,13 +592,33 @@ def _who(kind: ActorKind, allowed: bool, needs: Iterable[Permission] = ()) -> st
     return "yes" if allowed else "no"
 
 
-def policy_rows() -> tuple[tuple[str, str, str, str], ...]:
+class DeclaredRow(Protocol):
+    """What the policy table shows of a host-declared operation
+    (:class:`~prodlife.lifecycle.product_operations.OperationDefinition`)."""
+
+    @property
+    def verb(self) -> str: ...
+
+    @property
+    def customers(self) -> bool: ...
+
+    @property
+    def system(self) -> bool: ...
+
+    @property
+    def permission(self) -> Permission: ...
+
+
+def policy_rows(declared: Iterable[DeclaredRow] = ()) -> tuple[tuple[str, str, str, str], ...]:
     """The policy as a table: (subject, customer, staff needs, system), one row each.
 
     Rows cover every :class:`Operation` (customers: on their own services,
     further limited by suspension kind and the product type's deletion rule),
     every :class:`Action` and every mass-updated field; ``docs/lifecycle.md``
-    shows this table, and a test keeps it in step.
+    shows this table, and a test keeps it in step. The product-specific
+    operations a host declares (``declared``, e.g. its registry's
+    ``definitions``) follow, one row each, as
+    :func:`authorize_declared` decides them.
     """
     rows = [
         (
@@ -582,5 +646,14 @@ def policy_rows() -> tuple[tuple[str, str, str, str], ...]:
             "no",
         )
         for name, permission in FIELD_PERMISSIONS.items()
+    ]
+    rows += [
+        (
+            f"operation: {row.verb}",
+            _who(ActorKind.CUSTOMER, row.customers),
+            _who(ActorKind.STAFF, True, {row.permission}),
+            _who(ActorKind.SYSTEM, row.system),
+        )
+        for row in declared
     ]
     return tuple(rows)

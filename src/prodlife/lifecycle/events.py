@@ -60,6 +60,8 @@ class EventKind(enum.Enum):
     DELETED = "deleted"
     UPDATED = "updated"
     WELCOME_EMAIL_REQUESTED = "welcome e-mail requested"
+    OPERATION_PERFORMED = "operation performed"
+    """A product-specific operation a host declared was carried out (seed 002)."""
 
     def __str__(self) -> str:
         return self.value

@@ -13,7 +13,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import TypeAlias
+from typing import TypeAlias, TypeVar
 
 import attrs
 
@@ -29,12 +29,47 @@ __all__ = [
     "Status",
     "Substate",
     "SuspensionKind",
+    "declared_member",
 ]
 
 
 class _Labelled(enum.Enum):
     def __str__(self) -> str:
         return str(self.value)
+
+
+E = TypeVar("E", bound=_Labelled)
+
+
+def declared_member(kind: type[E], label: str) -> E:
+    """A member of ``kind`` that the host declares: ``label`` beside the built-in ones.
+
+    Seed 002's product-specific operations (issue a certificate, change the
+    registrar, open the KVM console) have their own operations and in-progress
+    substates, which a host declares without editing prodlife
+    (:class:`~prodlife.lifecycle.product_operations.OperationDefinition`). Each
+    is a member of :class:`~prodlife.lifecycle.Operation` or :class:`Progress`
+    like the built-in ones, so history entries and statuses hold it and the
+    stores write and read it back as its label; it is not among the members a
+    loop over the enum yields. Declaring a label again gives the same member.
+
+    Raises:
+        ValidationError: ``label`` is not text, or is blank.
+    """
+    known = kind._value2member_map_.get(label)
+    if isinstance(known, kind):
+        return known
+    if not isinstance(label, str) or not label.strip() or label != label.strip():
+        raise ValidationError(
+            f"a declared {kind.__name__} needs a label of text with no spaces at either end, "
+            f"not {label!r}"
+        )
+    member = object.__new__(kind)
+    member._name_ = label.upper().replace(" ", "_").replace("-", "_")
+    member._value_ = label
+    # Kept where the enum looks values up, so ``kind(label)`` (a stored document) finds it.
+    kind._value2member_map_[label] = member
+    return member
 
 
 class Status(_Labelled):

@@ -46,6 +46,7 @@ from prodlife.pricing.options import (
     check_option_for,
     option_price,
 )
+from prodlife.pricing.plan_context import context_from_plan, terms_given
 from prodlife.pricing.plans import (
     PlanRate,
     PricePlan,
@@ -194,6 +195,7 @@ __all__ = [
     "check_tax_rate",
     "check_tier",
     "check_usage_catalog",
+    "context_from_plan",
     "convert_reading",
     "cycle_order",
     "find_promotion",
@@ -202,4 +204,5 @@ __all__ = [
     "rate_usage",
     "refusals",
     "tax_line",
+    "terms_given",
 ]

@@ -46,7 +46,7 @@ from prodlife.cycles import BillingCycle
 from prodlife.errors import NotFound, RuleViolation, ValidationError
 from prodlife.limits import MAX_QUANTITY
 from prodlife.money import Money
-from prodlife.pricing.plans import cycle_order
+from prodlife.pricing._cycle_order import cycle_order
 
 __all__ = [
     "ConfigurableOption",

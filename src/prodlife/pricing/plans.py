@@ -28,9 +28,16 @@ rule                  condition
                       cycle a :class:`~prodlife.BillingCycle`
 ``plan.setup-fee``    a setup fee is a Money of zero or more, in the rate's currency
 ``plan.validity``     validity bounds are dates, and the end comes after the start
-``plan.currency``     every row of a plan is in the plan's currency
+``plan.currency``     every row, option price and discount amount of a plan is in the
+                      plan's currency
 ``plan.overlap``      no two rows of a plan price one product, edition and cycle on a
                       same day
+``plan.option``       a plan's options are ConfigurableOptions with unique codes
+``plan.discount``     a plan's discounts are AdditiveDiscounts with unique codes
+``plan.tax``          a plan's taxes are TaxRates with unique codes, its tax rules
+                      TaxRules, and it has not both
+``plan.basis``        a plan's price basis is a PriceBasis
+``plan.rounding``     a plan's rounding is a decimal rounding mode
 ``recurring.amount``  a recurring price is a Money of zero or more, and a new list
                       price is in the same currency
 ====================  ================================================================
@@ -58,10 +65,10 @@ MONTHLY
 
 from __future__ import annotations
 
+import decimal
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
-from fractions import Fraction
 
 import attrs
 
@@ -69,10 +76,16 @@ from prodlife.catalog._rules import Finding, check_code, raise_first
 from prodlife.catalog._rules import is_a as _is
 from prodlife.catalog.products import Validity
 from prodlife.cycles import BillingCycle
-from prodlife.errors import InvalidBillingCycle, NotFound, ValidationError
+from prodlife.errors import NotFound, ValidationError
 from prodlife.money import Currency, Money
 from prodlife.periods import _require_date
+from prodlife.pricing._cycle_order import cycle_order
+from prodlife.pricing._plan_terms import check_plan_terms, discount_tuple, option_tuple, tax_tuple
+from prodlife.pricing.discounts import AdditiveDiscount
+from prodlife.pricing.options import ConfigurableOption
 from prodlife.pricing.rates import Rate, RateCharge
+from prodlife.pricing.tax_rules import TaxRules
+from prodlife.pricing.taxes import PriceBasis, TaxRate
 
 __all__ = [
     "PlanRate",
@@ -81,25 +94,6 @@ __all__ = [
     "check_price_plan",
     "cycle_order",
 ]
-
-
-def cycle_order(cycle: BillingCycle) -> tuple[bool, Fraction, str, int]:
-    """Sort key putting recurring cycles shortest first and one-time last.
-
-    Cycles are ordered by :attr:`~prodlife.BillingCycle.nominal_days`; a
-    one-time cycle is no period at all, so it comes after every recurring one.
-    Cycles of equal length (4 weeks, 28 days) are ordered by unit, then count.
-
-    >>> from prodlife import ANNUAL, MONTHLY, ONE_TIME, QUARTERLY
-    >>> sorted([ONE_TIME, ANNUAL, MONTHLY, QUARTERLY], key=cycle_order)
-    [MONTHLY, QUARTERLY, ANNUAL, ONE_TIME]
-
-    Raises:
-        InvalidBillingCycle: ``cycle`` is not a BillingCycle.
-    """
-    if not isinstance(cycle, BillingCycle):
-        raise InvalidBillingCycle(f"cycle {cycle!r} must be a BillingCycle, e.g. MONTHLY")
-    return (not cycle.is_recurring, cycle.nominal_days, cycle.unit.value, cycle.count)
 
 
 def _validity_findings(validity: object, what: str) -> list[Finding]:
@@ -242,6 +236,20 @@ class PricePlan:
         rates: the rows.
         validity: the days the plan may be used on; a row is used only on
             days both it and its plan are valid.
+        options: the configurable options its orders and option changes are
+            priced with (each choice's price per cycle, in the plan's currency).
+        discounts: the additive discounts of its orders, applied in this order.
+        taxes: the tax rates of its orders, in order (compound rates compound
+            on the ones before them), wherever the customer is.
+        tax_rules: instead of ``taxes``, rules choosing each product's rates
+            by the customer's location (an order then names the location).
+        basis: whether its prices exclude or include tax.
+        rounding: the rounding mode of every line priced from it.
+
+    The use cases of :class:`~prodlife.app.Billing` read all of these from
+    the stored plan, never from the caller
+    (:func:`~prodlife.pricing.context_from_plan`; their rules are in the
+    module's table).
 
     Raises:
         RuleViolation: a rule of the module's table is broken, e.g. two rows
@@ -255,6 +263,12 @@ class PricePlan:
     currency: Currency = attrs.field(converter=_to_currency)
     rates: tuple[PlanRate, ...] = attrs.field(default=(), converter=_rows)
     validity: Validity = attrs.field(factory=Validity)
+    options: tuple[ConfigurableOption, ...] = attrs.field(default=(), converter=option_tuple)
+    discounts: tuple[AdditiveDiscount, ...] = attrs.field(default=(), converter=discount_tuple)
+    taxes: tuple[TaxRate, ...] = attrs.field(default=(), converter=tax_tuple)
+    tax_rules: TaxRules | None = None
+    basis: PriceBasis = PriceBasis.EXCLUSIVE
+    rounding: str = decimal.ROUND_HALF_UP
 
     def __attrs_post_init__(self) -> None:
         raise_first(check_price_plan(self), self.code)
@@ -414,4 +428,5 @@ def check_price_plan(plan: PricePlan) -> list[Finding]:
                         f"{_describe_validity(other.validity)}); end one before the other starts",
                     )
                 )
+    found += check_plan_terms(plan)
     return [(rule, f"price plan {plan.code!r}: {message}") for rule, message in found]

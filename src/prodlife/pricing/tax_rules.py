@@ -46,14 +46,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import attrs
 
 from prodlife.catalog.products import Product
 from prodlife.errors import NotFound, RuleViolation, ValidationError
-from prodlife.pricing.order_line import PricingContext
 from prodlife.pricing.tax_table import TaxTable
 from prodlife.pricing.taxes import TaxKind, TaxRate
+
+if TYPE_CHECKING:  # a price plan holds tax rules, and a pricing context a plan
+    from prodlife.pricing.order_line import PricingContext
 
 __all__ = ["Location", "TaxRule", "TaxRules"]
 

@@ -12,6 +12,7 @@ from typing import TypeVar
 from prodlife.billing.invoices import Invoice
 from prodlife.billing.lines import InvoiceLine
 from prodlife.billing.payments import Payment
+from prodlife.catalog.resellers import ResellerOffering
 from prodlife.catalog.sync_runs import SyncRun
 from prodlife.clock import as_utc
 from prodlife.errors import InvalidAmount, NotFound, ValidationError
@@ -41,6 +42,7 @@ __all__ = [
     "line_keys",
     "lookup_key",
     "of_type",
+    "offering_key",
     "order_keys",
     "payment_keys",
     "plan_key",
@@ -229,6 +231,12 @@ _MAX_RUN_ID = 2**63 - 1
 def plan_key(plan: PricePlan) -> str:
     """The code of ``plan``, when it is a price plan with a code a store can keep."""
     return stored_key(of_type(plan, PricePlan, "the price plan to store").code, "price plan code")
+
+
+def offering_key(offering: ResellerOffering) -> str:
+    """The reseller of ``offering``, when it is an offering with a code a store can keep."""
+    what = "the reseller offering to store"
+    return stored_key(of_type(offering, ResellerOffering, what).reseller, "reseller code")
 
 
 def promotion_key(promotion: Promotion) -> str:

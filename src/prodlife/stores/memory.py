@@ -26,6 +26,7 @@ import attrs
 from prodlife.billing.lines import InvoiceLine, LineType
 from prodlife.catalog.catalog import CatalogVersion, CatalogVersions
 from prodlife.catalog.data import check_new_version
+from prodlife.catalog.resellers import ResellerOffering
 from prodlife.catalog.sync_runs import SyncRun
 from prodlife.clock import as_utc
 from prodlife.errors import (
@@ -73,6 +74,7 @@ from prodlife.stores._common import (
 from prodlife.stores._documents import check_document
 from prodlife.stores.memory_goods import GoodsState, MemoryGoods
 from prodlife.stores.memory_invoices import InvoicingState, MemoryInvoices, MemoryPayments
+from prodlife.stores.memory_offerings import MemoryOfferings
 
 __all__ = ["MemoryStore", "MemoryUnitOfWork"]
 
@@ -96,6 +98,7 @@ class _State:
     versions: dict[str, CatalogVersion] = attrs.Factory(dict)
     withdrawn: set[str] = attrs.Factory(set)
     plans: dict[str, PricePlan] = attrs.Factory(dict)
+    offerings: dict[str, ResellerOffering] = attrs.Factory(dict)
     promotions: dict[str, Promotion] = attrs.Factory(dict)
     promotion_uses: dict[tuple[str, str], str] = attrs.Factory(dict)
     services: dict[str, _Row] = attrs.Factory(dict)
@@ -147,6 +150,11 @@ class MemoryUnitOfWork:
     def promotions(self) -> _Promotions:
         """Promotions and their uses."""
         return _Promotions(self)
+
+    @property
+    def offerings(self) -> MemoryOfferings:
+        """Resellers' offerings."""
+        return MemoryOfferings(self)
 
     @property
     def services(self) -> _Services:

@@ -159,6 +159,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 5. Withdrawn catalog versions (prodlife.ports.CatalogRepository.withdraw_version):
     # their names, never used again, so that a version never changes once stored.
     ("CREATE TABLE catalog_withdrawn (name {key} PRIMARY KEY, effective {date} NOT NULL)",),
+    # 6. Resellers' offerings (prodlife.ports.OfferingRepository): the marketplace products
+    # each reseller sells, its price plan and limits, one document per reseller.
+    ("CREATE TABLE reseller_offerings (reseller {key} PRIMARY KEY, doc {doc} NOT NULL)",),
 )
 
 _READ = "SELECT max(version) FROM schema_version"

@@ -56,6 +56,13 @@ class Statements:
         self.plan_replace = r("UPDATE price_plans SET doc = ? WHERE code = ?")
         self.plan_all = r("SELECT code, doc FROM price_plans ORDER BY code")
 
+        self.offering_add = r(
+            "INSERT INTO reseller_offerings (reseller, doc) VALUES (?, ?)" + ignore
+        )
+        self.offering_get = r("SELECT doc FROM reseller_offerings WHERE reseller = ?")
+        self.offering_replace = r("UPDATE reseller_offerings SET doc = ? WHERE reseller = ?")
+        self.offering_all = r("SELECT reseller, doc FROM reseller_offerings ORDER BY reseller")
+
         self.promotion_add = r(
             "INSERT INTO promotions (code_key, code, doc) VALUES (?, ?, ?)" + ignore
         )

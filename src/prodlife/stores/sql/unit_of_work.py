@@ -16,6 +16,7 @@ from prodlife.stores.sql.deferred import DeferredWrites
 from prodlife.stores.sql.errors import not_unicode
 from prodlife.stores.sql.goods import Goods
 from prodlife.stores.sql.invoices import Invoices, Payments, invoice_statements
+from prodlife.stores.sql.offerings import Offerings
 from prodlife.stores.sql.repositories import (
     Catalog,
     Events,
@@ -58,6 +59,7 @@ class SQLUnitOfWork(DeferredWrites):
         "_goods",
         "_invoices",
         "_lines",
+        "_offerings",
         "_open",
         "_orders",
         "_payments",
@@ -89,6 +91,7 @@ class SQLUnitOfWork(DeferredWrites):
         self._catalog = Catalog(self, catalog_cache)
         self._plans = PricePlans(self)
         self._promotions = Promotions(self)
+        self._offerings = Offerings(self)
         self._services = Services(self)
         self._orders = Orders(self)
         self._lines = Lines(self)
@@ -115,6 +118,11 @@ class SQLUnitOfWork(DeferredWrites):
     def promotions(self) -> Promotions:
         """Promotions and their uses."""
         return self._promotions
+
+    @property
+    def offerings(self) -> Offerings:
+        """Resellers' offerings."""
+        return self._offerings
 
     @property
     def services(self) -> Services:

@@ -87,6 +87,7 @@ from prodlife.testing.contract.invoices import INVOICE_QUERIES as INVOICE_QUERIE
 from prodlife.testing.contract.invoices import INVOICE_ROWS as INVOICE_ROWS
 from prodlife.testing.contract.invoices import InvoiceRepositoryContract
 from prodlife.testing.contract.invoices import expected_invoices as expected_invoices
+from prodlife.testing.contract.offerings import OfferingRepositoryContract
 from prodlife.testing.contract.orders import OrderRepositoryContract
 from prodlife.testing.contract.payments import PaymentRepositoryContract
 from prodlife.testing.contract.price_plans import PricePlanRepositoryContract
@@ -116,6 +117,7 @@ __all__ = [
     "GoodsRepositoryContract",
     "InvoiceLineContract",
     "InvoiceRepositoryContract",
+    "OfferingRepositoryContract",
     "OrderRepositoryContract",
     "PaymentRepositoryContract",
     "PricePlanRepositoryContract",
@@ -141,6 +143,7 @@ class StoreContract(
     EventOutboxContract,
     PromotionRepositoryContract,
     PricePlanRepositoryContract,
+    OfferingRepositoryContract,
     OrderRepositoryContract,
     CatalogRepositoryContract,
     SyncRunContract,
