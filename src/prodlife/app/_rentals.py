@@ -89,7 +89,9 @@ def _loaded(uow: UnitOfWork, holder: Holder, day: date) -> tuple[Stock, list[str
     if not products:
         return None
     catalog = uow.catalog.versions().in_force(day).catalog
-    return Stock(uow.goods.warehouses(), uow.goods.movements(kit_family(catalog, products))), products
+    return Stock(
+        uow.goods.warehouses(), uow.goods.movements(kit_family(catalog, products))
+    ), products
 
 
 def _record(uow: UnitOfWork, before: Stock, after: Stock) -> None:
@@ -131,7 +133,9 @@ def _return(uow: UnitOfWork, service: Service, at: datetime) -> None:
         for a in stock.attachments(holder)
         if a.ownership is Ownership.RENTAL and a.remaining
     }
-    moving |= {p for p in products for w in stock.warehouses if stock.reserved_for(holder, p, w.code)}
+    moving |= {
+        p for p in products for w in stock.warehouses if stock.reserved_for(holder, p, w.code)
+    }
     if not moving:
         return
     day = _after(ended, stock, moving)

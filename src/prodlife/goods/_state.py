@@ -284,9 +284,7 @@ class _Ledger:
             self._add(self.reserved, (p, w, new), reserved)
         for serial in m.serials:
             unit = self.units[(p, serial)]
-            self.units[(p, serial)] = attrs.evolve(
-                unit, holder=new, moves=(*unit.moves, position)
-            )
+            self.units[(p, serial)] = attrs.evolve(unit, holder=new, moves=(*unit.moves, position))
         moving = self._issued_from(p, w, old)
         if moving:
             kept = tuple(a for a in self.attached[(p, old)] if a not in moving)

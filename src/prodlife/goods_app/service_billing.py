@@ -48,9 +48,9 @@ def _schedule(service: Service, at: datetime) -> BillingSchedule:
 
 
 def _service_for(uow: UnitOfWork, movement: Movement) -> Service | None:
-    """The stored service a rental or reservation goes to, refused once ended or when the
-    holder names another customer; ``None`` for other movements, and for a service the
-    store does not keep (the host's to check).
+    """The stored service goods are rented, reserved or transferred to, refused when the
+    holder names another customer, or (a rental or reservation) once ended; ``None`` for
+    other movements, and for a service the store does not keep (the host's to check).
 
     Its rentals and reservations came back when it ended, and its goods moved with it
     to a new customer (:mod:`prodlife.app._rentals`); the use case saves the service
@@ -58,16 +58,16 @@ def _service_for(uow: UnitOfWork, movement: Movement) -> Service | None:
     """
     holder = movement.holder
     rents = movement.kind is MovementKind.ISSUE and movement.ownership is Ownership.RENTAL
-    if not (rents or movement.kind is MovementKind.RESERVE) or holder is None:
-        return None
-    if holder.kind is not HolderKind.SERVICE:
+    what = {MovementKind.RESERVE: "reserve", MovementKind.TRANSFER: "transfer"}.get(
+        movement.kind, "rent" if rents else ""
+    )
+    if not what or holder is None or holder.kind is not HolderKind.SERVICE:
         return None
     try:
         service = uow.services.get(holder.id)
     except NotFound:
         return None
-    what = "rent" if rents else "reserve"
-    if service.ended:
+    if service.ended and what != "transfer":
         message = (
             f"cannot {what} {movement.product_code} to service {holder.id}: it ended on "
             f"{service.termination_date}; {what} to a live service"
