@@ -255,7 +255,7 @@ class GoodsRepositoryContract(StoreFixture):
         write(store, lambda uow: each(uow.goods.record, moves))
         assert read(store, lambda uow: uow.goods.movements(["CABLE"])) == moves
         for holder in (_ALICE, _MOVED):
-            assert read(store, lambda uow: uow.goods.products_held(holder)) == ["CABLE"]
+            assert read(store, lambda uow, h=holder: uow.goods.products_held(h)) == ["CABLE"]
 
     # --- the stock's invariants, through the store -------------------------------------
 
