@@ -184,4 +184,7 @@ def test_goods_pass_only_to_the_same_service_under_another_customer(
     goods = rented(store)
     with pytest.raises(RuleViolation, match="return them and issue them instead"):
         goods.transfer_holdings(ALICE, Holder.service("S-2", "C-2"))
+    with pytest.raises(RuleViolation, match="held by customer C-1") as refused:
+        goods.transfer_holdings(ALICE, Holder.service("S-1", "C-9"))  # S-1 is still C-1's
+    assert refused.value.rule == "goods.holder"
     assert goods.unit("MODEM", "M1").holder == ALICE
