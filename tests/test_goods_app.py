@@ -1,4 +1,5 @@
-"""The goods use cases over a store: movements, rentals and sales billed, meter readings."""
+"""The goods use cases over every store (memory, SQLite, PostgreSQL): movements, rentals and
+sales billed, meter readings (issue 21, items 1 to 5)."""
 
 from __future__ import annotations
 
@@ -23,9 +24,9 @@ from prodlife.pricing import (
     UsageRate,
     UsageRateRow,
 )
-from prodlife.stores import open_store
 from prodlife.testing.contract import make_service
 from tests._goods import ALICE, CATALOG, JOB
+from tests.test_goods_rentals_returned import store  # noqa: F401 (a fixture: each store in turn)
 
 NOW = datetime(2025, 4, 1, 9, tzinfo=UTC)
 PLAN = PricePlan(
@@ -44,7 +45,7 @@ USC = UsageCatalog(
 )
 
 
-def _goods(store: Store, now: datetime = NOW) -> Goods:
+def _goods(store: Store, now: datetime = NOW) -> Goods:  # noqa: F811
     with store.transaction() as uow:
         uow.catalog.add_version(CatalogVersion("goods", date(2025, 1, 1), CATALOG))
         uow.price_plans.add(PLAN)
@@ -56,17 +57,12 @@ def _goods(store: Store, now: datetime = NOW) -> Goods:
     return goods
 
 
-@pytest.fixture
-def store() -> Store:
-    return open_store("memory:")
-
-
-def _amounts(store: Store) -> list[str]:
+def _amounts(store: Store) -> list[str]:  # noqa: F811
     with store.transaction(readonly=True) as uow:
         return [str(item.line.amount) for item in uow.invoice_lines.for_service("S-1")]
 
 
-def test_stock_moves_per_warehouse_and_in_total(store: Store) -> None:
+def test_stock_moves_per_warehouse_and_in_total(store: Store) -> None:  # noqa: F811
     goods = _goods(store)
     goods.receive("CABLE", "MAIN", 5)
     goods.reserve("CABLE", "MAIN", ALICE, 2)
@@ -78,7 +74,7 @@ def test_stock_moves_per_warehouse_and_in_total(store: Store) -> None:
     assert goods.balance("CABLE").on_hand == 1
 
 
-def test_a_kit_is_received_with_its_components_and_counted_as_bundles(store: Store) -> None:
+def test_a_kit_is_received_with_its_components_and_counted_as_bundles(store: Store) -> None:  # noqa: F811
     goods = _goods(store)
     parts = [ComponentSerials("MODEM", ["M1"]), ComponentSerials("DECODER", ["D1"])]
     goods.receive("KIT", "MAIN", serials=["K1"], components=parts)
@@ -92,7 +88,7 @@ def test_a_kit_is_received_with_its_components_and_counted_as_bundles(store: Sto
     ] == [("KIT", 3, 1)]
 
 
-def test_a_unit_issued_to_one_service_is_refused_to_another(store: Store) -> None:
+def test_a_unit_issued_to_one_service_is_refused_to_another(store: Store) -> None:  # noqa: F811
     goods = _goods(store)
     goods.receive("MODEM", "MAIN", serials=["M1"])
     goods.issue("MODEM", "MAIN", ALICE, Ownership.RENTAL, serials=["M1"])
@@ -104,7 +100,7 @@ def test_a_unit_issued_to_one_service_is_refused_to_another(store: Store) -> Non
 
 
 def test_a_rental_is_billed_on_the_services_cycle_and_credited_when_returned(
-    store: Store,
+    store: Store,  # noqa: F811
 ) -> None:
     goods = _goods(store)
     goods.receive("MODEM", "MAIN", serials=["M1"])
@@ -119,7 +115,7 @@ def test_a_rental_is_billed_on_the_services_cycle_and_credited_when_returned(
     assert goods.unit("MODEM", "M1").status is UnitStatus.IN_STOCK
 
 
-def test_a_sale_is_charged_once(store: Store) -> None:
+def test_a_sale_is_charged_once(store: Store) -> None:  # noqa: F811
     goods = _goods(store)
     goods.receive("CABLE", "MAIN", 5)
     goods.issue("CABLE", "MAIN", ALICE, Ownership.SALE, 2, plan_code="GOODS")
@@ -127,7 +123,7 @@ def test_a_sale_is_charged_once(store: Store) -> None:
     assert _amounts(store) == ["USD 19.80"]  # 2 x 9.90
 
 
-def test_goods_of_a_job_are_not_billed_through_a_service(store: Store) -> None:
+def test_goods_of_a_job_are_not_billed_through_a_service(store: Store) -> None:  # noqa: F811
     goods = _goods(store)
     goods.receive("CABLE", "MAIN", 5)
     with pytest.raises(RuleViolation, match="billed by the job"):
@@ -135,7 +131,7 @@ def test_goods_of_a_job_are_not_billed_through_a_service(store: Store) -> None:
     assert goods.balance("CABLE").on_hand == 5  # nothing was kept
 
 
-def test_meter_readings_are_stored_and_a_duplicated_one_is_refused(store: Store) -> None:
+def test_meter_readings_are_stored_and_a_duplicated_one_is_refused(store: Store) -> None:  # noqa: F811
     goods = _goods(store)
     goods.receive("METER", "MAIN", serials=["E1"])
     goods.issue("METER", "MAIN", ALICE, Ownership.RENTAL, serials=["E1"])

@@ -4,7 +4,8 @@ Non-traceable goods: every movement is accepted exactly when the model says it l
 strict warehouse below zero; the balance is receipts minus issues plus returns minus
 write-offs; reservations never exceed what is on hand where negatives are not allowed; a
 refused movement leaves the ledger unchanged. Traceable goods: a serial number is never
-held by two services at once.
+held by two services at once. A transfer (the service moved to another customer) passes what
+its holder holds to the same service under the new customer, changing no balance.
 """
 
 from __future__ import annotations
@@ -17,13 +18,15 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 from prodlife.errors import ProdlifeError
-from prodlife.goods import Holder, MovementKind, Ownership, Stock
+from prodlife.goods import Holder, MovementKind, Ownership, Stock, transfer_holdings
 from prodlife.serialization import make_converter
 from tests._goods import ALICE, BOB, CATALOG, JOB, STOCK
 from tests._support import d
 
 K = MovementKind
-HOLDERS = (ALICE, BOB, JOB)
+#: Alice's service S-1 after its transfer to customer C-9.
+MOVED = Holder.service("S-1", "C-9")
+HOLDERS = (ALICE, BOB, JOB, MOVED)
 WAREHOUSES = ("MAIN", "VAN")  # VAN allows negative balances
 DAY = d("2025-03-01")
 #: Movement kinds, receipts, issues and returns drawn more often than the rest.
@@ -44,6 +47,11 @@ operations = st.lists(
 )
 
 
+def _transfer(holder: Holder) -> tuple[Holder, Holder]:
+    """Who a transfer drawn for ``holder`` moves from and to: S-1 between its customers."""
+    return (MOVED, ALICE) if holder == MOVED else (ALICE, MOVED)
+
+
 def _ownership(holder: Holder, wanted: Ownership) -> Ownership:
     return wanted if holder != JOB else Ownership.SALE
 
@@ -62,6 +70,8 @@ def _apply(
         return stock.issue(CATALOG, code, warehouse, DAY, holder, _ownership(holder, own), q)
     if kind is K.RETURN:
         return stock.return_from(CATALOG, code, warehouse, DAY, holder, q)
+    if kind is K.TRANSFER:
+        return transfer_holdings(stock, CATALOG, *_transfer(holder), DAY)
     return stock.write_off(CATALOG, code, warehouse, DAY, q)
 
 
@@ -91,6 +101,7 @@ def test_counted_goods_balance_is_receipts_minus_issues_plus_returns_minus_write
             K.ISSUE: not strict or (on_hand[w] >= q and available >= q - consumed),
             K.RETURN: held[h] >= q,
             K.WRITE_OFF: not strict or (on_hand[w] >= q and available >= q),
+            K.TRANSFER: True,
         }[kind]
         before = stock
         try:
@@ -106,6 +117,11 @@ def test_counted_goods_balance_is_receipts_minus_issues_plus_returns_minus_write
         on_hand[w] += {K.RECEIVE: q, K.RETURN: q, K.ISSUE: -q, K.WRITE_OFF: -q}.get(kind, 0)
         reserved[w, h] += {K.RESERVE: q, K.RELEASE: -q, K.ISSUE: -consumed}.get(kind, 0)
         held[h] += {K.ISSUE: q, K.RETURN: -q}.get(kind, 0)
+        if kind is K.TRANSFER:
+            old, new = _transfer(h)
+            for where in WAREHOUSES:
+                reserved[where, new] += reserved.pop((where, old), 0)
+            held[new] += held.pop(old, 0)
     for w in WAREHOUSES:
         moves = [m for m in stock.movements if m.warehouse == w]
         count = Counter[K]()
@@ -154,6 +170,8 @@ def _move_unit(
         return stock.issue(CATALOG, code, w, DAY, h, _ownership(h, own), serials=units)
     if kind is K.RETURN:
         return stock.return_from(CATALOG, code, w, DAY, h, serials=units)
+    if kind is K.TRANSFER:
+        return transfer_holdings(stock, CATALOG, *_transfer(h), DAY)
     return stock.write_off(CATALOG, code, w, DAY, serials=units)
 
 
@@ -191,6 +209,7 @@ def test_a_serial_number_is_never_held_by_two_services_at_once(
             K.ISSUE: where in (("stock", w, None), ("reserved", w, h)),
             K.RETURN: where == ("issued", None, h),
             K.WRITE_OFF: where == ("stock", w, None),
+            K.TRANSFER: True,
         }[kind]
         before = stock
         try:
@@ -202,6 +221,11 @@ def test_a_serial_number_is_never_held_by_two_services_at_once(
             continue
         event(f"unit {kind.value} accepted")
         assert legal
+        if kind is K.TRANSFER:
+            old, new = _transfer(h)
+            for s, (status, at, holder) in list(state.items()):
+                state[s] = (status, at, new if holder == old else holder)
+            continue
         state[serial] = {
             K.RESERVE: ("reserved", w, h),
             K.ISSUE: ("issued", None, h),

@@ -18,7 +18,7 @@ from typing import TypeVar
 import attrs
 
 from prodlife.app._issuing import close_named, issue, journal, reckoned
-from prodlife.app._rentals import return_rentals
+from prodlife.app._rentals import follow_services
 from prodlife.billing.invoices import Invoice, InvoicePolicy
 from prodlife.catalog.catalog import Catalog
 from prodlife.clock import Clock, as_utc
@@ -171,7 +171,7 @@ class BillingBase:
     ) -> Kept:
         """Issue the outcomes' lines on invoices, close the invoices a cancellation
         request names, save each outcome's service (owing its new unpaid invoices) over
-        the version loaded, return the goods rented to a service that ended, append the
+        the version loaded, move the goods of a service transferred or ended, append the
         lines to the journal and add the events."""
         events = [e for _, outcome in outcomes for e in outcome.events]
         billed = [(o.service, o.lines) for _, o in outcomes]
@@ -202,7 +202,7 @@ class BillingBase:
             if service is not outcome.service or mine:
                 outcome = attrs.evolve(outcome, service=service, events=outcome.events + mine)
             saved.append(outcome)
-        return_rentals(uow, services, at)  # the goods of a service that ended come back
+        follow_services(uow, saved, at)  # goods follow a service transferred, come back at its end
         journal(uow, billed, at)
         events = [e for outcome in saved for e in outcome.events]
         if events:

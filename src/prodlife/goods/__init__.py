@@ -8,6 +8,7 @@ from prodlife.goods.attachments import Attachment, Returned
 from prodlife.goods.balances import Balance, InsufficientStock
 from prodlife.goods.capacity import BundleCapacity, bundle_capacity, bundles_from_stock, kit_family
 from prodlife.goods.charges import GoodCharge, good_charges, price_attachment
+from prodlife.goods.holdings import release_reservations, transfer_holdings
 from prodlife.goods.movements import (
     ComponentSerials,
     Holder,
@@ -57,4 +58,6 @@ __all__ = [
     "kit_family",
     "price_attachment",
     "read_meter",
+    "release_reservations",
+    "transfer_holdings",
 ]

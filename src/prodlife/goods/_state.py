@@ -74,6 +74,7 @@ class _Ledger:
         self.attached: dict[tuple[str, Holder], tuple[Attachment, ...]] = {}
         self.count: dict[str, int] = {}
         self.last_day: dict[str, date] = {}
+        self.issued_from: dict[tuple[str, int], str] = {}
 
     def copy(self) -> _Ledger:
         new = _Ledger()
@@ -85,7 +86,45 @@ class _Ledger:
         key = (product, warehouse)
         return Balance(self.on_hand.get(key, 0), self.reserved_total.get(key, 0))
 
+    def holding(self, product: str, warehouse: str, holder: Holder) -> tuple[int, set[str]]:
+        """How many units of the product ``holder`` holds in ``warehouse`` (reserved there
+        or issued from there), and which serial numbers."""
+        count = self.reserved.get((product, warehouse, holder), 0)
+        serials = {
+            serial
+            for (p, serial), unit in self.units.items()
+            if p == product
+            and unit.status is UnitStatus.RESERVED
+            and (unit.warehouse, unit.holder) == (warehouse, holder)
+        }
+        for a in self._issued_from(product, warehouse, holder):
+            count += a.remaining
+            serials.update(a.held_serials)
+        return count, serials
+
+    def _issued_from(self, product: str, warehouse: str, holder: Holder) -> list[Attachment]:
+        """The holder's open attachments of the product issued from ``warehouse``."""
+        return [
+            a
+            for a in self.attached.get((product, holder), ())
+            if a.remaining and self.issued_from.get((product, a.sequence)) == warehouse
+        ]
+
     # -- checks ---------------------------------------------------------------------
+
+    def _check_transfer(self, m: Movement) -> None:
+        """Refuse a transfer that does not move all the old holder holds in the warehouse."""
+        old = m.from_holder
+        if old is None:
+            raise RuleViolation("goods.transfer", f"{m.describe()} names no holder it passes from")
+        count, serials = self.holding(m.product_code, m.warehouse, old)
+        if m.quantity != count or (m.serials and set(m.serials) != serials):
+            units = f" {sorted(serials)}" if serials else ""
+            message = (
+                f"cannot {m.describe()}: {old} holds {count} x {m.product_code}{units} in "
+                f"{m.warehouse!r}; a transfer moves all of it"
+            )
+            raise RuleViolation("goods.transfer", message, m.product_code)
 
     def _unit(self, m: Movement, serial: str, wanted: frozenset[UnitStatus]) -> _Unit:
         unit = self.units.get((m.product_code, serial))
@@ -146,6 +185,9 @@ class _Ledger:
         if warehouses is not None and w not in warehouses:
             raise NotFound("warehouse", w, f"define warehouse {w!r} in the stock first")
         held = self.reserved.get((p, w, m.holder), 0) if m.holder is not None else 0
+        if m.kind is K.TRANSFER:
+            self._check_transfer(m)
+            return 0
         if m.kind is K.RECEIVE:
             for serial in m.serials:
                 self._new_serial(p, serial, m)
@@ -194,6 +236,9 @@ class _Ledger:
         p, w, q = m.product_code, m.warehouse, m.quantity
         self.count[p] = m.sequence + 1
         self.last_day[p] = m.on
+        if m.kind is K.TRANSFER:
+            self._transfer(m, position)
+            return
         sign = {K.RECEIVE: 1, K.RETURN: 1, K.ISSUE: -1, K.WRITE_OFF: -1}.get(m.kind, 0)
         self._add(self.on_hand, (p, w), sign * q)
         reserved = {K.RESERVE: q, K.RELEASE: -q, K.ISSUE: -consumed}.get(m.kind, 0)
@@ -223,10 +268,30 @@ class _Ledger:
                         UnitStatus.IN_KIT, w, kit=key, moves=(position,)
                     )
         if m.kind is K.ISSUE and m.ownership is not None:
+            self.issued_from[(p, m.sequence)] = w
             new = Attachment(_holder(m), p, m.ownership, m.sequence, m.on, q, m.serials)
             self.attached[(p, new.holder)] = (*self.attached.get((p, new.holder), ()), new)
         elif m.kind is K.RETURN:
             self._close(m)
+
+    def _transfer(self, m: Movement, position: int) -> None:
+        """Pass what the old holder holds in the warehouse to the new one, as it is."""
+        p, w, old, new = m.product_code, m.warehouse, m.from_holder, _holder(m)
+        if old is None:  # refused by check
+            return
+        reserved = self.reserved.pop((p, w, old), 0)
+        if reserved:
+            self._add(self.reserved, (p, w, new), reserved)
+        for serial in m.serials:
+            unit = self.units[(p, serial)]
+            self.units[(p, serial)] = attrs.evolve(unit, holder=new, moves=(*unit.moves, position))
+        moving = self._issued_from(p, w, old)
+        if moving:
+            kept = tuple(a for a in self.attached[(p, old)] if a not in moving)
+            self.attached[(p, old)] = kept
+            moved = [attrs.evolve(a, holder=new) for a in moving]
+            joined = sorted((*self.attached.get((p, new), ()), *moved), key=lambda a: a.sequence)
+            self.attached[(p, new)] = tuple(joined)
 
     def _close(self, m: Movement) -> None:
         """Close the holder's attachments a return brings back."""

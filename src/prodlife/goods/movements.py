@@ -5,8 +5,11 @@ A :class:`Movement` records one change of a physical good's stock in one
 reserved for a customer's service or job, a reservation released, goods issued
 to it (sold or rented, :class:`Ownership`), returned from it, or written off.
 Movements are never changed nor removed: a mistake is corrected by another
-movement. The rules a movement can check alone run when it is built; the rules
-that need the stock or the catalog are :class:`~prodlife.goods.Stock`'s.
+movement. A service moved to another customer takes its goods with it: a
+transfer passes what it holds in a warehouse (reserved or issued, sold or
+rented) from its old holder to its new one, each unit's history recording it.
+The rules a movement can check alone run when it is built; the rules that need
+the stock or the catalog are :class:`~prodlife.goods.Stock`'s.
 
 =======================  =============================================================
 rule                     condition
@@ -16,8 +19,10 @@ rule                     condition
 ``goods.warehouse``      a warehouse has a name
 ``goods.quantity``       a quantity is a whole number of at least 1
 ``goods.date``           a movement's date is a ``date``
-``goods.holder``         reserve, release, issue and return name whose service or job
-                         it is; receive and write-off name nobody
+``goods.holder``         reserve, release, issue, return and transfer name whose
+                         service or job it is; receive and write-off name nobody
+``goods.transfer``       a transfer names the holder it passes from: the same service
+                         or job under another customer; no other movement names one
 ``goods.ownership``      an issue is a sale or a rental, a rental only to a service;
                          other movements are neither
 ``goods.serial-count``   serial numbers, when given, are as many as the quantity and
@@ -156,10 +161,19 @@ class MovementKind(enum.Enum):
     RETURN = "return"
     #: Goods are lost, broken or scrapped: on hand falls.
     WRITE_OFF = "write off"
+    #: What a service or job holds in a warehouse (reserved or issued) passes to its new
+    #: customer: balances, dates and charges stay as they were.
+    TRANSFER = "transfer"
 
 
 _WITH_HOLDER = frozenset(
-    {MovementKind.RESERVE, MovementKind.RELEASE, MovementKind.ISSUE, MovementKind.RETURN}
+    {
+        MovementKind.RESERVE,
+        MovementKind.RELEASE,
+        MovementKind.ISSUE,
+        MovementKind.RETURN,
+        MovementKind.TRANSFER,
+    }
 )
 
 
@@ -225,12 +239,14 @@ class Movement:
         serials: the units' serial numbers, one per unit, for a traceable good;
             empty for a non-traceable one.
         holder: whose service or job it is reserved for, released from, issued
-            to or returned from; ``None`` for a receipt or a write-off.
+            to, returned from or transferred to; ``None`` for a receipt or a write-off.
         ownership: for an issue, whether the goods are sold or rented.
         components: for the receipt of a kit (a fixed traceable bundle), its
             traceable components' serial numbers.
         reference: the document it comes from (a delivery note, a work order).
         reason: why, for a write-off ("damaged in transit").
+        from_holder: for a transfer, the holder the goods pass from (the same service
+            or job, under its previous customer).
 
     Raises:
         RuleViolation: a rule of the module's table is broken.
@@ -248,6 +264,7 @@ class Movement:
     components: tuple[ComponentSerials, ...] = attrs.field(default=(), converter=_components)
     reference: str = ""
     reason: str = ""
+    from_holder: Holder | None = None
 
     def __attrs_post_init__(self) -> None:
         raise_first(check_movement(self), str(self.product_code))
@@ -268,9 +285,33 @@ class Movement:
             MovementKind.ISSUE: f" from {self.warehouse} to {self.holder}",
             MovementKind.RETURN: f" from {self.holder} into {self.warehouse}",
             MovementKind.WRITE_OFF: f" from {self.warehouse}",
+            MovementKind.TRANSFER: f" in {self.warehouse} from {_whose(self.from_holder)} "
+            f"to {_whose(self.holder)}",
         }[self.kind]
         owned = f" ({self.ownership.value})" if self.ownership is not None else ""
         return f"{text}{where}{owned} on {self.on}"
+
+
+def _whose(holder: Holder | None) -> str:
+    return f"{holder} of {holder.customer_id}" if holder is not None else "nobody"
+
+
+def _transfer_findings(m: Movement, kind: str) -> list[Finding]:
+    """What is wrong with the holder a transfer passes from (or one another movement names)."""
+    old, new = m.from_holder, m.holder
+    if m.kind is not MovementKind.TRANSFER:
+        if old is None:
+            return []
+        return [("goods.transfer", f"only a transfer names from_holder=, not a {kind}")]
+    if old is None:
+        return [("goods.transfer", "a transfer names the holder it passes from; give from_holder=")]
+    if old == new or (new is not None and (old.kind, old.id) != (new.kind, new.id)):
+        message = (
+            f"a transfer passes goods from {_whose(old)} to the same {old.kind.value} under "
+            f"another customer, not to {_whose(new)}; return them and issue them instead"
+        )
+        return [("goods.transfer", message)]
+    return []
 
 
 def check_movement(movement: Movement) -> list[Finding]:
@@ -308,6 +349,7 @@ def check_movement(movement: Movement) -> list[Finding]:
         found.append(
             ("goods.ownership", f"goods are rented only to a service, not to {m.holder}; sell them")
         )
+    found += _transfer_findings(m, kind)
     if m.components and m.kind is not MovementKind.RECEIVE:
         found.append(("goods.components", f"only a receipt names a kit's components, not a {kind}"))
     return [(rule, f"{kind} of {m.product_code!r}: {message}") for rule, message in found]

@@ -25,8 +25,9 @@ product are dated in order (``goods.date-order``); balances never fall below
 zero on hand or available unless the warehouse allows it (``goods.negative``,
 :class:`~prodlife.goods.InsufficientStock`); a release takes at most what the
 holder has reserved (``goods.release``), a return at most what it holds
-(``goods.return``); serial numbers follow :mod:`prodlife.goods.units`
-(:class:`~prodlife.goods.SerialConflict`).
+(``goods.return``), a transfer all that its old holder holds in the warehouse
+(``goods.transfer``, :func:`~prodlife.goods.transfer_holdings`); serial numbers
+follow :mod:`prodlife.goods.units` (:class:`~prodlife.goods.SerialConflict`).
 
 >>> from datetime import date
 >>> from prodlife.catalog import Catalog, Classification, GoodKind, Product, ProductType

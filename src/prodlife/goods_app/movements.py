@@ -24,6 +24,8 @@ from prodlife.goods import (
     Warehouse,
     bundle_capacity,
     kit_family,
+    release_reservations,
+    transfer_holdings,
 )
 from prodlife.goods_app._base import GoodsOutcome, Step
 from prodlife.goods_app.service_billing import ServiceBilling
@@ -284,6 +286,50 @@ class Movements(ServiceBilling):
             on,
             holder=holder,
             plan_code=plan_code,
+        )
+
+    def release_reservations(
+        self, holder: Holder, *, reference: str = "", on: date | None = None
+    ) -> GoodsOutcome:
+        """Release everything reserved for ``holder`` (see
+        :func:`prodlife.goods.release_reservations`).
+
+        A service's reservations are released by themselves when
+        :class:`~prodlife.app.Billing` ends it; this is for releasing them earlier, or
+        for a service the store does not keep.
+        """
+        with self.store.transaction(readonly=True) as uow:
+            products = uow.goods.products_held(holder)
+        return self._move(
+            products,
+            lambda stock, catalog, day: release_reservations(
+                stock, catalog, holder, day, reference
+            ),
+            on,
+        )
+
+    def transfer_holdings(
+        self, holder: Holder, to: Holder, *, reference: str = "", on: date | None = None
+    ) -> GoodsOutcome:
+        """Pass everything ``holder`` holds to ``to``, the same service or job under its new
+        customer (see :func:`prodlife.goods.transfer_holdings`).
+
+        A service's goods move by themselves when :class:`~prodlife.app.Billing`
+        transfers it; this is for a service the store does not keep, or a job.
+
+        Raises:
+            RuleViolation: ``to`` is not the same service or job under another customer
+                (rule ``goods.transfer``), or names another customer than the stored
+                service's (rule ``goods.holder``).
+        """
+        with self.store.transaction(readonly=True) as uow:
+            products = uow.goods.products_held(holder)
+        return self._move(
+            products,
+            lambda stock, catalog, day: transfer_holdings(
+                stock, catalog, holder, to, day, reference
+            ),
+            on,
         )
 
     def write_off(

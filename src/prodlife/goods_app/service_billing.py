@@ -19,6 +19,7 @@ from prodlife.goods import (
     Holder,
     HolderKind,
     Movement,
+    MovementKind,
     Ownership,
     Stock,
     good_charges,
@@ -47,23 +48,40 @@ def _schedule(service: Service, at: datetime) -> BillingSchedule:
     return schedule_for(service.cycle, service.start, service.next_due)
 
 
-def _refuse_rental_to_ended(uow: UnitOfWork, movement: Movement) -> None:
-    """Refuse renting goods to a stored service that has ended (its rentals came back
-    when it ended: :mod:`prodlife.app._rentals`); a service the store does not keep
-    is the host's to check."""
+def _service_for(uow: UnitOfWork, movement: Movement) -> Service | None:
+    """The stored service goods are rented, reserved or transferred to, refused when the
+    holder names another customer, or (a rental or reservation) once ended; ``None`` for
+    other movements, and for a service the store does not keep (the host's to check).
+
+    Its rentals and reservations came back when it ended, and its goods moved with it
+    to a new customer (:mod:`prodlife.app._rentals`); the use case saves the service
+    it returns, so that a rental and the service's end committed at once conflict.
+    """
     holder = movement.holder
-    if movement.ownership is not Ownership.RENTAL or holder is None:
-        return
+    rents = movement.kind is MovementKind.ISSUE and movement.ownership is Ownership.RENTAL
+    what = {MovementKind.RESERVE: "reserve", MovementKind.TRANSFER: "transfer"}.get(
+        movement.kind, "rent" if rents else ""
+    )
+    if not what or holder is None or holder.kind is not HolderKind.SERVICE:
+        return None
     try:
         service = uow.services.get(holder.id)
     except NotFound:
-        return
-    if service.ended:
+        return None
+    if service.ended and what != "transfer":
         message = (
-            f"cannot rent {movement.product_code} to service {holder.id}: it ended on "
-            f"{service.termination_date}; rent to a live service"
+            f"cannot {what} {movement.product_code} to service {holder.id}: it ended on "
+            f"{service.termination_date}; {what} to a live service"
         )
         raise RuleViolation("goods.ended", message, holder.id)
+    if service.customer_id != holder.customer_id:
+        message = (
+            f"cannot {what} {movement.product_code} to service {holder.id} of customer "
+            f"{holder.customer_id}: it is held by customer {service.customer_id}; name its "
+            "customer in the holder"
+        )
+        raise RuleViolation("goods.holder", message, holder.id)
+    return service
 
 
 class ServiceBilling(GoodsBase):
@@ -97,15 +115,29 @@ class ServiceBilling(GoodsBase):
             stock = Stock(uow.goods.warehouses(), uow.goods.movements(codes))
             new = step(stock, catalog, day)
             added = new.movements[len(stock.movements) :]
+            served: dict[str, Service] = {}
             for movement in added:
-                _refuse_rental_to_ended(uow, movement)
+                service = _service_for(uow, movement)
+                if service is not None:
+                    served.setdefault(service.id, service)
                 uow.goods.record(movement)
             billed_outcome = None
             if plan_code is not None and holder is not None:
                 billed_outcome = self._bill(uow, new, holder, plan_code, at)
+            if billed_outcome is None:  # saved by billing otherwise
+                for service in served.values():
+                    self._touch(uow, service)
             return GoodsOutcome(tuple(added), billed_outcome)
 
         return self._retried(work)
+
+    def _touch(self, uow: UnitOfWork, service: Service) -> None:
+        """Save ``service`` as it was loaded: a transaction ending it at the same time
+        then either waits for this one and sees the goods rented or reserved to it
+        (and gives them back), or has ended it first, and this save conflicts (the
+        use case is redone, and refused)."""
+        due_on = next_work_date(service, self.policy)
+        uow.services.save(service, expected_version=service.version, due_on=due_on)
 
     def _bill(
         self, uow: UnitOfWork, stock: Stock, holder: Holder, plan_code: str, at: datetime

@@ -34,8 +34,9 @@ def movement_keys(movement: Movement) -> Movement:
         raise ValidationError(f"{movement!r} is not a Movement; pass one")
     stored_key(movement.product_code, "product code")
     stored_key(movement.warehouse, "warehouse code")
-    if movement.holder is not None:
-        stored_key(movement.holder.id, f"{movement.holder.kind.value} id")
+    for holder in (movement.holder, movement.from_holder):
+        if holder is not None:
+            stored_key(holder.id, f"{holder.kind.value} id")
     for product, serial in new_serials(movement):
         stored_key(product, "product code")
         stored_key(serial, "serial number")

@@ -84,6 +84,15 @@ _NOW = datetime(2025, 3, 1, 9, tzinfo=UTC)
 _ALICE = Holder.service("S-1", "C-1")
 _BOB = Holder.service("S-2", "C-2")
 _JOB = Holder.job("J-1", "C-1")
+#: Alice's service S-1 once transferred to customer C-9.
+_MOVED = Holder.service("S-1", "C-9")
+
+
+def _transfer(holder: Holder) -> tuple[Holder, Holder]:
+    """Who a transfer drawn for ``holder`` moves goods from and to: S-1 between customers."""
+    return (_MOVED, _ALICE) if holder == _MOVED else (_ALICE, _MOVED)
+
+
 _METER = ("METER", "E1", "ELEC")
 
 
@@ -238,13 +247,23 @@ class GoodsRepositoryContract(StoreFixture):
         assert len(read(store, lambda uow: uow.goods.meter_log(*_METER)).readings) == 2
         assert read(store, lambda uow: uow.goods.usage_records("C-1")) == [_record(0)]
 
+    def test_a_transfer_reads_back_with_both_holders_and_is_held_by_each(
+        self, store: Store
+    ) -> None:
+        moved = Movement(2, K.TRANSFER, "CABLE", "MAIN", _DAY, 1, holder=_MOVED, from_holder=_ALICE)
+        moves = [_receive(0, "CABLE"), _issue(1, "CABLE", _ALICE), moved]
+        write(store, lambda uow: each(uow.goods.record, moves))
+        assert read(store, lambda uow: uow.goods.movements(["CABLE"])) == moves
+        with store.transaction(readonly=True) as uow:
+            assert uow.goods.products_held(_ALICE) == uow.goods.products_held(_MOVED) == ["CABLE"]
+
     # --- the stock's invariants, through the store -------------------------------------
 
     def test_any_sequence_of_movements_adds_up_and_no_unit_is_held_twice(
         self, store: Store
     ) -> None:
         goods = _goods(store)
-        holders = (_ALICE, _BOB, _JOB)
+        holders = (_ALICE, _BOB, _JOB, _MOVED)
         steps = st.lists(
             st.tuples(
                 st.sampled_from(list(K)),
@@ -292,6 +311,7 @@ class GoodsRepositoryContract(StoreFixture):
             K.ISSUE: lambda: goods.issue("CABLE", where, holder, sale, count),
             K.RETURN: lambda: goods.return_from("CABLE", where, holder, count),
             K.WRITE_OFF: lambda: goods.write_off("CABLE", where, count),
+            K.TRANSFER: lambda: goods.transfer_holdings(*_transfer(holder)),
         }
         try:
             calls[kind]()
@@ -312,6 +332,7 @@ class GoodsRepositoryContract(StoreFixture):
             K.ISSUE: lambda: goods.issue("MODEM", where, holder, sale, serials=[serial]),
             K.RETURN: lambda: goods.return_from("MODEM", where, holder, serials=[serial]),
             K.WRITE_OFF: lambda: goods.write_off("MODEM", where, serials=[serial]),
+            K.TRANSFER: lambda: goods.transfer_holdings(*_transfer(holder)),
         }
         with contextlib.suppress(ProdlifeError):
             calls[kind]()
