@@ -99,7 +99,7 @@ def test_kill_bill_in_arrears_with_a_bcd_through_the_order_and_the_scheduler() -
         "POST", "post-billed", prepaid=False, terms=[BillingTerm("VPS", IN_ARREARS)]
     )
     placed = order(placed_at=created, options=OrderOptions(generate_invoice=True))
-    context = attrs.evolve(CONTEXT, plan=plan, on=created.date())
+    context = attrs.evolve(CONTEXT, plan=plan, on=created.date(), options=())
     _, (service,) = app.place_order(
         placed, context, Actor.customer("C-1"), scheme=scheme, prorata=Prorata(1)
     )
