@@ -284,19 +284,30 @@ class BillingBase:
         actor: Actor,
         run: Callable[[Service, datetime, UnitOfWork], Outcome],
         name: str = "",
+        more: Callable[[Service, Outcome, datetime, UnitOfWork], list[tuple[int, Outcome]]]
+        | None = None,
     ) -> Outcome:
+        """Run ``run`` on a stored service and save its outcome, with the outcomes of
+        ``more`` (other services it changes with it: a bundle's components, each with the
+        version it was loaded at) in the same transaction."""
         at = self._now()
         # The operation (and the host's module) runs in a read-only transaction, so other
         # writers never wait for it; the save checks that nobody changed the service meanwhile.
         with self.store.transaction(readonly=True) as uow:
             service = self._load(uow, service_id, actor, Operation.EDIT)
             outcome = run(service, at, uow)
+            others = [] if more is None else more(service, outcome, at, uow)
         with self.store.transaction() as uow:
-            kept = self._keep(uow, service.version, outcome, at)
+            kept = self._keep_all(uow, [(service.version, outcome), *others], at)
             uow.commit()
         log.info("%s of %s by %s: %s", name or "operation", service_id, actor, outcome.summary())
         self._settle(kept.paid)
-        return self._published_own(kept.outcomes[0])
+        own = kept.outcomes[0]
+        if len(kept.outcomes) == 1:
+            return self._published_own(own)
+        events = tuple(e for o in kept.outcomes for e in o.events)
+        self._published_own(attrs.evolve(own, events=events))
+        return own
 
     def _published(self, outcome: R) -> R:
         """Publish the outbox after a run; ``PublishFailed`` (with ``outcome``) if it fails."""

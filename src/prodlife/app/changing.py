@@ -13,10 +13,12 @@ from datetime import datetime
 from typing import Any, Concatenate, ParamSpec
 
 from prodlife.app._base import BillingBase, PublishFailed, log
+from prodlife.catalog.catalog import Catalog
 from prodlife.cycles import BillingCycle
-from prodlife.errors import ValidationError
+from prodlife.errors import NotFound, ValidationError
 from prodlife.lifecycle.abuse import enforce_abuse_limits
 from prodlife.lifecycle.actors import Action, Actor, authorize_action
+from prodlife.lifecycle.bundled import check_component_alone, components_of, follows, to_follow
 from prodlife.lifecycle.cancellations import cancel, request_cancellation
 from prodlife.lifecycle.changes import (
     add_addon,
@@ -33,7 +35,7 @@ from prodlife.lifecycle.services import Service
 from prodlife.lifecycle.transitions import Operation
 from prodlife.money import Money
 from prodlife.periods import billing_date
-from prodlife.ports import InvoiceQuery, UnitOfWork
+from prodlife.ports import InvoiceQuery, ServiceQuery, UnitOfWork
 from prodlife.pricing.options import ConfigurableOption
 from prodlife.pricing.order_line import OptionPick
 from prodlife.pricing.usage import UsageRecord
@@ -89,6 +91,20 @@ class Changing(BillingBase):
         recorded as an override. Use :meth:`change_package` and
         :meth:`add_addon` to price from the plan.
 
+        A bundle's components follow it (seed 004): an operation of
+        :data:`~prodlife.lifecycle.bundled.FOLLOWED` (activate, suspend,
+        unsuspend, request or withdraw a cancellation, cancel, terminate,
+        delete) carried out on a bundle's service is carried out, with the same
+        arguments, on each of its live components not already there
+        (:func:`~prodlife.lifecycle.bundled.to_follow`), in the same
+        transaction: each component's money is billed or refunded by its own
+        timeline, its module run as its own product type says, and the bundle's
+        product type decides ``customer_may_delete`` for all of them. The
+        outcome returned is the bundle's; the components' are saved and their
+        events published with it. An operation on one component alone is
+        refused when its bundle forbids it
+        (:func:`~prodlife.lifecycle.bundled.check_component_alone`).
+
         Returns:
             The operation's outcome, saved and committed.
 
@@ -97,6 +113,9 @@ class Changing(BillingBase):
                 anyone but staff with ``prices: set``.
             ValidationError: ``customer_may_delete`` given (the product type
                 decides it).
+            ComponentRefused: the operation on one component of a bundle is
+                one its bundle forbids (rules ``bundle.component-alone``,
+                ``bundle.component-suspended``).
             ConcurrencyConflict: another writer changed the service meanwhile
                 (nothing is saved; run it again).
             PublishFailed: saved, but the notifier failed.
@@ -113,13 +132,17 @@ class Changing(BillingBase):
             if "override" in params:
                 kwargs["override"] = True
 
-        def run(service: Service, at: datetime, uow: UnitOfWork) -> Outcome:
+        def carry_out(
+            service: Service, at: datetime, uow: UnitOfWork, may_delete: bool | None = None
+        ) -> Outcome:
             rules = self._rules(uow, service, at)
             given: dict[str, Any] = dict(kwargs)
             if "module" in params and "module" not in given:
                 given["module"] = self._module_for(uow, service, at)
             if "customer_may_delete" in params:
-                given["customer_may_delete"] = rules.customer_may_delete
+                given["customer_may_delete"] = (
+                    rules.customer_may_delete if may_delete is None else may_delete
+                )
             if operation is cancel and given.get("policy") is None:
                 given["policy"] = rules.cancellation
             if (
@@ -130,8 +153,43 @@ class Changing(BillingBase):
                 given["unpaid_invoices"] = _unpaid_of_its_own(uow, service.id)
             return operation(service, actor, at, *args, **given)
 
+        def run(service: Service, at: datetime, uow: UnitOfWork) -> Outcome:
+            outcome = carry_out(service, at, uow)
+            if service.bundle_id is not None:
+                self._check_alone(uow, service.bundle_id, service, outcome.service, at)
+            return outcome
+
+        def components(
+            bundle: Service, outcome: Outcome, at: datetime, uow: UnitOfWork
+        ) -> list[tuple[int, Outcome]]:
+            if not follows(operation):
+                return []
+            held = uow.services.find(ServiceQuery(customer_id=bundle.customer_id))
+            # The bundle's product type decides for its components what it decided for it.
+            may_delete = self._rules(uow, bundle, at).customer_may_delete
+            return [
+                (component.version, carry_out(component, at, uow, may_delete))
+                for component in components_of(bundle, held)
+                if to_follow(operation, bundle, outcome.service, component)
+            ]
+
         name = getattr(operation, "__name__", repr(operation))
-        return self._on_service(service_id, actor, run, name)
+        return self._on_service(service_id, actor, run, name, components)
+
+    def _check_alone(
+        self, uow: UnitOfWork, bundle_id: str, before: Service, after: Service, at: datetime
+    ) -> None:
+        """Refuse what a bundle's component does alone that its bundle forbids."""
+        try:
+            bundle = uow.services.get(bundle_id)
+        except NotFound:  # the host removed the bundle: the component is on its own
+            return
+        try:
+            catalog: Catalog | None = self._catalog(uow, billing_date(at, bundle.time_zone))
+        except NotFound:
+            catalog = None
+        siblings = uow.services.find(ServiceQuery(customer_id=bundle.customer_id))
+        check_component_alone(before, after, bundle, siblings, catalog)
 
     def change_package(
         self,

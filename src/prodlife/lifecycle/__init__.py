@@ -108,6 +108,7 @@ from prodlife.lifecycle.provisioning import (
     call_module,
     run_module,
 )
+from prodlife.lifecycle.sale import SoldUnder
 from prodlife.lifecycle.scheduler import (
     DueRun,
     DueWork,
@@ -223,6 +224,7 @@ __all__ = [
     "ServiceInvoicing",
     "ServiceOption",
     "ServiceStatus",
+    "SoldUnder",
     "Status",
     "Substate",
     "SuspensionKind",

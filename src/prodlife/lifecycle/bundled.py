@@ -1,0 +1,161 @@
+"""A bundle's component services: they live and end with their bundle (seed 004).
+
+An order's bundle line creates the bundle's service and its components'
+services, each naming its bundle (:attr:`Service.bundle_id
+<prodlife.lifecycle.Service.bundle_id>`). The operations in
+:data:`FOLLOWED` carried out on the bundle are carried out on each of its
+live components in the same transaction (:meth:`Billing.perform
+<prodlife.app.Billing.perform>`), each component's money billed or refunded by
+its own timeline. A component acting alone is held to its bundle's rules
+(:func:`check_component_alone`).
+
+Rules: ``bundle.component-alone`` (ending one component alone would leave a
+selection its bundle does not allow; never alone in a fixed bundle),
+``bundle.component-suspended`` (a component resumed while its bundle is
+suspended).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from prodlife.catalog.bundles import FixedBundle, check_selection
+from prodlife.catalog.catalog import Catalog
+from prodlife.errors import ComponentRefused
+from prodlife.lifecycle.cancellations import cancel, request_cancellation, withdraw_cancellation
+from prodlife.lifecycle.operations import activate, delete, suspend, terminate, unsuspend
+from prodlife.lifecycle.services import Service
+from prodlife.lifecycle.status import Status
+
+__all__ = ["FOLLOWED", "check_component_alone", "components_of", "follows", "to_follow"]
+
+#: The operations a bundle's components follow: carried out on the bundle, they are
+#: carried out on each live component too (with the same arguments).
+FOLLOWED: frozenset[Callable[..., Any]] = frozenset(
+    {
+        activate,
+        suspend,
+        unsuspend,
+        request_cancellation,
+        withdraw_cancellation,
+        cancel,
+        terminate,
+        delete,
+    }
+)
+
+
+def follows(operation: Callable[..., Any]) -> bool:
+    """Whether a bundle's components follow ``operation`` carried out on the bundle."""
+    try:
+        return operation in FOLLOWED
+    except TypeError:  # an unhashable callable is none of them
+        return False
+
+
+def components_of(bundle: Service, services: Iterable[Service]) -> tuple[Service, ...]:
+    """The components of ``bundle`` among ``services`` that have not ended, by id."""
+    found = (s for s in services if s.bundle_id == bundle.id and not s.ended)
+    return tuple(sorted(found, key=lambda s: s.id))
+
+
+def to_follow(
+    operation: Callable[..., Any], before: Service, after: Service, component: Service
+) -> bool:
+    """Whether ``component`` is to follow ``operation``, which took its bundle from
+    ``before`` to ``after``.
+
+    A component that has ended follows nothing; a cancellation request is asked
+    for each component that has none and withdrawn from each that has one; an
+    operation that changed the bundle's status takes each component not
+    already there to it (nothing follows when the bundle's status did not
+    change, e.g. its module failed).
+    """
+    if component.ended or not follows(operation):
+        return False
+    if operation is request_cancellation:
+        return after.cancellation_pending and not component.cancellation_pending
+    if operation is withdraw_cancellation:
+        return after.cancellation is None and component.cancellation is not None
+    return after.status != before.status and component.status != after.status
+
+
+def _leaves(before: Service, after: Service) -> bool:
+    """Whether the operation ends the service, or asks for it to end."""
+    return (after.ended and not before.ended) or (
+        after.cancellation_pending and not before.cancellation_pending
+    )
+
+
+def check_component_alone(
+    before: Service,
+    after: Service,
+    bundle: Service,
+    siblings: Iterable[Service],
+    catalog: Catalog | None,
+) -> None:
+    """Refuse what a component ``before`` -> ``after`` does alone that its ``bundle`` forbids.
+
+    Ending a component alone (cancelling, terminating, deleting it, or asking
+    for its cancellation) while its bundle lives must leave the bundle's
+    other live components (``siblings``, among which ``before`` may be) a
+    selection the bundle's definition in ``catalog`` allows: never in a fixed
+    bundle, whose components are fixed; in a flexible bundle, within its pools
+    and restrictions (:func:`~prodlife.catalog.bundles.check_selection`). A
+    component is not resumed while its bundle is suspended. Whatever the
+    bundle itself does is not checked here: its components follow it.
+
+    Raises:
+        ComponentRefused: rules ``bundle.component-alone`` and
+            ``bundle.component-suspended``.
+    """
+    if bundle.ended:
+        return
+    if _leaves(before, after):
+        definition = None if catalog is None else catalog.bundle(bundle.product_code)
+        if catalog is None or definition is None or isinstance(definition, FixedBundle):
+            raise ComponentRefused(
+                "bundle.component-alone",
+                f"service {after.id} ({after.product_code}) is a component of the fixed bundle "
+                f"{bundle.id} ({bundle.product_code}), which cannot lose a component; end the "
+                f"bundle service {bundle.id} instead (its components end with it)",
+                after.id,
+                bundle.id,
+            )
+        left = Counter(
+            s.product_code
+            for s in siblings
+            if s.bundle_id == bundle.id
+            and s.id != after.id
+            and not s.ended
+            and not s.cancellation_pending
+        )
+        products = {p.code: p for p in catalog.products}
+        types = {t.code: t for t in catalog.types}
+        found = check_selection(definition, left, products, types)
+        if found:
+            broken = "; ".join(message for _, message in found)
+            raise ComponentRefused(
+                "bundle.component-alone",
+                f"ending service {after.id} ({after.product_code}) alone would leave bundle "
+                f"{bundle.id} ({bundle.product_code}) with a selection it does not allow: "
+                f"{broken}; end the bundle service {bundle.id} instead, or change the selection",
+                after.id,
+                bundle.id,
+            )
+    if (
+        bundle.status.status is Status.SUSPENDED
+        and before.status.status is Status.SUSPENDED
+        and after.status.status is not Status.SUSPENDED
+        and not after.ended
+    ):
+        raise ComponentRefused(
+            "bundle.component-suspended",
+            f"service {after.id} is a component of bundle {bundle.id}, which is "
+            f"{bundle.status}; unsuspend the bundle service {bundle.id} (its components "
+            "follow it)",
+            after.id,
+            bundle.id,
+        )
