@@ -23,6 +23,8 @@ from prodlife.catalog import CancellationPolicy, CancellationTiming, CatalogVers
 from prodlife.errors import ComponentRefused
 from prodlife.lifecycle import (
     CancellationKind,
+    MassUpdate,
+    Operation,
     Service,
     Status,
     SuspensionKind,
@@ -252,3 +254,15 @@ def test_a_component_may_be_suspended_alone(tv: Billing) -> None:
     tv.perform(unsuspend, cnn.id, STAFF)
     assert stored(tv)[cnn.id].status.status is Status.ACTIVE
     assert stored(tv)[espn.id].status.status is Status.ACTIVE
+
+
+def test_a_mass_termination_of_a_component_without_its_bundle_is_refused(tv: Billing) -> None:
+    pack, cnn, espn = order_pack(tv)
+    before = stored(tv)
+    with pytest.raises(ComponentRefused) as raised:
+        tv.mass_update([cnn.id], STAFF, MassUpdate(status=Operation.TERMINATE))
+    assert raised.value.rule == "bundle.component-alone"
+    assert stored(tv) == before
+    # With its bundle, the whole pack ends together.
+    tv.mass_update([pack.id, cnn.id, espn.id], STAFF, MassUpdate(status=Operation.TERMINATE))
+    assert set(statuses(tv).values()) == {Status.TERMINATED}

@@ -395,6 +395,10 @@ class Changing(BillingBase):
             RuleViolation: a new cycle without ``price_plan`` (rule
                 ``mass-update.price``); otherwise as
                 :func:`~prodlife.lifecycle.mass_update`.
+            ComponentRefused: a bundle's component, updated without its bundle,
+                does what its bundle forbids it alone (as in :meth:`perform`);
+                a bundle's components do not follow a mass update: update
+                them with it.
         """
         at = self._now()
         with self.store.transaction() as uow:
@@ -411,6 +415,10 @@ class Changing(BillingBase):
                 s.id: self.module if self._rules(uow, s, at).provisionable else None for s in loaded
             }
             outcomes = mass_update(loaded, actor, at, update, prices=prices, modules=modules)
+            updated = {s.id for s in loaded}
+            for before, outcome in zip(loaded, outcomes, strict=True):
+                if before.bundle_id is not None and before.bundle_id not in updated:
+                    self._check_alone(uow, before.bundle_id, before, outcome.service, at)
             versions = [before.version for before in loaded]
             kept = self._keep_all(uow, list(zip(versions, outcomes, strict=True)), at)
             uow.commit()
