@@ -25,7 +25,9 @@ from prodlife.lifecycle import (
     CancellationKind,
     MassUpdate,
     Operation,
+    SchedulerPolicy,
     Service,
+    ServiceStatus,
     Status,
     SuspensionKind,
     activate,
@@ -40,8 +42,8 @@ from prodlife.lifecycle import (
 from prodlife.ports import ServiceQuery, Store
 from prodlife.proration import CreditMode
 from prodlife.stores import open_store
-from tests._lifecycle import OWNER, OWNER_ID, STAFF
-from tests._support import d
+from tests._lifecycle import OWNER, OWNER_ID, STAFF, SYSTEM
+from tests._support import d, usd
 from tests.stores._postgresql import isolated_schema, postgresql_url_from
 from tests.test_app_catalog_use import NOW, TV_CATALOG, TV_CONTEXT, TV_PLAN
 from tests.test_app_policy import buy
@@ -265,4 +267,36 @@ def test_a_mass_termination_of_a_component_without_its_bundle_is_refused(tv: Bil
     assert stored(tv) == before
     # With its bundle, the whole pack ends together.
     tv.mass_update([pack.id, cnn.id, espn.id], STAFF, MassUpdate(status=Operation.TERMINATE))
+    assert set(statuses(tv).values()) == {Status.TERMINATED}
+
+
+# --- components follow what the scheduler, a payment and a mass update do to their bundle ------
+
+
+def test_dunning_suspends_and_a_payment_resumes_a_bundle_with_its_components(
+    store: Store,
+) -> None:
+    clock = FixedClock(NOW)
+    policy = SchedulerPolicy(suspend_days_after=3, terminate_days_after=None)
+    tv = Billing(store, clock=clock, policy=policy)
+    pack, cnn, espn = order_pack(tv)
+    clock.set(NOW + timedelta(days=5))  # the first invoice, due on the order's day, unpaid
+    tv.run_due()
+    after = stored(tv)
+    assert after[pack.id].status == ServiceStatus(Status.SUSPENDED, SuspensionKind.FOR_NON_PAYMENT)
+    assert after[cnn.id].status == after[espn.id].status == after[pack.id].status
+    last = tv.history(cnn.id, STAFF).last
+    assert last is not None and last.reason == f"follows its bundle {pack.id}"
+    tv.record_payment(OWNER_ID, usd("15.00"), SYSTEM, reference="pay-1", method="card")
+    assert set(statuses(tv).values()) == {Status.ACTIVE}
+
+
+def test_a_mass_suspension_of_a_bundle_takes_its_components(tv: Billing) -> None:
+    pack, *_ = order_pack(tv)
+    update = MassUpdate(status=Operation.SUSPEND, suspension=SuspensionKind.BY_ADMINISTRATOR)
+    tv.mass_update([pack.id], STAFF, update)
+    assert set(statuses(tv).values()) == {Status.SUSPENDED}
+    tv.mass_update([pack.id], STAFF, MassUpdate(status=Operation.UNSUSPEND))
+    assert set(statuses(tv).values()) == {Status.ACTIVE}
+    tv.mass_update([pack.id], STAFF, MassUpdate(status=Operation.TERMINATE))
     assert set(statuses(tv).values()) == {Status.TERMINATED}

@@ -19,17 +19,36 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Any
 
 from prodlife.catalog.bundles import FixedBundle, check_selection
 from prodlife.catalog.catalog import Catalog
-from prodlife.errors import ComponentRefused
+from prodlife.errors import ComponentRefused, PermissionDenied, TransitionNotAllowed
+from prodlife.lifecycle.actors import Actor
 from prodlife.lifecycle.cancellations import cancel, request_cancellation, withdraw_cancellation
-from prodlife.lifecycle.operations import activate, delete, suspend, terminate, unsuspend
+from prodlife.lifecycle.operations import (
+    activate,
+    delete,
+    end_service,
+    suspend,
+    terminate,
+    unsuspend,
+)
+from prodlife.lifecycle.outcome import Outcome
+from prodlife.lifecycle.provisioning import ProvisioningModule
 from prodlife.lifecycle.services import Service
-from prodlife.lifecycle.status import Status
+from prodlife.lifecycle.status import ServiceStatus, Status, SuspensionKind
+from prodlife.lifecycle.transitions import Operation
 
-__all__ = ["FOLLOWED", "check_component_alone", "components_of", "follows", "to_follow"]
+__all__ = [
+    "FOLLOWED",
+    "check_component_alone",
+    "components_of",
+    "follow_status",
+    "follows",
+    "to_follow",
+]
 
 #: The operations a bundle's components follow: carried out on the bundle, they are
 #: carried out on each live component too (with the same arguments).
@@ -80,6 +99,66 @@ def to_follow(
     if operation is withdraw_cancellation:
         return after.cancellation is None and component.cancellation is not None
     return after.status != before.status and component.status != after.status
+
+
+_ENDING = {
+    Status.CANCELLED: Operation.CANCEL,
+    Status.TERMINATED: Operation.TERMINATE,
+    Status.DELETED: Operation.DELETE,
+}
+
+
+def follow_status(
+    component: Service,
+    before: ServiceStatus,
+    after: Service,
+    at: datetime,
+    *,
+    module: ProvisioningModule | None = None,
+) -> Outcome | None:
+    """``component`` taken where an operation took its bundle (from status ``before`` to
+    the bundle ``after``).
+
+    For the changes of status made elsewhere than :meth:`Billing.perform
+    <prodlife.app.Billing.perform>` (the scheduler's dunning, a settlement, a
+    mass update, an abuse limit): the actor of the bundle's last history entry
+    suspends the component as the bundle was suspended, unsuspends or
+    activates it with the bundle, and ends it as the bundle ended, on the
+    bundle's termination date (billed as :func:`~prodlife.lifecycle.terminate`
+    bills by default). ``None`` when nothing follows: the bundle's status did
+    not change, the component has ended or is already there, or its own state
+    does not allow it (a component suspended by staff stays suspended when the
+    system lifts a non-payment suspension of its bundle).
+    """
+    target = after.status.status
+    if component.ended or after.status == before or component.status == after.status:
+        return None
+    last = after.history.last
+    actor = Actor.system() if last is None else last.actor
+    reason = f"follows its bundle {after.id}"
+    current = component.status.status
+    try:
+        if target in _ENDING:
+            return end_service(
+                component,
+                _ENDING[target],
+                actor,
+                at,
+                on=after.termination_date,
+                module=module,
+                reason=reason,
+            )
+        kind = after.status.substate
+        suspends = target is Status.SUSPENDED and current is not Status.SUSPENDED
+        if suspends and isinstance(kind, SuspensionKind):
+            return suspend(component, actor, at, kind, module=module, reason=reason)
+        if target is Status.ACTIVE and current is Status.SUSPENDED:
+            return unsuspend(component, actor, at, module=module, reason=reason)
+        if target is Status.ACTIVE and current is Status.PENDING is before.status:
+            return activate(component, actor, at, module=module, reason=reason)
+    except (PermissionDenied, TransitionNotAllowed):
+        return None
+    return None
 
 
 def _leaves(before: Service, after: Service) -> bool:
