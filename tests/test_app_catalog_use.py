@@ -334,3 +334,15 @@ def test_a_version_in_force_somewhere_cannot_be_withdrawn(app: Billing, effectiv
 def test_withdrawing_a_version_never_stored_is_not_found(app: Billing) -> None:
     with pytest.raises(NotFound):
         app.withdraw_catalog_version("2030")
+
+
+def test_a_package_changed_to_a_product_the_customer_holds_its_limit_of_is_refused(
+    tv: Billing,
+) -> None:
+    # Seed 000's "one free plan per account": CNN is one per customer.
+    tv.place_order(buy(OrderLineSpec("CNN"), id="O-1"), TV_CONTEXT, OWNER)
+    _, (espn,) = tv.place_order(buy(OrderLineSpec("ESPN"), id="O-2"), TV_CONTEXT, OWNER)
+    with pytest.raises(RuleViolation) as raised:
+        tv.change_package(espn.id, STAFF, price_plan="TV", to_product="CNN")
+    assert raised.value.rule == "offer.instance-limit"
+    assert held(tv) == ["CNN", "ESPN"]

@@ -29,7 +29,13 @@ from prodlife.lifecycle.changes import (
 )
 from prodlife.lifecycle.mass_update import MassUpdate, mass_update
 from prodlife.lifecycle.outcome import Outcome
-from prodlife.lifecycle.selling import addon_from_plan, holds_money, option_changes, package_price
+from prodlife.lifecycle.selling import (
+    addon_from_plan,
+    check_holding,
+    holds_money,
+    option_changes,
+    package_price,
+)
 from prodlife.lifecycle.service_parts import CancellationKind
 from prodlife.lifecycle.services import Service
 from prodlife.lifecycle.transitions import Operation
@@ -207,7 +213,9 @@ class Changing(BillingBase):
         """:func:`~prodlife.lifecycle.change_package` with the catalog version in force today.
 
         The new package must be offered by that catalog version on the
-        service's billing date (an edition on its product's ladder). The new
+        service's billing date (an edition on its product's ladder), and a new
+        product must stay within its ``max_per_customer`` counting the
+        customer's live services (rule ``offer.instance-limit``). The new
         recurring price comes from the stored ``price_plan`` (the row for the
         new product, edition and cycle, for the service's quantity). Staff
         with ``prices: set`` may give ``new_price`` instead: an override,
@@ -231,6 +239,9 @@ class Changing(BillingBase):
         def run(service: Service, at: datetime, uow: UnitOfWork) -> Outcome:
             day = billing_date(at, service.time_zone)
             catalog = self._catalog(uow, day)
+            if to_product is not None and to_product != service.product_code:
+                held = uow.services.find(ServiceQuery(customer_id=service.customer_id))
+                check_holding(catalog, to_product, held)
             price = new_price
             if price is None:
                 assert price_plan is not None
