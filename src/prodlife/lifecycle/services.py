@@ -685,6 +685,7 @@ _SLOTS = tuple(getattr(Service, name) for name in _FIELDS)
 _GET_ALL = operator.attrgetter(*_FIELDS)
 _TRUSTED = frozenset(
     {
+        "sold_under",
         "status",
         "history",
         "version",
@@ -696,7 +697,6 @@ _TRUSTED = frozenset(
         "pending_change",
         "timeline",
         "ledger",
-        "sold_under",
     }
 )
 
