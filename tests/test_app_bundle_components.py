@@ -16,11 +16,13 @@ from pathlib import Path
 
 import attrs
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from prodlife import FixedClock, OrderLine, OrderLineSpec
 from prodlife.app import Billing
 from prodlife.catalog import CancellationPolicy, CancellationTiming, CatalogVersion, Component
-from prodlife.errors import ComponentRefused
+from prodlife.errors import ComponentRefused, ProdlifeError
 from prodlife.lifecycle import (
     CancellationKind,
     MassUpdate,
@@ -300,3 +302,67 @@ def test_a_mass_suspension_of_a_bundle_takes_its_components(tv: Billing) -> None
     assert set(statuses(tv).values()) == {Status.ACTIVE}
     tv.mass_update([pack.id], STAFF, MassUpdate(status=Operation.TERMINATE))
     assert set(statuses(tv).values()) == {Status.TERMINATED}
+
+
+# --- a property: whatever is done to a bundle, its components stay with it -----------------------
+
+_STEPS = st.sampled_from(
+    [
+        ("suspend", (SuspensionKind.BY_ADMINISTRATOR,), {}),
+        ("suspend", (SuspensionKind.BY_CUSTOMER,), {}),
+        ("unsuspend", (), {}),
+        ("request", (CancellationKind.END_OF_PERIOD, "moving"), {}),
+        ("withdraw", (), {}),
+        ("cancel", (), {"policy": REFUND}),
+        ("terminate", (), {}),
+        ("delete", (), {}),
+    ]
+)
+_OPERATIONS = {
+    "suspend": suspend,
+    "unsuspend": unsuspend,
+    "request": request_cancellation,
+    "withdraw": withdraw_cancellation,
+    "cancel": cancel,
+    "terminate": terminate,
+    "delete": delete,
+}
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps=st.lists(st.tuples(_STEPS, st.booleans()), min_size=1, max_size=6))
+def test_whatever_is_done_to_a_fixed_bundle_its_components_share_its_state(
+    steps: list[tuple[tuple[str, tuple[object, ...], dict[str, object]], bool]],
+) -> None:
+    """Each step is done to the bundle or to one component (``True``); a refused step changes
+    nothing, and after every step the components hold the bundle's status and cancellation."""
+    store = open_store("memory:")
+    with store.transaction() as uow:
+        uow.catalog.add_version(CatalogVersion("2025", d("2025-01-01"), TV_CATALOG))
+        uow.price_plans.add(TV_PLAN)
+        uow.commit()
+    tv = Billing(store, clock=FixedClock(NOW))
+    pack, cnn, _ = order_pack(tv)
+    for (name, args, kwargs), on_component in steps:
+        before = stored(tv)
+        try:
+            tv.perform(
+                _OPERATIONS[name], cnn.id if on_component else pack.id, STAFF, *args, **kwargs
+            )
+        except ProdlifeError:
+            assert stored(tv) == before
+        now = stored(tv)
+        bundle = now[pack.id]
+        for key, service in now.items():
+            if key == pack.id:
+                continue
+            suspended_alone = (
+                on_component
+                and service.status.status is Status.SUSPENDED
+                and bundle.status.status is Status.ACTIVE
+            )
+            if service.status != bundle.status:  # only a component suspended on its own
+                assert service.status.status is Status.SUSPENDED
+                assert bundle.status.status is Status.ACTIVE or suspended_alone
+            assert service.cancellation_pending == bundle.cancellation_pending
+            assert service.ended == bundle.ended

@@ -11,8 +11,9 @@ its own timeline. A component acting alone is held to its bundle's rules
 
 Rules: ``bundle.component-alone`` (ending one component alone would leave a
 selection its bundle does not allow; never alone in a fixed bundle),
-``bundle.component-suspended`` (a component resumed while its bundle is
-suspended).
+``bundle.component-cancelling`` (a component's cancellation request withdrawn
+while its bundle's stands), ``bundle.component-suspended`` (a component resumed
+while its bundle is suspended).
 """
 
 from __future__ import annotations
@@ -75,8 +76,10 @@ def follows(operation: Callable[..., Any]) -> bool:
 
 
 def components_of(bundle: Service, services: Iterable[Service]) -> tuple[Service, ...]:
-    """The components of ``bundle`` among ``services`` that have not ended, by id."""
-    found = (s for s in services if s.bundle_id == bundle.id and not s.ended)
+    """The components of ``bundle`` among ``services`` that are not deleted, by id."""
+    found = (
+        s for s in services if s.bundle_id == bundle.id and s.status.status is not Status.DELETED
+    )
     return tuple(sorted(found, key=lambda s: s.id))
 
 
@@ -86,14 +89,18 @@ def to_follow(
     """Whether ``component`` is to follow ``operation``, which took its bundle from
     ``before`` to ``after``.
 
-    A component that has ended follows nothing; a cancellation request is asked
+    A component that has ended follows only a deletion (an ended bundle deleted
+    takes its ended components out of its customer's sight); a cancellation request is asked
     for each component that has none and withdrawn from each that has one; an
     operation that changed the bundle's status takes each component not
     already there to it (nothing follows when the bundle's status did not
     change, e.g. its module failed).
     """
-    if component.ended or not follows(operation):
+    if not follows(operation):
         return False
+    if component.ended:
+        deleted = after.status.status is Status.DELETED
+        return operation is delete and deleted and component.status.status is not Status.DELETED
     if operation is request_cancellation:
         return after.cancellation_pending and not component.cancellation_pending
     if operation is withdraw_cancellation:
@@ -183,12 +190,13 @@ def check_component_alone(
     selection the bundle's definition in ``catalog`` allows: never in a fixed
     bundle, whose components are fixed; in a flexible bundle, within its pools
     and restrictions (:func:`~prodlife.catalog.bundles.check_selection`). A
-    component is not resumed while its bundle is suspended. Whatever the
+    component is not resumed while its bundle is suspended, and its
+    cancellation request stands while its bundle's does. Whatever the
     bundle itself does is not checked here: its components follow it.
 
     Raises:
-        ComponentRefused: rules ``bundle.component-alone`` and
-            ``bundle.component-suspended``.
+        ComponentRefused: rules ``bundle.component-alone``,
+            ``bundle.component-cancelling`` and ``bundle.component-suspended``.
     """
     if bundle.ended:
         return
@@ -224,6 +232,19 @@ def check_component_alone(
                 after.id,
                 bundle.id,
             )
+    if (
+        bundle.cancellation_pending
+        and before.cancellation_pending
+        and not after.cancellation_pending
+        and not after.ended
+    ):
+        raise ComponentRefused(
+            "bundle.component-cancelling",
+            f"service {after.id} is a component of bundle {bundle.id}, whose cancellation is "
+            f"requested; withdraw the bundle's request on {bundle.id} (its components follow it)",
+            after.id,
+            bundle.id,
+        )
     if (
         bundle.status.status is Status.SUSPENDED
         and before.status.status is Status.SUSPENDED
