@@ -38,6 +38,7 @@ from prodlife.lifecycle import (
     request_cancellation,
     suspend,
     terminate,
+    transfer,
     unsuspend,
     withdraw_cancellation,
 )
@@ -366,3 +367,15 @@ def test_whatever_is_done_to_a_fixed_bundle_its_components_share_its_state(
                 assert bundle.status.status is Status.ACTIVE or suspended_alone
             assert service.cancellation_pending == bundle.cancellation_pending
             assert service.ended == bundle.ended
+
+
+def test_a_bundle_transferred_takes_its_components_and_a_component_alone_is_refused(
+    tv: Billing,
+) -> None:
+    pack, cnn, espn = order_pack(tv)
+    with pytest.raises(ComponentRefused, match=f"transfer the bundle service {pack.id}"):
+        tv.perform(transfer, cnn.id, STAFF, "CUST-NEW")
+    tv.perform(transfer, pack.id, STAFF, "CUST-NEW")
+    moved = tv.services(ServiceQuery(customer_id="CUST-NEW"), STAFF)
+    assert sorted(s.id for s in moved) == sorted([pack.id, cnn.id, espn.id])
+    assert stored(tv) == {}

@@ -100,7 +100,7 @@ class Changing(BillingBase):
         A bundle's components follow it (seed 004): an operation of
         :data:`~prodlife.lifecycle.bundled.FOLLOWED` (activate, suspend,
         unsuspend, request or withdraw a cancellation, cancel, terminate,
-        delete) carried out on a bundle's service is carried out, with the same
+        delete, transfer) carried out on a bundle's service is carried out, with the same
         arguments, on each of its live components not already there
         (:func:`~prodlife.lifecycle.bundled.to_follow`), in the same
         transaction: each component's money is billed or refunded by its own

@@ -34,6 +34,7 @@ from prodlife.lifecycle.operations import (
     end_service,
     suspend,
     terminate,
+    transfer,
     unsuspend,
 )
 from prodlife.lifecycle.outcome import Outcome
@@ -63,6 +64,7 @@ FOLLOWED: frozenset[Callable[..., Any]] = frozenset(
         cancel,
         terminate,
         delete,
+        transfer,
     }
 )
 
@@ -103,6 +105,8 @@ def to_follow(
         return operation is delete and deleted and component.status.status is not Status.DELETED
     if operation is request_cancellation:
         return after.cancellation_pending and not component.cancellation_pending
+    if operation is transfer:
+        return component.customer_id != after.customer_id
     if operation is withdraw_cancellation:
         return after.cancellation is None and component.cancellation is not None
     return after.status != before.status and component.status != after.status
@@ -191,7 +195,8 @@ def check_component_alone(
     bundle, whose components are fixed; in a flexible bundle, within its pools
     and restrictions (:func:`~prodlife.catalog.bundles.check_selection`). A
     component is not resumed while its bundle is suspended, and its
-    cancellation request stands while its bundle's does. Whatever the
+    cancellation request stands while its bundle's does; it is not transferred
+    to another customer alone. Whatever the
     bundle itself does is not checked here: its components follow it.
 
     Raises:
@@ -200,6 +205,15 @@ def check_component_alone(
     """
     if bundle.ended:
         return
+    if after.customer_id != bundle.customer_id:
+        raise ComponentRefused(
+            "bundle.component-alone",
+            f"service {after.id} is a component of bundle {bundle.id}, owned by "
+            f"{bundle.customer_id}; transfer the bundle service {bundle.id} instead (its "
+            "components go with it)",
+            after.id,
+            bundle.id,
+        )
     if _leaves(before, after):
         definition = None if catalog is None else catalog.bundle(bundle.product_code)
         if catalog is None or definition is None or isinstance(definition, FixedBundle):
