@@ -6,11 +6,14 @@ services, each naming its bundle (:attr:`Service.bundle_id
 :data:`FOLLOWED` carried out on the bundle are carried out on each of its
 live components in the same transaction (:meth:`Billing.perform
 <prodlife.app.Billing.perform>`), each component's money billed or refunded by
-its own timeline. A component acting alone is held to its bundle's rules
+its own timeline; a bundle's status changed any other way (the scheduler, a
+payment's settlement, a mass update) takes its components along too
+(:func:`follow_status`). A component acting alone is held to its bundle's rules
 (:func:`check_component_alone`).
 
 Rules: ``bundle.component-alone`` (ending one component alone would leave a
-selection its bundle does not allow; never alone in a fixed bundle),
+selection its bundle does not allow, never alone in a fixed bundle; or
+transferring it alone to another customer),
 ``bundle.component-cancelling`` (a component's cancellation request withdrawn
 while its bundle's stands), ``bundle.component-suspended`` (a component resumed
 while its bundle is suspended).
