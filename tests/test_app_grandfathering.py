@@ -18,7 +18,7 @@ from typing import Any
 import attrs
 import pytest
 
-from prodlife import MONTHLY, FixedClock, OrderLineSpec
+from prodlife import ANNUAL, MONTHLY, FixedClock, OrderLineSpec
 from prodlife.app import Billing
 from prodlife.catalog import CatalogVersion, Validity
 from prodlife.lifecycle import EventKind, Service, SoldUnder
@@ -26,12 +26,12 @@ from prodlife.ports import ServiceQuery, Store
 from prodlife.pricing import PlanRate, PricePlan, PricingContext, Rate
 from prodlife.pricing.recurring import RecurringPrice
 from prodlife.stores import open_store
-from tests._lifecycle import OWNER, web
+from tests._lifecycle import OWNER, STAFF, web
 from tests._support import d, usd
 from tests.stores._postgresql import isolated_schema, postgresql_url_from
 from tests.test_app_policy import CATALOG, buy
 
-#: WEB BASIC costs 10.00 a month until June 2025, 12.00 from then on.
+#: WEB BASIC costs 10.00 a month until June 2025, 12.00 from then on; 100.00 a year.
 PLAN = PricePlan(
     "STD",
     "Standard",
@@ -51,6 +51,7 @@ PLAN = PricePlan(
             edition="BASIC",
             validity=Validity(start=d("2025-06-01")),
         ),
+        PlanRate("WEB", ANNUAL, Rate.flat(usd("100.00")), edition="BASIC"),
     ],
 )
 FIRST = CatalogVersion("2025", d("2025-01-01"), CATALOG)
@@ -177,3 +178,13 @@ def test_a_service_ending_at_its_renewal_does_not_move(store: Store) -> None:
     (service,) = app.services(ServiceQuery(), OWNER)
     assert service.sold_under == SOLD
     assert EventKind.PRICE_MOVED not in kinds(app, "S-END")
+
+
+def test_a_package_changed_from_the_plan_is_recorded_as_sold_under_the_version_in_force(
+    store: Store,
+) -> None:
+    app = Billing(store, clock=FixedClock(at("2025-06-10")))
+    app.add_services([sold("S-UP", "2025-07-01")])
+    changed = app.change_package("S-UP", STAFF, price_plan="STD", to_cycle=ANNUAL)
+    assert changed.service.sold_under == SoldUnder("2025-06", "STD", "WEB", "BASIC", ANNUAL)
+    assert changed.service.price.amount == usd("100.00")

@@ -27,8 +27,10 @@ from prodlife.lifecycle.changes import (
     change_package,
     confirm_change_payment,
 )
+from prodlife.lifecycle.grandfathering import resold
 from prodlife.lifecycle.mass_update import MassUpdate, mass_update
 from prodlife.lifecycle.outcome import Outcome
+from prodlife.lifecycle.sale import SoldUnder
 from prodlife.lifecycle.selling import (
     addon_from_plan,
     check_holding,
@@ -219,7 +221,9 @@ class Changing(BillingBase):
         recurring price comes from the stored ``price_plan`` (the row for the
         new product, edition and cycle, for the service's quantity). Staff
         with ``prices: set`` may give ``new_price`` instead: an override,
-        recorded in the history with ``reason``.
+        recorded in the history with ``reason``. A package priced from the plan
+        and changed at once is recorded as sold under that version and row
+        (:attr:`Service.sold_under <prodlife.lifecycle.Service.sold_under>`).
 
         Raises:
             PermissionDenied: ``new_price`` from anyone but staff with ``prices: set``.
@@ -238,26 +242,24 @@ class Changing(BillingBase):
 
         def run(service: Service, at: datetime, uow: UnitOfWork) -> Outcome:
             day = billing_date(at, service.time_zone)
-            catalog = self._catalog(uow, day)
+            version = uow.catalog.versions().in_force(day)
+            catalog = version.catalog
             if to_product is not None and to_product != service.product_code:
                 held = uow.services.find(ServiceQuery(customer_id=service.customer_id))
                 check_holding(catalog, to_product, held)
-            price = new_price
+            price, sale = new_price, None
             if price is None:
                 assert price_plan is not None
                 product = to_product or service.product_code
                 edition = to_edition
                 if edition is None and product == service.product_code:
                     edition = service.edition
-                price = package_price(
-                    uow.price_plans.get(price_plan),
-                    product,
-                    edition,
-                    to_cycle or service.cycle,
-                    service.quantity,
-                    day,
-                )
-            return change_package(
+                plan = uow.price_plans.get(price_plan)
+                cycle = to_cycle or service.cycle
+                price = package_price(plan, product, edition, cycle, service.quantity, day)
+                row = plan.rate_for(product, cycle, day, edition)
+                sale = SoldUnder.of(version.name, plan.code, row)
+            changed = change_package(
                 service,
                 actor,
                 at,
@@ -271,6 +273,7 @@ class Changing(BillingBase):
                 override=new_price is not None,
                 reason=reason,
             )
+            return resold(changed, sale)
 
         return self._on_service(service_id, actor, run, "change_package")
 

@@ -33,7 +33,7 @@ from prodlife.lifecycle.transitions import Operation
 from prodlife.pricing.plans import PricePlan
 from prodlife.pricing.recurring import RecurringPrice
 
-__all__ = ["move_on", "renewal_due"]
+__all__ = ["move_on", "renewal_due", "resold"]
 
 _LIVE = (Status.ACTIVE, Status.SUSPENDED)
 
@@ -42,14 +42,16 @@ def renewal_due(service: Service, day: date) -> date | None:
     """The day ``service`` renews on, when its renewal is invoiced by ``day``; else ``None``.
 
     A service renews on its next due date, unless it ends then (a cancellation
-    pending, auto-renew off) or is not live; its renewal is invoiced its
-    timeline's ``invoice_days_before`` days ahead.
+    pending, auto-renew off), a change of package waits (it brings its own
+    price), or it is not live; its renewal is invoiced its timeline's
+    ``invoice_days_before`` days ahead.
     """
     renewal = service.next_due
     if (
         renewal is None
         or service.status.status not in _LIVE
         or service.cancellation_pending
+        or service.pending_change is not None
         or not service.auto_renew
     ):
         return None
@@ -58,6 +60,25 @@ def renewal_due(service: Service, day: date) -> date | None:
         return None
     ahead = timedelta(days=service.timeline.invoice_days_before)
     return renewal if day >= renewal - ahead else None
+
+
+def resold(outcome: Outcome, sale: SoldUnder | None) -> Outcome:
+    """``outcome`` with its service recorded as sold under ``sale`` from now on.
+
+    For a package changed at once at a price from the plan: the new package's
+    version and row. A change waiting (for the end of the term or a payment),
+    a price set by hand, and a change its module did not carry out (the
+    service is not on the row's product and cycle) leave the record as it was.
+    """
+    service = outcome.service
+    if (
+        sale is None
+        or service.pending_change is not None
+        or (service.product_code, service.cycle) != (sale.product_code, sale.cycle)
+        or service.price.override
+    ):
+        return outcome
+    return Outcome(service._evolved(sold_under=sale), outcome.events, outcome.lines)
 
 
 def move_on(
