@@ -29,6 +29,7 @@ from prodlife.lifecycle.changes import (
 )
 from prodlife.lifecycle.grandfathering import resold
 from prodlife.lifecycle.mass_update import MassUpdate, mass_update
+from prodlife.lifecycle.operations import transfer
 from prodlife.lifecycle.outcome import Outcome
 from prodlife.lifecycle.sale import SoldUnder
 from prodlife.lifecycle.selling import (
@@ -121,6 +122,9 @@ class Changing(BillingBase):
                 anyone but staff with ``prices: set``.
             ValidationError: ``customer_may_delete`` given (the product type
                 decides it).
+            RuleViolation: a :func:`~prodlife.lifecycle.transfer` to a customer
+                who holds the product's ``max_per_customer`` live services already
+                (rule ``offer.instance-limit``).
             ComponentRefused: the operation on one component of a bundle is
                 one its bundle forbids (rules ``bundle.component-alone``,
                 ``bundle.component-suspended``).
@@ -159,6 +163,8 @@ class Changing(BillingBase):
                 and CancellationKind.IMMEDIATE in (*args[:1], given.get("kind"))
             ):
                 given["unpaid_invoices"] = _unpaid_of_its_own(uow, service.id)
+            if operation is transfer:
+                self._check_new_owner(uow, service, (*args, given.get("to_customer"))[0], at)
             return operation(service, actor, at, *args, **given)
 
         def run(service: Service, at: datetime, uow: UnitOfWork) -> Outcome:
@@ -183,6 +189,19 @@ class Changing(BillingBase):
 
         name = getattr(operation, "__name__", repr(operation))
         return self._on_service(service_id, actor, run, name, components)
+
+    def _check_new_owner(
+        self, uow: UnitOfWork, service: Service, to_customer: object, at: datetime
+    ) -> None:
+        """Refuse a transfer that takes the new owner past the product's ``max_per_customer``."""
+        if not isinstance(to_customer, str) or to_customer == service.customer_id:
+            return  # the transfer itself refuses these
+        try:
+            catalog = self._catalog(uow, billing_date(at, service.time_zone))
+        except NotFound:  # no catalog: no limits
+            return
+        held = uow.services.find(ServiceQuery(customer_id=to_customer))
+        check_holding(catalog, service.product_code, held)
 
     def _check_alone(
         self, uow: UnitOfWork, bundle_id: str, before: Service, after: Service, at: datetime
