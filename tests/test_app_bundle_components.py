@@ -216,7 +216,7 @@ def test_ending_one_component_of_a_fixed_bundle_alone_is_refused(
 ) -> None:
     pack, cnn, _ = order_pack(tv)
     before = stored(tv)
-    with pytest.raises(ComponentRefused, match=f"end the bundle service {pack.id}") as raised:
+    with pytest.raises(ComponentRefused, match=f"the bundle service {pack.id} instead") as raised:
         tv.perform(operation, cnn.id, STAFF)  # type: ignore[arg-type]
     assert raised.value.rule == "bundle.component-alone"
     assert (raised.value.service_id, raised.value.bundle_id) == (cnn.id, pack.id)
@@ -379,3 +379,12 @@ def test_a_bundle_transferred_takes_its_components_and_a_component_alone_is_refu
     moved = tv.services(ServiceQuery(customer_id="CUST-NEW"), STAFF)
     assert sorted(s.id for s in moved) == sorted([pack.id, cnn.id, espn.id])
     assert stored(tv) == {}
+
+
+def test_a_component_is_deleted_only_with_its_bundle(tv: Billing) -> None:
+    pack, cnn, _ = order_pack(tv)
+    tv.perform(cancel, pack.id, STAFF)  # the pack and its channels end together
+    with pytest.raises(ComponentRefused, match=f"delete the bundle service {pack.id}"):
+        tv.perform(delete, cnn.id, STAFF)
+    tv.perform(delete, pack.id, STAFF)
+    assert set(statuses(tv).values()) == {Status.DELETED}

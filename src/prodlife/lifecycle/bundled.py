@@ -13,7 +13,7 @@ payment's settlement, a mass update) takes its components along too
 
 Rules: ``bundle.component-alone`` (ending one component alone would leave a
 selection its bundle does not allow, never alone in a fixed bundle; or
-transferring it alone to another customer),
+transferring or deleting it alone),
 ``bundle.component-cancelling`` (a component's cancellation request withdrawn
 while its bundle's stands), ``bundle.component-suspended`` (a component resumed
 while its bundle is suspended).
@@ -199,13 +199,26 @@ def check_component_alone(
     and restrictions (:func:`~prodlife.catalog.bundles.check_selection`). A
     component is not resumed while its bundle is suspended, and its
     cancellation request stands while its bundle's does; it is not transferred
-    to another customer alone. Whatever the
+    to another customer alone, nor deleted alone. Whatever the
     bundle itself does is not checked here: its components follow it.
 
     Raises:
         ComponentRefused: rules ``bundle.component-alone``,
             ``bundle.component-cancelling`` and ``bundle.component-suspended``.
     """
+    if (
+        after.status.status is Status.DELETED
+        and before.status.status is not Status.DELETED
+        and bundle.status.status is not Status.DELETED
+    ):
+        raise ComponentRefused(
+            "bundle.component-alone",
+            f"service {after.id} is a component of bundle {bundle.id}, which is "
+            f"{bundle.status}; a component is deleted with its bundle: delete the bundle "
+            f"service {bundle.id} instead",
+            after.id,
+            bundle.id,
+        )
     if bundle.ended:
         return
     if after.customer_id != bundle.customer_id:
