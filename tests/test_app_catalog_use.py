@@ -35,7 +35,7 @@ from prodlife.catalog import (
     TldPrices,
 )
 from prodlife.errors import AlreadyExists, NotFound, RuleViolation
-from prodlife.lifecycle import CancellationKind, Status, request_cancellation
+from prodlife.lifecycle import CancellationKind, Status, request_cancellation, transfer
 from prodlife.lifecycle.orders import DomainAction, DomainLine, Order
 from prodlife.ports import InvoiceQuery, ServiceQuery
 from prodlife.pricing import PlanRate, PricePlan, PricingContext, Rate
@@ -334,3 +334,25 @@ def test_a_version_in_force_somewhere_cannot_be_withdrawn(app: Billing, effectiv
 def test_withdrawing_a_version_never_stored_is_not_found(app: Billing) -> None:
     with pytest.raises(NotFound):
         app.withdraw_catalog_version("2030")
+
+
+def test_a_package_changed_to_a_product_the_customer_holds_its_limit_of_is_refused(
+    tv: Billing,
+) -> None:
+    # Seed 000's "one free plan per account": CNN is one per customer.
+    tv.place_order(buy(OrderLineSpec("CNN"), id="O-1"), TV_CONTEXT, OWNER)
+    _, (espn,) = tv.place_order(buy(OrderLineSpec("ESPN"), id="O-2"), TV_CONTEXT, OWNER)
+    with pytest.raises(RuleViolation) as raised:
+        tv.change_package(espn.id, STAFF, price_plan="TV", to_product="CNN")
+    assert raised.value.rule == "offer.instance-limit"
+    assert held(tv) == ["CNN", "ESPN"]
+
+
+def test_a_service_transferred_to_a_customer_holding_its_limit_is_refused(tv: Billing) -> None:
+    tv.place_order(buy(OrderLineSpec("CNN"), id="O-1"), TV_CONTEXT, OWNER)
+    other = buy(OrderLineSpec("CNN"), id="O-2", customer_id="CUST-OTHER")
+    _, (theirs,) = tv.place_order(other, TV_CONTEXT, STAFF)
+    with pytest.raises(RuleViolation) as raised:
+        tv.perform(transfer, theirs.id, STAFF, OWNER_ID)
+    assert raised.value.rule == "offer.instance-limit"
+    assert tv.service(theirs.id, STAFF).customer_id == "CUST-OTHER"

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 __all__ = [
     "AlreadyExists",
     "CatalogProblem",
+    "ComponentRefused",
     "ConcurrencyConflict",
     "CurrencyMismatch",
     "ExportRefused",
@@ -194,6 +195,24 @@ class RuleViolation(ValidationError):
         self.rule = rule
         self.subject = subject
         super().__init__(f"{message} (rule {rule})")
+
+
+class ComponentRefused(RuleViolation):
+    """An operation on one component of a bundle that the bundle's rules forbid.
+
+    A bundle's components live and end with it: ending one alone must leave a
+    selection the bundle's definition allows (never for a fixed bundle), and a
+    component is not resumed while its bundle is suspended.
+
+    Attributes:
+        service_id: the component's service.
+        bundle_id: its bundle's service.
+    """
+
+    def __init__(self, rule: str, message: str, service_id: str, bundle_id: str) -> None:
+        self.service_id = service_id
+        self.bundle_id = bundle_id
+        super().__init__(rule, message, service_id)
 
 
 class CatalogProblem(ProdlifeError):

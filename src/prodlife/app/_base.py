@@ -24,6 +24,7 @@ from prodlife.catalog.catalog import Catalog
 from prodlife.clock import Clock, as_utc
 from prodlife.errors import ConcurrencyConflict, NotFound, ProdlifeError
 from prodlife.lifecycle.actors import Actor, ActorKind, check_actor_type, not_yours
+from prodlife.lifecycle.bundled import follow_status
 from prodlife.lifecycle.events import Event
 from prodlife.lifecycle.issuing import owing, plan
 from prodlife.lifecycle.outcome import Outcome
@@ -35,7 +36,7 @@ from prodlife.lifecycle.services import Service
 from prodlife.lifecycle.settlement import settle_service
 from prodlife.lifecycle.transitions import Operation
 from prodlife.periods import billing_date
-from prodlife.ports import InvoiceQuery, Notifier, Store, UnitOfWork
+from prodlife.ports import InvoiceQuery, Notifier, ServiceQuery, Store, UnitOfWork
 
 #: Where the use cases log (``prodlife.app``); prodlife configures no handler: the host does.
 log = logging.getLogger("prodlife.app")
@@ -172,7 +173,9 @@ class BillingBase:
         """Issue the outcomes' lines on invoices, close the invoices a cancellation
         request names, save each outcome's service (owing its new unpaid invoices) over
         the version loaded, move the goods of a service transferred or ended, append the
-        lines to the journal and add the events."""
+        lines to the journal and add the events. A bundle whose status changed takes its
+        components with it (:meth:`_with_components`)."""
+        outcomes = self._with_components(uow, outcomes, at)
         events = [e for _, outcome in outcomes for e in outcome.events]
         billed = [(o.service, o.lines) for _, o in outcomes]
         planned = plan(billed, at, self.invoicing)
@@ -208,6 +211,46 @@ class BillingBase:
         if events:
             uow.events.add(events)
         return Kept(issued.paid, tuple(saved))
+
+    def _with_components(
+        self, uow: UnitOfWork, outcomes: Sequence[tuple[int, Outcome]], at: datetime
+    ) -> list[tuple[int, Outcome]]:
+        """``outcomes`` with the components of each bundle whose status they changed
+        taken to where it went (:func:`~prodlife.lifecycle.bundled.follow_status`): a
+        component among the outcomes follows from its outcome, another from the store.
+
+        Only a changed status costs a look at the customer's services.
+        """
+        result = list(outcomes)
+        index = {o.service.id: i for i, (_, o) in enumerate(result)}
+        for version, outcome in outcomes:
+            after = outcome.service
+            history = after.history
+            new = history.entries[max(version - history.earlier, 0) :]
+            if after.bundle_id is not None or not new or new[0].before == after.status:
+                continue
+            held = uow.services.find(ServiceQuery(customer_id=after.customer_id))
+            for stored in held:
+                if stored.bundle_id != after.id:
+                    continue
+                at_index = index.get(stored.id)
+                current = stored if at_index is None else result[at_index][1].service
+                step = follow_status(
+                    current,
+                    new[0].before,
+                    after,
+                    at,
+                    module=self._module_for(uow, current, at),
+                )
+                if step is None:
+                    continue
+                if at_index is None:
+                    index[stored.id] = len(result)
+                    result.append((stored.version, step))
+                else:
+                    kept_version, earlier = result[at_index]
+                    result[at_index] = (kept_version, earlier.then(step))
+        return result
 
     def _settle(self, paid: Sequence[Invoice]) -> list[Outcome]:
         """Settle the services of invoices just paid, each in its own transactions
@@ -281,19 +324,30 @@ class BillingBase:
         actor: Actor,
         run: Callable[[Service, datetime, UnitOfWork], Outcome],
         name: str = "",
+        more: Callable[[Service, Outcome, datetime, UnitOfWork], list[tuple[int, Outcome]]]
+        | None = None,
     ) -> Outcome:
+        """Run ``run`` on a stored service and save its outcome, with the outcomes of
+        ``more`` (other services it changes with it: a bundle's components, each with the
+        version it was loaded at) in the same transaction."""
         at = self._now()
         # The operation (and the host's module) runs in a read-only transaction, so other
         # writers never wait for it; the save checks that nobody changed the service meanwhile.
         with self.store.transaction(readonly=True) as uow:
             service = self._load(uow, service_id, actor, Operation.EDIT)
             outcome = run(service, at, uow)
+            others = [] if more is None else more(service, outcome, at, uow)
         with self.store.transaction() as uow:
-            kept = self._keep(uow, service.version, outcome, at)
+            kept = self._keep_all(uow, [(service.version, outcome), *others], at)
             uow.commit()
         log.info("%s of %s by %s: %s", name or "operation", service_id, actor, outcome.summary())
         self._settle(kept.paid)
-        return self._published_own(kept.outcomes[0])
+        own = kept.outcomes[0]
+        if len(kept.outcomes) == 1:
+            return self._published_own(own)
+        events = tuple(e for o in kept.outcomes for e in o.events)
+        self._published_own(attrs.evolve(own, events=events))
+        return own
 
     def _published(self, outcome: R) -> R:
         """Publish the outbox after a run; ``PublishFailed`` (with ``outcome``) if it fails."""

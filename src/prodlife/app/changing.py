@@ -13,10 +13,12 @@ from typing import Any, Concatenate, ParamSpec
 
 from prodlife.app._base import BillingBase, PublishFailed, log
 from prodlife.app._performing import parameters_of, reason_given, unpaid_of_its_own
+from prodlife.catalog.catalog import Catalog
 from prodlife.cycles import BillingCycle
-from prodlife.errors import ValidationError
+from prodlife.errors import NotFound, ValidationError
 from prodlife.lifecycle.abuse import enforce_abuse_limits
 from prodlife.lifecycle.actors import Action, Actor, authorize_action
+from prodlife.lifecycle.bundled import check_component_alone, components_of, follows, to_follow
 from prodlife.lifecycle.cancellations import cancel, request_cancellation
 from prodlife.lifecycle.changes import (
     add_addon,
@@ -25,17 +27,26 @@ from prodlife.lifecycle.changes import (
     change_package,
     confirm_change_payment,
 )
+from prodlife.lifecycle.grandfathering import resold
 from prodlife.lifecycle.mass_update import MassUpdate, mass_update
+from prodlife.lifecycle.operations import transfer
 from prodlife.lifecycle.outcome import Outcome
 from prodlife.lifecycle.overrides import require_reason
 from prodlife.lifecycle.product_operations import OperationDefinition
-from prodlife.lifecycle.selling import addon_from_plan, holds_money, option_changes, package_price
+from prodlife.lifecycle.sale import SoldUnder
+from prodlife.lifecycle.selling import (
+    addon_from_plan,
+    check_holding,
+    holds_money,
+    option_changes,
+    package_price,
+)
 from prodlife.lifecycle.service_parts import CancellationKind
 from prodlife.lifecycle.services import Service
 from prodlife.lifecycle.transitions import Operation
 from prodlife.money import Money
 from prodlife.periods import billing_date
-from prodlife.ports import UnitOfWork
+from prodlife.ports import ServiceQuery, UnitOfWork
 from prodlife.pricing.order_line import OptionPick
 from prodlife.pricing.usage import UsageRecord
 from prodlife.proration import ChangePolicy
@@ -82,6 +93,20 @@ class Changing(BillingBase):
         (required). Use :meth:`change_package` and
         :meth:`add_addon` to price from the plan.
 
+        A bundle's components follow it (seed 004): an operation of
+        :data:`~prodlife.lifecycle.bundled.FOLLOWED` (activate, suspend,
+        unsuspend, request or withdraw a cancellation, cancel, terminate,
+        delete, transfer) carried out on a bundle's service is carried out, with the same
+        arguments, on each of its live components not already there
+        (:func:`~prodlife.lifecycle.bundled.to_follow`), in the same
+        transaction: each component's money is billed or refunded by its own
+        timeline, its module run as its own product type says, and the bundle's
+        product type decides ``customer_may_delete`` for all of them. The
+        outcome returned is the bundle's; the components' are saved and their
+        events published with it. An operation on one component alone is
+        refused when its bundle forbids it
+        (:func:`~prodlife.lifecycle.bundled.check_component_alone`).
+
         Returns:
             The operation's outcome, saved and committed.
 
@@ -95,6 +120,12 @@ class Changing(BillingBase):
             RuleViolation: a product-specific operation that is not registered
                 (rule ``operation.unknown``) or not offered for the product's type
                 (rule ``operation.product-type``).
+            RuleViolation: a :func:`~prodlife.lifecycle.transfer` to a customer
+                who holds the product's ``max_per_customer`` live services already
+                (rule ``offer.instance-limit``).
+            ComponentRefused: the operation on one component of a bundle is
+                one its bundle forbids (rules ``bundle.component-alone``,
+                ``bundle.component-suspended``).
             ConcurrencyConflict: another writer changed the service meanwhile
                 (nothing is saved; run it again).
             PublishFailed: saved, but the notifier failed.
@@ -116,13 +147,17 @@ class Changing(BillingBase):
             if "override" in params:
                 kwargs["override"] = True
 
-        def run(service: Service, at: datetime, uow: UnitOfWork) -> Outcome:
+        def carry_out(
+            service: Service, at: datetime, uow: UnitOfWork, may_delete: bool | None = None
+        ) -> Outcome:
             rules = self._rules(uow, service, at)
             given: dict[str, Any] = dict(kwargs)
             if "module" in params and "module" not in given:
                 given["module"] = self._module_for(uow, service, at)
             if "customer_may_delete" in params:
-                given["customer_may_delete"] = rules.customer_may_delete
+                given["customer_may_delete"] = (
+                    rules.customer_may_delete if may_delete is None else may_delete
+                )
             if declared:
                 day = billing_date(at, service.time_zone)
                 given["product_type"] = (
@@ -136,10 +171,60 @@ class Changing(BillingBase):
                 and CancellationKind.IMMEDIATE in (*args[:1], given.get("kind"))
             ):
                 given["unpaid_invoices"] = unpaid_of_its_own(uow, service.id)
+            if operation is transfer:
+                self._check_new_owner(uow, service, (*args, given.get("to_customer"))[0], at)
             return operation(service, actor, at, *args, **given)
 
+        def run(service: Service, at: datetime, uow: UnitOfWork) -> Outcome:
+            outcome = carry_out(service, at, uow)
+            if service.bundle_id is not None:
+                self._check_alone(uow, service.bundle_id, service, outcome.service, at)
+            return outcome
+
+        def components(
+            bundle: Service, outcome: Outcome, at: datetime, uow: UnitOfWork
+        ) -> list[tuple[int, Outcome]]:
+            if not follows(operation):
+                return []
+            held = uow.services.find(ServiceQuery(customer_id=bundle.customer_id))
+            # The bundle's product type decides for its components what it decided for it.
+            may_delete = self._rules(uow, bundle, at).customer_may_delete
+            return [
+                (component.version, carry_out(component, at, uow, may_delete))
+                for component in components_of(bundle, held)
+                if to_follow(operation, bundle, outcome.service, component)
+            ]
+
         name = getattr(operation, "__name__", repr(operation))
-        return self._on_service(service_id, actor, run, name)
+        return self._on_service(service_id, actor, run, name, components)
+
+    def _check_new_owner(
+        self, uow: UnitOfWork, service: Service, to_customer: object, at: datetime
+    ) -> None:
+        """Refuse a transfer that takes the new owner past the product's ``max_per_customer``."""
+        if not isinstance(to_customer, str) or to_customer == service.customer_id:
+            return  # the transfer itself refuses these
+        try:
+            catalog = self._catalog(uow, billing_date(at, service.time_zone))
+        except NotFound:  # no catalog: no limits
+            return
+        held = uow.services.find(ServiceQuery(customer_id=to_customer))
+        check_holding(catalog, service.product_code, held)
+
+    def _check_alone(
+        self, uow: UnitOfWork, bundle_id: str, before: Service, after: Service, at: datetime
+    ) -> None:
+        """Refuse what a bundle's component does alone that its bundle forbids."""
+        try:
+            bundle = uow.services.get(bundle_id)
+        except NotFound:  # the host removed the bundle: the component is on its own
+            return
+        try:
+            catalog: Catalog | None = self._catalog(uow, billing_date(at, bundle.time_zone))
+        except NotFound:
+            catalog = None
+        siblings = uow.services.find(ServiceQuery(customer_id=bundle.customer_id))
+        check_component_alone(before, after, bundle, siblings, catalog)
 
     def change_package(
         self,
@@ -157,11 +242,15 @@ class Changing(BillingBase):
         """:func:`~prodlife.lifecycle.change_package` with the catalog version in force today.
 
         The new package must be offered by that catalog version on the
-        service's billing date (an edition on its product's ladder). The new
+        service's billing date (an edition on its product's ladder), and a new
+        product must stay within its ``max_per_customer`` counting the
+        customer's live services (rule ``offer.instance-limit``). The new
         recurring price comes from the stored ``price_plan`` (the row for the
         new product, edition and cycle, for the service's quantity). Staff
         with ``prices: set`` may give ``new_price`` instead: an override,
-        recorded in the history with ``reason``.
+        recorded in the history with ``reason``. A package priced from the plan
+        and changed at once is recorded as sold under that version and row
+        (:attr:`Service.sold_under <prodlife.lifecycle.Service.sold_under>`).
 
         Raises:
             PermissionDenied: ``new_price`` from anyone but staff with ``prices: set``.
@@ -182,23 +271,24 @@ class Changing(BillingBase):
 
         def run(service: Service, at: datetime, uow: UnitOfWork) -> Outcome:
             day = billing_date(at, service.time_zone)
-            catalog = self._catalog(uow, day)
-            price = new_price
+            version = uow.catalog.versions().in_force(day)
+            catalog = version.catalog
+            if to_product is not None and to_product != service.product_code:
+                held = uow.services.find(ServiceQuery(customer_id=service.customer_id))
+                check_holding(catalog, to_product, held)
+            price, sale = new_price, None
             if price is None:
                 assert price_plan is not None
                 product = to_product or service.product_code
                 edition = to_edition
                 if edition is None and product == service.product_code:
                     edition = service.edition
-                price = package_price(
-                    uow.price_plans.get(price_plan),
-                    product,
-                    edition,
-                    to_cycle or service.cycle,
-                    service.quantity,
-                    day,
-                )
-            return change_package(
+                plan = uow.price_plans.get(price_plan)
+                cycle = to_cycle or service.cycle
+                price = package_price(plan, product, edition, cycle, service.quantity, day)
+                row = plan.rate_for(product, cycle, day, edition)
+                sale = SoldUnder.of(version.name, plan.code, row)
+            changed = change_package(
                 service,
                 actor,
                 at,
@@ -212,6 +302,7 @@ class Changing(BillingBase):
                 override=new_price is not None,
                 reason=reason,
             )
+            return resold(changed, sale)
 
         return self._on_service(service_id, actor, run, "change_package")
 
@@ -350,6 +441,10 @@ class Changing(BillingBase):
             RuleViolation: a new cycle without ``price_plan`` (rule
                 ``mass-update.price``); otherwise as
                 :func:`~prodlife.lifecycle.mass_update`.
+            ComponentRefused: a bundle's component, updated without its bundle,
+                does what its bundle forbids it alone (as in :meth:`perform`);
+                a bundle's components do not follow a mass update: update
+                them with it.
         """
         at = self._now()
         with self.store.transaction() as uow:
@@ -366,6 +461,10 @@ class Changing(BillingBase):
                 s.id: self.module if self._rules(uow, s, at).provisionable else None for s in loaded
             }
             outcomes = mass_update(loaded, actor, at, update, prices=prices, modules=modules)
+            updated = {s.id for s in loaded}
+            for before, outcome in zip(loaded, outcomes, strict=True):
+                if before.bundle_id is not None and before.bundle_id not in updated:
+                    self._check_alone(uow, before.bundle_id, before, outcome.service, at)
             versions = [before.version for before in loaded]
             kept = self._keep_all(uow, list(zip(versions, outcomes, strict=True)), at)
             uow.commit()

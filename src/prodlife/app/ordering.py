@@ -201,7 +201,15 @@ class Ordering(BillingBase):
         :attr:`~prodlife.lifecycle.OrderLine.selection`, checked against its
         pools and restrictions. Each component's services are priced from the
         plan as components and billed like any ordered service; the order is
-        stored and quoted with its component lines.
+        stored and quoted with its component lines. Each component's service
+        names its bundle's (:attr:`Service.bundle_id
+        <prodlife.lifecycle.Service.bundle_id>`), and follows it: see
+        :meth:`perform`.
+
+        Each service records the catalog version and the plan row it was sold
+        under (:attr:`Service.sold_under <prodlife.lifecycle.Service.sold_under>`):
+        it keeps that price until a later version's ``existing_move_on``, when
+        its renewal moves it to the plan's price then (:meth:`run_due`).
 
         Raises:
             PermissionDenied: a customer ordering for another customer, staff
@@ -237,7 +245,8 @@ class Ordering(BillingBase):
         placed: list[Service] = []
         with self.store.transaction() as uow:
             day = billing_date(order.placed_at, zone)
-            catalog = self._catalog(uow, day)
+            version = uow.catalog.versions().in_force(day)
+            catalog = version.catalog
             held = uow.services.find(ServiceQuery(customer_id=order.customer_id))
             if reseller is not None:
                 offering = uow.offerings.get(reseller)
@@ -271,6 +280,7 @@ class Ordering(BillingBase):
                 invoice_days_before=self.policy.invoice_days_before,
                 dunning=self.policy.dunning,
                 prorata=prorata,
+                catalog_version=version.name,
             )
             if scheme is not None:
                 services = tuple(under_terms(service, scheme) for service in services)

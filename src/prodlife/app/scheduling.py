@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 
 import attrs
@@ -18,6 +18,7 @@ import attrs
 from prodlife.app._base import BillingBase, log
 from prodlife.catalog.catalog import CatalogVersions
 from prodlife.errors import NotFound, ProdlifeError, ValidationError
+from prodlife.lifecycle.grandfathering import move_on
 from prodlife.lifecycle.outcome import Outcome
 from prodlife.lifecycle.provisioning import ProvisioningModule
 from prodlife.lifecycle.scheduler import run_service
@@ -25,6 +26,7 @@ from prodlife.lifecycle.selling import product_rules
 from prodlife.lifecycle.services import Service
 from prodlife.periods import billing_date
 from prodlife.ports import UnitOfWork
+from prodlife.pricing.plans import PricePlan
 
 #: The time zone whose calendar runs furthest ahead (UTC+14): no service's
 #: billing date is later than this zone's.
@@ -93,6 +95,14 @@ class Scheduling(BillingBase):
         has done so far (a :class:`SchedulerReport`), e.g. to draw a progress
         bar. The run logs its summary on the ``prodlife.app`` logger (INFO) and
         each service that failed (WARNING).
+
+        A service sold under a catalog version that a later one moves on (its
+        ``existing_move_on`` reached by the service's next due date) is moved
+        to the price of the plan row it was sold under, for the version then, as
+        its renewal is invoiced
+        (:func:`~prodlife.lifecycle.grandfathering.move_on`: an
+        :attr:`~prodlife.lifecycle.EventKind.PRICE_MOVED` event); until then it
+        keeps the price it was sold at.
         """
         if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
             raise ValidationError(f"batch {batch!r} must be a whole number >= 1")
@@ -150,8 +160,6 @@ class Scheduling(BillingBase):
         # Read, then work outside any transaction, then write in one short transaction:
         # workers sharing a store only wait for each other's writes.
         with self.store.transaction(readonly=True) as uow:
-            # The product types decide where the module runs (read once a batch, if needed).
-            versions = None if self.module is None else _versions(uow)
             try:
                 loaded = uow.services.get_many(ids)
             except Exception:  # one unreadable service: read the others one by one
@@ -161,10 +169,13 @@ class Scheduling(BillingBase):
                         loaded.append(uow.services.get(key))
                     except Exception as error:  # of any shape: reported, never stopping the run
                         failed.append((key, _describe(error)))
+            # The product types decide where the module runs, and the versions and plans
+            # whether grandfathered prices move (read once a batch, if needed).
+            versions, plans = self._reference(uow, loaded)
         outcomes: list[tuple[Service, Outcome]] = []
         for service in loaded:
             try:
-                outcome = self._due_work(service, now, versions)
+                outcome = self._due_work(service, now, versions, plans)
             except Exception as error:  # one broken service never stops the run
                 failed.append((service.id, _describe(error)))
                 continue
@@ -192,12 +203,45 @@ class Scheduling(BillingBase):
                     failed.append((before.id, _describe(error)))
         return handled, idle, failed
 
+    def _reference(
+        self, uow: UnitOfWork, services: Sequence[Service]
+    ) -> tuple[CatalogVersions | None, dict[str, PricePlan]]:
+        """The catalog versions (when the module or a grandfathered price needs them) and
+        the price plans the ``services`` were sold under."""
+        codes = {s.sold_under.price_plan for s in services if s.sold_under is not None}
+        versions = None if self.module is None and not codes else _versions(uow)
+        plans: dict[str, PricePlan] = {}
+        for code in sorted(codes):
+            try:
+                plans[code] = uow.price_plans.get(code)
+            except NotFound:  # reported by the service that needs it (move_on)
+                continue
+        return versions, plans
+
     def _due_work(
-        self, service: Service, now: datetime, versions: CatalogVersions | None
+        self,
+        service: Service,
+        now: datetime,
+        versions: CatalogVersions | None,
+        plans: Mapping[str, PricePlan],
     ) -> Outcome | None:
+        """The service's due work: its grandfathered price moved at its renewal
+        (:func:`~prodlife.lifecycle.grandfathering.move_on`), then everything else due."""
         day = billing_date(now, service.time_zone)
         module = self._provisioning(service, day, versions)
-        return run_service(service, now, self.policy, today=day, module=module)
+        moved = None
+        if versions is not None and service.sold_under is not None:
+            moved = move_on(service, versions, plans, now, day)
+        work = run_service(
+            service if moved is None else moved.service,
+            now,
+            self.policy,
+            today=day,
+            module=module,
+        )
+        if moved is None or work is None:
+            return work if moved is None else moved
+        return moved.then(work)
 
     def _provisioning(
         self, service: Service, day: date, versions: CatalogVersions | None
@@ -216,8 +260,8 @@ class Scheduling(BillingBase):
         """Do one service's due work in its own transaction; whether there was any."""
         with self.store.transaction() as uow:
             service = uow.services.get(service_id)
-            versions = None if self.module is None else _versions(uow)
-            outcome = self._due_work(service, now, versions)
+            versions, plans = self._reference(uow, [service])
+            outcome = self._due_work(service, now, versions, plans)
             if outcome is None:
                 return False
             paid = self._keep_all(uow, [(service.version, outcome)], now, worker=worker).paid

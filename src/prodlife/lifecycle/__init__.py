@@ -36,6 +36,7 @@ from prodlife.lifecycle.adoption import (
     AdoptionRow,
     adoption,
 )
+from prodlife.lifecycle.bundled import check_component_alone, components_of
 from prodlife.lifecycle.cancellations import cancel, request_cancellation, withdraw_cancellation
 from prodlife.lifecycle.changes import (
     OptionChange,
@@ -53,6 +54,7 @@ from prodlife.lifecycle.fixed_terms import (
     fixed_term_end,
     with_fixed_term,
 )
+from prodlife.lifecycle.grandfathering import move_on
 from prodlife.lifecycle.history import History, HistoryEntry, format_entry
 from prodlife.lifecycle.holdings import (
     AddOnOffer,
@@ -115,6 +117,7 @@ from prodlife.lifecycle.provisioning import (
     run_module,
 )
 from prodlife.lifecycle.reselling import check_reseller_order, check_reseller_plan
+from prodlife.lifecycle.sale import SoldUnder
 from prodlife.lifecycle.scheduler import (
     DueRun,
     DueWork,
@@ -232,6 +235,7 @@ __all__ = [
     "ServiceInvoicing",
     "ServiceOption",
     "ServiceStatus",
+    "SoldUnder",
     "Status",
     "Substate",
     "SuspensionKind",
@@ -257,9 +261,11 @@ __all__ = [
     "change_package",
     "change_password",
     "change_request",
+    "check_component_alone",
     "check_operation_definition",
     "check_reseller_order",
     "check_reseller_plan",
+    "components_of",
     "confirm_change_payment",
     "delete",
     "end_service",
@@ -273,6 +279,7 @@ __all__ = [
     "invoice_early",
     "invoice_next_period",
     "mass_update",
+    "move_on",
     "next_status",
     "next_work_date",
     "not_yours",

@@ -356,6 +356,11 @@ def _fast_from_data(data: dict[str, Any]) -> Service:
     invoicing = data["invoicing"]
     if invoicing is not None:
         invoicing = _strict(invoicing, _FIELD_TYPES["invoicing"])
+    bundle_id, sold_under = data["bundle_id"], data["sold_under"]
+    if bundle_id is not None and (_text(bundle_id) == data["id"]):
+        raise _Slow
+    if sold_under is not None:
+        sold_under = _strict(sold_under, _FIELD_TYPES["sold_under"])
     timing = _TIMINGS.get(data["billing_timing"]) if type(data["billing_timing"]) is str else None
     if timing is None:
         raise _Slow
@@ -422,6 +427,8 @@ def _fast_from_data(data: dict[str, Any]) -> Service:
         ledger,
         dunning,
         invoicing,
+        bundle_id,
+        sold_under,
         version,
         history,
     )
@@ -551,6 +558,10 @@ def _fast_to_data(service: Service, *, compact: bool = False) -> dict[str, Any]:
         "ledger": None if compact else _rare(service.ledger, "ledger"),
         "dunning": None if service.dunning is None else _rare(service.dunning, "dunning"),
         "invoicing": None if service.invoicing is None else _rare(service.invoicing, "invoicing"),
+        "bundle_id": service.bundle_id,
+        "sold_under": (
+            None if service.sold_under is None else _rare(service.sold_under, "sold_under")
+        ),
         "version": service.version,
         "history": history_data(service.history, _entry_data),
     }
@@ -590,6 +601,8 @@ _KNOWN_FIELDS: dict[type, tuple[str, ...]] = {
         "ledger",
         "dunning",
         "invoicing",
+        "bundle_id",
+        "sold_under",
         "version",
         "history",
     ),
@@ -622,6 +635,8 @@ _RAW_DEFAULTS: dict[str, Any] = {
     "pending_change": None,
     "dunning": None,
     "invoicing": None,
+    "bundle_id": None,
+    "sold_under": None,
     "billing_timing": BillingTiming.IN_ADVANCE.value,
     "version": 0,
     "history": [],

@@ -59,6 +59,9 @@ class EventKind(enum.Enum):
     TRANSFERRED = "transferred"
     DELETED = "deleted"
     UPDATED = "updated"
+    #: A grandfathered service moved to the price of a later catalog version at its
+    #: renewal (``existing_move_on``), with the version, the old and new prices and the day.
+    PRICE_MOVED = "moved to a new price"
     WELCOME_EMAIL_REQUESTED = "welcome e-mail requested"
     OPERATION_PERFORMED = "operation performed"
     """A product-specific operation a host declared was carried out (seed 002)."""

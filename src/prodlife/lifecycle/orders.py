@@ -55,7 +55,8 @@ from prodlife.catalog._rules import is_whole as _whole
 from prodlife.catalog.bundles import Component
 from prodlife.clock import as_utc
 from prodlife.cycles import BillingCycle, BillingSchedule
-from prodlife.errors import CurrencyMismatch, RuleViolation
+from prodlife.errors import CurrencyMismatch, ProdlifeError, RuleViolation
+from prodlife.lifecycle.sale import SoldUnder
 from prodlife.lifecycle.service_parts import (
     Dunning,
     ServiceAddOn,
@@ -620,6 +621,7 @@ def services_for(
     invoice_days_before: int = 0,
     dunning: Dunning | None = None,
     prorata: Prorata | None = None,
+    catalog_version: str | None = None,
 ) -> tuple[Service, ...]:
     """The pending (ordered) services ``order`` creates: ``line.services`` per product line.
 
@@ -647,6 +649,16 @@ def services_for(
             month-based add-ons of an aligned service are billed on the same
             day, their first invoice covering as much; other cycles keep their
             start, and so do the add-ons of a service that is not aligned.
+        catalog_version: the name of the catalog version the order was checked
+            against; with ``context``, each service records it and the plan row
+            that priced it (:attr:`Service.sold_under
+            <prodlife.lifecycle.Service.sold_under>`).
+
+    The services of a bundle's component lines (each following its bundle's
+    line, :func:`~prodlife.lifecycle.selling.expand_bundles`) name their
+    bundle's service (:attr:`Service.bundle_id
+    <prodlife.lifecycle.Service.bundle_id>`): the ``k``-th bundle service of the
+    line holds the ``k``-th share of each component line's services.
 
     Raises:
         RuleViolation: ``quote`` is not this order's (rule ``order.quote``), the
@@ -677,8 +689,13 @@ def services_for(
     )
     domains = list(zip(order.domains, quote.domain_prices, strict=True))
     made: list[Service] = []
+    bundles: list[str] = []  # the services of the last line that is not a component
     for line, priced in zip(order.lines, quote.lines, strict=True):
         spec, cycle = line.spec, priced.quote.cycle
+        first_of_line = len(made)
+        sold = (
+            None if context is None else _sold_under(catalog_version, context, spec, cycle, start)
+        )
         # Add-ons follow their service: aligned when it is, on their own cycles.
         aligned = prorata if prorata is not None and prorata.applies_to(cycle) else None
         recurring = _amount(priced.quote, PriceLineKind.RECURRING, spec.product_code)
@@ -705,8 +722,10 @@ def services_for(
             )
             for p in spec.options
         )
-        for _ in range(line.services):
+        share = line.services // len(bundles) if spec.as_component and bundles else 0
+        for index in range(line.services):
             service_id = f"{id_prefix}{first_id + len(made)}"
+            bundle_id = bundles[min(index // share, len(bundles) - 1)] if share else None
             mine = [(d, p) for d, p in domains if d.domain == line.domain] or (
                 domains if not made else []
             )
@@ -741,6 +760,27 @@ def services_for(
                     timeline=timeline,
                     dunning=dunning,
                     invoicing=invoicing,
+                    bundle_id=bundle_id,
+                    sold_under=sold,
                 )
             )
+        if not spec.as_component:
+            bundles = [service.id for service in made[first_of_line:]]
     return tuple(made)
+
+
+def _sold_under(
+    catalog_version: str | None,
+    context: PricingContext,
+    spec: OrderLineSpec,
+    cycle: BillingCycle,
+    day: date,
+) -> SoldUnder | None:
+    """The catalog version and plan row a line's services are sold under, if priced by a row."""
+    if catalog_version is None:
+        return None
+    try:
+        row = context.plan.rate_for(spec.product_code, cycle, day, spec.edition)
+    except ProdlifeError:  # priced otherwise (a one-off price): nothing to grandfather
+        return None
+    return SoldUnder.of(catalog_version, context.plan.code, row)

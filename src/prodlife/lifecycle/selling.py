@@ -49,6 +49,7 @@ from prodlife.pricing.recurring import RecurringPrice
 __all__ = [
     "ProductRules",
     "addon_from_plan",
+    "check_holding",
     "check_order",
     "expand_bundles",
     "holds_money",
@@ -119,7 +120,7 @@ def check_order(
     Raises:
         RuleViolation: rules of :mod:`prodlife.catalog.offering`.
     """
-    live = Counter(s.product_code for s in held if not s.ended)
+    live = _live(held)
     ordered = Counter[str]()
     for line in order.lines:
         spec = line.spec
@@ -145,6 +146,28 @@ def check_order(
             check_addon_offered(catalog, spec.product_code, code, count - 1, order.customer_id)
     for code, count in ordered.items():
         check_instances(catalog.product(code), live[code], count)
+
+
+def _live(held: Iterable[Service]) -> Counter[str]:
+    """How many live services of each product ``held`` holds."""
+    return Counter(s.product_code for s in held if not s.ended)
+
+
+def check_holding(catalog: Catalog, product_code: str, held: Iterable[Service]) -> None:
+    """Refuse one more service of ``product_code`` to a customer holding ``held``.
+
+    For a service that becomes a product it was not (a package changed to
+    another product): the product's ``max_per_customer`` counts the customer's
+    live services, as an order does (seed 000: "one free plan per account").
+
+    Raises:
+        RuleViolation: rule ``offer.instance-limit``.
+    """
+    try:
+        product = catalog.product(product_code)
+    except NotFound:  # not sold at all: the offer's own check refuses it
+        return
+    check_instances(product, _live(held)[product_code], 1)
 
 
 def expand_bundles(catalog: Catalog, plan: PricePlan, order: Order, day: date) -> Order:

@@ -68,6 +68,7 @@ from prodlife.errors import NotFound, ProdlifeError, RuleViolation, ValidationEr
 from prodlife.lifecycle._display import service_row, service_text
 from prodlife.lifecycle.actors import Actor, authorize
 from prodlife.lifecycle.history import History, HistoryEntry
+from prodlife.lifecycle.sale import SoldUnder
 from prodlife.lifecycle.service_parts import (
     ENDED,
     CancellationRequest,
@@ -164,6 +165,13 @@ class Service:
             non-payment, or ``None`` to follow the scheduler's policy.
         invoicing: how its lines are invoiced (on their own or not) and whether
             paying them activates it; ``None``: with the customer's others, no activation.
+        bundle_id: the id of the bundle service it is a component of (seed
+            004: an order's bundle line creates its components' services with
+            it), or ``None`` for a service sold on its own.
+        sold_under: the catalog version and price-plan row its recurring price
+            was sold under (:class:`~prodlife.lifecycle.SoldUnder`), or ``None``
+            when it was not priced from a stored plan (grandfathering:
+            :mod:`prodlife.lifecycle.grandfathering`).
         version: how many operations it has been through (``history.total``).
         history: its operations, oldest first: all of them for a service made
             here; for one read from a store, those since it was read (the
@@ -199,6 +207,8 @@ class Service:
     ledger: Ledger = _DEFAULT_LEDGER
     dunning: Dunning | None = None
     invoicing: ServiceInvoicing | None = None
+    bundle_id: str | None = None
+    sold_under: SoldUnder | None = None
     version: int = 0
     history: History = attrs.field(factory=History)
 
@@ -243,6 +253,15 @@ class Service:
             _kind(self.dunning, Dunning, "service.dunning", "dunning")
         if self.invoicing is not None:
             _kind(self.invoicing, ServiceInvoicing, "service.invoicing", "invoicing")
+        if self.bundle_id is not None:
+            _text(self.bundle_id, "service.bundle", "bundle id")
+            if self.bundle_id == self.id:
+                raise RuleViolation(
+                    "service.bundle",
+                    f"service {self.id} names itself as its bundle; give the bundle service's id",
+                )
+        if self.sold_under is not None:
+            _kind(self.sold_under, SoldUnder, "service.sold-under", "sold under")
         _count(self.quantity, "service.quantity", "quantity", MAX_SERVICE_QUANTITY)
         if self.override_auto_suspend is not None:
             _kind(
@@ -666,6 +685,7 @@ _SLOTS = tuple(getattr(Service, name) for name in _FIELDS)
 _GET_ALL = operator.attrgetter(*_FIELDS)
 _TRUSTED = frozenset(
     {
+        "sold_under",
         "status",
         "history",
         "version",

@@ -22,6 +22,7 @@ from prodlife.catalog.subscriptions import BillingTiming
 from prodlife.cycles import ONE_TIME, BillingCycle, BillingSchedule, CycleUnit, MonthEnd
 from prodlife.errors import PermissionDenied
 from prodlife.lifecycle.actors import Actor, Permission
+from prodlife.lifecycle.sale import SoldUnder
 from prodlife.lifecycle.service_parts import (
     ENDED,
     CancellationKind,
@@ -278,8 +279,9 @@ def services(
         + draw(st.timedeltas(timedelta(0), timedelta(hours=23, minutes=59))),
         draw(_ZONES),
     )
+    service_id = draw(_TEXT)
     service = Service(
-        id=draw(_TEXT),
+        id=service_id,
         customer_id=draw(_TEXT),
         product_code=draw(_TEXT),
         edition=draw(_MAYBE_TEXT),
@@ -305,6 +307,19 @@ def services(
         pending_change=_pending_change(draw, cur) if draw(st.integers(0, 3)) == 0 else None,
         dunning=draw(st.none() | _dunning()),
         invoicing=draw(st.none() | st.builds(ServiceInvoicing, st.booleans(), st.booleans())),
+        bundle_id=draw(st.none() | _TEXT.filter(lambda text: text != service_id)),
+        sold_under=draw(
+            st.none()
+            | st.builds(
+                SoldUnder,
+                _TEXT,
+                _TEXT,
+                _TEXT,
+                _MAYBE_TEXT,
+                st.just(cycle),
+                st.none() | billing_dates(),
+            )
+        ),
         billing_timing=(
             draw(st.sampled_from(BillingTiming))
             if cycle.unit is not CycleUnit.ONE_TIME
