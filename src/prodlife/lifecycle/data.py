@@ -78,6 +78,7 @@ from prodlife.lifecycle._data_fast import (
 from prodlife.lifecycle.history import HistoryEntry
 from prodlife.lifecycle.services import Service
 from prodlife.money import Money
+from prodlife.serialization import InvalidData
 
 __all__ = [
     "history_entry_from_data",
@@ -298,7 +299,7 @@ def _strict_from_data(data: Mapping[str, Any]) -> Service:
     try:
         return _converter().structure(_expanded(data), Service)
     except _READ_ERRORS as error:
-        problems = _problems(error)
+        problems = _problems(error.detail if isinstance(error, InvalidData) else error)
     if len(problems) == 1:
         raise ValidationError(problems[0])
     listing = "\n".join(f"  - {problem}" for problem in problems)

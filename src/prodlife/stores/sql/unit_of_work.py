@@ -230,6 +230,11 @@ class SQLUnitOfWork(DeferredWrites):
             )
         raise StoreError(_ENDED)
 
+    @property
+    def readonly(self) -> bool:
+        """Whether the transaction was opened read-only (``store.transaction(readonly=True)``)."""
+        return self._readonly
+
     def writable(self) -> None:
         """Refuse a write once ended, or in a read-only transaction (``StoreError``)."""
         self.live()
