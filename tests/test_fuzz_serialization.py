@@ -63,6 +63,8 @@ def _readable(kind: type) -> bool:
 
 
 KINDS = [kind for kind in _public_attrs_classes() if _readable(kind)]
+#: Read by readers of their own (``service_from_data``), or not read from data at all.
+UNREAD = [kind for kind in _public_attrs_classes() if not _readable(kind)]
 
 
 def test_the_fuzzed_kinds_are_the_values_prodlife_reads() -> None:
@@ -144,3 +146,12 @@ def test_data_that_is_not_the_value_is_invalid_data_naming_where(
         assert raised.value.kind is kind
         assert any(path.startswith(where) for path, _ in raised.value.problems)
         assert str(raised.value).startswith(f"cannot read {kind.__name__} from the data")
+
+
+@pytest.mark.parametrize("converter_name", sorted(CONVERTERS))
+@pytest.mark.parametrize("kind", UNREAD, ids=[kind.__name__ for kind in UNREAD])
+def test_a_kind_the_converter_does_not_read_is_a_type_error(
+    converter_name: str, kind: type
+) -> None:
+    with pytest.raises(TypeError, match="the converter does not read"):
+        CONVERTERS[converter_name].structure({}, kind)

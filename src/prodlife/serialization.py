@@ -33,7 +33,11 @@ from fractions import Fraction
 
 import attrs
 import cattrs
-from cattrs.errors import ForbiddenExtraKeysError, IterableValidationNote
+from cattrs.errors import (
+    ForbiddenExtraKeysError,
+    IterableValidationNote,
+    StructureHandlerNotFoundError,
+)
 from cattrs.v import format_exception
 
 from prodlife._text import shown, unknown_key_message
@@ -192,6 +196,8 @@ class Converter(cattrs.Converter):
             InvalidData: ``obj`` is not a ``cl``: each problem with its path.
             ValidationError: a value read is refused by prodlife (a subclass,
                 e.g. :class:`~prodlife.errors.InvalidBillingCycle`).
+            TypeError: the converter does not read a ``cl`` (no hook for it or
+                for one of its fields).
         """
         try:
             return super().structure(obj, cl)
@@ -199,6 +205,11 @@ class Converter(cattrs.Converter):
             raise
         except _DATA_ERRORS as error:
             raise InvalidData(cl, error) from error
+        except StructureHandlerNotFoundError as error:
+            raise TypeError(
+                f"the converter does not read {shown(cl)} ({error}); ask for a prodlife value, "
+                "or register a structure hook for it"
+            ) from error
 
 
 def day_count_named(name: str) -> DayCount:
