@@ -292,26 +292,25 @@ def test_a_hostile_claim_or_query_is_refused_by_the_memory_store_keeping_nothing
     _outcome(stores["memory"], call)
 
 
-# The SQL stores check a claim's arguments (prodlife.stores._common.claim) and a query's type
-# (prodlife.ports.check_query) as the memory store does.
-@pytest.mark.parametrize(
-    "call",
-    [
-        Call("services.find", (None,), {}),
-        Call("services.count", ({"customer_id": "C-1"},), {}),
-        Call(
-            "scheduler.claim_due",
-            (date(9999, 12, 31),),
-            {"worker": "W", "now": T0, "lease": timedelta.max, "limit": 1},
-        ),
-        Call(
-            "scheduler.claim_due",
-            (date(2025, 5, 1),),
-            {"worker": "W", "now": T0, "lease": timedelta(minutes=1), "limit": 2**63},
-        ),
-    ],
-    ids=["find-none", "count-dict", "claim-lease", "claim-limit"],
-)
+#: Claims and queries the SQL stores check as the memory store does: a claim's arguments
+#: (prodlife.stores._common.claim) and a query's type (prodlife.ports.check_query).
+HOSTILE_CASES = {
+    "find-none": Call("services.find", (None,), {}),
+    "count-dict": Call("services.count", ({"customer_id": "C-1"},), {}),
+    "claim-lease": Call(
+        "scheduler.claim_due",
+        (date(9999, 12, 31),),
+        {"worker": "W", "now": T0, "lease": timedelta.max, "limit": 1},
+    ),
+    "claim-limit": Call(
+        "scheduler.claim_due",
+        (date(2025, 5, 1),),
+        {"worker": "W", "now": T0, "lease": timedelta(minutes=1), "limit": 2**63},
+    ),
+}
+
+
+@pytest.mark.parametrize("call", list(HOSTILE_CASES.values()), ids=list(HOSTILE_CASES))
 def test_the_sqlite_store_refuses_a_hostile_claim_or_query(
     stores: dict[str, Store], call: Call
 ) -> None:

@@ -10,6 +10,14 @@ text, currencies as codes, cycles and day-count conventions by name.
 {'amount': '10.50', 'currency': 'EUR'}
 >>> converter.structure({"start": "2025-01-01", "end": "2025-02-01"}, Period)
 Period(2025-01-01, 2025-02-01)
+
+Data that is not the value asked for is refused with :class:`InvalidData`,
+naming each problem with its path (``$`` is the data itself):
+
+>>> converter.structure({"amount": "10.50"}, Money)  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+...
+prodlife.serialization.InvalidData: cannot read Money from the data: $: the key 'currency' is ...
 """
 
 from __future__ import annotations
@@ -23,7 +31,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
 
+import attrs
 import cattrs
+from cattrs.errors import (
+    ForbiddenExtraKeysError,
+    IterableValidationNote,
+    StructureHandlerNotFoundError,
+)
+from cattrs.v import format_exception
 
 from prodlife._text import shown, unknown_key_message
 from prodlife.catalog.products import CustomField, FieldKind
@@ -40,11 +55,11 @@ from prodlife.daycount import (
     Span,
     ThirtyDayMonths,
 )
-from prodlife.errors import ValidationError
+from prodlife.errors import ProdlifeError, ValidationError
 from prodlife.money import Currency, Money, to_decimal
 from prodlife.periods import Interval, Period
 
-__all__ = ["UnknownDayCount", "day_count_named", "make_converter"]
+__all__ = ["Converter", "InvalidData", "UnknownDayCount", "day_count_named", "make_converter"]
 
 _FIXED = re.compile(r"^fixed (\d+) days$")
 _OVER = re.compile(r"^actual days over (\d+)$")
@@ -61,6 +76,140 @@ class UnknownDayCount(ValidationError):
         patterns = ["fixed N days", "actual days over N", "N days per calendar month"]
         known = ", ".join(repr(n) for n in [*_NAMED, *patterns])
         super().__init__(f"unknown day-count convention {name!r}; use one of {known}")
+
+
+#: What reading data can raise besides prodlife's own errors: cattrs' groups of errors, and
+#: what a hook raises on data of the wrong shape (a key missing, text where a table belongs, a
+#: number no Decimal holds, data nested past the stack).
+_DATA_ERRORS = (
+    cattrs.BaseValidationError,
+    LookupError,
+    TypeError,
+    ValueError,
+    AttributeError,
+    ArithmeticError,
+    RecursionError,
+)
+#: Problems an :class:`InvalidData` lists; junk can hold thousands.
+_MAX_PROBLEMS = 20
+_MAX_MESSAGE = 300
+T = typing.TypeVar("T")
+
+
+class InvalidData(ValidationError):
+    """Data (from JSON, TOML or a store) cannot be read as the value asked for.
+
+    Raised by :meth:`Converter.structure`. The message lists each problem with
+    its path, ``$`` standing for the data itself (``$.amount``,
+    ``$.tiers[2].price``).
+
+    Attributes:
+        kind: the type asked for.
+        problems: each problem as ``(path, message)``, at most 20.
+        detail: the error cattrs or a reading hook raised (a cattrs
+            ``ClassValidationError`` groups one per field), for a reader that
+            reports problems its own way.
+    """
+
+    def __init__(self, kind: object, detail: BaseException) -> None:
+        self.kind = kind
+        self.detail = detail
+        self.problems = tuple(_problems(detail, kind))
+        name = shown(getattr(kind, "__name__", kind)).strip("'")
+        listed = [f"{path}: {message}" for path, message in self.problems]
+        if len(listed) == 1:
+            super().__init__(f"cannot read {name} from the data: {listed[0]}")
+            return
+        if len(listed) == _MAX_PROBLEMS:
+            listed.append("... (the first problems only)")
+        listing = "\n".join(f"  - {line}" for line in listed)
+        super().__init__(f"cannot read {name} from the data; fix each problem:\n{listing}")
+
+
+def _problems(error: BaseException, kind: object) -> list[tuple[str, str]]:
+    """Each error inside ``error`` (cattrs groups them by field and item) with its path.
+
+    Walked without recursion: data nested thousands of levels deep gives as deep a group.
+    """
+    found: list[tuple[str, str]] = []
+    stack: list[tuple[str, BaseException, typing.Any]] = [("$", error, kind)]
+    while stack and len(found) < _MAX_PROBLEMS:
+        path, inner, kind = stack.pop()
+        children: list[tuple[str, BaseException, typing.Any]] = []
+        if isinstance(inner, cattrs.IterableValidationError | cattrs.ClassValidationError):
+            with_notes, without = inner.group_exceptions()
+            for child, note in with_notes:
+                if isinstance(note, IterableValidationNote):
+                    children.append((f"{path}[{shown(note.index)}]", child, note.type))
+                else:
+                    children.append((f"{path}.{note.name}", child, note.type))
+            children += [(path, child, None) for child in without]
+        elif isinstance(inner, BaseExceptionGroup):
+            children = [(path, child, None) for child in inner.exceptions]
+        else:
+            found.append((path, _describe(inner, kind)))
+        stack += reversed(children)
+    return found
+
+
+def _describe(error: BaseException, kind: object) -> str:
+    """What one error says about the data, in prodlife's words where cattrs' are vague."""
+    if isinstance(error, ProdlifeError):
+        message = str(error)
+    elif isinstance(error, RecursionError):
+        message = "the data nests too deeply to read; look for a value written inside itself"
+    elif isinstance(error, KeyError) and error.args:
+        message = f"the key {shown(error.args[0])} is required; add it"
+    elif isinstance(error, ForbiddenExtraKeysError):
+        known = [field.name for field in attrs.fields(error.cl)] if attrs.has(error.cl) else []
+        what = f"a {error.cl.__name__}"
+        keys = sorted(error.extra_fields, key=repr)
+        message = "; ".join(unknown_key_message(key, known, what)[0] for key in keys)
+    elif isinstance(kind, type) and issubclass(kind, enum.Enum):
+        allowed = ", ".join(repr(member.value) for member in kind)
+        message = f"not a {kind.__name__}; use one of {allowed}"
+    elif isinstance(kind, type) and attrs.has(kind):
+        message = f"a {kind.__name__} is written as a mapping of its fields; write one here"
+    else:
+        try:
+            message = format_exception(error, kind if isinstance(kind, type) else None)
+        except Exception:  # cattrs' wording assumes its usual arguments
+            message = f"unreadable ({type(error).__name__})"
+    if len(message) > _MAX_MESSAGE:
+        message = message[: _MAX_MESSAGE - 3] + "..."
+    return message
+
+
+class Converter(cattrs.Converter):
+    """cattrs' converter, whose :meth:`structure` raises only prodlife's errors.
+
+    Made by :func:`make_converter`; hooks registered on it work as on any
+    cattrs converter, and a hook from :meth:`get_structure_hook` raises what
+    cattrs raises (paths grouped in its ``ClassValidationError``), for readers
+    that report problems their own way.
+    """
+
+    def structure(self, obj: typing.Any, cl: type[T]) -> T:
+        """Read ``obj`` (plain data) as a ``cl``.
+
+        Raises:
+            InvalidData: ``obj`` is not a ``cl``: each problem with its path.
+            ValidationError: a value read is refused by prodlife (a subclass,
+                e.g. :class:`~prodlife.errors.InvalidBillingCycle`).
+            TypeError: the converter does not read a ``cl`` (no hook for it or
+                for one of its fields).
+        """
+        try:
+            return super().structure(obj, cl)
+        except ProdlifeError:
+            raise
+        except _DATA_ERRORS as error:
+            raise InvalidData(cl, error) from error
+        except StructureHandlerNotFoundError as error:
+            raise TypeError(
+                f"the converter does not read {shown(cl)} ({error}); ask for a prodlife value, "
+                "or register a structure hook for it"
+            ) from error
 
 
 def day_count_named(name: str) -> DayCount:
@@ -142,7 +291,7 @@ def _decimal_money_or_none(data: object, _: object = None) -> Decimal | Money | 
 
 
 def _set_hooks(
-    converter: cattrs.Converter,
+    converter: Converter,
 ) -> tuple[
     typing.Callable[[typing.Iterable[typing.Any]], list[typing.Any]],
     typing.Callable[[object, typing.Any], typing.Any],
@@ -166,7 +315,8 @@ def _set_hooks(
         args = typing.get_args(kind)
         item_kind = args[0] if args else typing.Any
         frozen = kind is frozenset or typing.get_origin(kind) is frozenset
-        items = (converter.structure(item, item_kind) for item in data)
+        read = converter.get_structure_hook(item_kind)  # cattrs' errors: paths kept
+        items = (read(item, item_kind) for item in data)
         return frozenset(items) if frozen else set(items)
 
     return unstructure, structure
@@ -216,7 +366,7 @@ def _structure_field(data: dict[str, object], _: object = None) -> CustomField:
     return CustomField(str(data["name"]), kind, value)
 
 
-def make_converter(*, strict: bool = False) -> cattrs.Converter:
+def make_converter(*, strict: bool = False) -> Converter:
     """Return a converter that (un)structures every prodlife value.
 
     Unstructured data holds only dicts, lists, strings, ints, booleans and
@@ -228,8 +378,12 @@ def make_converter(*, strict: bool = False) -> cattrs.Converter:
             is refused (naming the key it probably meant), and a value that
             is not one of an enumeration's, or not a date, is refused naming
             it and what is allowed.
+
+    Its :meth:`~Converter.structure` raises only prodlife's errors: data
+    that is not the value asked for is an :class:`InvalidData` listing each
+    problem with its path.
     """
-    converter = cattrs.Converter(forbid_extra_keys=strict)
+    converter = Converter(forbid_extra_keys=strict)
     converter.register_unstructure_hook(Decimal, str)
     converter.register_structure_hook(Decimal, lambda value, _: to_decimal(value))
     converter.register_unstructure_hook(Fraction, str)
@@ -370,7 +524,7 @@ def _strict_field(data: object, _: object = None) -> CustomField:
     return CustomField(name, kind, value)
 
 
-def _make_strict(converter: cattrs.Converter) -> None:
+def _make_strict(converter: Converter) -> None:
     """Replace the lenient hooks: later registrations take precedence."""
     converter.register_structure_hook(date, _strict_point)
     converter.register_structure_hook(datetime, _strict_instant)

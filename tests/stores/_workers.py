@@ -1,7 +1,8 @@
-"""What the worker processes of the PostgreSQL store tests run (imported by spawned children).
+"""What the worker processes of the SQL store tests run (imported by spawned children).
 
-Each function opens its own :class:`~prodlife.stores.postgres.PostgresStore`, does its
-part, closes the store, and puts one ``dict`` on ``results``: what it did, or ``"error"``
+Each function opens its own store (a :class:`~prodlife.stores.postgres.PostgresStore`, or any
+store :func:`~prodlife.stores.open_store` opens), does its part, closes the store, and puts one
+``dict`` on ``results``: what it did, or ``"error"``
 with the traceback, so the test never waits on a child that failed.
 """
 
@@ -11,11 +12,15 @@ import traceback
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import attrs
+
 from prodlife.app import Billing
 from prodlife.clock import FixedClock
 from prodlife.errors import ConcurrencyConflict
-from prodlife.lifecycle import reboot
+from prodlife.lifecycle import Actor, reboot
 from prodlife.lifecycle.scheduler import SchedulerPolicy, next_work_date, run_service
+from prodlife.pricing import PromotionRefused
+from prodlife.stores import open_store
 from prodlife.stores.postgres import PostgresStore
 from tests._lifecycle import STAFF
 
@@ -181,3 +186,40 @@ def run_billing(
         )
     except BaseException:
         results.put({"worker": worker, "error": traceback.format_exc()})
+
+
+def order_with_code(
+    url: str,
+    schema: str | None,
+    order_id: str,
+    customer_id: str,
+    code: str,
+    now: datetime,
+    barrier: Any,
+    results: Any,
+) -> None:
+    """Place an order of one VPS with the promo ``code`` once every sibling is ready.
+
+    Puts ``{"order": order_id, "result": "placed" | "refused"}``.
+    """
+    from tests.test_lifecycle_orders import CONTEXT, order
+
+    try:
+        store = open_store(url) if schema is None else open_store(url, schema=schema)
+        try:
+            with store.transaction(readonly=True) as uow:
+                context = attrs.evolve(CONTEXT, promotions=(uow.promotions.get(code),))
+            placed = order(id=order_id, customer_id=customer_id, promo_code=code)
+            app = Billing(store, clock=FixedClock(now))
+            barrier.wait(BARRIER_TIMEOUT)
+            try:
+                app.place_order(placed, context, Actor.customer(customer_id))
+            except PromotionRefused:
+                result = "refused"
+            else:
+                result = "placed"
+        finally:
+            store.close()
+        results.put({"order": order_id, "result": result})
+    except BaseException:
+        results.put({"order": order_id, "error": traceback.format_exc()})

@@ -33,7 +33,7 @@ from prodlife.catalog.records import Brand, Category, Family
 from prodlife.catalog.rules import ChangeRules
 from prodlife.catalog.types import ProductType
 from prodlife.errors import CatalogProblem, InvalidCatalog, ProdlifeError, ValidationError
-from prodlife.serialization import make_converter
+from prodlife.serialization import InvalidData, make_converter
 
 __all__ = ["catalog_from_data", "catalog_to_data", "check_new_version"]
 
@@ -263,7 +263,9 @@ class _Reader:
         try:
             return self.converter.structure(raw, kind)
         except _READ_ERRORS as error:
-            self.problems += _problem(path, error)
+            self.problems += _problem(
+                path, error.detail if isinstance(error, InvalidData) else error
+            )
             self.fail(namespace, code)
             return None
 

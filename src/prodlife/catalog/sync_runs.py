@@ -22,7 +22,7 @@ from cattrs.v import format_exception
 from prodlife._text import shown
 from prodlife.catalog.sync_definition import SyncDefinition, SyncMode
 from prodlife.errors import ProdlifeError, ValidationError
-from prodlife.serialization import make_converter
+from prodlife.serialization import InvalidData, make_converter
 
 __all__ = [
     "FileFormat",
@@ -200,11 +200,13 @@ def run_from_data(data: Mapping[str, Any]) -> SyncRun:
     counts = fields.pop("counts", None)
     try:
         run: SyncRun = make_converter(strict=True).structure(fields, SyncRun)
-    except cattrs.BaseValidationError as error:
-        found = "; ".join(cattrs.transform_error(error, path="run", format_exception=_describe))
+    except InvalidData as error:
+        found = "; ".join(
+            cattrs.transform_error(error.detail, path="run", format_exception=_describe)
+        )
         raise ValidationError(f"the data is not a sync run: {found}") from None
-    except (ValueError, TypeError, KeyError, AttributeError) as error:
-        raise ValidationError(f"the data is not a sync run: {_describe(error, None)}") from None
+    except ProdlifeError as error:
+        raise ValidationError(f"the data is not a sync run: {error}") from None
     if counts is not None:
         expected = {name: run.count(outcome) for name, outcome in _COUNTS.items()}
         if counts != expected:

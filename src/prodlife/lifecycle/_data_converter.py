@@ -25,6 +25,7 @@ from prodlife.money import Money, to_decimal
 from prodlife.serialization import make_converter
 
 _STATUS_KEYS = frozenset({"status", "substate", "previous", "target"})
+_ENTRIES = tuple[HistoryEntry, ...]
 
 
 def _choices(kind: type[enum.Enum]) -> str:
@@ -188,15 +189,16 @@ def history_data(history: History, entry_data: Callable[[HistoryEntry], Any]) ->
 
 def _structure_history(data: object, _: object = None) -> History:
     converter = _converter()
+    entries = converter.get_structure_hook(_ENTRIES)  # cattrs' errors, so paths are kept
     if isinstance(data, list):
-        return History(converter.structure(data, tuple[HistoryEntry, ...]))
+        return History(entries(data, _ENTRIES))
     if not isinstance(data, dict) or set(data) != {"earlier", "last_at", "entries"}:
         raise ValidationError(
             "a history is a list of entries, oldest first, or "
             f'{{"earlier": n, "last_at": instant, "entries": [...]}}, not {data!r}'
         )
     return History(
-        converter.structure(data["entries"], tuple[HistoryEntry, ...]),
+        entries(data["entries"], _ENTRIES),
         converter.structure(data["earlier"], int),
         converter.structure(data["last_at"], datetime),
     )

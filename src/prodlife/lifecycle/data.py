@@ -72,6 +72,7 @@ from prodlife.lifecycle._data_fast import (
 )
 from prodlife.lifecycle.history import HistoryEntry
 from prodlife.lifecycle.services import Service
+from prodlife.serialization import InvalidData
 
 __all__ = [
     "history_entry_from_data",
@@ -163,7 +164,7 @@ def _strict_from_data(data: Mapping[str, Any]) -> Service:
     try:
         return _converter().structure(expanded(data), Service)
     except _READ_ERRORS as error:
-        problems = _problems(error)
+        problems = _problems(error.detail if isinstance(error, InvalidData) else error)
     if len(problems) == 1:
         raise ValidationError(problems[0])
     listing = "\n".join(f"  - {problem}" for problem in problems)

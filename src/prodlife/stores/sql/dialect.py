@@ -102,6 +102,9 @@ class Dialect(ABC):
     returning_id: ClassVar[str]
     #: Appended to the claim's inner ``SELECT`` so that claimers skip each other's rows.
     skip_locked: ClassVar[str]
+    #: Appended to a ``SELECT`` to lock the rows it reads until the transaction ends (empty
+    #: where a writing transaction locks the whole database when it begins).
+    lock_rows: ClassVar[str]
     #: How the database writes false and true.
     false: ClassVar[str]
     true: ClassVar[str]

@@ -24,6 +24,7 @@ A lone surrogate in a value (text that is not valid Unicode) becomes a
 
 from __future__ import annotations
 
+from prodlife._text import shown
 from prodlife.errors import (
     AlreadyExists,
     ConcurrencyConflict,
@@ -35,7 +36,7 @@ from prodlife.errors import (
 )
 from prodlife.stores.sql.dialect import About, Failure
 
-__all__ = ["error_for", "not_unicode"]
+__all__ = ["error_for", "not_unicode", "too_deep"]
 
 
 def error_for(
@@ -91,4 +92,14 @@ def not_unicode(error: UnicodeEncodeError) -> ValidationError:
     return ValidationError(
         f"text {error.object[error.start : error.end]!r} is not valid Unicode (a lone "
         "surrogate) and cannot be stored; fix the id or code that holds it"
+    )
+
+
+def too_deep(error: RecursionError, where: str, key: object = None) -> StoreError:
+    """The error for a stored document nested beyond decoding (psycopg decodes ``jsonb``
+    while it fetches the row, before any reader of prodlife sees it)."""
+    about = "" if key is None else f" {shown(key)}"
+    return StoreError(
+        f"{where}{about}: a stored document nests too deeply to decode ({error}); it was "
+        "written by another program: restore it from a backup or fix the document"
     )

@@ -210,24 +210,33 @@ class Promotions:
         stored_key(customer_id, "customer id")
         stored_key(order_id, "order id")
         uow = self._uow
+        uow.writable()
         key = code.upper()
-        row = uow.one(uow.sql.promotion_code, (key,), "reading the promotion", code)
+        row = uow.one(uow.sql.promotion_lock, (key,), "reading the promotion", code)
         if row is None:
             raise NotFound("promotion", code)
         about = About("use of promotion on order", f"{row[0]} on {order_id}")
         uow.insert(uow.sql.use_add, (key, order_id, customer_id), about)
 
     def uses(self, code: str, customer_id: str | None = None) -> int:
-        """How many times ``code`` was used, by everyone or by one customer."""
+        """How many times ``code`` was used, by everyone or by one customer.
+
+        In a transaction that may write, counting locks the promotion (where the database
+        locks rows: PostgreSQL) until the transaction ends: another transaction counting its
+        uses waits, then counts the use this one records, so two never both take the last.
+        """
         lookup_key(code, "promotion code")
         if customer_id is not None:
             lookup_key(customer_id, "customer id")
         uow = self._uow
+        key = code.upper()
+        if uow.dialect.lock_rows and not uow.readonly:
+            uow.one(uow.sql.promotion_lock, (key,), "locking the promotion", code)
         where = "counting the uses of the promotion"
         if customer_id is None:
-            row = uow.one(uow.sql.uses, (code.upper(),), where, code)
+            row = uow.one(uow.sql.uses, (key,), where, code)
         else:
-            row = uow.one(uow.sql.uses_by, (code.upper(), customer_id), where, code)
+            row = uow.one(uow.sql.uses_by, (key, customer_id), where, code)
         return int(row[0])
 
 

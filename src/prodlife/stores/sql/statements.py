@@ -67,7 +67,9 @@ class Statements:
             "INSERT INTO promotions (code_key, code, doc) VALUES (?, ?, ?)" + ignore
         )
         self.promotion_get = r("SELECT doc FROM promotions WHERE code_key = ?")
-        self.promotion_code = r("SELECT code FROM promotions WHERE code_key = ?")
+        self.promotion_lock = r(
+            "SELECT code FROM promotions WHERE code_key = ?" + dialect.lock_rows
+        )
         self.promotion_all = r("SELECT code, doc FROM promotions ORDER BY code")
         self.use_add = r(
             "INSERT INTO promotion_uses (code_key, order_id, customer_id) VALUES (?, ?, ?)" + ignore

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from prodlife.errors import AlreadyExists, StoreError
 from prodlife.stores.sql.deferred import DeferredWrites
-from prodlife.stores.sql.errors import not_unicode
+from prodlife.stores.sql.errors import not_unicode, too_deep
 from prodlife.stores.sql.goods import Goods
 from prodlife.stores.sql.invoices import Invoices, Payments, invoice_statements
 from prodlife.stores.sql.offerings import Offerings
@@ -238,6 +238,11 @@ class SQLUnitOfWork(DeferredWrites):
             )
         raise StoreError(_ENDED)
 
+    @property
+    def readonly(self) -> bool:
+        """Whether the transaction was opened read-only (``store.transaction(readonly=True)``)."""
+        return self._readonly
+
     def writable(self) -> None:
         """Refuse a write once ended, or in a read-only transaction (``StoreError``)."""
         self.live()
@@ -273,6 +278,8 @@ class SQLUnitOfWork(DeferredWrites):
             return cursor.execute(sql, params).fetchone()
         except UnicodeEncodeError as error:
             raise not_unicode(error) from error
+        except RecursionError as error:
+            raise too_deep(error, where, key) from error
         except self.dialect.error as error:
             raise self._failed(error, where, key) from error
 
@@ -283,6 +290,8 @@ class SQLUnitOfWork(DeferredWrites):
             rows: list[Any] = cursor.execute(sql, params).fetchall()
         except UnicodeEncodeError as error:
             raise not_unicode(error) from error
+        except RecursionError as error:
+            raise too_deep(error, where, key) from error
         except self.dialect.error as error:
             raise self._failed(error, where, key) from error
         return rows

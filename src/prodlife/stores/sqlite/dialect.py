@@ -82,6 +82,7 @@ class SQLiteDialect(Dialect):
     ignore_duplicates = ""
     returning_id = ""
     skip_locked = ""
+    lock_rows = ""
     false = "0"
     true = "1"
     exact_sum = "prodlife_decimal_sum"
