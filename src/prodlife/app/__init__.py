@@ -13,7 +13,8 @@ notifier is down (call :meth:`Billing.publish_pending` to retry).
 versions, services and orders added), ``changing`` (operations, package and option
 changes, add-ons, abuse limits, mass updates), ``scheduling`` (:meth:`Billing.run_due`),
 ``invoicing`` (invoices, statements, payments, refunds; lines are put on invoices by
-``_issuing`` wherever they are issued), ``promoting`` (a promo code on a live service)
+``_issuing`` wherever they are issued), ``promoting`` (a promo code on a live service),
+``cancelling`` (cancellation requests, their list, and the domains customers hold)
 and ``_base`` (the constructor and the plumbing they share: loading, saving, settling,
 publishing). The rules they apply live in
 :mod:`prodlife.lifecycle`, the stores in :mod:`prodlife.stores`.
@@ -37,6 +38,7 @@ publishing). The rules they apply live in
 from __future__ import annotations
 
 from prodlife.app._base import PublishFailed
+from prodlife.app.cancelling import Cancelling
 from prodlife.app.changing import Changing
 from prodlife.app.invoicing import Invoicing, PaymentResult, Statement
 from prodlife.app.ordering import Ordering
@@ -47,7 +49,7 @@ from prodlife.app.scheduling import SchedulerReport, Scheduling
 __all__ = ["Billing", "PaymentResult", "PublishFailed", "SchedulerReport", "Statement"]
 
 
-class Billing(Reading, Ordering, Changing, Scheduling, Invoicing, Promoting):
+class Billing(Reading, Ordering, Changing, Scheduling, Invoicing, Promoting, Cancelling):
     """The use cases of prodlife over one store.
 
     Args:

@@ -48,6 +48,14 @@ from prodlife.lifecycle.changes import (
     remove_addon,
 )
 from prodlife.lifecycle.data import service_from_data, service_to_data
+from prodlife.lifecycle.domains import (
+    DOMAIN_PRODUCT,
+    DomainHolding,
+    domain_service,
+    is_domain,
+    renewing_domain,
+    set_auto_renew,
+)
 from prodlife.lifecycle.events import Event, EventKind
 from prodlife.lifecycle.fixed_terms import (
     fixed_term_end,
@@ -168,6 +176,7 @@ __all__ = [
     "CONFIGURATION_REQUIRED",
     "CUSTOMER_OPERATIONS",
     "CUSTOMER_SUSPENSIONS",
+    "DOMAIN_PRODUCT",
     "ENDED",
     "GUARDS",
     "KEEP",
@@ -187,6 +196,7 @@ __all__ = [
     "CancellationRequest",
     "CustomerProducts",
     "DomainAction",
+    "DomainHolding",
     "DomainLine",
     "DueRun",
     "DueWork",
@@ -250,6 +260,7 @@ __all__ = [
     "change_request",
     "confirm_change_payment",
     "delete",
+    "domain_service",
     "end_service",
     "enforce_abuse_limits",
     "find_transition",
@@ -260,6 +271,7 @@ __all__ = [
     "in_arrears",
     "invoice_early",
     "invoice_next_period",
+    "is_domain",
     "mass_update",
     "next_status",
     "next_work_date",
@@ -272,6 +284,7 @@ __all__ = [
     "remove_addon",
     "remove_options",
     "renew",
+    "renewing_domain",
     "request_cancellation",
     "resend_welcome_email",
     "run_due",
@@ -282,6 +295,7 @@ __all__ = [
     "service_from_data",
     "service_to_data",
     "services_for",
+    "set_auto_renew",
     "state_diagram_mermaid",
     "suspend",
     "term_end",
