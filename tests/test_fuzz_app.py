@@ -51,6 +51,7 @@ from prodlife.lifecycle import (
     request_cancellation,
     resend_welcome_email,
     schedule_activation,
+    set_auto_renew,
     suspend,
     terminate,
     transfer,
@@ -163,6 +164,7 @@ _VALID: dict[str, st.SearchStrategy[Any]] = {
     "to_customer": CUSTOMERS,
     "addon": st.builds(backup),
     "customer_may_delete": st.booleans(),
+    "enabled": st.booleans(),
 }
 OPERATIONS = [
     activate,
@@ -181,6 +183,7 @@ OPERATIONS = [
     request_cancellation,
     resend_welcome_email,
     schedule_activation,
+    set_auto_renew,
     suspend,
     terminate,
     transfer,
@@ -218,6 +221,35 @@ def test_an_operation_with_any_arguments_is_done_or_refused_keeping_nothing(
     billing = booked(None if now is None else AnyClock(now))
     operation, args, kwargs = call
     refused_or_done(billing, lambda: billing.perform(operation, service_id, actor, *args, **kwargs))
+
+
+@budget(8)
+@given(
+    IDS,
+    ACTORS,
+    either(st.sampled_from([*CancellationKind])),
+    TEXT,
+    either(st.none() | COUNTS),
+    either(st.booleans()),
+    either(st.none() | CUSTOMERS),
+)
+def test_a_cancellation_request_of_any_kind_is_made_or_refused_keeping_nothing(
+    service_id: Any,
+    actor: Any,
+    kind: Any,
+    reason: Any,
+    renewals: Any,
+    stop: Any,
+    customer: Any,
+) -> None:
+    billing = booked()
+    refused_or_done(
+        billing,
+        lambda: billing.request_cancellation(
+            service_id, actor, kind, reason, renewals=renewals, stop_domain_renewal=stop
+        ),
+    )
+    refused_or_done(billing, lambda: billing.cancellation_requests(actor, customer_id=customer))
 
 
 @budget(8)
@@ -355,6 +387,7 @@ def test_an_invoice_query_of_any_kind_answers_or_is_refused(
     either(st.none() | DATES),
     either(st.none() | IDS),
     either(st.none() | COUNTS),
+    either(st.none() | st.booleans()),
     either(st.none() | ACTORS),
     junk(),
 )
@@ -365,20 +398,22 @@ def test_a_service_query_of_any_kind_answers_or_is_refused(
     due: Any,
     after: Any,
     limit: Any,
+    pending: Any,
     actor: Any,
     junk_query: Any,
 ) -> None:
     billing = booked()
-    refused_or_done(
-        billing,
-        lambda: billing.services(ServiceQuery(customer, product, status, due, after, limit), actor),
-    )
+
+    def query() -> ServiceQuery:
+        return ServiceQuery(customer, product, status, due, after, limit, pending)
+
+    refused_or_done(billing, lambda: billing.services(query(), actor))
     refused_or_done(billing, lambda: billing.services(junk_query, actor))
 
 
 @budget(8)
 @given(
-    st.sampled_from(["service", "history", "invoice", "statement"]),
+    st.sampled_from(["service", "history", "invoice", "statement", "renewing_domain", "domains"]),
     IDS | NUMBERS | CUSTOMERS,
     ACTORS,
 )

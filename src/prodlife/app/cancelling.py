@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from prodlife.app._base import BillingBase, log
 from prodlife.app.changing import _unpaid_of_its_own
-from prodlife.errors import NotFound
+from prodlife.errors import NotFound, ValidationError
 from prodlife.lifecycle.actors import Action, Actor, ActorKind, authorize_action
 from prodlife.lifecycle.cancellations import request_cancellation
 from prodlife.lifecycle.domains import (
@@ -70,6 +70,7 @@ class Cancelling(BillingBase):
             The service's outcome, then the domain's when its renewal was stopped.
 
         Raises:
+            ValidationError: ``stop_domain_renewal`` is not a bool.
             NotFound: no such service; with ``stop_domain_renewal``, no domain
                 to stop (the customer holds none named like the service's, or it
                 no longer renews).
@@ -79,6 +80,8 @@ class Cancelling(BillingBase):
                 nothing is saved.
             ConcurrencyConflict: another writer changed one of them meanwhile.
         """
+        if not isinstance(stop_domain_renewal, bool):
+            raise ValidationError(f"stop_domain_renewal {stop_domain_renewal!r} must be a bool")
         at = self._now()
         with self.store.transaction() as uow:
             service = self._load(uow, service_id, actor, Operation.SCHEDULE_CANCELLATION)

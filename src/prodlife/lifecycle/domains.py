@@ -216,21 +216,21 @@ def renewing_domain(service: Service, held: Iterable[Service]) -> Service | None
 
 
 def set_auto_renew(
-    service: Service, actor: Actor, at: datetime, on: bool, *, reason: str = ""
+    service: Service, actor: Actor, at: datetime, enabled: bool, *, reason: str = ""
 ) -> Outcome:
-    """Turn ``service``'s auto-renew ``on`` or off (an edit, recorded in its history).
+    """Turn ``service``'s auto-renew on (``enabled``) or off (an edit, in its history).
 
     Off, the scheduler ends the service at the end of its term instead of
     invoicing the next one; on again, it renews.
 
     Raises:
-        ValidationError: ``on`` is not a bool.
+        ValidationError: ``enabled`` is not a bool.
         PermissionDenied, TransitionNotAllowed: as :meth:`Service.perform` (edit).
     """
-    if not isinstance(on, bool):
-        raise ValidationError(f"auto-renew {on!r} must be True or False")
-    details = f"auto-renew {'on' if on else 'off'}"
+    if not isinstance(enabled, bool):
+        raise ValidationError(f"auto-renew {enabled!r} must be True or False")
+    details = f"auto-renew {'on' if enabled else 'off'}"
     done = service.perform(
-        Operation.EDIT, actor, at, reason, details=details, _also={"auto_renew": on}
+        Operation.EDIT, actor, at, reason, details=details, _also={"auto_renew": enabled}
     )
     return Outcome(done)
