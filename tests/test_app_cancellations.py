@@ -187,7 +187,7 @@ def test_stopping_a_domain_that_is_not_there_saves_nothing(store: Store) -> None
     _with_tld_prices(billing)
     (vps, _domain) = _order(billing, OrderLine(OrderLineSpec("VPS"), domain="other.com"))
     billing.perform(activate, vps, STAFF)
-    with pytest.raises(NotFound, match="holds no live domain other.com"):
+    with pytest.raises(NotFound, match=r"holds no live domain other\.com"):
         billing.request_cancellation(
             vps, OWNER, CancellationKind.END_OF_PERIOD, "bye", stop_domain_renewal=True
         )

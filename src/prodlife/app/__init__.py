@@ -58,7 +58,11 @@ class Billing(Reading, Ordering, Changing, Scheduling, Invoicing, Promoting, Can
         notifier: receives the events of each committed change; ``None`` keeps
             them in the outbox.
         module: the host's provisioning module, passed to every operation that
-            takes one.
+            takes one for a provisionable product.
+        modules: the host's module of each provisioning provider, by provider code
+            (seed 004): a product a provider knows (its ``provider_ids``) is
+            provisioned by that provider's module, any other by ``module``
+            (:mod:`prodlife.lifecycle.provisioning_providers`).
         policy: the scheduler's automation settings.
         invoicing: how invoices are numbered and fall due
             (:class:`~prodlife.billing.invoices.InvoicePolicy`).

@@ -16,6 +16,7 @@ from prodlife.app._issuing import issue, journal, owing, plan
 from prodlife.app.scheduling import EARLIEST_ZONE
 from prodlife.billing.lines import InvoiceLine
 from prodlife.billing.prorata import Prorata
+from prodlife.catalog._rules import raise_first
 from prodlife.catalog.catalog import Catalog, CatalogVersion
 from prodlife.catalog.records import stamp_products
 from prodlife.catalog.subscriptions import BillingTermScheme, SubscriptionType
@@ -30,6 +31,7 @@ from prodlife.lifecycle.orders import (
     services_for,
 )
 from prodlife.lifecycle.outcome import Outcome
+from prodlife.lifecycle.provisioning_providers import check_providers
 from prodlife.lifecycle.scheduler import next_work_date
 from prodlife.lifecycle.selling import check_order, expand_bundles
 from prodlife.lifecycle.services import Service
@@ -168,8 +170,8 @@ class Ordering(BillingBase):
         every line (:func:`~prodlife.lifecycle.selling.check_order`: product,
         edition, add-ons and their limits, the product's ``max_per_customer``
         against the customer's live services, the products of ``subscription``
-        when the order is placed for that offering; hidden products only for
-        staff), and
+        when the order is placed for that offering, each provisionable one
+        known to one of its providers; hidden products only for staff), and
         the order is priced from the stored price plan of ``context.plan``'s
         code, whatever plan ``context`` holds, and its domains from the TLD
         price table of that catalog version, whatever table ``context`` holds.
@@ -190,7 +192,9 @@ class Ordering(BillingBase):
                 without the permission to take orders, or a price override by
                 anyone but staff with ``prices: set``.
             RuleViolation: the catalog does not offer a line (rules ``offer.*``,
-                ``addon.*``, and ``bundle.selection`` for a bundle's selection).
+                ``addon.*``, and ``bundle.selection`` for a bundle's selection), or
+                none of ``subscription``'s providers knows a provisionable product
+                (rule ``subscription.provider``).
             NotFound: no catalog version in force, no such stored price plan,
                 or no TLD price for a domain without a price override.
             PromotionRefused: a promo code's limits are reached.
@@ -230,6 +234,9 @@ class Ordering(BillingBase):
                 tld_prices=catalog.tld_table,
             )
             order = expand_bundles(catalog, context.plan, order, day)
+            if subscription is not None:
+                codes = [line.spec.product_code for line in order.lines]
+                raise_first(check_providers(catalog, subscription, codes), subscription.code)
             quote = price_order(order, context)
             services = services_for(
                 order,

@@ -21,7 +21,6 @@ from prodlife.errors import NotFound, ProdlifeError, ValidationError
 from prodlife.lifecycle.outcome import Outcome
 from prodlife.lifecycle.provisioning import ProvisioningModule
 from prodlife.lifecycle.scheduler import run_service
-from prodlife.lifecycle.selling import product_rules
 from prodlife.lifecycle.services import Service
 from prodlife.periods import billing_date
 from prodlife.ports import UnitOfWork
@@ -151,7 +150,7 @@ class Scheduling(BillingBase):
         # workers sharing a store only wait for each other's writes.
         with self.store.transaction(readonly=True) as uow:
             # The product types decide where the module runs (read once a batch, if needed).
-            versions = None if self.module is None else _versions(uow)
+            versions = _versions(uow) if self._provisions else None
             try:
                 loaded = uow.services.get_many(ids)
             except Exception:  # one unreadable service: read the others one by one
@@ -204,19 +203,19 @@ class Scheduling(BillingBase):
     ) -> ProvisioningModule | None:
         """The host's module for ``service``'s due work on ``day``: ``None`` when the
         catalog in force then says its product type is not provisionable."""
-        if self.module is None:
+        if not self._provisions:
             return None
         try:
             catalog = None if versions is None else versions.in_force(day).catalog
         except NotFound:  # no version in force yet: the cautious defaults
             catalog = None
-        return self.module if product_rules(catalog, service.product_code).provisionable else None
+        return self._module_in(catalog, service.product_code)
 
     def _run_one(self, service_id: str, now: datetime, worker: str | None = None) -> bool:
         """Do one service's due work in its own transaction; whether there was any."""
         with self.store.transaction() as uow:
             service = uow.services.get(service_id)
-            versions = None if self.module is None else _versions(uow)
+            versions = _versions(uow) if self._provisions else None
             outcome = self._due_work(service, now, versions)
             if outcome is None:
                 return False

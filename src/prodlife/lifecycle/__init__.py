@@ -116,6 +116,12 @@ from prodlife.lifecycle.provisioning import (
     call_module,
     run_module,
 )
+from prodlife.lifecycle.provisioning_providers import (
+    check_modules,
+    check_providers,
+    module_for,
+    provider_for,
+)
 from prodlife.lifecycle.scheduler import (
     DueRun,
     DueWork,
@@ -258,6 +264,8 @@ __all__ = [
     "change_package",
     "change_password",
     "change_request",
+    "check_modules",
+    "check_providers",
     "confirm_change_payment",
     "delete",
     "domain_service",
@@ -273,6 +281,7 @@ __all__ = [
     "invoice_next_period",
     "is_domain",
     "mass_update",
+    "module_for",
     "next_status",
     "next_work_date",
     "not_yours",
@@ -280,6 +289,7 @@ __all__ = [
     "payment_due",
     "policy_rows",
     "price_order",
+    "provider_for",
     "reboot",
     "remove_addon",
     "remove_options",
