@@ -27,7 +27,7 @@ from prodlife.lifecycle.domains import DOMAIN_PRODUCT
 from prodlife.ports import Store
 from tests._lifecycle import OWNER, OWNER_ID
 from tests._support import usd
-from tests.test_app import NOW, make_store  # noqa: F401 (a fixture: each store in turn)
+from tests.test_app import NOW, make_every_store  # noqa: F401 (a fixture: each store in turn)
 from tests.test_lifecycle_orders import CONTEXT, order
 
 COM_1 = TldPrice("com", 1, usd("12.00"), transfer=usd("10.00"), renew=usd("14.00"))
@@ -179,9 +179,9 @@ def test_without_a_table_or_an_override_a_domain_line_is_refused() -> None:
 
 
 def test_an_ordered_domain_is_invoiced_at_its_tld_price(
-    make_store: Callable[[], Store],  # noqa: F811
+    make_every_store: Callable[[], Store],  # noqa: F811
 ) -> None:
-    app = Billing(make_store(), clock=FixedClock(NOW))
+    app = Billing(make_every_store(), clock=FixedClock(NOW))
     stored = app.catalog(NOW.date())
     priced = attrs.evolve(stored.catalog, tld_prices=TABLE.prices)
     app.add_catalog_version(CatalogVersion("TLD", date(2024, 6, 1), priced))

@@ -30,7 +30,7 @@ from prodlife.pricing import (
 )
 from tests._lifecycle import OWNER, OWNER_ID
 from tests._support import usd
-from tests.test_app import NOW, make_store  # noqa: F401 (a fixture: each store in turn)
+from tests.test_app import NOW, make_every_store  # noqa: F401 (a fixture: each store in turn)
 from tests.test_lifecycle_orders import CONTEXT, order
 
 # Rates as their tax authorities publish them: France 20 % (Code général des impôts, art. 278),
@@ -179,9 +179,9 @@ def test_prices_inclusive_of_tax_are_split_with_the_locations_rate() -> None:
 
 
 def test_the_billing_engine_taxes_an_ordered_service_at_its_location(
-    make_store: Callable[[], Store],  # noqa: F811
+    make_every_store: Callable[[], Store],  # noqa: F811
 ) -> None:
-    app = Billing(make_store(), clock=FixedClock(NOW))
+    app = Billing(make_every_store(), clock=FixedClock(NOW))
     context = RULES.context_for(CONTEXT, VPS, Location("ES", "CN"))
     app.place_order(order(customer_id=OWNER_ID, placed_at=NOW), context, OWNER)
     with app.store.transaction(readonly=True) as uow:
