@@ -62,6 +62,7 @@ from prodlife.lifecycle.activation import ActivationNotice
 from prodlife.lifecycle.orders import OrderLine
 from prodlife.ports import InvoiceQuery, ServiceQuery
 from prodlife.pricing import OrderLineSpec
+from prodlife.pricing.usage import UsageCatalog, UsageRate, UsageRateRow, UsageRecord
 from prodlife.proration import CreditMode, UsedDay
 from prodlife.stores import open_store
 from prodlife.stores.memory import MemoryStore
@@ -70,6 +71,9 @@ from tests._lifecycle import OWNER, OWNER_ID, STAFF, STRANGER, SYSTEM, FakeModul
 from tests.test_lifecycle_orders import CONTEXT, order
 
 ORDERED_AT = datetime(2025, 2, 1, 9, tzinfo=UTC)
+FILMS = UsageCatalog(
+    "VOD", "Films", "USD", [UsageRateRow("FILM", UsageRate(Money("3.99", "USD")), "view")]
+)
 SERVICE = "O-1-1"
 INVOICE = "INV-2025-000001"
 
@@ -221,6 +225,29 @@ def test_an_operation_with_any_arguments_is_done_or_refused_keeping_nothing(
     billing = booked(None if now is None else AnyClock(now))
     operation, args, kwargs = call
     refused_or_done(billing, lambda: billing.perform(operation, service_id, actor, *args, **kwargs))
+
+
+@budget(8)
+@given(
+    IDS,
+    either(
+        st.builds(
+            UsageRecord,
+            st.sampled_from(["FILM", "VPS"]),
+            st.integers(0, 5),
+            st.sampled_from(["view", "GB"]),
+            st.datetimes(datetime(2024, 1, 1), datetime(2030, 1, 1), timezones=st.just(UTC)),
+            st.sampled_from([OWNER_ID, "CUST-OTHER-9"]),
+        )
+    ),
+    either(st.just(FILMS)),
+    ACTORS,
+)
+def test_a_usage_service_of_any_kind_is_provided_or_refused_keeping_nothing(
+    service_id: Any, record: Any, catalog: Any, actor: Any
+) -> None:
+    billing = booked()
+    refused_or_done(billing, lambda: billing.provide_usage(service_id, record, catalog, actor))
 
 
 @budget(8)

@@ -14,10 +14,10 @@ versions, services and orders added), ``changing`` (operations, package and opti
 changes, add-ons, abuse limits, mass updates), ``scheduling`` (:meth:`Billing.run_due`),
 ``invoicing`` (invoices, statements, payments, refunds; lines are put on invoices by
 ``_issuing`` wherever they are issued), ``promoting`` (a promo code on a live service),
-``cancelling`` (cancellation requests, their list, and the domains customers hold)
-and ``_base`` (the constructor and the plumbing they share: loading, saving, settling,
-publishing). The rules they apply live in
-:mod:`prodlife.lifecycle`, the stores in :mod:`prodlife.stores`.
+``cancelling`` (cancellation requests, their list, and the domains customers hold),
+``providing`` (usage services provided on request) and ``_base`` (the constructor
+and the plumbing they share: loading, saving, settling, publishing). The rules they
+apply live in :mod:`prodlife.lifecycle`, the stores in :mod:`prodlife.stores`.
 
 >>> from datetime import UTC, date, datetime
 >>> from prodlife import MONTHLY, Actor, FixedClock, Money, Service
@@ -43,13 +43,14 @@ from prodlife.app.changing import Changing
 from prodlife.app.invoicing import Invoicing, PaymentResult, Statement
 from prodlife.app.ordering import Ordering
 from prodlife.app.promoting import Promoting
+from prodlife.app.providing import Providing
 from prodlife.app.reading import Reading
 from prodlife.app.scheduling import SchedulerReport, Scheduling
 
 __all__ = ["Billing", "PaymentResult", "PublishFailed", "SchedulerReport", "Statement"]
 
 
-class Billing(Reading, Ordering, Changing, Scheduling, Invoicing, Promoting, Cancelling):
+class Billing(Reading, Ordering, Changing, Scheduling, Invoicing, Promoting, Cancelling, Providing):
     """The use cases of prodlife over one store.
 
     Args:

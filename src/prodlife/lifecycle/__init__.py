@@ -122,6 +122,7 @@ from prodlife.lifecycle.provisioning_providers import (
     module_for,
     provider_for,
 )
+from prodlife.lifecycle.provisioning_usage import UsageProvisioning, provide_usage
 from prodlife.lifecycle.scheduler import (
     DueRun,
     DueWork,
@@ -244,6 +245,7 @@ __all__ = [
     "SuspensionKind",
     "Target",
     "Transition",
+    "UsageProvisioning",
     "activate",
     "add_addon",
     "add_feature",
@@ -289,6 +291,7 @@ __all__ = [
     "payment_due",
     "policy_rows",
     "price_order",
+    "provide_usage",
     "provider_for",
     "reboot",
     "remove_addon",
