@@ -211,3 +211,25 @@ def test_a_customer_turns_a_domains_auto_renew_off_and_on(store: Store) -> None:
     assert [d.auto_renew for d in billing.domains(OWNER_ID, OWNER)] == [True]
     history = billing.history(domain, STAFF).entries
     assert [entry.details for entry in history[-2:]] == ["auto-renew off", "auto-renew on"]
+
+
+def test_a_domain_ordered_under_a_billing_term_scheme_keeps_its_own_terms(
+    store: Store,  # noqa: F811
+) -> None:
+    from prodlife.catalog.subscriptions import BillingTerm, BillingTermScheme, BillingTiming
+
+    billing, _ = app(store)
+    _with_tld_prices(billing)
+    scheme = BillingTermScheme(
+        "POST", "Post-bill", prepaid=False, terms=[BillingTerm("VPS", BillingTiming.IN_ARREARS)]
+    )
+    placed = order(
+        id="O-1",
+        customer_id=OWNER_ID,
+        lines=(OrderLine(OrderLineSpec("VPS")),),
+        domains=(DomainLine("example.com", DomainAction.REGISTER),),
+        placed_at=ORDERED_AT,
+    )
+    _, (vps, domain) = billing.place_order(placed, CONTEXT, OWNER, scheme=scheme)
+    assert vps.billing_timing is BillingTiming.IN_ARREARS
+    assert domain.billing_timing is BillingTiming.IN_ADVANCE and domain.domain == "example.com"

@@ -22,6 +22,7 @@ from prodlife.catalog.records import stamp_products
 from prodlife.catalog.subscriptions import BillingTermScheme, SubscriptionType
 from prodlife.errors import NotFound, ValidationError
 from prodlife.lifecycle.actors import Action, Actor, authorize_action, may
+from prodlife.lifecycle.domains import is_domain
 from prodlife.lifecycle.fixed_terms import with_fixed_term
 from prodlife.lifecycle.orders import (
     Order,
@@ -249,8 +250,11 @@ class Ordering(BillingBase):
                 dunning=self.policy.dunning,
                 prorata=prorata,
             )
-            if scheme is not None:
-                services = tuple(under_terms(service, scheme) for service in services)
+            if scheme is not None:  # a scheme bills the subscription's products, not domains
+                services = tuple(
+                    service if is_domain(service) else under_terms(service, scheme)
+                    for service in services
+                )
             self._use_promotions(uow, order, quote, billing_date(at, zone), context)
             services = _with_fixed_terms(uow, services)
             uow.orders.add(order)
