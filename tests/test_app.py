@@ -7,6 +7,8 @@ of a multi-service use case must leave the store exactly as it was.
 from __future__ import annotations
 
 import contextlib
+import os
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -42,6 +44,7 @@ from prodlife.ports import ServiceQuery, Store, StoredEvent, UnitOfWork
 from prodlife.stores import open_store
 from tests._lifecycle import OWNER, OWNER_ID, STAFF, STRANGER, shop, web
 from tests._support import d, usd
+from tests.stores._postgresql import isolated_schema, postgresql_url_from
 from tests.test_lifecycle_orders import CONTEXT, order
 
 NOW = datetime(2025, 4, 20, 12, tzinfo=UTC)
@@ -83,6 +86,32 @@ def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Calla
     yield make
     for store in opened:
         store.close()
+
+
+@pytest.fixture(params=[*_stores(), "postgresql"])
+def make_every_store(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[Callable[[], Store]]:
+    """As ``make_store``, on PostgreSQL too: each store in a schema of its own (skipped
+    without a server, failing under CI)."""
+    with contextlib.ExitStack() as stack:
+
+        def make() -> Store:
+            if request.param == "postgresql":
+                from prodlife.stores.postgres import PostgresStore
+
+                url = postgresql_url_from(os.environ)
+                schema = stack.enter_context(isolated_schema(url))
+                opened: Store = PostgresStore(url, schema=schema.name)
+            else:
+                name = f"billing-{uuid.uuid4().hex[:8]}.db"
+                memory = request.param == "memory"
+                opened = open_store("memory:" if memory else f"sqlite:///{tmp_path / name}")
+            stack.callback(opened.close)
+            _shop(opened)
+            return opened
+
+        yield make
 
 
 @pytest.fixture

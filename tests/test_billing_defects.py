@@ -268,10 +268,16 @@ def test_a_service_aligned_to_day_31_keeps_it_after_a_stub_ending_in_february() 
     assert service.next_due == d("2025-04-30")
 
 
-def test_domain_lines_are_invoiced_with_the_order() -> None:
+def test_domain_lines_are_invoiced_with_the_order_as_services_of_their_own() -> None:
     domain = DomainLine("example.com", DomainAction.REGISTER, price_override=usd("12.00"))
-    _, lines = place(domains=(domain,))
-    assert ("one-time", "2025-02-01", "12.00") in rows(lines)
+    _, lines = place()
+    order = make_order(
+        lines=(OrderLine(VPS),), domains=(domain,), options=OrderOptions(generate_invoice=True)
+    )
+    vps, registered = services_for(order, price_order(order, CONTEXT), context=CONTEXT)
+    assert rows(billed(Outcome(vps), vps.start).lines) == rows(lines)  # the VPS's alone
+    first = billed(Outcome(registered), registered.start)
+    assert rows(first.lines) == [("recurring", "[2025-02-01, 2026-02-01)", "12.00")]
 
 
 def test_cancelling_after_paying_a_renewal_ahead_refunds_it() -> None:

@@ -23,10 +23,11 @@ from prodlife.catalog import (
 )
 from prodlife.errors import InvalidCatalog, NotFound, RuleViolation, ValidationError
 from prodlife.lifecycle import DomainAction, DomainLine, price_order
+from prodlife.lifecycle.domains import DOMAIN_PRODUCT
 from prodlife.ports import Store
 from tests._lifecycle import OWNER, OWNER_ID
 from tests._support import usd
-from tests.test_app import NOW, make_store  # noqa: F401 (a fixture: each store in turn)
+from tests.test_app import NOW, make_every_store  # noqa: F401 (a fixture: each store in turn)
 from tests.test_lifecycle_orders import CONTEXT, order
 
 COM_1 = TldPrice("com", 1, usd("12.00"), transfer=usd("10.00"), renew=usd("14.00"))
@@ -178,18 +179,21 @@ def test_without_a_table_or_an_override_a_domain_line_is_refused() -> None:
 
 
 def test_an_ordered_domain_is_invoiced_at_its_tld_price(
-    make_store: Callable[[], Store],  # noqa: F811
+    make_every_store: Callable[[], Store],  # noqa: F811
 ) -> None:
-    app = Billing(make_store(), clock=FixedClock(NOW))
+    app = Billing(make_every_store(), clock=FixedClock(NOW))
     stored = app.catalog(NOW.date())
     priced = attrs.evolve(stored.catalog, tld_prices=TABLE.prices)
     app.add_catalog_version(CatalogVersion("TLD", date(2024, 6, 1), priced))
     line = DomainLine("example.com", DomainAction.REGISTER, years=2)
     # The stored catalog's table prices it, whatever table the caller's context holds.
-    quote, _ = app.place_order(
+    quote, placed = app.place_order(
         order(customer_id=OWNER_ID, placed_at=NOW, domains=(line,)), CONTEXT, OWNER
     )
+    (domain,) = [service for service in placed if service.product_code == DOMAIN_PRODUCT]
     with app.store.transaction(readonly=True) as uow:
-        lines = [item.line for item in uow.invoice_lines.for_customer(OWNER_ID)]
-    assert [x.amount for x in lines if x.subject == "example.com"] == [usd("22.00")]
+        lines = [item.line for item in uow.invoice_lines.for_service(domain.id)]
+    assert [x.amount for x in lines] == [usd("22.00")]
     assert quote.domain_prices == (usd("22.00"),)
+    # Its renewals are at the table's renewal price (none for 2 years: the registration's).
+    assert domain.price.amount == usd("22.00") and domain.domain == "example.com"

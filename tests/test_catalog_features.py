@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from prodlife import FixedClock
+from prodlife.app import Billing
 from prodlife.catalog import (
     Catalog,
+    CatalogVersion,
     Classification,
     Edition,
     EditionLadder,
@@ -19,6 +25,8 @@ from prodlife.catalog import (
     catalog_to_data,
 )
 from prodlife.errors import InvalidCatalog, NotFound, RuleViolation
+from prodlife.ports import Store
+from tests.test_app import NOW, make_every_store  # noqa: F401 (a fixture: each store in turn)
 
 OFFICE = EditionLadder(
     "OFFICE",
@@ -131,3 +139,22 @@ def test_a_misspelt_feature_key_in_a_file_is_reported_with_its_path() -> None:
     with pytest.raises(InvalidCatalog, match="include") as raised:
         catalog_from_data(data)
     assert raised.value.problems[0].path.startswith("editions[OFFICE]")
+
+
+def test_a_customer_compares_the_editions_of_the_catalog_stored_on_every_store(
+    make_every_store: Callable[[], Store],  # noqa: F811
+) -> None:
+    kind = ProductType("SAAS", "SaaS", Classification.SERVICE, service_kind=ServiceKind.TERMED)
+    catalog = Catalog(
+        types=(kind,), products=(Product("OFFICE", "Office", "SAAS"),), editions=(OFFICE,)
+    )
+    app = Billing(make_every_store(), clock=FixedClock(NOW))
+    app.add_catalog_version(CatalogVersion("OFFICE", date(2025, 3, 1), catalog))
+    ladder = app.catalog(NOW.date()).catalog.ladder("OFFICE")
+    assert ladder is not None
+    table = ladder.compare("BASIC", "PREMIUM")
+    assert [(row.name, [c.shown if c else "-" for c in row.cells]) for row in table.rows] == [
+        ("Storage", ["50 GB", "1 TB"]),
+        ("Reports", ["no", "yes"]),
+        ("API", ["-", "yes"]),
+    ]

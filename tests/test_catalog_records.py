@@ -36,7 +36,7 @@ from prodlife.catalog import (
 )
 from prodlife.errors import InvalidCatalog, InvalidInstant, RuleViolation
 from prodlife.ports import Store
-from tests.test_app import make_store  # noqa: F401 (a fixture: each store in turn)
+from tests.test_app import make_every_store  # noqa: F401 (a fixture: each store in turn)
 
 T1 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 T2 = datetime(2026, 2, 9, 16, 30, tzinfo=UTC)
@@ -251,10 +251,10 @@ def test_an_unregistered_brand_in_a_file_is_reported_with_its_path() -> None:
 
 
 def test_adding_a_catalog_version_stamps_its_products_with_the_clock(
-    make_store: Callable[[], Store],  # noqa: F811
+    make_every_store: Callable[[], Store],  # noqa: F811
 ) -> None:
     clock = FixedClock(T1)
-    app = Billing(make_store(), clock=clock)
+    app = Billing(make_every_store(), clock=clock)
     first = REGISTERED.add(tv("A", brand="SAMSUNG"), tv("B"))
     app.add_catalog_version(CatalogVersion("2026-01", date(2026, 1, 1), first))
     clock.set(T2)

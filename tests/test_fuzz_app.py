@@ -52,6 +52,7 @@ from prodlife.lifecycle import (
     request_cancellation,
     resend_welcome_email,
     schedule_activation,
+    set_auto_renew,
     suspend,
     terminate,
     transfer,
@@ -62,6 +63,7 @@ from prodlife.lifecycle.activation import ActivationNotice
 from prodlife.lifecycle.orders import OrderLine
 from prodlife.ports import InvoiceQuery, ServiceQuery
 from prodlife.pricing import OrderLineSpec
+from prodlife.pricing.usage import UsageCatalog, UsageRate, UsageRateRow, UsageRecord
 from prodlife.proration import CreditMode, UsedDay
 from prodlife.stores import open_store
 from prodlife.stores.memory import MemoryStore
@@ -70,6 +72,9 @@ from tests._lifecycle import OWNER, OWNER_ID, STAFF, STRANGER, SYSTEM, FakeModul
 from tests.test_lifecycle_orders import CONTEXT, order
 
 ORDERED_AT = datetime(2025, 2, 1, 9, tzinfo=UTC)
+FILMS = UsageCatalog(
+    "VOD", "Films", "USD", [UsageRateRow("FILM", UsageRate(Money("3.99", "USD")), "view")]
+)
 SERVICE = "O-1-1"
 INVOICE = "INV-2025-000001"
 
@@ -164,6 +169,7 @@ _VALID: dict[str, st.SearchStrategy[Any]] = {
     "to_customer": CUSTOMERS,
     "addon": st.builds(backup),
     "customer_may_delete": st.booleans(),
+    "enabled": st.booleans(),
 }
 OPERATIONS = [
     activate,
@@ -182,6 +188,7 @@ OPERATIONS = [
     request_cancellation,
     resend_welcome_email,
     schedule_activation,
+    set_auto_renew,
     suspend,
     terminate,
     transfer,
@@ -219,6 +226,58 @@ def test_an_operation_with_any_arguments_is_done_or_refused_keeping_nothing(
     billing = booked(None if now is None else AnyClock(now))
     operation, args, kwargs = call
     refused_or_done(billing, lambda: billing.perform(operation, service_id, actor, *args, **kwargs))
+
+
+@budget(8)
+@given(
+    IDS,
+    either(
+        st.builds(
+            UsageRecord,
+            st.sampled_from(["FILM", "VPS"]),
+            st.integers(0, 5),
+            st.sampled_from(["view", "GB"]),
+            st.datetimes(datetime(2024, 1, 1), datetime(2030, 1, 1), timezones=st.just(UTC)),
+            st.sampled_from([OWNER_ID, "CUST-OTHER-9"]),
+        )
+    ),
+    either(st.just(FILMS)),
+    ACTORS,
+)
+def test_a_usage_service_of_any_kind_is_provided_or_refused_keeping_nothing(
+    service_id: Any, record: Any, catalog: Any, actor: Any
+) -> None:
+    billing = booked()
+    refused_or_done(billing, lambda: billing.provide_usage(service_id, record, catalog, actor))
+
+
+@budget(8)
+@given(
+    IDS,
+    ACTORS,
+    either(st.sampled_from([*CancellationKind])),
+    TEXT,
+    either(st.none() | COUNTS),
+    either(st.booleans()),
+    either(st.none() | CUSTOMERS),
+)
+def test_a_cancellation_request_of_any_kind_is_made_or_refused_keeping_nothing(
+    service_id: Any,
+    actor: Any,
+    kind: Any,
+    reason: Any,
+    renewals: Any,
+    stop: Any,
+    customer: Any,
+) -> None:
+    billing = booked()
+    refused_or_done(
+        billing,
+        lambda: billing.request_cancellation(
+            service_id, actor, kind, reason, renewals=renewals, stop_domain_renewal=stop
+        ),
+    )
+    refused_or_done(billing, lambda: billing.cancellation_requests(actor, customer_id=customer))
 
 
 @budget(8)
@@ -356,6 +415,7 @@ def test_an_invoice_query_of_any_kind_answers_or_is_refused(
     either(st.none() | DATES),
     either(st.none() | IDS),
     either(st.none() | COUNTS),
+    either(st.none() | st.booleans()),
     either(st.none() | ACTORS),
     junk(),
 )
@@ -366,20 +426,22 @@ def test_a_service_query_of_any_kind_answers_or_is_refused(
     due: Any,
     after: Any,
     limit: Any,
+    pending: Any,
     actor: Any,
     junk_query: Any,
 ) -> None:
     billing = booked()
-    refused_or_done(
-        billing,
-        lambda: billing.services(ServiceQuery(customer, product, status, due, after, limit), actor),
-    )
+
+    def query() -> ServiceQuery:
+        return ServiceQuery(customer, product, status, due, after, limit, pending)
+
+    refused_or_done(billing, lambda: billing.services(query(), actor))
     refused_or_done(billing, lambda: billing.services(junk_query, actor))
 
 
 @budget(8)
 @given(
-    st.sampled_from(["service", "history", "invoice", "statement"]),
+    st.sampled_from(["service", "history", "invoice", "statement", "renewing_domain", "domains"]),
     IDS | NUMBERS | CUSTOMERS,
     ACTORS,
 )

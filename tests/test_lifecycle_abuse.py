@@ -37,7 +37,7 @@ from prodlife.lifecycle.actors import Actor
 from prodlife.ports import Store
 from prodlife.pricing import UsageRecord
 from tests._lifecycle import OWNER, OWNER_ID, STAFF, web
-from tests.test_app import make_store  # noqa: F401 (a fixture: each store in turn)
+from tests.test_app import make_every_store  # noqa: F401 (a fixture: each store in turn)
 
 NOW = datetime(2025, 4, 20, 12, tzinfo=UTC)
 SYSTEM = Actor.system()
@@ -149,9 +149,9 @@ def test_abuse_limits_are_kept_in_catalog_files_and_checked_across_the_catalog()
 
 
 def test_billing_suspends_a_stored_service_by_the_catalogs_limits(
-    make_store: Callable[[], Store],  # noqa: F811
+    make_every_store: Callable[[], Store],  # noqa: F811
 ) -> None:
-    app = Billing(make_store(), clock=FixedClock(NOW))
+    app = Billing(make_every_store(), clock=FixedClock(NOW))
     kind = ProductType(
         "HOSTING", "Hosting", Classification.SERVICE, service_kind=ServiceKind.TERMED
     )

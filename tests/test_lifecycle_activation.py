@@ -15,7 +15,7 @@ from prodlife.errors import InvalidInstant, PermissionDenied, RuleViolation, Tra
 from prodlife.lifecycle import ActivationNotice, EventKind, Status, activate
 from prodlife.ports import Store
 from tests._lifecycle import OWNER, STAFF, STRANGER, ordered, web
-from tests.test_app import NOW, make_store  # noqa: F401 (a fixture: each store in turn)
+from tests.test_app import NOW, make_every_store  # noqa: F401 (a fixture: each store in turn)
 
 AT = datetime(2025, 4, 1, 8, 0, tzinfo=UTC)
 BUSINESS_HOURS = datetime(2025, 4, 1, 10, 0, tzinfo=timezone(timedelta(hours=2)))  # 08:00 UTC
@@ -99,10 +99,10 @@ def test_a_notice_that_is_not_an_activation_notice_is_refused() -> None:
 
 
 def test_a_scheduled_activation_is_published_through_billing_and_done_later(
-    make_store: Callable[[], Store],  # noqa: F811
+    make_every_store: Callable[[], Store],  # noqa: F811
 ) -> None:
     clock = FixedClock(NOW)
-    app = Billing(make_store(), clock=clock)
+    app = Billing(make_every_store(), clock=clock)
     app.add_services([ordered()])
     later = NOW + timedelta(hours=20)
     notice = ActivationNotice(email_all_users=False)

@@ -21,7 +21,7 @@ from prodlife.periods import Period
 from prodlife.ports import Store
 from tests._lifecycle import OWNER, OWNER_ID, STAFF, web
 from tests._support import usd
-from tests.test_app import make_store  # noqa: F401 (a fixture: each store in turn)
+from tests.test_app import make_every_store  # noqa: F401 (a fixture: each store in turn)
 from tests.test_lifecycle_orders import CONTEXT, order
 
 APRIL = Period(date(2025, 4, 1), date(2025, 5, 1))
@@ -138,10 +138,10 @@ def test_rows_add_up_to_the_services_held_and_the_revenue_in_the_window(
 
 
 def test_billing_reports_adoption_of_the_stored_services(
-    make_store: Callable[[], Store],  # noqa: F811
+    make_every_store: Callable[[], Store],  # noqa: F811
 ) -> None:
     now = datetime(2025, 4, 20, 12, tzinfo=UTC)
-    app = Billing(make_store(), clock=FixedClock(now))
+    app = Billing(make_every_store(), clock=FixedClock(now))
     quote, (vps,) = app.place_order(order(customer_id=OWNER_ID, placed_at=now), CONTEXT, OWNER)
     app.add_services([web(id="S-OLD", customer_id="C-3")])
     rows = app.adoption(SEGMENTS.__getitem__, APRIL.start, APRIL.end)

@@ -36,7 +36,7 @@ from prodlife.lifecycle import (
 )
 from prodlife.ports import Store
 from tests._lifecycle import OWNER, OWNER_ID, STAFF
-from tests.test_app import NOW, make_store  # noqa: F401 (a fixture: each store in turn)
+from tests.test_app import NOW, make_every_store  # noqa: F401 (a fixture: each store in turn)
 from tests.test_lifecycle_orders import CONTEXT, order
 from tests.test_lifecycle_scheduler import at, paid
 
@@ -119,10 +119,10 @@ def test_a_product_fixed_term_out_of_range_is_refused(days: int) -> None:
 
 
 def test_an_ordered_service_of_a_fixed_term_product_ends_through_the_scheduler_once(
-    make_store: Callable[[], Store],  # noqa: F811
+    make_every_store: Callable[[], Store],  # noqa: F811
 ) -> None:
     clock = FixedClock(NOW)
-    app = Billing(make_store(), clock=clock)
+    app = Billing(make_every_store(), clock=clock)
     kind = ProductType(
         "HOSTING", "Hosting", Classification.SERVICE, service_kind=ServiceKind.TERMED
     )

@@ -28,7 +28,7 @@ from prodlife.proration import ChangeDay, ChangePolicy, CreditMode
 from prodlife.testing.conservation import check_books
 from tests._lifecycle import OWNER, STAFF, STRANGER, web
 from tests._support import usd
-from tests.test_app import make_store  # noqa: F401 (a fixture: each store in turn)
+from tests.test_app import make_every_store  # noqa: F401 (a fixture: each store in turn)
 
 RAM = OptionChange("RAM", "8GB", usd("6.00"))
 IP = OptionChange("IP", "1", usd("3.00"))
@@ -137,9 +137,9 @@ def test_every_day_is_invoiced_at_what_it_is_worth_after_a_removal(
 
 
 def test_an_option_is_removed_through_billing_on_every_store(
-    make_store: Callable[[], Store],  # noqa: F811
+    make_every_store: Callable[[], Store],  # noqa: F811
 ) -> None:
-    app = Billing(make_store(), clock=FixedClock(at(date(2025, 4, 16))))
+    app = Billing(make_every_store(), clock=FixedClock(at(date(2025, 4, 16))))
     app.add_services([holding()])  # type: ignore[list-item]
     done = app.perform(remove_options, web().id, OWNER, ["IP"])
     assert [line.amount for line in done.lines] == [usd("-1.50")]

@@ -184,6 +184,11 @@ class ServiceQuery:
         status: in this status (any substate).
         due_on_or_before: with scheduler work due on or before this billing
             date (the ``due_on`` the service was saved with).
+        cancellation_pending: ``True``: only services with an open cancellation
+            request (:attr:`Service.cancellation_pending
+            <prodlife.lifecycle.Service.cancellation_pending>`: requested and
+            not ended; seed 003's open requests); ``False``: only the others.
+            The SQL stores keep an index of the open requests alone.
         after_id: only ids greater than this one (for paging).
         limit: at most this many (``None`` for all); a whole number >= 0.
 
@@ -205,6 +210,7 @@ class ServiceQuery:
     due_on_or_before: date | None = None
     after_id: str | None = None
     limit: int | None = None
+    cancellation_pending: bool | None = None
 
     def __attrs_post_init__(self) -> None:
         _optional_text(self.customer_id, "customer_id")
@@ -217,6 +223,11 @@ class ServiceQuery:
         day: object = self.due_on_or_before
         if day is not None and (not isinstance(day, date) or isinstance(day, datetime)):
             raise TypeError(f"due_on_or_before must be a date or None, not {type(day).__name__}")
+        pending: object = self.cancellation_pending
+        if pending is not None and not isinstance(pending, bool):
+            raise TypeError(
+                f"cancellation_pending must be a bool or None, not {type(pending).__name__}"
+            )
         check_limit(self.limit)
 
 

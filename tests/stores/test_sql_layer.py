@@ -17,14 +17,20 @@ import pytest
 
 from prodlife.catalog.catalog import CatalogVersion
 from prodlife.errors import ForeignDatabase, ValidationError
+from prodlife.lifecycle import CancellationKind, request_cancellation
+from prodlife.lifecycle.service_parts import ENDED
+from prodlife.lifecycle.status import ServiceStatus, Status
 from prodlife.stores import open_store
 from prodlife.stores import sqlite as sqlite_module
 from prodlife.stores.postgres import schema as postgres_schema
 from prodlife.stores.sql.schema import MIGRATIONS, render
+from prodlife.stores.sql.statements import Statements
 from prodlife.stores.sqlite import SQLiteStore
 from prodlife.stores.sqlite import schema as sqlite_schema
+from prodlife.stores.sqlite.dialect import SQLiteDialect
 from prodlife.testing.contract import make_version
-from tests._lifecycle import SERVICE_ID, web
+from tests._lifecycle import OWNER, SERVICE_ID, at, web
+from tests._support import d
 from tests.stores._postgresql import IsolatedSchema
 
 #: A table as a new migration would write it: once, with type names.
@@ -100,6 +106,79 @@ def test_a_shared_migration_creates_postgresql_columns(
         "tries": ("integer", None),
         "note": ("text", None),
     }
+
+
+# --- open cancellation requests, read through their own index --------------------------------
+
+#: The service query of staff's list of open cancellation requests (seed 003), and with paging.
+_PENDING = (False, False, False, False, False, True, False)
+_PENDING_AFTER = (False, False, False, False, True, True, False)
+
+
+def test_the_open_cancellations_of_older_documents_leave_out_exactly_the_ended_statuses() -> None:
+    (fill,) = [sql for sql in MIGRATIONS[5] if sql.startswith("UPDATE services")]
+    named = fill.split("NOT IN (", 1)[1].rstrip(")")
+    assert {part.strip(" '") for part in named.split(",")} == {s.value for s in ENDED}
+
+
+def test_a_sqlite_database_with_open_cancellations_gets_them_indexed_when_upgraded(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "billing.db"
+    asked = request_cancellation(
+        web(), OWNER, at("2025-04-10"), CancellationKind.END_OF_PERIOD, "too dear"
+    ).service
+    gone = web(
+        id="S-2",
+        status=ServiceStatus(Status.CANCELLED),
+        termination_date=d("2025-04-20"),
+        cancellation=asked.cancellation,
+    )
+    rows = [(web(id="S-3"), False), (asked, True), (gone, False)]
+    store = SQLiteStore(path)
+    with store.transaction() as uow:
+        for service, _ in rows:
+            uow.services.add(service, due_on=None)
+        uow.commit()
+    store.close()
+    with closing(sqlite3.connect(path)) as connection, connection:  # back to version 5
+        connection.execute("DROP INDEX services_cancelling")
+        connection.execute("ALTER TABLE services DROP COLUMN cancelling")
+        connection.execute("UPDATE schema_version SET version = version - 1")
+        connection.execute("UPDATE services SET doc = '[[[' WHERE id = 'S-3'")  # unreadable
+    SQLiteStore(path).close()
+    with closing(sqlite3.connect(path)) as connection:
+        found = dict(connection.execute("SELECT id, cancelling FROM services"))
+    assert found == {service.id: int(pending) for service, pending in rows}
+
+
+def test_sqlite_lists_open_cancellation_requests_from_their_index(tmp_path: Path) -> None:
+    path = tmp_path / "billing.db"
+    SQLiteStore(path).close()
+    statements = Statements(SQLiteDialect())
+    with closing(sqlite3.connect(path)) as connection:
+        assert statements.find(_PENDING, False).count("cancelling") == 1
+        for used, params in ((_PENDING, [10]), (_PENDING_AFTER, ["S-1", 10])):
+            sql = "EXPLAIN QUERY PLAN " + statements.find(used, False)
+            plan = " ".join(row[3] for row in connection.execute(sql, params))
+            assert "USING INDEX services_cancelling" in plan
+
+
+def test_postgresql_lists_open_cancellation_requests_from_their_index(
+    postgresql_url: str, postgresql_new_schema: str
+) -> None:
+    import psycopg
+
+    from prodlife.stores.postgres import PostgresStore
+    from prodlife.stores.postgres.dialect import PostgresDialect
+
+    PostgresStore(postgresql_url, schema=postgresql_new_schema).close()
+    sql = "EXPLAIN " + Statements(PostgresDialect()).find(_PENDING, False)
+    with psycopg.connect(postgresql_url) as connection:
+        connection.execute(f'SET search_path TO "{postgresql_new_schema}"')
+        connection.execute("SET enable_seqscan = off")  # an empty table: would it use it?
+        plan = " ".join(row[0] for row in connection.execute(sql, [10]).fetchall())
+    assert "services_cancelling" in plan
 
 
 # --- catalog versions, decoded once a store -------------------------------------------------

@@ -14,9 +14,11 @@ versions, services and orders added), ``changing`` (operations, package and opti
 changes, add-ons, abuse limits, mass updates), ``scheduling`` (:meth:`Billing.run_due`),
 ``invoicing`` (invoices, statements, payments, refunds; lines are put on invoices by
 ``_issuing`` wherever they are issued), ``promoting`` (a promo code on a live service),
-``reselling`` (resellers' offerings) and ``_base`` (the constructor and the plumbing
-they share: loading, saving, settling, publishing). The rules they apply live in
-:mod:`prodlife.lifecycle`, the stores in :mod:`prodlife.stores`.
+``reselling`` (resellers' offerings), ``cancelling`` (cancellation requests, their
+list, and the domains customers hold), ``providing`` (usage services provided on
+request) and ``_base`` (the constructor and the plumbing they share: loading, saving,
+settling, publishing). The rules they apply live in :mod:`prodlife.lifecycle`, the
+stores in :mod:`prodlife.stores`.
 
 >>> from datetime import UTC, date, datetime
 >>> from prodlife import MONTHLY, Actor, FixedClock, Money, Service
@@ -37,10 +39,12 @@ they share: loading, saving, settling, publishing). The rules they apply live in
 from __future__ import annotations
 
 from prodlife.app._base import PublishFailed
+from prodlife.app.cancelling import Cancelling
 from prodlife.app.changing import Changing
 from prodlife.app.invoicing import Invoicing, PaymentResult, Statement
 from prodlife.app.ordering import Ordering
 from prodlife.app.promoting import Promoting
+from prodlife.app.providing import Providing
 from prodlife.app.reading import Reading
 from prodlife.app.reselling import Reselling
 from prodlife.app.scheduling import SchedulerReport, Scheduling
@@ -48,7 +52,17 @@ from prodlife.app.scheduling import SchedulerReport, Scheduling
 __all__ = ["Billing", "PaymentResult", "PublishFailed", "SchedulerReport", "Statement"]
 
 
-class Billing(Reading, Ordering, Changing, Scheduling, Invoicing, Promoting, Reselling):
+class Billing(
+    Reading,
+    Ordering,
+    Changing,
+    Scheduling,
+    Invoicing,
+    Promoting,
+    Reselling,
+    Cancelling,
+    Providing,
+):
     """The use cases of prodlife over one store.
 
     Args:
@@ -57,7 +71,11 @@ class Billing(Reading, Ordering, Changing, Scheduling, Invoicing, Promoting, Res
         notifier: receives the events of each committed change; ``None`` keeps
             them in the outbox.
         module: the host's provisioning module, passed to every operation that
-            takes one.
+            takes one for a provisionable product.
+        modules: the host's module of each provisioning provider, by provider code
+            (seed 004): a product a provider knows (its ``provider_ids``) is
+            provisioned by that provider's module, any other by ``module``
+            (:mod:`prodlife.lifecycle.provisioning_providers`).
         policy: the scheduler's automation settings.
         invoicing: how invoices are numbered and fall due
             (:class:`~prodlife.billing.invoices.InvoicePolicy`).

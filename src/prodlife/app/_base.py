@@ -11,7 +11,7 @@ themselves live beside it: :mod:`~prodlife.app.reading`, :mod:`~prodlife.app.ord
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import TypeVar
 
@@ -30,6 +30,7 @@ from prodlife.lifecycle.issuing import owing, plan
 from prodlife.lifecycle.outcome import Outcome
 from prodlife.lifecycle.product_operations import OperationRegistry
 from prodlife.lifecycle.provisioning import ProvisioningModule
+from prodlife.lifecycle.provisioning_providers import check_modules, module_for
 from prodlife.lifecycle.scheduler import SchedulerPolicy, next_work_date
 from prodlife.lifecycle.selling import ProductRules, product_rules
 from prodlife.lifecycle.services import Service
@@ -92,11 +93,13 @@ class BillingBase:
         policy: SchedulerPolicy | None = None,
         invoicing: InvoicePolicy | None = None,
         operations: OperationRegistry | None = None,
+        modules: Mapping[str, ProvisioningModule] | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
         self.notifier = notifier
         self.module = module
+        self.modules = check_modules(modules)
         self.policy = SchedulerPolicy() if policy is None else policy
         self.invoicing = InvoicePolicy() if invoicing is None else invoicing
         self.operations = OperationRegistry() if operations is None else operations
@@ -145,11 +148,33 @@ class BillingBase:
     def _catalog(self, uow: UnitOfWork, day: date) -> Catalog:
         return uow.catalog.versions().in_force(day).catalog
 
+    @property
+    def _provisions(self) -> bool:
+        """Whether the host gave any provisioning module."""
+        return self.module is not None or bool(self.modules)
+
+    def _module_in(self, catalog: Catalog | None, product_code: str) -> ProvisioningModule | None:
+        """The module that provisions a service of ``product_code`` under ``catalog``: none
+        for a type that is not provisionable, else the module of the provider that knows
+        the product (:func:`~prodlife.lifecycle.provisioning_providers.module_for`), else
+        the host's one module."""
+        if not self._provisions or not product_rules(catalog, product_code).provisionable:
+            return None
+        try:
+            product = None if catalog is None else catalog.product(product_code)
+        except NotFound:
+            product = None
+        return module_for(product, self.modules, self.module)
+
     def _module_for(
         self, uow: UnitOfWork, service: Service, at: datetime
     ) -> ProvisioningModule | None:
-        """The host's module, for a service whose product type is provisionable only."""
-        return self.module if self._rules(uow, service, at).provisionable else None
+        """The module for ``service`` under the catalog in force on its billing date."""
+        try:
+            catalog = self._catalog(uow, billing_date(at, service.time_zone))
+        except NotFound:  # no catalog at all: the cautious defaults
+            catalog = None
+        return self._module_in(catalog, service.product_code)
 
     def _rules(self, uow: UnitOfWork, service: Service, at: datetime) -> ProductRules:
         """The product rules of ``service`` in the catalog in force on its billing date."""

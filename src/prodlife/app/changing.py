@@ -457,9 +457,7 @@ class Changing(BillingBase):
                     prices[s.id] = package_price(
                         plan, s.product_code, s.edition, update.cycle, s.quantity, day
                     )
-            modules = {
-                s.id: self.module if self._rules(uow, s, at).provisionable else None for s in loaded
-            }
+            modules = {s.id: self._module_for(uow, s, at) for s in loaded}
             outcomes = mass_update(loaded, actor, at, update, prices=prices, modules=modules)
             updated = {s.id for s in loaded}
             for before, outcome in zip(loaded, outcomes, strict=True):

@@ -16,11 +16,13 @@ from prodlife.app._issuing import issue, journal
 from prodlife.app.scheduling import EARLIEST_ZONE
 from prodlife.billing.lines import InvoiceLine
 from prodlife.billing.prorata import Prorata
+from prodlife.catalog._rules import raise_first
 from prodlife.catalog.catalog import Catalog, CatalogVersion
 from prodlife.catalog.records import stamp_products
 from prodlife.catalog.subscriptions import BillingTermScheme, SubscriptionType
 from prodlife.errors import NotFound, ValidationError
 from prodlife.lifecycle.actors import Action, Actor, authorize_action, may
+from prodlife.lifecycle.domains import is_domain
 from prodlife.lifecycle.fixed_terms import with_fixed_term
 from prodlife.lifecycle.issuing import owing, plan
 from prodlife.lifecycle.orders import (
@@ -32,6 +34,7 @@ from prodlife.lifecycle.orders import (
 )
 from prodlife.lifecycle.outcome import Outcome
 from prodlife.lifecycle.overrides import overrides, require_reason, with_overrides
+from prodlife.lifecycle.provisioning_providers import check_providers
 from prodlife.lifecycle.reselling import check_reseller_order, check_reseller_plan
 from prodlife.lifecycle.scheduler import next_work_date
 from prodlife.lifecycle.selling import check_order, expand_bundles
@@ -176,8 +179,8 @@ class Ordering(BillingBase):
         every line (:func:`~prodlife.lifecycle.selling.check_order`: product,
         edition, add-ons and their limits, the product's ``max_per_customer``
         against the customer's live services, the products of ``subscription``
-        when the order is placed for that offering; hidden products only for
-        staff), and
+        when the order is placed for that offering, each provisionable one
+        known to one of its providers; hidden products only for staff), and
         the order is priced on its billing date from the stored price plan of
         ``context.plan``'s code, whatever plan and date ``context`` holds:
         its rows, options, discounts, taxes, price basis and rounding
@@ -220,8 +223,10 @@ class Ordering(BillingBase):
                 ``context`` brings options, discounts, taxes, a basis or a
                 rounding other than the stored plan's (rule
                 ``pricing.stored-terms``), or a price override without a
-                ``reason`` (rule ``price.reason``), or the reseller does not sell
-                a line (rules ``reseller.*``).
+                ``reason`` (rule ``price.reason``), the reseller does not sell
+                a line (rules ``reseller.*``), or none of ``subscription``'s
+                providers knows a provisionable product (rule
+                ``subscription.provider``).
             NotFound: no catalog version in force, no such stored price plan,
                 no offering of ``reseller``, or no TLD price for a domain without
                 a price override.
@@ -269,6 +274,9 @@ class Ordering(BillingBase):
                 customer_is_new=self._is_new(uow, order.customer_id),
                 tld_prices=catalog.tld_table,
             )
+            if subscription is not None:
+                codes = [line.spec.product_code for line in order.lines]
+                raise_first(check_providers(catalog, subscription, codes), subscription.code)
             quote = price_order(order, context)
             services = services_for(
                 order,
@@ -282,8 +290,11 @@ class Ordering(BillingBase):
                 prorata=prorata,
                 catalog_version=version.name,
             )
-            if scheme is not None:
-                services = tuple(under_terms(service, scheme) for service in services)
+            if scheme is not None:  # a scheme bills the subscription's products, not domains
+                services = tuple(
+                    service if is_domain(service) else under_terms(service, scheme)
+                    for service in services
+                )
             self._use_promotions(uow, order, quote, billing_date(at, zone), context)
             services = _with_fixed_terms(uow, services)
             if overridden:

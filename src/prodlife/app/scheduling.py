@@ -22,7 +22,6 @@ from prodlife.lifecycle.grandfathering import move_on
 from prodlife.lifecycle.outcome import Outcome
 from prodlife.lifecycle.provisioning import ProvisioningModule
 from prodlife.lifecycle.scheduler import run_service
-from prodlife.lifecycle.selling import product_rules
 from prodlife.lifecycle.services import Service
 from prodlife.periods import billing_date
 from prodlife.ports import UnitOfWork
@@ -209,7 +208,7 @@ class Scheduling(BillingBase):
         """The catalog versions (when the module or a grandfathered price needs them) and
         the price plans the ``services`` were sold under."""
         codes = {s.sold_under.price_plan for s in services if s.sold_under is not None}
-        versions = None if self.module is None and not codes else _versions(uow)
+        versions = None if not self._provisions and not codes else _versions(uow)
         plans: dict[str, PricePlan] = {}
         for code in sorted(codes):
             try:
@@ -248,13 +247,13 @@ class Scheduling(BillingBase):
     ) -> ProvisioningModule | None:
         """The host's module for ``service``'s due work on ``day``: ``None`` when the
         catalog in force then says its product type is not provisionable."""
-        if self.module is None:
+        if not self._provisions:
             return None
         try:
             catalog = None if versions is None else versions.in_force(day).catalog
         except NotFound:  # no version in force yet: the cautious defaults
             catalog = None
-        return self.module if product_rules(catalog, service.product_code).provisionable else None
+        return self._module_in(catalog, service.product_code)
 
     def _run_one(self, service_id: str, now: datetime, worker: str | None = None) -> bool:
         """Do one service's due work in its own transaction; whether there was any."""

@@ -49,6 +49,14 @@ from prodlife.lifecycle.changes import (
     remove_addon,
 )
 from prodlife.lifecycle.data import service_from_data, service_to_data
+from prodlife.lifecycle.domains import (
+    DOMAIN_PRODUCT,
+    DomainHolding,
+    domain_service,
+    is_domain,
+    renewing_domain,
+    set_auto_renew,
+)
 from prodlife.lifecycle.events import Event, EventKind
 from prodlife.lifecycle.fixed_terms import (
     fixed_term_end,
@@ -116,6 +124,13 @@ from prodlife.lifecycle.provisioning import (
     call_module,
     run_module,
 )
+from prodlife.lifecycle.provisioning_providers import (
+    check_modules,
+    check_providers,
+    module_for,
+    provider_for,
+)
+from prodlife.lifecycle.provisioning_usage import UsageProvisioning, provide_usage
 from prodlife.lifecycle.reselling import check_reseller_order, check_reseller_plan
 from prodlife.lifecycle.sale import SoldUnder
 from prodlife.lifecycle.scheduler import (
@@ -178,6 +193,7 @@ __all__ = [
     "CONFIGURATION_REQUIRED",
     "CUSTOMER_OPERATIONS",
     "CUSTOMER_SUSPENSIONS",
+    "DOMAIN_PRODUCT",
     "ENDED",
     "GUARDS",
     "KEEP",
@@ -197,6 +213,7 @@ __all__ = [
     "CancellationRequest",
     "CustomerProducts",
     "DomainAction",
+    "DomainHolding",
     "DomainLine",
     "DueRun",
     "DueWork",
@@ -241,6 +258,7 @@ __all__ = [
     "SuspensionKind",
     "Target",
     "Transition",
+    "UsageProvisioning",
     "activate",
     "add_addon",
     "add_feature",
@@ -262,12 +280,15 @@ __all__ = [
     "change_password",
     "change_request",
     "check_component_alone",
+    "check_modules",
     "check_operation_definition",
+    "check_providers",
     "check_reseller_order",
     "check_reseller_plan",
     "components_of",
     "confirm_change_payment",
     "delete",
+    "domain_service",
     "end_service",
     "enforce_abuse_limits",
     "find_transition",
@@ -278,7 +299,9 @@ __all__ = [
     "in_arrears",
     "invoice_early",
     "invoice_next_period",
+    "is_domain",
     "mass_update",
+    "module_for",
     "move_on",
     "next_status",
     "next_work_date",
@@ -288,10 +311,13 @@ __all__ = [
     "payment_due",
     "policy_rows",
     "price_order",
+    "provide_usage",
+    "provider_for",
     "reboot",
     "remove_addon",
     "remove_options",
     "renew",
+    "renewing_domain",
     "request_cancellation",
     "require_reason",
     "resend_welcome_email",
@@ -303,6 +329,7 @@ __all__ = [
     "service_from_data",
     "service_to_data",
     "services_for",
+    "set_auto_renew",
     "state_diagram_mermaid",
     "suspend",
     "term_end",

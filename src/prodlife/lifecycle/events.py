@@ -48,6 +48,8 @@ class EventKind(enum.Enum):
     OPTIONS_CHANGED = "options changed"
     ADDON_ADDED = "add-on added"
     ADDON_REMOVED = "add-on removed"
+    #: A usage service was provided on request (a video on demand), with its product and quantity.
+    USAGE_PROVIDED = "usage provided"
     PASSWORD_CHANGED = "password changed"
     REBOOTED = "rebooted"
     CANCELLATION_REQUESTED = "cancellation requested"

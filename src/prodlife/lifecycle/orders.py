@@ -22,7 +22,9 @@ Decisions:
   catalog's TLD price table the pricing context carries
   (:class:`~prodlife.catalog.TldPrices`, seed 003); with neither
   :func:`price_order` refuses it (rule ``order.domain-price``).
-  Domain lines create no services: a product line's ``domain`` is its service's.
+  Each domain line becomes a service of its own, after the product lines'
+  (:func:`~prodlife.lifecycle.domains.domain_service`): a product line's
+  ``domain`` is the name its service serves.
 - **Services** are always created pending (ordered); activation is a separate
   operation on each service. No services are created for an order that is
   cancelled or marked fraud (rule ``order.status``). Each service starts on the
@@ -40,7 +42,7 @@ from __future__ import annotations
 import decimal
 import enum
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import date, datetime, tzinfo
 
 import attrs
@@ -56,6 +58,7 @@ from prodlife.catalog.bundles import Component
 from prodlife.clock import as_utc
 from prodlife.cycles import BillingCycle, BillingSchedule
 from prodlife.errors import CurrencyMismatch, ProdlifeError, RuleViolation
+from prodlife.lifecycle.domains import domain_service
 from prodlife.lifecycle.sale import SoldUnder
 from prodlife.lifecycle.service_parts import (
     Dunning,
@@ -507,7 +510,6 @@ def _timeline(
     spec: OrderLineSpec,
     priced: LineQuote,
     context: PricingContext | None,
-    domains: Sequence[tuple[DomainLine, Money]],
     invoice_days_before: int,
     prorata: Prorata | None,
 ) -> Timeline:
@@ -542,9 +544,6 @@ def _timeline(
             tracks.append(Track.of(LineType.ADDON, pick.code, *rates))
         else:
             one_time.append(OneTimeCharge(pick.code, what, amount, start))
-    for domain, price in domains:
-        what = f"domain {domain.domain} ({domain.action}, {domain.years} year(s))"
-        one_time.append(OneTimeCharge(domain.domain, what, price, start))
     discounts: list[Discount] = []
     taxes: tuple[TaxRate, ...] = ()
     basis = PriceBasis.EXCLUSIVE
@@ -631,8 +630,10 @@ def services_for(
     quote on its timeline: the recurring price on its cycle, options, add-ons
     on their own cycles, the setup fee; with the pricing ``context`` the order
     was priced in, the promo code for the payments it covers, the additive
-    discounts over their validity and the taxes. The order's domains are
-    charged once, on the service of their line (or the first service).
+    discounts over their validity and the taxes. Each domain line becomes a
+    domain service after them (:func:`~prodlife.lifecycle.domains.domain_service`),
+    its first term at the line's price, its renewals at the TLD table's renewal
+    price (the price override when the line has one), with the taxes.
     Nothing is invoiced yet: bill the services
     (:func:`~prodlife.lifecycle.timelines.billed`) for the order's invoice.
 
@@ -687,7 +688,6 @@ def services_for(
         if boxes.separate_invoices or boxes.activate_on_payment
         else None
     )
-    domains = list(zip(order.domains, quote.domain_prices, strict=True))
     made: list[Service] = []
     bundles: list[str] = []  # the services of the last line that is not a component
     for line, priced in zip(order.lines, quote.lines, strict=True):
@@ -726,10 +726,6 @@ def services_for(
         for index in range(line.services):
             service_id = f"{id_prefix}{first_id + len(made)}"
             bundle_id = bundles[min(index // share, len(bundles) - 1)] if share else None
-            mine = [(d, p) for d, p in domains if d.domain == line.domain] or (
-                domains if not made else []
-            )
-            domains = [pair for pair in domains if pair not in mine]
             timeline = _timeline(
                 service_id,
                 order.customer_id,
@@ -737,7 +733,6 @@ def services_for(
                 spec,
                 priced,
                 context,
-                mine,
                 invoice_days_before,
                 aligned,
             )
@@ -766,7 +761,33 @@ def services_for(
             )
         if not spec.as_component:
             bundles = [service.id for service in made[first_of_line:]]
+    for domain, paid in zip(order.domains, quote.domain_prices, strict=True):
+        made.append(
+            domain_service(
+                domain,
+                paid,
+                _renewal(domain, paid, context),
+                service_id=f"{id_prefix}{first_id + len(made)}",
+                customer_id=order.customer_id,
+                start=start,
+                payment_method=order.payment_method,
+                taxes=() if context is None else context.taxes,
+                tax_basis=PriceBasis.EXCLUSIVE if context is None else context.basis,
+                rounding=decimal.ROUND_HALF_UP if context is None else context.rounding,
+                invoice_days_before=invoice_days_before,
+                dunning=dunning,
+                invoicing=invoicing,
+            )
+        )
     return tuple(made)
+
+
+def _renewal(domain: DomainLine, price: Money, context: PricingContext | None) -> Money:
+    """What renewing ``domain`` costs: its override, else the TLD table's renewal price."""
+    table = None if context is None else context.tld_prices
+    if domain.price_override is not None or table is None:
+        return price
+    return table.price(domain.domain, domain.years, "renew", price.currency)
 
 
 def _sold_under(

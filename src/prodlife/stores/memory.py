@@ -122,6 +122,10 @@ def _matches(row: _Row, query: ServiceQuery) -> bool:
             or (row.due_on is not None and row.due_on <= query.due_on_or_before)
         )
         and (query.after_id is None or service.id > query.after_id)
+        and (
+            query.cancellation_pending is None
+            or service.cancellation_pending is query.cancellation_pending
+        )
     )
 
 

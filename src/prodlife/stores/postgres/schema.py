@@ -93,8 +93,10 @@ TYPES: Final = {
     "doc": "jsonb",
     "sequence": "bigserial PRIMARY KEY",
     "false": "false",
+    "true": "true",
     "compact": "",
     "doc_line_type": "doc->>'type'",
+    "doc_cancellation": "doc->>'cancellation'",
 }
 
 #: The forward migrations, in order: applying ``_MIGRATIONS[n - 1]`` takes the

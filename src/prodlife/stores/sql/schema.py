@@ -13,22 +13,24 @@ versions wrote). Migrations added since are written once, here, in
 :data:`MIGRATIONS`: their column types are names in braces that each dialect
 renders (:func:`render`), so that a new table is one edit for every database:
 
-=================== ======================================= ===========================
-name                SQLite                                  PostgreSQL
-=================== ======================================= ===========================
-``{key}``           ``TEXT`` (ids and codes)                ``text COLLATE "C"``
-``{text}``          ``TEXT``                                ``text``
-``{integer}``       ``INTEGER``                             ``integer``
-``{flag}``          ``INTEGER`` (0 or 1)                    ``boolean``
-``{date}``          ``TEXT`` (ISO 8601)                     ``date``
-``{instant}``       ``TEXT`` (fixed-width UTC ISO 8601)     ``timestamptz``
-``{amount}``        ``TEXT`` (exact decimal)                ``numeric``
-``{doc}``           ``TEXT`` (JSON)                         ``jsonb``
-``{sequence}``      ``INTEGER PRIMARY KEY AUTOINCREMENT``   ``bigserial PRIMARY KEY``
-``{false}``         ``0``                                   ``false``
-``{compact}``       ``WITHOUT ROWID`` (after a table)       nothing
-``{doc_line_type}`` ``json_extract(doc, '$.type')``         ``doc->>'type'``
-=================== ======================================= ===========================
+====================== ======================================= =========================
+name                   SQLite                                  PostgreSQL
+====================== ======================================= =========================
+``{key}``              ``TEXT`` (ids and codes)                ``text COLLATE "C"``
+``{text}``             ``TEXT``                                ``text``
+``{integer}``          ``INTEGER``                             ``integer``
+``{flag}``             ``INTEGER`` (0 or 1)                    ``boolean``
+``{date}``             ``TEXT`` (ISO 8601)                     ``date``
+``{instant}``          ``TEXT`` (fixed-width UTC ISO 8601)     ``timestamptz``
+``{amount}``           ``TEXT`` (exact decimal)                ``numeric``
+``{doc}``              ``TEXT`` (JSON)                         ``jsonb``
+``{sequence}``         ``INTEGER PRIMARY KEY AUTOINCREMENT``   ``bigserial PRIMARY KEY``
+``{false}``            ``0``                                   ``false``
+``{true}``             ``1``                                   ``true``
+``{compact}``          ``WITHOUT ROWID`` (after a table)       nothing
+``{doc_line_type}``    ``json_extract(doc, '$.type')``         ``doc->>'type'``
+``{doc_cancellation}`` ``json_extract(doc, '$.cancellation')`` ``doc->>'cancellation'``
+====================== ======================================= =========================
 
 Another program's database is never taken over silently: a database (in
 PostgreSQL, a schema) that holds tables but no ``schema_version`` is refused with
@@ -162,6 +164,16 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 6. Resellers' offerings (prodlife.ports.OfferingRepository): the marketplace products
     # each reseller sells, its price plan and limits, one document per reseller.
     ("CREATE TABLE reseller_offerings (reseller {key} PRIMARY KEY, doc {doc} NOT NULL)",),
+    # 7. Open cancellation requests (prodlife.ports.ServiceQuery.cancellation_pending): a
+    # column kept on every write (Service.cancellation_pending), filled from the documents
+    # written before (a request, and a status that has not ended), and an index of the
+    # services that have one alone, so that staff's list of open requests reads only those.
+    (
+        "ALTER TABLE services ADD COLUMN cancelling {flag} NOT NULL DEFAULT {false}",
+        "UPDATE services SET cancelling = {true} WHERE {doc_cancellation} IS NOT NULL "
+        "AND status NOT IN ('cancelled', 'deleted', 'terminated')",
+        "CREATE INDEX services_cancelling ON services (id) WHERE cancelling",
+    ),
 )
 
 _READ = "SELECT max(version) FROM schema_version"

@@ -61,6 +61,7 @@ class Services:
             service.customer_id,
             service.product_code,
             service.status.status.value,
+            service.cancellation_pending,
             service.version,
             dialect.doc(service.at_rest()),
         )
@@ -156,6 +157,7 @@ class Services:
             service.customer_id,
             service.product_code,
             service.status.status.value,
+            service.cancellation_pending,
             service.version,
             dialect.doc(service.at_rest()),
             service.id,
@@ -210,6 +212,8 @@ class Services:
             used.append(value is not None)
             if value is not None:
                 values.append(value)
+        pending = query.cancellation_pending  # filters that bind nothing
+        used += [pending is True, pending is False]
         return tuple(used), values
 
     def find(self, query: ServiceQuery) -> list[Service]:

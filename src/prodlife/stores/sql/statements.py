@@ -18,16 +18,19 @@ if TYPE_CHECKING:
 __all__ = ["Statements"]
 
 #: The filters of a :class:`~prodlife.ports.ServiceQuery`, in the order :meth:`Statements.find`
-#: binds them: customer, product, status, due on or before, after id.
+#: binds them: customer, product, status, due on or before, after id; then the two that bind
+#: nothing: a cancellation pending (as the index ``services_cancelling`` says), none pending.
 _FILTERS = (
     "customer_id = ?",
     "product_code = ?",
     "status = ?",
     "id IN (SELECT service_id FROM schedule WHERE due_on IS NOT NULL AND due_on <= ?)",
     "id > ?",
+    "cancelling",
+    "NOT cancelling",
 )
 
-_SERVICE_COLUMNS = "id, customer_id, product_code, status, version, doc"
+_SERVICE_COLUMNS = "id, customer_id, product_code, status, cancelling, version, doc"
 _LINE_COLUMNS = "service_id, customer_id, product_code, issued_at, currency, amount, doc, line_type"
 
 
@@ -79,15 +82,16 @@ class Statements:
             "SELECT count(*) FROM promotion_uses WHERE code_key = ? AND customer_id = ?"
         )
 
-        #: Parameters: id, customer, product, status, version, document.
+        #: Parameters: id, customer, product, status, cancellation pending, version, document.
         self.service_add: Query = (
-            r(f"INSERT INTO services ({_SERVICE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)")
+            r(f"INSERT INTO services ({_SERVICE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)")
             + ignore
             + returning,
         )
         self.service_get = r("SELECT doc FROM services WHERE id = ?")
         self.service_version = r("SELECT version FROM services WHERE id = ?")
-        #: Parameters: customer, product, status, version, document, id, expected version.
+        #: Parameters: customer, product, status, cancellation pending, version, document, id,
+        #: expected version.
         self.service_save: Query = self._save(returning)
 
         # A service's history, one row an entry, numbered from 1; an entry already kept
@@ -179,15 +183,15 @@ class Statements:
         """The statements of a save, tried in turn (see ``Dialect.save_same_first``)."""
         full = self._dialect.render(
             "UPDATE services SET customer_id = ?, product_code = ?, status = ?, "
-            "version = ?, doc = ? WHERE id = ? AND version = ?"
+            "cancelling = ?, version = ?, doc = ? WHERE id = ? AND version = ?"
         )
         if not self._dialect.save_same_first:
             return (full + returning,)
-        # The same parameters, numbered: a save that keeps the customer, product and status
-        # (a renewal, most saves) leaves their columns, and so their indexes, alone.
+        # The same parameters, numbered: a save that keeps the customer, product, status and
+        # cancellation (a renewal, most saves) leaves their columns, and so their indexes, alone.
         same = (
-            "UPDATE services SET version = ?4, doc = ?5 WHERE id = ?6 AND version = ?7 "
-            "AND customer_id = ?1 AND product_code = ?2 AND status = ?3"
+            "UPDATE services SET version = ?5, doc = ?6 WHERE id = ?7 AND version = ?8 "
+            "AND customer_id = ?1 AND product_code = ?2 AND status = ?3 AND cancelling = ?4"
         )
         return (same + returning, full + returning)
 

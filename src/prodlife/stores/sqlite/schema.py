@@ -98,8 +98,10 @@ TYPES: Final = {
     "doc": "TEXT",
     "sequence": "INTEGER PRIMARY KEY AUTOINCREMENT",
     "false": "0",
+    "true": "1",
     "compact": " WITHOUT ROWID",
     "doc_line_type": "json_extract(doc, '$.type')",
+    "doc_cancellation": "json_extract(CASE WHEN json_valid(doc) THEN doc END, '$.cancellation')",
 }
 
 #: The forward migrations, in order; each is a list of SQL statements.

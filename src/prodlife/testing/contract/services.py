@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from prodlife.errors import AlreadyExists, ConcurrencyConflict, NotFound, ValidationError
+from prodlife.lifecycle.service_parts import CancellationKind, CancellationRequest
 from prodlife.lifecycle.services import Service
 from prodlife.lifecycle.status import (
     CONFIGURATION_REQUIRED,
@@ -27,6 +28,13 @@ from prodlife.testing.strategies import billing_dates, services
 
 SUSPENDED_BY_CUSTOMER = ServiceStatus(Status.SUSPENDED, SuspensionKind.BY_CUSTOMER)
 SUSPENDED_FOR_NON_PAYMENT = ServiceStatus(Status.SUSPENDED, SuspensionKind.FOR_NON_PAYMENT)
+_REQUEST = CancellationRequest(CancellationKind.END_OF_PERIOD, "too dear", T0)
+
+
+def _requested(service: Service) -> Service:
+    """``service`` with a cancellation request (open unless the service has ended)."""
+    return attrs.evolve(service, cancellation=_REQUEST)
+
 
 #: The services the query tests store: (service, due_on).
 QUERY_ROWS: tuple[tuple[Service, date | None], ...] = (
@@ -42,6 +50,9 @@ QUERY_ROWS: tuple[tuple[Service, date | None], ...] = (
     ),
     (make_service("Z-1", product_code="DNS", status=CONFIGURATION_REQUIRED), date(2025, 4, 30)),
     (make_service("A-10", customer_id="C-2", product_code="VPS"), date(2025, 4, 20)),
+    (_requested(make_service("C-1", customer_id="C-2")), date(2025, 5, 1)),
+    (_requested(make_service("C-2", status=SUSPENDED_BY_CUSTOMER)), None),
+    (_requested(make_service("C-3", status=ServiceStatus(Status.TERMINATED), next_due=None)), None),
 )
 
 QUERIES: tuple[ServiceQuery, ...] = (
@@ -81,6 +92,11 @@ QUERIES: tuple[ServiceQuery, ...] = (
         limit=1,
     ),
     ServiceQuery(customer_id="C-3", after_id="B-9", limit=5),
+    ServiceQuery(cancellation_pending=True),
+    ServiceQuery(cancellation_pending=False),
+    ServiceQuery(cancellation_pending=True, customer_id="C-1", status=Status.SUSPENDED),
+    ServiceQuery(cancellation_pending=True, after_id="C-1", limit=1),
+    ServiceQuery(cancellation_pending=False, status=Status.TERMINATED),
 )
 
 
@@ -100,6 +116,10 @@ def expected_find(
                 or (due_on is not None and due_on <= query.due_on_or_before)
             )
             and (query.after_id is None or service.id > query.after_id)
+            and (
+                query.cancellation_pending is None
+                or service.cancellation_pending is query.cancellation_pending
+            )
         ),
         key=lambda service: service.id,
     )
@@ -388,8 +408,11 @@ class ServiceRepositoryContract(StoreFixture):
                     status=service.status.status,
                     after_id=service.id[:5],
                     limit=1,
+                    cancellation_pending=service.cancellation_pending,
                 )
                 assert uow.services.find(query) == [service]
+                other = attrs.evolve(query, cancellation_pending=not service.cancellation_pending)
+                assert uow.services.find(other) == []
                 if due_on is not None:
                     on_time = ServiceQuery(due_on_or_before=due_on, after_id=service.id[:5])
                     early = attrs.evolve(on_time, due_on_or_before=due_on - timedelta(days=1))
