@@ -285,6 +285,7 @@ def test_schema_is_created_on_open(store: SQLiteStore, path: Path) -> None:
         "credit_balances",
         "payments",
         "payments_customer",
+        "catalog_versions_effective",
     } <= names
 
 
@@ -320,6 +321,7 @@ def test_a_file_at_schema_version_1_is_migrated_forward_keeping_its_data(path: P
             "catalog_withdrawn",
         ):
             connection.execute(f"DROP TABLE {table}")
+        connection.execute("DROP INDEX catalog_versions_effective")
         connection.execute("ALTER TABLE invoice_lines DROP COLUMN line_type")
         # Lines of those days: a charge and the tax on it, told apart by their documents only.
         charge = InvoiceLine(

@@ -83,8 +83,23 @@ class Catalog:
         check_new_version(existing, version)
         dialect = uow.dialect
         params = (version.name, dialect.day(version.effective), dialect.doc(version))
-        uow.insert(uow.sql.catalog_add, params, About("catalog version", version.name))
+        try:
+            uow.insert(uow.sql.catalog_add, params, About("catalog version", version.name))
+        except AlreadyExists:
+            self._stored_meanwhile(version)
+            raise
         self._added[version.name] = version
+
+    def _stored_meanwhile(self, version: CatalogVersion) -> None:
+        """Say why ``version``'s row was refused after the versions read before allowed it.
+
+        A transaction that committed meanwhile took its name (``AlreadyExists``, raised
+        by the caller) or its effective date (the unique index on ``effective``): read
+        again, the stored versions refuse it as :class:`CatalogVersions` does.
+        """
+        stored = self.versions().versions
+        if all(other.name != version.name for other in stored):
+            CatalogVersions((*stored, version))  # raises InvalidCatalog (version.same-day)
 
     def withdraw_version(self, name: str) -> CatalogVersion:
         """Remove the version ``name``; its name is never used again. Raises ``NotFound``."""

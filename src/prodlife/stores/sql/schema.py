@@ -159,6 +159,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 5. Withdrawn catalog versions (prodlife.ports.CatalogRepository.withdraw_version):
     # their names, never used again, so that a version never changes once stored.
     ("CREATE TABLE catalog_withdrawn (name {key} PRIMARY KEY, effective {date} NOT NULL)",),
+    # 6. One catalog version per effective date, kept by the database: two transactions
+    # adding versions of one date at once cannot both commit (the second's insert fails).
+    ("CREATE UNIQUE INDEX catalog_versions_effective ON catalog_versions (effective)",),
 )
 
 _READ = "SELECT max(version) FROM schema_version"
