@@ -77,6 +77,7 @@ TABLES = {
     "credit_balances",
     "payments",
     "catalog_withdrawn",
+    "catalog_forms",
 }
 INDEXES = {
     "catalog_versions_effective",
@@ -251,6 +252,7 @@ def test_migration_4_reads_the_type_of_the_lines_written_before_it(
         "credit_balances",
         "payments",
         "catalog_withdrawn",  # migration 5's
+        "catalog_forms",  # migration 6's
     ):
         postgresql.execute(f"DROP TABLE {table}")
     postgresql.execute("DROP INDEX catalog_versions_effective")  # migration 6's

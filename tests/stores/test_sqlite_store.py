@@ -286,6 +286,7 @@ def test_schema_is_created_on_open(store: SQLiteStore, path: Path) -> None:
         "payments",
         "payments_customer",
         "catalog_versions_effective",
+        "catalog_forms",
     } <= names
 
 
@@ -319,6 +320,7 @@ def test_a_file_at_schema_version_1_is_migrated_forward_keeping_its_data(path: P
             "credit_balances",
             "payments",
             "catalog_withdrawn",
+            "catalog_forms",
         ):
             connection.execute(f"DROP TABLE {table}")
         connection.execute("DROP INDEX catalog_versions_effective")

@@ -24,6 +24,7 @@ name                SQLite                                  PostgreSQL
 ``{instant}``       ``TEXT`` (fixed-width UTC ISO 8601)     ``timestamptz``
 ``{amount}``        ``TEXT`` (exact decimal)                ``numeric``
 ``{doc}``           ``TEXT`` (JSON)                         ``jsonb``
+``{bytes}``         ``BLOB``                                ``bytea``
 ``{sequence}``      ``INTEGER PRIMARY KEY AUTOINCREMENT``   ``bigserial PRIMARY KEY``
 ``{false}``         ``0``                                   ``false``
 ``{compact}``       ``WITHOUT ROWID`` (after a table)       nothing
@@ -161,7 +162,15 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ("CREATE TABLE catalog_withdrawn (name {key} PRIMARY KEY, effective {date} NOT NULL)",),
     # 6. One catalog version per effective date, kept by the database: two transactions
     # adding versions of one date at once cannot both commit (the second's insert fails).
-    ("CREATE UNIQUE INDEX catalog_versions_effective ON catalog_versions (effective)",),
+    # Each version's compact form (prodlife.stores._catalog_form), with the digest of the
+    # document it was made beside, read instead of the document while that is unchanged.
+    (
+        "CREATE UNIQUE INDEX catalog_versions_effective ON catalog_versions (effective)",
+        "CREATE TABLE catalog_forms ("
+        "name {key} PRIMARY KEY, "
+        "digest {text} NOT NULL, "
+        "form {bytes} NOT NULL)",
+    ),
 )
 
 _READ = "SELECT max(version) FROM schema_version"

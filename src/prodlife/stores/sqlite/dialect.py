@@ -82,6 +82,7 @@ class SQLiteDialect(Dialect):
     ignore_duplicates = ""
     returning_id = ""
     skip_locked = ""
+    doc_text = "doc"
     false = "0"
     true = "1"
     exact_sum = "prodlife_decimal_sum"
