@@ -45,13 +45,12 @@ _STANDARD: dict[tuple[str, str], Any] = {
     ("datetime", "timezone"): timezone,
     ("decimal", "Decimal"): Decimal,
 }
-_builders: dict[str, tuple[Callable[..., Any], int]] = {}
 
 
-def digest(document: str | bytes) -> str:
-    """The SHA-256 digest of a stored version's document, as the database returns it."""
-    data = document.encode("utf-8", "surrogatepass") if isinstance(document, str) else document
-    return hashlib.sha256(data).hexdigest()
+def digest(document: bytes) -> str:
+    """The SHA-256 digest of a stored version's document (its UTF-8 JSON, as the database
+    returns it)."""
+    return hashlib.sha256(document).hexdigest()
 
 
 def _slots(cls: type) -> tuple[str, ...]:
@@ -67,63 +66,64 @@ def _rebuildable(cls: type) -> bool:
     """Whether ``cls`` is one of prodlife's slotted attrs classes (the form rebuilds those)."""
     return (
         cls.__module__.startswith("prodlife.")
+        and "." not in cls.__qualname__
         and attrs.has(cls)
         and "__slots__" in cls.__dict__
         and "__dict__" not in dir(cls)
     )
 
 
-def _builder(name: str) -> tuple[Callable[..., Any], int]:
-    """The builder of the class ``name`` (``module:qualname``) and how many slots it fills."""
-    found = _builders.get(name)
+def _builder(cls: type) -> Callable[..., Any]:
+    """The function rebuilding a ``cls`` from its slots' values, kept in this module under
+    a name of its own so that pickle writes it (and the unpickler asks for it) by name."""
+    name = f"build:{cls.__module__.replace('.', ':')}:{cls.__qualname__}"
+    found = globals().get(name)
     if found is None:
-        module, _, qualname = name.partition(":")
-        if not module.startswith("prodlife.") or "." in qualname:
-            raise pickle.UnpicklingError(f"{name} is not a class the form rebuilds")
-        cls = getattr(importlib.import_module(module), qualname, None)
-        if not isinstance(cls, type) or not _rebuildable(cls):
-            raise pickle.UnpicklingError(f"{name} is not a class the form rebuilds")
-        slots = _slots(cls)
-        found = _builders[name] = (builder(cls, *slots), len(slots))
+        found = builder(cls, *_slots(cls))
+        found.__module__, found.__name__, found.__qualname__ = __name__, name, name
+        globals()[name] = found
     return found
 
 
-def _make(name: str, values: tuple[Any, ...]) -> Any:
-    """Rebuild an instance of the class ``name`` from its slots' ``values``."""
-    build, count = _builder(name)
-    if type(values) is not tuple or len(values) != count:
-        raise pickle.UnpicklingError(f"{name} needs {count} values")
-    return build(*values)
+def _named_builder(name: str) -> Callable[..., Any]:
+    """The builder :func:`_builder` names ``name``, for a class the form rebuilds."""
+    *module, qualname = name.removeprefix("build:").split(":")
+    module_name = ".".join(module)
+    if not name.startswith("build:") or not module_name.startswith("prodlife."):
+        raise pickle.UnpicklingError(f"{name} is not a class the form rebuilds")
+    cls = getattr(importlib.import_module(module_name), qualname, None)
+    if not isinstance(cls, type) or not _rebuildable(cls):
+        raise pickle.UnpicklingError(f"{name} is not a class the form rebuilds")
+    return _builder(cls)
 
 
 class _Pickler(pickle.Pickler):
-    """Writes prodlife's attrs values as ``_make(class, slot values)``."""
+    """Writes prodlife's attrs values as calls of their builders with their slots' values."""
 
     def __init__(self, file: io.BytesIO) -> None:
         super().__init__(file, protocol=5)
-        #: Per class met: its name and slots, or ``None`` when pickle writes it as usual.
-        self._classes: dict[type, tuple[str, tuple[str, ...]] | None] = {}
+        #: Per class met: its builder and slots, or ``None`` when pickle writes it as usual.
+        self._classes: dict[type, tuple[Callable[..., Any], tuple[str, ...]] | None] = {}
 
     def reducer_override(self, obj: Any) -> Any:
         cls = type(obj)
         try:
             known = self._classes[cls]
         except KeyError:
-            rebuilt = _rebuildable(cls)
-            known = (f"{cls.__module__}:{cls.__qualname__}", _slots(cls)) if rebuilt else None
+            known = (_builder(cls), _slots(cls)) if _rebuildable(cls) else None
             self._classes[cls] = known
         if known is None:
             return NotImplemented
-        name, slots = known
-        return _make, (name, tuple([getattr(obj, slot) for slot in slots]))
+        build, slots = known
+        return build, tuple([getattr(obj, slot) for slot in slots])
 
 
 class _Unpickler(pickle.Unpickler):
     """Reads only what :class:`_Pickler` writes for a catalog version."""
 
     def find_class(self, module: str, name: str) -> Any:
-        if (module, name) == (__name__, "_make"):
-            return _make
+        if module == __name__:
+            return _named_builder(name)
         standard = _STANDARD.get((module, name))
         if standard is not None:
             return standard

@@ -57,7 +57,7 @@ class PostgresDialect(Dialect):
     ignore_duplicates = " ON CONFLICT DO NOTHING"
     returning_id = " RETURNING id"
     skip_locked = " FOR UPDATE SKIP LOCKED"
-    doc_text = "doc::text"
+    doc_bytes = "convert_to(doc::text, 'UTF8')"
     false = "false"
     true = "true"
     exact_sum = "sum"

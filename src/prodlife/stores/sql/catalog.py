@@ -75,7 +75,7 @@ class Catalog:
         if form is None:  # a value the form cannot keep: the document is read every time
             return
         uow, name = self._uow, version.name
-        (document,) = uow.one(uow.sql.catalog_doc_text, (name,), "reading the catalog version")
+        (document,) = uow.one(uow.sql.catalog_doc_bytes, (name,), "reading the catalog version")
         params = (name, digest(document), form)
         uow.insert(uow.sql.catalog_form_add, params, About("catalog version form", name))
 

@@ -102,8 +102,8 @@ class Dialect(ABC):
     returning_id: ClassVar[str]
     #: Appended to the claim's inner ``SELECT`` so that claimers skip each other's rows.
     skip_locked: ClassVar[str]
-    #: A ``doc`` column's JSON as text, always the same text for the same document.
-    doc_text: ClassVar[str]
+    #: A ``doc`` column's JSON as UTF-8 bytes, always the same bytes for the same document.
+    doc_bytes: ClassVar[str]
     #: How the database writes false and true.
     false: ClassVar[str]
     true: ClassVar[str]

@@ -50,7 +50,9 @@ class Statements:
             "INSERT INTO catalog_withdrawn (name, effective) VALUES (?, ?)" + ignore
         )
         self.catalog_withdrawn = r("SELECT 1 FROM catalog_withdrawn WHERE name = ?")
-        self.catalog_doc_text = r(f"SELECT {dialect.doc_text} FROM catalog_versions WHERE name = ?")
+        self.catalog_doc_bytes = r(
+            f"SELECT {dialect.doc_bytes} FROM catalog_versions WHERE name = ?"
+        )
         self.catalog_form_add = r("INSERT INTO catalog_forms (name, digest, form) VALUES (?, ?, ?)")
         self.catalog_form_drop = r("DELETE FROM catalog_forms WHERE name = ?")
 
@@ -204,10 +206,11 @@ class Statements:
         return sql
 
     def catalog_docs(self, count: int) -> str:
-        """The documents (as text) of the catalog versions whose name is one of ``count``
-        values, each with its compact form and the digest it was kept with (or nulls)."""
+        """The documents (as UTF-8 bytes) of the catalog versions whose name is one of
+        ``count`` values, each with its compact form and the digest it was kept with (or
+        nulls)."""
         return (
-            f"SELECT name, {self._dialect.doc_text}, digest, form FROM catalog_versions "
+            f"SELECT name, {self._dialect.doc_bytes}, digest, form FROM catalog_versions "
             "LEFT JOIN catalog_forms USING (name) WHERE "
             + self._dialect.in_list("name", "text", count)
         )

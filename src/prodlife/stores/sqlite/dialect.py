@@ -82,7 +82,7 @@ class SQLiteDialect(Dialect):
     ignore_duplicates = ""
     returning_id = ""
     skip_locked = ""
-    doc_text = "doc"
+    doc_bytes = "CAST(doc AS BLOB)"
     false = "0"
     true = "1"
     exact_sum = "prodlife_decimal_sum"
