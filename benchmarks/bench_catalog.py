@@ -29,6 +29,7 @@ import tempfile
 import time
 import tomllib
 from collections.abc import Callable
+from contextlib import closing
 from datetime import date
 from pathlib import Path
 from typing import TypeVar
@@ -160,9 +161,8 @@ def stored_reads(
     finally:
         store.close()
     from_form = first_read(path)
-    with sqlite3.connect(path) as connection:
+    with closing(sqlite3.connect(path, isolation_level=None)) as connection:
         connection.execute("DELETE FROM catalog_forms")
-    connection.close()
     from_document = first_read(path)
     (form, form_cpu), (document, document_cpu) = from_form, from_document
     print(

@@ -12,6 +12,7 @@ import os
 import pickle
 import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import date
 from pathlib import Path
 
@@ -162,7 +163,9 @@ def test_a_version_whose_document_changed_is_read_from_the_document(tmp_path: Pa
         uow.commit()
     store.close()
     edited = CatalogVersion("2026", NEW_YEAR, Catalog())
-    with sqlite3.connect(path) as connection:  # mended by hand, as a backup restores it
+    with closing(
+        sqlite3.connect(path, isolation_level=None)
+    ) as connection:  # mended by hand, as a backup restores it
         connection.execute("UPDATE catalog_versions SET doc = ?", (dumps(edited),))
 
     assert stored_versions(SQLiteStore(path)) == [edited]
@@ -176,7 +179,7 @@ def test_a_damaged_form_is_passed_over_for_the_document(tmp_path: Path) -> None:
         uow.catalog.add_version(added)
         uow.commit()
     store.close()
-    with sqlite3.connect(path) as connection:
+    with closing(sqlite3.connect(path, isolation_level=None)) as connection:
         (form,) = connection.execute("SELECT form FROM catalog_forms").fetchone()
         connection.execute("UPDATE catalog_forms SET form = ?", (form[: len(form) // 2],))
 
@@ -187,7 +190,7 @@ def forms(database: tuple[str, str, str], request: pytest.FixtureRequest) -> int
     """How many compact forms ``database`` keeps."""
     sql = "SELECT count(*) FROM catalog_forms"
     if database[0] == "sqlite":
-        with sqlite3.connect(database[1]) as connection:
+        with closing(sqlite3.connect(database[1], isolation_level=None)) as connection:
             (count,) = connection.execute(sql).fetchone()
     else:
         (count,) = request.getfixturevalue("postgresql").execute(sql).fetchone()
