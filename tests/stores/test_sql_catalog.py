@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import pickle
 import sqlite3
+import sys
 from collections.abc import Iterator
 from contextlib import closing
 from datetime import date
@@ -237,6 +238,23 @@ def test_a_form_holding_anything_but_a_catalog_version_is_refused_without_runnin
 
     assert load_form(forged, "2026") is None
     assert called == []
+
+
+def test_a_form_never_makes_a_module_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delitem(sys.modules, "prodlife.__main__", raising=False)
+    calls_main = b"\x80\x02cprodlife.__main__\nmain\n)R."  # prodlife.__main__.main()
+
+    assert load_form(calls_main, "2026") is None
+    assert "prodlife.__main__" not in sys.modules
+
+
+def test_a_form_written_when_a_class_had_other_fields_is_not_read() -> None:
+    form = dump_form(CatalogVersion("2026", NEW_YEAR, CATALOG))
+    assert form is not None and b"code,name,type_code," in form
+
+    older = form.replace(b"code,name,type_code,", b"code,name,kind_code,")  # as long
+
+    assert load_form(older, "2026") is None
 
 
 def test_a_form_is_read_only_under_its_own_name() -> None:

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import enum
 import hashlib
-import importlib
 import io
 import pickle
+import sys
 from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -35,7 +35,8 @@ from prodlife.catalog.catalog import CatalogVersion
 
 __all__ = ["digest", "dump_form", "load_form"]
 
-#: Bumped whenever the form's layout changes: a form of another layout is not read.
+#: Bumped whenever the form's layout changes, or a field of a catalog value changes its
+#: meaning but not its name: a form of another layout is not read.
 _LAYOUT = 1
 #: The standard library's classes a form may name, with the calls pickle makes of them.
 _STANDARD: dict[tuple[str, str], Any] = {
@@ -75,11 +76,16 @@ def _rebuildable(cls: type) -> bool:
 
 def _builder(cls: type) -> Callable[..., Any]:
     """The function rebuilding a ``cls`` from its slots' values, kept in this module under
-    a name of its own so that pickle writes it (and the unpickler asks for it) by name."""
-    name = f"build:{cls.__module__.replace('.', ':')}:{cls.__qualname__}"
+    a name of its own so that pickle writes it (and the unpickler asks for it) by name.
+
+    The name holds the class's slots, in order: a form written by a prodlife whose class
+    had other slots names a builder that no longer exists, and is not read.
+    """
+    slots = _slots(cls)
+    name = f"build:{cls.__module__.replace('.', ':')}:{cls.__qualname__}:{','.join(slots)}"
     found = globals().get(name)
     if found is None:
-        found = builder(cls, *_slots(cls))
+        found = builder(cls, *slots)
         found.__module__, found.__name__, found.__qualname__ = __name__, name, name
         globals()[name] = found
     return found
@@ -87,14 +93,21 @@ def _builder(cls: type) -> Callable[..., Any]:
 
 def _named_builder(name: str) -> Callable[..., Any]:
     """The builder :func:`_builder` names ``name``, for a class the form rebuilds."""
-    *module, qualname = name.removeprefix("build:").split(":")
+    *module, qualname, slots = name.removeprefix("build:").split(":")
     module_name = ".".join(module)
     if not name.startswith("build:") or not module_name.startswith("prodlife."):
         raise pickle.UnpicklingError(f"{name} is not a class the form rebuilds")
-    cls = getattr(importlib.import_module(module_name), qualname, None)
-    if not isinstance(cls, type) or not _rebuildable(cls):
+    cls = _loaded(module_name, qualname)
+    if cls is None or not _rebuildable(cls) or slots != ",".join(_slots(cls)):
         raise pickle.UnpicklingError(f"{name} is not a class the form rebuilds")
     return _builder(cls)
+
+
+def _loaded(module: str, name: str) -> type | None:
+    """The class ``name`` of the module ``module`` if that is loaded (a form never makes
+    a module load: loading one runs it)."""
+    found = getattr(sys.modules.get(module), name, None)
+    return found if isinstance(found, type) else None
 
 
 class _Pickler(pickle.Pickler):
@@ -127,9 +140,9 @@ class _Unpickler(pickle.Unpickler):
         standard = _STANDARD.get((module, name))
         if standard is not None:
             return standard
-        if module.startswith("prodlife.") and "." not in name:
-            found = getattr(importlib.import_module(module), name, None)
-            if isinstance(found, type) and issubclass(found, enum.Enum):
+        if module.startswith("prodlife."):
+            found = _loaded(module, name)
+            if found is not None and issubclass(found, enum.Enum):
                 return found
         raise pickle.UnpicklingError(f"a catalog form does not name {module}.{name}")
 
