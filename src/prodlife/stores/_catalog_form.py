@@ -1,11 +1,12 @@
 """A stored catalog version's compact form: read back without rebuilding and checking it.
 
 Reading a catalog version's document rebuilds every definition from plain data and
-checks each and the whole catalog again: about 2 s for 100,000 products, in every
+checks each and the whole catalog again: about 2.5 s for 100,000 products, in every
 process that reads it first. A version never changes once stored and was checked when
 it was added, so the SQL stores keep, beside its document, this form of the version
 as it was built: a pickle whose every object is rebuilt straight into its slots
-(:func:`prodlife._fast.builder`), about six times faster than the document.
+(:func:`prodlife._fast.builder`), unchecked: a process's first read of 100,000 products
+takes about 1 s instead of 2.6 s (``benchmarks/bench_catalog.py``).
 
 The form is read by a restricted unpickler: it builds prodlife's own attrs values
 (rebuilt field by field, nothing else called), prodlife's enums, and dates, times and
