@@ -1,13 +1,15 @@
 """What the worker processes of the SQL store tests run (imported by spawned children).
 
-Each function opens its own store (a :class:`~prodlife.stores.postgres.PostgresStore`, or any
-store :func:`~prodlife.stores.open_store` opens), does its part, closes the store, and puts one
-``dict`` on ``results``: what it did, or ``"error"``
-with the traceback, so the test never waits on a child that failed.
+Each function opens its own store (a :class:`~prodlife.stores.postgres.PostgresStore`, a
+:class:`~prodlife.stores.sqlite.SQLiteStore` where it says so, or any store
+:func:`~prodlife.stores.open_store` opens), does its part, closes it, and puts one ``dict``
+on ``results``: what it did, or ``"error"`` with the traceback, so the test never waits on
+a child that failed.
 """
 
 from __future__ import annotations
 
+import time
 import traceback
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -15,17 +17,22 @@ from typing import Any
 import attrs
 
 from prodlife.app import Billing
+from prodlife.catalog import Catalog, CatalogVersion
 from prodlife.clock import FixedClock
-from prodlife.errors import ConcurrencyConflict
+from prodlife.errors import ConcurrencyConflict, InvalidCatalog
 from prodlife.lifecycle import Actor, reboot
 from prodlife.lifecycle.scheduler import SchedulerPolicy, next_work_date, run_service
+from prodlife.ports import Store
 from prodlife.pricing import PromotionRefused
 from prodlife.stores import open_store
 from prodlife.stores.postgres import PostgresStore
+from prodlife.stores.sqlite import SQLiteStore
 from tests._lifecycle import STAFF
 
 #: How long a child waits for its siblings at a barrier before giving up.
 BARRIER_TIMEOUT = 60.0
+#: How long a racer keeps its transaction open after its write, so the others write meanwhile.
+HOLD = 0.3
 
 
 def race_reboot(
@@ -223,3 +230,33 @@ def order_with_code(
         results.put({"order": order_id, "result": result})
     except BaseException:
         results.put({"order": order_id, "error": traceback.format_exc()})
+
+
+def race_catalog_version(
+    database: str, where: str, schema: str, name: str, effective: date, barrier: Any, results: Any
+) -> None:
+    """Add the catalog version ``name`` taking effect on ``effective`` once every racer is ready.
+
+    ``database`` is ``"sqlite"`` (``where`` the file) or ``"postgresql"`` (``where`` the
+    server's URL, in ``schema``). The version is added, then its transaction stays open
+    :data:`HOLD` seconds before it commits, so the racers' writes overlap. Puts
+    ``{"name": name, "result": "stored"}``, or the refusal's rules (``"version.same-day"``).
+    """
+    try:
+        store: Store = (
+            SQLiteStore(where) if database == "sqlite" else PostgresStore(where, schema=schema)
+        )
+        try:
+            barrier.wait(BARRIER_TIMEOUT)
+            with store.transaction() as uow:
+                uow.catalog.add_version(CatalogVersion(name, effective, Catalog()))
+                time.sleep(HOLD)
+                uow.commit()
+            result = "stored"
+        except InvalidCatalog as refused:
+            result = " ".join(problem.rule for problem in refused.problems)
+        finally:
+            store.close()
+        results.put({"name": name, "result": result})
+    except BaseException:
+        results.put({"name": name, "error": traceback.format_exc()})

@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 
-from prodlife.catalog.catalog import CatalogVersion
 from prodlife.errors import ForeignDatabase, ValidationError
 from prodlife.lifecycle import CancellationKind, request_cancellation
 from prodlife.lifecycle.service_parts import ENDED
@@ -23,6 +22,7 @@ from prodlife.lifecycle.status import ServiceStatus, Status
 from prodlife.stores import open_store
 from prodlife.stores import sqlite as sqlite_module
 from prodlife.stores.postgres import schema as postgres_schema
+from prodlife.stores.sql import catalog as sql_catalog
 from prodlife.stores.sql.schema import MIGRATIONS, render
 from prodlife.stores.sql.statements import Statements
 from prodlife.stores.sqlite import SQLiteStore
@@ -184,18 +184,22 @@ def test_postgresql_lists_open_cancellation_requests_from_their_index(
 # --- catalog versions, decoded once a store -------------------------------------------------
 
 
-def _counting_loads(store: Any, monkeypatch: pytest.MonkeyPatch) -> list[object]:
-    """The keys of the catalog versions ``store`` decodes from now on."""
+def _counting_loads(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """The names of the catalog versions the SQL stores read from the database from now on
+    (from their compact forms or their documents)."""
     decoded: list[object] = []
-    dialect = store._dialect
-    load = dialect.load
+    form, document = sql_catalog.load_form, sql_catalog.loads
 
-    def counting(kind: type[Any], column: Any, key: object) -> Any:
-        if kind is CatalogVersion:
-            decoded.append(key)
-        return load(kind, column, key)
+    def from_form(data: bytes, name: str) -> Any:
+        decoded.append(name)
+        return form(data, name)
 
-    monkeypatch.setattr(dialect, "load", counting)
+    def from_document(kind: type[Any], column: Any, key: object) -> Any:
+        decoded.append(key)
+        return document(kind, column, key)
+
+    monkeypatch.setattr(sql_catalog, "load_form", from_form)
+    monkeypatch.setattr(sql_catalog, "loads", from_document)
     return decoded
 
 
@@ -208,7 +212,7 @@ def test_a_sql_store_decodes_each_catalog_version_once(
     with writer.transaction() as uow:
         uow.catalog.add_version(first)
         uow.commit()
-    decoded = _counting_loads(reader, monkeypatch)
+    decoded = _counting_loads(monkeypatch)
     for _ in range(3):
         with reader.transaction(readonly=True) as uow:
             assert uow.catalog.versions().versions == (first,)
@@ -219,7 +223,7 @@ def test_a_sql_store_decodes_each_catalog_version_once(
     with reader.transaction(readonly=True) as uow:
         assert uow.catalog.versions().versions == (first, second)
     assert decoded == ["2025", "2026"]
-    written = _counting_loads(writer, monkeypatch)
+    written = _counting_loads(monkeypatch)
     with writer.transaction(readonly=True) as uow:
         assert uow.catalog.versions().versions == (first, second)
     assert written == []  # the writer kept what it committed

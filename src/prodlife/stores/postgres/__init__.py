@@ -10,7 +10,8 @@ does its own way.
 
 Schema
     Every aggregate is a ``jsonb`` document (:mod:`prodlife.stores._documents`)
-    next to the columns its queries need: ``catalog_versions(name, effective)``,
+    next to the columns its queries need: ``catalog_versions(name, effective)``
+    (one version per effective date) with ``catalog_forms(name, digest, form)``,
     ``price_plans(code)``, ``promotions(code_key, code)`` with
     ``promotion_uses(code_key, order_id, customer_id)``, ``services(id,
     customer_id, product_code, status, version)`` (each service at rest, its

@@ -58,6 +58,7 @@ class PostgresDialect(Dialect):
     returning_id = " RETURNING id"
     skip_locked = " FOR UPDATE SKIP LOCKED"
     lock_rows = " FOR UPDATE"
+    doc_bytes = "convert_to(doc::text, 'UTF8')"
     false = "false"
     true = "true"
     exact_sum = "sum"

@@ -91,6 +91,7 @@ TYPES: Final = {
     "instant": "timestamptz",
     "amount": "numeric",
     "doc": "jsonb",
+    "bytes": "bytea",
     "sequence": "bigserial PRIMARY KEY",
     "false": "false",
     "true": "true",

@@ -105,6 +105,8 @@ class Dialect(ABC):
     #: Appended to a ``SELECT`` to lock the rows it reads until the transaction ends (empty
     #: where a writing transaction locks the whole database when it begins).
     lock_rows: ClassVar[str]
+    #: A ``doc`` column's JSON as UTF-8 bytes, always the same bytes for the same document.
+    doc_bytes: ClassVar[str]
     #: How the database writes false and true.
     false: ClassVar[str]
     true: ClassVar[str]

@@ -1,4 +1,5 @@
-"""The SQL stores' repositories but one (services and their claims live in their own module).
+"""The SQL stores' smaller repositories (the catalog, services, invoices, goods and sync runs
+live in modules of their own).
 
 Each reads and writes through its unit of work (:mod:`prodlife.stores.sql.unit_of_work`),
 with the statements of :mod:`prodlife.stores.sql.statements` and the values its dialect
@@ -12,11 +13,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from prodlife._bulk import bulk
 from prodlife.billing.lines import InvoiceLine
-from prodlife.catalog.catalog import CatalogVersion, CatalogVersions
-from prodlife.catalog.data import check_new_version
-from prodlife.errors import AlreadyExists, NotFound, ValidationError
+from prodlife.errors import NotFound
 from prodlife.lifecycle.events import Event
 from prodlife.lifecycle.orders import Order
 from prodlife.ports import IssuedLine, ProductRevenue, StoredEvent, check_limit
@@ -38,7 +36,7 @@ from prodlife.stores.sql.dialect import About, Write
 if TYPE_CHECKING:
     from prodlife.stores.sql.unit_of_work import SQLUnitOfWork
 
-__all__ = ["Catalog", "Events", "Lines", "Orders", "PricePlans", "Promotions", "chunks"]
+__all__ = ["Events", "Lines", "Orders", "PricePlans", "Promotions", "chunks"]
 
 V = TypeVar("V")
 
@@ -47,85 +45,6 @@ def chunks(values: Sequence[V], size: int) -> Iterator[Sequence[V]]:
     """``values`` in slices of at most ``size``."""
     for start in range(0, len(values), size):
         yield values[start : start + size]
-
-
-class Catalog:
-    """Catalog versions, decoded once per store: a version never changes once stored.
-
-    ``cache`` is the store's: the versions any of its transactions read from the
-    database (committed ones) or added and committed. A later read fetches the
-    versions' names only, and the documents of those not decoded yet.
-    """
-
-    __slots__ = ("_added", "_cache", "_uow")
-
-    def __init__(self, uow: SQLUnitOfWork, cache: dict[str, CatalogVersion]) -> None:
-        self._uow = uow
-        self._cache = cache
-        #: Versions this transaction added: the store's cache has them once it commits.
-        self._added: dict[str, CatalogVersion] = {}
-
-    def add_version(self, version: CatalogVersion) -> None:
-        """Store a new catalog version, checked as :func:`~prodlife.catalog.data.check_new_version`
-        does. Raises ``AlreadyExists``, ``InvalidCatalog``."""
-        if not isinstance(version, CatalogVersion):
-            raise ValidationError(f"{version!r} is not a CatalogVersion; pass one")
-        stored_key(version.name, "catalog version name")
-        uow = self._uow
-        uow.writable()
-        try:
-            existing = self.versions().versions
-        except NotFound:  # the first version
-            existing = ()
-        taken = any(stored.name == version.name for stored in existing)
-        if taken or uow.one(uow.sql.catalog_withdrawn, (version.name,), "reading the catalog"):
-            raise AlreadyExists("catalog version", version.name)
-        check_new_version(existing, version)
-        dialect = uow.dialect
-        params = (version.name, dialect.day(version.effective), dialect.doc(version))
-        uow.insert(uow.sql.catalog_add, params, About("catalog version", version.name))
-        self._added[version.name] = version
-
-    def withdraw_version(self, name: str) -> CatalogVersion:
-        """Remove the version ``name``; its name is never used again. Raises ``NotFound``."""
-        lookup_key(name, "catalog version name")
-        uow = self._uow
-        uow.writable()
-        try:
-            version = next(v for v in self.versions().versions if v.name == name)
-        except (NotFound, StopIteration):
-            raise NotFound("catalog version", name) from None
-        where = "withdrawing the catalog version"
-        uow.change(uow.sql.catalog_withdraw, (name,), where, name)
-        params = (name, uow.dialect.day(version.effective))
-        uow.insert(uow.sql.catalog_withdrawn_add, params, About("withdrawn catalog version", name))
-        self._added.pop(name, None)
-        return version
-
-    def versions(self) -> CatalogVersions:
-        """Every catalog version. Raises ``NotFound`` when there is none."""
-        uow = self._uow
-        rows = uow.all(uow.sql.catalog_names, (), "reading the catalog versions")
-        if not rows:
-            raise NotFound("catalog version", "any", "add one with uow.catalog.add_version()")
-        names = [row[0] for row in rows]
-        cache, added = self._cache, self._added
-        missing = [name for name in names if name not in added and name not in cache]
-        if missing:
-            dialect = uow.dialect
-            with bulk():  # a large catalog is a million small values, none in a cycle
-                for chunk in chunks(missing, dialect.in_list_limit):
-                    sql, params = uow.sql.catalog_docs(len(chunk)), dialect.in_values(chunk)
-                    for name, doc in uow.all(sql, params, "reading the catalog versions"):
-                        cache[name] = dialect.load(CatalogVersion, doc, name)
-        return CatalogVersions(
-            tuple(added[name] if name in added else cache[name] for name in names)
-        )
-
-    def committed(self) -> None:
-        """Keep the versions this transaction added in the store's cache (after its commit)."""
-        self._cache.update(self._added)
-        self._added.clear()
 
 
 class PricePlans:

@@ -24,6 +24,7 @@ name                   SQLite                                  PostgreSQL
 ``{instant}``          ``TEXT`` (fixed-width UTC ISO 8601)     ``timestamptz``
 ``{amount}``           ``TEXT`` (exact decimal)                ``numeric``
 ``{doc}``              ``TEXT`` (JSON)                         ``jsonb``
+``{bytes}``            ``BLOB``                                ``bytea``
 ``{sequence}``         ``INTEGER PRIMARY KEY AUTOINCREMENT``   ``bigserial PRIMARY KEY``
 ``{false}``            ``0``                                   ``false``
 ``{true}``             ``1``                                   ``true``
@@ -173,6 +174,17 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "UPDATE services SET cancelling = {true} WHERE {doc_cancellation} IS NOT NULL "
         "AND status NOT IN ('cancelled', 'deleted', 'terminated')",
         "CREATE INDEX services_cancelling ON services (id) WHERE cancelling",
+    ),
+    # 8. One catalog version per effective date, kept by the database: two transactions
+    # adding versions of one date at once cannot both commit (the second's insert fails).
+    # Each version's compact form (prodlife.stores._catalog_form), with the digest of the
+    # document it was made beside, read instead of the document while that is unchanged.
+    (
+        "CREATE UNIQUE INDEX catalog_versions_effective ON catalog_versions (effective)",
+        "CREATE TABLE catalog_forms ("
+        "name {key} PRIMARY KEY, "
+        "digest {text} NOT NULL, "
+        "form {bytes} NOT NULL)",
     ),
 )
 

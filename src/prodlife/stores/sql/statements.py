@@ -53,6 +53,11 @@ class Statements:
             "INSERT INTO catalog_withdrawn (name, effective) VALUES (?, ?)" + ignore
         )
         self.catalog_withdrawn = r("SELECT 1 FROM catalog_withdrawn WHERE name = ?")
+        self.catalog_doc_bytes = r(
+            f"SELECT {dialect.doc_bytes} FROM catalog_versions WHERE name = ?"
+        )
+        self.catalog_form_add = r("INSERT INTO catalog_forms (name, digest, form) VALUES (?, ?, ?)")
+        self.catalog_form_drop = r("DELETE FROM catalog_forms WHERE name = ?")
 
         self.plan_add = r("INSERT INTO price_plans (code, doc) VALUES (?, ?)" + ignore)
         self.plan_get = r("SELECT doc FROM price_plans WHERE code = ?")
@@ -214,9 +219,13 @@ class Statements:
         return sql
 
     def catalog_docs(self, count: int) -> str:
-        """The documents of the catalog versions whose name is one of ``count`` values."""
-        return "SELECT name, doc FROM catalog_versions WHERE " + self._dialect.in_list(
-            "name", "text", count
+        """The documents (as UTF-8 bytes) of the catalog versions whose name is one of
+        ``count`` values, each with its compact form and the digest it was kept with (or
+        nulls)."""
+        return (
+            f"SELECT name, {self._dialect.doc_bytes}, digest, form FROM catalog_versions "
+            "LEFT JOIN catalog_forms USING (name) WHERE "
+            + self._dialect.in_list("name", "text", count)
         )
 
     def services_in(self, count: int) -> str:

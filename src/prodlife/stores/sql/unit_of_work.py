@@ -12,13 +12,13 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from prodlife.errors import AlreadyExists, StoreError
+from prodlife.stores.sql.catalog import Catalog
 from prodlife.stores.sql.deferred import DeferredWrites
 from prodlife.stores.sql.errors import not_unicode, too_deep
 from prodlife.stores.sql.goods import Goods
 from prodlife.stores.sql.invoices import Invoices, Payments, invoice_statements
 from prodlife.stores.sql.offerings import Offerings
 from prodlife.stores.sql.repositories import (
-    Catalog,
     Events,
     Lines,
     Orders,

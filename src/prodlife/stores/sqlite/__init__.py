@@ -49,7 +49,9 @@ missing ones, all in one transaction (all or none); opening a file written by
 a newer prodlife (a higher version) raises :class:`~prodlife.errors.StoreError`
 and touches nothing. The tables:
 
-- ``catalog_versions(name PK, effective, doc)``;
+- ``catalog_versions(name PK, effective UNIQUE, doc)`` and ``catalog_forms(name
+  PK, digest, form)``, each version's compact form (read instead of its document
+  while the document's digest is unchanged);
 - ``price_plans(code PK, doc)``;
 - ``promotions(code_key PK, code, doc)`` (``code_key`` is the upper-case
   code: codes compare ignoring case) and ``promotion_uses(code_key, order_id,

@@ -83,6 +83,7 @@ class SQLiteDialect(Dialect):
     returning_id = ""
     skip_locked = ""
     lock_rows = ""
+    doc_bytes = "CAST(doc AS BLOB)"
     false = "0"
     true = "1"
     exact_sum = "prodlife_decimal_sum"

@@ -96,6 +96,7 @@ TYPES: Final = {
     "instant": "TEXT",
     "amount": "TEXT",
     "doc": "TEXT",
+    "bytes": "BLOB",
     "sequence": "INTEGER PRIMARY KEY AUTOINCREMENT",
     "false": "0",
     "true": "1",
