@@ -1,3 +1,6 @@
+# Over 400 lines: one converter for every prodlife value, its hooks and the translation
+# of its failures into prodlife's errors (InvalidData) belong together; a hook written
+# elsewhere would be a second copy of a value's shape.
 """One cattrs converter for every prodlife value: to JSON-safe data and back, losslessly.
 
 Amounts travel as strings (never floats), dates and instants as ISO 8601

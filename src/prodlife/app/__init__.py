@@ -11,7 +11,7 @@ notifier is down (call :meth:`Billing.publish_pending` to retry).
 :class:`Billing` is made of its use cases, one module per subject: ``reading``
 (services, history, products, catalog, revenue, adoption), ``ordering`` (catalog
 versions, services and orders added), ``changing`` (operations, package and option
-changes, add-ons, abuse limits, mass updates), ``scheduling`` (:meth:`Billing.run_due`),
+changes, add-ons), ``updating`` (abuse limits, mass updates), ``scheduling`` (:meth:`Billing.run_due`),
 ``invoicing`` (invoices, statements, payments, refunds; lines are put on invoices by
 ``_issuing`` wherever they are issued), ``promoting`` (a promo code on a live service),
 ``reselling`` (resellers' offerings), ``cancelling`` (cancellation requests, their
@@ -40,7 +40,6 @@ from __future__ import annotations
 
 from prodlife.app._base import PublishFailed
 from prodlife.app.cancelling import Cancelling
-from prodlife.app.changing import Changing
 from prodlife.app.invoicing import Invoicing, PaymentResult, Statement
 from prodlife.app.ordering import Ordering
 from prodlife.app.promoting import Promoting
@@ -48,6 +47,7 @@ from prodlife.app.providing import Providing
 from prodlife.app.reading import Reading
 from prodlife.app.reselling import Reselling
 from prodlife.app.scheduling import SchedulerReport, Scheduling
+from prodlife.app.updating import Updating
 
 __all__ = ["Billing", "PaymentResult", "PublishFailed", "SchedulerReport", "Statement"]
 
@@ -55,7 +55,7 @@ __all__ = ["Billing", "PaymentResult", "PublishFailed", "SchedulerReport", "Stat
 class Billing(
     Reading,
     Ordering,
-    Changing,
+    Updating,
     Scheduling,
     Invoicing,
     Promoting,

@@ -1,3 +1,6 @@
+# Over 400 lines: the plumbing every use case builds on (the constructor, loading,
+# keeping a batch of outcomes, settling, publishing) is one job; each use case's module
+# stays small because it is here.
 """The plumbing every use case of :class:`~prodlife.app.Billing` shares.
 
 The constructor, the clock's now, a service loaded as an actor may see it, the

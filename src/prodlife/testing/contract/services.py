@@ -1,3 +1,5 @@
+# Over 400 lines: one contract class (the service repository) a host runs whole; its
+# tests read best together.
 """The contract of the service repository: not found, uniqueness, versions, queries."""
 
 from __future__ import annotations
