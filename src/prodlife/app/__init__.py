@@ -11,7 +11,8 @@ notifier is down (call :meth:`Billing.publish_pending` to retry).
 :class:`Billing` is made of its use cases, one module per subject: ``reading``
 (services, history, products, catalog, revenue, adoption), ``ordering`` (catalog
 versions, services and orders added), ``changing`` (operations, package and option
-changes, add-ons), ``updating`` (abuse limits, mass updates), ``scheduling`` (:meth:`Billing.run_due`),
+changes, add-ons), ``updating`` (abuse limits, mass updates), ``scheduling``
+(:meth:`Billing.run_due`),
 ``invoicing`` (invoices, statements, payments, refunds; lines are put on invoices by
 ``_issuing`` wherever they are issued), ``promoting`` (a promo code on a live service),
 ``reselling`` (resellers' offerings), ``cancelling`` (cancellation requests, their
