@@ -107,7 +107,8 @@ def _order(
         lines=tuple(OrderLine(OrderLineSpec(code)) for code in codes),
         placed_at=ORDERED_AT,
     )
-    _, made = billing.place_order(placed, CONTEXT, OWNER, subscription=subscription)
+    context = attrs.evolve(CONTEXT, options=())  # the stored plan's terms price the order
+    _, made = billing.place_order(placed, context, OWNER, subscription=subscription)
     return [service.id for service in made]
 
 

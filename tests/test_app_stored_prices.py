@@ -107,9 +107,10 @@ def test_a_price_set_by_hand_on_an_order_needs_a_reason_and_is_in_each_services_
         app.place_order(buy(line, domains=[domain]), CONTEXT, PRICER)
     assert raised.value.rule == "price.reason"
     assert nothing_stored(app)
-    _, (service,) = app.place_order(
+    _, (service, domain_service) = app.place_order(
         buy(line, domains=[domain]), CONTEXT, PRICER, reason="agreed with sales, ticket 42"
     )
+    assert domain_service.domain == "x.com"  # a domain is a service of its own
     entry = app.history(service.id, PRICER).last
     assert entry is not None
     assert (entry.actor, entry.operation, entry.reason) == (
@@ -118,7 +119,9 @@ def test_a_price_set_by_hand_on_an_order_needs_a_reason_and_is_in_each_services_
         "agreed with sales, ticket 42",
     )
     assert "line 1 (WEB): USD 1.00" in entry.details
-    assert "domain x.com: USD 0.00" in entry.details
+    domain_entry = app.history(domain_service.id, PRICER).last
+    assert domain_entry is not None and domain_entry.reason == "agreed with sales, ticket 42"
+    assert "domain x.com: USD 0.00" in domain_entry.details
 
 
 def test_an_order_at_the_plans_prices_records_no_override(

@@ -32,7 +32,11 @@ from prodlife.pricing import (
 )
 from tests._lifecycle import OWNER, OWNER_ID
 from tests._support import usd
-from tests.test_app import NOW, make_every_store  # noqa: F401 (a fixture: each store in turn)
+from tests.test_app import (  # noqa: F401 (fixtures: a store, each store in turn)
+    NOW,
+    make_every_store,
+    make_store,
+)
 from tests.test_lifecycle_orders import CONTEXT, order
 
 # Rates as their tax authorities publish them: France 20 % (Code général des impôts, art. 278),
@@ -213,7 +217,7 @@ def test_the_billing_engine_taxes_an_ordered_service_at_its_location(
 
 
 def test_an_order_takes_its_taxes_from_the_stored_plan_never_from_the_caller(
-    make_store: Callable[[], Store],
+    make_store: Callable[[], Store],  # noqa: F811
 ) -> None:
     app = Billing(make_store(), clock=FixedClock(NOW))
     context = _taxing_by_location(app)

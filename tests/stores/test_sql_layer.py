@@ -116,7 +116,7 @@ _PENDING_AFTER = (False, False, False, False, True, True, False)
 
 
 def test_the_open_cancellations_of_older_documents_leave_out_exactly_the_ended_statuses() -> None:
-    (fill,) = [sql for sql in MIGRATIONS[5] if sql.startswith("UPDATE services")]
+    (fill,) = [sql for sql in MIGRATIONS[6] if sql.startswith("UPDATE services")]  # the 7th
     named = fill.split("NOT IN (", 1)[1].rstrip(")")
     assert {part.strip(" '") for part in named.split(",")} == {s.value for s in ENDED}
 
@@ -141,10 +141,12 @@ def test_a_sqlite_database_with_open_cancellations_gets_them_indexed_when_upgrad
             uow.services.add(service, due_on=None)
         uow.commit()
     store.close()
-    with closing(sqlite3.connect(path)) as connection, connection:  # back to version 5
-        connection.execute("DROP INDEX services_cancelling")
+    with closing(sqlite3.connect(path)) as connection, connection:  # back to version 6
+        connection.execute("DROP INDEX services_cancelling")  # migration 7's
         connection.execute("ALTER TABLE services DROP COLUMN cancelling")
-        connection.execute("UPDATE schema_version SET version = version - 1")
+        connection.execute("DROP INDEX catalog_versions_effective")  # migration 8's
+        connection.execute("DROP TABLE catalog_forms")
+        connection.execute("UPDATE schema_version SET version = version - 2")
         connection.execute("UPDATE services SET doc = '[[[' WHERE id = 'S-3'")  # unreadable
     SQLiteStore(path).close()
     with closing(sqlite3.connect(path)) as connection:
