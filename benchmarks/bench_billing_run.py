@@ -267,7 +267,10 @@ BASE = (
 RESTORE = (
     "{clear} services",
     "{clear} schedule",
-    "INSERT INTO services SELECT * FROM bench_services",
+    # The columns of the first schema: a book built before a migration added a column with
+    # a default (services.cancelling) restores into the newer table.
+    "INSERT INTO services (id, customer_id, product_code, status, version, doc) "
+    "SELECT id, customer_id, product_code, status, version, doc FROM bench_services",
     "INSERT INTO schedule SELECT * FROM bench_schedule",
     "DELETE FROM invoice_lines WHERE sequence > (SELECT lines FROM bench_built)",
     "DELETE FROM events WHERE sequence > (SELECT events FROM bench_built)",

@@ -129,6 +129,10 @@ class Ordering(BillingBase):
     def add_services(self, services: Iterable[Service]) -> None:
         """Store services made elsewhere (an import, a migration), all or none.
 
+        A host's administrative call, not a request's: it takes no actor and keeps
+        the services as given, prices included (what the other system billed); a
+        host offers it to its own operators only.
+
         Raises:
             AlreadyExists: an id is taken (nothing is stored).
         """
