@@ -24,7 +24,7 @@ Each rule leaves a value out only when the value the reader puts back is exactly
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from datetime import date
 from typing import Any
@@ -143,10 +143,7 @@ def expanded(data: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def _shorten_fields(short: dict[str, Any]) -> None:
-    if "price" in short:
-        short["price"] = _short_price(short["price"])
-    if "status" in short:
-        short["status"] = _short_status(short["status"])
+    short.update(_price_and_status(short, _short_price, _short_status))
     if "options" in short:
         short["options"] = [_short_option(option) for option in short["options"]]
     if "addons" in short:
@@ -159,11 +156,7 @@ def _shorten_fields(short: dict[str, Any]) -> None:
 
 
 def _lengthen_fields(data: Mapping[str, Any]) -> dict[str, Any]:
-    full = dict(data)
-    if "price" in full:
-        full["price"] = _long_price(full["price"])
-    if "status" in full:
-        full["status"] = _long_status(full["status"])
+    full: dict[str, Any] = _price_and_status(dict(data), _long_price, _long_status)
     options = full.get("options")
     if type(options) is list:
         full["options"] = [_with_defaults(option, _defaults(ServiceOption)) for option in options]
@@ -244,25 +237,27 @@ def _short_option(option: Any) -> Any:
 
 
 def _short_addon(addon: Any) -> Any:
-    short = _without_defaults(addon, _defaults(ServiceAddOn))
-    if type(short) is not dict:
-        return short
-    if "price" in short:
-        short["price"] = _short_price(short["price"])
-    if "status" in short:
-        short["status"] = _short_status(short["status"])
-    return short
+    return _price_and_status(
+        _without_defaults(addon, _defaults(ServiceAddOn)), _short_price, _short_status
+    )
 
 
 def _long_addon(addon: Any) -> Any:
-    full = _with_defaults(addon, _defaults(ServiceAddOn))
-    if type(full) is not dict:
-        return full
-    if "price" in full:
-        full["price"] = _long_price(full["price"])
-    if "status" in full:
-        full["status"] = _long_status(full["status"])
-    return full
+    return _price_and_status(
+        _with_defaults(addon, _defaults(ServiceAddOn)), _long_price, _long_status
+    )
+
+
+def _price_and_status(item: Any, price: Callable[[Any], Any], status: Callable[[Any], Any]) -> Any:
+    """``item`` (a service's or an add-on's fields) with its price and status rewritten."""
+    if type(item) is not dict:
+        return item
+    out = dict(item)
+    if "price" in out:
+        out["price"] = price(out["price"])
+    if "status" in out:
+        out["status"] = status(out["status"])
+    return out
 
 
 # --- the timeline and the ledger ------------------------------------------------------------
