@@ -340,13 +340,21 @@ class Ordering(BillingBase):
         day: date,
         context: PricingContext,
     ) -> None:
-        """Check each promo code of ``order`` against the stored uses, then count it once."""
+        """Check each promo code of ``order`` against the stored uses, then count it once.
+
+        The codes' uses are first counted in code order: on PostgreSQL counting locks a
+        code's row until commit, so two orders naming the same codes in another order wait
+        for each other instead of deadlocking."""
+        stored = uow.promotions.all()
+        wanted = [
+            (line, priced, find_promotion(stored, code))
+            for line, priced in zip(order.lines, quote.lines, strict=True)
+            if (code := order.spec_for(line).promo_code) is not None
+        ]
+        for code in sorted({promotion.code for _, _, promotion in wanted}):
+            uow.promotions.uses(code)
         codes: set[str] = set()
-        for line, priced in zip(order.lines, quote.lines, strict=True):
-            code = order.spec_for(line).promo_code
-            if code is None:
-                continue
-            promotion = find_promotion(uow.promotions.all(), code)
+        for line, priced, promotion in wanted:
             use = PromotionUse(
                 on=day,
                 product_code=line.spec.product_code,
