@@ -9,7 +9,7 @@ PREMIUM 70.00 USD a month. A change on 2025-04-16 leaves 15 of the 30 days.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ import attrs
 from prodlife import Money
 from prodlife.billing.lines import InvoiceLine
 from prodlife.catalog import Classification, Product, ProductType, ServiceKind
+from prodlife.catalog.billing_terms import BillingTermScheme, SubscriptionType
 from prodlife.catalog.catalog import Catalog, CatalogVersion
 from prodlife.catalog.products import Validity
 from prodlife.catalog.rules import ChangeRule, ChangeRules, ChangeTiming
@@ -180,6 +181,26 @@ SHOP = Catalog(
     ],
     products=[Product("VPS", "Virtual server", "SERVER")],
 )
+
+
+def offer_terms(
+    store: Store,
+    *,
+    schemes: Iterable[BillingTermScheme] = (),
+    subscriptions: Iterable[SubscriptionType] = (),
+) -> None:
+    """Add a catalog version the day after the latest stored one: the same catalog, with
+    ``schemes`` and ``subscriptions`` too, for orders to name by code."""
+    with store.transaction() as uow:
+        latest = max(uow.catalog.versions().versions, key=lambda version: version.effective)
+        catalog = attrs.evolve(
+            latest.catalog,
+            term_schemes=(*latest.catalog.term_schemes, *schemes),
+            subscription_types=(*latest.catalog.subscription_types, *subscriptions),
+        )
+        effective = latest.effective + timedelta(days=1)
+        uow.catalog.add_version(CatalogVersion(f"{latest.name}+terms", effective, catalog))
+        uow.commit()
 
 
 def shop(store: Store, plan: PricePlan) -> None:

@@ -42,7 +42,7 @@ from prodlife.lifecycle.events import EventKind
 from prodlife.limits import MIN_YEAR
 from prodlife.ports import ServiceQuery, Store, StoredEvent, UnitOfWork
 from prodlife.stores import open_store
-from tests._lifecycle import OWNER, OWNER_ID, STAFF, STRANGER, shop, web
+from tests._lifecycle import OWNER, OWNER_ID, STAFF, STRANGER, offer_terms, shop, web
 from tests._support import d, usd
 from tests.stores._postgresql import isolated_schema, postgresql_url_from
 from tests.test_lifecycle_orders import CONTEXT, order
@@ -736,7 +736,8 @@ def test_an_order_under_a_billing_term_scheme_makes_its_services_by_their_terms(
     scheme = BillingTermScheme(
         "TV", "TV", prepaid=False, terms=[BillingTerm("VPS", exclude_from_deactivation=True)]
     )
-    _, services = billing(store).place_order(_ten_services_order(), CONTEXT, OWNER, scheme=scheme)
+    offer_terms(store, schemes=[scheme])
+    _, services = billing(store).place_order(_ten_services_order(), CONTEXT, OWNER, scheme="TV")
     stored = billing(store).services(ServiceQuery(customer_id=OWNER_ID))
     assert stored == sorted(services, key=lambda service: service.id)
     assert {s.override_auto_suspend for s in stored} == {OverrideAutoSuspend.never()}
@@ -774,8 +775,9 @@ def test_an_order_in_arrears_invoices_the_setup_fee_now_and_the_first_month_when
     scheme = BillingTermScheme(
         "POST", "Post-bill", prepaid=False, terms=[BillingTerm("VPS", BillingTiming.IN_ARREARS)]
     )
+    offer_terms(store, schemes=[scheme])
     app = billing(store)
-    _, services = app.place_order(_ten_services_order(), CONTEXT, OWNER, scheme=scheme)
+    _, services = app.place_order(_ten_services_order(), CONTEXT, OWNER, scheme="POST")
     with store.transaction() as uow:
         lines = uow.invoice_lines.for_customer(OWNER_ID)
     # Each VPS: only its 5.00 setup fee at the order; the month is billed after use.

@@ -36,7 +36,7 @@ from prodlife.lifecycle import (
 from prodlife.lifecycle.status import Status
 from prodlife.ports import InvoiceQuery, ServiceQuery, Store
 from prodlife.pricing import OrderLineSpec
-from tests._lifecycle import OWNER, OWNER_ID, STAFF, STRANGER, STRANGER_ID, web
+from tests._lifecycle import OWNER, OWNER_ID, STAFF, STRANGER, STRANGER_ID, offer_terms, web
 from tests._support import usd
 from tests.test_app_invoices import ORDERED_AT, _web_shop, app, store  # noqa: F401 - fixture
 from tests.test_lifecycle_orders import CONTEXT, order
@@ -230,6 +230,7 @@ def test_a_domain_ordered_under_a_billing_term_scheme_keeps_its_own_terms(
         domains=(DomainLine("example.com", DomainAction.REGISTER),),
         placed_at=ORDERED_AT,
     )
-    _, (vps, domain) = billing.place_order(placed, CONTEXT, OWNER, scheme=scheme)
+    offer_terms(store, schemes=[scheme])
+    _, (vps, domain) = billing.place_order(placed, CONTEXT, OWNER, scheme="POST")
     assert vps.billing_timing is BillingTiming.IN_ARREARS
     assert domain.billing_timing is BillingTiming.IN_ADVANCE and domain.domain == "example.com"

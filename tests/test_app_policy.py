@@ -17,7 +17,7 @@ import pytest
 from prodlife import ANNUAL, MONTHLY, FixedClock, OrderLine, OrderLineSpec
 from prodlife.app import Billing
 from prodlife.catalog import Availability, CatalogVersion
-from prodlife.errors import PermissionDenied, RuleViolation, ValidationError
+from prodlife.errors import NotFound, PermissionDenied, RuleViolation, ValidationError
 from prodlife.lifecycle import (
     Actor,
     MassUpdate,
@@ -46,6 +46,7 @@ from tests._lifecycle import (
     STAFF,
     FakeModule,
     commands,
+    offer_terms,
     web,
 )
 from tests._support import d, usd
@@ -432,8 +433,15 @@ def test_an_order_for_a_subscription_type_holds_only_its_products(app: Billing) 
     from prodlife.catalog import SubscriptionType
 
     tv = SubscriptionType("TV", "Television", products={"NEWS", "SPORT"})
+    with pytest.raises(NotFound, match="subscription type"):  # not in the catalog yet
+        app.place_order(
+            buy(OrderLineSpec("WEB", edition="BASIC")), CONTEXT, OWNER, subscription="TV"
+        )
+    offer_terms(app.store, subscriptions=[tv])
     with pytest.raises(RuleViolation, match=r"does not offer 'WEB'.*offer\.subscription"):
-        app.place_order(buy(OrderLineSpec("WEB", edition="BASIC")), CONTEXT, OWNER, subscription=tv)
+        app.place_order(
+            buy(OrderLineSpec("WEB", edition="BASIC")), CONTEXT, OWNER, subscription="TV"
+        )
     assert nothing_stored(app)
 
 

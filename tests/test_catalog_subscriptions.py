@@ -37,6 +37,7 @@ from prodlife.catalog import (
     is_in_arrears,
     validate_service,
 )
+from prodlife.errors import InvalidCatalog
 from prodlife.pricing import RecurringPrice
 from tests._support import d, usd
 
@@ -402,3 +403,60 @@ def test_existing_terms_are_never_changed(
         after = updated[scheme_code]
         assert after.terms[: len(scheme.terms)] == scheme.terms
         assert len(after.terms) - len(scheme.terms) == (not scheme.has(code))
+
+
+# --- term schemes and subscription types as catalog records ---------------------------------
+
+
+def _with_terms() -> Catalog:
+    hosting = ProductType(
+        "HOST", "Hosting", Classification.SERVICE, service_kind=ServiceKind.TERMED
+    )
+    post = BillingTermScheme(
+        "POST", "Post-bill", terms=[BillingTerm("VPS", BillingTiming.IN_ARREARS)]
+    )
+    pre = BillingTermScheme(
+        "PRE", "Prepaid", prepaid=True, terms=[PrepaidTerm("VPS", PaymentTiming.POSTPAID)]
+    )
+    tv = SubscriptionType("TV", "Television", products={"VPS"}, schemes={"POST", "PRE"})
+    return Catalog(
+        types=[hosting],
+        products=[Product("VPS", "VPS", "HOST")],
+        term_schemes=[post, pre],
+        subscription_types=[tv],
+    )
+
+
+@pytest.mark.parametrize("suffix", ["json", "toml"])
+def test_term_schemes_and_subscription_types_round_trip_through_a_catalog_file(
+    tmp_path: Any, suffix: str
+) -> None:
+    from prodlife.io.catalog_files import load_catalog, save_catalog
+
+    catalog = _with_terms()
+    path = tmp_path / f"catalog.{suffix}"
+    save_catalog(catalog, path)
+    again = load_catalog(path)
+    assert again == catalog
+    assert isinstance(again.term_scheme("PRE").terms[0], PrepaidTerm)
+    assert isinstance(again.term_scheme("POST").terms[0], BillingTerm)
+    assert again.subscription_type("TV").schemes == frozenset({"POST", "PRE"})
+
+
+def test_a_code_the_catalog_does_not_define_is_not_found() -> None:
+    catalog = _with_terms()
+    with pytest.raises(NotFound, match="billing term scheme 'LATE'"):
+        catalog.term_scheme("LATE")
+    with pytest.raises(NotFound, match="subscription type 'RADIO'"):
+        catalog.subscription_type("RADIO")
+
+
+def test_a_scheme_or_subscription_type_defined_twice_is_refused() -> None:
+    from prodlife.catalog.data import catalog_from_data, catalog_to_data
+
+    data = catalog_to_data(_with_terms())
+    for section in ("term_schemes", "subscription_types"):
+        twice = {**data, section: [*data[section], data[section][0]]}
+        with pytest.raises(InvalidCatalog) as refused:
+            catalog_from_data(twice)
+        assert [problem.rule for problem in refused.value.problems] == ["catalog.duplicate"]

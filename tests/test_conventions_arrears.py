@@ -88,20 +88,21 @@ def test_kill_bill_in_arrears_with_a_bcd_through_the_order_and_the_scheduler() -
     # invoiced on 2020-03-01, then 100.00 for March on 2020-04-01 and for April on 2020-05-01.
     store = open_store("memory:")
     plan = PricePlan("KB", "In arrears", "USD", [PlanRate("VPS", MONTHLY, Rate.flat(PRICE))])
+    scheme = BillingTermScheme(
+        "POST", "post-billed", prepaid=False, terms=[BillingTerm("VPS", IN_ARREARS)]
+    )
+    shop = attrs.evolve(SHOP, term_schemes=(scheme,))
     with store.transaction() as uow:
-        uow.catalog.add_version(CatalogVersion("SHOP", date(2020, 1, 1), SHOP))
+        uow.catalog.add_version(CatalogVersion("SHOP", date(2020, 1, 1), shop))
         uow.price_plans.add(plan)
         uow.commit()
     created = datetime(2020, 2, 18, 3, 56, 2, tzinfo=UTC)
     clock = FixedClock(created)
     app = Billing(store, clock=clock)
-    scheme = BillingTermScheme(
-        "POST", "post-billed", prepaid=False, terms=[BillingTerm("VPS", IN_ARREARS)]
-    )
     placed = order(placed_at=created, options=OrderOptions(generate_invoice=True))
     context = attrs.evolve(CONTEXT, plan=plan, on=created.date(), options=())
     _, (service,) = app.place_order(
-        placed, context, Actor.customer("C-1"), scheme=scheme, prorata=Prorata(1)
+        placed, context, Actor.customer("C-1"), scheme="POST", prorata=Prorata(1)
     )
     app.perform(activate, service.id, SYSTEM)
 

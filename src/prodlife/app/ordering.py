@@ -19,7 +19,6 @@ from prodlife.billing.prorata import Prorata
 from prodlife.catalog._rules import raise_first
 from prodlife.catalog.catalog import Catalog, CatalogVersion
 from prodlife.catalog.records import stamp_products
-from prodlife.catalog.subscriptions import BillingTermScheme, SubscriptionType
 from prodlife.errors import NotFound, ValidationError
 from prodlife.lifecycle.actors import Action, Actor, authorize_action, may
 from prodlife.lifecycle.domains import is_domain
@@ -150,9 +149,9 @@ class Ordering(BillingBase):
         first_id: int = 1,
         id_prefix: str | None = None,
         zone: str = "UTC",
-        scheme: BillingTermScheme | None = None,
+        scheme: str | None = None,
         prorata: Prorata | None = None,
-        subscription: SubscriptionType | None = None,
+        subscription: str | None = None,
         location: Location | None = None,
         reseller: str | None = None,
         reason: str = "",
@@ -169,8 +168,9 @@ class Ordering(BillingBase):
         scheduler bills it when it runs. Each service keeps the policy's
         ``invoice_days_before`` on its timeline. Each promo code is checked against its limits with
         the uses stored (inside the transaction, so two orders cannot both take
-        the last use) and counted once for the order. With a billing term
-        ``scheme``, each service is made as its product's term says
+        the last use) and counted once for the order. With the code of a billing
+        term ``scheme`` of that catalog version, each service is made as its
+        product's term says
         (:func:`~prodlife.lifecycle.terms.under_terms`). A service of a product
         with a fixed term in the catalog in force on its start ends that many
         days after it (:func:`~prodlife.lifecycle.fixed_terms.with_fixed_term`).
@@ -182,8 +182,9 @@ class Ordering(BillingBase):
         The catalog version in force on the order's billing date must offer
         every line (:func:`~prodlife.lifecycle.selling.check_order`: product,
         edition, add-ons and their limits, the product's ``max_per_customer``
-        against the customer's live services, the products of ``subscription``
-        when the order is placed for that offering, each provisionable one
+        against the customer's live services, the products of the
+        ``subscription`` type (a code of that catalog version) when the order
+        is placed for that offering, each provisionable one
         known to one of its providers; hidden products only for staff), and
         the order is priced on its billing date from the stored price plan of
         ``context.plan``'s code, whatever plan and date ``context`` holds:
@@ -232,8 +233,9 @@ class Ordering(BillingBase):
                 providers knows a provisionable product (rule
                 ``subscription.provider``).
             NotFound: no catalog version in force, no such stored price plan,
-                no offering of ``reseller``, or no TLD price for a domain without
-                a price override.
+                no offering of ``reseller``, no such ``subscription`` type or
+                billing term ``scheme`` in the catalog version in force, or no TLD
+                price for a domain without a price override.
             PromotionRefused: a promo code's limits are reached.
             AlreadyExists: the order id or a service id is taken (nothing is
                 stored); otherwise whatever :func:`~prodlife.lifecycle.price_order`
@@ -256,6 +258,8 @@ class Ordering(BillingBase):
             day = billing_date(order.placed_at, zone)
             version = uow.catalog.versions().in_force(day)
             catalog = version.catalog
+            offer = None if subscription is None else catalog.subscription_type(subscription)
+            terms = None if scheme is None else catalog.term_scheme(scheme)
             held = uow.services.find(ServiceQuery(customer_id=order.customer_id))
             if reseller is not None:
                 offering = uow.offerings.get(reseller)
@@ -267,7 +271,7 @@ class Ordering(BillingBase):
                 day,
                 hidden_ok=hidden_ok,
                 held=held,
-                subscription=subscription,
+                subscription=offer,
             )
             stored = uow.price_plans.get(context.plan.code)
             order = expand_bundles(catalog, stored, order, day)
@@ -278,9 +282,9 @@ class Ordering(BillingBase):
                 customer_is_new=self._is_new(uow, order.customer_id),
                 tld_prices=catalog.tld_table,
             )
-            if subscription is not None:
+            if offer is not None:
                 codes = [line.spec.product_code for line in order.lines]
-                raise_first(check_providers(catalog, subscription, codes), subscription.code)
+                raise_first(check_providers(catalog, offer, codes), offer.code)
             quote = price_order(order, context)
             services = services_for(
                 order,
@@ -294,9 +298,9 @@ class Ordering(BillingBase):
                 prorata=prorata,
                 catalog_version=version.name,
             )
-            if scheme is not None:  # a scheme bills the subscription's products, not domains
+            if terms is not None:  # a scheme bills the subscription's products, not domains
                 services = tuple(
-                    service if is_domain(service) else under_terms(service, scheme)
+                    service if is_domain(service) else under_terms(service, terms)
                     for service in services
                 )
             self._use_promotions(uow, order, quote, billing_date(at, zone), context)

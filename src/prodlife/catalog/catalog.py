@@ -33,6 +33,7 @@ from prodlife.catalog._index import ProductIndex
 from prodlife.catalog._rules import Finding, duplicates
 from prodlife.catalog.abuse import AbuseLimit
 from prodlife.catalog.addons import AddOn, check_addon_in_catalog
+from prodlife.catalog.billing_terms import BillingTermScheme, SubscriptionType
 from prodlife.catalog.bundles import FixedBundle, FlexibleBundle, check_bundle
 from prodlife.catalog.cancellation import CancellationDefaults, check_cancellation_defaults
 from prodlife.catalog.domains import TldPrice, TldPrices
@@ -119,6 +120,14 @@ def _abuse_limits(values: Iterable[AbuseLimit]) -> tuple[AbuseLimit, ...]:
     return tuple(values)
 
 
+def _term_schemes(values: Iterable[BillingTermScheme]) -> tuple[BillingTermScheme, ...]:
+    return tuple(values)
+
+
+def _subscription_types(values: Iterable[SubscriptionType]) -> tuple[SubscriptionType, ...]:
+    return tuple(values)
+
+
 def _versions(values: Iterable[CatalogVersion]) -> tuple[CatalogVersion, ...]:
     return tuple(values)
 
@@ -143,6 +152,10 @@ class Catalog:
             domains per TLD, term and currency (seed 003).
         abuse_limits: per product and counted resource, the usage that
             suspends a service for abuse (seed 002).
+        term_schemes: the billing term schemes orders may be placed under
+            (seed 004), each named by its code.
+        subscription_types: the subscription offerings orders may be placed
+            for (seed 004), each named by its code.
 
     Raises:
         InvalidCatalog: a rule spanning definitions is broken; every problem
@@ -161,6 +174,10 @@ class Catalog:
     categories: tuple[Category, ...] = attrs.field(default=(), converter=_categories)
     tld_prices: tuple[TldPrice, ...] = attrs.field(default=(), converter=_tld_prices)
     abuse_limits: tuple[AbuseLimit, ...] = attrs.field(default=(), converter=_abuse_limits)
+    term_schemes: tuple[BillingTermScheme, ...] = attrs.field(default=(), converter=_term_schemes)
+    subscription_types: tuple[SubscriptionType, ...] = attrs.field(
+        default=(), converter=_subscription_types
+    )
     _types: dict[str, ProductType] = attrs.field(init=False, eq=False, repr=False)
     _products: dict[str, Product] = attrs.field(init=False, eq=False, repr=False)
 
@@ -217,6 +234,28 @@ class Catalog:
     def tld_table(self) -> TldPrices:
         """The TLD price table, to price domain lines (``PricingContext(tld_prices=...)``)."""
         return TldPrices(self.tld_prices)
+
+    def term_scheme(self, code: str) -> BillingTermScheme:
+        """The billing term scheme ``code``.
+
+        Raises:
+            NotFound: the catalog defines no such scheme.
+        """
+        found = next((scheme for scheme in self.term_schemes if scheme.code == code), None)
+        if found is None:
+            raise NotFound("billing term scheme", code, "add it to the catalog's term_schemes")
+        return found
+
+    def subscription_type(self, code: str) -> SubscriptionType:
+        """The subscription type ``code``.
+
+        Raises:
+            NotFound: the catalog defines no such subscription type.
+        """
+        found = next((kind for kind in self.subscription_types if kind.code == code), None)
+        if found is None:
+            raise NotFound("subscription type", code, "add it to the catalog's subscription_types")
+        return found
 
     def abuse_limits_for(self, product_code: str) -> tuple[AbuseLimit, ...]:
         """The abuse limits of product ``product_code``'s services."""

@@ -23,6 +23,12 @@ from prodlife.catalog._fast_products import Slow, product_from_plain, product_to
 from prodlife.catalog._follow_ons import NAMESPACES, without_follow_ons
 from prodlife.catalog.abuse import AbuseLimit
 from prodlife.catalog.addons import AddOn
+from prodlife.catalog.billing_terms import (
+    BillingTerm,
+    BillingTermScheme,
+    PrepaidTerm,
+    SubscriptionType,
+)
 from prodlife.catalog.bundles import FixedBundle, FlexibleBundle
 from prodlife.catalog.cancellation import CancellationDefaults
 from prodlife.catalog.catalog import Bundle, Catalog, CatalogVersion, CatalogVersions
@@ -47,6 +53,8 @@ _LISTS: tuple[tuple[str, type], ...] = (
     ("categories", Category),
     ("tld_prices", TldPrice),
     ("abuse_limits", AbuseLimit),
+    ("term_schemes", BillingTermScheme),
+    ("subscription_types", SubscriptionType),
 )
 _SINGLE: tuple[tuple[str, type], ...] = (
     ("change_rules", ChangeRules),
@@ -238,9 +246,16 @@ class _Reader:
 
     def __init__(self) -> None:
         self.converter = make_converter(strict=True)
+        self.converter.register_structure_hook(BillingTerm | PrepaidTerm, self._term)
         self.problems: list[CatalogProblem] = []
         self.failed: dict[str, set[str]] = {name: set() for name in NAMESPACES}
         self.anonymous: set[str] = set()
+
+    def _term(self, raw: object, _: object) -> BillingTerm | PrepaidTerm:
+        """A scheme's term: prepaid when it says how it is paid (``payment``, ``paid_ahead``)."""
+        prepaid = isinstance(raw, Mapping) and bool({"payment", "paid_ahead"} & set(raw))
+        kind: type[BillingTerm | PrepaidTerm] = PrepaidTerm if prepaid else BillingTerm
+        return self.converter.structure(raw, kind)
 
     def fail(self, namespace: str, code: str | None) -> None:
         if namespace not in NAMESPACES:

@@ -242,7 +242,8 @@ def check_registered(catalog: Catalog) -> list[tuple[str, str, str]]:
 
 def check_records(catalog: Catalog, products: Collection[str]) -> list[CatalogProblem]:
     """The problems of the catalog's records across definitions: unregistered classifiers,
-    TLD prices and abuse limits given twice, abuse limits of unknown products."""
+    TLD prices, abuse limits, term schemes and subscription types given twice, abuse limits
+    of unknown products."""
     found = [CatalogProblem(*problem) for problem in check_registered(catalog)]
     for key in duplicates([f"{a.product_code}/{a.resource}" for a in catalog.abuse_limits]):
         found.append(
@@ -260,6 +261,18 @@ def check_records(catalog: Catalog, products: Collection[str]) -> list[CatalogPr
                     "catalog.unknown-product",
                     f"an abuse limit is set for {limit.product_code!r}, which the catalog does "
                     "not define; add the product or fix the code",
+                )
+            )
+    for section, codes in (
+        ("term_schemes", [scheme.code for scheme in catalog.term_schemes]),
+        ("subscription_types", [kind.code for kind in catalog.subscription_types]),
+    ):
+        for code in duplicates(codes):
+            found.append(
+                CatalogProblem(
+                    f"{section}[{code}]",
+                    "catalog.duplicate",
+                    f"{code!r} is defined more than once in {section}; keep one",
                 )
             )
     for key in tld_duplicates(catalog.tld_prices):
