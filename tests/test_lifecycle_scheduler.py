@@ -155,6 +155,43 @@ def test_a_service_that_does_not_renew_is_terminated_at_the_end_of_its_cycle() -
     assert run.lines == ()
 
 
+def test_an_end_of_term_change_priced_from_a_plan_is_recorded_as_sold_under_it_when_done() -> None:
+    from prodlife.lifecycle import Outcome, SoldUnder
+    from prodlife.lifecycle.grandfathering import resold
+
+    change = PendingChange(
+        timing=ChangeTiming.END_OF_TERM,
+        product_code="VPS-S",
+        edition=None,
+        cycle=QUARTERLY,
+        price=RecurringPrice.at_order(Money("25.00", "USD")),
+        requested_at=at(date(2025, 1, 15)),
+        effective=date(2025, 2, 1),
+    )
+    new = Rate(
+        date(2025, 2, 1),
+        None,
+        Money("25.00", "USD"),
+        schedule_for(QUARTERLY, date(2025, 2, 1)),
+        "VPS-S",
+    )
+    before = paid(pending_change=change)
+    before = attrs.evolve(before, timeline=before.timeline.schedule_rate("", new))
+    sale = SoldUnder("2025", "STD", "VPS-S", None, QUARTERLY)
+    waiting = resold(Outcome(before), sale).service
+    assert waiting.sold_under == before.sold_under  # not yet: the change waits
+    assert waiting.pending_change == attrs.evolve(change, sold_under=sale)
+    other = SoldUnder("2025", "STD", "VPS-L", None, QUARTERLY)  # another product's row
+    assert resold(Outcome(before), other).service == before
+    run = run_due([waiting], at(date(2025, 2, 1)), SchedulerPolicy())
+    changed = run.services[0]
+    assert (changed.product_code, changed.pending_change, changed.sold_under) == (
+        "VPS-S",
+        None,
+        sale,
+    )
+
+
 def test_end_of_term_change_applies_before_the_renewal_is_invoiced() -> None:
     change = PendingChange(
         timing=ChangeTiming.END_OF_TERM,

@@ -387,6 +387,8 @@ def _carry_out(
     changed = _switch(
         done, pending.product_code, pending.edition, pending.cycle, pending.price, pending.next_due
     )
+    if pending.sold_under is not None:  # the package's plan row, recorded when requested
+        changed = changed._evolved(sold_under=pending.sold_under)
     target = _package_name(pending.product_code, pending.edition)
     what = (("to", target), ("cycle", str(pending.cycle)))
     return Outcome(changed, (event(changed, EventKind.PACKAGE_CHANGED, at, what),))

@@ -20,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 
+import attrs
+
 from prodlife.catalog.catalog import CatalogVersions
 from prodlife.errors import NotFound
 from prodlife.lifecycle.actors import Actor
@@ -66,17 +68,28 @@ def resold(outcome: Outcome, sale: SoldUnder | None) -> Outcome:
     """``outcome`` with its service recorded as sold under ``sale`` from now on.
 
     For a package changed at once at a price from the plan: the new package's
-    version and row. A change waiting (for the end of the term or a payment),
-    a price set by hand, and a change its module did not carry out (the
-    service is not on the row's product and cycle) leave the record as it was.
+    version and row. A change waiting (for the end of the term or a payment)
+    keeps them on the pending change, recorded when it is carried out
+    (:func:`~prodlife.lifecycle.changes.apply_pending_change`,
+    :func:`~prodlife.lifecycle.changes.confirm_change_payment`). A price set by
+    hand, and a change its module did not carry out (the service is not on the
+    row's product and cycle) leave the record as it was.
     """
     service = outcome.service
-    if (
-        sale is None
-        or service.pending_change is not None
-        or (service.product_code, service.cycle) != (sale.product_code, sale.cycle)
-        or service.price.override
-    ):
+    pending = service.pending_change
+    if sale is None:
+        return outcome
+    if pending is not None:  # recorded when the change is carried out
+        if pending.price.override or (pending.product_code, pending.cycle) != (
+            sale.product_code,
+            sale.cycle,
+        ):
+            return outcome
+        waiting = attrs.evolve(pending, sold_under=sale)
+        return Outcome(service._evolved(pending_change=waiting), outcome.events, outcome.lines)
+    if (service.product_code, service.cycle) != (sale.product_code, sale.cycle):
+        return outcome
+    if service.price.override:
         return outcome
     return Outcome(service._evolved(sold_under=sale), outcome.events, outcome.lines)
 

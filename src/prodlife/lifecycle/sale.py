@@ -20,7 +20,6 @@ from datetime import date
 import attrs
 
 from prodlife.cycles import BillingCycle
-from prodlife.lifecycle.service_parts import _day, _kind, _text
 from prodlife.pricing.plans import PlanRate
 
 __all__ = ["SoldUnder"]
@@ -51,6 +50,9 @@ class SoldUnder:
     row_from: date | None = None
 
     def __attrs_post_init__(self) -> None:
+        # Read here: the parts of a service (a pending change among them) hold a sale record.
+        from prodlife.lifecycle.service_parts import _day, _kind, _text
+
         rule = "service.sold-under"
         _text(self.catalog_version, rule, "catalog version")
         _text(self.price_plan, rule, "price plan")

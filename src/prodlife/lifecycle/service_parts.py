@@ -12,6 +12,7 @@ from prodlife.catalog.rules import ChangeTiming
 from prodlife.clock import as_utc
 from prodlife.cycles import BillingCycle, billing_day
 from prodlife.errors import RuleViolation
+from prodlife.lifecycle.sale import SoldUnder
 from prodlife.lifecycle.status import ServiceStatus, Status
 from prodlife.limits import MAX_QUANTITY, MAX_YEAR, MIN_YEAR
 from prodlife.money import Money
@@ -281,6 +282,9 @@ class PendingChange:
         rule: the name of the change rule that decided the timing.
         next_due: for a change after payment that restarts the period, the
             next due date it sets.
+        sold_under: the catalog version and plan row the new package is priced
+            by, recorded on the service when the change is carried out (``None``:
+            a price set by hand, or one not from a plan).
 
     Raises:
         RuleViolation: a timing that does not wait, or a bad field (rule
@@ -296,6 +300,7 @@ class PendingChange:
     effective: date | None = None
     rule: str = ""
     next_due: date | None = None
+    sold_under: SoldUnder | None = None
 
     def __attrs_post_init__(self) -> None:
         rule = "service.pending-change"
@@ -310,6 +315,8 @@ class PendingChange:
             _text(self.edition, rule, "edition")
         _kind(self.cycle, BillingCycle, rule, "cycle")
         _kind(self.price, RecurringPrice, rule, "price")
+        if self.sold_under is not None:
+            _kind(self.sold_under, SoldUnder, rule, "sale record")
         _day(self.effective, rule, "effective date", optional=True)
         if (self.timing is ChangeTiming.END_OF_TERM) != (self.effective is not None):
             raise RuleViolation(
