@@ -153,6 +153,25 @@ def test_a_service_moves_to_the_new_price_at_its_renewal_with_an_event(store: St
     assert len(lines_of(app, "S-JULY")) == 1
 
 
+def test_a_renewal_by_hand_moves_the_price_as_the_schedulers_does(store: Store) -> None:
+    from prodlife.lifecycle import renew
+
+    app = Billing(store, clock=FixedClock(at("2025-06-20")))
+    app.add_services([sold("S-HAND", "2025-07-01"), sold("S-EARLY", "2025-06-15")])
+    app.perform(renew, "S-HAND", STAFF, periods=2)  # July and August, after the move
+    assert lines_of(app, "S-HAND") == [
+        ("[2025-07-01, 2025-08-01)", "USD 12.00"),
+        ("[2025-08-01, 2025-09-01)", "USD 12.00"),
+    ]
+    moved = app.service("S-HAND", STAFF)
+    assert moved.price == RecurringPrice(usd("12.00"), override=False)
+    assert moved.sold_under is not None and moved.sold_under.catalog_version == "2025-06"
+    assert EventKind.PRICE_MOVED in kinds(app, "S-HAND")
+    app.perform(renew, "S-EARLY", STAFF)  # renews on June 15, before existing customers move
+    assert lines_of(app, "S-EARLY") == [("[2025-06-15, 2025-07-15)", "USD 10.00")]
+    assert EventKind.PRICE_MOVED not in kinds(app, "S-EARLY")
+
+
 def test_a_price_set_by_hand_is_kept_when_the_version_moves(store: Store) -> None:
     app = Billing(store, clock=FixedClock(at("2025-07-01")))
     special = RecurringPrice.at_order(usd("10.00"), override=usd("7.00"))

@@ -27,8 +27,8 @@ from prodlife.lifecycle.changes import (
     change_package,
     confirm_change_payment,
 )
-from prodlife.lifecycle.grandfathering import resold
-from prodlife.lifecycle.operations import transfer
+from prodlife.lifecycle.grandfathering import move_on, resold
+from prodlife.lifecycle.operations import renew, transfer
 from prodlife.lifecycle.outcome import Outcome
 from prodlife.lifecycle.overrides import require_reason
 from prodlife.lifecycle.product_operations import OperationDefinition
@@ -170,6 +170,8 @@ class Changing(BillingBase):
                 given["unpaid_invoices"] = unpaid_of_its_own(uow, service.id)
             if operation is transfer:
                 self._check_new_owner(uow, service, (*args, given.get("to_customer"))[0], at)
+            if operation is renew and (moved := self._moved_on(uow, service, at)) is not None:
+                return moved.then(operation(moved.service, actor, at, *args, **given))
             return operation(service, actor, at, *args, **given)
 
         def run(service: Service, at: datetime, uow: UnitOfWork) -> Outcome:
@@ -194,6 +196,15 @@ class Changing(BillingBase):
 
         name = getattr(operation, "__name__", repr(operation))
         return self._on_service(service_id, actor, run, name, components)
+
+    def _moved_on(self, uow: UnitOfWork, service: Service, at: datetime) -> Outcome | None:
+        """A renewal by hand moves a grandfathered price as the scheduler's does (from the next
+        due date, :func:`~prodlife.lifecycle.grandfathering.move_on`); ``None``: no move."""
+        sold, due = service.sold_under, service.next_due
+        if sold is None or due is None:
+            return None
+        plans = {sold.price_plan: uow.price_plans.get(sold.price_plan)}
+        return move_on(service, uow.catalog.versions(), plans, at, due)
 
     def _check_new_owner(
         self, uow: UnitOfWork, service: Service, to_customer: object, at: datetime
