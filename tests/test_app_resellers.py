@@ -127,6 +127,8 @@ def test_a_resellers_limits_hold_on_top_of_the_catalogs(app: Billing) -> None:
     with pytest.raises(RuleViolation) as raised:
         app.place_order(buy(basic, services=2), ACME_CONTEXT, OWNER, reseller="ACME")
     assert raised.value.rule == "reseller.instance-limit"
+    # What the marketplace sold the customer is not Acme's to count.
+    app.place_order(buy(basic, key="O-0"), PricingContext(PLAN, NOW.date()), OWNER)
     app.place_order(buy(basic), ACME_CONTEXT, OWNER, reseller="ACME")
     with pytest.raises(RuleViolation) as raised:
         app.place_order(buy(basic, key="O-2"), ACME_CONTEXT, OWNER, reseller="ACME")

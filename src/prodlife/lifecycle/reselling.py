@@ -53,6 +53,12 @@ def check_reseller_plan(offering: ResellerOffering, plan_code: str) -> None:
         )
 
 
+def _sold_by(offering: ResellerOffering, service: Service) -> bool:
+    """Whether ``service`` was sold through ``offering``: priced by its plan."""
+    sale = service.sold_under
+    return sale is not None and sale.price_plan == offering.price_plan
+
+
 def check_reseller_order(
     offering: ResellerOffering, order: Order, *, held: Iterable[Service]
 ) -> None:
@@ -62,13 +68,21 @@ def check_reseller_order(
         offering: the reseller's stored offering.
         order: the order, as placed (a bundle's components come with it: the
             bundle is what the reseller sells).
-        held: the customer's services (the live ones count towards the limits).
+        held: the customer's services; the live ones sold through this reseller
+            (priced by its plan: :attr:`Service.sold_under
+            <prodlife.lifecycle.Service.sold_under>`) count towards its limits.
 
     Raises:
         RuleViolation: rules ``reseller.product``, ``reseller.edition``,
             ``reseller.addon``, ``reseller.quantity`` and ``reseller.instance-limit``.
     """
-    live = Counter(s.product_code for s in held if not s.ended)
+    live = Counter(
+        s.product_code
+        for s in held
+        if not s.ended
+        and s.sold_under is not None
+        and s.sold_under.price_plan == offering.price_plan
+    )
     ordered: Counter[str] = Counter()
     for line in order.lines:
         spec = line.spec
