@@ -1,3 +1,5 @@
+# Over 400 lines: every protocol a host implements, in the one module a host reads as
+# prodlife's contract with its storage and outside world.
 """The protocols a host implements to give prodlife its storage and its outside world.
 
 Nothing here is a base class: any object with these methods fits

@@ -1,3 +1,5 @@
+# Over 400 lines: the engine's one job, the lines now due: proposing the pieces of every
+# track, discount, tax and one-time charge, and reconciling them, read best together.
 """The billing engine: from a timeline and what was invoiced, the lines now due.
 
 :func:`lines_due` is the only place a service's money is computed. It is pure:

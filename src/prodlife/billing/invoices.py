@@ -1,3 +1,5 @@
+# Over 400 lines: an invoice and what makes one (its numbering series, the policy, the
+# grouping of lines and their due dates) are one subject a host reads together.
 """Invoices: the billing engine's lines grouped into numbered documents a customer pays.
 
 The engine (:mod:`prodlife.billing.engine`) says what each service owes, line

@@ -1,7 +1,10 @@
 """Physical goods: warehouses, stock movements, traceable units, sales, rentals, meters.
 
 See ``docs/goods.md``. The domain layer between pricing and lifecycle: it uses the
-catalog (product types, fixed bundles) and pricing (price plans, usage rating).
+catalog (product types, fixed bundles) and pricing (price plans, usage rating). The goods'
+use cases (issuing, returning, renting to a service) are in :mod:`prodlife.goods_app`, their
+charges on a service's bill in :mod:`prodlife.billing.goods`, their storage in
+:mod:`prodlife.stores`.
 """
 
 from prodlife.goods.attachments import Attachment, Returned

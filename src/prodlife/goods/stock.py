@@ -1,3 +1,5 @@
+# Over 400 lines: the stock ledger and the checks every movement passes (balances,
+# serials, kits) are one job; splitting the checks from the ledger would split the rules.
 """The stock ledger: warehouses and the append-only list of movements of physical goods.
 
 A :class:`Stock` is an immutable value: each operation (:meth:`~Stock.receive`,

@@ -3,7 +3,9 @@
 A service moves between :class:`Status` values only through the rows of
 :data:`TRANSITIONS` (:func:`next_status`); :func:`authorize` decides whether an
 :class:`Actor` may ask for an operation; each transition is kept as a
-:class:`HistoryEntry`. See ``docs/lifecycle.md``.
+:class:`HistoryEntry`. See ``docs/lifecycle.md``. Operations change a service's timeline
+only: its money is computed by :mod:`prodlife.billing`; the use cases over a store are
+:class:`prodlife.app.Billing`, the stores :mod:`prodlife.stores`.
 """
 
 from prodlife.lifecycle.abuse import (

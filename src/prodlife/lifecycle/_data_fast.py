@@ -1,3 +1,5 @@
+# Over 400 lines: the hand-written fast path of service documents (see the
+# docstring); issue 17 asks for it to be generated from the attrs fields, which removes most of it.
 """The fast path of :mod:`prodlife.lifecycle.data`: service documents read and written by hand.
 
 About 670 lines, over the ~400 a module is kept under: it is one job (the hand-written

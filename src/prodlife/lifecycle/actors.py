@@ -1,3 +1,5 @@
+# Over 400 lines: the one permission table (issue 16: permissions decided in one
+# place) with the actors and the checks that read it.
 """Who acts on a service, and what each may do.
 
 Every operation is asked for by an :class:`Actor`: a customer (acting on their

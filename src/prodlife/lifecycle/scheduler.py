@@ -1,3 +1,5 @@
+# Over 400 lines: the scheduler's agenda and the steps it takes are one job, and the
+# order of its work is read in one place.
 """The scheduler: everything that falls due on its own, done exactly once.
 
 :func:`run_due` takes services and an instant and carries out, for each

@@ -1,3 +1,5 @@
+# Over 400 lines: the value parts of a service (options, add-ons, requests,
+# settings), each small, kept beside the checks they share.
 """The parts of a service: options, add-ons, the auto-suspend override, a cancellation request."""
 
 from __future__ import annotations

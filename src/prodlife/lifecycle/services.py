@@ -1,3 +1,5 @@
+# Over 400 lines: the Service aggregate: its fields, every invariant it keeps and
+# perform(), the one way its status changes.
 """The Service aggregate: one customer's instance of a product, and every change to it.
 
 A :class:`Service` holds what the customer bought (product, edition, cycle,

@@ -1,3 +1,5 @@
+# Over 400 lines: the one table of transitions between statuses and the operations
+# that use it; a table split in two is two tables.
 """The one table of transitions between service statuses, and the operations that use it.
 
 A service is in one :class:`Status`; three of them carry a substate (seed 002's

@@ -1,3 +1,5 @@
+# Over 400 lines: the rate models (flat, per unit, graduated, volume, package, blocks)
+# and their one rule table; each model is short, and they share their checks.
 """Rate models: how a quantity becomes an amount (seed 004's price plan rates).
 
 A :class:`Rate` prices a quantity by one of five models (:class:`RateModel`):

@@ -1,3 +1,5 @@
+# Over 400 lines: the reference store: every repository over one in-memory unit of
+# work (invoices and goods live in modules of their own).
 """The in-memory store: the reference implementation of :mod:`prodlife.ports`.
 
 Everything lives in dictionaries of immutable domain values. One transaction

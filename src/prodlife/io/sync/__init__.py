@@ -5,7 +5,9 @@ the alternative code), whether matching products are updated, and the defaults
 for what a row leaves empty. :func:`import_products` applies a file to a
 catalog and :func:`synchronize` to a store's catalog, as a new version; both
 record a :class:`SyncRun` with one result per row. :func:`export_products`
-writes products back, and :func:`template` the empty file. See docs/sync.md.
+writes products back, and :func:`template` the empty file. See docs/sync.md. A run's
+definition and record are catalog values (:mod:`prodlife.catalog.sync_definition`,
+:mod:`prodlife.catalog.sync_runs`), stored by :mod:`prodlife.stores`.
 """
 
 from prodlife.catalog.sync_definition import (
