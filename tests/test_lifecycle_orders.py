@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 
 from prodlife import ANNUAL, MONTHLY, CurrencyMismatch, Money, RuleViolation
 from prodlife.errors import InvalidInstant
+from prodlife.lifecycle.order_quotes import price_order
+from prodlife.lifecycle.ordered_services import services_for
 from prodlife.lifecycle.orders import (
     DomainAction,
     DomainLine,
@@ -18,8 +20,6 @@ from prodlife.lifecycle.orders import (
     OrderLine,
     OrderOptions,
     OrderStatus,
-    price_order,
-    services_for,
 )
 from prodlife.lifecycle.status import ORDERED
 from prodlife.pricing import (

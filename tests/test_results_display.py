@@ -12,7 +12,8 @@ from decimal import Decimal
 from prodlife import Money, OrderLine, OrderLineSpec
 from prodlife.billing import InvoiceLine, LineType, lines_as_rows
 from prodlife.lifecycle import Outcome, change_package
-from prodlife.lifecycle.orders import Order, price_order
+from prodlife.lifecycle.order_quotes import price_order
+from prodlife.lifecycle.orders import Order
 from tests._lifecycle import IMMEDIATE_CATALOG, OWNER, at, web
 from tests._support import usd
 from tests.test_lifecycle_orders import AT, CONTEXT

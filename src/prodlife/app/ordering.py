@@ -24,13 +24,9 @@ from prodlife.lifecycle.actors import Action, Actor, authorize_action, may
 from prodlife.lifecycle.domains import is_domain
 from prodlife.lifecycle.fixed_terms import with_fixed_term
 from prodlife.lifecycle.issuing import owing, plan
-from prodlife.lifecycle.orders import (
-    Order,
-    OrderQuote,
-    first_invoice_day,
-    price_order,
-    services_for,
-)
+from prodlife.lifecycle.order_quotes import OrderQuote, price_order
+from prodlife.lifecycle.ordered_services import first_invoice_day, services_for
+from prodlife.lifecycle.orders import Order
 from prodlife.lifecycle.outcome import Outcome
 from prodlife.lifecycle.overrides import overrides, require_reason, with_overrides
 from prodlife.lifecycle.provisioning_providers import check_providers

@@ -97,18 +97,15 @@ from prodlife.lifecycle.operations import (
 from prodlife.lifecycle.option_removal import (
     remove_options,
 )
+from prodlife.lifecycle.order_quotes import LineQuote, OrderQuote, price_order
+from prodlife.lifecycle.ordered_services import first_invoice_day, services_for
 from prodlife.lifecycle.orders import (
     DomainAction,
     DomainLine,
-    LineQuote,
     Order,
     OrderLine,
     OrderOptions,
-    OrderQuote,
     OrderStatus,
-    first_invoice_day,
-    price_order,
-    services_for,
 )
 from prodlife.lifecycle.outcome import Outcome
 from prodlife.lifecycle.overrides import overrides, require_reason, with_overrides

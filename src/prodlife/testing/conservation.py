@@ -81,7 +81,7 @@ from prodlife.lifecycle.changes import (
 )
 from prodlife.lifecycle.mass_update import MassUpdate, mass_update
 from prodlife.lifecycle.operations import invoice_early, renew, suspend, transfer, unsuspend
-from prodlife.lifecycle.orders import first_invoice_day
+from prodlife.lifecycle.ordered_services import first_invoice_day
 from prodlife.lifecycle.outcome import Outcome
 from prodlife.lifecycle.scheduler import SchedulerPolicy, run_due
 from prodlife.lifecycle.service_parts import CancellationKind, ServiceAddOn
