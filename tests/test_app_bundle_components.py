@@ -8,8 +8,6 @@ component to do alone is refused.
 
 from __future__ import annotations
 
-import contextlib
-import os
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -47,7 +45,7 @@ from prodlife.proration import CreditMode
 from prodlife.stores import open_store
 from tests._lifecycle import OWNER, OWNER_ID, STAFF, SYSTEM
 from tests._support import d, usd
-from tests.stores._postgresql import isolated_schema, postgresql_url_from
+from tests.stores._postgresql import opened_store
 from tests.test_app_catalog_use import NOW, TV_CATALOG, TV_CONTEXT, TV_PLAN
 from tests.test_app_policy import buy
 
@@ -57,17 +55,7 @@ REFUND = CancellationPolicy(CancellationTiming.IMMEDIATE, refund=CreditMode.PROR
 @pytest.fixture(params=["memory", "sqlite", "postgresql"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     """Each store; PostgreSQL in a schema of the test's own (skipped without a server)."""
-    with contextlib.ExitStack() as stack:
-        if request.param == "postgresql":
-            from prodlife.stores.postgres import PostgresStore
-
-            url = postgresql_url_from(os.environ)
-            schema = stack.enter_context(isolated_schema(url))
-            opened: Store = PostgresStore(url, schema=schema.name)
-        else:
-            path = tmp_path / "b.db"
-            opened = open_store("memory:" if request.param == "memory" else f"sqlite:///{path}")
-        stack.callback(opened.close)
+    with opened_store(request.param, tmp_path) as opened:
         with opened.transaction() as uow:
             uow.catalog.add_version(CatalogVersion("2025", d("2025-01-01"), TV_CATALOG))
             uow.price_plans.add(TV_PLAN)

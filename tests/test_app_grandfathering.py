@@ -8,8 +8,6 @@ event. The prices below are this test's own price plan.
 
 from __future__ import annotations
 
-import contextlib
-import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,10 +23,9 @@ from prodlife.lifecycle import EventKind, Service, SoldUnder
 from prodlife.ports import ServiceQuery, Store
 from prodlife.pricing import PlanRate, PricePlan, PricingContext, Rate
 from prodlife.pricing.recurring import RecurringPrice
-from prodlife.stores import open_store
 from tests._lifecycle import OWNER, STAFF, web
 from tests._support import d, usd
-from tests.stores._postgresql import isolated_schema, postgresql_url_from
+from tests.stores._postgresql import opened_store
 from tests.test_app_policy import CATALOG, buy
 
 #: WEB BASIC costs 10.00 a month until June 2025, 12.00 from then on; 100.00 a year.
@@ -63,17 +60,7 @@ SOLD = SoldUnder("2025", "STD", "WEB", "BASIC", MONTHLY)
 @pytest.fixture(params=["memory", "sqlite", "postgresql"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     """Each store; PostgreSQL in a schema of the test's own (skipped without a server)."""
-    with contextlib.ExitStack() as stack:
-        if request.param == "postgresql":
-            from prodlife.stores.postgres import PostgresStore
-
-            url = postgresql_url_from(os.environ)
-            schema = stack.enter_context(isolated_schema(url))
-            opened: Store = PostgresStore(url, schema=schema.name)
-        else:
-            path = tmp_path / "b.db"
-            opened = open_store("memory:" if request.param == "memory" else f"sqlite:///{path}")
-        stack.callback(opened.close)
+    with opened_store(request.param, tmp_path) as opened:
         with opened.transaction() as uow:
             uow.catalog.add_version(FIRST)
             uow.catalog.add_version(JUNE)

@@ -7,8 +7,6 @@ a month with a 5.00 setup fee, ordered on 2025-02-01 (UTC); its first invoice is
 
 from __future__ import annotations
 
-import contextlib
-import os
 import threading
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -62,7 +60,7 @@ from tests._lifecycle import (
     web,
 )
 from tests._support import usd
-from tests.stores._postgresql import isolated_schema, postgresql_url_from
+from tests.stores._postgresql import opened_store
 from tests.test_lifecycle_orders import CONTEXT, order
 
 ORDERED_AT = datetime(2025, 2, 1, 9, tzinfo=UTC)
@@ -72,17 +70,7 @@ ORDERED_AT = datetime(2025, 2, 1, 9, tzinfo=UTC)
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     """Each store: memory, an SQLite file, and PostgreSQL in a schema of the test's own
     (skipped without a server, failing under CI)."""
-    with contextlib.ExitStack() as stack:
-        if request.param == "postgresql":
-            from prodlife.stores.postgres import PostgresStore
-
-            url = postgresql_url_from(os.environ)
-            schema = stack.enter_context(isolated_schema(url))
-            opened: Store = PostgresStore(url, schema=schema.name)
-        else:
-            path = tmp_path / "books.db"
-            opened = open_store("memory:" if request.param == "memory" else f"sqlite:///{path}")
-        stack.callback(opened.close)
+    with opened_store(request.param, tmp_path) as opened:
         shop(opened, CONTEXT.plan)
         yield opened
 

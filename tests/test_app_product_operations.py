@@ -11,8 +11,6 @@ provisionable product type only, and the service's history.
 
 from __future__ import annotations
 
-import contextlib
-import os
 from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -49,8 +47,7 @@ from prodlife.lifecycle.events import EventKind
 from prodlife.lifecycle.status import Progress
 from prodlife.ports import Store
 from prodlife.pricing.recurring import RecurringPrice
-from prodlife.stores import open_store
-from tests.stores._postgresql import isolated_schema, postgresql_url_from
+from tests.stores._postgresql import opened_store
 
 NOW = datetime(2025, 4, 20, 12, tzinfo=UTC)
 OWNER = Actor.customer("C-1")
@@ -163,17 +160,7 @@ def held(key: str, product: str, **changes: object) -> Service:
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     """Each store, holding the catalog and one service of each product (PostgreSQL in a
     schema of the test's own, skipped without a server)."""
-    with contextlib.ExitStack() as stack:
-        if request.param == "postgresql":
-            from prodlife.stores.postgres import PostgresStore
-
-            url = postgresql_url_from(os.environ)
-            schema = stack.enter_context(isolated_schema(url))
-            opened: Store = PostgresStore(url, schema=schema.name)
-        else:
-            path = tmp_path / "books.db"
-            opened = open_store("memory:" if request.param == "memory" else f"sqlite:///{path}")
-        stack.callback(opened.close)
+    with opened_store(request.param, tmp_path) as opened:
         with opened.transaction() as uow:
             uow.catalog.add_version(CatalogVersion("2025", date(2025, 1, 1), CATALOG))
             uow.commit()

@@ -7,8 +7,6 @@ and an order placed through it sees only those.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -24,12 +22,11 @@ from prodlife.app import Billing
 from prodlife.catalog import CatalogVersion, OfferedProduct, ProductQuery, ResellerOffering
 from prodlife.errors import NotFound, PermissionDenied, RuleViolation
 from prodlife.lifecycle import Actor, Permission
-from prodlife.ports import Store
 from prodlife.pricing import AddonPick, PlanRate, PricePlan, PricingContext, Rate
 from prodlife.stores import open_store
 from tests._lifecycle import OWNER, OWNER_ID, STAFF
 from tests._support import d, usd
-from tests.stores._postgresql import isolated_schema, postgresql_url_from
+from tests.stores._postgresql import opened_store
 from tests.test_app_policy import CATALOG, PLAN
 from tests.test_lifecycle_orders import order
 
@@ -62,17 +59,7 @@ PRICER = Actor.staff("pat", {Permission.SET_PRICES})
 def app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Billing]:
     """``Billing`` over each store, with the example catalog, the marketplace's plan and
     Acme's (PostgreSQL in a schema of the test's own, skipped without a server)."""
-    with contextlib.ExitStack() as stack:
-        if request.param == "postgresql":
-            from prodlife.stores.postgres import PostgresStore
-
-            url = postgresql_url_from(os.environ)
-            schema = stack.enter_context(isolated_schema(url))
-            store: Store = PostgresStore(url, schema=schema.name)
-        else:
-            path = tmp_path / "books.db"
-            store = open_store("memory:" if request.param == "memory" else f"sqlite:///{path}")
-        stack.callback(store.close)
+    with opened_store(request.param, tmp_path) as store:
         with store.transaction() as uow:
             uow.catalog.add_version(CatalogVersion("2025", d("2025-01-01"), CATALOG))
             uow.price_plans.add(PLAN)

@@ -155,19 +155,22 @@ def test_a_service_that_does_not_renew_is_terminated_at_the_end_of_its_cycle() -
     assert run.lines == ()
 
 
-def test_an_end_of_term_change_priced_from_a_plan_is_recorded_as_sold_under_it_when_done() -> None:
-    from prodlife.lifecycle import Outcome, SoldUnder
-    from prodlife.lifecycle.grandfathering import resold
+#: A move to VPS-S, quarterly at 25.00, at the end of January's term.
+TO_VPS_S = PendingChange(
+    timing=ChangeTiming.END_OF_TERM,
+    product_code="VPS-S",
+    edition=None,
+    cycle=QUARTERLY,
+    price=RecurringPrice.at_order(Money("25.00", "USD")),
+    requested_at=at(date(2025, 1, 15)),
+    effective=date(2025, 2, 1),
+)
 
-    change = PendingChange(
-        timing=ChangeTiming.END_OF_TERM,
-        product_code="VPS-S",
-        edition=None,
-        cycle=QUARTERLY,
-        price=RecurringPrice.at_order(Money("25.00", "USD")),
-        requested_at=at(date(2025, 1, 15)),
-        effective=date(2025, 2, 1),
-    )
+
+def changing() -> Service:
+    """A paid service waiting for :data:`TO_VPS_S`, its new price on the timeline from its date
+    (as change_package puts it; here by hand)."""
+    service = paid(pending_change=TO_VPS_S)
     new = Rate(
         date(2025, 2, 1),
         None,
@@ -175,12 +178,18 @@ def test_an_end_of_term_change_priced_from_a_plan_is_recorded_as_sold_under_it_w
         schedule_for(QUARTERLY, date(2025, 2, 1)),
         "VPS-S",
     )
-    before = paid(pending_change=change)
-    before = attrs.evolve(before, timeline=before.timeline.schedule_rate("", new))
+    return attrs.evolve(service, timeline=service.timeline.schedule_rate("", new))
+
+
+def test_an_end_of_term_change_priced_from_a_plan_is_recorded_as_sold_under_it_when_done() -> None:
+    from prodlife.lifecycle import Outcome, SoldUnder
+    from prodlife.lifecycle.grandfathering import resold
+
+    before = changing()
     sale = SoldUnder("2025", "STD", "VPS-S", None, QUARTERLY)
     waiting = resold(Outcome(before), sale).service
     assert waiting.sold_under == before.sold_under  # not yet: the change waits
-    assert waiting.pending_change == attrs.evolve(change, sold_under=sale)
+    assert waiting.pending_change == attrs.evolve(TO_VPS_S, sold_under=sale)
     other = SoldUnder("2025", "STD", "VPS-L", None, QUARTERLY)  # another product's row
     assert resold(Outcome(before), other).service == before
     run = run_due([waiting], at(date(2025, 2, 1)), SchedulerPolicy())
@@ -193,25 +202,7 @@ def test_an_end_of_term_change_priced_from_a_plan_is_recorded_as_sold_under_it_w
 
 
 def test_end_of_term_change_applies_before_the_renewal_is_invoiced() -> None:
-    change = PendingChange(
-        timing=ChangeTiming.END_OF_TERM,
-        product_code="VPS-S",
-        edition=None,
-        cycle=QUARTERLY,
-        price=RecurringPrice.at_order(Money("25.00", "USD")),
-        requested_at=at(date(2025, 1, 15)),
-        effective=date(2025, 2, 1),
-    )
-    # change_package puts the new price on the timeline from its date; here by hand.
-    service = paid(pending_change=change)
-    new = Rate(
-        date(2025, 2, 1),
-        None,
-        Money("25.00", "USD"),
-        schedule_for(QUARTERLY, date(2025, 2, 1)),
-        "VPS-S",
-    )
-    service = attrs.evolve(service, timeline=service.timeline.schedule_rate("", new))
+    service = changing()
     run = run_due([service], at(date(2025, 2, 1)), SchedulerPolicy())
     changed = run.services[0]
     assert (changed.product_code, changed.cycle, changed.pending_change) == (

@@ -88,3 +88,27 @@ def isolated_schema(url: str) -> Iterator[IsolatedSchema]:
         with psycopg.connect(admin_info, autocommit=True) as admin:
             admin.execute(sql.SQL("SET lock_timeout = {}").format(sql.Literal(DROP_LOCK_TIMEOUT)))
             admin.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(name)))
+
+
+@contextmanager
+def opened_store(kind: str, folder: Any) -> Iterator[Any]:
+    """A fresh store of ``kind`` (``"memory"``, ``"sqlite"`` in ``folder``, or
+    ``"postgresql"`` in a schema of its own, skipped without a server), closed after."""
+    from prodlife.stores import open_store
+
+    if kind == "postgresql":
+        from prodlife.stores.postgres import PostgresStore
+
+        url = postgresql_url_from(os.environ)
+        with isolated_schema(url) as schema:
+            store = PostgresStore(url, schema=schema.name)
+            try:
+                yield store
+            finally:
+                store.close()
+        return
+    store = open_store("memory:" if kind == "memory" else f"sqlite:///{folder / 'books.db'}")
+    try:
+        yield store
+    finally:
+        store.close()
