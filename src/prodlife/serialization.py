@@ -28,6 +28,7 @@ from __future__ import annotations
 import enum
 import json
 import re
+import types
 import typing
 from collections.abc import Mapping
 from datetime import date, datetime
@@ -280,6 +281,35 @@ def _span_or_none(data: dict[str, str] | None, _: object = None) -> Span | None:
     return None if data is None else _span(data)
 
 
+def _is_optional(kind: object) -> bool:
+    """Whether ``kind`` is ``X | None`` for a single ``X``."""
+    args = typing.get_args(kind)
+    return (
+        typing.get_origin(kind) in (typing.Union, types.UnionType)
+        and len(args) == 2
+        and type(None) in args
+    )
+
+
+def _optional_hook(converter: cattrs.Converter) -> typing.Callable[[typing.Any], typing.Any]:
+    """cattrs' reading of ``X | None``, with ``X``'s hook found once rather than per value."""
+
+    def factory(kind: typing.Any) -> typing.Callable[[typing.Any, typing.Any], typing.Any]:
+        other = next(arg for arg in typing.get_args(kind) if arg is not type(None))
+        found: list[typing.Callable[[typing.Any, typing.Any], typing.Any]] = []
+
+        def structure(data: typing.Any, _: typing.Any) -> typing.Any:
+            if data is None:
+                return None
+            if not found:  # at first use: the class may still be defining its own hooks
+                found.append(converter.get_structure_hook(other))
+            return found[0](data, other)
+
+        return structure
+
+    return factory
+
+
 def _is_set(kind: object) -> bool:
     return kind in (set, frozenset) or typing.get_origin(kind) in (set, frozenset)
 
@@ -386,7 +416,8 @@ def make_converter(*, strict: bool = False) -> Converter:
     that is not the value asked for is an :class:`InvalidData` listing each
     problem with its path.
     """
-    converter = Converter(forbid_extra_keys=strict)
+    converter = Converter(forbid_extra_keys=strict, unstruct_collection_overrides={tuple: list})
+    converter.register_structure_hook_factory(_is_optional, _optional_hook(converter))
     converter.register_unstructure_hook(Decimal, str)
     converter.register_structure_hook(Decimal, lambda value, _: to_decimal(value))
     converter.register_unstructure_hook(Fraction, str)

@@ -1,9 +1,8 @@
 """The compact shape of a service document: how a store keeps a service (issue 14, item 7).
 
 :func:`compacted` leaves out of a full document what a reader can put back, and
-:func:`expanded` puts it back, before either reader (the fast path or the strict one)
-sees it; so the readers know one shape, and a rule of the compact shape is written here
-once, both ways. What is left out or written short:
+:func:`expanded` puts it back before the converter reads it; so the converter knows
+one shape, and a rule of the compact shape is written here once, both ways. What is left out or written short:
 
 - every field at its default; the service's and customer's ids repeated in its timeline
   and ledger; the timeline's start when it is the service's;
@@ -35,12 +34,11 @@ import cattrs
 from prodlife.billing.ledger import Ledger
 from prodlife.billing.timeline import Timeline
 from prodlife.lifecycle._data_converter import _converter
-from prodlife.lifecycle._data_fast import _RAW_DEFAULTS
 from prodlife.lifecycle.service_parts import ServiceAddOn, ServiceInvoicing, ServiceOption
 from prodlife.lifecycle.services import Service
 from prodlife.money import Money
 
-__all__ = ["compacted", "expanded"]
+__all__ = ["compacted", "expanded", "without_timeline"]
 
 #: The day count a compact ledger line of a whole period leaves out.
 _DAYS = "actual days"
@@ -48,10 +46,11 @@ _DAYS = "actual days"
 
 def compacted(service: Service, data: dict[str, Any]) -> dict[str, Any]:
     """``data`` (the full document of ``service``) without its defaults and repeats."""
+    defaults = _defaults(Service)
     short = {
         key: value
         for key, value in data.items()
-        if key not in _RAW_DEFAULTS or _RAW_DEFAULTS[key] != value
+        if key not in defaults or type(value) is not type(defaults[key]) or value != defaults[key]
     }
     _shorten_fields(short)
     converter = _compact_converter()
@@ -173,15 +172,32 @@ def _lengthen_fields(data: Mapping[str, Any]) -> dict[str, Any]:
 
 @functools.cache
 def _defaults(kind: type) -> dict[str, Any]:
-    """The document's value of each field of ``kind`` with a plain default."""
-    return {
-        field.name: _converter().unstructure(field.default)
-        for field in attrs.fields(kind)
-        if field.default is not attrs.NOTHING and type(field.default) is not _FACTORY
-    }
+    """The document's value of each field of ``kind`` with a default (a factory's, made),
+    but the timeline and ledger, which are written always."""
+    found = {}
+    for field in attrs.fields(kind):
+        default = field.default
+        if default is attrs.NOTHING or field.name in ("timeline", "ledger"):
+            continue
+        if isinstance(default, _FACTORY):
+            if default.takes_self:
+                continue
+            default = default.factory()
+        found[field.name] = _converter().unstructure(default)
+    return found
 
 
-_FACTORY: type = type(attrs.Factory(list))
+_FACTORY: type[Any] = type(attrs.Factory(list))
+
+
+@functools.cache
+def without_timeline() -> cattrs.Converter:
+    """The document converter, writing a service's timeline and ledger as ``None``:
+    :func:`compacted` writes them in its own shape."""
+    converter = _converter().copy()
+    for kind in (Timeline, Ledger):
+        converter.register_unstructure_hook(kind, lambda _: None)
+    return converter
 
 
 def _without_defaults(item: Any, defaults: Mapping[str, Any]) -> Any:

@@ -1,9 +1,10 @@
-"""The converter that reads and writes service documents: the strict path.
+"""The converter that reads and writes service documents.
 
-:mod:`prodlife.lifecycle.data` reads a document through it when the fast path
-(:mod:`prodlife.lifecycle._data_fast`) does not take it, and reports each
-problem with its path; the fast path uses its hooks for the few values it does
-not read by hand, so both give the same values.
+:mod:`prodlife.lifecycle.data` reads and writes every document through it: its
+hooks read dates, instants, amounts and statuses strictly, and remember the
+small values documents repeat (:func:`_remembering`), so a billing run reads
+each cycle, schedule, status, actor or price once per text, through the same
+constructors and rules as any other value.
 """
 
 from __future__ import annotations
@@ -18,10 +19,15 @@ from typing import Any
 import cattrs
 from cattrs.errors import IterableValidationError, IterableValidationNote
 
+from prodlife.cycles import BillingCycle, BillingSchedule
 from prodlife.errors import ValidationError
+from prodlife.lifecycle.actors import Actor
 from prodlife.lifecycle.history import History, HistoryEntry
 from prodlife.lifecycle.status import _SUBSTATE_KIND, ServiceStatus, Status
+from prodlife.lifecycle.transitions import Operation
 from prodlife.money import Money, to_decimal
+from prodlife.periods import Interval, Period
+from prodlife.pricing.recurring import RecurringPrice
 from prodlife.serialization import make_converter
 
 _STATUS_KEYS = frozenset({"status", "substate", "previous", "target"})
@@ -157,8 +163,67 @@ def _collection_hook(kind: Any) -> Callable[[object, Any], Any]:
     return structure
 
 
+class _Unkeyed(Exception):
+    """The data holds something other than JSON's own types: it is read, not remembered."""
+
+
+def _key(data: object) -> object:
+    """A key that is equal for two documents exactly when they are equal and of the same
+    JSON types (``True`` is not ``1``, a list not a mapping). Raises ``_Unkeyed``."""
+    kind = type(data)
+    if kind is str:
+        return data
+    if kind is dict:
+        return ("{", *[(name, _key(value)) for name, value in data.items()])  # type: ignore[attr-defined]
+    if kind is list:
+        return ("[", *[_key(value) for value in data])  # type: ignore[attr-defined]
+    if data is None or kind is int or kind is bool:
+        return (kind, data)
+    raise _Unkeyed
+
+
+def _remembering(hook: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    """``hook``, remembering what it read from each document it read without a problem.
+
+    For small immutable values documents repeat (cycles, schedules, statuses, actors,
+    prices): reading one again costs a lookup. A document is remembered only once ``hook``
+    accepted it, and found again only when equal to it in value and JSON type, so the
+    value and every problem are ``hook``'s own."""
+    known: dict[object, Any] = {}
+
+    def structure(data: object, kind: Any) -> Any:
+        try:
+            key = _key(data)
+        except _Unkeyed:
+            return hook(data, kind)
+        value = known.get(key, known)
+        if value is known:
+            value = hook(data, kind)
+            if len(known) >= _CACHE_LIMIT:
+                known.clear()
+            known[key] = value
+        return value
+
+    return structure
+
+
+#: Values a service document repeats, read once per document shape (see ``_remembering``).
+_REPEATED = (
+    BillingCycle,
+    BillingSchedule,
+    Period,
+    Interval,
+    ServiceStatus,
+    Actor,
+    RecurringPrice,
+    Operation,
+)
+
+
 @functools.cache
-def _converter() -> cattrs.Converter:
+def _converter(*, remember: bool = True) -> cattrs.Converter:
+    """The service documents' converter; ``remember=False`` reads every value afresh (the
+    tests compare both)."""
     converter = make_converter()
     converter.forbid_extra_keys = True
     converter.register_structure_hook(date, _day)
@@ -169,6 +234,10 @@ def _converter() -> cattrs.Converter:
     converter.register_structure_hook(Money, _structure_money)
     converter.register_unstructure_hook(History, _unstructure_history)
     converter.register_structure_hook(History, _structure_history)
+    if remember:
+        for kind in _REPEATED:
+            hook = converter.get_structure_hook(kind)
+            converter.register_structure_hook(kind, _remembering(hook))
     return converter
 
 
@@ -202,15 +271,6 @@ def _structure_history(data: object, _: object = None) -> History:
         converter.structure(data["earlier"], int),
         converter.structure(data["last_at"], datetime),
     )
-
-
-def _plain(value: Any) -> Any:
-    """Tuples become lists, recursively, so the data is exactly what JSON gives back."""
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
-    return value
 
 
 def _structure_money(data: object, _: object = None) -> Money:

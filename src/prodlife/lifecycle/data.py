@@ -22,12 +22,10 @@ and a key the service does not know is a problem, not silently dropped.
 Fields added to :class:`~prodlife.lifecycle.services.Service` later flow
 through unchanged; one missing from an older document takes its default.
 
-Both directions are hot in a billing run, so the documents this module writes
-are read and written by hand-written code (the *fast path*, in
-:mod:`prodlife.lifecycle._data_fast`); any document it does not expect, and every
-bad one, goes through the converter (the *strict path*, its hooks in
-:mod:`prodlife.lifecycle._data_converter`), which alone reports problems. Both give
-the same document and an equal service.
+Both directions are hot in a billing run: the converter remembers the small values
+documents repeat (cycles, schedules, statuses, actors, prices, dates, amounts), read
+once per text, so a document is read by one path, which alone holds the rules (the
+constructors' own) and reports every problem.
 
 >>> import json
 >>> from datetime import UTC, date, datetime
@@ -62,14 +60,8 @@ from cattrs.errors import ForbiddenExtraKeysError
 from cattrs.v import format_exception
 
 from prodlife.errors import ProdlifeError, ValidationError
-from prodlife.lifecycle._data_compact import compacted, expanded
-from prodlife.lifecycle._data_converter import _choices, _converter, _plain
-from prodlife.lifecycle._data_fast import (
-    _FAST,
-    _entry_data,
-    _fast_from_data,
-    _fast_to_data,
-)
+from prodlife.lifecycle._data_compact import compacted, expanded, without_timeline
+from prodlife.lifecycle._data_converter import _choices, _converter
 from prodlife.lifecycle.history import HistoryEntry
 from prodlife.lifecycle.services import Service
 from prodlife.serialization import InvalidData
@@ -114,19 +106,12 @@ def service_to_data(service: Service, *, compact: bool = False) -> dict[str, Any
     >>> sorted(set(data) - set(short))[:3], service_from_data(short) == service_from_data(data)
     (['addons', 'auto_renew', 'billing_timing'], True)
     """
-    fast = type(service) is Service and _FAST
-    if not compact:
-        return _fast_to_data(service) if fast else _strict_to_data(service)
-    data = _fast_to_data(service, compact=True) if fast else _strict_to_data(service)
-    return compacted(service, data)
-
-
-def _strict_to_data(service: Service) -> dict[str, Any]:
-    """:func:`service_to_data` through the converter."""
     if not isinstance(service, Service):
         raise ValidationError(f"{service!r} is not a Service; pass one")
-    data: dict[str, Any] = _plain(_converter().unstructure(service, Service))
-    return data
+    if not compact:
+        data: dict[str, Any] = _converter().unstructure(service, Service)
+        return data
+    return compacted(service, without_timeline().unstructure(service, Service))
 
 
 def service_from_data(data: Mapping[str, Any]) -> Service:
@@ -146,23 +131,17 @@ def service_from_data(data: Mapping[str, Any]) -> Service:
       - service.quantity: '2' is not a whole number; write a whole number
       ...
     """
-    data = expanded(data) if isinstance(data, Mapping) else data
-    if type(data) is dict and _FAST:
-        try:
-            return _fast_from_data(data)
-        except Exception:  # any surprise: the strict path reads it and explains the problem
-            pass
-    return _strict_from_data(data)
+    return _read(data, _converter())
 
 
-def _strict_from_data(data: Mapping[str, Any]) -> Service:
-    """:func:`service_from_data` through the converter: slower, and precise about problems."""
+def _read(data: Mapping[str, Any], converter: cattrs.Converter) -> Service:
+    """:func:`service_from_data` through ``converter``."""
     if not isinstance(data, Mapping):
         raise ValidationError(
             f"service: a service document is a mapping of its fields, not {type(data).__name__}"
         )
     try:
-        return _converter().structure(expanded(data), Service)
+        return converter.structure(expanded(data), Service)
     except _READ_ERRORS as error:
         problems = _problems(error.detail if isinstance(error, InvalidData) else error)
     if len(problems) == 1:
@@ -204,7 +183,8 @@ def _describe(error: BaseException, kind: type | None) -> str:
 def history_entry_to_data(entry: HistoryEntry) -> dict[str, Any]:
     """A history entry as JSON-safe data (a store keeps each entry of a service's history
     on its own); :func:`history_entry_from_data` reads it back."""
-    return _entry_data(entry)
+    data: dict[str, Any] = _converter().unstructure(entry, HistoryEntry)
+    return data
 
 
 def history_entry_from_data(data: object) -> HistoryEntry:

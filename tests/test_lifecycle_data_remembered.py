@@ -1,9 +1,11 @@
-"""The fast path of prodlife.lifecycle.data (in _data_fast) against its strict path (the converter).
+"""Service documents read with remembered values, against reading every value afresh.
 
-The fast path writes documents by hand and reads the ones it writes; anything else,
-and every bad document, goes to the strict path. These tests hold it to that: the
-same document, an equal service built of values of the same types, and for every
-damaged document the very error the strict path raises (type and message).
+The converter of prodlife.lifecycle.data remembers the small values documents repeat
+(cycles, schedules, periods, statuses, actors, prices, operations, dates, amounts).
+These tests hold it to never changing an answer: every document written is plain
+JSON and reads back to the service; every document, valid or damaged, once the
+remembered values are warm, gives what a converter that remembers nothing gives (an
+equal service of values of the same types, or the same error and message).
 """
 
 from __future__ import annotations
@@ -36,8 +38,8 @@ from prodlife.lifecycle import (
     ServiceOption,
     SuspensionKind,
 )
-from prodlife.lifecycle import _data_fast as fast_path
 from prodlife.lifecycle import data as codec
+from prodlife.lifecycle._data_converter import _converter
 from prodlife.lifecycle.service_parts import OverrideAutoSuspend, PendingChange
 from prodlife.lifecycle.status import ACTIVE, ServiceStatus, Status
 from prodlife.pricing.recurring import RecurringPrice
@@ -228,68 +230,59 @@ def outcome(read: Any, document: Any) -> tuple[str, Any]:
         return ("error", (type(error), str(error)))
 
 
+def afresh(document: Any) -> Service:
+    """``document`` read by a converter that remembers nothing."""
+    return codec._read(document, _converter(remember=False))
+
+
 def disagreement(document: Any) -> str | None:
-    """How :func:`service_from_data` differs from the strict path on ``document``, if it does."""
-    fast = outcome(codec.service_from_data, document)
-    strict = outcome(codec._strict_from_data, document)
-    if fast[0] != strict[0]:
-        return f"fast gives {fast}, strict gives {strict}"
-    if fast[0] == "error":
-        return None if fast[1] == strict[1] else f"fast raises {fast[1]}, strict {strict[1]}"
-    differences = same_value(fast[1], strict[1])
-    if fast[1] != strict[1] or differences:
+    """How :func:`service_from_data` differs from reading afresh on ``document``, if it does."""
+    warm = outcome(codec.service_from_data, document)
+    cold = outcome(afresh, document)
+    if warm[0] != cold[0]:
+        return f"remembering gives {warm}, afresh gives {cold}"
+    if warm[0] == "error":
+        return None if warm[1] == cold[1] else f"remembering raises {warm[1]}, afresh {cold[1]}"
+    differences = same_value(warm[1], cold[1])
+    if warm[1] != cold[1] or differences:
         return f"different services: {differences}"
     return None
-
-
-# --- the fast path is on, and copies rules that have not changed ---------------------------
-
-
-def test_the_fast_path_is_on() -> None:
-    assert fast_path._FAST
-
-
-def test_the_rules_the_fast_path_copies_are_unchanged() -> None:
-    """A tripwire: the fast path builds options, add-ons, history entries, the history and
-    the service without their constructors and checks their rules itself (_data_fast.py,
-    ``_fast_from_data`` and the functions it calls). When one of those rules or fields
-    changes, copy the change there, check these tests, then update the digest below."""
-    assert fast_path._rules_fingerprint() == (
-        "3726c900a490ffc7357b4847610780dcebcd561ccf68408d4e3d853711cdf7c7"
-    )
 
 
 # --- writing --------------------------------------------------------------------------------
 
 
 @given(services())
-def test_the_fast_writer_gives_the_strict_document(service: Service) -> None:
-    assert same_data(codec.service_to_data(service), codec._strict_to_data(service)) == []
+def test_every_document_is_plain_json(service: Service) -> None:
+    for compact in (False, True):
+        document = codec.service_to_data(service, compact=compact)
+        assert same_data(document, json_round_trip(document)) == []
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
-def test_the_fast_writer_gives_the_strict_document_for_every_field(name: str) -> None:
-    service = EXAMPLES[name]()
-    assert same_data(codec.service_to_data(service), codec._strict_to_data(service)) == []
+def test_every_field_is_written_as_plain_json(name: str) -> None:
+    document = codec.service_to_data(EXAMPLES[name]())
+    assert same_data(document, json_round_trip(document)) == []
 
 
 def test_each_document_is_new_and_changing_one_changes_no_other() -> None:
     service = busy()
+    before = json_round_trip(codec.service_to_data(service))
     first = codec.service_to_data(service)
     first["status"]["status"] = "deleted"
     first["history"][0]["actor"]["permissions"].append("x")
     first["addons"][0]["price"] = "gone"
     first["price"]["amount"]["amount"] = "0"
-    assert same_data(codec.service_to_data(service), codec._strict_to_data(service)) == []
+    assert same_data(codec.service_to_data(service), before) == []
 
 
-def test_what_is_not_exactly_a_service_is_written_by_the_strict_path() -> None:
+def test_a_subclass_of_service_is_written_as_a_service() -> None:
     class Special(Service):
         pass
 
     values = {field.name: getattr(busy(), field.name) for field in attrs.fields(Service)}
     special = Special(**values)
-    assert same_data(codec.service_to_data(special), codec._strict_to_data(busy())) == []
+    assert same_data(codec.service_to_data(special), codec.service_to_data(busy())) == []
     with pytest.raises(ValidationError, match="is not a Service"):
         codec.service_to_data("S-1")  # type: ignore[arg-type]
 
@@ -298,40 +291,32 @@ def test_what_is_not_exactly_a_service_is_written_by_the_strict_path() -> None:
 
 
 @given(services())
-def test_the_fast_reader_takes_every_document_written_and_builds_the_strict_service(
-    service: Service,
-) -> None:
+def test_every_document_written_reads_back_as_read_afresh(service: Service) -> None:
     for document in (
         codec.service_to_data(service),
         json_round_trip(codec.service_to_data(service)),
+        json_round_trip(codec.service_to_data(service, compact=True)),
     ):
-        fast = fast_path._fast_from_data(copy.deepcopy(document))  # raises if it gives up
-        strict = codec._strict_from_data(document)
-        assert fast == strict == service
-        assert same_value(fast, strict) == []
-    compact = json_round_trip(codec.service_to_data(service, compact=True))
-    assert disagreement(compact) is None
-    assert codec.service_from_data(compact) == service
+        assert disagreement(document) is None
+        assert codec.service_from_data(document) == service
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
-def test_the_fast_reader_builds_the_strict_service_for_every_field(name: str) -> None:
+def test_every_field_reads_back_as_read_afresh(name: str) -> None:
     document = json_round_trip(codec.service_to_data(EXAMPLES[name]()))
-    fast = fast_path._fast_from_data(copy.deepcopy(document))
-    assert fast == EXAMPLES[name]()
-    assert same_value(fast, codec._strict_from_data(document)) == []
+    assert codec.service_from_data(copy.deepcopy(document)) == EXAMPLES[name]()
+    assert disagreement(document) is None
 
 
 @pytest.mark.parametrize("later", [(), ("time_zone",), ("pending_change", "billing_timing")])
 @pytest.mark.parametrize("name", EXAMPLES)
-def test_an_older_document_takes_the_defaults_on_the_fast_path_too(
-    name: str, later: tuple[str, ...]
-) -> None:
+def test_an_older_document_takes_the_defaults(name: str, later: tuple[str, ...]) -> None:
     document = json_round_trip(codec.service_to_data(EXAMPLES[name]()))
     for field in (*later, "quantity", "domain", "override_auto_suspend"):
         del document[field]
     assert disagreement(document) is None
-    fast_path._fast_from_data(copy.deepcopy(document))
+    read = codec.service_from_data(document)
+    assert (read.quantity, read.domain, read.override_auto_suspend) == (1, None, None)
 
 
 def test_a_bare_document_takes_every_default() -> None:
@@ -345,11 +330,9 @@ def test_a_bare_document_takes_every_default() -> None:
         "payment_method": "card",
         "start": "2025-01-01",
     }
-    # Without a timeline and a ledger the service makes its own: the strict path builds it.
-    with pytest.raises(fast_path._Slow):
-        fast_path._fast_from_data(copy.deepcopy(document))
+    # Without a timeline and a ledger the service makes its own.
     read = codec.service_from_data(copy.deepcopy(document))
-    assert same_value(read, codec._strict_from_data(document)) == []
+    assert disagreement(document) is None
     assert read.timeline.service_id == "S-9" and read.ledger.settled is None
 
 
@@ -503,9 +486,9 @@ def _at(document: Any, path: tuple[Any, ...]) -> Any:
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
-def test_every_damaged_document_gets_the_strict_paths_answer(name: str) -> None:
+def test_every_damaged_document_gets_the_answer_read_afresh(name: str) -> None:
     document = json_round_trip(codec.service_to_data(EXAMPLES[name]()))
-    codec.service_from_data(copy.deepcopy(document))  # fill the fast path's caches first
+    codec.service_from_data(copy.deepcopy(document))  # remember its values first
     problems = [
         f"{what}: {problem}"
         for what, broken in damaged(document)
@@ -537,7 +520,7 @@ LOOK_ALIKES: list[tuple[str, tuple[Any, ...], Any]] = [
 def test_look_alikes_of_remembered_values_are_not_taken_for_them(
     name: str, path: tuple[Any, ...], value: Any
 ) -> None:
-    """True is 1 and 1.0 to a dict: the caches must not hand back what valid text built."""
+    """True is 1 and 1.0 to a dict: remembered values must not be handed back for them."""
     document = json_round_trip(codec.service_to_data(EXAMPLES[name]()))
     codec.service_from_data(copy.deepcopy(document))
     _at(document, path[:-1])[path[-1]] = value
@@ -577,7 +560,7 @@ TWO_EDITS: list[tuple[str, dict[tuple[Any, ...], Any]]] = [
 
 
 @pytest.mark.parametrize(("name", "edits"), TWO_EDITS)
-def test_damage_in_two_edits_gets_the_strict_paths_answer(
+def test_damage_in_two_edits_gets_the_answer_read_afresh(
     name: str, edits: dict[tuple[Any, ...], Any]
 ) -> None:
     document = json_round_trip(codec.service_to_data(EXAMPLES[name]()))
@@ -588,7 +571,7 @@ def test_damage_in_two_edits_gets_the_strict_paths_answer(
 
 
 @given(services(max_operations=4), st.data())
-def test_any_damage_gets_the_strict_paths_answer(service: Service, data: st.DataObject) -> None:
+def test_any_damage_gets_the_answer_read_afresh(service: Service, data: st.DataObject) -> None:
     document = json_round_trip(codec.service_to_data(service))
     codec.service_from_data(copy.deepcopy(document))
     path = data.draw(st.sampled_from(list(_paths(document))[1:]))
@@ -604,11 +587,11 @@ def test_any_damage_gets_the_strict_paths_answer(service: Service, data: st.Data
     "document",
     [None, [], "S-1", 7, {}, {"id": "S-1"}, {"id": "S-1", "quantity": True, "start": "x"}],
 )
-def test_what_is_not_a_service_document_gets_the_strict_paths_answer(document: Any) -> None:
+def test_what_is_not_a_service_document_gets_the_answer_read_afresh(document: Any) -> None:
     assert disagreement(document) is None
 
 
-def test_a_mapping_that_is_not_a_dict_is_read_by_the_strict_path() -> None:
+def test_a_mapping_that_is_not_a_dict_is_read() -> None:
     from types import MappingProxyType
 
     document = json_round_trip(codec.service_to_data(busy()))
