@@ -24,7 +24,7 @@ from prodlife.billing import (
     lines_due,
     lines_total,
 )
-from prodlife.catalog.cancellation import CancellationPolicy, CancellationTiming
+from prodlife.catalog.cancellation_policies import CancellationPolicy, CancellationTiming
 from prodlife.cycles import ANNUAL, MONTHLY, BillingSchedule
 from prodlife.lifecycle import (
     ACTIVE,

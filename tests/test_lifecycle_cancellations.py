@@ -21,7 +21,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from prodlife import Money, Period
-from prodlife.catalog.cancellation import CancellationPolicy, CancellationTiming
+from prodlife.catalog.cancellation_policies import CancellationPolicy, CancellationTiming
 from prodlife.cycles import ANNUAL, MONTHLY, QUARTERLY, BillingCycle
 from prodlife.errors import RuleViolation, TransitionNotAllowed, ValidationError
 from prodlife.lifecycle import (

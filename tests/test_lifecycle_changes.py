@@ -21,8 +21,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from prodlife import Money, Period
+from prodlife.catalog.change_rules import ChangeTiming
 from prodlife.catalog.editions import Direction
-from prodlife.catalog.rules import ChangeTiming
 from prodlife.catalog.subscriptions import BillingTerm, BillingTermScheme, BillingTiming
 from prodlife.cycles import ANNUAL, MONTHLY, QUARTERLY, BillingCycle
 from prodlife.errors import (

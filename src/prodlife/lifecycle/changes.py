@@ -2,7 +2,7 @@
 
 A package change is decided by the catalog: its edition ladder refuses
 forbidden moves and tells an upgrade from a downgrade, and its change rules
-(:class:`~prodlife.catalog.rules.ChangeRules`) say whether the change happens
+(:class:`~prodlife.catalog.change_rules.ChangeRules`) say whether the change happens
 now, at the end of the term (the scheduler switches the package on the next
 due date) or once the invoice for the difference is paid
 (:func:`confirm_change_payment`), or never. Each change is a dated edit of
@@ -54,9 +54,9 @@ from prodlife.billing.changes import change_rate, end_track
 from prodlife.billing.lines import LineType
 from prodlife.billing.timeline import OneTimeCharge, Rate, Timeline, Track
 from prodlife.catalog.catalog import Catalog
+from prodlife.catalog.change_rules import ChangeRequest, ChangeRule, ChangeTiming
 from prodlife.catalog.editions import Direction
 from prodlife.catalog.offering import check_package_offered
-from prodlife.catalog.rules import ChangeRequest, ChangeRule, ChangeTiming
 from prodlife.cycles import BillingCycle, BillingSchedule
 from prodlife.errors import RuleViolation, ValidationError
 from prodlife.lifecycle.actors import Action, Actor, may
@@ -285,7 +285,7 @@ def change_package(
     rules = catalog.change_rules
     rule = _IMMEDIATE if rules is None else rules.check_change(request)
     if in_arrears(service):
-        rule = _in_arrears(rule, request.to_cycle or service.cycle, service.cycle)
+        rule = _retimed_for_arrears(rule, request.to_cycle or service.cycle, service.cycle)
     price = (
         RecurringPrice(new_price, override=True)
         if override
@@ -350,7 +350,9 @@ def change_package(
     return billed(outcome, day)
 
 
-def _in_arrears(rule: ChangeRule, new_cycle: BillingCycle, cycle: BillingCycle) -> ChangeRule:
+def _retimed_for_arrears(
+    rule: ChangeRule, new_cycle: BillingCycle, cycle: BillingCycle
+) -> ChangeRule:
     """The rule for a service invoiced in arrears, where no invoice precedes a change.
 
     A change waiting for payment happens at once (there is no invoice for the

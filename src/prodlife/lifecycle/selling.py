@@ -23,7 +23,7 @@ from datetime import date, datetime
 
 import attrs
 
-from prodlife.catalog.cancellation import CancellationPolicy
+from prodlife.catalog.cancellation_policies import CancellationPolicy
 from prodlife.catalog.catalog import Catalog
 from prodlife.catalog.offering import (
     check_addon_offered,

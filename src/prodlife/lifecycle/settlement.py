@@ -51,7 +51,7 @@ from datetime import date, datetime, timedelta
 
 from prodlife.billing.invoices import Invoice, oldest_due
 from prodlife.billing.lines import InvoiceLine, LineType
-from prodlife.catalog.rules import ChangeTiming
+from prodlife.catalog.change_rules import ChangeTiming
 from prodlife.lifecycle.actors import Actor
 from prodlife.lifecycle.changes import confirm_change_payment
 from prodlife.lifecycle.events import EventKind

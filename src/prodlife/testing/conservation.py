@@ -65,7 +65,7 @@ from prodlife.billing.lines import InvoiceLine, LineType
 from prodlife.billing.offers import promotion_discount
 from prodlife.billing.prorata import LongCycles, Prorata, StubWindow
 from prodlife.billing.timeline import Timeline
-from prodlife.catalog.cancellation import CancellationPolicy, CancellationTiming
+from prodlife.catalog.cancellation_policies import CancellationPolicy, CancellationTiming
 from prodlife.catalog.catalog import Catalog
 from prodlife.catalog.subscriptions import BillingTiming
 from prodlife.cycles import ANNUAL, MONTHLY, QUARTERLY, BillingCycle
