@@ -52,7 +52,7 @@ from prodlife.lifecycle import (
     suspend,
     unsuspend,
 )
-from prodlife.lifecycle.changes import OptionChange
+from prodlife.lifecycle.option_changes import OptionChange
 from prodlife.lifecycle.orders import DomainAction, DomainLine
 from prodlife.lifecycle.outcome import Outcome
 from prodlife.lifecycle.service_parts import ServiceOption

@@ -37,9 +37,10 @@ from prodlife.lifecycle import (
     SuspensionKind,
 )
 from prodlife.lifecycle.cancellations import cancel, request_cancellation, withdraw_cancellation
-from prodlife.lifecycle.changes import change_package
+from prodlife.lifecycle.endings import terminate
 from prodlife.lifecycle.events import EventKind
-from prodlife.lifecycle.operations import renew, terminate
+from prodlife.lifecycle.package_changes import change_package
+from prodlife.lifecycle.renewals import renew
 from prodlife.pricing.recurring import RecurringPrice
 from prodlife.proration import ChangePolicy, ChargeMode, CreditMode, UsedDay
 from prodlife.testing.strategies import billing_dates, currencies, money

@@ -45,18 +45,17 @@ from prodlife.lifecycle import (
     Status,
     SuspensionKind,
 )
-from prodlife.lifecycle.changes import (
-    OptionChange,
-    add_addon,
-    apply_pending_change,
-    change_options,
-    change_package,
-    change_request,
-    confirm_change_payment,
-    remove_addon,
-)
+from prodlife.lifecycle.addon_changes import add_addon, remove_addon
+from prodlife.lifecycle.change_requests import change_request
 from prodlife.lifecycle.events import EventKind
-from prodlife.lifecycle.operations import invoice_early, invoice_next_period, renew, suspend
+from prodlife.lifecycle.operations import suspend
+from prodlife.lifecycle.option_changes import OptionChange, change_options
+from prodlife.lifecycle.package_changes import (
+    apply_pending_change,
+    change_package,
+    confirm_change_payment,
+)
+from prodlife.lifecycle.renewals import invoice_early, invoice_next_period, renew
 from prodlife.lifecycle.service_parts import PendingChange
 from prodlife.lifecycle.terms import under_terms
 from prodlife.pricing.recurring import RecurringPrice

@@ -63,6 +63,7 @@ from prodlife.catalog.change_rules import (
     check_change_request,
     check_change_rule,
     check_change_rules,
+    package_name,
 )
 from prodlife.catalog.data import (
     catalog_from_data,
@@ -235,6 +236,7 @@ __all__ = [
     "expand",
     "find_selection",
     "is_in_arrears",
+    "package_name",
     "stamp_products",
     "validate_selection",
     "validate_service",

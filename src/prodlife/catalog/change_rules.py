@@ -56,6 +56,7 @@ __all__ = [
     "check_change_request",
     "check_change_rule",
     "check_change_rules",
+    "package_name",
 ]
 
 
@@ -125,9 +126,18 @@ class ChangeRequest:
         return f"{_route(self)} ({self.direction.value})"
 
 
+def package_name(product: str, edition: str | None) -> str:
+    """How rule messages, history and events name a package: ``WEB edition PRO``.
+
+    Invoice lines name it shorter (``WEB PRO``,
+    :func:`prodlife.lifecycle.timelines.package_label`).
+    """
+    return product if edition is None else f"{product} edition {edition}"
+
+
 def _route(r: ChangeRequest) -> str:
     def side(product: str, edition: str | None, cycle: BillingCycle | None) -> str:
-        text = product if edition is None else f"{product} edition {edition}"
+        text = package_name(product, edition)
         return text if cycle is None else f"{text} {cycle}"
 
     return f"{side(r.from_product, r.from_edition, r.from_cycle)} -> " + side(

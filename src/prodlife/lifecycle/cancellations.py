@@ -44,8 +44,8 @@ from datetime import date, datetime
 from prodlife.catalog.cancellation_policies import CancellationPolicy, CancellationTiming
 from prodlife.errors import ValidationError
 from prodlife.lifecycle.actors import Actor
+from prodlife.lifecycle.endings import end_service
 from prodlife.lifecycle.events import Event, EventKind
-from prodlife.lifecycle.operations import end_service
 from prodlife.lifecycle.outcome import Outcome, event
 from prodlife.lifecycle.provisioning import ProvisioningModule
 from prodlife.lifecycle.service_parts import CancellationKind, CancellationRequest

@@ -270,7 +270,7 @@ class PendingChange:
     The catalog's change rules (:class:`~prodlife.catalog.change_rules.ChangeRules`)
     decide that a change happens at the end of the term (the scheduler applies
     it on the service's next due date) or once the invoice for the difference
-    is paid (:func:`~prodlife.lifecycle.changes.confirm_change_payment`).
+    is paid (:func:`~prodlife.lifecycle.package_changes.confirm_change_payment`).
 
     Args:
         timing: :attr:`ChangeTiming.END_OF_TERM` or :attr:`ChangeTiming.AFTER_PAYMENT`.
