@@ -20,8 +20,8 @@ from prodlife.billing.lines import InvoiceLine
 from prodlife.catalog import Classification, Product, ProductType, ServiceKind
 from prodlife.catalog.billing_terms import BillingTermScheme, SubscriptionType
 from prodlife.catalog.catalog import Catalog, CatalogVersion
+from prodlife.catalog.change_rules import ChangeRule, ChangeRules, ChangeTiming
 from prodlife.catalog.products import Validity
-from prodlife.catalog.rules import ChangeRule, ChangeRules, ChangeTiming
 from prodlife.cycles import MONTHLY
 from prodlife.io.catalog_files import load_catalog
 from prodlife.lifecycle import (

@@ -33,6 +33,7 @@ from prodlife.proration import (
     UsedDay,
     quote_cancellation,
     quote_change,
+    quote_pause,
 )
 
 PRICES = st.sampled_from(["0.00", "4.99", "10.00", "29.95", "99.00", "2399.95"])
@@ -139,6 +140,40 @@ def test_every_refund_policy_refunds_what_its_quote_says(
         )
         == ()
     )
+
+
+@given(
+    st.dates(date(2024, 1, 1), date(2026, 12, 1)),
+    PRICES,
+    CYCLES,
+    st.integers(0, 400),
+    st.integers(0, 400),
+)
+def test_a_pause_credits_what_quote_pause_says(
+    start: date, price: str, cycle: BillingCycle, offset: int, length: int
+) -> None:
+    """A pause of the lifecycle is a pause of the timeline, billed by the engine; its credit
+    is :func:`~prodlife.proration.quote_pause`'s (prorated) for the same paused days."""
+    timeline = one_track(start, usd(price), cycle)
+    period = BillingSchedule(cycle, start).period(0)
+    paused_on = start + timedelta(days=offset % period.days)
+    resumed_on = paused_on + timedelta(days=1 + length % (period.end - paused_on).days)
+    charge = Charge(usd(price), period)
+    invoiced = list(lines_due(timeline, (), start))
+    paused = timeline.pause(paused_on)
+    credit = list(lines_due(paused, invoiced, paused_on))
+    # While paused, everything after the pause began is credited: one line, rounded once.
+    assert total(credit) == quote_pause(charge, Period(paused_on, period.end)).net.amount
+    resumed = paused.resume(resumed_on)
+    rebilled = [
+        line
+        for line in lines_due(resumed, invoiced + credit, resumed_on)
+        if line.period is not None and line.period.end <= period.end
+    ]
+    # Resumed, the days after it are charged again: the quote credits the paused days in one
+    # line, the engine in two (the credit, then the charge), each rounded.
+    quote = quote_pause(charge, Period(paused_on, resumed_on))
+    assert abs(total(credit) + total(rebilled) - quote.net.amount) <= Decimal("0.01")
 
 
 def test_an_option_change_during_a_pending_end_of_term_downgrade_survives_it() -> None:

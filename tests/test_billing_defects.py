@@ -24,7 +24,7 @@ from prodlife.billing import (
     lines_due,
     lines_total,
 )
-from prodlife.catalog.cancellation import CancellationPolicy, CancellationTiming
+from prodlife.catalog.cancellation_policies import CancellationPolicy, CancellationTiming
 from prodlife.cycles import ANNUAL, MONTHLY, BillingSchedule
 from prodlife.lifecycle import (
     ACTIVE,
@@ -52,7 +52,7 @@ from prodlife.lifecycle import (
     suspend,
     unsuspend,
 )
-from prodlife.lifecycle.changes import OptionChange
+from prodlife.lifecycle.option_changes import OptionChange
 from prodlife.lifecycle.orders import DomainAction, DomainLine
 from prodlife.lifecycle.outcome import Outcome
 from prodlife.lifecycle.service_parts import ServiceOption

@@ -11,13 +11,13 @@ from hypothesis import strategies as st
 
 from prodlife import ANNUAL, MONTHLY, QUARTERLY
 from prodlife.catalog import Direction, Product
-from prodlife.catalog.cancellation import (
+from prodlife.catalog.cancellation_policies import (
     CancellationDefaults,
     CancellationPolicy,
     CancellationTiming,
     check_cancellation_defaults,
 )
-from prodlife.catalog.rules import (
+from prodlife.catalog.change_rules import (
     ChangeRequest,
     ChangeRule,
     ChangeRules,

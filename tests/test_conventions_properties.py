@@ -33,8 +33,8 @@ from prodlife.cycles import (
 )
 from prodlife.daycount import CALENDAR_30_DAYS, DayCount, FixedDays
 from prodlife.lifecycle import billed, renew
-from prodlife.lifecycle.changes import change_package
 from prodlife.lifecycle.outcome import Outcome
+from prodlife.lifecycle.package_changes import change_package
 from prodlife.pricing import OrderLineSpec
 from prodlife.pricing.rates import Rate as PriceRate
 from prodlife.pricing.rates import Tier

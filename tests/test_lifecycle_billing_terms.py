@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 
 from prodlife import Money, RuleViolation
 from prodlife.billing import InvoiceLine, lines_total
-from prodlife.catalog.cancellation import CancellationPolicy, CancellationTiming
+from prodlife.catalog.cancellation_policies import CancellationPolicy, CancellationTiming
 from prodlife.catalog.subscriptions import BillingTiming
 from prodlife.cycles import MONTHLY, QUARTERLY
 from prodlife.lifecycle import (

@@ -21,7 +21,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from prodlife import Money, Period
-from prodlife.catalog.cancellation import CancellationPolicy, CancellationTiming
+from prodlife.catalog.cancellation_policies import CancellationPolicy, CancellationTiming
 from prodlife.cycles import ANNUAL, MONTHLY, QUARTERLY, BillingCycle
 from prodlife.errors import RuleViolation, TransitionNotAllowed, ValidationError
 from prodlife.lifecycle import (
@@ -37,9 +37,10 @@ from prodlife.lifecycle import (
     SuspensionKind,
 )
 from prodlife.lifecycle.cancellations import cancel, request_cancellation, withdraw_cancellation
-from prodlife.lifecycle.changes import change_package
+from prodlife.lifecycle.endings import terminate
 from prodlife.lifecycle.events import EventKind
-from prodlife.lifecycle.operations import renew, terminate
+from prodlife.lifecycle.package_changes import change_package
+from prodlife.lifecycle.renewals import renew
 from prodlife.pricing.recurring import RecurringPrice
 from prodlife.proration import ChangePolicy, ChargeMode, CreditMode, UsedDay
 from prodlife.testing.strategies import billing_dates, currencies, money

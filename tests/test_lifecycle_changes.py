@@ -16,13 +16,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from fractions import Fraction
 
+import attrs
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from prodlife import Money, Period
+from prodlife.catalog.change_rules import ChangeTiming
 from prodlife.catalog.editions import Direction
-from prodlife.catalog.rules import ChangeTiming
 from prodlife.catalog.subscriptions import BillingTerm, BillingTermScheme, BillingTiming
 from prodlife.cycles import ANNUAL, MONTHLY, QUARTERLY, BillingCycle
 from prodlife.errors import (
@@ -45,18 +46,17 @@ from prodlife.lifecycle import (
     Status,
     SuspensionKind,
 )
-from prodlife.lifecycle.changes import (
-    OptionChange,
-    add_addon,
-    apply_pending_change,
-    change_options,
-    change_package,
-    change_request,
-    confirm_change_payment,
-    remove_addon,
-)
+from prodlife.lifecycle.addon_changes import add_addon, remove_addon
+from prodlife.lifecycle.change_requests import change_request, change_rule
 from prodlife.lifecycle.events import EventKind
-from prodlife.lifecycle.operations import invoice_early, invoice_next_period, renew, suspend
+from prodlife.lifecycle.operations import suspend
+from prodlife.lifecycle.option_changes import OptionChange, change_options
+from prodlife.lifecycle.package_changes import (
+    apply_pending_change,
+    change_package,
+    confirm_change_payment,
+)
+from prodlife.lifecycle.renewals import invoice_early, invoice_next_period, renew
 from prodlife.lifecycle.service_parts import PendingChange
 from prodlife.lifecycle.terms import under_terms
 from prodlife.pricing.recurring import RecurringPrice
@@ -132,6 +132,69 @@ def test_a_change_request_refuses_no_change_forbidden_moves_and_unknown_products
         change_request(CATALOG, web("PREMIUM"), to_edition="BASIC")
     with pytest.raises(NotFound):
         change_request(CATALOG, web(), to_product="NOPE")
+
+
+# --- change_rule -----------------------------------------------------
+
+
+def post_billed(service: Service) -> Service:
+    """``service`` invoiced in arrears (a post-billed term for WEB)."""
+    scheme = BillingTermScheme(
+        "POST", "post-billed", prepaid=False, terms=[BillingTerm("WEB", BillingTiming.IN_ARREARS)]
+    )
+    return under_terms(service, scheme)
+
+
+@pytest.mark.parametrize(
+    ("edition", "to_edition", "to_cycle"),
+    [("BASIC", "PRO", None), ("PRO", "BASIC", None), ("BASIC", None, ANNUAL)],
+)
+def test_in_advance_a_change_rule_is_the_catalogs_first_match(
+    edition: str, to_edition: str | None, to_cycle: BillingCycle | None
+) -> None:
+    service = web(edition)
+    request = change_request(CATALOG, service, to_edition=to_edition, to_cycle=to_cycle)
+    assert CATALOG.change_rules is not None
+    assert change_rule(CATALOG, service, request) == CATALOG.change_rules.decide(request)
+
+
+def test_without_change_rules_every_change_is_immediate() -> None:
+    bare = attrs.evolve(CATALOG, change_rules=None)
+    for service in (web(), post_billed(web())):
+        request = change_request(bare, service, to_edition="PRO")
+        assert change_rule(bare, service, request).timing is ChangeTiming.IMMEDIATE
+
+
+def test_an_illegal_change_is_refused_in_advance_and_in_arrears() -> None:
+    for service in (web("PREMIUM"), post_billed(web("PREMIUM"))):
+        request = change_request(CATALOG, service, to_edition="PRO")
+        with pytest.raises(RuleViolation, match=r"rule change\.illegal"):
+            change_rule(CATALOG, service, request)
+
+
+@pytest.mark.parametrize(
+    ("edition", "to_edition", "to_cycle", "timing"),
+    [
+        # No invoice for the difference precedes the change: there is nothing to wait for.
+        ("BASIC", "PRO", None, ChangeTiming.IMMEDIATE),
+        ("PRO", "BASIC", None, ChangeTiming.END_OF_TERM),
+        # The period in use is invoiced whole, on its cycle: a new cycle waits for its end.
+        ("BASIC", None, ANNUAL, ChangeTiming.END_OF_TERM),
+        ("BASIC", "PRO", ANNUAL, ChangeTiming.END_OF_TERM),
+    ],
+)
+def test_in_arrears_a_change_rule_is_retimed_where_no_invoice_precedes_the_change(
+    edition: str,
+    to_edition: str | None,
+    to_cycle: BillingCycle | None,
+    timing: ChangeTiming,
+) -> None:
+    service = post_billed(web(edition))
+    request = change_request(CATALOG, service, to_edition=to_edition, to_cycle=to_cycle)
+    assert CATALOG.change_rules is not None
+    matched = CATALOG.change_rules.decide(request)
+    rule = change_rule(CATALOG, service, request)
+    assert (rule.timing, rule.name) == (timing, matched.name)
 
 
 def test_a_change_is_pure_so_its_outcome_is_its_preview() -> None:

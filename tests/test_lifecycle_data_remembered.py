@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from prodlife import Money
 from prodlife.billing import bill
-from prodlife.catalog.rules import ChangeTiming
+from prodlife.catalog.change_rules import ChangeTiming
 from prodlife.cycles import MONTHLY, ONE_TIME
 from prodlife.errors import ValidationError
 from prodlife.lifecycle import (

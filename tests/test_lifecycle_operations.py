@@ -43,32 +43,24 @@ from prodlife.lifecycle import (
     Status,
     SuspensionKind,
 )
+from prodlife.lifecycle.addon_changes import add_addon, remove_addon
 from prodlife.lifecycle.cancellations import cancel, request_cancellation, withdraw_cancellation
-from prodlife.lifecycle.changes import (
-    OptionChange,
-    add_addon,
-    change_options,
-    change_package,
-    remove_addon,
-)
+from prodlife.lifecycle.endings import delete, end_service, terminate
 from prodlife.lifecycle.events import Event, EventKind
 from prodlife.lifecycle.operations import (
     activate,
     change_password,
-    delete,
-    end_service,
-    invoice_early,
-    invoice_next_period,
     reboot,
-    renew,
     resend_welcome_email,
     suspend,
-    terminate,
     today,
     transfer,
     unsuspend,
 )
+from prodlife.lifecycle.option_changes import OptionChange, change_options
 from prodlife.lifecycle.outcome import Outcome
+from prodlife.lifecycle.package_changes import change_package
+from prodlife.lifecycle.renewals import invoice_early, invoice_next_period, renew
 from prodlife.lifecycle.service_parts import CancellationKind
 from prodlife.proration import CreditMode
 from prodlife.testing.strategies import billing_dates

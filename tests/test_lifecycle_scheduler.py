@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from prodlife import Money
 from prodlife.billing import LineType, Rate
-from prodlife.catalog.rules import ChangeTiming
+from prodlife.catalog.change_rules import ChangeTiming
 from prodlife.cycles import ANNUAL, MONTHLY, QUARTERLY
 from prodlife.errors import RuleViolation
 from prodlife.lifecycle import (

@@ -18,20 +18,21 @@ from prodlife.catalog.catalog import Catalog
 from prodlife.cycles import BillingCycle
 from prodlife.errors import NotFound, ValidationError
 from prodlife.lifecycle.actors import Action, Actor, authorize_action
+from prodlife.lifecycle.addon_changes import add_addon
 from prodlife.lifecycle.bundled import check_component_alone, components_of, follows, to_follow
 from prodlife.lifecycle.cancellations import cancel, request_cancellation
-from prodlife.lifecycle.changes import (
-    add_addon,
+from prodlife.lifecycle.grandfathering import move_on, resold
+from prodlife.lifecycle.operations import transfer
+from prodlife.lifecycle.option_changes import change_options
+from prodlife.lifecycle.outcome import Outcome
+from prodlife.lifecycle.overrides import require_reason
+from prodlife.lifecycle.package_changes import (
     apply_pending_change,
-    change_options,
     change_package,
     confirm_change_payment,
 )
-from prodlife.lifecycle.grandfathering import move_on, resold
-from prodlife.lifecycle.operations import renew, transfer
-from prodlife.lifecycle.outcome import Outcome
-from prodlife.lifecycle.overrides import require_reason
 from prodlife.lifecycle.product_operations import OperationDefinition
+from prodlife.lifecycle.renewals import renew
 from prodlife.lifecycle.sale import SoldUnder
 from prodlife.lifecycle.selling import (
     addon_from_plan,

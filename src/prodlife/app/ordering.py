@@ -16,7 +16,7 @@ from prodlife.app._issuing import issue, journal
 from prodlife.app.scheduling import EARLIEST_ZONE
 from prodlife.billing.lines import InvoiceLine
 from prodlife.billing.prorata import Prorata
-from prodlife.catalog._rules import raise_first
+from prodlife.catalog._findings import raise_first
 from prodlife.catalog.catalog import Catalog, CatalogVersion
 from prodlife.catalog.records import stamp_products
 from prodlife.errors import NotFound, ValidationError

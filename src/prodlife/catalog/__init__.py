@@ -4,11 +4,11 @@ Each definition checks its own rules when built; a :class:`Catalog` checks the r
 that span definitions and reports every problem at once. See ``docs/catalog.md``.
 
 What a catalog defines lives here, one module per definition (``types``, ``products``,
-``editions``, ``addons``, ``bundles``, ``rules`` for change rules, ``subscriptions`` for
-subscription types and billing terms, ``catalog`` for the whole and its versions); the
-checks every definition shares are in ``_rules``. Not here: prices (:mod:`prodlife.pricing`),
-what a customer holds and how it changes (:mod:`prodlife.lifecycle`), catalog files and
-product synchronization (:mod:`prodlife.io`).
+``editions``, ``addons``, ``bundles``, ``change_rules``, ``cancellation_policies``,
+``subscriptions`` for subscription types and billing terms, ``catalog`` for the whole and its
+versions); how every definition reports its broken rules (findings) is in ``_findings``.
+Not here: prices (:mod:`prodlife.pricing`), what a customer holds and how it changes
+(:mod:`prodlife.lifecycle`), catalog files and product synchronization (:mod:`prodlife.io`).
 """
 
 from prodlife.catalog.abuse import (
@@ -40,7 +40,7 @@ from prodlife.catalog.bundles import (
     find_selection,
     validate_selection,
 )
-from prodlife.catalog.cancellation import (
+from prodlife.catalog.cancellation_policies import (
     CancellationDefaults,
     CancellationPolicy,
     CancellationTiming,
@@ -54,6 +54,16 @@ from prodlife.catalog.catalog import (
     CatalogVersion,
     CatalogVersions,
     check_catalog,
+)
+from prodlife.catalog.change_rules import (
+    ChangeRequest,
+    ChangeRule,
+    ChangeRules,
+    ChangeTiming,
+    check_change_request,
+    check_change_rule,
+    check_change_rules,
+    package_name,
 )
 from prodlife.catalog.data import (
     catalog_from_data,
@@ -102,15 +112,6 @@ from prodlife.catalog.records import (
     stamp_products,
 )
 from prodlife.catalog.resellers import OfferedProduct, ResellerOffering
-from prodlife.catalog.rules import (
-    ChangeRequest,
-    ChangeRule,
-    ChangeRules,
-    ChangeTiming,
-    check_change_request,
-    check_change_rule,
-    check_change_rules,
-)
 from prodlife.catalog.subscriptions import (
     BillingTerm,
     BillingTermScheme,
@@ -235,6 +236,7 @@ __all__ = [
     "expand",
     "find_selection",
     "is_in_arrears",
+    "package_name",
     "stamp_products",
     "validate_selection",
     "validate_service",

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from prodlife.catalog._rules import Finding
+from prodlife.catalog._findings import Finding
 
 if TYPE_CHECKING:
     from prodlife.catalog.bundles import FlexibleBundle, Pool

@@ -13,10 +13,10 @@ from typing import Any, TypeVar
 
 from prodlife.catalog.addons import AddOn
 from prodlife.catalog.bundles import FixedBundle, FlexibleBundle, PoolKind
-from prodlife.catalog.cancellation import CancellationDefaults
+from prodlife.catalog.cancellation_policies import CancellationDefaults
+from prodlife.catalog.change_rules import ChangeRules
 from prodlife.catalog.editions import EditionLadder
 from prodlife.catalog.products import Product
-from prodlife.catalog.rules import ChangeRules
 from prodlife.catalog.types import ProductType
 
 __all__ = ["without_follow_ons"]

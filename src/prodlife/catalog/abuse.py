@@ -18,7 +18,7 @@ from decimal import Decimal
 
 import attrs
 
-from prodlife.catalog._rules import Finding, check_code, is_whole, raise_first
+from prodlife.catalog._findings import Finding, check_code, is_whole, raise_first
 from prodlife.errors import ProdlifeError
 from prodlife.limits import MAX_QUANTITY
 from prodlife.money import to_decimal

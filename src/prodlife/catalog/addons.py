@@ -45,7 +45,7 @@ from datetime import date
 
 import attrs
 
-from prodlife.catalog._rules import Finding, check_code, frozen_codes, raise_first
+from prodlife.catalog._findings import Finding, check_code, frozen_codes, raise_first
 from prodlife.catalog.products import Product
 from prodlife.cycles import BillingCycle
 from prodlife.errors import RuleViolation, ValidationError

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 import attrs
 
-from prodlife.catalog._rules import (
+from prodlife.catalog._findings import (
     Finding,
     check_code,
     duplicates,

@@ -29,19 +29,19 @@ from typing import TypeVar
 
 import attrs
 
+from prodlife.catalog._findings import Finding, duplicates
 from prodlife.catalog._index import ProductIndex
-from prodlife.catalog._rules import Finding, duplicates
 from prodlife.catalog.abuse import AbuseLimit
 from prodlife.catalog.addons import AddOn, check_addon_in_catalog
 from prodlife.catalog.billing_terms import BillingTermScheme, SubscriptionType
 from prodlife.catalog.bundles import FixedBundle, FlexibleBundle, check_bundle
-from prodlife.catalog.cancellation import CancellationDefaults, check_cancellation_defaults
+from prodlife.catalog.cancellation_policies import CancellationDefaults, check_cancellation_defaults
+from prodlife.catalog.change_rules import ChangeRules, check_change_rules
 from prodlife.catalog.domains import TldPrice, TldPrices
 from prodlife.catalog.editions import EditionLadder
 from prodlife.catalog.products import Product
 from prodlife.catalog.query import ProductQuery
 from prodlife.catalog.records import Brand, Category, Family, check_records
-from prodlife.catalog.rules import ChangeRules, check_change_rules
 from prodlife.catalog.types import ProductType
 from prodlife.errors import CatalogProblem, InvalidCatalog, NotFound, RuleViolation, ValidationError
 

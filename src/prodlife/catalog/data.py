@@ -30,13 +30,13 @@ from prodlife.catalog.billing_terms import (
     SubscriptionType,
 )
 from prodlife.catalog.bundles import FixedBundle, FlexibleBundle
-from prodlife.catalog.cancellation import CancellationDefaults
+from prodlife.catalog.cancellation_policies import CancellationDefaults
 from prodlife.catalog.catalog import Bundle, Catalog, CatalogVersion, CatalogVersions
+from prodlife.catalog.change_rules import ChangeRules
 from prodlife.catalog.domains import TldPrice
 from prodlife.catalog.editions import EditionLadder
 from prodlife.catalog.products import Product
 from prodlife.catalog.records import Brand, Category, Family
-from prodlife.catalog.rules import ChangeRules
 from prodlife.catalog.types import ProductType
 from prodlife.errors import CatalogProblem, InvalidCatalog, ProdlifeError, ValidationError
 from prodlife.serialization import InvalidData, make_converter

@@ -33,7 +33,7 @@ from collections.abc import Iterable
 
 import attrs
 
-from prodlife.catalog._rules import Finding, duplicates, is_whole, raise_first
+from prodlife.catalog._findings import Finding, duplicates, is_whole, raise_first
 from prodlife.errors import NotFound, ValidationError
 from prodlife.money import Currency, Money
 

@@ -25,7 +25,7 @@ from collections.abc import Iterable
 
 import attrs
 
-from prodlife.catalog._rules import Finding, check_code, duplicates, raise_first
+from prodlife.catalog._findings import Finding, check_code, duplicates, raise_first
 from prodlife.catalog.features import Feature, FeatureComparison, check_features, compare
 from prodlife.errors import NotFound, RuleViolation
 

@@ -28,7 +28,7 @@ from collections.abc import Iterable
 
 import attrs
 
-from prodlife.catalog._rules import Finding, duplicates, is_a, is_text
+from prodlife.catalog._findings import Finding, duplicates, is_a, is_text
 
 __all__ = ["Feature", "FeatureComparison", "FeatureRow", "check_features"]
 

@@ -23,7 +23,7 @@ from decimal import Decimal
 
 import attrs
 
-from prodlife.catalog._rules import (
+from prodlife.catalog._findings import (
     Finding,
     check_code,
     duplicates,
@@ -31,7 +31,7 @@ from prodlife.catalog._rules import (
     is_whole,
     raise_first,
 )
-from prodlife.catalog._rules import is_date as _is_date
+from prodlife.catalog._findings import is_date as _is_date
 from prodlife.catalog.records import Attachment, check_attachments, check_stamps
 
 __all__ = [

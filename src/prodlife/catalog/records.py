@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from prodlife.catalog._rules import Finding, check_code, duplicates, is_a, is_text, raise_first
+from prodlife.catalog._findings import Finding, check_code, duplicates, is_a, is_text, raise_first
 from prodlife.catalog.domains import tld_duplicates
 from prodlife.clock import as_utc
 from prodlife.errors import CatalogProblem

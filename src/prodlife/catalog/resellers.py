@@ -58,7 +58,7 @@ from collections.abc import Iterable
 
 import attrs
 
-from prodlife.catalog._rules import (
+from prodlife.catalog._findings import (
     Finding,
     check_code,
     duplicates,
@@ -66,7 +66,7 @@ from prodlife.catalog._rules import (
     is_whole,
     raise_first,
 )
-from prodlife.catalog._rules import is_a as _is
+from prodlife.catalog._findings import is_a as _is
 from prodlife.catalog.catalog import Catalog
 from prodlife.errors import NotFound, RuleViolation
 

@@ -62,7 +62,7 @@ from typing import Protocol
 
 import attrs
 
-from prodlife.catalog._rules import (
+from prodlife.catalog._findings import (
     Finding,
     check_code,
     raise_first,

@@ -36,7 +36,7 @@ import enum
 
 import attrs
 
-from prodlife.catalog._rules import Finding, check_code, raise_first
+from prodlife.catalog._findings import Finding, check_code, raise_first
 from prodlife.errors import ValidationError
 
 __all__ = [

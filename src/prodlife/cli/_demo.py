@@ -28,7 +28,7 @@ from prodlife.app import Billing
 from prodlife.billing.payments import Payment
 from prodlife.billing.prorata import Prorata
 from prodlife.catalog import CatalogVersion, catalog_from_data
-from prodlife.catalog.cancellation import CancellationTiming
+from prodlife.catalog.cancellation_policies import CancellationTiming
 from prodlife.clock import FixedClock
 from prodlife.cycles import MONTHLY
 from prodlife.lifecycle import (

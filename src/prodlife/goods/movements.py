@@ -51,7 +51,7 @@ from datetime import date
 
 import attrs
 
-from prodlife.catalog._rules import Finding, check_code, is_date, is_text, is_whole, raise_first
+from prodlife.catalog._findings import Finding, check_code, is_date, is_text, is_whole, raise_first
 
 __all__ = [
     "ComponentSerials",

@@ -35,7 +35,7 @@ from decimal import Decimal
 import attrs
 
 from prodlife.catalog import Catalog
-from prodlife.catalog._rules import check_code, raise_first
+from prodlife.catalog._findings import check_code, raise_first
 from prodlife.clock import as_utc
 from prodlife.errors import NotFound, RuleViolation
 from prodlife.goods.movements import HolderKind

@@ -6,6 +6,13 @@ A service moves between :class:`Status` values only through the rows of
 :class:`HistoryEntry`. See ``docs/lifecycle.md``. Operations change a service's timeline
 only: its money is computed by :mod:`prodlife.billing`; the use cases over a store are
 :class:`prodlife.app.Billing`, the stores :mod:`prodlife.stores`.
+
+The operations, one module per thing they decide: ``operations`` (what they share, the
+changes of status, transfers), ``renewals`` (the next period's invoice and its payment),
+``endings`` (cancel, terminate, delete now), ``cancellations`` (asking to cancel later),
+``change_requests`` (a change of package's direction and timing), ``package_changes``
+(carrying it out), ``option_changes`` and ``option_removal``, ``addon_changes``;
+``scheduler`` runs what falls due, ``settlement`` what a payment brings.
 """
 
 from prodlife.lifecycle.abuse import (
@@ -34,22 +41,14 @@ from prodlife.lifecycle.actors import (
     not_yours,
     policy_rows,
 )
+from prodlife.lifecycle.addon_changes import add_addon, remove_addon
 from prodlife.lifecycle.adoption import (
     AdoptionRow,
     adoption,
 )
 from prodlife.lifecycle.bundled import check_component_alone, components_of
 from prodlife.lifecycle.cancellations import cancel, request_cancellation, withdraw_cancellation
-from prodlife.lifecycle.changes import (
-    OptionChange,
-    add_addon,
-    apply_pending_change,
-    change_options,
-    change_package,
-    change_request,
-    confirm_change_payment,
-    remove_addon,
-)
+from prodlife.lifecycle.change_requests import change_request, change_rule
 from prodlife.lifecycle.data import service_from_data, service_to_data
 from prodlife.lifecycle.domains import (
     DOMAIN_PRODUCT,
@@ -59,6 +58,7 @@ from prodlife.lifecycle.domains import (
     renewing_domain,
     set_auto_renew,
 )
+from prodlife.lifecycle.endings import delete, end_service, terminate
 from prodlife.lifecycle.events import Event, EventKind
 from prodlife.lifecycle.fixed_terms import (
     fixed_term_end,
@@ -81,19 +81,14 @@ from prodlife.lifecycle.mass_update import KEEP, MassUpdate, mass_update
 from prodlife.lifecycle.operations import (
     activate,
     change_password,
-    delete,
-    end_service,
-    invoice_early,
-    invoice_next_period,
     reboot,
-    renew,
     resend_welcome_email,
     suspend,
-    terminate,
     through_module,
     transfer,
     unsuspend,
 )
+from prodlife.lifecycle.option_changes import OptionChange, change_options
 from prodlife.lifecycle.option_removal import (
     remove_options,
 )
@@ -109,6 +104,11 @@ from prodlife.lifecycle.orders import (
 )
 from prodlife.lifecycle.outcome import Outcome
 from prodlife.lifecycle.overrides import overrides, require_reason, with_overrides
+from prodlife.lifecycle.package_changes import (
+    apply_pending_change,
+    change_package,
+    confirm_change_payment,
+)
 from prodlife.lifecycle.product_operations import (
     OperationDefinition,
     OperationRegistry,
@@ -130,6 +130,7 @@ from prodlife.lifecycle.provisioning_providers import (
     provider_for,
 )
 from prodlife.lifecycle.provisioning_usage import UsageProvisioning, provide_usage
+from prodlife.lifecycle.renewals import invoice_early, invoice_next_period, renew
 from prodlife.lifecycle.reselling import check_reseller_order, check_reseller_plan
 from prodlife.lifecycle.sale import SoldUnder
 from prodlife.lifecycle.scheduler import (
@@ -278,6 +279,7 @@ __all__ = [
     "change_package",
     "change_password",
     "change_request",
+    "change_rule",
     "check_component_alone",
     "check_modules",
     "check_operation_definition",

@@ -31,15 +31,8 @@ from prodlife.catalog.catalog import Catalog
 from prodlife.errors import ComponentRefused, PermissionDenied, TransitionNotAllowed
 from prodlife.lifecycle.actors import Actor
 from prodlife.lifecycle.cancellations import cancel, request_cancellation, withdraw_cancellation
-from prodlife.lifecycle.operations import (
-    activate,
-    delete,
-    end_service,
-    suspend,
-    terminate,
-    transfer,
-    unsuspend,
-)
+from prodlife.lifecycle.endings import delete, end_service, terminate
+from prodlife.lifecycle.operations import activate, suspend, transfer, unsuspend
 from prodlife.lifecycle.outcome import Outcome
 from prodlife.lifecycle.provisioning import ProvisioningModule
 from prodlife.lifecycle.services import Service

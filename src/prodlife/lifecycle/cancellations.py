@@ -41,11 +41,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from prodlife.catalog.cancellation import CancellationPolicy, CancellationTiming
+from prodlife.catalog.cancellation_policies import CancellationPolicy, CancellationTiming
 from prodlife.errors import ValidationError
 from prodlife.lifecycle.actors import Actor
+from prodlife.lifecycle.endings import end_service
 from prodlife.lifecycle.events import Event, EventKind
-from prodlife.lifecycle.operations import end_service
 from prodlife.lifecycle.outcome import Outcome, event
 from prodlife.lifecycle.provisioning import ProvisioningModule
 from prodlife.lifecycle.service_parts import CancellationKind, CancellationRequest
@@ -128,8 +128,9 @@ def cancel(
 ) -> Outcome:
     """Cancel ``service`` now, refunding what ``policy`` says (none by default).
 
-    Use the catalog's :meth:`~prodlife.catalog.cancellation.CancellationDefaults.for_product`
-    for the product's policy. An immediate policy refunds its ``refund`` (none,
+    Use the catalog's
+    :meth:`~prodlife.catalog.cancellation_policies.CancellationDefaults.for_product` for the
+    product's policy. An immediate policy refunds its ``refund`` (none,
     prorated unused part, or full) with its used-day rule; a policy that is not
     immediate refunds nothing (the customer used what was paid).
 

@@ -70,8 +70,8 @@ def resold(outcome: Outcome, sale: SoldUnder | None) -> Outcome:
     For a package changed at once at a price from the plan: the new package's
     version and row. A change waiting (for the end of the term or a payment)
     keeps them on the pending change, recorded when it is carried out
-    (:func:`~prodlife.lifecycle.changes.apply_pending_change`,
-    :func:`~prodlife.lifecycle.changes.confirm_change_payment`). A price set by
+    (:func:`~prodlife.lifecycle.package_changes.apply_pending_change`,
+    :func:`~prodlife.lifecycle.package_changes.confirm_change_payment`). A price set by
     hand, and a change its module did not carry out (the service is not on the
     row's product and cycle) leave the record as it was.
     """

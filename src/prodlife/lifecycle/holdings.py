@@ -46,7 +46,7 @@ from datetime import date
 
 import attrs
 
-from prodlife.catalog._rules import frozen_codes
+from prodlife.catalog._findings import frozen_codes
 from prodlife.catalog.addons import AddOn
 from prodlife.catalog.catalog import Catalog
 from prodlife.catalog.editions import Edition

@@ -51,8 +51,9 @@ import attrs
 from prodlife.cycles import BillingCycle
 from prodlife.errors import RuleViolation, ValidationError
 from prodlife.lifecycle.actors import Action, Actor, authorize_action, authorize_fields
+from prodlife.lifecycle.endings import end_service
 from prodlife.lifecycle.events import EventKind
-from prodlife.lifecycle.operations import end_service, suspend, today, unsuspend
+from prodlife.lifecycle.operations import suspend, today, unsuspend
 from prodlife.lifecycle.outcome import Outcome, event
 from prodlife.lifecycle.provisioning import ProvisioningModule
 from prodlife.lifecycle.service_parts import OverrideAutoSuspend

@@ -13,7 +13,7 @@ from prodlife.billing.lines import LineType
 from prodlife.billing.offers import additive_discount, promotion_discount
 from prodlife.billing.prorata import Prorata
 from prodlife.billing.timeline import Discount, OneTimeCharge, Rate, Timeline, Track
-from prodlife.catalog._rules import is_whole as _whole
+from prodlife.catalog._findings import is_whole as _whole
 from prodlife.cycles import BillingCycle, BillingSchedule
 from prodlife.errors import ProdlifeError, RuleViolation
 from prodlife.lifecycle.domains import domain_service

@@ -51,8 +51,8 @@ from datetime import datetime
 
 import attrs
 
-from prodlife.catalog._rules import Finding, check_code, raise_first
-from prodlife.catalog._rules import is_whole as _whole
+from prodlife.catalog._findings import Finding, check_code, raise_first
+from prodlife.catalog._findings import is_whole as _whole
 from prodlife.catalog.bundles import Component
 from prodlife.clock import as_utc
 from prodlife.errors import RuleViolation

@@ -74,8 +74,8 @@ from typing import Any
 
 import attrs
 
-from prodlife.catalog._rules import Finding, check_code, duplicates, frozen_codes, raise_first
-from prodlife.catalog._rules import is_a as _is
+from prodlife.catalog._findings import Finding, check_code, duplicates, frozen_codes, raise_first
+from prodlife.catalog._findings import is_a as _is
 from prodlife.errors import NotFound, RuleViolation, TransitionNotAllowed
 from prodlife.lifecycle.actors import Actor, Permission, authorize_declared
 from prodlife.lifecycle.events import EventKind

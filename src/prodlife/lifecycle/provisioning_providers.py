@@ -35,7 +35,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TypeVar
 
-from prodlife.catalog._rules import Finding
+from prodlife.catalog._findings import Finding
 from prodlife.catalog.catalog import Catalog
 from prodlife.catalog.products import Product
 from prodlife.catalog.subscriptions import SubscriptionType

@@ -81,16 +81,13 @@ from prodlife.billing.lines import InvoiceLine
 from prodlife.clock import as_utc
 from prodlife.errors import RuleViolation
 from prodlife.lifecycle.actors import Actor
-from prodlife.lifecycle.changes import apply_pending_change
+from prodlife.lifecycle.endings import end_service
 from prodlife.lifecycle.events import Event, EventKind
-from prodlife.lifecycle.operations import (
-    end_service,
-    paid_free_periods,
-    settle_paused_period,
-    suspend,
-)
+from prodlife.lifecycle.operations import suspend
 from prodlife.lifecycle.outcome import Outcome, event
+from prodlife.lifecycle.package_changes import apply_pending_change
 from prodlife.lifecycle.provisioning import ProvisioningModule
+from prodlife.lifecycle.renewals import paid_free_periods, settle_paused_period
 from prodlife.lifecycle.service_parts import CancellationKind, Dunning
 from prodlife.lifecycle.services import Service
 from prodlife.lifecycle.status import Status, SuspensionKind

@@ -23,7 +23,7 @@ from datetime import date, datetime
 
 import attrs
 
-from prodlife.catalog.cancellation import CancellationPolicy
+from prodlife.catalog.cancellation_policies import CancellationPolicy
 from prodlife.catalog.catalog import Catalog
 from prodlife.catalog.offering import (
     check_addon_offered,
@@ -35,7 +35,7 @@ from prodlife.catalog.offering import (
 from prodlife.catalog.subscriptions import SubscriptionType
 from prodlife.cycles import BillingCycle
 from prodlife.errors import NotFound, RuleViolation
-from prodlife.lifecycle.changes import OptionChange
+from prodlife.lifecycle.option_changes import OptionChange
 from prodlife.lifecycle.orders import Order, OrderLine
 from prodlife.lifecycle.service_parts import ServiceAddOn
 from prodlife.lifecycle.services import Service

@@ -9,8 +9,8 @@ from datetime import date, datetime
 
 import attrs
 
-from prodlife.catalog.cancellation import CancellationTiming
-from prodlife.catalog.rules import ChangeTiming
+from prodlife.catalog.cancellation_policies import CancellationTiming
+from prodlife.catalog.change_rules import ChangeTiming
 from prodlife.clock import as_utc
 from prodlife.cycles import BillingCycle, billing_day
 from prodlife.errors import RuleViolation
@@ -267,10 +267,10 @@ class CancellationRequest:
 class PendingChange:
     """A change of product, edition, cycle or price waiting to take effect.
 
-    The catalog's change rules (:class:`~prodlife.catalog.rules.ChangeRules`)
+    The catalog's change rules (:class:`~prodlife.catalog.change_rules.ChangeRules`)
     decide that a change happens at the end of the term (the scheduler applies
     it on the service's next due date) or once the invoice for the difference
-    is paid (:func:`~prodlife.lifecycle.changes.confirm_change_payment`).
+    is paid (:func:`~prodlife.lifecycle.package_changes.confirm_change_payment`).
 
     Args:
         timing: :attr:`ChangeTiming.END_OF_TERM` or :attr:`ChangeTiming.AFTER_PAYMENT`.

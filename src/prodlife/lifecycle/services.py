@@ -393,7 +393,7 @@ class Service:
         """``attrs.evolve`` for internal changes, checking only what they can break.
 
         Fields the operations compute from already-checked values (status,
-        history, version, dates, requests, charges) skip the type checks; the
+        history, version, dates, requests, timeline, ledger) skip the type checks; the
         date and history invariants are always checked, the add-on rules when
         add-ons or the termination date change, and everything when any other
         field changes.

@@ -51,13 +51,14 @@ from datetime import date, datetime, timedelta
 
 from prodlife.billing.invoices import Invoice, oldest_due
 from prodlife.billing.lines import InvoiceLine, LineType
-from prodlife.catalog.rules import ChangeTiming
+from prodlife.catalog.change_rules import ChangeTiming
 from prodlife.lifecycle.actors import Actor
-from prodlife.lifecycle.changes import confirm_change_payment
 from prodlife.lifecycle.events import EventKind
-from prodlife.lifecycle.operations import _count_renewal, activate, today, unsuspend
+from prodlife.lifecycle.operations import activate, today, unsuspend
 from prodlife.lifecycle.outcome import Outcome, event
+from prodlife.lifecycle.package_changes import confirm_change_payment
 from prodlife.lifecycle.provisioning import ProvisioningModule
+from prodlife.lifecycle.renewals import _count_renewal
 from prodlife.lifecycle.service_parts import owing_since
 from prodlife.lifecycle.services import Service
 from prodlife.lifecycle.status import Status, SuspensionKind

@@ -13,7 +13,7 @@ alone. :func:`under_terms` makes a service as its scheme says;
   used: each price over the days it was in force (the timeline keeps them); a
   cancellation's final invoice bills the used part only. A period is paid
   after its invoice: ``next_due`` is the first day not paid for, and payment
-  (:func:`~prodlife.lifecycle.operations.renew`) covers invoiced periods only.
+  (:func:`~prodlife.lifecycle.renewals.renew`) covers invoiced periods only.
 - **Paused** (suspended :attr:`SuspensionKind.TEMPORARY`, seed 000's
   "billing suspended but account and data preserved"): nothing is billed for
   the paused days, add-ons included. In advance a period that falls due during

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from prodlife.catalog._rules import Finding, duplicates
-from prodlife.catalog._rules import is_a as _is
+from prodlife.catalog._findings import Finding, duplicates
+from prodlife.catalog._findings import is_a as _is
 from prodlife.money import ROUNDING_MODES, Currency
 from prodlife.pricing.discounts import AdditiveDiscount
 from prodlife.pricing.options import ConfigurableOption

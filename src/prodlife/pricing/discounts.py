@@ -63,8 +63,8 @@ from decimal import Decimal
 
 import attrs
 
-from prodlife.catalog._rules import Finding, check_code, frozen_codes, raise_first
-from prodlife.catalog._rules import is_date as _is_date
+from prodlife.catalog._findings import Finding, check_code, frozen_codes, raise_first
+from prodlife.catalog._findings import is_date as _is_date
 from prodlife.catalog.products import Validity
 from prodlife.errors import InvalidAmount, RuleViolation
 from prodlife.money import Money, to_decimal

@@ -23,7 +23,7 @@ from decimal import Decimal
 
 import attrs
 
-from prodlife.catalog._rules import check_code, raise_first
+from prodlife.catalog._findings import check_code, raise_first
 from prodlife.errors import NotFound, RuleViolation, ValidationError
 from prodlife.money import CONTEXT, to_decimal
 from prodlife.pricing.usage import UsageRecord, _text

@@ -86,7 +86,7 @@ from datetime import date, timedelta
 
 import attrs
 
-from prodlife.catalog._rules import (
+from prodlife.catalog._findings import (
     Finding,
     check_code,
     frozen_codes,

@@ -40,8 +40,8 @@ from typing import Any
 
 import attrs
 
-from prodlife.catalog._rules import Finding, check_code, frozen_codes, raise_first
-from prodlife.catalog._rules import is_a as _is
+from prodlife.catalog._findings import Finding, check_code, frozen_codes, raise_first
+from prodlife.catalog._findings import is_a as _is
 from prodlife.cycles import BillingCycle
 from prodlife.errors import NotFound, RuleViolation, ValidationError
 from prodlife.limits import MAX_QUANTITY

@@ -88,8 +88,8 @@ from typing import cast
 
 import attrs
 
-from prodlife.catalog._rules import Finding, raise_first
-from prodlife.catalog._rules import is_a as _is
+from prodlife.catalog._findings import Finding, raise_first
+from prodlife.catalog._findings import is_a as _is
 from prodlife.errors import RuleViolation
 from prodlife.limits import MAX_QUANTITY
 from prodlife.money import CONTEXT, Currency, Money, total

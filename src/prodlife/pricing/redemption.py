@@ -14,10 +14,10 @@ from datetime import date
 
 import attrs
 
-from prodlife.catalog._rules import is_date as _is_date
-from prodlife.catalog._rules import is_text as _is_text
-from prodlife.catalog._rules import is_whole as _is_count
-from prodlife.catalog._rules import raise_first
+from prodlife.catalog._findings import is_date as _is_date
+from prodlife.catalog._findings import is_text as _is_text
+from prodlife.catalog._findings import is_whole as _is_count
+from prodlife.catalog._findings import raise_first
 from prodlife.cycles import BillingCycle
 from prodlife.errors import RuleViolation, ValidationError
 from prodlife.pricing.promotions import Promotion, check_promotion_codes

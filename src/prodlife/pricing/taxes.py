@@ -76,7 +76,7 @@ from fractions import Fraction
 
 import attrs
 
-from prodlife.catalog._rules import Finding, check_code, raise_first
+from prodlife.catalog._findings import Finding, check_code, raise_first
 from prodlife.errors import InvalidAmount, InvalidRounding, RuleViolation
 from prodlife.money import CONTEXT, ROUNDING_MODES, Currency, Money, checked, to_decimal
 

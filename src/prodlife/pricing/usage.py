@@ -56,8 +56,8 @@ from decimal import Decimal
 
 import attrs
 
-from prodlife.catalog._rules import Finding, check_code, raise_first
-from prodlife.catalog._rules import is_a as _is
+from prodlife.catalog._findings import Finding, check_code, raise_first
+from prodlife.catalog._findings import is_a as _is
 from prodlife.catalog.products import Validity
 from prodlife.clock import as_utc
 from prodlife.errors import NotFound, RuleViolation, ValidationError

@@ -25,14 +25,9 @@ from prodlife.errors import (
 )
 from prodlife.lifecycle.actors import Actor, Permission
 from prodlife.lifecycle.events import Event
-from prodlife.lifecycle.operations import (
-    invoice_next_period,
-    reboot,
-    renew,
-    suspend,
-    unsuspend,
-)
+from prodlife.lifecycle.operations import reboot, suspend, unsuspend
 from prodlife.lifecycle.outcome import Outcome
+from prodlife.lifecycle.renewals import invoice_next_period, renew
 from prodlife.lifecycle.scheduler import SchedulerPolicy, run_service
 from prodlife.lifecycle.services import Service
 from prodlife.lifecycle.status import ACTIVE, ORDERED, ServiceStatus, Status, SuspensionKind

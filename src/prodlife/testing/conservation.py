@@ -65,24 +65,21 @@ from prodlife.billing.lines import InvoiceLine, LineType
 from prodlife.billing.offers import promotion_discount
 from prodlife.billing.prorata import LongCycles, Prorata, StubWindow
 from prodlife.billing.timeline import Timeline
-from prodlife.catalog.cancellation import CancellationPolicy, CancellationTiming
+from prodlife.catalog.cancellation_policies import CancellationPolicy, CancellationTiming
 from prodlife.catalog.catalog import Catalog
 from prodlife.catalog.subscriptions import BillingTiming
 from prodlife.cycles import ANNUAL, MONTHLY, QUARTERLY, BillingCycle
 from prodlife.errors import ProdlifeError
 from prodlife.lifecycle.actors import Actor
+from prodlife.lifecycle.addon_changes import add_addon, remove_addon
 from prodlife.lifecycle.cancellations import cancel, request_cancellation, withdraw_cancellation
-from prodlife.lifecycle.changes import (
-    OptionChange,
-    add_addon,
-    change_options,
-    change_package,
-    remove_addon,
-)
 from prodlife.lifecycle.mass_update import MassUpdate, mass_update
-from prodlife.lifecycle.operations import invoice_early, renew, suspend, transfer, unsuspend
+from prodlife.lifecycle.operations import suspend, transfer, unsuspend
+from prodlife.lifecycle.option_changes import OptionChange, change_options
 from prodlife.lifecycle.ordered_services import first_invoice_day
 from prodlife.lifecycle.outcome import Outcome
+from prodlife.lifecycle.package_changes import change_package
+from prodlife.lifecycle.renewals import invoice_early, renew
 from prodlife.lifecycle.scheduler import SchedulerPolicy, run_due
 from prodlife.lifecycle.service_parts import CancellationKind, ServiceAddOn
 from prodlife.lifecycle.services import Service

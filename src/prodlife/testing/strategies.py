@@ -17,7 +17,7 @@ import attrs
 from hypothesis import strategies as st
 
 from prodlife.billing.ledger import bill
-from prodlife.catalog.rules import ChangeTiming
+from prodlife.catalog.change_rules import ChangeTiming
 from prodlife.catalog.subscriptions import BillingTiming
 from prodlife.cycles import ONE_TIME, BillingCycle, BillingSchedule, CycleUnit, MonthEnd
 from prodlife.errors import PermissionDenied

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 
-from prodlife.catalog._rules import Finding, check_code, duplicates, raise_first
+from prodlife.catalog._findings import Finding, check_code, duplicates, raise_first
 from prodlife.catalog.products import Product
 from prodlife.proration.change import CreditMode
 from prodlife.proration.refunds import UsedDay

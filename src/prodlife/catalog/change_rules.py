@@ -1,13 +1,12 @@
-"""Change rules and cancellation policies: what an upgrade, downgrade or cancellation does.
+"""Change rules: when an upgrade, downgrade, cross-grade or change of cycle takes effect.
 
 A :class:`ChangeRules` table decides when a change of product, edition or
 billing cycle takes effect: immediately, at the end of the term, once it is
 paid for, or never (illegal). Rules match on the products, editions,
 categories and cycles of both sides and on the direction; the first match
-wins, and a catch-all ends the table so every change gets an answer. A
-:class:`CancellationPolicy` says when a cancelled service ends (immediately,
-at the end of the period, or after N renewals, seed 000) and what is refunded;
-:class:`CancellationDefaults` gives each product its own.
+wins, and a catch-all ends the table so every change gets an answer. What a
+cancellation does is in :mod:`prodlife.catalog.cancellation_policies`; carrying
+a change out is :mod:`prodlife.lifecycle`'s.
 
 =========================================  =============================================
 rule                                       condition
@@ -17,10 +16,6 @@ rule                                       condition
 ``change-rules.shadowed``                  no rule is covered by an earlier one
 ``change-rules.unknown-product``           rules name products the catalog has
 ``change.illegal``                         the matching rule does not make it illegal
-``cancellation.renewals``                  a renewal count (>= 1) only "after renewals"
-``cancellation.refund``                    a refund only for an immediate cancellation
-``cancellation-defaults.duplicate``        one default per product
-``cancellation-defaults.unknown-product``  defaults name products the catalog has
 =========================================  =============================================
 
 >>> rules = ChangeRules((
@@ -47,7 +42,7 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 
-from prodlife.catalog._rules import Finding, check_code, frozen_codes, raise_first
+from prodlife.catalog._findings import Finding, check_code, frozen_codes, raise_first
 from prodlife.catalog.editions import Direction
 from prodlife.catalog.products import Product
 from prodlife.cycles import BillingCycle
@@ -61,6 +56,7 @@ __all__ = [
     "check_change_request",
     "check_change_rule",
     "check_change_rules",
+    "package_name",
 ]
 
 
@@ -130,9 +126,18 @@ class ChangeRequest:
         return f"{_route(self)} ({self.direction.value})"
 
 
+def package_name(product: str, edition: str | None) -> str:
+    """How rule messages, history and events name a package: ``WEB edition PRO``.
+
+    Invoice lines name it shorter (``WEB PRO``,
+    :func:`prodlife.lifecycle.timelines.package_label`).
+    """
+    return product if edition is None else f"{product} edition {edition}"
+
+
 def _route(r: ChangeRequest) -> str:
     def side(product: str, edition: str | None, cycle: BillingCycle | None) -> str:
-        text = product if edition is None else f"{product} edition {edition}"
+        text = package_name(product, edition)
         return text if cycle is None else f"{text} {cycle}"
 
     return f"{side(r.from_product, r.from_edition, r.from_cycle)} -> " + side(
