@@ -2,7 +2,8 @@
 
 :func:`compacted` leaves out of a full document what a reader can put back, and
 :func:`expanded` puts it back before the converter reads it; so the converter knows
-one shape, and a rule of the compact shape is written here once, both ways. What is left out or written short:
+one shape, and a rule of the compact shape is written here once, both ways. What is left
+out or written short:
 
 - every field at its default; the service's and customer's ids repeated in its timeline
   and ledger; the timeline's start when it is the service's;
