@@ -26,7 +26,6 @@ from prodlife import Money
 from prodlife.billing import bill
 from prodlife.catalog.change_rules import ChangeTiming
 from prodlife.cycles import MONTHLY, ONE_TIME
-from prodlife.errors import ValidationError
 from prodlife.lifecycle import (
     Actor,
     CancellationKind,
@@ -252,19 +251,6 @@ def disagreement(document: Any) -> str | None:
 # --- writing --------------------------------------------------------------------------------
 
 
-@given(services())
-def test_every_document_is_plain_json(service: Service) -> None:
-    for compact in (False, True):
-        document = codec.service_to_data(service, compact=compact)
-        assert same_data(document, json_round_trip(document)) == []
-
-
-@pytest.mark.parametrize("name", EXAMPLES)
-def test_every_field_is_written_as_plain_json(name: str) -> None:
-    document = codec.service_to_data(EXAMPLES[name]())
-    assert same_data(document, json_round_trip(document)) == []
-
-
 def test_each_document_is_new_and_changing_one_changes_no_other() -> None:
     service = busy()
     before = json_round_trip(codec.service_to_data(service))
@@ -283,8 +269,6 @@ def test_a_subclass_of_service_is_written_as_a_service() -> None:
     values = {field.name: getattr(busy(), field.name) for field in attrs.fields(Service)}
     special = Special(**values)
     assert same_data(codec.service_to_data(special), codec.service_to_data(busy())) == []
-    with pytest.raises(ValidationError, match="is not a Service"):
-        codec.service_to_data("S-1")  # type: ignore[arg-type]
 
 
 # --- reading valid documents ------------------------------------------------------------------
