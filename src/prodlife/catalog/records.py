@@ -60,7 +60,19 @@ __all__ = [
 
 
 @attrs.frozen(slots=True)
-class Brand:
+class _Classifier:
+    """What a brand, a family and a category share: a code, a name, a description."""
+
+    code: str
+    name: str
+    description: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        raise_first(check_classifier(self), self.code)  # type: ignore[arg-type]
+
+
+@attrs.frozen(slots=True)
+class Brand(_Classifier):
     """A registered brand: a trademark identifying a product or line (Samsung, Apple).
 
     Args:
@@ -69,36 +81,15 @@ class Brand:
         description: free text.
     """
 
-    code: str
-    name: str
-    description: str = ""
-
-    def __attrs_post_init__(self) -> None:
-        raise_first(check_classifier(self), self.code)
-
 
 @attrs.frozen(slots=True)
-class Family:
+class Family(_Classifier):
     """A registered product family (decoders, modems); products name it in ``family``."""
 
-    code: str
-    name: str
-    description: str = ""
-
-    def __attrs_post_init__(self) -> None:
-        raise_first(check_classifier(self), self.code)
-
 
 @attrs.frozen(slots=True)
-class Category:
+class Category(_Classifier):
     """A registered business category; products name it among their ``categories``."""
-
-    code: str
-    name: str
-    description: str = ""
-
-    def __attrs_post_init__(self) -> None:
-        raise_first(check_classifier(self), self.code)
 
 
 #: A registered classifier of products.
