@@ -231,6 +231,19 @@ def check_registered(catalog: Catalog) -> list[tuple[str, str, str]]:
     return found
 
 
+def _duplicated(sections: Iterable[tuple[str, list[str]]], keep: str) -> list[CatalogProblem]:
+    """Rule ``catalog.duplicate``: each code given more than once in a section of the catalog."""
+    return [
+        CatalogProblem(
+            f"{section}[{code}]",
+            "catalog.duplicate",
+            f"{code!r} is defined more than once in {section}; {keep}",
+        )
+        for section, codes in sections
+        for code in duplicates(codes)
+    ]
+
+
 def check_records(catalog: Catalog, products: Collection[str]) -> list[CatalogProblem]:
     """The problems of the catalog's records across definitions: unregistered classifiers,
     TLD prices, abuse limits, term schemes and subscription types given twice, abuse limits
@@ -254,18 +267,13 @@ def check_records(catalog: Catalog, products: Collection[str]) -> list[CatalogPr
                     "not define; add the product or fix the code",
                 )
             )
-    for section, codes in (
-        ("term_schemes", [scheme.code for scheme in catalog.term_schemes]),
-        ("subscription_types", [kind.code for kind in catalog.subscription_types]),
-    ):
-        for code in duplicates(codes):
-            found.append(
-                CatalogProblem(
-                    f"{section}[{code}]",
-                    "catalog.duplicate",
-                    f"{code!r} is defined more than once in {section}; keep one",
-                )
-            )
+    found += _duplicated(
+        (
+            ("term_schemes", [scheme.code for scheme in catalog.term_schemes]),
+            ("subscription_types", [kind.code for kind in catalog.subscription_types]),
+        ),
+        "keep one",
+    )
     for key in tld_duplicates(catalog.tld_prices):
         found.append(
             CatalogProblem(
