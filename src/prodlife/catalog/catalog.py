@@ -40,7 +40,14 @@ from prodlife.catalog.domains import TldPrice, TldPrices
 from prodlife.catalog.editions import EditionLadder
 from prodlife.catalog.products import Product
 from prodlife.catalog.query import ProductQuery
-from prodlife.catalog.records import Brand, Category, Family, _duplicated, check_records
+from prodlife.catalog.records import (
+    Brand,
+    Category,
+    Family,
+    _duplicated,
+    _unknown_product,
+    check_records,
+)
 from prodlife.catalog.rules import ChangeRules, check_change_rules
 from prodlife.catalog.types import ProductType
 from prodlife.errors import CatalogProblem, InvalidCatalog, NotFound, RuleViolation, ValidationError
@@ -377,11 +384,10 @@ def check_catalog(catalog: Catalog) -> list[CatalogProblem]:
     for ladder in catalog.editions:
         if ladder.product_code not in products:
             found.append(
-                CatalogProblem(
+                _unknown_product(
                     f"editions[{ladder.product_code}]",
-                    "catalog.unknown-product",
-                    f"editions are defined for {ladder.product_code!r}, which the catalog does "
-                    "not define; add the product or fix the code",
+                    "editions are defined for",
+                    ladder.product_code,
                 )
             )
     for addon in catalog.addons:

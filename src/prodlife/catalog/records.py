@@ -244,6 +244,15 @@ def _duplicated(sections: Iterable[tuple[str, list[str]]], keep: str) -> list[Ca
     ]
 
 
+def _unknown_product(path: str, what: str, code: str) -> CatalogProblem:
+    """Rule ``catalog.unknown-product``: ``what`` names ``code``, which the catalog lacks."""
+    return CatalogProblem(
+        path,
+        "catalog.unknown-product",
+        f"{what} {code!r}, which the catalog does not define; add the product or fix the code",
+    )
+
+
 def check_records(catalog: Catalog, products: Collection[str]) -> list[CatalogProblem]:
     """The problems of the catalog's records across definitions: unregistered classifiers,
     TLD prices, abuse limits, term schemes and subscription types given twice, abuse limits
@@ -260,11 +269,10 @@ def check_records(catalog: Catalog, products: Collection[str]) -> list[CatalogPr
     for limit in catalog.abuse_limits:
         if limit.product_code not in products:
             found.append(
-                CatalogProblem(
+                _unknown_product(
                     f"abuse_limits[{limit.product_code}/{limit.resource}]",
-                    "catalog.unknown-product",
-                    f"an abuse limit is set for {limit.product_code!r}, which the catalog does "
-                    "not define; add the product or fix the code",
+                    "an abuse limit is set for",
+                    limit.product_code,
                 )
             )
     found += _duplicated(
