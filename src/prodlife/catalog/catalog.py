@@ -45,7 +45,7 @@ from prodlife.catalog.records import (
     Category,
     Family,
     _duplicated,
-    _unknown_product,
+    _unknown_products,
     check_records,
 )
 from prodlife.catalog.rules import ChangeRules, check_change_rules
@@ -381,15 +381,11 @@ def check_catalog(catalog: Catalog) -> list[CatalogProblem]:
                     "no bundle definition; define its components",
                 )
             )
-    for ladder in catalog.editions:
-        if ladder.product_code not in products:
-            found.append(
-                _unknown_product(
-                    f"editions[{ladder.product_code}]",
-                    "editions are defined for",
-                    ladder.product_code,
-                )
-            )
+    found += _unknown_products(
+        products,
+        "editions are defined for",
+        ((f"editions[{e.product_code}]", e.product_code) for e in catalog.editions),
+    )
     for addon in catalog.addons:
         found += _problems(f"addons[{addon.code}]", check_addon_in_catalog(addon, products))
     for bundle in catalog.bundles:

@@ -32,7 +32,7 @@ its stamps.
 from __future__ import annotations
 
 import enum
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Container, Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -244,13 +244,20 @@ def _duplicated(sections: Iterable[tuple[str, list[str]]], keep: str) -> list[Ca
     ]
 
 
-def _unknown_product(path: str, what: str, code: str) -> CatalogProblem:
-    """Rule ``catalog.unknown-product``: ``what`` names ``code``, which the catalog lacks."""
-    return CatalogProblem(
-        path,
-        "catalog.unknown-product",
-        f"{what} {code!r}, which the catalog does not define; add the product or fix the code",
-    )
+def _unknown_products(
+    products: Container[str], what: str, named: Iterable[tuple[str, str]]
+) -> list[CatalogProblem]:
+    """Rule ``catalog.unknown-product``: each (path, product code) of ``named`` whose
+    product is not among ``products``, ``what`` saying what names it."""
+    return [
+        CatalogProblem(
+            path,
+            "catalog.unknown-product",
+            f"{what} {code!r}, which the catalog does not define; add the product or fix the code",
+        )
+        for path, code in named
+        if code not in products
+    ]
 
 
 def check_records(catalog: Catalog, products: Collection[str]) -> list[CatalogProblem]:
@@ -266,15 +273,14 @@ def check_records(catalog: Catalog, products: Collection[str]) -> list[CatalogPr
                 f"product / resource {key} has more than one abuse limit; keep one",
             )
         )
-    for limit in catalog.abuse_limits:
-        if limit.product_code not in products:
-            found.append(
-                _unknown_product(
-                    f"abuse_limits[{limit.product_code}/{limit.resource}]",
-                    "an abuse limit is set for",
-                    limit.product_code,
-                )
-            )
+    found += _unknown_products(
+        products,
+        "an abuse limit is set for",
+        (
+            (f"abuse_limits[{a.product_code}/{a.resource}]", a.product_code)
+            for a in catalog.abuse_limits
+        ),
+    )
     found += _duplicated(
         (
             ("term_schemes", [scheme.code for scheme in catalog.term_schemes]),
