@@ -11,11 +11,12 @@ for non-payment lifted. See ``docs/invoices.md``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 import attrs
 
-from prodlife.app._base import BillingBase, log
+from prodlife.app._base import BillingBase, R, log
 from prodlife.app._issuing import spend_credit
 from prodlife.billing.invoices import UNPAID, Invoice, InvoiceStatus, oldest_due
 from prodlife.billing.payments import Allocation, Payment, PaymentKind, check_reference, settle
@@ -179,29 +180,46 @@ class Invoicing(BillingBase):
         authorize_action(actor, Action.RECORD_PAYMENT)
         amount = _check_amount(amount)
         check_reference(reference)
-        at = self._now()
-        when = at if received_at is None else as_utc(received_at)
-        try:
-            with self.store.transaction() as uow:
-                known = self._known(uow, reference, customer_id, amount)
-                if known is None:
-                    payment, saved = self._pay(
-                        uow, customer_id, amount, invoice, reference, method, when, actor
-                    )
-                    uow.commit()
-            if known is not None:
-                return self._again(known)
-        except AlreadyExists:  # another worker recorded it at the same moment
-            with self.store.transaction(readonly=True) as uow:
-                known = self._known(uow, reference, customer_id, amount)
-            assert known is not None
-            return self._again(known)
+        when = self._now() if received_at is None else as_utc(received_at)
+        done = self._once(
+            reference,
+            customer_id,
+            amount,
+            lambda uow: self._pay(
+                uow, customer_id, amount, invoice, reference, method, when, actor
+            ),
+        )
+        if isinstance(done, Payment):
+            return self._again(done)
+        payment, saved = done
         log.info("payment %s of %s: %s", reference, customer_id, payment)
         paid = [i for i in saved if i.status is InvoiceStatus.PAID]
         outcomes = self._settle(paid)
         for outcome in outcomes:
             self._published_own(outcome)
         return PaymentResult(payment, False, tuple(saved), tuple(outcomes))
+
+    def _once(
+        self,
+        reference: str,
+        customer_id: str,
+        amount: Money,
+        write: Callable[[UnitOfWork], R],
+    ) -> R | Payment:
+        """What ``write`` returns, committed; or the payment ``reference`` names, if recorded
+        (also by another worker at the same moment: ``write`` then meets ``AlreadyExists``)."""
+        try:
+            with self.store.transaction() as uow:
+                known = self._known(uow, reference, customer_id, amount)
+                if known is None:
+                    done = write(uow)
+                    uow.commit()
+                    return done
+        except AlreadyExists:
+            with self.store.transaction(readonly=True) as uow:
+                known = self._known(uow, reference, customer_id, amount)
+            assert known is not None
+        return known
 
     @staticmethod
     def _known(uow: UnitOfWork, reference: str, customer_id: str, amount: Money) -> Payment | None:
@@ -295,38 +313,33 @@ class Invoicing(BillingBase):
         amount = _check_amount(amount)
         check_reference(reference)
         at = self._now() if refunded_at is None else as_utc(refunded_at)
-        try:
-            with self.store.transaction() as uow:
-                known = self._known(uow, reference, customer_id, amount)
-                if known is not None:
-                    uow.rollback()
-                    return PaymentResult(known, True)
-                held = uow.invoices.credit(customer_id, amount.currency.code)
-                if amount > held:
-                    raise RuleViolation(
-                        "payment.refund",
-                        f"{customer_id} holds {held} of credit; {amount} cannot be refunded",
-                    )
-                payment = Payment(
-                    reference,
-                    customer_id,
-                    amount,
-                    method,
-                    at,
-                    PaymentKind.REFUND,
-                    to_credit=amount,
-                    recorded_by=str(actor),
+
+        def give_back(uow: UnitOfWork) -> PaymentResult:
+            held = uow.invoices.credit(customer_id, amount.currency.code)
+            if amount > held:
+                raise RuleViolation(
+                    "payment.refund",
+                    f"{customer_id} holds {held} of credit; {amount} cannot be refunded",
                 )
-                uow.payments.add(payment)
-                uow.invoices.set_credit(customer_id, held - amount, expected=held)
-                uow.commit()
-        except AlreadyExists:
-            with self.store.transaction(readonly=True) as uow:
-                known = self._known(uow, reference, customer_id, amount)
-            assert known is not None
-            return PaymentResult(known, True)
+            payment = Payment(
+                reference,
+                customer_id,
+                amount,
+                method,
+                at,
+                PaymentKind.REFUND,
+                to_credit=amount,
+                recorded_by=str(actor),
+            )
+            uow.payments.add(payment)
+            uow.invoices.set_credit(customer_id, held - amount, expected=held)
+            return PaymentResult(payment, False)
+
+        done = self._once(reference, customer_id, amount, give_back)
+        if isinstance(done, Payment):
+            return PaymentResult(done, True)
         log.info("refund %s to %s: %s", reference, customer_id, amount)
-        return PaymentResult(payment, False)
+        return done
 
     def close_invoice(
         self, number: str, actor: Actor, *, status: InvoiceStatus, reason: str

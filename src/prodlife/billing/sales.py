@@ -121,6 +121,52 @@ def _check_sale(
         raise InvalidRounding(rounding)
 
 
+#: What a job and an activity do with a product: the verb, the rule of a product
+#: their type does not list, which products they may sell, and the message saying so.
+_SELLS = {
+    "job": ("sells", "product", _sells_on_jobs, "jobs sell only expenses and physical goods"),
+    "activity": (
+        "uses",
+        "service",
+        _sells_on_activities,
+        "activities use only one-time services",
+    ),
+}
+
+
+def _check_type(what: str, sale_id: str, named: str, type_code: str) -> None:
+    """A sale is priced with the type it names (rules ``job.type``, ``activity.type``)."""
+    if named != type_code:
+        raise RuleViolation(
+            f"{what}.type",
+            f"{what} {sale_id!r} is of type {named!r}, not {type_code!r}; price it with "
+            "its own type",
+            sale_id,
+        )
+
+
+def _sold_name(
+    what: str, sale_id: str, code: str, type_code: str, listed: frozenset[str], catalog: Catalog
+) -> str:
+    """The name of ``code``, which the sale's type lists and a sale of its kind may sell."""
+    verb, rule, fits, only = _SELLS[what]
+    if code not in listed:
+        raise RuleViolation(
+            f"{what}.{rule}",
+            f"{what} {sale_id!r} {verb} {code!r}, which {what} type {type_code!r} does not "
+            f"list; {verb.removesuffix('s')} one of {sorted(listed)} or add it to the type",
+            code,
+        )
+    product_type = catalog.type_of(code)
+    if not fits(product_type):
+        raise RuleViolation(
+            f"{what}.kind",
+            f"{what} {sale_id!r} {verb} {code!r}, a {product_type.describes}; {only}",
+            code,
+        )
+    return catalog.product(code).name
+
+
 def _taxed(
     lines: list[InvoiceLine],
     sale_id: str,
@@ -170,33 +216,12 @@ def price_job(
         InvalidAmount: an amount is beyond :data:`~prodlife.limits.MAX_AMOUNT_DIGITS`.
     """
     _check_sale(job, Job, job_type, JobType, catalog, plan, taxes, rounding)
-    if job.job_type != job_type.code:
-        raise RuleViolation(
-            "job.type",
-            f"job {job.id!r} is of type {job.job_type!r}, not {job_type.code!r}; price it with "
-            "its own type",
-            job.id,
-        )
+    _check_type("job", job.id, job.job_type, job_type.code)
     currency = plan.currency
     lines: list[InvoiceLine] = []
     for line in job.lines:
         code = line.product_code
-        if code not in job_type.products:
-            raise RuleViolation(
-                "job.product",
-                f"job {job.id!r} sells {code!r}, which job type {job_type.code!r} does not "
-                f"list; sell one of {sorted(job_type.products)} or add it to the type",
-                code,
-            )
-        product_type = catalog.type_of(code)
-        if not _sells_on_jobs(product_type):
-            raise RuleViolation(
-                "job.kind",
-                f"job {job.id!r} sells {code!r}, a {product_type.describes}; jobs sell only "
-                "expenses and physical goods",
-                code,
-            )
-        name = catalog.product(code).name
+        name = _sold_name("job", job.id, code, job_type.code, job_type.products, catalog)
         if line.price_override is not None:
             unit = _in_plan(line.price_override, currency, "job.currency", code)
             exact = unit * line.quantity
@@ -265,34 +290,14 @@ def price_activity(
     )
     if not isinstance(rounding, DurationRounding):
         raise ValidationError(f"rounding {rounding!r} must be a DurationRounding")
-    if activity.activity_type != activity_type.code:
-        raise RuleViolation(
-            "activity.type",
-            f"activity {activity.id!r} is of type {activity.activity_type!r}, not "
-            f"{activity_type.code!r}; price it with its own type",
-            activity.id,
-        )
+    _check_type("activity", activity.id, activity.activity_type, activity_type.code)
     currency = plan.currency
     lines: list[InvoiceLine] = []
     for line in activity.lines:
         code = line.service_code
-        if code not in activity_type.services:
-            raise RuleViolation(
-                "activity.service",
-                f"activity {activity.id!r} uses {code!r}, which activity type "
-                f"{activity_type.code!r} does not list; use one of "
-                f"{sorted(activity_type.services)} or add it to the type",
-                code,
-            )
-        product_type = catalog.type_of(code)
-        if not _sells_on_activities(product_type):
-            raise RuleViolation(
-                "activity.kind",
-                f"activity {activity.id!r} uses {code!r}, a {product_type.describes}; "
-                "activities use only one-time services",
-                code,
-            )
-        name = catalog.product(code).name
+        name = _sold_name(
+            "activity", activity.id, code, activity_type.code, activity_type.services, catalog
+        )
         base: Money | None = None
         if line.price_override is not None:
             hourly = _in_plan(line.price_override, currency, "activity.currency", code)

@@ -41,7 +41,14 @@ from prodlife.catalog.domains import TldPrice, TldPrices
 from prodlife.catalog.editions import EditionLadder
 from prodlife.catalog.products import Product
 from prodlife.catalog.query import ProductQuery
-from prodlife.catalog.records import Brand, Category, Family, check_records
+from prodlife.catalog.records import (
+    Brand,
+    Category,
+    Family,
+    _duplicated,
+    _unknown_products,
+    check_records,
+)
 from prodlife.catalog.types import ProductType
 from prodlife.errors import CatalogProblem, InvalidCatalog, NotFound, RuleViolation, ValidationError
 
@@ -328,25 +335,19 @@ def _problems(path: str, findings: Iterable[Finding]) -> list[CatalogProblem]:
 
 def check_catalog(catalog: Catalog) -> list[CatalogProblem]:
     """Every rule spanning definitions that ``catalog`` breaks, with paths."""
-    found: list[CatalogProblem] = []
-    for kind, codes in (
-        ("types", [t.code for t in catalog.types]),
-        ("products", [p.code for p in catalog.products]),
-        ("editions", [e.product_code for e in catalog.editions]),
-        ("addons", [a.code for a in catalog.addons]),
-        ("bundles", [b.product_code for b in catalog.bundles]),
-        ("brands", [b.code for b in catalog.brands]),
-        ("families", [f.code for f in catalog.families]),
-        ("categories", [c.code for c in catalog.categories]),
-    ):
-        for code in duplicates(codes):
-            found.append(
-                CatalogProblem(
-                    f"{kind}[{code}]",
-                    "catalog.duplicate",
-                    f"{code!r} is defined more than once in {kind}; keep one definition",
-                )
-            )
+    found = _duplicated(
+        (
+            ("types", [t.code for t in catalog.types]),
+            ("products", [p.code for p in catalog.products]),
+            ("editions", [e.product_code for e in catalog.editions]),
+            ("addons", [a.code for a in catalog.addons]),
+            ("bundles", [b.product_code for b in catalog.bundles]),
+            ("brands", [b.code for b in catalog.brands]),
+            ("families", [f.code for f in catalog.families]),
+            ("categories", [c.code for c in catalog.categories]),
+        ),
+        "keep one definition",
+    )
     alternatives = [p.alternative_code for p in catalog.products if p.alternative_code]
     for code in duplicates(alternatives):
         found.append(
@@ -380,16 +381,11 @@ def check_catalog(catalog: Catalog) -> list[CatalogProblem]:
                     "no bundle definition; define its components",
                 )
             )
-    for ladder in catalog.editions:
-        if ladder.product_code not in products:
-            found.append(
-                CatalogProblem(
-                    f"editions[{ladder.product_code}]",
-                    "catalog.unknown-product",
-                    f"editions are defined for {ladder.product_code!r}, which the catalog does "
-                    "not define; add the product or fix the code",
-                )
-            )
+    found += _unknown_products(
+        products,
+        "editions are defined for",
+        ((f"editions[{e.product_code}]", e.product_code) for e in catalog.editions),
+    )
     for addon in catalog.addons:
         found += _problems(f"addons[{addon.code}]", check_addon_in_catalog(addon, products))
     for bundle in catalog.bundles:

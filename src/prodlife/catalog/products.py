@@ -294,7 +294,7 @@ def check_product(product: Product) -> list[Finding]:
                 )
             )
     limit = p.max_per_customer
-    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+    if limit is not None and not is_whole(limit, 1):
         found.append(
             (
                 "product.max-per-customer",

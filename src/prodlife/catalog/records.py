@@ -32,7 +32,7 @@ its stamps.
 from __future__ import annotations
 
 import enum
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Container, Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -60,7 +60,19 @@ __all__ = [
 
 
 @attrs.frozen(slots=True)
-class Brand:
+class _Classifier:
+    """What a brand, a family and a category share: a code, a name, a description."""
+
+    code: str
+    name: str
+    description: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        raise_first(check_classifier(self), self.code)  # type: ignore[arg-type]
+
+
+@attrs.frozen(slots=True)
+class Brand(_Classifier):
     """A registered brand: a trademark identifying a product or line (Samsung, Apple).
 
     Args:
@@ -69,36 +81,15 @@ class Brand:
         description: free text.
     """
 
-    code: str
-    name: str
-    description: str = ""
-
-    def __attrs_post_init__(self) -> None:
-        raise_first(check_classifier(self), self.code)
-
 
 @attrs.frozen(slots=True)
-class Family:
+class Family(_Classifier):
     """A registered product family (decoders, modems); products name it in ``family``."""
 
-    code: str
-    name: str
-    description: str = ""
-
-    def __attrs_post_init__(self) -> None:
-        raise_first(check_classifier(self), self.code)
-
 
 @attrs.frozen(slots=True)
-class Category:
+class Category(_Classifier):
     """A registered business category; products name it among their ``categories``."""
-
-    code: str
-    name: str
-    description: str = ""
-
-    def __attrs_post_init__(self) -> None:
-        raise_first(check_classifier(self), self.code)
 
 
 #: A registered classifier of products.
@@ -240,6 +231,35 @@ def check_registered(catalog: Catalog) -> list[tuple[str, str, str]]:
     return found
 
 
+def _duplicated(sections: Iterable[tuple[str, list[str]]], keep: str) -> list[CatalogProblem]:
+    """Rule ``catalog.duplicate``: each code given more than once in a section of the catalog."""
+    return [
+        CatalogProblem(
+            f"{section}[{code}]",
+            "catalog.duplicate",
+            f"{code!r} is defined more than once in {section}; {keep}",
+        )
+        for section, codes in sections
+        for code in duplicates(codes)
+    ]
+
+
+def _unknown_products(
+    products: Container[str], what: str, named: Iterable[tuple[str, str]]
+) -> list[CatalogProblem]:
+    """Rule ``catalog.unknown-product``: each (path, product code) of ``named`` whose
+    product is not among ``products``, ``what`` saying what names it."""
+    return [
+        CatalogProblem(
+            path,
+            "catalog.unknown-product",
+            f"{what} {code!r}, which the catalog does not define; add the product or fix the code",
+        )
+        for path, code in named
+        if code not in products
+    ]
+
+
 def check_records(catalog: Catalog, products: Collection[str]) -> list[CatalogProblem]:
     """The problems of the catalog's records across definitions: unregistered classifiers,
     TLD prices, abuse limits, term schemes and subscription types given twice, abuse limits
@@ -253,28 +273,21 @@ def check_records(catalog: Catalog, products: Collection[str]) -> list[CatalogPr
                 f"product / resource {key} has more than one abuse limit; keep one",
             )
         )
-    for limit in catalog.abuse_limits:
-        if limit.product_code not in products:
-            found.append(
-                CatalogProblem(
-                    f"abuse_limits[{limit.product_code}/{limit.resource}]",
-                    "catalog.unknown-product",
-                    f"an abuse limit is set for {limit.product_code!r}, which the catalog does "
-                    "not define; add the product or fix the code",
-                )
-            )
-    for section, codes in (
-        ("term_schemes", [scheme.code for scheme in catalog.term_schemes]),
-        ("subscription_types", [kind.code for kind in catalog.subscription_types]),
-    ):
-        for code in duplicates(codes):
-            found.append(
-                CatalogProblem(
-                    f"{section}[{code}]",
-                    "catalog.duplicate",
-                    f"{code!r} is defined more than once in {section}; keep one",
-                )
-            )
+    found += _unknown_products(
+        products,
+        "an abuse limit is set for",
+        (
+            (f"abuse_limits[{a.product_code}/{a.resource}]", a.product_code)
+            for a in catalog.abuse_limits
+        ),
+    )
+    found += _duplicated(
+        (
+            ("term_schemes", [scheme.code for scheme in catalog.term_schemes]),
+            ("subscription_types", [kind.code for kind in catalog.subscription_types]),
+        ),
+        "keep one",
+    )
     for key in tld_duplicates(catalog.tld_prices):
         found.append(
             CatalogProblem(

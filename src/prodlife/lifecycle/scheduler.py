@@ -275,9 +275,13 @@ def _step(
             module=module,
             reason=reason,
         )
-    if work is DueWork.AUTO_TERMINATE:
-        on = term_end(service) or day
-        reason = "auto-terminated at the end of the cycle"
+    if work is DueWork.AUTO_TERMINATE or work is DueWork.FIXED_TERM:
+        if work is DueWork.AUTO_TERMINATE:
+            on = term_end(service) or day
+            reason = "auto-terminated at the end of the cycle"
+        else:
+            on = service.timeline.end or day
+            reason = f"fixed term ended on {on}"
         return end_service(
             service,
             Operation.TERMINATE,
@@ -288,19 +292,6 @@ def _step(
             refund=CreditMode.PRORATED,
             module=module,
             reason=reason,
-        )
-    if work is DueWork.FIXED_TERM:
-        on = service.timeline.end or day
-        return end_service(
-            service,
-            Operation.TERMINATE,
-            _SYSTEM,
-            at,
-            on=on,
-            used_day=_ENDS,
-            refund=CreditMode.PRORATED,
-            module=module,
-            reason=f"fixed term ended on {on}",
         )
     if work is DueWork.CHANGE:
         return apply_pending_change(service, at, module=module)

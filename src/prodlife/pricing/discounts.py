@@ -66,8 +66,9 @@ import attrs
 from prodlife.catalog._findings import Finding, check_code, frozen_codes, raise_first
 from prodlife.catalog._findings import is_date as _is_date
 from prodlife.catalog.products import Validity
-from prodlife.errors import InvalidAmount, RuleViolation
-from prodlife.money import Money, to_decimal
+from prodlife.errors import RuleViolation
+from prodlife.money import Money
+from prodlife.pricing.taxes import _usable_percent
 
 __all__ = [
     "PLAN_DISCOUNT",
@@ -87,14 +88,7 @@ _HUNDRED = Decimal(100)
 
 
 def _percent(value: Decimal | int | str | None) -> Decimal | None:
-    if value is None:
-        return None
-    try:
-        return to_decimal(value, "percent")
-    except InvalidAmount as error:
-        raise RuleViolation(
-            "discount.value", f"discount percent {value!r} is not usable: {error}"
-        ) from None
+    return None if value is None else _usable_percent(value, "discount.value", "discount")
 
 
 class SkipReason(enum.Enum):

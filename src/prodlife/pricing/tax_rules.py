@@ -52,8 +52,8 @@ import attrs
 
 from prodlife.catalog.products import Product
 from prodlife.errors import NotFound, RuleViolation, ValidationError
-from prodlife.pricing.tax_table import TaxTable
-from prodlife.pricing.taxes import TaxKind, TaxRate
+from prodlife.pricing.tax_table import TaxTable, _misplaced
+from prodlife.pricing.taxes import TaxRate
 
 if TYPE_CHECKING:  # a price plan holds tax rules, and a pricing context a plan
     from prodlife.pricing.order_line import PricingContext
@@ -211,16 +211,14 @@ class TaxRules:
         """
         codes = [*product.tax_codes, *([product.vat_code] if product.vat_code else [])]
         rates = tuple(self.resolve(code, location) for code in codes)
-        for index, rate in enumerate(rates):
-            wanted = TaxKind.VAT if index == len(product.tax_codes) else TaxKind.TAX
-            if rate.kind is not wanted:
-                raise RuleViolation(
-                    "tax.kind",
-                    f"in {location}, product {product.code!r}'s code {codes[index]!r} is rate "
-                    f"{rate.code!r}, a {rate.kind.value} rate, where a {wanted.value} rate is "
-                    "named; point the rule at a rate of the right kind",
-                    product.code,
-                )
+        for index, rate, wanted in _misplaced(product, rates):
+            raise RuleViolation(
+                "tax.kind",
+                f"in {location}, product {product.code!r}'s code {codes[index]!r} is rate "
+                f"{rate.code!r}, a {rate.kind.value} rate, where a {wanted.value} rate is "
+                "named; point the rule at a rate of the right kind",
+                product.code,
+            )
         return rates
 
     def context_for(

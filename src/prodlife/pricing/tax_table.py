@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import attrs
 
@@ -11,6 +11,20 @@ from prodlife.errors import NotFound, RuleViolation
 from prodlife.pricing.taxes import TaxKind, TaxRate, _duplicates, _rate_tuple
 
 __all__ = ["TaxTable"]
+
+
+def _misplaced(
+    product: Product, rates: Sequence[TaxRate]
+) -> Iterator[tuple[int, TaxRate, TaxKind]]:
+    """Each of ``product``'s rates not of the kind its place wants, with its place and that kind.
+
+    ``rates`` are those of its tax codes, in order, then its VAT code's: the
+    VAT comes last, every other is a tax (rule ``tax.kind``).
+    """
+    for index, rate in enumerate(rates):
+        wanted = TaxKind.VAT if index == len(product.tax_codes) else TaxKind.TAX
+        if rate.kind is not wanted:
+            yield index, rate, wanted
 
 
 @attrs.frozen(slots=True)
@@ -95,14 +109,12 @@ class TaxTable:
         found = list(self.rates_for(product.tax_codes))
         if product.vat_code is not None:
             found.append(self.get(product.vat_code))
-        for index, rate in enumerate(found):
-            wanted = TaxKind.VAT if index == len(product.tax_codes) else TaxKind.TAX
-            if rate.kind is not wanted:
-                raise RuleViolation(
-                    "tax.kind",
-                    f"product {product.code!r} names {rate.code!r}, a {rate.kind.value} rate, "
-                    f"as its {'VAT code' if wanted is TaxKind.VAT else 'tax code'}; name VAT "
-                    "rates as vat_code and other rates in tax_codes",
-                    product.code,
-                )
+        for _, rate, wanted in _misplaced(product, found):
+            raise RuleViolation(
+                "tax.kind",
+                f"product {product.code!r} names {rate.code!r}, a {rate.kind.value} rate, "
+                f"as its {'VAT code' if wanted is TaxKind.VAT else 'tax code'}; name VAT "
+                "rates as vat_code and other rates in tax_codes",
+                product.code,
+            )
         return tuple(found)

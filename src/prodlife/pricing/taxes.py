@@ -110,13 +110,16 @@ class PriceBasis(enum.Enum):
     INCLUSIVE = "inclusive"
 
 
-def _percent(value: Decimal | int | str) -> Decimal:
+def _usable_percent(value: Decimal | int | str, rule: str, what: str) -> Decimal:
+    """``value`` as a percent; ``RuleViolation`` of ``rule`` naming ``what`` when it is not one."""
     try:
         return to_decimal(value, "percent")
     except InvalidAmount as error:
-        raise RuleViolation(
-            "tax.percent", f"tax rate percent {value!r} is not usable: {error}"
-        ) from None
+        raise RuleViolation(rule, f"{what} percent {value!r} is not usable: {error}") from None
+
+
+def _percent(value: Decimal | int | str) -> Decimal:
+    return _usable_percent(value, "tax.percent", "tax rate")
 
 
 @attrs.frozen(slots=True)
