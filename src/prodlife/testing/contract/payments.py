@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
 
 import attrs
 import pytest
-from hypothesis import given
 from hypothesis import strategies as st
 
 from prodlife.billing.payments import Allocation, Payment, PaymentKind
 from prodlife.errors import AlreadyExists, NotFound, StoreError
 from prodlife.money import Money, total
 from prodlife.ports import Store, UnitOfWork
-from prodlife.testing.contract._support import StoreFixture, each, read, write
+from prodlife.testing.contract._support import StoreFixture, check_unknown_keys, each, read, write
 from prodlife.testing.contract._values import (
     _CODE,
     _INSTANTS,
@@ -86,28 +84,17 @@ class PaymentRepositoryContract(StoreFixture):
         )
 
     def test_payments_read_back_equal_to_what_was_written(self, store: Store) -> None:
-        counter = itertools.count()
+        def check(uow: UnitOfWork, payment: Payment) -> None:
+            assert uow.payments.get(payment.reference) == payment
+            assert payment in uow.payments.for_customer(payment.customer_id)
 
-        @self.hypothesis_settings()
-        @given(payment=payments())
-        def round_trip(payment: Payment) -> None:
-            payment = attrs.evolve(payment, reference=f"{next(counter):05d}{payment.reference}")
-            write(store, lambda uow: uow.payments.add(payment))
-            with store.transaction() as uow:
-                assert uow.payments.get(payment.reference) == payment
-                assert payment in uow.payments.for_customer(payment.customer_id)
-
-        round_trip()
+        self.check_round_trips(
+            store, payments(), "reference", lambda uow, payment: uow.payments.add(payment), check
+        )
 
     def test_get_of_an_unknown_reference_raises_not_found(self, store: Store) -> None:
-        with store.transaction() as uow, pytest.raises(NotFound):
-            uow.payments.get("PAY-1")
-        write(store, lambda uow: uow.payments.add(make_payment()))
-        with store.transaction() as uow:
-            for unknown in ("PAY-2", "pay-1", "PAY-1 ", ""):
-                with pytest.raises(NotFound):
-                    uow.payments.get(unknown)
-            assert uow.payments.get("PAY-1") == make_payment()
+        unknown = ("PAY-2", "pay-1", "PAY-1 ", "")
+        check_unknown_keys(store, lambda uow: uow.payments, make_payment(), "PAY-1", unknown)
 
     def test_add_of_a_taken_reference_raises_already_exists_and_changes_nothing(
         self, store: Store
