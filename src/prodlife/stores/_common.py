@@ -124,8 +124,10 @@ def of_type(value: object, kind: type[T], what: str) -> T:
 
 
 def service_keys(service: Service) -> None:
-    """Refuse a service whose id, customer or product a store cannot keep (:func:`stored_key`)."""
-    of_type(service, Service, "the service to store")
+    """Refuse what is not a service (``ValidationError``), and a service whose id, customer or
+    product a store cannot keep (:func:`stored_key`)."""
+    if not isinstance(service, Service):
+        raise ValidationError(f"{service!r} is not a Service; pass one")
     keys = service.id + service.customer_id + service.product_code  # the usual: all plain
     if len(keys) > MAX_KEY_LENGTH or not keys.isascii() or "\x00" in keys:
         stored_key(service.id, "service id")

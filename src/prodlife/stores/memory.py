@@ -378,8 +378,6 @@ class _Services:
     uow: MemoryUnitOfWork
 
     def add(self, service: Service, *, due_on: date | None) -> None:
-        if not isinstance(service, Service):
-            raise ValidationError(f"{service!r} is not a Service; pass one")
         service_keys(service)
         entries = held_history(service, None)
         rows = self.uow.state().services
@@ -423,8 +421,6 @@ class _Services:
         due_on: date | None,
         worker: str | None = None,
     ) -> None:
-        if not isinstance(service, Service):
-            raise ValidationError(f"{service!r} is not a Service; pass one")
         service_keys(service)
         if worker is not None:
             lookup_key(worker, "worker")
