@@ -24,7 +24,7 @@ from prodlife.testing.contract._values import (
     TOKYO,
     make_payment,
 )
-from prodlife.testing.contract.text import EVERY_PLANE, LONGEST_KEY, ODD, _refused
+from prodlife.testing.contract.text import EVERY_PLANE, LONGEST_KEY, ODD, _kept, _refused
 from prodlife.testing.strategies import currencies, money
 
 _REFERENCES = _CODE.filter(lambda text: "\n" not in text)
@@ -150,12 +150,7 @@ class PaymentRepositoryContract(StoreFixture):
     def test_text_no_store_keeps_is_refused_and_nothing_is_kept(
         self, store: Store, text: str
     ) -> None:
-        kept = []
-        for name, attempt in _writes(text).items():
-            with store.transaction() as uow:
-                if not _refused(attempt, uow):
-                    kept.append(name)
-                uow.commit()
+        kept = _kept(store, _writes(text))
         with store.transaction() as uow:
             assert _refused(lambda u: u.payments.get(text), uow)
             assert _refused(lambda u: u.payments.for_customer(text), uow)
@@ -168,15 +163,16 @@ class PaymentRepositoryContract(StoreFixture):
         planes = "".join(EVERY_PLANE)
         payment = make_payment(f"PAY-{planes}", longest, settled=((longest, "1.00"),))
         write(store, lambda uow: uow.payments.add(payment))
-        kept = []
-        for name, attempt in _writes("x" * (LONGEST_KEY + 1)).items():
-            if name in {"reference", "method", "recorded by"}:
-                continue  # a reference is at most 200 characters; other text any length
-            with store.transaction() as uow:
-                if not _refused(attempt, uow, "characters long"):
-                    kept.append(name)
-                uow.commit()
-        assert kept == []
+        # a reference is at most 200 characters; other text any length
+        assert (
+            _kept(
+                store,
+                _writes("x" * (LONGEST_KEY + 1)),
+                "characters long",
+                skip={"reference", "method", "recorded by"},
+            )
+            == []
+        )
         with store.transaction() as uow:
             assert uow.payments.get(f"PAY-{planes}") == payment
             assert uow.payments.for_customer(longest) == [payment]
