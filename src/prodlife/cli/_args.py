@@ -19,6 +19,7 @@ from prodlife.errors import ProdlifeError
 
 __all__ = [
     "DAY_COUNTS",
+    "USAGE",
     "amount",
     "cycle",
     "day",
@@ -26,6 +27,9 @@ __all__ = [
     "missing_database",
     "store_option",
 ]
+
+#: Exit status for bad input (argparse's own).
+USAGE = 2
 
 #: The day-count conventions by their command-line names (and ``fixed-N-days``).
 DAY_COUNTS: dict[str, DayCount] = {

@@ -16,7 +16,7 @@ from typing import Any
 
 from prodlife.catalog.sync_definition import MatchOn, SyncDefinition, SyncMode
 from prodlife.catalog.sync_runs import RowOutcome, SyncRun
-from prodlife.cli._args import day, missing_database, store_option
+from prodlife.cli._args import USAGE, day, missing_database, store_option
 from prodlife.clock import SystemClock
 from prodlife.io.sync import synchronize
 from prodlife.stores import open_store
@@ -25,8 +25,6 @@ __all__ = ["register"]
 
 #: Exit status when a row failed (its product was not changed).
 FAILED = 1
-#: Exit status for bad input.
-USAGE = 2
 
 
 def register(commands: Any) -> None:

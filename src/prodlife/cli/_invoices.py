@@ -7,7 +7,7 @@ from typing import Any
 
 from prodlife.app import Billing
 from prodlife.billing import Invoice
-from prodlife.cli._args import missing_database, store_option
+from prodlife.cli._args import USAGE, missing_database, store_option
 from prodlife.clock import SystemClock
 from prodlife.lifecycle import Actor
 from prodlife.ports import InvoiceQuery
@@ -15,8 +15,6 @@ from prodlife.stores import open_store
 
 __all__ = ["register"]
 
-#: Exit status for bad input.
-USAGE = 2
 #: The reader: the command prints invoices for the provider's staff.
 READER = Actor.staff("prodlife invoices", ["customer products: view"])
 
