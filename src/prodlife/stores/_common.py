@@ -48,6 +48,7 @@ __all__ = [
     "plan_key",
     "product_revenue",
     "promotion_key",
+    "promotion_use_keys",
     "service_keys",
     "stored_key",
     "sync_run",
@@ -245,6 +246,15 @@ def promotion_key(promotion: Promotion) -> str:
     """The code of ``promotion``, when it is a promotion with a code a store can keep."""
     what = "the promotion to store"
     return stored_key(of_type(promotion, Promotion, what).code, "promotion code")
+
+
+def promotion_use_keys(code: str, customer_id: str, order_id: str) -> str:
+    """``code``, when a use of it by ``customer_id`` on ``order_id`` names what a store can look
+    up and keep (checked in that order)."""
+    lookup_key(code, "promotion code")
+    stored_key(customer_id, "customer id")
+    stored_key(order_id, "order id")
+    return code
 
 
 #: Event sequences are 64-bit in every store; a larger one names no event.

@@ -68,6 +68,7 @@ from prodlife.stores._common import (
     plan_key,
     product_revenue,
     promotion_key,
+    promotion_use_keys,
     service_keys,
     stored_key,
     sync_run,
@@ -353,9 +354,7 @@ class _Promotions:
         return sorted(promotions, key=lambda promotion: promotion.code)
 
     def record_use(self, code: str, customer_id: str, order_id: str) -> None:
-        stored_key(customer_id, "customer id")
-        stored_key(order_id, "order id")
-        promotion = self.get(code)
+        promotion = self.get(promotion_use_keys(code, customer_id, order_id))
         uses = self.uow.state().promotion_uses
         key = (promotion.code.upper(), order_id)
         if key in uses:

@@ -30,6 +30,7 @@ from prodlife.stores._common import (
     plan_key,
     product_revenue,
     promotion_key,
+    promotion_use_keys,
     stored_key,
 )
 from prodlife.stores.sql.dialect import About, Write
@@ -145,9 +146,7 @@ class Promotions:
     def record_use(self, code: str, customer_id: str, order_id: str) -> None:
         """Count one use of ``code``. Raises ``NotFound``, or ``AlreadyExists`` when the
         order already used it."""
-        lookup_key(code, "promotion code")
-        stored_key(customer_id, "customer id")
-        stored_key(order_id, "order id")
+        promotion_use_keys(code, customer_id, order_id)
         uow = self._uow
         uow.writable()
         key = code.upper()
