@@ -56,11 +56,9 @@ from prodlife.pricing.plans import PricePlan
 from prodlife.pricing.promotions import Promotion
 from prodlife.stores._common import (
     add_exactly,
-    check_held_history,
     claim,
     event_keys,
     event_sequences,
-    held_history,
     in_asked_order,
     line_keys,
     lookup_key,
@@ -75,6 +73,7 @@ from prodlife.stores._common import (
     sync_run_id,
 )
 from prodlife.stores._documents import check_document
+from prodlife.stores._history import check_held_history, held_history
 from prodlife.stores.memory_goods import GoodsState, MemoryGoods
 from prodlife.stores.memory_invoices import InvoicingState, MemoryInvoices, MemoryPayments
 from prodlife.stores.memory_offerings import MemoryOfferings

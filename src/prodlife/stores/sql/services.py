@@ -21,13 +21,12 @@ from prodlife.lifecycle.history import History, HistoryEntry
 from prodlife.lifecycle.services import Service
 from prodlife.ports import ServiceQuery, check_query
 from prodlife.stores._common import (
-    check_held_history,
     claim,
-    held_history,
     in_asked_order,
     lookup_key,
     service_keys,
 )
+from prodlife.stores._history import check_held_history, held_history
 from prodlife.stores.sql.dialect import About, Query, Write
 from prodlife.stores.sql.repositories import chunks
 
