@@ -213,7 +213,9 @@ def agenda(service: Service, policy: SchedulerPolicy) -> list[tuple[DueWork, dat
     if pending is not None and pending.effective is not None:
         work.append((DueWork.CHANGE, pending.effective, ""))
     due = service.next_due
-    if not ending:
+    # In arrears a period ended before the service ends is invoiced on its day (the stub a
+    # restart leaves): its money falls due then. The ending itself bills the rest first.
+    if not ending or in_arrears(service):
         billing = _billing_date(service)
         if billing is not None:
             work.append((DueWork.INVOICE, billing, ""))

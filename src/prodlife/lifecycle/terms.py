@@ -53,7 +53,7 @@ from datetime import date
 import attrs
 
 from prodlife.billing.changes import billing_period
-from prodlife.billing.ledger import Ledger
+from prodlife.billing.ledger import Ledger, next_billing_date
 from prodlife.catalog.subscriptions import (
     BillingTermScheme,
     BillingTiming,
@@ -134,20 +134,39 @@ def running_period(service: Service) -> Period | None:
     """In arrears, the period in use and not invoiced yet; ``None`` when nothing recurs.
 
     It starts where invoicing of the recurring price stopped (or at the
-    service's start) and is invoiced on its end.
+    service's start) and ends where the period in use ends: a change that
+    cuts a period short and restarts the billing cycle (Stripe's
+    ``billing_cycle_anchor=now``) leaves a stub behind, and the period in use
+    is then the new price's, so the running period runs on to its end.
     """
     if service.next_due is None:
         return None
     billed = service.billed_until
     start = max(service.start, service.ledger.settled or service.start)
-    return period_starting(service, start if billed is None else max(billed, start))
+    return _in_use(service, start if billed is None else max(billed, start))
+
+
+def _in_use(service: Service, start: date) -> Period:
+    """From ``start`` to the end of the period in use: past every rate cut short by a change."""
+    period = period_starting(service, start)
+    if not _has_base(service):
+        return period
+    track, day = service.timeline.track(BASE), start
+    while True:  # each turn moves ``day`` on to a later rate's start: the track has few
+        rate = track.rate_on(day)
+        if rate is None or rate.end is None or rate.end >= period.end:
+            return period
+        if track.rate_on(rate.end) is None:
+            return period  # the price stops there: nothing runs on
+        day = rate.end
+        period = Period(start, period_starting(service, day).end)
 
 
 def term_end(service: Service) -> date | None:
     """The day the current term ends, where an end-of-period change or cancellation lands.
 
     In advance the next due date (the end of what is paid); in arrears the
-    end of the period in use. ``None`` when nothing recurs.
+    end of the period in use (:func:`running_period`). ``None`` when nothing recurs.
     """
     if not in_arrears(service):
         return service.next_due
@@ -155,31 +174,28 @@ def term_end(service: Service) -> date | None:
     return None if period is None else period.end
 
 
-#: How many periods worth nothing in a row :func:`payment_due` looks past.
-_MAX_FREE_PERIODS = 1200
-
-
 def payment_due(service: Service) -> date | None:
     """The day the oldest money not paid for falls due; overdue counts from it.
 
-    In advance the next due date; in arrears the end of the period the next
-    due date starts, which is the day that period is invoiced.
+    In advance the next due date. In arrears the day the billing engine
+    invoices the oldest period not paid for (the one the next due date
+    starts; periods paused throughout, or at a free price, owe nothing and are
+    skipped): money falls due when it is invoiced. The engine says which day
+    that is (:func:`~prodlife.billing.next_billing_date` of the recurring
+    price as if nothing from the next due date on were invoiced): the end of
+    that period under the rate in force, so the stub a restart of the billing
+    cycle leaves falls due at the end of its old period, when it is invoiced,
+    not on the restart day. ``None`` when nothing more is owed (paused or
+    ended from there on).
     """
     due = service.next_due
     if due is None or not in_arrears(service):
         return due
-    # Periods worth nothing (paused throughout) are owed nothing.
-    for _ in range(_MAX_FREE_PERIODS):
-        period = period_starting(service, due)
-        if service.timeline.first_billed_day(period.start, period.end) is not None:
-            break
-        if service.timeline.first_billed_day(period.end, None) is None:
-            return None  # paused (or ended) from here on: nothing more is owed
-        due = period.end
-    end = period_starting(service, due).end
-    billed = service.billed_until
-    # A period invoiced before a change of cycle ends no later than what is invoiced.
-    return min(end, billed) if billed is not None and due < billed else end
+    if not _has_base(service):
+        return period_starting(service, due).end
+    timeline = service.timeline
+    recurring = attrs.evolve(timeline, tracks=(timeline.track(BASE),), one_time=())
+    return next_billing_date(recurring, Ledger(settled=due))
 
 
 def owed_since(service: Service) -> date | None:
