@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from prodlife import Money
+from prodlife import Money, RuleViolation
 from prodlife.billing import next_billing_date
 from prodlife.billing.changes import billing_period
 from prodlife.catalog.subscriptions import BillingTerm, BillingTermScheme, BillingTiming
@@ -27,6 +28,7 @@ from prodlife.lifecycle import (
     Status,
     billed,
     change_package,
+    invoice_next_period,
     payment_due,
     renew,
     request_cancellation,
@@ -80,7 +82,7 @@ def change(
     )
 
 
-def invoiced_on(service: Service, day: date) -> tuple[Service, list[str]]:
+def bill_on(service: Service, day: date) -> tuple[Service, list[str]]:
     """``service`` billed as the engine bills it on ``day``, and the periods invoiced."""
     outcome = billed(Outcome(service), day)
     return outcome.service, [str(line.period) for line in outcome.lines]
@@ -106,7 +108,7 @@ def test_after_a_restart_money_falls_due_when_the_engine_invoices_it() -> None:
     # Before anything is invoiced, the stub [Apr 1, Apr 15) falls due when it is invoiced,
     # at the end of its old period (May 1).
     assert payment_due(service) == d("2025-05-01")
-    service, periods = invoiced_on(service, d("2025-05-01"))
+    service, periods = bill_on(service, d("2025-05-01"))
     assert periods == ["[2025-04-01, 2025-04-15)"]
     # The stub is unpaid: it was invoiced on May 1, so it falls due on May 1, not on Apr 15
     # (a day before its invoice existed); overdue counts from there.
@@ -118,9 +120,23 @@ def test_after_a_restart_money_falls_due_when_the_engine_invoices_it() -> None:
     service = renew(service, SYSTEM, at("2025-05-02")).service
     assert service.next_due == d("2025-04-15")
     assert payment_due(service) == d("2025-05-15")
-    service, periods = invoiced_on(service, d("2025-05-15"))
+    service, periods = bill_on(service, d("2025-05-15"))
     assert periods == ["[2025-04-15, 2025-05-15)"]
     assert payment_due(service) == d("2025-05-15")
+
+
+def test_invoicing_by_hand_after_a_restart_invoices_what_the_engine_does_that_day() -> None:
+    # By hand, as the scheduler: the stub on May 1 (when its old period ends), not before;
+    # then the new period on May 15, not before.
+    service = changed(in_arrears(), d("2025-04-15"))
+    with pytest.raises(RuleViolation, match="on 2025-05-01"):
+        invoice_next_period(service, SYSTEM, at("2025-04-30"))
+    outcome = invoice_next_period(service, SYSTEM, at("2025-05-01"))
+    assert [str(line.period) for line in outcome.lines] == ["[2025-04-01, 2025-04-15)"]
+    with pytest.raises(RuleViolation, match="on 2025-05-15"):
+        invoice_next_period(outcome.service, SYSTEM, at("2025-05-14"))
+    outcome = invoice_next_period(outcome.service, SYSTEM, at("2025-05-15"))
+    assert [str(line.period) for line in outcome.lines] == ["[2025-04-15, 2025-05-15)"]
 
 
 def test_a_period_invoiced_before_a_change_of_cycle_falls_due_when_invoiced() -> None:
@@ -130,7 +146,7 @@ def test_a_period_invoiced_before_a_change_of_cycle_falls_due_when_invoiced() ->
     # it was invoiced, whatever was invoiced after it.
     service = changed(in_arrears(), d("2025-04-15"), policy=None, to_cycle=ANNUAL)
     assert term_end(service) == d("2025-05-01")
-    service, periods = invoiced_on(service, d("2025-05-01"))
+    service, periods = bill_on(service, d("2025-05-01"))
     assert periods == ["[2025-04-01, 2025-05-01)"]
     assert payment_due(service) == d("2025-05-01")
     assert term_end(service) == d("2026-05-01")
@@ -195,7 +211,7 @@ def test_in_arrears_term_end_and_payment_due_follow_the_engine(
             on = next_billing_date(service.timeline, service.ledger)
             if on is None or on > last:
                 return service
-            service, periods = invoiced_on(service, on)
+            service, periods = bill_on(service, on)
             if periods and first_invoiced is None:
                 first_invoiced = on
             due = payment_due(service)

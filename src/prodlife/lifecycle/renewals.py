@@ -47,7 +47,13 @@ from prodlife.lifecycle.operations import check_actor, today
 from prodlife.lifecycle.outcome import Outcome, event
 from prodlife.lifecycle.service_parts import CancellationKind, CancellationRequest
 from prodlife.lifecycle.services import Service
-from prodlife.lifecycle.terms import in_arrears, paused, period_starting, running_period
+from prodlife.lifecycle.terms import (
+    in_arrears,
+    invoiced_on,
+    paused,
+    period_starting,
+    running_period,
+)
 from prodlife.lifecycle.timelines import billed, boundary_day
 from prodlife.lifecycle.transitions import Operation
 from prodlife.limits import MAX_RENEWAL_PERIODS
@@ -131,6 +137,9 @@ def _invoice_used_period(
 ) -> Outcome:
     """In arrears: invoice the period in use, which must have ended."""
     period = running_period(service)
+    if period is not None:  # the stub a restart of the cycle leaves is invoiced on its own
+        on = invoiced_on(service, period.start)
+        period = period if on is None or on >= period.end else Period(period.start, on)
     if period is None or day < period.end:
         raise RuleViolation(
             "invoice.in-arrears",

@@ -181,21 +181,30 @@ def payment_due(service: Service) -> date | None:
     invoices the oldest period not paid for (the one the next due date
     starts; periods paused throughout, or at a free price, owe nothing and are
     skipped): money falls due when it is invoiced. The engine says which day
-    that is (:func:`~prodlife.billing.next_billing_date` of the recurring
-    price as if nothing from the next due date on were invoiced): the end of
-    that period under the rate in force, so the stub a restart of the billing
-    cycle leaves falls due at the end of its old period, when it is invoiced,
-    not on the restart day. ``None`` when nothing more is owed (paused or
-    ended from there on).
+    that is (:func:`invoiced_on`): the end of that period under the rate in
+    force, so the stub a restart of the billing cycle leaves falls due at the
+    end of its old period, when it is invoiced, not on the restart day.
+    ``None`` when nothing more is owed (paused or ended from there on).
     """
     due = service.next_due
     if due is None or not in_arrears(service):
         return due
+    return invoiced_on(service, due)
+
+
+def invoiced_on(service: Service, start: date) -> date | None:
+    """In arrears, the day the billing engine invoices the recurring price from ``start`` on.
+
+    The engine's own answer (:func:`~prodlife.billing.next_billing_date` of the
+    recurring price as if nothing from ``start`` on were invoiced): the end of
+    the first period with a day billed at a price, under the rate in force
+    then. ``None`` when nothing from ``start`` on is billed.
+    """
     if not _has_base(service):
-        return period_starting(service, due).end
+        return period_starting(service, start).end
     timeline = service.timeline
     recurring = attrs.evolve(timeline, tracks=(timeline.track(BASE),), one_time=())
-    return next_billing_date(recurring, Ledger(settled=due))
+    return next_billing_date(recurring, Ledger(settled=start))
 
 
 def owed_since(service: Service) -> date | None:
