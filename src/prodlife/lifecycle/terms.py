@@ -203,8 +203,9 @@ def invoiced_on(service: Service, start: date) -> date | None:
     if not _has_base(service):
         return period_starting(service, start).end
     timeline = service.timeline
-    recurring = attrs.evolve(timeline, tracks=(timeline.track(BASE),), one_time=())
-    return next_billing_date(recurring, Ledger(settled=start))
+    if len(timeline.tracks) > 1 or timeline.one_time:  # the recurring price alone
+        timeline = attrs.evolve(timeline, tracks=(timeline.track(BASE),), one_time=())
+    return next_billing_date(timeline, Ledger(settled=start))
 
 
 def owed_since(service: Service) -> date | None:
