@@ -121,11 +121,17 @@ def of_type(value: object, kind: type[T], what: str) -> T:
     return value
 
 
-def service_keys(service: Service) -> None:
-    """Refuse what is not a service (``ValidationError``), and a service whose id, customer or
-    product a store cannot keep (:func:`stored_key`)."""
+def service_keys(service: Service, due_on: date | None) -> None:
+    """Refuse what is not a service (``ValidationError``), a service whose id, customer or
+    product a store cannot keep (:func:`stored_key`), and a ``due_on`` that is not a billing
+    date or ``None``."""
     if not isinstance(service, Service):
         raise ValidationError(f"{service!r} is not a Service; pass one")
+    if due_on is not None and (isinstance(due_on, datetime) or not isinstance(due_on, date)):
+        raise ValidationError(
+            f"due_on {due_on!r} is not a billing date; pass a datetime.date (not a datetime) "
+            "or None"
+        )
     keys = service.id + service.customer_id + service.product_code  # the usual: all plain
     if len(keys) > MAX_KEY_LENGTH or not keys.isascii() or "\x00" in keys:
         stored_key(service.id, "service id")

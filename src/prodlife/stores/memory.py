@@ -376,7 +376,7 @@ class _Services:
     uow: MemoryUnitOfWork
 
     def add(self, service: Service, *, due_on: date | None) -> None:
-        service_keys(service)
+        service_keys(service, due_on)
         entries = held_history(service, None)
         rows = self.uow.state().services
         check_document(service)
@@ -419,7 +419,7 @@ class _Services:
         due_on: date | None,
         worker: str | None = None,
     ) -> None:
-        service_keys(service)
+        service_keys(service, due_on)
         if worker is not None:
             lookup_key(worker, "worker")
         row = self._row(service.id)

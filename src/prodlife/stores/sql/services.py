@@ -61,7 +61,7 @@ class Services:
     def add(self, service: Service, *, due_on: date | None) -> None:
         """Store a new service. Raises ``AlreadyExists`` (at the call, or from the statement
         that runs the deferred writes)."""
-        service_keys(service)
+        service_keys(service, due_on)
         entries = held_history(service, None)
         uow = self._uow
         deferred = uow.defers()
@@ -135,7 +135,7 @@ class Services:
         Raises ``NotFound`` or ``ConcurrencyConflict`` (at the call, or from the
         statement that runs the deferred writes).
         """
-        service_keys(service)
+        service_keys(service, due_on)
         if worker is not None:
             lookup_key(worker, "worker")
         uow = self._uow

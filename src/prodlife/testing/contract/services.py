@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import attrs
 import pytest
@@ -252,6 +252,25 @@ class ServiceRepositoryContract(StoreFixture):
         with pytest.raises(AlreadyExists):
             add_services(store, [(make_service("S-1"), None), (make_service("S-1"), None)])
         assert read(store, lambda uow: uow.services.count(ServiceQuery())) == 0
+
+    @pytest.mark.parametrize("due_on", [[], "2025-05-01", datetime(2025, 5, 1, tzinfo=UTC), 1])
+    def test_a_due_date_that_is_not_a_billing_date_is_refused_keeping_nothing(
+        self, store: Store, due_on: object
+    ) -> None:
+        with pytest.raises(ValidationError, match="not a billing date"):
+            add_services(store, [(make_service("S-1"), due_on)])  # type: ignore[list-item]
+        assert read(store, lambda uow: uow.services.count(ServiceQuery())) == 0
+        add_services(store, [(make_service("S-1"), None)])
+
+        def save(uow: UnitOfWork) -> None:
+            service = uow.services.get("S-1")
+            uow.services.save(service, expected_version=0, due_on=due_on)  # type: ignore[arg-type]
+
+        with pytest.raises(ValidationError, match="not a billing date"):
+            write(store, save)
+        # Nothing saved: the service is not scheduled, as it was added.
+        latest = ServiceQuery(due_on_or_before=date(9999, 12, 31))
+        assert read(store, lambda uow: uow.services.find(latest)) == []
 
     def test_save_of_an_unknown_service_raises_not_found(self, store: Store) -> None:
         def save(uow: UnitOfWork) -> None:
