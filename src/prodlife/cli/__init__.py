@@ -36,12 +36,10 @@ from typing import NoReturn
 
 from prodlife._version import __version__
 from prodlife.cli import _catalog, _demo, _import, _invoices, _quotes, _run_due
+from prodlife.cli._args import USAGE
 from prodlife.errors import ProdlifeError
 
 __all__ = ["main"]
-
-#: Exit status for bad input (argparse's own).
-USAGE = 2
 
 
 class _Parser(argparse.ArgumentParser):

@@ -1,4 +1,4 @@
-"""Argument types shared by the commands: dates, amounts, cycles, day counts.
+"""Argument types shared by the commands: dates, amounts, cycles, day counts; the store option.
 
 Each turns one command-line word into a prodlife value, or raises
 :class:`argparse.ArgumentTypeError` with a message saying what to write instead.
@@ -17,7 +17,19 @@ from prodlife.cycles import BillingCycle
 from prodlife.daycount import ACTUAL_DAYS, THIRTY_DAY_MONTHS, DayCount, FixedDays
 from prodlife.errors import ProdlifeError
 
-__all__ = ["DAY_COUNTS", "amount", "cycle", "day", "day_count", "missing_database"]
+__all__ = [
+    "DAY_COUNTS",
+    "USAGE",
+    "amount",
+    "cycle",
+    "day",
+    "day_count",
+    "missing_database",
+    "store_option",
+]
+
+#: Exit status for bad input (argparse's own).
+USAGE = 2
 
 #: The day-count conventions by their command-line names (and ``fixed-N-days``).
 DAY_COUNTS: dict[str, DayCount] = {
@@ -68,6 +80,16 @@ def day_count(text: str) -> DayCount:
     raise argparse.ArgumentTypeError(
         f"unknown day count {text!r}; use actual-days, 30-day-months or fixed-N-days "
         "(e.g. fixed-30-days)"
+    )
+
+
+def store_option(parser: argparse.ArgumentParser) -> None:
+    """Give a command the ``--db URL`` option naming its store."""
+    parser.add_argument(
+        "--db",
+        required=True,
+        metavar="URL",
+        help="the store, e.g. sqlite:///billing.db or postgresql://host/db",
     )
 
 

@@ -29,6 +29,7 @@ from prodlife.billing.payments import Payment
 from prodlife.billing.prorata import Prorata
 from prodlife.catalog import CatalogVersion, catalog_from_data
 from prodlife.catalog.cancellation_policies import CancellationTiming
+from prodlife.cli._args import USAGE
 from prodlife.clock import FixedClock
 from prodlife.cycles import MONTHLY
 from prodlife.lifecycle import (
@@ -126,7 +127,7 @@ def _run(arguments: argparse.Namespace) -> int:
             "(the demo starts from an empty store)",
             file=sys.stderr,
         )
-        return 2
+        return USAGE
     run_demo(path, print)
     print(f"\nEverything is kept in {path}: open it with open_store('sqlite:///{path}').")
     return 0

@@ -16,7 +16,7 @@ from typing import Any
 
 from prodlife.catalog.sync_definition import MatchOn, SyncDefinition, SyncMode
 from prodlife.catalog.sync_runs import RowOutcome, SyncRun
-from prodlife.cli._args import day, missing_database
+from prodlife.cli._args import USAGE, day, missing_database, store_option
 from prodlife.clock import SystemClock
 from prodlife.io.sync import synchronize
 from prodlife.stores import open_store
@@ -25,8 +25,6 @@ __all__ = ["register"]
 
 #: Exit status when a row failed (its product was not changed).
 FAILED = 1
-#: Exit status for bad input.
-USAGE = 2
 
 
 def register(commands: Any) -> None:
@@ -46,9 +44,7 @@ def register(commands: Any) -> None:
         ),
     )
     command.add_argument("file", type=Path, metavar="FILE", help="the .csv, .xml or .xlsx file")
-    command.add_argument(
-        "--db", required=True, metavar="URL", help="the store, e.g. sqlite:///billing.db"
-    )
+    store_option(command)
     command.add_argument("--version", required=True, help="the new catalog version's name")
     command.add_argument(
         "--effective", required=True, type=day, metavar="DATE", help="when it takes effect"

@@ -7,7 +7,7 @@ from typing import Any
 
 from prodlife.app import Billing
 from prodlife.billing import Invoice
-from prodlife.cli._args import missing_database
+from prodlife.cli._args import USAGE, missing_database, store_option
 from prodlife.clock import SystemClock
 from prodlife.lifecycle import Actor
 from prodlife.ports import InvoiceQuery
@@ -15,8 +15,6 @@ from prodlife.stores import open_store
 
 __all__ = ["register"]
 
-#: Exit status for bad input.
-USAGE = 2
 #: The reader: the command prints invoices for the provider's staff.
 READER = Actor.staff("prodlife invoices", ["customer products: view"])
 
@@ -33,12 +31,7 @@ def register(commands: Any) -> None:
         ),
         epilog="example: prodlife invoices --db sqlite:///billing.db --customer C-1 --unpaid",
     )
-    invoices.add_argument(
-        "--db",
-        required=True,
-        metavar="URL",
-        help="the store, e.g. sqlite:///billing.db or postgresql://host/db",
-    )
+    store_option(invoices)
     invoices.add_argument("--customer", metavar="ID", help="only this customer's invoices")
     invoices.add_argument("--unpaid", action="store_true", help="only invoices still owed")
     invoices.add_argument("--number", metavar="NUMBER", help="only this invoice")

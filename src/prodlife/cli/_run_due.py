@@ -10,14 +10,12 @@ from datetime import UTC, datetime, time
 from typing import Any, TextIO
 
 from prodlife.app import Billing, SchedulerReport
-from prodlife.cli._args import day, missing_database
+from prodlife.cli._args import USAGE, day, missing_database, store_option
 from prodlife.clock import Clock, FixedClock, SystemClock
 from prodlife.stores import open_store
 
 __all__ = ["register"]
 
-#: Exit status for bad input.
-USAGE = 2
 #: Exit status when some services failed (they are retried by the next run).
 FAILED = 1
 #: The most worker threads a run may start.
@@ -36,12 +34,7 @@ def register(commands: Any) -> None:
         ),
         epilog="example: prodlife run-due --db sqlite:///billing.db --until 2025-06-01",
     )
-    run.add_argument(
-        "--db",
-        required=True,
-        metavar="URL",
-        help="the store, e.g. sqlite:///billing.db or postgresql://host/db",
-    )
+    store_option(run)
     run.add_argument(
         "--until",
         type=day,

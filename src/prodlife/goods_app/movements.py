@@ -27,17 +27,8 @@ from prodlife.goods import (
     release_reservations,
     transfer_holdings,
 )
-from prodlife.goods_app._base import GoodsOutcome, Step
+from prodlife.goods_app._base import GoodsOutcome
 from prodlife.goods_app.service_billing import ServiceBilling
-
-
-def _on(
-    method: Callable[..., Stock], product_code: str, warehouse: str, *args: object, **kw: object
-) -> Step:
-    """The step calling ``method`` of the stock (``Stock.issue``...) with these arguments."""
-    return lambda stock, catalog, day: method(
-        stock, catalog, product_code, warehouse, day, *args, **kw
-    )
 
 
 class Movements(ServiceBilling):
@@ -98,6 +89,31 @@ class Movements(ServiceBilling):
 
     # --- stock movements ----------------------------------------------------------------
 
+    def _one(
+        self,
+        method: Callable[..., Stock],
+        product_code: str,
+        warehouse: str,
+        *args: object,
+        serials: Iterable[str],
+        on: date | None,
+        holder: Holder | None = None,
+        plan_code: str | None = None,
+        **kw: object,
+    ) -> GoodsOutcome:
+        """Move one product with ``method`` of the stock (``Stock.issue``...) and these
+        arguments; ``serials`` are read once, as the step may run again."""
+        serials = tuple(serials)
+        return self._move(
+            [product_code],
+            lambda stock, catalog, day: method(
+                stock, catalog, product_code, warehouse, day, *args, serials=serials, **kw
+            ),
+            on,
+            holder=holder,
+            plan_code=plan_code,
+        )
+
     def receive(
         self,
         product_code: str,
@@ -116,21 +132,10 @@ class Movements(ServiceBilling):
                 (:class:`~prodlife.goods.SerialConflict` for a serial number received before).
             NotFound: the product, the warehouse or a catalog version is missing.
         """
-        serials, parts = tuple(serials), tuple(components)
-        outcome = self._move(
-            [product_code],
-            _on(
-                Stock.receive,
-                product_code,
-                warehouse,
-                quantity,
-                serials=serials,
-                components=parts,
-                reference=reference,
-            ),
-            on,
-        )
-        return outcome.movements[0]
+        return self._one(
+            Stock.receive, product_code, warehouse, quantity, serials=serials,
+            components=tuple(components), reference=reference, on=on,
+        ).movements[0]  # fmt: skip
 
     def reserve(
         self,
@@ -145,21 +150,10 @@ class Movements(ServiceBilling):
     ) -> Movement:
         """Set goods aside for ``holder`` (:class:`~prodlife.goods.InsufficientStock` when too
         few are available and the warehouse may not go negative)."""
-        serials = tuple(serials)
-        outcome = self._move(
-            [product_code],
-            _on(
-                Stock.reserve,
-                product_code,
-                warehouse,
-                holder,
-                quantity,
-                serials=serials,
-                reference=reference,
-            ),
-            on,
-        )
-        return outcome.movements[0]
+        return self._one(
+            Stock.reserve, product_code, warehouse, holder, quantity, serials=serials,
+            reference=reference, on=on,
+        ).movements[0]  # fmt: skip
 
     def release(
         self,
@@ -173,21 +167,10 @@ class Movements(ServiceBilling):
         on: date | None = None,
     ) -> Movement:
         """Give up goods reserved for ``holder``."""
-        serials = tuple(serials)
-        outcome = self._move(
-            [product_code],
-            _on(
-                Stock.release,
-                product_code,
-                warehouse,
-                holder,
-                quantity,
-                serials=serials,
-                reference=reference,
-            ),
-            on,
-        )
-        return outcome.movements[0]
+        return self._one(
+            Stock.release, product_code, warehouse, holder, quantity, serials=serials,
+            reference=reference, on=on,
+        ).movements[0]  # fmt: skip
 
     def issue(
         self,
@@ -211,23 +194,10 @@ class Movements(ServiceBilling):
             RuleViolation, NotFound: as :meth:`receive`; the service or plan is missing,
                 or the plan does not price the good.
         """
-        serials = tuple(serials)
-        return self._move(
-            [product_code],
-            _on(
-                Stock.issue,
-                product_code,
-                warehouse,
-                holder,
-                ownership,
-                quantity,
-                serials=serials,
-                reference=reference,
-            ),
-            on,
-            holder=holder,
-            plan_code=plan_code,
-        )
+        return self._one(
+            Stock.issue, product_code, warehouse, holder, ownership, quantity, serials=serials,
+            reference=reference, on=on, holder=holder, plan_code=plan_code,
+        )  # fmt: skip
 
     def return_from(
         self,
@@ -243,22 +213,10 @@ class Movements(ServiceBilling):
     ) -> GoodsOutcome:
         """Take goods back from ``holder`` into ``warehouse``; a rental billed through its
         service (``plan_code``) stops being charged from that day."""
-        serials = tuple(serials)
-        return self._move(
-            [product_code],
-            _on(
-                Stock.return_from,
-                product_code,
-                warehouse,
-                holder,
-                quantity,
-                serials=serials,
-                reference=reference,
-            ),
-            on,
-            holder=holder,
-            plan_code=plan_code,
-        )
+        return self._one(
+            Stock.return_from, product_code, warehouse, holder, quantity, serials=serials,
+            reference=reference, on=on, holder=holder, plan_code=plan_code,
+        )  # fmt: skip
 
     def return_rentals(
         self,
@@ -344,18 +302,7 @@ class Movements(ServiceBilling):
         on: date | None = None,
     ) -> Movement:
         """Remove lost, broken or scrapped goods from ``warehouse``."""
-        serials = tuple(serials)
-        outcome = self._move(
-            [product_code],
-            _on(
-                Stock.write_off,
-                product_code,
-                warehouse,
-                quantity,
-                serials=serials,
-                reason=reason,
-                reference=reference,
-            ),
-            on,
-        )
-        return outcome.movements[0]
+        return self._one(
+            Stock.write_off, product_code, warehouse, quantity, serials=serials,
+            reason=reason, reference=reference, on=on,
+        ).movements[0]  # fmt: skip

@@ -18,7 +18,6 @@ from prodlife.catalog.sync_runs import SyncRun
 from prodlife.clock import as_utc
 from prodlife.errors import InvalidAmount, NotFound, ValidationError
 from prodlife.lifecycle.events import Event
-from prodlife.lifecycle.history import HistoryEntry
 from prodlife.lifecycle.orders import Order
 from prodlife.lifecycle.services import Service
 from prodlife.limits import MAX_INVOICE_NUMBERS_AT_ONCE
@@ -32,12 +31,10 @@ __all__ = [
     "add_exactly",
     "check_count",
     "check_credit",
-    "check_held_history",
     "check_invoice_save",
     "claim",
     "event_keys",
     "event_sequences",
-    "held_history",
     "in_asked_order",
     "invoice_keys",
     "line_keys",
@@ -49,6 +46,7 @@ __all__ = [
     "plan_key",
     "product_revenue",
     "promotion_key",
+    "promotion_use_keys",
     "service_keys",
     "stored_key",
     "sync_run",
@@ -125,8 +123,10 @@ def of_type(value: object, kind: type[T], what: str) -> T:
 
 
 def service_keys(service: Service) -> None:
-    """Refuse a service whose id, customer or product a store cannot keep (:func:`stored_key`)."""
-    of_type(service, Service, "the service to store")
+    """Refuse what is not a service (``ValidationError``), and a service whose id, customer or
+    product a store cannot keep (:func:`stored_key`)."""
+    if not isinstance(service, Service):
+        raise ValidationError(f"{service!r} is not a Service; pass one")
     keys = service.id + service.customer_id + service.product_code  # the usual: all plain
     if len(keys) > MAX_KEY_LENGTH or not keys.isascii() or "\x00" in keys:
         stored_key(service.id, "service id")
@@ -246,6 +246,15 @@ def promotion_key(promotion: Promotion) -> str:
     return stored_key(of_type(promotion, Promotion, what).code, "promotion code")
 
 
+def promotion_use_keys(code: str, customer_id: str, order_id: str) -> str:
+    """``code``, when a use of it by ``customer_id`` on ``order_id`` names what a store can look
+    up and keep (checked in that order)."""
+    lookup_key(code, "promotion code")
+    stored_key(customer_id, "customer id")
+    stored_key(order_id, "order id")
+    return code
+
+
 #: Event sequences are 64-bit in every store; a larger one names no event.
 _MAX_SEQUENCE = 2**63 - 1
 
@@ -307,57 +316,6 @@ def sync_run_id(value: object) -> int:
     if not 1 <= value <= _MAX_RUN_ID:
         raise NotFound("sync run", value)
     return value
-
-
-def held_history(service: Service, expected_version: int | None) -> list[tuple[int, HistoryEntry]]:
-    """The history entries ``service`` holds, numbered in its whole history (from 1), for a
-    store to append when it adds the service (``expected_version`` ``None``) or saves it.
-
-    Raises:
-        ValidationError: entries between the stored ones and those held are missing: a
-            new service must hold its whole history, a saved one every entry after the
-            stored version; or the service is at a version below the stored one.
-    """
-    history = service.history
-    stored = 0 if expected_version is None else expected_version
-    if service.version < stored:
-        raise ValidationError(
-            f"service {service.id!r} at version {service.version} cannot replace version "
-            f"{stored}: its history would go back, and a history is never rewritten; load "
-            "the service, change it, and save that"
-        )
-    if history.earlier > stored:
-        what = "a new service" if expected_version is None else f"version {stored}"
-        raise ValidationError(
-            f"service {service.id!r} holds history entries from number {history.earlier + 1}, "
-            f"but {what} has {stored} stored; entries {stored + 1} to {history.earlier} would "
-            "be lost: store the service with the entries it was given"
-        )
-    return list(enumerate(history.entries, start=history.earlier + 1))
-
-
-def check_held_history(
-    service_id: str,
-    stored: Mapping[int, HistoryEntry],
-    entries: Sequence[tuple[int, HistoryEntry]],
-) -> None:
-    """Refuse a save whose held entries differ from the stored entries of the same numbers.
-
-    A history is append only: a service saved without being loaded (or loaded from
-    another store) may not rewrite what its stored history says.
-
-    Raises:
-        ValidationError: an entry held differs from the stored one of its number.
-    """
-    for number, entry in entries:
-        kept = stored.get(number)
-        if kept is not None and kept != entry:
-            raise ValidationError(
-                f"service {service_id!r} holds history entry {number} ({entry.operation} at "
-                f"{entry.at.isoformat()}), but the stored entry {number} is {kept.operation} at "
-                f"{kept.at.isoformat()}; a history is never rewritten: load the service, "
-                "change it, and save that"
-            )
 
 
 # --- aggregates (one answer, whatever the store) ----------------------------------------------

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from prodlife.errors import ValidationError
 from prodlife.goods.movements import Movement, MovementKind
+from prodlife.goods.readings import MeterReading
+from prodlife.pricing.usage import UsageRecord
 from prodlife.stores._common import stored_key
 
-__all__ = ["movement_keys", "new_serials", "position_of"]
+__all__ = ["movement_keys", "new_serials", "reading_keys"]
 
 
 def new_serials(movement: Movement) -> list[tuple[str, str]]:
@@ -19,13 +21,20 @@ def new_serials(movement: Movement) -> list[tuple[str, str]]:
     return found
 
 
-def position_of(position: object) -> int:
-    """``position``, when it is a reading number a store may hold (a whole number, 0 up)."""
+def reading_keys(
+    meter: tuple[str, str, str], position: object, reading: MeterReading, record: UsageRecord | None
+) -> None:
+    """Refuse a meter reading to add unless ``position`` is a reading number a store may hold
+    (a whole number, 0 up) and every code it names is one a store keeps."""
     if isinstance(position, bool) or not isinstance(position, int):
         raise TypeError(f"reading position must be an int, not {type(position).__name__}")
     if position < 0:
         raise ValidationError(f"reading position {position} must be 0 or more")
-    return position
+    for code in meter:
+        stored_key(code, "meter key")
+    stored_key(reading.service_id, "service id")
+    if record is not None:
+        stored_key(record.customer_id, "customer id")
 
 
 def movement_keys(movement: Movement) -> Movement:

@@ -56,11 +56,9 @@ from prodlife.pricing.plans import PricePlan
 from prodlife.pricing.promotions import Promotion
 from prodlife.stores._common import (
     add_exactly,
-    check_held_history,
     claim,
     event_keys,
     event_sequences,
-    held_history,
     in_asked_order,
     line_keys,
     lookup_key,
@@ -68,12 +66,14 @@ from prodlife.stores._common import (
     plan_key,
     product_revenue,
     promotion_key,
+    promotion_use_keys,
     service_keys,
     stored_key,
     sync_run,
     sync_run_id,
 )
 from prodlife.stores._documents import check_document
+from prodlife.stores._history import check_held_history, held_history
 from prodlife.stores.memory_goods import GoodsState, MemoryGoods
 from prodlife.stores.memory_invoices import InvoicingState, MemoryInvoices, MemoryPayments
 from prodlife.stores.memory_offerings import MemoryOfferings
@@ -353,9 +353,7 @@ class _Promotions:
         return sorted(promotions, key=lambda promotion: promotion.code)
 
     def record_use(self, code: str, customer_id: str, order_id: str) -> None:
-        stored_key(customer_id, "customer id")
-        stored_key(order_id, "order id")
-        promotion = self.get(code)
+        promotion = self.get(promotion_use_keys(code, customer_id, order_id))
         uses = self.uow.state().promotion_uses
         key = (promotion.code.upper(), order_id)
         if key in uses:
@@ -378,8 +376,6 @@ class _Services:
     uow: MemoryUnitOfWork
 
     def add(self, service: Service, *, due_on: date | None) -> None:
-        if not isinstance(service, Service):
-            raise ValidationError(f"{service!r} is not a Service; pass one")
         service_keys(service)
         entries = held_history(service, None)
         rows = self.uow.state().services
@@ -423,8 +419,6 @@ class _Services:
         due_on: date | None,
         worker: str | None = None,
     ) -> None:
-        if not isinstance(service, Service):
-            raise ValidationError(f"{service!r} is not a Service; pass one")
         service_keys(service)
         if worker is not None:
             lookup_key(worker, "worker")

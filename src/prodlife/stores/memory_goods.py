@@ -18,7 +18,7 @@ from prodlife.goods.readings import DuplicateReading, MeterLog, MeterReading
 from prodlife.pricing.usage import UsageRecord
 from prodlife.stores._common import lookup_key, stored_key
 from prodlife.stores._documents import check_document
-from prodlife.stores._goods import movement_keys, new_serials, position_of
+from prodlife.stores._goods import movement_keys, new_serials, reading_keys
 
 if TYPE_CHECKING:
     from prodlife.stores.memory import MemoryUnitOfWork
@@ -106,13 +106,9 @@ class MemoryGoods:
     ) -> None:
         """Append reading number ``position`` of ``meter``. Raises ``DuplicateReading`` or
         ``ConcurrencyConflict``."""
-        position_of(position)
-        for code in meter:
-            stored_key(code, "meter key")
-        stored_key(reading.service_id, "service id")
+        reading_keys(meter, position, reading, record)
         check_document(reading)
         if record is not None:
-            stored_key(record.customer_id, "customer id")
             check_document(record)
         readings = self._state().readings
         if any(m == meter and r.at == reading.at for (m, _), (r, _) in readings.items()):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import attrs
@@ -93,16 +93,9 @@ def import_products(
     with bulk():
         table = read_source(source, definition.limits, file_name=file_name, file_format=file_format)
         applied = apply_rows(catalog, table, definition, mode, progress)
-    run = SyncRun(
-        definition,
-        table.file_name,
-        table.file_format,
-        mode,
-        started,
-        as_utc(clock.now()),
-        applied.rows,
+    return ImportResult(
+        applied.catalog, _run(definition, table, mode, started, clock, applied.rows)
     )
-    return ImportResult(applied.catalog, run)
 
 
 def synchronize(
@@ -159,22 +152,35 @@ def synchronize(
         table = read_source(source, definition.limits, file_name=file_name, file_format=file_format)
         with store.transaction() as uow:
             stored, rows = _store(uow, table, definition, mode, version, effective, progress)
-            run = SyncRun(
-                definition,
-                table.file_name,
-                table.file_format,
-                mode,
-                started,
-                as_utc(clock.now()),
-                rows,
-                stored,
-            )
+            run = _run(definition, table, mode, started, clock, rows, stored)
             run_id = uow.sync_runs.add(run)
             uow.commit()
     log.info(
         "synchronized %s: %d rows, catalog version %s", run.file_name, len(rows), stored or "none"
     )
     return StoredSyncRun(run_id, run)
+
+
+def _run(
+    definition: SyncDefinition,
+    table: SourceTable,
+    mode: SyncMode,
+    started: datetime,
+    clock: Clock,
+    rows: tuple[RowResult, ...],
+    stored: str | None = None,
+) -> SyncRun:
+    """The run that applied ``table``, finished now."""
+    return SyncRun(
+        definition,
+        table.file_name,
+        table.file_format,
+        mode,
+        started,
+        as_utc(clock.now()),
+        rows,
+        stored,
+    )
 
 
 def _store(

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 from prodlife.errors import ProdlifeError, StoreUnavailable
 from prodlife.stores.sql.dialect import About, Failure
-from prodlife.stores.sql.errors import error_for
 
 if TYPE_CHECKING:
     import psycopg
@@ -62,16 +62,9 @@ def _translate(
     committing: bool = False,
     where: str = "running a statement",
 ) -> ProdlifeError:
-    """The prodlife error for a psycopg error (the caller raises it ``from error``)."""
-    from prodlife.stores.postgres.dialect import PostgresDialect
+    """The prodlife error for a psycopg error (the caller raises it ``from error``), as the
+    dialect translates it on a connection that is ``broken`` or not."""
+    from prodlife.stores.postgres.dialect import dialect
 
-    failure, detail = _classify(error, broken)
-    return error_for(
-        failure,
-        detail,
-        title=PostgresDialect.title,
-        hints=(PostgresDialect.lock_hint, PostgresDialect.unavailable_hint),
-        where=where,
-        about=about,
-        committing=committing,
-    )
+    connection = SimpleNamespace(broken=broken)
+    return dialect()[0].translate(error, connection, where, about, committing=committing)

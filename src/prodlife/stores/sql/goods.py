@@ -13,7 +13,6 @@ call wrote is deleted again before it raises.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -22,13 +21,12 @@ from prodlife.goods.movements import Holder, Movement, Warehouse
 from prodlife.goods.readings import DuplicateReading, MeterLog, MeterReading
 from prodlife.pricing.usage import UsageRecord
 from prodlife.stores._common import lookup_key, stored_key
-from prodlife.stores._goods import movement_keys, new_serials, position_of
+from prodlife.stores._goods import movement_keys, new_serials, reading_keys
 from prodlife.stores.sql.dialect import About
-from prodlife.stores.sql.repositories import chunks
+from prodlife.stores.sql.repositories import PerStore, chunks
 
 if TYPE_CHECKING:
     from prodlife.stores.sql.dialect import Dialect
-    from prodlife.stores.sql.statements import Statements
     from prodlife.stores.sql.unit_of_work import SQLUnitOfWork
 
 __all__ = ["Goods", "GoodsStatements"]
@@ -83,15 +81,8 @@ class GoodsStatements:
         )
 
 
-_MADE: weakref.WeakKeyDictionary[Statements, GoodsStatements] = weakref.WeakKeyDictionary()
-
-
-def _statements(uow: SQLUnitOfWork) -> GoodsStatements:
-    """The goods' statements of ``uow``'s store, made on first use."""
-    made = _MADE.get(uow.sql)
-    if made is None:
-        made = _MADE[uow.sql] = GoodsStatements(uow.dialect)
-    return made
+#: The goods' statements of a unit of work's store, made on first use.
+_statements = PerStore(GoodsStatements)
 
 
 class Goods:
@@ -198,12 +189,7 @@ class Goods:
     ) -> None:
         """Append reading number ``position`` of ``meter``. Raises ``DuplicateReading`` or
         ``ConcurrencyConflict``."""
-        position_of(position)
-        for code in meter:
-            stored_key(code, "meter key")
-        stored_key(reading.service_id, "service id")
-        if record is not None:
-            stored_key(record.customer_id, "customer id")
+        reading_keys(meter, position, reading, record)
         uow, sql = self._uow, self._sql
         uow.writable()
         dialect = uow.dialect

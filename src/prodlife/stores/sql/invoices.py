@@ -27,7 +27,6 @@ Every write runs at once (none is deferred).
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -50,11 +49,10 @@ from prodlife.stores._common import (
     stored_key,
 )
 from prodlife.stores.sql.dialect import About
-from prodlife.stores.sql.repositories import chunks
+from prodlife.stores.sql.repositories import PerStore, chunks
 
 if TYPE_CHECKING:
     from prodlife.stores.sql.dialect import Dialect
-    from prodlife.stores.sql.statements import Statements
     from prodlife.stores.sql.unit_of_work import SQLUnitOfWork
 
 __all__ = ["InvoiceStatements", "Invoices", "Payments", "invoice_statements"]
@@ -145,15 +143,20 @@ class InvoiceStatements:
         return sql
 
 
-_MADE: weakref.WeakKeyDictionary[Statements, InvoiceStatements] = weakref.WeakKeyDictionary()
+#: The invoices' statements of a unit of work's store, made on first use.
+invoice_statements = PerStore(InvoiceStatements)
 
 
-def invoice_statements(uow: SQLUnitOfWork) -> InvoiceStatements:
-    """The invoices' statements of ``uow``'s store, made on first use."""
-    made = _MADE.get(uow.sql)
-    if made is None:
-        made = _MADE[uow.sql] = InvoiceStatements(uow.dialect)
-    return made
+def _row(dialect: Dialect, invoice: Invoice) -> tuple[object, ...]:
+    """An invoice's row: number, customer, due day, status, version, document."""
+    return (
+        invoice.number,
+        invoice.customer_id,
+        dialect.day(invoice.due_on),
+        invoice.status.value,
+        invoice.version,
+        dialect.doc(invoice),
+    )
 
 
 class Invoices:
@@ -186,17 +189,8 @@ class Invoices:
         invoice_keys(invoice)
         uow, sql = self._uow, self._sql
         uow.writable()
-        dialect = uow.dialect
         number = invoice.number
-        params = (
-            number,
-            invoice.customer_id,
-            dialect.day(invoice.due_on),
-            invoice.status.value,
-            invoice.version,
-            dialect.doc(invoice),
-        )
-        uow.insert(sql.invoice_add, params, About("invoice", number))
+        uow.insert(sql.invoice_add, _row(uow.dialect, invoice), About("invoice", number))
         rows = [(service_id, number) for service_id in invoice.service_ids]  # never none
         uow.change_many(sql.invoice_service_add, rows, "storing the services of an invoice")
 
@@ -216,18 +210,7 @@ class Invoices:
             return
         uow, sql = self._uow, self._sql
         uow.writable()
-        dialect = uow.dialect
-        rows = [
-            (
-                invoice.number,
-                invoice.customer_id,
-                dialect.day(invoice.due_on),
-                invoice.status.value,
-                invoice.version,
-                dialect.doc(invoice),
-            )
-            for invoice in invoices
-        ]
+        rows = [_row(uow.dialect, invoice) for invoice in invoices]
         taken = About("invoice", f"one of {invoices[0].number} to {invoices[-1].number}")
         uow.insert_many(sql.invoice_insert, rows, taken)
         billed = [(service_id, i.number) for i in invoices for service_id in i.service_ids]

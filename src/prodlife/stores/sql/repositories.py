@@ -8,10 +8,11 @@ turns into columns; nothing here depends on which database runs it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import weakref
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from prodlife.billing.lines import InvoiceLine
 from prodlife.errors import NotFound
@@ -29,22 +30,42 @@ from prodlife.stores._common import (
     plan_key,
     product_revenue,
     promotion_key,
+    promotion_use_keys,
     stored_key,
 )
 from prodlife.stores.sql.dialect import About, Write
 
 if TYPE_CHECKING:
+    from prodlife.stores.sql.dialect import Dialect
+    from prodlife.stores.sql.statements import Statements
     from prodlife.stores.sql.unit_of_work import SQLUnitOfWork
 
-__all__ = ["Events", "Lines", "Orders", "PricePlans", "Promotions", "chunks"]
+__all__ = ["Events", "Lines", "Orders", "PerStore", "PricePlans", "Promotions", "chunks"]
 
 V = TypeVar("V")
+S = TypeVar("S")
 
 
 def chunks(values: Sequence[V], size: int) -> Iterator[Sequence[V]]:
     """``values`` in slices of at most ``size``."""
     for start in range(0, len(values), size):
         yield values[start : start + size]
+
+
+class PerStore(Generic[S]):
+    """A module's own statements for a unit of work's store: made from its dialect on first
+    use, then kept as long as the store's :class:`~prodlife.stores.sql.statements.Statements`."""
+
+    def __init__(self, make: Callable[[Dialect], S]) -> None:
+        self._make = make
+        self._made: weakref.WeakKeyDictionary[Statements, S] = weakref.WeakKeyDictionary()
+
+    def __call__(self, uow: SQLUnitOfWork) -> S:
+        """The statements of ``uow``'s store."""
+        made = self._made.get(uow.sql)
+        if made is None:
+            made = self._made[uow.sql] = self._make(uow.dialect)
+        return made
 
 
 class PricePlans:
@@ -125,9 +146,7 @@ class Promotions:
     def record_use(self, code: str, customer_id: str, order_id: str) -> None:
         """Count one use of ``code``. Raises ``NotFound``, or ``AlreadyExists`` when the
         order already used it."""
-        lookup_key(code, "promotion code")
-        stored_key(customer_id, "customer id")
-        stored_key(order_id, "order id")
+        promotion_use_keys(code, customer_id, order_id)
         uow = self._uow
         uow.writable()
         key = code.upper()

@@ -16,18 +16,17 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from prodlife.errors import ConcurrencyConflict, NotFound, ValidationError
+from prodlife.errors import ConcurrencyConflict, NotFound
 from prodlife.lifecycle.history import History, HistoryEntry
 from prodlife.lifecycle.services import Service
 from prodlife.ports import ServiceQuery, check_query
 from prodlife.stores._common import (
-    check_held_history,
     claim,
-    held_history,
     in_asked_order,
     lookup_key,
     service_keys,
 )
+from prodlife.stores._history import check_held_history, held_history
 from prodlife.stores.sql.dialect import About, Query, Write
 from prodlife.stores.sql.repositories import chunks
 
@@ -35,6 +34,19 @@ if TYPE_CHECKING:
     from prodlife.stores.sql.unit_of_work import SQLUnitOfWork
 
 __all__ = ["Services"]
+
+
+def _columns(uow: SQLUnitOfWork, service: Service) -> tuple[object, ...]:
+    """What a service's row holds after its id, in order: customer, product, status,
+    cancellation pending, version, document (the service at rest)."""
+    return (
+        service.customer_id,
+        service.product_code,
+        service.status.status.value,
+        service.cancellation_pending,
+        service.version,
+        uow.dialect.doc(service.at_rest()),
+    )
 
 
 class Services:
@@ -49,26 +61,15 @@ class Services:
     def add(self, service: Service, *, due_on: date | None) -> None:
         """Store a new service. Raises ``AlreadyExists`` (at the call, or from the statement
         that runs the deferred writes)."""
-        if not isinstance(service, Service):
-            raise ValidationError(f"{service!r} is not a Service; pass one")
         service_keys(service)
         entries = held_history(service, None)
         uow = self._uow
         deferred = uow.defers()
-        dialect = uow.dialect
-        params = (
-            service.id,
-            service.customer_id,
-            service.product_code,
-            service.status.status.value,
-            service.cancellation_pending,
-            service.version,
-            dialect.doc(service.at_rest()),
-        )
+        params = (service.id, *_columns(uow, service))
         about = About("service", service.id)
         sql = uow.sql
         after = self._follow_ups(
-            sql.schedule_add, (service.id, dialect.day(due_on)), service.id, entries
+            sql.schedule_add, (service.id, uow.dialect.day(due_on)), service.id, entries
         )
         if deferred:
             uow.defer(Write(sql.service_add, params, about, service.version))
@@ -134,8 +135,6 @@ class Services:
         Raises ``NotFound`` or ``ConcurrencyConflict`` (at the call, or from the
         statement that runs the deferred writes).
         """
-        if not isinstance(service, Service):
-            raise ValidationError(f"{service!r} is not a Service; pass one")
         service_keys(service)
         if worker is not None:
             lookup_key(worker, "worker")
@@ -152,21 +151,11 @@ class Services:
         if service.history.earlier < expected_version:
             check_held_history(service.id, self._stored_history(service.id), entries)
         deferred = uow.defers()
-        dialect = uow.dialect
-        params = (
-            service.customer_id,
-            service.product_code,
-            service.status.status.value,
-            service.cancellation_pending,
-            service.version,
-            dialect.doc(service.at_rest()),
-            service.id,
-            expected_version,
-        )
+        params = (*_columns(uow, service), service.id, expected_version)
         about = About("service", service.id, expected_version)
         after = self._follow_ups(
             sql.schedule_save,
-            (dialect.day(due_on), worker, worker, service.id),
+            (uow.dialect.day(due_on), worker, worker, service.id),
             service.id,
             entries,
         )

@@ -8,7 +8,8 @@ Failed statements
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from prodlife.errors import AlreadyExists, StoreError
@@ -271,29 +272,40 @@ class SQLUnitOfWork(DeferredWrites):
             self._flush(cursor)
         return cursor
 
-    def one(self, sql: str, params: Sequence[Any], where: str, key: object = None) -> Any:
-        """The first row ``sql`` returns, or ``None``."""
-        cursor = self.begin()
+    @contextmanager
+    def _driving(
+        self,
+        where: str,
+        key: object = None,
+        about: About | None = None,
+        *,
+        ends: bool = False,
+        reading: bool = False,
+    ) -> Iterator[None]:
+        """Run a statement inside, the driver's errors turned into prodlife's (see
+        :meth:`_failed`); a read too deeply nested to decode is ``too_deep``."""
         try:
-            return cursor.execute(sql, params).fetchone()
+            yield
         except UnicodeEncodeError as error:
             raise not_unicode(error) from error
         except RecursionError as error:
+            if not reading:
+                raise
             raise too_deep(error, where, key) from error
         except self.dialect.error as error:
-            raise self._failed(error, where, key) from error
+            raise self._failed(error, where, key, about, ends=ends) from error
+
+    def one(self, sql: str, params: Sequence[Any], where: str, key: object = None) -> Any:
+        """The first row ``sql`` returns, or ``None``."""
+        cursor = self.begin()
+        with self._driving(where, key, reading=True):
+            return cursor.execute(sql, params).fetchone()
 
     def all(self, sql: str, params: Sequence[Any], where: str, key: object = None) -> list[Any]:
         """Every row ``sql`` returns."""
         cursor = self.begin()
-        try:
+        with self._driving(where, key, reading=True):
             rows: list[Any] = cursor.execute(sql, params).fetchall()
-        except UnicodeEncodeError as error:
-            raise not_unicode(error) from error
-        except RecursionError as error:
-            raise too_deep(error, where, key) from error
-        except self.dialect.error as error:
-            raise self._failed(error, where, key) from error
         return rows
 
     def change(
@@ -307,50 +319,33 @@ class SQLUnitOfWork(DeferredWrites):
         """Run one write now; how many rows it changed."""
         self.writable()
         cursor = self.begin()
-        try:
+        with self._driving(where, key, about):
             changed: int = cursor.execute(sql, params).rowcount
-        except UnicodeEncodeError as error:
-            raise not_unicode(error) from error
-        except self.dialect.error as error:
-            raise self._failed(error, where, key, about) from error
         return changed
 
     def change_many(self, sql: str, rows: Sequence[Sequence[Any]], where: str) -> None:
         """Run one write now for each of ``rows``."""
         self.writable()
         cursor = self.begin()
-        try:
+        with self._driving(where):
             cursor.executemany(sql, rows)
-        except UnicodeEncodeError as error:
-            raise not_unicode(error) from error
-        except self.dialect.error as error:
-            raise self._failed(error, where) from error
 
     def insert_many(self, sql: str, rows: Sequence[Sequence[Any]], about: About) -> None:
         """Insert ``rows`` now, in one statement; when a key is taken, ``AlreadyExists``
         and the transaction ends (some rows may be in it)."""
         self.writable()
         cursor = self.begin()
-        try:
+        with self._driving(f"storing the {about.kind}s", about=about, ends=True):
             cursor.executemany(sql, rows)
-        except UnicodeEncodeError as error:
-            raise not_unicode(error) from error
-        except self.dialect.error as error:
-            where = f"storing the {about.kind}s"
-            raise self._failed(error, where, about=about, ends=True) from error
 
     def insert_id(self, sql: str, params: Sequence[Any], where: str) -> int:
         """Insert one row now into a table whose key is a sequence; the id it was given."""
         self.writable()
         cursor = self.begin()
         returning = self.dialect.has_returning()
-        try:
+        with self._driving(where):
             result = cursor.execute(sql + " RETURNING id" if returning else sql, params)
             key = result.fetchone()[0] if returning else result.lastrowid
-        except UnicodeEncodeError as error:
-            raise not_unicode(error) from error
-        except self.dialect.error as error:
-            raise self._failed(error, where) from error
         return int(key)
 
     def insert(self, sql: str, params: Sequence[Any], about: About) -> None:
@@ -358,11 +353,7 @@ class SQLUnitOfWork(DeferredWrites):
         is taken."""
         self.writable()
         cursor = self.begin()
-        try:
+        with self._driving(f"storing the {about.kind}", about.key, about):
             written = cursor.execute(sql, params).rowcount
-        except UnicodeEncodeError as error:
-            raise not_unicode(error) from error
-        except self.dialect.error as error:
-            raise self._failed(error, f"storing the {about.kind}", about.key, about) from error
         if not written:
             raise AlreadyExists(about.kind, about.key)

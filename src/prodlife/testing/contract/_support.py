@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 
 import attrs
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from prodlife.billing.lines import InvoiceLine
 from prodlife.errors import NotFound
@@ -31,6 +33,15 @@ from prodlife.testing.contract._values import (
 )
 
 T = TypeVar("T")
+
+
+class _ByKey(Protocol[T]):
+    """A repository of values by a unique key: ``get`` and ``add``."""
+
+    def get(self, key: str, /) -> T: ...
+
+    def add(self, value: T, /) -> object: ...
+
 
 # --- helpers ------------------------------------------------------------------------------
 
@@ -69,6 +80,25 @@ def add_services(store: Store, rows: Sequence[tuple[Service, date | None]]) -> N
             uow.services.add(service, due_on=due_on)
 
     write(store, add)
+
+
+def check_unknown_keys(
+    store: Store,
+    repository: Callable[[UnitOfWork], _ByKey[T]],
+    value: T,
+    key: str,
+    unknown: Iterable[str],
+) -> None:
+    """``get`` raises ``NotFound`` for ``key`` in an empty store; once ``value`` is added
+    under ``key``, it finds it there and still raises for each ``unknown`` key."""
+    with store.transaction() as uow, pytest.raises(NotFound):
+        repository(uow).get(key)
+    write(store, lambda uow: repository(uow).add(value))
+    with store.transaction() as uow:
+        for other in unknown:
+            with pytest.raises(NotFound):
+                repository(uow).get(other)
+        assert repository(uow).get(key) == value
 
 
 class _Missing:
@@ -197,6 +227,28 @@ class StoreFixture:
             f"{type(self).__name__} needs a store: override the fixture in your subclass, "
             "@pytest.fixture def store(self): yield a fresh, empty store, then close it"
         )
+
+    def check_round_trips(
+        self,
+        store: Store,
+        values: st.SearchStrategy[T],
+        key: str,
+        add: Callable[[UnitOfWork, T], object],
+        check: Callable[[UnitOfWork, T], None],
+    ) -> None:
+        """Each value ``values`` draws, its ``key`` attribute made unique by a number in front,
+        is added in a transaction of its own and passes ``check`` in the next."""
+        counter = itertools.count()
+
+        @self.hypothesis_settings()
+        @given(value=values)
+        def round_trip(value: T) -> None:
+            value = attrs.evolve(value, **{key: f"{next(counter):05d}{getattr(value, key)}"})  # type: ignore[misc]
+            write(store, lambda uow: add(uow, value))
+            with store.transaction() as uow:
+                check(uow, value)
+
+        round_trip()
 
     def hypothesis_settings(self) -> settings:
         """The settings of the suite's hypothesis round-trips."""

@@ -8,7 +8,7 @@ import pytest
 from prodlife.catalog.resellers import OfferedProduct, ResellerOffering
 from prodlife.errors import AlreadyExists, NotFound
 from prodlife.ports import Store
-from prodlife.testing.contract._support import StoreFixture, each, read, write
+from prodlife.testing.contract._support import StoreFixture, check_unknown_keys, each, read, write
 
 #: An offering with every field set: editions, both limits, add-ons.
 OFFERING = ResellerOffering(
@@ -31,11 +31,7 @@ class OfferingRepositoryContract(StoreFixture):
         assert read(store, lambda uow: uow.offerings.get("ACME")) == OFFERING
 
     def test_get_of_an_unknown_reseller_raises_not_found(self, store: Store) -> None:
-        with store.transaction() as uow, pytest.raises(NotFound):
-            uow.offerings.get("ACME")
-        write(store, lambda uow: uow.offerings.add(OFFERING))
-        with store.transaction() as uow, pytest.raises(NotFound):
-            uow.offerings.get("acme")
+        check_unknown_keys(store, lambda uow: uow.offerings, OFFERING, "ACME", ["acme"])
 
     def test_add_for_a_reseller_with_one_raises_already_exists(self, store: Store) -> None:
         write(store, lambda uow: uow.offerings.add(OFFERING))

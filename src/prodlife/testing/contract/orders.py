@@ -7,7 +7,7 @@ import pytest
 from prodlife.errors import AlreadyExists, NotFound
 from prodlife.lifecycle.orders import OrderStatus
 from prodlife.ports import Store
-from prodlife.testing.contract._support import StoreFixture, each, read, write
+from prodlife.testing.contract._support import StoreFixture, check_unknown_keys, each, read, write
 from prodlife.testing.contract._values import HOUR, NEW_YORK, ST_JOHNS, T0, TOKYO, make_order
 
 
@@ -20,11 +20,7 @@ class OrderRepositoryContract(StoreFixture):
         assert read(store, lambda uow: uow.orders.get("O-1")) == order
 
     def test_get_of_an_unknown_id_raises_not_found(self, store: Store) -> None:
-        with store.transaction() as uow, pytest.raises(NotFound):
-            uow.orders.get("O-1")
-        write(store, lambda uow: uow.orders.add(make_order()))
-        with store.transaction() as uow, pytest.raises(NotFound):
-            uow.orders.get("o-1")
+        check_unknown_keys(store, lambda uow: uow.orders, make_order(), "O-1", ["o-1"])
 
     def test_add_of_a_taken_id_raises_already_exists(self, store: Store) -> None:
         write(store, lambda uow: uow.orders.add(make_order()))

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
 
 import attrs
 import pytest
-from hypothesis import given
 from hypothesis import strategies as st
 
 from prodlife.billing.payments import Allocation, Payment, PaymentKind
 from prodlife.errors import AlreadyExists, NotFound, StoreError
 from prodlife.money import Money, total
 from prodlife.ports import Store, UnitOfWork
-from prodlife.testing.contract._support import StoreFixture, each, read, write
+from prodlife.testing.contract._support import StoreFixture, check_unknown_keys, each, read, write
 from prodlife.testing.contract._values import (
     _CODE,
     _INSTANTS,
@@ -26,7 +24,7 @@ from prodlife.testing.contract._values import (
     TOKYO,
     make_payment,
 )
-from prodlife.testing.contract.text import EVERY_PLANE, LONGEST_KEY, ODD, _refused
+from prodlife.testing.contract.text import EVERY_PLANE, LONGEST_KEY, ODD, _kept, _refused
 from prodlife.testing.strategies import currencies, money
 
 _REFERENCES = _CODE.filter(lambda text: "\n" not in text)
@@ -86,28 +84,17 @@ class PaymentRepositoryContract(StoreFixture):
         )
 
     def test_payments_read_back_equal_to_what_was_written(self, store: Store) -> None:
-        counter = itertools.count()
+        def check(uow: UnitOfWork, payment: Payment) -> None:
+            assert uow.payments.get(payment.reference) == payment
+            assert payment in uow.payments.for_customer(payment.customer_id)
 
-        @self.hypothesis_settings()
-        @given(payment=payments())
-        def round_trip(payment: Payment) -> None:
-            payment = attrs.evolve(payment, reference=f"{next(counter):05d}{payment.reference}")
-            write(store, lambda uow: uow.payments.add(payment))
-            with store.transaction() as uow:
-                assert uow.payments.get(payment.reference) == payment
-                assert payment in uow.payments.for_customer(payment.customer_id)
-
-        round_trip()
+        self.check_round_trips(
+            store, payments(), "reference", lambda uow, payment: uow.payments.add(payment), check
+        )
 
     def test_get_of_an_unknown_reference_raises_not_found(self, store: Store) -> None:
-        with store.transaction() as uow, pytest.raises(NotFound):
-            uow.payments.get("PAY-1")
-        write(store, lambda uow: uow.payments.add(make_payment()))
-        with store.transaction() as uow:
-            for unknown in ("PAY-2", "pay-1", "PAY-1 ", ""):
-                with pytest.raises(NotFound):
-                    uow.payments.get(unknown)
-            assert uow.payments.get("PAY-1") == make_payment()
+        unknown = ("PAY-2", "pay-1", "PAY-1 ", "")
+        check_unknown_keys(store, lambda uow: uow.payments, make_payment(), "PAY-1", unknown)
 
     def test_add_of_a_taken_reference_raises_already_exists_and_changes_nothing(
         self, store: Store
@@ -163,12 +150,7 @@ class PaymentRepositoryContract(StoreFixture):
     def test_text_no_store_keeps_is_refused_and_nothing_is_kept(
         self, store: Store, text: str
     ) -> None:
-        kept = []
-        for name, attempt in _writes(text).items():
-            with store.transaction() as uow:
-                if not _refused(attempt, uow):
-                    kept.append(name)
-                uow.commit()
+        kept = _kept(store, _writes(text))
         with store.transaction() as uow:
             assert _refused(lambda u: u.payments.get(text), uow)
             assert _refused(lambda u: u.payments.for_customer(text), uow)
@@ -181,15 +163,16 @@ class PaymentRepositoryContract(StoreFixture):
         planes = "".join(EVERY_PLANE)
         payment = make_payment(f"PAY-{planes}", longest, settled=((longest, "1.00"),))
         write(store, lambda uow: uow.payments.add(payment))
-        kept = []
-        for name, attempt in _writes("x" * (LONGEST_KEY + 1)).items():
-            if name in {"reference", "method", "recorded by"}:
-                continue  # a reference is at most 200 characters; other text any length
-            with store.transaction() as uow:
-                if not _refused(attempt, uow, "characters long"):
-                    kept.append(name)
-                uow.commit()
-        assert kept == []
+        # a reference is at most 200 characters; other text any length
+        assert (
+            _kept(
+                store,
+                _writes("x" * (LONGEST_KEY + 1)),
+                "characters long",
+                skip={"reference", "method", "recorded by"},
+            )
+            == []
+        )
         with store.transaction() as uow:
             assert uow.payments.get(f"PAY-{planes}") == payment
             assert uow.payments.for_customer(longest) == [payment]

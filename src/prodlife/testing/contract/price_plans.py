@@ -8,7 +8,7 @@ import pytest
 from prodlife.catalog.products import Validity
 from prodlife.errors import AlreadyExists, NotFound
 from prodlife.ports import Store
-from prodlife.testing.contract._support import StoreFixture, each, read, write
+from prodlife.testing.contract._support import StoreFixture, check_unknown_keys, each, read, write
 from prodlife.testing.contract._values import PLAN
 
 
@@ -20,11 +20,7 @@ class PricePlanRepositoryContract(StoreFixture):
         assert read(store, lambda uow: uow.price_plans.get("STD")) == PLAN
 
     def test_get_of_an_unknown_code_raises_not_found(self, store: Store) -> None:
-        with store.transaction() as uow, pytest.raises(NotFound):
-            uow.price_plans.get("STD")
-        write(store, lambda uow: uow.price_plans.add(PLAN))
-        with store.transaction() as uow, pytest.raises(NotFound):
-            uow.price_plans.get("ST")
+        check_unknown_keys(store, lambda uow: uow.price_plans, PLAN, "STD", ["ST"])
 
     def test_add_of_a_taken_code_raises_already_exists(self, store: Store) -> None:
         write(store, lambda uow: uow.price_plans.add(PLAN))

@@ -57,6 +57,18 @@ def claim_committed(store: Store, worker: str, now: datetime = T0, **options: An
 ALL_DUE = ["S-4", "S-2", "S-3", "S-1", "S-5"]
 
 
+def _save_s2(store: Store, worker: str | None) -> Service:
+    """Save service S-2 changed, due on 2025-05-01, as ``worker``; the service saved."""
+    with store.transaction() as uow:
+        loaded = uow.services.get("S-2")
+        saved = changed(loaded)
+        uow.services.save(
+            saved, expected_version=loaded.version, due_on=date(2025, 5, 1), worker=worker
+        )
+        uow.commit()
+    return saved
+
+
 class SchedulerContract(StoreFixture):
     """Scheduler claims: what is due, in which order, leases, release, and a worker's save
     releasing its own claim only."""
@@ -141,15 +153,7 @@ class SchedulerContract(StoreFixture):
     def test_saving_a_service_as_its_worker_releases_the_claim(self, store: Store) -> None:
         add_services(store, _due_rows())
         assert claim_committed(store, "A", lease=1000 * HOUR) == ALL_DUE
-        with store.transaction() as uow:
-            loaded = uow.services.get("S-2")
-            uow.services.save(
-                changed(loaded),
-                expected_version=loaded.version,
-                due_on=date(2025, 5, 1),
-                worker="A",
-            )
-            uow.commit()
+        _save_s2(store, worker="A")
         assert claim_committed(store, "B") == ["S-2"]
 
     @pytest.mark.parametrize("saver", [None, "B"], ids=["no-worker", "another-worker"])
@@ -158,19 +162,11 @@ class SchedulerContract(StoreFixture):
     ) -> None:
         add_services(store, _due_rows())
         assert claim_committed(store, "A", lease=HOUR) == ALL_DUE
-        with store.transaction() as uow:
-            loaded = uow.services.get("S-2")
-            uow.services.save(
-                changed(loaded),
-                expected_version=loaded.version,
-                due_on=date(2025, 5, 1),
-                worker=saver,
-            )
-            uow.commit()
+        saved = _save_s2(store, worker=saver)
         assert claim_committed(store, "B") == []  # A's claim holds, whoever saved
         assert claim_committed(store, "B", T0 + HOUR, limit=2) == ["S-4", "S-2"]  # until it ends
         with store.transaction() as uow:
-            assert uow.services.get("S-2") == changed(loaded).at_rest()
+            assert uow.services.get("S-2") == saved.at_rest()
 
     def test_claims_are_kept_by_commit_and_dropped_by_rollback(self, store: Store) -> None:
         add_services(store, _due_rows())
