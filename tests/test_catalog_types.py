@@ -301,3 +301,19 @@ def test_a_product_type_field_of_the_wrong_kind_is_refused_naming_the_allowed_va
     }
     with pytest.raises(ValidationError, match=f"{field} {value!r} is not a"):
         ProductType("H", "Hosting", **fields)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("kind", "named"),
+    [
+        (EXPENSE, "not an expense service"),
+        (ONE_TIME, "not a one-time service"),
+        (USAGE, "not a usage service"),
+    ],
+)
+def test_a_message_names_a_kind_with_the_article_its_word_wants(
+    kind: ServiceKind, named: str
+) -> None:
+    """English, not a fixed "a": "an expense service" but "a one-time" and "a usage service"."""
+    with pytest.raises(RuleViolation, match=named):
+        ProductType("KIT", "Kit", SERVICE, service_kind=kind, composition=FLEXIBLE)

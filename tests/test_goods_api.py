@@ -14,7 +14,7 @@ import prodlife.goods
 GOODS = Path(prodlife.goods.__file__).parent
 #: goods sits between pricing and the lifecycle: it may use these, and nothing above.
 ALLOWED = ("prodlife.catalog", "prodlife.pricing", "prodlife.goods", "prodlife.errors")
-VALUES = ("money", "periods", "cycles", "daycount", "clock", "l10n")
+VALUES = ("money", "periods", "cycles", "daycount", "clock", "l10n", "_numbers", "_text")
 
 
 def test_every_public_name_exists_once_and_has_a_docstring() -> None:

@@ -26,7 +26,9 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "values",
         (
             "prodlife._bulk",
+            "prodlife._enums",
             "prodlife._fast",
+            "prodlife._numbers",
             "prodlife._tables",
             "prodlife._text",
             "prodlife._version",

@@ -1,4 +1,4 @@
-"""Wording shared by error messages: a user's value quoted briefly, and an unknown key."""
+"""Wording shared by error messages: a user's value quoted briefly, an unknown key, "a" or "an"."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import difflib
 import reprlib
 from collections.abc import Collection
 
-__all__ = ["shown", "unknown_key_message"]
+__all__ = ["shown", "unknown_key_message", "with_article"]
 
 _SHOWN = reprlib.Repr()  # keyword arguments only from Python 3.12
 _SHOWN.maxlevel, _SHOWN.maxstring, _SHOWN.maxother = 3, 60, 60
@@ -25,6 +25,23 @@ def shown(value: object) -> str:
     '[[[...]]]'
     """
     return _SHOWN.repr(value)
+
+
+#: Beginnings spelt with a vowel but sounded with a consonant ("a usage service", "a one-time").
+_SOUNDED_AS_CONSONANT = ("one", "once", "uni", "usa", "use", "usu", "eu")
+
+
+def with_article(words: str) -> str:
+    """``words`` after "a" or "an", as the first word's sound wants.
+
+    >>> with_article("expense service"), with_article("usage service")
+    ('an expense service', 'a usage service')
+    >>> with_article("one-time service"), with_article("untyped service"), with_article("issue")
+    ('a one-time service', 'an untyped service', 'an issue')
+    """
+    start = words.lower()
+    vowel = start[:1] in ("a", "e", "i", "o", "u") and not start.startswith(_SOUNDED_AS_CONSONANT)
+    return f"{'an' if vowel else 'a'} {words}"
 
 
 def unknown_key_message(

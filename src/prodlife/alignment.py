@@ -43,6 +43,7 @@ from datetime import date, timedelta
 
 import attrs
 
+from prodlife._numbers import is_whole
 from prodlife.cycles import (
     MONTHLY,
     BillingCycle,
@@ -227,7 +228,7 @@ def align_to_weekday(start: date, weekday: int, cycle: BillingCycle) -> Alignmen
     """
     _require_date(start, "start")
     cycle = _require_cycle(cycle)
-    if isinstance(weekday, bool) or not isinstance(weekday, int) or not 0 <= weekday <= 6:
+    if not is_whole(weekday, 0, 6):
         raise InvalidBillingCycle(
             f"weekday {weekday!r} must be a whole number from 0 (Monday) to 6 (Sunday)"
         )

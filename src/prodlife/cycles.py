@@ -24,6 +24,7 @@ from fractions import Fraction
 
 import attrs
 
+from prodlife._numbers import is_whole
 from prodlife.errors import InvalidBillingCycle, InvalidPeriod, ValidationError
 from prodlife.limits import MAX_CYCLE_DAYS, MAX_CYCLE_MONTHS, MAX_CYCLE_WEEKS, MAX_YEAR, MIN_YEAR
 from prodlife.periods import Period, _require_date
@@ -53,9 +54,9 @@ def days_in_month(year: int, month: int) -> int:
     >>> days_in_month(2024, 2), days_in_month(2025, 2), days_in_month(2100, 2)
     (29, 28, 28)
     """
-    if not isinstance(year, int) or isinstance(year, bool):
+    if not is_whole(year):
         raise ValidationError(f"year {year!r} must be a whole number such as 2025")
-    if not isinstance(month, int) or isinstance(month, bool) or not 1 <= month <= 12:
+    if not is_whole(month, 1, 12):
         raise ValidationError(f"month {month!r} does not exist; give a month from 1 to 12")
     if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
         return 29
@@ -177,7 +178,7 @@ _LONGEST = {
 
 
 def _check_count(instance: BillingCycle, attribute: attrs.Attribute[int], count: int) -> None:
-    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+    if not is_whole(count, 1):
         raise InvalidBillingCycle(
             f"a billing cycle counts {count!r} {instance.unit.value}s; the count must be a "
             "whole number of at least 1"
@@ -321,7 +322,7 @@ class BillingCycle:
         """
         self._require_recurring()
         _require_date(anchor, "anchor")
-        if not isinstance(periods, int) or isinstance(periods, bool):
+        if not is_whole(periods):
             raise InvalidBillingCycle(f"periods {periods!r} must be a whole number")
         if anchor_day is not None:
             _valid_day(anchor_day)
@@ -393,7 +394,7 @@ class MonthEnd(enum.Enum):
 
 
 def _valid_day(day: object) -> None:
-    if not isinstance(day, int) or isinstance(day, bool) or not 1 <= day <= 31:
+    if not is_whole(day, 1, 31):
         raise InvalidBillingCycle(f"day of month {day!r} must be a whole number from 1 to 31")
 
 

@@ -35,6 +35,7 @@ from typing import Protocol, runtime_checkable
 
 import attrs
 
+from prodlife._numbers import is_whole
 from prodlife.cycles import days_in_month
 from prodlife.errors import InvalidPeriod, ValidationError
 from prodlife.limits import MAX_CYCLE_DAYS
@@ -275,7 +276,7 @@ class FixedDays(_Convention):
 
     @days.validator
     def _check(self, attribute: attrs.Attribute[int], value: int) -> None:
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        if not is_whole(value, 1):
             raise ValidationError(
                 f"a fixed day count of {value!r} days is not possible; use a whole number "
                 "of at least 1, such as 30 or 365"
@@ -357,7 +358,7 @@ class CalendarMonthDays(_Convention):
 
     @days.validator
     def _check(self, attribute: attrs.Attribute[int], value: int) -> None:
-        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 31:
+        if not is_whole(value, 1, 31):
             raise ValidationError(
                 f"a calendar month of {value!r} days is not possible; use a whole number from "
                 "1 to 31, such as 30"

@@ -51,6 +51,7 @@ import attrs
 import babel.numbers
 
 from prodlife._fast import builder
+from prodlife._numbers import is_whole
 from prodlife.errors import CurrencyMismatch, InvalidAmount, InvalidRounding, UnknownCurrency
 from prodlife.limits import AMOUNT_PRECISION, MAX_AMOUNT_DIGITS, MIN_AMOUNT_EXPONENT
 
@@ -312,7 +313,7 @@ class Money:
             InvalidAmount: ``units`` is not an int, or is ``10**18`` or more of the
                 currency's major unit (:data:`~prodlife.limits.MAX_AMOUNT_DIGITS`).
         """
-        if not isinstance(units, int) or isinstance(units, bool):
+        if not is_whole(units):
             raise InvalidAmount(units, f"minor units {units!r} must be an int, e.g. 1999")
         cur = _to_currency(currency)
         sign, digits, exponent = Decimal(units).as_tuple()
@@ -443,7 +444,7 @@ class Money:
 
     def __radd__(self, other: int) -> Money:
         # Lets the builtin sum() start from its default 0.
-        if isinstance(other, int) and not isinstance(other, bool) and other == 0:
+        if is_whole(other, 0, 0):
             return self
         return NotImplemented
 

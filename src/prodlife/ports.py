@@ -43,6 +43,7 @@ from typing import Protocol, TypeVar, runtime_checkable
 
 import attrs
 
+from prodlife._numbers import is_whole
 from prodlife.billing.invoices import Invoice, InvoiceStatus
 from prodlife.billing.lines import InvoiceLine
 from prodlife.billing.payments import Payment
@@ -99,9 +100,7 @@ MAX_LIMIT = 2**63 - 1
 def check_limit(limit: int | None) -> None:
     """Refuse a ``limit`` that is neither ``None`` nor a whole number from 0 to
     :data:`MAX_LIMIT` (``ValidationError``)."""
-    if limit is not None and (
-        isinstance(limit, bool) or not isinstance(limit, int) or not 0 <= limit <= MAX_LIMIT
-    ):
+    if limit is not None and not is_whole(limit, 0, MAX_LIMIT):
         raise ValidationError(
             f"limit {limit!r} must be None or a whole number from 0 to {MAX_LIMIT:,} "
             "(prodlife.ports.MAX_LIMIT); give None for all"

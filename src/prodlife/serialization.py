@@ -44,6 +44,7 @@ from cattrs.errors import (
 )
 from cattrs.v import format_exception
 
+from prodlife._numbers import is_whole
 from prodlife._text import shown, unknown_key_message
 from prodlife.catalog.products import CustomField, FieldKind
 from prodlife.cycles import BillingCycle
@@ -391,7 +392,7 @@ def _structure_field(data: dict[str, object], _: object = None) -> CustomField:
     raw = data["value"]
     value: str | Decimal | int | date
     if kind is FieldKind.NUMBER:
-        value = raw if isinstance(raw, int) and not isinstance(raw, bool) else to_decimal(raw)
+        value = raw if is_whole(raw) else to_decimal(raw)
     elif kind is FieldKind.DATE:
         value = date.fromisoformat(str(raw))
     else:
@@ -546,7 +547,7 @@ def _strict_field(data: object, _: object = None) -> CustomField:
         raise ValidationError(f"custom field name {shown(name)} is not text; write text")
     value: str | Decimal | int | date
     if kind is FieldKind.NUMBER:
-        value = raw if isinstance(raw, int) and not isinstance(raw, bool) else to_decimal(raw)
+        value = raw if is_whole(raw) else to_decimal(raw)
     elif kind is FieldKind.DATE:
         value = raw if isinstance(raw, date) else _strict_point(raw)
         if isinstance(value, datetime):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from prodlife._text import with_article
 from prodlife.app._base import BillingBase
 from prodlife.catalog.types import ServiceKind
 from prodlife.errors import RuleViolation, ValidationError
@@ -70,8 +71,8 @@ class Providing(BillingBase):
             if kind.service_kind is not ServiceKind.USAGE:
                 raise RuleViolation(
                     "usage.product",
-                    f"product {code} is a {kind.describes}, not a usage service; order it, "
-                    "or provide a usage product",
+                    f"product {code} is {with_article(kind.describes)}, not a usage service; "
+                    "order it, or provide a usage product",
                     code,
                 )
             charges = rate_usage([record], usage_catalog, zone=service.time_zone)

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import attrs
 from dateutil.relativedelta import relativedelta
 
+from prodlife._numbers import is_whole
 from prodlife.app._base import BillingBase
 from prodlife.catalog.catalog import CatalogVersion
 from prodlife.catalog.products import Product
@@ -109,7 +110,7 @@ class Reading(BillingBase):
         refunds count negative, taxes are left out, and an add-on's lines (with
         the discounts on it) count under the add-on's own product.
         """
-        if isinstance(months, bool) or not isinstance(months, int) or months < 1:
+        if not is_whole(months, 1):
             raise ValidationError(f"months {months!r} must be a whole number >= 1")
         end = datetime.combine(self._now().date() + timedelta(days=1), time(), UTC)
         most = (end.year - MIN_YEAR) * 12 + end.month - 1  # back to January of MIN_YEAR

@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 
 import attrs
 
+from prodlife._numbers import is_whole
 from prodlife.app._base import BillingBase, log
 from prodlife.catalog.catalog import CatalogVersions
 from prodlife.errors import NotFound, ProdlifeError, ValidationError
@@ -103,7 +104,7 @@ class Scheduling(BillingBase):
         :attr:`~prodlife.lifecycle.EventKind.PRICE_MOVED` event); until then it
         keeps the price it was sold at.
         """
-        if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
+        if not is_whole(batch, 1):
             raise ValidationError(f"batch {batch!r} must be a whole number >= 1")
         if not isinstance(lease, timedelta) or not timedelta(0) < lease <= _MAX_LEASE:
             raise ValidationError(

@@ -44,13 +44,14 @@ paid
 
 from __future__ import annotations
 
-import enum
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 
 import attrs
 
+from prodlife._enums import Labelled
+from prodlife._numbers import is_whole
 from prodlife._tables import Row, html_table
 from prodlife.billing.lines import InvoiceLine, LineType, lines_as_rows
 from prodlife.clock import as_utc
@@ -69,7 +70,7 @@ __all__ = [
 ]
 
 
-class InvoiceStatus(enum.Enum):
+class InvoiceStatus(Labelled):
     """Where an invoice stands.
 
     prodlife issues invoices final, in the transaction that issues their lines
@@ -82,9 +83,6 @@ class InvoiceStatus(enum.Enum):
     PAID = "paid"
     VOID = "void"
     UNCOLLECTIBLE = "uncollectible"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 #: The statuses of an invoice that still waits for money.
@@ -176,7 +174,7 @@ class InvoicePolicy:
 
     def __attrs_post_init__(self) -> None:
         days = self.net_days
-        if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= 3660:
+        if not is_whole(days, 0, 3660):
             raise RuleViolation(
                 "invoice.net-days", f"net days {days!r} must be a whole number from 0 to 3660"
             )

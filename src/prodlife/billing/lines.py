@@ -25,12 +25,12 @@ S-1 recurring VPS pro monthly [2025-01-22, 2025-02-01) 10/31 of USD 31.00 = USD 
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable
 from datetime import date
 
 import attrs
 
+from prodlife._enums import Labelled
 from prodlife._tables import Row, html_table
 from prodlife.errors import RuleViolation
 from prodlife.money import Money, total
@@ -40,7 +40,7 @@ from prodlife.proration import Proration
 __all__ = ["InvoiceLine", "LineType", "lines_as_rows", "lines_total"]
 
 
-class LineType(enum.Enum):
+class LineType(Labelled):
     """What a billing line prices."""
 
     #: The service's recurring price (product, edition, cycle, quantity).
@@ -55,9 +55,6 @@ class LineType(enum.Enum):
     TAX = "tax"
     #: A one-time charge: a setup fee, a domain registration, a one-off sale.
     ONE_TIME = "one-time"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 #: Line types whose amounts are taken off (never above zero unless reversed).

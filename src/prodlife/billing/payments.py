@@ -29,13 +29,13 @@ added to the credit balance (:attr:`Payment.to_credit`), exactly.
 
 from __future__ import annotations
 
-import enum
 import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 import attrs
 
+from prodlife._enums import Labelled
 from prodlife.billing.invoices import UNPAID, Invoice
 from prodlife.clock import as_utc
 from prodlife.errors import RuleViolation
@@ -46,14 +46,11 @@ __all__ = ["Allocation", "Payment", "PaymentKind", "credit_from_notes", "settle"
 _REFERENCE = re.compile(r"^\S(.{0,198}\S)?$")
 
 
-class PaymentKind(enum.Enum):
+class PaymentKind(Labelled):
     """Money received, or money given back."""
 
     PAYMENT = "payment"
     REFUND = "refund"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @attrs.frozen(slots=True)

@@ -35,6 +35,7 @@ from datetime import date
 
 import attrs
 
+from prodlife._numbers import is_whole
 from prodlife.alignment import (
     LongCycles,
     StubWindow,
@@ -53,7 +54,7 @@ __all__ = ["FirstPeriods", "LongCycles", "Prorata", "StubWindow"]
 def _day(value: object, what: str, *, optional: bool = False) -> None:
     if value is None and optional:
         return
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 31:
+    if not is_whole(value, 1, 31):
         raise RuleViolation(
             "prorata.day", f"{what} {value!r} must be a day of the month from 1 to 31"
         )
@@ -100,9 +101,7 @@ class FirstPeriods:
 
 
 def _weekday(value: object) -> None:
-    if value is not None and (
-        isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 6
-    ):
+    if value is not None and not is_whole(value, 0, 6):
         raise RuleViolation(
             "prorata.weekday",
             f"prorata weekday {value!r} must be a whole number from 0 (Monday) to 6 (Sunday), "

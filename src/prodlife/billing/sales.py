@@ -40,6 +40,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from fractions import Fraction
 
+from prodlife._text import with_article
 from prodlife.billing.lines import InvoiceLine, LineType
 from prodlife.catalog.catalog import Catalog
 from prodlife.cycles import ONE_TIME
@@ -161,7 +162,7 @@ def _sold_name(
     if not fits(product_type):
         raise RuleViolation(
             f"{what}.kind",
-            f"{what} {sale_id!r} {verb} {code!r}, a {product_type.describes}; {only}",
+            f"{what} {sale_id!r} {verb} {code!r}, {with_article(product_type.describes)}; {only}",
             code,
         )
     return catalog.product(code).name

@@ -45,6 +45,7 @@ from typing import Any
 
 import attrs
 
+from prodlife._numbers import is_whole
 from prodlife.billing.discounts import Discount, DiscountKind
 from prodlife.billing.tracks import Rate, Track, check_span, clip
 from prodlife.catalog.subscriptions import BillingTiming
@@ -174,11 +175,7 @@ class Timeline:
 
     def __attrs_post_init__(self) -> None:
         ahead = self.invoice_days_before
-        if (
-            isinstance(ahead, bool)
-            or not isinstance(ahead, int)
-            or not 0 <= ahead <= MAX_DAYS_AHEAD
-        ):
+        if not is_whole(ahead, 0, MAX_DAYS_AHEAD):
             raise RuleViolation(
                 "timeline.days-ahead",
                 f"invoice_days_before {ahead!r} must be a whole number of days from 0 to "

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from prodlife._text import with_article
 from prodlife.catalog._bundle_search import _Class
 from prodlife.catalog._index import ProductIndex
 from prodlife.catalog.products import Product
@@ -50,7 +51,8 @@ def refusal(bundle_type: ProductType | None, part: ProductType) -> str | None:
     return (
         None
         if fits
-        else f"a {bundle_type.describes} bundle takes flat {wanted}, not a {part.describes}"
+        else f"{with_article(bundle_type.describes)} bundle takes flat {wanted}, "
+        f"not {with_article(part.describes)}"
     )
 
 

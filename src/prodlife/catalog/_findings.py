@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import date, datetime
 
+from prodlife._numbers import is_whole as is_whole  # re-exported: defined once, below catalog
 from prodlife.errors import RuleViolation
 
 #: A broken rule: its identifier and a message saying what is wrong and how to fix it.
@@ -54,13 +55,6 @@ def frozen_codes(values: Iterable[str] | str) -> frozenset[str]:
 def is_date(value: object) -> bool:
     """Whether ``value`` is a calendar date (a datetime is not)."""
     return isinstance(value, date) and not isinstance(value, datetime)
-
-
-def is_whole(value: object, low: int, high: int | None = None) -> bool:
-    """Whether ``value`` is an int (not a bool) from ``low`` to ``high``."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        return False
-    return low <= value and (high is None or value <= high)
 
 
 def is_text(value: object) -> bool:

@@ -18,7 +18,8 @@ from decimal import Decimal
 
 import attrs
 
-from prodlife.catalog._findings import Finding, check_code, is_whole, raise_first
+from prodlife._numbers import is_whole
+from prodlife.catalog._findings import Finding, check_code, raise_first
 from prodlife.errors import ProdlifeError
 from prodlife.limits import MAX_QUANTITY
 from prodlife.money import to_decimal

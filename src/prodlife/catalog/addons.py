@@ -45,6 +45,7 @@ from datetime import date
 
 import attrs
 
+from prodlife._numbers import is_whole
 from prodlife.catalog._findings import Finding, check_code, frozen_codes, raise_first
 from prodlife.catalog.products import Product
 from prodlife.cycles import BillingCycle
@@ -139,7 +140,7 @@ def check_addon(addon: AddOn) -> list[Finding]:
     if a.code in a.bases:
         found.append(("addon.bases", "it names itself as a base; an add-on needs another base"))
     limit = a.max_per_base
-    if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 1):
+    if limit is not None and not is_whole(limit, 1):
         found.append(
             (
                 "addon.limit",
@@ -217,7 +218,7 @@ def check_attach(
         ValidationError: ``already_attached`` is not a whole number of at least 0.
     """
     count = already_attached
-    if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+    if not is_whole(count, 0):
         raise ValidationError(
             f"already_attached {count!r} must be a whole number of at least 0: how many of "
             f"add-on {addon.code!r} the base service carries now"

@@ -58,12 +58,12 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 
+from prodlife._numbers import is_whole as _count
 from prodlife.catalog._bundle_offer import classes_of, offered, traits
 from prodlife.catalog._bundle_offer import refusal as _refusal
 from prodlife.catalog._bundle_offer import type_of as _type_of
 from prodlife.catalog._bundle_search import _LIMITS, _explain, _solve
 from prodlife.catalog._findings import Finding, check_code, duplicates, raise_first
-from prodlife.catalog._findings import is_whole as _count
 from prodlife.catalog.products import Product
 from prodlife.catalog.types import Composition, ProductType
 from prodlife.errors import NotFound, RuleViolation

@@ -16,11 +16,12 @@ rule                                       condition
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable, Mapping
 
 import attrs
 
+from prodlife._enums import Labelled
+from prodlife._numbers import is_whole
 from prodlife.catalog._findings import Finding, check_code, duplicates, raise_first
 from prodlife.catalog.products import Product
 from prodlife.proration.change import CreditMode
@@ -35,7 +36,7 @@ __all__ = [
 ]
 
 
-class CancellationTiming(enum.Enum):
+class CancellationTiming(Labelled):
     """When a cancelled service ends (seed 000's three choices)."""
 
     #: At once (at the scheduler's next run).
@@ -44,9 +45,6 @@ class CancellationTiming(enum.Enum):
     END_OF_PERIOD = "end of period"
     #: At the end of the period after a given number of further renewals.
     AFTER_RENEWALS = "after renewals"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @attrs.frozen(slots=True)
@@ -97,8 +95,7 @@ def check_cancellation_policy(policy: CancellationPolicy) -> list[Finding]:
     p = policy
     found: list[Finding] = []
     counted = p.timing is CancellationTiming.AFTER_RENEWALS
-    whole = isinstance(p.renewals, int) and not isinstance(p.renewals, bool)
-    if counted and not (whole and p.renewals is not None and p.renewals >= 1):
+    if counted and not is_whole(p.renewals, 1):
         found.append(
             (
                 "cancellation.renewals",

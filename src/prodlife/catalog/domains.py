@@ -33,7 +33,8 @@ from collections.abc import Iterable
 
 import attrs
 
-from prodlife.catalog._findings import Finding, duplicates, is_whole, raise_first
+from prodlife._numbers import is_whole
+from prodlife.catalog._findings import Finding, duplicates, raise_first
 from prodlife.errors import NotFound, ValidationError
 from prodlife.money import Currency, Money
 

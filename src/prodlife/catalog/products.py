@@ -23,12 +23,12 @@ from decimal import Decimal
 
 import attrs
 
+from prodlife._numbers import is_whole
 from prodlife.catalog._findings import (
     Finding,
     check_code,
     duplicates,
     frozen_codes,
-    is_whole,
     raise_first,
 )
 from prodlife.catalog._findings import is_date as _is_date

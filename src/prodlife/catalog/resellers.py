@@ -58,12 +58,12 @@ from collections.abc import Iterable
 
 import attrs
 
+from prodlife._numbers import is_whole
 from prodlife.catalog._findings import (
     Finding,
     check_code,
     duplicates,
     frozen_codes,
-    is_whole,
     raise_first,
 )
 from prodlife.catalog._findings import is_a as _is

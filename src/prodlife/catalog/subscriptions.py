@@ -62,6 +62,7 @@ from typing import Protocol
 
 import attrs
 
+from prodlife._text import with_article
 from prodlife.catalog._findings import (
     Finding,
     check_code,
@@ -136,8 +137,8 @@ def check_scheme_in_catalog(scheme: BillingTermScheme, catalog: Catalog) -> list
             continue
         if not product_type.is_termed_service:
             message = (
-                f"product {code!r} is a {product_type.describes}, and only termed services "
-                "are billed by terms; remove its term"
+                f"product {code!r} is {with_article(product_type.describes)}, "
+                "and only termed services are billed by terms; remove its term"
             )
             found.append(("scheme.termed-only", message))
     return _about(f"billing term scheme {scheme.code!r}", found)
@@ -200,7 +201,7 @@ def add_product(
 
 def _kind_message(code: str, product_type: ProductType) -> str:
     return (
-        f"product {code!r} is a {product_type.describes}; a subscription type offers "
+        f"product {code!r} is {with_article(product_type.describes)}; a subscription type offers "
         "termed services, expenses and physical goods (one-time services go to "
         "activity types, usage services to usage service catalogs)"
     )

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 
 import attrs
 
+from prodlife._numbers import is_whole
 from prodlife._text import shown
 from prodlife.catalog.products import Validity
 from prodlife.errors import ValidationError
@@ -110,7 +111,7 @@ class SyncLimits:
     def __attrs_post_init__(self) -> None:
         for field in attrs.fields(SyncLimits):
             value = getattr(self, field.name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            if not is_whole(value, 1):
                 raise ValidationError(
                     f"limit {field.name} = {shown(value)} must be a whole number, 1 or more"
                 )

@@ -36,6 +36,7 @@ import enum
 
 import attrs
 
+from prodlife._text import with_article
 from prodlife.catalog._findings import Finding, check_code, raise_first
 from prodlife.errors import ValidationError
 
@@ -117,7 +118,7 @@ def check_product_type(product_type: ProductType) -> list[Finding]:
             (
                 "type.flexible-bundle",
                 "a flexible bundle must be a termed service or a non-traceable physical good, "
-                f"not a {_kind_name(t)}; make it termed or flat",
+                f"not {with_article(_kind_name(t))}; make it termed or flat",
             )
         )
     if t.composition is Composition.FIXED_BUNDLE and not (termed or good):
@@ -125,14 +126,14 @@ def check_product_type(product_type: ProductType) -> list[Finding]:
             (
                 "type.fixed-bundle",
                 "a fixed bundle must be a termed service or a physical good, "
-                f"not a {_kind_name(t)}; make it termed or flat",
+                f"not {with_article(_kind_name(t))}; make it termed or flat",
             )
         )
     if t.usage_record_type is not None and not (not good and t.service_kind is ServiceKind.USAGE):
         found.append(
             (
                 "type.usage-record",
-                f"only usage services create usage records, not a {_kind_name(t)}; "
+                f"only usage services create usage records, not {with_article(_kind_name(t))}; "
                 "drop the usage record type",
             )
         )

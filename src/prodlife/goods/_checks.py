@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from prodlife._text import with_article
 from prodlife.catalog import Catalog, FixedBundle
 from prodlife.catalog.types import Classification, GoodKind
 from prodlife.errors import RuleViolation
@@ -44,7 +45,9 @@ def check_good(catalog: Catalog, m: Movement) -> None:
     product_type = catalog.type_of(m.product_code)
     p = m.product_code
     if product_type.classification is not Classification.PHYSICAL_GOOD:
-        message = f"{p} is a {product_type.describes}, not a physical good; stock only goods"
+        message = (
+            f"{p} is {with_article(product_type.describes)}, not a physical good; stock only goods"
+        )
         raise RuleViolation("goods.not-a-good", message, p)
     traceable = product_type.good_kind is GoodKind.TRACEABLE
     if traceable and not m.serials:

@@ -51,7 +51,9 @@ from datetime import date
 
 import attrs
 
-from prodlife.catalog._findings import Finding, check_code, is_date, is_text, is_whole, raise_first
+from prodlife._numbers import is_whole
+from prodlife._text import with_article
+from prodlife.catalog._findings import Finding, check_code, is_date, is_text, raise_first
 
 __all__ = [
     "ComponentSerials",
@@ -302,7 +304,7 @@ def _transfer_findings(m: Movement, kind: str) -> list[Finding]:
     if m.kind is not MovementKind.TRANSFER:
         if old is None:
             return []
-        return [("goods.transfer", f"only a transfer names from_holder=, not a {kind}")]
+        return [("goods.transfer", f"only a transfer names from_holder=, not {with_article(kind)}")]
     if old is None:
         return [("goods.transfer", "a transfer names the holder it passes from; give from_holder=")]
     if old == new or (new is not None and (old.kind, old.id) != (new.kind, new.id)):
@@ -340,7 +342,9 @@ def check_movement(movement: Movement) -> list[Finding]:
             )
         )
     elif m.kind is not MovementKind.ISSUE and m.ownership is not None:
-        found.append(("goods.ownership", f"only an issue is a sale or a rental, not a {kind}"))
+        found.append(
+            ("goods.ownership", f"only an issue is a sale or a rental, not {with_article(kind)}")
+        )
     elif (
         m.ownership is Ownership.RENTAL
         and m.holder is not None
@@ -351,5 +355,10 @@ def check_movement(movement: Movement) -> list[Finding]:
         )
     found += _transfer_findings(m, kind)
     if m.components and m.kind is not MovementKind.RECEIVE:
-        found.append(("goods.components", f"only a receipt names a kit's components, not a {kind}"))
+        found.append(
+            (
+                "goods.components",
+                f"only a receipt names a kit's components, not {with_article(kind)}",
+            )
+        )
     return [(rule, f"{kind} of {m.product_code!r}: {message}") for rule, message in found]

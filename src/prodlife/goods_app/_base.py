@@ -13,6 +13,7 @@ from typing import TypeVar
 
 import attrs
 
+from prodlife._numbers import is_whole
 from prodlife.billing.invoices import InvoicePolicy
 from prodlife.catalog import Catalog
 from prodlife.clock import Clock, as_utc
@@ -53,7 +54,7 @@ class GoodsBase:
         invoicing: InvoicePolicy | None = None,
         attempts: int = 5,
     ) -> None:
-        if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 1:
+        if not is_whole(attempts, 1):
             raise ValidationError(f"attempts {attempts!r} must be a whole number >= 1")
         self.store = store
         self.clock = clock

@@ -74,6 +74,7 @@ from typing import Protocol
 
 import attrs
 
+from prodlife._enums import Labelled
 from prodlife.errors import PermissionDenied, ValidationError
 from prodlife.lifecycle.status import ServiceStatus, Status, SuspensionKind
 from prodlife.lifecycle.transitions import Operation, visible_to_customer
@@ -460,7 +461,7 @@ def authorize_declared(
         )
 
 
-class Action(enum.Enum):
+class Action(Labelled):
     """What an actor asks for besides a lifecycle :class:`Operation` on one service."""
 
     VIEW = "view services"
@@ -472,9 +473,6 @@ class Action(enum.Enum):
     RECORD_PAYMENT = "record payments and refunds"
     CLOSE_INVOICE = "void or write off invoices"
     EDIT_OFFERINGS = "edit reseller offerings"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 #: The staff permissions each :class:`Action` needs.

@@ -16,19 +16,19 @@ the host's notifier does, after its transaction commits.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable
 from datetime import datetime
 
 import attrs
 
+from prodlife._enums import Labelled
 from prodlife.clock import as_utc
 from prodlife.errors import NotFound
 
 __all__ = ["Event", "EventKind"]
 
 
-class EventKind(enum.Enum):
+class EventKind(Labelled):
     """What happened to a service."""
 
     ACTIVATION_SCHEDULED = "activation scheduled"
@@ -67,9 +67,6 @@ class EventKind(enum.Enum):
     WELCOME_EMAIL_REQUESTED = "welcome e-mail requested"
     OPERATION_PERFORMED = "operation performed"
     """A product-specific operation a host declared was carried out (seed 002)."""
-
-    def __str__(self) -> str:
-        return self.value
 
 
 def _details(values: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from prodlife.catalog._findings import is_whole
+from prodlife._numbers import is_whole
 from prodlife.catalog.products import MAX_FIXED_TERM_DAYS
 from prodlife.errors import RuleViolation
 from prodlife.lifecycle.services import Service

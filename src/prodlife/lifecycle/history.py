@@ -28,6 +28,7 @@ from datetime import datetime, timedelta, tzinfo
 
 import attrs
 
+from prodlife._numbers import is_whole
 from prodlife.clock import as_utc
 from prodlife.errors import RuleViolation, ValidationError
 from prodlife.l10n import format_instant
@@ -112,7 +113,7 @@ def _check_next(last: HistoryEntry, entry: HistoryEntry) -> None:
 
 
 def _earlier(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+    if not is_whole(value, 0):
         raise ValidationError(
             f"the number of earlier history entries must be a whole number >= 0, got {value!r}"
         )

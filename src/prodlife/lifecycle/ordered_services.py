@@ -9,11 +9,11 @@ from __future__ import annotations
 import decimal
 from datetime import date, tzinfo
 
+from prodlife._numbers import is_whole as _whole
 from prodlife.billing.lines import LineType
 from prodlife.billing.offers import additive_discount, promotion_discount
 from prodlife.billing.prorata import Prorata
 from prodlife.billing.timeline import Discount, OneTimeCharge, Rate, Timeline, Track
-from prodlife.catalog._findings import is_whole as _whole
 from prodlife.cycles import BillingCycle, BillingSchedule
 from prodlife.errors import ProdlifeError, RuleViolation
 from prodlife.lifecycle.domains import domain_service

@@ -44,15 +44,15 @@ Rules: ``order.code``, ``order.empty``, ``order.line``, ``order.services``,
 
 from __future__ import annotations
 
-import enum
 import re
 from collections.abc import Iterable
 from datetime import datetime
 
 import attrs
 
+from prodlife._enums import Labelled
+from prodlife._numbers import is_whole as _whole
 from prodlife.catalog._findings import Finding, check_code, raise_first
-from prodlife.catalog._findings import is_whole as _whole
 from prodlife.catalog.bundles import Component
 from prodlife.clock import as_utc
 from prodlife.errors import RuleViolation
@@ -76,7 +76,7 @@ _LABEL = r"(?!-)[a-z0-9-]{1,63}(?<!-)"
 _DOMAIN = re.compile(rf"^(?:{_LABEL}\.)+(?:[a-z]{{2,63}}|xn--[a-z0-9-]{{1,59}})$", re.IGNORECASE)
 
 
-class OrderStatus(enum.Enum):
+class OrderStatus(Labelled):
     """An order's status (seed 003's order statuses).
 
     ``PENDING`` (the usual choice: staff review it once paid), ``ACTIVE``,
@@ -88,18 +88,12 @@ class OrderStatus(enum.Enum):
     CANCELLED = "cancelled"
     FRAUD = "fraud"
 
-    def __str__(self) -> str:
-        return self.value
 
-
-class DomainAction(enum.Enum):
+class DomainAction(Labelled):
     """What a domain line asks for (seed 003; "none" is simply no domain line)."""
 
     REGISTER = "register"
     TRANSFER = "transfer"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 def _not(value: object, kind: type) -> bool:

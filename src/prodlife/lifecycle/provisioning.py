@@ -60,13 +60,13 @@ active
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Protocol, runtime_checkable
 
 import attrs
 
+from prodlife._enums import Labelled
 from prodlife.errors import ProdlifeError, TransitionNotAllowed, ValidationError
 from prodlife.lifecycle.actors import Actor
 from prodlife.lifecycle.service_parts import ENDED
@@ -86,15 +86,12 @@ __all__ = [
 ]
 
 
-class ModuleOutcome(enum.Enum):
+class ModuleOutcome(Labelled):
     """How a module command ended."""
 
     SUCCESS = "success"
     FAILED = "failed"
     NO_RESOURCES = "no resources"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @attrs.frozen(slots=True)

@@ -40,6 +40,7 @@ from datetime import date, datetime, timedelta
 
 import attrs
 
+from prodlife._numbers import is_whole
 from prodlife.errors import RuleViolation
 from prodlife.lifecycle.actors import Actor
 from prodlife.lifecycle.events import EventKind
@@ -214,11 +215,7 @@ def renew(
             ``renew.not-invoiced``).
         PermissionDenied, TransitionNotAllowed: as :meth:`Service.perform`.
     """
-    if (
-        isinstance(periods, bool)
-        or not isinstance(periods, int)
-        or not 1 <= periods <= MAX_RENEWAL_PERIODS
-    ):
+    if not is_whole(periods, 1, MAX_RENEWAL_PERIODS):
         raise RuleViolation(
             "renew.periods",
             f"periods {periods!r} must be a whole number from 1 to {MAX_RENEWAL_PERIODS} "

@@ -70,12 +70,13 @@ suspended (for non-payment)
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 import attrs
 
+from prodlife._enums import Labelled
+from prodlife._numbers import is_whole
 from prodlife.billing.ledger import next_billing_date
 from prodlife.billing.lines import InvoiceLine
 from prodlife.clock import as_utc
@@ -108,7 +109,7 @@ _LIVE = (Status.ACTIVE, Status.SUSPENDED)
 def _days(value: object, what: str, *, optional: bool) -> None:
     if value is None and optional:
         return
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+    if not is_whole(value, 0):
         raise RuleViolation("scheduler.policy", f"{what} {value!r} must be a whole number >= 0")
 
 
@@ -159,7 +160,7 @@ class SchedulerPolicy:
             )
 
 
-class DueWork(enum.Enum):
+class DueWork(Labelled):
     """A kind of work the scheduler does, in the order it is done."""
 
     CANCEL = "cancel as requested"
@@ -170,9 +171,6 @@ class DueWork(enum.Enum):
     SETTLE_PAUSED = "settle a paused period at zero"
     SUSPEND_OVERDUE = "suspend for non-payment"
     TERMINATE_OVERDUE = "terminate for non-payment"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 _ORDER = {work: index for index, work in enumerate(DueWork)}

@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 import attrs
 
+from prodlife._numbers import is_whole
 from prodlife.catalog.cancellation_policies import CancellationTiming
 from prodlife.catalog.change_rules import ChangeTiming
 from prodlife.clock import as_utc
@@ -61,7 +62,7 @@ def _day(value: object, rule: str, what: str, *, optional: bool = False) -> None
 
 
 def _count(value: object, rule: str, what: str, most: int | None = None) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    if not is_whole(value, 1):
         raise RuleViolation(rule, f"{what} {value!r} must be a whole number of at least 1")
     if most is not None and value > most:
         raise RuleViolation(
@@ -329,7 +330,7 @@ class PendingChange:
 
 
 def _grace(value: object, what: str) -> None:
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+    if value is not None and not is_whole(value, 0):
         raise RuleViolation("service.dunning", f"{what} {value!r} must be a whole number >= 0")
 
 

@@ -59,6 +59,7 @@ from typing import Any, cast
 
 import attrs
 
+from prodlife._numbers import is_whole
 from prodlife._tables import Row, html_table
 from prodlife.billing.ledger import Ledger
 from prodlife.billing.timeline import Timeline
@@ -371,7 +372,7 @@ class Service:
                 )
 
     def _check_history(self) -> None:
-        if isinstance(self.version, bool) or not isinstance(self.version, int):
+        if not is_whole(self.version):
             raise RuleViolation(
                 "service.version", f"version {self.version!r} is not a whole number"
             )

@@ -17,6 +17,7 @@ from typing import TypeAlias, TypeVar
 
 import attrs
 
+from prodlife._enums import Labelled
 from prodlife.errors import ValidationError
 
 __all__ = [
@@ -33,12 +34,7 @@ __all__ = [
 ]
 
 
-class _Labelled(enum.Enum):
-    def __str__(self) -> str:
-        return str(self.value)
-
-
-E = TypeVar("E", bound=_Labelled)
+E = TypeVar("E", bound=Labelled)
 
 
 def declared_member(kind: type[E], label: str) -> E:
@@ -72,7 +68,7 @@ def declared_member(kind: type[E], label: str) -> E:
     return member
 
 
-class Status(_Labelled):
+class Status(Labelled):
     """Where a service is in its life (seed 002's list; seed 003's names)."""
 
     PENDING = "pending"
@@ -86,7 +82,7 @@ class Status(_Labelled):
     DELETED = "deleted"
 
 
-class PendingReason(_Labelled):
+class PendingReason(Labelled):
     """Why a pending service waits (seed 002: "in cart", "payment in progress")."""
 
     ORDERED = "ordered"
@@ -94,7 +90,7 @@ class PendingReason(_Labelled):
     PAYMENT_IN_PROGRESS = "payment in progress"
 
 
-class Progress(_Labelled):
+class Progress(Labelled):
     """What the provider is doing to an in-progress service (seed 002's states)."""
 
     ACTIVATION = "activation"
@@ -106,7 +102,7 @@ class Progress(_Labelled):
     DELETION = "deletion"
 
 
-class SuspensionKind(_Labelled):
+class SuspensionKind(Labelled):
     """Who or what suspended a service (seed 002; seed 000's temporary pause)."""
 
     BY_CUSTOMER = "by customer"

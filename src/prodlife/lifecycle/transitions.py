@@ -61,6 +61,7 @@ from typing import TypeAlias
 
 import attrs
 
+from prodlife._enums import Labelled
 from prodlife.errors import TransitionNotAllowed, ValidationError
 from prodlife.lifecycle.status import (
     ACTIVE,
@@ -71,7 +72,6 @@ from prodlife.lifecycle.status import (
     Status,
     Substate,
     SuspensionKind,
-    _Labelled,
 )
 
 __all__ = [
@@ -89,7 +89,7 @@ __all__ = [
 ]
 
 
-class Operation(_Labelled):
+class Operation(Labelled):
     """What can be done to a service that changes, or depends on, its status.
 
     Each operation comes from a seed: ``CHECKOUT``, ``PAY``,
@@ -150,7 +150,7 @@ _VERBS = {
 }
 
 
-class Target(_Labelled):
+class Target(Labelled):
     """A transition's destination that depends on the service's current status."""
 
     SAME = "same"

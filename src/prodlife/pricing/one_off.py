@@ -86,6 +86,8 @@ from datetime import date, timedelta
 
 import attrs
 
+from prodlife._numbers import is_whole
+from prodlife._text import with_article
 from prodlife.catalog._findings import (
     Finding,
     check_code,
@@ -171,8 +173,8 @@ def _catalog_findings(
             found.append(
                 (
                     f"{rule}.kind",
-                    f"{owner} lists {code!r}, a {product_type.describes}; it may list only "
-                    f"{wanted}",
+                    f"{owner} lists {code!r}, {with_article(product_type.describes)}; "
+                    f"it may list only {wanted}",
                 )
             )
     return found
@@ -381,11 +383,7 @@ def _optional_price(value: object, rule: str) -> list[Finding]:
 def _job_line_findings(line: JobLine) -> list[Finding]:
     found = check_code(line.product_code, "product")
     quantity: object = line.quantity
-    if (
-        isinstance(quantity, bool)
-        or not isinstance(quantity, int)
-        or not 1 <= quantity <= MAX_QUANTITY
-    ):
+    if not is_whole(quantity, 1, MAX_QUANTITY):
         found.append(
             (
                 "job.quantity",

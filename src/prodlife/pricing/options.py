@@ -40,6 +40,7 @@ from typing import Any
 
 import attrs
 
+from prodlife._numbers import is_whole
 from prodlife.catalog._findings import Finding, check_code, frozen_codes, raise_first
 from prodlife.catalog._findings import is_a as _is
 from prodlife.cycles import BillingCycle
@@ -279,7 +280,7 @@ def option_price(
     """
     if not isinstance(option, ConfigurableOption):
         raise ValidationError(f"option {option!r} must be a ConfigurableOption")
-    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 0:
+    if not is_whole(quantity, 0):
         raise RuleViolation(
             "option.quantity",
             f"quantity {quantity!r} of option {option.code!r} must be a whole number of zero "

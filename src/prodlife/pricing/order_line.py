@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 
 import attrs
 
+from prodlife._numbers import is_whole
 from prodlife.catalog.domains import TldPrices
 from prodlife.cycles import BillingCycle
 from prodlife.errors import InvalidRounding, RuleViolation, ValidationError
@@ -213,7 +214,7 @@ def _taxes(values: Iterable[TaxRate] | None) -> tuple[TaxRate, ...]:
 
 
 def _uses(instance: Any, attribute: Any, value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+    if not is_whole(value, 0):
         raise ValidationError(f"{attribute.name} {value!r} must be a whole number of 0 or more")
 
 

@@ -71,9 +71,9 @@ from decimal import Decimal
 
 import attrs
 
+from prodlife._numbers import is_whole as _is_count
 from prodlife.catalog._findings import Finding, check_code, frozen_codes, raise_first
 from prodlife.catalog._findings import is_date as _is_date
-from prodlife.catalog._findings import is_whole as _is_count
 from prodlife.cycles import BillingCycle
 from prodlife.errors import InvalidAmount, RuleViolation, ValidationError
 from prodlife.money import CONTEXT, Money, checked, to_decimal

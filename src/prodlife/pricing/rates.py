@@ -88,6 +88,7 @@ from typing import cast
 
 import attrs
 
+from prodlife._numbers import is_whole
 from prodlife.catalog._findings import Finding, raise_first
 from prodlife.catalog._findings import is_a as _is
 from prodlife.errors import RuleViolation
@@ -138,7 +139,7 @@ def _price_findings(value: object, what: str) -> list[Finding]:
 def _bound(value: int | Decimal | None) -> Decimal | None:
     # Whole numbers become Decimals (Tier(10, p) == Tier(Decimal(10), p)); anything else is
     # left as given for check_tier to report.
-    if isinstance(value, int) and not isinstance(value, bool):
+    if is_whole(value):
         return Decimal(value)
     return cast(Decimal | None, value)
 
@@ -222,9 +223,7 @@ def check_tier(tier: Tier) -> list[Finding]:
 
 
 def _whole_findings(value: object, what: str, meaning: str) -> list[Finding]:
-    if value is None or (
-        isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_QUANTITY
-    ):
+    if value is None or is_whole(value, 1, MAX_QUANTITY):
         return []
     return [
         (
@@ -688,7 +687,7 @@ def check_rate(rate: Rate) -> list[Finding]:
             return found
     found += _tier_order_findings(rate.tiers)
     size = rate.package_size
-    if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size < 1):
+    if size is not None and not is_whole(size, 1):
         found.append(
             (
                 "rate.package-size",
@@ -696,7 +695,7 @@ def check_rate(rate: Rate) -> list[Finding]:
             )
         )
     free = rate.free_units
-    if not isinstance(free, int) or isinstance(free, bool) or not 0 <= free <= MAX_QUANTITY:
+    if not is_whole(free, 0, MAX_QUANTITY):
         found.append(
             (
                 "rate.package-size",

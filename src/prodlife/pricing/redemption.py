@@ -14,9 +14,9 @@ from datetime import date
 
 import attrs
 
+from prodlife._numbers import is_whole as _is_count
 from prodlife.catalog._findings import is_date as _is_date
 from prodlife.catalog._findings import is_text as _is_text
-from prodlife.catalog._findings import is_whole as _is_count
 from prodlife.catalog._findings import raise_first
 from prodlife.cycles import BillingCycle
 from prodlife.errors import RuleViolation, ValidationError

@@ -24,6 +24,7 @@ from typing import Any
 
 import attrs
 
+from prodlife._numbers import is_whole
 from prodlife.alignment import LongCycles, align_to_billing_day
 from prodlife.cycles import BillingCycle, CycleUnit
 from prodlife.daycount import ACTUAL_DAYS, DayCount
@@ -475,7 +476,7 @@ def quote_quantity_change(
     'USD -20.00'
     """
     require_money(unit_price, "unit price")
-    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 0:
+    if not is_whole(quantity, 0):
         raise ProrationError(f"quantity {quantity!r} must be a whole number of at least 0")
     return quote_change(
         charged,

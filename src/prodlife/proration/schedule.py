@@ -16,6 +16,7 @@ from typing import Any
 
 import attrs
 
+from prodlife._numbers import is_whole
 from prodlife.alignment import align_to_billing_day
 from prodlife.cycles import BillingCycle, BillingSchedule, MonthEnd
 from prodlife.daycount import ACTUAL_DAYS, DayCount
@@ -82,11 +83,7 @@ def quote_first_charge(
         period = BillingSchedule(cycle, start).period(0)
         line = Line(LineKind.CHARGE, "first period", whole(price, period, day_count, rounding))
         return Quote("first charge", price.currency, (line,), period.end)
-    if charge_next_after is not None and (
-        not isinstance(charge_next_after, int)
-        or isinstance(charge_next_after, bool)
-        or not 1 <= charge_next_after <= 31
-    ):
+    if charge_next_after is not None and not is_whole(charge_next_after, 1, 31):
         raise InvalidBillingCycle(
             f"charge_next_after {charge_next_after!r} must be a day of the month from 1 to 31"
         )

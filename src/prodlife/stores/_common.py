@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TypeVar
 
+from prodlife._numbers import is_whole
 from prodlife.billing.invoices import Invoice
 from prodlife.billing.lines import InvoiceLine
 from prodlife.billing.payments import Payment
@@ -196,7 +197,7 @@ def check_count(count: object) -> int:
         ValidationError: not a whole number from 1 to
             :data:`prodlife.limits.MAX_INVOICE_NUMBERS_AT_ONCE`.
     """
-    if isinstance(count, bool) or not isinstance(count, int):
+    if not is_whole(count):
         raise ValidationError(f"count {count!r} must be a whole number")
     if not 1 <= count <= MAX_INVOICE_NUMBERS_AT_ONCE:
         raise ValidationError(
@@ -274,7 +275,7 @@ def event_sequences(sequences: object) -> list[int]:
         raise TypeError(f"sequences must be a list of int, not {type(sequences).__name__}")
     numbers = list(sequences)
     for number in numbers:
-        if isinstance(number, bool) or not isinstance(number, int):
+        if not is_whole(number):
             raise TypeError(f"an event sequence must be an int, not {type(number).__name__}")
     return [number for number in numbers if 1 <= number <= _MAX_SEQUENCE]
 
@@ -289,7 +290,7 @@ def claim(
         raise TypeError(f"on must be a date, not {type(on).__name__}")
     if not isinstance(lease, timedelta):
         raise TypeError(f"lease must be a timedelta, not {type(lease).__name__}")
-    if isinstance(limit, bool) or not isinstance(limit, int):
+    if not is_whole(limit):
         raise TypeError(f"limit must be an int, not {type(limit).__name__}")
     if limit > 0:
         check_limit(limit)
@@ -316,7 +317,7 @@ def sync_run_id(value: object) -> int:
         TypeError: it is not an ``int``.
         NotFound: it is out of the range of ids any store gives (below 1, past 64 bits).
     """
-    if isinstance(value, bool) or not isinstance(value, int):
+    if not is_whole(value):
         raise TypeError(f"sync run id must be an int, not {type(value).__name__}")
     if not 1 <= value <= _MAX_RUN_ID:
         raise NotFound("sync run", value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from prodlife._numbers import is_whole
 from prodlife.errors import ValidationError
 from prodlife.goods.movements import Movement, MovementKind
 from prodlife.goods.readings import MeterReading
@@ -26,7 +27,7 @@ def reading_keys(
 ) -> None:
     """Refuse a meter reading to add unless ``position`` is a reading number a store may hold
     (a whole number, 0 up) and every code it names is one a store keeps."""
-    if isinstance(position, bool) or not isinstance(position, int):
+    if not is_whole(position):
         raise TypeError(f"reading position must be an int, not {type(position).__name__}")
     if position < 0:
         raise ValidationError(f"reading position {position} must be 0 or more")

@@ -44,6 +44,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from prodlife._numbers import is_whole
 from prodlife.errors import ForeignDatabase, StoreError
 
 if TYPE_CHECKING:
@@ -226,7 +227,7 @@ def current_version(cursor: Cursor, has_table: bool, known: int, where: str) -> 
         return 0
     row = cursor.execute(_READ).fetchone()
     version = 0 if row is None or row[0] is None else row[0]
-    if not isinstance(version, int) or isinstance(version, bool) or version < 0:
+    if not is_whole(version, 0):
         raise StoreError(
             f"{where} has an unreadable schema version {version!r}; restore it from a backup"
         )
