@@ -11,7 +11,6 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from prodlife._numbers import is_whole as is_whole  # re-exported: defined once, below catalog
 from prodlife.errors import RuleViolation
 
 #: A broken rule: its identifier and a message saying what is wrong and how to fix it.

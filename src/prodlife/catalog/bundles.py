@@ -58,7 +58,7 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 
-from prodlife._numbers import is_whole as _count
+from prodlife._numbers import is_whole
 from prodlife.catalog._bundle_offer import classes_of, offered, traits
 from prodlife.catalog._bundle_offer import refusal as _refusal
 from prodlife.catalog._bundle_offer import type_of as _type_of
@@ -112,7 +112,7 @@ class Component:
 def check_component(component: Component) -> list[Finding]:
     """Every rule a fixed bundle's component breaks on its own."""
     found = check_code(component.product_code, "component product")
-    if not _count(component.quantity, 1):
+    if not is_whole(component.quantity, 1):
         message = f"quantity {component.quantity!r} must be a whole number, 1 or more"
         found.append(("bundle.quantity", message))
     return _about(f"component {component.product_code!r}", found)
@@ -167,11 +167,11 @@ def check_pool(pool: Pool) -> list[Finding]:
     kind = getattr(pool.kind, "value", pool.kind)
     found = check_code(pool.key, f"pool {kind}")
     low, high = pool.min_quantity, pool.max_quantity
-    if not _count(low, 0):
+    if not is_whole(low, 0):
         found.append(("bundle.quantity", f"minimum {low!r} must be a whole number, 0 or more"))
-    if high is not None and not _count(high, 0):
+    if high is not None and not is_whole(high, 0):
         found.append(("bundle.quantity", f"maximum {high!r} must be a whole number or None"))
-    elif high is not None and _count(low, 0) and low > high:
+    elif high is not None and is_whole(low, 0) and low > high:
         message = f"minimum {low} is above maximum {high}, so no selection can meet the pool"
         found.append(("bundle.min-above-max", f"{message}; lower the minimum or raise the maximum"))
     return _about(f"pool {kind} {pool.key!r}", found)
@@ -254,7 +254,7 @@ def check_flexible_bundle(bundle: FlexibleBundle) -> list[Finding]:
     keys = [f"{pool.kind.value} {pool.key}" for pool in bundle.pools]
     found = _shape(bundle.product_code, "pool", keys)
     for what, value in zip(_LIMITS, bundle.limits, strict=True):
-        if value is not None and not _count(value, 1):
+        if value is not None and not is_whole(value, 1):
             message = f"'only from {value!r} product {what}' allows no product; use 1 or more"
             found.append(("bundle.restriction-limit", f"{message}, or None for no limit"))
     return _about(f"bundle {bundle.product_code!r}", found)
@@ -375,7 +375,7 @@ def check_selection(
     else:
         offered_codes = set(bundle.quantities)
     for code, quantity in sorted(selection.items()):
-        if not _count(quantity, 0):
+        if not is_whole(quantity, 0):
             message = f"{code!r}: quantity {quantity!r} must be a whole number, 0 or more"
             found.append(("bundle.selection-quantity", message))
         elif quantity and code not in products:
@@ -434,7 +434,7 @@ def expand(bundle: FixedBundle, count: int = 1) -> tuple[Component, ...]:
     Raises:
         RuleViolation: ``count`` is not a whole number of at least 1 (rule ``bundle.quantity``).
     """
-    if not _count(count, 1):
+    if not is_whole(count, 1):
         message = f"bundle count {count!r} must be a whole number, 1 or more"
         raise RuleViolation("bundle.quantity", message, bundle.product_code)
     return tuple(Component(c.product_code, c.quantity * count) for c in bundle.components)

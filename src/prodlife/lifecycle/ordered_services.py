@@ -9,7 +9,7 @@ from __future__ import annotations
 import decimal
 from datetime import date, tzinfo
 
-from prodlife._numbers import is_whole as _whole
+from prodlife._numbers import is_whole
 from prodlife.billing.lines import LineType
 from prodlife.billing.offers import additive_discount, promotion_discount
 from prodlife.billing.prorata import Prorata
@@ -226,7 +226,7 @@ def services_for(
         )
     if order.status in (OrderStatus.CANCELLED, OrderStatus.FRAUD):
         raise RuleViolation("order.status", f"order {order.id} is {order.status}: no services")
-    if not _whole(first_id, 0):
+    if not is_whole(first_id, 0):
         raise RuleViolation("order.services", f"first id {first_id!r} must be a whole number >= 0")
     start = billing_date(order.placed_at, zone)
     boxes = order.options

@@ -51,7 +51,7 @@ from datetime import datetime
 import attrs
 
 from prodlife._enums import Labelled
-from prodlife._numbers import is_whole as _whole
+from prodlife._numbers import is_whole
 from prodlife.catalog._findings import Finding, check_code, raise_first
 from prodlife.catalog.bundles import Component
 from prodlife.clock import as_utc
@@ -141,7 +141,7 @@ class DomainLine:
         _check_domain(self.domain)
         if _not(self.action, DomainAction):
             raise RuleViolation("order.domain", f"{self.action!r} is not a DomainAction")
-        if not _whole(self.years, 1, 10):
+        if not is_whole(self.years, 1, 10):
             raise RuleViolation(
                 "order.domain-years",
                 f"domain {self.domain} for {self.years!r} years; give a whole number, 1 to 10",
@@ -208,7 +208,7 @@ class OrderLine:
         raise_first(_codes(self.spec.product_code, "product"))
         if self.domain is not None:
             _check_domain(self.domain)
-        if not _whole(self.services, 1, MAX_SERVICES_PER_ORDER_LINE):
+        if not is_whole(self.services, 1, MAX_SERVICES_PER_ORDER_LINE):
             raise RuleViolation(
                 "order.services",
                 f"line {self.spec.product_code} creates {self.services!r} services; give 1 to "

@@ -71,7 +71,7 @@ from decimal import Decimal
 
 import attrs
 
-from prodlife._numbers import is_whole as _is_count
+from prodlife._numbers import is_whole
 from prodlife.catalog._findings import Finding, check_code, frozen_codes, raise_first
 from prodlife.catalog._findings import is_date as _is_date
 from prodlife.cycles import BillingCycle
@@ -239,7 +239,7 @@ def check_promotion_definition(promotion: Promotion) -> list[Finding]:
     if value_problem is not None:
         found.append(("promotion.value", value_problem))
     lasts_cycles = p.duration is PromotionDuration.CYCLES
-    if lasts_cycles != _is_count(p.cycles, 1):
+    if lasts_cycles != is_whole(p.cycles, 1):
         fix = "a whole number of at least 1" if lasts_cycles else "None unless duration is CYCLES"
         found.append(("promotion.cycles", f"cycles {p.cycles!r} must be {fix}"))
     for product in sorted(p.products, key=str):
@@ -268,7 +268,7 @@ def check_promotion_definition(promotion: Promotion) -> list[Finding]:
         ("max_uses", p.max_uses),
         ("max_uses_per_customer", p.max_uses_per_customer),
     ):
-        if limit is not None and not _is_count(limit, 1):
+        if limit is not None and not is_whole(limit, 1):
             found.append(
                 ("promotion.limits", f"{name} {limit!r} must be a whole number >= 1, or None")
             )
@@ -393,7 +393,7 @@ def apply_promotion(
         raise ValidationError(f"promotion {promotion!r} must be a Promotion")
     if not isinstance(recurring, Money):
         raise ValidationError(f"recurring price {recurring!r} must be Money of zero or more")
-    if not _is_count(cycle_number, 1):
+    if not is_whole(cycle_number, 1):
         raise ValidationError(
             f"cycle_number {cycle_number!r} must be a whole number of at least 1 (1 is the "
             "first payment)"

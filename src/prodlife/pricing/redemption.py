@@ -14,7 +14,7 @@ from datetime import date
 
 import attrs
 
-from prodlife._numbers import is_whole as _is_count
+from prodlife._numbers import is_whole
 from prodlife.catalog._findings import is_date as _is_date
 from prodlife.catalog._findings import is_text as _is_text
 from prodlife.catalog._findings import raise_first
@@ -129,10 +129,10 @@ class PromotionUse:
             ("cycle", isinstance(self.cycle, BillingCycle), "a BillingCycle, e.g. MONTHLY"),
             ("product_code", _is_text(self.product_code), "non-empty text"),
             ("customer_id", _is_text(self.customer_id), "non-empty text"),
-            ("uses_so_far", _is_count(self.uses_so_far, 0), "a whole number >= 0"),
+            ("uses_so_far", is_whole(self.uses_so_far, 0), "a whole number >= 0"),
             (
                 "customer_uses_so_far",
-                _is_count(self.customer_uses_so_far, 0),
+                is_whole(self.customer_uses_so_far, 0),
                 "a whole number >= 0",
             ),
             ("customer_is_new", isinstance(self.customer_is_new, bool), "True or False"),
