@@ -134,61 +134,104 @@ def loads(text: str) -> dict[str, Any]:
 
 
 def _subset(text: str) -> dict[str, Any]:
-    lines = "\n" + text.rstrip("\n")  # each line after a newline; blank lines at the end dropped
+    lines = "\n" + text  # each line after a newline
     if _DOCUMENT.fullmatch(lines) is None:
         raise _Other
-    if "\n#" in lines:
+    if "#" in lines and "\n#" in lines:  # "#" alone is found faster
         lines = _COMMENT_LINE.sub("", lines)
-    if lines.count("\n\n") != lines.count("\n\n["):  # blank lines other than before headers
-        while "\n\n" in lines:
-            lines = lines.replace("\n\n", "\n")
-    if not lines.strip("\n"):
-        return {}
+    try:
+        return _read(lines)
+    except _Other:
+        if "\n\n" not in lines:
+            raise
+    # Blank lines other than before headers (the only ones the writer writes): drop them all.
+    while "\n\n" in lines:
+        lines = lines.replace("\n\n", "\n")
+    return _read(lines)
+
+
+def _read(lines: str) -> dict[str, Any]:
+    """The document of ``lines`` (each line after a newline, in the subset, no comments)."""
     # Each line a JSON member: ',"key":value'; each header (and the blank lines before it)
-    # starts a table with "": 0.
-    body = lines.replace(" = ", '":').replace("\n", '\n,"')
+    # starts a table with "": 0; a last newline ends the last table with "": 0 again.
+    members = lines.replace(" = ", '":')
+    separators = len(lines) - len(members)  # how many " = " there are
+    body = members.replace("\n", '\n,"')
     parts = _HEADER_MEMBER.split(body)  # [the root's members, header, its members, header...]
     headers = parts[1::2]
+    end = '":0}]' if lines.endswith("\n") else "}]"
     try:
-        tables = json.loads('[{"":0' + '},{"":0'.join(parts[::2]) + "}]")
+        tables = json.loads('[{"":0' + '},{"":0'.join(parts[::2]) + end)
     except ValueError:
         raise _Other from None
     # Each key line holds " = " once, and no table a key twice (JSON keeps the last).
-    if len(tables) != len(headers) + 1 or lines.count(" = ") != sum(map(len, tables)) - len(tables):
+    if len(tables) != len(headers) + 1 or separators != sum(map(len, tables)) - len(tables):
         raise _Other
     return _assemble(tables, headers)
 
 
 def _assemble(tables: list[dict[str, Any]], headers: list[str]) -> dict[str, Any]:
-    """The document the tables (the first one the root's) under their headers make."""
+    """The document the tables (the first one the root's) under their headers make.
+
+    Each header's parent table is found from the root once, then remembered by its path
+    until an array of tables on that path gets a new table (``[[products]]`` makes
+    ``[products.validity]`` name the new product's table).
+    """
     root = tables[0]
     del root[""]
     arrays: set[int] = set()  # the ids of the arrays of tables made by [[headers]]
-    paths: dict[str, tuple[list[str], bool]] = {}
+    specs: dict[str, tuple[str, str, str, bool]] = {}
+    found: dict[str, dict[str, Any]] = {"": root}  # the table each path names now
+    below: dict[str, list[str]] = {}  # the paths under each path (that a header names)
     for header, table in zip(headers, tables[1:], strict=True):
         del table[""]
-        path = paths.get(header)
-        if path is None:
-            path = paths[header] = (header.strip("[]").split("."), header.startswith("[["))
-        names, array = path
-        parent: Any = root
-        for name in names[:-1]:
-            parent = parent.setdefault(name, {})
-            if type(parent) is list and id(parent) in arrays:
-                parent = parent[-1]
-            if type(parent) is not dict:
+        spec = specs.get(header)
+        if spec is None:
+            spec = specs[header] = _spec(header, below)
+        path, parent_path, last, array = spec
+        parent = found.get(parent_path)
+        if parent is None:
+            parent = found[parent_path] = _find(root, parent_path, arrays)
+        if array:
+            tables_of = parent.get(last)
+            if tables_of is None:
+                tables_of = parent[last] = []
+                arrays.add(id(tables_of))
+            elif type(tables_of) is not list or id(tables_of) not in arrays:
                 raise _Other
-        last = names[-1]
-        if not array:
-            if last in parent:
-                raise _Other  # defined twice, or over a value: tomllib decides
+            tables_of.append(table)
+            for stale in below.get(path, ()):  # they named tables in the array's last table
+                found.pop(stale, None)
+        elif last in parent:
+            raise _Other  # defined twice, or over a value: tomllib decides
+        else:
             parent[last] = table
-            continue
-        tables_of = parent.get(last)
-        if tables_of is None:
-            tables_of = parent[last] = []
-            arrays.add(id(tables_of))
-        elif type(tables_of) is not list or id(tables_of) not in arrays:
-            raise _Other
-        tables_of.append(table)
+        found[path] = table
     return root
+
+
+def _spec(header: str, below: dict[str, list[str]]) -> tuple[str, str, str, bool]:
+    """A header's path, its parent's path, its last name, and whether it adds to an array;
+    the path and its parent's are listed in ``below`` under each path above them."""
+    path = header.strip("[]")
+    parent_path, _, last = path.rpartition(".")
+    for named in (path, parent_path):
+        above = named
+        while "." in above:
+            above = above.rpartition(".")[0]
+            under = below.setdefault(above, [])
+            if named not in under:
+                under.append(named)
+    return path, parent_path, last, header.startswith("[[")
+
+
+def _find(root: dict[str, Any], path: str, arrays: set[int]) -> dict[str, Any]:
+    """The table ``path`` names, made (empty) where missing; an array of tables names its last."""
+    table: Any = root
+    for name in path.split("."):
+        table = table.setdefault(name, {})
+        if type(table) is list and id(table) in arrays:
+            table = table[-1]
+        if type(table) is not dict:
+            raise _Other
+    return table  # type: ignore[no-any-return]
