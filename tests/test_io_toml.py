@@ -7,12 +7,13 @@ decoder and hands anything else to ``tomllib``. The properties below compare it 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import tomllib
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from prodlife.io import toml
@@ -158,3 +159,35 @@ def test_documents_the_fast_reader_leaves_to_tomllib_read_as_tomllib_reads_them(
 def test_a_refused_document_raises_tomllibs_own_error() -> None:
     with pytest.raises(tomllib.TOMLDecodeError, match="line 2"):
         loads('a = 1\nb = "\\/"\n')
+
+
+# Headers over two names, three deep: arrays of tables that get new tables while tables
+# under their last one are named again (the reader remembers each path's table until then).
+_NEAR_PATH = st.lists(st.sampled_from(["a", "b"]), min_size=1, max_size=3).map(".".join)
+_NEAR_LINE = st.one_of(
+    st.sampled_from(["[[a]]", "[[a.b]]", "[[b]]"]),  # new tables in arrays, often
+    _NEAR_PATH.map(lambda path: f"[{path}]"),
+    _NEAR_PATH.map(lambda path: f"[[{path}]]"),
+    st.sampled_from(["x = 1", ""]),
+)
+
+
+@settings(max_examples=max(settings.default.max_examples * 10, 50))
+@given(st.lists(_NEAR_LINE, max_size=16).map("\n".join), st.sampled_from(["", "\n", "\n\n"]))
+@example("[[a]]\n[a.b.a]\n[[a]]\n[a.b.b]", "\n")  # a.b named again under the new a
+def test_headers_naming_the_same_paths_again_read_as_tomllib_reads_them(
+    text: str, end: str
+) -> None:
+    document = text + end
+    expected = _tomllib(document)
+    assert _ours(document) == expected
+    with contextlib.suppress(toml._Other):  # or left to tomllib
+        assert toml._subset(document) == expected
+
+
+@given(st.dictionaries(_NAMES, _DATA, max_size=4), st.sampled_from(["", "\n", "\n\n\n"]))
+def test_what_the_writer_writes_with_blank_lines_added_at_its_end_is_read_without_tomllib(
+    data: dict[str, Any], end: str
+) -> None:
+    text = dumps(data)
+    assert toml._subset(text.rstrip("\n") + end) == toml._subset(text) == data
