@@ -1,4 +1,5 @@
-"""Small defects a new user met in their first hour (issue 19, item 7)."""
+"""What a new user meets in their first hour: errors in plain English, one enumeration for
+cancellation timing, real currencies, logging through `logging`, progress of a run (issue 19)."""
 
 from __future__ import annotations
 
