@@ -26,6 +26,7 @@ from prodlife import Money
 from prodlife.billing import bill
 from prodlife.catalog.change_rules import ChangeTiming
 from prodlife.cycles import MONTHLY, ONE_TIME
+from prodlife.errors import ValidationError
 from prodlife.lifecycle import (
     Actor,
     CancellationKind,
@@ -580,3 +581,16 @@ def test_a_mapping_that_is_not_a_dict_is_read() -> None:
 
     document = json_round_trip(codec.service_to_data(busy()))
     assert codec.service_from_data(MappingProxyType(document)) == busy()
+
+
+def test_a_remembered_field_nested_absurdly_deep_is_a_validation_error() -> None:
+    deep: Any = []
+    for _ in range(100_000):
+        deep = [deep]
+    document = json_round_trip(codec.service_to_data(busy()))
+    document["cycle"] = deep
+    with pytest.raises(ValidationError, match=r"service\.cycle"):
+        codec.service_from_data(document)
+    document["cycle"] = "monthly"
+    document["price"] = deep  # the hook refuses it at once: read afresh, the same answer
+    assert disagreement(document) is None
