@@ -28,6 +28,7 @@ from prodlife.lifecycle.transitions import Operation
 from prodlife.money import Money, to_decimal
 from prodlife.periods import Interval, Period
 from prodlife.pricing.recurring import RecurringPrice
+from prodlife.proration import Proration
 from prodlife.serialization import make_converter
 
 _STATUS_KEYS = frozenset({"status", "substate", "previous", "target"})
@@ -213,6 +214,7 @@ _REPEATED = (
     BillingSchedule,
     Period,
     Interval,
+    Proration,
     ServiceStatus,
     Actor,
     RecurringPrice,
