@@ -12,7 +12,9 @@ changes of status, transfers), ``renewals`` (the next period's invoice and its p
 ``endings`` (cancel, terminate, delete now), ``cancellations`` (asking to cancel later),
 ``change_requests`` (a change of package's direction and timing), ``package_changes``
 (carrying it out), ``option_changes`` and ``option_removal``, ``addon_changes``;
-``scheduler`` runs what falls due, ``settlement`` what a payment brings.
+``scheduler`` runs what falls due, ``settlement`` what a payment brings. A service as a
+document is ``data`` (through the converter of ``_data_converter``; the compact shape a store
+keeps, both ways, in ``_data_compact``).
 """
 
 from prodlife.lifecycle.abuse import (
