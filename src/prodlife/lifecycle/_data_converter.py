@@ -55,6 +55,14 @@ _DAYS: dict[str, date] = {}
 _AMOUNTS: dict[tuple[str, str], Money] = {}
 
 
+def _kept(cache: dict[Any, Any], key: object, value: Any) -> Any:
+    """``value``, remembered in ``cache`` under ``key`` (a full cache starts again)."""
+    if len(cache) >= _CACHE_LIMIT:
+        cache.clear()
+    cache[key] = value
+    return value
+
+
 def _day(value: object, _: object = None) -> date:
     """A billing date from ``YYYY-MM-DD`` text, and nothing else."""
     if type(value) is str:
@@ -68,9 +76,7 @@ def _day(value: object, _: object = None) -> date:
             pass
         else:
             if type(value) is str:
-                if len(_DAYS) >= _CACHE_LIMIT:
-                    _DAYS.clear()
-                _DAYS[value] = day
+                _kept(_DAYS, value, day)
             return day
     raise ValidationError(f"{value!r} is not a date; write it as ISO 8601 text, e.g. '2025-01-31'")
 
@@ -198,12 +204,7 @@ def _remembering(hook: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
         except _Unkeyed:
             return hook(data, kind)
         value = known.get(key, known)
-        if value is known:
-            value = hook(data, kind)
-            if len(known) >= _CACHE_LIMIT:
-                known.clear()
-            known[key] = value
-        return value
+        return _kept(known, key, hook(data, kind)) if value is known else value
 
     return structure
 
@@ -293,10 +294,5 @@ def _structure_money(data: object, _: object = None) -> Money:
 def _amount(amount: str, code: str) -> Money:
     """``Money(amount, code)``, remembered (Money reads the text as to_decimal does)."""
     key = (amount, code)
-    money = _AMOUNTS.get(key)
-    if money is None:
-        money = Money(amount, code)
-        if len(_AMOUNTS) >= _CACHE_LIMIT:
-            _AMOUNTS.clear()
-        _AMOUNTS[key] = money
-    return money
+    money: Money | None = _AMOUNTS.get(key)
+    return _kept(_AMOUNTS, key, Money(amount, code)) if money is None else money
