@@ -192,6 +192,9 @@ class ServiceQuery:
             The SQL stores keep an index of the open requests alone.
         after_id: only ids greater than this one (for paging).
         limit: at most this many (``None`` for all); a whole number >= 0.
+        bundle_id: only the components of this bundle service (those whose
+            :attr:`Service.bundle_id <prodlife.lifecycle.Service.bundle_id>` it
+            is). The SQL stores index the components alone.
 
     Raises:
         TypeError: a filter of the wrong type (``status`` not a :class:`Status`,
@@ -212,11 +215,13 @@ class ServiceQuery:
     after_id: str | None = None
     limit: int | None = None
     cancellation_pending: bool | None = None
+    bundle_id: str | None = None
 
     def __attrs_post_init__(self) -> None:
         _optional_text(self.customer_id, "customer_id")
         _optional_text(self.product_code, "product_code")
         _optional_text(self.after_id, "after_id")
+        _optional_text(self.bundle_id, "bundle_id")
         status: object = self.status
         if status is not None and not isinstance(status, Status):
             hint = f", e.g. Status({status!r})" if isinstance(status, str) else ""

@@ -260,7 +260,8 @@ def test_migration_4_reads_the_type_of_the_lines_written_before_it(
     postgresql.execute("ALTER TABLE invoice_lines DROP COLUMN line_type")
     postgresql.execute("ALTER TABLE services DROP COLUMN cancelling")  # migration 7's
     postgresql.execute("DROP INDEX catalog_versions_effective")  # migration 8's
-    later = 4  # migrations 5 to 8, undone too
+    postgresql.execute("ALTER TABLE services DROP COLUMN bundle_id")  # migration 9's (and index)
+    later = 5  # migrations 5 to 9, undone too
     charge = make_line("S-1", amount="10.00")
     tax = InvoiceLine("S-1", "C-1", LineType.TAX, "WEB", "VAT", "VAT", usd("2.00"), day=TODAY)
     for line in (charge, tax):

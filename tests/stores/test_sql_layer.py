@@ -111,8 +111,9 @@ def test_a_shared_migration_creates_postgresql_columns(
 # --- open cancellation requests, read through their own index --------------------------------
 
 #: The service query of staff's list of open cancellation requests (seed 003), and with paging.
-_PENDING = (False, False, False, False, False, True, False)
-_PENDING_AFTER = (False, False, False, False, True, True, False)
+_PENDING = (False, False, False, False, False, False, True, False)
+_PENDING_AFTER = (False, False, False, False, True, False, True, False)
+_IN_BUNDLE = (False, False, False, False, False, True, False, False)
 
 
 def test_the_open_cancellations_of_older_documents_leave_out_exactly_the_ended_statuses() -> None:
@@ -134,7 +135,8 @@ def test_a_sqlite_database_with_open_cancellations_gets_them_indexed_when_upgrad
         termination_date=d("2025-04-20"),
         cancellation=asked.cancellation,
     )
-    rows = [(web(id="S-3"), False), (asked, True), (gone, False)]
+    component = web(id="S-4", bundle_id="S-3")
+    rows = [(web(id="S-3"), False), (asked, True), (gone, False), (component, False)]
     store = SQLiteStore(path)
     with store.transaction() as uow:
         for service, _ in rows:
@@ -146,12 +148,30 @@ def test_a_sqlite_database_with_open_cancellations_gets_them_indexed_when_upgrad
         connection.execute("ALTER TABLE services DROP COLUMN cancelling")
         connection.execute("DROP INDEX catalog_versions_effective")  # migration 8's
         connection.execute("DROP TABLE catalog_forms")
-        connection.execute("UPDATE schema_version SET version = version - 2")
+        connection.execute("DROP INDEX services_bundle")  # migration 9's
+        connection.execute("ALTER TABLE services DROP COLUMN bundle_id")
+        connection.execute("UPDATE schema_version SET version = version - 3")
         connection.execute("UPDATE services SET doc = '[[[' WHERE id = 'S-3'")  # unreadable
     SQLiteStore(path).close()
     with closing(sqlite3.connect(path)) as connection:
-        found = dict(connection.execute("SELECT id, cancelling FROM services"))
-    assert found == {service.id: int(pending) for service, pending in rows}
+        found = {
+            key: (pending, bundle)
+            for key, pending, bundle in connection.execute(
+                "SELECT id, cancelling, bundle_id FROM services"
+            )
+        }
+    assert found == {
+        service.id: (int(pending), service.bundle_id) for service, pending in rows
+    }  # each filled from its document (none from the unreadable one)
+
+
+def test_sqlite_lists_a_bundles_components_from_their_index(tmp_path: Path) -> None:
+    path = tmp_path / "billing.db"
+    SQLiteStore(path).close()
+    sql = "EXPLAIN QUERY PLAN " + Statements(SQLiteDialect()).find(_IN_BUNDLE, False)
+    with closing(sqlite3.connect(path)) as connection:
+        plan = " ".join(row[3] for row in connection.execute(sql, ["S-1", 10]))
+    assert "USING INDEX services_bundle" in plan
 
 
 def test_sqlite_lists_open_cancellation_requests_from_their_index(tmp_path: Path) -> None:

@@ -718,10 +718,13 @@ def test_queries_use_their_indexes(store: SQLiteStore) -> None:
 
     with store.transaction() as uow:
         assert isinstance(uow, SQLiteUnitOfWork)
-        by_customer = plan(uow, sqlite_module._find_sql((True,) + (False,) * 6, False), ("C", -1))
+        by_customer = plan(uow, sqlite_module._find_sql((True,) + (False,) * 7, False), ("C", -1))
         assert "services_customer" in by_customer
-        pending = plan(uow, sqlite_module._find_sql((False,) * 5 + (True, False), False), (-1,))
+        pending = plan(uow, sqlite_module._find_sql((False,) * 6 + (True, False), False), (-1,))
         assert "services_cancelling" in pending
+        in_bundle = (False,) * 5 + (True, False, False)
+        components = plan(uow, sqlite_module._find_sql(in_bundle, False), ("S-B", -1))
+        assert "services_bundle" in components
         claim = plan(uow, sqlite_module._CLAIM_FREE, ("2025-05-01", "x", 10))
         assert "schedule_due" in claim
         assert "TEMP B-TREE" not in claim

@@ -247,7 +247,7 @@ class BillingBase:
         taken to where it went (:func:`~prodlife.lifecycle.bundled.follow_status`): a
         component among the outcomes follows from its outcome, another from the store.
 
-        Only a changed status costs a look at the customer's services.
+        Only a changed status costs a look at the store: for the bundle's components.
         """
         result = list(outcomes)
         index = {o.service.id: i for i, (_, o) in enumerate(result)}
@@ -257,10 +257,8 @@ class BillingBase:
             new = history.entries[max(version - history.earlier, 0) :]
             if after.bundle_id is not None or not new or new[0].before == after.status:
                 continue
-            held = uow.services.find(ServiceQuery(customer_id=after.customer_id))
+            held = uow.services.find(ServiceQuery(bundle_id=after.id))
             for stored in held:
-                if stored.bundle_id != after.id:
-                    continue
                 at_index = index.get(stored.id)
                 current = stored if at_index is None else result[at_index][1].service
                 step = follow_status(

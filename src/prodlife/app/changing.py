@@ -186,7 +186,7 @@ class Changing(BillingBase):
         ) -> list[tuple[int, Outcome]]:
             if not follows(operation):
                 return []
-            held = uow.services.find(ServiceQuery(customer_id=bundle.customer_id))
+            held = uow.services.find(ServiceQuery(bundle_id=bundle.id))
             # The bundle's product type decides for its components what it decided for it.
             may_delete = self._rules(uow, bundle, at).customer_may_delete
             return [

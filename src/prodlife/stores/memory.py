@@ -128,6 +128,7 @@ def _matches(row: _Row, query: ServiceQuery) -> bool:
             query.cancellation_pending is None
             or service.cancellation_pending is query.cancellation_pending
         )
+        and (query.bundle_id is None or service.bundle_id == query.bundle_id)
     )
 
 

@@ -14,7 +14,8 @@ Schema
     (one version per effective date) with ``catalog_forms(name, digest, form)``,
     ``price_plans(code)``, ``promotions(code_key, code)`` with
     ``promotion_uses(code_key, order_id, customer_id)``, ``services(id,
-    customer_id, product_code, status, version)`` (each service at rest, its
+    customer_id, product_code, status, cancelling, bundle_id, version)`` (each service at
+    rest, its
     history in ``service_history(service_id, number)``, one row an entry),
     ``schedule(service_id, due_on, worker, lease_until)`` (when each service is
     next due, and the scheduler's claim on it),

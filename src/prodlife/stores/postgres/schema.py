@@ -98,6 +98,7 @@ TYPES: Final = {
     "compact": "",
     "doc_line_type": "doc->>'type'",
     "doc_cancellation": "doc->>'cancellation'",
+    "doc_bundle_id": "doc->>'bundle_id'",
 }
 
 #: The forward migrations, in order: applying ``_MIGRATIONS[n - 1]`` takes the

@@ -31,6 +31,7 @@ name                   SQLite                                  PostgreSQL
 ``{compact}``          ``WITHOUT ROWID`` (after a table)       nothing
 ``{doc_line_type}``    ``json_extract(doc, '$.type')``         ``doc->>'type'``
 ``{doc_cancellation}`` ``json_extract(doc, '$.cancellation')`` ``doc->>'cancellation'``
+``{doc_bundle_id}``    ``json_extract(doc, '$.bundle_id')``    ``doc->>'bundle_id'``
 ====================== ======================================= =========================
 
 Another program's database is never taken over silently: a database (in
@@ -186,6 +187,15 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "name {key} PRIMARY KEY, "
         "digest {text} NOT NULL, "
         "form {bytes} NOT NULL)",
+    ),
+    # 9. A bundle's components (prodlife.ports.ServiceQuery.bundle_id): a column kept on
+    # every write (Service.bundle_id), filled from the documents written before, and an index
+    # of the components alone, so that following a bundle's status reads its components, not
+    # every service of its customer.
+    (
+        "ALTER TABLE services ADD COLUMN bundle_id {text}",
+        "UPDATE services SET bundle_id = {doc_bundle_id}",
+        "CREATE INDEX services_bundle ON services (bundle_id) WHERE bundle_id IS NOT NULL",
     ),
 )
 

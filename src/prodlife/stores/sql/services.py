@@ -38,12 +38,13 @@ __all__ = ["Services"]
 
 def _columns(uow: SQLUnitOfWork, service: Service) -> tuple[object, ...]:
     """What a service's row holds after its id, in order: customer, product, status,
-    cancellation pending, version, document (the service at rest)."""
+    cancellation pending, bundle, version, document (the service at rest)."""
     return (
         service.customer_id,
         service.product_code,
         service.status.status.value,
         service.cancellation_pending,
+        service.bundle_id,
         service.version,
         uow.dialect.doc(service.at_rest()),
     )
@@ -197,6 +198,7 @@ class Services:
             status,
             self._uow.dialect.day(query.due_on_or_before),
             query.after_id,
+            query.bundle_id,
         ):
             used.append(value is not None)
             if value is not None:

@@ -18,19 +18,21 @@ if TYPE_CHECKING:
 __all__ = ["Statements"]
 
 #: The filters of a :class:`~prodlife.ports.ServiceQuery`, in the order :meth:`Statements.find`
-#: binds them: customer, product, status, due on or before, after id; then the two that bind
-#: nothing: a cancellation pending (as the index ``services_cancelling`` says), none pending.
+#: binds them: customer, product, status, due on or before, after id, bundle; then the two
+#: that bind nothing: a cancellation pending (as the index ``services_cancelling`` says), none
+#: pending.
 _FILTERS = (
     "customer_id = ?",
     "product_code = ?",
     "status = ?",
     "id IN (SELECT service_id FROM schedule WHERE due_on IS NOT NULL AND due_on <= ?)",
     "id > ?",
+    "bundle_id = ?",
     "cancelling",
     "NOT cancelling",
 )
 
-_SERVICE_COLUMNS = "id, customer_id, product_code, status, cancelling, version, doc"
+_SERVICE_COLUMNS = "id, customer_id, product_code, status, cancelling, bundle_id, version, doc"
 _LINE_COLUMNS = "service_id, customer_id, product_code, issued_at, currency, amount, doc, line_type"
 
 
@@ -89,7 +91,7 @@ class Statements:
 
         #: Parameters: id, customer, product, status, cancellation pending, version, document.
         self.service_add: Query = (
-            r(f"INSERT INTO services ({_SERVICE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            r(f"INSERT INTO services ({_SERVICE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
             + ignore
             + returning,
         )
@@ -188,15 +190,17 @@ class Statements:
         """The statements of a save, tried in turn (see ``Dialect.save_same_first``)."""
         full = self._dialect.render(
             "UPDATE services SET customer_id = ?, product_code = ?, status = ?, "
-            "cancelling = ?, version = ?, doc = ? WHERE id = ? AND version = ?"
+            "cancelling = ?, bundle_id = ?, version = ?, doc = ? WHERE id = ? AND version = ?"
         )
         if not self._dialect.save_same_first:
             return (full + returning,)
-        # The same parameters, numbered: a save that keeps the customer, product, status and
-        # cancellation (a renewal, most saves) leaves their columns, and so their indexes, alone.
+        # The same parameters, numbered: a save that keeps the customer, product, status,
+        # cancellation and bundle (a renewal, most saves) leaves their columns, and so their
+        # indexes, alone.
         same = (
-            "UPDATE services SET version = ?5, doc = ?6 WHERE id = ?7 AND version = ?8 "
-            "AND customer_id = ?1 AND product_code = ?2 AND status = ?3 AND cancelling = ?4"
+            "UPDATE services SET version = ?6, doc = ?7 WHERE id = ?8 AND version = ?9 "
+            "AND customer_id = ?1 AND product_code = ?2 AND status = ?3 AND cancelling = ?4 "
+            "AND bundle_id IS ?5"
         )
         return (same + returning, full + returning)
 

@@ -56,8 +56,9 @@ and touches nothing. The tables:
 - ``promotions(code_key PK, code, doc)`` (``code_key`` is the upper-case
   code: codes compare ignoring case) and ``promotion_uses(code_key, order_id,
   customer_id, PK(code_key, order_id))``;
-- ``services(id PK, customer_id, product_code, status, version, doc)``,
-  indexed by customer, product and status, each service kept at rest (its
+- ``services(id PK, customer_id, product_code, status, cancelling, bundle_id, version,
+  doc)``, indexed by customer, product and status, the open cancellation requests and a
+  bundle's components alone, each service kept at rest (its
   history entries counted, not held);
 - ``service_history(service_id, number, doc, PK(service_id, number))``, one
   row an entry of a service's history, append only;

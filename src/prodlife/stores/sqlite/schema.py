@@ -103,6 +103,7 @@ TYPES: Final = {
     "compact": " WITHOUT ROWID",
     "doc_line_type": "json_extract(doc, '$.type')",
     "doc_cancellation": "json_extract(CASE WHEN json_valid(doc) THEN doc END, '$.cancellation')",
+    "doc_bundle_id": "json_extract(CASE WHEN json_valid(doc) THEN doc END, '$.bundle_id')",
 }
 
 #: The forward migrations, in order; each is a list of SQL statements.

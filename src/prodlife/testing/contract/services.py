@@ -33,6 +33,11 @@ SUSPENDED_FOR_NON_PAYMENT = ServiceStatus(Status.SUSPENDED, SuspensionKind.FOR_N
 _REQUEST = CancellationRequest(CancellationKind.END_OF_PERIOD, "too dear", T0)
 
 
+def _in_bundle(service: Service, bundle_id: str) -> Service:
+    """``service`` as a component of the bundle service ``bundle_id``."""
+    return attrs.evolve(service, bundle_id=bundle_id)
+
+
 def _requested(service: Service) -> Service:
     """``service`` with a cancellation request (open unless the service has ended)."""
     return attrs.evolve(service, cancellation=_REQUEST)
@@ -55,6 +60,9 @@ QUERY_ROWS: tuple[tuple[Service, date | None], ...] = (
     (_requested(make_service("C-1", customer_id="C-2")), date(2025, 5, 1)),
     (_requested(make_service("C-2", status=SUSPENDED_BY_CUSTOMER)), None),
     (_requested(make_service("C-3", status=ServiceStatus(Status.TERMINATED), next_due=None)), None),
+    (_in_bundle(make_service("D-1"), "A-1"), date(2025, 5, 1)),
+    (_in_bundle(make_service("D-2", customer_id="C-2", product_code="VPS"), "A-1"), None),
+    (_in_bundle(make_service("D-3", status=ORDERED), "B-9"), None),
 )
 
 QUERIES: tuple[ServiceQuery, ...] = (
@@ -99,6 +107,12 @@ QUERIES: tuple[ServiceQuery, ...] = (
     ServiceQuery(cancellation_pending=True, customer_id="C-1", status=Status.SUSPENDED),
     ServiceQuery(cancellation_pending=True, after_id="C-1", limit=1),
     ServiceQuery(cancellation_pending=False, status=Status.TERMINATED),
+    ServiceQuery(bundle_id="A-1"),
+    ServiceQuery(bundle_id="a-1"),
+    ServiceQuery(bundle_id="Z-9"),
+    ServiceQuery(bundle_id="A-1", customer_id="C-2"),
+    ServiceQuery(bundle_id="A-1", due_on_or_before=date(2025, 5, 1), cancellation_pending=False),
+    ServiceQuery(bundle_id="B-9", after_id="D-3"),
 )
 
 
@@ -122,6 +136,7 @@ def expected_find(
                 query.cancellation_pending is None
                 or service.cancellation_pending is query.cancellation_pending
             )
+            and (query.bundle_id is None or service.bundle_id == query.bundle_id)
         ),
         key=lambda service: service.id,
     )
@@ -358,6 +373,25 @@ class ServiceRepositoryContract(StoreFixture):
         with pytest.raises(ConcurrencyConflict):
             write(store, twice)
         assert read(store, lambda uow: uow.services.get("S-1")) == loaded
+
+    def test_a_save_that_puts_a_service_in_a_bundle_or_out_is_found_by_it(
+        self, store: Store
+    ) -> None:
+        add_services(store, [(make_service("S-1"), None), (make_service("S-2"), None)])
+        in_bundle = ServiceQuery(bundle_id="S-2")
+
+        def bundle(bundle_id: str | None) -> None:
+            def save(uow: UnitOfWork) -> None:
+                loaded = uow.services.get("S-1")
+                moved = attrs.evolve(loaded, bundle_id=bundle_id)
+                uow.services.save(moved, expected_version=loaded.version, due_on=None)
+
+            write(store, save)
+
+        bundle("S-2")
+        assert [s.id for s in read(store, lambda uow: uow.services.find(in_bundle))] == ["S-1"]
+        bundle(None)
+        assert read(store, lambda uow: uow.services.find(in_bundle)) == []
 
     def test_find_returns_every_service_ordered_by_id(self, store: Store) -> None:
         ids = list(TRICKY_IDS)
