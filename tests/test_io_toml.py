@@ -13,7 +13,7 @@ import tomllib
 from typing import Any
 
 import pytest
-from hypothesis import example, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from prodlife.io import toml
@@ -121,7 +121,11 @@ _DATA = st.recursive(
 
 @given(st.dictionaries(_NAMES, _DATA, max_size=4))
 def test_what_the_writer_writes_is_read_back_exactly_without_tomllib(data: dict[str, Any]) -> None:
-    assert toml._subset(dumps(data)) == data
+    text = dumps(data)
+    assert toml.loads(text) == data
+    # Text holding " = " itself goes to tomllib (the reader splits key lines on it).
+    assume(" = " not in json.dumps(data, ensure_ascii=False))
+    assert toml._subset(text) == data
 
 
 def test_a_catalog_document_with_comments_and_blank_lines_is_read_without_tomllib() -> None:
