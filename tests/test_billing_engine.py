@@ -535,6 +535,137 @@ def test_billing_through_the_ledger_on_its_next_dates_misses_nothing(
             assert invoiced_density(issued, key, d) == density(final, key, d), (key, d)
 
 
+@given(histories(), st.integers(0, 120), st.data())
+def test_the_next_billing_date_is_the_first_day_anything_new_is_billed(
+    history: tuple[Timeline, list[tuple[date, Timeline]]], offset: int, data: st.DataObject
+) -> None:
+    """The scheduler bills on :func:`next_billing_date` only: before it ``bill`` finds
+    nothing new, and on it something (in advance and in arrears, after any changes)."""
+    from prodlife.billing.ledger import Ledger, bill, next_billing_date
+
+    first, steps = history
+    tl = steps[-1][1] if steps else first
+    billed_on = tl.start + timedelta(days=offset)
+    ledger, _ = bill(tl, Ledger(), billed_on)
+    due = next_billing_date(tl, ledger)
+    if due is None:
+        assert not bill(tl, ledger, billed_on + timedelta(days=3000))[1]
+        return
+    assert due > billed_on
+    before = data.draw(st.integers(1, (due - billed_on).days), label="days on") - 1
+    if before:
+        assert not bill(tl, ledger, billed_on + timedelta(days=before))[1]
+    assert bill(tl, ledger, due)[1]
+
+
+@given(histories(), st.integers(-40, 400), st.data())
+def test_the_next_billing_date_of_a_ledger_behind_is_the_first_day_the_engine_bills(
+    history: tuple[Timeline, list[tuple[date, Timeline]]], offset: int, data: st.DataObject
+) -> None:
+    """Not yet billed (a service ordered ahead), or nothing invoiced from ``settled`` on (as
+    :func:`~prodlife.lifecycle.terms.invoiced_on` asks): the same agreement with ``bill``.
+    In arrears an ended service is billed to its end on any day (its final invoice)."""
+    from prodlife.billing.ledger import Ledger, bill, next_billing_date
+
+    first, steps = history
+    tl = steps[-1][1] if steps else first
+    settled = tl.start + timedelta(days=offset)
+    ledger = Ledger() if offset < 0 else Ledger(settled=settled)
+    due = next_billing_date(tl, ledger)
+    if due is None:
+        assert not bill(tl, ledger, tl.start + timedelta(days=4000))[1]
+        return
+    assert bill(tl, ledger, due)[1]
+    if tl.timing is BillingTiming.IN_ARREARS and tl.end is not None:
+        return
+    earlier = due - timedelta(days=data.draw(st.integers(1, 400), label="days before"))
+    assert not bill(tl, ledger, earlier)[1]
+    assert not bill(tl, ledger, due - timedelta(days=1))[1]
+
+
+@given(histories(), st.integers(-40, 800), st.data())
+def test_due_after_is_the_first_billing_date_the_engine_bills_a_rate_past_a_day(
+    history: tuple[Timeline, list[tuple[date, Timeline]]], offset: int, data: st.DataObject
+) -> None:
+    """:func:`~prodlife.billing.engine.due_after` inverts the engine's own rule of what is
+    due of a rate on a billing date (``_due_end``): past the day on it, not the day before
+    (nor any earlier day: what is due only grows). In arrears an ended service is due to its
+    end on any day, and ``due_after`` gives the day its periods would have billed it."""
+    from prodlife.billing.engine import _due_end, due_after
+
+    first, steps = history
+    tl = steps[-1][1] if steps else first
+    day = tl.start + timedelta(days=offset)
+    ahead = timedelta(days=tl.invoice_days_before)
+
+    def reach(on: date) -> date | None:
+        return _due_end(tl, rate, on, on + ahead, False)
+
+    def past(on: date) -> bool:
+        end = reach(on)
+        return end is not None and end > day
+
+    ended_in_arrears = tl.timing is BillingTiming.IN_ARREARS and tl.end is not None
+    for track in tl.tracks:
+        for rate in track.rates:
+            due = due_after(tl, rate, day)
+            if due is None:
+                assert not past(day + timedelta(days=4000)), (rate, day)
+                continue
+            assert past(due), (rate, day, due)
+            if not ended_in_arrears:
+                assert not past(due - timedelta(days=1)), (rate, day, due)
+                back = data.draw(st.integers(1, 400), label="days before")
+                assert not past(due - timedelta(days=back)), (rate, day, due)
+
+
+def test_in_arrears_a_shorter_cycle_mid_period_bills_the_stub_on_its_first_period_end() -> None:
+    """Monthly from April 1, then 7-day periods from April 15 (anchored on May 1, the old
+    anniversary). In arrears the engine bills a track up to the start of the period holding
+    the billing day, under any of its rates: the 7-day periods run [Apr 10, Apr 17),
+    [Apr 17, Apr 24), ... (May 1 less whole weeks), so on April 17 the period in use starts
+    on April 17, past the change: the monthly rate's Apr 1-15 and the stub Apr 15-17
+    are billed then, not on May 1 (the end of the old monthly period)."""
+    from prodlife.billing.changes import change_rate
+    from prodlife.billing.ledger import Ledger, bill, next_billing_date
+    from prodlife.cycles import CycleUnit
+
+    april = date(2025, 4, 1)
+    monthly = Rate(april, None, usd("10.00"), BillingSchedule(MONTHLY, april), "WEB")
+    tl = Timeline(
+        "S-1",
+        "C-1",
+        april,
+        timing=BillingTiming.IN_ARREARS,
+        tracks=(Track.of(LineType.RECURRING, "WEB", monthly),),
+    )
+    weekly = BillingCycle(CycleUnit.DAY, 7)
+    tl = change_rate(tl, "WEB", date(2025, 4, 15), usd("5.00"), cycle=weekly, description="7d")
+    assert tl.track("WEB").rates[-1].schedule.anchor == date(2025, 5, 1)
+    stub_end = date(2025, 5, 1) - timedelta(days=2 * 7)
+    assert next_billing_date(tl, Ledger()) == stub_end == date(2025, 4, 17)
+    assert not bill(tl, Ledger(), stub_end - timedelta(days=1))[1]
+    assert [line.period for line in bill(tl, Ledger(), stub_end)[1]] == [
+        Period(april, date(2025, 4, 15)),
+        Period(date(2025, 4, 15), stub_end),
+    ]
+
+
+def test_in_advance_a_service_starting_inside_a_period_is_first_due_on_its_start() -> None:
+    """Started on the 12th, billed on the 2nd, invoiced 7 days ahead: the engine bills a
+    period once it starts (less the days ahead), but nothing before the service starts
+    (less the days ahead): its first invoice is due on the 5th, not on the 26th before."""
+    from prodlife.billing.ledger import Ledger, bill, next_billing_date
+
+    start = date(2025, 11, 12)
+    schedule = BillingSchedule(MONTHLY, date(2025, 11, 2))
+    tl = timeline(web(schedule=schedule, start=start), start=start, invoice_days_before=7)
+    due = start - timedelta(days=7)
+    assert next_billing_date(tl, Ledger()) == due == date(2025, 11, 5)
+    assert not bill(tl, Ledger(), due - timedelta(days=1))[1]
+    assert bill(tl, Ledger(), due)[1]
+
+
 def _reaches_before(old: Timeline, new: Timeline, settled: date) -> bool:
     """Whether ``new`` differs from ``old`` on a day before ``settled``."""
     day = old.start

@@ -73,7 +73,7 @@ from prodlife.money import CONTEXT, Currency
 from prodlife.periods import Period
 from prodlife.pricing.taxes import PriceBasis
 
-__all__ = ["lines_due"]
+__all__ = ["due_after", "lines_due"]
 
 
 def lines_due(
@@ -237,6 +237,30 @@ def _due_end(timeline: Timeline, rate: Rate, on: date, due_on: date, interim: bo
         if end is not None and end < reach:
             reach = end
     return reach if reach > max(rate.start, timeline.start) else None
+
+
+def due_after(timeline: Timeline, rate: Rate, day: date) -> date | None:
+    """The first billing date on which what is due of ``rate`` reaches past ``day``.
+
+    The inverse of the rule :func:`lines_due` bills by (``_due_end``, without
+    ``interim``): the least ``on`` whose due end of ``rate`` is after ``day``,
+    so that a day of the track on ``day`` is billed on it. ``None`` when no
+    billing date does (the rate, or the service, ends by ``day``). In arrears,
+    once the service has an end everything up to it is due on any day (the
+    final invoice); the date given is then the end of the period holding
+    ``day``, at the latest the end of the service, as the periods would bill it.
+    """
+    low, end = max(day, rate.start, timeline.start), timeline.end
+    if (end is not None and end <= low) or (rate.end is not None and rate.end <= low):
+        return None
+    period = rate.window if rate.window is not None else period_of(rate.schedule, low)
+    if timeline.timing is BillingTiming.IN_ADVANCE:
+        # Due once the period holding ``low`` starts, less the days ahead, not before the start.
+        start = period.start if period.start > timeline.start else timeline.start
+        ahead = timeline.invoice_days_before
+        return start - timedelta(days=ahead) if ahead else start
+    # In arrears due from the end of that period (of the window: once it is over).
+    return end if end is not None and end < period.end else period.end
 
 
 def _proposed_pieces(

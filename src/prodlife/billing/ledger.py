@@ -36,9 +36,9 @@ from datetime import date, timedelta
 import attrs
 
 from prodlife.billing.changes import billing_period
-from prodlife.billing.engine import lines_due
+from prodlife.billing.engine import due_after, lines_due
 from prodlife.billing.lines import InvoiceLine
-from prodlife.billing.timeline import Timeline
+from prodlife.billing.timeline import Rate, Timeline
 from prodlife.catalog.subscriptions import BillingTiming
 from prodlife.errors import RuleViolation
 
@@ -159,11 +159,17 @@ _ANSWERS_LIMIT = 4096
 def next_billing_date(timeline: Timeline, ledger: Ledger) -> date | None:
     """The first billing date on which the timeline, left as it is, bills something new.
 
-    In advance, the start of the first period not yet invoiced, less the
-    timeline's ``invoice_days_before``; in arrears, the end of the first
-    period not yet invoiced (or the end of the service). A one-time charge
-    not yet invoiced counts on its day. ``None`` when nothing more will be
-    billed (ended and invoiced, or paused without end).
+    The engine's own rule (:func:`~prodlife.billing.engine.due_after`), so
+    that :func:`bill` issues nothing new before it and something on it: for
+    each track, the first day not yet invoiced that a rate bills money for
+    (free rates and paused days bill nothing) is due once any rate of the
+    track reaches past it. In advance, once its period starts (not before the
+    service does), less the timeline's ``invoice_days_before``; in arrears,
+    once a period of any of the track's rates ends after it (a shorter cycle
+    from a change bills the stub at its first period's end), or at the end of
+    the service. A one-time charge not yet invoiced counts on its day, less
+    the days ahead. ``None`` when nothing more will be billed (ended and
+    invoiced, or paused without end).
     """
     key = (id(timeline), id(ledger))
     known = _ANSWERS.get(key)
@@ -177,6 +183,10 @@ def next_billing_date(timeline: Timeline, ledger: Ledger) -> date | None:
 
 
 def _next_billing_date(timeline: Timeline, ledger: Ledger) -> date | None:
+    # The engine's own rule, inverted (:func:`~prodlife.billing.engine.due_after`): a track
+    # bills something new once its due reach, the furthest of any of its rates (a free one
+    # too: its periods carry the others'), passes the first day not yet invoiced that a rate
+    # bills money for.
     ahead = timedelta(days=timeline.invoice_days_before)
     arrears = timeline.timing is BillingTiming.IN_ARREARS
     floor = timeline.start if ledger.settled is None else max(ledger.settled, timeline.start)
@@ -184,23 +194,37 @@ def _next_billing_date(timeline: Timeline, ledger: Ledger) -> date | None:
     for track in timeline.tracks:
         frontier = ledger.invoiced_until(track.subject)
         low = floor if frontier is None else max(floor, frontier)
-        for rate in track.rates:
-            if rate.amount.is_zero:
-                continue  # a free rate bills nothing (its discounts and taxes neither)
-            day = timeline.first_billed_day(max(low, rate.start), rate.end)
-            if day is None:
-                continue
-            period = billing_period(rate, day)
-            if not arrears:
-                found.append(period.start - ahead)
-            elif timeline.end is not None and timeline.end < period.end:
-                found.append(timeline.end)
-            else:
-                found.append(period.end)
-            break
+        unbilled = _first_unbilled(timeline, track.rates, low)
+        if unbilled is None:
+            continue
+        index, first = unbilled
+        soonest: date | None = None
+        for rate in track.rates[index:] if index else track.rates:  # the earlier end by ``first``
+            if arrears and soonest is not None and soonest <= rate.start:
+                break  # in arrears a rate is due after its start, later ones later
+            due = due_after(timeline, rate, first)
+            if due is not None and (soonest is None or due < soonest):
+                soonest = due
+        if soonest is not None:
+            found.append(soonest)
     invoiced_days = {(line.subject, line.day) for line in ledger.lines if line.day is not None}
     for charge in timeline.one_time:
+        if charge.amount.is_zero:
+            continue  # bills nothing
         pending = charge.day >= floor and (charge.subject, charge.day) not in invoiced_days
         if pending and (timeline.end is None or charge.day < timeline.end):
             found.append(charge.day - ahead)
     return min(found) if found else None
+
+
+def _first_unbilled(
+    timeline: Timeline, rates: tuple[Rate, ...], low: date
+) -> tuple[int, date] | None:
+    """The first day from ``low`` on that a rate bills money for, and that rate's index."""
+    for index, rate in enumerate(rates):
+        if rate.amount.is_zero:
+            continue  # a free rate bills nothing (its discounts and taxes neither)
+        first = timeline.first_billed_day(max(low, rate.start), rate.end)
+        if first is not None:
+            return index, first
+    return None
