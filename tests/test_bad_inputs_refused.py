@@ -50,3 +50,27 @@ def test_prorate_names_what_is_wrong() -> None:
     stub = Period(date(2025, 1, 10), date(2025, 2, 1))
     with pytest.raises(InvalidPeriod, match="window"):
         prorate(PRICE, stub, LATE, window=Period(date(2025, 1, 15), date(2025, 2, 1)))
+
+
+@pytest.mark.parametrize(
+    "option",
+    [
+        {"lock_timeout": "5"},
+        {"lock_timeout": -1},
+        {"lock_timeout": float("nan")},
+        {"lock_timeout": True},
+        {"connect_timeout": "10"},
+        {"connect_timeout": 0},
+        {"pool_size": -1},
+        {"pool_size": 2.5},
+        {"prepare": "yes"},
+    ],
+)
+def test_a_postgresql_store_refuses_bad_options_before_connecting(
+    option: dict[str, object],
+) -> None:
+    pytest.importorskip("psycopg")
+    from prodlife.stores.postgres import PostgresStore
+
+    with pytest.raises(ValidationError, match=next(iter(option))):
+        PostgresStore("postgresql://nobody@127.0.0.1:1/none", **option)  # type: ignore[arg-type]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from prodlife._numbers import is_whole
 from prodlife.errors import StoreUnavailable, ValidationError
 from prodlife.stores.postgres.dialect import dialect
 from prodlife.stores.postgres.errors import _first_line, _require_psycopg
@@ -100,8 +101,20 @@ class PostgresStore(SQLStore[PostgresUnitOfWork]):
             )
         if schema is not None and (not isinstance(schema, str) or not schema):
             raise ValidationError(f"schema {schema!r} is not a schema name; pass a non-empty str")
-        if lock_timeout is not None and (isinstance(lock_timeout, bool) or lock_timeout < 0):
+        if lock_timeout is not None and (
+            isinstance(lock_timeout, bool)
+            or not isinstance(lock_timeout, int | float)
+            or not 0 <= lock_timeout < math.inf
+        ):
             raise ValidationError(f"lock_timeout {lock_timeout!r} must be seconds >= 0 or None")
+        if not is_whole(connect_timeout, 1):
+            raise ValidationError(
+                f"connect_timeout {connect_timeout!r} must be a whole number of seconds >= 1"
+            )
+        if not is_whole(pool_size, 0):
+            raise ValidationError(f"pool_size {pool_size!r} must be a whole number >= 0")
+        if not isinstance(prepare, bool):
+            raise ValidationError(f"prepare {prepare!r} must be True or False")
         self._url = url
         self._schema = schema
         self._lock_timeout = lock_timeout
