@@ -34,6 +34,7 @@ from prodlife.lifecycle import (
     ServiceAddOn,
 )
 from prodlife.lifecycle.outcome import Outcome
+from prodlife.lifecycle.package_changes import change_package
 from prodlife.ports import Store
 from prodlife.pricing.plans import PricePlan
 from prodlife.pricing.recurring import RecurringPrice
@@ -109,6 +110,24 @@ def backup(
         None if next_due is None else d(next_due),
         ACTIVE,
         price=None if price is None else RecurringPrice.at_order(usd(price)),
+    )
+
+
+def change_edition(
+    service: Service,
+    to: str,
+    *,
+    when: datetime | None = None,
+    catalog: Catalog = IMMEDIATE_CATALOG,
+    actor: Actor = OWNER,
+    **more: Any,
+) -> Outcome:
+    """``service`` changed to edition ``to`` at its list price (:data:`PRICES`): by the
+    owner, at noon on 2025-04-16 (15 of April's 30 days left), under
+    :data:`IMMEDIATE_CATALOG`, unless told; ``more`` goes to ``change_package``."""
+    when = at("2025-04-16") if when is None else when
+    return change_package(
+        service, actor, when, catalog=catalog, to_edition=to, new_price=PRICES[to], **more
     )
 
 

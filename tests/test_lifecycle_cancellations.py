@@ -54,6 +54,7 @@ from tests._lifecycle import (
     amounts,
     at,
     backup,
+    change_edition,
     commands,
     ordered,
     rows,
@@ -279,14 +280,7 @@ def test_after_the_paid_period_the_days_used_are_billed_and_an_unused_order_cost
 
 
 def test_a_refund_after_a_change_credits_what_the_change_charged() -> None:
-    upgraded = change_package(
-        web(),
-        OWNER,
-        at("2025-04-16"),
-        catalog=IMMEDIATE_CATALOG,
-        to_edition="PRO",
-        new_price=usd("40.00"),
-    ).service
+    upgraded = change_edition(web(), "PRO").service
     done = cancel(upgraded, OWNER, at("2025-04-21"), policy=NOW_PRORATED)
     # The change charged PRO's 40.00 a month from 04-16; [04-22, 05-01) is 9 of April's 30
     # days: 40.00 * 9/30 = 12.00.
@@ -366,15 +360,7 @@ def test_an_addon_ends_on_the_day_its_base_is_cancelled_for() -> None:
 
 
 def test_a_refund_after_a_change_that_charged_nothing_refunds_nothing_of_it() -> None:
-    changed = change_package(
-        web(),
-        OWNER,
-        at("2025-04-16"),
-        catalog=IMMEDIATE_CATALOG,
-        to_edition="PRO",
-        new_price=usd("40.00"),
-        policy=ChangePolicy(charge=ChargeMode.NONE),
-    )
+    changed = change_edition(web(), "PRO", policy=ChangePolicy(charge=ChargeMode.NONE))
     # April: 10.00 paid, 5.00 credited back by the change, nothing charged for PRO.
     assert amounts(changed) == [usd("-5.00")]
     done = cancel(changed.service, OWNER, at("2025-04-16"), policy=NOW_PRORATED)

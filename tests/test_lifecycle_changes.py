@@ -82,6 +82,7 @@ from tests._lifecycle import (
     amounts,
     at,
     backup,
+    change_edition,
     ordered,
     rows,
     web,
@@ -199,14 +200,7 @@ def test_in_arrears_a_change_rule_is_retimed_where_no_invoice_precedes_the_chang
 
 def test_a_change_is_pure_so_its_outcome_is_its_preview() -> None:
     service = web()
-    done = change_package(
-        service,
-        OWNER,
-        at("2025-04-16"),
-        catalog=IMMEDIATE_CATALOG,
-        to_edition="PRO",
-        new_price=usd("40.00"),
-    )
+    done = change_edition(service, "PRO")
     assert service == web()  # nothing changed until the host saves the outcome
     assert done.total == usd("15.00")
 
@@ -215,15 +209,7 @@ def test_a_change_is_pure_so_its_outcome_is_its_preview() -> None:
 
 
 def test_an_immediate_mid_period_upgrade_credits_the_old_plan_and_charges_the_new() -> None:
-    done = change_package(
-        web(),
-        OWNER,
-        at("2025-04-16"),
-        catalog=IMMEDIATE_CATALOG,
-        to_edition="PRO",
-        new_price=usd("40.00"),
-        reason="needs more mailboxes",
-    )
+    done = change_edition(web(), "PRO", reason="needs more mailboxes")
     # 15 of 30 days left: credit 10.00 * 15/30 = 5.00, charge 40.00 * 15/30 = 20.00.
     assert rows(done.lines) == [
         reversed_(REST_OF_APRIL, "-5.00"),
@@ -256,22 +242,8 @@ def test_an_immediate_mid_period_upgrade_credits_the_old_plan_and_charges_the_ne
 
 
 def test_a_second_change_in_the_period_credits_what_the_first_change_charged() -> None:
-    first = change_package(
-        web(),
-        OWNER,
-        at("2025-04-16"),
-        catalog=IMMEDIATE_CATALOG,
-        to_edition="PRO",
-        new_price=usd("40.00"),
-    )
-    second = change_package(
-        first.service,
-        OWNER,
-        at("2025-04-21"),
-        catalog=IMMEDIATE_CATALOG,
-        to_edition="PREMIUM",
-        new_price=usd("70.00"),
-    )
+    first = change_edition(web(), "PRO")
+    second = change_edition(first.service, "PREMIUM", when=at("2025-04-21"))
     # The credit is of what the first change charged for its 10 unused days [04-21, 05-01):
     # PRO's 40.00 * 10/30 = 13.33 (not BASIC's list price). PREMIUM for those 10 days of
     # 30: 70.00 * 10/30 = 23.33.
@@ -282,22 +254,8 @@ def test_a_second_change_in_the_period_credits_what_the_first_change_charged() -
 
 
 def test_an_upgrade_and_its_reverse_on_the_same_day_net_to_zero() -> None:
-    up = change_package(
-        web(),
-        OWNER,
-        at("2025-04-16"),
-        catalog=IMMEDIATE_CATALOG,
-        to_edition="PRO",
-        new_price=usd("40.00"),
-    )
-    back = change_package(
-        up.service,
-        OWNER,
-        at("2025-04-16", 13),
-        catalog=IMMEDIATE_CATALOG,
-        to_edition="BASIC",
-        new_price=usd("10.00"),
-    )
+    up = change_edition(web(), "PRO")
+    back = change_edition(up.service, "BASIC", when=at("2025-04-16", 13))
     # Back: the whole 20.00 PRO charge is credited, BASIC charged 10.00 * 15/30 = 5.00.
     assert amounts(back) == [usd("-20.00"), usd("5.00")]
     assert up.then(back).total == usd("0.00")
@@ -360,9 +318,7 @@ def test_a_cycle_change_reanchored_on_the_billing_day_moves_the_next_due_date() 
 
 def test_a_change_bills_the_difference_on_a_period_invoiced_ahead() -> None:
     invoiced = invoice_next_period(web(), SYSTEM, at("2025-04-10")).service
-    done = change_package(
-        invoiced, OWNER, at("2025-04-16"), catalog=CATALOG, to_edition="PRO", new_price=usd("40.00")
-    )
+    done = change_edition(invoiced, "PRO", catalog=CATALOG)
     # Upgrades wait for payment. April: credit 5.00, charge 40.00 * 15/30 = 20.00; May,
     # invoiced at 10.00: reversed and charged 40.00, all on the invoice for the change.
     assert amounts(done) == [usd("-5.00"), usd("20.00"), usd("-10.00"), usd("40.00")]
@@ -378,56 +334,25 @@ def test_a_change_bills_the_difference_on_a_period_invoiced_ahead() -> None:
 
 def test_an_immediate_change_runs_the_modules_change_package_after_the_checks() -> None:
     module = FakeModule()
-    done = change_package(
-        web(),
-        OWNER,
-        at("2025-04-16"),
-        catalog=IMMEDIATE_CATALOG,
-        to_edition="PRO",
-        new_price=usd("40.00"),
-        module=module,
-    )
+    done = change_edition(web(), "PRO", module=module)
     assert module.calls == [("change_package", SERVICE_ID, "WEB")]
     assert done.service.edition == "PRO"
     with pytest.raises(PermissionDenied):
-        change_package(
-            web(),
-            STRANGER,
-            at("2025-04-16"),
-            catalog=IMMEDIATE_CATALOG,
-            to_edition="PRO",
-            new_price=usd("40.00"),
-            module=module,
-        )
+        change_edition(web(), "PRO", actor=STRANGER, module=module)
     assert len(module.calls) == 1
 
 
 def test_a_module_refusing_an_immediate_change_raises_and_returns_nothing() -> None:
     module = FakeModule(ModuleResult.failed("quota"))
     with pytest.raises(ModuleFailed, match="change_package answered failed: quota"):
-        change_package(
-            web(),
-            OWNER,
-            at("2025-04-16"),
-            catalog=IMMEDIATE_CATALOG,
-            to_edition="PRO",
-            new_price=usd("40.00"),
-            module=module,
-        )
+        change_edition(web(), "PRO", module=module)
 
 
 # --- end of term (downgrades at renewal) -------------------------------------------------------
 
 
 def test_an_end_of_term_downgrade_waits_for_the_next_due_date_without_money() -> None:
-    done = change_package(
-        web("PRO"),
-        OWNER,
-        at("2025-04-16"),
-        catalog=CATALOG,
-        to_edition="BASIC",
-        new_price=usd("10.00"),
-    )
+    done = change_edition(web("PRO"), "BASIC", catalog=CATALOG)
     assert done.lines == ()
     service = done.service
     assert (service.edition, service.price.amount) == ("PRO", usd("40.00"))  # not yet
@@ -450,14 +375,7 @@ def test_an_end_of_term_downgrade_waits_for_the_next_due_date_without_money() ->
 
 
 def test_a_pending_end_of_term_change_applies_only_when_due() -> None:
-    scheduled = change_package(
-        web("PRO"),
-        OWNER,
-        at("2025-04-16"),
-        catalog=CATALOG,
-        to_edition="BASIC",
-        new_price=usd("10.00"),
-    ).service
+    scheduled = change_edition(web("PRO"), "BASIC", catalog=CATALOG).service
     with pytest.raises(RuleViolation, match=r"takes effect on 2025-05-01.*rule change\.not-due"):
         apply_pending_change(scheduled, at("2025-04-30", 23))
     done = apply_pending_change(scheduled, at("2025-05-01", 0, 5))
@@ -521,22 +439,13 @@ def test_the_period_after_an_end_of_term_change_is_invoiced_and_renewed_on_the_n
 def test_applying_needs_an_end_of_term_change() -> None:
     with pytest.raises(RuleViolation, match=r"rule change\.not-due"):
         apply_pending_change(web(), at("2025-05-01"))
-    waiting = change_package(
-        web(), OWNER, at("2025-04-16"), catalog=CATALOG, to_edition="PRO", new_price=usd("40.00")
-    ).service
+    waiting = change_edition(web(), "PRO", catalog=CATALOG).service
     with pytest.raises(RuleViolation, match=r"rule change\.not-due"):
         apply_pending_change(waiting, at("2025-05-01"))
 
 
 def test_an_end_of_term_change_applies_after_the_renewal_was_paid_early() -> None:
-    scheduled = change_package(
-        web("PRO"),
-        OWNER,
-        at("2025-04-16"),
-        catalog=CATALOG,
-        to_edition="BASIC",
-        new_price=usd("10.00"),
-    ).service
+    scheduled = change_edition(web("PRO"), "BASIC", catalog=CATALOG).service
     paid = renew(scheduled, SYSTEM, at("2025-04-28")).service  # next due 06-01
     done = apply_pending_change(paid, at("2025-05-01"))
     assert (done.service.edition, done.service.next_due) == ("BASIC", d("2025-06-01"))
@@ -546,9 +455,7 @@ def test_an_end_of_term_change_applies_after_the_renewal_was_paid_early() -> Non
 
 
 def test_an_upgrade_after_payment_issues_the_difference_and_waits_for_it() -> None:
-    done = change_package(
-        web(), OWNER, at("2025-04-16"), catalog=CATALOG, to_edition="PRO", new_price=usd("40.00")
-    )
+    done = change_edition(web(), "PRO", catalog=CATALOG)
     # The invoice for the difference: credit 10.00 * 15/30 = 5.00, charge 40.00 * 15/30 = 20.00.
     assert rows(done.lines) == [reversed_(REST_OF_APRIL, "-5.00"), charged(REST_OF_APRIL, "20.00")]
     assert done.total == usd("15.00")
@@ -568,9 +475,7 @@ def test_an_upgrade_after_payment_issues_the_difference_and_waits_for_it() -> No
 
 
 def test_confirming_the_payment_carries_the_upgrade_out_through_the_module() -> None:
-    waiting = change_package(
-        web(), OWNER, at("2025-04-16"), catalog=CATALOG, to_edition="PRO", new_price=usd("40.00")
-    ).service
+    waiting = change_edition(web(), "PRO", catalog=CATALOG).service
     module = FakeModule()
     done = confirm_change_payment(waiting, at("2025-04-17"), module=module)
     assert module.calls == [("change_package", SERVICE_ID, "WEB")]
@@ -591,27 +496,16 @@ def test_confirming_the_payment_carries_the_upgrade_out_through_the_module() -> 
 def test_confirming_needs_a_change_waiting_for_payment_and_a_willing_module() -> None:
     with pytest.raises(RuleViolation, match=r"rule change\.not-pending"):
         confirm_change_payment(web(), at("2025-04-17"))
-    end_of_term = change_package(
-        web("PRO"),
-        OWNER,
-        at("2025-04-16"),
-        catalog=CATALOG,
-        to_edition="BASIC",
-        new_price=usd("10.00"),
-    ).service
+    end_of_term = change_edition(web("PRO"), "BASIC", catalog=CATALOG).service
     with pytest.raises(RuleViolation, match=r"rule change\.not-pending"):
         confirm_change_payment(end_of_term, at("2025-04-17"))
-    waiting = change_package(
-        web(), OWNER, at("2025-04-16"), catalog=CATALOG, to_edition="PRO", new_price=usd("40.00")
-    ).service
+    waiting = change_edition(web(), "PRO", catalog=CATALOG).service
     with pytest.raises(ModuleFailed):
         confirm_change_payment(waiting, at("2025-04-17"), module=FakeModule(OSError("down")))
 
 
 def test_a_refused_confirmation_never_reaches_the_module() -> None:
-    waiting = change_package(
-        web(), OWNER, at("2025-04-16"), catalog=CATALOG, to_edition="PRO", new_price=usd("40.00")
-    ).service
+    waiting = change_edition(web(), "PRO", catalog=CATALOG).service
     held = suspend(waiting, STAFF, at("2025-04-16", 13), SuspensionKind.BY_ADMINISTRATOR).service
     module = FakeModule()
     with pytest.raises(TransitionNotAllowed):
@@ -620,9 +514,7 @@ def test_a_refused_confirmation_never_reaches_the_module() -> None:
 
 
 def test_a_confirmed_change_names_its_edition_like_an_immediate_one() -> None:
-    waiting = change_package(
-        web(), OWNER, at("2025-04-16"), catalog=CATALOG, to_edition="PRO", new_price=usd("40.00")
-    ).service
+    waiting = change_edition(web(), "PRO", catalog=CATALOG).service
     done = confirm_change_payment(waiting, at("2025-04-17"))
     assert done.events[0].detail("to") == "WEB edition PRO"
 
@@ -633,28 +525,14 @@ def test_a_confirmed_change_names_its_edition_like_an_immediate_one() -> None:
 def test_an_illegal_change_is_refused_with_the_rules_reason() -> None:
     # Seed 000: "Some downgrades (for example, WordPress Premium) may not be supported".
     with pytest.raises(RuleViolation) as refused:
-        change_package(
-            web("PREMIUM"),
-            OWNER,
-            at("2025-04-16"),
-            catalog=CATALOG,
-            to_edition="PRO",
-            new_price=usd("40.00"),
-        )
+        change_edition(web("PREMIUM"), "PRO", catalog=CATALOG)
     assert refused.value.rule == "change.illegal"
     assert "premium mailboxes cannot shrink" in str(refused.value)
 
 
 def test_a_forbidden_edition_move_is_refused_before_any_rule() -> None:
     with pytest.raises(RuleViolation) as refused:
-        change_package(
-            web("PREMIUM"),
-            OWNER,
-            at("2025-04-16"),
-            catalog=IMMEDIATE_CATALOG,
-            to_edition="BASIC",
-            new_price=usd("10.00"),
-        )
+        change_edition(web("PREMIUM"), "BASIC")
     assert refused.value.rule == "edition.forbidden-move"
 
 
@@ -667,29 +545,14 @@ def test_no_package_or_option_change_while_suspended_by_an_administrator(
     held = web(status=status)
     module = FakeModule()
     with pytest.raises(TransitionNotAllowed, match="unsuspend it first"):
-        change_package(
-            held,
-            STAFF,
-            at("2025-04-16"),
-            catalog=IMMEDIATE_CATALOG,
-            to_edition="PRO",
-            new_price=usd("40.00"),
-            module=module,
-        )
+        change_edition(held, "PRO", actor=STAFF, module=module)
     with pytest.raises(TransitionNotAllowed, match="unsuspend it first"):
         change_options(held, STAFF, at("2025-04-16"), [OptionChange("RAM", "4GB", usd("1"))])
     assert module.calls == []
 
 
 def test_a_package_change_is_allowed_while_suspended_for_non_payment() -> None:
-    done = change_package(
-        web(status=FOR_NON_PAYMENT),
-        OWNER,
-        at("2025-04-16"),
-        catalog=IMMEDIATE_CATALOG,
-        to_edition="PRO",
-        new_price=usd("40.00"),
-    )
+    done = change_edition(web(status=FOR_NON_PAYMENT), "PRO")
     assert done.service.status == FOR_NON_PAYMENT
     assert amounts(done) == [usd("-5.00"), usd("20.00")]  # as for an active service
 
@@ -1028,13 +891,7 @@ def test_a_restart_in_arrears_leaves_the_next_due_date_on_the_first_day_not_paid
         "POST", "post-billed", prepaid=False, terms=[BillingTerm("WEB", BillingTiming.IN_ARREARS)]
     )
     service = under_terms(web(), scheme)
-    done = change_package(
-        service,
-        OWNER,
-        at("2025-04-16"),
-        catalog=CATALOG,
-        to_edition="PRO",
-        new_price=usd("40.00"),
-        policy=ChangePolicy(anchor=Anchor.RESTART),
+    done = change_edition(
+        service, "PRO", catalog=CATALOG, policy=ChangePolicy(anchor=Anchor.RESTART)
     )
     assert done.lines == () and done.service.next_due == d("2025-04-01")

@@ -59,13 +59,11 @@ from prodlife.lifecycle.operations import (
 )
 from prodlife.lifecycle.option_changes import OptionChange, change_options
 from prodlife.lifecycle.outcome import Outcome
-from prodlife.lifecycle.package_changes import change_package
 from prodlife.lifecycle.renewals import invoice_early, invoice_next_period, renew
 from prodlife.lifecycle.service_parts import CancellationKind
 from prodlife.proration import CreditMode
 from prodlife.testing.strategies import billing_dates
 from tests._lifecycle import (
-    IMMEDIATE_CATALOG,
     OWNER,
     OWNER_ID,
     SERVICE_ID,
@@ -75,6 +73,7 @@ from tests._lifecycle import (
     FakeModule,
     at,
     backup,
+    change_edition,
     commands,
     ordered,
     rows,
@@ -411,14 +410,7 @@ def test_a_renewal_is_for_one_period_or_more(periods: Any) -> None:
 
 
 def test_a_renewal_after_a_change_in_the_old_period_bills_the_new_price() -> None:
-    changed = change_package(
-        web(),
-        OWNER,
-        at("2025-04-16"),
-        catalog=IMMEDIATE_CATALOG,
-        to_edition="PRO",
-        new_price=usd("40.00"),
-    ).service
+    changed = change_edition(web(), "PRO").service
     done = renew(changed, SYSTEM, at("2025-04-28"))
     # The new period is billed at the new recurring price.
     assert [(line.amount, line.period) for line in done.lines] == [
@@ -657,9 +649,7 @@ _OPERATIONS: dict[str, Call] = {
     "withdraw_cancellation": lambda s, a: withdraw_cancellation(
         request_cancellation(s, OWNER, _AT, CancellationKind.END_OF_PERIOD, "x").service, a, _AT
     ),
-    "change_package": lambda s, a: change_package(
-        s, a, _AT, catalog=IMMEDIATE_CATALOG, to_edition="PRO", new_price=usd("40.00")
-    ),
+    "change_package": lambda s, a: change_edition(s, "PRO", when=_AT, actor=a),
     "change_options": lambda s, a: change_options(
         s, a, _AT, [OptionChange("RAM", "4GB", usd("2.00"))]
     ),
@@ -691,16 +681,11 @@ def test_the_same_refusal_for_a_deleted_service_of_ones_own(name: str) -> None:
 
 
 _LEAKS: dict[str, Call] = {
-    "change_package to the same edition": lambda s, a: change_package(
-        s, a, _AT, catalog=IMMEDIATE_CATALOG, to_edition="BASIC", new_price=usd("10.00")
+    "change_package to the same edition": lambda s, a: change_edition(
+        s, "BASIC", when=_AT, actor=a
     ),
-    "change_package by a forbidden move": lambda s, a: change_package(
-        attrs.evolve(s, edition="PREMIUM"),
-        a,
-        _AT,
-        catalog=IMMEDIATE_CATALOG,
-        to_edition="BASIC",
-        new_price=usd("10.00"),
+    "change_package by a forbidden move": lambda s, a: change_edition(
+        attrs.evolve(s, edition="PREMIUM"), "BASIC", when=_AT, actor=a
     ),
     "remove_addon it does not hold": lambda s, a: remove_addon(s, a, _AT, "BACKUP"),
     "add_addon it already holds": lambda s, a: add_addon(
