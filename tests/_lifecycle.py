@@ -28,10 +28,14 @@ from prodlife.lifecycle import (
     ACTIVE,
     ORDERED,
     Actor,
+    CancellationKind,
+    CancellationRequest,
     ModuleResult,
+    Operation,
     Permission,
     Service,
     ServiceAddOn,
+    SuspensionKind,
 )
 from prodlife.lifecycle.outcome import Outcome
 from prodlife.lifecycle.package_changes import change_package
@@ -128,6 +132,44 @@ def change_edition(
     when = at("2025-04-16") if when is None else when
     return change_package(
         service, actor, when, catalog=catalog, to_edition=to, new_price=PRICES[to], **more
+    )
+
+
+#: The staff member who suspends in :func:`lived`.
+ANN = Actor.staff("ann", {Permission.SUSPEND, Permission.PROVISION})
+
+
+def lived(service: Service, *cancelled_invoices: str) -> Service:
+    """``service`` (of customer C-1) activated on payment at 09:00 UTC on 2025-01-01; its
+    cancellation at the end of the period scheduled by C-1 on 01-02 ("moving", cancelling
+    ``cancelled_invoices``); suspended by :data:`ANN` for abuse on 01-03 at 12:30 (ticket 7).
+    A history with every kind of entry, for the data codec tests."""
+    service = service.perform(
+        Operation.ACTIVATE,
+        Actor.system(),
+        datetime(2025, 1, 1, 9, 0, tzinfo=UTC),
+        "paid",
+        provisioning=False,
+    )
+    service = service.perform(
+        Operation.SCHEDULE_CANCELLATION,
+        Actor.customer("C-1"),
+        datetime(2025, 1, 2, tzinfo=UTC),
+        "moving",
+        request=CancellationRequest(
+            CancellationKind.END_OF_PERIOD,
+            "moving",
+            datetime(2025, 1, 2, tzinfo=UTC),
+            cancelled_invoices=cancelled_invoices,
+        ),
+    )
+    return service.perform(
+        Operation.SUSPEND,
+        ANN,
+        datetime(2025, 1, 3, 12, 30, tzinfo=UTC),
+        "abuse report",
+        kind=SuspensionKind.FOR_ABUSE,
+        details="ticket 7",
     )
 
 

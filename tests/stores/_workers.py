@@ -1,6 +1,8 @@
 """What the worker processes of the SQL store tests run (imported by spawned children).
 
-Each function opens its own store (a :class:`~prodlife.stores.postgres.PostgresStore`, a
+:func:`spawn` starts them, one process per call, and collects what they put on ``results``.
+
+Each worker opens its own store (a :class:`~prodlife.stores.postgres.PostgresStore`, a
 :class:`~prodlife.stores.sqlite.SQLiteStore` where it says so, or any store
 :func:`~prodlife.stores.open_store` opens), does its part, closes it, and puts one ``dict``
 on ``results``: what it did, or ``"error"`` with the traceback, so the test never waits on
@@ -9,8 +11,10 @@ a child that failed.
 
 from __future__ import annotations
 
+import multiprocessing
 import time
 import traceback
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -29,10 +33,34 @@ from prodlife.stores.postgres import PostgresStore
 from prodlife.stores.sqlite import SQLiteStore
 from tests._lifecycle import STAFF
 
+#: How long a test waits for its worker processes.
+PROCESS_TIMEOUT = 120.0
 #: How long a child waits for its siblings at a barrier before giving up.
 BARRIER_TIMEOUT = 60.0
 #: How long a racer keeps its transaction open after its write, so the others write meanwhile.
 HOLD = 0.3
+
+
+def spawn(target: Callable[..., None], calls: list[tuple[Any, ...]], *, barrier: bool) -> list[Any]:
+    """Run ``target(*call, [barrier,] results)`` in a spawned process per call; their results."""
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    extra = (context.Barrier(len(calls)),) if barrier else ()
+    processes = [context.Process(target=target, args=(*call, *extra, results)) for call in calls]
+    for process in processes:
+        process.start()
+    try:
+        collected = [results.get(timeout=PROCESS_TIMEOUT) for _ in processes]
+    finally:
+        for process in processes:
+            process.join(timeout=PROCESS_TIMEOUT)
+            if process.is_alive():  # pragma: no cover - only when a child hangs
+                process.terminate()
+                process.join()
+    failures = [result["error"] for result in collected if "error" in result]
+    assert not failures, "\n".join(failures)
+    assert [process.exitcode for process in processes] == [0] * len(processes)
+    return collected
 
 
 def race_reboot(
@@ -66,6 +94,16 @@ def race_reboot(
         results.put({"reason": reason, "error": traceback.format_exc()})
 
 
+def _claim(
+    store: Store, worker: str, today: date, now: datetime, limit: int, lease: timedelta
+) -> list[str]:
+    """Claim up to ``limit`` services due by ``today`` for ``worker``, and commit the claim."""
+    with store.transaction() as uow:
+        claimed = uow.scheduler.claim_due(today, worker=worker, now=now, lease=lease, limit=limit)
+        uow.commit()
+    return claimed
+
+
 def run_scheduler(
     url: str,
     schema: str,
@@ -93,11 +131,7 @@ def run_scheduler(
             if barrier is not None:
                 barrier.wait(BARRIER_TIMEOUT)
             while True:
-                with store.transaction() as uow:
-                    claimed = uow.scheduler.claim_due(
-                        today, worker=worker, now=now, lease=lease, limit=limit
-                    )
-                    uow.commit()
+                claimed = _claim(store, worker, today, now, limit, lease)
                 if not claimed:
                     break
                 batches += 1
@@ -157,11 +191,7 @@ def claim_and_die(
     try:
         store = PostgresStore(url, schema=schema)
         try:
-            with store.transaction() as uow:
-                claimed = uow.scheduler.claim_due(
-                    today, worker=worker, now=now, lease=lease, limit=limit
-                )
-                uow.commit()
+            claimed = _claim(store, worker, today, now, limit, lease)
         finally:
             store.close()
         results.put({"worker": worker, "claimed": claimed})
