@@ -29,6 +29,7 @@ from prodlife.lifecycle.provisioning import (
     run_module,
 )
 from prodlife.pricing.recurring import RecurringPrice
+from tests._lifecycle import FakeModule
 from tests._support import d, usd
 
 Op = Operation
@@ -39,41 +40,6 @@ T0 = datetime(2025, 1, 1, 9, 0, tzinfo=UTC)
 T1 = T0 + timedelta(minutes=5)
 T2 = T0 + timedelta(minutes=10)
 SUSPENDED_ADMIN = ServiceStatus(Status.SUSPENDED, SuspensionKind.BY_ADMINISTRATOR)
-
-
-class FakeModule:
-    """A host module that records its calls and answers what it is told."""
-
-    def __init__(self, answer: ModuleResult | Exception | None = None) -> None:
-        self.calls: list[tuple[str, str, str]] = []
-        self.answer: ModuleResult | Exception = answer or ModuleResult.success("ok")
-
-    def _do(self, command: str, service: Service, extra: str = "") -> ModuleResult:
-        self.calls.append((command, service.id, extra))
-        if isinstance(self.answer, Exception):
-            raise self.answer
-        return self.answer
-
-    def create(self, service: Service) -> ModuleResult:
-        return self._do("create", service)
-
-    def suspend(self, service: Service) -> ModuleResult:
-        return self._do("suspend", service)
-
-    def unsuspend(self, service: Service) -> ModuleResult:
-        return self._do("unsuspend", service)
-
-    def terminate(self, service: Service) -> ModuleResult:
-        return self._do("terminate", service)
-
-    def change_package(self, service: Service, package_code: str) -> ModuleResult:
-        return self._do("change_package", service, package_code)
-
-    def change_password(self, service: Service, new_password: str) -> ModuleResult:
-        return self._do("change_password", service, new_password)
-
-    def reboot(self, service: Service) -> ModuleResult:
-        return self._do("reboot", service)
 
 
 def pending() -> Service:
@@ -206,10 +172,9 @@ def test_no_resources_elsewhere_is_a_failure() -> None:
 
 
 def test_retry_after_a_failure_succeeds() -> None:
-    module = FakeModule(ModuleResult.failed("timeout"))
+    module = FakeModule(ModuleResult.failed("timeout"), ModuleResult.success())
     failed = run_module(started(Op.TERMINATE), module, T1)
     assert failed.status == ACTIVE
-    module.answer = ModuleResult.success()
     again = failed.perform(Op.TERMINATE, STAFF, T2, "retry")
     done = run_module(again, module, T2)
     assert done.status == ServiceStatus(Status.TERMINATED)
