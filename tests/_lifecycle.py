@@ -35,6 +35,8 @@ from prodlife.lifecycle import (
     Permission,
     Service,
     ServiceAddOn,
+    ServiceStatus,
+    Status,
     SuspensionKind,
 )
 from prodlife.lifecycle.outcome import Outcome
@@ -43,6 +45,16 @@ from prodlife.ports import Store
 from prodlife.pricing.plans import PricePlan
 from prodlife.pricing.recurring import RecurringPrice
 from tests._support import d, usd
+
+#: The statuses the tests name, besides ``ACTIVE`` and ``ORDERED`` (prodlife.lifecycle's).
+BY_ADMIN = ServiceStatus(Status.SUSPENDED, SuspensionKind.BY_ADMINISTRATOR)
+BY_CUSTOMER = ServiceStatus(Status.SUSPENDED, SuspensionKind.BY_CUSTOMER)
+FOR_ABUSE = ServiceStatus(Status.SUSPENDED, SuspensionKind.FOR_ABUSE)
+FOR_NON_PAYMENT = ServiceStatus(Status.SUSPENDED, SuspensionKind.FOR_NON_PAYMENT)
+CANCELLED = ServiceStatus(Status.CANCELLED)
+TERMINATED = ServiceStatus(Status.TERMINATED)
+DELETED = ServiceStatus(Status.DELETED)
+NOT_AVAILABLE = ServiceStatus(Status.NOT_AVAILABLE)
 
 #: Ids that appear nowhere else, so a message that names them is easy to catch.
 SERVICE_ID = "SVC-7731"

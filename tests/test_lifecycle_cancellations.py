@@ -34,7 +34,6 @@ from prodlife.lifecycle import (
     ServiceAddOn,
     ServiceStatus,
     Status,
-    SuspensionKind,
 )
 from prodlife.lifecycle.cancellations import cancel, request_cancellation, withdraw_cancellation
 from prodlife.lifecycle.endings import terminate
@@ -45,11 +44,14 @@ from prodlife.pricing.recurring import RecurringPrice
 from prodlife.proration import ChangePolicy, ChargeMode, CreditMode, UsedDay
 from prodlife.testing.strategies import billing_dates, currencies, money
 from tests._lifecycle import (
+    BY_CUSTOMER,
+    CANCELLED,
     CATALOG,
     IMMEDIATE_CATALOG,
     OWNER,
     STAFF,
     SYSTEM,
+    TERMINATED,
     FakeModule,
     amounts,
     at,
@@ -63,9 +65,6 @@ from tests._lifecycle import (
 from tests._support import P, d, usd
 
 Op = Operation
-CANCELLED = ServiceStatus(Status.CANCELLED)
-TERMINATED = ServiceStatus(Status.TERMINATED)
-BY_CUSTOMER = ServiceStatus(Status.SUSPENDED, SuspensionKind.BY_CUSTOMER)
 NOW_PRORATED = CancellationPolicy(CancellationTiming.IMMEDIATE, refund=CreditMode.PRORATED)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from fractions import Fraction
+from typing import Any
 
 import attrs
 import pytest
@@ -51,6 +52,7 @@ from prodlife.lifecycle.change_requests import change_request, change_rule
 from prodlife.lifecycle.events import EventKind
 from prodlife.lifecycle.operations import suspend
 from prodlife.lifecycle.option_changes import OptionChange, change_options
+from prodlife.lifecycle.outcome import Outcome
 from prodlife.lifecycle.package_changes import (
     apply_pending_change,
     change_package,
@@ -71,7 +73,10 @@ from prodlife.proration import (
 )
 from prodlife.testing.strategies import billing_dates, currencies, money
 from tests._lifecycle import (
+    BY_ADMIN,
     CATALOG,
+    FOR_ABUSE,
+    FOR_NON_PAYMENT,
     IMMEDIATE_CATALOG,
     OWNER,
     SERVICE_ID,
@@ -92,13 +97,24 @@ from tests._support import P, d, usd
 Op = Operation
 APRIL = P("2025-04-01", "2025-05-01")
 REST_OF_APRIL = P("2025-04-16", "2025-05-01")
-BY_ADMIN = ServiceStatus(Status.SUSPENDED, SuspensionKind.BY_ADMINISTRATOR)
-FOR_ABUSE = ServiceStatus(Status.SUSPENDED, SuspensionKind.FOR_ABUSE)
-FOR_NON_PAYMENT = ServiceStatus(Status.SUSPENDED, SuspensionKind.FOR_NON_PAYMENT)
 
 
 def reversed_(span: Period, amount: str, what: str = "recurring") -> tuple[str, str, str]:
     return (f"{what} reversed", str(span), amount)
+
+
+def to_annual(service: Service, **more: Any) -> Outcome:
+    """``service`` moved by its owner to the annual cycle at 100.00 a year, at noon on
+    2025-04-16, under the example catalog (its "everything else" rule: immediate)."""
+    return change_package(
+        service,
+        OWNER,
+        at("2025-04-16"),
+        catalog=CATALOG,
+        to_cycle=ANNUAL,
+        new_price=usd("100.00"),
+        **more,
+    )
 
 
 def charged(span: Period, amount: str, what: str = "recurring") -> tuple[str, str, str]:
@@ -264,9 +280,7 @@ def test_an_upgrade_and_its_reverse_on_the_same_day_net_to_zero() -> None:
 
 def test_an_immediate_change_of_cycle_keeps_the_anniversary() -> None:
     # The example catalog's "everything else" rule: a cycle change (same edition) is immediate.
-    done = change_package(
-        web(), OWNER, at("2025-04-16"), catalog=CATALOG, to_cycle=ANNUAL, new_price=usd("100.00")
-    )
+    done = to_annual(web())
     # Credit 10.00 * 15/30 = 5.00; the annual price over the year ending on the anniversary
     # [2024-05-01, 2025-05-01) (365 days) for the 15 days left: 100.00 * 15/365 = 4.1095...
     # -> 4.11.
@@ -279,15 +293,7 @@ def test_an_immediate_change_of_cycle_keeps_the_anniversary() -> None:
 
 def test_an_immediate_change_that_restarts_the_period_moves_the_next_due_date() -> None:
     invoiced = invoice_early(web(), STAFF, at("2025-04-10")).service  # May is invoiced
-    done = change_package(
-        invoiced,
-        OWNER,
-        at("2025-04-16"),
-        catalog=CATALOG,
-        to_cycle=ANNUAL,
-        new_price=usd("100.00"),
-        policy=ChangePolicy(anchor=Anchor.RESTART),
-    )
+    done = to_annual(invoiced, policy=ChangePolicy(anchor=Anchor.RESTART))
     # Credit 5.00 as above; a whole new year from the change day at 100.00; and May,
     # invoiced ahead at 10.00, is credited: the new year covers it.
     assert done.lines[1].period == P("2025-04-16", "2026-04-16")
@@ -301,15 +307,7 @@ def test_a_cycle_change_reanchored_on_the_billing_day_moves_the_next_due_date() 
     # Kill Bill's re-anchoring: the year steps from the billing day (the 1st) of the change's
     # month, [2025-04-01, 2026-04-01) (365 days); the 350 days from Apr 16 cost
     # 100.00 * 350/365 = 95.890... -> 95.89, after the 5.00 credit as above.
-    done = change_package(
-        web(),
-        OWNER,
-        at("2025-04-16"),
-        catalog=CATALOG,
-        to_cycle=ANNUAL,
-        new_price=usd("100.00"),
-        policy=ChangePolicy(anchor=Anchor.BILLING_DAY),
-    )
+    done = to_annual(web(), policy=ChangePolicy(anchor=Anchor.BILLING_DAY))
     assert amounts(done) == [usd("-5.00"), usd("95.89")]
     explained = done.lines[1].proration
     assert explained is not None and explained.period == P("2025-04-01", "2026-04-01")
@@ -861,15 +859,7 @@ def test_a_restart_charging_nothing_now_is_due_when_the_restarted_period_ends() 
     # costs nothing until it ends (the new price "starts at the next renewal"), so the next
     # due date is 2026-04-16, as quote_change says; the year after is billed then.
     policy = ChangePolicy(anchor=Anchor.RESTART, charge=ChargeMode.NONE)
-    done = change_package(
-        web(),
-        OWNER,
-        at("2025-04-16"),
-        catalog=CATALOG,
-        to_cycle=ANNUAL,
-        new_price=usd("100.00"),
-        policy=policy,
-    )
+    done = to_annual(web(), policy=policy)
     assert amounts(done) == [usd("-5.00")]
     quote = quote_change(
         Charge(usd("10.00"), P("2025-04-01", "2025-05-01")),

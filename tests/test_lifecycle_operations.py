@@ -64,12 +64,19 @@ from prodlife.lifecycle.service_parts import CancellationKind
 from prodlife.proration import CreditMode
 from prodlife.testing.strategies import billing_dates
 from tests._lifecycle import (
+    BY_ADMIN,
+    BY_CUSTOMER,
+    CANCELLED,
+    DELETED,
+    FOR_NON_PAYMENT,
+    NOT_AVAILABLE,
     OWNER,
     OWNER_ID,
     SERVICE_ID,
     STAFF,
     STRANGER,
     SYSTEM,
+    TERMINATED,
     FakeModule,
     at,
     backup,
@@ -82,13 +89,6 @@ from tests._lifecycle import (
 from tests._support import P, d, usd
 
 Op = Operation
-BY_ADMIN = ServiceStatus(Status.SUSPENDED, SuspensionKind.BY_ADMINISTRATOR)
-BY_CUSTOMER = ServiceStatus(Status.SUSPENDED, SuspensionKind.BY_CUSTOMER)
-FOR_NON_PAYMENT = ServiceStatus(Status.SUSPENDED, SuspensionKind.FOR_NON_PAYMENT)
-CANCELLED = ServiceStatus(Status.CANCELLED)
-TERMINATED = ServiceStatus(Status.TERMINATED)
-DELETED = ServiceStatus(Status.DELETED)
-NOT_AVAILABLE = ServiceStatus(Status.NOT_AVAILABLE)
 
 
 def in_progress(

@@ -29,7 +29,7 @@ from prodlife.lifecycle.provisioning import (
     run_module,
 )
 from prodlife.pricing.recurring import RecurringPrice
-from tests._lifecycle import FakeModule
+from tests._lifecycle import BY_ADMIN, FakeModule
 from tests._support import d, usd
 
 Op = Operation
@@ -39,7 +39,6 @@ STAFF = Actor.staff("ann", set(Permission))
 T0 = datetime(2025, 1, 1, 9, 0, tzinfo=UTC)
 T1 = T0 + timedelta(minutes=5)
 T2 = T0 + timedelta(minutes=10)
-SUSPENDED_ADMIN = ServiceStatus(Status.SUSPENDED, SuspensionKind.BY_ADMINISTRATOR)
 
 
 def pending() -> Service:
@@ -77,7 +76,7 @@ def started(operation: Operation) -> Service:
 
 CASES = [
     (Op.ACTIVATE, Progress.ACTIVATION, "create", ACTIVE),
-    (Op.SUSPEND, Progress.SUSPENSION, "suspend", SUSPENDED_ADMIN),
+    (Op.SUSPEND, Progress.SUSPENSION, "suspend", BY_ADMIN),
     (Op.UNSUSPEND, Progress.RESUME, "unsuspend", ACTIVE),
     (Op.TERMINATE, Progress.DELETION, "terminate", ServiceStatus(Status.TERMINATED)),
     (Op.CANCEL, Progress.DELETION, "terminate", ServiceStatus(Status.CANCELLED)),
