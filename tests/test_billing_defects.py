@@ -183,14 +183,22 @@ def test_with_renewals_invoiced_ahead_a_pause_and_a_cancellation_credit_what_was
     assert gone.total == usd("-11.33")  # April 27-30 (1.33) and May (10.00)
 
 
+def renewed(service: Service, *days: str) -> tuple[Service, list[InvoiceLine]]:
+    """``service`` renewed by the system at noon on each of ``days``, and the lines billed."""
+    lines: list[InvoiceLine] = []
+    for day in days:
+        outcome = renew(service, SYSTEM, at(day))
+        service, lines = outcome.service, lines + list(outcome.lines)
+    return service, lines
+
+
 def test_a_promotion_for_three_payments_and_taxes_apply_to_every_period() -> None:
     spring = Promotion("SPRING", PromotionKind.PERCENTAGE, 20, PromotionDuration.CYCLES, cycles=3)
     vat = TaxRate("VAT20", "VAT 20 %", 20)
     context = attrs.evolve(CONTEXT, promotions=(spring,), taxes=(vat,), customer_id="C-1")
     service, lines = place(OrderLineSpec("VPS", promo_code="SPRING"), context)
-    for month in (3, 4, 5):
-        outcome = renew(service, SYSTEM, at(f"2025-{month - 1:02d}-27"))
-        service, lines = outcome.service, lines + list(outcome.lines)
+    service, renewals = renewed(service, "2025-02-27", "2025-03-27", "2025-04-27")
+    lines += renewals
     by_type = {
         kind: [line for line in lines if line.type is kind and line.period is not None]
         for kind in (LineType.RECURRING, LineType.DISCOUNT, LineType.TAX)
@@ -214,10 +222,7 @@ def test_an_annual_addon_on_a_monthly_base_is_billed_its_own_year() -> None:
 
 def test_a_service_on_billing_day_31_renews_on_the_31st_after_february() -> None:
     service = web(start=d("2025-01-31"), next_due=d("2025-02-28"), paid_through=d("2025-02-27"))
-    lines: list[InvoiceLine] = []
-    for day in ("2025-02-26", "2025-03-29"):
-        outcome = renew(service, SYSTEM, at(day))
-        service, lines = outcome.service, lines + list(outcome.lines)
+    service, lines = renewed(service, "2025-02-26", "2025-03-29")
     assert [str(line.period) for line in lines] == [
         "[2025-02-28, 2025-03-31)",
         "[2025-03-31, 2025-04-30)",
@@ -238,10 +243,7 @@ def test_a_service_aligned_to_day_31_keeps_it_after_a_stub_ending_in_february() 
         timeline=timeline,
     )
     assert service.due_date(1) == d("2025-03-31")
-    lines: list[InvoiceLine] = []
-    for day in ("2025-02-26", "2025-03-29"):
-        outcome = renew(service, SYSTEM, at(day))
-        service, lines = outcome.service, lines + list(outcome.lines)
+    service, lines = renewed(service, "2025-02-26", "2025-03-29")
     assert [str(line.period) for line in lines] == [
         "[2025-02-28, 2025-03-31)",
         "[2025-03-31, 2025-04-30)",

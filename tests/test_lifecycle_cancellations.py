@@ -38,6 +38,7 @@ from prodlife.lifecycle import (
 from prodlife.lifecycle.cancellations import cancel, request_cancellation, withdraw_cancellation
 from prodlife.lifecycle.endings import terminate
 from prodlife.lifecycle.events import EventKind
+from prodlife.lifecycle.outcome import Outcome
 from prodlife.lifecycle.package_changes import change_package
 from prodlife.lifecycle.renewals import renew
 from prodlife.pricing.recurring import RecurringPrice
@@ -83,8 +84,10 @@ def ip_cancelled_on(day: str) -> ServiceAddOn:
 # --- requests (seed 000 schedule deactivation, seed 003 cancellation requests) -------------
 
 
-def test_an_end_of_period_request_keeps_the_service_active_and_cancels_unpaid_invoices() -> None:
-    done = request_cancellation(
+def moving_away() -> Outcome:
+    """The owner's request of 2025-04-10 to cancel at the end of the period, "moving away",
+    cancelling the unpaid invoices INV-7 and INV-9."""
+    return request_cancellation(
         web(),
         OWNER,
         at("2025-04-10"),
@@ -92,6 +95,10 @@ def test_an_end_of_period_request_keeps_the_service_active_and_cancels_unpaid_in
         "moving away",
         unpaid_invoices=["INV-7", "INV-9"],
     )
+
+
+def test_an_end_of_period_request_keeps_the_service_active_and_cancels_unpaid_invoices() -> None:
+    done = moving_away()
     service = done.service
     assert service.status == ACTIVE and service.cancellation_pending
     assert service.cancellation == CancellationRequest(
@@ -160,14 +167,7 @@ def test_one_request_at_a_time() -> None:
 
 
 def test_withdrawing_a_request_restores_the_invoices_it_cancelled() -> None:
-    asked = request_cancellation(
-        web(),
-        OWNER,
-        at("2025-04-10"),
-        CancellationKind.END_OF_PERIOD,
-        "moving away",
-        unpaid_invoices=["INV-7", "INV-9"],
-    ).service
+    asked = moving_away().service
     done = withdraw_cancellation(asked, OWNER, at("2025-04-20"), reason="staying after all")
     assert done.service.cancellation is None
     assert not done.service.cancellation_pending
