@@ -39,6 +39,7 @@ from prodlife.lifecycle import (
     Status,
     SuspensionKind,
 )
+from prodlife.lifecycle.history import HistoryEntry
 from prodlife.lifecycle.outcome import Outcome
 from prodlife.lifecycle.package_changes import change_package
 from prodlife.ports import Store
@@ -183,6 +184,13 @@ def lived(service: Service, *cancelled_invoices: str) -> Service:
         kind=SuspensionKind.FOR_ABUSE,
         details="ticket 7",
     )
+
+
+def last_entry(service: Service) -> HistoryEntry:
+    """The newest entry of ``service``'s history, which must have one."""
+    entry = service.history.last
+    assert entry is not None
+    return entry
 
 
 def amounts(outcome: Outcome) -> list[Money]:

@@ -46,6 +46,7 @@ from tests._lifecycle import (
     STAFF,
     FakeModule,
     commands,
+    last_entry,
     offer_terms,
     web,
 )
@@ -268,8 +269,8 @@ def test_staff_set_prices_only_with_the_prices_permission_and_it_is_an_override(
         web().id, PRICER, new_price=usd("25.00"), to_edition="PRO", reason="loyal customer"
     )
     assert done.service.price == RecurringPrice(usd("25.00"), override=True)
-    entry = done.service.history.last
-    assert entry is not None and entry.reason == "loyal customer"
+    entry = last_entry(done.service)
+    assert entry.reason == "loyal customer"
 
 
 # --- 3. permissions: viewing -----------------------------------------------------------------

@@ -59,6 +59,7 @@ from tests._lifecycle import (
     backup,
     change_edition,
     commands,
+    last_entry,
     ordered,
     rows,
     web,
@@ -104,8 +105,7 @@ def test_an_end_of_period_request_keeps_the_service_active_and_cancels_unpaid_in
     assert service.cancellation == CancellationRequest(
         CancellationKind.END_OF_PERIOD, "moving away", at("2025-04-10"), None, ("INV-7", "INV-9")
     )
-    entry = service.history.last
-    assert entry is not None
+    entry = last_entry(service)
     assert (entry.operation, entry.actor, entry.reason, entry.details) == (
         Op.SCHEDULE_CANCELLATION,
         OWNER,
@@ -172,8 +172,7 @@ def test_withdrawing_a_request_restores_the_invoices_it_cancelled() -> None:
     assert done.service.cancellation is None
     assert not done.service.cancellation_pending
     assert done.service.status == ACTIVE
-    entry = done.service.history.last
-    assert entry is not None
+    entry = last_entry(done.service)
     assert (entry.operation, entry.actor, entry.reason) == (
         Op.REACTIVATE,
         OWNER,
@@ -246,8 +245,7 @@ def test_cancelling_now_refunds_per_the_policy(
     assert rows(done.lines) == lines
     service = done.service
     assert (service.status, service.termination_date) == (CANCELLED, d("2025-04-21"))
-    entry = service.history.last
-    assert entry is not None
+    entry = last_entry(service)
     assert (entry.operation, entry.actor, entry.reason) == (Op.CANCEL, OWNER, "closing the shop")
     assert (entry.before, entry.after) == (ACTIVE, CANCELLED)
     assert done.kinds() == (EventKind.CANCELLED,)

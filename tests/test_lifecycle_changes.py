@@ -88,6 +88,7 @@ from tests._lifecycle import (
     at,
     backup,
     change_edition,
+    last_entry,
     ordered,
     rows,
     web,
@@ -239,8 +240,7 @@ def test_an_immediate_mid_period_upgrade_credits_the_old_plan_and_charges_the_ne
     service = done.service
     assert (service.edition, service.price) == ("PRO", RecurringPrice(usd("40.00"), override=False))
     assert (service.next_due, service.paid_through) == (d("2025-05-01"), d("2025-04-30"))
-    entry = service.history.last
-    assert entry is not None
+    entry = last_entry(service)
     assert (entry.operation, entry.actor, entry.reason) == (
         Op.CHANGE_PACKAGE,
         OWNER,
@@ -383,8 +383,7 @@ def test_a_pending_end_of_term_change_applies_only_when_due() -> None:
         usd("10.00"),
         None,
     )
-    entry = service.history.last
-    assert entry is not None
+    entry = last_entry(service)
     assert (entry.operation, entry.actor, entry.reason) == (
         Op.CHANGE_PACKAGE,
         SYSTEM,
@@ -484,8 +483,7 @@ def test_confirming_the_payment_carries_the_upgrade_out_through_the_module() -> 
         None,
     )
     assert service.next_due == d("2025-05-01")
-    entry = service.history.last
-    assert entry is not None
+    entry = last_entry(service)
     assert (entry.actor, entry.reason) == (SYSTEM, "the invoice for the change was paid")
     assert done.lines == ()  # the money moved with the change request
     assert done.kinds() == (EventKind.PACKAGE_CHANGED,)
@@ -608,8 +606,7 @@ def test_a_dearer_option_is_billed_at_its_new_price_for_the_rest_of_the_period()
     assert done.total == usd("1.50")
     assert done.service.options == (ServiceOption("RAM", "4GB", price=usd("8.00")),)
     assert done.service.price == RecurringPrice(usd("10.00"), override=False)  # its own line
-    entry = done.service.history.last
-    assert entry is not None
+    entry = last_entry(done.service)
     assert (entry.operation, entry.reason, entry.details) == (
         Op.CHANGE_OPTIONS,
         "more memory",
@@ -683,8 +680,7 @@ def test_adding_an_addon_bills_its_first_period() -> None:
     ]
     (addon,) = done.service.addons
     assert (addon.code, addon.status, addon.termination_date) == ("BACKUP", ACTIVE, None)
-    entry = done.service.history.last
-    assert entry is not None
+    entry = last_entry(done.service)
     assert (entry.operation, entry.details) == (Op.CHANGE_OPTIONS, "add-on BACKUP added")
     assert done.kinds() == (EventKind.ADDON_ADDED,)
     assert done.events[0].detail("addon") == "BACKUP"

@@ -82,6 +82,7 @@ from tests._lifecycle import (
     backup,
     change_edition,
     commands,
+    last_entry,
     ordered,
     rows,
     web,
@@ -113,8 +114,7 @@ def recurring(period: tuple[str, str], amount: str = "10.00") -> tuple[str, str,
 def test_activating_without_a_module_lands_active_at_once_with_its_history_and_event() -> None:
     done = activate(ordered(), SYSTEM, at("2025-04-01", 9), reason="payment received")
     assert done.service.status == ACTIVE
-    entry = done.service.history.last
-    assert entry is not None
+    entry = last_entry(done.service)
     assert (entry.operation, entry.actor, entry.reason) == (Op.ACTIVATE, SYSTEM, "payment received")
     assert (entry.before, entry.after) == (ORDERED, ACTIVE)
     assert done.kinds() == (EventKind.ACTIVATED,)
@@ -136,8 +136,7 @@ def test_activating_with_a_module_runs_create_and_records_both_steps() -> None:
         (Op.ACTIVATE, ORDERED, moving),
         (Op.PROVISIONED, moving, ACTIVE),
     ]
-    last = done.service.history.last
-    assert last is not None
+    last = last_entry(done.service)
     assert (last.actor, last.reason) == (SYSTEM, "module create succeeded: vm 42")
     assert done.kinds() == (EventKind.ACTIVATED,)
 
@@ -147,8 +146,7 @@ def test_a_failed_activation_is_recorded_back_where_it_was_and_can_be_retried() 
     module = FakeModule(ModuleResult.failed("disk full"), ModuleResult.success("vm 42"))
     failed = activate(ordered(), SYSTEM, at("2025-04-01", 9), module=module)
     assert failed.service.status == ORDERED
-    entry = failed.service.history.last
-    assert entry is not None
+    entry = last_entry(failed.service)
     assert entry.operation is Op.PROVISION_FAILED
     assert (entry.reason, entry.details) == (
         "module create failed: disk full",
@@ -289,8 +287,7 @@ def test_invoicing_early_bills_the_next_period_once_and_records_how_far_it_bille
     assert done.total == usd("10.00")
     assert done.service.billed_until == d("2025-06-01")
     assert done.service.next_due == d("2025-05-01")  # not paid yet
-    entry = done.service.history.last
-    assert entry is not None
+    entry = last_entry(done.service)
     assert (entry.operation, entry.actor, entry.reason) == (Op.INVOICE, STAFF, "invoiced early")
     assert entry.details == "period from 2025-05-01"
     assert done.kinds() == (EventKind.INVOICED,)
@@ -558,8 +555,7 @@ def test_a_transfer_changes_the_owner_and_names_both_in_the_event() -> None:
     done = transfer(web(), STAFF, at("2025-04-20"), "CUST-NEW-7", reason="company sold")
     assert done.service.customer_id == "CUST-NEW-7"
     assert steps(done.service) == [(Op.TRANSFER, ACTIVE, ACTIVE)]
-    entry = done.service.history.last
-    assert entry is not None
+    entry = last_entry(done.service)
     assert (entry.reason, entry.details) == ("company sold", f"customer {OWNER_ID} -> CUST-NEW-7")
     (event,) = done.events
     assert event.kind is EventKind.TRANSFERRED
