@@ -14,7 +14,8 @@ from __future__ import annotations
 import multiprocessing
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -70,7 +71,7 @@ def race_reboot(
 
     Puts ``{"reason": reason, "result": "won" | "conflict", "loaded": version}``.
     """
-    try:
+    with _or_error(results, reason=reason):
         store = PostgresStore(url, schema=schema)
         try:
             with store.transaction() as uow:
@@ -90,8 +91,16 @@ def race_reboot(
         finally:
             store.close()
         results.put({"reason": reason, "result": result, "loaded": service.version})
+
+
+@contextmanager
+def _or_error(results: Any, **who: str) -> Iterator[None]:
+    """What the block raises, put on ``results`` as ``who`` with ``"error"``, the traceback,
+    so that the test never waits on a child that failed."""
+    try:
+        yield
     except BaseException:
-        results.put({"reason": reason, "error": traceback.format_exc()})
+        results.put({**who, "error": traceback.format_exc()})
 
 
 def _claim(
@@ -120,7 +129,7 @@ def run_scheduler(
     Puts ``{"worker", "processed": [ids], "unchanged": [ids], "conflicts": [ids],
     "batches": n}``.
     """
-    try:
+    with _or_error(results, worker=worker):
         policy = SchedulerPolicy()
         processed: list[str] = []
         unchanged: list[str] = []
@@ -170,8 +179,6 @@ def run_scheduler(
                 "batches": batches,
             }
         )
-    except BaseException:
-        results.put({"worker": worker, "error": traceback.format_exc()})
 
 
 def claim_and_die(
@@ -188,15 +195,13 @@ def claim_and_die(
 
     Puts ``{"worker", "claimed": [ids]}``.
     """
-    try:
+    with _or_error(results, worker=worker):
         store = PostgresStore(url, schema=schema)
         try:
             claimed = _claim(store, worker, today, now, limit, lease)
         finally:
             store.close()
         results.put({"worker": worker, "claimed": claimed})
-    except BaseException:
-        results.put({"worker": worker, "error": traceback.format_exc()})
 
 
 def run_billing(
@@ -206,7 +211,7 @@ def run_billing(
 
     Puts ``{"worker", "handled": [ids], "failed": [(id, error)], "not_due": n}``.
     """
-    try:
+    with _or_error(results, worker=worker):
         store = PostgresStore(url, schema=schema)
         try:
             barrier.wait(BARRIER_TIMEOUT)
@@ -221,8 +226,6 @@ def run_billing(
                 "not_due": report.not_due,
             }
         )
-    except BaseException:
-        results.put({"worker": worker, "error": traceback.format_exc()})
 
 
 def order_with_code(
@@ -241,7 +244,7 @@ def order_with_code(
     """
     from tests.test_lifecycle_orders import CONTEXT, order
 
-    try:
+    with _or_error(results, order=order_id):
         store = open_store(url) if schema is None else open_store(url, schema=schema)
         try:
             with store.transaction(readonly=True) as uow:
@@ -258,8 +261,6 @@ def order_with_code(
         finally:
             store.close()
         results.put({"order": order_id, "result": result})
-    except BaseException:
-        results.put({"order": order_id, "error": traceback.format_exc()})
 
 
 def race_catalog_version(
@@ -272,7 +273,7 @@ def race_catalog_version(
     :data:`HOLD` seconds before it commits, so the racers' writes overlap. Puts
     ``{"name": name, "result": "stored"}``, or the refusal's rules (``"version.same-day"``).
     """
-    try:
+    with _or_error(results, name=name):
         store: Store = (
             SQLiteStore(where) if database == "sqlite" else PostgresStore(where, schema=schema)
         )
@@ -288,5 +289,3 @@ def race_catalog_version(
         finally:
             store.close()
         results.put({"name": name, "result": result})
-    except BaseException:
-        results.put({"name": name, "error": traceback.format_exc()})
