@@ -1,5 +1,5 @@
 """Shorthands the tests share: dates and periods from ISO text, dollars from strings, a value
-through JSON and back."""
+through JSON and back, the built-in day counts."""
 
 from __future__ import annotations
 
@@ -8,10 +8,20 @@ from datetime import date
 from typing import TypeVar
 
 from prodlife import Money, Period
+from prodlife.daycount import ACTUAL_DAYS, SECONDS, THIRTY_DAY_MONTHS, DayCount, FixedDays
 from prodlife.serialization import make_converter
 
 T = TypeVar("T")
 _CONVERTER = make_converter()
+
+#: Every built-in convention that measures billing dates.
+CONVENTIONS: list[DayCount] = [
+    ACTUAL_DAYS,
+    THIRTY_DAY_MONTHS,
+    FixedDays(30),
+    FixedDays(365),
+    SECONDS,
+]
 
 
 def d(text: str) -> date:
