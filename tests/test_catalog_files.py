@@ -53,6 +53,7 @@ from prodlife.io.toml import dumps
 from prodlife.proration import CreditMode, UsedDay
 from prodlife.testing.catalogs import catalogs
 from tests._support import d, usd
+from tests.test_io_toml import toml_values
 
 SERVICE, GOOD = Classification.SERVICE, Classification.PHYSICAL_GOOD
 TERMED = ServiceKind.TERMED
@@ -634,14 +635,7 @@ def test_toml_quotes_a_key_ending_in_a_newline(key: str) -> None:
 _TEXT = st.text(st.characters(codec="utf-8"), max_size=8)
 _KEYS = _TEXT
 _LEAVES = st.one_of(_TEXT, st.booleans(), st.integers(-(2**63), 2**63 - 1))
-_DATA = st.recursive(
-    _LEAVES | st.lists(_LEAVES, max_size=3),
-    lambda inner: (
-        st.lists(st.dictionaries(_KEYS, inner, max_size=3), min_size=1, max_size=2)
-        | st.dictionaries(_KEYS, inner, max_size=3)
-    ),
-    max_leaves=12,
-)
+_DATA = toml_values(_KEYS, _LEAVES)
 
 
 @settings(max_examples=max(settings.default.max_examples // 2, 5))
