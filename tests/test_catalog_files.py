@@ -197,6 +197,13 @@ def problems_of(error: InvalidCatalog) -> set[tuple[str, str]]:
     return {(problem.path, problem.rule) for problem in error.problems}
 
 
+def refusals(data: dict[str, Any]) -> set[tuple[str, str]]:
+    """The (path, rule) of every problem ``catalog_from_data`` refuses ``data`` for."""
+    with pytest.raises(InvalidCatalog) as raised:
+        catalog_from_data(data)
+    return problems_of(raised.value)
+
+
 # --- plain data ------------------------------------------------------------------------------
 
 
@@ -373,9 +380,7 @@ def test_the_same_mistakes_in_json_are_reported_the_same_way(tmp_path: Path) -> 
 def test_each_malformed_definition_is_reported_at_its_path(
     data: dict[str, Any], path: str, rule: str
 ) -> None:
-    with pytest.raises(InvalidCatalog) as raised:
-        catalog_from_data(data)
-    assert (path, rule) in problems_of(raised.value)
+    assert (path, rule) in refusals(data)
 
 
 CHANNEL_TYPE = {
@@ -441,9 +446,7 @@ HBO_DATA = {"code": "HBO", "name": "HBO", "type_code": "CH"}
 def test_a_rule_broken_inside_a_definition_keeps_its_rule_and_path(
     data: dict[str, Any], path: str, rule: str
 ) -> None:
-    with pytest.raises(InvalidCatalog) as raised:
-        catalog_from_data(data)
-    assert (path, rule) in problems_of(raised.value)
+    assert (path, rule) in refusals(data)
 
 
 def test_a_definition_that_is_not_a_table_is_reported_at_its_index() -> None:
@@ -485,9 +488,8 @@ GOODS = [
 
 
 def test_a_boolean_written_as_text_is_refused_not_read_as_true() -> None:
-    with pytest.raises(InvalidCatalog) as raised:
-        catalog_from_data({"types": [{**TYPE, "provisionable": "false"}]})
-    assert ("types[T].provisionable", "data.invalid") in problems_of(raised.value)
+    refused = refusals({"types": [{**TYPE, "provisionable": "false"}]})
+    assert ("types[T].provisionable", "data.invalid") in refused
 
 
 def test_a_fractional_quantity_is_refused_not_truncated() -> None:
@@ -505,9 +507,7 @@ def test_a_fractional_quantity_is_refused_not_truncated() -> None:
             }
         ],
     }
-    with pytest.raises(InvalidCatalog) as raised:
-        catalog_from_data(data)
-    assert ("bundles[KIT].components[0].quantity", "data.invalid") in problems_of(raised.value)
+    assert ("bundles[KIT].components[0].quantity", "data.invalid") in refusals(data)
 
 
 def test_a_toml_file_may_use_toml_dates(tmp_path: Path) -> None:
