@@ -197,6 +197,14 @@ def problems_of(error: InvalidCatalog) -> set[tuple[str, str]]:
     return {(problem.path, problem.rule) for problem in error.problems}
 
 
+def load_refused(path: Path, text: str) -> InvalidCatalog:
+    """What ``load_catalog`` refuses ``path`` for, once ``text`` is written there."""
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InvalidCatalog) as raised:
+        load_catalog(path)
+    return raised.value
+
+
 def refusals(data: dict[str, Any]) -> set[tuple[str, str]]:
     """The (path, rule) of every problem ``catalog_from_data`` refuses ``data`` for."""
     with pytest.raises(InvalidCatalog) as raised:
@@ -337,10 +345,8 @@ HBO = "9.99"
 
 def test_a_file_with_several_mistakes_reports_every_one_with_its_path(tmp_path: Path) -> None:
     path = tmp_path / "catalog.toml"
-    path.write_text(BAD_TOML, encoding="utf-8")
-    with pytest.raises(InvalidCatalog) as raised:
-        load_catalog(path)
-    assert problems_of(raised.value) == {
+    refused = load_refused(path, BAD_TOML)
+    assert problems_of(refused) == {
         ("types[CHANNEL]", "type.usage-record"),  # a rule of seed 004's type table
         ("products[ESPN]", "catalog.unknown-type"),  # a rule spanning definitions
         ("products[HBO].validity.start", "data.invalid"),  # 13 is not a month
@@ -351,10 +357,8 @@ def test_a_file_with_several_mistakes_reports_every_one_with_its_path(tmp_path: 
 
 def test_the_same_mistakes_in_json_are_reported_the_same_way(tmp_path: Path) -> None:
     path = tmp_path / "catalog.json"
-    path.write_text(json.dumps(tomllib.loads(BAD_TOML)), encoding="utf-8")
-    with pytest.raises(InvalidCatalog) as raised:
-        load_catalog(path)
-    assert len(raised.value.problems) == 5
+    refused = load_refused(path, json.dumps(tomllib.loads(BAD_TOML)))
+    assert len(refused.problems) == 5
 
 
 @pytest.mark.parametrize(
@@ -458,10 +462,8 @@ def test_a_definition_that_is_not_a_table_is_reported_at_its_index() -> None:
 
 def test_a_catalog_must_be_a_table(tmp_path: Path) -> None:
     path = tmp_path / "catalog.json"
-    path.write_text("[]", encoding="utf-8")
-    with pytest.raises(InvalidCatalog) as raised:
-        load_catalog(path)
-    assert problems_of(raised.value) == {("", "data.shape")}
+    refused = load_refused(path, "[]")
+    assert problems_of(refused) == {("", "data.shape")}
 
 
 @pytest.mark.parametrize("section", ["products", "bundles"])
@@ -536,10 +538,8 @@ def test_a_file_named_neither_json_nor_toml_is_refused(tmp_path: Path, name: str
         save_catalog(full_catalog(), path)
     assert problems_of(raised.value) == {(str(path), "file.format")}
     assert not path.exists()
-    path.write_text("{}", encoding="utf-8")
-    with pytest.raises(InvalidCatalog) as raised:
-        load_catalog(path)
-    assert problems_of(raised.value) == {(str(path), "file.format")}
+    refused = load_refused(path, "{}")
+    assert problems_of(refused) == {(str(path), "file.format")}
 
 
 @pytest.mark.parametrize(
@@ -554,11 +554,9 @@ def test_a_file_that_cannot_be_parsed_is_a_syntax_problem(
     tmp_path: Path, name: str, text: str
 ) -> None:
     path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(InvalidCatalog) as raised:
-        load_catalog(path)
-    assert problems_of(raised.value) == {(str(path), "file.syntax")}
-    assert "cannot parse the file" in str(raised.value)
+    refused = load_refused(path, text)
+    assert problems_of(refused) == {(str(path), "file.syntax")}
+    assert "cannot parse the file" in str(refused)
 
 
 # --- the TOML writer -------------------------------------------------------------------------
