@@ -284,6 +284,15 @@ def offer_terms(
         uow.commit()
 
 
+def sell(store: Store, catalog: Catalog, *plans: PricePlan) -> None:
+    """Store ``catalog`` as catalog version "2025", in force from 2025-01-01, and ``plans``."""
+    with store.transaction() as uow:
+        uow.catalog.add_version(CatalogVersion("2025", date(2025, 1, 1), catalog))
+        for plan in plans:
+            uow.price_plans.add(plan)
+        uow.commit()
+
+
 def shop(store: Store, plan: PricePlan) -> None:
     """Store :data:`SHOP` and ``plan``: what orders placed through ``Billing`` are checked
     and priced against."""

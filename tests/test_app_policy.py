@@ -49,6 +49,7 @@ from tests._lifecycle import (
     commands,
     last_entry,
     offer_terms,
+    sell,
     web,
 )
 from tests._support import d, usd
@@ -387,10 +388,7 @@ def selling_web(tmp_path: Path, **changes: Any) -> tuple[Billing, Store]:
         products=[attrs.evolve(p, **changes) if p.code == "WEB" else p for p in CATALOG.products],
     )
     store = open_store(f"sqlite:///{tmp_path / 'web.db'}")
-    with store.transaction() as uow:
-        uow.catalog.add_version(CatalogVersion("2025", d("2025-01-01"), catalog))
-        uow.price_plans.add(PLAN)
-        uow.commit()
+    sell(store, catalog, PLAN)
     return Billing(store, clock=FixedClock(NOW)), store
 
 

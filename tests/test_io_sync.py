@@ -46,6 +46,7 @@ from prodlife.io.sync import (
 )
 from prodlife.ports import Store
 from prodlife.stores import open_store
+from tests._lifecycle import sell
 from tests._support import d
 
 START = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
@@ -464,9 +465,7 @@ def vars_of(value: Any) -> dict[str, Any]:
 def stored_base(url: str = "memory:") -> Store:
     """A store at ``url`` holding :data:`BASE` as catalog version "2025", from 2025-01-01."""
     store = open_store(url)
-    with store.transaction() as uow:
-        uow.catalog.add_version(CatalogVersion("2025", d("2025-01-01"), BASE))
-        uow.commit()
+    sell(store, BASE)
     return store
 
 
