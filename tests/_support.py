@@ -1,5 +1,5 @@
-"""Shorthands the tests share: dates and periods from ISO text, dollars from strings, a value
-through JSON and back, the built-in day counts."""
+"""Shorthands the tests share: dates and periods from ISO text, dollars and euros from
+strings, a value through JSON and back, the built-in day counts."""
 
 from __future__ import annotations
 
@@ -37,6 +37,11 @@ def P(start: str, end: str) -> Period:
 def usd(amount: str) -> Money:
     """An amount of US dollars."""
     return Money(amount, "USD")
+
+
+def eur(amount: str) -> Money:
+    """An amount of euros."""
+    return Money(amount, "EUR")
 
 
 def through_json(value: T) -> T:
