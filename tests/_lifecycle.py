@@ -28,16 +28,34 @@ from prodlife.lifecycle import (
     ACTIVE,
     ORDERED,
     Actor,
+    CancellationKind,
+    CancellationRequest,
     ModuleResult,
+    Operation,
     Permission,
     Service,
     ServiceAddOn,
+    ServiceStatus,
+    Status,
+    SuspensionKind,
 )
+from prodlife.lifecycle.history import HistoryEntry
 from prodlife.lifecycle.outcome import Outcome
+from prodlife.lifecycle.package_changes import change_package
 from prodlife.ports import Store
 from prodlife.pricing.plans import PricePlan
 from prodlife.pricing.recurring import RecurringPrice
 from tests._support import d, usd
+
+#: The statuses the tests name, besides ``ACTIVE`` and ``ORDERED`` (prodlife.lifecycle's).
+BY_ADMIN = ServiceStatus(Status.SUSPENDED, SuspensionKind.BY_ADMINISTRATOR)
+BY_CUSTOMER = ServiceStatus(Status.SUSPENDED, SuspensionKind.BY_CUSTOMER)
+FOR_ABUSE = ServiceStatus(Status.SUSPENDED, SuspensionKind.FOR_ABUSE)
+FOR_NON_PAYMENT = ServiceStatus(Status.SUSPENDED, SuspensionKind.FOR_NON_PAYMENT)
+CANCELLED = ServiceStatus(Status.CANCELLED)
+TERMINATED = ServiceStatus(Status.TERMINATED)
+DELETED = ServiceStatus(Status.DELETED)
+NOT_AVAILABLE = ServiceStatus(Status.NOT_AVAILABLE)
 
 #: Ids that appear nowhere else, so a message that names them is easy to catch.
 SERVICE_ID = "SVC-7731"
@@ -110,6 +128,69 @@ def backup(
         ACTIVE,
         price=None if price is None else RecurringPrice.at_order(usd(price)),
     )
+
+
+def change_edition(
+    service: Service,
+    to: str,
+    *,
+    when: datetime | None = None,
+    catalog: Catalog = IMMEDIATE_CATALOG,
+    actor: Actor = OWNER,
+    **more: Any,
+) -> Outcome:
+    """``service`` changed to edition ``to`` at its list price (:data:`PRICES`): by the
+    owner, at noon on 2025-04-16 (15 of April's 30 days left), under
+    :data:`IMMEDIATE_CATALOG`, unless told; ``more`` goes to ``change_package``."""
+    when = at("2025-04-16") if when is None else when
+    return change_package(
+        service, actor, when, catalog=catalog, to_edition=to, new_price=PRICES[to], **more
+    )
+
+
+#: The staff member who suspends in :func:`lived`.
+ANN = Actor.staff("ann", {Permission.SUSPEND, Permission.PROVISION})
+
+
+def lived(service: Service, *cancelled_invoices: str) -> Service:
+    """``service`` (of customer C-1) activated on payment at 09:00 UTC on 2025-01-01; its
+    cancellation at the end of the period scheduled by C-1 on 01-02 ("moving", cancelling
+    ``cancelled_invoices``); suspended by :data:`ANN` for abuse on 01-03 at 12:30 (ticket 7).
+    A history with every kind of entry, for the data codec tests."""
+    service = service.perform(
+        Operation.ACTIVATE,
+        Actor.system(),
+        datetime(2025, 1, 1, 9, 0, tzinfo=UTC),
+        "paid",
+        provisioning=False,
+    )
+    service = service.perform(
+        Operation.SCHEDULE_CANCELLATION,
+        Actor.customer("C-1"),
+        datetime(2025, 1, 2, tzinfo=UTC),
+        "moving",
+        request=CancellationRequest(
+            CancellationKind.END_OF_PERIOD,
+            "moving",
+            datetime(2025, 1, 2, tzinfo=UTC),
+            cancelled_invoices=cancelled_invoices,
+        ),
+    )
+    return service.perform(
+        Operation.SUSPEND,
+        ANN,
+        datetime(2025, 1, 3, 12, 30, tzinfo=UTC),
+        "abuse report",
+        kind=SuspensionKind.FOR_ABUSE,
+        details="ticket 7",
+    )
+
+
+def last_entry(service: Service) -> HistoryEntry:
+    """The newest entry of ``service``'s history, which must have one."""
+    entry = service.history.last
+    assert entry is not None
+    return entry
 
 
 def amounts(outcome: Outcome) -> list[Money]:
@@ -200,6 +281,15 @@ def offer_terms(
         )
         effective = latest.effective + timedelta(days=1)
         uow.catalog.add_version(CatalogVersion(f"{latest.name}+terms", effective, catalog))
+        uow.commit()
+
+
+def sell(store: Store, catalog: Catalog, *plans: PricePlan) -> None:
+    """Store ``catalog`` as catalog version "2025", in force from 2025-01-01, and ``plans``."""
+    with store.transaction() as uow:
+        uow.catalog.add_version(CatalogVersion("2025", date(2025, 1, 1), catalog))
+        for plan in plans:
+            uow.price_plans.add(plan)
         uow.commit()
 
 

@@ -43,7 +43,7 @@ from prodlife.lifecycle import (
 from prodlife.ports import ServiceQuery, Store
 from prodlife.proration import CreditMode
 from prodlife.stores import open_store
-from tests._lifecycle import OWNER, OWNER_ID, STAFF, SYSTEM
+from tests._lifecycle import OWNER, OWNER_ID, STAFF, SYSTEM, sell
 from tests._support import d, usd
 from tests.stores._postgresql import opened_store
 from tests.test_app_catalog_use import NOW, TV_CATALOG, TV_CONTEXT, TV_PLAN
@@ -56,10 +56,7 @@ REFUND = CancellationPolicy(CancellationTiming.IMMEDIATE, refund=CreditMode.PROR
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     """Each store; PostgreSQL in a schema of the test's own (skipped without a server)."""
     with opened_store(request.param, tmp_path) as opened:
-        with opened.transaction() as uow:
-            uow.catalog.add_version(CatalogVersion("2025", d("2025-01-01"), TV_CATALOG))
-            uow.price_plans.add(TV_PLAN)
-            uow.commit()
+        sell(opened, TV_CATALOG, TV_PLAN)
         yield opened
 
 
@@ -326,10 +323,7 @@ def test_whatever_is_done_to_a_fixed_bundle_its_components_share_its_state(
     """Each step is done to the bundle or to one component (``True``); a refused step changes
     nothing, and after every step the components hold the bundle's status and cancellation."""
     store = open_store("memory:")
-    with store.transaction() as uow:
-        uow.catalog.add_version(CatalogVersion("2025", d("2025-01-01"), TV_CATALOG))
-        uow.price_plans.add(TV_PLAN)
-        uow.commit()
+    sell(store, TV_CATALOG, TV_PLAN)
     tv = Billing(store, clock=FixedClock(NOW))
     pack, cnn, _ = order_pack(tv)
     for (name, args, kwargs), on_component in steps:

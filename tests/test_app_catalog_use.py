@@ -42,7 +42,7 @@ from prodlife.pricing import PlanRate, PricePlan, PricingContext, Rate
 from prodlife.pricing.promotions import Promotion, PromotionKind
 from prodlife.pricing.usage import UsageRecord
 from prodlife.stores import open_store
-from tests._lifecycle import OWNER, OWNER_ID, STAFF, FakeModule, web
+from tests._lifecycle import OWNER, OWNER_ID, STAFF, FakeModule, sell, web
 from tests._support import d, usd
 from tests.test_app_policy import CATALOG, CONTEXT, PLAN, buy, nothing_stored, plain
 
@@ -57,10 +57,7 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture
 def app(store_url: str) -> Iterator[Billing]:
     store = open_store(store_url)
-    with store.transaction() as uow:
-        uow.catalog.add_version(CatalogVersion("2025", d("2025-01-01"), CATALOG))
-        uow.price_plans.add(PLAN)
-        uow.commit()
+    sell(store, CATALOG, PLAN)
     yield Billing(store, clock=FixedClock(NOW), module=FakeModule())
     store.close()
 
@@ -188,10 +185,7 @@ TV_CONTEXT = PricingContext(TV_PLAN, d("2025-04-20"))
 @pytest.fixture
 def tv(store_url: str) -> Iterator[Billing]:
     store = open_store(store_url)
-    with store.transaction() as uow:
-        uow.catalog.add_version(CatalogVersion("2025", d("2025-01-01"), TV_CATALOG))
-        uow.price_plans.add(TV_PLAN)
-        uow.commit()
+    sell(store, TV_CATALOG, TV_PLAN)
     yield Billing(store, clock=FixedClock(NOW))
     store.close()
 

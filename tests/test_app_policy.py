@@ -35,6 +35,7 @@ from prodlife.lifecycle import (
 from prodlife.lifecycle.orders import DomainAction, DomainLine
 from prodlife.lifecycle.status import ACTIVE, ORDERED
 from prodlife.lifecycle.timelines import BASE
+from prodlife.ports import Store
 from prodlife.pricing import AddonPick, PlanRate, PricePlan, PricingContext, Rate
 from prodlife.pricing.promotions import Promotion, PromotionKind
 from prodlife.pricing.recurring import RecurringPrice
@@ -46,7 +47,9 @@ from tests._lifecycle import (
     STAFF,
     FakeModule,
     commands,
+    last_entry,
     offer_terms,
+    sell,
     web,
 )
 from tests._support import d, usd
@@ -268,8 +271,8 @@ def test_staff_set_prices_only_with_the_prices_permission_and_it_is_an_override(
         web().id, PRICER, new_price=usd("25.00"), to_edition="PRO", reason="loyal customer"
     )
     assert done.service.price == RecurringPrice(usd("25.00"), override=True)
-    entry = done.service.history.last
-    assert entry is not None and entry.reason == "loyal customer"
+    entry = last_entry(done.service)
+    assert entry.reason == "loyal customer"
 
 
 # --- 3. permissions: viewing -----------------------------------------------------------------
@@ -377,20 +380,20 @@ def test_a_mass_suspension_runs_the_module_for_each_provisionable_service(app: B
         assert app.service(key, STAFF).status.status is Status.SUSPENDED
 
 
-def test_a_product_may_keep_package_changes_to_the_provider(tmp_path: Path) -> None:
-    locked = attrs.evolve(
+def selling_web(tmp_path: Path, **changes: Any) -> tuple[Billing, Store]:
+    """An app over a new SQLite store selling :data:`PLAN` from the example catalog, its WEB
+    product changed by ``changes``; and the store, for the test to close."""
+    catalog = attrs.evolve(
         CATALOG,
-        products=[
-            attrs.evolve(p, customer_may_change_package=False) if p.code == "WEB" else p
-            for p in CATALOG.products
-        ],
+        products=[attrs.evolve(p, **changes) if p.code == "WEB" else p for p in CATALOG.products],
     )
-    store = open_store(f"sqlite:///{tmp_path / 'locked.db'}")
-    with store.transaction() as uow:
-        uow.catalog.add_version(CatalogVersion("2025", d("2025-01-01"), locked))
-        uow.price_plans.add(PLAN)
-        uow.commit()
-    app = Billing(store, clock=FixedClock(NOW))
+    store = open_store(f"sqlite:///{tmp_path / 'web.db'}")
+    sell(store, catalog, PLAN)
+    return Billing(store, clock=FixedClock(NOW)), store
+
+
+def test_a_product_may_keep_package_changes_to_the_provider(tmp_path: Path) -> None:
+    app, store = selling_web(tmp_path, customer_may_change_package=False)
     app.add_services([web()])
     with pytest.raises(PermissionDenied, match="changed by the provider only"):
         app.change_package(web().id, OWNER, price_plan="STD", to_edition="PRO")
@@ -402,18 +405,7 @@ def test_a_product_may_keep_package_changes_to_the_provider(tmp_path: Path) -> N
 def test_a_customer_holds_at_most_max_per_customer_live_services_of_a_product(
     tmp_path: Path,
 ) -> None:
-    one_each = attrs.evolve(
-        CATALOG,
-        products=[
-            attrs.evolve(p, max_per_customer=1) if p.code == "WEB" else p for p in CATALOG.products
-        ],
-    )
-    store = open_store(f"sqlite:///{tmp_path / 'one.db'}")
-    with store.transaction() as uow:
-        uow.catalog.add_version(CatalogVersion("2025", d("2025-01-01"), one_each))
-        uow.price_plans.add(PLAN)
-        uow.commit()
-    app = Billing(store, clock=FixedClock(NOW))
+    app, store = selling_web(tmp_path, max_per_customer=1)
     two = buy(OrderLineSpec("WEB", edition="BASIC"), OrderLineSpec("WEB", edition="PRO"))
     with pytest.raises(RuleViolation, match=r"holds 0; 2 more.*offer\.instance-limit"):
         app.place_order(two, CONTEXT, OWNER)

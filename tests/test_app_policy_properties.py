@@ -23,7 +23,6 @@ from hypothesis import strategies as st
 
 from prodlife import ANNUAL, MONTHLY, FixedClock, Money, OrderLineSpec
 from prodlife.app import Billing
-from prodlife.catalog import CatalogVersion
 from prodlife.errors import ProdlifeError
 from prodlife.lifecycle import (
     Actor,
@@ -44,7 +43,7 @@ from prodlife.lifecycle.status import ORDERED
 from prodlife.ports import ServiceQuery, Store
 from prodlife.pricing.recurring import RecurringPrice
 from prodlife.stores import open_store
-from tests._lifecycle import OWNER_ID, STRANGER_ID, web
+from tests._lifecycle import OWNER_ID, STRANGER_ID, sell, web
 from tests._support import d
 from tests.test_app_policy import CATALOG, CONTEXT, PLAN, buy
 
@@ -183,10 +182,7 @@ def _rate_amounts(services: dict[str, Any]) -> set[Money]:
 
 def _app() -> Billing:
     store = open_store("memory:")
-    with store.transaction() as uow:
-        uow.catalog.add_version(CatalogVersion("2025", d("2025-01-01"), CATALOG))
-        uow.price_plans.add(PLAN)
-        uow.commit()
+    sell(store, CATALOG, PLAN)
     app = Billing(store, clock=FixedClock(NOW))
     app.add_services([web(id="MINE"), web(id="THEIRS", customer_id=STRANGER_ID)])
     app.place_order(

@@ -47,6 +47,7 @@ from prodlife.lifecycle.events import EventKind
 from prodlife.lifecycle.status import Progress
 from prodlife.ports import Store
 from prodlife.pricing.recurring import RecurringPrice
+from tests._lifecycle import last_entry
 from tests.stores._postgresql import opened_store
 
 NOW = datetime(2025, 4, 20, 12, tzinfo=UTC)
@@ -240,8 +241,8 @@ def test_a_product_type_that_is_not_provisionable_records_the_operation_without_
     staff = Actor.staff("ann", {Permission.TRANSFER})
     done = app.perform(REGISTRAR, "S-COM", staff, arguments={"registrar": "Gandi"})
     assert provider.calls == []
-    entry = done.service.history.last
-    assert entry is not None and entry.operation is REGISTRAR.operation
+    entry = last_entry(done.service)
+    assert entry.operation is REGISTRAR.operation
     assert (entry.before, entry.after) == (ACTIVE, ACTIVE)
     assert [e.kind for e in done.events] == [EventKind.OPERATION_PERFORMED]
 

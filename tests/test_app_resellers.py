@@ -19,12 +19,12 @@ from hypothesis import strategies as st
 
 from prodlife import MONTHLY, FixedClock, OrderLine, OrderLineSpec
 from prodlife.app import Billing
-from prodlife.catalog import CatalogVersion, OfferedProduct, ProductQuery, ResellerOffering
+from prodlife.catalog import OfferedProduct, ProductQuery, ResellerOffering
 from prodlife.errors import NotFound, PermissionDenied, RuleViolation
 from prodlife.lifecycle import Actor, Permission
 from prodlife.pricing import AddonPick, PlanRate, PricePlan, PricingContext, Rate
 from prodlife.stores import open_store
-from tests._lifecycle import OWNER, OWNER_ID, STAFF
+from tests._lifecycle import OWNER, OWNER_ID, STAFF, sell
 from tests._support import d, usd
 from tests.stores._postgresql import opened_store
 from tests.test_app_policy import CATALOG, PLAN
@@ -60,11 +60,7 @@ def app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Billing]:
     """``Billing`` over each store, with the example catalog, the marketplace's plan and
     Acme's (PostgreSQL in a schema of the test's own, skipped without a server)."""
     with opened_store(request.param, tmp_path) as store:
-        with store.transaction() as uow:
-            uow.catalog.add_version(CatalogVersion("2025", d("2025-01-01"), CATALOG))
-            uow.price_plans.add(PLAN)
-            uow.price_plans.add(ACME_PLAN)
-            uow.commit()
+        sell(store, CATALOG, PLAN, ACME_PLAN)
         yield Billing(store, clock=FixedClock(NOW))
 
 

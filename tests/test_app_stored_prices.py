@@ -28,7 +28,7 @@ from prodlife.pricing import (
     PricePlan,
     TaxRate,
 )
-from tests._lifecycle import OWNER, web
+from tests._lifecycle import OWNER, last_entry, web
 from tests._support import usd
 from tests.test_app_policy import (  # noqa: F401 (app is a fixture: each store in turn)
     CATALOG,
@@ -169,8 +169,8 @@ def test_a_package_price_set_by_hand_needs_a_reason(
         to_edition="PRO",
         reason="retention offer",
     )
-    entry = done.service.history.last
-    assert entry is not None and entry.reason == "retention offer"
+    entry = last_entry(done.service)
+    assert entry.reason == "retention offer"
     assert done.service.price.override and done.service.price.amount == usd("5.00")
 
 

@@ -35,13 +35,10 @@ from prodlife.proration import (
     quote_change,
     quote_pause,
 )
+from tests._support import usd
 
 PRICES = st.sampled_from(["0.00", "4.99", "10.00", "29.95", "99.00", "2399.95"])
 CYCLES = st.sampled_from([MONTHLY, QUARTERLY, ANNUAL, BillingCycle.weeks(2)])
-
-
-def usd(text: str) -> Money:
-    return Money(text, "USD")
 
 
 def one_track(start: date, price: Money, cycle: BillingCycle) -> Timeline:

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import attrs
+import pytest
 
 from prodlife.billing import (
     Discount,
@@ -25,6 +26,7 @@ from prodlife.billing import (
     lines_total,
 )
 from prodlife.catalog.cancellation_policies import CancellationPolicy, CancellationTiming
+from prodlife.catalog.catalog import Catalog
 from prodlife.cycles import ANNUAL, MONTHLY, BillingSchedule
 from prodlife.lifecycle import (
     ACTIVE,
@@ -77,6 +79,7 @@ from tests._lifecycle import (
     STAFF,
     SYSTEM,
     at,
+    change_edition,
     ordered,
     rows,
     web,
@@ -129,14 +132,7 @@ def test_an_ordered_services_first_period_is_billed_so_a_day_16_upgrade_bills_th
     # The same with the example catalog's WEB: ordered April 1, upgraded on the 16th.
     first = billed(Outcome(ordered()), d("2025-04-01"))
     active = activate(first.service, SYSTEM, at("2025-04-01", 9)).service
-    up = change_package(
-        active,
-        OWNER,
-        at("2025-04-16"),
-        catalog=IMMEDIATE_CATALOG,
-        to_edition="PRO",
-        new_price=usd("40.00"),
-    )
+    up = change_edition(active, "PRO")
     assert up.total == usd("15.00")  # (40.00 - 10.00) * 15/30: it billed nothing before
 
 
@@ -164,32 +160,17 @@ def paid_ahead() -> tuple[Service, list[InvoiceLine]]:
     return paid.service, lines
 
 
-def test_with_renewals_invoiced_ahead_an_immediate_upgrade_bills_the_days_left_and_may() -> None:
+@pytest.mark.parametrize(
+    "catalog", [IMMEDIATE_CATALOG, CATALOG], ids=["immediate", "after payment"]
+)
+def test_with_renewals_invoiced_ahead_an_upgrade_bills_the_days_left_and_may(
+    catalog: Catalog,
+) -> None:
+    # Immediate or invoiced for the change once paid, it never owes the customer.
     service, lines = paid_ahead()
-    up = change_package(
-        service,
-        owner(),
-        at("2025-04-26"),
-        catalog=IMMEDIATE_CATALOG,
-        to_edition="PRO",
-        new_price=usd("40.00"),
-    )
+    up = change_edition(service, "PRO", when=at("2025-04-26"), catalog=catalog, actor=owner())
     # April 26-30 (5 of 30 days): +5.00; May at 40.00 instead of 10.00: +30.00.
     assert up.total == usd("35.00")
-    check_books(up.service.timeline, [*lines, *up.lines])
-
-
-def test_with_renewals_invoiced_ahead_an_upgrade_after_payment_never_owes_the_customer() -> None:
-    service, lines = paid_ahead()
-    up = change_package(
-        service,
-        owner(),
-        at("2025-04-26"),
-        catalog=CATALOG,
-        to_edition="PRO",
-        new_price=usd("40.00"),
-    )
-    assert up.total == usd("35.00")  # the same difference, invoiced for the change
     check_books(up.service.timeline, [*lines, *up.lines])
 
 
@@ -202,14 +183,22 @@ def test_with_renewals_invoiced_ahead_a_pause_and_a_cancellation_credit_what_was
     assert gone.total == usd("-11.33")  # April 27-30 (1.33) and May (10.00)
 
 
+def renewed(service: Service, *days: str) -> tuple[Service, list[InvoiceLine]]:
+    """``service`` renewed by the system at noon on each of ``days``, and the lines billed."""
+    lines: list[InvoiceLine] = []
+    for day in days:
+        outcome = renew(service, SYSTEM, at(day))
+        service, lines = outcome.service, lines + list(outcome.lines)
+    return service, lines
+
+
 def test_a_promotion_for_three_payments_and_taxes_apply_to_every_period() -> None:
     spring = Promotion("SPRING", PromotionKind.PERCENTAGE, 20, PromotionDuration.CYCLES, cycles=3)
     vat = TaxRate("VAT20", "VAT 20 %", 20)
     context = attrs.evolve(CONTEXT, promotions=(spring,), taxes=(vat,), customer_id="C-1")
     service, lines = place(OrderLineSpec("VPS", promo_code="SPRING"), context)
-    for month in (3, 4, 5):
-        outcome = renew(service, SYSTEM, at(f"2025-{month - 1:02d}-27"))
-        service, lines = outcome.service, lines + list(outcome.lines)
+    service, renewals = renewed(service, "2025-02-27", "2025-03-27", "2025-04-27")
+    lines += renewals
     by_type = {
         kind: [line for line in lines if line.type is kind and line.period is not None]
         for kind in (LineType.RECURRING, LineType.DISCOUNT, LineType.TAX)
@@ -233,10 +222,7 @@ def test_an_annual_addon_on_a_monthly_base_is_billed_its_own_year() -> None:
 
 def test_a_service_on_billing_day_31_renews_on_the_31st_after_february() -> None:
     service = web(start=d("2025-01-31"), next_due=d("2025-02-28"), paid_through=d("2025-02-27"))
-    lines: list[InvoiceLine] = []
-    for day in ("2025-02-26", "2025-03-29"):
-        outcome = renew(service, SYSTEM, at(day))
-        service, lines = outcome.service, lines + list(outcome.lines)
+    service, lines = renewed(service, "2025-02-26", "2025-03-29")
     assert [str(line.period) for line in lines] == [
         "[2025-02-28, 2025-03-31)",
         "[2025-03-31, 2025-04-30)",
@@ -257,10 +243,7 @@ def test_a_service_aligned_to_day_31_keeps_it_after_a_stub_ending_in_february() 
         timeline=timeline,
     )
     assert service.due_date(1) == d("2025-03-31")
-    lines: list[InvoiceLine] = []
-    for day in ("2025-02-26", "2025-03-29"):
-        outcome = renew(service, SYSTEM, at(day))
-        service, lines = outcome.service, lines + list(outcome.lines)
+    service, lines = renewed(service, "2025-02-26", "2025-03-29")
     assert [str(line.period) for line in lines] == [
         "[2025-02-28, 2025-03-31)",
         "[2025-03-31, 2025-04-30)",
@@ -303,41 +286,22 @@ def test_an_immediate_change_while_a_renewal_is_unpaid_bills_only_the_days_from_
 ):
     service = web()
     invoiced = invoice_early(service, STAFF, at("2025-04-28")).service  # May invoiced, unpaid
-    up = change_package(
-        invoiced,
-        owner(),
-        at("2025-05-05"),
-        catalog=IMMEDIATE_CATALOG,
-        to_edition="PRO",
-        new_price=usd("40.00"),
-    )
+    up = change_edition(invoiced, "PRO", when=at("2025-05-05"), actor=owner())
     # May 5-31, 27 of 31 days: (40.00 - 10.00) * 27/31 = 26.13; May 1-4 stay at 10.00.
     assert up.total == usd("26.13")
 
 
 def test_an_end_of_term_change_after_the_renewal_was_invoiced_repairs_it() -> None:
     invoiced = invoice_early(web("PRO"), STAFF, at("2025-04-20")).service  # May at 40.00
-    down = change_package(
-        invoiced,
-        owner(),
-        at("2025-04-22"),
-        catalog=CATALOG,
-        to_edition="BASIC",
-        new_price=usd("10.00"),
-    )
+    down = change_edition(invoiced, "BASIC", when=at("2025-04-22"), catalog=CATALOG, actor=owner())
     assert down.service.pending_change is not None
     assert down.total == usd("-30.00")  # May is BASIC's 10.00, not PRO's 40.00
 
 
 def test_an_option_change_while_a_package_change_is_pending_survives_it() -> None:
     service = web("PRO", options=(ServiceOption("RAM", "2GB", price=usd("5.00")),))
-    down = change_package(
-        service,
-        owner(),
-        at("2025-04-10"),
-        catalog=CATALOG,
-        to_edition="BASIC",
-        new_price=usd("10.00"),
+    down = change_edition(
+        service, "BASIC", when=at("2025-04-10"), catalog=CATALOG, actor=owner()
     ).service
     more = change_options(
         down, owner(), at("2025-04-16"), [OptionChange("RAM", "4GB", usd("8.00"))]
@@ -347,9 +311,7 @@ def test_an_option_change_while_a_package_change_is_pending_survives_it() -> Non
 
 
 def test_a_pause_rebills_a_change_waiting_for_payment_at_nothing() -> None:
-    waiting = change_package(
-        web(), owner(), at("2025-04-10"), catalog=CATALOG, to_edition="PRO", new_price=usd("40.00")
-    )
+    waiting = change_edition(web(), "PRO", when=at("2025-04-10"), catalog=CATALOG, actor=owner())
     paused = suspend(waiting.service, owner(), at("2025-04-16"), SuspensionKind.TEMPORARY)
     # The 15 paused days of PRO (40.00 * 15/30 = 20.00) are reversed.
     assert paused.total == usd("-20.00")
@@ -380,14 +342,7 @@ def test_paying_a_month_ahead_then_upgrading_and_cancelling_refunds_no_more_than
     service = web(start=d("2025-01-01"), next_due=d("2025-01-01"), paid_through=None)
     paid = renew(service, SYSTEM, at("2025-01-01", 8), periods=2)
     lines = list(paid.lines)
-    up = change_package(
-        paid.service,
-        owner(),
-        at("2025-01-01", 10),
-        catalog=IMMEDIATE_CATALOG,
-        to_edition="PRO",
-        new_price=usd("40.00"),
-    )
+    up = change_edition(paid.service, "PRO", when=at("2025-01-01", 10), actor=owner())
     lines += up.lines
     gone = cancel(up.service, owner(), at("2025-02-01"), policy=PRORATED_NOW)
     lines += gone.lines

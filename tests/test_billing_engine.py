@@ -37,14 +37,10 @@ from prodlife.errors import RuleViolation, ValidationError
 from prodlife.periods import Period
 from prodlife.pricing.taxes import TaxRate
 from prodlife.testing.conservation import invoiced_on_day, worth_of_day
+from tests._support import usd
 
-USD = "USD"
 JAN_1 = date(2025, 1, 1)
 MONTH = BillingSchedule(MONTHLY, JAN_1)
-
-
-def usd(text: str) -> Money:
-    return Money(text, USD)
 
 
 def web(amount: str = "10.00", schedule: BillingSchedule = MONTH, start: date = JAN_1) -> Track:

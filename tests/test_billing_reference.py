@@ -19,14 +19,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from prodlife import Money
 from prodlife.billing import InvoiceLine, LineType, Rate, Timeline, Track, lines_due
 from prodlife.catalog.subscriptions import BillingTiming
-from prodlife.cycles import ANNUAL, MONTHLY, QUARTERLY, BillingSchedule
-
-
-def usd(text: str) -> Money:
-    return Money(text, "USD")
+from prodlife.cycles import ANNUAL, MONTHLY, QUARTERLY, BillingCycle, BillingSchedule
+from tests._support import usd
 
 
 def plan(start: date, amount: str, schedule: BillingSchedule, **fields: object) -> Timeline:
@@ -43,12 +39,22 @@ def bill(timeline: Timeline, on: date, invoiced: list[InvoiceLine]) -> list[tupl
     ]
 
 
+def started(
+    start: date, amount: str, cycle: BillingCycle | BillingSchedule, invoiced: list[InvoiceLine]
+) -> Timeline:
+    """The plan from ``start`` (billed on that day of the period, unless ``cycle`` is a whole
+    schedule) with its first invoice, billed on ``start``, in ``invoiced``."""
+    schedule = cycle if isinstance(cycle, BillingSchedule) else BillingSchedule(cycle, start)
+    timeline = plan(start, amount, schedule)
+    bill(timeline, start, invoiced)
+    return timeline
+
+
 def test_annual_upgrade_repairs_the_old_year_and_prorates_the_new_one() -> None:
     """TestSubscription.testChangeOfPlan: shotgun-annual 2399.95 -> assault-rifle 5999.95."""
     year = BillingSchedule(ANNUAL, date(2012, 5, 1))
     invoiced: list[InvoiceLine] = []
-    shotgun = plan(date(2012, 5, 1), "2399.95", year)
-    bill(shotgun, date(2012, 5, 1), invoiced)
+    shotgun = started(date(2012, 5, 1), "2399.95", year, invoiced)
     rifle = shotgun.change_rate("P", date(2012, 5, 11), amount=usd("5999.95"))
     assert bill(rifle, date(2012, 5, 11), invoiced) == [
         ("[2012-05-11, 2013-05-01)", "REPAIR", "-2334.20"),
@@ -59,8 +65,7 @@ def test_annual_upgrade_repairs_the_old_year_and_prorates_the_new_one() -> None:
 def test_annual_change_reanchored_on_a_leap_year_period() -> None:
     """TestIntegrationWithDifferentBillingPeriods.testChangeAnnualToAnnual (BCD 1)."""
     invoiced: list[InvoiceLine] = []
-    shotgun = plan(date(2015, 1, 1), "2399.95", BillingSchedule(ANNUAL, date(2015, 1, 1)))
-    bill(shotgun, date(2015, 1, 1), invoiced)
+    shotgun = started(date(2015, 1, 1), "2399.95", ANNUAL, invoiced)
     march = BillingSchedule(ANNUAL, date(2015, 3, 1))
     rifle = shotgun.change_rate("P", date(2015, 3, 15), amount=usd("5999.95"), schedule=march)
     lines = bill(rifle, date(2015, 3, 15), invoiced)
@@ -73,8 +78,7 @@ def test_annual_change_reanchored_on_a_leap_year_period() -> None:
 def test_annual_cancellation_a_month_in_repairs_the_rest_of_the_year() -> None:
     """TestIntegrationInvoiceWithRepairLogic.testRepairWithFullRemainingItemAdjustment."""
     invoiced: list[InvoiceLine] = []
-    shotgun = plan(date(2013, 8, 18), "2399.95", BillingSchedule(ANNUAL, date(2013, 8, 18)))
-    bill(shotgun, date(2013, 8, 18), invoiced)
+    shotgun = started(date(2013, 8, 18), "2399.95", ANNUAL, invoiced)
     cancelled = shotgun.ended(date(2013, 9, 17))
     assert bill(cancelled, date(2013, 9, 17), invoiced) == [
         ("[2013-09-17, 2014-08-18)", "REPAIR", "-2202.69"),
@@ -84,8 +88,7 @@ def test_annual_cancellation_a_month_in_repairs_the_rest_of_the_year() -> None:
 def test_monthly_cancellation_on_the_25th_repairs_seven_days() -> None:
     """TestSubscriptionItemTree.testMergeCancellationWithFinalRepair: 12.00, cut on 2014-01-25."""
     invoiced: list[InvoiceLine] = []
-    monthly = plan(date(2014, 1, 1), "12.00", BillingSchedule(MONTHLY, date(2014, 1, 1)))
-    bill(monthly, date(2014, 1, 1), invoiced)
+    monthly = started(date(2014, 1, 1), "12.00", MONTHLY, invoiced)
     assert bill(monthly.ended(date(2014, 1, 25)), date(2014, 1, 25), invoiced) == [
         ("[2014-01-25, 2014-02-01)", "REPAIR", "-2.71"),
     ]
@@ -94,8 +97,7 @@ def test_monthly_cancellation_on_the_25th_repairs_seven_days() -> None:
 def test_pause_and_resume_repair_the_paused_days_and_bill_from_the_resume() -> None:
     """TestIntegration.testWithPauseResume: shotgun monthly 249.95, BCD 2."""
     invoiced: list[InvoiceLine] = []
-    shotgun = plan(date(2012, 3, 2), "249.95", BillingSchedule(MONTHLY, date(2012, 3, 2)))
-    bill(shotgun, date(2012, 3, 2), invoiced)
+    shotgun = started(date(2012, 3, 2), "249.95", MONTHLY, invoiced)
     paused = shotgun.pause(date(2012, 3, 4))
     assert bill(paused, date(2012, 3, 4), invoiced) == [
         ("[2012-03-04, 2012-04-02)", "REPAIR", "-233.82"),
@@ -110,8 +112,7 @@ def test_pause_and_resume_repair_the_paused_days_and_bill_from_the_resume() -> N
 def test_two_blocks_inside_one_month_repair_each_span() -> None:
     """TestSubscriptionItemTree.testMergeCancellationWithTwoMiddleRepair: 12.00 for January."""
     invoiced: list[InvoiceLine] = []
-    monthly = plan(date(2014, 1, 1), "12.00", BillingSchedule(MONTHLY, date(2014, 1, 1)))
-    bill(monthly, date(2014, 1, 1), invoiced)
+    monthly = started(date(2014, 1, 1), "12.00", MONTHLY, invoiced)
     blocked = (
         monthly.pause(date(2014, 1, 7))
         .resume(date(2014, 1, 13))
@@ -127,8 +128,7 @@ def test_two_blocks_inside_one_month_repair_each_span() -> None:
 def test_monthly_to_annual_repairs_the_month_and_prorates_the_year() -> None:
     """TestIntegrationWithDifferentBillingPeriods.testChangeMonthlyToAnnual (BCD 1)."""
     invoiced: list[InvoiceLine] = []
-    monthly = plan(date(2012, 5, 1), "249.95", BillingSchedule(MONTHLY, date(2012, 5, 1)))
-    bill(monthly, date(2012, 5, 1), invoiced)
+    monthly = started(date(2012, 5, 1), "249.95", MONTHLY, invoiced)
     annual = monthly.change_rate(
         "P",
         date(2012, 5, 12),
@@ -144,8 +144,7 @@ def test_monthly_to_annual_repairs_the_month_and_prorates_the_year() -> None:
 def test_monthly_to_quarterly_then_the_next_whole_quarter() -> None:
     """TestIntegrationWithDifferentBillingPeriods.testChangeMonthlyToQuarterly: 29.95 -> 69.95."""
     invoiced: list[InvoiceLine] = []
-    monthly = plan(date(2012, 5, 1), "29.95", BillingSchedule(MONTHLY, date(2012, 5, 1)))
-    bill(monthly, date(2012, 5, 1), invoiced)
+    monthly = started(date(2012, 5, 1), "29.95", MONTHLY, invoiced)
     quarterly = monthly.change_rate(
         "P",
         date(2012, 5, 12),
@@ -199,8 +198,7 @@ def test_billing_day_31_stub_in_march_then_full_months_of_any_length() -> None:
 def test_two_changes_on_consecutive_days_repair_the_repair() -> None:
     """TestIntegrationInvoiceWithRepairLogic.testMultiplePartialRepairs: 599.95 -> 9.95 -> 29.95."""
     invoiced: list[InvoiceLine] = []
-    rifle = plan(date(2012, 5, 1), "599.95", BillingSchedule(MONTHLY, date(2012, 5, 1)))
-    bill(rifle, date(2012, 5, 1), invoiced)
+    rifle = started(date(2012, 5, 1), "599.95", MONTHLY, invoiced)
     blowdart = rifle.change_rate("P", date(2012, 5, 7), amount=usd("9.95"))
     assert bill(blowdart, date(2012, 5, 7), invoiced) == [
         ("[2012-05-07, 2012-06-01)", "REPAIR", "-483.83"),
@@ -220,8 +218,7 @@ def test_annual_to_monthly_and_back_the_same_day_issues_kill_bills_lines() -> No
     """TestSubscription.testForcePolicy: 169.32 / -2334.20, then 2334.20 / -169.32."""
     invoiced: list[InvoiceLine] = []
     year = BillingSchedule(ANNUAL, date(2012, 5, 1))
-    annual = plan(date(2012, 5, 1), "2399.95", year)
-    bill(annual, date(2012, 5, 1), invoiced)
+    annual = started(date(2012, 5, 1), "2399.95", year, invoiced)
     monthly = annual.change_rate(
         "P",
         date(2012, 5, 11),

@@ -53,6 +53,7 @@ from prodlife.io.toml import dumps
 from prodlife.proration import CreditMode, UsedDay
 from prodlife.testing.catalogs import catalogs
 from tests._support import d, usd
+from tests.test_io_toml import toml_values
 
 SERVICE, GOOD = Classification.SERVICE, Classification.PHYSICAL_GOOD
 TERMED = ServiceKind.TERMED
@@ -196,6 +197,21 @@ def problems_of(error: InvalidCatalog) -> set[tuple[str, str]]:
     return {(problem.path, problem.rule) for problem in error.problems}
 
 
+def load_refused(path: Path, text: str) -> InvalidCatalog:
+    """What ``load_catalog`` refuses ``path`` for, once ``text`` is written there."""
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InvalidCatalog) as raised:
+        load_catalog(path)
+    return raised.value
+
+
+def refusals(data: dict[str, Any]) -> set[tuple[str, str]]:
+    """The (path, rule) of every problem ``catalog_from_data`` refuses ``data`` for."""
+    with pytest.raises(InvalidCatalog) as raised:
+        catalog_from_data(data)
+    return problems_of(raised.value)
+
+
 # --- plain data ------------------------------------------------------------------------------
 
 
@@ -329,10 +345,8 @@ HBO = "9.99"
 
 def test_a_file_with_several_mistakes_reports_every_one_with_its_path(tmp_path: Path) -> None:
     path = tmp_path / "catalog.toml"
-    path.write_text(BAD_TOML, encoding="utf-8")
-    with pytest.raises(InvalidCatalog) as raised:
-        load_catalog(path)
-    assert problems_of(raised.value) == {
+    refused = load_refused(path, BAD_TOML)
+    assert problems_of(refused) == {
         ("types[CHANNEL]", "type.usage-record"),  # a rule of seed 004's type table
         ("products[ESPN]", "catalog.unknown-type"),  # a rule spanning definitions
         ("products[HBO].validity.start", "data.invalid"),  # 13 is not a month
@@ -343,10 +357,8 @@ def test_a_file_with_several_mistakes_reports_every_one_with_its_path(tmp_path: 
 
 def test_the_same_mistakes_in_json_are_reported_the_same_way(tmp_path: Path) -> None:
     path = tmp_path / "catalog.json"
-    path.write_text(json.dumps(tomllib.loads(BAD_TOML)), encoding="utf-8")
-    with pytest.raises(InvalidCatalog) as raised:
-        load_catalog(path)
-    assert len(raised.value.problems) == 5
+    refused = load_refused(path, json.dumps(tomllib.loads(BAD_TOML)))
+    assert len(refused.problems) == 5
 
 
 @pytest.mark.parametrize(
@@ -372,9 +384,7 @@ def test_the_same_mistakes_in_json_are_reported_the_same_way(tmp_path: Path) -> 
 def test_each_malformed_definition_is_reported_at_its_path(
     data: dict[str, Any], path: str, rule: str
 ) -> None:
-    with pytest.raises(InvalidCatalog) as raised:
-        catalog_from_data(data)
-    assert (path, rule) in problems_of(raised.value)
+    assert (path, rule) in refusals(data)
 
 
 CHANNEL_TYPE = {
@@ -440,9 +450,7 @@ HBO_DATA = {"code": "HBO", "name": "HBO", "type_code": "CH"}
 def test_a_rule_broken_inside_a_definition_keeps_its_rule_and_path(
     data: dict[str, Any], path: str, rule: str
 ) -> None:
-    with pytest.raises(InvalidCatalog) as raised:
-        catalog_from_data(data)
-    assert (path, rule) in problems_of(raised.value)
+    assert (path, rule) in refusals(data)
 
 
 def test_a_definition_that_is_not_a_table_is_reported_at_its_index() -> None:
@@ -454,10 +462,8 @@ def test_a_definition_that_is_not_a_table_is_reported_at_its_index() -> None:
 
 def test_a_catalog_must_be_a_table(tmp_path: Path) -> None:
     path = tmp_path / "catalog.json"
-    path.write_text("[]", encoding="utf-8")
-    with pytest.raises(InvalidCatalog) as raised:
-        load_catalog(path)
-    assert problems_of(raised.value) == {("", "data.shape")}
+    refused = load_refused(path, "[]")
+    assert problems_of(refused) == {("", "data.shape")}
 
 
 @pytest.mark.parametrize("section", ["products", "bundles"])
@@ -484,9 +490,8 @@ GOODS = [
 
 
 def test_a_boolean_written_as_text_is_refused_not_read_as_true() -> None:
-    with pytest.raises(InvalidCatalog) as raised:
-        catalog_from_data({"types": [{**TYPE, "provisionable": "false"}]})
-    assert ("types[T].provisionable", "data.invalid") in problems_of(raised.value)
+    refused = refusals({"types": [{**TYPE, "provisionable": "false"}]})
+    assert ("types[T].provisionable", "data.invalid") in refused
 
 
 def test_a_fractional_quantity_is_refused_not_truncated() -> None:
@@ -504,9 +509,7 @@ def test_a_fractional_quantity_is_refused_not_truncated() -> None:
             }
         ],
     }
-    with pytest.raises(InvalidCatalog) as raised:
-        catalog_from_data(data)
-    assert ("bundles[KIT].components[0].quantity", "data.invalid") in problems_of(raised.value)
+    assert ("bundles[KIT].components[0].quantity", "data.invalid") in refusals(data)
 
 
 def test_a_toml_file_may_use_toml_dates(tmp_path: Path) -> None:
@@ -535,10 +538,8 @@ def test_a_file_named_neither_json_nor_toml_is_refused(tmp_path: Path, name: str
         save_catalog(full_catalog(), path)
     assert problems_of(raised.value) == {(str(path), "file.format")}
     assert not path.exists()
-    path.write_text("{}", encoding="utf-8")
-    with pytest.raises(InvalidCatalog) as raised:
-        load_catalog(path)
-    assert problems_of(raised.value) == {(str(path), "file.format")}
+    refused = load_refused(path, "{}")
+    assert problems_of(refused) == {(str(path), "file.format")}
 
 
 @pytest.mark.parametrize(
@@ -553,11 +554,9 @@ def test_a_file_that_cannot_be_parsed_is_a_syntax_problem(
     tmp_path: Path, name: str, text: str
 ) -> None:
     path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(InvalidCatalog) as raised:
-        load_catalog(path)
-    assert problems_of(raised.value) == {(str(path), "file.syntax")}
-    assert "cannot parse the file" in str(raised.value)
+    refused = load_refused(path, text)
+    assert problems_of(refused) == {(str(path), "file.syntax")}
+    assert "cannot parse the file" in str(refused)
 
 
 # --- the TOML writer -------------------------------------------------------------------------
@@ -634,14 +633,7 @@ def test_toml_quotes_a_key_ending_in_a_newline(key: str) -> None:
 _TEXT = st.text(st.characters(codec="utf-8"), max_size=8)
 _KEYS = _TEXT
 _LEAVES = st.one_of(_TEXT, st.booleans(), st.integers(-(2**63), 2**63 - 1))
-_DATA = st.recursive(
-    _LEAVES | st.lists(_LEAVES, max_size=3),
-    lambda inner: (
-        st.lists(st.dictionaries(_KEYS, inner, max_size=3), min_size=1, max_size=2)
-        | st.dictionaries(_KEYS, inner, max_size=3)
-    ),
-    max_leaves=12,
-)
+_DATA = toml_values(_KEYS, _LEAVES)
 
 
 @settings(max_examples=max(settings.default.max_examples // 2, 5))

@@ -9,6 +9,7 @@ USD 100 plan charged (50.00) nets USD 35.00, as in Stripe's proration example
 from __future__ import annotations
 
 import logging
+import shlex
 import subprocess
 import sys
 from datetime import date
@@ -32,6 +33,22 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return status, out, err
 
 
+def refused(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    """The command's one error line, once it is checked that it exits 2 and prints nothing."""
+    status, out, err = run(capsys, *argv)
+    assert status == 2
+    assert out == ""
+    assert err.count("\n") == 1, err
+    return err
+
+
+def demo(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Path:
+    """The database the demo leaves behind."""
+    db = tmp_path / "demo.db"
+    run(capsys, "demo", "--db", str(db))
+    return db
+
+
 @pytest.mark.parametrize(
     "command",
     [
@@ -52,24 +69,12 @@ def test_every_command_has_help(capsys: pytest.CaptureFixture[str], command: tup
 
 
 def test_no_command_is_one_error_line_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
-    status, out, err = run(capsys)
-    assert status == 2
-    assert out == ""
-    assert err.count("\n") == 1
-    assert "required: COMMAND" in err
+    assert "required: COMMAND" in refused(capsys)
 
 
 def test_prorate_prints_the_share_with_its_working(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(
-        capsys,
-        "prorate",
-        "31.00",
-        "USD",
-        "--period",
-        "2025-01-01",
-        "2025-02-01",
-        "--from",
-        "2025-01-22",
+        capsys, *shlex.split("prorate 31.00 USD --period 2025-01-01 2025-02-01 --from 2025-01-22")
     )
     assert status == 0
     assert "10/31 actual days" in out
@@ -80,16 +85,10 @@ def test_prorate_under_thirty_day_months(capsys: pytest.CaptureFixture[str]) -> 
     # February 15 to March 1 is 16 of 30 units under 30-day months: 30.00 * 16/30 = 16.00.
     status, out, _ = run(
         capsys,
-        "prorate",
-        "30.00",
-        "EUR",
-        "--period",
-        "2025-02-01",
-        "2025-03-01",
-        "--from",
-        "2025-02-15",
-        "--day-count",
-        "30-day-months",
+        *shlex.split(
+            "prorate 30.00 EUR --period 2025-02-01 2025-03-01"
+            " --from 2025-02-15 --day-count 30-day-months"
+        ),
     )
     assert status == 0
     assert "net: EUR 16.00" in out
@@ -99,70 +98,25 @@ def test_prorate_under_thirty_day_months(capsys: pytest.CaptureFixture[str]) -> 
     ("argv", "complaint"),
     [
         (
-            [
-                "prorate",
-                "ten",
-                "USD",
-                "--period",
-                "2025-01-01",
-                "2025-02-01",
-                "--from",
-                "2025-01-22",
-            ],
+            shlex.split("prorate ten USD --period 2025-01-01 2025-02-01 --from 2025-01-22"),
             "'ten' is not an amount",
         ),
         (
-            [
-                "prorate",
-                "10",
-                "USD",
-                "--period",
-                "2025-01-01",
-                "2025-02-30",
-                "--from",
-                "2025-01-22",
-            ],
+            shlex.split("prorate 10 USD --period 2025-01-01 2025-02-30 --from 2025-01-22"),
             "'2025-02-30' is not a date",
         ),
         (
-            [
-                "prorate",
-                "10",
-                "USD",
-                "--period",
-                "2025-01-01",
-                "2025-02-01",
-                "--from",
-                "2025-01-22",
-                "--day-count",
-                "banker",
-            ],
+            shlex.split(
+                "prorate 10 USD --period 2025-01-01 2025-02-01 --from 2025-01-22 --day-count banker"
+            ),
             "unknown day count 'banker'",
         ),
         (
-            [
-                "prorate",
-                "10",
-                "XYZ",
-                "--period",
-                "2025-01-01",
-                "2025-02-01",
-                "--from",
-                "2025-01-22",
-            ],
+            shlex.split("prorate 10 XYZ --period 2025-01-01 2025-02-01 --from 2025-01-22"),
             "XYZ",
         ),
         (
-            [
-                "prorate",
-                "10",
-                "USD",
-                "--period",
-                "2025-01-01",
-                "2025-02-01",
-                "--from",
-                "2025-03-22",
-            ],
+            shlex.split("prorate 10 USD --period 2025-01-01 2025-02-01 --from 2025-03-22"),
             "prorate: error:",
         ),
         (["quote-change", "30", "100", "USD", "--period", "2025-11-01", "2025-12-01"], "--on"),
@@ -172,11 +126,7 @@ def test_prorate_under_thirty_day_months(capsys: pytest.CaptureFixture[str]) -> 
 def test_bad_input_is_one_error_line_and_exit_2(
     capsys: pytest.CaptureFixture[str], argv: list[str], complaint: str
 ) -> None:
-    status, out, err = run(capsys, *argv)
-    assert status == 2
-    assert out == ""
-    assert err.count("\n") == 1, err
-    assert complaint in err
+    assert complaint in refused(capsys, *argv)
 
 
 def test_quote_change_credits_the_old_plan_and_charges_the_new(
@@ -184,15 +134,9 @@ def test_quote_change_credits_the_old_plan_and_charges_the_new(
 ) -> None:
     status, out, _ = run(
         capsys,
-        "quote-change",
-        "30.00",
-        "100.00",
-        "USD",
-        "--period",
-        "2025-11-01",
-        "2025-12-01",
-        "--on",
-        "2025-11-16",
+        *shlex.split(
+            "quote-change 30.00 100.00 USD --period 2025-11-01 2025-12-01 --on 2025-11-16"
+        ),
     )
     assert status == 0
     assert "-15.00" in out
@@ -327,8 +271,7 @@ def test_demo_refuses_an_existing_database(
 def test_run_due_reports_what_it_did_and_logs_a_summary(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    db = tmp_path / "demo.db"
-    run(capsys, "demo", "--db", str(db))
+    db = demo(capsys, tmp_path)
     with caplog.at_level(logging.INFO, logger="prodlife"):
         status, out, _ = run(
             capsys,
@@ -357,8 +300,7 @@ def test_run_due_on_a_missing_database_is_an_error(
 def test_invoices_prints_each_invoice_with_its_lines_explained_and_its_totals(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    db = tmp_path / "demo.db"
-    run(capsys, "demo", "--db", str(db))
+    db = demo(capsys, tmp_path)
     status, out, _ = run(capsys, "invoices", "--db", f"sqlite:///{db}", "--customer", "C-1")
     assert status == 0
     # The demo's upgrade on March 16th, BASIC 10.00 -> PRO 40.00 a month, 16 of March's 31
@@ -374,8 +316,7 @@ def test_invoices_prints_each_invoice_with_its_lines_explained_and_its_totals(
 def test_invoices_lists_only_what_is_owed_with_unpaid(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    db = tmp_path / "demo.db"
-    run(capsys, "demo", "--db", str(db))
+    db = demo(capsys, tmp_path)
     status, out, _ = run(capsys, "invoices", "--db", f"sqlite:///{db}", "--unpaid")
     assert status == 0
     assert out == "0 invoices\n"  # the demo's gateway pays every invoice
@@ -384,12 +325,8 @@ def test_invoices_lists_only_what_is_owed_with_unpaid(
 def test_invoices_of_an_unknown_number_is_one_error_line_and_exit_2(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    db = tmp_path / "demo.db"
-    run(capsys, "demo", "--db", str(db))
-    status, out, err = run(capsys, "invoices", "--db", f"sqlite:///{db}", "--number", "INV-9")
-    assert status == 2
-    assert out == ""
-    assert err.count("\n") == 1 and "INV-9" in err
+    db = demo(capsys, tmp_path)
+    assert "INV-9" in refused(capsys, "invoices", "--db", f"sqlite:///{db}", "--number", "INV-9")
 
 
 def test_invoices_on_a_missing_database_is_an_error(

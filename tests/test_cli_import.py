@@ -30,14 +30,20 @@ def _file(tmp_path: Path, *lines: str) -> str:
     return str(path)
 
 
+def _import_june(capsys: pytest.CaptureFixture[str], products: str, db: str) -> tuple[int, str]:
+    """``prodlife import`` of ``products`` into ``db`` as version 2025-06, in force from
+    2025-06-01: its exit status and what it printed."""
+    status = main(
+        ["import", products, "--db", db, "--version", "2025-06", "--effective", "2025-06-01"]
+    )
+    return status, capsys.readouterr().out
+
+
 def test_a_file_becomes_a_new_catalog_version_and_the_run_is_printed(
     db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     products = _file(tmp_path, "code,name,type", "ESPN,ESPN,CH", "HBO,HBO Max,CH")
-    status = main(
-        ["import", products, "--db", db, "--version", "2025-06", "--effective", "2025-06-01"]
-    )
-    out = capsys.readouterr().out
+    status, out = _import_june(capsys, products, db)
     assert status == 0
     assert "1 created, 1 updated, 0 unchanged, 0 failed" in out
     assert "catalog version 2025-06 stored" in out
@@ -53,10 +59,7 @@ def test_a_failed_row_is_shown_with_its_place_and_nothing_is_stored(
     db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     products = _file(tmp_path, "code,name,type", "ESPN,ESPN,CH", "BAD,Bad,NO-SUCH-TYPE")
-    status = main(
-        ["import", products, "--db", db, "--version", "2025-06", "--effective", "2025-06-01"]
-    )
-    out = capsys.readouterr().out
+    status, out = _import_june(capsys, products, db)
     assert status == 1
     assert "1 failed, 1 not applied" in out and "row 3" in out
     assert "no catalog version stored" in out

@@ -259,25 +259,24 @@ CENT_PLAN = Money("1.00", "EUR")  # Lago's specs: a plan of 100 cents
 
 
 @pytest.mark.parametrize("timing", list(BillingTiming))
-def test_lago_calendar_monthly_first_period_is_prorated(timing: BillingTiming) -> None:
-    # "when plan is monthly / when subscription start is on any other day": started
-    # 2022-03-15, 55 cents (54.838...) in arrears and in advance.
-    on = d("2022-03-15") if timing is IN_ADVANCE else d("2022-04-01")
-    lines = bill(Prorata.calendar(), d("2022-03-15"), MONTHLY, CENT_PLAN, on, timing=timing)
-    assert [(str(line.period), str(line.amount)) for line in lines] == [
-        ("[2022-03-15, 2022-04-01)", "EUR 0.55")
-    ]
-
-
-@pytest.mark.parametrize("timing", list(BillingTiming))
-def test_lago_calendar_yearly_first_period_is_prorated(timing: BillingTiming) -> None:
-    # "when plan is yearly / when subscription start is on any other day": started
-    # 2022-03-15, 80 cents (292 of 365 days) to the end of the year, in arrears and in advance.
-    on = d("2022-03-15") if timing is IN_ADVANCE else d("2023-01-01")
-    lines = bill(Prorata.calendar(), d("2022-03-15"), ANNUAL, CENT_PLAN, on, timing=timing)
-    assert [(str(line.period), str(line.amount)) for line in lines] == [
-        ("[2022-03-15, 2023-01-01)", "EUR 0.80")
-    ]
+@pytest.mark.parametrize(
+    ("cycle", "arrears_on", "expected"),
+    [
+        # "when plan is monthly / when subscription start is on any other day": started
+        # 2022-03-15, 55 cents (54.838...) in arrears and in advance.
+        pytest.param(MONTHLY, "2022-04-01", ("[2022-03-15, 2022-04-01)", "EUR 0.55"), id="monthly"),
+        # "when plan is yearly / when subscription start is on any other day": started
+        # 2022-03-15, 80 cents (292 of 365 days) to the end of the year, in arrears and in
+        # advance.
+        pytest.param(ANNUAL, "2023-01-01", ("[2022-03-15, 2023-01-01)", "EUR 0.80"), id="yearly"),
+    ],
+)
+def test_lago_calendar_first_period_is_prorated(
+    timing: BillingTiming, cycle: BillingCycle, arrears_on: str, expected: tuple[str, str]
+) -> None:
+    on = d("2022-03-15") if timing is IN_ADVANCE else d(arrears_on)
+    lines = bill(Prorata.calendar(), d("2022-03-15"), cycle, CENT_PLAN, on, timing=timing)
+    assert [(str(line.period), str(line.amount)) for line in lines] == [expected]
 
 
 @pytest.mark.parametrize("timing", list(BillingTiming))

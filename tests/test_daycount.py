@@ -22,15 +22,7 @@ from prodlife.daycount import SECONDS, DayCount, FixedDays, Measure
 from prodlife.errors import InvalidPeriod
 from prodlife.periods import Interval
 from prodlife.testing.strategies import billing_dates, schedules
-from tests._support import P
-
-CONVENTIONS: list[DayCount] = [
-    ACTUAL_DAYS,
-    THIRTY_DAY_MONTHS,
-    FixedDays(30),
-    FixedDays(365),
-    SECONDS,
-]
+from tests._support import CONVENTIONS, P
 
 
 def test_actual_days_counts_calendar_days() -> None:

@@ -17,14 +17,9 @@ from prodlife.goods import (
 )
 from prodlife.pricing import PlanRate, PricePlan, Rate, Tier
 from tests._goods import ALICE, BOB, CATALOG, JOB, STOCK
-from tests._support import d
+from tests._support import d, eur
 
 SALE, RENTAL = Ownership.SALE, Ownership.RENTAL
-
-
-def eur(amount: str) -> Money:
-    """An amount of euros."""
-    return Money(amount, "EUR")
 
 
 PLAN = PricePlan(

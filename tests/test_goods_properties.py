@@ -11,7 +11,6 @@ its holder holds to the same service under the new customer, changing no balance
 from __future__ import annotations
 
 import contextlib
-import json
 from collections import Counter
 
 from hypothesis import event, given
@@ -19,9 +18,8 @@ from hypothesis import strategies as st
 
 from prodlife.errors import ProdlifeError
 from prodlife.goods import Holder, MovementKind, Ownership, Stock, transfer_holdings
-from prodlife.serialization import make_converter
 from tests._goods import ALICE, BOB, CATALOG, JOB, STOCK
-from tests._support import d
+from tests._support import d, through_json
 
 K = MovementKind
 #: Alice's service S-1 after its transfer to customer C-9.
@@ -31,7 +29,6 @@ WAREHOUSES = ("MAIN", "VAN")  # VAN allows negative balances
 DAY = d("2025-03-01")
 #: Movement kinds, receipts, issues and returns drawn more often than the rest.
 KINDS = st.sampled_from([K.RECEIVE, K.RECEIVE, K.ISSUE, K.ISSUE, K.RETURN, K.RETURN, *K])
-CONVERTER = make_converter()
 
 operations = st.lists(
     st.tuples(
@@ -252,8 +249,7 @@ def test_a_stock_round_trips_through_json(
     for op in counted:
         with contextlib.suppress(ProdlifeError):
             stock = _apply(stock, *op)
-    data = json.loads(json.dumps(CONVERTER.unstructure(stock)))
-    again = CONVERTER.structure(data, Stock)
+    again = through_json(stock)
     assert again == stock
     assert again.balance("CABLE") == stock.balance("CABLE")
     assert again.units("MODEM") == stock.units("MODEM")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 
 from prodlife import MONTHLY, ONE_TIME, Money
@@ -18,14 +17,9 @@ from prodlife.goods import (
 from prodlife.pricing import PlanRate, PricePlan, Rate
 from prodlife.serialization import make_converter
 from tests._goods import ALICE, CATALOG, STOCK
-from tests._support import d
+from tests._support import d, through_json
 
 CONVERTER = make_converter()
-
-
-def _round_trip(value: object) -> object:
-    data = CONVERTER.unstructure(value)
-    return CONVERTER.structure(json.loads(json.dumps(data)), type(value))
 
 
 def _kit_rented() -> Stock:
@@ -54,7 +48,7 @@ def test_a_stock_with_a_kit_is_written_as_plain_data_and_read_back() -> None:
     assert receipt["on"] == "2025-03-01"
     assert receipt["components"][0] == {"product_code": "MODEM", "serials": ["M1"]}
     assert data["movements"][-1]["holder"] == {"kind": "service", "id": "S-1", "customer_id": "C-1"}
-    again = _round_trip(stock)
+    again = through_json(stock)
     assert again == stock
     assert isinstance(again, Stock)
     assert again.holder_of("MODEM", "M1") == ALICE
@@ -71,7 +65,7 @@ def test_a_meter_log_round_trips() -> None:
         ],
     )
     assert CONVERTER.unstructure(log)["readings"][0]["value"] == "100.5"
-    assert _round_trip(log) == log
+    assert through_json(log) == log
 
 
 def test_good_charges_round_trip() -> None:
@@ -88,5 +82,5 @@ def test_good_charges_round_trip() -> None:
     assert len(charges) == 2
     for charge in charges:
         assert isinstance(charge, GoodCharge)
-        assert _round_trip(charge) == charge
+        assert through_json(charge) == charge
     assert CONVERTER.unstructure(charges[1])["cycle"] == "monthly"

@@ -30,6 +30,7 @@ from prodlife.billing.invoices import (
 )
 from prodlife.errors import InvalidInstant, RuleViolation
 from prodlife.proration import prorate
+from tests._support import eur
 
 CURRENCIES = ("EUR", "JPY", "BHD")
 SERVICES = ("S-1", "S-2", "S-3", "S-4")
@@ -118,11 +119,6 @@ def part_of(data: st.DataObject, amount: Money, low: int = 0) -> Money:
     """An amount of minor units from ``low`` to ``amount``."""
     top = amount.to_minor_units()
     return Money.from_minor_units(data.draw(st.integers(min(low, top), top)), amount.currency)
-
-
-def eur(amount: str) -> Money:
-    """Euros."""
-    return Money(amount, "EUR")
 
 
 def one_time(

@@ -44,7 +44,9 @@ from prodlife.io.sync import (
     run_to_data,
     synchronize,
 )
+from prodlife.ports import Store
 from prodlife.stores import open_store
+from tests._lifecycle import sell
 from tests._support import d
 
 START = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
@@ -460,13 +462,17 @@ def vars_of(value: Any) -> dict[str, Any]:
 # --- into a store ----------------------------------------------------------------------------
 
 
+def stored_base(url: str = "memory:") -> Store:
+    """A store at ``url`` holding :data:`BASE` as catalog version "2025", from 2025-01-01."""
+    store = open_store(url)
+    sell(store, BASE)
+    return store
+
+
 @pytest.mark.parametrize("kind", ["memory", "sqlite"])
 def test_synchronize_stores_the_result_as_a_new_catalog_version(tmp_path: Path, kind: str) -> None:
     url = "memory:" if kind == "memory" else f"sqlite:///{tmp_path / 'billing.db'}"
-    store = open_store(url)
-    with store.transaction() as uow:
-        uow.catalog.add_version(CatalogVersion("2025", d("2025-01-01"), BASE))
-        uow.commit()
+    store = stored_base(url)
     recorded = synchronize(
         store,
         MIXED,
@@ -490,10 +496,7 @@ def test_synchronize_stores_the_result_as_a_new_catalog_version(tmp_path: Path, 
 
 
 def test_synchronize_stores_nothing_when_all_or_nothing_fails() -> None:
-    store = open_store("memory:")
-    with store.transaction() as uow:
-        uow.catalog.add_version(CatalogVersion("2025", d("2025-01-01"), BASE))
-        uow.commit()
+    store = stored_base()
     recorded = synchronize(
         store,
         MIXED,
@@ -539,10 +542,7 @@ class _CrashingClock:
 
 
 def test_a_run_that_crashes_before_its_commit_records_neither_run_nor_version() -> None:
-    store = open_store("memory:")
-    with store.transaction() as uow:
-        uow.catalog.add_version(CatalogVersion("2025", d("2025-01-01"), BASE))
-        uow.commit()
+    store = stored_base()
     with pytest.raises(RuntimeError, match="died"):
         synchronize(
             store,

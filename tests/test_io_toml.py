@@ -109,14 +109,24 @@ def test_documents_of_the_lines_the_fast_reader_takes_read_as_tomllib_reads_them
 _TEXT = st.text(st.characters(codec="utf-8"), max_size=8)
 _LEAVES = st.one_of(_TEXT, st.booleans(), st.integers(-(10**18) + 1, 10**18 - 1))
 _NAMES = st.sampled_from(["code", "name", "x-1", "a_b", "0"])
-_DATA = st.recursive(
-    _LEAVES | st.lists(_LEAVES, max_size=3),
-    lambda inner: (
-        st.lists(st.dictionaries(_NAMES, inner, max_size=3), min_size=1, max_size=2)
-        | st.dictionaries(_NAMES, inner, max_size=3)
-    ),
-    max_leaves=12,
-)
+
+
+def toml_values(
+    keys: st.SearchStrategy[str], leaves: st.SearchStrategy[Any]
+) -> st.SearchStrategy[Any]:
+    """Values a TOML document holds under a key: ``leaves``, arrays of them, tables with
+    ``keys``, and arrays of tables, nested."""
+    return st.recursive(
+        leaves | st.lists(leaves, max_size=3),
+        lambda inner: (
+            st.lists(st.dictionaries(keys, inner, max_size=3), min_size=1, max_size=2)
+            | st.dictionaries(keys, inner, max_size=3)
+        ),
+        max_leaves=12,
+    )
+
+
+_DATA = toml_values(_NAMES, _LEAVES)
 
 
 @given(st.dictionaries(_NAMES, _DATA, max_size=4))

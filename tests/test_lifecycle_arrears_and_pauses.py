@@ -26,7 +26,6 @@ from prodlife.lifecycle import (
     SuspensionKind,
     activate,
     cancel,
-    change_package,
     confirm_change_payment,
     renew,
     run_service,
@@ -37,7 +36,7 @@ from prodlife.lifecycle.mass_update import MassUpdate, mass_update
 from prodlife.lifecycle.scheduler import next_work_date
 from prodlife.periods import Period
 from prodlife.pricing.recurring import RecurringPrice
-from tests._lifecycle import CATALOG, OWNER, STAFF, SYSTEM, at, ordered, web
+from tests._lifecycle import CATALOG, OWNER, STAFF, SYSTEM, at, change_edition, ordered, web
 from tests._support import d, usd
 
 
@@ -78,14 +77,7 @@ def test_a_pause_credits_the_invoice_issued_ahead_at_what_it_invoiced() -> None:
     May at -30.00: a credit three times the charge). The resume charges it again at 10.00.
     """
     service = web("PRO", price=RecurringPrice.at_order(usd("40.00")))
-    service = change_package(
-        service,
-        OWNER,
-        at("2025-04-20"),
-        catalog=CATALOG,
-        to_edition="BASIC",
-        new_price=usd("10.00"),
-    ).service
+    service = change_edition(service, "BASIC", when=at("2025-04-20"), catalog=CATALOG).service
     assert service.pending_change is not None
     service = attrs.evolve(service, timeline=attrs.evolve(service.timeline, invoice_days_before=7))
     invoiced = run_service(service, at("2025-04-24", 6), SchedulerPolicy())
@@ -192,14 +184,7 @@ def test_a_pause_bills_nothing_for_paused_days_when_an_upgrade_waits_for_payment
     the paused days: 15.00 too much.
     """
     service = web("BASIC")
-    upgrade = change_package(
-        service,
-        OWNER,
-        at("2025-04-10"),
-        catalog=CATALOG,
-        to_edition="PRO",
-        new_price=usd("40.00"),
-    )
+    upgrade = change_edition(service, "PRO", when=at("2025-04-10"), catalog=CATALOG)
     pending = upgrade.service.pending_change
     assert pending is not None and str(pending.timing) != "immediate"
     paused = suspend(upgrade.service, OWNER, at("2025-04-16"), SuspensionKind.TEMPORARY)
@@ -224,14 +209,7 @@ def test_in_arrears_a_late_scheduler_run_bills_the_period_after_an_end_of_term_c
     period has been invoiced (RENEWAL_INVOICE sorts before CHANGE on every pass).
     """
     service = active_arrears(edition="PRO", price=RecurringPrice.at_order(usd("40.00")))
-    down = change_package(
-        service,
-        OWNER,
-        at("2025-04-20"),
-        catalog=CATALOG,
-        to_edition="BASIC",
-        new_price=usd("10.00"),
-    )
+    down = change_edition(service, "BASIC", when=at("2025-04-20"), catalog=CATALOG)
     pending = down.service.pending_change
     assert pending is not None and pending.effective == d("2025-05-01")
     caught_up = run_service(down.service, at("2025-06-02", 6), SchedulerPolicy())

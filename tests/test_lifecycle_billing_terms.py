@@ -59,6 +59,7 @@ from tests._lifecycle import (
     STAFF,
     SYSTEM,
     at,
+    change_edition,
     ordered,
 )
 from tests._support import d, usd
@@ -115,9 +116,7 @@ def scenario(timing: BillingTiming) -> Customer:
     customer.on("2025-04-01", lambda s, when: activate(s, SYSTEM, when))
     customer.on(
         "2025-04-16",
-        lambda s, when: change_package(
-            s, OWNER, when, catalog=IMMEDIATE_CATALOG, to_edition="PRO", new_price=usd("40.00")
-        ),
+        lambda s, when: change_edition(s, "PRO", when=when),
     )
     customer.on("2025-05-11", lambda s, when: suspend(s, OWNER, when, SuspensionKind.TEMPORARY))
     customer.on("2025-06-11", lambda s, when: unsuspend(s, OWNER, when))
@@ -349,9 +348,7 @@ def test_in_arrears_an_upgrade_waiting_for_payment_happens_at_once_with_nothing_
     customer = arrears_customer()
     customer.on(
         "2025-04-16",
-        lambda s, when: change_package(
-            s, OWNER, when, catalog=CATALOG, to_edition="PRO", new_price=usd("40.00")
-        ),
+        lambda s, when: change_edition(s, "PRO", when=when, catalog=CATALOG),
     )
     assert customer.service.edition == "PRO" and customer.service.pending_change is None
     assert customer.lines == []

@@ -34,27 +34,32 @@ from prodlife.lifecycle import (
     ServiceAddOn,
     ServiceStatus,
     Status,
-    SuspensionKind,
 )
 from prodlife.lifecycle.cancellations import cancel, request_cancellation, withdraw_cancellation
 from prodlife.lifecycle.endings import terminate
 from prodlife.lifecycle.events import EventKind
+from prodlife.lifecycle.outcome import Outcome
 from prodlife.lifecycle.package_changes import change_package
 from prodlife.lifecycle.renewals import renew
 from prodlife.pricing.recurring import RecurringPrice
 from prodlife.proration import ChangePolicy, ChargeMode, CreditMode, UsedDay
 from prodlife.testing.strategies import billing_dates, currencies, money
 from tests._lifecycle import (
+    BY_CUSTOMER,
+    CANCELLED,
     CATALOG,
     IMMEDIATE_CATALOG,
     OWNER,
     STAFF,
     SYSTEM,
+    TERMINATED,
     FakeModule,
     amounts,
     at,
     backup,
+    change_edition,
     commands,
+    last_entry,
     ordered,
     rows,
     web,
@@ -62,9 +67,6 @@ from tests._lifecycle import (
 from tests._support import P, d, usd
 
 Op = Operation
-CANCELLED = ServiceStatus(Status.CANCELLED)
-TERMINATED = ServiceStatus(Status.TERMINATED)
-BY_CUSTOMER = ServiceStatus(Status.SUSPENDED, SuspensionKind.BY_CUSTOMER)
 NOW_PRORATED = CancellationPolicy(CancellationTiming.IMMEDIATE, refund=CreditMode.PRORATED)
 
 
@@ -83,8 +85,10 @@ def ip_cancelled_on(day: str) -> ServiceAddOn:
 # --- requests (seed 000 schedule deactivation, seed 003 cancellation requests) -------------
 
 
-def test_an_end_of_period_request_keeps_the_service_active_and_cancels_unpaid_invoices() -> None:
-    done = request_cancellation(
+def moving_away() -> Outcome:
+    """The owner's request of 2025-04-10 to cancel at the end of the period, "moving away",
+    cancelling the unpaid invoices INV-7 and INV-9."""
+    return request_cancellation(
         web(),
         OWNER,
         at("2025-04-10"),
@@ -92,13 +96,16 @@ def test_an_end_of_period_request_keeps_the_service_active_and_cancels_unpaid_in
         "moving away",
         unpaid_invoices=["INV-7", "INV-9"],
     )
+
+
+def test_an_end_of_period_request_keeps_the_service_active_and_cancels_unpaid_invoices() -> None:
+    done = moving_away()
     service = done.service
     assert service.status == ACTIVE and service.cancellation_pending
     assert service.cancellation == CancellationRequest(
         CancellationKind.END_OF_PERIOD, "moving away", at("2025-04-10"), None, ("INV-7", "INV-9")
     )
-    entry = service.history.last
-    assert entry is not None
+    entry = last_entry(service)
     assert (entry.operation, entry.actor, entry.reason, entry.details) == (
         Op.SCHEDULE_CANCELLATION,
         OWNER,
@@ -160,20 +167,12 @@ def test_one_request_at_a_time() -> None:
 
 
 def test_withdrawing_a_request_restores_the_invoices_it_cancelled() -> None:
-    asked = request_cancellation(
-        web(),
-        OWNER,
-        at("2025-04-10"),
-        CancellationKind.END_OF_PERIOD,
-        "moving away",
-        unpaid_invoices=["INV-7", "INV-9"],
-    ).service
+    asked = moving_away().service
     done = withdraw_cancellation(asked, OWNER, at("2025-04-20"), reason="staying after all")
     assert done.service.cancellation is None
     assert not done.service.cancellation_pending
     assert done.service.status == ACTIVE
-    entry = done.service.history.last
-    assert entry is not None
+    entry = last_entry(done.service)
     assert (entry.operation, entry.actor, entry.reason) == (
         Op.REACTIVATE,
         OWNER,
@@ -246,8 +245,7 @@ def test_cancelling_now_refunds_per_the_policy(
     assert rows(done.lines) == lines
     service = done.service
     assert (service.status, service.termination_date) == (CANCELLED, d("2025-04-21"))
-    entry = service.history.last
-    assert entry is not None
+    entry = last_entry(service)
     assert (entry.operation, entry.actor, entry.reason) == (Op.CANCEL, OWNER, "closing the shop")
     assert (entry.before, entry.after) == (ACTIVE, CANCELLED)
     assert done.kinds() == (EventKind.CANCELLED,)
@@ -279,14 +277,7 @@ def test_after_the_paid_period_the_days_used_are_billed_and_an_unused_order_cost
 
 
 def test_a_refund_after_a_change_credits_what_the_change_charged() -> None:
-    upgraded = change_package(
-        web(),
-        OWNER,
-        at("2025-04-16"),
-        catalog=IMMEDIATE_CATALOG,
-        to_edition="PRO",
-        new_price=usd("40.00"),
-    ).service
+    upgraded = change_edition(web(), "PRO").service
     done = cancel(upgraded, OWNER, at("2025-04-21"), policy=NOW_PRORATED)
     # The change charged PRO's 40.00 a month from 04-16; [04-22, 05-01) is 9 of April's 30
     # days: 40.00 * 9/30 = 12.00.
@@ -366,15 +357,7 @@ def test_an_addon_ends_on_the_day_its_base_is_cancelled_for() -> None:
 
 
 def test_a_refund_after_a_change_that_charged_nothing_refunds_nothing_of_it() -> None:
-    changed = change_package(
-        web(),
-        OWNER,
-        at("2025-04-16"),
-        catalog=IMMEDIATE_CATALOG,
-        to_edition="PRO",
-        new_price=usd("40.00"),
-        policy=ChangePolicy(charge=ChargeMode.NONE),
-    )
+    changed = change_edition(web(), "PRO", policy=ChangePolicy(charge=ChargeMode.NONE))
     # April: 10.00 paid, 5.00 credited back by the change, nothing charged for PRO.
     assert amounts(changed) == [usd("-5.00")]
     done = cancel(changed.service, OWNER, at("2025-04-16"), policy=NOW_PRORATED)

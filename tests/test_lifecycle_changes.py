@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from fractions import Fraction
+from typing import Any
 
 import attrs
 import pytest
@@ -51,6 +52,7 @@ from prodlife.lifecycle.change_requests import change_request, change_rule
 from prodlife.lifecycle.events import EventKind
 from prodlife.lifecycle.operations import suspend
 from prodlife.lifecycle.option_changes import OptionChange, change_options
+from prodlife.lifecycle.outcome import Outcome
 from prodlife.lifecycle.package_changes import (
     apply_pending_change,
     change_package,
@@ -71,7 +73,10 @@ from prodlife.proration import (
 )
 from prodlife.testing.strategies import billing_dates, currencies, money
 from tests._lifecycle import (
+    BY_ADMIN,
     CATALOG,
+    FOR_ABUSE,
+    FOR_NON_PAYMENT,
     IMMEDIATE_CATALOG,
     OWNER,
     SERVICE_ID,
@@ -82,6 +87,8 @@ from tests._lifecycle import (
     amounts,
     at,
     backup,
+    change_edition,
+    last_entry,
     ordered,
     rows,
     web,
@@ -91,13 +98,24 @@ from tests._support import P, d, usd
 Op = Operation
 APRIL = P("2025-04-01", "2025-05-01")
 REST_OF_APRIL = P("2025-04-16", "2025-05-01")
-BY_ADMIN = ServiceStatus(Status.SUSPENDED, SuspensionKind.BY_ADMINISTRATOR)
-FOR_ABUSE = ServiceStatus(Status.SUSPENDED, SuspensionKind.FOR_ABUSE)
-FOR_NON_PAYMENT = ServiceStatus(Status.SUSPENDED, SuspensionKind.FOR_NON_PAYMENT)
 
 
 def reversed_(span: Period, amount: str, what: str = "recurring") -> tuple[str, str, str]:
     return (f"{what} reversed", str(span), amount)
+
+
+def to_annual(service: Service, **more: Any) -> Outcome:
+    """``service`` moved by its owner to the annual cycle at 100.00 a year, at noon on
+    2025-04-16, under the example catalog (its "everything else" rule: immediate)."""
+    return change_package(
+        service,
+        OWNER,
+        at("2025-04-16"),
+        catalog=CATALOG,
+        to_cycle=ANNUAL,
+        new_price=usd("100.00"),
+        **more,
+    )
 
 
 def charged(span: Period, amount: str, what: str = "recurring") -> tuple[str, str, str]:
@@ -199,14 +217,7 @@ def test_in_arrears_a_change_rule_is_retimed_where_no_invoice_precedes_the_chang
 
 def test_a_change_is_pure_so_its_outcome_is_its_preview() -> None:
     service = web()
-    done = change_package(
-        service,
-        OWNER,
-        at("2025-04-16"),
-        catalog=IMMEDIATE_CATALOG,
-        to_edition="PRO",
-        new_price=usd("40.00"),
-    )
+    done = change_edition(service, "PRO")
     assert service == web()  # nothing changed until the host saves the outcome
     assert done.total == usd("15.00")
 
@@ -215,15 +226,7 @@ def test_a_change_is_pure_so_its_outcome_is_its_preview() -> None:
 
 
 def test_an_immediate_mid_period_upgrade_credits_the_old_plan_and_charges_the_new() -> None:
-    done = change_package(
-        web(),
-        OWNER,
-        at("2025-04-16"),
-        catalog=IMMEDIATE_CATALOG,
-        to_edition="PRO",
-        new_price=usd("40.00"),
-        reason="needs more mailboxes",
-    )
+    done = change_edition(web(), "PRO", reason="needs more mailboxes")
     # 15 of 30 days left: credit 10.00 * 15/30 = 5.00, charge 40.00 * 15/30 = 20.00.
     assert rows(done.lines) == [
         reversed_(REST_OF_APRIL, "-5.00"),
@@ -237,8 +240,7 @@ def test_an_immediate_mid_period_upgrade_credits_the_old_plan_and_charges_the_ne
     service = done.service
     assert (service.edition, service.price) == ("PRO", RecurringPrice(usd("40.00"), override=False))
     assert (service.next_due, service.paid_through) == (d("2025-05-01"), d("2025-04-30"))
-    entry = service.history.last
-    assert entry is not None
+    entry = last_entry(service)
     assert (entry.operation, entry.actor, entry.reason) == (
         Op.CHANGE_PACKAGE,
         OWNER,
@@ -256,22 +258,8 @@ def test_an_immediate_mid_period_upgrade_credits_the_old_plan_and_charges_the_ne
 
 
 def test_a_second_change_in_the_period_credits_what_the_first_change_charged() -> None:
-    first = change_package(
-        web(),
-        OWNER,
-        at("2025-04-16"),
-        catalog=IMMEDIATE_CATALOG,
-        to_edition="PRO",
-        new_price=usd("40.00"),
-    )
-    second = change_package(
-        first.service,
-        OWNER,
-        at("2025-04-21"),
-        catalog=IMMEDIATE_CATALOG,
-        to_edition="PREMIUM",
-        new_price=usd("70.00"),
-    )
+    first = change_edition(web(), "PRO")
+    second = change_edition(first.service, "PREMIUM", when=at("2025-04-21"))
     # The credit is of what the first change charged for its 10 unused days [04-21, 05-01):
     # PRO's 40.00 * 10/30 = 13.33 (not BASIC's list price). PREMIUM for those 10 days of
     # 30: 70.00 * 10/30 = 23.33.
@@ -282,22 +270,8 @@ def test_a_second_change_in_the_period_credits_what_the_first_change_charged() -
 
 
 def test_an_upgrade_and_its_reverse_on_the_same_day_net_to_zero() -> None:
-    up = change_package(
-        web(),
-        OWNER,
-        at("2025-04-16"),
-        catalog=IMMEDIATE_CATALOG,
-        to_edition="PRO",
-        new_price=usd("40.00"),
-    )
-    back = change_package(
-        up.service,
-        OWNER,
-        at("2025-04-16", 13),
-        catalog=IMMEDIATE_CATALOG,
-        to_edition="BASIC",
-        new_price=usd("10.00"),
-    )
+    up = change_edition(web(), "PRO")
+    back = change_edition(up.service, "BASIC", when=at("2025-04-16", 13))
     # Back: the whole 20.00 PRO charge is credited, BASIC charged 10.00 * 15/30 = 5.00.
     assert amounts(back) == [usd("-20.00"), usd("5.00")]
     assert up.then(back).total == usd("0.00")
@@ -306,9 +280,7 @@ def test_an_upgrade_and_its_reverse_on_the_same_day_net_to_zero() -> None:
 
 def test_an_immediate_change_of_cycle_keeps_the_anniversary() -> None:
     # The example catalog's "everything else" rule: a cycle change (same edition) is immediate.
-    done = change_package(
-        web(), OWNER, at("2025-04-16"), catalog=CATALOG, to_cycle=ANNUAL, new_price=usd("100.00")
-    )
+    done = to_annual(web())
     # Credit 10.00 * 15/30 = 5.00; the annual price over the year ending on the anniversary
     # [2024-05-01, 2025-05-01) (365 days) for the 15 days left: 100.00 * 15/365 = 4.1095...
     # -> 4.11.
@@ -321,15 +293,7 @@ def test_an_immediate_change_of_cycle_keeps_the_anniversary() -> None:
 
 def test_an_immediate_change_that_restarts_the_period_moves_the_next_due_date() -> None:
     invoiced = invoice_early(web(), STAFF, at("2025-04-10")).service  # May is invoiced
-    done = change_package(
-        invoiced,
-        OWNER,
-        at("2025-04-16"),
-        catalog=CATALOG,
-        to_cycle=ANNUAL,
-        new_price=usd("100.00"),
-        policy=ChangePolicy(anchor=Anchor.RESTART),
-    )
+    done = to_annual(invoiced, policy=ChangePolicy(anchor=Anchor.RESTART))
     # Credit 5.00 as above; a whole new year from the change day at 100.00; and May,
     # invoiced ahead at 10.00, is credited: the new year covers it.
     assert done.lines[1].period == P("2025-04-16", "2026-04-16")
@@ -343,15 +307,7 @@ def test_a_cycle_change_reanchored_on_the_billing_day_moves_the_next_due_date() 
     # Kill Bill's re-anchoring: the year steps from the billing day (the 1st) of the change's
     # month, [2025-04-01, 2026-04-01) (365 days); the 350 days from Apr 16 cost
     # 100.00 * 350/365 = 95.890... -> 95.89, after the 5.00 credit as above.
-    done = change_package(
-        web(),
-        OWNER,
-        at("2025-04-16"),
-        catalog=CATALOG,
-        to_cycle=ANNUAL,
-        new_price=usd("100.00"),
-        policy=ChangePolicy(anchor=Anchor.BILLING_DAY),
-    )
+    done = to_annual(web(), policy=ChangePolicy(anchor=Anchor.BILLING_DAY))
     assert amounts(done) == [usd("-5.00"), usd("95.89")]
     explained = done.lines[1].proration
     assert explained is not None and explained.period == P("2025-04-01", "2026-04-01")
@@ -360,9 +316,7 @@ def test_a_cycle_change_reanchored_on_the_billing_day_moves_the_next_due_date() 
 
 def test_a_change_bills_the_difference_on_a_period_invoiced_ahead() -> None:
     invoiced = invoice_next_period(web(), SYSTEM, at("2025-04-10")).service
-    done = change_package(
-        invoiced, OWNER, at("2025-04-16"), catalog=CATALOG, to_edition="PRO", new_price=usd("40.00")
-    )
+    done = change_edition(invoiced, "PRO", catalog=CATALOG)
     # Upgrades wait for payment. April: credit 5.00, charge 40.00 * 15/30 = 20.00; May,
     # invoiced at 10.00: reversed and charged 40.00, all on the invoice for the change.
     assert amounts(done) == [usd("-5.00"), usd("20.00"), usd("-10.00"), usd("40.00")]
@@ -378,56 +332,25 @@ def test_a_change_bills_the_difference_on_a_period_invoiced_ahead() -> None:
 
 def test_an_immediate_change_runs_the_modules_change_package_after_the_checks() -> None:
     module = FakeModule()
-    done = change_package(
-        web(),
-        OWNER,
-        at("2025-04-16"),
-        catalog=IMMEDIATE_CATALOG,
-        to_edition="PRO",
-        new_price=usd("40.00"),
-        module=module,
-    )
+    done = change_edition(web(), "PRO", module=module)
     assert module.calls == [("change_package", SERVICE_ID, "WEB")]
     assert done.service.edition == "PRO"
     with pytest.raises(PermissionDenied):
-        change_package(
-            web(),
-            STRANGER,
-            at("2025-04-16"),
-            catalog=IMMEDIATE_CATALOG,
-            to_edition="PRO",
-            new_price=usd("40.00"),
-            module=module,
-        )
+        change_edition(web(), "PRO", actor=STRANGER, module=module)
     assert len(module.calls) == 1
 
 
 def test_a_module_refusing_an_immediate_change_raises_and_returns_nothing() -> None:
     module = FakeModule(ModuleResult.failed("quota"))
     with pytest.raises(ModuleFailed, match="change_package answered failed: quota"):
-        change_package(
-            web(),
-            OWNER,
-            at("2025-04-16"),
-            catalog=IMMEDIATE_CATALOG,
-            to_edition="PRO",
-            new_price=usd("40.00"),
-            module=module,
-        )
+        change_edition(web(), "PRO", module=module)
 
 
 # --- end of term (downgrades at renewal) -------------------------------------------------------
 
 
 def test_an_end_of_term_downgrade_waits_for_the_next_due_date_without_money() -> None:
-    done = change_package(
-        web("PRO"),
-        OWNER,
-        at("2025-04-16"),
-        catalog=CATALOG,
-        to_edition="BASIC",
-        new_price=usd("10.00"),
-    )
+    done = change_edition(web("PRO"), "BASIC", catalog=CATALOG)
     assert done.lines == ()
     service = done.service
     assert (service.edition, service.price.amount) == ("PRO", usd("40.00"))  # not yet
@@ -450,14 +373,7 @@ def test_an_end_of_term_downgrade_waits_for_the_next_due_date_without_money() ->
 
 
 def test_a_pending_end_of_term_change_applies_only_when_due() -> None:
-    scheduled = change_package(
-        web("PRO"),
-        OWNER,
-        at("2025-04-16"),
-        catalog=CATALOG,
-        to_edition="BASIC",
-        new_price=usd("10.00"),
-    ).service
+    scheduled = change_edition(web("PRO"), "BASIC", catalog=CATALOG).service
     with pytest.raises(RuleViolation, match=r"takes effect on 2025-05-01.*rule change\.not-due"):
         apply_pending_change(scheduled, at("2025-04-30", 23))
     done = apply_pending_change(scheduled, at("2025-05-01", 0, 5))
@@ -467,8 +383,7 @@ def test_a_pending_end_of_term_change_applies_only_when_due() -> None:
         usd("10.00"),
         None,
     )
-    entry = service.history.last
-    assert entry is not None
+    entry = last_entry(service)
     assert (entry.operation, entry.actor, entry.reason) == (
         Op.CHANGE_PACKAGE,
         SYSTEM,
@@ -521,22 +436,13 @@ def test_the_period_after_an_end_of_term_change_is_invoiced_and_renewed_on_the_n
 def test_applying_needs_an_end_of_term_change() -> None:
     with pytest.raises(RuleViolation, match=r"rule change\.not-due"):
         apply_pending_change(web(), at("2025-05-01"))
-    waiting = change_package(
-        web(), OWNER, at("2025-04-16"), catalog=CATALOG, to_edition="PRO", new_price=usd("40.00")
-    ).service
+    waiting = change_edition(web(), "PRO", catalog=CATALOG).service
     with pytest.raises(RuleViolation, match=r"rule change\.not-due"):
         apply_pending_change(waiting, at("2025-05-01"))
 
 
 def test_an_end_of_term_change_applies_after_the_renewal_was_paid_early() -> None:
-    scheduled = change_package(
-        web("PRO"),
-        OWNER,
-        at("2025-04-16"),
-        catalog=CATALOG,
-        to_edition="BASIC",
-        new_price=usd("10.00"),
-    ).service
+    scheduled = change_edition(web("PRO"), "BASIC", catalog=CATALOG).service
     paid = renew(scheduled, SYSTEM, at("2025-04-28")).service  # next due 06-01
     done = apply_pending_change(paid, at("2025-05-01"))
     assert (done.service.edition, done.service.next_due) == ("BASIC", d("2025-06-01"))
@@ -546,9 +452,7 @@ def test_an_end_of_term_change_applies_after_the_renewal_was_paid_early() -> Non
 
 
 def test_an_upgrade_after_payment_issues_the_difference_and_waits_for_it() -> None:
-    done = change_package(
-        web(), OWNER, at("2025-04-16"), catalog=CATALOG, to_edition="PRO", new_price=usd("40.00")
-    )
+    done = change_edition(web(), "PRO", catalog=CATALOG)
     # The invoice for the difference: credit 10.00 * 15/30 = 5.00, charge 40.00 * 15/30 = 20.00.
     assert rows(done.lines) == [reversed_(REST_OF_APRIL, "-5.00"), charged(REST_OF_APRIL, "20.00")]
     assert done.total == usd("15.00")
@@ -568,9 +472,7 @@ def test_an_upgrade_after_payment_issues_the_difference_and_waits_for_it() -> No
 
 
 def test_confirming_the_payment_carries_the_upgrade_out_through_the_module() -> None:
-    waiting = change_package(
-        web(), OWNER, at("2025-04-16"), catalog=CATALOG, to_edition="PRO", new_price=usd("40.00")
-    ).service
+    waiting = change_edition(web(), "PRO", catalog=CATALOG).service
     module = FakeModule()
     done = confirm_change_payment(waiting, at("2025-04-17"), module=module)
     assert module.calls == [("change_package", SERVICE_ID, "WEB")]
@@ -581,8 +483,7 @@ def test_confirming_the_payment_carries_the_upgrade_out_through_the_module() -> 
         None,
     )
     assert service.next_due == d("2025-05-01")
-    entry = service.history.last
-    assert entry is not None
+    entry = last_entry(service)
     assert (entry.actor, entry.reason) == (SYSTEM, "the invoice for the change was paid")
     assert done.lines == ()  # the money moved with the change request
     assert done.kinds() == (EventKind.PACKAGE_CHANGED,)
@@ -591,27 +492,16 @@ def test_confirming_the_payment_carries_the_upgrade_out_through_the_module() -> 
 def test_confirming_needs_a_change_waiting_for_payment_and_a_willing_module() -> None:
     with pytest.raises(RuleViolation, match=r"rule change\.not-pending"):
         confirm_change_payment(web(), at("2025-04-17"))
-    end_of_term = change_package(
-        web("PRO"),
-        OWNER,
-        at("2025-04-16"),
-        catalog=CATALOG,
-        to_edition="BASIC",
-        new_price=usd("10.00"),
-    ).service
+    end_of_term = change_edition(web("PRO"), "BASIC", catalog=CATALOG).service
     with pytest.raises(RuleViolation, match=r"rule change\.not-pending"):
         confirm_change_payment(end_of_term, at("2025-04-17"))
-    waiting = change_package(
-        web(), OWNER, at("2025-04-16"), catalog=CATALOG, to_edition="PRO", new_price=usd("40.00")
-    ).service
+    waiting = change_edition(web(), "PRO", catalog=CATALOG).service
     with pytest.raises(ModuleFailed):
         confirm_change_payment(waiting, at("2025-04-17"), module=FakeModule(OSError("down")))
 
 
 def test_a_refused_confirmation_never_reaches_the_module() -> None:
-    waiting = change_package(
-        web(), OWNER, at("2025-04-16"), catalog=CATALOG, to_edition="PRO", new_price=usd("40.00")
-    ).service
+    waiting = change_edition(web(), "PRO", catalog=CATALOG).service
     held = suspend(waiting, STAFF, at("2025-04-16", 13), SuspensionKind.BY_ADMINISTRATOR).service
     module = FakeModule()
     with pytest.raises(TransitionNotAllowed):
@@ -620,9 +510,7 @@ def test_a_refused_confirmation_never_reaches_the_module() -> None:
 
 
 def test_a_confirmed_change_names_its_edition_like_an_immediate_one() -> None:
-    waiting = change_package(
-        web(), OWNER, at("2025-04-16"), catalog=CATALOG, to_edition="PRO", new_price=usd("40.00")
-    ).service
+    waiting = change_edition(web(), "PRO", catalog=CATALOG).service
     done = confirm_change_payment(waiting, at("2025-04-17"))
     assert done.events[0].detail("to") == "WEB edition PRO"
 
@@ -633,28 +521,14 @@ def test_a_confirmed_change_names_its_edition_like_an_immediate_one() -> None:
 def test_an_illegal_change_is_refused_with_the_rules_reason() -> None:
     # Seed 000: "Some downgrades (for example, WordPress Premium) may not be supported".
     with pytest.raises(RuleViolation) as refused:
-        change_package(
-            web("PREMIUM"),
-            OWNER,
-            at("2025-04-16"),
-            catalog=CATALOG,
-            to_edition="PRO",
-            new_price=usd("40.00"),
-        )
+        change_edition(web("PREMIUM"), "PRO", catalog=CATALOG)
     assert refused.value.rule == "change.illegal"
     assert "premium mailboxes cannot shrink" in str(refused.value)
 
 
 def test_a_forbidden_edition_move_is_refused_before_any_rule() -> None:
     with pytest.raises(RuleViolation) as refused:
-        change_package(
-            web("PREMIUM"),
-            OWNER,
-            at("2025-04-16"),
-            catalog=IMMEDIATE_CATALOG,
-            to_edition="BASIC",
-            new_price=usd("10.00"),
-        )
+        change_edition(web("PREMIUM"), "BASIC")
     assert refused.value.rule == "edition.forbidden-move"
 
 
@@ -667,29 +541,14 @@ def test_no_package_or_option_change_while_suspended_by_an_administrator(
     held = web(status=status)
     module = FakeModule()
     with pytest.raises(TransitionNotAllowed, match="unsuspend it first"):
-        change_package(
-            held,
-            STAFF,
-            at("2025-04-16"),
-            catalog=IMMEDIATE_CATALOG,
-            to_edition="PRO",
-            new_price=usd("40.00"),
-            module=module,
-        )
+        change_edition(held, "PRO", actor=STAFF, module=module)
     with pytest.raises(TransitionNotAllowed, match="unsuspend it first"):
         change_options(held, STAFF, at("2025-04-16"), [OptionChange("RAM", "4GB", usd("1"))])
     assert module.calls == []
 
 
 def test_a_package_change_is_allowed_while_suspended_for_non_payment() -> None:
-    done = change_package(
-        web(status=FOR_NON_PAYMENT),
-        OWNER,
-        at("2025-04-16"),
-        catalog=IMMEDIATE_CATALOG,
-        to_edition="PRO",
-        new_price=usd("40.00"),
-    )
+    done = change_edition(web(status=FOR_NON_PAYMENT), "PRO")
     assert done.service.status == FOR_NON_PAYMENT
     assert amounts(done) == [usd("-5.00"), usd("20.00")]  # as for an active service
 
@@ -747,8 +606,7 @@ def test_a_dearer_option_is_billed_at_its_new_price_for_the_rest_of_the_period()
     assert done.total == usd("1.50")
     assert done.service.options == (ServiceOption("RAM", "4GB", price=usd("8.00")),)
     assert done.service.price == RecurringPrice(usd("10.00"), override=False)  # its own line
-    entry = done.service.history.last
-    assert entry is not None
+    entry = last_entry(done.service)
     assert (entry.operation, entry.reason, entry.details) == (
         Op.CHANGE_OPTIONS,
         "more memory",
@@ -822,8 +680,7 @@ def test_adding_an_addon_bills_its_first_period() -> None:
     ]
     (addon,) = done.service.addons
     assert (addon.code, addon.status, addon.termination_date) == ("BACKUP", ACTIVE, None)
-    entry = done.service.history.last
-    assert entry is not None
+    entry = last_entry(done.service)
     assert (entry.operation, entry.details) == (Op.CHANGE_OPTIONS, "add-on BACKUP added")
     assert done.kinds() == (EventKind.ADDON_ADDED,)
     assert done.events[0].detail("addon") == "BACKUP"
@@ -998,15 +855,7 @@ def test_a_restart_charging_nothing_now_is_due_when_the_restarted_period_ends() 
     # costs nothing until it ends (the new price "starts at the next renewal"), so the next
     # due date is 2026-04-16, as quote_change says; the year after is billed then.
     policy = ChangePolicy(anchor=Anchor.RESTART, charge=ChargeMode.NONE)
-    done = change_package(
-        web(),
-        OWNER,
-        at("2025-04-16"),
-        catalog=CATALOG,
-        to_cycle=ANNUAL,
-        new_price=usd("100.00"),
-        policy=policy,
-    )
+    done = to_annual(web(), policy=policy)
     assert amounts(done) == [usd("-5.00")]
     quote = quote_change(
         Charge(usd("10.00"), P("2025-04-01", "2025-05-01")),
@@ -1028,13 +877,7 @@ def test_a_restart_in_arrears_leaves_the_next_due_date_on_the_first_day_not_paid
         "POST", "post-billed", prepaid=False, terms=[BillingTerm("WEB", BillingTiming.IN_ARREARS)]
     )
     service = under_terms(web(), scheme)
-    done = change_package(
-        service,
-        OWNER,
-        at("2025-04-16"),
-        catalog=CATALOG,
-        to_edition="PRO",
-        new_price=usd("40.00"),
-        policy=ChangePolicy(anchor=Anchor.RESTART),
+    done = change_edition(
+        service, "PRO", catalog=CATALOG, policy=ChangePolicy(anchor=Anchor.RESTART)
     )
     assert done.lines == () and done.service.next_due == d("2025-04-01")

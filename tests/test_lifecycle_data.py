@@ -16,25 +16,18 @@ from hypothesis import strategies as st
 from prodlife.cycles import MONTHLY
 from prodlife.errors import ValidationError
 from prodlife.lifecycle import (
-    Actor,
-    CancellationKind,
-    CancellationRequest,
     Operation,
     Permission,
     Service,
     ServiceAddOn,
     ServiceOption,
-    SuspensionKind,
 )
 from prodlife.lifecycle.data import service_from_data, service_to_data
 from prodlife.lifecycle.status import ACTIVE
 from prodlife.pricing.recurring import RecurringPrice
 from prodlife.testing.strategies import services
-from tests._lifecycle import web
+from tests._lifecycle import ANN, lived, web
 from tests._support import d, usd
-
-T0 = datetime(2025, 1, 1, 9, 0, tzinfo=UTC)
-ANN = Actor.staff("ann", {Permission.SUSPEND, Permission.PROVISION})
 
 
 def example() -> Service:
@@ -55,24 +48,7 @@ def example() -> Service:
         next_due=d("2025-02-01"),
         paid_through=d("2025-01-31"),
     )
-    service = service.perform(Operation.ACTIVATE, Actor.system(), T0, "paid", provisioning=False)
-    service = service.perform(
-        Operation.SCHEDULE_CANCELLATION,
-        Actor.customer("C-1"),
-        datetime(2025, 1, 2, tzinfo=UTC),
-        "moving",
-        request=CancellationRequest(
-            CancellationKind.END_OF_PERIOD, "moving", datetime(2025, 1, 2, tzinfo=UTC)
-        ),
-    )
-    return service.perform(
-        Operation.SUSPEND,
-        ANN,
-        datetime(2025, 1, 3, 12, 30, tzinfo=UTC),
-        "abuse report",
-        kind=SuspensionKind.FOR_ABUSE,
-        details="ticket 7",
-    )
+    return lived(service)
 
 
 def json_round_trip(data: dict[str, Any]) -> Any:

@@ -29,14 +29,10 @@ from prodlife.cycles import MONTHLY, ONE_TIME
 from prodlife.errors import ValidationError
 from prodlife.lifecycle import (
     Actor,
-    CancellationKind,
-    CancellationRequest,
     Operation,
-    Permission,
     Service,
     ServiceAddOn,
     ServiceOption,
-    SuspensionKind,
 )
 from prodlife.lifecycle import data as codec
 from prodlife.lifecycle._data_converter import _converter
@@ -44,10 +40,8 @@ from prodlife.lifecycle.service_parts import OverrideAutoSuspend, PendingChange
 from prodlife.lifecycle.status import ACTIVE, ServiceStatus, Status
 from prodlife.pricing.recurring import RecurringPrice
 from prodlife.testing.strategies import services
+from tests._lifecycle import lived
 from tests._support import d, usd
-
-T0 = datetime(2025, 1, 1, 9, 0, tzinfo=UTC)
-ANN = Actor.staff("ann", {Permission.SUSPEND, Permission.PROVISION})
 
 
 def busy() -> Service:
@@ -80,28 +74,7 @@ def busy() -> Service:
         paid_through=d("2025-01-31"),
         time_zone="Asia/Tokyo",
     )
-    service = service.perform(Operation.ACTIVATE, Actor.system(), T0, "paid", provisioning=False)
-    service = service.perform(
-        Operation.SCHEDULE_CANCELLATION,
-        Actor.customer("C-1"),
-        datetime(2025, 1, 2, tzinfo=UTC),
-        "moving",
-        request=CancellationRequest(
-            CancellationKind.END_OF_PERIOD,
-            "moving",
-            datetime(2025, 1, 2, tzinfo=UTC),
-            None,
-            ["I-1"],
-        ),
-    )
-    return service.perform(
-        Operation.SUSPEND,
-        ANN,
-        datetime(2025, 1, 3, 12, 30, tzinfo=UTC),
-        "abuse report",
-        kind=SuspensionKind.FOR_ABUSE,
-        details="ticket 7",
-    )
+    return lived(service, "I-1")
 
 
 def rare() -> Service:

@@ -59,23 +59,30 @@ from prodlife.lifecycle.operations import (
 )
 from prodlife.lifecycle.option_changes import OptionChange, change_options
 from prodlife.lifecycle.outcome import Outcome
-from prodlife.lifecycle.package_changes import change_package
 from prodlife.lifecycle.renewals import invoice_early, invoice_next_period, renew
 from prodlife.lifecycle.service_parts import CancellationKind
 from prodlife.proration import CreditMode
 from prodlife.testing.strategies import billing_dates
 from tests._lifecycle import (
-    IMMEDIATE_CATALOG,
+    BY_ADMIN,
+    BY_CUSTOMER,
+    CANCELLED,
+    DELETED,
+    FOR_NON_PAYMENT,
+    NOT_AVAILABLE,
     OWNER,
     OWNER_ID,
     SERVICE_ID,
     STAFF,
     STRANGER,
     SYSTEM,
+    TERMINATED,
     FakeModule,
     at,
     backup,
+    change_edition,
     commands,
+    last_entry,
     ordered,
     rows,
     web,
@@ -83,13 +90,6 @@ from tests._lifecycle import (
 from tests._support import P, d, usd
 
 Op = Operation
-BY_ADMIN = ServiceStatus(Status.SUSPENDED, SuspensionKind.BY_ADMINISTRATOR)
-BY_CUSTOMER = ServiceStatus(Status.SUSPENDED, SuspensionKind.BY_CUSTOMER)
-FOR_NON_PAYMENT = ServiceStatus(Status.SUSPENDED, SuspensionKind.FOR_NON_PAYMENT)
-CANCELLED = ServiceStatus(Status.CANCELLED)
-TERMINATED = ServiceStatus(Status.TERMINATED)
-DELETED = ServiceStatus(Status.DELETED)
-NOT_AVAILABLE = ServiceStatus(Status.NOT_AVAILABLE)
 
 
 def in_progress(
@@ -114,8 +114,7 @@ def recurring(period: tuple[str, str], amount: str = "10.00") -> tuple[str, str,
 def test_activating_without_a_module_lands_active_at_once_with_its_history_and_event() -> None:
     done = activate(ordered(), SYSTEM, at("2025-04-01", 9), reason="payment received")
     assert done.service.status == ACTIVE
-    entry = done.service.history.last
-    assert entry is not None
+    entry = last_entry(done.service)
     assert (entry.operation, entry.actor, entry.reason) == (Op.ACTIVATE, SYSTEM, "payment received")
     assert (entry.before, entry.after) == (ORDERED, ACTIVE)
     assert done.kinds() == (EventKind.ACTIVATED,)
@@ -137,8 +136,7 @@ def test_activating_with_a_module_runs_create_and_records_both_steps() -> None:
         (Op.ACTIVATE, ORDERED, moving),
         (Op.PROVISIONED, moving, ACTIVE),
     ]
-    last = done.service.history.last
-    assert last is not None
+    last = last_entry(done.service)
     assert (last.actor, last.reason) == (SYSTEM, "module create succeeded: vm 42")
     assert done.kinds() == (EventKind.ACTIVATED,)
 
@@ -148,8 +146,7 @@ def test_a_failed_activation_is_recorded_back_where_it_was_and_can_be_retried() 
     module = FakeModule(ModuleResult.failed("disk full"), ModuleResult.success("vm 42"))
     failed = activate(ordered(), SYSTEM, at("2025-04-01", 9), module=module)
     assert failed.service.status == ORDERED
-    entry = failed.service.history.last
-    assert entry is not None
+    entry = last_entry(failed.service)
     assert entry.operation is Op.PROVISION_FAILED
     assert (entry.reason, entry.details) == (
         "module create failed: disk full",
@@ -290,8 +287,7 @@ def test_invoicing_early_bills_the_next_period_once_and_records_how_far_it_bille
     assert done.total == usd("10.00")
     assert done.service.billed_until == d("2025-06-01")
     assert done.service.next_due == d("2025-05-01")  # not paid yet
-    entry = done.service.history.last
-    assert entry is not None
+    entry = last_entry(done.service)
     assert (entry.operation, entry.actor, entry.reason) == (Op.INVOICE, STAFF, "invoiced early")
     assert entry.details == "period from 2025-05-01"
     assert done.kinds() == (EventKind.INVOICED,)
@@ -411,14 +407,7 @@ def test_a_renewal_is_for_one_period_or_more(periods: Any) -> None:
 
 
 def test_a_renewal_after_a_change_in_the_old_period_bills_the_new_price() -> None:
-    changed = change_package(
-        web(),
-        OWNER,
-        at("2025-04-16"),
-        catalog=IMMEDIATE_CATALOG,
-        to_edition="PRO",
-        new_price=usd("40.00"),
-    ).service
+    changed = change_edition(web(), "PRO").service
     done = renew(changed, SYSTEM, at("2025-04-28"))
     # The new period is billed at the new recurring price.
     assert [(line.amount, line.period) for line in done.lines] == [
@@ -566,8 +555,7 @@ def test_a_transfer_changes_the_owner_and_names_both_in_the_event() -> None:
     done = transfer(web(), STAFF, at("2025-04-20"), "CUST-NEW-7", reason="company sold")
     assert done.service.customer_id == "CUST-NEW-7"
     assert steps(done.service) == [(Op.TRANSFER, ACTIVE, ACTIVE)]
-    entry = done.service.history.last
-    assert entry is not None
+    entry = last_entry(done.service)
     assert (entry.reason, entry.details) == ("company sold", f"customer {OWNER_ID} -> CUST-NEW-7")
     (event,) = done.events
     assert event.kind is EventKind.TRANSFERRED
@@ -657,9 +645,7 @@ _OPERATIONS: dict[str, Call] = {
     "withdraw_cancellation": lambda s, a: withdraw_cancellation(
         request_cancellation(s, OWNER, _AT, CancellationKind.END_OF_PERIOD, "x").service, a, _AT
     ),
-    "change_package": lambda s, a: change_package(
-        s, a, _AT, catalog=IMMEDIATE_CATALOG, to_edition="PRO", new_price=usd("40.00")
-    ),
+    "change_package": lambda s, a: change_edition(s, "PRO", when=_AT, actor=a),
     "change_options": lambda s, a: change_options(
         s, a, _AT, [OptionChange("RAM", "4GB", usd("2.00"))]
     ),
@@ -691,16 +677,11 @@ def test_the_same_refusal_for_a_deleted_service_of_ones_own(name: str) -> None:
 
 
 _LEAKS: dict[str, Call] = {
-    "change_package to the same edition": lambda s, a: change_package(
-        s, a, _AT, catalog=IMMEDIATE_CATALOG, to_edition="BASIC", new_price=usd("10.00")
+    "change_package to the same edition": lambda s, a: change_edition(
+        s, "BASIC", when=_AT, actor=a
     ),
-    "change_package by a forbidden move": lambda s, a: change_package(
-        attrs.evolve(s, edition="PREMIUM"),
-        a,
-        _AT,
-        catalog=IMMEDIATE_CATALOG,
-        to_edition="BASIC",
-        new_price=usd("10.00"),
+    "change_package by a forbidden move": lambda s, a: change_edition(
+        attrs.evolve(s, edition="PREMIUM"), "BASIC", when=_AT, actor=a
     ),
     "remove_addon it does not hold": lambda s, a: remove_addon(s, a, _AT, "BACKUP"),
     "add_addon it already holds": lambda s, a: add_addon(

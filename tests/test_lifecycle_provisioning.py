@@ -29,6 +29,7 @@ from prodlife.lifecycle.provisioning import (
     run_module,
 )
 from prodlife.pricing.recurring import RecurringPrice
+from tests._lifecycle import BY_ADMIN, FakeModule, last_entry
 from tests._support import d, usd
 
 Op = Operation
@@ -38,42 +39,6 @@ STAFF = Actor.staff("ann", set(Permission))
 T0 = datetime(2025, 1, 1, 9, 0, tzinfo=UTC)
 T1 = T0 + timedelta(minutes=5)
 T2 = T0 + timedelta(minutes=10)
-SUSPENDED_ADMIN = ServiceStatus(Status.SUSPENDED, SuspensionKind.BY_ADMINISTRATOR)
-
-
-class FakeModule:
-    """A host module that records its calls and answers what it is told."""
-
-    def __init__(self, answer: ModuleResult | Exception | None = None) -> None:
-        self.calls: list[tuple[str, str, str]] = []
-        self.answer: ModuleResult | Exception = answer or ModuleResult.success("ok")
-
-    def _do(self, command: str, service: Service, extra: str = "") -> ModuleResult:
-        self.calls.append((command, service.id, extra))
-        if isinstance(self.answer, Exception):
-            raise self.answer
-        return self.answer
-
-    def create(self, service: Service) -> ModuleResult:
-        return self._do("create", service)
-
-    def suspend(self, service: Service) -> ModuleResult:
-        return self._do("suspend", service)
-
-    def unsuspend(self, service: Service) -> ModuleResult:
-        return self._do("unsuspend", service)
-
-    def terminate(self, service: Service) -> ModuleResult:
-        return self._do("terminate", service)
-
-    def change_package(self, service: Service, package_code: str) -> ModuleResult:
-        return self._do("change_package", service, package_code)
-
-    def change_password(self, service: Service, new_password: str) -> ModuleResult:
-        return self._do("change_password", service, new_password)
-
-    def reboot(self, service: Service) -> ModuleResult:
-        return self._do("reboot", service)
 
 
 def pending() -> Service:
@@ -111,7 +76,7 @@ def started(operation: Operation) -> Service:
 
 CASES = [
     (Op.ACTIVATE, Progress.ACTIVATION, "create", ACTIVE),
-    (Op.SUSPEND, Progress.SUSPENSION, "suspend", SUSPENDED_ADMIN),
+    (Op.SUSPEND, Progress.SUSPENSION, "suspend", BY_ADMIN),
     (Op.UNSUSPEND, Progress.RESUME, "unsuspend", ACTIVE),
     (Op.TERMINATE, Progress.DELETION, "terminate", ServiceStatus(Status.TERMINATED)),
     (Op.CANCEL, Progress.DELETION, "terminate", ServiceStatus(Status.CANCELLED)),
@@ -130,8 +95,7 @@ def test_success_calls_the_matching_command_and_lands_on_the_target(
     done = run_module(service, module, T1)
     assert module.calls == [(command, "S-1", "")]
     assert done.status == target
-    last = done.history.last
-    assert last is not None
+    last = last_entry(done)
     assert last.operation is Op.PROVISIONED
     assert last.actor == SYSTEM
     assert "done 42" in last.reason
@@ -145,8 +109,8 @@ def test_renewal_and_transfer_complete_without_a_module_call(operation: Operatio
     done = run_module(service, module, T1)
     assert module.calls == []
     assert done.status == ACTIVE
-    last = done.history.last
-    assert last is not None and last.operation is Op.PROVISIONED
+    last = last_entry(done)
+    assert last.operation is Op.PROVISIONED
 
 
 @pytest.mark.parametrize(("operation", "progress", "command", "target"), CASES)
@@ -157,8 +121,7 @@ def test_failure_goes_back_to_the_previous_status_with_the_message(
     done = run_module(service, FakeModule(ModuleResult.failed("disk full")), T1)
     assert done.status == service.status.previous
     assert done.termination_date is None
-    last = done.history.last
-    assert last is not None
+    last = last_entry(done)
     assert last.operation is Op.PROVISION_FAILED
     assert "disk full" in last.reason
     assert last.before == service.status
@@ -168,8 +131,7 @@ def test_an_exception_is_a_recorded_failure() -> None:
     service = started(Op.ACTIVATE)
     done = run_module(service, FakeModule(RuntimeError("connection refused")), T1)
     assert done.status == service.status.previous
-    last = done.history.last
-    assert last is not None
+    last = last_entry(done)
     assert last.operation is Op.PROVISION_FAILED
     assert "RuntimeError: connection refused" in last.reason
 
@@ -189,8 +151,7 @@ def test_a_wrong_answer_is_a_recorded_failure() -> None:
 def test_no_resources_on_activation_is_not_available() -> None:
     done = run_module(started(Op.ACTIVATE), FakeModule(ModuleResult.no_resources("no IPs")), T1)
     assert done.status == ServiceStatus(Status.NOT_AVAILABLE)
-    last = done.history.last
-    assert last is not None
+    last = last_entry(done)
     assert last.operation is Op.PROVIDER_UNAVAILABLE
     assert "no IPs" in last.reason
     again = done.perform(Op.ACTIVATE, SYSTEM, T2, "resources added")
@@ -201,15 +162,14 @@ def test_no_resources_elsewhere_is_a_failure() -> None:
     service = started(Op.SUSPEND)
     done = run_module(service, FakeModule(ModuleResult.no_resources("busy")), T1)
     assert done.status == ACTIVE
-    last = done.history.last
-    assert last is not None and last.operation is Op.PROVISION_FAILED
+    last = last_entry(done)
+    assert last.operation is Op.PROVISION_FAILED
 
 
 def test_retry_after_a_failure_succeeds() -> None:
-    module = FakeModule(ModuleResult.failed("timeout"))
+    module = FakeModule(ModuleResult.failed("timeout"), ModuleResult.success())
     failed = run_module(started(Op.TERMINATE), module, T1)
     assert failed.status == ACTIVE
-    module.answer = ModuleResult.success()
     again = failed.perform(Op.TERMINATE, STAFF, T2, "retry")
     done = run_module(again, module, T2)
     assert done.status == ServiceStatus(Status.TERMINATED)
@@ -253,8 +213,8 @@ def test_change_password_calls_the_module_and_never_records_the_password() -> No
     module = FakeModule()
     done = change_password(active(), module, "s3cret!", OWNER, T1, "forgot it")
     assert module.calls == [("change_password", "S-1", "s3cret!")]
-    last = done.history.last
-    assert last is not None and last.operation is Op.CHANGE_PASSWORD
+    last = last_entry(done)
+    assert last.operation is Op.CHANGE_PASSWORD
     assert "s3cret!" not in f"{last.reason} {last.details}"
 
 
@@ -281,8 +241,8 @@ def test_change_package_moves_the_product_code() -> None:
     done = change_package(active(), module, "VPS-XL", OWNER, T1, "more memory")
     assert module.calls == [("change_package", "S-1", "VPS-XL")]
     assert done.product_code == "VPS-XL"
-    last = done.history.last
-    assert last is not None and last.operation is Op.CHANGE_PACKAGE
+    last = last_entry(done)
+    assert last.operation is Op.CHANGE_PACKAGE
     assert "VPS -> VPS-XL" in last.details
 
 

@@ -38,6 +38,7 @@ from prodlife.lifecycle import (
 )
 from prodlife.limits import MAX_CLOCK_SKEW_SECONDS
 from prodlife.pricing.recurring import RecurringPrice
+from tests._lifecycle import CANCELLED, TERMINATED
 from tests._support import d, usd
 
 Op = Operation
@@ -46,8 +47,6 @@ STRANGER = Actor.customer("C-2")
 STAFF = Actor.staff("ann", set(Permission))
 SYSTEM = Actor.system()
 T0 = datetime(2025, 1, 1, 9, 0, tzinfo=UTC)
-CANCELLED = ServiceStatus(Status.CANCELLED)
-TERMINATED = ServiceStatus(Status.TERMINATED)
 
 
 def addon(code: str = "BACKUP", **changes: Any) -> ServiceAddOn:

@@ -19,17 +19,13 @@ from prodlife.billing import InvoiceLine, LineType
 from prodlife.billing.invoices import UNPAID, Invoice, InvoiceStatus
 from prodlife.billing.payments import Allocation, Payment, PaymentKind, check_reference, settle
 from prodlife.errors import InvalidInstant, RuleViolation
+from tests._support import eur
 
 AT = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 FIRST_DUE = date(2025, 1, 1)
 CLOSING = (InvoiceStatus.VOID, InvoiceStatus.UNCOLLECTIBLE)
 #: Properties that build many invoices run a share of the profile's examples.
 FEWER = settings(max_examples=max(settings().max_examples // 2, 5))
-
-
-def eur(amount: str) -> Money:
-    """Euros."""
-    return Money(amount, "EUR")
 
 
 def invoice(

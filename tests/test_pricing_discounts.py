@@ -25,13 +25,9 @@ from prodlife.pricing.discounts import (
     check_additive_discount,
 )
 from prodlife.testing.strategies import money
-from tests._support import d
+from tests._support import d, eur
 
 DAY = d("2025-03-15")
-
-
-def eur(amount: str) -> Money:
-    return Money(amount, "EUR")
 
 
 def pct(code: str, percent: Any, **kwargs: Any) -> AdditiveDiscount:

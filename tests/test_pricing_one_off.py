@@ -38,14 +38,11 @@ from prodlife.pricing import (
     check_activity_type,
     check_job_type,
 )
+from tests._support import usd
 
 ON = date(2025, 3, 1)
 MIN = timedelta(minutes=1)
 VAT = TaxRate("VAT20", "VAT 20 %", 20)
-
-
-def usd(amount: str) -> Money:
-    return Money(amount, "USD")
 
 
 CATALOG = Catalog(

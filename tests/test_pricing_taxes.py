@@ -25,6 +25,7 @@ from prodlife.pricing import (
     tax_line,
 )
 from prodlife.testing.strategies import money
+from tests._support import eur
 
 EXCLUSIVE, INCLUSIVE = PriceBasis.EXCLUSIVE, PriceBasis.INCLUSIVE
 HALF_WAY = (decimal.ROUND_HALF_UP, decimal.ROUND_HALF_EVEN, decimal.ROUND_HALF_DOWN)
@@ -40,10 +41,6 @@ VAT20 = TaxRate("VAT20", "VAT 20 %", 20, kind=TaxKind.VAT)
 GST = TaxRate("GST", "Goods and services tax", 5)
 QST = TaxRate("QST", "Quebec sales tax", "9.975")
 PST_ON_GST = TaxRate("PST", "Provincial tax on GST", 10, compound=True)
-
-
-def eur(amount: str) -> Money:
-    return Money(amount, "EUR")
 
 
 def amounts(line: TaxedAmount) -> list[str]:

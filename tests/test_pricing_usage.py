@@ -22,12 +22,7 @@ from prodlife.pricing.usage import (
     UsageRecord,
     rate_usage,
 )
-from tests._support import d
-
-
-def eur(amount: str) -> Money:
-    """An amount of euros."""
-    return Money(amount, "EUR")
+from tests._support import d, eur
 
 
 def at(day: str, hour: int = 12) -> datetime:

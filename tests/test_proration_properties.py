@@ -36,15 +36,8 @@ from prodlife.proration import (
     quote_coterm,
 )
 from prodlife.testing.strategies import billing_cycles, billing_dates, currencies, money, schedules
+from tests._support import CONVENTIONS
 
-#: Every built-in convention that measures billing dates.
-CONVENTIONS: list[DayCount] = [
-    ACTUAL_DAYS,
-    THIRTY_DAY_MONTHS,
-    FixedDays(30),
-    FixedDays(365),
-    SECONDS,
-]
 #: The conventions a plan change is usually quoted in.
 CHANGE_CONVENTIONS: list[DayCount] = [ACTUAL_DAYS, THIRTY_DAY_MONTHS, FixedDays(30)]
 

@@ -19,7 +19,6 @@ from prodlife import (
     THIRTY_DAY_MONTHS,
     BillingCycle,
     BillingSchedule,
-    Money,
     Period,
 )
 from prodlife.alignment import align_to_billing_day
@@ -36,12 +35,7 @@ from prodlife.proration import (
     quote_first_charge,
     quote_quantity_change,
 )
-from tests._support import P, d, usd
-
-
-def eur(amount: str) -> Money:
-    return Money(amount, "EUR")
-
+from tests._support import P, d, eur, usd
 
 # -- Zuora ---------------------------------------------------------------------
 

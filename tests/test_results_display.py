@@ -11,23 +11,15 @@ from decimal import Decimal
 
 from prodlife import Money, OrderLine, OrderLineSpec
 from prodlife.billing import InvoiceLine, LineType, lines_as_rows
-from prodlife.lifecycle import Outcome, change_package
+from prodlife.lifecycle import Outcome
 from prodlife.lifecycle.order_quotes import price_order
 from prodlife.lifecycle.orders import Order
-from tests._lifecycle import IMMEDIATE_CATALOG, OWNER, at, web
-from tests._support import usd
+from tests._lifecycle import change_edition, web
 from tests.test_lifecycle_orders import AT, CONTEXT
 
 
 def upgrade() -> Outcome:
-    return change_package(
-        web(),
-        OWNER,
-        at("2025-04-16"),
-        catalog=IMMEDIATE_CATALOG,
-        new_price=usd("40.00"),
-        to_edition="PRO",
-    )
+    return change_edition(web(), "PRO")
 
 
 def test_a_service_prints_as_one_short_line() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 
 import pytest
@@ -23,13 +22,9 @@ from prodlife.daycount import (
 from prodlife.pricing import PromotionKind
 from prodlife.serialization import day_count_named, make_converter
 from prodlife.testing.strategies import billing_cycles, money
+from tests._support import through_json
 
 CONVERTER = make_converter()
-
-
-def _round_trip(value: object) -> object:
-    data = CONVERTER.unstructure(value)
-    return CONVERTER.structure(json.loads(json.dumps(data)), type(value))
 
 
 def test_a_set_of_cycles_is_written_as_sorted_names_and_read_back() -> None:
@@ -43,7 +38,7 @@ def test_a_set_of_cycles_is_written_as_sorted_names_and_read_back() -> None:
     data = CONVERTER.unstructure(promotion)
     assert data["billing_cycles"] == ["monthly", "quarterly"]
     assert data["products"] == ["VPS", "WEB"]
-    assert _round_trip(promotion) == promotion
+    assert through_json(promotion) == promotion
 
 
 @given(st.frozensets(billing_cycles(), max_size=4), money())
@@ -57,7 +52,7 @@ def test_promotions_round_trip_through_json(cycles: frozenset[BillingCycle], amo
         if kind is PromotionKind.FIXED_AMOUNT and not amount.amount > 0:
             continue
         promotion = Promotion("CODE", kind, value, billing_cycles=cycles)
-        assert _round_trip(promotion) == promotion
+        assert through_json(promotion) == promotion
 
 
 @pytest.mark.parametrize("text", ["web", "monthly"])

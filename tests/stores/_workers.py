@@ -1,6 +1,8 @@
 """What the worker processes of the SQL store tests run (imported by spawned children).
 
-Each function opens its own store (a :class:`~prodlife.stores.postgres.PostgresStore`, a
+:func:`spawn` starts them, one process per call, and collects what they put on ``results``.
+
+Each worker opens its own store (a :class:`~prodlife.stores.postgres.PostgresStore`, a
 :class:`~prodlife.stores.sqlite.SQLiteStore` where it says so, or any store
 :func:`~prodlife.stores.open_store` opens), does its part, closes it, and puts one ``dict``
 on ``results``: what it did, or ``"error"`` with the traceback, so the test never waits on
@@ -9,8 +11,11 @@ a child that failed.
 
 from __future__ import annotations
 
+import multiprocessing
 import time
 import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -29,10 +34,34 @@ from prodlife.stores.postgres import PostgresStore
 from prodlife.stores.sqlite import SQLiteStore
 from tests._lifecycle import STAFF
 
+#: How long a test waits for its worker processes.
+PROCESS_TIMEOUT = 120.0
 #: How long a child waits for its siblings at a barrier before giving up.
 BARRIER_TIMEOUT = 60.0
 #: How long a racer keeps its transaction open after its write, so the others write meanwhile.
 HOLD = 0.3
+
+
+def spawn(target: Callable[..., None], calls: list[tuple[Any, ...]], *, barrier: bool) -> list[Any]:
+    """Run ``target(*call, [barrier,] results)`` in a spawned process per call; their results."""
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    extra = (context.Barrier(len(calls)),) if barrier else ()
+    processes = [context.Process(target=target, args=(*call, *extra, results)) for call in calls]
+    for process in processes:
+        process.start()
+    try:
+        collected = [results.get(timeout=PROCESS_TIMEOUT) for _ in processes]
+    finally:
+        for process in processes:
+            process.join(timeout=PROCESS_TIMEOUT)
+            if process.is_alive():  # pragma: no cover - only when a child hangs
+                process.terminate()
+                process.join()
+    failures = [result["error"] for result in collected if "error" in result]
+    assert not failures, "\n".join(failures)
+    assert [process.exitcode for process in processes] == [0] * len(processes)
+    return collected
 
 
 def race_reboot(
@@ -42,7 +71,7 @@ def race_reboot(
 
     Puts ``{"reason": reason, "result": "won" | "conflict", "loaded": version}``.
     """
-    try:
+    with _or_error(results, reason=reason):
         store = PostgresStore(url, schema=schema)
         try:
             with store.transaction() as uow:
@@ -62,8 +91,26 @@ def race_reboot(
         finally:
             store.close()
         results.put({"reason": reason, "result": result, "loaded": service.version})
+
+
+@contextmanager
+def _or_error(results: Any, **who: str) -> Iterator[None]:
+    """What the block raises, put on ``results`` as ``who`` with ``"error"``, the traceback,
+    so that the test never waits on a child that failed."""
+    try:
+        yield
     except BaseException:
-        results.put({"reason": reason, "error": traceback.format_exc()})
+        results.put({**who, "error": traceback.format_exc()})
+
+
+def _claim(
+    store: Store, worker: str, today: date, now: datetime, limit: int, lease: timedelta
+) -> list[str]:
+    """Claim up to ``limit`` services due by ``today`` for ``worker``, and commit the claim."""
+    with store.transaction() as uow:
+        claimed = uow.scheduler.claim_due(today, worker=worker, now=now, lease=lease, limit=limit)
+        uow.commit()
+    return claimed
 
 
 def run_scheduler(
@@ -82,7 +129,7 @@ def run_scheduler(
     Puts ``{"worker", "processed": [ids], "unchanged": [ids], "conflicts": [ids],
     "batches": n}``.
     """
-    try:
+    with _or_error(results, worker=worker):
         policy = SchedulerPolicy()
         processed: list[str] = []
         unchanged: list[str] = []
@@ -93,11 +140,7 @@ def run_scheduler(
             if barrier is not None:
                 barrier.wait(BARRIER_TIMEOUT)
             while True:
-                with store.transaction() as uow:
-                    claimed = uow.scheduler.claim_due(
-                        today, worker=worker, now=now, lease=lease, limit=limit
-                    )
-                    uow.commit()
+                claimed = _claim(store, worker, today, now, limit, lease)
                 if not claimed:
                     break
                 batches += 1
@@ -136,8 +179,6 @@ def run_scheduler(
                 "batches": batches,
             }
         )
-    except BaseException:
-        results.put({"worker": worker, "error": traceback.format_exc()})
 
 
 def claim_and_die(
@@ -154,19 +195,13 @@ def claim_and_die(
 
     Puts ``{"worker", "claimed": [ids]}``.
     """
-    try:
+    with _or_error(results, worker=worker):
         store = PostgresStore(url, schema=schema)
         try:
-            with store.transaction() as uow:
-                claimed = uow.scheduler.claim_due(
-                    today, worker=worker, now=now, lease=lease, limit=limit
-                )
-                uow.commit()
+            claimed = _claim(store, worker, today, now, limit, lease)
         finally:
             store.close()
         results.put({"worker": worker, "claimed": claimed})
-    except BaseException:
-        results.put({"worker": worker, "error": traceback.format_exc()})
 
 
 def run_billing(
@@ -176,7 +211,7 @@ def run_billing(
 
     Puts ``{"worker", "handled": [ids], "failed": [(id, error)], "not_due": n}``.
     """
-    try:
+    with _or_error(results, worker=worker):
         store = PostgresStore(url, schema=schema)
         try:
             barrier.wait(BARRIER_TIMEOUT)
@@ -191,8 +226,6 @@ def run_billing(
                 "not_due": report.not_due,
             }
         )
-    except BaseException:
-        results.put({"worker": worker, "error": traceback.format_exc()})
 
 
 def order_with_code(
@@ -211,7 +244,7 @@ def order_with_code(
     """
     from tests.test_lifecycle_orders import CONTEXT, order
 
-    try:
+    with _or_error(results, order=order_id):
         store = open_store(url) if schema is None else open_store(url, schema=schema)
         try:
             with store.transaction(readonly=True) as uow:
@@ -228,8 +261,6 @@ def order_with_code(
         finally:
             store.close()
         results.put({"order": order_id, "result": result})
-    except BaseException:
-        results.put({"order": order_id, "error": traceback.format_exc()})
 
 
 def race_catalog_version(
@@ -242,7 +273,7 @@ def race_catalog_version(
     :data:`HOLD` seconds before it commits, so the racers' writes overlap. Puts
     ``{"name": name, "result": "stored"}``, or the refusal's rules (``"version.same-day"``).
     """
-    try:
+    with _or_error(results, name=name):
         store: Store = (
             SQLiteStore(where) if database == "sqlite" else PostgresStore(where, schema=schema)
         )
@@ -258,5 +289,3 @@ def race_catalog_version(
         finally:
             store.close()
         results.put({"name": name, "result": result})
-    except BaseException:
-        results.put({"name": name, "error": traceback.format_exc()})

@@ -8,7 +8,6 @@ and under CI it fails. Worker processes are spawned (not forked) and run the fun
 
 from __future__ import annotations
 
-import multiprocessing
 import queue
 import socket
 import subprocess
@@ -105,8 +104,6 @@ INDEXES = {
 TODAY = date(2025, 5, 1)
 NOW = at("2025-05-01")
 POLICY = SchedulerPolicy()
-#: How long a test waits for its worker processes.
-PROCESS_TIMEOUT = 120.0
 
 
 def _psycopg() -> Any:
@@ -139,30 +136,6 @@ def _add(store: Store, *services: Any, due_on: date | None = TODAY) -> None:
         for service in services:
             uow.services.add(service, due_on=due_on)
         uow.commit()
-
-
-def _spawn(
-    target: Callable[..., None], calls: list[tuple[Any, ...]], *, barrier: bool
-) -> list[Any]:
-    """Run ``target(*call, [barrier,] results)`` in a spawned process per call; their results."""
-    context = multiprocessing.get_context("spawn")
-    results = context.Queue()
-    extra = (context.Barrier(len(calls)),) if barrier else ()
-    processes = [context.Process(target=target, args=(*call, *extra, results)) for call in calls]
-    for process in processes:
-        process.start()
-    try:
-        collected = [results.get(timeout=PROCESS_TIMEOUT) for _ in processes]
-    finally:
-        for process in processes:
-            process.join(timeout=PROCESS_TIMEOUT)
-            if process.is_alive():  # pragma: no cover - only when a child hangs
-                process.terminate()
-                process.join()
-    failures = [result["error"] for result in collected if "error" in result]
-    assert not failures, "\n".join(failures)
-    assert [process.exitcode for process in processes] == [0] * len(processes)
-    return collected
 
 
 # --- the schema -------------------------------------------------------------------------------
@@ -849,7 +822,7 @@ def test_two_processes_racing_to_save_one_service_one_wins_and_no_update_is_lost
         for reason in ("process one", "process two")
     ]
 
-    results = _spawn(_workers.race_reboot, calls, barrier=True)
+    results = _workers.spawn(_workers.race_reboot, calls, barrier=True)
 
     assert sorted(result["result"] for result in results) == ["conflict", "won"]
     assert [result["loaded"] for result in results] == [0, 0]
@@ -932,7 +905,7 @@ def test_four_worker_processes_run_every_due_service_exactly_once(
         for n in range(4)
     ]
 
-    results = _spawn(_workers.run_scheduler, calls, barrier=True)
+    results = _workers.spawn(_workers.run_scheduler, calls, barrier=True)
 
     handled = Counter(service_id for result in results for service_id in result["processed"])
     assert sorted(handled) == sorted(due_services)
@@ -950,7 +923,7 @@ def test_four_billing_processes_share_one_run_and_handle_each_due_service_once(
 ) -> None:
     calls = [(postgresql_url, postgres_store.schema, f"billing-{n}", NOW, 20) for n in range(4)]
 
-    results = _spawn(_workers.run_billing, calls, barrier=True)
+    results = _workers.spawn(_workers.run_billing, calls, barrier=True)
 
     handled = Counter(service_id for result in results for service_id in result["handled"])
     assert sorted(handled) == sorted(due_services)
@@ -965,7 +938,7 @@ def test_a_dead_workers_claims_are_taken_over_once_their_lease_expires(
 ) -> None:
     schema = postgres_store.schema
     lease = timedelta(minutes=1)
-    (dead,) = _spawn(
+    (dead,) = _workers.spawn(
         _workers.claim_and_die,
         [(postgresql_url, schema, "dead", TODAY, NOW, 40, lease)],
         barrier=False,

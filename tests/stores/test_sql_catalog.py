@@ -32,7 +32,6 @@ from prodlife.stores.sqlite import SQLiteStore
 from prodlife.testing.catalogs import catalogs
 from tests._lifecycle import CATALOG
 from tests.stores import _workers
-from tests.stores.test_postgres_store import _spawn
 
 NEW_YEAR = date(2026, 1, 1)
 #: How many processes race to add a version taking effect on NEW_YEAR.
@@ -91,7 +90,7 @@ def test_processes_racing_to_add_versions_of_one_date_store_one_and_refuse_the_r
 ) -> None:
     calls = [(*database, f"V{number}", NEW_YEAR) for number in range(RACERS)]
 
-    results = _spawn(_workers.race_catalog_version, calls, barrier=True)
+    results = _workers.spawn(_workers.race_catalog_version, calls, barrier=True)
 
     outcomes = sorted(result["result"] for result in results)
     assert outcomes == ["stored"] + ["version.same-day"] * (RACERS - 1)

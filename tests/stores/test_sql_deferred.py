@@ -106,13 +106,21 @@ _REFUSED: dict[str, Callable[[Any], None]] = {
 }
 
 
-@pytest.mark.parametrize("case", sorted(_REFUSED))
-def test_a_deferred_write_refused_at_commit_raises_what_its_call_would_and_keeps_nothing(
-    store: Store, case: str
-) -> None:
+@pytest.fixture(params=sorted(_REFUSED))
+def refused(
+    request: pytest.FixtureRequest, store: Store
+) -> tuple[Callable[[Any], None], ProdlifeError]:
+    """One of :data:`_REFUSED`, with :func:`~tests._lifecycle.web` stored first, and the
+    error it raises at its call when nothing is deferred."""
     _add(store, web(), due_on=None)
-    write = _REFUSED[case]
-    expected = _at_once(store, write)
+    write = _REFUSED[request.param]
+    return write, _at_once(store, write)
+
+
+def test_a_deferred_write_refused_at_commit_raises_what_its_call_would_and_keeps_nothing(
+    store: Store, refused: tuple[Callable[[Any], None], ProdlifeError]
+) -> None:
+    write, expected = refused
 
     with store.transaction() as uow:
         uow.services.add(web(id="SVC-2"), due_on=None)
@@ -129,13 +137,10 @@ def test_a_deferred_write_refused_at_commit_raises_what_its_call_would_and_keeps
     assert _stored(store) == ([(SERVICE_ID, 0)], 0, 0)
 
 
-@pytest.mark.parametrize("case", sorted(_REFUSED))
 def test_a_deferred_write_refused_at_the_first_read_fails_the_transaction(
-    store: Store, case: str
+    store: Store, refused: tuple[Callable[[Any], None], ProdlifeError]
 ) -> None:
-    _add(store, web(), due_on=None)
-    write = _REFUSED[case]
-    expected = _at_once(store, write)
+    write, expected = refused
 
     with store.transaction() as uow:
         uow.services.add(web(id="SVC-2"), due_on=None)

@@ -9,7 +9,6 @@ once the first has committed its use. SQLite's writers take the database's write
 
 from __future__ import annotations
 
-import multiprocessing
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,8 +25,6 @@ from tests.test_lifecycle_orders import CONTEXT
 #: Orders placed at once.
 RACERS = 6
 NOW = datetime(2025, 2, 1, 12, tzinfo=UTC)
-#: How long the test waits for a child.
-PROCESS_TIMEOUT = 120.0
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -58,28 +55,11 @@ def _race(url: str, schema: str | None, promotion: Promotion, customers: list[st
             uow.commit()
     finally:
         store.close()
-    context = multiprocessing.get_context("spawn")
-    results = context.Queue()
-    barrier = context.Barrier(len(customers))
-    processes = [
-        context.Process(
-            target=_workers.order_with_code,
-            args=(url, schema, f"O-{n}", customer, promotion.code, NOW, barrier, results),
-        )
+    calls = [
+        (url, schema, f"O-{n}", customer, promotion.code, NOW)
         for n, customer in enumerate(customers)
     ]
-    for process in processes:
-        process.start()
-    try:
-        collected = [results.get(timeout=PROCESS_TIMEOUT) for _ in processes]
-    finally:
-        for process in processes:
-            process.join(timeout=PROCESS_TIMEOUT)
-            if process.is_alive():  # pragma: no cover - only when a child hangs
-                process.terminate()
-                process.join()
-    failures = [result["error"] for result in collected if "error" in result]
-    assert not failures, "\n".join(failures)
+    collected = _workers.spawn(_workers.order_with_code, calls, barrier=True)
     by_order = {result["order"]: result["result"] for result in collected}
     return [by_order[f"O-{n}"] for n in range(len(customers))]
 
