@@ -275,7 +275,7 @@ def test_a_json_file_holds_the_plain_data_with_unicode_unescaped(tmp_path: Path)
     path = tmp_path / "catalog.json"
     save_catalog(full_catalog(), path)
     text = path.read_text(encoding="utf-8")
-    assert json.loads(text) == catalog_to_data(full_catalog())
+    assert json.loads(text) == catalog_to_data(full_catalog(), defaults=False)
     assert "HBO — films" in text
 
 
@@ -283,9 +283,32 @@ def test_a_toml_file_holds_the_plain_data(tmp_path: Path) -> None:
     path = tmp_path / "catalog.toml"
     save_catalog(full_catalog(), str(path))
     text = path.read_text(encoding="utf-8")
-    assert tomllib.loads(text) == catalog_to_data(full_catalog())
+    assert tomllib.loads(text) == catalog_to_data(full_catalog(), defaults=False)
     assert "[[products]]" in text
     assert "HBO — films" in text
+
+
+@pytest.mark.parametrize("name", ["catalog.json", "catalog.toml"])
+def test_a_file_holds_what_definitions_set_unless_defaults_are_asked_for(
+    tmp_path: Path, name: str
+) -> None:
+    catalog = Catalog(
+        [ProductType("CH", "Channel", SERVICE, service_kind=TERMED)],
+        [
+            Product("NEWS", "News", "CH"),
+            Product("HBO", "HBO", "CH", availability=Availability.HIDDEN),
+        ],
+    )
+    path = tmp_path / name
+    save_catalog(catalog, path)
+    lean = path.read_text(encoding="utf-8")
+    assert "customer_may_change_package" not in lean  # True, its default
+    assert "hidden" in lean and "active" not in lean
+    assert load_catalog(path) == catalog
+    save_catalog(catalog, path, defaults=True)
+    full = path.read_text(encoding="utf-8")
+    assert full.count("customer_may_change_package") == 2 and "active" in full
+    assert load_catalog(path) == catalog
 
 
 def test_an_empty_catalog_file_comes_back_empty(tmp_path: Path) -> None:
@@ -304,6 +327,10 @@ def test_generated_catalogs_round_trip_through_data_json_and_toml(catalog: Catal
     from_toml = tomllib.loads(dumps(data))
     assert from_toml == data
     assert catalog_from_data(from_toml) == catalog
+    lean = catalog_to_data(catalog, defaults=False)
+    assert catalog_from_data(lean) == catalog
+    assert catalog_from_data(tomllib.loads(dumps(lean))) == catalog
+    assert len(json.dumps(lean)) <= len(json.dumps(data))
 
 
 # --- bad files -------------------------------------------------------------------------------

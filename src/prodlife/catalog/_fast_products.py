@@ -176,20 +176,10 @@ _EMPTY: frozenset[str] = frozenset()
 
 
 def _frozen(value: object) -> frozenset[str]:
-    if value is _NONE:
-        return _EMPTY
     return frozenset(_texts(value))
 
 
-def _tuple(value: object) -> tuple[str, ...]:
-    if value is _NONE:
-        return ()
-    return tuple(_texts(value))
-
-
 def _each(read: Callable[[object], T], value: object) -> tuple[T, ...]:
-    if value is _NONE:
-        return ()
     if type(value) is not list:
         raise Slow
     return tuple(map(read, value))
@@ -235,6 +225,22 @@ def product_from_plain(raw: dict[str, Any]) -> Product:
     availability = get("availability", "active")
     if type(availability) is not str or availability not in _AVAILABILITY:
         raise Slow
+    # An absent key reads as its default without a call (a file leaves defaults out); an
+    # explicit null is not absent: the strict path says what is wrong with it.
+    categories, features = get("categories", _NONE), get("applicable_on_features", _NONE)
+    tax_codes, fields = get("tax_codes", _NONE), get("custom_fields", _NONE)
+    images, providers = get("images", _NONE), get("provider_ids", _NONE)
+    attachments = get("attachments", _NONE)
+    created, modified = get("created_at"), get("modified_at")
+    term, limit, may_change = (
+        get("fixed_term_days"),
+        get("max_per_customer"),
+        get("customer_may_change_package", True),
+    )
+    if (term is not None and type(term) is not int) or (
+        limit is not None and type(limit) is not int
+    ):
+        raise Slow
     product = _BUILD(
         code,
         name,
@@ -244,27 +250,27 @@ def product_from_plain(raw: dict[str, Any]) -> Product:
         long_description,
         brand,
         family,
-        _frozen(get("categories", _NONE)),
+        _EMPTY if categories is _NONE else _frozen(categories),
         priority,
         _NO_VALIDITY if "validity" not in raw else _validity(raw["validity"]),
         _AVAILABILITY[availability],
-        _tuple(get("tax_codes", _NONE)),
+        () if tax_codes is _NONE else tuple(_texts(tax_codes)),
         vat_code,
         display_class,
         position,
         numbers,
-        _frozen(get("applicable_on_features", _NONE)),
+        _EMPTY if features is _NONE else _frozen(features),
         add,
         remove,
-        _each(_custom_field, get("custom_fields", _NONE)),
-        _each(_image, get("images", _NONE)),
-        _each(_provider_id, get("provider_ids", _NONE)),
-        _instant(get("created_at")),
-        _instant(get("modified_at")),
-        _each(_attachment, get("attachments", _NONE)),
-        _whole(get("fixed_term_days")),
-        _flag(get("customer_may_change_package", True)),
-        _whole(get("max_per_customer")),
+        () if fields is _NONE else _each(_custom_field, fields),
+        () if images is _NONE else _each(_image, images),
+        () if providers is _NONE else _each(_provider_id, providers),
+        None if created is None else _instant(created),
+        None if modified is None else _instant(modified),
+        () if attachments is _NONE else _each(_attachment, attachments),
+        term,
+        _flag(may_change),
+        limit,
     )
     if check_product(product):
         raise Slow
@@ -327,22 +333,13 @@ def product_to_plain(product: Product) -> dict[str, Any]:
     return {key: value for key, value in data.items() if value is not None}
 
 
-def _slow() -> Any:
-    raise Slow
-
-
-def _whole(value: object) -> int | None:
-    if value is None or type(value) is int:
-        return value
-    raise Slow
-
-
 def _flag(value: object) -> bool:
     if type(value) is not bool:
         raise Slow
     return value
 
 
+#: What an absent key reads as, told apart from an explicit null.
 _NONE: list[Any] = []
 #: The fields this module fills, in order; a product with other fields turns it off.
 _ENABLED = _FIELDS == (

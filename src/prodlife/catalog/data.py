@@ -8,6 +8,7 @@ that a file with many mistakes reports all of them at once, each with its path
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
@@ -72,39 +73,88 @@ _FAST_WRITE = True
 MAX_DEPTH = 32
 
 
-def catalog_to_data(catalog: Catalog) -> dict[str, Any]:
+def catalog_to_data(catalog: Catalog, *, defaults: bool = True) -> dict[str, Any]:
     """The catalog as plain data: dicts, lists, strings, numbers and booleans.
 
     Bundles carry a ``"composition"`` key (``"fixed"`` or ``"flexible"``) so
     they can be told apart when read back. Empty sections and ``None`` values
     are left out.
+
+    Args:
+        defaults: also write each definition's values that equal their defaults
+            (what a stored document keeps, so that it says the same thing
+            whatever later defaults are); ``False`` writes what each definition
+            sets and nothing else, as catalog files hold it. Both read back to the
+            same catalog.
+
+    >>> from prodlife.catalog import Catalog, Classification, Product, ProductType, ServiceKind
+    >>> termed = ServiceKind.TERMED
+    >>> channel = ProductType("CH", "Channel", Classification.SERVICE, service_kind=termed)
+    >>> catalog = Catalog([channel], [Product("NEWS", "News", "CH")])
+    >>> catalog_to_data(catalog, defaults=False)["products"]
+    [{'code': 'NEWS', 'name': 'News', 'type_code': 'CH'}]
     """
     with bulk():
-        return _to_data(catalog)
+        return _to_data(catalog, defaults)
 
 
-def _to_data(catalog: Catalog) -> dict[str, Any]:
+def _to_data(catalog: Catalog, defaults: bool) -> dict[str, Any]:
     converter = make_converter()
+
+    def plain(item: Any) -> dict[str, Any]:
+        written = _compact(converter.unstructure(item))
+        kind: type = type(item)
+        return written if defaults else _set(written, _plain_defaults(kind))
+
     data: dict[str, Any] = {}
     for name, _ in _LISTS:
         items = getattr(catalog, name)
         if items and name == "products" and _FAST_WRITE:
-            data[name] = [product_to_plain(item) for item in items]
+            unset = {} if defaults else _plain_defaults(Product)
+            data[name] = [_set(product_to_plain(item), unset) for item in items]
         elif items:
-            data[name] = [_compact(converter.unstructure(item)) for item in items]
+            data[name] = [plain(item) for item in items]
     if catalog.bundles:
         data["bundles"] = [
-            {
-                "composition": "fixed" if isinstance(b, FixedBundle) else "flexible",
-                **_compact(converter.unstructure(b)),
-            }
+            {"composition": "fixed" if isinstance(b, FixedBundle) else "flexible", **plain(b)}
             for b in catalog.bundles
         ]
     for name, _ in _SINGLE:
         value = getattr(catalog, name)
         if value is not None:
-            data[name] = _compact(converter.unstructure(value))
+            data[name] = plain(value)
     return data
+
+
+def _set(written: dict[str, Any], defaults: Mapping[str, Any]) -> dict[str, Any]:
+    """``written`` without the values equal to their defaults (of the same type: not
+    ``0`` for ``False``)."""
+    if not defaults:
+        return written
+    return {
+        key: value
+        for key, value in written.items()
+        if key not in defaults or type(value) is not type(defaults[key]) or value != defaults[key]
+    }
+
+
+@functools.cache
+def _plain_defaults(kind: type) -> dict[str, Any]:
+    """The plain data of each default of a definition's fields, by key."""
+    converter = make_converter()
+    found: dict[str, Any] = {}
+    for field in attrs.fields(kind):
+        default = field.default
+        if default is attrs.NOTHING or not field.init:
+            continue
+        if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+            if default.takes_self:
+                continue
+            default = default.factory()
+        if callable(field.converter):
+            default = field.converter(default)
+        found[field.alias or field.name] = _compact(converter.unstructure(default))
+    return found
 
 
 def _compact(value: Any) -> Any:

@@ -328,7 +328,11 @@ def check_product(product: Product) -> list[Finding]:
 
 def _validity_findings(v: Validity) -> list[Finding]:
     found: list[Finding] = []
-    bad = [b for b in (v.start, v.end) if b is not None and not _is_date(b)]
+    start, end = v.start, v.end
+    if (start is None or type(start) is date) and (end is None or type(end) is date):
+        bad = []  # the usual bounds, told apart at once (a catalog has 100,000 products)
+    else:
+        bad = [b for b in (start, end) if b is not None and not _is_date(b)]
     for bound in bad:
         found.append(("product.validity", f"validity bound {bound!r} must be a date"))
     if not bad and v.start is not None and v.end is not None and v.end <= v.start:

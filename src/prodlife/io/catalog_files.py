@@ -41,8 +41,12 @@ def _reason(error: OSError) -> str:
     return error.strerror or type(error).__name__
 
 
-def save_catalog(catalog: Catalog, path: str | Path) -> None:
+def save_catalog(catalog: Catalog, path: str | Path, *, defaults: bool = False) -> None:
     """Write ``catalog`` to ``path`` as JSON or TOML, by the file's suffix.
+
+    The file holds what each definition sets: a value equal to its default is left
+    out (``defaults=True`` writes those too). :func:`load_catalog` reads either back to
+    the same catalog.
 
     Raises:
         InvalidCatalog: the file is named neither ``.json`` nor ``.toml``.
@@ -50,7 +54,7 @@ def save_catalog(catalog: Catalog, path: str | Path) -> None:
             permitted, the disk full).
     """
     target = Path(path)
-    data = catalog_to_data(catalog)
+    data = catalog_to_data(catalog, defaults=defaults)
     if _format(target) == "json":
         text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     else:
