@@ -414,7 +414,7 @@ def test_a_history_at_rest_counts_its_entries_and_still_refuses_going_back_in_ti
 @pytest.mark.parametrize("earlier", [-1, True, 1.5, "2"])
 def test_a_history_refuses_a_bad_count_of_earlier_entries(earlier: object) -> None:
     with pytest.raises(ValidationError, match="earlier history entries"):
-        History((), earlier, T0)  # type: ignore[arg-type]
+        History((), earlier, T0)
 
 
 def test_earlier_entries_need_the_instant_of_the_last_of_them() -> None:
