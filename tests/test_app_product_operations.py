@@ -114,8 +114,8 @@ CATALOG = Catalog(
 
 
 class Provider:
-    """The host's module: the built-in commands (which answer as the operations' methods do),
-    and the methods its operations name."""
+    """The host's module: the built-in commands of a ProvisioningModule and the methods its
+    operations name, each recorded and answered from ``answers``."""
 
     def __init__(self, *answers: ModuleResult | Exception) -> None:
         self.calls: list[tuple[str, str, dict[str, str]]] = []

@@ -35,6 +35,7 @@ from prodlife.lifecycle import (
     visible_to_customer,
 )
 from prodlife.limits import MAX_CLOCK_SKEW_SECONDS
+from prodlife.testing import CANCELLED, DELETED, NOT_AVAILABLE, TERMINATED
 
 Op, S = Operation, Status
 SK = SuspensionKind
@@ -53,11 +54,6 @@ def in_progress(progress: Progress) -> ServiceStatus:
     target = suspended(SK.BY_CUSTOMER) if progress is Progress.SUSPENSION else ACTIVE
     return ServiceStatus(S.IN_PROGRESS, progress, previous=previous, target=target)
 
-
-NOT_AVAILABLE = ServiceStatus(S.NOT_AVAILABLE)
-CANCELLED = ServiceStatus(S.CANCELLED)
-TERMINATED = ServiceStatus(S.TERMINATED)
-DELETED = ServiceStatus(S.DELETED)
 
 #: One sample of every status and substate.
 SAMPLES: list[ServiceStatus] = [

@@ -1,3 +1,6 @@
+# Over 400 lines: perform, the one entry point for every lifecycle operation, is typed twice
+# (a declared operation takes only its arguments and reason) and documents every rule the
+# use case adds; the package and option changes beside it are its priced variants.
 """The use cases of :class:`~prodlife.app.Billing` that change stored services.
 
 Any lifecycle operation (:meth:`~prodlife.app.Billing.perform`), package and
