@@ -61,9 +61,12 @@ def fuzz(session: nox.Session) -> None:
 
 @nox.session
 def typing(session: nox.Session) -> None:
-    """Run mypy --strict over src/, the public-API typing checks in tests/typing/ and examples/."""
+    """Run mypy --strict over src/, the tests (the public-API typing checks in tests/typing/
+    among them), the benchmarks and examples/."""
     session.install("-e", ".[test]")
-    session.run("python", "-m", "mypy", "--strict", "src/prodlife", "tests/typing", "examples")
+    session.run(
+        "python", "-m", "mypy", "--strict", "src/prodlife", "tests", "benchmarks", "examples"
+    )
 
 
 @nox.session

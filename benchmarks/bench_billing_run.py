@@ -604,7 +604,9 @@ def raw_pg_worker(
             )
             cursor.fetchall()
             cursor.execute(series_sql, (len(customers), len(customers)))
-            (last,) = cursor.fetchone()
+            numbered = cursor.fetchone()
+            assert numbered is not None  # the series always answers one row
+            (last,) = numbered
             invoices, billed, issued = raw_invoices(rows, work, last - len(customers) + 1)
             cursor.executemany(service_sql, [w[0] for w in work])
             cursor.executemany(invoice_sql, invoices)
@@ -758,6 +760,7 @@ def main() -> None:
                 results[book.kind, name] = measure(book, count, workers)
                 report(book.kind, name, count, results[book.kind, name])
                 if book.kind == "postgresql" and args.db is None:
+                    assert url is not None  # a PostgreSQL book is made only from a URL
                     pg_drop(url, book.options["schema"])
     ratios(results)
 

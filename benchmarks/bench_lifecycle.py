@@ -86,7 +86,9 @@ def make_dicts(count: int) -> list[dict[str, Any]]:
     ]
 
 
-def plain_run(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def plain_run(
+    rows: list[dict[str, Any]],
+) -> list[tuple[dict[str, Any], dict[str, Any], dict[str, Any]]]:
     """The same run as plain dicts: invoice each due service's next month."""
     lines = []
     for row in sorted(rows, key=lambda r: r["id"]):

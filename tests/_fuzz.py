@@ -16,13 +16,15 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from hypothesis import settings
 from hypothesis import strategies as st
 
 from prodlife.errors import ProdlifeError
 from prodlife.limits import MAX_YEAR, MIN_YEAR
+
+T = TypeVar("T")
 
 #: Numbers at and around every bound, and far beyond them.
 EXTREME_NUMBERS = (
@@ -159,7 +161,7 @@ def budget(examples: int, **more: Any) -> settings:
     """``examples`` per test for a costly fuzz test, unless the profile asks for thousands
     (``HYPOTHESIS_PROFILE=fuzz`` or ``long``): then the profile's own number. ``more``: other
     settings."""
-    if settings.default.max_examples >= 1000:
+    if settings().max_examples >= 1000:
         return settings(**more)
     return settings(max_examples=examples, **more)
 
@@ -169,7 +171,7 @@ def either(valid: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
     return st.one_of(valid, valid, junk())
 
 
-def attempt(call: Callable[[], object]) -> object | None:
+def attempt(call: Callable[[], T]) -> T | None:
     """Call ``call``; return its result, or ``None`` when it raised an error it may raise.
 
     It may raise a :class:`ProdlifeError` or a ``TypeError`` (a wrong Python type); any

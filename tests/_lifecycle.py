@@ -35,8 +35,6 @@ from prodlife.lifecycle import (
     Permission,
     Service,
     ServiceAddOn,
-    ServiceStatus,
-    Status,
     SuspensionKind,
 )
 from prodlife.lifecycle.history import HistoryEntry
@@ -45,17 +43,8 @@ from prodlife.lifecycle.package_changes import change_package
 from prodlife.ports import Store
 from prodlife.pricing.plans import PricePlan
 from prodlife.pricing.recurring import RecurringPrice
+from prodlife.testing import make_service
 from tests._support import d, usd
-
-#: The statuses the tests name, besides ``ACTIVE`` and ``ORDERED`` (prodlife.lifecycle's).
-BY_ADMIN = ServiceStatus(Status.SUSPENDED, SuspensionKind.BY_ADMINISTRATOR)
-BY_CUSTOMER = ServiceStatus(Status.SUSPENDED, SuspensionKind.BY_CUSTOMER)
-FOR_ABUSE = ServiceStatus(Status.SUSPENDED, SuspensionKind.FOR_ABUSE)
-FOR_NON_PAYMENT = ServiceStatus(Status.SUSPENDED, SuspensionKind.FOR_NON_PAYMENT)
-CANCELLED = ServiceStatus(Status.CANCELLED)
-TERMINATED = ServiceStatus(Status.TERMINATED)
-DELETED = ServiceStatus(Status.DELETED)
-NOT_AVAILABLE = ServiceStatus(Status.NOT_AVAILABLE)
 
 #: Ids that appear nowhere else, so a message that names them is easy to catch.
 SERVICE_ID = "SVC-7731"
@@ -91,22 +80,20 @@ def at(day: str, hour: int = 12, minute: int = 0) -> datetime:
 
 
 def web(edition: str = "BASIC", **changes: Any) -> Service:
-    """An active WEB service on ``edition``, paid for April 2025 and due again on May 1."""
+    """An active WEB service on ``edition``, paid for April 2025 and due again on May 1:
+    prodlife.testing's plain service, :data:`SERVICE_ID` of :data:`OWNER_ID`, at the
+    edition's list price. ``changes`` set any field (``paid_through`` and
+    ``termination_date`` as given, never derived)."""
     values: dict[str, Any] = {
         "id": SERVICE_ID,
         "customer_id": OWNER_ID,
-        "product_code": "WEB",
         "edition": edition,
-        "cycle": MONTHLY,
         "price": RecurringPrice.at_order(PRICES[edition]),
-        "payment_method": "card",
-        "start": d("2025-04-01"),
-        "next_due": d("2025-05-01"),
         "paid_through": d("2025-04-30"),
-        "status": ACTIVE,
+        "termination_date": None,
     }
     values.update(changes)
-    return Service(**values)
+    return make_service(values.pop("id"), **values)
 
 
 def ordered(**changes: Any) -> Service:

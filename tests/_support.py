@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from decimal import Decimal
 from typing import TypeVar
 
 from prodlife import Money, Period
@@ -34,12 +35,12 @@ def P(start: str, end: str) -> Period:
     return Period(d(start), d(end))
 
 
-def usd(amount: str) -> Money:
+def usd(amount: str | Decimal) -> Money:
     """An amount of US dollars."""
     return Money(amount, "USD")
 
 
-def eur(amount: str) -> Money:
+def eur(amount: str | Decimal) -> Money:
     """An amount of euros."""
     return Money(amount, "EUR")
 

@@ -271,8 +271,8 @@ def test_every_error_class_is_in_the_hierarchy_docs_errors_md_draws() -> None:
             importlib.import_module(module.name)
         except ImportError:  # an optional extra not installed
             continue
-    errors: set[type] = set()
-    waiting: list[type] = [prodlife.ProdlifeError]
+    errors: set[type[prodlife.ProdlifeError]] = set()
+    waiting: list[type[prodlife.ProdlifeError]] = [prodlife.ProdlifeError]
     while waiting:
         for sub in waiting.pop().__subclasses__():
             if sub.__module__.startswith("prodlife") and not sub.__name__.startswith("_"):

@@ -292,7 +292,7 @@ class FaultyStore:
     @contextmanager
     def transaction(self, *, readonly: bool = False) -> Iterator[UnitOfWork]:
         with self.inner.transaction(readonly=readonly) as uow:
-            yield _FaultyUnitOfWork(uow, self.counter, self.fail_at)  # type: ignore[misc]
+            yield _FaultyUnitOfWork(uow, self.counter, self.fail_at)
 
     def close(self) -> None:
         self.inner.close()
@@ -348,7 +348,7 @@ def test_a_fault_at_any_write_of_a_use_case_leaves_the_store_as_it_was(
     _seed(store)
     before = _snapshot(store, [OWNER_ID])
     counting = FaultyStore(store)
-    _use_cases(store)[case](billing(counting))  # type: ignore[arg-type]
+    _use_cases(store)[case](billing(counting))
     writes = counting.counter[0]
     after = _snapshot(store, [OWNER_ID])
     assert after != before and writes >= 2
@@ -359,7 +359,7 @@ def test_a_fault_at_any_write_of_a_use_case_leaves_the_store_as_it_was(
         seeded = _snapshot(target, [OWNER_ID])
         faulty = FaultyStore(target, fail_at)
         with pytest.raises(InjectedFault):
-            _use_cases(target)[case](billing(faulty))  # type: ignore[arg-type]
+            _use_cases(target)[case](billing(faulty))
         assert _snapshot(target, [OWNER_ID]) == seeded, f"write {fail_at} left changes"
 
 
@@ -370,12 +370,12 @@ def test_a_scheduler_run_cut_at_any_write_is_finished_by_the_next_run_once(
     the rest, never twice."""
     counting = FaultyStore(make_store())
     _seed(counting.inner)
-    billing(counting).run_due(batch=2)  # type: ignore[arg-type]
+    billing(counting).run_due(batch=2)
     for fail_at in range(1, counting.counter[0] + 1):
         store = make_store()
         _seed(store)
         with contextlib.suppress(InjectedFault):
-            billing(FaultyStore(store, fail_at)).run_due(batch=2)  # type: ignore[arg-type]
+            billing(FaultyStore(store, fail_at)).run_due(batch=2)
         later = Billing(store, clock=FixedClock(NOW + timedelta(minutes=11)))  # leases expired
         later.run_due(batch=2)
         with store.transaction() as uow:
@@ -450,7 +450,7 @@ def test_a_service_failing_in_the_scheduler_does_not_hold_back_the_others(store:
 
             return Services()
 
-    report = billing(SaveFails(store)).run_due(batch=10)  # type: ignore[arg-type]
+    report = billing(SaveFails(store)).run_due(batch=10)
     assert sorted(report.handled) == ["D-1", "D-2"]
     assert [key for key, _ in report.failed] == ["D-0"]
     # Released: the next run retries it.

@@ -8,7 +8,7 @@ component to do alone is refused.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,6 +25,7 @@ from prodlife.lifecycle import (
     CancellationKind,
     MassUpdate,
     Operation,
+    Outcome,
     SchedulerPolicy,
     Service,
     ServiceStatus,
@@ -138,10 +139,10 @@ def test_suspending_and_unsuspending_a_bundle_takes_its_components_with_it(tv: B
     [(terminate, Status.TERMINATED), (delete, Status.DELETED)],
 )
 def test_ending_a_bundle_ends_its_components_in_the_same_transaction(
-    tv: Billing, operation: object, status: Status
+    tv: Billing, operation: Callable[..., Outcome], status: Status
 ) -> None:
     pack, *_ = order_pack(tv)
-    tv.perform(operation, pack.id, STAFF)  # type: ignore[arg-type]
+    tv.perform(operation, pack.id, STAFF)
     after = stored(tv)
     assert {s.status.status for s in after.values()} == {status}
     assert {s.termination_date for s in after.values()} == {NOW.date()}
@@ -197,12 +198,12 @@ def test_a_component_ended_on_its_own_earlier_is_left_as_it_is(tv: Billing) -> N
 
 @pytest.mark.parametrize("operation", [cancel, terminate, delete])
 def test_ending_one_component_of_a_fixed_bundle_alone_is_refused(
-    tv: Billing, operation: object
+    tv: Billing, operation: Callable[..., Outcome]
 ) -> None:
     pack, cnn, _ = order_pack(tv)
     before = stored(tv)
     with pytest.raises(ComponentRefused, match=f"the bundle service {pack.id} instead") as raised:
-        tv.perform(operation, cnn.id, STAFF)  # type: ignore[arg-type]
+        tv.perform(operation, cnn.id, STAFF)
     assert raised.value.rule == "bundle.component-alone"
     assert (raised.value.service_id, raised.value.bundle_id) == (cnn.id, pack.id)
     assert stored(tv) == before
@@ -304,7 +305,7 @@ _STEPS = st.sampled_from(
         ("delete", (), {}),
     ]
 )
-_OPERATIONS = {
+_OPERATIONS: dict[str, Callable[..., Outcome]] = {
     "suspend": suspend,
     "unsuspend": unsuspend,
     "request": request_cancellation,

@@ -16,7 +16,7 @@ import attrs
 import pytest
 
 from prodlife import MONTHLY, FixedClock, SchedulerPolicy
-from prodlife.app import Billing
+from prodlife.app import Billing, PaymentResult
 from prodlife.billing.invoices import InvoicePolicy, InvoiceStatus, NumberSeries
 from prodlife.catalog.catalog import CatalogVersion
 from prodlife.errors import PermissionDenied, RuleViolation
@@ -393,7 +393,7 @@ def test_two_workers_recording_one_payment_at_once_record_it_once(tmp_path: Path
     (service_id,) = place(billing, activate_on_payment=True)
     stores = [first, open_store(url)]
     barrier = threading.Barrier(2)
-    results: list[object] = []
+    results: list[PaymentResult | Exception] = []
 
     def record(store: Store) -> None:
         worker = Billing(store, clock=FixedClock(ORDERED_AT))
@@ -413,7 +413,8 @@ def test_two_workers_recording_one_payment_at_once_record_it_once(tmp_path: Path
     for thread in threads:
         thread.join()
     try:
-        assert sorted(getattr(r, "duplicate", r) for r in results) == [False, True]
+        assert [r for r in results if isinstance(r, Exception)] == []
+        assert sorted(r.duplicate for r in results if isinstance(r, PaymentResult)) == [False, True]
         statement = billing.statement(OWNER_ID, STAFF)
         assert len(statement.payments) == 1 and statement.credit == ()
         assert [i.status for i in statement.invoices] == [InvoiceStatus.PAID]

@@ -202,7 +202,7 @@ class Books(RuleBasedStateMachine):
 
 
 Books.TestCase.settings = settings(
-    max_examples=settings.default.max_examples // 4,
+    max_examples=settings().max_examples // 4,
     stateful_step_count=15,
     deadline=None,
 )

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
@@ -113,7 +114,8 @@ CATALOG = Catalog(
 
 
 class Provider:
-    """The host's module: the built-in commands, and the methods its operations name."""
+    """The host's module: the built-in commands of a ProvisioningModule and the methods its
+    operations name, each recorded and answered from ``answers``."""
 
     def __init__(self, *answers: ModuleResult | Exception) -> None:
         self.calls: list[tuple[str, str, dict[str, str]]] = []
@@ -137,6 +139,27 @@ class Provider:
 
     def open_console(self, service: Service, arguments: Mapping[str, str]) -> ModuleResult:
         return self._do("open_console", service, arguments)
+
+    def create(self, service: Service) -> ModuleResult:
+        return self._do("create", service, {})
+
+    def suspend(self, service: Service) -> ModuleResult:
+        return self._do("suspend", service, {})
+
+    def unsuspend(self, service: Service) -> ModuleResult:
+        return self._do("unsuspend", service, {})
+
+    def terminate(self, service: Service) -> ModuleResult:
+        return self._do("terminate", service, {})
+
+    def change_package(self, service: Service, package_code: str) -> ModuleResult:
+        return self._do("change_package", service, {"package": package_code})
+
+    def change_password(self, service: Service, new_password: str) -> ModuleResult:
+        return self._do("change_password", service, {"password": new_password})
+
+    def reboot(self, service: Service) -> ModuleResult:
+        return self._do("reboot", service, {})
 
 
 def held(key: str, product: str, **changes: object) -> Service:
@@ -342,7 +365,7 @@ def test_the_policy_table_shows_the_declared_operations() -> None:
         ({"code": " x"}, "code.format"),
     ],
 )
-def test_a_definition_checks_itself(changes: dict[str, object], rule: str) -> None:
+def test_a_definition_checks_itself(changes: dict[str, Any], rule: str) -> None:
     with pytest.raises(RuleViolation) as raised:
         attrs.evolve(REISSUE, **changes)
     assert raised.value.rule == rule

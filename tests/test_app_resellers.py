@@ -21,7 +21,7 @@ from prodlife import MONTHLY, FixedClock, OrderLine, OrderLineSpec
 from prodlife.app import Billing
 from prodlife.catalog import OfferedProduct, ProductQuery, ResellerOffering
 from prodlife.errors import NotFound, PermissionDenied, RuleViolation
-from prodlife.lifecycle import Actor, Permission
+from prodlife.lifecycle import Actor, Order, Permission
 from prodlife.pricing import AddonPick, PlanRate, PricePlan, PricingContext, Rate
 from prodlife.stores import open_store
 from tests._lifecycle import OWNER, OWNER_ID, STAFF, sell
@@ -64,7 +64,7 @@ def app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Billing]:
         yield Billing(store, clock=FixedClock(NOW))
 
 
-def buy(*specs: OrderLineSpec, key: str = "O-1", services: int = 1) -> object:
+def buy(*specs: OrderLineSpec, key: str = "O-1", services: int = 1) -> Order:
     lines = [OrderLine(spec, services=services) for spec in specs]
     return order(id=key, customer_id=OWNER_ID, lines=lines, placed_at=NOW)
 

@@ -8,6 +8,7 @@ recorded in the history of the services it prices.
 from __future__ import annotations
 
 import decimal
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -135,7 +136,7 @@ def test_a_package_price_set_by_hand_needs_a_reason(
     app: Billing,  # noqa: F811
 ) -> None:
     app.add_services([web()])
-    attempts = [
+    attempts: list[Callable[[], object]] = [
         lambda: app.change_package(web().id, PRICER, new_price=usd("5.00"), to_edition="PRO"),
         lambda: app.perform(
             change_package,

@@ -375,7 +375,7 @@ def test_the_products_offered_on_a_day_are_the_valid_ones_that_are_not_historic(
     assert after == before | {"CNN"}
 
 
-@settings(max_examples=max(settings.default.max_examples // 5, 5))
+@settings(max_examples=max(settings().max_examples // 5, 5))
 @given(catalogs())
 def test_generated_catalogs_are_valid_and_answer_lookups(catalog: Catalog) -> None:
     assert check_catalog(catalog) == []

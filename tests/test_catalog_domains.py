@@ -85,7 +85,7 @@ def test_an_unknown_action_is_refused() -> None:
         (lambda: TldPrice("com", 11, usd("1.00")), "tld.years"),
         (lambda: TldPrice("com", 1, usd("-1.00")), "tld.price"),
         (lambda: TldPrice("com", 1, usd("1.00"), renew=Money("1.00", "EUR")), "tld.price"),
-        (lambda: TldPrice("com", 1, "12.00"), "tld.price"),
+        (lambda: TldPrice("com", 1, "12.00"), "tld.price"),  # type: ignore[arg-type]
     ],
 )
 def test_malformed_tld_prices_are_refused(make: Callable[[], object], rule: str) -> None:

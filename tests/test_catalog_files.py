@@ -317,7 +317,7 @@ def test_an_empty_catalog_file_comes_back_empty(tmp_path: Path) -> None:
         assert load_catalog(tmp_path / name) == Catalog()
 
 
-@settings(max_examples=max(settings.default.max_examples // 4, 5))
+@settings(max_examples=max(settings().max_examples // 4, 5))
 @given(catalogs())
 def test_generated_catalogs_round_trip_through_data_json_and_toml(catalog: Catalog) -> None:
     data = catalog_to_data(catalog)
@@ -663,7 +663,7 @@ _LEAVES = st.one_of(_TEXT, st.booleans(), st.integers(-(2**63), 2**63 - 1))
 _DATA = toml_values(_KEYS, _LEAVES)
 
 
-@settings(max_examples=max(settings.default.max_examples // 2, 5))
+@settings(max_examples=max(settings().max_examples // 2, 5))
 @given(st.dictionaries(_KEYS, _DATA, max_size=4))
 def test_toml_reads_back_exactly_what_was_written(data: dict[str, Any]) -> None:
     assert tomllib.loads(dumps(data)) == data

@@ -31,14 +31,14 @@ def strict(raw: Any) -> Product | None:
     return product
 
 
-@settings(max_examples=max(settings.default.max_examples // 4, 5))
+@settings(max_examples=max(settings().max_examples // 4, 5))
 @given(catalogs())
 def test_products_are_written_as_the_converter_writes_them(catalog: Catalog) -> None:
     for product in catalog.products:
         assert product_to_plain(product) == _compact(CONVERTER.unstructure(product))
 
 
-@settings(max_examples=max(settings.default.max_examples // 4, 5))
+@settings(max_examples=max(settings().max_examples // 4, 5))
 @given(catalogs())
 def test_products_are_read_as_the_strict_path_reads_them(catalog: Catalog) -> None:
     for product in catalog.products:
@@ -61,7 +61,7 @@ _VALUES = st.one_of(
 )
 
 
-@settings(max_examples=max(settings.default.max_examples // 2, 5))
+@settings(max_examples=max(settings().max_examples // 2, 5))
 @given(catalogs(), st.data())
 def test_a_changed_product_is_read_alike_or_left_to_the_strict_path(
     catalog: Catalog, data: st.DataObject

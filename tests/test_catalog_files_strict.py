@@ -340,7 +340,7 @@ def _paths(value: Any, here: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     return found
 
 
-@settings(max_examples=max(settings.default.max_examples // 2, 5))
+@settings(max_examples=max(settings().max_examples // 2, 5))
 @given(catalogs(), st.data())
 def test_a_valid_catalog_with_one_value_replaced_never_raises_anything_else(
     catalog: Catalog, data: st.DataObject
@@ -366,7 +366,7 @@ def test_a_valid_catalog_with_one_value_replaced_never_raises_anything_else(
 
 
 @given(st.binary(max_size=200) | _JSON.map(lambda value: json.dumps(value).encode()))
-@settings(max_examples=max(settings.default.max_examples // 2, 5))
+@settings(max_examples=max(settings().max_examples // 2, 5))
 def test_any_file_content_gives_a_catalog_or_a_prodlife_error(content: bytes) -> None:
     import tempfile
 

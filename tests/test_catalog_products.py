@@ -390,7 +390,7 @@ def test_a_copy_is_checked_like_any_product() -> None:
     assert raised.value.rule == "code.format"
 
 
-@settings(max_examples=max(settings.default.max_examples // 2, 5))
+@settings(max_examples=max(settings().max_examples // 2, 5))
 @given(product_types().flatmap(lambda t: products([t])))
 def test_generated_products_are_valid_and_copy_the_carried_fields(product: Product) -> None:
     assert check_product(product) == []
@@ -495,7 +495,7 @@ def test_a_ladder_is_refused_when_it_breaks_a_rule(
 
 
 def test_forbidden_moves_may_be_given_as_lists() -> None:
-    ladder = EditionLadder("OFFICE", office().editions, [["PREMIUM", "BASIC"]])  # type: ignore[list-item]
+    ladder = EditionLadder("OFFICE", office().editions, [["PREMIUM", "BASIC"]])
     assert ladder.forbidden == frozenset({("PREMIUM", "BASIC")})
 
 

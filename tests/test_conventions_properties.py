@@ -240,6 +240,7 @@ def test_a_service_keeps_its_billing_day_across_short_months_in_every_cycle(
     due = cycle.shift(start, 1)
     service = web(start=start, cycle=cycle, next_due=due, paid_through=due - timedelta(days=1))
     for _ in range(9 if cycle.count < 12 else 5):
+        assert service.next_due is not None  # renewed services stay due
         outcome = renew(service, SYSTEM, at(str(service.next_due - timedelta(days=1))))
         service = outcome.service
         for line in outcome.lines:

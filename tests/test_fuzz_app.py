@@ -26,7 +26,8 @@ from hypothesis import strategies as st
 from prodlife import FixedClock, Money
 from prodlife.app import Billing
 from prodlife.billing.invoices import InvoiceStatus
-from prodlife.catalog.query import Availability, ProductQuery
+from prodlife.catalog.products import Availability
+from prodlife.catalog.query import ProductQuery
 from prodlife.catalog.resellers import OfferedProduct, ResellerOffering
 from prodlife.cycles import ANNUAL, MONTHLY, BillingCycle
 from prodlife.lifecycle import (
@@ -34,6 +35,7 @@ from prodlife.lifecycle import (
     CancellationKind,
     MassUpdate,
     Operation,
+    Outcome,
     Status,
     SuspensionKind,
     activate,
@@ -171,7 +173,7 @@ _VALID: dict[str, st.SearchStrategy[Any]] = {
     "customer_may_delete": st.booleans(),
     "enabled": st.booleans(),
 }
-OPERATIONS = [
+OPERATIONS: list[Callable[..., Outcome]] = [
     activate,
     add_addon,
     cancel,

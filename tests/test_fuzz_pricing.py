@@ -234,8 +234,8 @@ def test_rates_charge_within_the_bounds_or_refuse(rate: Any, quantity: Any) -> N
         return
     charge = attempt(lambda: rate.charge(quantity))
     if charge is not None:
-        assert charge.quantity <= MAX_QUANTITY  # type: ignore[attr-defined]
-        for part in charge.parts:  # type: ignore[attr-defined]
+        assert charge.quantity <= MAX_QUANTITY
+        for part in charge.parts:
             str(part)
 
 
@@ -357,7 +357,7 @@ def test_discounts_apply_or_refuse(
 ) -> None:
     result = attempt(lambda: apply_discounts(amount, plan_discount, additive, product, on))
     if result is not None:
-        assert result.final.amount >= 0  # type: ignore[attr-defined]
+        assert result.final.amount >= 0
 
 
 # -- taxes ----------------------------------------------------------------------------------
@@ -379,7 +379,7 @@ def test_tax_rates_are_made_or_refused(
 def test_taxes_are_computed_or_refused(amount: Any, rates: Any, basis: Any, rounding: Any) -> None:
     taxed = attempt(lambda: tax_line(amount, rates, basis, rounding=rounding))
     if taxed is not None:
-        assert taxed.net + taxed.tax == taxed.gross  # type: ignore[attr-defined]
+        assert taxed.net + taxed.tax == taxed.gross
 
 
 @given(either(st.lists(st.sampled_from(TAXES) | junk(), max_size=3)), either(TEXT))
@@ -483,7 +483,7 @@ def test_jobs_are_priced_or_refused(
     code: Any, quantity: Any, override: Any, on: Any, taxes: Any
 ) -> None:
     line = attempt(lambda: JobLine(code, quantity, override))
-    job = attempt(lambda: Job("J-1", "C-1", "JOB", [line], on))
+    job = attempt(lambda: Job("J-1", "C-1", "JOB", [line], on))  # type: ignore[list-item]
     job_type = JobType("JOB", "Job", {"BOX", "INSTALL"})
     attempt(lambda: price_job(job, job_type, CATALOG, PLAN))  # type: ignore[arg-type]
     attempt(lambda: price_job(job, job_type, CATALOG, PLAN, taxes))  # type: ignore[arg-type]
@@ -502,7 +502,7 @@ def test_activities_are_priced_or_refused(
     code: Any, duration: Any, override: Any, on: Any, other: Any
 ) -> None:
     line = attempt(lambda: ActivityLine(code, duration, override))
-    activity = attempt(lambda: Activity("A-1", "C-1", "VISIT", [line], on))
+    activity = attempt(lambda: Activity("A-1", "C-1", "VISIT", [line], on))  # type: ignore[list-item]
     visits = ActivityType("VISIT", "Visit", {"INSTALL", "BOX"})
     attempt(lambda: price_activity(activity, visits, CATALOG, PLAN))  # type: ignore[arg-type]
     attempt(lambda: price_activity(activity, visits, CATALOG, PLAN, other))  # type: ignore[arg-type]
@@ -584,8 +584,8 @@ CONTEXTS = built(
 def test_order_lines_are_quoted_or_refused(spec: Any, context: Any) -> None:
     quote = attempt(lambda: quote_order_line(spec, context))
     if quote is not None:
-        quote.as_rows()  # type: ignore[attr-defined]
-        assert quote.total.amount.adjusted() < MAX_AMOUNT_DIGITS  # type: ignore[attr-defined]
+        quote.as_rows()
+        assert quote.total.amount.adjusted() < MAX_AMOUNT_DIGITS
 
 
 def test_a_per_unit_line_of_absurd_seats_is_refused_with_the_limit_named() -> None:

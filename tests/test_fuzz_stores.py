@@ -70,7 +70,7 @@ SOME_DAY = either(st.none() | DAYS)
 
 @st.composite
 def made(
-    draw: st.DrawFn, factory: Callable[..., Any], *args: st.SearchStrategy[Any], **fields: Any
+    draw: st.DrawFn, /, factory: Callable[..., Any], *args: st.SearchStrategy[Any], **fields: Any
 ) -> Any:
     """What ``factory`` makes of drawn arguments; ``None`` (junk too) when it refuses them."""
     values = [draw(arg) for arg in args]

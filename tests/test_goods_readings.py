@@ -79,7 +79,11 @@ def test_a_later_reading_becomes_usage_at_the_smallest_applicable_conversion_rat
     # 150 kWh at the smallest applicable rate, 0.5 (POWER-BUSINESS needs service PRO).
     assert (second.usage.delta, second.usage.product_code) == (Decimal(150), "POWER-GREEN")
     record = second.record
-    assert (record.product_code, record.quantity, record.unit) == ("POWER-GREEN", 75, "kWh")
+    assert (record.product_code, record.quantity, record.unit) == (
+        "POWER-GREEN",
+        Decimal(75),
+        "kWh",
+    )
     assert (record.customer_id, record.at) == ("C-1", at("2025-04-01"))
     assert record.reference == "METER/E1/ELEC/2025-04-01T12:00:00+00:00"
     (charge,) = rate_usage([record], USC)
@@ -91,7 +95,7 @@ def test_a_policy_condition_on_the_termed_service_is_met() -> None:
     log = _read(stock, LOG, "100", at("2025-03-01")).log
     second = _read(stock, log, "500", at("2025-04-01"), termed_service_code="PRO")
     assert second.record is not None
-    assert (second.record.product_code, second.record.quantity) == ("POWER-BUSINESS", 100)
+    assert (second.record.product_code, second.record.quantity) == ("POWER-BUSINESS", Decimal(100))
 
 
 def test_a_duplicated_reading_is_refused_rather_than_charged_twice() -> None:
@@ -154,7 +158,7 @@ def test_a_unit_moved_to_another_service_starts_from_a_new_baseline() -> None:
     assert at_bob.record is None
     later = _read(stock, at_bob.log, "420", at("2025-05-02"))
     assert later.record is not None
-    assert (later.record.customer_id, later.record.quantity) == ("C-2", 10)
+    assert (later.record.customer_id, later.record.quantity) == ("C-2", Decimal(10))
 
 
 def test_a_meter_going_backwards_is_refused() -> None:

@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import openpyxl
+import openpyxl  # type: ignore[import-untyped]
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -552,7 +552,7 @@ def catalogs_of(chars: st.SearchStrategy[str]) -> st.SearchStrategy[Catalog]:
 
 
 _ROUND_TRIP = settings(
-    max_examples=max(settings.default.max_examples // 4, 5),
+    max_examples=max(settings().max_examples // 4, 5),
     suppress_health_check=[HealthCheck.too_slow],
 )
 
@@ -596,7 +596,7 @@ _HEADERS = st.lists(
 )
 
 
-@settings(max_examples=max(settings.default.max_examples // 2, 5))
+@settings(max_examples=max(settings().max_examples // 2, 5))
 @given(_HEADERS, st.lists(st.lists(_CELLS, max_size=7), max_size=5), st.sampled_from([",", ";"]))
 def test_any_csv_gives_a_run_or_a_prodlife_error(
     header: list[str], rows: list[list[str]], delimiter: str
@@ -615,7 +615,7 @@ def test_any_csv_gives_a_run_or_a_prodlife_error(
     assert numbers == sorted(set(numbers))
 
 
-@settings(max_examples=max(settings.default.max_examples // 2, 5))
+@settings(max_examples=max(settings().max_examples // 2, 5))
 @given(st.binary(max_size=300), st.sampled_from(list(FileFormat)))
 def test_any_bytes_give_a_run_or_a_prodlife_error(data: bytes, file_format: FileFormat) -> None:
     with contextlib.suppress(ProdlifeError):
@@ -631,7 +631,7 @@ _SHEET_CELLS = (
 )
 
 
-@settings(max_examples=max(settings.default.max_examples // 2, 5))
+@settings(max_examples=max(settings().max_examples // 2, 5))
 @given(st.lists(st.lists(_SHEET_CELLS, max_size=5), min_size=1, max_size=4))
 def test_any_spreadsheet_gives_a_run_or_a_prodlife_error(rows: list[list[Any]]) -> None:
     clean = [

@@ -77,7 +77,7 @@ _DOCUMENT = st.tuples(
 ).map(lambda parts: parts[1].join(parts[0]) + (parts[1] if parts[2] else ""))
 
 
-@settings(max_examples=max(settings.default.max_examples * 5, 50))
+@settings(max_examples=max(settings().max_examples * 5, 50))
 @given(_DOCUMENT)
 def test_any_document_reads_as_tomllib_reads_it(text: str) -> None:
     assert repr(_ours(text)) == repr(_tomllib(text))  # repr: nan is not nan
@@ -96,7 +96,7 @@ _SUBSET_LINE = st.one_of(
 )
 
 
-@settings(max_examples=max(settings.default.max_examples * 5, 50))
+@settings(max_examples=max(settings().max_examples * 5, 50))
 @given(st.lists(_SUBSET_LINE, max_size=12).map("\n".join))
 def test_documents_of_the_lines_the_fast_reader_takes_read_as_tomllib_reads_them(
     text: str,
@@ -186,7 +186,7 @@ _NEAR_LINE = st.one_of(
 )
 
 
-@settings(max_examples=max(settings.default.max_examples * 10, 50))
+@settings(max_examples=max(settings().max_examples * 10, 50))
 @given(st.lists(_NEAR_LINE, max_size=16).map("\n".join), st.sampled_from(["", "\n", "\n\n"]))
 @example("[[a]]\n[a.b.a]\n[[a]]\n[a.b.b]", "\n")  # a.b named again under the new a
 def test_headers_naming_the_same_paths_again_read_as_tomllib_reads_them(

@@ -58,8 +58,10 @@ def test_a_member_prints_as_its_value_and_is_no_string(member: Status) -> None:
     assert f"{member}" == member.value
     assert f"[{member:>40}]" == f"[{member.value:>40}]"
     assert not isinstance(member, str)
-    assert member != member.value
-    assert {member: 1}.get(member.value) is None
+    label: object = member.value
+    assert member != label
+    by_key: dict[object, int] = {member: 1}
+    assert by_key.get(label) is None
 
 
 @pytest.mark.parametrize("member", MEMBERS, ids=repr)

@@ -286,6 +286,18 @@ def histories(draw: st.DrawFn) -> tuple[BillingTiming, date, list[tuple[date, st
     return timing, start, steps, start + timedelta(days=offsets[-1])
 
 
+def changing_to(edition: str) -> Callable[[Service, datetime], Outcome]:
+    """The owner's change to ``edition`` at its list price, under :data:`IMMEDIATE_CATALOG`."""
+    return lambda service, when: change_package(
+        service,
+        OWNER,
+        when,
+        catalog=IMMEDIATE_CATALOG,
+        to_edition=edition,
+        new_price=PRICES[edition],
+    )
+
+
 @given(histories())
 def test_the_total_invoiced_is_what_the_use_of_each_price_over_time_was_worth(
     history: tuple[BillingTiming, date, list[tuple[date, str, str]], date],
@@ -304,17 +316,7 @@ def test_the_total_invoiced_is_what_the_use_of_each_price_over_time_was_worth(
         if operation == "change" and edition != service.edition:
             if service.edition == "PREMIUM" and edition == "BASIC":
                 continue  # the example catalog forbids it
-            customer.on(
-                day.isoformat(),
-                lambda s, when, e=edition: change_package(
-                    s,
-                    OWNER,
-                    when,
-                    catalog=IMMEDIATE_CATALOG,
-                    to_edition=e,
-                    new_price=PRICES[e],
-                ),
-            )
+            customer.on(day.isoformat(), changing_to(edition))
             timeline.append((day, None if is_paused else edition))
         elif operation == "pause" and not is_paused:
             customer.on(

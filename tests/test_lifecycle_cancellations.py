@@ -43,16 +43,14 @@ from prodlife.lifecycle.package_changes import change_package
 from prodlife.lifecycle.renewals import renew
 from prodlife.pricing.recurring import RecurringPrice
 from prodlife.proration import ChangePolicy, ChargeMode, CreditMode, UsedDay
+from prodlife.testing import CANCELLED, SUSPENDED_BY_CUSTOMER, TERMINATED
 from prodlife.testing.strategies import billing_dates, currencies, money
 from tests._lifecycle import (
-    BY_CUSTOMER,
-    CANCELLED,
     CATALOG,
     IMMEDIATE_CATALOG,
     OWNER,
     STAFF,
     SYSTEM,
-    TERMINATED,
     FakeModule,
     amounts,
     at,
@@ -204,12 +202,12 @@ def test_reactivating_during_the_pending_period_lets_the_service_renew_as_before
 def test_withdrawing_needs_a_pending_request_and_works_while_suspended() -> None:
     with pytest.raises(TransitionNotAllowed, match="no cancellation is scheduled"):
         withdraw_cancellation(web(), OWNER, at("2025-04-20"))
-    paused = web(status=BY_CUSTOMER)
+    paused = web(status=SUSPENDED_BY_CUSTOMER)
     asked = request_cancellation(
         paused, OWNER, at("2025-04-10"), CancellationKind.END_OF_PERIOD, "x"
     ).service
     done = withdraw_cancellation(asked, OWNER, at("2025-04-20"))
-    assert (done.service.status, done.service.cancellation) == (BY_CUSTOMER, None)
+    assert (done.service.status, done.service.cancellation) == (SUSPENDED_BY_CUSTOMER, None)
 
 
 # --- cancel now, with a refund per the policy -----------------------------------------------

@@ -71,12 +71,14 @@ from prodlife.proration import (
     UsedDay,
     quote_change,
 )
+from prodlife.testing import (
+    SUSPENDED_BY_ADMINISTRATOR,
+    SUSPENDED_FOR_ABUSE,
+    SUSPENDED_FOR_NON_PAYMENT,
+)
 from prodlife.testing.strategies import billing_dates, currencies, money
 from tests._lifecycle import (
-    BY_ADMIN,
     CATALOG,
-    FOR_ABUSE,
-    FOR_NON_PAYMENT,
     IMMEDIATE_CATALOG,
     OWNER,
     SERVICE_ID,
@@ -532,7 +534,7 @@ def test_a_forbidden_edition_move_is_refused_before_any_rule() -> None:
     assert refused.value.rule == "edition.forbidden-move"
 
 
-@pytest.mark.parametrize("status", [BY_ADMIN, FOR_ABUSE])
+@pytest.mark.parametrize("status", [SUSPENDED_BY_ADMINISTRATOR, SUSPENDED_FOR_ABUSE])
 def test_no_package_or_option_change_while_suspended_by_an_administrator(
     status: ServiceStatus,
 ) -> None:
@@ -548,8 +550,8 @@ def test_no_package_or_option_change_while_suspended_by_an_administrator(
 
 
 def test_a_package_change_is_allowed_while_suspended_for_non_payment() -> None:
-    done = change_edition(web(status=FOR_NON_PAYMENT), "PRO")
-    assert done.service.status == FOR_NON_PAYMENT
+    done = change_edition(web(status=SUSPENDED_FOR_NON_PAYMENT), "PRO")
+    assert done.service.status == SUSPENDED_FOR_NON_PAYMENT
     assert amounts(done) == [usd("-5.00"), usd("20.00")]  # as for an active service
 
 

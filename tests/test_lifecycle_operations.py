@@ -62,21 +62,23 @@ from prodlife.lifecycle.outcome import Outcome
 from prodlife.lifecycle.renewals import invoice_early, invoice_next_period, renew
 from prodlife.lifecycle.service_parts import CancellationKind
 from prodlife.proration import CreditMode
-from prodlife.testing.strategies import billing_dates
-from tests._lifecycle import (
-    BY_ADMIN,
-    BY_CUSTOMER,
+from prodlife.testing import (
     CANCELLED,
     DELETED,
-    FOR_NON_PAYMENT,
     NOT_AVAILABLE,
+    SUSPENDED_BY_ADMINISTRATOR,
+    SUSPENDED_BY_CUSTOMER,
+    SUSPENDED_FOR_NON_PAYMENT,
+    TERMINATED,
+)
+from prodlife.testing.strategies import billing_dates
+from tests._lifecycle import (
     OWNER,
     OWNER_ID,
     SERVICE_ID,
     STAFF,
     STRANGER,
     SYSTEM,
-    TERMINATED,
     FakeModule,
     at,
     backup,
@@ -201,8 +203,8 @@ def test_customers_cannot_activate_and_an_active_service_is_not_activated_again(
 
 def test_suspending_by_an_administrator_names_the_kind_in_the_event() -> None:
     done = suspend(web(), STAFF, at("2025-04-10"), SuspensionKind.BY_ADMINISTRATOR, reason="abuse")
-    assert done.service.status == BY_ADMIN
-    assert steps(done.service) == [(Op.SUSPEND, ACTIVE, BY_ADMIN)]
+    assert done.service.status == SUSPENDED_BY_ADMINISTRATOR
+    assert steps(done.service) == [(Op.SUSPEND, ACTIVE, SUSPENDED_BY_ADMINISTRATOR)]
     assert done.kinds() == (EventKind.SUSPENDED,)
     assert done.events[0].detail("kind") == "by administrator"
 
@@ -222,11 +224,11 @@ def test_suspension_kinds_are_checked_and_limited_by_actor() -> None:
     with pytest.raises(PermissionDenied, match="may suspend only"):
         suspend(web(), OWNER, at("2025-04-10"), SuspensionKind.BY_ADMINISTRATOR)
     mine = suspend(web(), OWNER, at("2025-04-10"), SuspensionKind.BY_CUSTOMER)
-    assert mine.service.status == BY_CUSTOMER
+    assert mine.service.status == SUSPENDED_BY_CUSTOMER
 
 
 def test_only_staff_lift_an_administrators_suspension_and_the_module_unsuspends() -> None:
-    held = web(status=BY_ADMIN)
+    held = web(status=SUSPENDED_BY_ADMINISTRATOR)
     with pytest.raises(PermissionDenied, match="only staff can lift a suspension by administrator"):
         unsuspend(held, OWNER, at("2025-04-11"))
     module = FakeModule()
@@ -248,7 +250,7 @@ def test_rebooting_runs_the_module_and_passes_through_in_progress_reboot() -> No
     assert commands(module) == ["reboot"]
     assert done.kinds() == (EventKind.REBOOTED,)
     with pytest.raises(TransitionNotAllowed):
-        reboot(web(status=BY_CUSTOMER), OWNER, at("2025-04-10"), module=module)
+        reboot(web(status=SUSPENDED_BY_CUSTOMER), OWNER, at("2025-04-10"), module=module)
     with pytest.raises(PermissionDenied):
         reboot(web(), SYSTEM, at("2025-04-10"), module=module)
     assert commands(module) == ["reboot"]
@@ -328,7 +330,9 @@ def test_the_scheduler_renewal_invoice_has_its_own_reason() -> None:
     assert rows(done.lines) == [recurring(("2025-05-01", "2025-06-01"))]
 
 
-@pytest.mark.parametrize("status", [ORDERED, ACTIVE, BY_ADMIN, FOR_NON_PAYMENT])
+@pytest.mark.parametrize(
+    "status", [ORDERED, ACTIVE, SUSPENDED_BY_ADMINISTRATOR, SUSPENDED_FOR_NON_PAYMENT]
+)
 def test_pending_active_and_suspended_services_can_be_invoiced_early(status: ServiceStatus) -> None:
     # Seed 003: "the status must be Pending, Active or Suspended".
     done = invoice_early(web(status=status), STAFF, at("2025-04-20"))
@@ -395,8 +399,8 @@ def test_renewing_several_periods_after_an_early_invoice_bills_only_the_new_ones
 
 
 def test_a_renewal_keeps_a_suspended_service_suspended() -> None:
-    done = renew(web(status=FOR_NON_PAYMENT), SYSTEM, at("2025-05-03"))
-    assert done.service.status == FOR_NON_PAYMENT
+    done = renew(web(status=SUSPENDED_FOR_NON_PAYMENT), SYSTEM, at("2025-05-03"))
+    assert done.service.status == SUSPENDED_FOR_NON_PAYMENT
     assert done.service.next_due == d("2025-06-01")
 
 
@@ -658,7 +662,7 @@ _OPERATIONS: dict[str, Call] = {
 
 @pytest.mark.parametrize("name", sorted(_OPERATIONS))
 def test_a_customer_acting_on_another_customers_service_learns_nothing(name: str) -> None:
-    service = web(status=BY_CUSTOMER) if name == "unsuspend" else web()
+    service = web(status=SUSPENDED_BY_CUSTOMER) if name == "unsuspend" else web()
     with pytest.raises(PermissionDenied) as refused:
         _OPERATIONS[name](service, STRANGER)
     message = str(refused.value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -12,13 +13,15 @@ from hypothesis import strategies as st
 
 from prodlife import FixedClock, Money
 from prodlife.app import Billing
-from prodlife.billing import LineType
+from prodlife.billing import InvoiceLine, LineType
 from prodlife.catalog.subscriptions import BillingTiming
 from prodlife.errors import NotFound, PermissionDenied, ValidationError
 from prodlife.lifecycle import (
     EventKind,
     OptionChange,
+    Outcome,
     SchedulerPolicy,
+    Service,
     change_options,
     remove_options,
     run_due,
@@ -38,16 +41,16 @@ def at(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, 9, tzinfo=UTC)
 
 
-def with_options(*changes: OptionChange, **service: object) -> object:
+def with_options(*changes: OptionChange, **service: Any) -> Outcome:
     return change_options(web(**service), STAFF, at(date(2025, 4, 1)), list(changes))
 
 
-def holding() -> object:
-    return with_options(RAM, IP).service  # type: ignore[attr-defined]
+def holding() -> Service:
+    return with_options(RAM, IP).service
 
 
 def test_the_unused_days_of_a_removed_option_are_credited() -> None:
-    removed = remove_options(holding(), STAFF, at(date(2025, 4, 16)), ["RAM"])  # type: ignore[arg-type]
+    removed = remove_options(holding(), STAFF, at(date(2025, 4, 16)), ["RAM"])
     (line,) = removed.lines
     assert line.type is LineType.OPTION and line.reverses
     assert line.amount == usd("-3.00")  # 15 of April's 30 days of 6.00
@@ -65,18 +68,18 @@ def test_the_unused_days_of_a_removed_option_are_credited() -> None:
     ],
 )
 def test_the_change_policy_says_what_comes_back(policy: ChangePolicy, credited: str | None) -> None:
-    removed = remove_options(holding(), STAFF, at(date(2025, 4, 16)), ["RAM"], policy=policy)  # type: ignore[arg-type]
+    removed = remove_options(holding(), STAFF, at(date(2025, 4, 16)), ["RAM"], policy=policy)
     assert [line.amount for line in removed.lines] == ([] if credited is None else [usd(credited)])
 
 
 def test_a_removed_option_is_not_invoiced_at_the_next_renewal() -> None:
-    removed = remove_options(holding(), STAFF, at(date(2025, 4, 16)), ["RAM", "IP"])  # type: ignore[arg-type]
+    removed = remove_options(holding(), STAFF, at(date(2025, 4, 16)), ["RAM", "IP"])
     run = run_due([removed.service], at(date(2025, 5, 1)), SchedulerPolicy())
     assert {line.type for line in run.lines} == {LineType.RECURRING}
 
 
 def test_in_arrears_the_days_used_are_billed_when_the_period_ends() -> None:
-    service = with_options(RAM, billing_timing=BillingTiming.IN_ARREARS, paid_through=None).service  # type: ignore[attr-defined]
+    service = with_options(RAM, billing_timing=BillingTiming.IN_ARREARS, paid_through=None).service
     removed = remove_options(service, STAFF, at(date(2025, 4, 11)), ["RAM"])
     assert removed.lines == ()
     run = run_due([removed.service], at(date(2025, 5, 1)), SchedulerPolicy())
@@ -100,7 +103,7 @@ def test_removing_what_is_not_held_or_not_a_list_is_refused(codes: object, error
 
 def test_a_stranger_cannot_remove_an_option() -> None:
     with pytest.raises(PermissionDenied):
-        remove_options(holding(), STRANGER, at(date(2025, 4, 16)), ["RAM"])  # type: ignore[arg-type]
+        remove_options(holding(), STRANGER, at(date(2025, 4, 16)), ["RAM"])
 
 
 @given(
@@ -113,7 +116,7 @@ def test_every_day_is_invoiced_at_what_it_is_worth_after_a_removal(
 ) -> None:
     paid = None if timing is BillingTiming.IN_ARREARS else date(2025, 4, 30)
     service = web(billing_timing=timing, paid_through=paid)
-    lines = []
+    lines: list[InvoiceLine] = []
     add_day = date(2025, 4, 1) + timedelta(days=added)
     outcome = change_options(service, STAFF, at(add_day), [RAM])
     lines += outcome.lines
@@ -140,7 +143,7 @@ def test_an_option_is_removed_through_billing_on_every_store(
     make_every_store: Callable[[], Store],  # noqa: F811
 ) -> None:
     app = Billing(make_every_store(), clock=FixedClock(at(date(2025, 4, 16))))
-    app.add_services([holding()])  # type: ignore[list-item]
+    app.add_services([holding()])
     done = app.perform(remove_options, web().id, OWNER, ["IP"])
     assert [line.amount for line in done.lines] == [usd("-1.50")]
     stored = app.service(web().id, OWNER)

@@ -124,12 +124,12 @@ def test_an_order_of_domains_only_is_valid() -> None:
     [
         (lambda: OrderLine(OrderLineSpec("VPS"), services=0), "order.services"),
         (lambda: OrderLine(OrderLineSpec("VPS"), services=True), "order.services"),
-        (lambda: OrderLine("VPS"), "order.line"),
+        (lambda: OrderLine("VPS"), "order.line"),  # type: ignore[arg-type]
         (lambda: OrderLine(OrderLineSpec("VPS"), domain="no spaces.com"), "order.domain"),
         (lambda: OrderLine(OrderLineSpec(" VPS")), "order.code"),
         (lambda: DomainLine("localhost", DomainAction.REGISTER), "order.domain"),
         (lambda: DomainLine("-bad.com", DomainAction.REGISTER), "order.domain"),
-        (lambda: DomainLine("example.com", "register"), "order.domain"),
+        (lambda: DomainLine("example.com", "register"), "order.domain"),  # type: ignore[arg-type]
         (lambda: DomainLine("example.com", DomainAction.REGISTER, years=0), "order.domain-years"),
         (lambda: DomainLine("example.com", DomainAction.REGISTER, years=11), "order.domain-years"),
         (lambda: DomainLine("example.com", DomainAction.TRANSFER), "order.auth-code"),
@@ -146,7 +146,7 @@ def test_an_order_of_domains_only_is_valid() -> None:
             "order.domain-price",
         ),
         (lambda: OrderOptions(generate_invoice=False), "order.options"),
-        (lambda: OrderOptions(send_confirmation=1), "order.options"),
+        (lambda: OrderOptions(send_confirmation=1), "order.options"),  # type: ignore[arg-type]
     ],
 )
 def test_line_and_option_rules(build: object, rule: str) -> None:

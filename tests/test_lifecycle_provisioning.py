@@ -29,7 +29,8 @@ from prodlife.lifecycle.provisioning import (
     run_module,
 )
 from prodlife.pricing.recurring import RecurringPrice
-from tests._lifecycle import BY_ADMIN, FakeModule, last_entry
+from prodlife.testing import SUSPENDED_BY_ADMINISTRATOR
+from tests._lifecycle import FakeModule, last_entry
 from tests._support import d, usd
 
 Op = Operation
@@ -76,7 +77,7 @@ def started(operation: Operation) -> Service:
 
 CASES = [
     (Op.ACTIVATE, Progress.ACTIVATION, "create", ACTIVE),
-    (Op.SUSPEND, Progress.SUSPENSION, "suspend", BY_ADMIN),
+    (Op.SUSPEND, Progress.SUSPENSION, "suspend", SUSPENDED_BY_ADMINISTRATOR),
     (Op.UNSUSPEND, Progress.RESUME, "unsuspend", ACTIVE),
     (Op.TERMINATE, Progress.DELETION, "terminate", ServiceStatus(Status.TERMINATED)),
     (Op.CANCEL, Progress.DELETION, "terminate", ServiceStatus(Status.CANCELLED)),

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from prodlife import Money
+from prodlife import Money, Period
 from prodlife.billing import LineType, Rate
 from prodlife.catalog.change_rules import ChangeTiming
 from prodlife.cycles import ANNUAL, MONTHLY, QUARTERLY
@@ -95,9 +95,7 @@ def test_after_payment_the_next_invoice_comes_a_cycle_later() -> None:
     assert renewed.service.billed_until == date(2025, 3, 1)
     assert run_due([renewed.service], at(date(2025, 2, 28)), policy).outcomes == ()
     second = run_due([renewed.service], at(date(2025, 3, 1)), policy)
-    assert [(line.period.start, line.period.end) for line in second.lines] == [
-        (date(2025, 3, 1), date(2025, 4, 1))
-    ]
+    assert [line.period for line in second.lines] == [Period(date(2025, 3, 1), date(2025, 4, 1))]
 
 
 def test_end_of_period_cancellation_ends_on_the_due_date_with_its_add_ons() -> None:

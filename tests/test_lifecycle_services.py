@@ -38,7 +38,7 @@ from prodlife.lifecycle import (
 )
 from prodlife.limits import MAX_CLOCK_SKEW_SECONDS
 from prodlife.pricing.recurring import RecurringPrice
-from tests._lifecycle import CANCELLED, TERMINATED
+from prodlife.testing import CANCELLED, TERMINATED
 from tests._support import d, usd
 
 Op = Operation

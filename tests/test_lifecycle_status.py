@@ -35,6 +35,7 @@ from prodlife.lifecycle import (
     visible_to_customer,
 )
 from prodlife.limits import MAX_CLOCK_SKEW_SECONDS
+from prodlife.testing import CANCELLED, DELETED, NOT_AVAILABLE, TERMINATED
 
 Op, S = Operation, Status
 SK = SuspensionKind
@@ -53,11 +54,6 @@ def in_progress(progress: Progress) -> ServiceStatus:
     target = suspended(SK.BY_CUSTOMER) if progress is Progress.SUSPENSION else ACTIVE
     return ServiceStatus(S.IN_PROGRESS, progress, previous=previous, target=target)
 
-
-NOT_AVAILABLE = ServiceStatus(S.NOT_AVAILABLE)
-CANCELLED = ServiceStatus(S.CANCELLED)
-TERMINATED = ServiceStatus(S.TERMINATED)
-DELETED = ServiceStatus(S.DELETED)
 
 #: One sample of every status and substate.
 SAMPLES: list[ServiceStatus] = [
@@ -414,7 +410,7 @@ def test_a_history_at_rest_counts_its_entries_and_still_refuses_going_back_in_ti
 @pytest.mark.parametrize("earlier", [-1, True, 1.5, "2"])
 def test_a_history_refuses_a_bad_count_of_earlier_entries(earlier: object) -> None:
     with pytest.raises(ValidationError, match="earlier history entries"):
-        History((), earlier, T0)  # type: ignore[arg-type]
+        History((), earlier, T0)
 
 
 def test_earlier_entries_need_the_instant_of_the_last_of_them() -> None:

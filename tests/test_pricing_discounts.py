@@ -55,13 +55,17 @@ def test_the_plan_discount_comes_first_then_additive_ones_in_the_given_order() -
     result = run("100.00", [pct("TEN", 10), fixed("FIVE", "5.00")], plan="20.00")
     assert [step.code for step in result.applied] == [PLAN_DISCOUNT, "TEN", "FIVE"]
     assert [step.base for step in result.applied] == [eur("100.00"), eur("80.00"), eur("72.00")]
-    assert steps(result) == [(PLAN_DISCOUNT, 20), ("TEN", 8), ("FIVE", 5)]
+    assert steps(result) == [
+        (PLAN_DISCOUNT, Decimal(20)),
+        ("TEN", Decimal(8)),
+        ("FIVE", Decimal(5)),
+    ]
     assert result.final == eur("67.00")
 
 
 def test_a_percentage_is_a_percentage_of_the_running_amount() -> None:
     result = run("100.00", [pct("A", 10), pct("B", 10)])
-    assert steps(result) == [("A", 10), ("B", 9)]
+    assert steps(result) == [("A", Decimal(10)), ("B", Decimal(9))]
     assert result.final == eur("81.00")
     assert result.total == eur("19.00")
 
@@ -111,7 +115,7 @@ def test_a_discount_larger_than_the_line_is_capped_at_the_line() -> None:
 
 def test_a_plan_discount_larger_than_the_line_is_capped_too() -> None:
     result = run("10.00", [fixed("FIVE", "5.00")], plan="12.00")
-    assert steps(result) == [(PLAN_DISCOUNT, 10), ("FIVE", 0)]
+    assert steps(result) == [(PLAN_DISCOUNT, Decimal(10)), ("FIVE", Decimal(0))]
     assert result.applied[0].exact == eur("12.00")
     assert result.final == eur("0")
 
@@ -158,7 +162,7 @@ def test_discounts_that_do_not_apply_are_skipped_and_listed_with_the_reason() ->
         fixed("NEXT", "5.00", validity=Validity(start=d("2026-01-01"))),
     ]
     result = run("100.00", discounts)
-    assert steps(result) == [("TEN", 10)]
+    assert steps(result) == [("TEN", Decimal(10))]
     assert result.skipped == (
         SkippedDiscount("NET-ONLY", SkipReason.OTHER_PRODUCT),
         SkippedDiscount("OLD", SkipReason.ENDED),

@@ -227,11 +227,11 @@ def test_activity_type_may_list_only_one_time_services() -> None:
         (lambda: JobLine("ANTENNA", 1, usd("-1")), "job.price"),
         (lambda: ActivityLine("INSTALL", timedelta(0)), "activity.duration"),
         (lambda: ActivityLine("INSTALL", -MIN), "activity.duration"),
-        (lambda: ActivityLine("INSTALL", 30), "activity.duration"),
+        (lambda: ActivityLine("INSTALL", 30), "activity.duration"),  # type: ignore[arg-type]
         (lambda: ActivityLine("INSTALL", MIN, usd("-0.01")), "activity.price"),
         (lambda: Job("J-1", "", "SETUP", [JobLine("ROKU")], ON), "job.customer"),
         (lambda: Job("J-1", "C-1", "SETUP", [], ON), "job.lines"),
-        (lambda: Job("J-1", "C-1", "SETUP", [JobLine("ROKU")], "2025-03-01"), "job.date"),
+        (lambda: Job("J-1", "C-1", "SETUP", [JobLine("ROKU")], "2025-03-01"), "job.date"),  # type: ignore[arg-type]
         (lambda: Activity("A-1", "C-1", "VISIT", [], ON), "activity.lines"),
         (
             lambda: Activity("A-1", " ", "VISIT", [ActivityLine("INSTALL", MIN)], ON),
@@ -239,7 +239,7 @@ def test_activity_type_may_list_only_one_time_services() -> None:
         ),
         (lambda: DurationRounding(-MIN), "duration.rounding"),
         (lambda: DurationRounding(minimum=-MIN), "duration.rounding"),
-        (lambda: DurationRounding(mode="up"), "duration.rounding"),
+        (lambda: DurationRounding(mode="up"), "duration.rounding"),  # type: ignore[arg-type]
     ],
 )
 def test_definitions_refuse_broken_rules(build: object, rule: str) -> None:

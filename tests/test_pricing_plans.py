@@ -418,7 +418,7 @@ def test_a_new_list_price_in_another_currency_is_refused(auto: bool) -> None:
     "build",
     [
         lambda: RecurringPrice(usd("-1"), override=True),
-        lambda: RecurringPrice("10", override=False),
+        lambda: RecurringPrice("10", override=False),  # type: ignore[arg-type]
         lambda: RecurringPrice.at_order(usd("10"), override=usd("-1")),
         lambda: RecurringPrice.at_order(usd("10"), override=Money("1", "EUR")),
         lambda: RecurringPrice.at_order(usd("-10")),

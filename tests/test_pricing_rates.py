@@ -76,9 +76,9 @@ def test_a_per_unit_rate_is_the_price_times_the_quantity() -> None:
 def test_graduated_pricing_charges_each_tier_at_its_own_rate() -> None:
     charge = GRADUATED.charge(120)
     assert [(p.description, p.units, p.amount) for p in charge.parts] == [
-        ("tier 1 (up to 10)", 10, usd("50.00")),
-        ("tier 2 (up to 50)", 40, usd("160.00")),
-        ("tier 3 (over 50)", 70, usd("210.00")),
+        ("tier 1 (up to 10)", Decimal(10), usd("50.00")),
+        ("tier 2 (up to 50)", Decimal(40), usd("160.00")),
+        ("tier 3 (over 50)", Decimal(70), usd("210.00")),
     ]
 
 
@@ -93,7 +93,7 @@ def test_volume_pricing_charges_every_unit_at_the_reached_tier() -> None:
     assert len(charge.parts) == 1
     part = charge.parts[0]
     assert part.description == "tier 3 (over 50) reached, all units"
-    assert (part.units, part.unit_price, part.amount) == (51, usd("3.00"), usd("153.00"))
+    assert (part.units, part.unit_price, part.amount) == (Decimal(51), usd("3.00"), usd("153.00"))
 
 
 def test_a_tier_bound_is_inclusive() -> None:

@@ -150,7 +150,7 @@ def test_resolution_takes_region_then_country_then_the_code_itself(
     here = Location(country, region)
     exact = [r for r in rules if r.code == code and r.country == country and r.region == region]
     whole = [r for r in rules if r.code == code and r.country == country and r.region is None]
-    expected = (exact or whole or [None])[0]
+    expected = next(iter(exact or whole), None)
     if expected is not None:
         assert chosen.resolve(code, here).code == expected.rate_code
     elif code in TABLE:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from hypothesis import assume, example, given
@@ -65,7 +66,7 @@ def prices(draw: st.DrawFn, currency: Currency | None = None) -> Money:
     return draw(money(currency, min_minor_units=0, max_minor_units=MAX_UNITS))
 
 
-def day_in(draw: st.DrawFn, period: Period, last: date) -> date:
+def day_in(draw: Callable[[st.SearchStrategy[int]], int], period: Period, last: date) -> date:
     """A date from the period's start up to ``last`` included."""
     return period.start + timedelta(days=draw(st.integers(0, (last - period.start).days)))
 

@@ -191,7 +191,7 @@ def test_an_interval_portion_of_a_dated_stub_is_refused_with_invalid_period() ->
     instant = datetime(2025, 1, 20, tzinfo=UTC)
     portion = Interval(instant, instant + timedelta(days=1))
     with pytest.raises(InvalidPeriod):
-        prorate(usd("22.00"), STUB, portion, window=JANUARY)  # type: ignore[arg-type]
+        prorate(usd("22.00"), STUB, portion, window=JANUARY)
 
 
 # -- instants ------------------------------------------------------------------
@@ -231,4 +231,4 @@ def test_date_conventions_refuse_intervals(convention: DayCount) -> None:
 
 def test_an_interval_portion_of_a_dated_period_is_refused() -> None:
     with pytest.raises(InvalidPeriod):
-        prorate(usd("24.00"), JANUARY, DAY, SECONDS)  # type: ignore[arg-type]
+        prorate(usd("24.00"), JANUARY, DAY, SECONDS)

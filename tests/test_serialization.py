@@ -76,7 +76,8 @@ def test_text_where_a_set_is_expected_is_refused_not_split_into_letters(text: st
 def test_every_built_in_day_count_is_written_by_name_and_read_back(convention: DayCount) -> None:
     data = CONVERTER.unstructure(convention, DayCount)
     assert data == convention.name
-    assert CONVERTER.structure(data, DayCount) == convention
+    # the converter's hook for the abstract base reads any built-in convention by its name
+    assert CONVERTER.structure(data, DayCount) == convention  # type: ignore[type-abstract]
     assert day_count_named(convention.name) == convention
 
 

@@ -12,9 +12,13 @@ import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from prodlife.ports import Store
 
 URL_VARIABLE = "PRODLIFE_POSTGRESQL_URL"
 SKIP_MESSAGE = (
@@ -91,7 +95,7 @@ def isolated_schema(url: str) -> Iterator[IsolatedSchema]:
 
 
 @contextmanager
-def opened_store(kind: str, folder: Any) -> Iterator[Any]:
+def opened_store(kind: str, folder: Path) -> Iterator[Store]:
     """A fresh store of ``kind`` (``"memory"``, ``"sqlite"`` in ``folder``, or
     ``"postgresql"`` in a schema of its own, skipped without a server), closed after."""
     from prodlife.stores import open_store
@@ -101,11 +105,11 @@ def opened_store(kind: str, folder: Any) -> Iterator[Any]:
 
         url = postgresql_url_from(os.environ)
         with isolated_schema(url) as schema:
-            store = PostgresStore(url, schema=schema.name)
+            postgres = PostgresStore(url, schema=schema.name)
             try:
-                yield store
+                yield postgres
             finally:
-                store.close()
+                postgres.close()
         return
     store = open_store("memory:" if kind == "memory" else f"sqlite:///{folder / 'books.db'}")
     try:

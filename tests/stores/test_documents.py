@@ -18,7 +18,7 @@ from prodlife.stores._documents import decode, dumps, encode, loads
 from prodlife.testing.strategies import money, periods, services
 
 #: Text a store keeps: anything but NUL and lone surrogates.
-_CHARACTERS = st.characters(exclude_characters="\x00", exclude_categories=("Cs",))
+_CHARACTERS = st.characters(exclude_characters="\x00", exclude_categories=["Cs"])
 _TEXT = st.text(_CHARACTERS, min_size=1, max_size=12)
 
 

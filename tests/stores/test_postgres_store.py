@@ -505,7 +505,7 @@ def _order(order_id: str, customer_id: str, day: str) -> Order:
         id=order_id,
         customer_id=customer_id,
         payment_method="card",
-        lines=(OrderLine(OrderLineSpec("WEB")),),  # type: ignore[arg-type]
+        lines=(OrderLine(OrderLineSpec("WEB")),),
         placed_at=at(day),
     )
 

@@ -21,6 +21,8 @@ from prodlife.lifecycle.service_parts import ENDED
 from prodlife.lifecycle.status import ServiceStatus, Status
 from prodlife.stores import open_store
 from prodlife.stores import sqlite as sqlite_module
+from prodlife.stores._catalog_form import load_form
+from prodlife.stores._documents import loads
 from prodlife.stores.postgres import schema as postgres_schema
 from prodlife.stores.sql import catalog as sql_catalog
 from prodlife.stores.sql.schema import MIGRATIONS, render
@@ -210,7 +212,7 @@ def _counting_loads(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     """The names of the catalog versions the SQL stores read from the database from now on
     (from their compact forms or their documents)."""
     decoded: list[object] = []
-    form, document = sql_catalog.load_form, sql_catalog.loads
+    form, document = load_form, loads
 
     def from_form(data: bytes, name: str) -> Any:
         decoded.append(name)

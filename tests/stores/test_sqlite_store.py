@@ -98,7 +98,7 @@ def order(order_id: str, placed_at: datetime, customer_id: str = OWNER_ID) -> Or
         id=order_id,
         customer_id=customer_id,
         payment_method="card",
-        lines=(OrderLine(OrderLineSpec("VPS")),),  # type: ignore[arg-type]
+        lines=(OrderLine(OrderLineSpec("VPS")),),
         placed_at=placed_at,
     )
 

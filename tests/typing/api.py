@@ -8,9 +8,19 @@ from fractions import Fraction
 from typing import assert_type
 
 from prodlife import ACTUAL_DAYS, MONTHLY, BillingSchedule, Clock, FixedClock, Money, Period
+from prodlife.app import Billing
 from prodlife.catalog import Catalog
 from prodlife.daycount import DayCount, FixedDays, Measure
 from prodlife.goods import Balance, Holder, Ownership, Stock, Unit, Warehouse
+from prodlife.lifecycle import (
+    Actor,
+    OperationDefinition,
+    Outcome,
+    Service,
+    SuspensionKind,
+    suspend,
+)
+from prodlife.testing import SUSPENDED_BY_CUSTOMER, make_service
 
 price = Money("29.99", "USD")
 assert_type(price + price, Money)
@@ -34,6 +44,16 @@ assert_type(measure.fraction, Fraction)
 convention: DayCount = FixedDays(30)
 clock: Clock = FixedClock(datetime(2025, 1, 1, tzinfo=UTC))
 assert_type(clock.now(), datetime)
+
+
+def _operations(app: Billing, actor: Actor) -> None:
+    """Billing.perform: a lifecycle function with its own arguments, or a declared operation
+    with its arguments and reason (perform supplies the product type and the module)."""
+
+    assert_type(app.perform(suspend, "S-1", actor, SuspensionKind.BY_CUSTOMER), Outcome)
+    kvm = OperationDefinition("kvm-access", "open the KVM console of", {"DEDICATED"})
+    assert_type(app.perform(kvm, "S-1", actor, arguments={"port": "1"}, reason="x"), Outcome)
+    assert_type(make_service("S-1", status=SUSPENDED_BY_CUSTOMER), Service)
 
 
 def _goods() -> None:

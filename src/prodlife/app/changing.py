@@ -1,3 +1,6 @@
+# Over 400 lines: perform, the one entry point for every lifecycle operation, is typed twice
+# (a declared operation takes only its arguments and reason) and documents every rule the
+# use case adds; the package and option changes beside it are its priced variants.
 """The use cases of :class:`~prodlife.app.Billing` that change stored services.
 
 Any lifecycle operation (:meth:`~prodlife.app.Billing.perform`), package and
@@ -8,9 +11,9 @@ payment or for the end of a term. Abuse limits and mass updates are in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, Concatenate, ParamSpec
+from typing import Any, Concatenate, ParamSpec, overload
 
 from prodlife.app._base import BillingBase
 from prodlife.app._performing import parameters_of, reason_given, unpaid_of_its_own
@@ -55,6 +58,21 @@ P = ParamSpec("P")
 class Changing(BillingBase):
     """Billing's use cases that change stored services."""
 
+    # A declared operation is given its arguments and reason only: perform passes the
+    # product type and the module itself.
+    @overload
+    def perform(
+        self,
+        operation: OperationDefinition,
+        service_id: str,
+        actor: Actor,
+        /,
+        *,
+        arguments: Mapping[str, str] | None = None,
+        reason: str = "",
+    ) -> Outcome: ...
+
+    @overload
     def perform(
         self,
         operation: Callable[Concatenate[Service, Actor, datetime, P], Outcome],
@@ -63,6 +81,16 @@ class Changing(BillingBase):
         /,
         *args: P.args,
         **kwargs: P.kwargs,
+    ) -> Outcome: ...
+
+    def perform(
+        self,
+        operation: Callable[..., Outcome],
+        service_id: str,
+        actor: Actor,
+        /,
+        *args: Any,
+        **kwargs: Any,
     ) -> Outcome:
         """Carry out a lifecycle ``operation`` on a stored service, all or nothing.
 

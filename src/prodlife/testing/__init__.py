@@ -13,19 +13,45 @@
   store_machine``): as an attribute of this package, ``store_machine`` is the module.
 - :mod:`prodlife.testing.conservation`: the billing engine's conservation check over a
   host's own catalog.
+- :mod:`prodlife.testing.services`: every settled service status by name
+  (:data:`~prodlife.testing.services.SUSPENDED_FOR_NON_PAYMENT`,
+  :data:`~prodlife.testing.services.CANCELLED`... and
+  :data:`~prodlife.testing.services.SETTLED_STATUSES`, all of them), and
+  :func:`~prodlife.testing.services.make_service`, a plain service whose fields a test
+  changes; also importable from this package.
 
 The domain's rules are not here: each is in its layer's package (see
 ``docs/architecture.md``); this package only drives and checks them.
 
 This package needs the ``test`` extra (``pip install 'prodlife[test]'``): hypothesis,
-and pytest for the contract. Importing ``prodlife.testing`` itself needs neither; the
-names below are imported from their modules when first used.
+and pytest for the contract. Importing ``prodlife.testing`` itself needs neither, nor do
+the statuses and ``make_service``; the contract's and the machine's names are imported
+from their modules when first used.
 """
 
 from __future__ import annotations
 
 import importlib
 from typing import TYPE_CHECKING, Any
+
+from prodlife.testing.services import (
+    ACTIVE,
+    AWAITING_PAYMENT,
+    CANCELLED,
+    CONFIGURATION_REQUIRED,
+    DELETED,
+    NOT_AVAILABLE,
+    ORDERED,
+    PAYMENT_IN_PROGRESS,
+    SETTLED_STATUSES,
+    SUSPENDED_BY_ADMINISTRATOR,
+    SUSPENDED_BY_CUSTOMER,
+    SUSPENDED_FOR_ABUSE,
+    SUSPENDED_FOR_NON_PAYMENT,
+    SUSPENDED_TEMPORARILY,
+    TERMINATED,
+    make_service,
+)
 
 if TYPE_CHECKING:
     from prodlife.testing.contract import (
@@ -44,7 +70,22 @@ if TYPE_CHECKING:
     from prodlife.testing.store_machine import MACHINE_SETTINGS, StoreMachine
 
 __all__ = [
+    "ACTIVE",
+    "AWAITING_PAYMENT",
+    "CANCELLED",
+    "CONFIGURATION_REQUIRED",
+    "DELETED",
     "MACHINE_SETTINGS",
+    "NOT_AVAILABLE",
+    "ORDERED",
+    "PAYMENT_IN_PROGRESS",
+    "SETTLED_STATUSES",
+    "SUSPENDED_BY_ADMINISTRATOR",
+    "SUSPENDED_BY_CUSTOMER",
+    "SUSPENDED_FOR_ABUSE",
+    "SUSPENDED_FOR_NON_PAYMENT",
+    "SUSPENDED_TEMPORARILY",
+    "TERMINATED",
     "CatalogRepositoryContract",
     "EventOutboxContract",
     "InvoiceLineContract",
@@ -57,6 +98,7 @@ __all__ = [
     "StoreFixture",
     "StoreMachine",
     "TransactionContract",
+    "make_service",
 ]
 
 _MODULES = {

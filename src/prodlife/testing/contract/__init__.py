@@ -98,10 +98,6 @@ from prodlife.testing.contract.scheduler import claim as claim
 from prodlife.testing.contract.scheduler import claim_committed as claim_committed
 from prodlife.testing.contract.services import QUERIES as QUERIES
 from prodlife.testing.contract.services import QUERY_ROWS as QUERY_ROWS
-from prodlife.testing.contract.services import SUSPENDED_BY_CUSTOMER as SUSPENDED_BY_CUSTOMER
-from prodlife.testing.contract.services import (
-    SUSPENDED_FOR_NON_PAYMENT as SUSPENDED_FOR_NON_PAYMENT,
-)
 from prodlife.testing.contract.services import ServiceRepositoryContract
 from prodlife.testing.contract.services import expected_find as expected_find
 from prodlife.testing.contract.sync_runs import SyncRunContract
@@ -109,6 +105,8 @@ from prodlife.testing.contract.text import EVERY_PLANE as EVERY_PLANE
 from prodlife.testing.contract.text import ODD as ODD
 from prodlife.testing.contract.text import TextContract
 from prodlife.testing.contract.transactions import TransactionContract
+from prodlife.testing.services import SUSPENDED_BY_CUSTOMER as SUSPENDED_BY_CUSTOMER
+from prodlife.testing.services import SUSPENDED_FOR_NON_PAYMENT as SUSPENDED_FOR_NON_PAYMENT
 
 __all__ = [
     "CatalogRepositoryContract",

@@ -29,15 +29,15 @@ from prodlife.lifecycle.orders import (
     OrderStatus,
 )
 from prodlife.lifecycle.services import Service
-from prodlife.lifecycle.status import ACTIVE, ServiceStatus, Status, SuspensionKind
+from prodlife.lifecycle.status import Status, SuspensionKind
 from prodlife.money import Money
 from prodlife.periods import Period
 from prodlife.pricing.plans import PlanRate, PricePlan
 from prodlife.pricing.promotions import Promotion, PromotionDuration, PromotionKind
 from prodlife.pricing.quote import AddonPick, OptionPick, OrderLineSpec
 from prodlife.pricing.rates import Rate, Tier
-from prodlife.pricing.recurring import RecurringPrice
 from prodlife.proration import prorate
+from prodlife.testing.services import make_service as make_service
 from prodlife.testing.strategies import currencies, money, periods
 
 # --- values the tests store -------------------------------------------------------------
@@ -79,32 +79,6 @@ TRICKY_IDS = (
 def usd(amount: str) -> Money:
     """US dollars."""
     return Money(amount, "USD")
-
-
-def make_service(
-    service_id: str = "S-1",
-    *,
-    customer_id: str = "C-1",
-    product_code: str = "WEB",
-    status: ServiceStatus = ACTIVE,
-    next_due: date | None = date(2025, 5, 1),
-) -> Service:
-    """A monthly service started on 2025-04-01 (10.00 USD), paid until its next due date."""
-    ended = status.status in {Status.CANCELLED, Status.TERMINATED, Status.DELETED}
-    return Service(
-        id=service_id,
-        customer_id=customer_id,
-        product_code=product_code,
-        edition="BASIC",
-        cycle=MONTHLY,
-        price=RecurringPrice.at_order(usd("10.00")),
-        payment_method="card",
-        start=date(2025, 4, 1),
-        next_due=next_due,
-        paid_through=None if next_due is None else next_due - timedelta(days=1),
-        status=status,
-        termination_date=date(2025, 4, 20) if ended else None,
-    )
 
 
 def changed(service: Service, at: datetime = T0) -> Service:

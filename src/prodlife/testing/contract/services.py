@@ -19,17 +19,19 @@ from prodlife.lifecycle.services import Service
 from prodlife.lifecycle.status import (
     CONFIGURATION_REQUIRED,
     ORDERED,
-    ServiceStatus,
     Status,
-    SuspensionKind,
 )
 from prodlife.ports import ServiceQuery, Store, UnitOfWork
 from prodlife.testing.contract._support import StoreFixture, add_services, read, write
 from prodlife.testing.contract._values import HOUR, T0, TRICKY_IDS, changed, make_service
+from prodlife.testing.services import (
+    CANCELLED,
+    SUSPENDED_BY_CUSTOMER,
+    SUSPENDED_FOR_NON_PAYMENT,
+    TERMINATED,
+)
 from prodlife.testing.strategies import billing_dates, services
 
-SUSPENDED_BY_CUSTOMER = ServiceStatus(Status.SUSPENDED, SuspensionKind.BY_CUSTOMER)
-SUSPENDED_FOR_NON_PAYMENT = ServiceStatus(Status.SUSPENDED, SuspensionKind.FOR_NON_PAYMENT)
 _REQUEST = CancellationRequest(CancellationKind.END_OF_PERIOD, "too dear", T0)
 
 
@@ -47,7 +49,7 @@ def _requested(service: Service) -> Service:
 QUERY_ROWS: tuple[tuple[Service, date | None], ...] = (
     (make_service("B-10", customer_id="C-2", status=ORDERED), None),
     (make_service("A-2", product_code="VPS", status=SUSPENDED_BY_CUSTOMER), date(2025, 5, 10)),
-    (make_service("b-1", status=ServiceStatus(Status.CANCELLED), next_due=None), None),
+    (make_service("b-1", status=CANCELLED, next_due=None), None),
     (make_service("A-1"), date(2025, 5, 1)),
     (make_service("é-1", customer_id="C-3"), date(2025, 6, 1)),
     (make_service("B-9", customer_id="C-3", product_code="VPS"), date(2025, 5, 1)),
@@ -59,7 +61,7 @@ QUERY_ROWS: tuple[tuple[Service, date | None], ...] = (
     (make_service("A-10", customer_id="C-2", product_code="VPS"), date(2025, 4, 20)),
     (_requested(make_service("C-1", customer_id="C-2")), date(2025, 5, 1)),
     (_requested(make_service("C-2", status=SUSPENDED_BY_CUSTOMER)), None),
-    (_requested(make_service("C-3", status=ServiceStatus(Status.TERMINATED), next_due=None)), None),
+    (_requested(make_service("C-3", status=TERMINATED, next_due=None)), None),
     (_in_bundle(make_service("D-1"), "A-1"), date(2025, 5, 1)),
     (_in_bundle(make_service("D-2", customer_id="C-2", product_code="VPS"), "A-1"), None),
     (_in_bundle(make_service("D-3", status=ORDERED), "B-9"), None),
