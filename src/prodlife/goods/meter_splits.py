@@ -16,13 +16,13 @@ reading, recorded before the transfer) leaves nothing to estimate; a reading
 taken before the transfer is the old customer's even when it is recorded
 after it.
 
-=================  ==================================================================
-rule               condition
-=================  ==================================================================
-``meter.transfer`` read_meter is told every transfer the unit's stock history holds
-                   since the meter's previous reading, and the changes it is told end
-                   with the customer the unit is issued to
-=================  ==================================================================
+==================  ================================================================
+rule                condition
+==================  ================================================================
+``meter.transfer``  read_meter is told every transfer the unit's stock history holds
+                    since the meter's previous reading, and the changes it is told
+                    end with the customer the unit is issued to
+==================  ================================================================
 """
 
 from __future__ import annotations
