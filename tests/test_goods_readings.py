@@ -278,6 +278,22 @@ def test_transfers_that_do_not_end_with_the_units_customer_are_refused() -> None
         _read(stock, log, "400", at("2025-03-31"), ("C-2",))  # type: ignore[arg-type]
 
 
+def test_an_estimate_at_a_transfer_wraps_past_the_rollover_value_like_the_meter() -> None:
+    counter = MeterReadingType("ELEC", "Electricity", "kWh", rollover=100000)
+    stock = _installed()
+    first = read_meter(stock, CATALOG, LOG, "99990", at("2025-03-01"), counter, POLICIES, [USC])
+    midway = OwnerChange(at("2025-03-16"), "C-1", "C-2")  # half of the 25 kWh, rounded up
+    after = read_meter(
+        _transferred(stock), CATALOG, first.log, "15", at("2025-03-31"), counter, POLICIES,
+        [USC], transfers=[midway],
+    )  # fmt: skip
+    assert [e.reading.value for e in after.estimates] == [Decimal(3)]  # 99990 + 13, wrapped
+    assert [(r.customer_id, r.quantity) for r in after.records] == [
+        ("C-1", 13 * GREEN),
+        ("C-2", 12 * GREEN),
+    ]
+
+
 @given(
     start=st.integers(0, 10**6),
     advance=st.integers(0, 10**6),
