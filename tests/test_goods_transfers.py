@@ -9,15 +9,24 @@ Apr 1; modem M2 stays in MAIN.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 
+from prodlife import Money
 from prodlife.clock import FixedClock
 from prodlife.errors import RuleViolation
-from prodlife.goods import Holder, MovementKind, Ownership, UnitStatus
+from prodlife.goods import Holder, MeterReading, MovementKind, OwnerChange, Ownership, UnitStatus
 from prodlife.goods_app import Goods
-from prodlife.lifecycle import cancel, transfer
+from prodlife.lifecycle import cancel, transfer, transfers_of
 from prodlife.ports import Store
+from prodlife.pricing import (
+    ConversionPolicy,
+    MeterReadingType,
+    UsageCatalog,
+    UsageRate,
+    UsageRateRow,
+)
 from prodlife.testing.contract import make_service
 from tests._goods import ALICE
 from tests._lifecycle import STAFF
@@ -188,3 +197,45 @@ def test_goods_pass_only_to_the_same_service_under_another_customer(
         goods.transfer_holdings(ALICE, Holder.service("S-1", "C-9"))  # S-1 is still C-1's
     assert refused.value.rule == "goods.holder"
     assert goods.unit("MODEM", "M1").holder == ALICE
+
+
+ELEC = MeterReadingType("ELEC", "Electricity", "kWh")
+POWER = [ConversionPolicy(ELEC, "POWER", "USC-A", "1")]
+USC = UsageCatalog(
+    "USC-A", "Energy", "USD", [UsageRateRow("POWER", UsageRate(Money("0.30", "USD")), "kWh")]
+)
+
+
+def test_a_meters_consumption_up_to_a_transfer_is_charged_to_the_old_customer(
+    store: Store,  # noqa: F811
+) -> None:
+    goods = rented(store)
+    goods.receive("METER", "MAIN", serials=["E1"])
+    goods.issue("METER", "MAIN", ALICE, Ownership.RENTAL, serials=["E1"])
+    first = datetime(2025, 4, 1, 12, tzinfo=UTC)
+    goods.read_meter("METER", "E1", "1000", first, ELEC, POWER, [USC])
+    billing(store, TRANSFERRED_AT).perform(transfer, "S-1", STAFF, "C-2")
+    last = TRANSFERRED_AT + (TRANSFERRED_AT - first)  # as long after the transfer as before
+    after = goods.read_meter("METER", "E1", "1300", last, ELEC, POWER, [USC])
+    # the 300 kWh are split at the transfer: half the time was C-1's, half C-2's
+    note = "estimated at the transfer of S-1 from C-1 to C-2"
+    estimated = MeterReading("1150", TRANSFERRED_AT, "S-1", note)
+    assert [e.reading for e in after.estimates] == [estimated]
+    assert [r.value for r in goods.meter_log("METER", "E1", "ELEC").readings] == [
+        Decimal(1000),
+        Decimal(1150),
+        Decimal(1300),
+    ]
+    assert [(r.quantity, r.at) for r in goods.usage_records("C-1")] == [
+        (Decimal(150), TRANSFERRED_AT)
+    ]
+    assert [(r.quantity, r.at) for r in goods.usage_records("C-2")] == [(Decimal(150), last)]
+
+
+def test_the_transfers_a_meter_reading_is_told_are_the_services_history(
+    store: Store,  # noqa: F811
+) -> None:
+    transferred(store)
+    with store.transaction(readonly=True) as uow:
+        history = uow.services.history("S-1")
+    assert transfers_of(history) == (OwnerChange(TRANSFERRED_AT, "C-1", "C-2"),)

@@ -1,3 +1,5 @@
+# Over 400 lines: a catalog as plain data both ways, sharing the table of its sections:
+# writing (with or without defaults) and the strict reading that reports every problem.
 """A catalog as plain data (JSON- and TOML-safe) and back, reporting every problem.
 
 :func:`catalog_to_data` unstructures a catalog with prodlife's converter;

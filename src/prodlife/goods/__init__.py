@@ -12,6 +12,7 @@ from prodlife.goods.balances import Balance, InsufficientStock
 from prodlife.goods.capacity import BundleCapacity, bundle_capacity, bundles_from_stock, kit_family
 from prodlife.goods.charges import GoodCharge, good_charges, price_attachment
 from prodlife.goods.holdings import release_reservations, transfer_holdings
+from prodlife.goods.meter_splits import OwnerChange, TransferMismatch
 from prodlife.goods.movements import (
     ComponentSerials,
     Holder,
@@ -24,6 +25,7 @@ from prodlife.goods.movements import (
 )
 from prodlife.goods.readings import (
     DuplicateReading,
+    EstimatedReading,
     MeterLog,
     MeterReading,
     MeterResult,
@@ -38,6 +40,7 @@ __all__ = [
     "BundleCapacity",
     "ComponentSerials",
     "DuplicateReading",
+    "EstimatedReading",
     "GoodCharge",
     "Holder",
     "HolderKind",
@@ -47,10 +50,12 @@ __all__ = [
     "MeterResult",
     "Movement",
     "MovementKind",
+    "OwnerChange",
     "Ownership",
     "Returned",
     "SerialConflict",
     "Stock",
+    "TransferMismatch",
     "Unit",
     "UnitStatus",
     "Warehouse",

@@ -11,6 +11,12 @@ into a :class:`~prodlife.pricing.UsageRecord` that
 :func:`~prodlife.pricing.rate_usage` rates like any other usage. The first
 reading at a service is its baseline and charges nothing.
 
+Each usage record is charged to the customer the service belonged to over the
+consumption it counts: told the service's transfers (:class:`OwnerChange`),
+:func:`read_meter` splits a span that holds one by an estimated reading at the
+transfer, so the old customer is charged up to it and the new one from it
+(:mod:`prodlife.goods.meter_splits`).
+
 A reading taken twice (same meter, same reading time) is refused
 (:class:`DuplicateReading`) rather than charged twice; each usage record's
 reference names its meter and reading time, so a record stored twice is seen too.
@@ -23,6 +29,7 @@ rule                     condition
 ``meter.log``            a reading is recorded in its own meter's log
 ``goods.meter-type``     the good's type takes readings of that meter reading type
 ``goods.not-installed``  the unit is issued to a service when it is read
+``meter.transfer``       read_meter is told the unit's transfers since its last reading
 =======================  ==============================================================
 """
 
@@ -37,8 +44,14 @@ import attrs
 from prodlife.catalog import Catalog
 from prodlife.catalog._findings import check_code, raise_first
 from prodlife.clock import as_utc
-from prodlife.errors import NotFound, RuleViolation
-from prodlife.goods.movements import HolderKind
+from prodlife.errors import NotFound, RuleViolation, ValidationError
+from prodlife.goods.meter_splits import (
+    OwnerChange,
+    check_transfers,
+    estimated_values,
+    owner_until,
+)
+from prodlife.goods.movements import Holder, HolderKind
 from prodlife.goods.stock import Stock
 from prodlife.goods.units import UnitStatus
 from prodlife.money import to_decimal
@@ -47,7 +60,14 @@ from prodlife.pricing.meters import ConversionPolicy, MeterReadingType, UsageQua
 from prodlife.pricing.meters import convert_reading as _convert
 from prodlife.pricing.usage import UsageCatalog, UsageRecord
 
-__all__ = ["DuplicateReading", "MeterLog", "MeterReading", "MeterResult", "read_meter"]
+__all__ = [
+    "DuplicateReading",
+    "EstimatedReading",
+    "MeterLog",
+    "MeterReading",
+    "MeterResult",
+    "read_meter",
+]
 
 
 def _value(value: Decimal | int | str) -> Decimal:
@@ -164,21 +184,46 @@ class MeterLog:
 
 
 @attrs.frozen(slots=True)
+class EstimatedReading:
+    """A reading estimated at a transfer, and the old customer's usage up to it.
+
+    Attributes:
+        reading: the meter's value at the transfer, interpolated; its reference
+            says it is estimated.
+        usage: the consumption since the reading before it, converted.
+        record: that usage, charged to the customer the service belonged to.
+    """
+
+    reading: MeterReading
+    usage: UsageQuantity
+    record: UsageRecord
+
+
+@attrs.frozen(slots=True)
 class MeterResult:
     """What recording a reading gave.
 
     Attributes:
-        log: the meter's log with the reading appended.
+        log: the meter's log with the estimated readings and the reading appended.
         reading: the reading.
         usage: the converted consumption since the previous reading at the same
-            service, or ``None`` for a baseline reading.
+            service (or the last estimated one), or ``None`` for a baseline reading.
         record: the usage record to rate, or ``None`` for a baseline reading.
+        estimates: the readings estimated at the transfers since the previous
+            reading, each with the usage it charges to the customer before it.
     """
 
     log: MeterLog
     reading: MeterReading
     usage: UsageQuantity | None
     record: UsageRecord | None
+    estimates: tuple[EstimatedReading, ...] = ()
+
+    @property
+    def records(self) -> tuple[UsageRecord, ...]:
+        """Every usage record to rate, the estimated readings' first, in time order."""
+        last = () if self.record is None else (self.record,)
+        return (*(e.record for e in self.estimates), *last)
 
 
 def read_meter(
@@ -195,8 +240,16 @@ def read_meter(
     catalog_code: str | None = None,
     reference: str = "",
     zone: str | tzinfo = "UTC",
+    transfers: Iterable[OwnerChange] = (),
 ) -> MeterResult:
     """Record a reading of an installed unit's meter and convert the consumption into usage.
+
+    The consumption since the previous reading is charged to the customer the
+    service belonged to while the meter counted it: a transfer in between gets an
+    estimated reading (interpolated in proportion to time, to the readings'
+    resolution), charging the old customer up to it (see
+    :mod:`prodlife.goods.meter_splits`); a reading taken before a transfer is the
+    old customer's.
 
     Args:
         stock: the stock ledger (where the unit is).
@@ -213,11 +266,17 @@ def read_meter(
         reference: the reading's id; the usage record's reference is
             ``product/serial/type/reading time``.
         zone: the customer's time zone, turning the reading time into a billing date.
+        transfers: the service's changes of customer (from its history); every
+            transfer of the unit since the meter's previous reading must be among them.
 
     Raises:
         DuplicateReading: the meter already has a reading at that time.
+        TransferMismatch: the unit changed customer since the previous reading
+            and ``transfers`` does not say when, or they do not end with its
+            customer.
         RuleViolation: a rule of the module's table, or a bad reading
             (:meth:`~prodlife.pricing.MeterReadingType.delta`).
+        ValidationError: ``transfers`` holds something other than an :class:`OwnerChange`.
         NotFound: the unit, a conversion policy, the usage catalog or its rate is missing.
     """
     p, serial = log.product_code, log.serial
@@ -236,22 +295,75 @@ def read_meter(
         raise RuleViolation("goods.not-installed", message, serial)
     reading = MeterReading(value, at, holder.id, reference)
     previous = log.last
-    new_log = log.add(reading)
+    log.add(reading)  # refuses a duplicate or an out-of-order reading first
     if previous is None or previous.service_id != holder.id:
         reading_type.delta(reading.value, reading.value)  # a bad baseline is refused too
-        return MeterResult(new_log, reading, None, None)
-    usage = _convert(
-        previous.value,
-        reading.value,
+        return MeterResult(log.add(reading), reading, None, None)
+    changes = tuple(sorted(_owner_changes(transfers), key=lambda c: c.at))
+    check_transfers(stock, log.meter, holder, previous.at, changes)
+    inside = [c for c in changes if previous.at < c.at < reading.at]
+    cuts = estimated_values(
+        (previous.at, previous.value),
+        (reading.at, reading.value),
         reading_type,
-        policies,
-        catalog_code=catalog_code,
-        termed_service_code=termed_service_code,
+        [c.at for c in inside],
     )
-    usage_catalog = next((c for c in usage_catalogs if c.code == usage.catalog_code), None)
-    if usage_catalog is None:
-        raise NotFound("usage catalog", usage.catalog_code, "pass it in usage_catalogs")
-    unit_of_rate = usage_catalog.rate_on(usage.product_code, billing_date(reading.at, zone)).unit
-    ref = f"{p}/{serial}/{reading_type.code}/{reading.at.isoformat()}"
-    record = usage.to_record(unit_of_rate, reading.at, holder.customer_id, ref)
-    return MeterResult(new_log, reading, usage, record)
+    convert = _Converter(
+        log, reading_type, tuple(policies), tuple(usage_catalogs), termed_service_code,
+        catalog_code, zone, holder, changes,
+    )  # fmt: skip
+    new_log, estimates, last = log, [], previous
+    by_instant = {c.at: c for c in inside}
+    for when, estimate in cuts:
+        change = by_instant[when]
+        note = f"estimated at the transfer of {holder.id} from {change.from_customer} to "
+        estimated = MeterReading(estimate, when, holder.id, note + change.to_customer)
+        usage, record = convert(last, estimated)
+        estimates.append(EstimatedReading(estimated, usage, record))
+        new_log, last = new_log.add(estimated), estimated
+    usage, record = convert(last, reading)
+    return MeterResult(new_log.add(reading), reading, usage, record, tuple(estimates))
+
+
+def _owner_changes(transfers: Iterable[object]) -> list[OwnerChange]:
+    found = list(transfers)
+    wrong = next((c for c in found if not isinstance(c, OwnerChange)), None)
+    if wrong is not None:
+        raise ValidationError(f"transfers must be OwnerChange values, got {wrong!r}; pass them")
+    return [c for c in found if isinstance(c, OwnerChange)]
+
+
+@attrs.frozen(slots=True)
+class _Converter:
+    """Converts the consumption between two readings of one meter into a usage record."""
+
+    log: MeterLog
+    reading_type: MeterReadingType
+    policies: tuple[ConversionPolicy, ...]
+    usage_catalogs: tuple[UsageCatalog, ...]
+    termed_service_code: str | None
+    catalog_code: str | None
+    zone: str | tzinfo
+    holder: Holder
+    transfers: tuple[OwnerChange, ...]
+
+    def __call__(
+        self, previous: MeterReading, reading: MeterReading
+    ) -> tuple[UsageQuantity, UsageRecord]:
+        usage = _convert(
+            previous.value,
+            reading.value,
+            self.reading_type,
+            self.policies,
+            catalog_code=self.catalog_code,
+            termed_service_code=self.termed_service_code,
+        )
+        usage_catalog = next((c for c in self.usage_catalogs if c.code == usage.catalog_code), None)
+        if usage_catalog is None:
+            raise NotFound("usage catalog", usage.catalog_code, "pass it in usage_catalogs")
+        day = billing_date(reading.at, self.zone)
+        unit_of_rate = usage_catalog.rate_on(usage.product_code, day).unit
+        p, serial, kind = self.log.meter
+        ref = f"{p}/{serial}/{kind}/{reading.at.isoformat()}"
+        customer = owner_until(self.transfers, reading.at, self.holder)
+        return usage, usage.to_record(unit_of_rate, reading.at, customer, ref)

@@ -88,6 +88,7 @@ from prodlife.lifecycle.operations import (
     suspend,
     through_module,
     transfer,
+    transfers_of,
     unsuspend,
 )
 from prodlife.lifecycle.option_changes import OptionChange, change_options
@@ -339,6 +340,7 @@ __all__ = [
     "terminate",
     "through_module",
     "transfer",
+    "transfers_of",
     "transition_table_markdown",
     "under_terms",
     "unsuspend",

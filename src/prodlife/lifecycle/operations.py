@@ -13,7 +13,8 @@ from the billing engine (:func:`~prodlife.lifecycle.timelines.billed`).
 
 Here: what every operation shares (:func:`check_actor`, :func:`today`,
 :func:`through_module`), the changes of status (activate, suspend, unsuspend,
-reboot), the password, a transfer to another customer and the welcome e-mail.
+reboot), the password, a transfer to another customer (and the changes of
+customer a history records, :func:`transfers_of`) and the welcome e-mail.
 Elsewhere: the next period's invoice and its payment in
 :mod:`prodlife.lifecycle.renewals`, ending a service in
 :mod:`prodlife.lifecycle.endings`, cancellation requests in
@@ -46,9 +47,11 @@ import attrs
 
 from prodlife.clock import as_utc
 from prodlife.errors import RuleViolation, ValidationError
+from prodlife.goods import OwnerChange
 from prodlife.lifecycle.activation import ActivationNotice, schedule_activation, with_notice
 from prodlife.lifecycle.actors import Actor, authorize
 from prodlife.lifecycle.events import EventKind
+from prodlife.lifecycle.history import History
 from prodlife.lifecycle.outcome import Outcome, event
 from prodlife.lifecycle.provisioning import ProvisioningModule, run_module
 from prodlife.lifecycle.provisioning import change_password as _module_change_password
@@ -299,7 +302,7 @@ def transfer(
         at,
         reason,
         provisioning=False,
-        details=f"customer {service.customer_id} -> {to_customer}",
+        details=_TRANSFER_DETAILS.format(old=service.customer_id, new=to_customer),
     )
     day = today(service, at)
     # The previous owner is billed what is due (in arrears, their use so far).
@@ -308,6 +311,30 @@ def transfer(
     moved = done._evolved(customer_id=to_customer, timeline=done.timeline.transferred(to_customer))
     details = (("from", service.customer_id), ("to", to_customer))
     return Outcome(moved, (event(moved, EventKind.TRANSFERRED, at, details),), before.lines)
+
+
+#: A transfer's history details: ``customer C-1 -> C-2``.
+_TRANSFER_DETAILS = "customer {old} -> {new}"
+
+
+def transfers_of(history: History) -> tuple[OwnerChange, ...]:
+    """The service's changes of customer its history records, oldest first.
+
+    Each :func:`transfer` entry gives one, at its instant: what
+    :func:`~prodlife.goods.read_meter` needs to charge a meter's consumption up to
+    a transfer to the old customer. An entry whose details are not a transfer's
+    (``customer C-1 -> C-2``) gives none.
+    """
+    found = []
+    for entry in history.entries:
+        old, arrow, new = entry.details.removeprefix("customer ").partition(" -> ")
+        if (
+            entry.operation is Operation.TRANSFER
+            and entry.details.startswith("customer ")
+            and arrow
+        ):
+            found.append(OwnerChange(entry.at, old, new))
+    return tuple(found)
 
 
 def resend_welcome_email(service: Service, actor: Actor, at: datetime) -> Outcome:
