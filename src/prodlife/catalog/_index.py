@@ -8,7 +8,7 @@ however many bundles it has.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from prodlife.catalog.products import Product
 
@@ -18,8 +18,11 @@ __all__ = ["ProductIndex"]
 class ProductIndex(dict[str, Product]):
     """A ``dict`` of products by code that also groups them by type and family."""
 
-    def __init__(self, products: Iterable[Product]) -> None:
-        super().__init__((product.code, product) for product in products)
+    def __init__(self, products: Iterable[Product] | Mapping[str, Product]) -> None:
+        if isinstance(products, Mapping):  # products by code already: copied
+            super().__init__(products)
+        else:
+            super().__init__((product.code, product) for product in products)
         self._groups: dict[tuple[str, str | None], list[Product]] | None = None
 
     def groups(self) -> dict[tuple[str, str | None], list[Product]]:

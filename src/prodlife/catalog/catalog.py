@@ -190,7 +190,7 @@ class Catalog:
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "_types", _index(self.types, lambda t: t.code))
-        object.__setattr__(self, "_products", _index(self.products, lambda p: p.code))
+        object.__setattr__(self, "_products", {product.code: product for product in self.products})
         problems = check_catalog(self)
         if problems:
             raise InvalidCatalog(problems)
@@ -358,15 +358,14 @@ def check_catalog(catalog: Catalog) -> list[CatalogProblem]:
             )
         )
     types = _index(catalog.types, lambda t: t.code)
-    products = ProductIndex(catalog.products)
+    products = ProductIndex(catalog._products)  # a copy of the catalog's, not built again
     bundled = {b.product_code for b in catalog.bundles}
     for product in catalog.products:
-        path = f"products[{product.code}]"
         product_type = types.get(product.type_code)
         if product_type is None:
             found.append(
                 CatalogProblem(
-                    path,
+                    f"products[{product.code}]",
                     "catalog.unknown-type",
                     f"product {product.code!r} has type {product.type_code!r}, which the "
                     "catalog does not define; add the type or fix the code",
@@ -375,7 +374,7 @@ def check_catalog(catalog: Catalog) -> list[CatalogProblem]:
         elif product_type.is_bundle and product.code not in bundled:
             found.append(
                 CatalogProblem(
-                    path,
+                    f"products[{product.code}]",
                     "catalog.bundle-undefined",
                     f"product {product.code!r} is a {product_type.composition.value} but has "
                     "no bundle definition; define its components",

@@ -205,7 +205,7 @@ def check_registered(catalog: Catalog) -> list[tuple[str, str, str]]:
     families = {f.code for f in catalog.families}
     categories = {c.code for c in catalog.categories}
     found: list[tuple[str, str, str]] = []
-    for product in catalog.products:
+    for product in catalog.products if brands or families or categories else ():
         path = f"products[{product.code}]"
         if brands and product.brand is not None and product.brand not in brands:
             found.append((path, "catalog.unknown-brand", _unknown("brand", product.brand, brands)))
