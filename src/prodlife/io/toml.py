@@ -104,7 +104,8 @@ _HEADER = rf"(?:\[\[{_PATH}\]\]|\[{_PATH}\])"
 _COMMENT = r"#[^\x00-\x08\x0a-\x1f\x7f]*+"
 # An empty alternative rather than "(...)?": the same lines, a fifth faster to match.
 _DOCUMENT = re.compile(rf"(?:\n(?:{_KEY} = {_VALUE}|{_HEADER}|{_COMMENT}|))*+")
-_HEADER_MEMBER = re.compile(rf'\n,"(?:\n,")*({_HEADER})(?=\n|$)')
+# A header line with the newlines around it: found quickly, since only headers start "\n[".
+_HEADER_LINE = re.compile(rf"\n({_HEADER})\n")
 _COMMENT_LINE = re.compile(rf"\n{_COMMENT}")
 
 
@@ -140,31 +141,34 @@ def _subset(text: str) -> dict[str, Any]:
         raise _Other
     if "#" in lines and "\n#" in lines:  # "#" alone is found faster
         lines = _COMMENT_LINE.sub("", lines)
+    if not lines.endswith("\n") or lines.endswith("\n\n"):
+        lines = lines.rstrip("\n") + "\n"
     try:
         return _read(lines)
     except _Other:
-        if "\n\n" not in lines:
-            raise
-    # Blank lines other than before headers (the only ones the writer writes): drop them all.
+        pass
+    # Laid out otherwise than the writer does: one blank line before each header, no other.
     while "\n\n" in lines:
         lines = lines.replace("\n\n", "\n")
-    return _read(lines)
+    return _read(lines.rstrip("\n").replace("\n[", "\n\n[") + "\n")
 
 
 def _read(lines: str) -> dict[str, Any]:
-    """The document of ``lines`` (each line after a newline, in the subset, no comments)."""
-    # Each line a JSON member: ',"key":value'; each header (and the blank lines before it)
-    # starts a table with "": 0; a last newline ends the last table with "": 0 again.
+    """The document of ``lines`` (in the subset, no comments), each line after a newline, the
+    last one ending with one, a blank line before each header and nowhere else.
+
+    Each line becomes a JSON member, ``"key":value,``; each table's members end with
+    ``"!":0`` (no bare key is "!"), where its header line and the blank line before it were.
+    """
     keyed = lines.replace(" = ", '":')
     separators = len(lines) - len(keyed)  # how many " = " there are
-    body = keyed.replace("\n", '\n,"')
-    parts = _HEADER_MEMBER.split(body)  # [the root's members, header, its members, header...]
+    parts = _HEADER_LINE.split(keyed)  # [the root's lines, header, its lines, header...]
     headers = parts[1::2]
-    members = parts[::2]  # the first and last are short: joined with them, not added after
-    members[0] = '[{"":0' + members[0]
-    members[-1] += '":0}]' if lines.endswith("\n") else "}]"
+    members = parts[::2]
+    members[0] = members[0][1:]  # the root's first line: not after a header
+    body = '!":0},{"'.join(members).replace("\n", '\n,"')
     try:
-        tables = json.loads('},{"":0'.join(members))
+        tables = json.loads('[{"' + body + '!":0}]')
     except ValueError:
         raise _Other from None
     # Each key line holds " = " once, and no table a key twice (JSON keeps the last).
@@ -181,13 +185,13 @@ def _assemble(tables: list[dict[str, Any]], headers: list[str]) -> dict[str, Any
     ``[products.validity]`` name the new product's table).
     """
     root = tables[0]
-    del root[""]
+    _unmarked(root)
     arrays: set[int] = set()  # the ids of the arrays of tables made by [[headers]]
     specs: dict[str, tuple[str, str, str, bool]] = {}
     found: dict[str, dict[str, Any]] = {"": root}  # the table each path names now
     below: dict[str, list[str]] = {}  # the paths under each path (that a header names)
     for header, table in zip(headers, tables[1:], strict=True):
-        del table[""]
+        _unmarked(table)
         spec = specs.get(header)
         if spec is None:
             spec = specs[header] = _spec(header, below)
@@ -211,6 +215,14 @@ def _assemble(tables: list[dict[str, Any]], headers: list[str]) -> dict[str, Any
             parent[last] = table
         found[path] = table
     return root
+
+
+def _unmarked(table: dict[str, Any]) -> None:
+    """Remove the table's end mark; a table without one holds a header not split off (one
+    right after another, no blank line between): ``[b]`` of ``[a]\\n[b]\\n[c]`` reads as the
+    key ``"[b]!"``."""
+    if table.pop("!", None) is None:
+        raise _Other
 
 
 def _spec(header: str, below: dict[str, list[str]]) -> tuple[str, str, str, bool]:
