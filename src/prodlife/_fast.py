@@ -15,11 +15,29 @@ slots, frozen as ever.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from types import MemberDescriptorType
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+#: How many values a cache of :func:`kept` holds before it starts again.
+CACHE_LIMIT = 4096
+
+
+def kept(cache: dict[Any, T], key: Hashable, value: T) -> T:
+    """``value``, remembered in ``cache`` under ``key`` (a full cache starts again).
+
+    For the small values documents and files repeat (dates, prices, sets of codes):
+    built once, shared after.
+
+    >>> cache: dict[str, int] = {}
+    >>> kept(cache, "a", 1), cache
+    (1, {'a': 1})
+    """
+    if len(cache) >= CACHE_LIMIT:
+        cache.clear()
+    cache[key] = value
+    return value
 
 
 def builder(cls: type[T], *names: str) -> Callable[..., T]:

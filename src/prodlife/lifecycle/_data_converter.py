@@ -19,6 +19,7 @@ from typing import Any
 import cattrs
 from cattrs.errors import IterableValidationError, IterableValidationNote
 
+from prodlife._fast import kept
 from prodlife.cycles import BillingCycle, BillingSchedule
 from prodlife.errors import ValidationError
 from prodlife.lifecycle.actors import Actor
@@ -50,17 +51,8 @@ def _member(kind: type[enum.Enum], value: object, what: str) -> Any:
 
 #: Values read from exactly this text (or these two texts), remembered: documents repeat
 #: few dates and amounts, and the values are immutable. A full cache starts again.
-_CACHE_LIMIT = 4096
 _DAYS: dict[str, date] = {}
 _AMOUNTS: dict[tuple[str, str], Money] = {}
-
-
-def _kept(cache: dict[Any, Any], key: object, value: Any) -> Any:
-    """``value``, remembered in ``cache`` under ``key`` (a full cache starts again)."""
-    if len(cache) >= _CACHE_LIMIT:
-        cache.clear()
-    cache[key] = value
-    return value
 
 
 def _day(value: object, _: object = None) -> date:
@@ -76,7 +68,7 @@ def _day(value: object, _: object = None) -> date:
             pass
         else:
             if type(value) is str:
-                _kept(_DAYS, value, day)
+                kept(_DAYS, value, day)
             return day
     raise ValidationError(f"{value!r} is not a date; write it as ISO 8601 text, e.g. '2025-01-31'")
 
@@ -204,7 +196,7 @@ def _remembering(hook: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
         except _Unkeyed:
             return hook(data, kind)
         value = known.get(key, known)
-        return _kept(known, key, hook(data, kind)) if value is known else value
+        return kept(known, key, hook(data, kind)) if value is known else value
 
     return structure
 
@@ -295,4 +287,4 @@ def _amount(amount: str, code: str) -> Money:
     """``Money(amount, code)``, remembered (Money reads the text as to_decimal does)."""
     key = (amount, code)
     money: Money | None = _AMOUNTS.get(key)
-    return _kept(_AMOUNTS, key, Money(amount, code)) if money is None else money
+    return kept(_AMOUNTS, key, Money(amount, code)) if money is None else money
