@@ -16,8 +16,10 @@ start days over the month, customers holding a few services each):
 
 Templates are aged once and cloned (``Service.renamed``, a customer id of its own), then
 written with the store's own ``uow.services.add`` / ``invoice_lines.add`` / ``events.add``.
-With ``--db DIR`` the books are kept (SQLite files ``DIR/<book>-<N>.db``, PostgreSQL
-schemas ``bench_<book>_<N>``), so a rerun does not rebuild them. Before each measured run
+With ``--db DIR`` the books are kept (SQLite files ``DIR/<book>-<N>-v<S>.db``, PostgreSQL
+schemas ``bench_<book>_<N>_v<S>``, ``S`` the schema version of the prodlife measured: an
+older prodlife cannot open a book a newer one migrated, so each keeps its own), so a rerun
+does not rebuild them. Before each measured run
 the book is restored to its built state in place, the same way in both databases: the
 ``services`` and ``schedule`` rows from base copies kept in the book (``bench_*`` tables),
 and the rows a run appends (lines, events, history entries) deleted. A book of 1,000,000
@@ -79,6 +81,7 @@ from prodlife.lifecycle.events import Event
 from prodlife.pricing import RecurringPrice
 from prodlife.stores import open_store
 from prodlife.stores._documents import dumps
+from prodlife.stores.sql.schema import MIGRATIONS
 
 DUE = date(2026, 3, 1)
 NOW = datetime(2026, 3, 1, 6, tzinfo=UTC)
@@ -113,6 +116,9 @@ OPTIONS = (("ram", "8 GB", "4.50"), ("backup", "daily", "1.99"), ("ip", "2 more"
 ADDONS = (("ssl", "4.99"), ("monitoring", "2.49"))
 
 Lines = list[tuple[datetime, list[InvoiceLine]]]
+
+#: The schema version of the prodlife measured, in the names of the books kept.
+SCHEMA = len(MIGRATIONS)
 
 
 @attrs.frozen
@@ -293,7 +299,7 @@ PG_RESTORE = {
 
 def sqlite_book(folder: Path, book: str, count: int, months: int) -> Path:
     """The SQLite file of ``book``, built now unless a complete one is there."""
-    path = folder / f"{book}-{count}.db"
+    path = folder / f"{book}-{count}-v{SCHEMA}.db"
     if path.exists():
         with closing(sqlite3.connect(path)) as connection:
             if connection.execute(
@@ -355,7 +361,7 @@ def pg_connect(url: str, schema: str | None = None) -> Any:
 
 def pg_book(url: str, book: str, count: int, months: int) -> str:
     """The PostgreSQL schema of ``book``, built now unless a complete one is there."""
-    schema = f"bench_{book}_{count}"
+    schema = f"bench_{book}_{count}_v{SCHEMA}"
     with pg_connect(url) as connection:
         if connection.execute(
             "SELECT 1 FROM information_schema.tables "
