@@ -23,8 +23,8 @@
 The domain's rules are not here: each is in its layer's package (see
 ``docs/architecture.md``); this package only drives and checks them.
 
-This package needs the ``test`` extra (``pip install 'prodlife[test]'``): hypothesis,
-and pytest for the contract. Importing ``prodlife.testing`` itself needs neither, nor do
+This package needs the ``testing`` extra (``pip install 'prodlife[testing]'``):
+hypothesis, and pytest for the contract. Importing ``prodlife.testing`` itself needs neither, nor do
 the statuses and ``make_service``; the contract's and the machine's names are imported
 from their modules when first used.
 """
