@@ -4,7 +4,9 @@
   (:class:`Timeline`, its :class:`Track` of :class:`Rate` segments, pauses,
   discounts, one-time charges, taxes).
 - :mod:`prodlife.billing.engine`: :func:`lines_due`, the only place a
-  service's money is computed: the lines now due, repairs included.
+  service's money is computed: the lines now due, repairs included
+  (:mod:`prodlife.billing.repair`), a discount or tax rounded from the lines
+  of the charge it is on (:mod:`prodlife.billing.derived`).
 - :mod:`prodlife.billing.lines`: :class:`InvoiceLine`, one explained amount.
 - :mod:`prodlife.billing.invoices`: :class:`Invoice`, lines grouped, numbered
   (:class:`NumberSeries`) and paid; :mod:`prodlife.billing.payments`:

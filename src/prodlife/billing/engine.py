@@ -22,12 +22,16 @@
    invoiced for it is reversed, prorated against each original period and
    rate, and the proposed rate charged.
 3. **Round once.** Each line is one :func:`~prodlife.proration.prorate`:
-   ``rate x used / total`` rounded once to the currency's minor units.
+   ``rate x used / total`` rounded once to the currency's minor units; a
+   discount or tax in force over every day of a period charged rounds from
+   the charge's lines instead (:mod:`prodlife.billing.derived`): its lines
+   over the period come to its share of theirs, rounded once.
 
 So, whatever the order of events, after the engine runs every day billed is
 invoiced exactly once at the rate the timeline gives it: by construction the
 lines of a service add up to the value of what it was entitled to, within half
-a minor unit per prorated line (the rounding of each).
+a minor unit per prorated line (the rounding of each; a discount's or tax's
+lines also carry their share of the rounding of the charge's).
 
 >>> from datetime import date
 >>> from prodlife import Money
@@ -55,6 +59,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
 
+from prodlife.billing.derived import in_step
 from prodlife.billing.lines import InvoiceLine, LineType
 from prodlife.billing.repair import (
     Invoiced,
@@ -133,6 +138,8 @@ def lines_due(
                 timeline, key, periods.get(key, []), proposed.get(key, []), low, currency, beneath
             )
         )
+    # A discount or tax over a period rounds from the lines of what it is on, not on its own.
+    out = in_step(out, periods, timeline, currency, low, since is None)
     proposed_points = _proposed_points(timeline, points, due_on, low)
     for key in sorted(proposed_points.keys() | points.keys(), key=_key_order):
         out.extend(

@@ -1,0 +1,249 @@
+"""Derived lines in step: a discount or tax over a period rounds from its charge's lines.
+
+A discount or tax on a recurring charge is reconciled as lines of its own
+(:func:`~prodlife.billing.repair.reconcile`), each prorated and rounded on its own.
+Left at that, the lines of a charge and of its 100 % discount over the same days could
+round apart once part of a period is reversed (the charge's reversal and the discount's
+each rounded on its own) and leave a minor unit owed for days that cost nothing.
+
+:func:`in_step` settles that: for each discount or tax and each billing period it has
+new lines in, where it is *in step* with what it is on (over every day of the period
+invoiced for either, its rate is the same multiple of theirs: a percentage promotion
+over all the charged days, a tax on the charge less its discounts), its lines over the
+period add up to the rounding of that multiple of *their lines'* total, as on one
+invoice of the period; the difference goes on its new lines. So a 100 % discount's lines
+are exactly minus its charge's, and a period reversed whole is reversed whole for its
+discounts and taxes too. Elsewhere (a discount in force over part of the days charged,
+a fixed amount off a changing price) each line keeps its own rounding. Used by
+:func:`~prodlife.billing.engine.lines_due`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+
+import attrs
+
+from prodlife.billing.lines import InvoiceLine, LineType
+from prodlife.billing.repair import Invoiced, Key
+from prodlife.billing.timeline import Timeline
+from prodlife.money import CONTEXT, Currency, Money
+from prodlife.periods import Period
+from prodlife.proration import prorate
+
+__all__ = ["in_step"]
+
+#: A line as the check needs it: its span, signed rate and signed amount.
+_Entry = tuple[Period, Decimal, Decimal]
+#: The order derived lines are settled in: a tax is on what remains after the discounts.
+_DERIVED_ORDER = (LineType.DISCOUNT, LineType.TAX)
+
+
+def in_step(
+    lines: Sequence[InvoiceLine],
+    invoiced: Mapping[Key, Sequence[Invoiced]],
+    timeline: Timeline,
+    currency: Currency,
+    low: date,
+    complete: bool,
+) -> list[InvoiceLine]:
+    """``lines`` (new, of one service) with each discount and tax in step over a period
+    where it or what it is on has new lines: its lines over the period come to the
+    rounding of that multiple of their total.
+
+    The difference goes on its new lines over the period; when it has none (only what it
+    is on changed), its latest line over the period is reversed and issued again with
+    the difference (same rate and days, so the days stay invoiced as they were).
+
+    Args:
+        lines: the new lines, as reconciled.
+        invoiced: the lines already invoiced, by key (see ``prodlife.billing.engine``).
+        timeline: the service's timeline (its customer, day count and rounding).
+        currency: the currency of its lines.
+        low: the first day compared; with ``complete`` false, the lines of a period
+            that starts before it may be missing, and it is left as it is.
+        complete: whether every line invoiced is given (no ``since``).
+    """
+    out = list(lines)
+    for kind in _DERIVED_ORDER:  # a tax is on what remains after the discounts, settled first
+        targets = _targets(kind, out, invoiced, low, complete)
+        if not targets:
+            continue
+        entries = _entries(invoiced, out, {period for _, period in targets})
+        for (key, period), indices in targets.items():
+            subject = key[1]
+            base = [
+                entry
+                for (k, p), found in entries.items()
+                if p == period and k[1] == subject and _under(k[0], kind)
+                for entry in found
+            ]
+            mine = entries.get((key, period), [])
+            ratio = _ratio(base, mine)
+            if ratio is None:
+                continue
+            num, den = ratio
+            total = sum((e[2] for e in base), Decimal(0))
+            exact = CONTEXT.divide(CONTEXT.multiply(total, num), den)
+            target = Money(exact, currency).round(timeline.rounding).amount
+            residual = target - sum((e[2] for e in mine), Decimal(0))
+            for index in reversed(indices):
+                if residual == 0:
+                    break
+                out[index], residual = _absorb(out[index], residual)
+            if residual:
+                items = invoiced.get(key, ())
+                out.extend(_reissued(timeline, key, period, items, residual, currency))
+    return out
+
+
+def _under(below: LineType, kind: LineType) -> bool:
+    """Whether lines of type ``below`` are part of what a ``kind`` line is on."""
+    return below not in _DERIVED_ORDER or (kind is LineType.TAX and below is LineType.DISCOUNT)
+
+
+def _targets(
+    kind: LineType,
+    lines: Sequence[InvoiceLine],
+    invoiced: Mapping[Key, Sequence[Invoiced]],
+    low: date,
+    complete: bool,
+) -> dict[tuple[Key, Period], list[int]]:
+    """Each ``kind`` key and period to settle: with new lines (their indices), or with
+    lines invoiced under which what it is on has new lines (none)."""
+    out: dict[tuple[Key, Period], list[int]] = defaultdict(list)
+    touched: set[tuple[str, Period]] = set()
+    for index, line in enumerate(lines):
+        share = line.proration
+        if share is None or not isinstance(share.period, Period):
+            continue
+        if not complete and share.period.start < low:
+            continue
+        if line.type is kind:
+            out[(line.key, share.period)].append(index)
+        elif _under(line.type, kind):
+            touched.add((line.subject, share.period))
+    for key, items in invoiced.items():
+        if key[0] is kind:
+            for period, *_ in items:
+                if (key[1], period) in touched:
+                    out.setdefault((key, period), [])
+    return out
+
+
+def _reissued(
+    timeline: Timeline,
+    key: Key,
+    period: Period,
+    items: Sequence[Invoiced],
+    residual: Decimal,
+    currency: Currency,
+) -> list[InvoiceLine]:
+    """The latest line of ``key`` over ``period`` in ``items`` reversed and issued again
+    ``residual`` larger, or nothing when no line of the customer's can take it."""
+    charge_sign = _SIGNS[key[0]][0]
+    for item_period, span, rate, description, customer, amount in reversed(items):
+        if item_period != period or rate * charge_sign <= 0 or customer != timeline.customer_id:
+            continue
+        wanted = amount + residual
+        if wanted * charge_sign < 0:
+            return []
+        share = prorate(
+            Money(rate, currency), period, span, timeline.day_count, rounding=timeline.rounding
+        )
+        back, again = Money(amount, currency), Money(wanted, currency)
+        kind, subject, code = key
+        return [
+            InvoiceLine(
+                timeline.service_id,
+                customer,
+                kind,
+                subject,
+                code,
+                description,
+                -back,
+                attrs.evolve(share, amount=back),
+                reverses=True,
+            ),
+            InvoiceLine(
+                timeline.service_id,
+                customer,
+                kind,
+                subject,
+                code,
+                description,
+                again,
+                attrs.evolve(share, amount=again),
+            ),
+        ]
+    return []
+
+
+def _entries(
+    invoiced: Mapping[Key, Sequence[Invoiced]], new: Iterable[InvoiceLine], periods: set[Period]
+) -> dict[tuple[Key, Period], list[_Entry]]:
+    """The lines invoiced and new over ``periods`` by key and period: span, signed rate,
+    amount."""
+    out: dict[tuple[Key, Period], list[_Entry]] = defaultdict(list)
+    for key, items in invoiced.items():
+        for period, span, rate, _, _, amount in items:
+            if period in periods:
+                out[(key, period)].append((span, rate, amount))
+    for line in new:
+        share = line.proration
+        if share is not None and share.period in periods:
+            assert isinstance(share.portion, Period)  # the engine bills dates
+            rate = share.price.amount
+            out[(line.key, share.period)].append(
+                (share.portion, -rate if line.reverses else rate, line.amount.amount)
+            )
+    return out
+
+
+def _ratio(base: Sequence[_Entry], mine: Sequence[_Entry]) -> tuple[Decimal, Decimal] | None:
+    """The multiple (numerator, denominator) ``mine``'s rate is of ``base``'s over every
+    day either invoices, or ``None`` when it is not one multiple (or ``mine`` bills a day
+    ``base`` does not)."""
+    cuts = sorted({day for span, *_ in (*base, *mine) for day in (span.start, span.end)})
+    found: tuple[Decimal, Decimal] | None = None
+    for start, end in itertools.pairwise(cuts):
+        under = sum(
+            (r for span, r, _ in base if span.start <= start and end <= span.end), Decimal(0)
+        )
+        over = sum(
+            (r for span, r, _ in mine if span.start <= start and end <= span.end), Decimal(0)
+        )
+        if not under:
+            if over:
+                return None
+            continue
+        if found is None:
+            found = (over, under)
+        elif over * found[1] != found[0] * under:
+            return None
+    return found
+
+
+#: The sign each derived line's amount keeps (charge, reversal).
+_SIGNS = {LineType.DISCOUNT: (-1, 1), LineType.TAX: (1, -1)}
+
+
+def _absorb(line: InvoiceLine, residual: Decimal) -> tuple[InvoiceLine, Decimal]:
+    """``line`` taking as much of ``residual`` as keeps its sign, and what is left of it."""
+    sign = _SIGNS[line.type][1 if line.reverses else 0]
+    amount = line.amount.amount
+    wanted = amount + residual
+    kept = wanted if wanted * sign >= 0 else Decimal(0)
+    share = line.proration
+    assert share is not None
+    size = Money(kept, line.amount.currency)
+    resized = attrs.evolve(
+        line,
+        amount=size,
+        proration=attrs.evolve(share, amount=-size if line.reverses else size),
+    )
+    return resized, residual - (kept - amount)
