@@ -8,14 +8,15 @@ charge's reversal and its 100 % discount's reversal round apart and the customer
 is owed) a cent for days that cost nothing.
 
 The rule checked, per billing period, over every line issued for it (charges and
-reversals, whatever happened in between), wherever the discount (tax) is in force on
-every day of the period still invoiced, as one invoice of the period would have it:
+reversals, whatever happened in between), wherever the discount is in force on every day
+of the period still charged: each charge line is discounted and taxed on its own amount,
+as a coupon or a tax on proration items is (Stripe), so
 
-- a 100 % discount's lines add up to exactly minus the charge's lines;
-- a ``p`` % discount's lines add up to minus the charge lines' total times ``p``,
-  rounded once; a tax's lines to the net (charge lines plus discount lines) times its
-  rate, rounded once;
-- so a period whose charge lines add up to nothing (reversed whole) has discount and tax
+- a ``p`` % discount's lines add up to minus the sum over the charge's lines of each
+  line times ``p``, rounded once each; a 100 % discount's to exactly minus the charge's;
+- a tax's lines to the sum over the charge's lines of each line times the tax rate on
+  what the discounts leave of it (``rate x (1 - p)``), rounded once each;
+- a period whose charge lines add up to nothing (reversed whole) has discount and tax
   lines adding up to nothing.
 """
 
@@ -47,6 +48,7 @@ from prodlife.testing.conservation import invoiced_on_day
 from tests._support import usd
 
 CENT = Decimal("0.01")
+ZERO = Decimal(0)
 #: Prices whose prorated shares rarely come out even.
 PRICES = st.sampled_from(["10.00", "9.99", "27.00", "33.33", "100.00", "0.97"])
 PERCENTS = st.sampled_from([Decimal(100), Decimal(33), Decimal("12.5")])
@@ -181,25 +183,31 @@ def test_a_free_charge_costs_nothing_whatever_reverses_part_of_it(
 def test_a_discount_or_tax_adds_up_from_the_charge_lines_it_is_on(
     life: tuple[list[tuple[date, Timeline]], Timeline, Decimal | None],
 ) -> None:
-    """Over a period the discount covers, its lines (and a tax's) come to the charge lines'
-    total times the rate, rounded once."""
+    """Over a period the discount covers, its lines (and a tax's) come to each charge
+    line's share, rounded once each."""
     steps, final, percent = life
     lines = _bill(steps, final)
     rate = percent / 100 if percent is not None else Decimal(0)
     vat = final.taxes[0].percent / 100 if final.taxes else None
     promo = final.discounts[0] if final.discounts else None
     for period, kinds in _by_period(lines).items():
+        charges = kinds[LineType.RECURRING]
         charged, discounted, taxed = (
-            _sum(kinds[LineType.RECURRING]),
+            _sum(charges),
             _sum(kinds[LineType.DISCOUNT]),
             _sum(kinds[LineType.TAX]),
         )
-        if not _covered(lines, period, promo):
+        where = (period, "; ".join(str(line) for ts in kinds.values() for line in ts))
+        if charged == 0:
+            assert (discounted, taxed) == (0, 0), where
             continue
-        where = (period, [str(line) for ts in kinds.values() for line in ts])
-        assert discounted == -_round(charged * rate), where
-        if vat is not None:
-            assert taxed == _round((charged + discounted) * vat), where
+        if _covered(lines, period, promo):
+            off = sum((_round(line.amount.amount * rate) for line in charges), ZERO)
+            assert discounted == -off, where
+            if vat is not None:
+                share = vat * (1 - rate)
+                tax = sum((_round(line.amount.amount * share) for line in charges), ZERO)
+                assert taxed == tax, where
 
 
 def test_the_free_day_a_pause_leaves_of_a_promotion_costs_nothing() -> None:
@@ -223,30 +231,31 @@ def test_the_free_day_a_pause_leaves_of_a_promotion_costs_nothing() -> None:
 
 
 def test_a_discount_only_its_charge_changed_under_is_issued_again_in_step() -> None:
-    """12.5 % off February 1st only, invoiced 1/28 of 1.25 = 0.04 off with the month; the
-    service paused from the 2nd leaves 10.00 - 9.64 = 0.36 charged, all of it discounted:
-    12.5 % of it is 0.045, so 0.05 off. The discount's line is reversed and issued again
-    with it (same rate and day, so the day stays invoiced as it was)."""
+    """0.97 a month, free for February 1st to 14th (14/28 of 0.97 = 0.485 off, 0.49). Paused
+    from the 15th: 14/28 reversed, 0.49, leaves 0.48 charged for the 14 free days, so the
+    discount's 0.49 would leave the customer owed a cent. Its line is reversed and issued
+    again at 0.48 (same rate and days, so the days stay invoiced as they were)."""
     start = date(2025, 2, 1)
     promo = Discount(
-        "P", "promotion", DiscountKind.PERCENT, Decimal("12.5"), start, date(2025, 2, 2), {"WEB"}
+        "P", "promotion", DiscountKind.PERCENT, Decimal(100), start, date(2025, 2, 15), {"WEB"}
     )
     web = Track.of(
         LineType.RECURRING,
         "WEB",
-        Rate(start, None, usd("10.00"), BillingSchedule(MONTHLY, start), "WEB"),
+        Rate(start, None, usd("0.97"), BillingSchedule(MONTHLY, start), "WEB"),
     )
     tl = Timeline("S-1", "C-1", start, tracks=(web,), discounts=(promo,))
     lines = list(lines_due(tl, (), start))
-    assert [str(line.amount.amount) for line in lines] == ["10.00", "-0.04"]
-    paused = tl.pause(date(2025, 2, 2))
-    repair = lines_due(paused, lines, date(2025, 2, 2))
+    assert [str(line.amount.amount) for line in lines] == ["0.97", "-0.49"]
+    paused = tl.pause(date(2025, 2, 15))
+    repair = lines_due(paused, lines, date(2025, 2, 15))
     assert [(line.type, line.reverses, str(line.amount.amount)) for line in repair] == [
-        (LineType.DISCOUNT, True, "0.04"),
-        (LineType.DISCOUNT, False, "-0.05"),
-        (LineType.RECURRING, True, "-9.64"),
+        (LineType.DISCOUNT, True, "0.49"),
+        (LineType.DISCOUNT, False, "-0.48"),
+        (LineType.RECURRING, True, "-0.49"),
     ]
     lines += repair
+    assert sum((line.amount.amount for line in lines), ZERO) == 0
     assert lines_due(paused, lines, date(2025, 3, 1)) == ()
     key = (LineType.DISCOUNT, "WEB", "P")
-    assert invoiced_on_day(lines, key, start) == Fraction(-125, 100 * 28)
+    assert invoiced_on_day(lines, key, start) == Fraction(-97, 100 * 28)

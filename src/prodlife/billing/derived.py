@@ -4,17 +4,20 @@ A discount or tax on a recurring charge is reconciled as lines of its own
 (:func:`~prodlife.billing.repair.reconcile`), each prorated and rounded on its own.
 Left at that, the lines of a charge and of its 100 % discount over the same days could
 round apart once part of a period is reversed (the charge's reversal and the discount's
-each rounded on its own) and leave a minor unit owed for days that cost nothing.
+each rounded on its own, over different days) and leave a minor unit owed, or owed
+back, for days that cost nothing.
 
-:func:`in_step` settles that: for each discount or tax and each billing period it has
-new lines in, where it is *in step* with what it is on (over every day of the period
-invoiced for either, its rate is the same multiple of theirs: a percentage promotion
-over all the charged days, a tax on the charge less its discounts), its lines over the
-period add up to the rounding of that multiple of *their lines'* total, as on one
-invoice of the period; the difference goes on its new lines. So a 100 % discount's lines
-are exactly minus its charge's, and a period reversed whole is reversed whole for its
-discounts and taxes too. Elsewhere (a discount in force over part of the days charged,
-a fixed amount off a changing price) each line keeps its own rounding. Used by
+:func:`in_step` settles that. A discount or tax is *in step* with the charge it is on
+over a billing period when, on every day of the period invoiced for either, its rate
+is one multiple of the charge's (a percentage promotion over every day charged: minus
+the percentage; a tax: its rate on the charge less its discounts). Over such a period
+its lines add up to the sum, over the charge's lines, of each line's amount times that
+multiple rounded once: each charge line (a period, a proration, a reversal) discounted
+and taxed on its own amount, as a coupon or a tax on a proration item is; and to
+nothing when the charge's lines add up to nothing (a period reversed whole). The
+difference goes on its new lines over the period. So a 100 % discount's lines are
+exactly minus its charge's. Elsewhere (a discount in force over part of the days
+charged, a fixed amount off a changing price) each line keeps its own rounding. Used by
 :func:`~prodlife.billing.engine.lines_due`.
 """
 
@@ -52,8 +55,7 @@ def in_step(
     complete: bool,
 ) -> list[InvoiceLine]:
     """``lines`` (new, of one service) with each discount and tax in step over a period
-    where it or what it is on has new lines: its lines over the period come to the
-    rounding of that multiple of their total.
+    where it or its charge has new lines coming to its share of the charge's lines.
 
     The difference goes on its new lines over the period; when it has none (only what it
     is on changed), its latest line over the period is reversed and issued again with
@@ -79,17 +81,14 @@ def in_step(
             base = [
                 entry
                 for (k, p), found in entries.items()
-                if p == period and k[1] == subject and _under(k[0], kind)
+                if p == period and k[1] == subject and _under(k[0])
                 for entry in found
             ]
             mine = entries.get((key, period), [])
             ratio = _ratio(base, mine)
             if ratio is None:
                 continue
-            num, den = ratio
-            total = sum((e[2] for e in base), Decimal(0))
-            exact = CONTEXT.divide(CONTEXT.multiply(total, num), den)
-            target = Money(exact, currency).round(timeline.rounding).amount
+            target = _share(base, ratio, currency, timeline.rounding)
             residual = target - sum((e[2] for e in mine), Decimal(0))
             for index in reversed(indices):
                 if residual == 0:
@@ -101,9 +100,30 @@ def in_step(
     return out
 
 
-def _under(below: LineType, kind: LineType) -> bool:
-    """Whether lines of type ``below`` are part of what a ``kind`` line is on."""
-    return below not in _DERIVED_ORDER or (kind is LineType.TAX and below is LineType.DISCOUNT)
+def _share(
+    base: Sequence[_Entry], ratio: tuple[Decimal, Decimal], currency: Currency, rounding: str
+) -> Decimal:
+    """What the lines ``base`` come to times ``ratio``: each line's share rounded once
+    (each charge line discounted, each line taxed, on its own amount), nothing when they
+    come to nothing (a period reversed whole)."""
+    if not sum((amount for *_, amount in base), Decimal(0)):
+        return Decimal(0)
+    num, den = ratio
+    return sum(
+        (
+            Money(CONTEXT.divide(CONTEXT.multiply(amount, num), den), currency)
+            .round(rounding)
+            .amount
+            for *_, amount in base
+        ),
+        Decimal(0),
+    )
+
+
+def _under(kind: LineType) -> bool:
+    """Whether lines of type ``kind`` are what a discount or tax is on: the charge (a tax's
+    share of it is its rate over the charge's, so net of the discounts)."""
+    return kind not in _DERIVED_ORDER
 
 
 def _targets(
@@ -125,7 +145,7 @@ def _targets(
             continue
         if line.type is kind:
             out[(line.key, share.period)].append(index)
-        elif _under(line.type, kind):
+        elif _under(line.type):
             touched.add((line.subject, share.period))
     for key, items in invoiced.items():
         if key[0] is kind:

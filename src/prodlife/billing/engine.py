@@ -25,7 +25,7 @@
    ``rate x used / total`` rounded once to the currency's minor units; a
    discount or tax in force over every day of a period charged rounds from
    the charge's lines instead (:mod:`prodlife.billing.derived`): its lines
-   over the period come to its share of theirs, rounded once.
+   over the period come to its share of each of theirs, rounded once each.
 
 So, whatever the order of events, after the engine runs every day billed is
 invoiced exactly once at the rate the timeline gives it: by construction the
