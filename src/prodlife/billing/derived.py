@@ -42,7 +42,7 @@ __all__ = ["in_step"]
 
 #: A line as the check needs it: its span, signed rate and signed amount.
 _Entry = tuple[Period, Decimal, Decimal]
-#: The order derived lines are settled in: a tax is on what remains after the discounts.
+#: The types of derived lines, in the order they are settled.
 _DERIVED_ORDER = (LineType.DISCOUNT, LineType.TAX)
 
 
@@ -71,7 +71,7 @@ def in_step(
         complete: whether every line invoiced is given (no ``since``).
     """
     out = list(lines)
-    for kind in _DERIVED_ORDER:  # a tax is on what remains after the discounts, settled first
+    for kind in _DERIVED_ORDER:
         targets = _targets(kind, out, invoiced, low, complete)
         if not targets:
             continue
@@ -103,9 +103,9 @@ def in_step(
 def _share(
     base: Sequence[_Entry], ratio: tuple[Decimal, Decimal], currency: Currency, rounding: str
 ) -> Decimal:
-    """What the lines ``base`` come to times ``ratio``: each line's share rounded once
-    (each charge line discounted, each line taxed, on its own amount), nothing when they
-    come to nothing (a period reversed whole)."""
+    """What the charge lines ``base`` come to times ``ratio``: each line's share rounded
+    once (each charge line discounted and taxed on its own amount), nothing when they come
+    to nothing (a period reversed whole)."""
     if not sum((amount for *_, amount in base), Decimal(0)):
         return Decimal(0)
     num, den = ratio
