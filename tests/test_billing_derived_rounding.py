@@ -199,7 +199,7 @@ def test_a_discount_or_tax_adds_up_from_the_charge_lines_it_is_on(
         )
         where = (period, "; ".join(str(line) for ts in kinds.values() for line in ts))
         if charged == 0:
-            assert (discounted, taxed) == (0, 0), where
+            assert (discounted, taxed) == (ZERO, ZERO), where
             continue
         if _covered(lines, period, promo):
             off = sum((_round(line.amount.amount * rate) for line in charges), ZERO)
