@@ -139,7 +139,8 @@ def lines_due(
             )
         )
     # A discount or tax over a period rounds from the lines of what it is on, not on its own.
-    out = in_step(out, periods, timeline, currency, low, since is None)
+    if timeline.discounts or timeline.taxes or any(k[0] in _DERIVED for k in periods):
+        out = in_step(out, periods, timeline, currency, low, since is None)
     proposed_points = _proposed_points(timeline, points, due_on, low)
     for key in sorted(proposed_points.keys() | points.keys(), key=_key_order):
         out.extend(
