@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import time
 import tomllib
 from typing import Any
 
@@ -335,3 +336,22 @@ def test_documents_at_the_edges_read_as_tomllib_reads_them(text: str, fast: bool
     else:
         with pytest.raises(toml._Other):
             toml._subset(text)
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        "\n[a.k{}]\nx = 1\n",  # many sub-tables of one table
+        "\n[[a]]\n\n[a.k{}]\nx = 1\n",  # each table of an array with a sub-table of its own
+    ],
+)
+def test_many_distinct_headers_are_read_in_time_near_tomllibs(table: str) -> None:
+    """The fast reader remembers the tables headers named; with 20,000 distinct headers,
+    forgetting them takes no longer than reading them (once took 40 times tomllib's time)."""
+    text = "".join(table.format(number) for number in range(20_000))
+    start = time.perf_counter()
+    expected = tomllib.loads(text)
+    theirs = time.perf_counter() - start
+    start = time.perf_counter()
+    assert toml._subset(text) == expected
+    assert time.perf_counter() - start < 5 * theirs + 0.05
