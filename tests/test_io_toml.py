@@ -355,3 +355,9 @@ def test_many_distinct_headers_are_read_in_time_near_tomllibs(table: str) -> Non
     start = time.perf_counter()
     assert toml._subset(text) == expected
     assert time.perf_counter() - start < 5 * theirs + 0.05
+
+
+def test_headers_hundreds_of_names_deep_read_as_tomllib_reads_them() -> None:
+    deep = ".".join(["a"] * 300)  # equality of deeper tables recurses too deep
+    text = f"[[{deep}]]\nx = 1\n\n[{deep}.b]\n\n[[{deep}]]\n\n[{deep}.b]\ny = 2\n"
+    assert toml._subset(text) == tomllib.loads(text)

@@ -242,9 +242,12 @@ def _spec(header: str) -> tuple[str, str, str, bool, tuple[str, ...]]:
     the paths above it, from the top (``a``, ``a.b`` for ``[a.b.c]``)."""
     path = header.strip("[]")
     parent_path, _, last = path.rpartition(".")
-    names = path.split(".")
-    above = tuple(".".join(names[:end]) for end in range(1, len(names)))
-    return path, parent_path, last, header.startswith("[["), above
+    above = []
+    dot = path.find(".")
+    while dot != -1:
+        above.append(path[:dot])
+        dot = path.find(".", dot + 1)
+    return path, parent_path, last, header.startswith("[["), tuple(above)
 
 
 def _find(root: dict[str, Any], path: str, arrays: set[int]) -> dict[str, Any]:
