@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -182,23 +183,26 @@ def _assemble(tables: list[dict[str, Any]], headers: list[str]) -> dict[str, Any
 
     Each header's parent table is found from the root once, then remembered by its path
     until an array of tables on that path gets a new table (``[[products]]`` makes
-    ``[products.validity]`` name the new product's table).
+    ``[products.validity]`` name the new product's table). Each path remembered is listed
+    under each path above it, so that forgetting them takes no longer than remembering them.
     """
     root = tables[0]
     _unmarked(root)
     arrays: set[int] = set()  # the ids of the arrays of tables made by [[headers]]
-    specs: dict[str, tuple[str, str, str, bool]] = {}
+    specs: dict[str, tuple[str, str, str, bool, tuple[str, ...]]] = {}
     found: dict[str, dict[str, Any]] = {"": root}  # the table each path names now
-    below: dict[str, list[str]] = {}  # the paths under each path (that a header names)
+    under: defaultdict[str, set[str]] = defaultdict(set)  # the paths in found under each path
     for header, table in zip(headers, tables[1:], strict=True):
         _unmarked(table)
         spec = specs.get(header)
         if spec is None:
-            spec = specs[header] = _spec(header, below)
-        path, parent_path, last, array = spec
+            spec = specs[header] = _spec(header)
+        path, parent_path, last, array, above = spec
         parent = found.get(parent_path)
         if parent is None:
             parent = found[parent_path] = _find(root, parent_path, arrays)
+            for name in above[:-1]:  # the paths above the parent
+                under[name].add(parent_path)
         if array:
             tables_of = parent.get(last)
             if tables_of is None:
@@ -207,13 +211,21 @@ def _assemble(tables: list[dict[str, Any]], headers: list[str]) -> dict[str, Any
             elif type(tables_of) is not list or id(tables_of) not in arrays:
                 raise _Other
             tables_of.append(table)
-            for stale in below.get(path, ()):  # they named tables in the array's last table
-                found.pop(stale, None)
+            stale = under.get(path)
+            if stale:  # they named tables in the array's last table
+                for named in stale:
+                    found.pop(named, None)
+                stale.clear()
+            if path in found:  # listed already: it is forgotten with its listing
+                found[path] = table
+                continue
         elif last in parent:
             raise _Other  # defined twice, or over a value: tomllib decides
         else:
             parent[last] = table
         found[path] = table
+        for name in above:
+            under[name].add(path)
     return root
 
 
@@ -225,19 +237,17 @@ def _unmarked(table: dict[str, Any]) -> None:
         raise _Other
 
 
-def _spec(header: str, below: dict[str, list[str]]) -> tuple[str, str, str, bool]:
-    """A header's path, its parent's path, its last name, and whether it adds to an array;
-    the path and its parent's are listed in ``below`` under each path above them."""
+def _spec(header: str) -> tuple[str, str, str, bool, tuple[str, ...]]:
+    """A header's path, its parent's path, its last name, whether it adds to an array, and
+    the paths above it, from the top (``a``, ``a.b`` for ``[a.b.c]``)."""
     path = header.strip("[]")
     parent_path, _, last = path.rpartition(".")
-    for named in (path, parent_path):
-        above = named
-        while "." in above:
-            above = above.rpartition(".")[0]
-            under = below.setdefault(above, [])
-            if named not in under:
-                under.append(named)
-    return path, parent_path, last, header.startswith("[[")
+    above = []
+    dot = path.find(".")
+    while dot != -1:
+        above.append(path[:dot])
+        dot = path.find(".", dot + 1)
+    return path, parent_path, last, header.startswith("[["), tuple(above)
 
 
 def _find(root: dict[str, Any], path: str, arrays: set[int]) -> dict[str, Any]:
