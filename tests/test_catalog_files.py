@@ -667,3 +667,17 @@ _DATA = toml_values(_KEYS, _LEAVES)
 @given(st.dictionaries(_KEYS, _DATA, max_size=4))
 def test_toml_reads_back_exactly_what_was_written(data: dict[str, Any]) -> None:
     assert tomllib.loads(dumps(data)) == data
+
+
+def test_a_toml_file_keeps_its_line_ends_as_written(tmp_path: Path) -> None:
+    """Windows line ends read as the writer's; a lone carriage return is refused, as
+    tomllib refuses it (reading the text with universal newlines would accept it)."""
+    catalog = full_catalog()
+    path = tmp_path / "catalog.toml"
+    save_catalog(catalog, path)
+    text = path.read_text(encoding="utf-8")
+    path.write_bytes(text.replace("\n", "\r\n").encode("utf-8"))
+    assert load_catalog(path) == catalog
+    path.write_bytes(text.replace("\n", "\r", 1).encode("utf-8"))
+    with pytest.raises(InvalidCatalog, match=r"file\.syntax"):
+        load_catalog(path)

@@ -76,7 +76,9 @@ def load_catalog(path: str | Path) -> Catalog:
     source = Path(path)
     kind = _format(source)
     try:
-        text = source.read_text(encoding="utf-8")
+        # Line ends as written: a lone carriage return is not a TOML line end (read_text's
+        # universal newlines would make it one); a Windows line end is, and reads as "\n".
+        text = source.read_bytes().decode("utf-8").replace("\r\n", "\n")
     except FileNotFoundError:
         raise InvalidCatalog(
             [CatalogProblem(str(source), "file.missing", "there is no such file; check the path")]
