@@ -185,20 +185,11 @@ def _reissued(
                 subject,
                 code,
                 description,
-                -back,
-                attrs.evolve(share, amount=back),
-                reverses=True,
-            ),
-            InvoiceLine(
-                timeline.service_id,
-                customer,
-                kind,
-                subject,
-                code,
-                description,
-                again,
-                attrs.evolve(share, amount=again),
-            ),
+                -size if reverses else size,
+                attrs.evolve(share, amount=size),
+                reverses=reverses,
+            )
+            for size, reverses in ((back, True), (again, False))
         ]
     return []
 
