@@ -210,20 +210,23 @@ def test_a_discount_or_tax_adds_up_from_the_charge_lines_it_is_on(
                 assert taxed == tax, where
 
 
+def _free_until(start: date, end: date, price: str) -> Timeline:
+    """A USD ``price`` a month from ``start``, with a 100 % promotion over ``[start, end)``."""
+    promo = Discount("P", "promotion", DiscountKind.PERCENT, Decimal(100), start, end, {"WEB"})
+    web = Track.of(
+        LineType.RECURRING,
+        "WEB",
+        Rate(start, None, usd(price), BillingSchedule(MONTHLY, start), "WEB"),
+    )
+    return Timeline("S-1", "C-1", start, tracks=(web,), discounts=(promo,))
+
+
 def test_the_free_day_a_pause_leaves_of_a_promotion_costs_nothing() -> None:
     """A 100 % promotion on 1 and 2 January, paused on the 2nd: January 1 is charged
     10.00 - 9.68 (30/31 reversed) = 0.32; its discount must give exactly that back, not
     2/31 of 10.00 less 1/31 of it (0.65 - 0.32 = 0.33)."""
     start = date(2025, 1, 1)
-    promo = Discount(
-        "PROMO", "promotion", DiscountKind.PERCENT, Decimal(100), start, date(2025, 1, 3), {"WEB"}
-    )
-    web = Track.of(
-        LineType.RECURRING,
-        "WEB",
-        Rate(start, None, usd("10.00"), BillingSchedule(MONTHLY, start), "WEB"),
-    )
-    tl = Timeline("S-1", "C-1", start, tracks=(web,), discounts=(promo,))
+    tl = _free_until(start, date(2025, 1, 3), "10.00")
     lines = list(lines_due(tl, (), start))
     paused = tl.pause(date(2025, 1, 2))
     lines += lines_due(paused, lines, date(2025, 1, 2))
@@ -236,15 +239,7 @@ def test_a_discount_only_its_charge_changed_under_is_issued_again_in_step() -> N
     discount's 0.49 would leave the customer owed a cent. Its line is reversed and issued
     again at 0.48 (same rate and days, so the days stay invoiced as they were)."""
     start = date(2025, 2, 1)
-    promo = Discount(
-        "P", "promotion", DiscountKind.PERCENT, Decimal(100), start, date(2025, 2, 15), {"WEB"}
-    )
-    web = Track.of(
-        LineType.RECURRING,
-        "WEB",
-        Rate(start, None, usd("0.97"), BillingSchedule(MONTHLY, start), "WEB"),
-    )
-    tl = Timeline("S-1", "C-1", start, tracks=(web,), discounts=(promo,))
+    tl = _free_until(start, date(2025, 2, 15), "0.97")
     lines = list(lines_due(tl, (), start))
     assert [str(line.amount.amount) for line in lines] == ["0.97", "-0.49"]
     paused = tl.pause(date(2025, 2, 15))
